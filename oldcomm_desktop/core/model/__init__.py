@@ -1,0 +1,27 @@
+"""The ORM model: one module per thing a clerk talks about. Importing this package registers every table."""
+
+from oldcomm_desktop.core.model.attachments import Attachment
+from oldcomm_desktop.core.model.base import Base, Record
+from oldcomm_desktop.core.model.catalogue import (
+    Category,
+    ChecklistTemplate,
+    ChecklistTemplateItem,
+    EffectIndicator,
+    FundingSource,
+    ItemType,
+    Setting,
+)
+from oldcomm_desktop.core.model.divisions import Division
+from oldcomm_desktop.core.model.funding import FundingLine, InvestmentEntry
+from oldcomm_desktop.core.model.inspections import Inspection, InspectionResult, Rectification, Reinspection
+from oldcomm_desktop.core.model.items import RenovationItem
+from oldcomm_desktop.core.model.milestones import Milestone
+from oldcomm_desktop.core.model.people import AuditEntry, Operator
+from oldcomm_desktop.core.model.projects import Community, Project
+
+__all__ = [
+    "Attachment", "AuditEntry", "Base", "Category", "ChecklistTemplate", "ChecklistTemplateItem",
+    "Community", "Division", "EffectIndicator", "FundingLine", "FundingSource", "Inspection",
+    "InspectionResult", "InvestmentEntry", "ItemType", "Milestone", "Operator", "Project", "Record",
+    "Rectification", "Reinspection", "RenovationItem", "Setting",
+]

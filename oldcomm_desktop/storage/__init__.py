@@ -1,0 +1,1 @@
+"""Where the data lives: opening a database (SQLite file or server URL), migrations, backup and restore."""

@@ -1,0 +1,62 @@
+"""Versioned schema migrations (alembic). Opening any database runs `upgrade` to the newest revision.
+
+Each release that changes the schema adds one file under `versions/`; a database made by an older
+release is carried forward step by step, never rebuilt.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, inspect
+
+from oldcomm_desktop.core.errors import OldcommError
+
+HERE = Path(__file__).parent
+
+
+def _config():  # noqa: ANN202 - alembic.config.Config, imported lazily (start-up time)
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(HERE))
+    return config
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to `revision`; refuse a database written by a newer release or by another program."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_config())
+    current = current_revision(engine)
+    if current is not None and not _known(script, current):
+        raise OldcommError(f"这个数据库由较新版本的程序建立（结构版本 {current}），请升级本程序后再打开。")
+    if current is None and inspect(engine).get_table_names():
+        raise OldcommError("这个文件不是老旧小区改造工作台的数据库（里面已有别的表）。")
+    if revision == "head" and current == script.get_current_head():
+        return
+    config = _config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
+
+
+def _known(script, revision: str) -> bool:  # noqa: ANN001 - alembic ScriptDirectory
+    try:
+        return script.get_revision(revision) is not None
+    except Exception:  # alembic raises ResolutionError / CommandError for an id it does not know
+        return False
