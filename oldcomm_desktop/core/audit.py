@@ -34,8 +34,9 @@ def _entries(session: Session) -> list[AuditEntry]:
     entries: list[AuditEntry] = []
     for obj in session.new:
         if isinstance(obj, Record):
-            entries.append(AuditEntry(at=now, operator=operator, table_name=obj.__tablename__,
-                                      record_id=obj.id, action="create"))
+            entries.append(
+                AuditEntry(at=now, operator=operator, table_name=obj.__tablename__, record_id=obj.id, action="create")
+            )
     for obj in session.dirty:
         if not isinstance(obj, Record) or not session.is_modified(obj, include_collections=False):
             continue
@@ -53,9 +54,18 @@ def _entries(session: Session) -> list[AuditEntry]:
             action = "update"
             if attr.key == "deleted_at":
                 action = "delete" if new is not None else "restore"
-            entries.append(AuditEntry(at=now, operator=operator, table_name=obj.__tablename__,
-                                      record_id=obj.id, action=action, field=attr.key,
-                                      old_value=_text(old), new_value=_text(new)))
+            entries.append(
+                AuditEntry(
+                    at=now,
+                    operator=operator,
+                    table_name=obj.__tablename__,
+                    record_id=obj.id,
+                    action=action,
+                    field=attr.key,
+                    old_value=_text(old),
+                    new_value=_text(new),
+                )
+            )
     return entries
 
 
@@ -75,6 +85,4 @@ def install(factory: sessionmaker) -> None:
 
 def history(session: Session, record_id: str) -> list[AuditEntry]:
     """The change history of one record, oldest first (the GUI's 修改记录)."""
-    return list(session.scalars(
-        select(AuditEntry).where(AuditEntry.record_id == record_id).order_by(AuditEntry.seq)
-    ))
+    return list(session.scalars(select(AuditEntry).where(AuditEntry.record_id == record_id).order_by(AuditEntry.seq)))

@@ -12,7 +12,12 @@ from dataclasses import dataclass
 from datetime import date
 
 RESERVE, PLANNED, STARTED, COMPLETED, ACCEPTED, WITHDRAWN = (
-    "reserve", "planned", "started", "completed", "accepted", "withdrawn",
+    "reserve",
+    "planned",
+    "started",
+    "completed",
+    "accepted",
+    "withdrawn",
 )
 
 STATUS_LABELS: dict[str, str] = {
@@ -27,11 +32,24 @@ STATUSES: tuple[str, ...] = tuple(STATUS_LABELS)
 
 # Words clerks write in their ledgers for each status (domain.md), for importing and for searching.
 STATUS_WORDS: dict[str, str] = {
-    "完工": COMPLETED, "已完工": COMPLETED, "竣工": COMPLETED, "已完成": COMPLETED,
-    "已验收": ACCEPTED, "竣工验收": ACCEPTED,
-    "在建": STARTED, "已开工": STARTED, "施工中": STARTED, "新开工": STARTED, "续建": STARTED,
-    "未开工": PLANNED, "计划": PLANNED, "储备": RESERVE, "谋划": RESERVE,
-    "退出": WITHDRAWN, "已退出": WITHDRAWN, "调出计划": WITHDRAWN,
+    "完工": COMPLETED,
+    "已完工": COMPLETED,
+    "竣工": COMPLETED,
+    "已完成": COMPLETED,
+    "已验收": ACCEPTED,
+    "竣工验收": ACCEPTED,
+    "在建": STARTED,
+    "已开工": STARTED,
+    "施工中": STARTED,
+    "新开工": STARTED,
+    "续建": STARTED,
+    "未开工": PLANNED,
+    "计划": PLANNED,
+    "储备": RESERVE,
+    "谋划": RESERVE,
+    "退出": WITHDRAWN,
+    "已退出": WITHDRAWN,
+    "调出计划": WITHDRAWN,
 }
 
 
@@ -117,8 +135,12 @@ def order_problem(existing: list[Reached], new: Reached, today: date) -> str | N
     if kind.stage in ("pre", "plan") and "start" in by_kind and new.on > min(by_kind["start"]):
         return f"{kind.label}日期 {new.on} 晚于开工日期 {min(by_kind['start'])}"
     if kind.code == "start":
-        prep = [(d, KIND_BY_CODE[k].label) for k, ds in by_kind.items() if k in KIND_BY_CODE
-                and KIND_BY_CODE[k].stage in ("pre", "plan") for d in ds]
+        prep = [
+            (d, KIND_BY_CODE[k].label)
+            for k, ds in by_kind.items()
+            if k in KIND_BY_CODE and KIND_BY_CODE[k].stage in ("pre", "plan")
+            for d in ds
+        ]
         late = [p for p in prep if p[0] > new.on]
         if late:
             d, label = max(late)

@@ -57,6 +57,7 @@ class Database:
         """A new session; `operator` is written into the audit log of what it changes."""
         session = self._sessions()
         session.info["operator"] = operator
+        session.info["attachments_dir"] = self.attachments_dir
         return session
 
     @contextmanager

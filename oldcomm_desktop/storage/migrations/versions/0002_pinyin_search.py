@@ -20,8 +20,9 @@ def upgrade() -> None:
         with op.batch_alter_table(table) as batch_op:
             batch_op.add_column(sa.Column("search_initials", sa.String(length=400), nullable=True))
         conn = op.get_bind()
-        t = sa.table(table, sa.column("id", sa.String), sa.column("name", sa.String),
-                     sa.column("search_initials", sa.String))
+        t = sa.table(
+            table, sa.column("id", sa.String), sa.column("name", sa.String), sa.column("search_initials", sa.String)
+        )
         rows = conn.execute(sa.select(t.c.id, t.c.name)).all()
         for row_id, name in rows:
             conn.execute(t.update().where(t.c.id == row_id).values(search_initials=search_text(name)))

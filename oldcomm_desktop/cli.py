@@ -1,0 +1,314 @@
+"""`oldcomm`: the command line, a thin face over the core (the GUI is the other).
+
+Exit codes: 0 done, 1 rejected input or a failed check (with a Chinese message), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from oldcomm_desktop.core.errors import ConfirmationNeeded, OldcommError, ValidationError
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse would exit(2) itself; keep the code, add Chinese
+        self.print_usage(sys.stderr)
+        print(f"用法错误：{message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _add_db(p: argparse.ArgumentParser, *, top: bool = False) -> None:
+    # Accepted before or after the subcommand; SUPPRESS keeps a subcommand from resetting the top one.
+    p.add_argument(
+        "--db",
+        metavar="PATH_OR_URL",
+        default=None if top else argparse.SUPPRESS,
+        help="数据库文件或 SQLAlchemy URL（默认：用户数据目录中的数据库）",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="oldcomm", description="老旧小区改造工作台 命令行")
+    _add_db(parser, top=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    p = sub.add_parser("init", help="建立数据库（乡镇模式或县级模式）")
+    _add_db(p)
+    p.add_argument("--township-code")
+    p.add_argument("--township-name")
+    p.add_argument("--county-code")
+    p.add_argument("--county-name")
+    p.add_argument("--operator", help="操作员姓名")
+
+    p = sub.add_parser("demo", help="生成演示数据（一个县的多个乡镇、项目和小区）")
+    _add_db(p)
+    p.add_argument("--communities", type=int, default=40)
+    p.add_argument("--seed", type=int, default=1)
+
+    p = sub.add_parser("summary", help="汇总：小区数、户数、面积、投资，按状态")
+    _add_db(p)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--year", type=int)
+    p.add_argument("--township")
+    p.add_argument("--by", choices=["status", "township", "project", "year"], default="status")
+
+    p = sub.add_parser("list", help="列出记录")
+    _add_db(p)
+    p.add_argument("what", choices=["communities", "projects", "items", "inspections", "rectifications"])
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--township")
+    p.add_argument("--status")
+    p.add_argument("--search", default="")
+    p.add_argument("--limit", type=int, default=1000)
+
+    p = sub.add_parser("check", help="检查数据库完整性和数据一致性")
+    _add_db(p)
+
+    p = sub.add_parser("backup", help="备份数据库到文件")
+    _add_db(p)
+    p.add_argument("out", type=Path)
+
+    p = sub.add_parser("restore", help="从备份恢复（被替换的数据库另存保留）")
+    _add_db(p)
+    p.add_argument("source", type=Path, metavar="IN")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    handler = COMMANDS[args.command]
+    try:
+        return handler(args)
+    except ValidationError as exc:
+        for p in exc.problems:
+            print(f"错误：{p}" if p.label else f"错误：{p.message}", file=sys.stderr)
+        return EXIT_REJECTED
+    except ConfirmationNeeded as exc:
+        print(f"需要确认：{exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    except OldcommError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    except UsageError as exc:
+        print(f"用法错误：{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # `oldcomm list … | head`: the reader left; that is not an error
+        sys.stderr.close()
+        return EXIT_OK
+
+
+def _open(args: argparse.Namespace, *, write: bool = True, must_exist: bool = True):  # noqa: ANN202
+    from oldcomm_desktop.storage.database import open_database
+
+    return open_database(args.db, write=write, create=not must_exist)
+
+
+def _ready(session) -> None:  # noqa: ANN001
+    from oldcomm_desktop.core import workspace
+
+    if not workspace.is_initialised(session):
+        raise OldcommError("数据库尚未初始化，请先运行 oldcomm init（或 oldcomm demo）")
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from oldcomm_desktop.core import workspace
+
+    township = args.township_code or args.township_name
+    county = args.county_code or args.county_name
+    if bool(township) == bool(county):
+        raise UsageError("请给出 --township-code 和 --township-name，或 --county-code 和 --county-name（二选一）")
+    mode = workspace.TOWNSHIP if township else workspace.COUNTY
+    code = args.township_code if township else args.county_code
+    name = args.township_name if township else args.county_name
+    if not code or not name:
+        raise UsageError("代码和名称都要给出")
+    with _open(args, must_exist=False) as db, db.transaction(args.operator) as s:
+        workspace.initialise(s, mode=mode, code=code, name=name, operator=args.operator)
+    print(f"已建立数据库：{db.path or db.url}（{'乡镇' if township else '县级'}模式，{name} {code}）")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from oldcomm_desktop.core import demo, workspace
+    from oldcomm_desktop.core.model import Community
+
+    if args.communities < 1 or args.communities > 5000:
+        raise UsageError("--communities 应在 1 到 5000 之间")
+    with _open(args, must_exist=False) as db, db.transaction("演示操作员") as s:
+        if workspace.is_initialised(s):
+            if workspace.mode(s) != workspace.COUNTY or s.query(Community).first() is not None:
+                raise OldcommError("这个数据库已有数据，演示数据只能写入新数据库（请用 --db 指定一个新文件）")
+        demo.build(s, communities_count=args.communities, seed=args.seed)
+    print(f"已生成演示数据：{args.communities} 个小区 → {db.path or db.url}")
+    return EXIT_OK
+
+
+def _fmt_totals(t) -> str:  # noqa: ANN001
+    from oldcomm_desktop.core.money import format_yuan
+
+    return (
+        f"{t.communities:>6} {t.households:>9,} {t.floor_area_m2:>14,.2f} "
+        f"{format_yuan(t.investment_yuan, unit='万元'):>12} {format_yuan(t.investment_completed_yuan, unit='万元'):>12}"
+    )
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from oldcomm_desktop.core import divisions, summary
+    from oldcomm_desktop.core.lifecycle import STATUS_LABELS
+
+    if args.township:
+        divisions.parse_code(args.township, label="--township")
+    if args.json and args.by != "status":
+        raise UsageError("--json 只输出按状态的汇总（不能与 --by 同用）")
+    with _open(args, write=False) as db, db.transaction() as s:
+        _ready(s)
+        result = summary.totals(s, by=args.by, year=args.year, township=args.township)
+        if args.json:
+            print(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+            return EXIT_OK
+        names = {
+            "status": lambda k: STATUS_LABELS.get(k, k),
+            "township": lambda k: divisions.name_of(s, k),
+            "year": lambda k: f"{k} 年" if k else "未列入年度",
+            "project": lambda k: _project_name(s, k),
+        }[args.by]
+        print(f"{'分组':<16}{'小区':>6} {'户数':>8} {'建筑面积(m²)':>12} {'总投资(万元)':>10} {'完成投资(万元)':>10}")
+        for key, t in result.groups.items():
+            print(f"{names(key):<16}{_fmt_totals(t)}")
+        print(f"{'合计':<16}{_fmt_totals(result.total)}")
+        finished = summary.finished(result)
+        print(f"完成改造（已完工+已验收）：{finished.communities} 个小区，{finished.households:,} 户")
+        print("\n效果指标（计划 / 完成）：")
+        for ind in summary.effect_indicators(s, year=args.year, township=args.township):
+            print(f"  {ind.name}：{ind.planned.normalize():f} / {ind.done.normalize():f} {ind.unit}")
+    return EXIT_OK
+
+
+def _project_name(s, pid) -> str:  # noqa: ANN001
+    from oldcomm_desktop.core.model import Project
+
+    p = s.get(Project, pid) if pid else None
+    return p.name if p else "（无项目）"
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from oldcomm_desktop.core import divisions, listings
+    from oldcomm_desktop.core.lifecycle import STATUSES
+
+    filters = {}
+    if args.township:
+        divisions.parse_code(args.township, label="--township")
+        filters["township"] = args.township
+    if args.status:
+        if args.what == "communities" and args.status not in STATUSES:
+            raise UsageError(f"--status 可选：{', '.join(STATUSES)}")
+        filters["state" if args.what == "rectifications" else "status"] = args.status
+    if args.limit < 1:
+        raise UsageError("--limit 应大于 0")
+    with _open(args, write=False) as db, db.transaction() as s:
+        _ready(s)
+        query = listings.ListQuery(
+            search=args.search,
+            filters=filters,
+            sort_key="name" if "name" in listings.LISTINGS[args.what].sort_keys else None,
+        )
+        rows = listings.page(s, args.what, query, 0, args.limit)
+        total = listings.count(s, args.what, query)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1, default=_json_default))
+        return EXIT_OK
+    for r in rows:
+        shown = [str(v) for k, v in r.items() if k not in ("deleted_at", "township_code") and v is not None]
+        print("\t".join(shown))
+    print(f"共 {total} 条" + (f"，显示前 {len(rows)} 条" if total > len(rows) else ""), file=sys.stderr)
+    return EXIT_OK
+
+
+def _json_default(value: object) -> object:
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from oldcomm_desktop.core import integrity
+
+    with _open(args, write=False) as db, db.transaction() as s:
+        _ready(s)
+        findings = integrity.check(s)
+    errors = [f for f in findings if f.severity == "error"]
+    for f in findings:
+        print(f)
+    print(f"检查完成：{len(errors)} 个错误，{len(findings) - len(errors)} 个提醒")
+    return EXIT_REJECTED if errors else EXIT_OK
+
+
+def _sqlite_path(args: argparse.Namespace) -> Path:
+    from oldcomm_desktop.storage.paths import default_database, is_url
+
+    target = args.db or default_database()
+    if is_url(target):
+        raise OldcommError("backup/restore 只用于 SQLite 数据库文件；服务器数据库请用 pg_dump 备份")
+    return Path(target).expanduser().resolve()
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from oldcomm_desktop.storage import backup
+
+    path = _sqlite_path(args)
+    if not path.exists():
+        raise OldcommError(f"数据库文件 {path} 不存在")
+    out = backup.backup(path, args.out)
+    backup.verify(out)
+    print(f"已备份到 {out}")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from oldcomm_desktop.storage import backup
+    from oldcomm_desktop.storage.database import acquire_write_lock
+
+    path = _sqlite_path(args)
+    backup.verify(args.source)
+    lock = acquire_write_lock(path)
+    try:
+        kept = backup.restore(path, args.source)
+    finally:
+        lock.release()
+    with _open(args) as db:  # migrates an older backup forward
+        pass
+    print(f"已从 {args.source} 恢复到 {db.path}" + (f"；原数据库另存为 {kept}" if kept else ""))
+    return EXIT_OK
+
+
+COMMANDS = {
+    "init": cmd_init,
+    "demo": cmd_demo,
+    "summary": cmd_summary,
+    "list": cmd_list,
+    "check": cmd_check,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+}
+
+if __name__ == "__main__":
+    raise SystemExit(main())

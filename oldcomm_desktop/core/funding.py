@@ -1,0 +1,216 @@
+"""Money by funding source: standing measures per source, completed investment by date, the source tree.
+
+Rules (domain.md): money goes on leaf sources only, parents are sums; arrived ≤ approved; paid ≤ arrived;
+the sources' approved amounts add up to the total investment; completed ≤ total investment.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from oldcomm_desktop.core import catalogues, records
+from oldcomm_desktop.core.errors import FieldProblem, ValidationError
+from oldcomm_desktop.core.fields import Field, parse_changes, problem, spec_of
+from oldcomm_desktop.core.model import Community, FundingLine, FundingSource, InvestmentEntry, Project
+
+MEASURES = {"approved": "批复（概算）", "annual_plan": "年度计划", "arrived": "到位", "paid": "拨付"}
+
+LINE_FIELDS = spec_of(
+    *(Field(k, f"{label}资金", "money", minimum=0, unit="元") for k, label in MEASURES.items()),
+    Field("source_note", "资金来源说明", max_length=200),
+)
+ENTRY_FIELDS = spec_of(
+    Field("entry_date", "完成日期", "date", required=True),
+    Field("amount", "完成投资", "money", required=True, unit="元"),
+    Field("source_id", "资金来源", max_length=36),
+    Field("notes", "备注"),
+)
+
+Target = Community | Project
+
+
+def _target_filter(cls: type, target: Target):  # noqa: ANN202 - a SQL expression
+    return cls.community_id == target.id if isinstance(target, Community) else cls.project_id == target.id
+
+
+def line_problems(values: Mapping[str, Decimal | None], prefix: str = "") -> list[FieldProblem]:
+    """arrived ≤ approved and paid ≤ arrived, for one source."""
+    problems = []
+    approved, arrived, paid = values.get("approved"), values.get("arrived"), values.get("paid")
+    if approved is not None and arrived is not None and arrived > approved:
+        problems.append(problem(LINE_FIELDS, "arrived", f"{prefix}到位资金 {arrived} 元超过批复资金 {approved} 元"))
+    if arrived is not None and paid is not None and paid > arrived:
+        problems.append(problem(LINE_FIELDS, "paid", f"{prefix}拨付资金 {paid} 元超过到位资金 {arrived} 元"))
+    if paid is not None and arrived is None:
+        problems.append(problem(LINE_FIELDS, "arrived", f"{prefix}已填拨付资金，请先填写到位资金"))
+    return problems
+
+
+def set_lines(session: Session, target: Target, lines: Mapping[str, Mapping[str, Any]]) -> list[FundingLine]:
+    """Replace the target's whole funding table ({source code: {measure: amount}}), all or nothing.
+
+    When the target has a total investment, the approved amounts must add up to it exactly.
+    """
+    problems: list[FieldProblem] = []
+    parsed: dict[str, tuple[FundingSource, dict[str, Any]]] = {}
+    for key, raw in lines.items():
+        try:
+            source = catalogues.funding_source(session, key)
+        except ValidationError as exc:
+            problems += exc.problems
+            continue
+        prefix = f"{source.name}："
+        if not catalogues.is_leaf(session, source):
+            problems.append(FieldProblem("source_id", "资金来源", f"“{source.name}”是汇总项，请填在它的下级来源上"))
+            continue
+        try:
+            values = parse_changes(LINE_FIELDS, raw)
+        except ValidationError as exc:
+            problems += [FieldProblem(p.field, p.label, prefix + p.message) for p in exc.problems]
+            continue
+        problems += line_problems(values, prefix)
+        if source.needs_note and not values.get("source_note") and any(values.get(k) for k in MEASURES):
+            problems.append(problem(LINE_FIELDS, "source_note", f"{prefix}请写明资金的具体来源"))
+        parsed[source.id] = (source, values)
+    total = target.total_investment
+    approved_sum = sum((v.get("approved") or Decimal(0) for _, v in parsed.values()), Decimal(0))
+    if total is not None and parsed and approved_sum != total:
+        problems.append(
+            FieldProblem(
+                "approved", "批复（概算）资金", f"各来源批复资金合计 {approved_sum} 元，与总投资 {total} 元不一致"
+            )
+        )
+    if problems:
+        raise ValidationError(problems)
+    existing = {
+        fl.source_id: fl
+        for fl in session.scalars(
+            select(FundingLine).where(_target_filter(FundingLine, target), FundingLine.deleted_at.is_(None))
+        )
+    }
+    result = []
+    for source_id, (_source, values) in parsed.items():
+        fl = existing.pop(source_id, None)
+        if fl is None:
+            fl = FundingLine(source_id=source_id, township_code=target.township_code)
+            if isinstance(target, Community):
+                fl.community_id = target.id
+            else:
+                fl.project_id = target.id
+            session.add(fl)
+        for k in (*MEASURES, "source_note"):
+            if getattr(fl, k) != values.get(k):
+                setattr(fl, k, values.get(k))
+        result.append(fl)
+    for fl in existing.values():
+        records.soft_delete(session, fl)
+    session.flush()
+    return result
+
+
+def add_investment(session: Session, target: Target, data: Mapping[str, Any]) -> InvestmentEntry:
+    """Record investment completed on a date; the running total may not pass the total investment."""
+    values = parse_changes(ENTRY_FIELDS, data)
+    if values["amount"] == 0:
+        raise ValidationError(problem(ENTRY_FIELDS, "amount", "金额不能为 0"))
+    if values["entry_date"] > date.today():
+        raise ValidationError(problem(ENTRY_FIELDS, "entry_date", f"{values['entry_date']} 晚于今天"))
+    if values.get("source_id"):
+        values["source_id"] = catalogues.funding_source(session, values["source_id"]).id
+    done = completed_to_date(session, target) + values["amount"]
+    if done < 0:
+        raise ValidationError(problem(ENTRY_FIELDS, "amount", f"冲减后累计完成投资为负数（{done} 元）"))
+    if target.total_investment is not None and done > target.total_investment:
+        raise ValidationError(
+            problem(ENTRY_FIELDS, "amount", f"累计完成投资 {done} 元将超过总投资 {target.total_investment} 元")
+        )
+    entry = InvestmentEntry(**values, township_code=target.township_code)
+    if isinstance(target, Community):
+        entry.community_id = target.id
+    else:
+        entry.project_id = target.id
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def completed_to_date(
+    session: Session, target: Target, *, until: date | None = None, since: date | None = None
+) -> Decimal:
+    q = select(func.sum(InvestmentEntry.amount)).where(
+        _target_filter(InvestmentEntry, target), InvestmentEntry.deleted_at.is_(None)
+    )
+    if until:
+        q = q.where(InvestmentEntry.entry_date <= until)
+    if since:
+        q = q.where(InvestmentEntry.entry_date >= since)
+    return session.scalar(q) or Decimal("0.00")
+
+
+@dataclass
+class CompletedFigures:
+    this_month: Decimal
+    this_year: Decimal
+    since_start: Decimal
+
+
+def completed_figures(session: Session, target: Target, as_of: date) -> CompletedFigures:
+    """The month, year-to-date and since-start completed investment a monthly return shows."""
+    month_start = as_of.replace(day=1)
+    year_start = as_of.replace(month=1, day=1)
+    return CompletedFigures(
+        this_month=completed_to_date(session, target, since=month_start, until=as_of),
+        this_year=completed_to_date(session, target, since=year_start, until=as_of),
+        since_start=completed_to_date(session, target, until=as_of),
+    )
+
+
+@dataclass
+class SourceNode:
+    """One node of the funding tree with its measures rolled up from its children."""
+
+    source: FundingSource
+    amounts: dict[str, Decimal] = field(default_factory=lambda: {k: Decimal("0.00") for k in MEASURES})
+    children: list[SourceNode] = field(default_factory=list)
+
+
+def tree(session: Session, target: Target | None = None) -> list[SourceNode]:
+    """The funding-source tree with each measure summed: a leaf's own lines, a parent its children's.
+
+    With no target, the sums run over every live funding line (the county's or township's totals).
+    """
+    q = (
+        select(FundingLine.source_id, *(func.sum(getattr(FundingLine, k)) for k in MEASURES))
+        .where(FundingLine.deleted_at.is_(None))
+        .group_by(FundingLine.source_id)
+    )
+    if target is not None:
+        q = q.where(_target_filter(FundingLine, target))
+    own = {row[0]: dict(zip(MEASURES, row[1:], strict=True)) for row in session.execute(q)}
+    sources = catalogues.funding_sources(session)
+    nodes = {s.id: SourceNode(s) for s in sources}
+    children: dict[str | None, list[SourceNode]] = defaultdict(list)
+    for s in sources:
+        children[s.parent_id if s.parent_id in nodes else None].append(nodes[s.id])
+
+    def roll(node: SourceNode) -> None:
+        node.children = children.get(node.source.id, [])
+        for k, v in own.get(node.source.id, {}).items():
+            node.amounts[k] += v or Decimal(0)
+        for child in node.children:
+            roll(child)
+            for k in MEASURES:
+                node.amounts[k] += child.amounts[k]
+
+    roots = children[None]
+    for r in roots:
+        roll(r)
+    return roots

@@ -1,0 +1,163 @@
+"""`oldcomm check`: the database engine's own integrity check, then the domain's consistency rules.
+
+Each rule is a SQL query that finds offending rows, so the check runs on a 200,000-community ledger in
+seconds and names every record at fault in Chinese.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import and_, func, select, text
+from sqlalchemy.orm import Session, aliased
+
+from oldcomm_desktop.core.lifecycle import FILING_DAYS, derive_status
+from oldcomm_desktop.core.model import Community, FundingLine, InvestmentEntry, Milestone
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str  # error | warning
+    record: str  # what the record is called
+    message: str
+
+    def __str__(self) -> str:
+        mark = "错误" if self.severity == "error" else "提醒"
+        return f"[{mark}] {self.record}：{self.message}"
+
+
+def engine_check(session: Session) -> list[Finding]:
+    if session.get_bind().dialect.name != "sqlite":
+        return []
+    rows = [r[0] for r in session.execute(text("PRAGMA integrity_check"))]
+    bad = [Finding("error", "数据库文件", r) for r in rows if r != "ok"]
+    fk = session.execute(text("PRAGMA foreign_key_check")).all()
+    bad += [Finding("error", f"表 {r[0]}", f"第 {r[1]} 行引用的 {r[2]} 不存在") for r in fk]
+    return bad
+
+
+def _live_communities():  # noqa: ANN202
+    return select(Community).where(Community.deleted_at.is_(None))
+
+
+def _status_rule(session: Session) -> Iterator[Finding]:
+    kinds: dict[str, set[str]] = {}
+    project_kinds: dict[str, set[str]] = {}
+    for cid, pid, kind in session.execute(
+        select(Milestone.community_id, Milestone.project_id, Milestone.kind).where(Milestone.deleted_at.is_(None))
+    ):
+        if cid:
+            kinds.setdefault(cid, set()).add(kind)
+        elif pid:
+            project_kinds.setdefault(pid, set()).add(kind)
+    for cid, name, pid, year, status in session.execute(
+        select(Community.id, Community.name, Community.project_id, Community.plan_year, Community.status).where(
+            Community.deleted_at.is_(None)
+        )
+    ):
+        derived = derive_status(kinds.get(cid, set()) | project_kinds.get(pid, set()), year is not None)
+        if derived != status:
+            yield Finding("error", f"小区“{name}”", f"记录的状态 {status} 与节点推出的状态 {derived} 不一致")
+
+
+def _money_rules(session: Session) -> Iterator[Finding]:
+    name = Community.name
+    for n, arrived, approved in session.execute(
+        select(name, FundingLine.arrived, FundingLine.approved)
+        .join(Community, Community.id == FundingLine.community_id)
+        .where(FundingLine.deleted_at.is_(None), FundingLine.arrived > FundingLine.approved)
+    ):
+        yield Finding("error", f"小区“{n}”", f"到位资金 {arrived} 元超过批复资金 {approved} 元")
+    for n, paid, arrived in session.execute(
+        select(name, FundingLine.paid, FundingLine.arrived)
+        .join(Community, Community.id == FundingLine.community_id)
+        .where(FundingLine.deleted_at.is_(None), FundingLine.paid > FundingLine.arrived)
+    ):
+        yield Finding("error", f"小区“{n}”", f"拨付资金 {paid} 元超过到位资金 {arrived} 元")
+    approved = (
+        select(FundingLine.community_id.label("cid"), func.sum(FundingLine.approved).label("s"))
+        .where(FundingLine.deleted_at.is_(None))
+        .group_by(FundingLine.community_id)
+        .subquery()
+    )
+    for n, total, s in session.execute(
+        select(name, Community.total_investment, approved.c.s)
+        .join(approved, approved.c.cid == Community.id)
+        .where(
+            Community.deleted_at.is_(None),
+            Community.total_investment.is_not(None),
+            approved.c.s != Community.total_investment,
+        )
+    ):
+        yield Finding("error", f"小区“{n}”", f"各来源批复资金合计 {s} 元与总投资 {total} 元不一致")
+    done = (
+        select(InvestmentEntry.community_id.label("cid"), func.sum(InvestmentEntry.amount).label("s"))
+        .where(InvestmentEntry.deleted_at.is_(None))
+        .group_by(InvestmentEntry.community_id)
+        .subquery()
+    )
+    for n, total, s in session.execute(
+        select(name, Community.total_investment, done.c.s)
+        .join(done, done.c.cid == Community.id)
+        .where(Community.deleted_at.is_(None), done.c.s > Community.total_investment)
+    ):
+        yield Finding("error", f"小区“{n}”", f"累计完成投资 {s} 元超过总投资 {total} 元")
+
+
+def _milestone_rules(session: Session) -> Iterator[Finding]:
+    start, end = aliased(Milestone), aliased(Milestone)
+    live = and_(start.deleted_at.is_(None), end.deleted_at.is_(None))
+    for name, s, e in session.execute(
+        select(Community.name, start.reached_on, end.reached_on)
+        .join(start, and_(start.community_id == Community.id, start.kind == "start"))
+        .join(end, and_(end.community_id == Community.id, end.kind == "completion"))
+        .where(live, Community.deleted_at.is_(None), end.reached_on < start.reached_on)
+    ):
+        yield Finding("error", f"小区“{name}”", f"完工日期 {e} 早于开工日期 {s}")
+    acc, filing = aliased(Milestone), aliased(Milestone)
+    for name, a in session.execute(
+        select(Community.name, acc.reached_on)
+        .join(acc, and_(acc.community_id == Community.id, acc.kind == "acceptance", acc.deleted_at.is_(None)))
+        .outerjoin(
+            filing, and_(filing.community_id == Community.id, filing.kind == "filing", filing.deleted_at.is_(None))
+        )
+        .where(Community.deleted_at.is_(None), filing.id.is_(None))
+    ):
+        yield Finding(
+            "warning",
+            f"小区“{name}”",
+            f"{a} 已竣工验收，尚未记录备案（应在 {FILING_DAYS} 日内，即 {a + timedelta(days=FILING_DAYS)} 前）",
+        )
+
+
+def _ledger_rules(session: Session) -> Iterator[Finding]:
+    for name, status, progress in session.execute(
+        select(Community.name, Community.status, Community.progress_percent).where(
+            Community.deleted_at.is_(None), Community.progress_percent.is_not(None)
+        )
+    ):
+        finished = status in ("completed", "accepted")
+        if (progress == 100) != finished:
+            yield Finding(
+                "warning", f"小区“{name}”", f"形象进度 {progress}% 与状态“{status}”不符（100% 应当且仅当已完工）"
+            )
+    for (name,) in session.execute(
+        select(Community.name).where(
+            Community.deleted_at.is_(None),
+            Community.status.in_(("started", "completed", "accepted")),
+            (Community.households.is_(None)) | (Community.floor_area.is_(None)),
+        )
+    ):
+        yield Finding("warning", f"小区“{name}”", "已开工，但户数或建筑面积未填写")
+
+
+RULES = (_status_rule, _money_rules, _milestone_rules, _ledger_rules)
+
+
+def check(session: Session) -> list[Finding]:
+    findings = engine_check(session)
+    for rule in RULES:
+        findings.extend(rule(session))
+    return findings

@@ -1,0 +1,92 @@
+"""Renovation items (改造内容) of a community: quantities against plan, investment, dates."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from oldcomm_desktop.core import catalogues, records
+from oldcomm_desktop.core.errors import ConfirmationNeeded, FieldProblem
+from oldcomm_desktop.core.fields import Field, problem, spec_of
+from oldcomm_desktop.core.model import Community, RenovationItem
+from oldcomm_desktop.core.model.base import utcnow
+
+ITEM_STATUSES = {"planned": "未开工", "started": "在建", "completed": "已完成"}
+
+FIELDS = spec_of(
+    Field("item_type_id", "改造内容类型", required=True, max_length=36),
+    Field("description", "具体内容", max_length=300),
+    Field("planned_quantity", "计划工程量", "decimal", minimum=0),
+    Field("completed_quantity", "完成工程量", "decimal", minimum=0),
+    Field("investment", "投资额", "money", minimum=0, unit="元"),
+    Field("status", "状态", "choice", choices=ITEM_STATUSES),
+    Field("started_on", "开工日期", "date"),
+    Field("completed_on", "完成日期", "date"),
+    Field("notes", "备注"),
+)
+
+
+def _rules(session: Session, item: RenovationItem, confirm: bool) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    if item.started_on and item.completed_on and item.completed_on < item.started_on:
+        problems.append(problem(FIELDS, "completed_on", f"完成日期 {item.completed_on} 早于开工日期 {item.started_on}"))
+    if item.status == "completed" and not item.completed_on:
+        problems.append(problem(FIELDS, "completed_on", "状态为已完成时必须填写完成日期"))
+    if item.status == "planned" and (item.completed_quantity or item.completed_on):
+        problems.append(problem(FIELDS, "status", "已有完成工程量或完成日期，状态不能是未开工"))
+    if problems:
+        return problems
+    if (
+        not confirm
+        and item.planned_quantity is not None
+        and item.completed_quantity is not None
+        and item.completed_quantity > item.planned_quantity
+    ):
+        raise ConfirmationNeeded(
+            "completed_quantity",
+            FIELDS["completed_quantity"].label,
+            f"完成工程量 {item.completed_quantity} 超过计划 {item.planned_quantity}，确认无误吗？",
+        )
+    return []
+
+
+def _resolve_type(session: Session, data: Mapping[str, Any]) -> dict[str, Any]:
+    data = dict(data)
+    if data.get("item_type_id"):
+        data["item_type_id"] = catalogues.item_type(session, str(data["item_type_id"])).id
+    return data
+
+
+def create(session: Session, community_id: str, data: Mapping[str, Any], *, confirm: bool = False) -> RenovationItem:
+    community = records.get(session, Community, community_id)
+    item = RenovationItem(community_id=community.id, township_code=community.township_code, status="planned")
+    records.apply(session, item, FIELDS, _resolve_type(session, data), [_rules], confirm=confirm)
+    session.flush()
+    return item
+
+
+def update(session: Session, item_id: str, changes: Mapping[str, Any], *, confirm: bool = False) -> RenovationItem:
+    item = records.get(session, RenovationItem, item_id)
+    records.apply(session, item, FIELDS, _resolve_type(session, changes), [_rules], confirm=confirm)
+    session.flush()
+    return item
+
+
+def delete(session: Session, item_id: str) -> None:
+    records.soft_delete(session, records.get(session, RenovationItem, item_id))
+    session.flush()
+
+
+def restore(session: Session, item_id: str) -> RenovationItem:
+    item = records.get(session, RenovationItem, item_id, include_deleted=True)
+    community = session.get(Community, item.community_id)
+    if community is not None and community.deleted_at is not None:
+        from oldcomm_desktop.core.errors import ValidationError
+
+        raise ValidationError(f"所属小区“{community.name}”在回收站中，请先恢复小区")
+    records.restore(session, item)
+    item.updated_at = utcnow()
+    session.flush()
+    return item

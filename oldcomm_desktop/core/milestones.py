@@ -1,0 +1,129 @@
+"""Recording milestones, and keeping each community's derived status in step with them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from oldcomm_desktop.core import records
+from oldcomm_desktop.core.errors import FieldProblem, ValidationError
+from oldcomm_desktop.core.fields import Field, parse_changes, spec_of
+from oldcomm_desktop.core.lifecycle import (
+    KIND_BY_CODE,
+    Reached,
+    derive_status,
+    order_problem,
+    removal_problem,
+)
+from oldcomm_desktop.core.model import Community, Milestone, Project
+
+FIELDS = spec_of(
+    Field("kind", "节点", "choice", required=True, choices={k.code: k.label for k in KIND_BY_CODE.values()}),
+    Field("reached_on", "日期", "date", required=True),
+    Field("reason", "原因", max_length=500),
+    Field("document_no", "文号/证号", max_length=100),
+    Field("notes", "备注"),
+)
+
+
+def milestones_of(session: Session, community: Community) -> list[Milestone]:
+    """The community's own milestones and its project's, oldest first: together they make its status."""
+    conditions = [Milestone.community_id == community.id]
+    if community.project_id:
+        conditions.append(Milestone.project_id == community.project_id)
+    return list(
+        session.scalars(
+            select(Milestone)
+            .where(Milestone.deleted_at.is_(None), or_(*conditions))
+            .order_by(Milestone.reached_on, Milestone.created_at)
+        )
+    )
+
+
+def _reached(ms: list[Milestone]) -> list[Reached]:
+    return [Reached(m.kind, m.reached_on) for m in ms]
+
+
+def status_of(session: Session, community: Community) -> str:
+    return derive_status((m.kind for m in milestones_of(session, community)), community.plan_year is not None)
+
+
+def refresh_status(session: Session, community: Community) -> str:
+    status = status_of(session, community)
+    if community.status != status:
+        community.status = status
+    return status
+
+
+def add(
+    session: Session, target: Community | Project, data: Mapping[str, Any], *, today: date | None = None
+) -> Milestone:
+    """Record a milestone on a community (or on a project, for all its communities), in order or not at all."""
+    values = parse_changes(FIELDS, data)
+    kind = KIND_BY_CODE[values["kind"]]
+    if kind.code == "withdrawal" and not values.get("reason"):
+        raise ValidationError(FieldProblem("reason", "原因", "退出计划必须写明原因"))
+    if isinstance(target, Project) and not kind.on_project:
+        raise ValidationError(FieldProblem("kind", "节点", f"“{kind.label}”按小区记录，不能记在项目上"))
+    affected = _affected(session, target)
+    new = Reached(kind.code, values["reached_on"])
+    for community in affected:
+        why = order_problem(_reached(milestones_of(session, community)), new, today or date.today())
+        if why:
+            where = f"（小区“{community.name}”）" if isinstance(target, Project) else ""
+            raise ValidationError(FieldProblem("reached_on", "日期", why + where))
+    if isinstance(target, Project) and not affected:
+        # a project without communities still keeps its log in order
+        existing = list(
+            session.scalars(select(Milestone).where(Milestone.project_id == target.id, Milestone.deleted_at.is_(None)))
+        )
+        why = order_problem(_reached(existing), new, today or date.today())
+        if why:
+            raise ValidationError(FieldProblem("reached_on", "日期", why))
+    milestone = Milestone(**values, township_code=target.township_code)
+    if isinstance(target, Project):
+        milestone.project_id = target.id
+    else:
+        milestone.community_id = target.id
+    session.add(milestone)
+    session.flush()
+    for community in affected:
+        refresh_status(session, community)
+    session.flush()
+    return milestone
+
+
+def remove(session: Session, milestone_id: str) -> None:
+    """Undo a milestone (into the recycle bin) unless a later one depends on it."""
+    milestone = records.get(session, Milestone, milestone_id)
+    target = (
+        session.get(Project, milestone.project_id)
+        if milestone.project_id
+        else session.get(Community, milestone.community_id)
+    )
+    affected = _affected(session, target)
+    for community in affected:
+        ms = milestones_of(session, community)
+        reached = _reached([m for m in ms if m.id != milestone.id])
+        why = removal_problem(
+            reached + [Reached(milestone.kind, milestone.reached_on)], Reached(milestone.kind, milestone.reached_on)
+        )
+        if why:
+            raise ValidationError(FieldProblem("kind", "节点", why))
+    records.soft_delete(session, milestone)
+    session.flush()
+    for community in affected:
+        refresh_status(session, community)
+    session.flush()
+
+
+def _affected(session: Session, target: Community | Project) -> list[Community]:
+    if isinstance(target, Community):
+        return [target]
+    return list(
+        session.scalars(select(Community).where(Community.project_id == target.id, Community.deleted_at.is_(None)))
+    )

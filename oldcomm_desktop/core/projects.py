@@ -1,0 +1,89 @@
+"""Projects (项目) of an annual plan: create, change, delete to the recycle bin, restore."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from oldcomm_desktop.core import records
+from oldcomm_desktop.core.errors import FieldProblem, ValidationError
+from oldcomm_desktop.core.fields import Field, problem, spec_of
+from oldcomm_desktop.core.model import Community, Project
+from oldcomm_desktop.core.model.base import utcnow
+from oldcomm_desktop.core.pinyin_search import search_text
+from oldcomm_desktop.core.townships import township_rule, with_default_township
+
+START_KINDS = {"new": "新开工", "continued": "续建"}
+
+FIELDS = spec_of(
+    Field("name", "项目名称", required=True, max_length=200),
+    Field("township_code", "乡镇（街道）", required=True, max_length=12),
+    Field("code", "项目编号", max_length=50),
+    Field("plan_year", "计划年度", "int", minimum=2000, maximum=2100),
+    Field("batch", "批次", max_length=30),
+    Field("start_kind", "新开工/续建", "choice", choices=START_KINDS),
+    Field("builder", "项目主体（建设单位）", max_length=200),
+    Field("contractor", "施工单位", max_length=200),
+    Field("supervisor", "监理单位", max_length=200),
+    Field("designer", "设计单位", max_length=200),
+    Field("contract_sum", "合同金额", "money", minimum=0, unit="元"),
+    Field("total_investment", "总投资", "money", minimum=0, unit="元"),
+    Field("money_split", "资金分小区记录", "bool"),
+    Field("notes", "备注"),
+)
+
+
+def _rules(session: Session, project: Project, _confirm: bool) -> list[FieldProblem]:
+    problems = township_rule(session, FIELDS, project.township_code)
+    if project.plan_year and project.plan_year > date.today().year + 5:
+        problems.append(problem(FIELDS, "plan_year", f"{project.plan_year} 年太远，请检查"))
+    return problems
+
+
+def create(session: Session, data: Mapping[str, Any]) -> Project:
+    project = Project()
+    records.apply(session, project, FIELDS, with_default_township(session, data), [_rules])
+    project.search_initials = search_text(project.name)
+    session.flush()
+    return project
+
+
+def update(session: Session, project_id: str, changes: Mapping[str, Any]) -> Project:
+    project = records.get(session, Project, project_id)
+    records.apply(session, project, FIELDS, changes, [_rules])
+    project.search_initials = search_text(project.name)
+    session.flush()
+    return project
+
+
+def delete(session: Session, project_id: str) -> None:
+    """A project with live communities stays: move or delete its communities first (nothing orphaned)."""
+    project = records.get(session, Project, project_id)
+    live = session.scalar(
+        select(Community.id).where(Community.project_id == project.id, Community.deleted_at.is_(None)).limit(1)
+    )
+    if live:
+        raise ValidationError(f"项目“{project.name}”下还有小区，请先删除或移出这些小区")
+    records.soft_delete(session, project)
+    session.flush()
+
+
+def restore(session: Session, project_id: str) -> Project:
+    project = records.get(session, Project, project_id, include_deleted=True)
+    records.restore(session, project)
+    project.updated_at = utcnow()
+    session.flush()
+    return project
+
+
+def find(session: Session, name_or_id: str) -> Project:
+    found = session.scalar(
+        select(Project).where(Project.deleted_at.is_(None), (Project.id == name_or_id) | (Project.name == name_or_id))
+    )
+    if found is None:
+        raise ValidationError(f"找不到项目“{name_or_id}”")
+    return found

@@ -1,0 +1,37 @@
+"""Which township owns a record: the shared rule every service applies to `township_code`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy.orm import Session
+
+from oldcomm_desktop.core import catalogues, divisions
+from oldcomm_desktop.core.errors import FieldProblem, ValidationError
+from oldcomm_desktop.core.fields import Field, problem
+
+
+def township_rule(session: Session, spec: Mapping[str, Field], code: str | None) -> list[FieldProblem]:
+    """A record belongs to a real township; in township mode, to this database's own township."""
+    if not code:
+        return [problem(spec, "township_code", "必须填写")]
+    try:
+        parsed = divisions.parse_code(code, label=spec["township_code"].label, field="township_code")
+    except ValidationError as exc:
+        return exc.problems
+    if parsed.level != "township":
+        return [problem(spec, "township_code", f"“{code}”不是乡镇（街道）代码")]
+    own = catalogues.get_setting(session, "own_division_code")
+    if catalogues.get_setting(session, "mode") == "township" and own and code != own:
+        return [problem(spec, "township_code", f"本数据库属于 {own}，不能录入 {code} 的数据")]
+    if own and catalogues.get_setting(session, "mode") == "county" and code[:6] != own[:6]:
+        return [problem(spec, "township_code", f"“{code}”不属于本县（{own[:6]}）")]
+    return []
+
+
+def with_default_township(session: Session, data: Mapping[str, object]) -> dict[str, object]:
+    """In township mode a clerk never types their own code: records default to this database's township."""
+    result = dict(data)
+    if not result.get("township_code") and catalogues.get_setting(session, "mode") == "township":
+        result["township_code"] = catalogues.get_setting(session, "own_division_code")
+    return result
