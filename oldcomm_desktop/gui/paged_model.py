@@ -301,9 +301,7 @@ class PagedTableModel(QAbstractTableModel):
             return _RIGHT if isinstance(value, _NUMBER_TYPES) and not isinstance(value, bool) else _LEFT
         return value  # EditRole / RAW_VALUE_ROLE
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
             col = self._columns[section]
             if role == _DISPLAY:
