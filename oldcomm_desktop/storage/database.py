@@ -73,6 +73,11 @@ class Database:
         finally:
             session.close()
 
+    def read_only_check(self, fn):  # noqa: ANN001, ANN201
+        """Run `fn(session)` in a short read session and return its result."""
+        with self.transaction() as session:
+            return fn(session)
+
     def close(self) -> None:
         self.engine.dispose()
         if self._lock is not None and self._lock.is_locked:

@@ -1,0 +1,278 @@
+"""A form built from the core's field specifications, with the core's messages shown beside each field.
+
+One declaration in the core (label, kind, unit, choices) gives every edit form its widgets: dates get a
+calendar, numbers a unit and thousands separators, choices a list from the catalogue — and the same
+Chinese message the command line prints appears under the field that caused it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from oldcomm_desktop.core.errors import ConfirmationNeeded, OldcommError, ValidationError
+from oldcomm_desktop.core.fields import Field
+from oldcomm_desktop.core.money import format_quantity
+
+EMPTY_DATE = QDate(1900, 1, 1)
+Choices = Callable[[], Sequence[tuple[str, str]]]  # () -> [(stored value, Chinese label)]
+LONG_TEXT = {"notes", "findings", "reason", "requirement", "problem", "reply", "note"}
+
+
+class DateField(QDateEdit):
+    """A date picker that can also be empty (a clerk often does not know a date yet)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setCalendarPopup(True)
+        self.setDisplayFormat("yyyy-MM-dd")
+        self.setMinimumDate(EMPTY_DATE)
+        self.setSpecialValueText("（未填）")
+        self.setDate(EMPTY_DATE)
+
+    def value(self) -> date | None:
+        d = self.date()
+        return None if d == EMPTY_DATE else date(d.year(), d.month(), d.day())
+
+    def set_value(self, value: date | None) -> None:
+        self.setDate(EMPTY_DATE if value is None else QDate(value.year, value.month, value.day))
+
+
+class RecordForm(QWidget):
+    """Widgets for a list of fields; `values()` gives what the clerk entered, as text or typed values."""
+
+    changed = Signal()
+
+    def __init__(
+        self, fields: Sequence[Field], *, choices: Mapping[str, Choices] | None = None, parent: QWidget | None = None
+    ):
+        super().__init__(parent)
+        self.fields = list(fields)
+        self._choices = choices or {}
+        self.widgets: dict[str, QWidget] = {}
+        self.errors: dict[str, QLabel] = {}
+        self._initial: dict[str, Any] = {}
+        layout = QFormLayout(self)
+        layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        for field in self.fields:
+            widget = self._make_widget(field)
+            self.widgets[field.name] = widget
+            error = QLabel()
+            error.setObjectName(f"error_{field.name}")
+            error.setStyleSheet("color: #c0392b;")
+            error.setWordWrap(True)
+            error.hide()
+            self.errors[field.name] = error
+            cell = QWidget()
+            box = QVBoxLayout(cell)
+            box.setContentsMargins(0, 0, 0, 0)
+            box.setSpacing(2)
+            row = QHBoxLayout()
+            row.addWidget(widget, 1)
+            if field.unit and field.kind in ("int", "decimal", "money"):
+                row.addWidget(QLabel(field.unit))
+            box.addLayout(row)
+            box.addWidget(error)
+            label = QLabel(field.label + ("＊" if field.required else "") + "：")
+            label.setBuddy(widget)
+            layout.addRow(label, cell)
+
+    # -- widgets ------------------------------------------------------------------------------------
+    def _make_widget(self, field: Field) -> QWidget:
+        w: QWidget
+        if field.name in self._choices or field.kind == "choice":
+            w = QComboBox()
+            w.addItem("", None)
+            options = self._choices[field.name]() if field.name in self._choices else list(field.choices.items())
+            for value, label in options:
+                w.addItem(label, value)
+            w.currentIndexChanged.connect(self.changed)
+        elif field.kind == "date":
+            w = DateField()
+            w.dateChanged.connect(self.changed)
+        elif field.kind == "bool":
+            w = QCheckBox()
+            w.toggled.connect(self.changed)
+        elif field.kind == "text" and field.name in LONG_TEXT:
+            w = QPlainTextEdit()
+            w.setTabChangesFocus(True)
+            w.setFixedHeight(64)
+            w.textChanged.connect(self.changed)
+        else:
+            w = QLineEdit()
+            if field.max_length:
+                w.setMaxLength(field.max_length)
+            if field.kind in ("int", "decimal", "money"):
+                w.setAlignment(Qt.AlignmentFlag.AlignRight)
+                w.setPlaceholderText("0" if field.kind == "int" else "0.00")
+            w.textChanged.connect(self.changed)
+        w.setObjectName(f"field_{field.name}")
+        return w
+
+    def set_values(self, values: Mapping[str, Any]) -> None:
+        for name, value in values.items():
+            w = self.widgets.get(name)
+            if w is None:
+                continue
+            if isinstance(w, QComboBox):
+                i = w.findData(value)
+                w.setCurrentIndex(max(i, 0))
+            elif isinstance(w, DateField):
+                w.set_value(value)
+            elif isinstance(w, QCheckBox):
+                w.setChecked(bool(value))
+            elif isinstance(w, QPlainTextEdit):
+                w.setPlainText("" if value is None else str(value))
+            elif isinstance(w, QLineEdit):
+                w.setText(self._show_number(value))
+        self._initial = self.raw_values()
+
+    @staticmethod
+    def _show_number(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, Decimal):
+            return format_quantity(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{value:,}"
+        return str(value)
+
+    def raw_values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, w in self.widgets.items():
+            if isinstance(w, QComboBox):
+                out[name] = w.currentData()
+            elif isinstance(w, DateField):
+                out[name] = w.value()
+            elif isinstance(w, QCheckBox):
+                out[name] = w.isChecked()
+            elif isinstance(w, QPlainTextEdit):
+                out[name] = w.toPlainText()
+            elif isinstance(w, QLineEdit):
+                out[name] = w.text()
+        return out
+
+    def values(self, *, only_changed: bool = False) -> dict[str, Any]:
+        """What to hand to the core: every field, or only those the clerk changed."""
+        raw = self.raw_values()
+        if only_changed:
+            return {k: v for k, v in raw.items() if self._initial.get(k) != v}
+        return raw
+
+    # -- messages -----------------------------------------------------------------------------------
+    def clear_problems(self) -> None:
+        for label in self.errors.values():
+            label.clear()
+            label.hide()
+
+    def show_problems(self, error: ValidationError) -> list[str]:
+        """Put each message under its field; return those that belong to no field on this form."""
+        self.clear_problems()
+        unplaced = []
+        first: QWidget | None = None
+        for p in error.problems:
+            label = self.errors.get(p.field)
+            if label is None:
+                unplaced.append(str(p) if p.label else p.message)
+                continue
+            label.setText((label.text() + "\n" if label.text() else "") + p.message)
+            label.show()
+            first = first or self.widgets[p.field]
+        if first is not None:
+            first.setFocus()
+        return unplaced
+
+
+class RecordDialog(QDialog):
+    """A form in a dialog: Enter saves, Esc cancels; a rejected save keeps everything the clerk typed.
+
+    `save(values, confirm)` calls the core; ValidationError messages go beside the fields and
+    ConfirmationNeeded asks the clerk, then saves again with confirm=True.
+    """
+
+    def __init__(
+        self,
+        title: str,
+        fields: Sequence[Field],
+        save: Callable[[dict[str, Any], bool], Any],
+        *,
+        values: Mapping[str, Any] | None = None,
+        choices: Mapping[str, Choices] | None = None,
+        only_changed: bool = False,
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self._save = save
+        self._only_changed = only_changed
+        self.result_value: Any = None
+        self.form = RecordForm(fields, choices=choices)
+        if values:
+            self.form.set_values(values)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.form)
+        self.message = QLabel()
+        self.message.setObjectName("dialog_message")
+        self.message.setStyleSheet("color: #c0392b;")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self.try_save)
+        buttons.rejected.connect(self.reject)
+        self.buttons = buttons
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        QShortcut(QKeySequence(Qt.Key.Key_Return | Qt.KeyboardModifier.ControlModifier), self, self.try_save)
+        self.resize(560, min(720, 120 + 44 * len(fields)))
+
+    def try_save(self, confirm: bool = False) -> bool:
+        values = self.form.values(only_changed=self._only_changed)
+        if self._only_changed and not values:
+            self.accept()
+            return True
+        try:
+            self.result_value = self._save(values, confirm)
+        except ValidationError as exc:
+            unplaced = self.form.show_problems(exc)
+            self._show_message("\n".join(unplaced))
+            return False
+        except ConfirmationNeeded as exc:
+            answer = QMessageBox.question(self, "请确认", str(exc))
+            if answer == QMessageBox.StandardButton.Yes:
+                return self.try_save(confirm=True)
+            return False
+        except OldcommError as exc:
+            self._show_message(str(exc))
+            return False
+        self.accept()
+        return True
+
+    def _show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))

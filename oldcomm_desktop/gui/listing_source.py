@@ -1,0 +1,56 @@
+"""The bridge from the core's listings (SQL pages) to the paged table model.
+
+Each call opens a short session: the model asks for the count once per query and for pages as the view
+scrolls; sorting, searching and filtering are parameters of the core's query, never Python loops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from oldcomm_desktop.core import listings
+from oldcomm_desktop.gui.context import AppContext
+from oldcomm_desktop.gui.paged_model import Column, PageQuery
+
+
+class ListingSource:
+    """A PageSource over `oldcomm_desktop.core.listings.<name>`; `transform` may add display columns."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        name: str,
+        columns: Sequence[Column],
+        *,
+        fixed_filters: Mapping[str, Any] | None = None,
+        include_deleted: bool = False,
+        transform: Callable[[dict], dict] | None = None,
+    ):
+        self.ctx = ctx
+        self.name = name
+        self.columns = list(columns)
+        self.fixed_filters = dict(fixed_filters or {})
+        self.include_deleted = include_deleted
+        self.transform = transform
+
+    def _query(self, query: PageQuery) -> listings.ListQuery:
+        filters = {**self.fixed_filters, **dict(query.filters)}
+        return listings.ListQuery(
+            search=query.search,
+            filters=filters,
+            sort_key=query.sort_key,
+            descending=query.descending,
+            include_deleted=self.include_deleted,
+        )
+
+    def count(self, query: PageQuery) -> int:
+        q = self._query(query)
+        return self.ctx.read(lambda s: listings.count(s, self.name, q))
+
+    def fetch(self, query: PageQuery, offset: int, limit: int) -> list[Mapping[str, Any]]:
+        q = self._query(query)
+        rows = self.ctx.read(lambda s: listings.page(s, self.name, q, offset, limit))
+        if self.transform:
+            rows = [self.transform(r) for r in rows]
+        return rows

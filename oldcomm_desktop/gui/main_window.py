@@ -1,0 +1,198 @@
+"""The main window: a navigation list on the left, one page at a time on the right.
+
+Pages are created the first time they are shown, so start-up pays only for the first page.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QWidget,
+)
+
+from oldcomm_desktop.gui.context import MONEY_UNITS, AppContext
+from oldcomm_desktop.gui.pages.base import Page
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    key: str
+    title: str
+    module: str
+    cls: str
+
+
+PAGES: tuple[PageEntry, ...] = (
+    PageEntry("dashboard", "概览", "oldcomm_desktop.gui.pages.dashboard", "DashboardPage"),
+    PageEntry("projects", "项目", "oldcomm_desktop.gui.pages.projects", "ProjectsPage"),
+    PageEntry("communities", "小区台账", "oldcomm_desktop.gui.pages.communities", "CommunitiesPage"),
+    PageEntry("items", "改造内容", "oldcomm_desktop.gui.pages.items", "ItemsPage"),
+    PageEntry("inspections", "检查整改", "oldcomm_desktop.gui.pages.inspections", "InspectionsPage"),
+    PageEntry("returns", "报表", "oldcomm_desktop.gui.pages.returns", "ReturnsPage"),
+    PageEntry("exchange", "数据交换", "oldcomm_desktop.gui.pages.exchange", "ExchangePage"),
+    PageEntry("recycle_bin", "回收站", "oldcomm_desktop.gui.pages.recycle_bin", "RecycleBinPage"),
+    PageEntry("settings", "设置", "oldcomm_desktop.gui.pages.settings", "SettingsPage"),
+)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle(self._title())
+        self.pages: dict[str, Page] = {}
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setFixedWidth(132)
+        for entry in PAGES:
+            item = QListWidgetItem(entry.title)
+            item.setData(Qt.ItemDataRole.UserRole, entry.key)
+            self.nav.addItem(item)
+        self.nav.setStyleSheet("QListWidget { font-size: 15px; } QListWidget::item { padding: 9px 12px; }")
+        self.stack = QStackedWidget()
+        splitter = QSplitter()
+        splitter.addWidget(self.nav)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+        self.page_status = QLabel()
+        self.page_status.setObjectName("page_status")
+        self.statusBar().addWidget(self.page_status, 1)
+        where = ctx.db.path or ctx.db.url
+        self.statusBar().addPermanentWidget(QLabel(f"操作员：{ctx.operator}"))
+        self.statusBar().addPermanentWidget(QLabel(f"数据库：{where}"))
+        self._make_menus()
+        self.nav.currentRowChanged.connect(self._show_row)
+        ctx.navigate.connect(self.go_to)
+        ctx.data_changed.connect(lambda _t: self.update_status())
+        self._restore_geometry()
+        self.nav.setCurrentRow(0)
+
+    def _title(self) -> str:
+        from oldcomm_desktop.core import catalogues
+
+        name = self.ctx.read(lambda s: catalogues.get_setting(s, "own_division_name"))
+        return f"老旧小区改造工作台 — {name or ''}"
+
+    # -- pages --------------------------------------------------------------------------------------
+    def page(self, key: str) -> Page:
+        """The page for `key`, created on first use."""
+        if key not in self.pages:
+            entry = next(e for e in PAGES if e.key == key)
+            cls = getattr(importlib.import_module(entry.module), entry.cls)
+            page = cls(self.ctx)
+            page.setObjectName(f"page_{key}")
+            self.pages[key] = page
+            self.stack.addWidget(page)
+        return self.pages[key]
+
+    def _show_row(self, row: int) -> None:
+        if row < 0:
+            return
+        page = self.page(PAGES[row].key)
+        self.stack.setCurrentWidget(page)
+        page.activate()
+        self.update_status()
+
+    def current_page(self) -> Page | None:
+        w = self.stack.currentWidget()
+        return w if isinstance(w, Page) else None
+
+    def go_to(self, key: str, filters: dict | None = None) -> Page:
+        row = next(i for i, e in enumerate(PAGES) if e.key == key)
+        self.nav.setCurrentRow(row)
+        page = self.page(key)
+        if filters:
+            page.apply_filters(filters)
+        self.update_status()
+        return page
+
+    def update_status(self) -> None:
+        page = self.current_page()
+        self.page_status.setText(page.status_text() if page else "")
+
+    # -- menus --------------------------------------------------------------------------------------
+    def _make_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("文件(&F)")
+        backup = QAction("备份数据库…", self)
+        backup.triggered.connect(lambda: self.go_to("exchange"))
+        file_menu.addAction(backup)
+        file_menu.addSeparator()
+        quit_action = QAction("退出", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        edit_menu = bar.addMenu("编辑(&E)")
+        self.undo_action = self.ctx.undo_stack.createUndoAction(self, "撤销")
+        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
+        self.redo_action = self.ctx.undo_stack.createRedoAction(self, "重做")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        new_action = QAction("新建", self)
+        new_action.setShortcut(QKeySequence("Ctrl+N"))
+        new_action.triggered.connect(lambda: self.current_page() and self.current_page().new_record())
+        find_action = QAction("查找", self)
+        find_action.setShortcut(QKeySequence("Ctrl+F"))
+        find_action.triggered.connect(lambda: self.current_page() and self.current_page().focus_search())
+        edit_menu.addAction(new_action)
+        edit_menu.addAction(find_action)
+        for a in (self.undo_action, self.redo_action, new_action, find_action):
+            a.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+
+        view_menu = bar.addMenu("查看(&V)")
+        money = view_menu.addMenu("金额单位")
+        group = QActionGroup(self)
+        for unit in MONEY_UNITS:
+            a = QAction(unit, self, checkable=True)
+            a.setChecked(unit == self.ctx.money_unit)
+            a.triggered.connect(lambda _c=False, u=unit: self.ctx.set_money_unit(u))
+            group.addAction(a)
+            money.addAction(a)
+
+        help_menu = bar.addMenu("帮助(&H)")
+        about = QAction("关于", self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    def _about(self) -> None:
+        from oldcomm_desktop import __version__
+        from oldcomm_desktop.gui.errors import log_file
+
+        QMessageBox.about(
+            self,
+            "关于",
+            f"<b>老旧小区改造工作台</b> {__version__}<br>"
+            f"数据库：{self.ctx.db.path or self.ctx.db.url}<br>日志文件：{log_file()}",
+        )
+
+    # -- geometry -----------------------------------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        geometry = self.ctx.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.ctx.settings.setValue("window/geometry", self.saveGeometry())
+        for page in self.pages.values():
+            save = getattr(page, "save_state", None)
+            if save:
+                save()
+        super().closeEvent(event)
