@@ -76,3 +76,33 @@ def of(session: Session, owner: Record) -> list[Attachment]:
             .order_by(Attachment.created_at)
         )
     )
+
+
+def files(session: Session, owner_table: str, owner_ids: list[str] | tuple[str, ...]) -> list[dict]:
+    """Plain descriptions of the live files of some records, with where each is stored on disk.
+
+    A window shows thumbnails after its session has closed, so it needs paths and names, not ORM rows.
+    """
+    if not owner_ids:
+        return []
+    rows = session.scalars(
+        select(Attachment)
+        .where(
+            Attachment.owner_table == owner_table,
+            Attachment.owner_id.in_(list(owner_ids)),
+            Attachment.deleted_at.is_(None),
+        )
+        .order_by(Attachment.created_at, Attachment.id)
+    )
+    return [
+        {
+            "id": a.id,
+            "owner_id": a.owner_id,
+            "file_name": a.file_name,
+            "caption": a.caption,
+            "media_type": a.media_type,
+            "size": a.size,
+            "path": stored_path(session, a.sha256),
+        }
+        for a in rows
+    ]

@@ -16,10 +16,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import attachments, catalogues, records
+from oldcomm_desktop.core import attachments, catalogues, listings, records
 from oldcomm_desktop.core.errors import FieldProblem, ValidationError
 from oldcomm_desktop.core.fields import Field, parse_changes, problem, spec_of
 from oldcomm_desktop.core.model import (
+    Attachment,
+    ChecklistTemplate,
     Community,
     Inspection,
     InspectionResult,
@@ -53,6 +55,10 @@ RECT_FIELDS = spec_of(
     Field("addressed_to", "整改单位", max_length=200),
     Field("notice_no", "通知单编号", max_length=60),
 )
+REPLY_FIELDS = spec_of(
+    Field("reply", "整改情况", required=True),
+    Field("replied_on", "回复日期", "date", required=True),
+)
 REINSPECT_FIELDS = spec_of(
     Field("inspected_on", "复查日期", "date", required=True),
     Field("inspector", "复查人", max_length=100),
@@ -71,8 +77,13 @@ def record(
     *,
     template: str | None = None,
     today: date | None = None,
+    photos: Sequence[Path] = (),
 ) -> Inspection:
-    """Record one inspection with its checklist lines and the rectifications it requires, all or nothing."""
+    """Record one inspection with its checklist lines and the rectifications it requires, all or nothing.
+
+    `photos` (files on disk) are attached to the inspection in the same transaction, so a rejected
+    inspection leaves no attachment rows behind.
+    """
     values = parse_changes(FIELDS, data)
     today = today or date.today()
     problems: list[FieldProblem] = []
@@ -139,6 +150,8 @@ def record(
             )
         )
         session.flush()
+    for photo in photos:
+        attachments.add(session, inspection, Path(photo), caption="检查照片")
     session.flush()
     return inspection
 
@@ -158,10 +171,7 @@ def next_notice_no(session: Session, township_code: str | None, year: int) -> st
 def reply(session: Session, rectification_id: str, text: str, replied_on: Any) -> Rectification:
     """The contractor's reply (整改回复): what was done and when."""
     rect = records.get(session, Rectification, rectification_id)
-    values = parse_changes(
-        spec_of(Field("reply", "整改情况", required=True), Field("replied_on", "回复日期", "date", required=True)),
-        {"reply": text, "replied_on": replied_on},
-    )
+    values = parse_changes(REPLY_FIELDS, {"reply": text, "replied_on": replied_on})
     inspection = session.get(Inspection, rect.inspection_id)
     if values["replied_on"] < inspection.inspected_on:
         raise ValidationError(FieldProblem("replied_on", "回复日期", "回复日期早于检查日期"))
@@ -176,9 +186,14 @@ def reinspect(
     data: Mapping[str, Any],
     *,
     photo: Path | None = None,
+    photos: Sequence[Path] = (),
     today: date | None = None,
 ) -> Reinspection:
-    """A re-inspection: passed (with a photo or a note) closes; not passed needs a new deadline."""
+    """A re-inspection: passed (with a photo or a note) closes; not passed needs a new deadline.
+
+    `photo` and `photos` are the after photos (整改后照片); any one of them is evidence enough.
+    """
+    evidence = [Path(p) for p in ([photo] if photo is not None else []) + list(photos)]
     rect = records.get(session, Rectification, rectification_id)
     if rect.closed:
         raise ValidationError("该整改已销号，不需要再复查")
@@ -189,7 +204,7 @@ def reinspect(
         problems.append(problem(REINSPECT_FIELDS, "inspected_on", "复查日期早于检查日期"))
     if values["inspected_on"] > (today or date.today()):
         problems.append(problem(REINSPECT_FIELDS, "inspected_on", f"{values['inspected_on']} 晚于今天"))
-    if values["passed"] and photo is None and not values.get("note"):
+    if values["passed"] and not evidence and not values.get("note"):
         problems.append(problem(REINSPECT_FIELDS, "note", "复查合格须附整改后照片，或说明没有照片的原因"))
     if not values["passed"]:
         nd = values.get("new_deadline")
@@ -202,8 +217,8 @@ def reinspect(
     re = Reinspection(rectification_id=rect.id, township_code=rect.township_code, **values)
     session.add(re)
     session.flush()
-    if photo is not None:
-        attachments.add(session, re, photo, caption="整改后照片")
+    for path in evidence:
+        attachments.add(session, re, path, caption="整改后照片")
     if values["passed"]:
         rect.closed, rect.closed_on = True, values["inspected_on"]
     else:
@@ -213,14 +228,7 @@ def reinspect(
 
 
 def state_of(rect: Rectification, today: date | None = None) -> str:
-    today = today or date.today()
-    if rect.closed:
-        return "closed"
-    if rect.current_deadline < today:
-        return "overdue"
-    if rect.replied_on is not None:
-        return "awaiting"
-    return "open"
+    return state_from(rect.closed, rect.current_deadline, rect.replied_on, today or date.today())
 
 
 def overdue_count(session: Session, today: date | None = None, township: str | None = None) -> int:
@@ -240,3 +248,238 @@ def delete(session: Session, inspection_id: str) -> None:
     for rect in session.scalars(select(Rectification).where(Rectification.inspection_id == inspection.id)):
         records.soft_delete(session, rect)
     session.flush()
+
+
+def restore(session: Session, inspection_id: str) -> Inspection:
+    """Bring an inspection back from the recycle bin with its rectifications (redo of a recorded one)."""
+    inspection = records.get(session, Inspection, inspection_id, include_deleted=True)
+    records.restore(session, inspection)
+    for rect in session.scalars(
+        select(Rectification).where(Rectification.inspection_id == inspection.id, Rectification.deleted_at.is_not(None))
+    ):
+        records.restore(session, rect)
+    session.flush()
+    return inspection
+
+
+def undo_reply(session: Session, rectification_id: str, text: str | None, replied_on: date | None) -> Rectification:
+    """Put a rectification's reply back to what it was (undo of `reply`; an empty reply is allowed here)."""
+    rect = records.get(session, Rectification, rectification_id)
+    rect.reply, rect.replied_on = text, replied_on
+    session.flush()
+    return rect
+
+
+def _rederive(session: Session, rect: Rectification) -> None:
+    """Closed and current deadline follow from the live re-inspections, in the order they happened."""
+    rect.closed, rect.closed_on, rect.current_deadline = False, None, rect.deadline
+    for re in session.scalars(
+        select(Reinspection)
+        .where(Reinspection.rectification_id == rect.id, Reinspection.deleted_at.is_(None))
+        .order_by(Reinspection.inspected_on, Reinspection.created_at)
+    ):
+        if re.passed:
+            rect.closed, rect.closed_on = True, re.inspected_on
+            break
+        if re.new_deadline is not None:
+            rect.current_deadline = re.new_deadline
+
+
+def delete_reinspection(session: Session, reinspection_id: str) -> Rectification:
+    """Withdraw a re-inspection (undo of `reinspect`): the rectification's state is derived again."""
+    re = records.get(session, Reinspection, reinspection_id)
+    records.soft_delete(session, re)
+    for a in attachments.of(session, re):
+        records.soft_delete(session, a)
+    session.flush()
+    rect = records.get(session, Rectification, re.rectification_id)
+    _rederive(session, rect)
+    session.flush()
+    return rect
+
+
+def restore_reinspection(session: Session, reinspection_id: str) -> Reinspection:
+    """Bring a withdrawn re-inspection back (redo of `reinspect`)."""
+    re = records.get(session, Reinspection, reinspection_id, include_deleted=True)
+    rect = records.get(session, Rectification, re.rectification_id)
+    stamp = re.deleted_at
+    records.restore(session, re)
+    if stamp is not None:
+        for a in session.scalars(
+            select(Attachment).where(
+                Attachment.owner_table == Reinspection.__tablename__,
+                Attachment.owner_id == re.id,
+                Attachment.deleted_at.is_not(None),
+            )
+        ):
+            records.restore(session, a)
+    session.flush()
+    _rederive(session, rect)
+    session.flush()
+    return re
+
+
+# -- what a window needs, as plain data (its session closes before it paints) --------------------
+
+
+def today() -> date:
+    """The day overdue is measured against: the lists' own day, which tests may move."""
+    return listings._today()
+
+
+def state_from(closed: bool, current_deadline: date, replied_on: date | None, today: date) -> str:
+    """open / awaiting / overdue / closed — the same rule as `state_of` and the lists' "state" filter."""
+    if closed:
+        return "closed"
+    if current_deadline < today:
+        return "overdue"
+    if replied_on is not None:
+        return "awaiting"
+    return "open"
+
+
+def row_state(row: Mapping[str, Any], on: date | None = None) -> str:
+    """The state of a row of the "rectifications" list."""
+    return state_from(bool(row["closed"]), row["current_deadline"], row.get("replied_on"), on or today())
+
+
+def rectification_counts(session: Session, filters: Mapping[str, Any] | None = None, search: str = "") -> dict:
+    """How many rectifications are in each state (with the list's other filters applied), for tab labels."""
+    base = {k: v for k, v in (filters or {}).items() if k != "state"}
+    return {
+        state: listings.count(
+            session, "rectifications", listings.ListQuery(search=search, filters={**base, "state": state})
+        )
+        for state in STATES
+    }
+
+
+def templates(session: Session, kind: str) -> list[dict]:
+    """The live checklist templates for one kind of inspection, to choose from."""
+    rows = session.scalars(
+        select(ChecklistTemplate)
+        .where(ChecklistTemplate.inspection_kind == kind, ChecklistTemplate.deleted_at.is_(None))
+        .order_by(ChecklistTemplate.code)
+    )
+    return [{"id": t.id, "code": t.code, "name": t.name} for t in rows]
+
+
+def sheet(session: Session, template_id: str) -> dict:
+    """A template as plain data: its grade bands and its live items in order (each with its area)."""
+    tmpl = catalogues.template(session, template_id)
+    return {
+        "id": tmpl.id,
+        "code": tmpl.code,
+        "name": tmpl.name,
+        "kind": tmpl.inspection_kind,
+        "grade_bands": [list(b) for b in (tmpl.grade_bands or [])],
+        "items": [
+            {"id": i.id, "area": i.area, "text": i.text, "max_score": i.max_score}
+            for i in tmpl.items
+            if i.deleted_at is None
+        ],
+    }
+
+
+def score_total(bands: Sequence | None, scores: Sequence[Any]) -> tuple[Decimal, str | None]:
+    """Total of a scored sheet and its grade from the template's bands — what `record` will store."""
+    total = sum((Decimal(str(s)) for s in scores if s is not None), Decimal(0))
+    return total, catalogues.grade_for(list(bands) if bands else None, float(total))
+
+
+def detail(session: Session, inspection_id: str) -> dict:
+    """One inspection with its checklist, rectifications and photos, for a detail pane."""
+    insp = records.get(session, Inspection, inspection_id)
+    community = session.get(Community, insp.community_id) if insp.community_id else None
+    project = session.get(Project, insp.project_id) if insp.project_id else None
+    rects = session.scalars(
+        select(Rectification)
+        .where(Rectification.inspection_id == insp.id, Rectification.deleted_at.is_(None))
+        .order_by(Rectification.notice_no, Rectification.id)
+    )
+    on = today()
+    return {
+        "id": insp.id,
+        "kind": insp.kind,
+        "kind_label": KINDS.get(insp.kind, insp.kind),
+        "inspected_on": insp.inspected_on,
+        "inspectors": insp.inspectors,
+        "findings": insp.findings,
+        "notes": insp.notes,
+        "total_score": insp.total_score,
+        "grade": insp.grade,
+        "community_id": insp.community_id,
+        "community": community.name if community else None,
+        "project": project.name if project else None,
+        "results": [
+            {
+                "area": r.area,
+                "text": r.text,
+                "result": r.result,
+                "result_label": RESULTS.get(r.result or "", ""),
+                "score": r.score,
+                "max_score": r.max_score,
+                "note": r.note,
+            }
+            for r in insp.results
+            if r.deleted_at is None
+        ],
+        "rectifications": [
+            {
+                "id": r.id,
+                "notice_no": r.notice_no,
+                "problem": r.problem,
+                "deadline": r.current_deadline,
+                "state": state_from(r.closed, r.current_deadline, r.replied_on, on),
+            }
+            for r in rects
+        ],
+        "photos": attachments.files(session, Inspection.__tablename__, [insp.id]),
+    }
+
+
+def rectification_detail(session: Session, rectification_id: str) -> dict:
+    """One rectification with its inspection, reply, re-inspections and the photos before and after."""
+    rect = records.get(session, Rectification, rectification_id)
+    insp = session.get(Inspection, rect.inspection_id)
+    community = session.get(Community, insp.community_id) if insp.community_id else None
+    res = list(
+        session.scalars(
+            select(Reinspection)
+            .where(Reinspection.rectification_id == rect.id, Reinspection.deleted_at.is_(None))
+            .order_by(Reinspection.inspected_on, Reinspection.created_at)
+        )
+    )
+    after = attachments.files(session, Reinspection.__tablename__, [r.id for r in res])
+    return {
+        "id": rect.id,
+        "notice_no": rect.notice_no,
+        "addressed_to": rect.addressed_to,
+        "problem": rect.problem,
+        "requirement": rect.requirement,
+        "deadline": rect.deadline,
+        "current_deadline": rect.current_deadline,
+        "reply": rect.reply,
+        "replied_on": rect.replied_on,
+        "closed": rect.closed,
+        "closed_on": rect.closed_on,
+        "state": state_from(rect.closed, rect.current_deadline, rect.replied_on, today()),
+        "inspection_id": insp.id,
+        "inspected_on": insp.inspected_on,
+        "kind_label": KINDS.get(insp.kind, insp.kind),
+        "community": community.name if community else None,
+        "reinspections": [
+            {
+                "id": r.id,
+                "inspected_on": r.inspected_on,
+                "inspector": r.inspector,
+                "passed": r.passed,
+                "note": r.note,
+                "new_deadline": r.new_deadline,
+                "photos": [a for a in after if a["owner_id"] == r.id],
+            }
+            for r in res
+        ],
+        "before_photos": attachments.files(session, Inspection.__tablename__, [insp.id]),
+        "after_photos": after,
+    }
