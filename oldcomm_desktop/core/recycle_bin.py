@@ -1,0 +1,203 @@
+"""The recycle bin (回收站): every deleted record of every kind in one list, and restore through its service.
+
+Deletion is a tombstone (`deleted_at`), so the bin is a query, paged in SQL like the other lists: a
+UNION of the deleted communities, projects, items and inspections with what they were, where they
+belonged, when and by whom (from the audit log) they were deleted. Items deleted together with their
+community are not listed on their own: they come back with the community. Restoring goes through the
+owning service, which refuses when the parent is still in the bin (a Chinese message says which).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, String, and_, case, cast, func, literal, null, or_, select, union_all
+from sqlalchemy.orm import Session, aliased
+
+from oldcomm_desktop.core import communities, inspections, items, projects, records
+from oldcomm_desktop.core.errors import ValidationError
+from oldcomm_desktop.core.model import (
+    AuditEntry,
+    Community,
+    Division,
+    Inspection,
+    ItemType,
+    Project,
+    Rectification,
+    RenovationItem,
+)
+from oldcomm_desktop.core.model.base import utcnow
+
+KINDS: dict[str, str] = {"community": "小区", "project": "项目", "item": "改造内容", "inspection": "检查记录"}
+SORT_KEYS = ("deleted_at", "kind", "name")
+
+
+@dataclass(frozen=True)
+class BinQuery:
+    search: str = ""
+    kind: str | None = None  # one of KINDS, or None for all
+    township: str | None = None
+    sort_key: str = "deleted_at"
+    descending: bool = True
+
+
+def _deleted() -> Select:
+    """All deleted records as rows of (kind, id, name, parent, township_code, deleted_at)."""
+    owner = aliased(Community)
+    c_project = aliased(Project)
+    i_community = aliased(Community)
+    i_project = aliased(Project)
+    kind_label = case(inspections.KINDS, value=Inspection.kind, else_=Inspection.kind)
+    return union_all(
+        select(
+            literal("community").label("kind"),
+            Community.id,
+            Community.name.label("name"),
+            c_project.name.label("parent"),
+            Community.township_code,
+            Community.deleted_at,
+        )
+        .outerjoin(c_project, c_project.id == Community.project_id)
+        .where(Community.deleted_at.is_not(None)),
+        select(
+            literal("project"),
+            Project.id,
+            Project.name,
+            null(),
+            Project.township_code,
+            Project.deleted_at,
+        ).where(Project.deleted_at.is_not(None)),
+        select(
+            literal("item"),
+            RenovationItem.id,
+            case(
+                (RenovationItem.description.is_not(None), ItemType.name + "：" + RenovationItem.description),
+                else_=ItemType.name,
+            ),
+            owner.name,
+            RenovationItem.township_code,
+            RenovationItem.deleted_at,
+        )
+        .join(ItemType, ItemType.id == RenovationItem.item_type_id)
+        .join(owner, owner.id == RenovationItem.community_id)
+        .where(
+            RenovationItem.deleted_at.is_not(None),
+            # deleted with its community (same stamp): it is restored with it, not on its own
+            or_(owner.deleted_at.is_(None), owner.deleted_at != RenovationItem.deleted_at),
+        ),
+        select(
+            literal("inspection"),
+            Inspection.id,
+            kind_label + " " + func.coalesce(cast(Inspection.inspected_on, String), ""),
+            func.coalesce(i_community.name, i_project.name),
+            Inspection.township_code,
+            Inspection.deleted_at,
+        )
+        .outerjoin(i_community, i_community.id == Inspection.community_id)
+        .outerjoin(i_project, i_project.id == Inspection.project_id)
+        .where(Inspection.deleted_at.is_not(None)),
+    )
+
+
+def _select(query: BinQuery) -> Select:
+    u = _deleted().subquery("bin")
+    township = aliased(Division)
+    deleted_by = (
+        select(AuditEntry.operator)
+        .where(AuditEntry.record_id == u.c.id, AuditEntry.action == "delete")
+        .order_by(AuditEntry.seq.desc())
+        .limit(1)
+        .correlate(u)
+        .scalar_subquery()
+    )
+    q = select(
+        u.c.kind,
+        u.c.id,
+        u.c.name,
+        u.c.parent,
+        u.c.township_code,
+        township.name.label("township"),
+        u.c.deleted_at,
+        deleted_by.label("deleted_by"),
+    ).outerjoin(township, township.code == u.c.township_code)
+    conditions: list[ColumnElement[bool]] = []
+    if query.kind:
+        if query.kind not in KINDS:
+            raise ValidationError(f"回收站里没有“{query.kind}”这类记录")
+        conditions.append(u.c.kind == query.kind)
+    if query.township:
+        conditions.append(u.c.township_code == query.township)
+    for word in query.search.split():
+        like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(or_(u.c.name.like(like, escape="\\"), u.c.parent.like(like, escape="\\")))
+    if conditions:
+        q = q.where(and_(*conditions))
+    if query.sort_key not in SORT_KEYS:
+        raise ValidationError(f"不能按“{query.sort_key}”排序")
+    col = u.c[query.sort_key]
+    return q.order_by(col.desc() if query.descending else col.asc(), u.c.id)
+
+
+def count(session: Session, query: BinQuery = BinQuery()) -> int:
+    return session.scalar(select(func.count()).select_from(_select(query).subquery())) or 0
+
+
+def page(session: Session, query: BinQuery = BinQuery(), offset: int = 0, limit: int = 500) -> list[dict[str, Any]]:
+    """Rows with kind, kind_label, id, name, parent, township, deleted_at (UTC) and deleted_by."""
+    rows = session.execute(_select(query).offset(offset).limit(limit)).mappings().all()
+    return [{**r, "kind_label": KINDS.get(r["kind"], r["kind"])} for r in rows]
+
+
+# -- restore and delete again ---------------------------------------------------------------------------
+def restore_inspection(session: Session, inspection_id: str) -> Inspection:
+    """Bring back an inspection and the rectifications deleted with it.
+
+    `inspections.delete` tombstones the inspection and then its rectifications, so those stamped at
+    or after the inspection's own stamp went with it. Refused while its community or project is deleted.
+    """
+    inspection = records.get(session, Inspection, inspection_id, include_deleted=True)
+    stamp = inspection.deleted_at
+    if stamp is None:
+        return inspection
+    for cls, pid, label in ((Community, inspection.community_id, "小区"), (Project, inspection.project_id, "项目")):
+        parent = session.get(cls, pid) if pid else None
+        if parent is not None and parent.deleted_at is not None:
+            raise ValidationError(f"所属{label}“{parent.name}”在回收站中，请先恢复{label}")
+    records.restore(session, inspection)
+    inspection.updated_at = utcnow()
+    for rect in session.scalars(
+        select(Rectification).where(Rectification.inspection_id == inspection.id, Rectification.deleted_at >= stamp)
+    ):
+        records.restore(session, rect)
+    session.flush()
+    return inspection
+
+
+RESTORE: dict[str, Callable[[Session, str], Any]] = {
+    "community": communities.restore,
+    "project": projects.restore,
+    "item": items.restore,
+    "inspection": restore_inspection,
+}
+DELETE: dict[str, Callable[[Session, str], Any]] = {
+    "community": communities.delete,
+    "project": projects.delete,
+    "item": items.delete,
+    "inspection": inspections.delete,
+}
+
+
+def restore(session: Session, kind: str, record_id: str) -> Any:
+    """Restore one record of `kind` through its service; ValidationError (Chinese) when refused."""
+    if kind not in RESTORE:
+        raise ValidationError(f"回收站里没有“{kind}”这类记录")
+    return RESTORE[kind](session, record_id)
+
+
+def delete(session: Session, kind: str, record_id: str) -> None:
+    """Put a record back in the bin through its service (what undoing a restore does)."""
+    if kind not in DELETE:
+        raise ValidationError(f"回收站里没有“{kind}”这类记录")
+    DELETE[kind](session, record_id)
