@@ -1,9 +1,10 @@
 """The recycle bin (回收站): every deleted record of every kind in one list, and restore through its service.
 
 Deletion is a tombstone (`deleted_at`), so the bin is a query, paged in SQL like the other lists: a
-UNION of the deleted communities, projects, items and inspections with what they were, where they
-belonged, when and by whom (from the audit log) they were deleted. Items deleted together with their
-community are not listed on their own: they come back with the community. Restoring goes through the
+UNION of the deleted communities, projects, items, inspections, milestones and completed-investment
+entries with what they were, where they belonged, when and by whom (from the audit log) they were
+deleted. Records deleted together with their community (same stamp) are not listed on their own: they
+come back with the community. Restoring goes through the
 owning service, which refuses when the parent is still in the bin (a Chinese message says which).
 """
 
@@ -13,24 +14,48 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, case, cast, func, literal, null, or_, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 
-from oldcomm_desktop.core import communities, inspections, items, projects, records
+from oldcomm_desktop.core import communities, community_detail, inspections, items, milestones, projects, records
 from oldcomm_desktop.core.errors import ValidationError
+from oldcomm_desktop.core.lifecycle import MILESTONE_KINDS
 from oldcomm_desktop.core.model import (
     AuditEntry,
     Community,
     Division,
     Inspection,
+    InvestmentEntry,
     ItemType,
+    Milestone,
     Project,
-    Rectification,
     RenovationItem,
 )
-from oldcomm_desktop.core.model.base import utcnow
+from oldcomm_desktop.core.model.base import Fixed2
 
-KINDS: dict[str, str] = {"community": "小区", "project": "项目", "item": "改造内容", "inspection": "检查记录"}
+KINDS: dict[str, str] = {
+    "community": "小区",
+    "project": "项目",
+    "item": "改造内容",
+    "inspection": "检查记录",
+    "milestone": "进度节点",
+    "investment": "完成投资",
+}
 SORT_KEYS = ("deleted_at", "kind", "name")
 
 
@@ -44,8 +69,11 @@ class BinQuery:
 
 
 def _deleted() -> Select:
-    """All deleted records as rows of (kind, id, name, parent, township_code, deleted_at)."""
+    """All deleted records as rows of (kind, id, name, parent, amount, township_code, deleted_at)."""
     owner = aliased(Community)
+    m_community, m_project = aliased(Community), aliased(Project)
+    e_community, e_project = aliased(Community), aliased(Project)
+    milestone_label = case({k.code: k.label for k in MILESTONE_KINDS}, value=Milestone.kind, else_=Milestone.kind)
     c_project = aliased(Project)
     i_community = aliased(Community)
     i_project = aliased(Project)
@@ -56,6 +84,8 @@ def _deleted() -> Select:
             Community.id,
             Community.name.label("name"),
             c_project.name.label("parent"),
+            # the first SELECT types the union's column: fen in SQL (PostgreSQL wants a bigint), Decimal in Python
+            type_coerce(cast(null(), BigInteger), Fixed2).label("amount"),
             Community.township_code,
             Community.deleted_at,
         )
@@ -65,6 +95,7 @@ def _deleted() -> Select:
             literal("project"),
             Project.id,
             Project.name,
+            null(),
             null(),
             Project.township_code,
             Project.deleted_at,
@@ -77,6 +108,7 @@ def _deleted() -> Select:
                 else_=ItemType.name,
             ),
             owner.name,
+            RenovationItem.investment,
             RenovationItem.township_code,
             RenovationItem.deleted_at,
         )
@@ -92,12 +124,43 @@ def _deleted() -> Select:
             Inspection.id,
             kind_label + " " + func.coalesce(cast(Inspection.inspected_on, String), ""),
             func.coalesce(i_community.name, i_project.name),
+            null(),
             Inspection.township_code,
             Inspection.deleted_at,
         )
         .outerjoin(i_community, i_community.id == Inspection.community_id)
         .outerjoin(i_project, i_project.id == Inspection.project_id)
         .where(Inspection.deleted_at.is_not(None)),
+        select(
+            literal("milestone"),
+            Milestone.id,
+            milestone_label + " " + cast(Milestone.reached_on, String),
+            func.coalesce(m_community.name, m_project.name),
+            null(),
+            Milestone.township_code,
+            Milestone.deleted_at,
+        )
+        .outerjoin(m_community, m_community.id == Milestone.community_id)
+        .outerjoin(m_project, m_project.id == Milestone.project_id)
+        .where(
+            Milestone.deleted_at.is_not(None),
+            or_(m_community.deleted_at.is_(None), m_community.deleted_at != Milestone.deleted_at),
+        ),
+        select(
+            literal("investment"),
+            InvestmentEntry.id,
+            literal("完成投资 ") + cast(InvestmentEntry.entry_date, String),
+            func.coalesce(e_community.name, e_project.name),
+            InvestmentEntry.amount,
+            InvestmentEntry.township_code,
+            InvestmentEntry.deleted_at,
+        )
+        .outerjoin(e_community, e_community.id == InvestmentEntry.community_id)
+        .outerjoin(e_project, e_project.id == InvestmentEntry.project_id)
+        .where(
+            InvestmentEntry.deleted_at.is_not(None),
+            or_(e_community.deleted_at.is_(None), e_community.deleted_at != InvestmentEntry.deleted_at),
+        ),
     )
 
 
@@ -117,6 +180,7 @@ def _select(query: BinQuery) -> Select:
         u.c.id,
         u.c.name,
         u.c.parent,
+        u.c.amount,
         u.c.township_code,
         township.name.label("township"),
         u.c.deleted_at,
@@ -145,34 +209,25 @@ def count(session: Session, query: BinQuery = BinQuery()) -> int:
 
 
 def page(session: Session, query: BinQuery = BinQuery(), offset: int = 0, limit: int = 500) -> list[dict[str, Any]]:
-    """Rows with kind, kind_label, id, name, parent, township, deleted_at (UTC) and deleted_by."""
+    """Rows with kind, kind_label, id, name, parent, amount (items and investment, yuan), township,
+    deleted_at (UTC) and deleted_by."""
     rows = session.execute(_select(query).offset(offset).limit(limit)).mappings().all()
     return [{**r, "kind_label": KINDS.get(r["kind"], r["kind"])} for r in rows]
 
 
 # -- restore and delete again ---------------------------------------------------------------------------
 def restore_inspection(session: Session, inspection_id: str) -> Inspection:
-    """Bring back an inspection and the rectifications deleted with it.
+    """Bring back an inspection (with its rectifications) unless its community or project is in the bin.
 
-    `inspections.delete` tombstones the inspection and then its rectifications, so those stamped at
-    or after the inspection's own stamp went with it. Refused while its community or project is deleted.
+    `inspections.restore` does the restoring; the check is here because deleting a community does not
+    take its inspections with it, so an inspection can outlive — and be restored without — its community.
     """
     inspection = records.get(session, Inspection, inspection_id, include_deleted=True)
-    stamp = inspection.deleted_at
-    if stamp is None:
-        return inspection
     for cls, pid, label in ((Community, inspection.community_id, "小区"), (Project, inspection.project_id, "项目")):
         parent = session.get(cls, pid) if pid else None
         if parent is not None and parent.deleted_at is not None:
             raise ValidationError(f"所属{label}“{parent.name}”在回收站中，请先恢复{label}")
-    records.restore(session, inspection)
-    inspection.updated_at = utcnow()
-    for rect in session.scalars(
-        select(Rectification).where(Rectification.inspection_id == inspection.id, Rectification.deleted_at >= stamp)
-    ):
-        records.restore(session, rect)
-    session.flush()
-    return inspection
+    return inspections.restore(session, inspection_id)
 
 
 RESTORE: dict[str, Callable[[Session, str], Any]] = {
@@ -180,12 +235,16 @@ RESTORE: dict[str, Callable[[Session, str], Any]] = {
     "project": projects.restore,
     "item": items.restore,
     "inspection": restore_inspection,
+    "milestone": community_detail.restore_milestone,
+    "investment": community_detail.restore_investment,
 }
 DELETE: dict[str, Callable[[Session, str], Any]] = {
     "community": communities.delete,
     "project": projects.delete,
     "item": items.delete,
     "inspection": inspections.delete,
+    "milestone": milestones.remove,
+    "investment": community_detail.delete_investment,
 }
 
 

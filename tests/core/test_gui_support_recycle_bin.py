@@ -121,3 +121,29 @@ def test_unknown_kind_is_refused(demo_db: Database) -> None:
             recycle_bin.restore(s, "operator", "x")
         with pytest.raises(ValidationError):
             recycle_bin.count(s, BinQuery(kind="operator"))
+
+
+def test_milestones_and_investment_entries_come_back(demo_db: Database) -> None:
+    from oldcomm_desktop.core import milestones
+    from oldcomm_desktop.core.model import InvestmentEntry, Milestone
+
+    with demo_db.transaction("张三") as s:
+        community = _first(s, Community, Community.status == "started")
+        start = _first(s, Milestone, Milestone.community_id == community.id, Milestone.kind == "start")
+        entry = _first(s, InvestmentEntry, InvestmentEntry.community_id == community.id)
+        milestones.remove(s, start.id)
+        recycle_bin.delete(s, "investment", entry.id)
+        assert s.get(Community, community.id).status == "planned"
+    with demo_db.transaction() as s:
+        rows = {r["id"]: r for r in recycle_bin.page(s)}
+        assert rows[start.id]["kind_label"] == "进度节点" and rows[start.id]["name"].startswith("开工 ")
+        assert rows[start.id]["parent"] == community.name
+        assert rows[entry.id]["amount"] == entry.amount and rows[entry.id]["parent"] == community.name
+        recycle_bin.restore(s, "milestone", start.id)
+        recycle_bin.restore(s, "investment", entry.id)
+    with demo_db.transaction() as s:
+        assert s.get(Community, community.id).status == "started"
+        assert recycle_bin.count(s) == 0
+        communities.delete(s, community.id)
+    with demo_db.transaction() as s:  # its milestones and entries went with it: one row, the community
+        assert [r["kind"] for r in recycle_bin.page(s)] == ["community"]
