@@ -108,8 +108,8 @@ def _rules(session: Session, c: Community, confirm: bool) -> list[FieldProblem]:
         problems.append(problem(FIELDS, "owners_committee", "填写了成立日期，请选择业委会或物管会"))
     if problems:
         return problems
-    if c.year_built and not confirm:
-        _eligibility(session, c)
+    if c.year_built:
+        _eligibility(session, c, confirm)
     return []
 
 
@@ -131,8 +131,8 @@ def _consent_rules(c: Community) -> list[FieldProblem]:
     return problems
 
 
-def _eligibility(session: Session, c: Community) -> None:
-    """Built after the cut-off year: refused past the extension year, asked about within it."""
+def _eligibility(session: Session, c: Community, confirm: bool) -> None:
+    """Built after the cut-off year: refused past the extension year (even confirmed), asked about within it."""
     cutoff = int(catalogues.get_setting(session, "eligibility_cutoff_year", 2000))
     extension = int(catalogues.get_setting(session, "eligibility_extension_year", cutoff) or cutoff)
     if c.year_built <= cutoff:
@@ -141,6 +141,8 @@ def _eligibility(session: Session, c: Community) -> None:
         raise ValidationError(
             problem(FIELDS, "year_built", f"{c.year_built} 年建成，晚于改造范围的最晚年份 {extension} 年")
         )
+    if confirm:
+        return
     raise ConfirmationNeeded(
         "year_built",
         FIELDS["year_built"].label,

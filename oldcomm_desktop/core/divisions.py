@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -40,8 +41,8 @@ def township_kind(part: int) -> str:
 
 def parse_code(code: str, *, label: str = "区划代码", field: str = "code") -> DivisionCode:
     """Check a 12-digit code and tell what it names; ValidationError in Chinese otherwise."""
-    code = (code or "").strip()
-    if len(code) != 12 or not code.isdigit():
+    code = unicodedata.normalize("NFKC", code or "").strip()  # full-width digits as typed with a Chinese IME
+    if len(code) != 12 or not (code.isascii() and code.isdigit()):
         raise ValidationError(FieldProblem(field, label, f"“{code}”应为 12 位数字的统计用区划代码"))
     township, village = int(code[6:9]), int(code[9:12])
     if code[:6].endswith("00") or code[:2] == "00":

@@ -112,8 +112,13 @@ class Field:
             raise ValueError(f"不能大于 {self.maximum}{unit}")
 
 
-def parse_changes(spec: Mapping[str, Field], changes: Mapping[str, Any]) -> dict[str, Any]:
-    """Parse every change against its field; all problems are reported together, nothing is applied."""
+def parse_changes(spec: Mapping[str, Field], changes: Mapping[str, Any], *, new: bool = False) -> dict[str, Any]:
+    """Parse every change against its field; all problems are reported together, nothing is applied.
+
+    `new`: the changes make a new record, so a required field left out is reported as 必须填写 too.
+    """
+    if new:
+        changes = {**{n: None for n, f in spec.items() if f.required and n not in changes}, **changes}
     parsed: dict[str, Any] = {}
     problems: list[FieldProblem] = []
     for name, raw in changes.items():

@@ -118,7 +118,7 @@ def set_lines(session: Session, target: Target, lines: Mapping[str, Mapping[str,
 
 def add_investment(session: Session, target: Target, data: Mapping[str, Any]) -> InvestmentEntry:
     """Record investment completed on a date; the running total may not pass the total investment."""
-    values = parse_changes(ENTRY_FIELDS, data)
+    values = parse_changes(ENTRY_FIELDS, data, new=True)
     if values["amount"] == 0:
         raise ValidationError(problem(ENTRY_FIELDS, "amount", "金额不能为 0"))
     if values["entry_date"] > date.today():

@@ -63,7 +63,7 @@ def add(
     session: Session, target: Community | Project, data: Mapping[str, Any], *, today: date | None = None
 ) -> Milestone:
     """Record a milestone on a community (or on a project, for all its communities), in order or not at all."""
-    values = parse_changes(FIELDS, data)
+    values = parse_changes(FIELDS, data, new=True)
     kind = KIND_BY_CODE[values["kind"]]
     if kind.code == "withdrawal" and not values.get("reason"):
         raise ValidationError(FieldProblem("reason", "原因", "退出计划必须写明原因"))

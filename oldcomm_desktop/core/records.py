@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from oldcomm_desktop.core.errors import FieldProblem, NotFound, ValidationError
@@ -38,12 +38,20 @@ def apply(
     confirm: bool = False,
 ) -> R:
     """Apply `changes` to `obj` if they and the record's rules all pass; otherwise leave `obj` untouched."""
+    state = inspect(obj)
+    if state.transient or state.pending:  # a new record: a required field left out is an error, not a NULL
+        changes = {
+            **{n: None for n, f in spec.items() if f.required and n not in changes and getattr(obj, n) is None},
+            **changes,
+        }
     parsed = parse_changes(spec, changes)
     before = {name: getattr(obj, name) for name in parsed}
     for name, value in parsed.items():
         setattr(obj, name, value)
     try:
-        problems = [p for rule in rules for p in rule(session, obj, confirm)]
+        # no autoflush: a rule's query must not write the tentative values (and their audit entries) early
+        with session.no_autoflush:
+            problems = [p for rule in rules for p in rule(session, obj, confirm)]
         if problems:
             raise ValidationError(problems)
     except BaseException:
