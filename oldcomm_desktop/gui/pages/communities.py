@@ -1,11 +1,282 @@
-"""小区台账 page (a placeholder until its module is written)."""
+"""小区台账: the ledger of communities, searchable and filterable, with the selected one's details below.
+
+The table is the core's "communities" listing (sorted, searched and filtered in SQL, pinyin initials
+included); the detail panel shows the selected community's milestones, items, money and inspections.
+Every change — new, edit, delete, a milestone, an item, the funding table — is an undoable command.
+"""
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QMessageBox, QSplitter, QVBoxLayout, QWidget
+
+from oldcomm_desktop.core import community_detail as cd
+from oldcomm_desktop.core.errors import OldcommError
+from oldcomm_desktop.core.lifecycle import STATUS_LABELS
+from oldcomm_desktop.gui.community.common import button, money_text, show_dialog
+from oldcomm_desktop.gui.community.community_dialog import CommunityDialog, delete_community, open_history
+from oldcomm_desktop.gui.community.detail import CommunityDetail
 from oldcomm_desktop.gui.context import AppContext
-from oldcomm_desktop.gui.pages.placeholder import PlaceholderPage
+from oldcomm_desktop.gui.listing_source import ListingSource
+from oldcomm_desktop.gui.paged_model import Column
+from oldcomm_desktop.gui.pages.base import Page
+from oldcomm_desktop.gui.record_table import RecordTable
+
+FILTER_KEYS = ("township", "status", "year", "category", "overdue")
+OVERDUE_CHOICES = ((True, "有逾期整改"), (False, "无逾期整改"))
+SPLITTER_KEY = "pages/communities/splitter"
 
 
-class CommunitiesPage(PlaceholderPage):
-    def __init__(self, ctx: AppContext, parent=None):  # noqa: ANN001
-        super().__init__(ctx, "小区台账", "小区台账。", parent)
+def _households(v: Any) -> str:
+    return "" if v is None else f"{v:,} 户"
+
+
+def _area(v: Any) -> str:
+    return "" if v is None else f"{v:,.2f} m²"
+
+
+def community_columns(ctx: AppContext) -> list[Column]:
+    """The ledger's columns; sortable only where the core's listing has a sort key (and an index)."""
+
+    def money(v: Decimal | None) -> str:
+        return money_text(v, ctx.money_unit)  # read at paint time, so a unit change re-renders
+
+    return [
+        Column("name", "小区名称"),
+        Column("township", "乡镇（街道）"),
+        Column("project", "所属项目", sortable=False),
+        Column("status", "状态", formatter=lambda v: STATUS_LABELS.get(v, v or "")),
+        Column("plan_year", "改造年度", align="right"),
+        Column("households", "户数", align="right", formatter=_households),
+        Column("floor_area", "建筑面积", align="right", formatter=_area),
+        Column("total_investment", "总投资", align="right", formatter=money),
+        Column("address", "地址", sortable=False),
+    ]
+
+
+class _KeyFilter(QObject):
+    """Enter edits the selected community, Delete deletes it (with the confirmation)."""
+
+    def __init__(self, page: CommunitiesPage):
+        super().__init__(page)
+        self.page = page
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.page.edit_current()
+                return True
+            if event.key() == Qt.Key.Key_Delete:
+                self.page.delete_current()
+                return True
+        return False
+
+
+class CommunitiesPage(Page):
+    title = "小区台账"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        self.source = ListingSource(ctx, "communities", community_columns(ctx))
+        self.table = RecordTable(ctx, self.source, "communities")
+        self.table.add_filter("township", "乡镇", lambda: ctx.read(cd.township_choices))
+        self.table.add_filter("status", "状态", cd.status_choices)
+        self.table.add_filter("year", "年度", self._year_choices)
+        self.table.add_filter("category", "改造类别", lambda: ctx.read(cd.category_choices))
+        self.table.add_filter("overdue", "整改情况", lambda: OVERDUE_CHOICES)
+        self.detail = CommunityDetail(ctx)
+
+        self.new_button = button("新建小区", "new_community", "新建一个小区（Ctrl+N）")
+        self.edit_button = button("修改…", "edit_community", "修改选中的小区（双击或回车）")
+        self.delete_button = button("删除", "delete_community", "把选中的小区移入回收站（可撤销）")
+        self.history_button = button("修改记录", "community_history", "谁在什么时候改了这个小区的什么")
+        self.new_button.clicked.connect(self.new_record)
+        self.edit_button.clicked.connect(self.edit_current)
+        self.delete_button.clicked.connect(self.delete_current)
+        self.history_button.clicked.connect(self.show_history)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        for b in (self.new_button, self.edit_button, self.delete_button, self.history_button):
+            bar.addWidget(b)
+        bar.addStretch(1)
+
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addLayout(bar)
+        top_layout.addWidget(self.table, 1)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("communities_splitter")
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.splitter)
+        state = ctx.settings.value(SPLITTER_KEY)
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.splitter.restoreState(state)
+
+        self.table.current_changed.connect(self._current_changed)
+        self.table.activated.connect(lambda _id: self.edit_current())
+        self.table.count_changed.connect(lambda _n: self._status_changed())
+        self.table.view.installEventFilter(_KeyFilter(self))
+        self._sync_timer = QTimer(self, singleShot=True, interval=0)
+        self._sync_timer.timeout.connect(self._sync_detail)
+        ctx.data_changed.connect(self._data_changed)
+        self.dialog: Any = None  # the last dialog opened (tests type into it)
+        self._enable()
+
+    # -- Page ---------------------------------------------------------------------------------------
+    def activate(self) -> None:
+        if not self.table.current_id():
+            self.table.select_first()
+
+    def focus_search(self) -> None:
+        self.table.search.setFocus()
+        self.table.search.selectAll()
+
+    def status_text(self) -> str:
+        n = self.table.model.shown_count
+        narrowed = bool(self.table.search.text().strip()) or any(
+            b.currentData() is not None for b in self.table.filters.values()
+        )
+        return f"共 {n:,} 个小区" + ("（已按条件筛选）" if narrowed else "")
+
+    def apply_filters(self, filters: dict) -> None:
+        """Show what the dashboard asked for: the given filters, every other one cleared."""
+        for box in self.table.filters.values():
+            blocked = box.blockSignals(True)
+            box.setCurrentIndex(0)
+            box.blockSignals(blocked)
+        for key in FILTER_KEYS:
+            if key not in filters or filters[key] in (None, ""):
+                continue
+            value = filters[key]
+            if key == "year":
+                value = int(value)
+                self._ensure_year(value)
+            elif key == "overdue":
+                value = bool(value)
+            self.table.set_filter(key, value)
+        self.table.search.setText(str(filters.get("search") or ""))
+        self.table.search.returnPressed.emit()  # apply now, not after the typing pause
+        self._status_changed()
+
+    def save_state(self) -> None:
+        self.table.save_state()
+        self.ctx.settings.setValue(SPLITTER_KEY, self.splitter.saveState())
+
+    # -- editing ------------------------------------------------------------------------------------
+    def new_record(self) -> CommunityDialog:
+        defaults: dict[str, Any] = {}
+        township = self.table.filters["township"].currentData()
+        choices = self.ctx.read(cd.township_choices)
+        if township:
+            defaults["township_code"] = township
+        elif len(choices) == 1:
+            defaults["township_code"] = choices[0][0]
+        dialog = CommunityDialog(self.ctx, defaults=defaults, parent=self)
+        dialog.accepted.connect(lambda: self._select_id(dialog.saved_id))
+        return self._open(dialog)
+
+    def edit_current(self) -> CommunityDialog | None:
+        cid = self.table.current_id()
+        if not cid:
+            return None
+        return self._open(CommunityDialog(self.ctx, cid, parent=self))
+
+    def delete_current(self) -> bool:
+        row = self.table.current_row()
+        if not row:
+            return False
+        answer = QMessageBox.question(
+            self,
+            "删除小区",
+            f"确定删除小区“{row['name']}”吗？\n\n它和它的改造内容、进度节点、资金记录将一起移入回收站，"
+            "可以在“回收站”中恢复，也可以马上按 Ctrl+Z 撤销。",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        try:
+            delete_community(self.ctx, str(row["id"]), row["name"])
+        except OldcommError as exc:
+            QMessageBox.warning(self, "无法删除", str(exc))
+            return False
+        return True
+
+    def show_history(self) -> Any:
+        row = self.table.current_row()
+        if not row:
+            return None
+        self.dialog = open_history(self.ctx, str(row["id"]), row["name"], self, with_children=True)
+        return self.dialog
+
+    def _open(self, dialog: Any) -> Any:
+        self.dialog = show_dialog(dialog)
+        return dialog
+
+    # -- selection and refresh ----------------------------------------------------------------------
+    def _current_changed(self, cid: str) -> None:
+        if cid != self.detail.community_id:
+            self.detail.show_community(cid)
+        self._enable()
+
+    def _data_changed(self, table: str) -> None:
+        if table in ("community", "*"):
+            self._reload_years()
+        self._sync_timer.start()  # once the table has refreshed, re-read the detail
+
+    def _sync_detail(self) -> None:
+        self.detail.show_community(self.table.current_id())
+        self._enable()
+        self._status_changed()
+
+    def _select_id(self, record_id: str | None) -> None:
+        """Select a record if it is among the first rows shown (a new one may be filtered out)."""
+        if not record_id:
+            return
+        model = self.table.model
+        for row in range(min(model.rowCount(), 1000)):
+            if model.row_id(row) == record_id:
+                self.table.view.selectRow(row)
+                self.table.view.scrollTo(model.index(row, 0))
+                return
+
+    def _enable(self) -> None:
+        has = bool(self.table.current_id())
+        for b in (self.edit_button, self.delete_button, self.history_button):
+            b.setEnabled(has)
+
+    def _status_changed(self) -> None:
+        window = self.window()
+        if hasattr(window, "update_status"):
+            window.update_status()
+
+    # -- the year filter follows the data -----------------------------------------------------------
+    def _year_choices(self) -> list[tuple[int, str]]:
+        return [(y, f"{y} 年度") for y in self.ctx.read(cd.plan_year_choices)]
+
+    def _reload_years(self) -> None:
+        box: QComboBox = self.table.filters["year"]
+        keep = box.currentData()
+        blocked = box.blockSignals(True)
+        while box.count() > 1:
+            box.removeItem(1)
+        for value, text in self._year_choices():
+            box.addItem(text, value)
+        if keep is not None and box.findData(keep) < 0:
+            box.addItem(f"{keep} 年度", keep)  # the filter in force stays what it says
+        box.setCurrentIndex(max(box.findData(keep), 0) if keep is not None else 0)
+        box.blockSignals(blocked)
+
+    def _ensure_year(self, year: int) -> None:
+        box = self.table.filters["year"]
+        if box.findData(year) < 0:
+            box.addItem(f"{year} 年度", year)

@@ -1,0 +1,179 @@
+"""The whole funding table of one community in one grid: every source × approved / plan / arrived / paid.
+
+Saving hands the grid to funding.set_lines, which checks it all at once (arrived ≤ approved, paid ≤
+arrived, the approved amounts add up to the total investment) and changes all or nothing; the previous
+table is kept so Ctrl+Z puts it back. Amounts are typed in 元, exactly, like the rest of the ledger.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from oldcomm_desktop.core import communities, funding
+from oldcomm_desktop.core import community_detail as cd
+from oldcomm_desktop.core.errors import OldcommError, ValidationError
+from oldcomm_desktop.core.money import format_yuan, to_decimal
+from oldcomm_desktop.gui import commands
+from oldcomm_desktop.gui.community.common import MUTED_STYLE, message_label, set_message
+from oldcomm_desktop.gui.context import AppContext
+
+MEASURE_KEYS = tuple(funding.MEASURES)
+COLUMNS = ("资金来源", *funding.MEASURES.values(), "来源说明")
+NOTE_COL = len(COLUMNS) - 1
+
+
+def _problem_text(p) -> str:  # noqa: ANN001 - a FieldProblem
+    """set_lines already names the source in its messages; add the measure when the message lacks it."""
+    if not p.label or p.label[:2] in p.message:
+        return p.message
+    return f"{p.message}（{p.label}）"
+
+
+def _text(value: Decimal | None) -> str:
+    return "" if value is None else format_yuan(value)
+
+
+class FundingDialog(QDialog):
+    def __init__(self, ctx: AppContext, community_id: str, *, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.community_id = community_id
+        head = ctx.read(lambda s: cd.header(s, community_id))
+        self.total = head.total_investment
+        self.setWindowTitle(f"资金来源 — {head.name}")
+        self.rows = ctx.read(lambda s: cd.funding_editor_rows(s, community_id))
+        self.old_lines = ctx.read(lambda s: cd.funding_lines(s, community_id))
+        self.table = QTableWidget(len(self.rows), len(COLUMNS))
+        self.table.setObjectName("funding_table")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().hide()
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        bold = QFont()
+        bold.setBold(True)
+        grey = QBrush(QColor("#f2f2f2"))
+        for r, row in enumerate(self.rows):
+            name = QTableWidgetItem("　" * row.depth + row.name)
+            name.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            name.setData(Qt.ItemDataRole.UserRole, row.code)
+            self.table.setItem(r, 0, name)
+            for c, key in enumerate(MEASURE_KEYS, start=1):
+                item = QTableWidgetItem(_text(row.values.get(key)) if row.leaf else "")
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(r, c, item)
+            self.table.setItem(r, NOTE_COL, QTableWidgetItem(row.source_note or ""))
+            if not row.leaf:  # parents are sums of their children: nothing to type there
+                for c in range(len(COLUMNS)):
+                    cell = self.table.item(r, c)
+                    cell.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                    cell.setBackground(grey)
+                    cell.setFont(bold)
+            elif not row.needs_note:
+                self.table.item(r, NOTE_COL).setToolTip("“其他”来源须写明具体来源，其余来源可不填")
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        for c in range(1, len(COLUMNS)):
+            header.setSectionResizeMode(c, QHeaderView.ResizeMode.Stretch)
+        self.sum_label = QLabel()
+        self.sum_label.setObjectName("funding_sum")
+        self.sum_label.setStyleSheet(MUTED_STYLE)
+        self.message = message_label("funding_message")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self.try_save)
+        buttons.rejected.connect(self.reject)
+        hint = QLabel("只在最末级来源上填写金额，上级为下级之和。金额单位：元。")
+        hint.setStyleSheet(MUTED_STYLE)
+        layout = QVBoxLayout(self)
+        layout.addWidget(hint)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.sum_label)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        self.table.itemChanged.connect(lambda _i: self._show_sum())
+        self._show_sum()
+        self.resize(980, 620)
+
+    # -- reading the grid ---------------------------------------------------------------------------
+    def row_of(self, code: str) -> int:
+        return next(i for i, r in enumerate(self.rows) if r.code == code)
+
+    def set_cell(self, code: str, measure: str, text: str) -> None:
+        """Type into a cell (tests and keyboard-less callers); `measure` is a key of funding.MEASURES or
+        "source_note"."""
+        col = NOTE_COL if measure == "source_note" else MEASURE_KEYS.index(measure) + 1
+        self.table.item(self.row_of(code), col).setText(text)
+
+    def lines(self) -> dict[str, dict[str, Any]]:
+        """The grid as set_lines takes it: a leaf with anything typed in becomes a line; blanks are None."""
+        out: dict[str, dict[str, Any]] = {}
+        for r, row in enumerate(self.rows):
+            if not row.leaf:
+                continue
+            values: dict[str, Any] = {
+                k: self.table.item(r, c).text().strip() or None for c, k in enumerate(MEASURE_KEYS, start=1)
+            }
+            note = self.table.item(r, NOTE_COL).text().strip() or None
+            if any(v is not None for v in values.values()) or note:
+                out[row.code] = {**values, "source_note": note}
+        return out
+
+    def _show_sum(self) -> None:
+        """The approved amounts against the total investment, as the clerk types (the core checks on save)."""
+        total = Decimal(0)
+        bad = False
+        for line in self.lines().values():
+            try:
+                total += to_decimal(line["approved"]) if line["approved"] else Decimal(0)
+            except ValueError:
+                bad = True
+        text = f"批复（概算）资金合计 {format_yuan(total)} 元"
+        if self.total is not None:
+            diff = self.total - total
+            text += f"；总投资 {format_yuan(self.total)} 元"
+            text += "，一致" if diff == 0 else f"，相差 {format_yuan(diff)} 元"
+        if bad:
+            text += "（有金额不是数字）"
+        self.sum_label.setText(text)
+
+    # -- saving -------------------------------------------------------------------------------------
+    def try_save(self) -> bool:
+        new = self.lines()
+        old = self.old_lines
+        cid = self.community_id
+        try:
+            commands.perform(
+                self.ctx,
+                "修改资金来源",
+                lambda s: funding.set_lines(s, communities.get(s, cid), new),
+                lambda s: funding.set_lines(s, communities.get(s, cid), old),
+                table="funding_line",
+            )
+        except ValidationError as exc:
+            set_message(self.message, "\n".join(_problem_text(p) for p in exc.problems))
+            return False
+        except OldcommError as exc:
+            set_message(self.message, str(exc))
+            return False
+        self.accept()
+        return True

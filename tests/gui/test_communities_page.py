@@ -1,0 +1,234 @@
+"""The 小区台账 page driven as a clerk would: search, edit with validation, undo/redo, delete, filters."""
+
+# ruff: noqa: F811 - the fixtures imported from community_fixtures are parameters here
+
+from __future__ import annotations
+
+from datetime import date
+
+from community_fixtures import (  # noqa: F401 - fixtures
+    cell_text,
+    core_count,
+    core_rows,
+    ctx,
+    demo_file,
+    page,
+    row_of,
+    select_by_name,
+)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+from typing_helpers import type_text
+
+from oldcomm_desktop.core import communities, listings
+from oldcomm_desktop.gui.pages.communities import CommunitiesPage
+
+
+def _households(ctx, cid: str) -> int:  # noqa: ANN001
+    return ctx.read(lambda s: communities.get(s, cid).households)
+
+
+def _search(qtbot, page, text: str) -> None:  # noqa: ANN001
+    page.table.search.clear()
+    qtbot.keyClicks(page.table.search, text)
+    qtbot.waitUntil(lambda: page.table.model.query.search == text, timeout=3000)
+
+
+def test_pinyin_initials_find_the_community(qtbot, page) -> None:  # noqa: ANN001
+    assert page.table.model.rowCount() == 12
+    _search(qtbot, page, "xfl")
+    names = [page.table.model.row_mapping(r)["name"] for r in range(page.table.model.rowCount())]
+    assert "幸福里小区" in names
+    assert all("幸福" in n or n for n in names) and len(names) < 12
+    assert page.status_text().startswith(f"共 {len(names)} 个小区") and "筛选" in page.status_text()
+
+
+def test_edit_households_validation_undo_redo(qtbot, page, ctx) -> None:  # noqa: ANN001
+    _search(qtbot, page, "xfl")
+    cid = select_by_name(qtbot, page, "幸福里小区")
+    before = _households(ctx, cid)
+    dialog = page.edit_current()
+    qtbot.waitUntil(dialog.isVisible)
+    field = dialog.form.widgets["households"]
+    error = dialog.form.errors["households"]
+
+    field.selectAll()
+    type_text(qtbot, field, "0\n")  # Enter saves
+    assert dialog.isVisible(), "a rejected save keeps the dialog open"
+    assert error.isVisible() and error.text() == "必须是正整数"
+    assert field.text() == "0", "what the clerk typed stays"
+    assert _households(ctx, cid) == before
+    assert ctx.undo_stack.count() == 0
+
+    field.selectAll()
+    type_text(qtbot, field, "1234\n")
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert _households(ctx, cid) == 1234
+    qtbot.waitUntil(lambda: cell_text(page, row_of(page, cid), "households") == "1,234 户")
+    qtbot.waitUntil(lambda: "1,234 户" in page.detail.facts.text())
+
+    ctx.undo_stack.undo()
+    assert _households(ctx, cid) == before
+    qtbot.waitUntil(lambda: cell_text(page, row_of(page, cid), "households") == f"{before:,} 户")
+    ctx.undo_stack.redo()
+    assert _households(ctx, cid) == 1234
+    qtbot.waitUntil(lambda: cell_text(page, row_of(page, cid), "households") == "1,234 户")
+
+
+def test_ctrl_z_and_ctrl_y_in_the_main_window(qtbot, ctx) -> None:  # noqa: ANN001
+    from oldcomm_desktop.gui.main_window import MainWindow
+
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    win.show()
+    page = win.go_to("communities")
+    assert isinstance(page, CommunitiesPage)
+    cid = select_by_name(qtbot, page, "幸福里小区")
+    before = _households(ctx, cid)
+    qtbot.keyClick(page.table.view, Qt.Key.Key_Return)  # Enter edits
+    dialog = page.dialog
+    qtbot.waitUntil(dialog.isVisible)
+    dialog.form.widgets["households"].selectAll()
+    type_text(qtbot, dialog.form.widgets["households"], "77\n")
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert _households(ctx, cid) == 77
+    assert win.undo_action.text().startswith("撤销")
+    qtbot.keyClick(page.table.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert _households(ctx, cid) == before
+    qtbot.keyClick(page.table.view, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert _households(ctx, cid) == 77
+    assert "小区" in win.page_status.text()
+
+
+def test_new_community_through_the_form(qtbot, page, ctx) -> None:  # noqa: ANN001
+    dialog = page.new_record()
+    qtbot.waitUntil(dialog.isVisible)
+    form = dialog.form
+    type_text(qtbot, form.widgets["name"], "测试新村")
+    township = form.widgets["township_code"]
+    township.setCurrentIndex(township.findData("341122001000"))
+    type_text(qtbot, form.widgets["households"], "80")
+    form.setCurrentIndex(1)  # 改造计划
+    type_text(qtbot, form.widgets["plan_year"], str(date.today().year))
+    assert dialog.try_save()
+    new_id = dialog.saved_id
+    qtbot.waitUntil(lambda: page.table.current_id() == new_id)
+    assert page.table.model.rowCount() == 13
+    assert cell_text(page, row_of(page, new_id), "status") == "计划"
+    ctx.undo_stack.undo()
+    qtbot.waitUntil(lambda: page.table.model.rowCount() == 12)
+
+
+def test_delete_asks_then_goes_to_the_recycle_bin_and_undo_restores(qtbot, page, ctx, monkeypatch) -> None:  # noqa: ANN001
+    cid = select_by_name(qtbot, page, "幸福里小区")
+    asked: list[str] = []
+
+    def no(_parent, _title, text, *a, **k):  # noqa: ANN001, ANN202
+        asked.append(text)
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", no)
+    assert not page.delete_current()
+    assert "回收站" in asked[0] and "幸福里小区" in asked[0]
+    assert page.table.model.rowCount() == 12
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    assert page.delete_current()
+    qtbot.waitUntil(lambda: page.table.model.rowCount() == 11)
+    binned = ctx.read(
+        lambda s: [r["id"] for r in listings.page(s, "communities", listings.ListQuery(include_deleted=True))]
+    )
+    assert cid in binned
+    qtbot.waitUntil(lambda: page.detail.community_id != cid)
+
+    ctx.undo_stack.undo()
+    qtbot.waitUntil(lambda: page.table.model.rowCount() == 12)
+    assert ctx.read(lambda s: communities.get(s, cid).name) == "幸福里小区"
+
+
+def test_filters_narrow_the_count(qtbot, page, ctx) -> None:  # noqa: ANN001
+    total = page.table.model.shown_count
+    assert page.status_text() == f"共 {total} 个小区"
+    page.table.set_filter("status", "accepted")
+    accepted = core_count(ctx, status="accepted")
+    assert 0 < accepted < total
+    assert page.table.model.shown_count == accepted
+    assert all(
+        cell_text(page, r, "status") == "已验收" for r in range(page.table.model.rowCount())
+    ), "the status column reads in Chinese"
+    page.table.set_filter("township", "341122001000")
+    both = core_count(ctx, status="accepted", township="341122001000")
+    assert page.table.model.shown_count == both <= accepted
+    assert page.status_text() == f"共 {both} 个小区（已按条件筛选）"
+
+    page.table.set_filter("status", None)
+    page.table.set_filter("township", None)
+    page.table.set_filter("overdue", True)
+    overdue = core_count(ctx, overdue=True)
+    assert page.table.model.shown_count == overdue < total
+    page.table.set_filter("overdue", False)
+    assert page.table.model.shown_count == total - overdue
+
+
+def test_apply_filters_from_the_dashboard(qtbot, page, ctx) -> None:  # noqa: ANN001
+    year = core_rows(ctx, status="accepted")[0]["plan_year"]
+    page.table.set_filter("township", "341122002000")  # cleared by apply_filters
+    page.apply_filters({"status": "accepted", "year": str(year)})
+    assert page.table.filters["township"].currentData() is None
+    assert page.table.model.shown_count == core_count(ctx, status="accepted", year=year)
+    page.apply_filters({"category": "enhancement"})
+    assert page.table.model.shown_count == core_count(ctx, category="enhancement")
+    page.apply_filters({"overdue": 1, "search": "小区"})
+    assert page.table.search.text() == "小区"
+    q = listings.ListQuery(search="小区", filters={"overdue": True})
+    assert page.table.model.shown_count == ctx.read(lambda s: listings.count(s, "communities", q))
+
+
+def test_money_unit_rerenders_the_table(qtbot, page, ctx) -> None:  # noqa: ANN001
+    cid = select_by_name(qtbot, page, "幸福里小区")
+    total = ctx.read(lambda s: communities.get(s, cid).total_investment)
+    assert cell_text(page, row_of(page, cid), "total_investment") == f"{total / 10000:,.2f} 万元"
+    ctx.set_money_unit("元")
+    qtbot.waitUntil(lambda: cell_text(page, row_of(page, cid), "total_investment") == f"{total:,.2f} 元")
+    qtbot.waitUntil(lambda: page.detail.money.figure_text("total_investment") == f"{total:,.2f} 元")
+
+
+def test_sorting_happens_in_sql_on_sortable_columns(qtbot, page, ctx) -> None:  # noqa: ANN001
+    model = page.table.model
+    model.sort(model.column_index("households"), Qt.SortOrder.DescendingOrder)
+    shown = [model.row_mapping(r)["households"] for r in range(model.rowCount())]
+    assert shown == sorted(shown, reverse=True)
+    assert model.query.sort_key == "households"
+    sort_keys = set(listings.LISTINGS["communities"].sort_keys)
+    assert {c.key for c in model.columns if c.sortable} <= sort_keys
+    model.sort(model.column_index("address"), Qt.SortOrder.AscendingOrder)  # not sortable: ignored
+    assert model.query.sort_key == "households"
+
+
+def test_history_shows_who_changed_what(qtbot, page, ctx) -> None:  # noqa: ANN001
+    cid = select_by_name(qtbot, page, "幸福里小区")
+    before = _households(ctx, cid)
+    dialog = page.edit_current()
+    dialog.form.widgets["households"].selectAll()
+    type_text(qtbot, dialog.form.widgets["households"], "321")
+    assert dialog.try_save()
+    history = page.show_history()
+    qtbot.waitUntil(history.isVisible)
+    rows = history.visible_rows()
+    assert rows[0][1:] == ["测试员", "修改", "小区", "户数", f"{before:,} 户", "321 户"]
+    assert any(r[3].startswith("改造内容·") for r in rows), "the community's items are in its history"
+    type_text(qtbot, history.filter, "测试员")
+    assert len(history.visible_rows()) == 1
+    history.close()
+
+
+def test_splitter_and_columns_are_remembered(qtbot, page, ctx) -> None:  # noqa: ANN001
+    page.splitter.setSizes([500, 200])
+    sizes = page.splitter.sizes()
+    page.save_state()
+    again = CommunitiesPage(ctx)
+    qtbot.addWidget(again)
+    again.resize(page.size())
+    again.show()
+    assert again.splitter.sizes() == sizes
+    assert ctx.settings.value("tables/communities") is not None
