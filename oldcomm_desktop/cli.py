@@ -117,6 +117,13 @@ def _open(args: argparse.Namespace, *, write: bool = True, must_exist: bool = Tr
     return open_database(args.db, write=write, create=not must_exist)
 
 
+def _where(db) -> str:  # noqa: ANN001
+    """The database file, or the server URL without its password (output ends up in logs)."""
+    from sqlalchemy.engine import make_url
+
+    return str(db.path) if db.path is not None else make_url(db.url).render_as_string(hide_password=True)
+
+
 def _ready(session) -> None:  # noqa: ANN001
     from oldcomm_desktop.core import workspace
 
@@ -136,9 +143,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     name = args.township_name if township else args.county_name
     if not code or not name:
         raise UsageError("代码和名称都要给出")
+    workspace.check_identity(mode=mode, code=code, name=name)  # before opening: a refusal leaves no new file
     with _open(args, must_exist=False) as db, db.transaction(args.operator) as s:
         workspace.initialise(s, mode=mode, code=code, name=name, operator=args.operator)
-    print(f"已建立数据库：{db.path or db.url}（{'乡镇' if township else '县级'}模式，{name} {code}）")
+    print(f"已建立数据库：{_where(db)}（{'乡镇' if township else '县级'}模式，{name} {code}）")
     return EXIT_OK
 
 
@@ -153,7 +161,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             if workspace.mode(s) != workspace.COUNTY or s.query(Community).first() is not None:
                 raise OldcommError("这个数据库已有数据，演示数据只能写入新数据库（请用 --db 指定一个新文件）")
         demo.build(s, communities_count=args.communities, seed=args.seed)
-    print(f"已生成演示数据：{args.communities} 个小区 → {db.path or db.url}")
+    print(f"已生成演示数据：{args.communities} 个小区 → {_where(db)}")
     return EXIT_OK
 
 
@@ -207,6 +215,7 @@ def _project_name(s, pid) -> str:  # noqa: ANN001
 
 def cmd_list(args: argparse.Namespace) -> int:
     from oldcomm_desktop.core import divisions, listings
+    from oldcomm_desktop.core.inspections import STATES
     from oldcomm_desktop.core.lifecycle import STATUSES
 
     filters = {}
@@ -216,6 +225,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.status:
         if args.what == "communities" and args.status not in STATUSES:
             raise UsageError(f"--status 可选：{', '.join(STATUSES)}")
+        if args.what == "rectifications" and args.status not in STATES:
+            raise UsageError(f"--status 可选：{', '.join(STATES)}")
         filters["state" if args.what == "rectifications" else "status"] = args.status
     if args.limit < 1:
         raise UsageError("--limit 应大于 0")

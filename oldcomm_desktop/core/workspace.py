@@ -12,8 +12,8 @@ from oldcomm_desktop.core.model import Operator
 TOWNSHIP, COUNTY = "township", "county"
 
 
-def initialise(session: Session, *, mode: str, code: str, name: str, operator: str | None = None) -> None:
-    """Seed the catalogues and record whose database this is; refuse to re-initialise as someone else."""
+def check_identity(*, mode: str, code: str, name: str) -> divisions.DivisionCode:
+    """The division code and name a database is set up for, checked without touching any database."""
     label = "乡镇（街道）代码" if mode == TOWNSHIP else "县（区）代码"
     parsed = divisions.parse_code(code, label=label)
     if parsed.level != mode:
@@ -21,6 +21,13 @@ def initialise(session: Session, *, mode: str, code: str, name: str, operator: s
         raise ValidationError(FieldProblem("code", label, f"“{code}”不是{want}代码"))
     if not name or not name.strip():
         raise ValidationError(FieldProblem("name", "名称", "必须填写"))
+    return parsed
+
+
+def initialise(session: Session, *, mode: str, code: str, name: str, operator: str | None = None) -> None:
+    """Seed the catalogues and record whose database this is; refuse to re-initialise as someone else."""
+    label = "乡镇（街道）代码" if mode == TOWNSHIP else "县（区）代码"
+    parsed = check_identity(mode=mode, code=code, name=name)
     existing = catalogues.get_setting(session, "own_division_code")
     if existing and existing != code:
         raise ValidationError(FieldProblem("code", label, f"这个数据库已经属于 {existing}，不能改为 {code}"))
