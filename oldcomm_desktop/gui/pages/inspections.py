@@ -1,11 +1,295 @@
-"""检查整改 page (a placeholder until its module is written)."""
+"""检查整改 page: the inspections recorded (patrols, acceptance, management checks) and the rectification board.
+
+Two tabs: 检查记录 — the core's "inspections" listing with search and filters (kind, township, overdue),
+the selected inspection's checklist, findings, rectifications and photos below; 整改销号 — the board of
+rectifications by state. Other pages send the clerk here with `apply_filters({"community": id})` or
+`apply_filters({"state": "overdue"})`.
+"""
 
 from __future__ import annotations
 
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from oldcomm_desktop.core import communities, inspections
+from oldcomm_desktop.core.errors import OldcommError
+from oldcomm_desktop.core.money import format_quantity
+from oldcomm_desktop.gui import commands
 from oldcomm_desktop.gui.context import AppContext
-from oldcomm_desktop.gui.pages.placeholder import PlaceholderPage
+from oldcomm_desktop.gui.inspection.board import RectificationBoard, ScopeBar, default_widths, township_choices
+from oldcomm_desktop.gui.inspection.highlight import HighlightDelegate
+from oldcomm_desktop.gui.inspection.photos import PhotoStrip, photos_from
+from oldcomm_desktop.gui.inspection.record_dialog import InspectionDialog
+from oldcomm_desktop.gui.listing_source import ListingSource
+from oldcomm_desktop.gui.paged_model import Column, PageQuery
+from oldcomm_desktop.gui.pages.base import Page
+from oldcomm_desktop.gui.record_table import RecordTable
+
+STATE_COLOURS = {"overdue": "#b71c1c", "closed": "#2e7d32", "awaiting": "#1565c0"}
 
 
-class InspectionsPage(PlaceholderPage):
-    def __init__(self, ctx: AppContext, parent=None):  # noqa: ANN001
-        super().__init__(ctx, "检查整改", "检查记录与整改。", parent)
+def _score_grade(row: dict) -> dict:
+    total, grade = row.get("total_score"), row.get("grade")
+    row["score_grade"] = " ".join(x for x in (format_quantity(total) if total is not None else "", grade or "") if x)
+    return row
+
+
+COLUMNS = [
+    Column("inspected_on", "检查日期"),
+    Column("kind", "检查类型", formatter=lambda v: inspections.KINDS.get(v, v or "")),
+    Column("community", "小区"),
+    Column("project", "项目", sortable=False),
+    Column("inspectors", "检查人员", sortable=False),
+    Column("score_grade", "得分 / 等级", sortable=False),
+    Column("open_rectifications", "未销号整改", align="right", sortable=False),
+    Column("overdue_rectifications", "已逾期", align="right", sortable=False),
+]
+
+
+def detail_html(d: dict[str, Any]) -> str:
+    """The selected inspection: who, when, the checklist outcome, findings and the rectifications issued."""
+    head = f"<b>{d['inspected_on']}　{escape(d['kind_label'])}　{escape(d['community'] or '')}</b>"
+    parts = [head]
+    if d.get("project"):
+        parts.append(f"项目：{escape(d['project'])}")
+    if d.get("inspectors"):
+        parts.append(f"检查人员：{escape(d['inspectors'])}")
+    results = d["results"]
+    if d["kind"] == "management":
+        if d.get("total_score") is not None:
+            parts.append(
+                f"总分：<b>{format_quantity(d['total_score'])}</b>　等级：<b>{escape(d.get('grade') or '—')}</b>"
+            )
+        rows = "".join(
+            f"<tr><td>{escape(r['area'] or '')}</td><td>{escape(r['text'])}</td>"
+            f"<td align='right'>{format_quantity(r['score'])} / {r['max_score'] or ''}</td></tr>"
+            for r in results
+        )
+        if rows:
+            parts.append(f"<table cellspacing='0' cellpadding='2'>{rows}</table>")
+    elif results:
+        counts = {code: sum(1 for r in results if r["result"] == code) for code in inspections.RESULTS}
+        parts.append(
+            f"检查 {len(results)} 项：合格 {counts['pass']}，"
+            f"<span style='color:#b71c1c'>不合格 {counts['fail']}</span>，不适用 {counts['na']}"
+        )
+        failed = [r for r in results if r["result"] == "fail"]
+        if failed:
+            items = "".join(f"<li>{escape(r['area'] or '')}：{escape(r['text'])}</li>" for r in failed)
+            parts.append(f"<span style='color:#b71c1c'>不合格项：</span><ul style='margin:0'>{items}</ul>")
+    if d.get("findings"):
+        parts.append(f"发现问题：{escape(d['findings'])}")
+    rects = d["rectifications"]
+    if rects:
+        lines = []
+        for r in rects:
+            colour = STATE_COLOURS.get(r["state"], "#333")
+            lines.append(
+                f"<li>{escape(r['notice_no'] or '')}　{escape(r['problem'])}　期限 {r['deadline']}　"
+                f"<span style='color:{colour}'><b>{inspections.STATES[r['state']]}</b></span></li>"
+            )
+        parts.append(f"整改通知 {len(rects)} 条：<ul style='margin:0'>{''.join(lines)}</ul>")
+    else:
+        parts.append("<span style='color:#777'>没有下达整改。</span>")
+    return "<br>".join(parts)
+
+
+class InspectionsPage(Page):
+    title = "检查整改"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        # -- tab 1: inspections ---------------------------------------------------------------------
+        self.new_button = QPushButton("记录检查…")
+        self.new_button.setObjectName("new_inspection")
+        self.new_button.setToolTip("记录一次检查（Ctrl+N）")
+        self.new_button.clicked.connect(self.new_record)
+        self.delete_button = QPushButton("删除")
+        self.delete_button.setObjectName("delete_inspection")
+        self.delete_button.clicked.connect(self.delete_current)
+        self.rects_button = QPushButton("查看这次检查的整改")
+        self.rects_button.setObjectName("show_rectifications")
+        self.rects_button.clicked.connect(self._show_rectifications_of_current)
+        self.scope = ScopeBar()
+        self.scope.changed.connect(self._requery)
+        self.source = ListingSource(ctx, "inspections", COLUMNS, transform=_score_grade)
+        self.table = RecordTable(
+            ctx, self.source, "inspections/list", search_hint="搜索：小区、项目、检查人员、发现问题或拼音首字母"
+        )
+        self.table.setObjectName("inspection_table")
+        default_widths(
+            self.table,
+            {
+                "inspected_on": 96,
+                "kind": 110,
+                "community": 130,
+                "project": 260,
+                "inspectors": 180,
+                "score_grade": 90,
+                "open_rectifications": 86,
+            },
+        )
+        self.table.add_filter("kind", "检查类型", lambda: list(inspections.KINDS.items()))
+        townships = township_choices(ctx)
+        if len(townships) > 1:
+            self.table.add_filter("township", "乡镇", lambda: townships)
+        self.table.add_filter("overdue", "逾期情况", lambda: [(True, "有逾期整改"), (False, "无逾期整改")])
+        self.delegate = HighlightDelegate(lambda row: (row.get("overdue_rectifications") or 0) > 0, self.table.view)
+        self.table.view.setItemDelegate(self.delegate)
+        self.table.model.set_query(PageQuery(sort_key="inspected_on", descending=True))
+        self.detail = QTextBrowser()
+        self.detail.setObjectName("inspection_detail")
+        self.detail.setOpenLinks(False)
+        self.photos = PhotoStrip(empty_text="这次检查没有照片")
+        self.table.current_changed.connect(self.show_detail)
+        self.table.count_changed.connect(lambda _n: self._changed_status())
+
+        toolbar = QHBoxLayout()
+        for b in (self.new_button, self.delete_button, self.rects_button):
+            toolbar.addWidget(b)
+        toolbar.addStretch(1)
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addWidget(self.detail, 1)
+        lower_layout.addWidget(QLabel("现场照片（双击看大图）："))
+        lower_layout.addWidget(self.photos)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(lower)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setChildrenCollapsible(False)
+        first = QWidget()
+        first_layout = QVBoxLayout(first)
+        first_layout.addLayout(toolbar)
+        first_layout.addWidget(self.scope)
+        first_layout.addWidget(split, 1)
+
+        # -- tab 2: the board -----------------------------------------------------------------------
+        self.board = RectificationBoard(ctx)
+        self.board.show_inspection.connect(self.show_inspection)
+        self.board.counts_changed.connect(lambda _c: self._changed_status())
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("page_tabs")
+        self.tabs.addTab(first, "检查记录")
+        self.tabs.addTab(self.board, "整改销号")
+        self.tabs.currentChanged.connect(lambda _i: self._changed_status())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.tabs)
+        self._changed_status()
+        self.show_detail("")
+
+    # -- Page ---------------------------------------------------------------------------------------
+    def activate(self) -> None:
+        self.table.model.refresh()
+
+    def focus_search(self) -> None:
+        search = self.board.table.search if self.tabs.currentWidget() is self.board else self.table.search
+        search.setFocus()
+        search.selectAll()
+
+    def make_record_dialog(self, kind: str = "patrol") -> InspectionDialog:
+        community = self.scope.filters().get("community", "")
+        return InspectionDialog(self.ctx, kind=kind, community_id=community, parent=self)
+
+    def new_record(self) -> None:
+        dialog = self.make_record_dialog()
+        if dialog.exec() and dialog.saved_id:
+            self.tabs.setCurrentIndex(0)
+
+    def apply_filters(self, filters: dict) -> None:
+        """{"community": id}, {"state": "overdue"}, {"inspection": id}, {"kind"/"township"/"overdue": …}."""
+        if "community" in filters:
+            cid = filters["community"]
+            name = self.ctx.read(lambda s: communities.get(s, cid).name) if cid else ""
+            self.scope.set("community", cid, name)
+            self.board.set_scope("community", cid, name)
+        if "inspection" in filters:
+            self.board.set_scope("inspection", filters["inspection"], "本次检查的整改")
+        for key in ("kind", "township", "overdue"):
+            if key in filters:
+                self.table.set_filter(key, filters[key])
+        if "search" in filters:
+            self.table.search.setText(str(filters["search"]))
+        if "state" in filters or "inspection" in filters:
+            self.board.set_state(filters.get("state") or "all")
+            self.tabs.setCurrentWidget(self.board)
+        else:
+            self.tabs.setCurrentIndex(0)
+
+    def status_text(self) -> str:
+        return f"共 {self.table.model.shown_count:,} 条检查记录；{self.board.status_text()}"
+
+    def save_state(self) -> None:
+        self.table.save_state()
+        self.board.table.save_state()
+
+    # -- inspections --------------------------------------------------------------------------------
+    def _requery(self) -> None:
+        self.source.fixed_filters = self.scope.filters()
+        self.table.model.set_query(self.table.model.query)
+
+    def _changed_status(self) -> None:
+        overdue = self.board.counts.get("overdue", 0)
+        self.tabs.setTabText(1, f"整改销号（已逾期 {overdue}）" if overdue else "整改销号")
+        self.tabs.tabBar().setTabTextColor(1, Qt.GlobalColor.red if overdue else Qt.GlobalColor.black)
+
+    def show_detail(self, inspection_id: str) -> None:
+        d = self.ctx.read(lambda s: inspections.detail(s, inspection_id)) if inspection_id else None
+        self.detail.setHtml(detail_html(d) if d else "<span style='color:#777'>选择一条检查记录查看详情。</span>")
+        self.photos.set_photos(photos_from(d["photos"]) if d else [])
+        self.delete_button.setEnabled(bool(d))
+        self.rects_button.setEnabled(bool(d and d["rectifications"]))
+
+    def show_inspection(self, inspection_id: str) -> None:
+        """Select `inspection_id` in the list when it is loaded, else show it in the detail pane."""
+        self.tabs.setCurrentIndex(0)
+        model = self.table.model
+        for row in range(min(model.rowCount(), model.page_size)):
+            if model.row_id(row) == inspection_id:
+                self.table.view.selectRow(row)
+                return
+        self.show_detail(inspection_id)
+
+    def _show_rectifications_of_current(self) -> None:
+        iid = self.table.current_id()
+        if iid:
+            self.apply_filters({"inspection": iid})
+
+    def delete_current(self) -> None:
+        row = self.table.current_row()
+        if not row:
+            return
+        what = f"{row['inspected_on']} {inspections.KINDS.get(row['kind'], '')}（{row.get('community') or ''}）"
+        answer = QMessageBox.question(
+            self, "删除检查记录", f"把 {what} 及其整改通知移到回收站？\n可以撤销（Ctrl+Z）或在回收站恢复。"
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            commands.delete(
+                self.ctx,
+                f"删除检查记录：{what}",
+                row["id"],
+                inspections.delete,
+                inspections.restore,
+                table="inspection",
+            )
+        except OldcommError as exc:
+            QMessageBox.warning(self, "无法删除", str(exc))

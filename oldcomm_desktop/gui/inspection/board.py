@@ -1,0 +1,308 @@
+"""整改销号看板: rectifications by state — 待整改, 已逾期, 待复查, 已销号 — with reply and re-inspection.
+
+The tabs carry the count of each state (the core's `rectification_counts`, with the same search and
+filters as the table); the table is the core's "rectifications" listing with its "state" filter; overdue
+rows are drawn in red. The day overdue is measured against is the core's (`inspections.today`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from oldcomm_desktop.core import divisions, inspections
+from oldcomm_desktop.gui.context import AppContext
+from oldcomm_desktop.gui.inspection.followup_dialogs import ReinspectionDialog, reply_dialog, summary_html
+from oldcomm_desktop.gui.inspection.highlight import HighlightDelegate
+from oldcomm_desktop.gui.inspection.photos import PhotoStrip, photos_from
+from oldcomm_desktop.gui.listing_source import ListingSource
+from oldcomm_desktop.gui.paged_model import Column, PageQuery
+from oldcomm_desktop.gui.record_table import RecordTable
+
+BOARD_STATES = ("open", "overdue", "awaiting", "closed")  # the tab order the clerks asked for
+ALL = "all"
+
+
+def default_widths(table: RecordTable, widths: Mapping[str, int]) -> None:
+    """Column widths for a first start; once the clerk changes them, the remembered layout wins."""
+    if table.ctx.settings.value(f"tables/{table.state_key}"):
+        return
+    header = table.view.horizontalHeader()
+    blocked = header.blockSignals(True)  # not a change of the clerk's: do not save it as one
+    for key, width in widths.items():
+        i = table.model.column_index(key)
+        if i >= 0:
+            header.resizeSection(i, width)
+    header.blockSignals(blocked)
+
+
+def township_choices(ctx: AppContext) -> list[tuple[str, str]]:
+    return ctx.read(lambda s: [(d.code, d.name) for d in divisions.townships(s)])
+
+
+def _days_left(row: Mapping[str, Any]) -> str:
+    if row["state"] == "closed":
+        return ""
+    days = (row["current_deadline"] - inspections.today()).days
+    if days < 0:
+        return f"逾期 {-days} 天"
+    return "今天到期" if days == 0 else f"还剩 {days} 天"
+
+
+def decorate(row: dict) -> dict:
+    """Add the core's state (and its label) to a row of the "rectifications" listing."""
+    row["state"] = inspections.row_state(row)
+    row["state_label"] = inspections.STATES[row["state"]]
+    row["days_left"] = _days_left(row)
+    return row
+
+
+COLUMNS = [
+    Column("state_label", "状态", sortable=False),
+    Column("notice_no", "通知单编号", sortable=False),
+    Column("community", "小区"),
+    Column("problem", "存在问题", sortable=False),
+    Column("current_deadline", "整改期限"),
+    Column("days_left", "期限", sortable=False),
+    Column("replied_on", "回复日期", sortable=False),
+    Column("inspected_on", "检查日期"),
+    Column("addressed_to", "整改单位", sortable=False),
+    Column("closed_on", "销号日期", sortable=False),
+]
+
+
+class ScopeBar(QWidget):
+    """Chips for filters that come from elsewhere (a community, an inspection), each with ✕ to drop it."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.scope: dict[str, tuple[Any, str]] = {}
+        self.row = QHBoxLayout(self)
+        self.row.setContentsMargins(0, 0, 0, 0)
+        self.setVisible(False)
+
+    def set(self, key: str, value: Any, label: str) -> None:
+        if value in (None, ""):
+            self.scope.pop(key, None)
+        else:
+            self.scope[key] = (value, label)
+        self._rebuild()
+        self.changed.emit()
+
+    def filters(self) -> dict[str, Any]:
+        return {k: v for k, (v, _label) in self.scope.items()}
+
+    def _rebuild(self) -> None:
+        while self.row.count():
+            item = self.row.takeAt(0)
+            if item.widget():
+                item.widget().hide()
+                item.widget().deleteLater()
+        for key, (_value, label) in self.scope.items():
+            chip = QLabel(f"只看：{label}")
+            chip.setObjectName(f"scope_{key}")
+            chip.setStyleSheet("background:#e3f2fd; border-radius:3px; padding:2px 6px;")
+            drop = QToolButton()
+            drop.setText("✕")
+            drop.setToolTip("取消这个筛选")
+            drop.setObjectName(f"drop_scope_{key}")
+            drop.clicked.connect(lambda _c=False, k=key: self.set(k, None, ""))
+            self.row.addWidget(chip)
+            self.row.addWidget(drop)
+        self.row.addStretch(1)
+        self.setVisible(bool(self.scope))
+
+
+class RectificationBoard(QWidget):
+    """State tabs with counts, the table, and a pane with the selected rectification and its actions."""
+
+    show_inspection = Signal(str)  # the clerk wants the inspection that issued a rectification
+    counts_changed = Signal(dict)  # state -> count, after every refresh
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.state = "open"
+        self.counts: dict[str, int] = {}
+        self.tabs = QTabBar()
+        self.tabs.setObjectName("state_tabs")
+        self.tabs.setExpanding(False)
+        self.tabs.setDrawBase(False)
+        for state in (*BOARD_STATES, ALL):
+            i = self.tabs.addTab(inspections.STATES.get(state, "全部"))
+            self.tabs.setTabData(i, state)
+        self.scope = ScopeBar()
+        self.scope.changed.connect(self._requery)
+        self.source = ListingSource(ctx, "rectifications", COLUMNS, fixed_filters={"state": "open"}, transform=decorate)
+        self.table = RecordTable(
+            ctx, self.source, "inspections/rectifications", search_hint="搜索：小区、存在问题、通知单编号或拼音首字母"
+        )
+        self.table.setObjectName("rectification_table")
+        default_widths(
+            self.table,
+            {
+                "state_label": 64,
+                "notice_no": 132,
+                "community": 110,
+                "problem": 220,
+                "current_deadline": 92,
+                "days_left": 88,
+                "replied_on": 92,
+                "inspected_on": 92,
+                "addressed_to": 180,
+            },
+        )
+        townships = township_choices(ctx)
+        if len(townships) > 1:
+            self.table.add_filter("township", "乡镇", lambda: townships)
+        self.delegate = HighlightDelegate(lambda row: row.get("state") == "overdue", self.table.view)
+        self.table.view.setItemDelegate(self.delegate)
+        self.table.model.set_query(PageQuery(sort_key="current_deadline"))
+        self.table.model.count_changed.connect(lambda _n: self.refresh_counts())
+        self.table.current_changed.connect(self.show_detail)
+        self.table.activated.connect(lambda _id: self.reinspect())
+        self.tabs.currentChanged.connect(lambda i: self.set_state(self.tabs.tabData(i)))
+
+        self.detail = QLabel()
+        self.detail.setObjectName("rectification_detail")
+        self.detail.setTextFormat(Qt.TextFormat.RichText)
+        self.detail.setWordWrap(True)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.before = PhotoStrip(empty_text="检查时没有拍照")
+        self.after = PhotoStrip(empty_text="还没有整改后照片")
+        self.reply_button = QPushButton("整改回复…")
+        self.reply_button.setObjectName("reply")
+        self.reply_button.clicked.connect(self.reply)
+        self.reinspect_button = QPushButton("复查…")
+        self.reinspect_button.setObjectName("reinspect")
+        self.reinspect_button.clicked.connect(self.reinspect)
+        self.inspection_button = QPushButton("查看检查记录")
+        self.inspection_button.setObjectName("goto_inspection")
+        self.inspection_button.clicked.connect(self._goto_inspection)
+        pane = QWidget()
+        pane_layout = QVBoxLayout(pane)
+        buttons = QHBoxLayout()
+        for b in (self.reply_button, self.reinspect_button, self.inspection_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        pane_layout.addLayout(buttons)
+        pane_layout.addWidget(self.detail)
+        pane_layout.addWidget(QLabel("检查时的照片："))
+        pane_layout.addWidget(self.before)
+        pane_layout.addWidget(QLabel("整改后照片："))
+        pane_layout.addWidget(self.after)
+        pane_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(pane)
+        scroll.setMinimumWidth(300)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.table)
+        splitter.addWidget(scroll)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([760, 360])
+        splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
+        layout.addWidget(self.scope)
+        layout.addWidget(splitter, 1)
+        self._detail: dict[str, Any] | None = None
+        self.refresh_counts()
+        self.show_detail("")
+
+    # -- state and filters --------------------------------------------------------------------------
+    def set_state(self, state: str) -> None:
+        """Show one state's rectifications ("all" for every state)."""
+        self.state = state
+        index = next(i for i in range(self.tabs.count()) if self.tabs.tabData(i) == state)
+        if self.tabs.currentIndex() != index:
+            self.tabs.setCurrentIndex(index)  # comes back here through currentChanged
+            return
+        if state == ALL:
+            self.source.fixed_filters.pop("state", None)
+        else:
+            self.source.fixed_filters["state"] = state
+        self.table.model.set_query(self.table.model.query)
+
+    def set_scope(self, key: str, value: Any, label: str = "") -> None:
+        """Limit the board to a community or an inspection (`key` is a filter of the listing)."""
+        self.scope.set(key, value, label)
+
+    def _requery(self) -> None:
+        state = self.source.fixed_filters.get("state")
+        self.source.fixed_filters = {**self.scope.filters(), **({"state": state} if state else {})}
+        self.table.model.set_query(self.table.model.query)
+
+    def current_filters(self) -> dict[str, Any]:
+        """The table's filters except the state (what the tab counts are counted with)."""
+        q = self.table.model.query
+        out = {k: v for k, v in self.source.fixed_filters.items() if k != "state"}
+        out.update(dict(q.filters))
+        return out
+
+    def refresh_counts(self) -> None:
+        filters, search = self.current_filters(), self.table.model.query.search
+        self.counts = self.ctx.read(lambda s: inspections.rectification_counts(s, filters, search))
+        for i in range(self.tabs.count()):
+            state = self.tabs.tabData(i)
+            n = sum(self.counts.values()) if state == ALL else self.counts.get(state, 0)
+            self.tabs.setTabText(i, f"{inspections.STATES.get(state, '全部')}（{n}）")
+            colour = Qt.GlobalColor.red if state == "overdue" and n else Qt.GlobalColor.black
+            self.tabs.setTabTextColor(i, colour)
+        self.counts_changed.emit(dict(self.counts))
+
+    # -- the selected rectification -----------------------------------------------------------------
+    def show_detail(self, rect_id: str) -> None:
+        self._detail = self.ctx.read(lambda s: inspections.rectification_detail(s, rect_id)) if rect_id else None
+        d = self._detail
+        self.detail.setText(summary_html(d) if d else "<span style='color:#777'>选择一条整改查看详情。</span>")
+        self.before.set_photos(photos_from(d["before_photos"]) if d else [])
+        self.after.set_photos(photos_from(d["after_photos"]) if d else [])
+        open_ = bool(d) and not d["closed"]
+        self.reply_button.setEnabled(open_)
+        self.reinspect_button.setEnabled(open_)
+        self.inspection_button.setEnabled(bool(d))
+
+    def current_id(self) -> str:
+        return self.table.current_id()
+
+    def reply(self) -> None:
+        rid = self.current_id()
+        if rid and reply_dialog(self.ctx, rid, self).exec():
+            self.show_detail(self.current_id())
+
+    def reinspect(self) -> None:
+        rid = self.current_id()
+        if not rid or (self._detail and self._detail["closed"]):
+            return
+        if ReinspectionDialog(self.ctx, rid, self).exec():
+            self.show_detail(self.current_id())
+
+    def _goto_inspection(self) -> None:
+        if self._detail:
+            self.show_inspection.emit(self._detail["inspection_id"])
+
+    def status_text(self) -> str:
+        c = self.counts
+        return (
+            f"整改：待整改 {c.get('open', 0)}，已逾期 {c.get('overdue', 0)}，"
+            f"待复查 {c.get('awaiting', 0)}，已销号 {c.get('closed', 0)}"
+        )

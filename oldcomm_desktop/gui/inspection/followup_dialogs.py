@@ -1,0 +1,173 @@
+"""整改回复 and 复查: what the contractor did, and the re-inspection that closes (or reopens) the loop.
+
+Both go through the core (`inspections.reply`, `inspections.reinspect`) as undoable commands. Only a
+re-inspection that passes with its evidence — an after photo, or a note why there is none — closes a
+rectification; one that fails needs a new deadline and the rectification stays open. Those rules are
+the core's: this dialog shows its messages and keeps what was entered.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QButtonGroup, QDialog, QDialogButtonBox, QWidget
+
+from oldcomm_desktop.core import inspections
+from oldcomm_desktop.core.errors import OldcommError, ValidationError
+from oldcomm_desktop.gui import commands
+from oldcomm_desktop.gui.context import AppContext
+from oldcomm_desktop.gui.dialogs.record_form import RecordDialog
+from oldcomm_desktop.gui.forms.ui_reinspection_dialog import Ui_ReinspectionDialog
+from oldcomm_desktop.gui.inspection.photos import PhotoStrip, photos_from
+
+
+def reply_dialog(ctx: AppContext, rectification_id: str, parent: QWidget | None = None) -> RecordDialog:
+    """A form for the reply (整改情况, 回复日期); saving is undoable (undo puts the old reply back)."""
+    detail = ctx.read(lambda s: inspections.rectification_detail(s, rectification_id))
+    old_text, old_date = detail["reply"], detail["replied_on"]
+
+    def save(values: dict[str, Any], _confirm: bool) -> Any:
+        return commands.perform(
+            ctx,
+            f"整改回复：{detail['notice_no'] or ''}",
+            lambda s: inspections.reply(s, rectification_id, values["reply"], values["replied_on"]),
+            lambda s: inspections.undo_reply(s, rectification_id, old_text, old_date),
+            table="rectification",
+        )
+
+    dialog = RecordDialog(
+        f"整改回复 — {detail['notice_no'] or ''}",
+        list(inspections.REPLY_FIELDS.values()),
+        save,
+        values={"reply": old_text or "", "replied_on": old_date or inspections.today()},
+        parent=parent,
+    )
+    dialog.resize(520, 300)
+    return dialog
+
+
+def summary_html(d: dict[str, Any]) -> str:
+    """The rectification in a few lines, for the top of the re-inspection dialog and the board's pane."""
+    state = inspections.STATES[d["state"]]
+    colour = {"overdue": "#b71c1c", "closed": "#2e7d32"}.get(d["state"], "#333")
+    lines = [
+        f"<b>{escape(d['notice_no'] or '')}</b>　{escape(d['community'] or '')}"
+        f"　<span style='color:{colour}'><b>{state}</b></span>",
+        f"存在问题：{escape(d['problem'])}",
+    ]
+    if d.get("requirement"):
+        lines.append(f"整改要求：{escape(d['requirement'])}")
+    deadline = f"整改期限：{d['current_deadline']}"
+    if d["current_deadline"] != d["deadline"]:
+        deadline += f"（原定 {d['deadline']}）"
+    lines.append(deadline + f"　检查：{d['inspected_on']} {escape(d['kind_label'])}")
+    if d.get("addressed_to"):
+        lines.append(f"整改单位：{escape(d['addressed_to'])}")
+    if d.get("reply"):
+        lines.append(f"整改回复（{d['replied_on']}）：{escape(d['reply'])}")
+    else:
+        lines.append("<span style='color:#777'>尚未回复</span>")
+    for r in d.get("reinspections", []):
+        result = "合格，已销号" if r["passed"] else f"不合格，新期限 {r['new_deadline']}"
+        who = f"（{escape(r['inspector'])}）" if r.get("inspector") else ""
+        note = f"：{escape(r['note'])}" if r.get("note") else ""
+        lines.append(f"复查 {r['inspected_on']}{who}：{result}{note}")
+    return "<br>".join(lines)
+
+
+class ReinspectionDialog(QDialog):
+    """复查: date, inspector, result, after photos, note, and a new deadline when it fails."""
+
+    def __init__(self, ctx: AppContext, rectification_id: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.rectification_id = rectification_id
+        self.saved_id = ""
+        self.ui = Ui_ReinspectionDialog()
+        self.ui.setupUi(self)
+        ui = self.ui
+        ui.buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
+        ui.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        ui.buttons.accepted.connect(self.try_save)
+        ui.buttons.rejected.connect(self.reject)
+        ui.message.hide()
+        self.detail = ctx.read(lambda s: inspections.rectification_detail(s, rectification_id))
+        ui.summary.setText(summary_html(self.detail))
+        self.before = PhotoStrip(empty_text="检查时没有拍照")
+        self.before.set_photos(photos_from(self.detail["before_photos"]))
+        ui.beforeLayout.addWidget(self.before)
+        self.after = PhotoStrip(editable=True, settings=ctx.settings, empty_text="还没有整改后照片")
+        ui.afterLayout.addWidget(self.after)
+        self.result_group = QButtonGroup(self)
+        self.result_group.addButton(ui.passedRadio)
+        self.result_group.addButton(ui.failedRadio)
+        ui.passedRadio.toggled.connect(self._result_changed)
+        ui.failedRadio.toggled.connect(self._result_changed)
+        today = inspections.today()
+        ui.inspectedOn.setDate(QDate(today.year, today.month, today.day))
+        ui.inspector.setText(str(ctx.settings.value("inspections/last_reinspector", "") or ""))
+        self._result_changed()
+        QShortcut(QKeySequence(Qt.Key.Key_Return | Qt.KeyboardModifier.ControlModifier), self, self.try_save)
+        self.setWindowTitle(f"整改复查 — {self.detail['notice_no'] or ''}")
+        ui.inspectedOn.setMaximumWidth(200)
+        ui.newDeadline.setMaximumWidth(200)
+        self.resize(700, self.sizeHint().height())
+
+    def _result_changed(self, *_: Any) -> None:
+        failed = self.ui.failedRadio.isChecked()
+        self.ui.newDeadline.setEnabled(failed)
+        self.ui.newDeadlineLabel.setEnabled(failed)
+        self.ui.newDeadlineLabel.setText("新整改期限＊：" if failed else "新整改期限：")
+
+    def set_passed(self, passed: bool | None) -> None:
+        if passed is None:
+            self.result_group.setExclusive(False)
+            self.ui.passedRadio.setChecked(False)
+            self.ui.failedRadio.setChecked(False)
+            self.result_group.setExclusive(True)
+        else:
+            (self.ui.passedRadio if passed else self.ui.failedRadio).setChecked(True)
+
+    def data(self) -> dict[str, Any]:
+        d = self.ui.inspectedOn.date()
+        passed = True if self.ui.passedRadio.isChecked() else False if self.ui.failedRadio.isChecked() else None
+        return {
+            "inspected_on": date(d.year(), d.month(), d.day()),
+            "inspector": self.ui.inspector.text(),
+            "passed": passed,
+            "note": self.ui.note.toPlainText(),
+            "new_deadline": self.ui.newDeadline.value() if passed is False else None,
+        }
+
+    def try_save(self) -> bool:
+        data = self.data()
+        photos = self.after.paths()
+        rid = self.rectification_id
+        title = f"复查{'合格' if data['passed'] else '不合格'}：{self.detail['notice_no'] or ''}"
+        try:
+            re = commands.create(
+                self.ctx,
+                title,
+                lambda s: inspections.reinspect(s, rid, data, photos=photos),
+                inspections.delete_reinspection,
+                inspections.restore_reinspection,
+                table="rectification",
+            )
+        except ValidationError as exc:
+            self._show("\n".join(str(p) if p.label else p.message for p in exc.problems))
+            return False
+        except OldcommError as exc:
+            self._show(str(exc))
+            return False
+        self.saved_id = re.id
+        self.ctx.settings.setValue("inspections/last_reinspector", data["inspector"])
+        self.accept()
+        return True
+
+    def _show(self, text: str) -> None:
+        self.ui.message.setText(text)
+        self.ui.message.setVisible(bool(text))
