@@ -157,15 +157,16 @@ def record(
 
 
 def next_notice_no(session: Session, township_code: str | None, year: int) -> str:
-    count = (
-        session.scalar(
-            select(func.count(Rectification.id)).where(
-                Rectification.township_code == township_code, Rectification.notice_no.like(f"整改〔{year}〕%")
-            )
+    """The year's next number: one past the highest in use, so a number typed by hand is never given twice."""
+    prefix = f"整改〔{year}〕"
+    used = session.scalars(
+        select(Rectification.notice_no).where(
+            Rectification.township_code == township_code, Rectification.notice_no.like(f"{prefix}%")
         )
-        or 0
     )
-    return f"整改〔{year}〕{count + 1:03d}号"
+    tails = (no[len(prefix) :] for no in used)
+    numbers = [int(t[:-1]) for t in tails if t.endswith("号") and t[:-1].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1:03d}号"
 
 
 def reply(session: Session, rectification_id: str, text: str, replied_on: Any) -> Rectification:
