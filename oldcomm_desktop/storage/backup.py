@@ -67,6 +67,10 @@ def restore(db_file: Path, source: Path) -> Path | None:
     if db_file.exists():
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         kept = db_file.with_name(f"{db_file.stem}.replaced-{stamp}{db_file.suffix}")
+        n = 1
+        while kept.exists():  # two restores within a second: keep both copies
+            n += 1
+            kept = db_file.with_name(f"{db_file.stem}.replaced-{stamp}-{n}{db_file.suffix}")
         backup(db_file, kept)  # a consistent copy, including what is still in the -wal file
     tmp = db_file.with_name(db_file.name + ".restoring")
     shutil.copyfile(source, tmp)
