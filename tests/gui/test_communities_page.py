@@ -153,9 +153,9 @@ def test_filters_narrow_the_count(qtbot, page, ctx) -> None:  # noqa: ANN001
     accepted = core_count(ctx, status="accepted")
     assert 0 < accepted < total
     assert page.table.model.shown_count == accepted
-    assert all(
-        cell_text(page, r, "status") == "已验收" for r in range(page.table.model.rowCount())
-    ), "the status column reads in Chinese"
+    assert all(cell_text(page, r, "status") == "已验收" for r in range(page.table.model.rowCount())), (
+        "the status column reads in Chinese"
+    )
     page.table.set_filter("township", "341122001000")
     both = core_count(ctx, status="accepted", township="341122001000")
     assert page.table.model.shown_count == both <= accepted
@@ -232,3 +232,41 @@ def test_splitter_and_columns_are_remembered(qtbot, page, ctx) -> None:  # noqa:
     again.show()
     assert again.splitter.sizes() == sizes
     assert ctx.settings.value("tables/communities") is not None
+
+
+def test_problems_on_another_tab_bring_it_forward(qtbot, page, ctx) -> None:  # noqa: ANN001
+    cid = select_by_name(qtbot, page, "幸福里小区")
+    dialog = page.edit_current()
+    year_built = ctx.read(lambda s: communities.get(s, cid).year_built)
+    assert dialog.form.widgets["year_built"].text() == str(year_built), "a year is not written 1,995"
+    plan_year = dialog.form.widgets["plan_year"]
+    plan_year.selectAll()
+    type_text(qtbot, plan_year, "1999")
+    assert dialog.form.currentIndex() == 0
+    assert not dialog.try_save()
+    assert dialog.form.currentIndex() == 1  # 改造计划, where the message is
+    assert dialog.form.errors["plan_year"].text() == "不能小于 2000"
+    dialog.reject()
+
+
+def test_township_database_starts_empty_and_defaults_the_township(qtbot, sqlite_db, tmp_path) -> None:  # noqa: ANN001
+    from PySide6.QtCore import QSettings
+
+    from oldcomm_desktop.gui.context import AppContext
+
+    context = AppContext(sqlite_db, "测试员", QSettings(str(tmp_path / "t.ini"), QSettings.Format.IniFormat))
+    empty = CommunitiesPage(context)
+    qtbot.addWidget(empty)
+    empty.show()
+    empty.activate()
+    assert empty.status_text() == "共 0 个小区"
+    assert "选择一个小区" in empty.detail.facts.text()
+    assert not empty.edit_button.isEnabled() and empty.edit_current() is None
+    dialog = empty.new_record()
+    assert dialog.form.widgets["township_code"].currentData() == "341122001000"
+    type_text(qtbot, dialog.form.widgets["name"], "幸福里小区")
+    type_text(qtbot, dialog.form.widgets["households"], "120\n")
+    qtbot.waitUntil(lambda: empty.table.model.rowCount() == 1)
+    qtbot.waitUntil(lambda: empty.detail.title.text() == "幸福里小区")
+    assert empty.status_text() == "共 1 个小区"
+    assert cell_text(empty, 0, "status") == "储备"

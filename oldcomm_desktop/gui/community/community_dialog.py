@@ -176,6 +176,7 @@ class CommunityDialog(RecordDialog):
         layout = self.layout()
         scroll = layout.itemAt(0).widget()
         layout.replaceWidget(scroll, form)
+        scroll.hide()  # gone at once, not only when the deferred delete runs
         scroll.deleteLater()
         old.deleteLater()
         self.form = form  # what RecordDialog.try_save reads and writes
