@@ -65,6 +65,7 @@ class MoneyTab(QWidget):
         self.tree.setColumnCount(1 + len(MEASURE_KEYS))
         self.tree.setHeaderLabels(["资金来源", *funding.MEASURES.values()])
         self.tree.setAlternatingRowColors(True)
+        self.tree.setStyleSheet("QTreeWidget::item { padding: 3px 0; }")
         header = self.tree.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         for c in range(1, 1 + len(MEASURE_KEYS)):

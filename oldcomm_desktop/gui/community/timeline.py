@@ -84,6 +84,7 @@ class TimelineTab(QWidget):
         self.tree.setColumnCount(len(COLUMNS))
         self.tree.setHeaderLabels(COLUMNS)
         self.tree.setRootIsDecorated(False)
+        self.tree.setStyleSheet("QTreeWidget::item { padding: 3px 0; }")
         self.tree.setAlternatingRowColors(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         header = self.tree.header()
