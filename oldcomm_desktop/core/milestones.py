@@ -71,13 +71,18 @@ def add(
         raise ValidationError(FieldProblem("kind", "节点", f"“{kind.label}”按小区记录，不能记在项目上"))
     affected = _affected(session, target)
     new = Reached(kind.code, values["reached_on"])
+    followers = 0
     for community in affected:
-        why = order_problem(_reached(milestones_of(session, community)), new, today or date.today())
+        reached = _reached(milestones_of(session, community))
+        if isinstance(target, Project) and any(r.kind == "withdrawal" for r in reached):
+            continue  # a community that left the plan no longer holds up its project
+        followers += 1
+        why = order_problem(reached, new, today or date.today())
         if why:
             where = f"（小区“{community.name}”）" if isinstance(target, Project) else ""
             raise ValidationError(FieldProblem("reached_on", "日期", why + where))
-    if isinstance(target, Project) and not affected:
-        # a project without communities still keeps its log in order
+    if isinstance(target, Project) and not followers:
+        # a project without (remaining) communities still keeps its log in order
         existing = list(
             session.scalars(select(Milestone).where(Milestone.project_id == target.id, Milestone.deleted_at.is_(None)))
         )
