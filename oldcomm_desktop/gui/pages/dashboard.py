@@ -1,16 +1,354 @@
-"""概览 page (a placeholder until its module is written)."""
+"""概览: the figures a clerk or the county office looks at first, each a way into the table behind it.
+
+Headline tiles (communities, households, floor area, investment planned and completed, overdue
+rectifications), communities per status, progress per township, money per funding source, items per
+category and the national effect indicators. Every number comes from the core (`summary`, `overview`,
+`funding`, `inspections`); clicking a tile or a bar sends the clerk to the filtered list.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from oldcomm_desktop.core import inspections, listings, overview, summary, workspace
+from oldcomm_desktop.core.lifecycle import STATUS_LABELS, STATUSES
+from oldcomm_desktop.core.listings import ListQuery
+from oldcomm_desktop.core.money import format_quantity, format_yuan
+from oldcomm_desktop.gui.charts import BarChart, BarRow, FigureTile, Series
 from oldcomm_desktop.gui.context import AppContext
-from oldcomm_desktop.gui.pages.placeholder import PlaceholderPage
+from oldcomm_desktop.gui.pages.base import Page
+
+STATUS_COLORS = {
+    "reserve": "#a7b1bc",
+    "planned": "#6c9ef0",
+    "started": "#f0a73a",
+    "completed": "#52b36b",
+    "accepted": "#2f7d45",
+    "withdrawn": "#d98c8c",
+}
+MEASURE_SERIES = [
+    Series("approved", "批复（概算）", "#9bb9ee"),
+    Series("arrived", "到位", "#3b6fd8"),
+    Series("paid", "拨付", "#2f7d45"),
+]
+WAN = Decimal(10000)
 
 
-class DashboardPage(PlaceholderPage):
-    def __init__(self, ctx: AppContext, parent=None):  # noqa: ANN001
-        super().__init__(
-            ctx,
-            "概览",
-            "各状态小区数、户数、面积、投资完成情况，按乡镇的进度，按资金来源的投资，按类别的改造内容，逾期整改。",
-            parent,
+@dataclass
+class DashboardData:
+    summary: summary.Summary
+    finished: summary.Totals
+    townships: list[overview.TownshipStatusRow]
+    funding: list[overview.MoneyNode]
+    categories: list[overview.CategoryFigures]
+    indicators: list[summary.IndicatorFigure]
+    overdue: int
+    overdue_communities: int
+    county_mode: bool
+    loaded_at: datetime
+
+
+def load(session: Session) -> DashboardData:
+    """Everything the page shows, read in one session (plain values only)."""
+    result = summary.totals(session, by="status")
+    return DashboardData(
+        summary=result,
+        finished=summary.finished(result),
+        townships=overview.status_by_township(session),
+        funding=overview.funding_tree(session),
+        categories=overview.items_by_category(session),
+        indicators=summary.effect_indicators(session),
+        overdue=inspections.overdue_count(session),
+        overdue_communities=listings.count(session, "communities", ListQuery(filters={"overdue": True})),
+        county_mode=workspace.mode(session) == workspace.COUNTY,
+        loaded_at=datetime.now(),
+    )
+
+
+def _num(value: float | Decimal | int) -> str:
+    return f"{value:,.0f}" if not isinstance(value, Decimal) else format_quantity(value)
+
+
+def _percent(part: Decimal, whole: Decimal) -> str:
+    return f"{(part / whole * 100):.1f}%" if whole else "—"
+
+
+class DashboardPage(Page):
+    title = "概览"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        self.data: DashboardData | None = None
+        self._dirty = True
+
+        heading = QLabel("<h2 style='margin:0'>概览</h2>")
+        self.as_of = QLabel()
+        self.as_of.setObjectName("as_of")
+        self.as_of.setStyleSheet("color: #6b7785;")
+        refresh = QPushButton("刷新")
+        refresh.setObjectName("refresh")
+        refresh.clicked.connect(self.refresh)
+        top = QHBoxLayout()
+        top.addWidget(heading)
+        top.addSpacing(12)
+        top.addWidget(self.as_of, 1)
+        top.addWidget(refresh)
+
+        # headline tiles
+        self.tiles: dict[str, FigureTile] = {}
+        headline = QGridLayout()
+        headline.setHorizontalSpacing(8)
+        specs = [
+            ("communities", "小区", "#3b6fd8", True, "全部小区（不含回收站）；点击查看小区台账"),
+            ("households", "户数", "#3b6fd8", False, ""),
+            ("floor_area", "建筑面积", "#3b6fd8", False, ""),
+            ("investment", "总投资", "#8a63d2", False, "各小区总投资之和（含项目层面按面积分摊的资金）"),
+            ("completed_investment", "累计完成投资", "#8a63d2", False, ""),
+            ("overdue", "逾期未整改", "#c0392b", True, "整改期限已过、尚未复查销号的整改；点击查看检查整改"),
+        ]
+        for col, (key, caption, accent, clickable, tip) in enumerate(specs):
+            tile = FigureTile(caption, accent=accent, clickable=clickable, tooltip=tip)
+            tile.setObjectName(f"tile_{key}")
+            self.tiles[key] = tile
+            headline.addWidget(tile, 0, col)
+        self.tiles["communities"].clicked.connect(lambda: self.ctx.navigate.emit("communities", {}))
+        self.tiles["overdue"].clicked.connect(lambda: self.ctx.navigate.emit("inspections", {"state": "overdue"}))
+        self.tiles["overdue"].link_clicked.connect(lambda _h: self.ctx.navigate.emit("communities", {"overdue": True}))
+
+        # one tile per status
+        status_row = QGridLayout()
+        status_row.setHorizontalSpacing(8)
+        self.status_tiles: dict[str, FigureTile] = {}
+        for col, code in enumerate(STATUSES):
+            tile = FigureTile(
+                STATUS_LABELS[code],
+                accent=STATUS_COLORS[code],
+                clickable=True,
+                compact=True,
+                tooltip=f"点击查看状态为“{STATUS_LABELS[code]}”的小区",
+            )
+            tile.setObjectName(f"status_{code}")
+            tile.clicked.connect(lambda c=code: self.ctx.navigate.emit("communities", {"status": c}))
+            self.status_tiles[code] = tile
+            status_row.addWidget(tile, 0, col)
+        self.finished_tile = FigureTile(
+            "完成改造", accent="#1d5c33", compact=True, tooltip="已完工与已验收合计（会议口径）"
+        )
+        self.finished_tile.setObjectName("tile_finished")
+        status_row.addWidget(self.finished_tile, 0, len(STATUSES))
+
+        # charts
+        self.township_chart = BarChart(
+            [Series(code, STATUS_LABELS[code], STATUS_COLORS[code]) for code in STATUSES], mode="stacked"
+        )
+        self.township_chart.setObjectName("township_chart")
+        self.township_chart.bar_clicked.connect(self._township_clicked)
+        self.funding_chart = BarChart(MEASURE_SERIES, mode="grouped", clickable=False)
+        self.funding_chart.setObjectName("funding_chart")
+        self.category_chart = BarChart(
+            [Series("investment", "计划投资", "#8a63d2")], mode="stacked", show_legend=False, value_text=lambda _v: ""
+        )
+        self.category_chart.setObjectName("category_chart")
+        self.category_chart.bar_clicked.connect(
+            lambda code, _s: self.ctx.navigate.emit("communities", {"category": code})
+        )
+        self.indicator_chart = BarChart(
+            [Series("planned", "计划", "#c9d8f5"), Series("done", "已完成", "#3b6fd8")],
+            mode="progress",
+            clickable=False,
+        )
+        self.indicator_chart.setObjectName("indicator_chart")
+
+        self.township_box = self._box(
+            "各乡镇（街道）改造进度（小区个数）",
+            self.township_chart,
+            "点击色块查看该乡镇该状态的小区，点击乡镇名称查看该乡镇全部小区",
+        )
+        self.funding_box = self._box("资金来源（按一级来源）", self.funding_chart, "")
+        self.category_box = self._box("改造内容（按类别）", self.category_chart, "点击查看含该类改造内容的小区")
+        self.indicator_box = self._box("成效指标（计划 / 已完成）", self.indicator_chart, "")
+        # two columns, each as tall as its own charts (a township list may be long, categories are three)
+        left, right = QVBoxLayout(), QVBoxLayout()
+        for column, boxes in (
+            (left, (self.township_box, self.category_box)),
+            (right, (self.funding_box, self.indicator_box)),
+        ):
+            column.setSpacing(10)
+            for box in boxes:
+                column.addWidget(box)
+            column.addStretch(1)
+        charts = QHBoxLayout()
+        charts.setSpacing(10)
+        charts.addLayout(left, 1)
+        charts.addLayout(right, 1)
+
+        body = QWidget()
+        body.setObjectName("dashboard_body")
+        inner = QVBoxLayout(body)
+        inner.setContentsMargins(12, 8, 12, 12)
+        inner.setSpacing(8)
+        inner.addLayout(top)
+        inner.addLayout(headline)
+        inner.addLayout(status_row)
+        inner.addLayout(charts)
+        inner.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+
+        ctx.data_changed.connect(self._on_data_changed)
+
+    @staticmethod
+    def _box(title: str, chart: BarChart, hint: str) -> QGroupBox:
+        box = QGroupBox(title)
+        v = QVBoxLayout(box)
+        v.setContentsMargins(8, 6, 8, 6)
+        v.addWidget(chart)
+        if hint:
+            note = QLabel(hint)
+            note.setStyleSheet("color: #8a96a3;")
+            note.setWordWrap(True)
+            v.addWidget(note)
+        return box
+
+    # -- page protocol -----------------------------------------------------------------------------
+    def activate(self) -> None:
+        if self._dirty or self.data is None:
+            self.refresh()
+
+    def status_text(self) -> str:
+        if self.data is None:
+            return ""
+        return f"数据更新于 {self.data.loaded_at:%H:%M:%S}；金额单位：{self.ctx.money_unit}"
+
+    def _on_data_changed(self, _table: str) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._dirty = True  # refreshed when shown again: no work for a page nobody looks at
+
+    def _township_clicked(self, township: str, status: str) -> None:
+        filters: dict = {"township": township}
+        if status:
+            filters["status"] = status
+        self.ctx.navigate.emit("communities", filters)
+
+    # -- filling -----------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        self.data = self.ctx.read(load)
+        self._dirty = False
+        self._fill(self.data)
+
+    def money(self, amount: Decimal) -> str:
+        return format_yuan(amount, unit=self.ctx.money_unit)
+
+    def _fill(self, d: DashboardData) -> None:
+        unit = self.ctx.money_unit
+        total, fin = d.summary.total, d.finished
+        self.as_of.setText(f"数据截至 {d.loaded_at:%Y-%m-%d %H:%M}　金额单位：{unit}")
+        t = self.tiles
+        t["communities"].set_value(f"{total.communities:,}", "个", f"完成改造 {fin.communities:,} 个")
+        t["households"].set_value(f"{total.households:,}", "户", f"完成改造 {fin.households:,} 户")
+        t["floor_area"].set_value(
+            format_yuan(total.floor_area_m2, unit="万元"),
+            "万平方米",
+            f"完成改造 {format_yuan(fin.floor_area_m2, unit='万元')} 万平方米",
+        )
+        t["investment"].set_value(
+            self.money(total.investment_yuan), unit, f"完成改造小区 {self.money(fin.investment_yuan)} {unit}"
+        )
+        t["completed_investment"].set_value(
+            self.money(total.investment_completed_yuan),
+            unit,
+            f"占总投资 {_percent(total.investment_completed_yuan, total.investment_yuan)}",
+        )
+        link = (
+            f'涉及 <a href="communities" style="color:#c0392b">{d.overdue_communities} 个小区</a>'
+            if d.overdue
+            else "没有逾期整改"
+        )
+        t["overdue"].set_value(f"{d.overdue:,}", "条", link)
+        for code, tile in self.status_tiles.items():
+            tile.set_value(f"{d.summary.groups.get(code, summary.Totals()).communities:,}", "个")
+        self.finished_tile.set_value(f"{fin.communities:,}", "个")
+
+        self.township_chart.set_rows(
+            [
+                BarRow(
+                    r.code,
+                    r.name,
+                    {s: float(n) for s, n in r.counts.items()},
+                    text=f"{r.total} 个",
+                    tooltips={"": f"{r.name}：共 {r.total} 个小区（点击查看）"}
+                    | {s: f"{r.name} · {STATUS_LABELS[s]}：{n} 个小区（点击查看）" for s, n in r.counts.items()},
+                )
+                for r in d.townships
+            ]
+        )
+        self.township_box.setTitle("各乡镇（街道）改造进度（小区个数）" if d.county_mode else "改造进度（小区个数）")
+        self.funding_chart.set_rows(
+            [
+                BarRow(
+                    n.code,
+                    n.name,
+                    {k: float(n.amounts[k]) for k in ("approved", "arrived", "paid")},
+                    text=f"批复 {self.money(n.amounts['approved'])}",
+                    tooltips={
+                        s.key: f"{n.name} · {s.label}：{self.money(n.amounts[s.key])} {unit}" for s in MEASURE_SERIES
+                    },
+                )
+                for n in d.funding
+            ]
+        )
+        self.funding_box.setTitle(f"资金来源（按一级来源，{unit}）")
+        self.category_chart.set_rows(
+            [
+                BarRow(
+                    c.code,
+                    c.name,
+                    {"investment": float(c.investment)},
+                    text=f"{c.items} 项 · {c.communities} 个小区 · {self.money(c.investment)} {unit}",
+                    tooltips={
+                        "": f"{c.name}：{c.items} 项改造内容（已完成 {c.completed_items} 项），"
+                        f"涉及 {c.communities} 个小区",
+                        "investment": f"{c.name}：计划投资 {self.money(c.investment)} {unit}；"
+                        f"{c.items} 项，已完成 {c.completed_items} 项",
+                    },
+                )
+                for c in d.categories
+            ]
+        )
+        self.indicator_chart.set_rows(
+            [
+                BarRow(
+                    i.code,
+                    i.name,
+                    {"planned": float(i.planned), "done": float(i.done)},
+                    text=f"{_num(i.done)} / {_num(i.planned)} {i.unit}",
+                    tooltips={
+                        "planned": f"{i.name}：计划 {_num(i.planned)} {i.unit}",
+                        "done": f"{i.name}：已完成 {_num(i.done)} {i.unit}（{_percent(i.done, i.planned)}）",
+                    },
+                )
+                for i in d.indicators
+            ]
         )

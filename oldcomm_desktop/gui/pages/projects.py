@@ -1,11 +1,518 @@
-"""项目 page (a placeholder until its module is written)."""
+"""项目: the projects of the annual plans, with the selected project's communities and money below.
+
+The table is the core's "projects" listing (search, township and year filters, sorting in SQL). Below
+it, the selected project's communities (the "communities" listing filtered by project) and its money:
+the funding-source tree of what is recorded on the project, on its communities, or both. New, edit and
+delete are undoable commands over `projects.create/update/delete/restore`.
+"""
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from oldcomm_desktop.core import divisions, overview, projects, records, workspace
+from oldcomm_desktop.core.errors import OldcommError
+from oldcomm_desktop.core.funding import MEASURES
+from oldcomm_desktop.core.lifecycle import STATUS_LABELS
+from oldcomm_desktop.core.model import Project
+from oldcomm_desktop.core.money import format_yuan
+from oldcomm_desktop.gui import commands
 from oldcomm_desktop.gui.context import AppContext
-from oldcomm_desktop.gui.pages.placeholder import PlaceholderPage
+from oldcomm_desktop.gui.dialogs.record_form import RecordDialog
+from oldcomm_desktop.gui.listing_source import ListingSource
+from oldcomm_desktop.gui.paged_model import Column, PagedTableModel, PageQuery, setup_table_view
+from oldcomm_desktop.gui.pages.base import Page
+from oldcomm_desktop.gui.record_table import RecordTable
+
+SPLITTER_KEY = "pages/projects/splitter"
+NO_PROJECT = "-"  # a project id no record has: the detail table shows nothing
+MONEY_SCOPES = (
+    ("all", "项目及所属小区合计"),
+    ("project", "记在项目上的资金"),
+    ("communities", "记在各小区上的资金合计"),
+)
 
 
-class ProjectsPage(PlaceholderPage):
-    def __init__(self, ctx: AppContext, parent=None):  # noqa: ANN001
-        super().__init__(ctx, "项目", "年度计划中的项目及其小区和资金。", parent)
+# -- small helpers the other pages of this group share ---------------------------------------------------
+def money_text(amount: Decimal | None, unit: str, *, with_unit: bool = True) -> str:
+    if amount is None:
+        return ""
+    return format_yuan(amount, unit=unit) + (f" {unit}" if with_unit else "")
+
+
+def open_dialog(dialog: QDialog) -> QDialog:
+    """Window-modal without a nested event loop (tests type into the returned dialog); freed when closed."""
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
+
+
+def fit(dialog: RecordDialog, width: int = 600) -> RecordDialog:
+    """As tall as the form needs (up to 720 px), so short forms do not float in an empty box."""
+    dialog.resize(width, min(720, dialog.form.sizeHint().height() + 72))
+    return dialog
+
+
+def push_button(text: str, name: str, tip: str = "") -> QPushButton:
+    b = QPushButton(text)
+    b.setObjectName(name)
+    if tip:
+        b.setToolTip(tip)
+    return b
+
+
+def ask(parent: QWidget, title: str, text: str) -> bool:
+    answer = QMessageBox.question(parent, title, text)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def township_choices(ctx: AppContext) -> list[tuple[str, str]]:
+    """Every township in county mode; only this database's own in township mode."""
+
+    def read(s):  # noqa: ANN001, ANN202
+        own = workspace.own_code(s)
+        all_ = [(d.code, d.name) for d in divisions.townships(s)]
+        if workspace.mode(s) == workspace.TOWNSHIP:
+            return [(c, n) for c, n in all_ if c == own] or [(own, divisions.name_of(s, own))]
+        return all_
+
+    return ctx.read(read)
+
+
+def is_county(ctx: AppContext) -> bool:
+    return ctx.read(workspace.mode) == workspace.COUNTY
+
+
+class _Keys(QObject):
+    """Enter edits the selected record, Delete deletes it (after asking)."""
+
+    def __init__(self, parent: QObject, edit, delete) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self._edit, self._delete = edit, delete
+
+    def eventFilter(self, _obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._edit()
+                return True
+            if event.key() == Qt.Key.Key_Delete:
+                self._delete()
+                return True
+        return False
+
+
+# -- the page --------------------------------------------------------------------------------------------
+class ProjectsPage(Page):
+    title = "项目"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        self.county = is_county(ctx)
+        self.dialog: Any = None  # the last dialog opened (tests fill it in)
+        money = lambda v: money_text(v, ctx.money_unit, with_unit=False)  # noqa: E731 - read at paint time
+        columns = [
+            Column("name", "项目名称"),
+            Column("township", "乡镇（街道）"),
+            Column("plan_year", "计划年度", align="right"),
+            Column("batch", "批次", sortable=False),
+            Column("start_kind", "新开工/续建", sortable=False, formatter=lambda v: projects.START_KINDS.get(v, "")),
+            Column("communities", "小区数", align="right", sortable=False),
+            Column("total_investment", "总投资", align="right", formatter=money),
+            Column("contractor", "施工单位", sortable=False),
+        ]
+        self.source = ListingSource(ctx, "projects", columns)
+        self.table = RecordTable(ctx, self.source, "projects", search_hint="搜索：项目名称、施工单位或拼音首字母")
+        if ctx.settings.value("tables/projects") is None:
+            for col, width in ((0, 320), (1, 90), (2, 80), (3, 70), (4, 90), (5, 60), (6, 110)):
+                self.table.view.horizontalHeader().resizeSection(col, width)
+        if self.county:
+            self.table.add_filter("township", "乡镇", lambda: township_choices(ctx))
+        self.table.add_filter("year", "年度", lambda: [(y, f"{y} 年") for y in ctx.read(overview.plan_years)])
+
+        self.new_button = push_button("新建项目", "new_project", "新建一个项目（Ctrl+N）")
+        self.edit_button = push_button("修改…", "edit_project", "修改选中的项目（双击或回车）")
+        self.delete_button = push_button("删除", "delete_project", "把选中的项目移入回收站（可撤销）")
+        self.open_button = push_button("在小区台账中查看", "open_communities", "到小区台账查看本项目的小区")
+        self.unit_label = QLabel()
+        self.unit_label.setStyleSheet("color: #6b7785;")
+        self.new_button.clicked.connect(self.new_record)
+        self.edit_button.clicked.connect(self.edit_current)
+        self.delete_button.clicked.connect(self.delete_current)
+        self.open_button.clicked.connect(self.open_in_communities)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        for b in (self.new_button, self.edit_button, self.delete_button, self.open_button):
+            bar.addWidget(b)
+        bar.addStretch(1)
+        bar.addWidget(self.unit_label)
+
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addLayout(bar)
+        top_layout.addWidget(self.table, 1)
+        self.detail = ProjectDetail(ctx)
+        self.detail.community_activated.connect(self._open_community)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("projects_splitter")
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.splitter)
+        state = ctx.settings.value(SPLITTER_KEY)
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.splitter.restoreState(state)
+
+        self.table.current_changed.connect(self._current_changed)
+        self.table.activated.connect(lambda _id: self.edit_current())
+        self.table.view.installEventFilter(_Keys(self, self.edit_current, self.delete_current))
+        ctx.data_changed.connect(lambda _t: self._current_changed(self.table.current_id()))
+        ctx.money_unit_changed.connect(lambda _u: self._show_unit())
+        self._show_unit()
+        self._enable()
+
+    # -- Page ---------------------------------------------------------------------------------------
+    def activate(self) -> None:
+        if not self.table.current_id():
+            self.table.select_first()
+
+    def select_first(self) -> None:
+        self.table.select_first()
+
+    def focus_search(self) -> None:
+        self.table.search.setFocus()
+        self.table.search.selectAll()
+
+    def apply_filters(self, filters: dict) -> None:
+        """{"township": code, "year": 2025, "search": text}; other filters are cleared."""
+        for key, box in self.table.filters.items():
+            blocked = box.blockSignals(True)
+            box.setCurrentIndex(max(box.findData(filters.get(key)), 0) if key in filters else 0)
+            box.blockSignals(blocked)
+        self.table.search.setText(str(filters.get("search") or ""))
+        self.table.search.returnPressed.emit()
+
+    def status_text(self) -> str:
+        return f"共 {self.table.model.shown_count:,} 个项目"
+
+    def save_state(self) -> None:
+        self.table.save_state()
+        self.ctx.settings.setValue(SPLITTER_KEY, self.splitter.saveState())
+
+    def _show_unit(self) -> None:
+        self.unit_label.setText(f"金额单位：{self.ctx.money_unit}")
+        self.table.view.viewport().update()
+
+    def _enable(self) -> None:
+        has = bool(self.table.current_id())
+        for b in (self.edit_button, self.delete_button, self.open_button):
+            b.setEnabled(has)
+
+    def _current_changed(self, project_id: str) -> None:
+        self.detail.show_project(project_id or None)
+        self._enable()
+
+    # -- editing ------------------------------------------------------------------------------------
+    def _choices(self) -> dict:
+        choices = township_choices(self.ctx)
+        return {"township_code": lambda: choices}
+
+    def new_record(self) -> RecordDialog:
+        self.dialog = self.new_dialog()
+        return open_dialog(self.dialog)
+
+    def new_dialog(self) -> RecordDialog:
+        defaults: dict[str, Any] = {"money_split": True}
+        box = self.table.filters.get("township")
+        choices = township_choices(self.ctx)
+        if box is not None and box.currentData():
+            defaults["township_code"] = box.currentData()
+        elif len(choices) == 1:
+            defaults["township_code"] = choices[0][0]
+        year = self.table.filters["year"].currentData()
+        if year:
+            defaults["plan_year"] = str(year)
+
+        def save(values: dict, _confirm: bool) -> Any:
+            return commands.create(
+                self.ctx,
+                f"新建项目“{values.get('name') or ''}”",
+                lambda s: projects.create(s, values),
+                projects.delete,
+                projects.restore,
+                table="project",
+            )
+
+        return fit(
+            RecordDialog(
+                "新建项目", list(projects.FIELDS.values()), save, values=defaults, choices=self._choices(), parent=self
+            )
+        )
+
+    def edit_dialog(self, project_id: str) -> RecordDialog:
+        values = self.ctx.read(lambda s: commands.snapshot(records.get(s, Project, project_id), projects.FIELDS))
+        if values.get("plan_year") is not None:  # a year, not a number: RecordForm would show "2,025"
+            values["plan_year"] = str(values["plan_year"])
+        name = values.get("name") or ""
+
+        def save(changes: dict, confirm: bool) -> Any:
+            return commands.edit(
+                self.ctx,
+                f"修改项目“{name}”",
+                lambda s: records.get(s, Project, project_id),
+                projects.update,
+                project_id,
+                changes,
+                table="project",
+                confirm=confirm,
+            )
+
+        return fit(
+            RecordDialog(
+                f"修改项目 — {name}",
+                list(projects.FIELDS.values()),
+                save,
+                values=values,
+                choices=self._choices(),
+                only_changed=True,
+                parent=self,
+            )
+        )
+
+    def edit_current(self) -> RecordDialog | None:
+        project_id = self.table.current_id()
+        if not project_id:
+            return None
+        self.dialog = self.edit_dialog(project_id)
+        return open_dialog(self.dialog)
+
+    def delete_current(self) -> bool:
+        row = self.table.current_row()
+        if not row:
+            return False
+        name = row["name"]
+        if not ask(self, "删除项目", f"把项目“{name}”移入回收站吗？\n（可以撤销，也可以在回收站中恢复）"):
+            return False
+        try:
+            commands.delete(
+                self.ctx, f"删除项目“{name}”", str(row["id"]), projects.delete, projects.restore, table="project"
+            )
+        except OldcommError as exc:
+            QMessageBox.warning(self, "不能删除", str(exc))
+            return False
+        return True
+
+    def open_in_communities(self) -> None:
+        project_id = self.table.current_id()
+        if project_id:
+            self.ctx.navigate.emit("communities", {"project": project_id})
+
+    def _open_community(self, row: dict) -> None:
+        self.ctx.navigate.emit("communities", {"search": row.get("name") or "", "community": str(row["id"])})
+
+    def sample_views(self) -> list[tuple[str, Any]]:
+        """For scripts/render_pages.py: the money tab of the selected project."""
+        return [("money", lambda: self.detail.tabs.setCurrentIndex(1))]
+
+    def sample_dialogs(self) -> list[tuple[str, QDialog]]:
+        """For scripts/render_pages.py: the new-project form and the edit form of the selected project."""
+        out: list[tuple[str, QDialog]] = [("new", self.new_dialog())]
+        if self.table.current_id():
+            out.append(("edit", self.edit_dialog(self.table.current_id())))
+        return out
+
+
+class ProjectDetail(QWidget):
+    """The selected project: a summary line, its communities, its money by funding source."""
+
+    community_activated = Signal(dict)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.project_id: str | None = None
+        self.header = QLabel()
+        self.header.setObjectName("project_header")
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.header.setWordWrap(True)
+
+        money = lambda v: money_text(v, ctx.money_unit, with_unit=False)  # noqa: E731
+        self.community_source = ListingSource(
+            ctx,
+            "communities",
+            [
+                Column("name", "小区名称"),
+                Column("status", "状态", formatter=lambda v: STATUS_LABELS.get(v, v or "")),
+                Column("households", "户数", align="right"),
+                Column(
+                    "floor_area", "建筑面积（m²）", align="right", formatter=lambda v: "" if v is None else f"{v:,.2f}"
+                ),
+                Column("total_investment", "总投资", align="right", formatter=money),
+                Column(
+                    "progress_percent",
+                    "形象进度",
+                    align="right",
+                    sortable=False,
+                    formatter=lambda v: "" if v is None else f"{v}%",
+                ),
+            ],
+            fixed_filters={"project": NO_PROJECT},
+        )
+        self.communities = PagedTableModel(self.community_source, self)
+        self.community_view = QTableView()
+        self.community_view.setObjectName("project_communities")
+        setup_table_view(self.community_view, self.communities)
+        self.community_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.community_view.setAlternatingRowColors(True)
+        self.community_view.horizontalHeader().setStretchLastSection(True)
+        self.community_view.horizontalHeader().resizeSection(0, 180)
+        self.community_view.doubleClicked.connect(self._community_activated)
+
+        self.scope = QComboBox()
+        self.scope.setObjectName("money_scope")
+        for key, label in MONEY_SCOPES:
+            self.scope.addItem(label, key)
+        self.scope.currentIndexChanged.connect(lambda _i: self._fill_money())
+        self.money_summary = QLabel()
+        self.money_summary.setObjectName("money_summary")
+        self.money_summary.setWordWrap(True)
+        self.money_tree = QTreeWidget()
+        self.money_tree.setObjectName("money_tree")
+        self.money_tree.setColumnCount(1 + len(MEASURES))
+        self.money_tree.setHeaderLabels(["资金来源", *(label for label in MEASURES.values())])
+        self.money_tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.money_tree.header().setStretchLastSection(False)
+        for i in range(1, 1 + len(MEASURES)):
+            self.money_tree.header().setSectionResizeMode(i, QHeaderView.ResizeMode.ResizeToContents)
+        money_box = QWidget()
+        mv = QVBoxLayout(money_box)
+        mv.setContentsMargins(4, 4, 4, 4)
+        scope_row = QHBoxLayout()
+        scope_row.addWidget(QLabel("口径："))
+        scope_row.addWidget(self.scope)
+        scope_row.addStretch(1)
+        mv.addWidget(self.money_summary)
+        mv.addLayout(scope_row)
+        mv.addWidget(self.money_tree, 1)
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("project_tabs")
+        self.tabs.addTab(self.community_view, "所属小区")
+        self.tabs.addTab(money_box, "资金")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.tabs, 1)
+        ctx.money_unit_changed.connect(lambda _u: self._fill_money())
+        self.show_project(None)
+
+    def show_project(self, project_id: str | None) -> None:
+        self.project_id = project_id
+        self.community_source.fixed_filters = {"project": project_id or NO_PROJECT}
+        self.communities.set_query(PageQuery())
+        if project_id is None:
+            self.header.setText("<span style='color:#6b7785'>选择一个项目，查看它的小区和资金。</span>")
+            self.money = None
+            self.tabs.setTabText(0, "所属小区")
+            self._fill_money()
+            return
+        try:
+            values, self.money = self.ctx.read(
+                lambda s: (
+                    commands.snapshot(records.get(s, Project, project_id), projects.FIELDS),
+                    overview.project_money(s, project_id),
+                )
+            )
+            township = self.ctx.read(lambda s: divisions.name_of(s, values["township_code"]))
+        except OldcommError:  # deleted under us (undo, another window)
+            self.show_project(None)
+            return
+        parts = [township]
+        if values.get("plan_year"):
+            parts.append(f"{values['plan_year']} 年")
+        if values.get("batch"):
+            parts.append(values["batch"])
+        if values.get("start_kind"):
+            parts.append(projects.START_KINDS.get(values["start_kind"], ""))
+        units = [
+            f"{label}：{values[k]}"
+            for k, label in (
+                ("builder", "建设单位"),
+                ("contractor", "施工"),
+                ("supervisor", "监理"),
+                ("designer", "设计"),
+            )
+            if values.get(k)
+        ]
+        self.header.setText(
+            f"<b style='font-size:15px'>{values['name']}</b>　<span style='color:#52606d'>{' · '.join(parts)}</span>"
+            + (f"<br><span style='color:#52606d'>{'　'.join(units)}</span>" if units else "")
+        )
+        self.tabs.setTabText(0, f"所属小区（{self.money.communities}）")
+        self._fill_money()
+
+    def _fill_money(self) -> None:
+        self.money_tree.clear()
+        m = getattr(self, "money", None)
+        if self.project_id is None or m is None:
+            self.money_summary.setText("")
+            return
+        unit = self.ctx.money_unit
+        mode = "资金分小区记录" if m.money_split else "资金记在项目上（汇总时按面积分摊到小区）"
+        project_total = money_text(m.project_total, unit) if m.project_total is not None else "未填"
+        self.money_summary.setText(
+            f"项目总投资 <b>{project_total}</b>；所属 {m.communities} 个小区总投资合计 "
+            f"<b>{money_text(m.communities_total, unit)}</b>；累计完成投资 <b>{money_text(m.completed, unit)}</b>"
+            f"（记在项目上 {money_text(m.completed_on_project, unit)}，记在小区上 "
+            f"{money_text(m.completed_on_communities, unit)}）。{mode}。"
+        )
+        scope = self.scope.currentData()
+        tree = self.ctx.read(lambda s: overview.funding_tree(s, project_id=self.project_id, of=scope))
+        self.money_tree.setHeaderLabels(["资金来源", *(f"{label}（{unit}）" for label in MEASURES.values())])
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+        def add(node: overview.MoneyNode, parent: QTreeWidgetItem | QTreeWidget) -> None:
+            item = QTreeWidgetItem(
+                parent, [node.name, *(money_text(node.amounts[k], unit, with_unit=False) for k in MEASURES)]
+            )
+            for i in range(1, 1 + len(MEASURES)):
+                item.setTextAlignment(i, right)
+            if not any(node.amounts.values()):
+                for i in range(1 + len(MEASURES)):
+                    item.setForeground(i, Qt.GlobalColor.gray)
+            for child in node.children:
+                add(child, item)
+            item.setExpanded(any(node.amounts.values()))
+
+        for root in tree:
+            add(root, self.money_tree)
+
+    def _community_activated(self, index) -> None:  # noqa: ANN001
+        row = self.communities.row_mapping(index.row())
+        if row:
+            self.community_activated.emit(dict(row))

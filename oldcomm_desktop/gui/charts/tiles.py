@@ -1,0 +1,105 @@
+"""A headline figure: a caption, a big number with its unit and a line below; optionally clickable.
+
+Clickable tiles take the focus and answer Enter/Space as well as the mouse, so a clerk can reach the
+table behind a figure from the keyboard.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent
+from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+__all__ = ["FigureTile"]
+
+
+class FigureTile(QFrame):
+    clicked = Signal()
+    #: a link in the line below the number was clicked (its href)
+    link_clicked = Signal(str)
+
+    def __init__(
+        self,
+        caption: str,
+        *,
+        accent: str = "#3b6fd8",
+        clickable: bool = False,
+        tooltip: str = "",
+        compact: bool = False,
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self.clickable = clickable
+        self.accent = accent
+        self.compact = compact
+        self.setProperty("figureTile", True)  # styled by property: callers may set their own objectName
+        self.caption = QLabel(caption)
+        self.caption.setObjectName("tile_caption")
+        self.value = QLabel("—")
+        self.value.setObjectName("tile_value")
+        self.value.setTextFormat(Qt.TextFormat.RichText)
+        self.sub = QLabel("")
+        self.sub.setObjectName("tile_sub")
+        self.sub.setTextFormat(Qt.TextFormat.RichText)
+        self.sub.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.sub.linkActivated.connect(self.link_clicked)
+        self.sub.setVisible(not compact)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 6 if compact else 8, 10, 6 if compact else 8)
+        layout.setSpacing(0 if compact else 2)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.value)
+        layout.addWidget(self.sub)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        if tooltip:
+            self.setToolTip(tooltip)
+        if clickable:
+            self.setCursor(Qt.CursorShape.PointingHandCursor)
+            self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._style()
+
+    def _style(self) -> None:
+        me = "QFrame[figureTile='true']"
+        hover = f"{me}:hover {{ background: #f2f6fd; }}" if self.clickable else ""
+        size = 18 if self.compact else 22
+        self.setStyleSheet(
+            f"{me} {{ background: white; border: 1px solid #dde3ea; border-left: 4px solid {self.accent};"
+            " border-radius: 4px; }"
+            f"{hover}"
+            f"{me}:focus {{ border-color: #3b6fd8; }}"
+            "QLabel#tile_caption { color: #52606d; border: none; background: transparent; }"
+            f"QLabel#tile_value {{ font-size: {size}px; font-weight: bold; color: #1f2933; border: none;"
+            " background: transparent; }"
+            "QLabel#tile_sub { color: #6b7785; border: none; background: transparent; }"
+        )
+
+    def set_value(self, number: str, unit: str = "", sub: str = "") -> None:
+        unit_html = (
+            f' <span style="font-size: 13px; font-weight: normal; color: #52606d;">{unit}</span>' if unit else ""
+        )
+        self.value.setText(f"{number}{unit_html}")
+        self.sub.setText(sub)
+
+    def value_text(self) -> str:
+        """The number as shown (for tests and the status bar), without its unit."""
+        from PySide6.QtGui import QTextDocument
+
+        doc = QTextDocument()
+        doc.setHtml(self.value.text())
+        return doc.toPlainText().split(" ")[0]
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if (
+            self.clickable
+            and event.button() == Qt.MouseButton.LeftButton
+            and self.rect().contains(event.position().toPoint())
+        ):
+            self.clicked.emit()
+            return
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if self.clickable and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.clicked.emit()
+            return
+        super().keyPressEvent(event)

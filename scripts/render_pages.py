@@ -1,0 +1,139 @@
+"""Render every page of the main window, and the main dialogs, on the demo database to PNG files.
+
+For the team to look at what a clerk sees, without a screen: offscreen Qt, a 1280×800 window, the
+app's own fonts. Usage:
+
+    python scripts/render_pages.py [--out renders/] [--db path.sqlite3] [--communities 60]
+
+Without --db a fresh demo county is built in a temporary folder (the same generator `--demo` uses) and a
+few of its records are deleted, so the 回收站 has rows to show.
+Pages may offer `sample_views()` → [(name, fn)] (fn puts the page in another state, e.g. a detail tab,
+and the window is rendered again) and `sample_dialogs()` → [(name, dialog)] (rendered, not executed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+WIDTH, HEIGHT = 1280, 800
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description="Render the main window's pages and dialogs to PNG files.")
+    p.add_argument("--out", default="renders", help="output folder (created if missing)")
+    p.add_argument("--db", help="an existing database to render instead of a new demo county")
+    p.add_argument("--communities", type=int, default=60, help="demo size (communities)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--only", nargs="*", help="page keys to render (default: all)")
+    return p.parse_args(argv)
+
+
+def _settle(app) -> None:  # noqa: ANN001
+    for _ in range(5):
+        app.processEvents()
+
+
+def _fill_recycle_bin(db) -> None:  # noqa: ANN001
+    """Delete a few demo records through the services, so the 回收站 page has something to show."""
+    from sqlalchemy import select
+
+    from oldcomm_desktop.core import communities, inspections, items
+    from oldcomm_desktop.core.model import Community, Inspection, RenovationItem
+
+    with db.transaction("王敏") as s:
+        live = list(s.scalars(select(Community).where(Community.deleted_at.is_(None)).order_by(Community.name)))
+        communities.delete(s, live[0].id)
+        item = s.scalars(select(RenovationItem).where(RenovationItem.community_id == live[1].id)).first()
+        items.delete(s, item.id)
+        inspection = s.scalars(
+            select(Inspection).where(Inspection.deleted_at.is_(None)).order_by(Inspection.id)
+        ).first()
+        inspections.delete(s, inspection.id)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QDialog, QWidget
+
+    from oldcomm_desktop.core import demo
+    from oldcomm_desktop.gui.app import make_application
+    from oldcomm_desktop.gui.context import AppContext
+    from oldcomm_desktop.gui.dialogs.first_run import FirstRunDialog, OperatorDialog
+    from oldcomm_desktop.gui.main_window import PAGES, MainWindow
+    from oldcomm_desktop.storage.database import open_database
+
+    app = make_application([sys.argv[0]])
+    tmp = Path(tempfile.mkdtemp(prefix="oldcomm-render-"))
+    if args.db:
+        db = open_database(args.db)
+    else:
+        db = open_database(tmp / "demo.sqlite3")
+        with db.transaction("演示操作员") as s:
+            demo.build(s, communities_count=args.communities, seed=args.seed)
+        _fill_recycle_bin(db)
+    ctx = AppContext(db, "演示操作员", QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(ctx)
+    window.resize(WIDTH, HEIGHT)
+    window.show()
+    _settle(app)
+    written: list[Path] = []
+
+    def save(widget: QWidget, name: str) -> None:
+        _settle(app)
+        path = out / f"{name}.png"
+        widget.grab().save(str(path))
+        written.append(path)
+
+    for i, entry in enumerate(PAGES, start=1):
+        if args.only and entry.key not in args.only:
+            continue
+        page = window.go_to(entry.key)
+        _settle(app)
+        select_first = getattr(page, "select_first", None)
+        if callable(select_first):
+            select_first()
+        save(window, f"{i:02d}_{entry.key}")
+        views = getattr(page, "sample_views", None)
+        if callable(views):
+            for name, show in views():
+                show()
+                save(window, f"{i:02d}_{entry.key}_{name}")
+        sample = getattr(page, "sample_dialogs", None)
+        if callable(sample):
+            for name, dialog in sample():
+                dialog.show()
+                save(dialog, f"{i:02d}_{entry.key}_{name}")
+                dialog.close()
+                dialog.deleteLater()
+
+    if not args.only:
+        first_run = FirstRunDialog(open_database(tmp / "blank.sqlite3"))
+        first_run.show()
+        save(first_run, "90_first_run_dialog")
+        first_run.close()
+        operator = OperatorDialog(db)
+        operator.show()
+        save(operator, "91_operator_dialog")
+        operator.close()
+        assert isinstance(operator, QDialog)
+
+    window.close()
+    db.close()
+    for path in written:
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
