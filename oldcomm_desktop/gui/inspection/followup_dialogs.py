@@ -8,13 +8,22 @@ the core's: this dialog shows its messages and keeps what was entered.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from html import escape
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QButtonGroup, QDialog, QDialogButtonBox, QWidget
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QToolButton,
+    QWidget,
+)
 
 from oldcomm_desktop.core import inspections
 from oldcomm_desktop.core.errors import OldcommError, ValidationError
@@ -46,7 +55,16 @@ def reply_dialog(ctx: AppContext, rectification_id: str, parent: QWidget | None 
         values={"reply": old_text or "", "replied_on": old_date or inspections.today()},
         parent=parent,
     )
-    dialog.resize(520, 300)
+    about = QLabel(
+        f"<b>{escape(detail['notice_no'] or '')}</b>　{escape(detail['community'] or '')}<br>"
+        f"存在问题：{escape(detail['problem'])}<br>整改期限：{detail['current_deadline']}"
+    )
+    about.setObjectName("reply_about")
+    about.setWordWrap(True)
+    about.setStyleSheet("padding: 4px 2px;")
+    dialog.layout().insertWidget(0, about)
+    dialog.form.adjustSize()
+    dialog.resize(540, about.sizeHint().height() + dialog.form.sizeHint().height() + 90)
     return dialog
 
 
@@ -102,6 +120,8 @@ class ReinspectionDialog(QDialog):
         ui.beforeLayout.addWidget(self.before)
         self.after = PhotoStrip(editable=True, settings=ctx.settings, empty_text="还没有整改后照片")
         ui.afterLayout.addWidget(self.after)
+        ui.inspectedOn.setMaximumWidth(200)
+        self._deadline_row()
         self.result_group = QButtonGroup(self)
         self.result_group.addButton(ui.passedRadio)
         self.result_group.addButton(ui.failedRadio)
@@ -113,12 +133,38 @@ class ReinspectionDialog(QDialog):
         self._result_changed()
         QShortcut(QKeySequence(Qt.Key.Key_Return | Qt.KeyboardModifier.ControlModifier), self, self.try_save)
         self.setWindowTitle(f"整改复查 — {self.detail['notice_no'] or ''}")
-        ui.inspectedOn.setMaximumWidth(200)
-        ui.newDeadline.setMaximumWidth(200)
         self.resize(700, self.sizeHint().height())
+
+    def _deadline_row(self) -> None:
+        """The new deadline with quick choices counted from the re-inspection date (限期 7 / 15 / 30 天)."""
+        ui = self.ui
+        ui.form.removeWidget(ui.newDeadline)
+        row = QWidget()
+        box = QHBoxLayout(row)
+        box.setContentsMargins(0, 0, 0, 0)
+        ui.newDeadline.setMaximumWidth(200)
+        box.addWidget(ui.newDeadline)
+        self.quick_buttons = []
+        for days in (7, 15, 30):
+            b = QToolButton()
+            b.setText(f"{days}天")
+            b.setToolTip(f"复查日期后 {days} 天")
+            b.clicked.connect(
+                lambda _c=False, d=days: ui.newDeadline.set_value(self._reinspected_on() + timedelta(days=d))
+            )
+            box.addWidget(b)
+            self.quick_buttons.append(b)
+        box.addStretch(1)
+        ui.form.setWidget(5, QFormLayout.ItemRole.FieldRole, row)
+
+    def _reinspected_on(self) -> date:
+        d = self.ui.inspectedOn.date()
+        return date(d.year(), d.month(), d.day())
 
     def _result_changed(self, *_: Any) -> None:
         failed = self.ui.failedRadio.isChecked()
+        for b in self.quick_buttons:
+            b.setEnabled(failed)
         self.ui.newDeadline.setEnabled(failed)
         self.ui.newDeadlineLabel.setEnabled(failed)
         self.ui.newDeadlineLabel.setText("新整改期限＊：" if failed else "新整改期限：")
@@ -133,10 +179,9 @@ class ReinspectionDialog(QDialog):
             (self.ui.passedRadio if passed else self.ui.failedRadio).setChecked(True)
 
     def data(self) -> dict[str, Any]:
-        d = self.ui.inspectedOn.date()
         passed = True if self.ui.passedRadio.isChecked() else False if self.ui.failedRadio.isChecked() else None
         return {
-            "inspected_on": date(d.year(), d.month(), d.day()),
+            "inspected_on": self._reinspected_on(),
             "inspector": self.ui.inspector.text(),
             "passed": passed,
             "note": self.ui.note.toPlainText(),

@@ -73,7 +73,10 @@ def thumbnail(path: Path) -> QIcon:
 
 
 class PhotoStrip(QWidget):
-    """A row of thumbnails; `editable` adds 添加照片… / 移除 buttons. Double-click opens the viewer."""
+    """A row of thumbnails; `editable` adds 添加照片… / 移除 buttons. Double-click opens the viewer.
+
+    With `wrap` the thumbnails fill the space given in rows (for a side pane) instead of one scrolling row.
+    """
 
     changed = Signal()
 
@@ -81,6 +84,7 @@ class PhotoStrip(QWidget):
         self,
         *,
         editable: bool = False,
+        wrap: bool = False,
         settings: QSettings | None = None,
         empty_text: str = "没有照片",
         parent: QWidget | None = None,
@@ -92,13 +96,16 @@ class PhotoStrip(QWidget):
         self.list.setObjectName("photo_list")
         self.list.setViewMode(QListView.ViewMode.IconMode)
         self.list.setFlow(QListView.Flow.LeftToRight)
-        self.list.setWrapping(False)
+        self.list.setWrapping(wrap)
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
         self.list.setIconSize(THUMB)
         self.list.setMovement(QListView.Movement.Static)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        self.list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.list.setFixedHeight(THUMB.height() + 52)
+        if wrap:
+            self.list.setMinimumHeight(THUMB.height() + 52)
+        else:
+            self.list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            self.list.setFixedHeight(THUMB.height() + 52)
         self.list.setSpacing(4)
         self.list.setToolTip("双击查看大图")
         self.list.itemActivated.connect(lambda item: self.open_viewer(self.list.row(item)))
@@ -108,7 +115,7 @@ class PhotoStrip(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
-        layout.addWidget(self.list)
+        layout.addWidget(self.list, 1)
         layout.addWidget(self.empty)
         self.add_button: QPushButton | None = None
         self.remove_button: QPushButton | None = None
@@ -124,7 +131,10 @@ class PhotoStrip(QWidget):
             row.addWidget(self.remove_button)
             row.addStretch(1)
             layout.addLayout(row)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        if not wrap:
+            self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        else:
+            layout.addStretch(0)
         self._sync()
 
     # -- content ------------------------------------------------------------------------------------
@@ -210,11 +220,11 @@ class PhotoViewer(QDialog):
         self.image = QLabel()
         self.image.setObjectName("photo_image")
         self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.image.setStyleSheet("QLabel { background: #2b2b2b; color: #ddd; }")
         self.scroll = QScrollArea()
         self.scroll.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.scroll.setWidget(self.image)
         self.scroll.setWidgetResizable(True)
-        self.scroll.setStyleSheet("QScrollArea { background: #2b2b2b; }")
         self.caption = QLabel()
         self.caption.setObjectName("photo_caption")
         self.prev_button = QPushButton("◀ 上一张")
@@ -259,7 +269,6 @@ class PhotoViewer(QDialog):
         if self._pixmap.isNull():
             self.image.setPixmap(QPixmap())
             self.image.setText("无法打开这个文件（可能不是图片，或文件已丢失）")
-            self.image.setStyleSheet("color: #ddd;")
             return
         self.image.setText("")
         if self.fit:
