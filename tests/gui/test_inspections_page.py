@@ -253,9 +253,14 @@ def test_record_dialog_keeps_input_and_shows_core_messages(qtbot, page, ctx):
 def test_undo_of_recording_removes_it(qtbot, page, monkeypatch, tmp_path, ctx):
     record_patrol(qtbot, page, monkeypatch, tmp_path)
     assert ctx.undo_stack.count() == 1 and ctx.undo_stack.undoText().startswith("记录质量安全巡查")
+    page.table.select_first()
+    page.board.table.select_first()
+    assert "幸福里小区" in page.detail.toPlainText() and page.board.reply_button.isEnabled()
     ctx.undo_stack.undo()
     assert page.table.model.rowCount() == 0
     assert sum(page.board.counts.values()) == 0
+    assert "选择一条检查记录" in page.detail.toPlainText() and page.photos.photos() == []
+    assert not page.board.reply_button.isEnabled()  # the panes do not show what is gone
     ctx.undo_stack.redo()
     assert page.table.model.rowCount() == 1 and page.board.counts["open"] == 1
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from oldcomm_desktop.core import divisions, inspections
+from oldcomm_desktop.core.errors import NotFound
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.inspection.followup_dialogs import ReinspectionDialog, reply_dialog, summary_html
 from oldcomm_desktop.gui.inspection.highlight import HighlightDelegate
@@ -227,6 +228,7 @@ class RectificationBoard(QWidget):
         self._detail: dict[str, Any] | None = None
         self.refresh_counts()
         self.show_detail("")
+        ctx.data_changed.connect(lambda _t: self.show_detail(self.current_id()))  # after the table re-read
 
     # -- state and filters --------------------------------------------------------------------------
     def set_state(self, state: str) -> None:
@@ -271,7 +273,10 @@ class RectificationBoard(QWidget):
 
     # -- the selected rectification -----------------------------------------------------------------
     def show_detail(self, rect_id: str) -> None:
-        self._detail = self.ctx.read(lambda s: inspections.rectification_detail(s, rect_id)) if rect_id else None
+        try:
+            self._detail = self.ctx.read(lambda s: inspections.rectification_detail(s, rect_id)) if rect_id else None
+        except NotFound:  # undone or deleted meanwhile
+            self._detail = None
         d = self._detail
         self.detail.setText(summary_html(d) if d else "<span style='color:#777'>选择一条整改查看详情。</span>")
         self.before.set_photos(photos_from(d["before_photos"]) if d else [])
@@ -282,7 +287,10 @@ class RectificationBoard(QWidget):
         self.inspection_button.setEnabled(bool(d))
 
     def current_id(self) -> str:
-        return self.table.current_id()
+        try:
+            return self.table.current_id()
+        except IndexError:  # the selected row went away with an undo or a delete
+            return ""
 
     def reply(self) -> None:
         rid = self.current_id()

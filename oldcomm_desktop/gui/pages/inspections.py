@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from oldcomm_desktop.core import communities, inspections
-from oldcomm_desktop.core.errors import OldcommError
+from oldcomm_desktop.core.errors import NotFound, OldcommError
 from oldcomm_desktop.core.money import format_quantity
 from oldcomm_desktop.gui import commands
 from oldcomm_desktop.gui.context import AppContext
@@ -201,6 +201,7 @@ class InspectionsPage(Page):
         layout.addWidget(self.tabs)
         self._changed_status()
         self.show_detail("")
+        ctx.data_changed.connect(lambda _t: self.show_detail(self.current_id()))  # after the table re-read
 
     # -- Page ---------------------------------------------------------------------------------------
     def activate(self) -> None:
@@ -257,8 +258,17 @@ class InspectionsPage(Page):
         self.tabs.setTabText(1, f"整改销号（已逾期 {overdue}）" if overdue else "整改销号")
         self.tabs.tabBar().setTabTextColor(1, Qt.GlobalColor.red if overdue else Qt.GlobalColor.black)
 
+    def current_id(self) -> str:
+        try:
+            return self.table.current_id()
+        except IndexError:  # the selected row went away with an undo or a delete
+            return ""
+
     def show_detail(self, inspection_id: str) -> None:
-        d = self.ctx.read(lambda s: inspections.detail(s, inspection_id)) if inspection_id else None
+        try:
+            d = self.ctx.read(lambda s: inspections.detail(s, inspection_id)) if inspection_id else None
+        except NotFound:
+            d = None
         self.detail.setHtml(detail_html(d) if d else "<span style='color:#777'>选择一条检查记录查看详情。</span>")
         self.photos.set_photos(photos_from(d["photos"]) if d else [])
         self.delete_button.setEnabled(bool(d))
@@ -275,7 +285,7 @@ class InspectionsPage(Page):
         self.show_detail(inspection_id)
 
     def _show_rectifications_of_current(self) -> None:
-        iid = self.table.current_id()
+        iid = self.current_id()
         if iid:
             self.apply_filters({"inspection": iid})
 
