@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
-    QSplitter,
     QStackedWidget,
     QWidget,
 )
@@ -61,12 +61,13 @@ class MainWindow(QMainWindow):
             self.nav.addItem(item)
         self.nav.setStyleSheet("QListWidget { font-size: 15px; } QListWidget::item { padding: 9px 12px; }")
         self.stack = QStackedWidget()
-        splitter = QSplitter()
-        splitter.addWidget(self.nav)
-        splitter.addWidget(self.stack)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(splitter)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(6)
+        row.addWidget(self.nav)  # fixed width: the page gets all the rest, no gap to drag
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
         self.page_status = QLabel()
         self.page_status.setObjectName("page_status")
         self.statusBar().addWidget(self.page_status, 1)
