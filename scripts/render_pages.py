@@ -58,6 +58,31 @@ def _fill_recycle_bin(db) -> None:  # noqa: ANN001
         inspections.delete(s, inspection.id)
 
 
+def _dialogs_of(page) -> list:  # noqa: ANN001
+    """The page's own `sample_dialogs()`; otherwise what its dialog builders return without blocking:
+    `make_record_dialog()`, and `new_record()` / `edit_current()` when annotated to return a dialog
+    (a page whose new_record runs `exec()` says `-> None` and is left alone)."""
+    import inspect
+
+    from PySide6.QtWidgets import QDialog
+
+    sample = getattr(page, "sample_dialogs", None)
+    if callable(sample):
+        return list(sample())
+    found = []
+    for name in ("make_record_dialog", "new_record", "edit_current"):
+        fn = getattr(page, name, None)
+        if not callable(fn):
+            continue
+        returns = inspect.signature(fn).return_annotation
+        if name != "make_record_dialog" and (returns in (None, "None", inspect.Signature.empty)):
+            continue
+        dialog = fn()
+        if isinstance(dialog, QDialog):
+            found.append((name.removeprefix("make_").removesuffix("_current").removesuffix("_record") or name, dialog))
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     out = Path(args.out)
@@ -109,13 +134,11 @@ def main(argv: list[str] | None = None) -> int:
             for name, show in views():
                 show()
                 save(window, f"{i:02d}_{entry.key}_{name}")
-        sample = getattr(page, "sample_dialogs", None)
-        if callable(sample):
-            for name, dialog in sample():
-                dialog.show()
-                save(dialog, f"{i:02d}_{entry.key}_{name}")
-                dialog.close()
-                dialog.deleteLater()
+        for name, dialog in _dialogs_of(page):
+            dialog.show()
+            save(dialog, f"{i:02d}_{entry.key}_{name}")
+            dialog.close()
+            dialog.deleteLater()
 
     if not args.only:
         first_run = FirstRunDialog(open_database(tmp / "blank.sqlite3"))

@@ -141,3 +141,24 @@ def test_returns_page_shows_the_meeting_figures(qtbot, ctx: AppContext) -> None:
     page.apply_filters({"year": year})
     in_year = ctx.read(lambda s: summary.totals(s, year=year).total.communities)
     assert page.status_table.item(page.status_table.rowCount() - 1, 1).text() == f"{in_year:,}"
+
+
+def test_the_window_opens_the_filtered_list(qtbot, ctx: AppContext) -> None:  # noqa: ANN001
+    """Through the main window: the dashboard's requests are understood by the pages they go to."""
+    from oldcomm_desktop.gui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    dashboard = window.current_page()
+    assert isinstance(dashboard, DashboardPage)
+    qtbot.mouseClick(dashboard.status_tiles["started"], Qt.MouseButton.LeftButton)
+    communities_page = window.current_page()
+    assert communities_page is window.pages["communities"]
+    assert communities_page.table.filters["status"].currentData() == "started"
+    assert communities_page.table.model.shown_count == ctx.read(
+        lambda s: summary.totals(s).groups["started"].communities
+    )
+    window.go_to("dashboard")
+    qtbot.mouseClick(dashboard.tiles["overdue"], Qt.MouseButton.LeftButton)
+    assert window.current_page() is window.pages["inspections"]

@@ -217,12 +217,13 @@ class BarChart(QWidget):
                 p.setPen(text_color)
                 p.drawText(QPointF(x + 17, 10 + fm.ascent() - (fm.height() - 12) / 2), s.label)
                 x += 17 + fm.horizontalAdvance(s.label) + 18
-        if not self.rows or self._scale() == 0 and self.mode != "progress":
+        if not self.rows:  # rows with zeros still show their labels and texts ("0 项")
             p.setPen(muted)
-            r = self.rect().adjusted(0, self._legend_height(), 0, 0)
-            p.drawText(r, Qt.AlignmentFlag.AlignCenter, self.empty_text)
-            if not self.rows:
-                return
+            p.drawText(
+                self.rect().adjusted(0, self._legend_height(), 0, 0), Qt.AlignmentFlag.AlignCenter, self.empty_text
+            )
+            p.end()
+            return
         _fm, bar_h, each, pitch = self._metrics()
         left, bars_w, text_x = self._columns()
         top = 8 + self._legend_height()
