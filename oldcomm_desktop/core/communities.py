@@ -7,11 +7,10 @@ brings back exactly what went with it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
 from oldcomm_desktop.core import catalogues, divisions, records
@@ -20,9 +19,12 @@ from oldcomm_desktop.core.fields import Field, problem, spec_of
 from oldcomm_desktop.core.model import (
     Community,
     FundingLine,
+    Inspection,
     InvestmentEntry,
     Milestone,
     Project,
+    Record,
+    Rectification,
     RenovationItem,
 )
 from oldcomm_desktop.core.model.base import utcnow
@@ -202,17 +204,30 @@ def update(session: Session, community_id: str, changes: Mapping[str, Any], *, c
     return community
 
 
+def _children(session: Session, community_id: str, deleted_at: datetime | None) -> list[Record]:
+    """The community's items, milestones and money deleted at `deleted_at` (None: the live ones)."""
+    found: list[Record] = []
+    for cls in CHILDREN:
+        when = cls.deleted_at.is_(None) if deleted_at is None else cls.deleted_at == deleted_at
+        found += session.scalars(select(cls).where(cls.community_id == community_id, when))
+    # its inspections go with it (else they stay in the lists, pointing at a community in the bin)
+    when = Inspection.deleted_at.is_(None) if deleted_at is None else Inspection.deleted_at == deleted_at
+    checks = list(session.scalars(select(Inspection).where(Inspection.community_id == community_id, when)))
+    if checks:
+        when = Rectification.deleted_at.is_(None) if deleted_at is None else Rectification.deleted_at == deleted_at
+        found += checks
+        found += session.scalars(select(Rectification).where(
+            Rectification.inspection_id.in_([c.id for c in checks]), when))
+    return found
+
+
 def delete(session: Session, community_id: str) -> None:
+    # Through the ORM rather than a bulk UPDATE, so the audit hook logs each record and its version moves.
     community = records.get(session, Community, community_id)
     stamp = utcnow()
     community.deleted_at = stamp
-    for cls in CHILDREN:
-        session.execute(
-            sql_update(cls)
-            .where(cls.community_id == community.id, cls.deleted_at.is_(None))
-            .values(deleted_at=stamp, updated_at=stamp, version=cls.version + 1)
-            .execution_options(synchronize_session="fetch")
-        )
+    for child in _children(session, community.id, None):
+        child.deleted_at = stamp
     session.flush()
 
 
@@ -226,13 +241,8 @@ def restore(session: Session, community_id: str) -> Community:
         if project is not None and project.deleted_at is not None:
             raise ValidationError(f"所属项目“{project.name}”在回收站中，请先恢复项目")
     community.deleted_at = None
-    for cls in CHILDREN:
-        session.execute(
-            sql_update(cls)
-            .where(cls.community_id == community.id, cls.deleted_at == stamp)
-            .values(deleted_at=None, updated_at=utcnow(), version=cls.version + 1)
-            .execution_options(synchronize_session="fetch")
-        )
+    for child in _children(session, community.id, stamp):
+        child.deleted_at = None
     session.flush()
     return community
 

@@ -130,7 +130,10 @@ def _deleted() -> Select:
         )
         .outerjoin(i_community, i_community.id == Inspection.community_id)
         .outerjoin(i_project, i_project.id == Inspection.project_id)
-        .where(Inspection.deleted_at.is_not(None)),
+        .where(
+            Inspection.deleted_at.is_not(None),
+            or_(i_community.deleted_at.is_(None), i_community.deleted_at != Inspection.deleted_at),
+        ),
         select(
             literal("milestone"),
             Milestone.id,
