@@ -49,6 +49,7 @@ class RecordTable(QWidget):
         self.filter_row = QHBoxLayout()
         self.filter_row.setContentsMargins(0, 0, 0, 0)
         self.filters: dict[str, QComboBox] = {}
+        self.extra_filters: dict[str, Any] = {}  # set by other pages (e.g. one project's communities)
         top = QHBoxLayout()
         top.addWidget(self.search, 2)
         top.addLayout(self.filter_row)
@@ -101,8 +102,14 @@ class RecordTable(QWidget):
         box.setCurrentIndex(max(i, 0))
         self._apply_query()
 
+    def set_extra_filters(self, filters: dict[str, Any]) -> None:
+        """Filters with no chooser on this table (the ids another page sends); {} clears them."""
+        self.extra_filters = {k: v for k, v in filters.items() if v not in (None, "")}
+        self._apply_query()
+
     def _apply_query(self) -> None:
         filters = tuple((k, b.currentData()) for k, b in self.filters.items() if b.currentData() is not None)
+        filters += tuple((k, v) for k, v in self.extra_filters.items() if k not in self.filters)
         q = self.model.query
         new = PageQuery(search=self.search.text().strip(), filters=filters, sort_key=q.sort_key,
                         descending=q.descending)

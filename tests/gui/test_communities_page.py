@@ -270,3 +270,16 @@ def test_township_database_starts_empty_and_defaults_the_township(qtbot, sqlite_
     qtbot.waitUntil(lambda: empty.detail.title.text() == "幸福里小区")
     assert empty.status_text() == "共 1 个小区"
     assert cell_text(empty, 0, "status") == "储备"
+
+
+
+def test_project_filter_from_another_page_shows_only_its_communities(page, ctx) -> None:  # noqa: ANN001
+    """项目 → 在小区台账中查看 sends {"project": id}: the table narrows to that project's communities."""
+    project_id = ctx.read(lambda s: listings.page(s, "projects", listings.ListQuery(), 0, 1)[0]["id"])
+    expected = core_count(ctx, project=project_id)
+    page.apply_filters({"project": project_id})
+    assert page.table.model.shown_count == expected < core_count(ctx)
+    assert "已按条件筛选" in page.status_text()
+    page.apply_filters({"status": "started"})
+    assert "project" not in page.table.extra_filters
+    assert page.table.model.shown_count == core_count(ctx, status="started")

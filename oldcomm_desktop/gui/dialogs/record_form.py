@@ -73,8 +73,12 @@ class RecordForm(QWidget):
         self.widgets: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
         self._initial: dict[str, Any] = {}
-        layout = QFormLayout(self)
+        outer = QVBoxLayout(self)
+        layout = QFormLayout()
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        layout.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        outer.addLayout(layout)
+        outer.addStretch(1)  # spare height goes below the form, not between a label and its box
         for field in self.fields:
             widget = self._make_widget(field)
             self.widgets[field.name] = widget
@@ -145,17 +149,19 @@ class RecordForm(QWidget):
             elif isinstance(w, QPlainTextEdit):
                 w.setPlainText("" if value is None else str(value))
             elif isinstance(w, QLineEdit):
-                w.setText(self._show_number(value))
+                field = next((f for f in self.fields if f.name == name), None)
+                w.setText(self._show_number(value, grouped=bool(field and field.unit)))
         self._initial = self.raw_values()
 
     @staticmethod
-    def _show_number(value: Any) -> str:
+    def _show_number(value: Any, *, grouped: bool = True) -> str:
+        """Thousands separators for counts and amounts (户, 元), none for years and codes (no unit)."""
         if value is None:
             return ""
         if isinstance(value, Decimal):
-            return format_quantity(value)
+            return format_quantity(value) if grouped else format(value.normalize(), "f")
         if isinstance(value, int) and not isinstance(value, bool):
-            return f"{value:,}"
+            return f"{value:,}" if grouped else str(value)
         return str(value)
 
     def raw_values(self) -> dict[str, Any]:
@@ -249,7 +255,7 @@ class RecordDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(buttons)
         QShortcut(QKeySequence(Qt.Key.Key_Return | Qt.KeyboardModifier.ControlModifier), self, self.try_save)
-        self.resize(560, min(720, 120 + 44 * len(fields)))
+        self.resize(560, min(700, 110 + 36 * len(fields)))
 
     def try_save(self, confirm: bool = False) -> bool:
         values = self.form.values(only_changed=self._only_changed)

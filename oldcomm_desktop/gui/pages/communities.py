@@ -144,7 +144,7 @@ class CommunitiesPage(Page):
 
     def status_text(self) -> str:
         n = self.table.model.shown_count
-        narrowed = bool(self.table.search.text().strip()) or any(
+        narrowed = bool(self.table.search.text().strip() or self.table.extra_filters) or any(
             b.currentData() is not None for b in self.table.filters.values()
         )
         return f"共 {n:,} 个小区" + ("（已按条件筛选）" if narrowed else "")
@@ -165,6 +165,7 @@ class CommunitiesPage(Page):
             elif key == "overdue":
                 value = bool(value)
             self.table.set_filter(key, value)
+        self.table.set_extra_filters({"project": filters.get("project")})
         self.table.search.setText(str(filters.get("search") or ""))
         self.table.search.returnPressed.emit()  # apply now, not after the typing pause
         self._status_changed()
