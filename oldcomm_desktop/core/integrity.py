@@ -14,7 +14,7 @@ from sqlalchemy import and_, func, select, text
 from sqlalchemy.orm import Session, aliased
 
 from oldcomm_desktop.core.lifecycle import FILING_DAYS, derive_status
-from oldcomm_desktop.core.model import Community, FundingLine, InvestmentEntry, Milestone
+from oldcomm_desktop.core.model import Community, FundingLine, InvestmentEntry, Milestone, Project
 
 
 @dataclass(frozen=True)
@@ -63,47 +63,55 @@ def _status_rule(session: Session) -> Iterator[Finding]:
 
 
 def _money_rules(session: Session) -> Iterator[Finding]:
-    name = Community.name
+    """The money checks, on money kept per community and on money kept on a project alike."""
+    for target, word in ((Community, "小区"), (Project, "项目")):
+        yield from _money_rules_for(session, target, word)
+
+
+def _money_rules_for(session: Session, target: type[Community] | type[Project], word: str) -> Iterator[Finding]:
+    key = "community_id" if target is Community else "project_id"
+    line_key, entry_key = getattr(FundingLine, key), getattr(InvestmentEntry, key)
+    live = (FundingLine.deleted_at.is_(None), target.deleted_at.is_(None))
     for n, arrived, approved in session.execute(
-        select(name, FundingLine.arrived, FundingLine.approved)
-        .join(Community, Community.id == FundingLine.community_id)
-        .where(FundingLine.deleted_at.is_(None), FundingLine.arrived > FundingLine.approved)
+        select(target.name, FundingLine.arrived, FundingLine.approved)
+        .join(target, target.id == line_key)
+        .where(*live, FundingLine.arrived > FundingLine.approved)
     ):
-        yield Finding("error", f"小区“{n}”", f"到位资金 {arrived} 元超过批复资金 {approved} 元")
+        yield Finding("error", f"{word}“{n}”", f"到位资金 {arrived} 元超过批复资金 {approved} 元")
     for n, paid, arrived in session.execute(
-        select(name, FundingLine.paid, FundingLine.arrived)
-        .join(Community, Community.id == FundingLine.community_id)
-        .where(FundingLine.deleted_at.is_(None), FundingLine.paid > FundingLine.arrived)
+        select(target.name, FundingLine.paid, FundingLine.arrived)
+        .join(target, target.id == line_key)
+        .where(*live, FundingLine.paid > FundingLine.arrived)
     ):
-        yield Finding("error", f"小区“{n}”", f"拨付资金 {paid} 元超过到位资金 {arrived} 元")
+        yield Finding("error", f"{word}“{n}”", f"拨付资金 {paid} 元超过到位资金 {arrived} 元")
     approved = (
-        select(FundingLine.community_id.label("cid"), func.sum(FundingLine.approved).label("s"))
-        .where(FundingLine.deleted_at.is_(None))
-        .group_by(FundingLine.community_id)
+        select(line_key.label("tid"), func.sum(FundingLine.approved).label("s"))
+        .where(FundingLine.deleted_at.is_(None), line_key.is_not(None))
+        .group_by(line_key)
         .subquery()
     )
     for n, total, s in session.execute(
-        select(name, Community.total_investment, approved.c.s)
-        .join(approved, approved.c.cid == Community.id)
+        select(target.name, target.total_investment, approved.c.s)
+        .join(approved, approved.c.tid == target.id)
         .where(
-            Community.deleted_at.is_(None),
-            Community.total_investment.is_not(None),
-            approved.c.s != Community.total_investment,
+            target.deleted_at.is_(None),
+            target.total_investment.is_not(None),
+            approved.c.s != target.total_investment,
         )
     ):
-        yield Finding("error", f"小区“{n}”", f"各来源批复资金合计 {s} 元与总投资 {total} 元不一致")
+        yield Finding("error", f"{word}“{n}”", f"各来源批复资金合计 {s} 元与总投资 {total} 元不一致")
     done = (
-        select(InvestmentEntry.community_id.label("cid"), func.sum(InvestmentEntry.amount).label("s"))
-        .where(InvestmentEntry.deleted_at.is_(None))
-        .group_by(InvestmentEntry.community_id)
+        select(entry_key.label("tid"), func.sum(InvestmentEntry.amount).label("s"))
+        .where(InvestmentEntry.deleted_at.is_(None), entry_key.is_not(None))
+        .group_by(entry_key)
         .subquery()
     )
     for n, total, s in session.execute(
-        select(name, Community.total_investment, done.c.s)
-        .join(done, done.c.cid == Community.id)
-        .where(Community.deleted_at.is_(None), done.c.s > Community.total_investment)
+        select(target.name, target.total_investment, done.c.s)
+        .join(done, done.c.tid == target.id)
+        .where(target.deleted_at.is_(None), done.c.s > target.total_investment)
     ):
-        yield Finding("error", f"小区“{n}”", f"累计完成投资 {s} 元超过总投资 {total} 元")
+        yield Finding("error", f"{word}“{n}”", f"累计完成投资 {s} 元超过总投资 {total} 元")
 
 
 def _milestone_rules(session: Session) -> Iterator[Finding]:

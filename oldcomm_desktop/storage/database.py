@@ -106,6 +106,29 @@ def acquire_write_lock(path: Path) -> FileLock:
     return lock
 
 
+def refuse_foreign_file(path: Path) -> None:
+    """Refuse a file that is not a database of this program, reading it only (nothing is written to it)."""
+    import sqlite3
+
+    from oldcomm_desktop.core.errors import OldcommError
+
+    if path.stat().st_size == 0:
+        return  # an empty file is a new database
+    with path.open("rb") as fh:
+        if fh.read(16) != b"SQLite format 3\x00":
+            raise OldcommError(f"文件 {path} 不是数据库文件。")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise OldcommError(f"文件 {path} 无法读取：{exc}") from None
+    if tables and "alembic_version" not in tables:
+        raise OldcommError("这个文件不是老旧小区改造工作台的数据库（里面已有别的表）。")
+
+
 def open_database(
     target: str | Path | None = None, *, write: bool = True, create: bool = True, migrate: bool = True
 ) -> Database:
@@ -123,6 +146,8 @@ def open_database(
 
             raise OldcommError(f"数据库文件 {path} 不存在。请先运行 oldcomm init 建立数据库。")
         path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            refuse_foreign_file(path)  # before our connect-time PRAGMAs could rewrite someone else's file
         lock = acquire_write_lock(path) if write else None
         try:
             db = Database(sqlite_url(path), path=path, lock=lock)

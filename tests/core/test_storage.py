@@ -188,11 +188,6 @@ def test_foreign_sqlite_file_is_refused_and_its_tables_left_alone(tmp_path: Path
     acquire_write_lock(path).release()  # the refused open let go of the lock
 
 
-@pytest.mark.xfail(
-    reason="bug: open_database switches a foreign SQLite file to WAL (connect-time PRAGMA journal_mode=WAL) "
-    "before upgrade() refuses it, so the refused file is still rewritten",
-    strict=True,
-)
 def test_foreign_sqlite_file_is_not_even_rewritten(tmp_path: Path) -> None:
     path = _foreign_file(tmp_path)
     before = path.read_bytes()

@@ -404,11 +404,6 @@ def test_check_finds_completion_before_start(county) -> None:  # noqa: ANN001
     assert "完工日期" in f.message and "早于开工日期" in f.message
 
 
-@pytest.mark.xfail(
-    reason="bug: integrity._money_rules joins funding lines and investment entries to communities only, so money "
-    "kept on a project (money_split=False) is never checked (arrived > approved, completed > total)",
-    strict=True,
-)
 def test_check_finds_money_faults_on_a_project(county) -> None:  # noqa: ANN001
     s, _, p = county
     funding.set_lines(s, p["whole"], {"central_budget": {"approved": "1000000.01", "arrived": "500000.00"}})
