@@ -79,8 +79,11 @@ def _before_flush(session: Session, _context, _instances) -> None:  # noqa: ANN0
 
 
 def install(factory: sessionmaker) -> None:
-    if not event.contains(factory, "before_flush", _before_flush):
+    # A mark on the factory, not event.contains(): SQLAlchemy keys that registry by id() of the session
+    # class, so a new factory whose class reuses a collected one's id was taken as installed (no audit).
+    if not getattr(factory, "_oldcomm_audited", False):
         event.listen(factory, "before_flush", _before_flush)
+        factory._oldcomm_audited = True  # type: ignore[attr-defined]
 
 
 def history(session: Session, record_id: str) -> list[AuditEntry]:
