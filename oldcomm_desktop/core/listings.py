@@ -56,6 +56,7 @@ class Listing:
     search_columns: Any  # () -> list of columns
     sort_keys: Mapping[str, Any]
     filters: Mapping[str, Any]  # name -> (value) -> condition
+    default_sort: tuple[str, bool] | None = None  # (sort key, descending) when the clerk chose none
 
     def select(self, query: ListQuery) -> Select:
         q = self.base()
@@ -145,6 +146,7 @@ COMMUNITIES = Listing(
             .where(RenovationItem.deleted_at.is_(None), (Category.code == v) | (Category.id == v))
         ),
     },
+    default_sort=("name", False),
 )
 
 
@@ -186,6 +188,7 @@ PROJECTS = Listing(
         "year": lambda v: Project.plan_year == int(v),
         "batch": lambda v: Project.batch == v,
     },
+    default_sort=("name", False),
 )
 
 
@@ -298,6 +301,7 @@ INSPECTIONS = Listing(
         "community": lambda v: Inspection.community_id == v,
         "overdue": _overdue_inspections,
     },
+    default_sort=("inspected_on", True),
 )
 
 
@@ -354,6 +358,7 @@ RECTIFICATIONS = Listing(
         "community": lambda v: Inspection.community_id == v,
         "inspection": lambda v: Rectification.inspection_id == v,
     },
+    default_sort=("current_deadline", False),
 )
 
 LISTINGS: dict[str, Listing] = {x.name: x for x in (COMMUNITIES, PROJECTS, ITEMS, INSPECTIONS, RECTIFICATIONS)}
@@ -374,13 +379,14 @@ def page(session: Session, name: str, query: ListQuery = ListQuery(), offset: in
     listing = _listing(name)
     q = listing.select(query)
     entity_id = listing.entity.id
-    if query.sort_key:
-        if query.sort_key not in listing.sort_keys:
-            raise ValidationError(f"不能按“{query.sort_key}”排序")
-        col = listing.sort_keys[query.sort_key]
-        q = q.order_by(
-            col.desc() if query.descending else col.asc(), entity_id.desc() if query.descending else entity_id.asc()
-        )
+    sort_key, descending = query.sort_key, query.descending
+    if not sort_key and listing.default_sort:
+        sort_key, descending = listing.default_sort
+    if sort_key:
+        if sort_key not in listing.sort_keys:
+            raise ValidationError(f"不能按“{sort_key}”排序")
+        col = listing.sort_keys[sort_key]
+        q = q.order_by(col.desc() if descending else col.asc(), entity_id.desc() if descending else entity_id.asc())
     else:
         q = q.order_by(entity_id)
     rows = session.execute(q.offset(offset).limit(limit)).mappings().all()
