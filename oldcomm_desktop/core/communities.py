@@ -106,6 +106,14 @@ def _rules(session: Session, c: Community, confirm: bool) -> list[FieldProblem]:
             )
         )
     problems += _consent_rules(c)
+    if c.id is not None and c.total_investment is not None:
+        from oldcomm_desktop.core.funding import completed_to_date
+
+        done = completed_to_date(session, c)
+        if done > c.total_investment:
+            problems.append(
+                problem(FIELDS, "total_investment", f"总投资 {c.total_investment} 元少于已登记的累计完成投资 {done} 元")
+            )
     if c.owners_committee_date and not c.owners_committee:
         problems.append(problem(FIELDS, "owners_committee", "填写了成立日期，请选择业委会或物管会"))
     if problems:
@@ -197,6 +205,8 @@ def update(session: Session, community_id: str, changes: Mapping[str, Any], *, c
     from oldcomm_desktop.core import milestones
 
     community = records.get(session, Community, community_id)
+    # asked once: an edit that leaves the year built alone does not ask about it again
+    confirm = confirm or "year_built" not in changes
     records.apply(session, community, FIELDS, changes, [_rules], confirm=confirm)
     community.search_initials = search_text(community.name)
     session.flush()
@@ -216,8 +226,9 @@ def _children(session: Session, community_id: str, deleted_at: datetime | None) 
     if checks:
         when = Rectification.deleted_at.is_(None) if deleted_at is None else Rectification.deleted_at == deleted_at
         found += checks
-        found += session.scalars(select(Rectification).where(
-            Rectification.inspection_id.in_([c.id for c in checks]), when))
+        found += session.scalars(
+            select(Rectification).where(Rectification.inspection_id.in_([c.id for c in checks]), when)
+        )
     return found
 
 

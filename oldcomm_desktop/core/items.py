@@ -69,6 +69,8 @@ def create(session: Session, community_id: str, data: Mapping[str, Any], *, conf
 
 def update(session: Session, item_id: str, changes: Mapping[str, Any], *, confirm: bool = False) -> RenovationItem:
     item = records.get(session, RenovationItem, item_id)
+    # asked once: an edit that leaves both quantities alone does not ask about them again
+    confirm = confirm or not ({"planned_quantity", "completed_quantity"} & set(changes))
     records.apply(session, item, FIELDS, _resolve_type(session, changes), [_rules], confirm=confirm)
     session.flush()
     return item
