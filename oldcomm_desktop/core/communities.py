@@ -27,7 +27,7 @@ from oldcomm_desktop.core.model import (
     Rectification,
     RenovationItem,
 )
-from oldcomm_desktop.core.model.base import utcnow
+from oldcomm_desktop.core.model.base import new_id, utcnow
 from oldcomm_desktop.core.pinyin_search import search_text
 from oldcomm_desktop.core.projects import START_KINDS
 from oldcomm_desktop.core.townships import township_rule, with_default_township
@@ -193,11 +193,12 @@ def _prepare(session: Session, data: Mapping[str, Any]) -> dict[str, Any]:
 def create(session: Session, data: Mapping[str, Any], *, confirm: bool = False) -> Community:
     from oldcomm_desktop.core import milestones
 
-    community = Community()
+    community = Community(id=new_id())
     records.apply(session, community, FIELDS, _prepare(session, data), [_rules], confirm=confirm)
     community.search_initials = search_text(community.name)
+    with session.no_autoflush:  # derived before the first INSERT, so a new record is saved once (version 1)
+        milestones.refresh_status(session, community)
     session.flush()
-    milestones.refresh_status(session, community)
     return community
 
 

@@ -38,3 +38,9 @@ def test_total_investment_not_below_completed(session):
     assert err.value.problems[0].label == "总投资"
     assert communities.get(session, c.id).total_investment == 1000000
     communities.update(session, c.id, {"total_investment": "600000"})
+
+
+def test_new_community_in_a_plan_is_saved_once(session):
+    c = communities.create(session, {"name": "计划小区", "plan_year": 2026})
+    session.flush()
+    assert c.status == "planned" and c.version == 1
