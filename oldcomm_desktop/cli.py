@@ -73,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="检查数据库完整性和数据一致性")
     _add_db(p)
+    p.add_argument("--deep", action="store_true", help="完整检查数据库文件的每个索引（大数据库需要较长时间）")
 
     p = sub.add_parser("backup", help="备份数据库到文件")
     _add_db(p)
@@ -265,7 +266,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     with _open(args, write=False) as db, db.transaction() as s:
         _ready(s)
-        findings = integrity.check(s)
+        findings = integrity.check(s, deep=args.deep)
     errors = [f for f in findings if f.severity == "error"]
     for f in findings:
         print(f)

@@ -28,10 +28,13 @@ class Finding:
         return f"[{mark}] {self.record}：{self.message}"
 
 
-def engine_check(session: Session) -> list[Finding]:
+def engine_check(session: Session, *, deep: bool = False) -> list[Finding]:
+    """SQLite's own check: `quick_check` (seconds on 1.6 GB) by default, the full `integrity_check`
+    (which also verifies every index against its table: ~35 s at 200,000 communities) when `deep`."""
     if session.get_bind().dialect.name != "sqlite":
         return []
-    rows = [r[0] for r in session.execute(text("PRAGMA integrity_check"))]
+    pragma = "integrity_check" if deep else "quick_check"
+    rows = [r[0] for r in session.execute(text(f"PRAGMA {pragma}"))]
     bad = [Finding("error", "数据库文件", r) for r in rows if r != "ok"]
     fk = session.execute(text("PRAGMA foreign_key_check")).all()
     bad += [Finding("error", f"表 {r[0]}", f"第 {r[1]} 行引用的 {r[2]} 不存在") for r in fk]
@@ -164,8 +167,8 @@ def _ledger_rules(session: Session) -> Iterator[Finding]:
 RULES = (_status_rule, _money_rules, _milestone_rules, _ledger_rules)
 
 
-def check(session: Session) -> list[Finding]:
-    findings = engine_check(session)
+def check(session: Session, *, deep: bool = False) -> list[Finding]:
+    findings = engine_check(session, deep=deep)
     for rule in RULES:
         findings.extend(rule(session))
     return findings
