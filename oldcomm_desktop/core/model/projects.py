@@ -87,10 +87,15 @@ class Community(Record, Base):
 
     project: Mapped[Project | None] = relationship(back_populates="communities")
 
+    # Lists ask for live rows in some order: (deleted_at, sort column, id) pages and counts from the index
+    # (migration 0003). The name one (the default order) also carries the searched columns: search reads no rows.
     __table_args__ = (
-        Index("ix_community_name_id", "name", "id"),
-        Index("ix_community_status_id", "status", "id"),
-        Index("ix_community_households_id", "households", "id"),
-        Index("ix_community_floor_area_id", "floor_area", "id"),
-        Index("ix_community_plan_year_id", "plan_year", "id"),
+        Index("ix_community_live_name", "deleted_at", "name", "id", "address", "search_initials"),
+        Index("ix_community_live_status", "deleted_at", "status", "id"),
+        Index("ix_community_live_households", "deleted_at", "households", "id"),
+        Index("ix_community_live_floor_area", "deleted_at", "floor_area", "id"),
+        Index("ix_community_live_plan_year", "deleted_at", "plan_year", "id"),
+        Index("ix_community_live_township", "deleted_at", "township_code", "id"),
+        Index("ix_community_live_investment", "deleted_at", "total_investment", "id"),
+        Index("ix_community_live_year_built", "deleted_at", "year_built", "id"),
     )
