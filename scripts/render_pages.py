@@ -36,6 +36,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def _settle(app) -> None:  # noqa: ANN001
+    """Process events until no page is still computing in a worker (the dashboard), then a few more."""
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(getattr(w, "loading", False) for w in QApplication.allWidgets()):
+        app.processEvents()
+        time.sleep(0.02)
     for _ in range(5):
         app.processEvents()
 

@@ -49,7 +49,13 @@ def show(qtbot, page):  # noqa: ANN001, ANN201
     page.show()
     qtbot.waitExposed(page)
     page.activate()
+    wait_loaded(qtbot, page)
     return page
+
+
+def wait_loaded(qtbot, page) -> None:  # noqa: ANN001
+    """Pages that compute in a worker (the dashboard) are ready once `loading` is false."""
+    qtbot.waitUntil(lambda: not getattr(page, "loading", False), timeout=20000)
 
 
 def listing_count(ctx: AppContext, name: str, **filters: object) -> int:

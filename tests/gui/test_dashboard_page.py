@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from overview_pages_fixtures import Navigations, ctx, pages_demo_file, show  # noqa: F401
+from overview_pages_fixtures import Navigations, ctx, pages_demo_file, show, wait_loaded  # noqa: F401
 from PySide6.QtCore import Qt
 
 from oldcomm_desktop.core import communities, inspections, listings, overview, summary
@@ -93,12 +93,15 @@ def test_clicking_figures_asks_for_the_filtered_lists(qtbot, page: DashboardPage
     assert len(nav.calls) == n
 
 
-def test_refreshes_when_data_changes_and_follows_the_money_unit(page: DashboardPage, ctx: AppContext) -> None:
+def test_refreshes_when_data_changes_and_follows_the_money_unit(qtbot, page: DashboardPage, ctx: AppContext) -> None:  # noqa: ANN001
     before = int(page.tiles["communities"].value_text().replace(",", ""))
     cid = ctx.read(lambda s: listings.page(s, "communities", limit=1)[0]["id"])
     commands.delete(ctx, "删除小区", cid, communities.delete, communities.restore, table="community")
+    assert page.loading, "figures are recomputed in a worker, not on the GUI thread"
+    wait_loaded(qtbot, page)
     assert int(page.tiles["communities"].value_text().replace(",", "")) == before - 1
     ctx.undo_stack.undo()
+    wait_loaded(qtbot, page)
     assert int(page.tiles["communities"].value_text().replace(",", "")) == before
     total = ctx.read(lambda s: summary.totals(s).total)
     ctx.set_money_unit("元")

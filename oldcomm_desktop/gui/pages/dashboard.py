@@ -8,6 +8,7 @@ category and the national effect indicators. Every number comes from the core (`
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -31,7 +32,10 @@ from oldcomm_desktop.core.listings import ListQuery
 from oldcomm_desktop.core.money import format_quantity, format_yuan
 from oldcomm_desktop.gui.charts import BarChart, BarRow, FigureTile, Series
 from oldcomm_desktop.gui.context import AppContext
+from oldcomm_desktop.gui.jobs import Job
 from oldcomm_desktop.gui.pages.base import Page
+
+log = logging.getLogger(__name__)
 
 STATUS_COLORS = {
     "reserve": "#a7b1bc",
@@ -95,6 +99,8 @@ class DashboardPage(Page):
         super().__init__(ctx, parent)
         self.data: DashboardData | None = None
         self._dirty = True
+        self._job: Job[DashboardData] | None = None
+        self._again = False
 
         heading = QLabel("<h2 style='margin:0'>概览</h2>")
         self.as_of = QLabel()
@@ -216,6 +222,8 @@ class DashboardPage(Page):
         layout.addWidget(scroll)
 
         ctx.data_changed.connect(self._on_data_changed)
+        # the unit is only presentation: re-render what is loaded at once, no need to wait for the worker
+        ctx.money_unit_changed.connect(lambda _unit: self.data is not None and self._fill(self.data))
 
     @staticmethod
     def _box(title: str, chart: BarChart, hint: str) -> QGroupBox:
@@ -254,9 +262,37 @@ class DashboardPage(Page):
 
     # -- filling -----------------------------------------------------------------------------------
     def refresh(self) -> None:
-        self.data = self.ctx.read(load)
+        """Recompute off the GUI thread: on a 200,000-community ledger the figures take seconds (effect
+        indicators read 2 million items), and the window must open and answer meanwhile."""
+        if self._job is not None:  # one at a time; a change during the run asks for one more
+            self._again = True
+            return
         self._dirty = False
+        self.as_of.setText("正在计算最新数字…" if self.data is None else self.as_of.text() + "（正在更新…）")
+        job: Job[DashboardData] = Job(lambda _progress: self.ctx.read(load), self)
+        job.finished.connect(lambda: self._loaded(job))
+        self._job = job
+        job.start()
+
+    @property
+    def loading(self) -> bool:
+        return self._job is not None
+
+    def _loaded(self, job: Job[DashboardData]) -> None:
+        self._job = None
+        try:
+            self.data = job.result()
+        except Exception as exc:  # shown on the page, logged; the rest of the window goes on working
+            log.exception("dashboard figures failed")
+            self.as_of.setText(f"数字计算失败：{exc}")
+            return
         self._fill(self.data)
+        window = self.window()
+        if hasattr(window, "update_status"):
+            window.update_status()
+        if self._again:
+            self._again = False
+            self.refresh()
 
     def money(self, amount: Decimal) -> str:
         return format_yuan(amount, unit=self.ctx.money_unit)
