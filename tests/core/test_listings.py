@@ -137,3 +137,14 @@ def test_a_first_page_is_read_in_order_from_an_index(sqlite_db: Database, name: 
         plan = " | ".join(row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + statement, params))
     assert index in plan, plan
     assert "TEMP B-TREE" not in plan, plan
+
+
+def test_a_page_lists_what_the_session_has_not_flushed_yet(demo_db: Database) -> None:
+    """page() runs its SELECT on the session's connection: it flushes first, as Session.execute does."""
+    with demo_db.transaction() as s:
+        community = s.scalars(select(Community).where(Community.deleted_at.is_(None)).order_by(Community.id)).first()
+        community.name = "尚未保存的新名字小区"
+        query = ListQuery(search="尚未保存")
+        assert [r["id"] for r in listings.page(s, "communities", query)] == [community.id]
+        assert listings.count(s, "communities", query) == 1
+        s.rollback()
