@@ -23,4 +23,7 @@ class Milestone(Record, Base):
     document_no: Mapped[str | None] = mapped_column(String(100))  # 批复文号, 许可证号 …
     notes: Mapped[str | None] = mapped_column(Text)
 
-    __table_args__ = (Index("ix_milestone_kind_date", "kind", "reached_on"),)
+    __table_args__ = (
+        Index("ix_milestone_kind_date", "kind", "reached_on"),
+        Index("ix_milestone_community_kind_date", "community_id", "kind", "reached_on"),
+    )
