@@ -28,7 +28,7 @@ def test_lists_each_kind_with_who_and_when(demo_db: Database) -> None:
         community = _first(s, Community)
         other = _first(s, Community, Community.id != community.id)
         item = _first(s, RenovationItem, RenovationItem.community_id == other.id)
-        inspection = _first(s, Inspection)
+        inspection = _first(s, Inspection, Inspection.community_id != community.id)  # not one that goes with it
         communities.delete(s, community.id)
         items.delete(s, item.id)
         inspections.delete(s, inspection.id)
