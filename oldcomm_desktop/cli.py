@@ -96,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except ValidationError as exc:
         for p in exc.problems:
-            print(f"错误：{p}" if p.label else f"错误：{p.message}", file=sys.stderr)
+            print(f"错误：{p}", file=sys.stderr)
         return EXIT_REJECTED
     except ConfirmationNeeded as exc:
         print(f"需要确认：{exc}", file=sys.stderr)

@@ -18,7 +18,8 @@ class FieldProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.label}：{self.message}"
+        """"户数：必须是正整数", or the bare message for a problem of no one field."""
+        return f"{self.label}：{self.message}" if self.label else self.message
 
 
 class OldcommError(Exception):
@@ -34,7 +35,7 @@ class ValidationError(OldcommError):
         elif isinstance(problems, str):
             problems = [FieldProblem("", "", problems)]
         self.problems: list[FieldProblem] = problems
-        super().__init__("；".join(str(p) if p.label else p.message for p in problems))
+        super().__init__("；".join(str(p) for p in problems))
 
     def for_field(self, field: str) -> list[str]:
         return [p.message for p in self.problems if p.field == field]

@@ -135,7 +135,7 @@ class SectionedForm(QTabWidget):
                 form.show_problems(ValidationError(mine))
             else:
                 form.clear_problems()
-        return [str(p) if p.label else p.message for p in error.problems if p.field not in self.widgets]
+        return [str(p) for p in error.problems if p.field not in self.widgets]
 
 
 class CommunityDialog(RecordDialog):

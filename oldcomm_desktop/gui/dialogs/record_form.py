@@ -200,7 +200,7 @@ class RecordForm(QWidget):
         for p in error.problems:
             label = self.errors.get(p.field)
             if label is None:
-                unplaced.append(str(p) if p.label else p.message)
+                unplaced.append(str(p))
                 continue
             label.setText((label.text() + "\n" if label.text() else "") + p.message)
             label.show()

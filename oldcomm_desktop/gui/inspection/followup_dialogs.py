@@ -203,7 +203,7 @@ class ReinspectionDialog(QDialog):
                 table="rectification",
             )
         except ValidationError as exc:
-            self._show("\n".join(str(p) if p.label else p.message for p in exc.problems))
+            self._show("\n".join(str(p) for p in exc.problems))
             return False
         except OldcommError as exc:
             self._show(str(exc))

@@ -163,7 +163,7 @@ class InspectionDialog(QDialog):
                 self.ctx, title, make, inspections.delete, inspections.restore, table="inspection"
             )
         except ValidationError as exc:
-            self._show("\n".join(str(p) if p.label else p.message for p in exc.problems))
+            self._show("\n".join(str(p) for p in exc.problems))
             return False
         except OldcommError as exc:
             self._show(str(exc))
