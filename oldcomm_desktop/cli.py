@@ -82,7 +82,28 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("restore", help="从备份恢复（被替换的数据库另存保留）")
     _add_db(p)
     p.add_argument("source", type=Path, metavar="IN")
+    for feature in _features():
+        COMMANDS.update(feature.add_parsers(sub, _add_db))
     return parser
+
+
+# Each capability keeps its subcommands in its own module, oldcomm_desktop/commands/<name>.py, with
+# `add_parsers(sub, add_db) -> {command: handler}`; a handler takes the parsed args and returns the exit code.
+FEATURE_MODULES = ("edit", "importing", "returns", "briefing", "paper", "supervision", "sync", "keys")
+
+
+def _features() -> list:
+    import importlib
+
+    found = []
+    for name in FEATURE_MODULES:
+        full = f"oldcomm_desktop.commands.{name}"
+        try:
+            found.append(importlib.import_module(full))
+        except ModuleNotFoundError as exc:
+            if exc.name != full:  # the module exists but something it imports is missing: a real error
+                raise
+    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:
