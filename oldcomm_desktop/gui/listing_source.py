@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from oldcomm_desktop.core import listings
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.paged_model import Column, PageQuery
@@ -54,3 +57,51 @@ class ListingSource:
         if self.transform:
             rows = [self.transform(r) for r in rows]
         return rows
+
+    def position(self, query: PageQuery, record_id: str) -> int | None:
+        """The row number of `record_id` in this query's order, None when the query does not list it.
+
+        A table calls it to find its record again after an edit re-sorted or re-filtered the list.
+        """
+        q = self._query(query)
+        return self.ctx.read(lambda s: row_position(s, self.name, q, record_id))
+
+    def exists(self, record_id: str) -> bool:
+        """Whether the record is live at all (not deleted): tells "left the filter" from "gone"."""
+        entity = listings.LISTINGS[self.name].entity
+        deleted = entity.deleted_at.is_not(None) if self.include_deleted else entity.deleted_at.is_(None)
+        found = self.ctx.read(lambda s: s.scalar(select(entity.id).where(entity.id == record_id, deleted)))
+        return found is not None
+
+
+def row_position(session: Session, name: str, query: listings.ListQuery, record_id: str) -> int | None:
+    """0-based position of a record in a listing's order (the order ``listings.page`` uses), or None.
+
+    One query with ROW_NUMBER over the filtered rows: the cost of one sorted page scan, paid only when a
+    table has lost its record (an edit moved it), never per page.
+    # TODO(integrator): belongs beside listings.page in core/listings.py (kept here to leave that file to
+    # the core's owners on this branch).
+    """
+    listing = listings.LISTINGS.get(name)
+    if listing is None:
+        return None
+    entity_id = listing.entity.id
+    sort_key, descending = query.sort_key, query.descending
+    if not sort_key and listing.default_sort:
+        sort_key, descending = listing.default_sort
+    if sort_key and sort_key in listing.sort_keys:
+        col = listing.sort_keys[sort_key]
+        order = [col.desc() if descending else col.asc(), entity_id.desc() if descending else entity_id.asc()]
+    else:
+        order = [entity_id.asc()]
+    numbered = (
+        listing.select(query)
+        .with_only_columns(
+            entity_id.label("oc_id"),
+            func.row_number().over(order_by=order).label("oc_row"),
+            maintain_column_froms=True,
+        )
+        .subquery()
+    )
+    found = session.scalar(select(numbered.c.oc_row).where(numbered.c.oc_id == record_id))
+    return None if found is None else int(found) - 1

@@ -252,6 +252,37 @@ class PagedTableModel(QAbstractTableModel):
         rows = self._page(page_no)
         return rows[within] if within < len(rows) else None
 
+    def find_row(self, record_id: str, hint: int = -1, *, scan_pages: int = 20) -> int:
+        """The row showing `record_id` under the current query, or -1: how a view keeps its record.
+
+        Cheapest first: the row it was on (`hint`, whose page the view needs anyway), the pages already
+        cached, then the source's own ``position`` (one SQL query) if it has one; a source without it is
+        scanned for at most `scan_pages` pages, so a missing record never reads a whole big table.
+        """
+        if not record_id:
+            return -1
+        if 0 <= hint < self._count:
+            mapping = self.row_mapping(hint)
+            if mapping is not None and str(mapping["id"]) == record_id:
+                return hint
+        for page_no, rows in list(self._pages.items()):
+            for within, mapping in enumerate(rows):
+                if str(mapping["id"]) == record_id:
+                    return page_no * self._page_size + within
+        position = getattr(self._source, "position", None)
+        if callable(position):
+            try:
+                found = position(self._query, record_id)
+            except Exception:  # a lookup that fails is a lookup that found nothing; the model goes on
+                log.exception("page source position() failed for %r", self._query)
+                return -1
+            return found if found is not None and 0 <= found < self._count else -1
+        for page_no in range(min(scan_pages, -(-self._count // self._page_size))):
+            for within, mapping in enumerate(self._page(page_no)):
+                if str(mapping["id"]) == record_id:
+                    return page_no * self._page_size + within
+        return -1
+
     def row_id(self, row: int) -> str:
         """The record id as text, so callers never depend on whether the key is int or UUID."""
         mapping = self.row_mapping(row)

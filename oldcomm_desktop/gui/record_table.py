@@ -14,10 +14,12 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMenu,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -25,6 +27,45 @@ from PySide6.QtWidgets import (
 
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.paged_model import PagedTableModel, PageQuery, PageSource, setup_table_view
+
+LOST_TEXT = "刚才修改的{what}已不符合当前的搜索或筛选条件，所以不在列表中了。"
+
+
+class LostRecordNotice(QFrame):
+    """A yellow strip above a table: the record just edited left the filter; 清除筛选 shows it again."""
+
+    clear_filters = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("lost_record_notice")
+        self.setStyleSheet(
+            "#lost_record_notice { background: #fff4ce; border: 1px solid #e0c060; border-radius: 3px; }"
+        )
+        self.label = QLabel(LOST_TEXT)
+        self.label.setObjectName("lost_record_text")
+        self.label.setWordWrap(True)
+        self.button = QPushButton("清除筛选")
+        self.button.setObjectName("clear_filters")
+        self.button.setToolTip("显示全部记录，并选中刚才修改的记录")
+        self.button.clicked.connect(self.clear_filters)
+        close = QPushButton("知道了")
+        close.setObjectName("dismiss_notice")
+        close.clicked.connect(self.hide)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 3, 8, 3)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.button)
+        row.addWidget(close)
+        self.hide()
+
+    def show_lost(self, name: str = "") -> None:
+        self.label.setText(LOST_TEXT.format(what=f"“{name}”" if name else "记录"))
+        self.show()
+
+    def text(self) -> str:
+        return self.label.text()
+
 
 FilterChoices = Callable[[], Sequence[tuple[Any, str]]]  # () -> [(value, Chinese label)]
 
@@ -65,20 +106,32 @@ class RecordTable(QWidget):
         header.customContextMenuRequested.connect(self._header_menu)
         header.setStretchLastSection(True)
         self.count_label = QLabel()
+        self.notice = LostRecordNotice()
+        self.notice.clear_filters.connect(self.clear_filters)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addWidget(self.notice)
         layout.addWidget(self.view, 1)
         self._search_timer = QTimer(self, singleShot=True, interval=250)
         self._search_timer.timeout.connect(self._apply_query)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.search.returnPressed.connect(self._apply_query)
-        self.view.selectionModel().currentRowChanged.connect(
-            lambda cur, _prev: self.current_changed.emit(self.model.row_id(cur.row()) if cur.isValid() else ""))
+        # The record followed (by id, not by row), the row it was last seen on, and what was last announced.
+        self._followed = ""
+        self._followed_row = -1
+        self._followed_name = ""
+        self._announced = ""
+        self._lost = ""  # a record an edit took out of the filter: 清除筛选 brings it back
+        self._restoring = False
+        #: Pages with filters of their own (a state tab, a scope chip) widen them here too.
+        self.clear_filters_hook: Callable[[], None] | None = None
+        self.view.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.view.doubleClicked.connect(lambda idx: self.activated.emit(self.model.row_id(idx.row())))
         self.model.count_changed.connect(self.count_changed)
-        self.model.modelReset.connect(lambda: self.current_changed.emit(self.current_id()))
-        ctx.data_changed.connect(lambda _t: self.model.refresh())
+        self.model.modelAboutToBeReset.connect(self._about_to_reset)
+        self.model.modelReset.connect(lambda: self._find_followed(after_edit=False))
+        ctx.data_changed.connect(lambda _t: self.refresh())
         self._restore_state()
 
     # -- filters ------------------------------------------------------------------------------------
@@ -116,19 +169,158 @@ class RecordTable(QWidget):
         if new != q:
             self.model.set_query(new)
 
-    # -- selection ----------------------------------------------------------------------------------
+    def clear_filters(self) -> None:
+        """清除筛选: show every record again (search, choosers, filters from other pages) and find the lost one."""
+        lost = self._lost or self._followed
+        for box in self.filters.values():
+            blocked = box.blockSignals(True)
+            box.setCurrentIndex(0)
+            box.blockSignals(blocked)
+        self.extra_filters = {}
+        blocked = self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(blocked)
+        if self.clear_filters_hook is not None:
+            self.clear_filters_hook()
+        self._followed = lost
+        self._apply_query()
+        if lost and self.current_id() != lost:
+            self.select_id(lost)
+        self.notice.hide()
+        self._lost = ""
+
+    # -- selection: by record, not by row -----------------------------------------------------------
+    def refresh(self) -> None:
+        """Re-read after a write anywhere (an edit, undo, redo, another page) and stay on the same record."""
+        self._restoring = True
+        try:
+            self.model.refresh()
+        finally:
+            self._restoring = False
+        self._find_followed(after_edit=True)
+
+    def select_id(self, record_id: str) -> bool:
+        """Select a record wherever the current order puts it; False if the current query does not list it."""
+        row = self.model.find_row(record_id, self._followed_row if record_id == self._followed else -1)
+        if row < 0:
+            return False
+        self._followed, self._followed_row = record_id, row
+        self._select_row(row)
+        self._announce(record_id)
+        return True
+
+    def _current_row_changed(self, cur, _prev) -> None:  # noqa: ANN001 - QModelIndex
+        if self._restoring:
+            return  # rows moving under a refresh: the record is looked up again once it is done
+        rid = ""
+        if cur.isValid():
+            try:
+                rid = self.model.row_id(cur.row())
+            except IndexError:
+                rid = ""
+        self._followed, self._followed_row = rid, cur.row() if cur.isValid() else -1
+        self._followed_name = self._name_at(cur.row()) if rid else ""
+        if rid:
+            self._lost = ""
+            self.notice.hide()
+        self._announce(rid)
+
+    def _name_at(self, row: int) -> str:
+        mapping = self.model.row_mapping(row) or {}
+        return str(mapping.get("name") or mapping.get("community") or "")
+
+    def _announce(self, rid: str) -> None:
+        if rid != self._announced:
+            self._announced = rid
+            self.current_changed.emit(rid)
+
+    def _about_to_reset(self) -> None:
+        self._restoring = True
+
+    def _select_row(self, row: int) -> None:
+        self._restoring = True
+        try:
+            index = self.model.index(row, 0)
+            self.view.setCurrentIndex(index)
+            self.view.selectRow(row)
+            self.view.scrollTo(index)
+        finally:
+            self._restoring = False
+
+    def _clear_selection(self) -> None:
+        self._restoring = True
+        try:
+            self.view.selectionModel().clear()
+        finally:
+            self._restoring = False
+
+    def _find_followed(self, *, after_edit: bool) -> None:
+        """After a refresh or a new query: select the followed record again wherever it went.
+
+        After an edit, a record that no longer matches the filters is announced (notice + status bar, with
+        清除筛选) instead of silently replaced by its neighbour; a deleted one hands the selection to the row
+        that took its place, as a file manager does.
+        """
+        self._restoring = False
+        rid = self._followed
+        if not rid:
+            if self.view.currentIndex().isValid():
+                self._current_row_changed(self.view.currentIndex(), None)
+            else:
+                self._announce("")
+            return
+        row = self.model.find_row(rid, self._followed_row)
+        if row >= 0:
+            self._followed_row = row
+            self._followed_name = self._name_at(row) or self._followed_name
+            if self.view.currentIndex().row() != row or not self.view.selectionModel().isRowSelected(row):
+                self._select_row(row)
+            self._announce(rid)
+            return
+        exists = getattr(self.model.source, "exists", None)
+        if after_edit and callable(exists) and exists(rid):
+            self._lost = rid
+            self._clear_selection()
+            self._followed, self._followed_row = "", -1
+            self.notice.show_lost(self._followed_name)
+            self._tell_status_bar(self.notice.text())
+            self._announce("")
+            return
+        if after_edit and self.model.rowCount() > 0 and self._followed_row >= 0:
+            row = min(self._followed_row, self.model.rowCount() - 1)  # deleted: its successor takes its place
+            self._followed, self._followed_row = self.model.row_id(row), row
+            self._select_row(row)
+            self._announce(self._followed)
+            return
+        self._followed, self._followed_row = "", -1
+        self._clear_selection()
+        self._announce("")
+
+    def _tell_status_bar(self, text: str) -> None:
+        window = self.window()
+        bar = getattr(window, "statusBar", None)
+        if callable(bar) and window is not self:
+            bar().showMessage(text, 15000)
+
     def current_id(self) -> str:
         idx = self.view.currentIndex()
-        return self.model.row_id(idx.row()) if idx.isValid() else ""
+        if not idx.isValid() or not self.view.selectionModel().isRowSelected(idx.row()):
+            return ""
+        try:
+            return self.model.row_id(idx.row())
+        except IndexError:
+            return ""
 
     def current_row(self) -> dict | None:
-        idx = self.view.currentIndex()
-        row = self.model.row_mapping(idx.row()) if idx.isValid() else None
+        if not self.current_id():
+            return None
+        row = self.model.row_mapping(self.view.currentIndex().row())
         return dict(row) if row else None
 
     def select_first(self) -> None:
         if self.model.rowCount() > 0:
             self.view.selectRow(0)
+            self.view.setCurrentIndex(self.model.index(0, 0))
 
     def status_text(self) -> str:
         return f"共 {self.model.shown_count:,} 条"
