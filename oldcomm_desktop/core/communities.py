@@ -202,10 +202,17 @@ def create(session: Session, data: Mapping[str, Any], *, confirm: bool = False) 
     return community
 
 
-def update(session: Session, community_id: str, changes: Mapping[str, Any], *, confirm: bool = False) -> Community:
+def update(
+    session: Session,
+    community_id: str,
+    changes: Mapping[str, Any],
+    *,
+    confirm: bool = False,
+    expected_version: int | None = None,
+) -> Community:
     from oldcomm_desktop.core import milestones
 
-    community = records.get(session, Community, community_id)
+    community = records.get(session, Community, community_id, expected_version=expected_version)
     # asked once: an edit that leaves the year built alone does not ask about it again
     confirm = confirm or "year_built" not in changes
     records.apply(session, community, FIELDS, changes, [_rules], confirm=confirm)
@@ -233,9 +240,9 @@ def _children(session: Session, community_id: str, deleted_at: datetime | None) 
     return found
 
 
-def delete(session: Session, community_id: str) -> None:
+def delete(session: Session, community_id: str, *, expected_version: int | None = None) -> None:
     # Through the ORM rather than a bulk UPDATE, so the audit hook logs each record and its version moves.
-    community = records.get(session, Community, community_id)
+    community = records.get(session, Community, community_id, expected_version=expected_version)
     stamp = utcnow()
     community.deleted_at = stamp
     for child in _children(session, community.id, None):
@@ -243,8 +250,8 @@ def delete(session: Session, community_id: str) -> None:
     session.flush()
 
 
-def restore(session: Session, community_id: str) -> Community:
-    community = records.get(session, Community, community_id, include_deleted=True)
+def restore(session: Session, community_id: str, *, expected_version: int | None = None) -> Community:
+    community = records.get(session, Community, community_id, include_deleted=True, expected_version=expected_version)
     stamp = community.deleted_at
     if stamp is None:
         return community

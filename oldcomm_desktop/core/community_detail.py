@@ -171,14 +171,16 @@ def timeline(session: Session, community_id: str) -> list[TimelineEntry]:
     ]
 
 
-def restore_milestone(session: Session, milestone_id: str, *, today: date | None = None) -> Milestone:
+def restore_milestone(
+    session: Session, milestone_id: str, *, today: date | None = None, expected_version: int | None = None
+) -> Milestone:
     """Bring back a removed milestone (undo of a removal, redo of an addition), if it still fits the order.
 
     Keeping the same record (not adding a copy) keeps its id, documents and photos attached.
     """
     from oldcomm_desktop.core import milestones
 
-    m = records.get(session, Milestone, milestone_id, include_deleted=True)
+    m = records.get(session, Milestone, milestone_id, include_deleted=True, expected_version=expected_version)
     if m.deleted_at is None:
         return m
     target = session.get(Community, m.community_id) if m.community_id else session.get(Project, m.project_id)
@@ -287,6 +289,11 @@ def funding_lines(session: Session, community_id: str) -> dict[str, dict[str, ob
     return out
 
 
+def funding_table_version(session: Session, community_id: str) -> int:
+    """What the funding editor passes back as `set_lines(expected_version=…)` when it saves."""
+    return funding.table_version(session, records.get(session, Community, community_id))
+
+
 def funding_editor_rows(session: Session, community_id: str) -> list[FundingEditorRow]:
     """Every source in tree order, leaves carrying the community's current amounts (None when blank)."""
     lines = funding_lines(session, community_id)
@@ -319,15 +326,15 @@ def funding_editor_rows(session: Session, community_id: str) -> list[FundingEdit
     return rows
 
 
-def delete_investment(session: Session, entry_id: str) -> None:
+def delete_investment(session: Session, entry_id: str, *, expected_version: int | None = None) -> None:
     """Withdraw a completed-investment entry (undo of 登记完成投资): into the recycle bin."""
-    records.soft_delete(session, records.get(session, InvestmentEntry, entry_id))
+    records.soft_delete(session, records.get(session, InvestmentEntry, entry_id, expected_version=expected_version))
     session.flush()
 
 
-def restore_investment(session: Session, entry_id: str) -> InvestmentEntry:
+def restore_investment(session: Session, entry_id: str, *, expected_version: int | None = None) -> InvestmentEntry:
     """Bring an entry back, unless the running total would then pass the total investment."""
-    entry = records.get(session, InvestmentEntry, entry_id, include_deleted=True)
+    entry = records.get(session, InvestmentEntry, entry_id, include_deleted=True, expected_version=expected_version)
     if entry.deleted_at is None:
         return entry
     target = (

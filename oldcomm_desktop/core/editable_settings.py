@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from oldcomm_desktop.core import catalogues, records
-from oldcomm_desktop.core.errors import FieldProblem, ValidationError
+from oldcomm_desktop.core.errors import FieldProblem, StaleRecord, ValidationError
 from oldcomm_desktop.core.fields import Field, parse_changes, problem, spec_of
 from oldcomm_desktop.core.model import Category, EffectIndicator, ItemType, Operator
 
@@ -83,14 +83,42 @@ def stored(session: Session, keys: list[str] | None = None) -> dict[str, Any]:
     return {key: catalogues.get_setting(session, key) for key in (keys or list(FIELDS))}
 
 
-def put_stored(session: Session, values: Mapping[str, Any]) -> None:
+VERSION_KEY = "editable_settings_version"
+
+
+def version(session: Session) -> int:
+    """The version of the editable settings as a whole: each `update` or `put_stored` adds one.
+
+    Settings are not records (no version column of their own), so the page's save carries this number
+    instead; two clerks changing the settings at once cannot overwrite each other silently.
+    """
+    return int(catalogues.get_setting(session, VERSION_KEY, 0) or 0)
+
+
+def _check_version(session: Session, expected_version: int | None) -> None:
+    current_version = version(session)
+    if expected_version is not None and expected_version != current_version:
+        raise StaleRecord(VERSION_KEY, expected_version, current_version, table="setting")
+
+
+def _bump_version(session: Session) -> None:
+    catalogues.set_setting(session, VERSION_KEY, version(session) + 1)
+
+
+def put_stored(session: Session, values: Mapping[str, Any], *, expected_version: int | None = None) -> None:
+    _check_version(session, expected_version)
+    _bump_version(session)
     for key, value in values.items():
         catalogues.set_setting(session, key, value)
     session.flush()
 
 
-def update(session: Session, changes: Mapping[str, Any]) -> dict[str, Any]:
-    """Check and store `changes` ({key: value as typed}); all or nothing. Returns the new display values."""
+def update(session: Session, changes: Mapping[str, Any], *, expected_version: int | None = None) -> dict[str, Any]:
+    """Check and store `changes` ({key: value as typed}); all or nothing. Returns the new display values.
+
+    With `expected_version` (from `version()` when the page loaded), StaleRecord if someone saved since.
+    """
+    _check_version(session, expected_version)
     spec = fields()
     parsed = parse_changes(spec, changes)
     merged = {**current(session), **parsed}
@@ -104,6 +132,7 @@ def update(session: Session, changes: Mapping[str, Any]) -> dict[str, Any]:
             problems.append(problem(spec, key, "参与表决的比例不能为 0"))
     if problems:
         raise ValidationError(problems)
+    _bump_version(session)
     for key, value in parsed.items():
         catalogues.set_setting(session, key, _to_stored(key, value))
     session.flush()
@@ -111,11 +140,13 @@ def update(session: Session, changes: Mapping[str, Any]) -> dict[str, Any]:
 
 
 # -- operators --------------------------------------------------------------------------------------------
-def remove_operator(session: Session, name: str) -> None:
+def remove_operator(session: Session, name: str, *, expected_version: int | None = None) -> None:
     """Take an operator off the list (what undoing an added operator does); the audit log keeps the name."""
     found = session.scalar(select(Operator).where(Operator.name == name.strip(), Operator.deleted_at.is_(None)))
     if found is None:
         raise ValidationError(f"没有名为“{name}”的操作员")
+    if expected_version is not None:
+        records.check_version(session, Operator, found.id, expected_version)
     records.soft_delete(session, found)
     session.flush()
 

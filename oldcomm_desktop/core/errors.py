@@ -7,6 +7,7 @@ the widget and the CLI can print it; nothing is changed when one is raised.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,7 @@ class FieldProblem:
     message: str
 
     def __str__(self) -> str:
-        """"户数：必须是正整数", or the bare message for a problem of no one field."""
+        """ "户数：必须是正整数", or the bare message for a problem of no one field."""
         return f"{self.label}：{self.message}" if self.label else self.message
 
 
@@ -55,3 +56,75 @@ class NotFound(OldcommError):
 
 class DatabaseBusy(OldcommError):
     """Another program already writes this database file."""
+
+
+def _local_text(at: datetime) -> str:
+    """A stored UTC time as the clerk's wall clock: 2026年12月1日 15:20."""
+    local = at.replace(tzinfo=UTC).astimezone() if at.tzinfo is None else at.astimezone()
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+class StaleRecord(OldcommError):
+    """The record changed since the clerk loaded it (optimistic locking): nothing was saved.
+
+    `expected_version` is the version the edit started from, `current_version` the stored one (None when
+    the record no longer exists); `changed_by` / `changed_at` come from the audit log's latest entry for the
+    record (UTC, naive as stored), when there is one. The GUI offers to reload and keeps what was typed.
+    """
+
+    def __init__(
+        self,
+        record_id: str | None,
+        expected_version: int | None,
+        current_version: int | None,
+        changed_by: str | None = None,
+        changed_at: datetime | None = None,
+        *,
+        table: str | None = None,
+    ):
+        self.record_id = record_id
+        self.expected_version = expected_version
+        self.current_version = current_version
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        self.table = table
+        who = f" {changed_by} " if changed_by else "别人"
+        when = f"于 {_local_text(changed_at)} " if changed_at is not None else ""
+        versions = ""
+        if expected_version is not None and current_version is not None:
+            versions = f"（你打开时是第 {expected_version} 版，现在是第 {current_version} 版）"
+        elif expected_version is not None:
+            versions = f"（你打开时是第 {expected_version} 版，现在已不存在）"
+        super().__init__(f"这条记录已被{who}{when}修改过{versions}。请重新载入后再改；你填写的内容没有保存。")
+
+
+class StorageError(OldcommError):
+    """The database (or a backup) cannot be used as asked: the file, the medium or the server is at fault."""
+
+
+class UnreadableTarget(StorageError):
+    """The target is not something we can open: a folder, an empty name, a text file, a damaged file."""
+
+
+class ForeignFile(StorageError):
+    """A valid SQLite file of another application (or not a database of this program at all)."""
+
+
+class NewerSchema(StorageError):
+    """Made by a newer release of this program: opening or restoring it here could lose what it holds."""
+
+
+class ReadOnlyMedium(StorageError):
+    """The file, its folder or the whole medium (a write-protected USB stick) cannot be written."""
+
+
+class DiskFull(StorageError):
+    """No space left while writing: what was being written was removed, the original is unchanged."""
+
+
+class ServerUnreachable(StorageError):
+    """A database server did not answer (or refused the login); the message never shows the password."""
+
+
+class ReadOnlyDatabase(StorageError):
+    """A write was asked of a database opened read-only (opened to look, or on a read-only medium)."""

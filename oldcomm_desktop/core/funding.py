@@ -54,11 +54,41 @@ def line_problems(values: Mapping[str, Decimal | None], prefix: str = "") -> lis
     return problems
 
 
-def set_lines(session: Session, target: Target, lines: Mapping[str, Mapping[str, Any]]) -> list[FundingLine]:
+def table_version(session: Session, target: Target) -> int:
+    """The version of the target's funding table as a whole: the sum of its lines' versions, deleted ones too.
+
+    Every change to the table adds at least one (a changed or removed line moves its own version, a new
+    line brings version 1), so the number only grows; `set_lines(expected_version=…)` compares it.
+    """
+    q = select(func.coalesce(func.sum(FundingLine.version), 0)).where(_target_filter(FundingLine, target))
+    with session.no_autoflush:
+        return int(session.scalar(q) or 0)
+
+
+def set_lines(
+    session: Session,
+    target: Target,
+    lines: Mapping[str, Mapping[str, Any]],
+    *,
+    expected_version: int | None = None,
+) -> list[FundingLine]:
     """Replace the target's whole funding table ({source code: {measure: amount}}), all or nothing.
 
-    When the target has a total investment, the approved amounts must add up to it exactly.
+    When the target has a total investment, the approved amounts must add up to it exactly. With
+    `expected_version` (`table_version` when the table was loaded), StaleRecord if it changed since.
     """
+    if expected_version is not None:
+        current = table_version(session, target)
+        if current != expected_version:
+            last = session.scalar(
+                select(FundingLine.id)
+                .where(_target_filter(FundingLine, target))
+                .order_by(FundingLine.updated_at.desc())
+                .limit(1)
+            )
+            stale = records.stale(session, FundingLine.__tablename__, last or target.id, expected_version, current)
+            stale.record_id = target.id
+            raise stale
     problems: list[FieldProblem] = []
     parsed: dict[str, tuple[FundingSource, dict[str, Any]]] = {}
     for key, raw in lines.items():

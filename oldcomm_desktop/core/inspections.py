@@ -169,9 +169,11 @@ def next_notice_no(session: Session, township_code: str | None, year: int) -> st
     return f"{prefix}{max(numbers, default=0) + 1:03d}号"
 
 
-def reply(session: Session, rectification_id: str, text: str, replied_on: Any) -> Rectification:
+def reply(
+    session: Session, rectification_id: str, text: str, replied_on: Any, *, expected_version: int | None = None
+) -> Rectification:
     """The contractor's reply (整改回复): what was done and when."""
-    rect = records.get(session, Rectification, rectification_id)
+    rect = records.get(session, Rectification, rectification_id, expected_version=expected_version)
     values = parse_changes(REPLY_FIELDS, {"reply": text, "replied_on": replied_on})
     inspection = session.get(Inspection, rect.inspection_id)
     if values["replied_on"] < inspection.inspected_on:
@@ -189,13 +191,15 @@ def reinspect(
     photo: Path | None = None,
     photos: Sequence[Path] = (),
     today: date | None = None,
+    expected_version: int | None = None,
 ) -> Reinspection:
     """A re-inspection: passed (with a photo or a note) closes; not passed needs a new deadline.
 
     `photo` and `photos` are the after photos (整改后照片); any one of them is evidence enough.
     """
     evidence = [Path(p) for p in ([photo] if photo is not None else []) + list(photos)]
-    rect = records.get(session, Rectification, rectification_id)
+    # expected_version: the rectification's, as the clerk saw it when opening the re-inspection form
+    rect = records.get(session, Rectification, rectification_id, expected_version=expected_version)
     if rect.closed:
         raise ValidationError("该整改已销号，不需要再复查")
     values = parse_changes(REINSPECT_FIELDS, data)
@@ -243,17 +247,19 @@ def overdue_count(session: Session, today: date | None = None, township: str | N
     return session.scalar(q) or 0
 
 
-def delete(session: Session, inspection_id: str) -> None:
-    inspection = records.get(session, Inspection, inspection_id)
+def delete(session: Session, inspection_id: str, *, expected_version: int | None = None) -> None:
+    inspection = records.get(session, Inspection, inspection_id, expected_version=expected_version)
     records.soft_delete(session, inspection)
     for rect in session.scalars(select(Rectification).where(Rectification.inspection_id == inspection.id)):
         records.soft_delete(session, rect)
     session.flush()
 
 
-def restore(session: Session, inspection_id: str) -> Inspection:
+def restore(session: Session, inspection_id: str, *, expected_version: int | None = None) -> Inspection:
     """Bring an inspection back from the recycle bin with its rectifications (redo of a recorded one)."""
-    inspection = records.get(session, Inspection, inspection_id, include_deleted=True)
+    inspection = records.get(
+        session, Inspection, inspection_id, include_deleted=True, expected_version=expected_version
+    )
     records.restore(session, inspection)
     for rect in session.scalars(
         select(Rectification).where(Rectification.inspection_id == inspection.id, Rectification.deleted_at.is_not(None))
@@ -263,9 +269,16 @@ def restore(session: Session, inspection_id: str) -> Inspection:
     return inspection
 
 
-def undo_reply(session: Session, rectification_id: str, text: str | None, replied_on: date | None) -> Rectification:
+def undo_reply(
+    session: Session,
+    rectification_id: str,
+    text: str | None,
+    replied_on: date | None,
+    *,
+    expected_version: int | None = None,
+) -> Rectification:
     """Put a rectification's reply back to what it was (undo of `reply`; an empty reply is allowed here)."""
-    rect = records.get(session, Rectification, rectification_id)
+    rect = records.get(session, Rectification, rectification_id, expected_version=expected_version)
     rect.reply, rect.replied_on = text, replied_on
     session.flush()
     return rect
@@ -286,9 +299,11 @@ def _rederive(session: Session, rect: Rectification) -> None:
             rect.current_deadline = re.new_deadline
 
 
-def delete_reinspection(session: Session, reinspection_id: str) -> Rectification:
+def delete_reinspection(
+    session: Session, reinspection_id: str, *, expected_version: int | None = None
+) -> Rectification:
     """Withdraw a re-inspection (undo of `reinspect`): the rectification's state is derived again."""
-    re = records.get(session, Reinspection, reinspection_id)
+    re = records.get(session, Reinspection, reinspection_id, expected_version=expected_version)
     records.soft_delete(session, re)
     for a in attachments.of(session, re):
         records.soft_delete(session, a)
@@ -299,9 +314,11 @@ def delete_reinspection(session: Session, reinspection_id: str) -> Rectification
     return rect
 
 
-def restore_reinspection(session: Session, reinspection_id: str) -> Reinspection:
+def restore_reinspection(
+    session: Session, reinspection_id: str, *, expected_version: int | None = None
+) -> Reinspection:
     """Bring a withdrawn re-inspection back (redo of `reinspect`)."""
-    re = records.get(session, Reinspection, reinspection_id, include_deleted=True)
+    re = records.get(session, Reinspection, reinspection_id, include_deleted=True, expected_version=expected_version)
     rect = records.get(session, Rectification, re.rectification_id)
     stamp = re.deleted_at
     records.restore(session, re)

@@ -67,8 +67,15 @@ def create(session: Session, community_id: str, data: Mapping[str, Any], *, conf
     return item
 
 
-def update(session: Session, item_id: str, changes: Mapping[str, Any], *, confirm: bool = False) -> RenovationItem:
-    item = records.get(session, RenovationItem, item_id)
+def update(
+    session: Session,
+    item_id: str,
+    changes: Mapping[str, Any],
+    *,
+    confirm: bool = False,
+    expected_version: int | None = None,
+) -> RenovationItem:
+    item = records.get(session, RenovationItem, item_id, expected_version=expected_version)
     # asked once: an edit that leaves both quantities alone does not ask about them again
     confirm = confirm or not ({"planned_quantity", "completed_quantity"} & set(changes))
     records.apply(session, item, FIELDS, _resolve_type(session, changes), [_rules], confirm=confirm)
@@ -76,13 +83,13 @@ def update(session: Session, item_id: str, changes: Mapping[str, Any], *, confir
     return item
 
 
-def delete(session: Session, item_id: str) -> None:
-    records.soft_delete(session, records.get(session, RenovationItem, item_id))
+def delete(session: Session, item_id: str, *, expected_version: int | None = None) -> None:
+    records.soft_delete(session, records.get(session, RenovationItem, item_id, expected_version=expected_version))
     session.flush()
 
 
-def restore(session: Session, item_id: str) -> RenovationItem:
-    item = records.get(session, RenovationItem, item_id, include_deleted=True)
+def restore(session: Session, item_id: str, *, expected_version: int | None = None) -> RenovationItem:
+    item = records.get(session, RenovationItem, item_id, include_deleted=True, expected_version=expected_version)
     community = session.get(Community, item.community_id)
     if community is not None and community.deleted_at is not None:
         from oldcomm_desktop.core.errors import ValidationError

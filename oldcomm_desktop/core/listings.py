@@ -100,6 +100,7 @@ def _communities() -> Select:
     return (
         select(
             Community.id,
+            Community.version,
             Community.name,
             Community.township_code,
             TownshipDiv.name.label("township"),
@@ -191,6 +192,7 @@ def _projects() -> Select:
     )
     return select(
         Project.id,
+        Project.version,
         Project.name,
         Project.township_code,
         TownshipDiv.name.label("township"),
@@ -228,6 +230,7 @@ def _items() -> Select:
     return (
         select(
             RenovationItem.id,
+            RenovationItem.version,
             RenovationItem.community_id,
             Community.name.label("community"),
             ItemType.name.label("item_type"),
@@ -297,6 +300,7 @@ def _inspections() -> Select:
     return (
         select(
             Inspection.id,
+            Inspection.version,
             Inspection.kind,
             Inspection.inspected_on,
             Inspection.community_id,
@@ -342,6 +346,7 @@ def _rectifications() -> Select:
     return (
         select(
             Rectification.id,
+            Rectification.version,
             Rectification.notice_no,
             Rectification.problem,
             Rectification.requirement,

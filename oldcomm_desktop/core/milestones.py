@@ -102,9 +102,9 @@ def add(
     return milestone
 
 
-def remove(session: Session, milestone_id: str) -> None:
+def remove(session: Session, milestone_id: str, *, expected_version: int | None = None) -> None:
     """Undo a milestone (into the recycle bin) unless a later one depends on it."""
-    milestone = records.get(session, Milestone, milestone_id)
+    milestone = records.get(session, Milestone, milestone_id, expected_version=expected_version)
     target = (
         session.get(Project, milestone.project_id)
         if milestone.project_id

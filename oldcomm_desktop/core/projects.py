@@ -52,17 +52,19 @@ def create(session: Session, data: Mapping[str, Any]) -> Project:
     return project
 
 
-def update(session: Session, project_id: str, changes: Mapping[str, Any]) -> Project:
-    project = records.get(session, Project, project_id)
+def update(
+    session: Session, project_id: str, changes: Mapping[str, Any], *, expected_version: int | None = None
+) -> Project:
+    project = records.get(session, Project, project_id, expected_version=expected_version)
     records.apply(session, project, FIELDS, changes, [_rules])
     project.search_initials = search_text(project.name)
     session.flush()
     return project
 
 
-def delete(session: Session, project_id: str) -> None:
+def delete(session: Session, project_id: str, *, expected_version: int | None = None) -> None:
     """A project with live communities stays: move or delete its communities first (nothing orphaned)."""
-    project = records.get(session, Project, project_id)
+    project = records.get(session, Project, project_id, expected_version=expected_version)
     live = session.scalar(
         select(Community.id).where(Community.project_id == project.id, Community.deleted_at.is_(None)).limit(1)
     )
@@ -72,8 +74,8 @@ def delete(session: Session, project_id: str) -> None:
     session.flush()
 
 
-def restore(session: Session, project_id: str) -> Project:
-    project = records.get(session, Project, project_id, include_deleted=True)
+def restore(session: Session, project_id: str, *, expected_version: int | None = None) -> Project:
+    project = records.get(session, Project, project_id, include_deleted=True, expected_version=expected_version)
     records.restore(session, project)
     project.updated_at = utcnow()
     session.flush()

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core.errors import FieldProblem, NotFound, ValidationError
+from oldcomm_desktop.core.errors import FieldProblem, NotFound, StaleRecord, ValidationError
 from oldcomm_desktop.core.fields import Field, parse_changes
 from oldcomm_desktop.core.model import Record
 from oldcomm_desktop.core.model.base import utcnow
@@ -21,11 +21,52 @@ R = TypeVar("R", bound=Record)
 Rule = Callable[[Session, Any, bool], list[FieldProblem]]  # (session, record, confirm) -> problems
 
 
-def get(session: Session, cls: type[R], record_id: str, *, include_deleted: bool = False) -> R:
+def get(
+    session: Session,
+    cls: type[R],
+    record_id: str,
+    *,
+    include_deleted: bool = False,
+    expected_version: int | None = None,
+) -> R:
+    """The record, or NotFound; with `expected_version`, StaleRecord when it has changed since it was loaded.
+
+    Every service write that changes an existing record fetches it through here, so the version check is
+    in one place. The stored version is read from the database (not the session's cached object); a
+    change committed between this check and our flush is caught by the ORM's version counter at the
+    flush and turned into the same StaleRecord (storage.database).
+    """
     obj = session.get(cls, record_id)
+    if expected_version is not None:
+        check_version(session, cls, record_id, expected_version)
     if obj is None or (obj.deleted_at is not None and not include_deleted):
         raise NotFound(f"找不到编号为 {record_id} 的记录（可能已删除）")
     return obj
+
+
+def check_version(session: Session, cls: type[Record], record_id: str, expected_version: int) -> None:
+    """Raise StaleRecord unless the stored record `record_id` is at `expected_version`."""
+    with session.no_autoflush:
+        current = session.scalar(select(cls.version).where(cls.id == record_id))
+    if current != expected_version:
+        raise stale(session, cls.__tablename__, record_id, expected_version, current)
+
+
+def stale(
+    session: Session, table: str | None, record_id: str, expected: int | None, current: int | None
+) -> StaleRecord:
+    """A StaleRecord naming who changed the record last, and when, from the audit log."""
+    from oldcomm_desktop.core.model import AuditEntry
+
+    with session.no_autoflush:
+        last = session.execute(
+            select(AuditEntry.operator, AuditEntry.at)
+            .where(AuditEntry.record_id == record_id)
+            .order_by(AuditEntry.seq.desc())
+            .limit(1)
+        ).first()
+    by, at = (last[0], last[1]) if last is not None else (None, None)
+    return StaleRecord(record_id, expected, current, by, at, table=table)
 
 
 def apply(

@@ -219,21 +219,23 @@ def page(session: Session, query: BinQuery = BinQuery(), offset: int = 0, limit:
 
 
 # -- restore and delete again ---------------------------------------------------------------------------
-def restore_inspection(session: Session, inspection_id: str) -> Inspection:
+def restore_inspection(session: Session, inspection_id: str, *, expected_version: int | None = None) -> Inspection:
     """Bring back an inspection (with its rectifications) unless its community or project is in the bin.
 
     `inspections.restore` does the restoring; the check is here because deleting a community does not
     take its inspections with it, so an inspection can outlive — and be restored without — its community.
     """
-    inspection = records.get(session, Inspection, inspection_id, include_deleted=True)
+    inspection = records.get(
+        session, Inspection, inspection_id, include_deleted=True, expected_version=expected_version
+    )
     for cls, pid, label in ((Community, inspection.community_id, "小区"), (Project, inspection.project_id, "项目")):
         parent = session.get(cls, pid) if pid else None
         if parent is not None and parent.deleted_at is not None:
             raise ValidationError(f"所属{label}“{parent.name}”在回收站中，请先恢复{label}")
-    return inspections.restore(session, inspection_id)
+    return inspections.restore(session, inspection_id)  # version checked above
 
 
-RESTORE: dict[str, Callable[[Session, str], Any]] = {
+RESTORE: dict[str, Callable[..., Any]] = {
     "community": communities.restore,
     "project": projects.restore,
     "item": items.restore,
@@ -241,7 +243,7 @@ RESTORE: dict[str, Callable[[Session, str], Any]] = {
     "milestone": community_detail.restore_milestone,
     "investment": community_detail.restore_investment,
 }
-DELETE: dict[str, Callable[[Session, str], Any]] = {
+DELETE: dict[str, Callable[..., Any]] = {
     "community": communities.delete,
     "project": projects.delete,
     "item": items.delete,
@@ -251,15 +253,15 @@ DELETE: dict[str, Callable[[Session, str], Any]] = {
 }
 
 
-def restore(session: Session, kind: str, record_id: str) -> Any:
+def restore(session: Session, kind: str, record_id: str, *, expected_version: int | None = None) -> Any:
     """Restore one record of `kind` through its service; ValidationError (Chinese) when refused."""
     if kind not in RESTORE:
         raise ValidationError(f"回收站里没有“{kind}”这类记录")
-    return RESTORE[kind](session, record_id)
+    return RESTORE[kind](session, record_id, expected_version=expected_version)
 
 
-def delete(session: Session, kind: str, record_id: str) -> None:
+def delete(session: Session, kind: str, record_id: str, *, expected_version: int | None = None) -> None:
     """Put a record back in the bin through its service (what undoing a restore does)."""
     if kind not in DELETE:
         raise ValidationError(f"回收站里没有“{kind}”这类记录")
-    DELETE[kind](session, record_id)
+    DELETE[kind](session, record_id, expected_version=expected_version)

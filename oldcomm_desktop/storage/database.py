@@ -10,10 +10,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from filelock import FileLock, Timeout
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
-from oldcomm_desktop.core.errors import DatabaseBusy
+from oldcomm_desktop.core.errors import DatabaseBusy, StaleRecord
 from oldcomm_desktop.storage.paths import attachments_dir_for, default_database, is_url
 
 
@@ -24,6 +25,30 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+FLUSHING = "oldcomm_flushing_versions"
+
+
+def _remember_versions(session: Session, _context, _instances) -> None:  # noqa: ANN001
+    """Before each flush, note (class, id, version as loaded) of every changed record.
+
+    A failed flush expires the session's objects, so this is the only moment the versions we based the
+    UPDATEs on can still be read — needed to say which record someone else changed.
+    """
+    from oldcomm_desktop.core.model import Record
+
+    found = []
+    for obj in [*session.dirty, *session.deleted]:
+        if isinstance(obj, Record):
+            state = inspect(obj)
+            found.append((type(obj), state.dict.get("id"), state.dict.get("version")))
+    session.info[FLUSHING] = found
+
+
+def _stale_candidates(session: Session) -> list[tuple[type, str, int | None]]:
+    """What `_remember_versions` noted for the flush that failed."""
+    return list(session.info.get(FLUSHING, []))
 
 
 class Database:
@@ -37,6 +62,7 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self._sessions, "before_flush", _remember_versions)
         from oldcomm_desktop.core import audit  # the core's session hook: every change is logged
 
         audit.install(self._sessions)
@@ -67,11 +93,27 @@ class Database:
         try:
             yield session
             session.commit()
+        except StaleDataError:
+            # another session changed (or removed) a record between our read and our flush: say who, not how
+            candidates = _stale_candidates(session)
+            session.rollback()
+            raise self._stale_record(candidates) from None
         except BaseException:
             session.rollback()
             raise
         finally:
             session.close()
+
+    def _stale_record(self, candidates: list[tuple[type, str, int | None]]) -> StaleRecord:
+        """The StaleRecord for the first candidate whose stored version is no longer the one we loaded."""
+        from oldcomm_desktop.core import records
+
+        with self._sessions() as probe:
+            for cls, record_id, loaded in candidates:
+                current = probe.scalar(select(cls.version).where(cls.id == record_id))  # type: ignore[attr-defined]
+                if current != loaded:
+                    return records.stale(probe, cls.__tablename__, record_id, loaded, current)  # type: ignore[attr-defined]
+        return StaleRecord(None, None, None)
 
     def read_only_check(self, fn):  # noqa: ANN001, ANN201
         """Run `fn(session)` in a short read session and return its result."""
