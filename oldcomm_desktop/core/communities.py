@@ -37,15 +37,15 @@ OWNERS_COMMITTEES = {"owners": "业主委员会", "management": "物业管理委
 
 FIELDS = spec_of(
     Field("name", "小区名称", required=True, max_length=200),
-    Field("township_code", "乡镇（街道）", required=True, max_length=12),
+    Field("township_code", "乡镇（街道）", "division", required=True, level="township"),
     Field("project_id", "所属项目", max_length=36),
-    Field("village_code", "所属社区", max_length=12),
+    Field("village_code", "所属社区", "division", level="village"),
     Field("address", "地址", max_length=300),
-    Field("year_built", "建成年份", "int", minimum=1900),
-    Field("buildings", "楼栋数", "int", positive=True, unit="栋"),
-    Field("households", "户数", "int", positive=True, unit="户"),
-    Field("floor_area", "建筑面积", "decimal", positive=True, unit="平方米"),
-    Field("plan_year", "改造年度", "int", minimum=2000, maximum=2100),
+    Field("year_built", "建成年份", "int", minimum=1900, maximum=2100),
+    Field("buildings", "楼栋数", "int", positive=True, maximum=10_000, unit="栋"),
+    Field("households", "户数", "int", positive=True, maximum=100_000, unit="户"),
+    Field("floor_area", "建筑面积", "decimal", positive=True, maximum=10_000_000, unit="平方米"),
+    Field("plan_year", "改造年度", "int", minimum=1990, maximum=2100),
     Field("batch", "批次", max_length=30),
     Field("start_kind", "新开工/续建", "choice", choices=START_KINDS),
     Field("planned_start", "计划开工日期", "date"),
@@ -59,10 +59,10 @@ FIELDS = spec_of(
     Field("maintenance_fund_topped_up", "维修资金续筹", "money", minimum=0, unit="元"),
     Field("property_fee", "物业费标准", "money", minimum=0, unit="元/平方米·月"),
     Field("consent_date", "意愿征询日期", "date"),
-    Field("consent_owners_total", "业主总户数", "int", minimum=0),
-    Field("consent_owners_participating", "参与表决户数", "int", minimum=0),
-    Field("consent_owners_for", "同意户数", "int", minimum=0),
-    Field("consent_owners_against", "反对户数", "int", minimum=0),
+    Field("consent_owners_total", "业主总户数", "int", minimum=0, maximum=100_000),
+    Field("consent_owners_participating", "参与表决户数", "int", minimum=0, maximum=100_000),
+    Field("consent_owners_for", "同意户数", "int", minimum=0, maximum=100_000),
+    Field("consent_owners_against", "反对户数", "int", minimum=0, maximum=100_000),
     Field("consent_area_total", "专有部分总面积", "decimal", minimum=0, unit="平方米"),
     Field("consent_area_participating", "参与表决面积", "decimal", minimum=0, unit="平方米"),
     Field("consent_area_for", "同意面积", "decimal", minimum=0, unit="平方米"),
@@ -97,6 +97,9 @@ def _rules(session: Session, c: Community, confirm: bool) -> list[FieldProblem]:
         elif project.township_code != c.township_code:
             problems.append(problem(FIELDS, "project_id", "所选项目属于另一个乡镇（街道）"))
     today = date.today()
+    from oldcomm_desktop.core.projects import plan_year_problem
+
+    problems += plan_year_problem(FIELDS, c.plan_year)
     if c.year_built and c.year_built > today.year:
         problems.append(problem(FIELDS, "year_built", f"{c.year_built} 年晚于今年"))
     if c.planned_start and c.planned_completion and c.planned_completion < c.planned_start:

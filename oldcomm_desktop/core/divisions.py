@@ -39,11 +39,39 @@ def township_kind(part: int) -> str:
     raise ValueError(f"乡镇级代码段 {part:03d} 不在 001–599 之内")
 
 
-def parse_code(code: str, *, label: str = "区划代码", field: str = "code") -> DivisionCode:
-    """Check a 12-digit code and tell what it names; ValidationError in Chinese otherwise."""
-    code = unicodedata.normalize("NFKC", code or "").strip()  # full-width digits as typed with a Chinese IME
+LEVEL_LABELS = {"county": "县级", "township": "乡镇（街道）", "village": "社区（村）"}
+
+
+def normalise_code(code: object) -> str:
+    """The code as stored: NFKC (full-width digits typed with a Chinese IME become ASCII) and stripped.
+
+    Only characters that are decimal digits in their own right count: a superscript ¹ or a circled ①
+    would become a digit under NFKC, but nobody types those meaning a code, so they are refused.
+    """
+    text = str(code or "").strip()
+    if any(not ch.isdecimal() for ch in text):
+        return text  # parse_code refuses it, showing it as typed
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def parse_code(code: str, *, label: str = "区划代码", field: str = "code", level: str | None = None) -> DivisionCode:
+    """Check a 12-digit code and tell what it names; ValidationError in Chinese otherwise.
+
+    With `level` (county | township | village), a code of another level is refused too.
+    """
+    code = normalise_code(code)
     if len(code) != 12 or not (code.isascii() and code.isdigit()):
-        raise ValidationError(FieldProblem(field, label, f"“{code}”应为 12 位数字的统计用区划代码"))
+        shown = code.encode("unicode_escape").decode("ascii") if not code.isprintable() else code
+        raise ValidationError(FieldProblem(field, label, f"“{shown}”应为 12 位数字的统计用区划代码"))
+    parsed = _parse(code, label, field)
+    if level is not None and parsed.level != level:
+        raise ValidationError(
+            FieldProblem(field, label, f"“{code}”是{LEVEL_LABELS[parsed.level]}代码，这里应填{LEVEL_LABELS[level]}代码")
+        )
+    return parsed
+
+
+def _parse(code: str, label: str, field: str) -> DivisionCode:
     township, village = int(code[6:9]), int(code[9:12])
     if code[:6].endswith("00") or code[:2] == "00":
         raise ValidationError(FieldProblem(field, label, f"“{code}”的前 6 位不是县级代码"))

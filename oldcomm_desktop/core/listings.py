@@ -73,6 +73,8 @@ class Listing:
                 continue
             if name not in self.filters:
                 raise ValidationError(f"不能按“{name}”筛选")
+            if name == "township":  # a code of another level (a county's) would silently match nothing
+                value = township_filter(value)
             found.append(self.filters[name](value))
         return found
 
@@ -87,6 +89,13 @@ class Listing:
             if alone.get_final_froms() == [self.entity.__table__]:
                 return alone
         return select(func.count()).select_from(self.base().where(*conditions).subquery())
+
+
+def township_filter(code: object, label: str = "乡镇（街道）") -> str:
+    """A township filter's code, normalised (full-width digits) and checked to name a township."""
+    from oldcomm_desktop.core.divisions import parse_code
+
+    return parse_code(str(code), label=label, field="township", level="township").code
 
 
 def _today() -> date:

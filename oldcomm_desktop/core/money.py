@@ -6,12 +6,18 @@ never drift the way floats do and a return's totals agree with its rows.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
 WAN = Decimal(10000)
 YI = Decimal(100_000_000)
+#: No number a clerk types has more digits before the point than this; larger ones (1e400, 10**30) are
+#: refused before any arithmetic, so nothing downstream can overflow or raise InvalidOperation.
+MAX_DIGITS = 15
+# plain digits, or digits grouped by three with commas (or spaces): "1234.5", "1,234.50"; never "1,2,3" or 1e5
+_NUMBER = re.compile(r"[+-]?(?:\d+|\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+)(?:\.\d+)?|[+-]?\.\d+")
 
 
 def to_decimal(value: object, *, places: int = 2) -> Decimal:
@@ -28,19 +34,32 @@ def to_decimal(value: object, *, places: int = 2) -> Decimal:
     elif isinstance(value, float):
         number = Decimal(repr(value))
     elif isinstance(value, str):
-        text = unicodedata.normalize("NFKC", value).strip().replace(",", "").replace(" ", "")
+        text = unicodedata.normalize("NFKC", value).strip()
         if not text:
             raise ValueError("不能为空")
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(f"“{value}”不是数字") from None
+        if text.lower().lstrip("+-") in ("nan", "snan", "inf", "infinity"):
+            raise ValueError("应为有限的数字")
+        if len(text) > 40 or not _NUMBER.fullmatch(text):
+            shown = value if len(value) <= 40 else value[:40] + "…"
+            hint = ""
+            if any(ch.isdigit() for ch in text):
+                if "," in text or " " in text:
+                    hint = "（千分位分隔须每三位一组，如 1,234）"
+                elif "e" in text.lower():
+                    hint = "（不能用科学计数法）"
+            raise ValueError(f"“{shown}”不是数字{hint}")
+        number = Decimal(text.replace(",", "").replace(" ", ""))
     else:
         raise ValueError("应为数字")
     if not number.is_finite():
         raise ValueError("应为有限的数字")
+    if number and number.adjusted() >= MAX_DIGITS:
+        raise ValueError("数值太大")
     quantum = Decimal(1).scaleb(-places)
-    rounded = number.quantize(quantum, rounding=ROUND_HALF_UP)
+    try:
+        rounded = number.quantize(quantum, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        raise ValueError("数值太大或小数位太多") from None
     if rounded != number:
         raise ValueError(f"最多保留 {places} 位小数")
     return rounded

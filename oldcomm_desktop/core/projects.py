@@ -21,9 +21,9 @@ START_KINDS = {"new": "新开工", "continued": "续建"}
 
 FIELDS = spec_of(
     Field("name", "项目名称", required=True, max_length=200),
-    Field("township_code", "乡镇（街道）", required=True, max_length=12),
+    Field("township_code", "乡镇（街道）", "division", required=True, level="township"),
     Field("code", "项目编号", max_length=50),
-    Field("plan_year", "计划年度", "int", minimum=2000, maximum=2100),
+    Field("plan_year", "计划年度", "int", minimum=1990, maximum=2100),
     Field("batch", "批次", max_length=30),
     Field("start_kind", "新开工/续建", "choice", choices=START_KINDS),
     Field("builder", "项目主体（建设单位）", max_length=200),
@@ -37,11 +37,15 @@ FIELDS = spec_of(
 )
 
 
+def plan_year_problem(spec: Mapping[str, Field], plan_year: int | None) -> list[FieldProblem]:
+    """A plan year more than five years ahead is a typing slip (2100 for 2010), for projects and communities alike."""
+    if plan_year and plan_year > date.today().year + 5:
+        return [problem(spec, "plan_year", f"{plan_year} 年太远，请检查")]
+    return []
+
+
 def _rules(session: Session, project: Project, _confirm: bool) -> list[FieldProblem]:
-    problems = township_rule(session, FIELDS, project.township_code)
-    if project.plan_year and project.plan_year > date.today().year + 5:
-        problems.append(problem(FIELDS, "plan_year", f"{project.plan_year} 年太远，请检查"))
-    return problems
+    return township_rule(session, FIELDS, project.township_code) + plan_year_problem(FIELDS, project.plan_year)
 
 
 def create(session: Session, data: Mapping[str, Any]) -> Project:

@@ -75,11 +75,17 @@ def _filtered(q: Select, year: int | None, township: str | None) -> Select:
     if year is not None:
         q = q.where(Community.plan_year == year)
     if township:
-        q = q.where(Community.township_code == township)
+        from oldcomm_desktop.core.listings import township_filter
+
+        q = q.where(Community.township_code == township_filter(township))
     return q
 
 
 def totals(session: Session, *, by: str = "status", year: int | None = None, township: str | None = None) -> Summary:
+    if township:
+        from oldcomm_desktop.core.listings import township_filter
+
+        township = township_filter(township)
     key = GROUPS[by]
     completed = (
         select(InvestmentEntry.community_id.label("cid"), func.sum(InvestmentEntry.amount).label("done"))

@@ -17,6 +17,7 @@ def township_rule(session: Session, spec: Mapping[str, Field], code: str | None)
         return [problem(spec, "township_code", "必须填写")]
     try:
         parsed = divisions.parse_code(code, label=spec["township_code"].label, field="township_code")
+        code = parsed.code
     except ValidationError as exc:
         return exc.problems
     if parsed.level != "township":

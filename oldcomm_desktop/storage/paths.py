@@ -27,3 +27,8 @@ def is_url(target: str) -> bool:
 def attachments_dir_for(db_file: Path) -> Path:
     """Attachments live beside the database so a copy of the folder carries them along."""
     return db_file.with_name(db_file.stem + "-attachments")
+
+
+def log_file() -> Path:
+    """Where the program writes what went wrong unexpectedly (never a password): <data dir>/logs/oldcomm.log."""
+    return data_dir() / "logs" / "oldcomm.log"

@@ -323,7 +323,10 @@ def test_full_width_division_code_is_read_as_digits() -> None:
     parsed = divisions.parse_code("３４１１２２１０１０００")
     assert parsed.code == "341122101000"
     assert (parsed.level, parsed.kind) == ("township", "镇")
-    assert divisions.parse_code("34112210100①").code == "341122101001"  # NFKC: a circled one is a 1
+    # NFKC would read a circled ① or a superscript ¹ as a 1, but nobody types those meaning a code: refused
+    for odd in ("34112210100①", "34112210100¹", "3411221010٠1"):
+        with pytest.raises(ValidationError):
+            divisions.parse_code(odd)
 
 
 def test_workspace_refuses_a_code_of_the_wrong_level(empty_db) -> None:  # noqa: ANN001

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, inspect
 
-from oldcomm_desktop.core.errors import OldcommError
+from oldcomm_desktop.core.errors import ForeignFile, NewerSchema
 
 HERE = Path(__file__).parent
 
@@ -44,15 +44,28 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     script = ScriptDirectory.from_config(_config())
     current = current_revision(engine)
     if current is not None and not _known(script, current):
-        raise OldcommError(f"这个数据库由较新版本的程序建立（结构版本 {current}），请升级本程序后再打开。")
+        raise NewerSchema(f"这个数据库由较新版本的程序建立（结构版本 {current}），请升级本程序后再打开。")
     if current is None and inspect(engine).get_table_names():
-        raise OldcommError("这个文件不是老旧小区改造工作台的数据库（里面已有别的表）。")
+        raise ForeignFile("这个文件不是老旧小区改造工作台的数据库（里面已有别的表）。")
     if revision == "head" and current == script.get_current_head():
         return
     config = _config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
+
+
+def is_known(revision: str) -> bool:
+    """Whether `revision` is one of ours (head or earlier): anything else was written by a newer release."""
+    from alembic.script import ScriptDirectory
+
+    return _known(ScriptDirectory.from_config(_config()), revision)
+
+
+def known_revisions() -> list[str]:
+    from alembic.script import ScriptDirectory
+
+    return [s.revision for s in ScriptDirectory.from_config(_config()).walk_revisions()]
 
 
 def _known(script, revision: str) -> bool:  # noqa: ANN001 - alembic ScriptDirectory
