@@ -153,17 +153,19 @@ class CommunityDialog(RecordDialog):
         self.record_id = record_id
         self.saved_id: str | None = record_id
         values = dict(defaults or {})
+        version = None
         if record_id:
-            values = ctx.read(lambda s: commands.snapshot(communities.get(s, record_id), communities.FIELDS))
-        for key in YEAR_FIELDS:  # a year reads 1995, not 1,995 (the form groups thousands in numbers)
-            if values.get(key) is not None:
-                values[key] = str(values[key])
+            values, version = self._load()
+        else:
+            values = self._shown(values)
         name = values.get("name") or ""
         super().__init__(
             f"修改小区 — {name}" if record_id else "新建小区",
             [],
             self._save_record,
             only_changed=record_id is not None,
+            version=version,
+            reload=self._load if record_id else None,
             parent=parent,
         )
         choices: dict[str, Choices] = {
@@ -188,6 +190,25 @@ class CommunityDialog(RecordDialog):
         form.set_values(values)  # the narrowed lists may have reset a choice
         self.resize(620, 600)
         form.widgets["name"].setFocus()
+
+    @staticmethod
+    def _shown(values: dict[str, Any]) -> dict[str, Any]:
+        for key in YEAR_FIELDS:  # a year reads 1995, not 1,995 (the form groups thousands in numbers)
+            if values.get(key) is not None:
+                values[key] = str(values[key])
+        return values
+
+    def _load(self) -> tuple[dict[str, Any], int]:
+        """The stored community as the form shows it, and its version (what a save must start from)."""
+        rid = self.record_id
+        assert rid is not None
+
+        def read(s):  # noqa: ANN001, ANN202
+            c = communities.get(s, rid)
+            return commands.snapshot(c, communities.FIELDS), c.version
+
+        values, version = self.ctx.read(read)
+        return self._shown(values), version
 
     def _township_changed(self) -> None:
         """Projects and 所属社区 narrow to the chosen township (the core refuses the others anyway)."""
@@ -236,12 +257,23 @@ class CommunityDialog(RecordDialog):
             values,
             table="community",
             confirm=confirm,
+            version=self.version,
         )
 
 
-def delete_community(ctx: AppContext, record_id: str, name: str) -> None:
-    """Into the recycle bin with its items, milestones and money; Ctrl+Z brings it all back."""
-    commands.delete(ctx, f"删除小区“{name}”", record_id, communities.delete, communities.restore, table="community")
+def delete_community(ctx: AppContext, record_id: str, name: str, version: int | None = None) -> None:
+    """Into the recycle bin with its items, milestones and money; Ctrl+Z brings it all back.
+
+    `version` is the one the clerk saw when confirming: a community changed since is not deleted unseen."""
+    commands.delete(
+        ctx,
+        f"删除小区“{name}”",
+        record_id,
+        communities.delete,
+        communities.restore,
+        table="community",
+        version=version,
+    )
 
 
 def open_history(ctx: AppContext, record_id: str, title: str, parent: QWidget | None, *, with_children: bool) -> Any:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from oldcomm_desktop.core import communities, funding
 from oldcomm_desktop.core import community_detail as cd
-from oldcomm_desktop.core.errors import OldcommError, ValidationError
+from oldcomm_desktop.core.errors import OldcommError, StaleRecord, ValidationError
 from oldcomm_desktop.core.money import format_yuan, to_decimal
 from oldcomm_desktop.gui import commands
 from oldcomm_desktop.gui.community.common import MUTED_STYLE, message_label, set_message
@@ -58,6 +58,8 @@ class FundingDialog(QDialog):
         self.setWindowTitle(f"资金来源 — {head.name}")
         self.rows = ctx.read(lambda s: cd.funding_editor_rows(s, community_id))
         self.old_lines = ctx.read(lambda s: cd.funding_lines(s, community_id))
+        #: The table's version as loaded: a save over a table someone changed since is refused (StaleRecord).
+        self.version = self._table_version()
         self.table = QTableWidget(len(self.rows), len(COLUMNS))
         self.table.setObjectName("funding_table")
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -156,19 +158,48 @@ class FundingDialog(QDialog):
             text += "（有金额不是数字）"
         self.sum_label.setText(text)
 
+    def _stale(self, exc: StaleRecord) -> None:
+        """The table changed since it was opened: the grid keeps what was typed; 重新载入 takes the stored table
+        as the new starting point (what undo puts back, the version the save carries) without touching the grid."""
+        from oldcomm_desktop.gui import stale
+
+        if stale.ask_reload(self, exc):
+            self.old_lines = self.ctx.read(lambda s: cd.funding_lines(s, self.community_id))
+            self.version = self._table_version()
+            set_message(
+                self.message,
+                f"已重新载入{stale.who_and_when(exc)}保存的资金表作为基准；表中仍是你填写的金额，核对后再按“保存”。",
+            )
+        else:
+            set_message(self.message, f"{exc}\n{stale.KEPT}")
+
     # -- saving -------------------------------------------------------------------------------------
+    def _table_version(self) -> int | None:
+        version_of = getattr(cd, "funding_table_version", None)
+        return self.ctx.read(lambda s: version_of(s, self.community_id)) if version_of else None
+
     def try_save(self) -> bool:
         new = self.lines()
         old = self.old_lines
         cid = self.community_id
+        box = {"v": self.version}  # each step starts from the version the previous one left
+
+        def step(lines: dict) -> Any:
+            def run(s: Any) -> Any:
+                target = communities.get(s, cid)
+                result = funding.set_lines(s, target, lines, **commands.versioned(funding.set_lines, box["v"]))
+                if hasattr(funding, "table_version"):
+                    s.flush()
+                    box["v"] = funding.table_version(s, target)
+                return result
+
+            return run
+
         try:
-            commands.perform(
-                self.ctx,
-                "修改资金来源",
-                lambda s: funding.set_lines(s, communities.get(s, cid), new),
-                lambda s: funding.set_lines(s, communities.get(s, cid), old),
-                table="funding_line",
-            )
+            commands.perform(self.ctx, "修改资金来源", step(new), step(old), table="funding_line")
+        except StaleRecord as exc:
+            self._stale(exc)
+            return False
         except ValidationError as exc:
             set_message(self.message, "\n".join(_problem_text(p) for p in exc.problems))
             return False

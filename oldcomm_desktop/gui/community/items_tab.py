@@ -137,7 +137,7 @@ class ItemsTab(QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             return False
         try:
-            delete_item(self.ctx, str(row["id"]), row["item_type"])
+            delete_item(self.ctx, str(row["id"]), row["item_type"], row.get("version"))
         except OldcommError as exc:
             set_message(self.message, error_text(exc))
             return False

@@ -60,14 +60,15 @@ class MilestoneDialog(RecordDialog):
         )
 
 
-def remove_milestone(ctx: AppContext, milestone_id: str, label: str) -> None:
-    """Undoably remove a milestone; the core refuses while a later one depends on it."""
-    commands.perform(
-        ctx,
-        f"删除节点“{label}”",
-        lambda s: milestones.remove(s, milestone_id),
-        lambda s: cd.restore_milestone(s, milestone_id),
-        table="milestone",
+def remove_milestone(ctx: AppContext, milestone_id: str, label: str, version: int | None = None) -> None:
+    """Undoably remove a milestone; the core refuses while a later one depends on it.
+
+    `version` is the milestone's as the timeline showed it (None: read now)."""
+    if version is None:
+        version = commands.current_version(ctx, "milestone", milestone_id)
+    commands.delete(
+        ctx, f"删除节点“{label}”", milestone_id, milestones.remove, cd.restore_milestone, table="milestone",
+        version=version,
     )
 
 
@@ -91,8 +92,9 @@ class ItemDialog(RecordDialog):
         self.item_id = item_id
         self.types = {t.id: t for t in ctx.read(cd.item_type_choices)}
         values: dict[str, Any] = {}
+        version = None
         if item_id:
-            values = ctx.read(lambda s: commands.snapshot(records.get(s, RenovationItem, item_id), items.FIELDS))
+            values, version = self._load()
         # a placeholder unit makes the form put a unit label beside each quantity; it is set per type below
         fields = [replace(f, unit=" ") if f.name in QUANTITIES else f for f in items.FIELDS.values()]
         super().__init__(
@@ -102,6 +104,8 @@ class ItemDialog(RecordDialog):
             values=values,
             choices={"item_type_id": lambda: [(t.id, t.label) for t in self.types.values()]},
             only_changed=item_id is not None,
+            version=version,
+            reload=self._load if item_id else None,
             parent=parent,
         )
         box = self.form.widgets["item_type_id"]
@@ -109,6 +113,17 @@ class ItemDialog(RecordDialog):
         box.currentIndexChanged.connect(self._show_units)
         self._show_units()
         self.resize(560, 430)
+
+    def _load(self) -> tuple[dict[str, Any], int]:
+        """The stored item and its version (what the save carries; 重新载入 reads it again)."""
+        iid = self.item_id
+        assert iid is not None
+
+        def read(s):  # noqa: ANN001, ANN202
+            item = records.get(s, RenovationItem, iid)
+            return commands.snapshot(item, items.FIELDS), item.version
+
+        return self.ctx.read(read)
 
     def unit_label(self, name: str) -> QLabel:
         cell = self.form.widgets[name].parentWidget()
@@ -141,11 +156,14 @@ class ItemDialog(RecordDialog):
             values,
             table="renovation_item",
             confirm=confirm,
+            version=self.version,
         )
 
 
-def delete_item(ctx: AppContext, item_id: str, name: str) -> None:
-    commands.delete(ctx, f"删除改造内容“{name}”", item_id, items.delete, items.restore, table="renovation_item")
+def delete_item(ctx: AppContext, item_id: str, name: str, version: int | None = None) -> None:
+    commands.delete(
+        ctx, f"删除改造内容“{name}”", item_id, items.delete, items.restore, table="renovation_item", version=version
+    )
 
 
 # -- completed investment -----------------------------------------------------------------------------

@@ -161,7 +161,7 @@ class TimelineTab(QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             return False
         try:
-            remove_milestone(self.ctx, entry.id, entry.label)
+            remove_milestone(self.ctx, entry.id, entry.label, getattr(entry, "version", None))
         except OldcommError as exc:
             set_message(self.message, error_text(exc))
             return False

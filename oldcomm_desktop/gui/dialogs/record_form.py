@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from oldcomm_desktop.core.errors import ConfirmationNeeded, OldcommError, ValidationError
+from oldcomm_desktop.core.errors import ConfirmationNeeded, OldcommError, StaleRecord, ValidationError
 from oldcomm_desktop.core.fields import Field
 from oldcomm_desktop.core.money import format_quantity
 
@@ -226,11 +226,17 @@ class RecordDialog(QDialog):
         values: Mapping[str, Any] | None = None,
         choices: Mapping[str, Choices] | None = None,
         only_changed: bool = False,
+        version: int | None = None,
+        reload: Callable[[], tuple[Mapping[str, Any], int | None]] | None = None,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
         self.setWindowTitle(title)
         self._save = save
+        #: The version of the record the form was loaded from; saves carry it (StaleRecord if it moved on).
+        self.version = version
+        #: () -> (values as the form shows them, version): what 重新载入 reads after a refused save.
+        self.reload = reload
         self._only_changed = only_changed
         self.result_value: Any = None
         self.form = RecordForm(fields, choices=choices)
@@ -268,6 +274,9 @@ class RecordDialog(QDialog):
             unplaced = self.form.show_problems(exc)
             self._show_message("\n".join(unplaced))
             return False
+        except StaleRecord as exc:
+            self.handle_stale(exc, values)
+            return False
         except ConfirmationNeeded as exc:
             answer = QMessageBox.question(self, "请确认", str(exc))
             if answer == QMessageBox.StandardButton.Yes:
@@ -278,6 +287,26 @@ class RecordDialog(QDialog):
             return False
         self.accept()
         return True
+
+    def handle_stale(self, exc: StaleRecord, typed: Mapping[str, Any]) -> None:
+        """Someone saved this record since it was loaded: say who and when; on 重新载入, show theirs with the
+        clerk's changes on top. The dialog stays open either way, with everything typed still in it."""
+        from oldcomm_desktop.gui import stale
+
+        if not stale.ask_reload(self, exc, can_reload=self.reload is not None):
+            self._show_message(f"{exc}\n{stale.KEPT}")
+            return
+        assert self.reload is not None
+        try:
+            fresh, self.version = self.reload()
+        except OldcommError as gone:  # deleted meanwhile: nothing to reload into
+            self._show_message(f"{gone}\n{stale.KEPT}")
+            return
+        self.form.clear_problems()
+        stale.reapply(self.form, fresh, typed)
+        self._show_message(
+            f"已重新载入{stale.who_and_when(exc)}保存的内容；你改过的字段仍是你填写的值，请核对后再按“保存”。"
+        )
 
     def _show_message(self, text: str) -> None:
         self.message.setText(text)

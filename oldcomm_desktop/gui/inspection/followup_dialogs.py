@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from oldcomm_desktop.core import inspections
-from oldcomm_desktop.core.errors import OldcommError, ValidationError
+from oldcomm_desktop.core.errors import OldcommError, StaleRecord, ValidationError
 from oldcomm_desktop.gui import commands
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.dialogs.record_form import RecordDialog
@@ -36,23 +36,38 @@ from oldcomm_desktop.gui.inspection.photos import PhotoStrip, photos_from
 
 def reply_dialog(ctx: AppContext, rectification_id: str, parent: QWidget | None = None) -> RecordDialog:
     """A form for the reply (整改情况, 回复日期); saving is undoable (undo puts the old reply back)."""
-    detail = ctx.read(lambda s: inspections.rectification_detail(s, rectification_id))
-    old_text, old_date = detail["reply"], detail["replied_on"]
+    def load() -> tuple[dict[str, Any], dict[str, Any], int | None]:
+        d = ctx.read(lambda s: inspections.rectification_detail(s, rectification_id))
+        version = commands.current_version(ctx, "rectification", rectification_id)
+        return d, {"reply": d["reply"] or "", "replied_on": d["replied_on"] or inspections.today()}, version
+
+    detail, shown, version = load()
 
     def save(values: dict[str, Any], _confirm: bool) -> Any:
+        old_text, old_date = detail["reply"], detail["replied_on"]
         return commands.perform(
             ctx,
             f"整改回复：{detail['notice_no'] or ''}",
-            lambda s: inspections.reply(s, rectification_id, values["reply"], values["replied_on"]),
-            lambda s: inspections.undo_reply(s, rectification_id, old_text, old_date),
+            commands.record_step(
+                ctx, rectification_id, inspections.reply, values["reply"], values["replied_on"],
+                first_version=dialog.version,
+            ),
+            commands.record_step(ctx, rectification_id, inspections.undo_reply, old_text, old_date),
             table="rectification",
         )
+
+    def reload() -> tuple[dict[str, Any], int | None]:
+        fresh, values, v = load()
+        detail.update(fresh)  # an undo puts back the reply that is stored now
+        return values, v
 
     dialog = RecordDialog(
         f"整改回复 — {detail['notice_no'] or ''}",
         list(inspections.REPLY_FIELDS.values()),
         save,
-        values={"reply": old_text or "", "replied_on": old_date or inspections.today()},
+        values=shown,
+        version=version,
+        reload=reload,
         parent=parent,
     )
     about = QLabel(
@@ -114,7 +129,9 @@ class ReinspectionDialog(QDialog):
         ui.buttons.rejected.connect(self.reject)
         ui.message.hide()
         self.detail = ctx.read(lambda s: inspections.rectification_detail(s, rectification_id))
-        ui.summary.setText(summary_html(self.detail))
+        #: The rectification's version when this form opened: the re-inspection is refused if it moved on.
+        self.version = commands.current_version(ctx, "rectification", rectification_id)
+        self._show_summary()
         self.before = PhotoStrip(empty_text="检查时没有拍照")
         self.before.set_photos(photos_from(self.detail["before_photos"]))
         ui.beforeLayout.addWidget(self.before)
@@ -134,6 +151,9 @@ class ReinspectionDialog(QDialog):
         QShortcut(QKeySequence(Qt.Key.Key_Return | Qt.KeyboardModifier.ControlModifier), self, self.try_save)
         self.setWindowTitle(f"整改复查 — {self.detail['notice_no'] or ''}")
         self.resize(700, self.sizeHint().height())
+
+    def _show_summary(self) -> None:
+        self.ui.summary.setText(summary_html(self.detail))
 
     def _deadline_row(self) -> None:
         """The new deadline with quick choices counted from the re-inspection date (限期 7 / 15 / 30 天)."""
@@ -194,16 +214,22 @@ class ReinspectionDialog(QDialog):
         rid = self.rectification_id
         title = f"复查{'合格' if data['passed'] else '不合格'}：{self.detail['notice_no'] or ''}"
         try:
+            version = self.version
             re = commands.create(
                 self.ctx,
                 title,
-                lambda s: inspections.reinspect(s, rid, data, photos=photos),
+                lambda s: inspections.reinspect(
+                    s, rid, data, photos=photos, **commands.versioned(inspections.reinspect, version)
+                ),
                 inspections.delete_reinspection,
                 inspections.restore_reinspection,
                 table="rectification",
             )
         except ValidationError as exc:
             self._show("\n".join(str(p) for p in exc.problems))
+            return False
+        except StaleRecord as exc:
+            self._stale(exc)
             return False
         except OldcommError as exc:
             self._show(str(exc))
@@ -212,6 +238,23 @@ class ReinspectionDialog(QDialog):
         self.ctx.settings.setValue("inspections/last_reinspector", data["inspector"])
         self.accept()
         return True
+
+    def _stale(self, exc: StaleRecord) -> None:
+        """Replied to or re-inspected by someone else since this form opened: show the rectification as it
+        is now (the summary at the top), keep everything entered here, and start the next save from it."""
+        from oldcomm_desktop.gui import stale
+
+        if stale.ask_reload(self, exc):
+            try:
+                self.detail = self.ctx.read(lambda s: inspections.rectification_detail(s, self.rectification_id))
+            except OldcommError as gone:
+                self._show(f"{gone}\n{stale.KEPT}")
+                return
+            self.version = commands.current_version(self.ctx, "rectification", self.rectification_id)
+            self._show_summary()
+            self._show(f"已重新载入{stale.who_and_when(exc)}保存后的整改情况；你填写的复查内容仍在，请核对后再保存。")
+        else:
+            self._show(f"{exc}\n{stale.KEPT}")
 
     def _show(self, text: str) -> None:
         self.ui.message.setText(text)

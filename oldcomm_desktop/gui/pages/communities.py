@@ -206,7 +206,7 @@ class CommunitiesPage(Page):
         if answer != QMessageBox.StandardButton.Yes:
             return False
         try:
-            delete_community(self.ctx, str(row["id"]), row["name"])
+            delete_community(self.ctx, str(row["id"]), row["name"], row.get("version"))
         except OldcommError as exc:
             QMessageBox.warning(self, "无法删除", str(exc))
             return False

@@ -307,6 +307,7 @@ class InspectionsPage(Page):
                 inspections.delete,
                 inspections.restore,
                 table="inspection",
+                version=row.get("version"),
             )
         except OldcommError as exc:
             QMessageBox.warning(self, "无法删除", str(exc))

@@ -210,12 +210,19 @@ class ItemsPage(Page):
         )
         return open_dialog(self.dialog)
 
+    def _load(self, item_id: str) -> tuple[dict[str, Any], int]:
+        """The item as the form shows it and the version it was read at (the save carries it)."""
+
+        def read(s):  # noqa: ANN001, ANN202
+            item = records.get(s, RenovationItem, item_id)
+            return commands.snapshot(item, items.FIELDS), item.version
+
+        return self.ctx.read(read)
+
     def edit_dialog(self, item_id: str) -> RecordDialog:
-        values, community = self.ctx.read(
-            lambda s: (
-                commands.snapshot(records.get(s, RenovationItem, item_id), items.FIELDS),
-                communities.get(s, records.get(s, RenovationItem, item_id).community_id).name,
-            )
+        values, version = self._load(item_id)
+        community = self.ctx.read(
+            lambda s: communities.get(s, records.get(s, RenovationItem, item_id).community_id).name
         )
 
         def save(changes: dict, confirm: bool) -> Any:
@@ -228,19 +235,21 @@ class ItemsPage(Page):
                 changes,
                 table="renovation_item",
                 confirm=confirm,
+                version=dialog.version,
             )
 
-        return fit(
-            RecordDialog(
-                f"修改改造内容 — {community}",
-                list(items.FIELDS.values()),
-                save,
-                values=values,
-                choices=self._choices(),
-                only_changed=True,
-                parent=self,
-            )
+        dialog = RecordDialog(
+            f"修改改造内容 — {community}",
+            list(items.FIELDS.values()),
+            save,
+            values=values,
+            choices=self._choices(),
+            only_changed=True,
+            version=version,
+            reload=lambda: self._load(item_id),
+            parent=self,
         )
+        return fit(dialog)
 
     def edit_current(self) -> RecordDialog | None:
         item_id = self.table.current_id()
@@ -258,7 +267,13 @@ class ItemsPage(Page):
             return False
         try:
             commands.delete(
-                self.ctx, f"删除{what}", str(row["id"]), items.delete, items.restore, table="renovation_item"
+                self.ctx,
+                f"删除{what}",
+                str(row["id"]),
+                items.delete,
+                items.restore,
+                table="renovation_item",
+                version=row.get("version"),
             )
         except OldcommError as exc:
             QMessageBox.warning(self, "不能删除", str(exc))

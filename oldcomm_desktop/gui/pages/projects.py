@@ -274,10 +274,20 @@ class ProjectsPage(Page):
             )
         )
 
-    def edit_dialog(self, project_id: str) -> RecordDialog:
-        values = self.ctx.read(lambda s: commands.snapshot(records.get(s, Project, project_id), projects.FIELDS))
+    def _load(self, project_id: str) -> tuple[dict[str, Any], int]:
+        """The project as the form shows it, and the version it was read at (the save carries it)."""
+
+        def read(s):  # noqa: ANN001, ANN202
+            project = records.get(s, Project, project_id)
+            return commands.snapshot(project, projects.FIELDS), project.version
+
+        values, version = self.ctx.read(read)
         if values.get("plan_year") is not None:  # a year, not a number: RecordForm would show "2,025"
             values["plan_year"] = str(values["plan_year"])
+        return values, version
+
+    def edit_dialog(self, project_id: str) -> RecordDialog:
+        values, version = self._load(project_id)
         name = values.get("name") or ""
 
         def save(changes: dict, confirm: bool) -> Any:
@@ -290,19 +300,21 @@ class ProjectsPage(Page):
                 changes,
                 table="project",
                 confirm=confirm,
+                version=dialog.version,
             )
 
-        return fit(
-            RecordDialog(
-                f"修改项目 — {name}",
-                list(projects.FIELDS.values()),
-                save,
-                values=values,
-                choices=self._choices(),
-                only_changed=True,
-                parent=self,
-            )
+        dialog = RecordDialog(
+            f"修改项目 — {name}",
+            list(projects.FIELDS.values()),
+            save,
+            values=values,
+            choices=self._choices(),
+            only_changed=True,
+            version=version,
+            reload=lambda: self._load(project_id),
+            parent=self,
         )
+        return fit(dialog)
 
     def edit_current(self) -> RecordDialog | None:
         project_id = self.table.current_id()
@@ -320,7 +332,13 @@ class ProjectsPage(Page):
             return False
         try:
             commands.delete(
-                self.ctx, f"删除项目“{name}”", str(row["id"]), projects.delete, projects.restore, table="project"
+                self.ctx,
+                f"删除项目“{name}”",
+                str(row["id"]),
+                projects.delete,
+                projects.restore,
+                table="project",
+                version=row.get("version"),
             )
         except OldcommError as exc:
             QMessageBox.warning(self, "不能删除", str(exc))

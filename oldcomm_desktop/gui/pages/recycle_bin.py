@@ -169,13 +169,20 @@ class RecycleBinPage(Page):
             return False
         kind, record_id = row["kind"], str(row["id"])
         what = f"{recycle_bin.KINDS.get(kind, kind)}“{row['name']}”"
+        table = TABLES.get(kind, "*")
+
+        def step(fn, first=None):  # noqa: ANN001, ANN202 - (session, kind, id) services, by record
+            return commands.record_step(
+                self.ctx, record_id, lambda s, rid, **kw: fn(s, kind, rid, **kw), first_version=first
+            )
+
         try:
             commands.perform(
                 self.ctx,
                 f"恢复{what}",
-                lambda s: recycle_bin.restore(s, kind, record_id),
-                lambda s: recycle_bin.delete(s, kind, record_id),
-                table=TABLES.get(kind, "*"),
+                step(recycle_bin.restore, row.get("version")),
+                step(recycle_bin.delete),
+                table=table,
             )
         except OldcommError as exc:
             self._say(f"不能恢复{what}：{exc}", error=True)

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from oldcomm_desktop.core import catalogues, divisions, editable_settings, overview, workspace
-from oldcomm_desktop.core.errors import OldcommError, ValidationError
+from oldcomm_desktop.core.errors import OldcommError, StaleRecord, ValidationError
 from oldcomm_desktop.gui import commands
 from oldcomm_desktop.gui.context import MONEY_UNITS, AppContext
 from oldcomm_desktop.gui.dialogs.record_form import RecordForm
@@ -201,14 +201,40 @@ class SettingsPage(Page):
         scroll.setWidget(inner)
         return scroll
 
-    def _load_rules(self) -> None:
-        values = self.ctx.read(editable_settings.current)
+    def _read_rules(self) -> tuple[dict, int | None]:
+        def read(s):  # noqa: ANN001, ANN202
+            version = editable_settings.version(s) if hasattr(editable_settings, "version") else None
+            return editable_settings.current(s), version
+
+        values, version = self.ctx.read(read)
         shown = {k: (str(v) if isinstance(v, int) else v) for k, v in values.items()}  # years: no "2,000"
+        return shown, version
+
+    def _load_rules(self) -> None:
+        shown, self.rules_version = self._read_rules()
         blocked = self.rules_form.blockSignals(True)
         self.rules_form.set_values(shown)
         self.rules_form.blockSignals(blocked)
         self.rules_form.clear_problems()
         self._rules_edited()
+
+    def _stale_rules(self, exc: StaleRecord, typed: dict) -> None:
+        """Someone saved the rules since this page loaded them: say who and when; on 重新载入 show theirs with
+        this clerk's changes on top (still unsaved), so nothing typed is lost."""
+        from oldcomm_desktop.gui import stale
+
+        if stale.ask_reload(self, exc):
+            shown, self.rules_version = self._read_rules()
+            blocked = self.rules_form.blockSignals(True)
+            stale.reapply(self.rules_form, shown, typed)
+            self.rules_form.blockSignals(blocked)
+            self._rules_edited()
+            self._say_rules(
+                f"已重新载入{stale.who_and_when(exc)}保存的设置；你改过的项仍是你填写的值，核对后再按“保存”。",
+                error=True,
+            )
+        else:
+            self._say_rules(f"未保存：{exc}\n{stale.KEPT}", error=True)
 
     def _rules_edited(self) -> None:
         dirty = bool(self.rules_form.values(only_changed=True))
@@ -224,14 +250,28 @@ class SettingsPage(Page):
         if not changes:
             return True
         old = self.ctx.read(lambda s: editable_settings.stored(s, list(changes)))
+        box = {"v": self.rules_version}  # the version the clerk loaded; each undo/redo step moves it on
+
+        def step(fn, values):  # noqa: ANN001, ANN202
+            def run(s):  # noqa: ANN001, ANN202
+                result = fn(s, values, **commands.versioned(fn, box["v"]))
+                if hasattr(editable_settings, "version"):
+                    box["v"] = editable_settings.version(s)
+                return result
+
+            return run
+
         try:
             commands.perform(
                 self.ctx,
                 "修改规则设置",
-                lambda s: editable_settings.update(s, changes),
-                lambda s: editable_settings.put_stored(s, old),
+                step(editable_settings.update, changes),
+                step(editable_settings.put_stored, old),
                 table="setting",
             )
+        except StaleRecord as exc:
+            self._stale_rules(exc, changes)
+            return False
         except ValidationError as exc:
             unplaced = self.rules_form.show_problems(exc)
             self._say_rules("未保存：" + ("；".join(unplaced) if unplaced else "请按红字修改后再保存"), error=True)
