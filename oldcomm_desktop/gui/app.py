@@ -54,14 +54,33 @@ def open_window(target: str, *, operator: str | None = None, demo: bool = False,
     from oldcomm_desktop.core.errors import OldcommError
     from oldcomm_desktop.gui.context import AppContext
     from oldcomm_desktop.gui.dialogs.first_run import FirstRunDialog, OperatorDialog
+    from oldcomm_desktop.gui.dialogs.password_dialog import complete_url, remember_if_asked
+    from oldcomm_desktop.gui.errors import mask_secrets
     from oldcomm_desktop.gui.main_window import MainWindow
     from oldcomm_desktop.storage.database import open_database
 
-    try:
-        db = open_database(target)
-    except OldcommError as exc:
-        QMessageBox.critical(parent, "无法打开数据库", str(exc))
-        return None
+    given = str(target)
+    message = ""
+    while True:
+        completed = complete_url(given, parent, message=message)  # asks for a missing server password
+        if completed is None:
+            return None
+        url, typed = completed
+        try:
+            db = open_database(url)
+        except OldcommError as exc:
+            text = mask_secrets(str(exc))
+            if url != given and not typed:
+                message = f"记住的密码无法登录：{text}"  # a changed password: ask once, do not loop on it
+                continue
+            if typed:
+                message = text
+                continue
+            QMessageBox.critical(parent, "无法打开数据库", text)
+            return None
+        break
+    remember_if_asked(given)
+    target = given  # from here on the window knows the URL without its password
     if demo:
         if not db.read_only_check(workspace.is_initialised):
             _build_demo(db, parent)
@@ -72,7 +91,10 @@ def open_window(target: str, *, operator: str | None = None, demo: bool = False,
             return None
         operator = dialog.operator_name
     settings = QSettings(APP_ORG, APP_NAME)
-    key = "operators/" + str(target).replace("/", "|").replace("\\", "|")
+    from oldcomm_desktop.storage.secrets import mask_url
+
+    # the settings file names the database without its password (a URL's password never lands in a file)
+    key = "operators/" + mask_url(str(target)).replace("/", "|").replace("\\", "|")
     operator = operator or ("演示操作员" if demo else settings.value(key))
     if operator:
         with db.transaction(operator) as s:

@@ -21,7 +21,15 @@ from PySide6.QtCore import QEvent, QEventLoop, QObject, QRunnable, Qt, QThreadPo
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QProgressBar, QProgressDialog, QPushButton, QWidget
 
-__all__ = ["Job", "JobCancelled", "Progress", "ProgressLike", "run_with_progress"]
+__all__ = [
+    "Job",
+    "JobCancelled",
+    "Progress",
+    "ProgressLike",
+    "run_with_progress",
+    "running_jobs",
+    "stop_running_jobs",
+]
 
 T = TypeVar("T")
 
@@ -84,6 +92,26 @@ class Progress:
     def report_count(self) -> int:
         """How many times ``report`` ran; lets the poller skip work when nothing changed."""
         return self._reports
+
+
+_RUNNING: set[Job[Any]] = set()
+_RUNNING_LOCK = threading.Lock()
+
+
+def running_jobs() -> list[Job[Any]]:
+    """Jobs started and not yet ended (their function still runs on a worker thread)."""
+    with _RUNNING_LOCK:
+        return list(_RUNNING)
+
+
+def stop_running_jobs(timeout: float = 30.0) -> bool:
+    """Ask every running job to cancel and wait for each to end: before the database is closed or replaced
+    (a worker still reading would hold the file open) and when the window closes. False if one is still
+    running after `timeout` seconds."""
+    jobs = running_jobs()
+    for job in jobs:
+        job.cancel()
+    return all(job.wait(timeout) for job in jobs)
 
 
 class _Runner(QRunnable):
@@ -149,6 +177,8 @@ class Job(QObject, Generic[T]):
         if self._started:
             raise RuntimeError("a Job can only be started once")
         self._started = True
+        with _RUNNING_LOCK:
+            _RUNNING.add(self)
         self._poll.start()
         (self._pool or QThreadPool.globalInstance()).start(_Runner(self))
 
@@ -177,6 +207,8 @@ class Job(QObject, Generic[T]):
         except BaseException as exc:  # every outcome, even SystemExit, must reach the GUI thread
             self._error = exc
         finally:
+            with _RUNNING_LOCK:
+                _RUNNING.discard(self)
             self._done.set()
             self._worker_done.emit()
 

@@ -48,10 +48,14 @@ class ListingSource:
         )
 
     def count(self, query: PageQuery) -> int:
+        if self.ctx.reads_paused:  # the database is being replaced: nothing to show for a moment
+            return 0
         q = self._query(query)
         return self.ctx.read(lambda s: listings.count(s, self.name, q))
 
     def fetch(self, query: PageQuery, offset: int, limit: int) -> list[Mapping[str, Any]]:
+        if self.ctx.reads_paused:
+            return []
         q = self._query(query)
         rows = self.ctx.read(lambda s: listings.page(s, self.name, q, offset, limit))
         if self.transform:

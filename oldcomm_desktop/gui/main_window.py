@@ -18,11 +18,14 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
 from oldcomm_desktop.gui.context import MONEY_UNITS, AppContext
+from oldcomm_desktop.gui.jobs import running_jobs, stop_running_jobs
 from oldcomm_desktop.gui.pages.base import Page
+from oldcomm_desktop.gui.safety import ReadOnlyBanner, last_backup_text
 
 
 @dataclass(frozen=True)
@@ -67,17 +70,30 @@ class MainWindow(QMainWindow):
         row.setSpacing(6)
         row.addWidget(self.nav)  # fixed width: the page gets all the rest, no gap to drag
         row.addWidget(self.stack, 1)
-        self.setCentralWidget(central)
+        self.read_only_banner = ReadOnlyBanner(ctx)
+        outer = QWidget()
+        column = QVBoxLayout(outer)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.read_only_banner)
+        column.addWidget(central, 1)
+        self.setCentralWidget(outer)
         self.page_status = QLabel()
         self.page_status.setObjectName("page_status")
         self.statusBar().addWidget(self.page_status, 1)
-        where = ctx.db.path or ctx.db.url
+        self.backup_status = QLabel()
+        self.backup_status.setObjectName("backup_status")
+        self.database_status = QLabel()
+        self.database_status.setObjectName("database_status")
         self.statusBar().addPermanentWidget(QLabel(f"操作员：{ctx.operator}"))
-        self.statusBar().addPermanentWidget(QLabel(f"数据库：{where}"))
+        self.statusBar().addPermanentWidget(self.backup_status)
+        self.statusBar().addPermanentWidget(self.database_status)
+        self._show_database()
         self._make_menus()
         self.nav.currentRowChanged.connect(self._show_row)
         ctx.navigate.connect(self.go_to)
         ctx.data_changed.connect(lambda _t: self.update_status())
+        ctx.database_replaced.connect(self._show_database)
         self._restore_geometry()
         self.nav.setCurrentRow(0)
 
@@ -123,6 +139,15 @@ class MainWindow(QMainWindow):
     def update_status(self) -> None:
         page = self.current_page()
         self.page_status.setText(page.status_text() if page else "")
+        self.backup_status.setText(last_backup_text(self.ctx))
+
+    def _show_database(self) -> None:
+        """The database (password masked), read-only state and last backup, after opening or replacing it."""
+        self.database_status.setText(f"数据库：{self.ctx.where}" + ("（只读）" if self.ctx.read_only else ""))
+        self.database_status.setToolTip(self.ctx.where)
+        self.read_only_banner.update_state()
+        self.backup_status.setText(last_backup_text(self.ctx))
+        self.setWindowTitle(self._title())
 
     # -- menus --------------------------------------------------------------------------------------
     def _make_menus(self) -> None:
@@ -179,7 +204,7 @@ class MainWindow(QMainWindow):
             self,
             "关于",
             f"<b>老旧小区改造工作台</b> {__version__}<br>"
-            f"数据库：{self.ctx.db.path or self.ctx.db.url}<br>日志文件：{log_file()}",
+            f"数据库：{self.ctx.where}<br>日志文件：{log_file()}",
         )
 
     # -- geometry -----------------------------------------------------------------------------------
@@ -191,9 +216,15 @@ class MainWindow(QMainWindow):
             self.resize(1280, 800)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        """Remember the layout, let running jobs end (they are asked to cancel), then close the database."""
         self.ctx.settings.setValue("window/geometry", self.saveGeometry())
         for page in self.pages.values():
             save = getattr(page, "save_state", None)
             if save:
                 save()
+        if running_jobs():
+            self.statusBar().showMessage("正在等待后台任务结束…")
+        stop_running_jobs()
+        self.ctx.reads_paused = True  # a late repaint must not open the database again
+        self.ctx.db.close()
         super().closeEvent(event)

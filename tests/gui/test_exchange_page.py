@@ -11,7 +11,7 @@ from overview_pages_fixtures import ctx, listing_count, pages_demo_file, show  #
 from oldcomm_desktop.core import communities, listings
 from oldcomm_desktop.gui import commands
 from oldcomm_desktop.gui.context import AppContext
-from oldcomm_desktop.gui.pages.exchange import LAST_BACKUP_KEY, ExchangePage
+from oldcomm_desktop.gui.pages.exchange import ExchangePage
 from oldcomm_desktop.storage import backup
 
 
@@ -27,7 +27,10 @@ def test_backup_writes_a_file_that_verify_accepts(page: ExchangePage, ctx: AppCo
     assert made == out and out.is_file()
     backup.verify(out)  # raises if not an intact database of this program
     assert "已备份到" in page.result.text() and str(out) in page.result.text()
-    assert str(out) in str(ctx.settings.value(LAST_BACKUP_KEY)) and str(out) in page.last.text()
+    # the last backup is a fact of the database (not of this PC's settings)
+    assert str(out) in page.last.text()
+    assert ctx.read(backup.last_backup).file == str(out.resolve())
+    assert not any("backup" in k for k in ctx.settings.allKeys() if "folder" not in k)
 
     assert page.backup_to(out) is None  # never overwrites
     assert "已存在" in page.result.text()

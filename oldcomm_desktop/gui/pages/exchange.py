@@ -24,12 +24,11 @@ from PySide6.QtWidgets import (
 
 from oldcomm_desktop.core import catalogues
 from oldcomm_desktop.core.errors import OldcommError
+from oldcomm_desktop.gui import safety
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.jobs import Progress, run_with_progress
 from oldcomm_desktop.gui.pages.base import Page
 from oldcomm_desktop.storage import backup
-
-LAST_BACKUP_KEY = "exchange/last_backup"
 
 PACKAGES_TEXT = (
     "<p>乡镇（街道）和县里的数据库各自独立、离线工作，靠<b>数据包</b>互相传递数据（U 盘、内网文件或电子邮件均可）：</p>"
@@ -43,9 +42,13 @@ PACKAGES_TEXT = (
 )
 
 
+BACKUP_FILTER = "工作台备份 (*.zip)"
+RESTORE_FILTER = "工作台备份 (*.zip);;旧版备份或数据库文件 (*.sqlite3 *.db);;所有文件 (*)"
+
+
 def default_backup_name(division: str | None) -> str:
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
-    return f"老旧小区改造备份-{division or '数据库'}-{stamp}.sqlite3"
+    return f"老旧小区改造备份-{division or '数据库'}-{stamp}.zip"
 
 
 class ExchangePage(Page):
@@ -73,9 +76,9 @@ class ExchangePage(Page):
         self.last.setObjectName("last_backup")
         self.last.setStyleSheet("color: #52606d;")
         self.last.setWordWrap(True)
-        where = ctx.db.path or ctx.db.url
+        where = ctx.where
         info = QLabel(
-            f"当前数据库：{where}<br>照片和附件保存在：{ctx.db.attachments_dir}（备份数据库时请一并复制这个文件夹）"
+            f"当前数据库：{where}<br>照片和附件保存在：{ctx.db.attachments_dir}（备份文件连同照片附件一起保存）"
             if file_based
             else f"当前连接的是服务器数据库（{where}），由服务器管理员负责备份。"
         )
@@ -90,7 +93,8 @@ class ExchangePage(Page):
         bv = QVBoxLayout(box)
         bv.addWidget(
             QLabel(
-                "备份在程序运行时也可以进行，得到一个完整的数据库文件。建议每周、每次报送前后各备份一次，"
+                "备份在程序运行时也可以进行，得到一个文件（.zip），里面是完整的数据库和全部照片附件，并附有校验信息。"
+                "建议每周、每次报送前后各备份一次，"
                 "备份文件存放在另一个磁盘或 U 盘上。"
             )
         )
@@ -122,7 +126,7 @@ class ExchangePage(Page):
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         last = self.ctx.settings.value("exchange/last_folder") or folder
         path, _ = QFileDialog.getSaveFileName(
-            self, "备份数据库", str(Path(last) / default_backup_name(division)), "数据库备份 (*.sqlite3)"
+            self, "备份数据库", str(Path(last) / default_backup_name(division)), BACKUP_FILTER
         )
         if not path:
             return None
@@ -136,8 +140,8 @@ class ExchangePage(Page):
             return None
 
         def work(progress: Progress) -> Path:
-            progress.report(0, 2, "正在复制数据库…")
-            made = backup.backup(db_file, out)
+            progress.report(0, 2, "正在备份数据库和照片附件…")
+            made = backup.backup(db_file, out, progress=lambda text: progress.report(0, 2, text))
             progress.report(1, 2, "正在检查备份文件…")
             backup.verify(made)
             progress.report(2, 2, "完成")
@@ -152,16 +156,18 @@ class ExchangePage(Page):
             self._say(f"备份没有完成：无法写入 {out}（{exc.strerror or exc}）", error=True)
             return None
         size = made.stat().st_size
-        self.ctx.settings.setValue(LAST_BACKUP_KEY, f"{datetime.now():%Y-%m-%d %H:%M}|{made}")
-        self.ctx.settings.setValue("exchange/last_folder", str(made.parent))
+        self.ctx.settings.setValue("exchange/last_folder", str(made.parent))  # a fact of this PC: where to look
         self._say(f"已备份到 {made}（{size / 1024 / 1024:.1f} MB），备份文件已检查无误。")
         self._show_last()
+        window = self.window()
+        if hasattr(window, "update_status"):
+            window.update_status()  # the status bar's 上次备份 is read from the database again
         return made
 
     # -- restore ------------------------------------------------------------------------------------
     def ask_restore(self) -> Path | None:
         last = self.ctx.settings.value("exchange/last_folder") or ""
-        path, _ = QFileDialog.getOpenFileName(self, "从备份恢复", str(last), "数据库备份 (*.sqlite3);;所有文件 (*)")
+        path, _ = QFileDialog.getOpenFileName(self, "从备份恢复", str(last), RESTORE_FILTER)
         if not path:
             return None
         try:
@@ -180,31 +186,29 @@ class ExchangePage(Page):
 
     def restore_from(self, source: Path) -> Path | None:
         """Replace the open database by `source`; returns where the replaced one was kept."""
-        db = self.ctx.db
-        if db.path is None:
+        if self.ctx.db.path is None:
             self._say("服务器数据库不能在这里恢复。", error=True)
+            return None
+        if self.ctx.read_only:
+            self._say("数据库是只读打开的，不能在这里恢复。", error=True)
             return None
         before = self.ctx.read(lambda s: catalogues.get_setting(s, "own_division_code"))
 
-        def work(progress: Progress) -> Path | None:
-            from oldcomm_desktop.storage.migrations import upgrade
-
-            progress.report(0, 2, "正在检查并替换数据库…")
-            db.engine.dispose()  # no open connection may hold the old file
-            kept = backup.restore(db.path, source)
-            progress.report(1, 2, "正在更新数据库结构…")
-            upgrade(db.engine)
-            progress.report(2, 2, "完成")
+        def swap(db_file: Path, progress: Progress) -> Path | None:
+            progress.report(0, 1, "正在检查备份并替换数据库…")
+            # checks the backup fully before it replaces anything; brings the attachments back too
+            kept = backup.restore(db_file, source, progress=lambda text: progress.report(0, 1, text))
+            progress.report(1, 1, "完成")
             return kept
 
         try:
-            kept = run_with_progress(self, "从备份恢复", work, cancellable=False)
+            # every worker and read stopped, every connection closed, then swapped and reopened
+            kept = safety.replace_database(self.ctx, self, "从备份恢复", swap)
         except OldcommError as exc:
             self._say(f"没有恢复：{exc}", error=True)
             return None
-        self.ctx.undo_stack.clear()
         after = self.ctx.read(lambda s: catalogues.get_setting(s, "own_division_code"))
-        self.ctx.data_changed.emit("*")
+        self._show_last()
         note = f"原来的数据库另存为 {kept}。" if kept else ""
         if after != before:
             note += "备份属于另一个单位，请重新启动程序。"
@@ -219,12 +223,14 @@ class ExchangePage(Page):
         self.result.setVisible(bool(text))
 
     def _show_last(self) -> None:
-        value = self.ctx.settings.value(LAST_BACKUP_KEY)
-        if value and "|" in str(value):
-            when, path = str(value).split("|", 1)
-            self.last.setText(f"上次备份：{when}，{path}")
-        else:
-            self.last.setText("本机还没有备份过这个数据库。")
+        """From the database itself (a copy of the demo does not claim the real ledger's backup)."""
+        found = safety.last_backup(self.ctx)
+        if found is None:
+            self.last.setText(safety.NEVER_BACKED_UP + "。")
+            return
+        when, where = found
+        local = when.astimezone() if when.tzinfo else when
+        self.last.setText(f"上次备份：{local:%Y-%m-%d %H:%M}" + (f"，{where}" if where else ""))
 
     def status_text(self) -> str:
         return self.last.text()
