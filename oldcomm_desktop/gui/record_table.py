@@ -209,6 +209,13 @@ class RecordTable(QWidget):
         self._announce(record_id)
         return True
 
+    def announce_lost(self, record_id: str, text: str) -> None:
+        """Say that `record_id` (just saved) is not among the rows shown; 清除筛选 selects it."""
+        self._lost = record_id
+        self.notice.show_lost()
+        self.notice.label.setText(text)
+        self._tell_status_bar(text)
+
     def _current_row_changed(self, cur, _prev) -> None:  # noqa: ANN001 - QModelIndex
         if self._restoring:
             return  # rows moving under a refresh: the record is looked up again once it is done

@@ -168,7 +168,7 @@ class FundingDialog(QDialog):
             self.version = self._table_version()
             set_message(
                 self.message,
-                f"已重新载入{stale.who_and_when(exc)}保存的资金表作为基准；表中仍是你填写的金额，核对后再按“保存”。",
+                f"已重新载入 {stale.who_and_when(exc)} 保存的资金表作为基准；表中仍是你填写的金额，核对后再按“保存”。",
             )
         else:
             set_message(self.message, f"{exc}\n{stale.KEPT}")

@@ -90,8 +90,14 @@ class ItemsTab(QWidget):
             self.community_id = community_id
             self.source.fixed_filters = {"community": community_id or "-"}
             self.model.set_query(PageQuery(sort_key=self.model.query.sort_key, descending=self.model.query.descending))
-        else:
+        else:  # the same community re-read after a change: stay on the same item, wherever it sorts now
+            chosen = self._selected_row()
             self.model.refresh()
+            row = self.model.find_row(str(chosen["id"]), self.view.currentIndex().row()) if chosen else -1
+            if row >= 0:
+                self.view.selectRow(row)
+            elif chosen:
+                self.view.selectionModel().clear()  # gone (deleted, undone): nothing selected, not a neighbour
         n = self.model.rowCount()
         self.count_label.setText(f"共 {n} 项改造内容" if community_id else "")
         self._enable()

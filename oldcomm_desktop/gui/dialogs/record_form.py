@@ -305,7 +305,7 @@ class RecordDialog(QDialog):
         self.form.clear_problems()
         stale.reapply(self.form, fresh, typed)
         self._show_message(
-            f"已重新载入{stale.who_and_when(exc)}保存的内容；你改过的字段仍是你填写的值，请核对后再按“保存”。"
+            f"已重新载入 {stale.who_and_when(exc)} 保存的内容；你改过的字段仍是你填写的值，请核对后再按“保存”。"
         )
 
     def _show_message(self, text: str) -> None:

@@ -252,7 +252,7 @@ class ReinspectionDialog(QDialog):
                 return
             self.version = commands.current_version(self.ctx, "rectification", self.rectification_id)
             self._show_summary()
-            self._show(f"已重新载入{stale.who_and_when(exc)}保存后的整改情况；你填写的复查内容仍在，请核对后再保存。")
+            self._show(f"已重新载入 {stale.who_and_when(exc)} 保存后的整改情况；你填写的复查内容仍在，请核对后再保存。")
         else:
             self._show(f"{exc}\n{stale.KEPT}")
 

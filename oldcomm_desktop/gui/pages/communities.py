@@ -240,15 +240,9 @@ class CommunitiesPage(Page):
         self._status_changed()
 
     def _select_id(self, record_id: str | None) -> None:
-        """Select a record if it is among the first rows shown (a new one may be filtered out)."""
-        if not record_id:
-            return
-        model = self.table.model
-        for row in range(min(model.rowCount(), 1000)):
-            if model.row_id(row) == record_id:
-                self.table.view.selectRow(row)
-                self.table.view.scrollTo(model.index(row, 0))
-                return
+        """Select a record wherever the table's order puts it (a new one may be filtered out: then say so)."""
+        if record_id and not self.table.select_id(record_id):
+            self.table.announce_lost(record_id, "刚才新建的小区不符合当前的搜索或筛选条件，所以不在列表中。")
 
     def _enable(self) -> None:
         has = bool(self.table.current_id())

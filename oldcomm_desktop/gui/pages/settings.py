@@ -230,7 +230,7 @@ class SettingsPage(Page):
             self.rules_form.blockSignals(blocked)
             self._rules_edited()
             self._say_rules(
-                f"已重新载入{stale.who_and_when(exc)}保存的设置；你改过的项仍是你填写的值，核对后再按“保存”。",
+                f"已重新载入 {stale.who_and_when(exc)} 保存的设置；你改过的项仍是你填写的值，核对后再按“保存”。",
                 error=True,
             )
         else:
