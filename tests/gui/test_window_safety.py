@@ -202,3 +202,39 @@ def test_a_url_without_password_asks_and_remembers_in_the_keyring(qtbot, monkeyp
     assert "记住密码" in dialog.remember.text()
     settings_files = list(Path(tmp_path).rglob("*.ini"))
     assert all(PASSWORD not in f.read_text(errors="ignore") for f in settings_files)
+
+
+def test_a_typed_password_is_remembered_only_in_the_keyring_after_it_worked(qtbot, ctx, monkeypatch, tmp_path) -> None:  # noqa: ANN001
+    from oldcomm_desktop.gui import app
+    from oldcomm_desktop.gui.dialogs import password_dialog
+    from oldcomm_desktop.storage import secrets
+
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "conf"))
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "conf"))
+    url = "postgresql+psycopg://clerk@10.0.0.5:5432/county"
+    demo_copy = tmp_path / "server-stand-in.sqlite3"
+    shutil.copy(ctx.db.path, demo_copy)
+    opened: list[str] = []
+
+    def fake_open(target):  # noqa: ANN001, ANN202 - a SQLite file stands in for the server
+        opened.append(str(target))
+        db = open_database(demo_copy)
+        db.url = str(target)  # what the window shows and keys its settings by
+        db.path = None
+        return db
+
+    remembered: dict[str, str] = {}
+    monkeypatch.setattr("oldcomm_desktop.storage.database.open_database", fake_open)
+    monkeypatch.setattr(secrets, "password_for", lambda _u: None)
+    monkeypatch.setattr(secrets, "remember_password", lambda u, p: remembered.__setitem__(u, p) or True)
+    monkeypatch.setattr(password_dialog, "ask_password", lambda *_a, **_k: (PASSWORD, True))
+    win = app.open_window(url, operator="测试员")
+    assert win is not None
+    qtbot.addWidget(win)
+    assert PASSWORD in opened[0]
+    assert remembered == {url: PASSWORD}
+    assert PASSWORD not in win.database_status.text() and "clerk:***@" in win.database_status.text()
+    win.ctx.settings.sync()
+    files = [f for f in (tmp_path / "conf").rglob("*") if f.is_file()]
+    assert files and all(PASSWORD not in f.read_text(errors="ignore") for f in files)
+    win.close()
