@@ -404,7 +404,7 @@ class RawWriter:
 
 
 def _catalogue(db: Database) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
-    with db.session() as s:
+    with db.session("测试员") as s:
         item_types = [tuple(r) for r in s.execute(select(ItemType.id, ItemType.code, ItemType.unit))]
         sources = dict(s.execute(select(FundingSource.code, FundingSource.id)).all())
     return sorted(item_types, key=lambda t: t[1]), sources
@@ -544,7 +544,7 @@ def _median_of(runs: int, fn: Callable[[], Any]) -> tuple[Any, list[float], bool
 def queries(db: Database, core_path: Path, args: argparse.Namespace) -> list[tuple[str, str, list[float]]]:
     def in_session(fn: Callable[[Any], Any]) -> Callable[[], Any]:
         def run() -> Any:
-            with db.session() as s:
+            with db.session("测试员") as s:
                 con = s.connection().connection.dbapi_connection
                 return _with_budget(con, args.budget, lambda: fn(s))
 

@@ -12,10 +12,15 @@ from decimal import Decimal
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.model import AuditEntry, Record
 from oldcomm_desktop.core.model.base import utcnow
 
 IGNORED = {"updated_at", "version", "created_at", "search_initials"}
+
+
+class OperatorMissing(OldcommError):
+    """A write without an operator: the audit log must name who made every change."""
 
 
 def _text(value: object) -> str | None:
@@ -28,6 +33,28 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
+NO_OPERATOR = "这次修改没有注明操作员（是谁改的），不能保存。请先选择或填写操作员，再保存。"
+
+
+def _created_values(obj: Record) -> str:
+    """What a create set, as one JSON object {field: value as text} (empty fields left out).
+
+    One entry per create rather than one per field keeps the log small on bulk imports, and the history
+    still shows the values a record started with (a later update's old value then has a known origin).
+    """
+    import json
+
+    state = inspect(obj)
+    values = {}
+    for attr in state.mapper.column_attrs:
+        if attr.key in IGNORED or attr.key in ("id", "deleted_at"):
+            continue
+        value = state.dict.get(attr.key)
+        if value is not None:
+            values[attr.key] = _text(value)
+    return json.dumps(values, ensure_ascii=False, sort_keys=True)
+
+
 def _entries(session: Session) -> list[AuditEntry]:
     operator = session.info.get("operator")
     now = utcnow()
@@ -35,7 +62,14 @@ def _entries(session: Session) -> list[AuditEntry]:
     for obj in session.new:
         if isinstance(obj, Record):
             entries.append(
-                AuditEntry(at=now, operator=operator, table_name=obj.__tablename__, record_id=obj.id, action="create")
+                AuditEntry(
+                    at=now,
+                    operator=operator,
+                    table_name=obj.__tablename__,
+                    record_id=obj.id,
+                    action="create",
+                    new_value=_created_values(obj),
+                )
             )
     for obj in session.dirty:
         if not isinstance(obj, Record) or not session.is_modified(obj, include_collections=False):
@@ -70,6 +104,10 @@ def _entries(session: Session) -> list[AuditEntry]:
 
 
 def _before_flush(session: Session, _context, _instances) -> None:  # noqa: ANN001
+    if (session.new or session.deleted or any(session.is_modified(o) for o in session.dirty)) and not (
+        session.info.get("operator") or ""
+    ).strip():
+        raise OperatorMissing(NO_OPERATOR)
     for obj in session.new:
         if isinstance(obj, Record) and obj.id is None:
             from oldcomm_desktop.core.model.base import new_id

@@ -30,6 +30,7 @@ import shutil
 import sqlite3
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -383,7 +384,7 @@ def _extract(zf: zipfile.ZipFile, member: dict[str, Any], to: Path, source: Path
                 dst.write(chunk)
     except KeyError:
         raise OldcommError(f"备份 {source} 不完整：缺少 {member['name']}") from None
-    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, EOFError, ValueError, zlib.error) as exc:
         raise OldcommError(f"备份 {source} 已损坏（{member['name']}：{exc}）") from None
     if size != member.get("size") or digest.hexdigest() != member.get("sha256"):
         raise OldcommError(f"备份 {source} 已损坏：{member['name']} 的校验和不符")

@@ -125,6 +125,16 @@ def dump(path: Path) -> list[str]:
         conn.close()
 
 
+def database_in_backup(backup: Path, to: Path) -> Path:
+    """The database a backup file (a zip with manifest.json) holds, extracted to `to`."""
+    import zipfile
+
+    with zipfile.ZipFile(backup) as zf:
+        assert json.loads(zf.read("manifest.json"))["format"] == "oldcomm-backup"
+        to.write_bytes(zf.read("database.sqlite3"))
+    return to
+
+
 def copy_db(src: Path, dst: Path) -> Path:
     a, b = sqlite3.connect(src), sqlite3.connect(dst)
     try:
@@ -408,7 +418,16 @@ def test_list_each_kind(demo_master: Path, what: str) -> None:
     assert len(rows) == n
     assert len({r["id"] for r in rows}) == n
     table = ok(cwd, "list", what, "--db", demo_master, "--limit", "5000")
-    assert len(table.out.splitlines()) == n
+    header, *lines = table.out.splitlines()
+    assert len(lines) == n
+    columns = header.split("\t")
+    assert columns[:2] == ["id", "version"] and "deleted_at" not in columns
+    assert all(len(line.split("\t")) == len(columns) for line in lines)  # one fixed column per field, empty too
+    by_id = {line.split("\t")[0]: dict(zip(columns, line.split("\t"), strict=True)) for line in lines}
+    for r in rows:
+        assert by_id[r["id"]]["version"] == str(r["version"])
+        for key in columns:
+            assert (by_id[r["id"]][key] == "") == (r[key] is None)
     assert f"共 {n} 条" in table.err
     if what in ("communities", "projects"):
         names = [r["name"] for r in rows]
@@ -428,7 +447,7 @@ def test_list_communities_json_matches_the_database(demo_master: Path) -> None:
 
 def test_list_limit(demo_master: Path) -> None:
     r = ok(demo_master.parent, "list", "communities", "--db", demo_master, "--limit", "3")
-    assert len(r.out.splitlines()) == 3
+    assert len(r.out.splitlines()) == 1 + 3  # the header, then three rows
     assert "共 40 条，显示前 3 条" in r.err
     refused(demo_master.parent, 2, "list", "communities", "--db", demo_master, "--limit", "0")
 
@@ -562,10 +581,14 @@ def test_backup_and_restore_round_trip(demo_db: Path, tmp_path: Path) -> None:
     r = ok(tmp_path, "backup", "--db", demo_db, "backups/b1.sqlite3")
     out = tmp_path / "backups" / "b1.sqlite3"
     assert "已备份到" in r.out and out.is_file()
-    assert dump(out) == original
-    assert sql(out, "PRAGMA journal_mode")[0][0] == "delete"  # one self-contained file
+    inner = database_in_backup(out, tmp_path / "inner.sqlite3")
+    assert [line for line in dump(inner) if "last_backup" not in line] == original
+    assert sql(inner, "PRAGMA journal_mode")[0][0] == "delete"  # one self-contained file
     assert not Path(str(out) + "-wal").exists()
-    assert not (tmp_path / "backups" / "b1.sqlite3.part").exists()
+    assert not list((tmp_path / "backups").glob("*.part"))
+    # the backup is a fact of the database: recorded in it
+    (recorded,) = sql(demo_db, "SELECT value FROM setting WHERE key = 'last_backup'")
+    assert json.loads(recorded[0])["file"] == str(out)
 
     # change the ledger after the backup …
     write_sql(demo_db, "UPDATE community SET name = '改过的名字' WHERE name = '幸福里小区'")
@@ -573,11 +596,12 @@ def test_backup_and_restore_round_trip(demo_db: Path, tmp_path: Path) -> None:
     assert changed != original
     # … then restore: the backup's content comes back, the replaced database is kept aside
     r = ok(tmp_path, "restore", "--db", demo_db, out)
-    assert dump(demo_db) == original
+    assert dump(demo_db) == original  # as it was when backed up (before the backup was recorded)
     kept = sorted(tmp_path.glob("ledger.replaced-*.sqlite3"))
     assert len(kept) == 1
     assert "原数据库另存为" in r.out and str(kept[0]) in r.out
     assert dump(kept[0]) == changed
+    assert not list(tmp_path.glob(".*restoring*"))
     assert summary_json(tmp_path, demo_db) == summary_before
     ok(tmp_path, "check", "--db", demo_db)
     assert [r["name"] for r in list_json(tmp_path, demo_db, "communities", "--search", "xfl")] == ["幸福里小区"]

@@ -47,7 +47,7 @@ def create(db, data: dict, **kw) -> str:  # noqa: ANN001
 
 
 def reread(db, community_id: str) -> Community:  # noqa: ANN001
-    with db.session() as s:
+    with db.session("测试员") as s:
         return s.get(Community, community_id)
 
 
@@ -113,14 +113,14 @@ def test_update_changes_only_what_is_given(db, existing: str) -> None:  # noqa: 
 
 
 def test_clearing_an_optional_field(db, existing: str) -> None:  # noqa: ANN001
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         communities.update(s, existing, {"households": ""})
     assert reread(db, existing).households is None
 
 
 def test_missing_community_is_not_found(db) -> None:  # noqa: ANN001
     refused(db, lambda s: communities.update(s, "no-such-id", {"households": 1}), NotFound)
-    with db.session() as s, pytest.raises(ValidationError, match="找不到小区“无此小区”"):
+    with db.session("测试员") as s, pytest.raises(ValidationError, match="找不到小区“无此小区”"):
         communities.find(s, "无此小区")
 
 
@@ -138,7 +138,7 @@ def test_households_must_be_a_positive_whole_number(db, existing: str, bad: obje
 
 
 def test_full_width_households_are_read_as_digits(db, existing: str) -> None:  # noqa: ANN001
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         communities.update(s, existing, {"households": "１２３"})
     assert reread(db, existing).households == 123
 
@@ -150,7 +150,7 @@ def test_buildings_must_be_a_positive_whole_number(db, existing: str, bad: objec
 
 @pytest.mark.parametrize("good", ["0.01", "8000.25", 12000, "1,234.5"])
 def test_floor_area_positive_with_two_decimals_is_accepted(db, existing: str, good: object) -> None:  # noqa: ANN001
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         communities.update(s, existing, {"floor_area": good})
     assert reread(db, existing).floor_area == Decimal(str(good).replace(",", "")).quantize(Decimal("0.01"))
 
@@ -187,7 +187,7 @@ def test_planned_completion_may_not_precede_the_start(db, existing: str) -> None
     )
     assert labels(err) == ["计划完工日期"]
     assert "早于计划开工日期" in err.problems[0].message
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         communities.update(s, existing, {"planned_start": date(2019, 5, 1), "planned_completion": date(2019, 5, 1)})
     # changing only one side is checked against the stored other side
     err = refused(db, lambda s: communities.update(s, existing, {"planned_completion": "2019-04-01"}))
@@ -198,7 +198,7 @@ def test_planned_completion_may_not_precede_the_start(db, existing: str) -> None
 def test_committee_date_needs_a_committee(db, existing: str) -> None:  # noqa: ANN001
     err = refused(db, lambda s: communities.update(s, existing, {"owners_committee_date": "2020-01-01"}))
     assert labels(err) == ["业委会/物管会"]
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         communities.update(s, existing, {"owners_committee_date": "2020-01-01", "owners_committee": "业主委员会"})
     assert reread(db, existing).owners_committee == "owners"
 
@@ -221,7 +221,7 @@ def test_built_in_the_extension_years_asks_for_confirmation(db, existing: str, y
     assert reread(db, existing).year_built == 1995
     cid = create(db, {"name": "较新小区", "year_built": year}, confirm=True)
     assert reread(db, cid).year_built == year
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         communities.update(s, existing, {"year_built": year}, confirm=True)
     assert reread(db, existing).year_built == year
 
@@ -244,12 +244,12 @@ def test_year_built_in_the_future_or_before_1900_is_refused(db, existing: str) -
 
 
 def test_cutoff_and_extension_years_are_settings(db) -> None:  # noqa: ANN001
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         catalogues.set_setting(s, "eligibility_cutoff_year", 2004)
         catalogues.set_setting(s, "eligibility_extension_year", 2005)
     assert reread(db, create(db, {"name": "甲", "year_built": 2004})).year_built == 2004
     refused(db, lambda s: communities.create(s, {"name": "乙", "year_built": 2005}), ConfirmationNeeded)
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         catalogues.set_setting(s, "eligibility_extension_year", 2004)
     err = refused(db, lambda s: communities.create(s, {"name": "乙", "year_built": 2005}, confirm=True))
     assert labels(err) == ["建成年份"]
@@ -272,7 +272,7 @@ GOOD_CONSENT = {
 
 
 def test_consistent_consent_counts_are_accepted_and_judged(db, existing: str) -> None:  # noqa: ANN001
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         c = communities.update(s, existing, GOOD_CONSENT)
         assert communities.consent_result(s, c) == "通过"
     c = reread(db, existing)
@@ -280,7 +280,7 @@ def test_consistent_consent_counts_are_accepted_and_judged(db, existing: str) ->
 
 
 def test_consent_boundaries_are_allowed(db, existing: str) -> None:  # noqa: ANN001
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         communities.update(
             s,
             existing,
@@ -307,7 +307,7 @@ def test_consent_boundaries_are_allowed(db, existing: str) -> None:  # noqa: ANN
     ],
 )
 def test_inconsistent_consent_counts_are_refused(db, existing: str, changes: dict, expected: list[str]) -> None:  # noqa: ANN001
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         communities.update(s, existing, GOOD_CONSENT)
     err = refused(db, lambda s: communities.update(s, existing, changes))
     assert labels(err) == expected
@@ -343,12 +343,12 @@ def test_consent_result_by_head_and_by_area(db, owners: tuple, area: tuple, resu
     data |= {f"consent_owners_{k}": v for k, v in zip(keys, owners, strict=True)}
     data |= {f"consent_area_{k}": v for k, v in zip(keys, area, strict=True)}
     cid = create(db, data)
-    with db.session() as s:
+    with db.session("测试员") as s:
         assert communities.consent_result(s, s.get(Community, cid)) == result
 
 
 def test_no_consent_recorded_has_no_result(db, existing: str) -> None:  # noqa: ANN001
-    with db.session() as s:
+    with db.session("测试员") as s:
         assert communities.consent_result(s, s.get(Community, existing)) is None
 
 
@@ -372,7 +372,7 @@ def test_township_code_must_be_a_valid_township(db, code: str) -> None:  # noqa:
 
 
 def test_village_must_belong_to_the_township(db, existing: str) -> None:  # noqa: ANN001
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         communities.update(s, existing, {"village_code": "341122001201"})
     for bad in ("341122002001", "341122001000", "341122001500", "abc"):
         err = refused(db, lambda s, bad=bad: communities.update(s, existing, {"village_code": bad}))
@@ -383,7 +383,7 @@ def test_village_must_belong_to_the_township(db, existing: str) -> None:  # noqa
 def test_project_must_exist_and_lends_its_plan_year(db, existing: str) -> None:  # noqa: ANN001
     err = refused(db, lambda s: communities.create(s, {"name": "甲", "project_id": "no-such-project"}))
     assert labels(err) == ["所属项目"]
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         pid = projects.create(
             s, {"name": "2019年城关片区改造", "plan_year": 2019, "batch": "一", "start_kind": "new"}
         ).id
@@ -395,19 +395,19 @@ def test_project_must_exist_and_lends_its_plan_year(db, existing: str) -> None: 
 
 def test_a_refused_update_writes_no_audit_entry_and_keeps_the_version(db, existing: str) -> None:  # noqa: ANN001
     """The rules read settings and projects; reading must not flush the refused values on the way."""
-    with db.session() as s:
+    with db.session("测试员") as s:
         entries = s.query(AuditEntry).count()
     refused(db, lambda s: communities.update(s, existing, {"year_built": 2003}), ConfirmationNeeded)
     refused(
         db, lambda s: communities.update(s, existing, {"consent_owners_total": 1, "consent_owners_participating": 2})
     )
-    with db.session() as s:
+    with db.session("测试员") as s:
         assert s.query(AuditEntry).count() == entries
         assert s.get(Community, existing).version == 1
 
 
 def test_search_initials_follow_the_name(db, existing: str) -> None:  # noqa: ANN001
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         communities.update(s, existing, {"name": "和平小区"})
     c = reread(db, existing)
     assert "hp" in (c.search_initials or "").lower()

@@ -237,7 +237,7 @@ def test_money_is_stored_and_summed_exactly(db) -> None:  # noqa: ANN001
     with db.transaction("测试员") as s:
         for i, amount in enumerate(["0.1", "0.2", "0.1", "0.2", "0.1", "0.2", "0.1"]):
             communities.create(s, {"name": f"小区{i}", "total_investment": amount, "floor_area": "0.01"})
-    with db.session() as s:
+    with db.session("测试员") as s:
         amounts = [c.total_investment for c in s.query(Community).order_by(Community.name)]
         assert all(isinstance(a, Decimal) for a in amounts)
         total = summary.totals(s).total
@@ -332,7 +332,7 @@ def test_full_width_division_code_is_read_as_digits() -> None:
 def test_workspace_refuses_a_code_of_the_wrong_level(empty_db) -> None:  # noqa: ANN001
     before = db_state(empty_db)
     for mode, code in ((workspace.TOWNSHIP, "341122000000"), (workspace.COUNTY, "341122001000")):
-        with empty_db.session() as s:
+        with empty_db.session("测试员") as s:
             with pytest.raises(ValidationError) as info:
                 workspace.initialise(s, mode=mode, code=code, name="某地")
             assert info.value.problems[0].field == "code"
@@ -342,11 +342,11 @@ def test_workspace_refuses_a_code_of_the_wrong_level(empty_db) -> None:  # noqa:
 
 
 def test_divisions_registry_links_parents(db) -> None:  # noqa: ANN001
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         village = divisions.ensure(s, "341122001201", " 东关村 ")
         assert (village.level, village.kind, village.parent_code) == ("village", "村委会", "341122001000")
         assert village.name == "东关村"
-    with db.session() as s:
+    with db.session("测试员") as s:
         assert divisions.name_of(s, "341122001000") == "城关街道"
         assert divisions.name_of(s, "341122001201") == "东关村"
         assert divisions.name_of(s, "341122009000") == "341122009000"

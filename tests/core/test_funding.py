@@ -71,7 +71,7 @@ def set_refused(db, target_id: str, lines: dict) -> ValidationError:  # noqa: AN
 
 
 def nodes_by_code(db, target_id: str | None = None) -> dict[str, funding.SourceNode]:  # noqa: ANN001
-    with db.session() as s:
+    with db.session("测试员") as s:
         target = (s.get(Community, target_id) or s.get(Project, target_id)) if target_id else None
         roots = funding.tree(s, target)
     out: dict[str, funding.SourceNode] = {}
@@ -120,7 +120,7 @@ def test_the_example_funding_table_and_its_tree(db, example: str) -> None:  # no
 
 def test_the_tree_without_a_target_sums_every_live_line(db, example: str) -> None:  # noqa: ANN001
     set_lines(db, example, EXAMPLE_LINES)
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         other = communities.create(s, {"name": "第二小区", "total_investment": "0.30"})
         pid = projects.create(s, {"name": "片区项目", "total_investment": "100"}).id
     set_lines(db, other.id, {"central_budget": {"approved": "0.10"}, "provincial": {"approved": "0.20"}})
@@ -144,10 +144,10 @@ def test_an_empty_target_has_a_tree_of_zeros(db, example: str) -> None:  # noqa:
 
 
 def test_arrived_and_paid_may_equal_their_limits(db) -> None:  # noqa: ANN001
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         cid = communities.create(s, {"name": "甲"}).id  # no total investment: the parts are not checked
     set_lines(db, cid, {"provincial": {"approved": "100", "arrived": "100", "paid": "100"}})
-    with db.session() as s:
+    with db.session("测试员") as s:
         [line] = s.query(FundingLine).filter_by(community_id=cid).all()
         assert (line.approved, line.arrived, line.paid) == (Decimal("100.00"),) * 3
 
@@ -166,13 +166,13 @@ def test_arrived_and_paid_may_equal_their_limits(db) -> None:  # noqa: ANN001
     ],
 )
 def test_bad_source_lines_are_refused(db, line: dict, label: str, fragment: str) -> None:  # noqa: ANN001
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         cid = communities.create(s, {"name": "甲"}).id
     set_lines(db, cid, {"provincial": {"approved": "100", "arrived": "20"}})
     err = set_refused(db, cid, {"provincial": line})
     assert labels(err) == [label]
     assert fragment in err.problems[0].message
-    with db.session() as s:
+    with db.session("测试员") as s:
         [kept] = s.query(FundingLine).filter_by(community_id=cid, deleted_at=None).all()
         assert (kept.approved, kept.arrived) == (Decimal("100.00"), Decimal("20.00"))
 
@@ -204,7 +204,7 @@ def test_the_parts_must_add_up_to_the_total_investment(db, example: str) -> None
 
 def test_money_parts_add_up_exactly(db) -> None:  # noqa: ANN001
     """0.1 + 0.2 is 0.3 here, as it must be for a return's rows to agree with its total."""
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         cid = communities.create(s, {"name": "甲", "total_investment": "0.3"}).id
     set_lines(db, cid, {"central_budget": {"approved": 0.1}, "provincial": {"approved": 0.2}})
     assert nodes_by_code(db, cid)["state"].amounts["approved"] == Decimal("0.30")
@@ -215,7 +215,7 @@ def test_money_parts_add_up_exactly(db) -> None:  # noqa: ANN001
 def test_replacing_the_table_moves_lines_to_the_bin(db, example: str) -> None:  # noqa: ANN001
     set_lines(db, example, EXAMPLE_LINES)
     set_lines(db, example, {"city_county": {"approved": "6800000", "arrived": "6800000", "paid": "6800000"}})
-    with db.session() as s:
+    with db.session("测试员") as s:
         live = s.query(FundingLine).filter_by(community_id=example, deleted_at=None).all()
         assert len(live) == 1
         assert s.query(FundingLine).filter(FundingLine.deleted_at.is_not(None)).count() == len(EXAMPLE_LINES) - 1
@@ -229,7 +229,7 @@ def test_replacing_the_table_moves_lines_to_the_bin(db, example: str) -> None:  
 
 @pytest.mark.parametrize("parent", ["state", "central", "social", "国家预算资金"])
 def test_money_goes_on_leaf_sources_only(db, parent: str) -> None:  # noqa: ANN001
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         cid = communities.create(s, {"name": "甲"}).id
     err = set_refused(db, cid, {parent: {"approved": "100"}})
     assert [(p.field, p.label) for p in err.problems] == [("source_id", "资金来源")]
@@ -237,7 +237,7 @@ def test_money_goes_on_leaf_sources_only(db, parent: str) -> None:  # noqa: ANN0
 
 
 def test_leaves_are_the_sources_without_children(db) -> None:  # noqa: ANN001
-    with db.session() as s:
+    with db.session("测试员") as s:
         leaves = {src.code for src in catalogues.funding_sources(s) if catalogues.is_leaf(s, src)}
     assert "state" not in leaves and "central" not in leaves and "social" not in leaves
     assert {"central_budget", "provincial", "residents", "bank_loans", "other"} <= leaves
@@ -249,7 +249,7 @@ def test_unknown_source_is_refused(db, example: str) -> None:  # noqa: ANN001
 
 
 def test_other_needs_a_note_saying_what_it_is(db) -> None:  # noqa: ANN001
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         cid = communities.create(s, {"name": "甲"}).id
     for note in (None, "", "   "):
         line = {"approved": "100"} | ({"source_note": note} if note is not None else {})
@@ -257,7 +257,7 @@ def test_other_needs_a_note_saying_what_it_is(db) -> None:  # noqa: ANN001
         assert [(p.field, p.label) for p in err.problems] == [("source_note", "资金来源说明")]
         assert "其他：请写明资金的具体来源" in err.problems[0].message
     set_lines(db, cid, {"other": {"approved": "100", "source_note": "企业捐资"}})
-    with db.session() as s:
+    with db.session("测试员") as s:
         [line] = s.query(FundingLine).filter_by(community_id=cid).all()
         assert line.source_note == "企业捐资"
     # a named source needs no note
@@ -274,7 +274,7 @@ def add_entry(db, target_id: str, on: date, amount: str) -> None:  # noqa: ANN00
 
 
 def figures(db, target_id: str, as_of: date) -> tuple[Decimal, Decimal, Decimal]:  # noqa: ANN001
-    with db.session() as s:
+    with db.session("测试员") as s:
         target = s.get(Community, target_id) or s.get(Project, target_id)
         f = funding.completed_figures(s, target, as_of)
     return f.this_month, f.this_year, f.since_start
@@ -346,7 +346,7 @@ def test_bad_investment_entries_are_refused(db, example: str, data: dict, label:
 
 
 def test_investment_with_its_source(db, example: str) -> None:  # noqa: ANN001
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         entry = funding.add_investment(
             s, s.get(Community, example), {"entry_date": "2022-01-01", "amount": "10", "source_id": "provincial"}
         )
@@ -362,7 +362,7 @@ def test_investment_with_its_source(db, example: str) -> None:  # noqa: ANN001
 
 
 def test_project_level_money(db) -> None:  # noqa: ANN001
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         pid = projects.create(s, {"name": "片区项目", "total_investment": "1000", "money_split": "否"}).id
     set_lines(db, pid, {"central_budget": {"approved": "600", "arrived": "600"}, "residents": {"approved": "400"}})
     assert nodes_by_code(db, pid)["state"].amounts["approved"] == Decimal("600.00")
@@ -377,13 +377,13 @@ def test_project_level_money(db) -> None:  # noqa: ANN001
 def test_deleted_community_money_leaves_the_totals(db, example: str) -> None:  # noqa: ANN001
     set_lines(db, example, EXAMPLE_LINES)
     add_entry(db, example, date(2022, 1, 15), "1000")
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         communities.delete(s, example)
     assert nodes_by_code(db)["state"].amounts["approved"] == ZERO
-    with db.session() as s:
+    with db.session("测试员") as s:
         assert funding.completed_to_date(s, s.get(Community, example)) == ZERO
     refused(db, lambda s: communities.update(s, example, {"total_investment": "1"}), NotFound)
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         communities.restore(s, example)
     assert nodes_by_code(db)["state"].amounts["approved"] == Decimal("5700000.00")
     assert figures(db, example, date(2022, 1, 31))[2] == Decimal("1000.00")

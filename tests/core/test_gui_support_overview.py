@@ -23,7 +23,7 @@ def demo_db(empty_db: Database) -> Database:
 
 
 def test_status_by_township_adds_up_to_the_summary(demo_db: Database) -> None:
-    with demo_db.transaction() as s:
+    with demo_db.transaction("测试员") as s:
         rows = overview.status_by_township(s)
         by_status = summary.totals(s, by="status")
         by_township = summary.totals(s, by="township")
@@ -37,14 +37,14 @@ def test_status_by_township_adds_up_to_the_summary(demo_db: Database) -> None:
 
 
 def test_status_by_township_for_one_year(demo_db: Database) -> None:
-    with demo_db.transaction() as s:
+    with demo_db.transaction("测试员") as s:
         year = overview.plan_years(s)[0]
         rows = overview.status_by_township(s, year=year)
         assert sum(r.total for r in rows) == summary.totals(s, year=year).total.communities
 
 
 def test_items_by_category_matches_the_items_list(demo_db: Database) -> None:
-    with demo_db.transaction() as s:
+    with demo_db.transaction("测试员") as s:
         figures = overview.items_by_category(s)
         assert [f.code for f in figures] == ["basic", "improvement", "enhancement"]
         for f in figures:
@@ -58,7 +58,7 @@ def test_items_by_category_matches_the_items_list(demo_db: Database) -> None:
 
 
 def test_funding_tree_equals_the_funding_service(demo_db: Database) -> None:
-    with demo_db.transaction() as s:
+    with demo_db.transaction("测试员") as s:
         mine = overview.funding_tree(s)
         theirs = funding.tree(s)
 
@@ -70,7 +70,7 @@ def test_funding_tree_equals_the_funding_service(demo_db: Database) -> None:
 
 
 def test_project_money_sums_its_communities(demo_db: Database) -> None:
-    with demo_db.transaction() as s:
+    with demo_db.transaction("测试员") as s:
         project = s.scalars(select(Project).where(Project.deleted_at.is_(None))).first()
         members = list(s.scalars(select(Community).where(Community.project_id == project.id)))
         money = overview.project_money(s, project.id)
@@ -91,7 +91,7 @@ def test_project_money_sums_its_communities(demo_db: Database) -> None:
 
 
 def test_meeting_rows_agree_with_the_summary(demo_db: Database) -> None:
-    with demo_db.transaction() as s:
+    with demo_db.transaction("测试员") as s:
         rows = overview.meeting_rows(s)
         total = rows[-1]
         whole = summary.totals(s)

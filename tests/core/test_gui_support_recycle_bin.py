@@ -35,7 +35,7 @@ def test_lists_each_kind_with_who_and_when(demo_db: Database) -> None:
         project = projects.create(s, {"name": "空项目", "township_code": community.township_code})
         projects.delete(s, project.id)
         ids = {community.id: "community", item.id: "item", inspection.id: "inspection", project.id: "project"}
-    with demo_db.transaction() as s:
+    with demo_db.transaction("测试员") as s:
         rows = recycle_bin.page(s)
         assert recycle_bin.count(s) == len(rows) == 4  # the community's own items are not listed apart
         assert {r["id"]: r["kind"] for r in rows} == ids
@@ -53,44 +53,44 @@ def test_lists_each_kind_with_who_and_when(demo_db: Database) -> None:
 
 
 def test_restore_and_delete_again_through_the_services(demo_db: Database) -> None:
-    with demo_db.transaction() as s:
+    with demo_db.transaction("测试员") as s:
         community = _first(s, Community)
         n_items = listings.count(s, "items", listings.ListQuery(filters={"community": community.id}))
         communities.delete(s, community.id)
-    with demo_db.transaction() as s:
+    with demo_db.transaction("测试员") as s:
         assert listings.count(s, "items", listings.ListQuery(filters={"community": community.id})) == 0
         recycle_bin.restore(s, "community", community.id)
-    with demo_db.transaction() as s:
+    with demo_db.transaction("测试员") as s:
         assert s.get(Community, community.id).deleted_at is None
         assert listings.count(s, "items", listings.ListQuery(filters={"community": community.id})) == n_items
         recycle_bin.delete(s, "community", community.id)
-    with demo_db.transaction() as s:
+    with demo_db.transaction("测试员") as s:
         assert s.get(Community, community.id).deleted_at is not None
         assert recycle_bin.count(s) == 1
 
 
 def test_restore_is_refused_while_the_parent_is_deleted(demo_db: Database) -> None:
-    with demo_db.transaction() as s:
+    with demo_db.transaction("测试员") as s:
         community = _first(s, Community)
         item = _first(s, RenovationItem, RenovationItem.community_id == community.id)
         items.delete(s, item.id)
         communities.delete(s, community.id)
-    with demo_db.transaction() as s:
+    with demo_db.transaction("测试员") as s:
         assert recycle_bin.count(s, BinQuery(kind="item")) == 1  # deleted before its community: listed
         with pytest.raises(ValidationError, match="请先恢复小区"):
             recycle_bin.restore(s, "item", item.id)
 
 
 def test_inspection_comes_back_with_its_rectifications(demo_db: Database) -> None:
-    with demo_db.transaction() as s:
+    with demo_db.transaction("测试员") as s:
         inspection = s.scalars(
             select(Inspection).join(Rectification, Rectification.inspection_id == Inspection.id).order_by(Inspection.id)
         ).first()
         n = len(list(s.scalars(select(Rectification).where(Rectification.inspection_id == inspection.id))))
         inspections.delete(s, inspection.id)
-    with demo_db.transaction() as s:
+    with demo_db.transaction("测试员") as s:
         recycle_bin.restore(s, "inspection", inspection.id)
-    with demo_db.transaction() as s:
+    with demo_db.transaction("测试员") as s:
         live = s.scalars(
             select(Rectification).where(
                 Rectification.inspection_id == inspection.id, Rectification.deleted_at.is_(None)
@@ -101,22 +101,22 @@ def test_inspection_comes_back_with_its_rectifications(demo_db: Database) -> Non
 
 
 def test_a_deleted_projects_community_waits_for_the_project(demo_db: Database) -> None:
-    with demo_db.transaction() as s:
+    with demo_db.transaction("测试员") as s:
         project = _first(s, Project)
         members = list(s.scalars(select(Community).where(Community.project_id == project.id)))
         for c in members:
             communities.delete(s, c.id)
         projects.delete(s, project.id)
-    with demo_db.transaction() as s:
+    with demo_db.transaction("测试员") as s:
         with pytest.raises(ValidationError, match="请先恢复项目"):
             recycle_bin.restore(s, "community", members[0].id)
-    with demo_db.transaction() as s:
+    with demo_db.transaction("测试员") as s:
         recycle_bin.restore(s, "project", project.id)
         recycle_bin.restore(s, "community", members[0].id)
 
 
 def test_unknown_kind_is_refused(demo_db: Database) -> None:
-    with demo_db.transaction() as s:
+    with demo_db.transaction("测试员") as s:
         with pytest.raises(ValidationError):
             recycle_bin.restore(s, "operator", "x")
         with pytest.raises(ValidationError):
@@ -134,16 +134,16 @@ def test_milestones_and_investment_entries_come_back(demo_db: Database) -> None:
         milestones.remove(s, start.id)
         recycle_bin.delete(s, "investment", entry.id)
         assert s.get(Community, community.id).status == "planned"
-    with demo_db.transaction() as s:
+    with demo_db.transaction("测试员") as s:
         rows = {r["id"]: r for r in recycle_bin.page(s)}
         assert rows[start.id]["kind_label"] == "进度节点" and rows[start.id]["name"].startswith("开工 ")
         assert rows[start.id]["parent"] == community.name
         assert rows[entry.id]["amount"] == entry.amount and rows[entry.id]["parent"] == community.name
         recycle_bin.restore(s, "milestone", start.id)
         recycle_bin.restore(s, "investment", entry.id)
-    with demo_db.transaction() as s:
+    with demo_db.transaction("测试员") as s:
         assert s.get(Community, community.id).status == "started"
         assert recycle_bin.count(s) == 0
         communities.delete(s, community.id)
-    with demo_db.transaction() as s:  # its milestones and entries went with it: one row, the community
+    with demo_db.transaction("测试员") as s:  # its milestones and entries went with it: one row, the community
         assert [r["kind"] for r in recycle_bin.page(s)] == ["community"]

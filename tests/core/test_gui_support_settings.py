@@ -13,18 +13,18 @@ from oldcomm_desktop.storage.database import Database
 
 
 def test_shows_percentages_and_stores_fractions(db: Database) -> None:
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         shown = editable_settings.current(s)
         assert shown["consent_participation_owners"] == Decimal("66.67")
         assert shown["eligibility_cutoff_year"] == 2000
         before = editable_settings.stored(s)
         editable_settings.update(s, {"consent_participation_owners": "75", "return_due_day": "27"})
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         assert catalogues.get_setting(s, "consent_participation_owners") == "0.7500"
         assert catalogues.get_setting(s, "return_due_day") == 27
         assert editable_settings.current(s)["consent_participation_owners"] == Decimal("75.00")
         editable_settings.put_stored(s, before)
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         assert editable_settings.stored(s) == before
 
 
@@ -41,7 +41,7 @@ def test_shows_percentages_and_stores_fractions(db: Database) -> None:
     ],
 )
 def test_bad_values_are_refused_and_nothing_changes(db: Database, changes, field, words) -> None:  # noqa: ANN001
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         before = editable_settings.stored(s)
         with pytest.raises(ValidationError) as err:
             editable_settings.update(s, {**changes, "return_due_day": changes.get("return_due_day", "20")})
@@ -50,7 +50,7 @@ def test_bad_values_are_refused_and_nothing_changes(db: Database, changes, field
 
 
 def test_a_later_cutoff_changes_what_communities_accept(db: Database) -> None:
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         editable_settings.update(s, {"eligibility_cutoff_year": "2004", "eligibility_extension_year": "2004"})
         c = communities.create(s, {"name": "新规则小区", "year_built": 2003})
         assert c.year_built == 2003
@@ -59,7 +59,7 @@ def test_a_later_cutoff_changes_what_communities_accept(db: Database) -> None:
 
 
 def test_remove_operator(db: Database) -> None:
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         workspace.add_operator(s, "李四")
         editable_settings.remove_operator(s, "李四")
         assert "李四" not in [o.name for o in workspace.operators(s)]
@@ -68,7 +68,7 @@ def test_remove_operator(db: Database) -> None:
 
 
 def test_item_type_rows(db: Database) -> None:
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         rows = editable_settings.item_type_rows(s)
     assert len(rows) == len(catalogues.national_reference()["item_types"])
     water = next(r for r in rows if r.code == "water_pipe")

@@ -91,12 +91,12 @@ def new_item(db, community_id: str, **data) -> str:  # noqa: ANN001, ANN003
 
 
 def reread(db, item_id: str) -> RenovationItem:  # noqa: ANN001
-    with db.session() as s:
+    with db.session("测试员") as s:
         return s.get(RenovationItem, item_id)
 
 
 def indicators(db, **kw) -> dict[str, tuple[Decimal, Decimal, str]]:  # noqa: ANN001, ANN003
-    with db.session() as s:
+    with db.session("测试员") as s:
         return {f.code: (f.planned, f.done, f.unit) for f in summary.effect_indicators(s, **kw)}
 
 
@@ -104,7 +104,7 @@ def indicators(db, **kw) -> dict[str, tuple[Decimal, Decimal, str]]:  # noqa: AN
 
 
 def test_item_by_code_name_or_id(db, community: str) -> None:  # noqa: ANN001
-    with db.session() as s:
+    with db.session("测试员") as s:
         road = catalogues.item_type(s, "road")
     for key in ("road", "道路硬化/沥青铺设", road.id):
         iid = new_item(db, community, item_type_id=key)
@@ -213,9 +213,9 @@ def test_completed_above_planned_asks_for_confirmation(db, community: str) -> No
     assert "超过计划" in err.problem.message
     assert reread(db, iid).completed_quantity is None
     # exactly the plan needs no confirmation
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         items.update(s, iid, {"completed_quantity": "1000"})
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         items.update(s, iid, {"completed_quantity": "1200"}, confirm=True)
     assert reread(db, iid).completed_quantity == Decimal("1200.00")
 
@@ -224,7 +224,7 @@ def test_over_plan_on_create_asks_too(db, community: str) -> None:  # noqa: ANN0
     data = {"item_type_id": "parking", "planned_quantity": "50", "completed_quantity": "55", "status": "started"}
     err = refused(db, lambda s: items.create(s, community, data), ConfirmationNeeded)
     assert err.problem.label == "完成工程量"
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         iid = items.create(s, community, data, confirm=True).id
     assert reread(db, iid).completed_quantity == Decimal("55.00")
 
@@ -247,22 +247,22 @@ def test_confirmation_does_not_override_a_real_error(db, community: str) -> None
 
 def test_delete_and_restore_an_item(db, community: str) -> None:  # noqa: ANN001
     iid = new_item(db, community)
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         items.delete(s, iid)
-    with db.session() as s:
+    with db.session("测试员") as s:
         assert listings.count(s, "items") == 0
     refused(db, lambda s: items.update(s, iid, {"planned_quantity": "5"}), NotFound)
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         items.restore(s, iid)
-    with db.session() as s:
+    with db.session("测试员") as s:
         assert [r["id"] for r in listings.page(s, "items")] == [iid]
 
 
 def test_an_item_cannot_come_back_while_its_community_is_in_the_bin(db, community: str) -> None:  # noqa: ANN001
     iid = new_item(db, community)
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         items.delete(s, iid)
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         communities.delete(s, community)
     err = refused(db, lambda s: items.restore(s, iid))
     assert "在回收站中，请先恢复小区" in str(err)
@@ -273,7 +273,7 @@ def test_an_item_cannot_come_back_while_its_community_is_in_the_bin(db, communit
 
 def test_the_seed_meetings_example_community(db) -> None:  # noqa: ANN001
     cid = seed_example(db)
-    with db.session() as s:
+    with db.session("测试员") as s:
         c = s.get(Community, cid)
         assert c.total_investment == Decimal("6800000.00")
         rows = listings.page(s, "items", listings.ListQuery(filters={"community": cid}))
@@ -311,7 +311,7 @@ def test_effect_indicators_count_progress_not_just_plans(db) -> None:  # noqa: A
     cid = seed_example(db, done=False)
     figures = indicators(db)
     assert figures["pipes_km"][:2] == (Decimal("12"), Decimal("0"))
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         water = s.query(RenovationItem).filter_by(community_id=cid, description="供水管网").one()
         items.update(s, water.id, {"status": "started", "started_on": "2021-04-01", "completed_quantity": "2500"})
     assert indicators(db)["pipes_km"][:2] == (Decimal("12"), Decimal("2.5"))
@@ -321,17 +321,17 @@ def test_effect_indicators_leave_out_withdrawn_communities_and_deleted_items(db)
     a = seed_example(db, name="甲小区")
     b = seed_example(db, name="乙小区", done=False)
     assert indicators(db)["parking"][:2] == (Decimal("100"), Decimal("50"))
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         milestones.add(
             s, s.get(Community, b), {"kind": "withdrawal", "reached_on": "2021-03-01", "reason": "资金未落实"}
         )
     assert indicators(db)["parking"][:2] == (Decimal("50"), Decimal("50"))
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         parking = s.query(RenovationItem).filter_by(community_id=a, description="新增停车位").one()
         items.delete(s, parking.id)
     assert indicators(db)["parking"][:2] == (Decimal("0"), Decimal("0"))
     assert indicators(db)["pipes_km"][:2] == (Decimal("12"), Decimal("12"))
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         communities.delete(s, a)
     assert indicators(db)["pipes_km"][:2] == (Decimal("0"), Decimal("0"))
 

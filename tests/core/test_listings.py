@@ -69,7 +69,7 @@ def _queries(s) -> dict[str, list[ListQuery]]:  # noqa: ANN001
 
 
 def test_count_is_the_number_of_rows_the_pages_hold(demo_db: Database) -> None:
-    with demo_db.transaction() as s:
+    with demo_db.transaction("测试员") as s:
         for name, queries in _queries(s).items():
             for query in queries:
                 rows = _all_rows(s, name, query)
@@ -91,7 +91,7 @@ def test_count_leaves_out_the_joins_only_when_no_condition_needs_them() -> None:
 
 
 def test_category_filter_finds_the_communities_with_a_live_item_of_the_category(demo_db: Database) -> None:
-    with demo_db.transaction() as s:
+    with demo_db.transaction("测试员") as s:
         for code in s.scalars(select(Category.code)):
             category_id = s.scalar(select(Category.id).where(Category.code == code))
             expected = set(
@@ -127,7 +127,7 @@ def test_a_first_page_is_read_in_order_from_an_index(sqlite_db: Database, name: 
 
     event.listen(sqlite_db.engine, "before_cursor_execute", catch)
     try:
-        with sqlite_db.transaction() as s:
+        with sqlite_db.transaction("测试员") as s:
             listings.page(s, name, query)
     finally:
         event.remove(sqlite_db.engine, "before_cursor_execute", catch)
@@ -141,7 +141,7 @@ def test_a_first_page_is_read_in_order_from_an_index(sqlite_db: Database, name: 
 
 def test_a_page_lists_what_the_session_has_not_flushed_yet(demo_db: Database) -> None:
     """page() runs its SELECT on the session's connection: it flushes first, as Session.execute does."""
-    with demo_db.transaction() as s:
+    with demo_db.transaction("测试员") as s:
         community = s.scalars(select(Community).where(Community.deleted_at.is_(None)).order_by(Community.id)).first()
         community.name = "尚未保存的新名字小区"
         query = ListQuery(search="尚未保存")

@@ -71,7 +71,7 @@ def remove(db, milestone_id: str) -> None:  # noqa: ANN001
 
 def status(db, community_id: str) -> str:  # noqa: ANN001
     """The stored status, checked against a fresh derivation from the milestones."""
-    with db.session() as s:
+    with db.session("测试员") as s:
         c = s.get(Community, community_id)
         assert milestones.status_of(s, c) == c.status
         return c.status
@@ -102,7 +102,7 @@ def test_status_follows_every_step_of_the_lifecycle(db) -> None:  # noqa: ANN001
     for kind, n, expected in steps:
         add(db, cid, kind, n, document_no=f"文号-{kind}")
         assert status(db, cid) == expected, kind
-    with db.session() as s:
+    with db.session("测试员") as s:
         log = milestones.milestones_of(s, s.get(Community, cid))
         assert [m.kind for m in log] == [k for k, _, _ in steps]
         assert all(m.township_code == "341122001000" for m in log)
@@ -115,7 +115,7 @@ def test_status_walks_back_when_milestones_are_removed_latest_first(db) -> None:
     for mid, expected in zip(reversed(ids), expected_after_removal, strict=True):
         remove(db, mid)
         assert status(db, cid) == expected
-    with db.session() as s:
+    with db.session("测试员") as s:
         assert s.get(Milestone, ids[0]).deleted_at is not None  # in the recycle bin, not erased
 
 
@@ -124,7 +124,7 @@ def test_a_community_in_the_annual_plan_is_planned_without_milestones(db) -> Non
     assert status(db, cid) == "planned"
     add(db, cid, "start", 0)
     assert status(db, cid) == "started"
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         communities.update(s, cid, {"plan_year": ""})
     assert status(db, cid) == "started"
 
@@ -149,7 +149,7 @@ def test_withdrawal_from_every_state_before_acceptance(db, before: list, status_
     assert status(db, cid) == status_before
     mid = add(db, cid, "withdrawal", 30, reason="居民意愿征询未通过")
     assert status(db, cid) == "withdrawn"
-    with db.session() as s:
+    with db.session("测试员") as s:
         assert s.get(Milestone, mid).reason == "居民意愿征询未通过"
     # nothing is recorded after a withdrawal
     err = add_refused(db, cid, "tender", 31)
@@ -234,7 +234,7 @@ def test_bad_milestone_input_names_the_field(db, data: dict, label: str) -> None
 
 def test_milestone_kind_by_its_chinese_label(db) -> None:  # noqa: ANN001
     cid = new_community(db)
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         milestones.add(s, s.get(Community, cid), {"kind": "开工", "reached_on": "2020年3月1日"})
     assert status(db, cid) == "started"
 
@@ -255,10 +255,10 @@ def test_project_milestones_count_for_all_its_communities(db) -> None:  # noqa: 
     c = new_community(db, "丙小区", project_id=pid)
     assert status(db, c) == "planned"
     # and one leaving the project no longer does
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         communities.update(s, c, {"project_id": ""})
     assert status(db, c) == "reserve"
-    with db.session() as s:
+    with db.session("测试员") as s:
         assert [m.kind for m in milestones.milestones_of(s, s.get(Community, a))] == ["plan", "start"]
 
 
@@ -362,7 +362,7 @@ def test_a_withdrawn_community_does_not_hold_up_its_project(db) -> None:  # noqa
     add(db, pid, "settlement", 60)
     assert (status(db, a), status(db, b)) == ("completed", "withdrawn")
     # the project's log itself stays in order even when no community follows it any more
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         communities.update(s, a, {"project_id": ""})
     err = add_refused(db, pid, "plan", 70)
     assert "不能重复记录" in err.problems[0].message

@@ -65,11 +65,11 @@ def test_empty_database_is_migrated_to_head_and_matches_the_model(empty_db) -> N
 
 def test_reopening_at_head_changes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "a.sqlite3"
-    with open_database(path) as db, db.transaction() as s:
+    with open_database(path) as db, db.transaction("测试员") as s:
         workspace.initialise(s, mode=workspace.TOWNSHIP, code=TOWNSHIP_CODE, name=TOWNSHIP_NAME)
     with open_database(path) as db:
         assert current_revision(db.engine) == head_revision()
-        with db.transaction() as s:
+        with db.transaction("测试员") as s:
             assert workspace.own_code(s) == TOWNSHIP_CODE
 
 
@@ -126,7 +126,7 @@ def test_first_release_database_is_carried_forward_with_its_rows(raw_target: str
     ids = _insert_first_release_rows(raw_target)
     with open_database(raw_target) as db:
         assert current_revision(db.engine) == head_revision()
-        with db.transaction() as s:
+        with db.transaction("测试员") as s:
             assert workspace.own_code(s) == TOWNSHIP_CODE
             xfl = s.get(Community, ids["xfl"])
             assert (xfl.name, xfl.households, xfl.floor_area) == ("幸福里小区", 320, Decimal("24567.89"))
@@ -214,7 +214,7 @@ def test_second_writer_is_refused_with_a_clear_message(sqlite_db) -> None:  # no
     assert str(sqlite_db.path) in message
     assert "正由另一个程序" in message and "请先关闭" in message
     # a reader is fine beside the writer, and sees what the writer committed
-    with open_database(sqlite_db.path, write=False) as reader, reader.transaction() as s:
+    with open_database(sqlite_db.path, write=False) as reader, reader.transaction("测试员") as s:
         assert workspace.own_code(s) == TOWNSHIP_CODE
     # the writer still works after the refusal
     with sqlite_db.transaction("测试员") as s:
@@ -232,7 +232,7 @@ def test_lock_is_released_on_close(tmp_path: Path) -> None:
 def test_writer_can_open_while_a_reader_is_open(tmp_path: Path) -> None:
     path = tmp_path / "a.sqlite3"
     open_database(path).close()
-    with open_database(path, write=False), open_database(path) as writer, writer.transaction() as s:
+    with open_database(path, write=False), open_database(path) as writer, writer.transaction("测试员") as s:
         workspace.initialise(s, mode=workspace.TOWNSHIP, code=TOWNSHIP_CODE, name=TOWNSHIP_NAME)
 
 

@@ -275,7 +275,7 @@ def test_areas_missing_share_equally(county) -> None:  # noqa: ANN001
 def test_demo_county_groupings_agree(empty_db) -> None:  # noqa: ANN001
     with empty_db.transaction("演示操作员") as s:
         demo.build(s, communities_count=24, seed=7)
-    with empty_db.transaction() as s:
+    with empty_db.transaction("测试员") as s:
         # move one project's money onto the project (as many counties keep it)
         pid = s.scalars(select(Project.id).order_by(Project.name)).first()
         members = s.scalars(select(Community).where(Community.project_id == pid)).all()
@@ -285,7 +285,7 @@ def test_demo_county_groupings_agree(empty_db) -> None:  # noqa: ANN001
             {"f": False, "t": int(whole * 100), "id": pid},
         )
         s.execute(text("UPDATE community SET total_investment = NULL WHERE project_id = :id"), {"id": pid})
-    with empty_db.transaction() as s:
+    with empty_db.transaction("测试员") as s:
         ref = summary.totals(s, by="status")
         n, hh, area, inv = s.execute(
             select(
@@ -322,7 +322,7 @@ def test_clean_ledger_has_no_errors(county) -> None:  # noqa: ANN001
 def test_demo_ledger_has_no_errors(empty_db) -> None:  # noqa: ANN001
     with empty_db.transaction("演示操作员") as s:
         demo.build(s, communities_count=15, seed=2)
-    with empty_db.transaction() as s:
+    with empty_db.transaction("测试员") as s:
         assert integrity.check(s) == []
 
 

@@ -41,7 +41,7 @@ def test_second_clerk_saving_a_stale_version_is_refused_with_who_and_when(db) ->
     assert exc.changed_by == "张三" and exc.changed_at is not None
     text = str(exc)
     assert "张三" in text and f"第 {v} 版" in text and "没有保存" in text and "年" in text
-    with db.session() as s:
+    with db.session("测试员") as s:
         assert s.get(Community, cid).households == 120
 
 
@@ -138,7 +138,7 @@ def test_a_race_past_the_check_is_a_stale_record_not_a_stale_data_error(db) -> N
             communities.update(s_a, cid, {"households": 120})
         c_b.households = 80  # B's session still believes it has version v
     assert info.value.record_id == cid and info.value.changed_by == "张三"
-    with db.session() as s:
+    with db.session("测试员") as s:
         assert s.get(Community, cid).households == 120
 
 
@@ -146,6 +146,6 @@ def test_listings_carry_the_version(db) -> None:  # noqa: ANN001
     from oldcomm_desktop.core import listings
 
     cid, v = _community(db)
-    with db.session() as s:
+    with db.session("测试员") as s:
         rows = listings.page(s, "communities", listings.ListQuery(), 0, 10)
     assert [r["version"] for r in rows if r["id"] == cid] == [v]
