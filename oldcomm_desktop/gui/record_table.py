@@ -304,6 +304,8 @@ class RecordTable(QWidget):
         self._announce("")
 
     def _tell_status_bar(self, text: str) -> None:
+        if not self.isVisible():
+            return  # a table on another page: its own strip says so when the clerk goes there
         window = self.window()
         bar = getattr(window, "statusBar", None)
         if callable(bar) and window is not self:

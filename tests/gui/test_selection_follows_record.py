@@ -165,3 +165,36 @@ def test_board_detail_follows_the_record_through_undo_redo(qtbot, ctx) -> None: 
     qtbot.waitUntil(lambda: board.current_id() == target)
     assert board._detail["id"] == target
     assert listings  # the listing the board reads
+
+
+def test_board_reinspection_moves_the_record_out_of_its_tab_and_clear_filter_finds_it(qtbot, ctx) -> None:  # noqa: ANN001
+    from oldcomm_desktop.gui.inspection.board import RectificationBoard
+
+    board = RectificationBoard(ctx)
+    qtbot.addWidget(board)
+    board.resize(1200, 700)
+    board.show()
+    model = board.table.model
+    for state in ("open", "overdue"):  # whichever the demo has today (a reply moves both to 待复查)
+        board.set_state(state)
+        if model.rowCount():
+            break
+    assert model.rowCount() > 0
+    rid = model.row_id(0)
+    board.table.select_id(rid)
+    from oldcomm_desktop.gui import commands
+
+    passed = {"inspected_on": inspections.today(), "inspector": "王五", "passed": True, "note": "现场核实已整改"}
+    commands.create(  # a passing re-inspection closes it: it leaves the 待整改/已逾期 tab
+        ctx,
+        "复查合格",
+        lambda s: inspections.reinspect(s, rid, passed),
+        inspections.delete_reinspection,
+        inspections.restore_reinspection,
+        table="rectification",
+    )
+    qtbot.waitUntil(lambda: board.table.notice.isVisible())
+    assert board.current_id() == "" and board._detail is None
+    board.table.notice.button.click()
+    qtbot.waitUntil(lambda: board.current_id() == rid)
+    assert board.state == "all" and board._detail["id"] == rid

@@ -176,6 +176,7 @@ class RectificationBoard(QWidget):
         self.table.model.set_query(PageQuery(sort_key="current_deadline"))
         self.table.model.count_changed.connect(lambda _n: self.refresh_counts())
         self.table.current_changed.connect(self.show_detail)
+        self.table.clear_filters_hook = self._show_everything  # 清除筛选 also leaves the state tab and scope
         self.table.activated.connect(lambda _id: self.reinspect())
         self.tabs.currentChanged.connect(lambda i: self.set_state(self.tabs.tabData(i)))
 
@@ -247,6 +248,12 @@ class RectificationBoard(QWidget):
     def set_scope(self, key: str, value: Any, label: str = "") -> None:
         """Limit the board to a community or an inspection (`key` is a filter of the listing)."""
         self.scope.set(key, value, label)
+
+    def _show_everything(self) -> None:
+        """All states, no community or inspection scope: where a rectification that moved on is found again."""
+        for key in list(self.scope.scope):
+            self.scope.set(key, None, "")
+        self.set_state(ALL)
 
     def _requery(self) -> None:
         state = self.source.fixed_filters.get("state")
