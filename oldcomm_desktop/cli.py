@@ -498,6 +498,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from oldcomm_desktop.storage.database import acquire_write_lock
 
     path = _sqlite_path(args)
+    backup.check_target(path)  # a text file or another program's database is never replaced
     backup.verify(args.source)  # refused before the lock is even taken: nothing changes
     new = not path.exists()
     lock = acquire_write_lock(path)

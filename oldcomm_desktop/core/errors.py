@@ -106,6 +106,10 @@ class UnreadableTarget(StorageError):
     """The target is not something we can open: a folder, an empty name, a text file, a damaged file."""
 
 
+class DamagedDatabase(UnreadableTarget):
+    """A SQLite file that cannot be read (truncated, pages overwritten): restore may replace it, nothing else."""
+
+
 class ForeignFile(StorageError):
     """A valid SQLite file of another application (or not a database of this program at all)."""
 

@@ -430,6 +430,7 @@ def restore(db_file: Path, source: Path, *, progress: Progress | None = None) ->
     """
     db_file, source = Path(db_file), Path(source)
     say = progress or (lambda _text: None)
+    check_target(db_file)
     kind = _kind(source)
     if source.resolve() == db_file.resolve():
         raise OldcommError("不能用数据库自己恢复自己：请选择一个备份文件")
@@ -472,6 +473,18 @@ def restore(db_file: Path, source: Path, *, progress: Progress | None = None) ->
         except OSError as exc:
             raise _os_error(exc, db_file, "恢复") from None
     return kept
+
+
+def check_target(db_file: Path) -> None:
+    """Restore replaces our database, damaged or not; never a folder, a text file or another program's file."""
+    from oldcomm_desktop.storage.database import DamagedDatabase, inspect_file
+
+    if not db_file.exists():
+        return
+    try:
+        inspect_file(db_file)
+    except DamagedDatabase:
+        return  # exactly when restore is needed; it is kept aside as it is
 
 
 def _keep_aside(db_file: Path) -> Path:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from oldcomm_desktop.core.errors import (
+    DamagedDatabase,
     DatabaseBusy,
     DiskFull,
     ForeignFile,
@@ -303,8 +304,14 @@ def inspect_file(path: Path) -> FileFacts:
         raise os_error(exc, path, "读取") from None
     if header != b"SQLite format 3\x00":
         raise UnreadableTarget(f"文件 {path} 不是数据库文件（可能是文本或其他程序的文件）。")
+    if _truncated(path, size):
+        raise DamagedDatabase(f"数据库文件 {path} 不完整（文件被截断了），无法读取。请用 oldcomm restore 从备份恢复。")
+    # No -wal beside it: nobody has it open in WAL mode, so read the file alone (immutable) and leave no
+    # -wal/-shm side files behind; with a -wal, read through it (mode=ro) so its commits count.
+    wal = Path(str(path) + "-wal")
+    uri = _read_only_uri(path) if wal.exists() else f"file:{quote(str(path))}?immutable=1"
     try:
-        conn = sqlite3.connect(_read_only_uri(path), uri=True)
+        conn = sqlite3.connect(uri, uri=True)
         try:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             revision = None
@@ -314,7 +321,7 @@ def inspect_file(path: Path) -> FileFacts:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise UnreadableTarget(f"数据库文件 {path} 已损坏或不完整，无法读取（{exc}）。") from None
+        raise DamagedDatabase(f"数据库文件 {path} 已损坏或不完整，无法读取（{exc}）。") from None
     if tables and "alembic_version" not in tables:
         raise ForeignFile(f"文件 {path} 不是老旧小区改造工作台的数据库（里面是别的程序的表）。没有改动它。")
     if revision is not None and not is_known(revision):
@@ -323,6 +330,22 @@ def inspect_file(path: Path) -> FileFacts:
             "请升级本程序后再打开。没有改动它。"
         )
     return FileFacts(empty=False, revision=revision)
+
+
+def _truncated(path: Path, size: int) -> bool:
+    """Whether the header's page count says the file should be longer than it is (a cut-off copy)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(100)
+    except OSError:
+        return False
+    if len(head) < 100:
+        return True
+    page_size = int.from_bytes(head[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(head[28:32], "big")
+    valid = head[24:28] == head[92:96]  # the in-header size is trusted only when these agree
+    return bool(valid and pages and page_size and size < pages * page_size)
 
 
 def refuse_foreign_file(path: Path) -> None:
