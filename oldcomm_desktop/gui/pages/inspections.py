@@ -205,7 +205,7 @@ class InspectionsPage(Page):
 
     # -- Page ---------------------------------------------------------------------------------------
     def activate(self) -> None:
-        self.table.model.refresh()
+        self.table.refresh()  # re-read, staying on the same record
 
     def focus_search(self) -> None:
         search = self.board.table.search if self.tabs.currentWidget() is self.board else self.table.search

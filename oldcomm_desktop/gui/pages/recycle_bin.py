@@ -134,7 +134,7 @@ class RecycleBinPage(Page):
 
     # -- Page ---------------------------------------------------------------------------------------
     def activate(self) -> None:
-        self.table.model.refresh()
+        self.table.refresh()  # re-read, staying on the same record
         if not self.table.current_id():
             self.table.select_first()
 
