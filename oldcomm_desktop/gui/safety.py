@@ -141,6 +141,7 @@ def replace_database(
         raise
     reopen_database(ctx, path)
     ctx.undo_stack.clear()  # the history described the old data
+    ctx.versions.clear()  # and so did the versions our writes left
     ctx.database_replaced.emit()
     ctx.data_changed.emit("*")
     return result
