@@ -133,6 +133,7 @@ class _CacheStats:
     rows_fetched: int = 0
     pages_evicted: int = 0
     last_error: str | None = field(default=None)
+    last_exception: BaseException | None = field(default=None)
 
 
 class PagedTableModel(QAbstractTableModel):
@@ -399,6 +400,7 @@ class PagedTableModel(QAbstractTableModel):
     def _report_error(self, exc: Exception) -> None:
         message = f"{type(exc).__name__}: {exc}"
         self.stats.last_error = message
+        self.stats.last_exception = exc  # for a Chinese message (gui.errors.describe), never the raw text
         # Deferred: this may run inside a paint event, where opening a message box is not allowed.
         QTimer.singleShot(0, self, lambda: self.fetch_failed.emit(message))
 

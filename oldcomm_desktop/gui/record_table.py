@@ -61,6 +61,13 @@ class LostRecordNotice(QFrame):
 
     def show_lost(self, name: str = "") -> None:
         self.label.setText(LOST_TEXT.format(what=f"“{name}”" if name else "记录"))
+        self.button.show()
+        self.show()
+
+    def show_message(self, text: str) -> None:
+        """Another word about the table (a read that failed): no 清除筛选 to offer."""
+        self.label.setText(text)
+        self.button.hide()
         self.show()
 
     def text(self) -> str:
@@ -129,6 +136,7 @@ class RecordTable(QWidget):
         self.view.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.view.doubleClicked.connect(lambda idx: self.activated.emit(self.model.row_id(idx.row())))
         self.model.count_changed.connect(self.count_changed)
+        self.model.fetch_failed.connect(lambda _m: self._read_failed())
         self.model.modelAboutToBeReset.connect(self._about_to_reset)
         self.model.modelReset.connect(lambda: self._find_followed(after_edit=False))
         ctx.data_changed.connect(lambda _t: self.refresh())
@@ -208,6 +216,17 @@ class RecordTable(QWidget):
         self._select_row(row)
         self._announce(record_id)
         return True
+
+    def _read_failed(self) -> None:
+        """A page of rows could not be read (server gone, file damaged): say so instead of an empty table."""
+        from oldcomm_desktop.gui.errors import describe
+
+        exc = self.model.stats.last_exception
+        _title, text = describe(exc) if exc is not None else ("", "")
+        if _title == "程序出错":
+            text = "读取数据时出错，列表可能不完整。详细信息已写入日志文件。"
+        self.notice.show_message(f"读取失败：{text}")
+        self._tell_status_bar(f"读取失败：{text}")
 
     def announce_lost(self, record_id: str, text: str) -> None:
         """Say that `record_id` (just saved) is not among the rows shown; 清除筛选 selects it."""

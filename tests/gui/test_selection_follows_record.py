@@ -198,3 +198,17 @@ def test_board_reinspection_moves_the_record_out_of_its_tab_and_clear_filter_fin
     board.table.notice.button.click()
     qtbot.waitUntil(lambda: board.current_id() == rid)
     assert board.state == "all" and board._detail["id"] == rid
+
+
+def test_a_read_that_fails_is_said_in_chinese_not_an_empty_table(qtbot, page, monkeypatch) -> None:  # noqa: ANN001
+    from oldcomm_desktop.core.errors import OldcommError
+
+    def broken(*_a, **_k):  # noqa: ANN002, ANN003, ANN202
+        raise OldcommError("无法连接数据库服务器 10.0.0.5（连接超时）")
+
+    monkeypatch.setattr(page.source, "fetch", broken)
+    page.table.refresh()
+    page.table.view.viewport().repaint()
+    qtbot.waitUntil(lambda: page.table.notice.isVisible())
+    assert "读取失败" in page.table.notice.text() and "连接超时" in page.table.notice.text()
+    assert not page.table.notice.button.isVisible()
