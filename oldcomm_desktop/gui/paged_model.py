@@ -347,7 +347,7 @@ class PagedTableModel(QAbstractTableModel):
             self._pages.move_to_end(page_no)
         else:
             try:
-                rows = list(self._source.fetch(self._query, page_no * self._page_size, self._page_size))
+                rows = list(self._fetch(page_no))
             except Exception as exc:
                 # Cache the empty page so a failing source is not hit again for every cell painted;
                 # refresh() or a new query retries.
@@ -364,6 +364,22 @@ class PagedTableModel(QAbstractTableModel):
         self._hot_no = page_no
         self._hot_rows = rows
         return rows
+
+    def _fetch(self, page_no: int) -> Sequence[Mapping[str, Any]]:
+        """One page from the source; a source that can seek (``fetch_near``) is handed a neighbouring row
+        already cached and the total, so a deep page costs what the first does (no OFFSET over every row
+        before it: Ctrl+End or dragging the scroll bar on 200,000 rows)."""
+        offset = page_no * self._page_size
+        fetch_near = getattr(self._source, "fetch_near", None)
+        if fetch_near is None:
+            return self._source.fetch(self._query, offset, self._page_size)
+        anchor = None
+        before, after = self._pages.get(page_no - 1), self._pages.get(page_no + 1)
+        if before:
+            anchor = (offset - self._page_size + len(before) - 1, before[-1])
+        elif after:
+            anchor = ((page_no + 1) * self._page_size, after[0])
+        return fetch_near(self._query, offset, self._page_size, total=self._count, anchor=anchor)
 
     def _report_error(self, exc: Exception) -> None:
         message = f"{type(exc).__name__}: {exc}"
