@@ -30,7 +30,10 @@ _PENDING = "oldcomm_listing_index"
 
 
 def community_body(name: str | None, address: str | None, initials: str | None) -> str:
-    return index_tokens(name, address, initials)
+    """Name and address as character pairs; the pinyin initials with every suffix, so `fl` finds 幸福里
+    (xfl) as the LIKE over the initials did (the index matches from a token's start)."""
+    suffixes = " ".join(w[i:] for w in (initials or "").split() for i in range(len(w)))
+    return index_tokens(name, address, suffixes)
 
 
 def write_search(conn: Connection, kind: str, rows: Sequence[tuple]) -> None:

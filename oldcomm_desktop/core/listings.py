@@ -376,10 +376,12 @@ def _rectifications() -> Select:
             Inspection.community_id,
             Rectification.inspection_id,
             Rectification.township_code,
+            TownshipDiv.name.label("township"),
             Rectification.deleted_at,
         )
         .join(Inspection, Inspection.id == Rectification.inspection_id)
         .outerjoin(Community, Community.id == Inspection.community_id)
+        .outerjoin(TownshipDiv, TownshipDiv.code == Rectification.township_code)
     )
 
 

@@ -4,7 +4,7 @@ the rows are the ones OFFSET gives, and no page is counted from the top of the l
 from __future__ import annotations
 
 import pytest
-from overview_pages_fixtures import ctx, pages_demo_file  # noqa: F401 - fixtures
+from overview_pages_fixtures import ctx  # noqa: F401 - fixtures
 from sqlalchemy import event
 
 from oldcomm_desktop.core import listings
