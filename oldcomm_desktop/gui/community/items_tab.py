@@ -93,7 +93,7 @@ class ItemsTab(QWidget):
         else:
             self.model.refresh()
         n = self.model.rowCount()
-        self.count_label.setText(f"共 {n} 项改造内容" if community_id else "")
+        self.count_label.setText(f"共 {n:,} 项改造内容" if community_id else "")
         self._enable()
 
     def rows(self) -> list[dict]:

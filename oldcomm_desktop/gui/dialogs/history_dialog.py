@@ -94,7 +94,7 @@ class HistoryDialog(QDialog):
 
     @staticmethod
     def _summary(n: int) -> str:
-        return f"共 {n} 条修改"
+        return f"共 {n:,} 条修改"
 
     def visible_rows(self) -> list[list[str]]:
         """The texts of the rows shown (after the filter), for tests and copying."""

@@ -335,7 +335,7 @@ class DashboardPage(Page):
             f"占总投资 {_percent(total.investment_completed_yuan, total.investment_yuan)}",
         )
         link = (
-            f'涉及 <a href="communities" style="color:#c0392b">{d.overdue_communities} 个小区</a>'
+            f'涉及 <a href="communities" style="color:#c0392b">{d.overdue_communities:,} 个小区</a>'
             if d.overdue
             else "没有逾期整改"
         )
@@ -350,9 +350,9 @@ class DashboardPage(Page):
                     r.code,
                     r.name,
                     {s: float(n) for s, n in r.counts.items()},
-                    text=f"{r.total} 个",
-                    tooltips={"": f"{r.name}：共 {r.total} 个小区（点击查看）"}
-                    | {s: f"{r.name} · {STATUS_LABELS[s]}：{n} 个小区（点击查看）" for s, n in r.counts.items()},
+                    text=f"{r.total:,} 个",
+                    tooltips={"": f"{r.name}：共 {r.total:,} 个小区（点击查看）"}
+                    | {s: f"{r.name} · {STATUS_LABELS[s]}：{n:,} 个小区（点击查看）" for s, n in r.counts.items()},
                 )
                 for r in d.townships
             ]
@@ -379,12 +379,12 @@ class DashboardPage(Page):
                     c.code,
                     c.name,
                     {"investment": float(c.investment)},
-                    text=f"{c.items} 项 · {c.communities} 个小区 · {self.money(c.investment)} {unit}",
+                    text=f"{c.items:,} 项 · {c.communities:,} 个小区 · {self.money(c.investment)} {unit}",
                     tooltips={
-                        "": f"{c.name}：{c.items} 项改造内容（已完成 {c.completed_items} 项），"
-                        f"涉及 {c.communities} 个小区",
+                        "": f"{c.name}：{c.items:,} 项改造内容（已完成 {c.completed_items:,} 项），"
+                        f"涉及 {c.communities:,} 个小区",
                         "investment": f"{c.name}：计划投资 {self.money(c.investment)} {unit}；"
-                        f"{c.items} 项，已完成 {c.completed_items} 项",
+                        f"{c.items:,} 项，已完成 {c.completed_items:,} 项",
                     },
                 )
                 for c in d.categories
@@ -396,7 +396,7 @@ class DashboardPage(Page):
                     i.code,
                     i.name,
                     {"planned": float(i.planned), "done": float(i.done)},
-                    text=f"{_num(i.done)} / {_num(i.planned)} {i.unit}",
+                    text=f"{_num(i.planned)} / {_num(i.done)} {i.unit}",  # in the order the title names: 计划 / 已完成
                     tooltips={
                         "planned": f"{i.name}：计划 {_num(i.planned)} {i.unit}",
                         "done": f"{i.name}：已完成 {_num(i.done)} {i.unit}（{_percent(i.done, i.planned)}）",
