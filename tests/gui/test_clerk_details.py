@@ -34,3 +34,21 @@ def test_window_title_names_the_unit_once(qtbot, ctx) -> None:  # noqa: ANN001, 
     qtbot.addWidget(window)
     assert "老旧小区改造工作台" not in window.windowTitle()  # Qt adds the program's name itself
     assert window.windowTitle()
+
+
+def test_tab_leaves_a_table_and_arrows_move_within(qtbot, ctx) -> None:  # noqa: ANN001, F811
+    from PySide6.QtCore import Qt
+
+    from oldcomm_desktop.gui.pages.items import ItemsPage
+
+    page = show(qtbot, ItemsPage(ctx))
+    view = page.table.view
+    page.table.select_first()
+    view.setFocus()
+    qtbot.waitUntil(view.hasFocus)
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    assert view.currentIndex().row() == 1 and view.hasFocus()
+    column = view.currentIndex().column()
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    assert not view.hasFocus()  # the next control has it, not the next cell
+    assert view.currentIndex().column() == column

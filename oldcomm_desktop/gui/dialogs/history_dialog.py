@@ -49,6 +49,7 @@ class HistoryDialog(QDialog):
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self._apply_filter)
         self.table = QTableWidget(len(self.rows), len(COLUMNS))
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move within
         self.table.setObjectName("history_table")
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
