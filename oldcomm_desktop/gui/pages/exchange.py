@@ -10,9 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from oldcomm_desktop.core import catalogues
 from oldcomm_desktop.core.errors import OldcommError
+from oldcomm_desktop.gui import file_dialogs
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.jobs import Progress, run_with_progress
 from oldcomm_desktop.gui.pages.base import Page
@@ -119,10 +119,8 @@ class ExchangePage(Page):
     # -- backup -------------------------------------------------------------------------------------
     def ask_backup(self) -> Path | None:
         division = self.ctx.read(lambda s: catalogues.get_setting(s, "own_division_name"))
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        last = self.ctx.settings.value("exchange/last_folder") or folder
-        path, _ = QFileDialog.getSaveFileName(
-            self, "备份数据库", str(Path(last) / default_backup_name(division)), "数据库备份 (*.sqlite3)"
+        path = file_dialogs.save_file(
+            self, self.ctx.settings, "backup", "备份数据库", default_backup_name(division), "数据库备份 (*.sqlite3)"
         )
         if not path:
             return None
@@ -153,15 +151,16 @@ class ExchangePage(Page):
             return None
         size = made.stat().st_size
         self.ctx.settings.setValue(LAST_BACKUP_KEY, f"{datetime.now():%Y-%m-%d %H:%M}|{made}")
-        self.ctx.settings.setValue("exchange/last_folder", str(made.parent))
+        file_dialogs.remember(self.ctx.settings, "backup", str(made))
         self._say(f"已备份到 {made}（{size / 1024 / 1024:.1f} MB），备份文件已检查无误。")
         self._show_last()
         return made
 
     # -- restore ------------------------------------------------------------------------------------
     def ask_restore(self) -> Path | None:
-        last = self.ctx.settings.value("exchange/last_folder") or ""
-        path, _ = QFileDialog.getOpenFileName(self, "从备份恢复", str(last), "数据库备份 (*.sqlite3);;所有文件 (*)")
+        path = file_dialogs.open_file(
+            self, self.ctx.settings, "backup", "从备份恢复", "数据库备份 (*.sqlite3);;所有文件 (*)"
+        )
         if not path:
             return None
         try:
