@@ -194,6 +194,18 @@ COMMUNITIES = Listing(
 )
 
 
+def _project_total() -> Any:
+    """A project's 总投资: its own figure, or the sum over its communities when only they carry money (a
+    project left empty showed no total although its communities add up to one)."""
+    communities_sum = (
+        select(func.sum(Community.total_investment))
+        .where(Community.project_id == Project.id, Community.deleted_at.is_(None))
+        .correlate(Project)
+        .scalar_subquery()
+    )
+    return func.coalesce(Project.total_investment, communities_sum, type_=Project.total_investment.type)
+
+
 def _projects() -> Select:
     n = (
         select(func.count(Community.id))
@@ -210,7 +222,8 @@ def _projects() -> Select:
         Project.batch,
         Project.start_kind,
         Project.contractor,
-        Project.total_investment,
+        _project_total().label("total_investment"),
+        Project.total_investment.is_(None).label("total_from_communities"),
         n.label("communities"),
         Project.deleted_at,
     ).outerjoin(TownshipDiv, TownshipDiv.code == Project.township_code)
@@ -225,7 +238,7 @@ PROJECTS = Listing(
         "name": Project.name_sort,
         "plan_year": Project.plan_year,
         "township": Project.township_code,
-        "total_investment": Project.total_investment,
+        "total_investment": _project_total(),
     },
     {
         "township": lambda v: Project.township_code == v,
