@@ -295,6 +295,8 @@ ITEMS = Listing(
         "category": lambda v: (Category.code == v) | (Category.id == v),
         "year": lambda v: Community.plan_year == int(v),
     },
+    # opens grouped by community in pinyin order (was: by random UUID), from the community index
+    default_sort=("community", False),
     count_alone=True,  # inner joins along community_id, item_type_id and category_id, all required keys
     indexed_search=lambda ids, word: or_(
         RenovationItem.community_id.in_(ids),

@@ -148,3 +148,15 @@ def test_keyset_and_reverse_pages_equal_offset_pages(demo_db: Database, name: st
         if total > 3 * size:
             got = listings.page(s, name, query, 3 * size, size, anchor=(0, keyed[0][0]), seek_keys=True)
             assert [r["id"] for r in got] == want[3 * size : 4 * size]
+
+
+def test_items_open_grouped_by_community_in_pinyin_order(demo_db: Database) -> None:
+    with demo_db.session() as s:
+        rows = listings.page(s, "items", ListQuery(), 0, 100_000)
+        keys = [sort_key(r["community"]) for r in rows]
+        assert keys == sorted(keys)
+        seen: list[str] = []
+        for r in rows:  # each community's items together
+            if not seen or seen[-1] != r["community_id"]:
+                assert r["community_id"] not in seen
+                seen.append(r["community_id"])
