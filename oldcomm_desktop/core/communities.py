@@ -184,6 +184,10 @@ def consent_result(session: Session, c: Community) -> str | None:
 
 def _prepare(session: Session, data: Mapping[str, Any]) -> dict[str, Any]:
     data = with_default_township(session, data)
+    if data.get("village_code"):  # a 社区/村 picked from the national list is registered on first use
+        from oldcomm_desktop.core import national_divisions
+
+        national_divisions.ensure_listed(session, str(data["village_code"]))
     if data.get("project_id"):
         project = session.get(Project, str(data["project_id"]))
         if project is not None:
@@ -218,6 +222,10 @@ def update(
     community = records.get(session, Community, community_id, expected_version=expected_version)
     # asked once: an edit that leaves the year built alone does not ask about it again
     confirm = confirm or "year_built" not in changes
+    if changes.get("village_code"):
+        from oldcomm_desktop.core import national_divisions
+
+        national_divisions.ensure_listed(session, str(changes["village_code"]))
     records.apply(session, community, FIELDS, changes, [_rules], confirm=confirm)
     community.search_initials = search_text(community.name)
     session.flush()

@@ -39,10 +39,20 @@ def township_choices(session: Session) -> list[tuple[str, str]]:
 
 def village_choices(session: Session, township_code: str | None = None) -> list[tuple[str, str]]:
     """(code, name) of residents' committees and villages (所属社区), optionally of one township."""
+    from oldcomm_desktop.core import national_divisions
+
     q = select(Division.code, Division.name).where(Division.level == "village", Division.deleted_at.is_(None))
     if township_code:
         q = q.where(Division.code.startswith(township_code[:9]))
-    return [(c, n) for c, n in session.execute(q.order_by(Division.code))]
+    found: dict[str, str] = {c: n for c, n in session.execute(q)}
+    listed = national_divisions.children(township_code) if township_code else []
+    for e in listed:  # the township's 社区/村 from the national list, registered when a community uses one
+        found.setdefault(e.code, e.name)
+    listed_codes = {e.code for e in listed}
+    return [
+        (c, n if c in listed_codes or national_divisions.listed(c) else f"{n}（手工添加）")
+        for c, n in sorted(found.items())
+    ]
 
 
 def plan_year_choices(session: Session) -> list[int]:

@@ -87,7 +87,9 @@ def _parse(code: str, label: str, field: str) -> DivisionCode:
             return DivisionCode(code, "village", "居委会")
         if 200 <= village <= 399:
             return DivisionCode(code, "village", "村委会")
-        raise ValueError(f"村级代码段 {village:03d} 不在 001–399 之内")
+        if 400 <= village <= 599:  # 类似居委会/村委会 (a development zone's 社区, 农场's 生活区) or added by hand
+            return DivisionCode(code, "village", "其他")
+        raise ValueError(f"村级代码段 {village:03d} 不在 001–599 之内")
     except ValueError as exc:
         raise ValidationError(FieldProblem(field, label, f"“{code}”：{exc}")) from None
 

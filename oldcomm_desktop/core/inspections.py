@@ -157,16 +157,10 @@ def record(
 
 
 def next_notice_no(session: Session, township_code: str | None, year: int) -> str:
-    """The year's next number: one past the highest in use, so a number typed by hand is never given twice."""
-    prefix = f"整改〔{year}〕"
-    used = session.scalars(
-        select(Rectification.notice_no).where(
-            Rectification.township_code == township_code, Rectification.notice_no.like(f"{prefix}%")
-        )
-    )
-    tails = (no[len(prefix) :] for no in used)
-    numbers = [int(t[:-1]) for t in tails if t.endswith("号") and t[:-1].isdigit()]
-    return f"{prefix}{max(numbers, default=0) + 1:03d}号"
+    """The year's next notice number, with the issuing township's short name (core/notice_numbers.py)."""
+    from oldcomm_desktop.core import notice_numbers
+
+    return notice_numbers.next_number(session, township_code, year)
 
 
 def reply(

@@ -164,7 +164,44 @@ def _ledger_rules(session: Session) -> Iterator[Finding]:
         yield Finding("warning", f"小区“{name}”", "已开工，但户数或建筑面积未填写")
 
 
-RULES = (_status_rule, _money_rules, _milestone_rules, _ledger_rules)
+def _item_rules(session: Session) -> Iterator[Finding]:
+    """Items against their community (the warnings items.create/update ask the clerk to confirm)."""
+    from oldcomm_desktop.core.items import FINISHED_COMMUNITY, ITEM_STATUSES
+    from oldcomm_desktop.core.model import RenovationItem
+    from oldcomm_desktop.core.money import format_yuan
+
+    live = and_(RenovationItem.community_id == Community.id, RenovationItem.deleted_at.is_(None))
+    summed = func.sum(RenovationItem.investment)
+    for name, total, items_total in session.execute(
+        select(Community.name, Community.total_investment, summed)
+        .join(RenovationItem, live)
+        .where(Community.deleted_at.is_(None), Community.total_investment.is_not(None))
+        .group_by(Community.id, Community.name, Community.total_investment)
+        .having(summed > Community.total_investment)
+    ):
+        yield Finding(
+            "warning",
+            f"小区“{name}”",
+            f"改造内容投资合计 {format_yuan(items_total)} 元，超过小区总投资 {format_yuan(total)} 元",
+        )
+    for name, status, item_status, n in session.execute(
+        select(Community.name, Community.status, RenovationItem.status, func.count(RenovationItem.id))
+        .join(RenovationItem, live)
+        .where(
+            Community.deleted_at.is_(None),
+            Community.status.in_(tuple(FINISHED_COMMUNITY)),
+            RenovationItem.status != "completed",
+        )
+        .group_by(Community.id, Community.name, Community.status, RenovationItem.status)
+    ):
+        yield Finding(
+            "warning",
+            f"小区“{name}”",
+            f"小区{FINISHED_COMMUNITY[status]}，仍有 {n:,} 项改造内容为“{ITEM_STATUSES.get(item_status, item_status)}”",
+        )
+
+
+RULES = (_status_rule, _money_rules, _milestone_rules, _ledger_rules, _item_rules)
 
 
 def check(session: Session, *, deep: bool = False) -> list[Finding]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from oldcomm_desktop.core import catalogues, records
@@ -52,6 +54,49 @@ def _rules(session: Session, item: RenovationItem, confirm: bool) -> list[FieldP
     return []
 
 
+FINISHED_COMMUNITY = {"completed": "已完工", "accepted": "已验收"}
+
+
+def _against_community(keys: set[str], ask: bool):  # noqa: ANN202 - a rule for records.apply
+    """Warnings the clerk confirms (and `oldcomm check` lists): the community's items adding up to more than
+    its 总投资, an item not finished on a community that is. Asked when the item's money or status is set."""
+
+    def rule(session: Session, item: RenovationItem, _confirm: bool) -> list[FieldProblem]:
+        if not ask:
+            return []
+        community = session.get(Community, item.community_id)
+        if community is None:
+            return []
+        from oldcomm_desktop.core.money import format_yuan
+
+        if "investment" in keys and item.investment and community.total_investment is not None:
+            others = session.scalar(
+                select(func.sum(RenovationItem.investment)).where(
+                    RenovationItem.community_id == community.id,
+                    RenovationItem.deleted_at.is_(None),
+                    RenovationItem.id != (item.id or ""),
+                )
+            )
+            total = (others or Decimal(0)) + item.investment
+            if total > community.total_investment:
+                raise ConfirmationNeeded(
+                    "investment",
+                    FIELDS["investment"].label,
+                    f"本小区改造内容投资合计 {format_yuan(total)} 元，超过小区总投资 "
+                    f"{format_yuan(community.total_investment)} 元，确认无误吗？",
+                )
+        if "status" in keys and community.status in FINISHED_COMMUNITY and item.status != "completed":
+            raise ConfirmationNeeded(
+                "status",
+                FIELDS["status"].label,
+                f"小区{FINISHED_COMMUNITY[community.status]}，这项改造内容却是"
+                f"“{ITEM_STATUSES.get(item.status, item.status)}”，确认无误吗？",
+            )
+        return []
+
+    return rule
+
+
 def _resolve_type(session: Session, data: Mapping[str, Any]) -> dict[str, Any]:
     data = dict(data)
     if data.get("item_type_id"):
@@ -62,7 +107,8 @@ def _resolve_type(session: Session, data: Mapping[str, Any]) -> dict[str, Any]:
 def create(session: Session, community_id: str, data: Mapping[str, Any], *, confirm: bool = False) -> RenovationItem:
     community = records.get(session, Community, community_id)
     item = RenovationItem(community_id=community.id, township_code=community.township_code, status="planned")
-    records.apply(session, item, FIELDS, _resolve_type(session, data), [_rules], confirm=confirm)
+    checks = [_rules, _against_community({"investment", "status"}, not confirm)]
+    records.apply(session, item, FIELDS, _resolve_type(session, data), checks, confirm=confirm)
     session.flush()
     return item
 
@@ -77,8 +123,9 @@ def update(
 ) -> RenovationItem:
     item = records.get(session, RenovationItem, item_id, expected_version=expected_version)
     # asked once: an edit that leaves both quantities alone does not ask about them again
+    checks = [_rules, _against_community({"investment", "status"} & set(changes), not confirm)]
     confirm = confirm or not ({"planned_quantity", "completed_quantity"} & set(changes))
-    records.apply(session, item, FIELDS, _resolve_type(session, changes), [_rules], confirm=confirm)
+    records.apply(session, item, FIELDS, _resolve_type(session, changes), checks, confirm=confirm)
     session.flush()
     return item
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, column, false, func, literal, or_, select, table, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from oldcomm_desktop.core.errors import ValidationError
@@ -20,13 +20,16 @@ from oldcomm_desktop.core.lifecycle import STATUS_LABELS
 from oldcomm_desktop.core.model import (
     Category,
     Community,
+    CommunityCategory,
     Division,
     Inspection,
     ItemType,
     Project,
     Rectification,
     RenovationItem,
+    SearchText,
 )
+from oldcomm_desktop.core.pinyin_search import match_phrase
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,19 @@ def _search(columns: list, text: str) -> ColumnElement[bool]:
     return and_(*(or_(*(c.like(_like(w), escape="\\") for c in columns)) for w in words))
 
 
+_FTS = table("search_fts", column("rowid"), column("search_fts"))
+
+
+def indexed(word: str) -> Select | None:
+    """Ids of the records whose indexed text (core/listing_index.py) holds `word`, from SQLite's FTS5 index;
+    None when the word has no letter or digit to look for."""
+    phrase = match_phrase(word)
+    if phrase is None:
+        return None
+    docs = select(_FTS.c.rowid).where(_FTS.c.search_fts.op("MATCH")(phrase))
+    return select(SearchText.record_id).where(SearchText.docid.in_(docs))
+
+
 @dataclass(frozen=True)
 class Listing:
     """One list: how to select its rows, search them, filter and sort them."""
@@ -62,11 +78,19 @@ class Listing:
     # inner joins along a required foreign key): then a query whose conditions are all on the entity is
     # counted on the entity's table alone, from an index, instead of joining every row first.
     count_alone: bool = False
+    # On SQLite: (word's matching ids from the full-text index) -> condition; replaces the LIKE search, which
+    # reads every row (2.5 s for two million items). PostgreSQL keeps the LIKE.
+    indexed_search: Any = None
 
-    def conditions(self, query: ListQuery) -> list[ColumnElement[bool]]:
+    def conditions(self, query: ListQuery, *, fts: bool = False) -> list[ColumnElement[bool]]:
         deleted = self.entity.deleted_at
         found = [deleted.is_not(None) if query.include_deleted else deleted.is_(None)]
-        if query.search.strip():
+        if query.search.strip() and fts and self.indexed_search is not None:
+            for word in query.search.split():
+                ids = indexed(word)
+                if ids is not None:
+                    found.append(self.indexed_search(ids, word))
+        elif query.search.strip():
             found.append(_search(self.search_columns(), query.search.strip()))
         for name, value in query.filters.items():
             if value in (None, "", ()):
@@ -78,12 +102,12 @@ class Listing:
             found.append(self.filters[name](value))
         return found
 
-    def select(self, query: ListQuery) -> Select:
-        return self.base().where(*self.conditions(query))
+    def select(self, query: ListQuery, *, fts: bool = False) -> Select:
+        return self.base().where(*self.conditions(query, fts=fts))
 
-    def count_select(self, query: ListQuery) -> Select:
+    def count_select(self, query: ListQuery, *, fts: bool = False) -> Select:
         """COUNT(*) of the rows `select` gives, without its joins when no condition needs them."""
-        conditions = self.conditions(query)
+        conditions = self.conditions(query, fts=fts)
         if self.count_alone:
             alone = select(func.count()).select_from(self.entity).where(*conditions)
             if alone.get_final_froms() == [self.entity.__table__]:
@@ -144,23 +168,10 @@ def _overdue_communities(flag: Any) -> ColumnElement[bool]:
 
 
 def _communities_with_category(value: Any) -> ColumnElement[bool]:
-    """Communities with a live item of the category (code or id).
-
-    EXISTS, not IN: a page looks at the items of its 500 communities only (by community_id), where IN
-    collected the communities of every item of the category first (seconds for 2 million items).
-    """
-    return (
-        select(RenovationItem.id)
-        .join(ItemType, ItemType.id == RenovationItem.item_type_id)
-        .join(Category, Category.id == ItemType.category_id)
-        .where(
-            RenovationItem.community_id == Community.id,
-            RenovationItem.deleted_at.is_(None),
-            (Category.code == value) | (Category.id == value),
-        )
-        .correlate(Community)
-        .exists()
-    )
+    """Communities with a live item of the category (code or id), from the stored `community_category`
+    (kept by core/listing_index.py): probing every community's items took 1.3 s on 2 million items."""
+    categories = select(Category.id).where((Category.code == value) | (Category.id == value))
+    return Community.id.in_(select(CommunityCategory.community_id).where(CommunityCategory.category_id.in_(categories)))
 
 
 COMMUNITIES = Listing(
@@ -169,7 +180,7 @@ COMMUNITIES = Listing(
     Community,
     lambda: [Community.name, Community.address, Community.search_initials],
     {
-        "name": Community.name,
+        "name": Community.name_sort,
         "status": Community.status,
         "households": Community.households,
         "floor_area": Community.floor_area,
@@ -189,7 +200,20 @@ COMMUNITIES = Listing(
     },
     default_sort=("name", False),
     count_alone=True,  # outer joins to project.id and division.code, both unique
+    indexed_search=lambda ids, _word: Community.id.in_(ids),
 )
+
+
+def _project_total() -> Any:
+    """A project's 总投资: its own figure, or the sum over its communities when only they carry money (a
+    project left empty showed no total although its communities add up to one)."""
+    communities_sum = (
+        select(func.sum(Community.total_investment))
+        .where(Community.project_id == Project.id, Community.deleted_at.is_(None))
+        .correlate(Project)
+        .scalar_subquery()
+    )
+    return func.coalesce(Project.total_investment, communities_sum, type_=Project.total_investment.type)
 
 
 def _projects() -> Select:
@@ -209,7 +233,8 @@ def _projects() -> Select:
         Project.batch,
         Project.start_kind,
         Project.contractor,
-        Project.total_investment,
+        _project_total().label("total_investment"),
+        Project.total_investment.is_(None).label("total_from_communities"),
         n.label("communities"),
         Project.deleted_at,
     ).outerjoin(TownshipDiv, TownshipDiv.code == Project.township_code)
@@ -221,10 +246,10 @@ PROJECTS = Listing(
     Project,
     lambda: [Project.name, Project.search_initials, Project.contractor],
     {
-        "name": Project.name,
+        "name": Project.name_sort,
         "plan_year": Project.plan_year,
         "township": Project.township_code,
-        "total_investment": Project.total_investment,
+        "total_investment": _project_total(),
     },
     {
         "township": lambda v: Project.township_code == v,
@@ -267,7 +292,9 @@ ITEMS = Listing(
     RenovationItem,
     lambda: [Community.name, Community.search_initials, ItemType.name, RenovationItem.description],
     {
-        "community": Community.name,
+        # communities in pinyin order, each one's items together: walks the communities' name index and each
+        # one's items from (community_id, deleted_at, id), stopping after a page
+        "community": (Community.name_sort, Community.id),
         "item_type": ItemType.name,
         "status": RenovationItem.status,
         "investment": RenovationItem.investment,
@@ -280,7 +307,14 @@ ITEMS = Listing(
         "category": lambda v: (Category.code == v) | (Category.id == v),
         "year": lambda v: Community.plan_year == int(v),
     },
+    # opens grouped by community in pinyin order (was: by random UUID), from the community index
+    default_sort=("community", False),
     count_alone=True,  # inner joins along community_id, item_type_id and category_id, all required keys
+    indexed_search=lambda ids, word: or_(
+        RenovationItem.community_id.in_(ids),
+        RenovationItem.id.in_(ids),
+        RenovationItem.item_type_id.in_(select(ItemType.id).where(ItemType.name.like(_like(word), escape="\\"))),
+    ),
 )
 
 
@@ -340,7 +374,7 @@ INSPECTIONS = Listing(
     _inspections,
     Inspection,
     lambda: [Community.name, Community.search_initials, Project.name, Inspection.inspectors, Inspection.findings],
-    {"inspected_on": Inspection.inspected_on, "kind": Inspection.kind, "community": Community.name},
+    {"inspected_on": Inspection.inspected_on, "kind": Inspection.kind, "community": Community.name_sort},
     {
         "township": lambda v: Inspection.township_code == v,
         "kind": lambda v: Inspection.kind == v,
@@ -371,10 +405,12 @@ def _rectifications() -> Select:
             Inspection.community_id,
             Rectification.inspection_id,
             Rectification.township_code,
+            TownshipDiv.name.label("township"),
             Rectification.deleted_at,
         )
         .join(Inspection, Inspection.id == Rectification.inspection_id)
         .outerjoin(Community, Community.id == Inspection.community_id)
+        .outerjoin(TownshipDiv, TownshipDiv.code == Rectification.township_code)
     )
 
 
@@ -396,7 +432,7 @@ RECTIFICATIONS = Listing(
     lambda: [Community.name, Community.search_initials, Rectification.problem, Rectification.notice_no],
     {
         "current_deadline": Rectification.current_deadline,
-        "community": Community.name,
+        "community": Community.name_sort,
         "inspected_on": Inspection.inspected_on,
     },
     {
@@ -417,32 +453,114 @@ def _listing(name: str) -> Listing:
     return LISTINGS[name]
 
 
+def _fts(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
 def count(session: Session, name: str, query: ListQuery = ListQuery()) -> int:
-    return session.scalar(_listing(name).count_select(query)) or 0
+    return session.scalar(_listing(name).count_select(query, fts=_fts(session))) or 0
 
 
-def page(session: Session, name: str, query: ListQuery = ListQuery(), offset: int = 0, limit: int = 500) -> list[dict]:
-    listing = _listing(name)
-    q = listing.select(query)
-    entity_id = listing.entity.id
+def _order(listing: Listing, query: ListQuery) -> tuple[list[Any], bool]:
+    """The ORDER BY columns (the record id last, so the order is total) and whether it runs descending."""
     sort_key, descending = query.sort_key, query.descending
     if not sort_key and listing.default_sort:
         sort_key, descending = listing.default_sort
-    if sort_key:
-        if sort_key not in listing.sort_keys:
-            raise ValidationError(f"不能按“{sort_key}”排序")
-        col = listing.sort_keys[sort_key]
-        q = q.order_by(col.desc() if descending else col.asc(), entity_id.desc() if descending else entity_id.asc())
-    else:
-        q = q.order_by(entity_id)
+    if not sort_key:
+        return [listing.entity.id], False
+    if sort_key not in listing.sort_keys:
+        raise ValidationError(f"不能按“{sort_key}”排序")
+    col = listing.sort_keys[sort_key]
+    return [*(col if isinstance(col, tuple) else (col,)), listing.entity.id], descending
+
+
+def _sorted(columns: list[Any], descending: bool, postgres: bool) -> list[Any]:
+    """ORDER BY terms; NULL sorts first ascending on both databases (SQLite's way, so keyset seeks agree)."""
+    terms = []
+    for col in columns:
+        term = col.desc() if descending else col.asc()
+        if postgres:
+            term = term.nulls_last() if descending else term.nulls_first()
+        terms.append(term)
+    return terms
+
+
+def _beyond(columns: list[Any], values: list[Any], descending: bool) -> ColumnElement[bool]:
+    """Rows strictly after `values` in the order of `columns` (NULL smallest): the keyset seek.
+
+    A row-value comparison where no NULL can get in the way (SQLite and PostgreSQL both seek it in the
+    index); else spelled out column by column.
+    """
+    nullable = any(getattr(c, "nullable", True) for c in columns[:-1])
+    if all(v is not None for v in values) and (not descending or not nullable):
+        key = tuple_(*columns)
+        at = tuple_(*(literal(v, c.type) for c, v in zip(columns, values, strict=True)))  # money binds as fen
+        return key < at if descending else key > at
+    terms = []
+    for i, (col, value) in enumerate(zip(columns, values, strict=True)):
+        same = [c.is_(None) if v is None else c == v for c, v in zip(columns[:i], values[:i], strict=True)]
+        if descending:
+            step = false() if value is None else or_(col < value, col.is_(None))
+        else:
+            step = col.is_not(None) if value is None else col > value
+        terms.append(and_(*same, step))
+    return or_(*terms)
+
+
+def page(
+    session: Session,
+    name: str,
+    query: ListQuery = ListQuery(),
+    offset: int = 0,
+    limit: int = 500,
+    *,
+    total: int | None = None,
+    anchor: tuple[int, Mapping[str, Any]] | None = None,
+    seek_keys: bool = False,
+) -> list[dict]:
+    """Rows offset … offset+limit-1 of the list.
+
+    Deep pages cost about what the first does: with `anchor` (the index of a row already read and that row,
+    read with `seek_keys=True` so it carries its sort key) the page is sought from that row in the index,
+    forwards or backwards, instead of counted from the top with OFFSET; without one, a page in the second
+    half (`total` known) is read from the end in reverse order. Rows then hold `_k0`, `_k1`… (their sort key).
+    """
+    listing = _listing(name)
+    fts = _fts(session)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    columns, descending = _order(listing, query)
+    q = listing.select(query, fts=fts)
+    if seek_keys:
+        q = q.add_columns(*(c.label(f"_k{i}") for i, c in enumerate(columns)))
+    reverse, skip, take = False, offset, limit
+    end = offset + limit
+    values = None
+    if anchor is not None:
+        at, row = anchor
+        values = [row.get(f"_k{i}", ...) for i in range(len(columns))]
+        if ... in values or offset <= at < end:
+            values = None
+    if values is not None:
+        at = anchor[0]  # type: ignore[index]
+        if at < offset:
+            q, skip = q.where(_beyond(columns, values, descending)), offset - at - 1
+        else:
+            q, skip, reverse = q.where(_beyond(columns, values, not descending)), at - end, True
+    elif total is not None and offset > total // 2:
+        end = min(end, total)
+        reverse, skip, take = True, total - end, max(0, end - offset)
+    q = q.order_by(*_sorted(columns, descending != reverse, postgres))
     # Executed as Core: the statement selects plain columns, so the rows are the ones Session.execute gives,
     # without its ORM loading step per row (half the time of a 500-row page, benchmarks/bench_gui.py).
     # Flushed first as Session.execute would, so this session's pending changes are listed.
     if session.autoflush:
         session.flush()
-    result = session.connection().execute(q.offset(offset).limit(limit))
+    result = session.connection().execute(q.offset(skip).limit(take))
     keys = list(result.keys())
-    return [dict(zip(keys, row, strict=True)) for row in result.all()]  # a third quicker than mappings()
+    rows = [dict(zip(keys, row, strict=True)) for row in result.all()]  # a third quicker than mappings()
+    if reverse:
+        rows.reverse()
+    return rows
 
 
 def status_label(code: str) -> str:

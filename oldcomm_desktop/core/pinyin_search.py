@@ -30,3 +30,85 @@ def initials(text: str | None) -> str:
 
 def search_text(*parts: str | None) -> str:
     return " ".join(initials(p) for p in parts if p)
+
+
+def sort_key(text: str | None) -> str:
+    """The order a WPS or Excel user expects for Chinese names: by pinyin, syllables split by spaces.
+
+    SQLite and PostgreSQL compare Chinese by code point (东风, 丝绸厂, 中心街…); stored beside the name, this
+    key sorts 丝绸厂 (si) after 东风 (dong) and before 中心街 (zhong) in SQL, from an index. The space sorts
+    before every letter, so 李 (li) comes before 梁 (liang). Digits and Latin letters pass through as typed.
+    """
+    if not text:
+        return ""
+    from pypinyin import lazy_pinyin
+
+    text = unicodedata.normalize("NFKC", text).strip()
+    return " ".join(p.strip() for p in lazy_pinyin(text) if p.strip()).lower()[:400]
+
+
+def community_columns(name: str | None, address: str | None = None) -> dict[str, str]:
+    """Every stored column derived from a community's own fields, for the ORM hook and the bulk write path.
+
+    One function per table, so a bulk import computes exactly what a save through the services does.
+    """
+    return {"search_initials": search_text(name), "name_sort": sort_key(name)}
+
+
+def project_columns(name: str | None) -> dict[str, str]:
+    """Every stored column derived from a project's own fields (see `community_columns`)."""
+    return {"search_initials": search_text(name), "name_sort": sort_key(name)}
+
+
+def _runs(text: str) -> list[tuple[bool, str]]:
+    """(is_ascii, run) pieces of letters and digits; everything else separates."""
+    runs: list[tuple[bool, str]] = []
+    for ch in unicodedata.normalize("NFKC", text).lower():
+        if ch.isascii() and ch.isalnum():
+            kind: bool | None = True
+        elif unicodedata.category(ch)[0] in "LN":
+            kind = False
+        else:
+            kind = None
+        if kind is None:
+            if runs and runs[-1][1]:
+                runs.append((True, ""))
+            continue
+        if runs and runs[-1][0] == kind and runs[-1][1]:
+            runs[-1] = (kind, runs[-1][1] + ch)
+        else:
+            if runs and not runs[-1][1]:
+                runs.pop()
+            runs.append((kind, ch))
+    return [r for r in runs if r[1]]
+
+
+def index_tokens(*parts: str | None) -> str:
+    """Text for the full-text index: Chinese as overlapping pairs of characters (and each run's last character
+    alone), Latin and digit runs whole. A search word then becomes a phrase of the same pairs, so 幸福 or
+    福里 finds 幸福里小区 from the index instead of reading every row (no tokenizer in SQLite splits Chinese).
+    """
+    tokens: list[str] = []
+    for part in parts:
+        if not part:
+            continue
+        for is_ascii, run in _runs(part):
+            if is_ascii:
+                tokens.append(run)
+            else:
+                tokens += [run[i : i + 2] for i in range(len(run) - 1)] + [run[-1]]
+    return " ".join(tokens)
+
+
+def match_phrase(word: str) -> str | None:
+    """An FTS5 query for one search word (a phrase of `index_tokens` pairs, prefix-matched at its end); None
+    when the word holds no letter or digit."""
+    tokens: list[str] = []
+    for is_ascii, run in _runs(word):
+        if is_ascii or len(run) == 1:
+            tokens.append(run)
+        else:
+            tokens += [run[i : i + 2] for i in range(len(run) - 1)]
+    if not tokens:
+        return None
+    return '"' + " ".join(tokens).replace('"', '""') + '"*'

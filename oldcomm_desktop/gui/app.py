@@ -124,6 +124,12 @@ def _build_demo(db, parent) -> None:  # noqa: ANN001
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    from oldcomm_desktop.gui.system_check import check
+
+    problem = check()  # Qt would abort with a message naming one library, whatever is missing
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
     from oldcomm_desktop.gui.errors import install_excepthook, setup_logging
 
     setup_logging()

@@ -120,6 +120,9 @@ def install_translator(app: QCoreApplication) -> bool:
     for directory in _translation_dirs():
         if translator.load("qtbase_zh_CN", str(directory)):
             app.installTranslator(translator)
+            from oldcomm_desktop.gui.file_dialogs import FileDialogWords  # the two labels it leaves in English
+
+            app.installTranslator(FileDialogWords(app))
             return True
     log.warning("qtbase_zh_CN.qm not found; Qt's own buttons will be in English")
     translator.deleteLater()

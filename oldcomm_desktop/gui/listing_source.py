@@ -54,12 +54,26 @@ class ListingSource:
         return self.ctx.read(lambda s: listings.count(s, self.name, q))
 
     def fetch(self, query: PageQuery, offset: int, limit: int) -> list[Mapping[str, Any]]:
+        return self.fetch_near(query, offset, limit)
+
+    def fetch_near(
+        self,
+        query: PageQuery,
+        offset: int,
+        limit: int,
+        *,
+        total: int | None = None,
+        anchor: tuple[int, Mapping[str, Any]] | None = None,
+    ) -> list[Mapping[str, Any]]:
+        """A page, sought from a neighbouring row the model holds or read from the end (listings.page)."""
         if self.ctx.reads_paused:
             return []
         q = self._query(query)
-        rows = self.ctx.read(lambda s: listings.page(s, self.name, q, offset, limit))
+        rows = self.ctx.read(
+            lambda s: listings.page(s, self.name, q, offset, limit, total=total, anchor=anchor, seek_keys=True)
+        )
         if self.transform:
-            rows = [self.transform(r) for r in rows]
+            rows = [{**r, **self.transform(r)} for r in rows]  # the sort key stays for the next seek
         return rows
 
     def position(self, query: PageQuery, record_id: str) -> int | None:

@@ -100,8 +100,9 @@ class MainWindow(QMainWindow):
     def _title(self) -> str:
         from oldcomm_desktop.core import catalogues
 
+        # Qt adds the application's display name (老旧小区改造工作台) to every window title itself
         name = self.ctx.read(lambda s: catalogues.get_setting(s, "own_division_name"))
-        return f"老旧小区改造工作台 — {name or ''}"
+        return name or ""
 
     # -- pages --------------------------------------------------------------------------------------
     def page(self, key: str) -> Page:

@@ -379,7 +379,7 @@ class PagedTableModel(QAbstractTableModel):
             self._pages.move_to_end(page_no)
         else:
             try:
-                rows = list(self._source.fetch(self._query, page_no * self._page_size, self._page_size))
+                rows = list(self._fetch(page_no))
             except Exception as exc:
                 # Cache the empty page so a failing source is not hit again for every cell painted;
                 # refresh() or a new query retries.
@@ -397,6 +397,22 @@ class PagedTableModel(QAbstractTableModel):
         self._hot_rows = rows
         return rows
 
+    def _fetch(self, page_no: int) -> Sequence[Mapping[str, Any]]:
+        """One page from the source; a source that can seek (``fetch_near``) is handed a neighbouring row
+        already cached and the total, so a deep page costs what the first does (no OFFSET over every row
+        before it: Ctrl+End or dragging the scroll bar on 200,000 rows)."""
+        offset = page_no * self._page_size
+        fetch_near = getattr(self._source, "fetch_near", None)
+        if fetch_near is None:
+            return self._source.fetch(self._query, offset, self._page_size)
+        anchor = None
+        before, after = self._pages.get(page_no - 1), self._pages.get(page_no + 1)
+        if before:
+            anchor = (offset - self._page_size + len(before) - 1, before[-1])
+        elif after:
+            anchor = ((page_no + 1) * self._page_size, after[0])
+        return fetch_near(self._query, offset, self._page_size, total=self._count, anchor=anchor)
+
     def _report_error(self, exc: Exception) -> None:
         message = f"{type(exc).__name__}: {exc}"
         self.stats.last_error = message
@@ -413,9 +429,12 @@ def setup_table_view(view: QTableView, model: PagedTableModel) -> None:
       the indicator is first set from the model's query so enabling sorting issues no query.
     - Clicking an unsortable column would move the arrow although nothing was re-sorted; the arrow is
       put back to what the source actually sorted by.
+    - Tab walking cell by cell traps a keyboard user in a table of 200,000 rows: Tab leaves it (as in WPS
+      lists), the arrow keys move within.
     """
     view.setModel(model)
     view.setWordWrap(False)
+    view.setTabKeyNavigation(False)  # Tab leaves the table for the next control; the arrows move within it
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     rows = view.verticalHeader()
     rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)

@@ -135,6 +135,9 @@ class Database:
         from oldcomm_desktop.core import audit  # the core's session hook: every change is logged
 
         audit.install(self._sessions)
+        from oldcomm_desktop.core import listing_index  # and the lists' sort keys and search index follow it
+
+        listing_index.install(self._sessions)
 
     @property
     def is_sqlite(self) -> bool:

@@ -146,13 +146,13 @@ def test_inspection_in_the_future_is_refused(session, community) -> None:  # noq
 
 def test_notice_numbers_increment_per_year(session, community) -> None:  # noqa: ANN001
     first = _patrol(session, community, fail=(0, 5), rects=[_rect("A"), _rect("B")])
-    assert [r.notice_no for r in _rects_of(session, first)] == ["整改〔2025〕001号", "整改〔2025〕002号"]
+    assert [r.notice_no for r in _rects_of(session, first)] == ["城关整改〔2025〕001号", "城关整改〔2025〕002号"]
     second = _patrol(session, community, on=DAY + timedelta(days=1), fail=(3,), rects=[_rect("C")])
-    assert [r.notice_no for r in _rects_of(session, second)] == ["整改〔2025〕003号"]
+    assert [r.notice_no for r in _rects_of(session, second)] == ["城关整改〔2025〕003号"]
     older = _patrol(
         session, community, on=date(2024, 11, 5), fail=(3,), rects=[_rect("D", deadline=date(2024, 11, 20))]
     )
-    assert [r.notice_no for r in _rects_of(session, older)] == ["整改〔2024〕001号"]
+    assert [r.notice_no for r in _rects_of(session, older)] == ["城关整改〔2024〕001号"]
     # a number typed by hand is kept as typed
     typed = _patrol(session, community, fail=(1,), rects=[_rect("E", notice_no="城关整改〔2025〕特01号")])
     assert [r.notice_no for r in _rects_of(session, typed)] == ["城关整改〔2025〕特01号"]
@@ -161,15 +161,15 @@ def test_notice_numbers_increment_per_year(session, community) -> None:  # noqa:
 
 
 def test_automatic_notice_number_never_repeats_a_typed_one(session, community) -> None:  # noqa: ANN001
-    _patrol(session, community, fail=(0,), rects=[_rect("A", notice_no="整改〔2025〕002号")])
+    _patrol(session, community, fail=(0,), rects=[_rect("A", notice_no="城关整改〔2025〕002号")])
     auto = _patrol(session, community, fail=(0,), rects=[_rect("B")])
     nos = session.scalars(select(Rectification.notice_no)).all()
     assert len(nos) == len(set(nos)), f"duplicate notice number {_rects_of(session, auto)[0].notice_no}"
-    assert _rects_of(session, auto)[0].notice_no == "整改〔2025〕003号"  # one past the highest in use
+    assert _rects_of(session, auto)[0].notice_no == "城关整改〔2025〕003号"  # one past the highest in use
     # a deleted notice keeps its number: numbers are never handed out again
     inspections.delete(session, auto.id)
     again = _patrol(session, community, fail=(0,), rects=[_rect("C")])
-    assert _rects_of(session, again)[0].notice_no == "整改〔2025〕004号"
+    assert _rects_of(session, again)[0].notice_no == "城关整改〔2025〕004号"
 
 
 # ---------------------------------------------------------------- reply and re-inspection

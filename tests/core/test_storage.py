@@ -57,7 +57,11 @@ def _url(target: str) -> str:
 def test_empty_database_is_migrated_to_head_and_matches_the_model(empty_db) -> None:  # noqa: ANN001
     assert current_revision(empty_db.engine) == head_revision()
     with empty_db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        # the FTS5 index over search_text (SQLite only, migration 0006) is no table of the model
+        fts = {
+            "include_name": lambda name, kind, _parent: not (kind == "table" and (name or "").startswith("search_fts"))
+        }
+        diff = compare_metadata(MigrationContext.configure(conn, opts=fts), Base.metadata)
     assert diff == [], f"the migrations and the model disagree: {diff}"
     tables = set(inspect(empty_db.engine).get_table_names())
     assert {"community", "project", "rectification", "audit_log", "alembic_version"} <= tables

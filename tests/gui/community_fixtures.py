@@ -1,45 +1,23 @@
-"""A small demo county for the communities page tests, built once per session and copied per test.
-
-Not a conftest (tests/gui has no package, and tests/conftest.py is shared): test modules import the
-fixtures from here.
-"""
+"""The communities page tests' fixtures and helpers, over the small demo county of tests/gui/conftest.py
+(`demo_file`); test modules import `ctx`, `page` and the helpers from here."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from demo_context import COMMUNITY_DEMO, open_copy
 
-from oldcomm_desktop.core import demo, listings
+from oldcomm_desktop.core import listings
 from oldcomm_desktop.gui.context import AppContext
-from oldcomm_desktop.storage.database import open_database
 
-DEMO_COMMUNITIES = 12
-
-
-@pytest.fixture(scope="session")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("community_demo") / "demo.sqlite3"
-    db = open_database(path)
-    with db.transaction("演示操作员") as s:
-        demo.build(s, communities_count=DEMO_COMMUNITIES, seed=1)
-    db.close()
-    return path
+DEMO_COMMUNITIES = COMMUNITY_DEMO
 
 
 @pytest.fixture
 def ctx(demo_file: Path, tmp_path: Path) -> Iterator[AppContext]:
-    for suffix in ("", "-wal", "-shm"):
-        src = demo_file.with_name(demo_file.name + suffix)
-        if src.exists():
-            shutil.copy(src, tmp_path / src.name)
-    db = open_database(tmp_path / demo_file.name)
-    context = AppContext(db, "测试员", QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    yield context
-    db.close()
+    yield from open_copy(demo_file, tmp_path)
 
 
 @pytest.fixture

@@ -1,4 +1,6 @@
-"""Qt aborts (exit 134, "could not load xcb") without a display.
+"""Shared fixtures of the GUI tests: the two demo counties (built once per session, demo_context.py).
+
+Qt aborts (exit 134, "could not load xcb") without a display.
 
 The platform must be chosen before any QApplication exists, hence at import time, not in a fixture.
 """
@@ -6,3 +8,16 @@ The platform must be chosen before any QApplication exists, hence at import time
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402 - after the platform is chosen
+from demo_context import COMMUNITY_DEMO, PAGES_DEMO, build  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    return build(tmp_path_factory.mktemp("community_demo") / "demo.sqlite3", COMMUNITY_DEMO, seed=1)
+
+
+@pytest.fixture(scope="session")
+def pages_demo_file(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    return build(tmp_path_factory.mktemp("pages_demo") / "demo.sqlite3", PAGES_DEMO, seed=2)

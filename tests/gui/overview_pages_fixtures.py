@@ -1,45 +1,23 @@
-"""A demo county for the tests of the 概览/项目/改造内容/回收站/设置/数据交换/报表 pages.
-
-Built once per session and copied per test (a build takes a second or two). Not a conftest: tests/gui
-has no package and tests/conftest.py is shared, so the test modules import these fixtures.
-"""
+"""Fixtures and helpers of the 概览/项目/改造内容/回收站/设置/数据交换/报表 page tests, over the demo county of
+tests/gui/conftest.py (`pages_demo_file`); test modules import `ctx` and the helpers from here."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from demo_context import PAGES_DEMO, open_copy
 
-from oldcomm_desktop.core import demo, listings
+from oldcomm_desktop.core import listings
 from oldcomm_desktop.gui.context import AppContext
-from oldcomm_desktop.storage.database import open_database
 
-DEMO_COMMUNITIES = 20
-
-
-@pytest.fixture(scope="session")
-def pages_demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("pages_demo") / "demo.sqlite3"
-    db = open_database(path)
-    with db.transaction("演示操作员") as s:
-        demo.build(s, communities_count=DEMO_COMMUNITIES, seed=2)
-    db.close()
-    return path
+DEMO_COMMUNITIES = PAGES_DEMO
 
 
 @pytest.fixture
 def ctx(pages_demo_file: Path, tmp_path: Path) -> Iterator[AppContext]:
-    for suffix in ("", "-wal", "-shm"):
-        src = pages_demo_file.with_name(pages_demo_file.name + suffix)
-        if src.exists():
-            shutil.copy(src, tmp_path / src.name)
-    db = open_database(tmp_path / pages_demo_file.name)
-    context = AppContext(db, "测试员", QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    yield context
-    db.close()
+    yield from open_copy(pages_demo_file, tmp_path)
 
 
 def show(qtbot, page):  # noqa: ANN001, ANN201

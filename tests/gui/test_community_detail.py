@@ -12,7 +12,6 @@ from community_fixtures import (  # noqa: F401 - fixtures
     cell_text,
     core_rows,
     ctx,
-    demo_file,
     page,
     row_of,
     select_by_name,

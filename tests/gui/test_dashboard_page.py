@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from overview_pages_fixtures import Navigations, ctx, pages_demo_file, show, wait_loaded  # noqa: F401
+from overview_pages_fixtures import Navigations, ctx, show, wait_loaded  # noqa: F401
 from PySide6.QtCore import Qt
 
 from oldcomm_desktop.core import communities, inspections, listings, overview, summary

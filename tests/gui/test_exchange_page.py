@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from overview_pages_fixtures import ctx, listing_count, pages_demo_file, show  # noqa: F401
+from overview_pages_fixtures import ctx, listing_count, show  # noqa: F401
 
 from oldcomm_desktop.core import communities, listings
 from oldcomm_desktop.gui import commands

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QGroupBox, QToolButton
 from typing_helpers import type_text
 
 from oldcomm_desktop.core import communities, inspections
+from oldcomm_desktop.core.pinyin_search import sort_key
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.inspection.checklist import ChecklistWidget
 from oldcomm_desktop.gui.inspection.community_chooser import CommunityChooser
@@ -72,7 +73,7 @@ def test_community_chooser_searches_by_pinyin_and_forgets_on_edit(qtbot, ctx):
     chooser.show()
     type_text(qtbot, chooser.edit, "xf")
     names = [r["name"] for r in chooser.search()]
-    assert names == sorted(names) and set(names) == {"幸福里小区", "幸福新村"}
+    assert names == sorted(names, key=sort_key) and set(names) == {"幸福里小区", "幸福新村"}  # pinyin order
     chooser.choose_match(names.index("幸福新村"))
     assert chooser.community_name == "幸福新村" and chooser.community_id
     assert chooser.edit.text() == "幸福新村" and "城关街道" in chooser.where.text()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from overview_pages_fixtures import Navigations, ctx, listing_count, pages_demo_file, show  # noqa: F401
+from overview_pages_fixtures import Navigations, ctx, listing_count, show  # noqa: F401
 from PySide6.QtWidgets import QMessageBox
 from typing_helpers import type_text
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from overview_pages_fixtures import ctx, pages_demo_file, show  # noqa: F401
+from overview_pages_fixtures import ctx, show  # noqa: F401
 from PySide6.QtCore import Qt
 from typing_helpers import type_text
 

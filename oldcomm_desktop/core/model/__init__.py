@@ -18,6 +18,7 @@ from oldcomm_desktop.core.model.items import RenovationItem
 from oldcomm_desktop.core.model.milestones import Milestone
 from oldcomm_desktop.core.model.people import AuditEntry, Operator
 from oldcomm_desktop.core.model.projects import Community, Project
+from oldcomm_desktop.core.model.search import CommunityCategory, SearchText
 
 __all__ = [
     "Attachment",
@@ -27,6 +28,7 @@ __all__ = [
     "ChecklistTemplate",
     "ChecklistTemplateItem",
     "Community",
+    "CommunityCategory",
     "Division",
     "EffectIndicator",
     "FundingLine",
@@ -38,6 +40,7 @@ __all__ = [
     "Milestone",
     "Operator",
     "Project",
+    "SearchText",
     "Record",
     "Rectification",
     "Reinspection",

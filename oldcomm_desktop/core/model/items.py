@@ -31,6 +31,7 @@ class RenovationItem(Record, Base):
     # Live rows in list order, from the index (migration 0003; see Community).
     __table_args__ = (
         Index("ix_renovation_item_live_id", "deleted_at", "id"),
+        Index("ix_renovation_item_community_live", "community_id", "deleted_at", "id"),
         Index("ix_renovation_item_live_status", "deleted_at", "status", "id"),
         Index("ix_renovation_item_live_investment", "deleted_at", "investment", "id"),
         Index("ix_renovation_item_live_quantity", "deleted_at", "planned_quantity", "id"),

@@ -31,10 +31,11 @@ class Project(Record, Base):
     money_split: Mapped[bool] = mapped_column(Boolean, default=True)
     notes: Mapped[str | None] = mapped_column(Text)
     search_initials: Mapped[str | None] = mapped_column(String(400))
+    name_sort: Mapped[str | None] = mapped_column(String(400))  # pinyin of the name (pinyin_search.sort_key)
 
     communities: Mapped[list[Community]] = relationship(back_populates="project")
 
-    __table_args__ = (Index("ix_project_name_id", "name", "id"),)
+    __table_args__ = (Index("ix_project_name_id", "name", "id"), Index("ix_project_name_sort", "name_sort", "id"))
 
 
 class Community(Record, Base):
@@ -84,6 +85,7 @@ class Community(Record, Base):
     # derived, kept for SQL filtering and sorting (see lifecycle.py)
     status: Mapped[str] = mapped_column(String(16), default="reserve")
     search_initials: Mapped[str | None] = mapped_column(String(400))
+    name_sort: Mapped[str | None] = mapped_column(String(400))  # pinyin of the name (pinyin_search.sort_key)
 
     project: Mapped[Project | None] = relationship(back_populates="communities")
 
@@ -91,6 +93,7 @@ class Community(Record, Base):
     # (migration 0003). The name one (the default order) also carries the searched columns: search reads no rows.
     __table_args__ = (
         Index("ix_community_live_name", "deleted_at", "name", "id", "address", "search_initials"),
+        Index("ix_community_live_name_sort", "deleted_at", "name_sort", "id"),
         Index("ix_community_live_status", "deleted_at", "status", "id"),
         Index("ix_community_live_households", "deleted_at", "households", "id"),
         Index("ix_community_live_floor_area", "deleted_at", "floor_area", "id"),

@@ -138,6 +138,9 @@ class SectionedForm(QTabWidget):
         return [str(p) for p in error.problems if p.field not in self.widgets]
 
 
+ADD_VILLAGE = "__add_village__"
+
+
 class CommunityDialog(RecordDialog):
     """New or edit a community; `record_id` None means new. `saved_id` holds the record's id after saving."""
 
@@ -215,6 +218,34 @@ class CommunityDialog(RecordDialog):
         code = self.form.widgets["township_code"].currentData()
         self._refill("project_id", self.ctx.read(lambda s: cd.project_choices(s, code)))
         self._refill("village_code", self.ctx.read(lambda s: cd.village_choices(s, code)))
+        village = self.form.widgets["village_code"]
+        if code and village.findData(ADD_VILLAGE) < 0:
+            village.addItem("＋ 不在列表中，手工添加…", ADD_VILLAGE)
+        if not getattr(self, "_village_hooked", False):
+            village.activated.connect(self._village_chosen)
+            self._village_hooked = True
+
+    def _village_chosen(self, index: int) -> None:
+        """The last entry adds a 社区/村 missing from the national list (a code from 599 down, marked so)."""
+        box = self.form.widgets["village_code"]
+        if box.itemData(index) != ADD_VILLAGE:
+            return
+        box.setCurrentIndex(0)
+        name, ok = self.ask_village_name()
+        township = self.form.widgets["township_code"].currentData()
+        if not ok or not name.strip() or not township:
+            return
+        from oldcomm_desktop.core import national_divisions
+
+        code = self.ctx.write(lambda s: national_divisions.add_by_hand(s, township, name).code, table="division")
+        self._township_changed()
+        box.setCurrentIndex(max(box.findData(code), 0))
+
+    def ask_village_name(self) -> tuple[str, bool]:
+        """Asked in a box of its own (tests replace this)."""
+        from PySide6.QtWidgets import QInputDialog
+
+        return QInputDialog.getText(self, "手工添加社区/村", "名称（全国区划代码表中没有的社区或村）：")
 
     def _refill(self, name: str, options: Sequence[tuple[str, str]]) -> None:
         box = self.form.widgets[name]

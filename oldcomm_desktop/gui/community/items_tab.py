@@ -99,7 +99,7 @@ class ItemsTab(QWidget):
             elif chosen:
                 self.view.selectionModel().clear()  # gone (deleted, undone): nothing selected, not a neighbour
         n = self.model.rowCount()
-        self.count_label.setText(f"共 {n} 项改造内容" if community_id else "")
+        self.count_label.setText(f"共 {n:,} 项改造内容" if community_id else "")
         self._enable()
 
     def rows(self) -> list[dict]:

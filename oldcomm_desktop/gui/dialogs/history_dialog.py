@@ -49,6 +49,7 @@ class HistoryDialog(QDialog):
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self._apply_filter)
         self.table = QTableWidget(len(self.rows), len(COLUMNS))
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move within
         self.table.setObjectName("history_table")
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -94,7 +95,7 @@ class HistoryDialog(QDialog):
 
     @staticmethod
     def _summary(n: int) -> str:
-        return f"共 {n} 条修改"
+        return f"共 {n:,} 条修改"
 
     def visible_rows(self) -> list[list[str]]:
         """The texts of the rows shown (after the filter), for tests and copying."""

@@ -74,6 +74,7 @@ def decorate(row: dict) -> dict:
 COLUMNS = [
     Column("state_label", "状态", sortable=False),
     Column("notice_no", "通知单编号", sortable=False),
+    Column("township", "乡镇", sortable=False),  # in a county, which township's notice this is
     Column("community", "小区"),
     Column("problem", "存在问题", sortable=False),
     Column("current_deadline", "整改期限"),
@@ -158,7 +159,8 @@ class RectificationBoard(QWidget):
             self.table,
             {
                 "state_label": 64,
-                "notice_no": 132,
+                "notice_no": 160,
+                "township": 80,
                 "community": 110,
                 "problem": 220,
                 "current_deadline": 92,

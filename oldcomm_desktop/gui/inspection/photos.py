@@ -17,7 +17,6 @@ from PySide6.QtGui import QColor, QIcon, QImageReader, QKeySequence, QPainter, Q
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListView,
@@ -179,11 +178,10 @@ class PhotoStrip(QWidget):
             self.changed.emit()
 
     def choose_files(self) -> None:
-        start = str(self._settings.value("photos/last_dir", "")) if self._settings else ""
-        files, _ = QFileDialog.getOpenFileNames(self, "选择照片", start, IMAGE_FILTER)
+        from oldcomm_desktop.gui.file_dialogs import open_files
+
+        files = open_files(self, self._settings, "photos", "选择照片", IMAGE_FILTER)
         if files:
-            if self._settings:
-                self._settings.setValue("photos/last_dir", str(Path(files[0]).parent))
             self.add_files(files)
 
     def _sync(self) -> None:

@@ -9,7 +9,7 @@ category and the national effect indicators. Every number comes from the core (`
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import inspections, listings, overview, summary, workspace
+from oldcomm_desktop.core import first_steps, inspections, listings, overview, summary, workspace
 from oldcomm_desktop.core.lifecycle import STATUS_LABELS, STATUSES
 from oldcomm_desktop.core.listings import ListQuery
 from oldcomm_desktop.core.money import format_quantity, format_yuan
@@ -65,6 +65,7 @@ class DashboardData:
     overdue_communities: int
     county_mode: bool
     loaded_at: datetime
+    steps: list = field(default_factory=list)  # core.first_steps.Step: the guide while a step is open
 
 
 def load(session: Session) -> DashboardData:
@@ -81,6 +82,7 @@ def load(session: Session) -> DashboardData:
         overdue_communities=listings.count(session, "communities", ListQuery(filters={"overdue": True})),
         county_mode=workspace.mode(session) == workspace.COUNTY,
         loaded_at=datetime.now(),
+        steps=first_steps.progress(session),
     )
 
 
@@ -209,9 +211,21 @@ class DashboardPage(Page):
         inner.setContentsMargins(12, 8, 12, 12)
         inner.setSpacing(8)
         inner.addLayout(top)
-        inner.addLayout(headline)
-        inner.addLayout(status_row)
-        inner.addLayout(charts)
+        # a new database opens on its first steps, not on a dashboard of zeros
+        from oldcomm_desktop.gui.first_steps import FirstStepsGuide, run_step
+
+        self.guide = FirstStepsGuide()
+        self.guide.setVisible(False)
+        self.guide.step_clicked.connect(lambda key: run_step(self.window(), key))
+        inner.addWidget(self.guide)
+        self.figures = QWidget()
+        figures = QVBoxLayout(self.figures)
+        figures.setContentsMargins(0, 0, 0, 0)
+        figures.setSpacing(8)
+        figures.addLayout(headline)
+        figures.addLayout(status_row)
+        figures.addLayout(charts)
+        inner.addWidget(self.figures)
         inner.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -300,6 +314,9 @@ class DashboardPage(Page):
     def _fill(self, d: DashboardData) -> None:
         unit = self.ctx.money_unit
         total, fin = d.summary.total, d.finished
+        self.guide.set_steps(d.steps)
+        self.guide.setVisible(bool(d.steps) and not first_steps.finished(d.steps))
+        self.figures.setVisible(total.communities > 0)
         self.as_of.setText(f"数据截至 {d.loaded_at:%Y-%m-%d %H:%M}　金额单位：{unit}")
         t = self.tiles
         t["communities"].set_value(f"{total.communities:,}", "个", f"完成改造 {fin.communities:,} 个")
@@ -318,7 +335,7 @@ class DashboardPage(Page):
             f"占总投资 {_percent(total.investment_completed_yuan, total.investment_yuan)}",
         )
         link = (
-            f'涉及 <a href="communities" style="color:#c0392b">{d.overdue_communities} 个小区</a>'
+            f'涉及 <a href="communities" style="color:#c0392b">{d.overdue_communities:,} 个小区</a>'
             if d.overdue
             else "没有逾期整改"
         )
@@ -333,9 +350,9 @@ class DashboardPage(Page):
                     r.code,
                     r.name,
                     {s: float(n) for s, n in r.counts.items()},
-                    text=f"{r.total} 个",
-                    tooltips={"": f"{r.name}：共 {r.total} 个小区（点击查看）"}
-                    | {s: f"{r.name} · {STATUS_LABELS[s]}：{n} 个小区（点击查看）" for s, n in r.counts.items()},
+                    text=f"{r.total:,} 个",
+                    tooltips={"": f"{r.name}：共 {r.total:,} 个小区（点击查看）"}
+                    | {s: f"{r.name} · {STATUS_LABELS[s]}：{n:,} 个小区（点击查看）" for s, n in r.counts.items()},
                 )
                 for r in d.townships
             ]
@@ -362,12 +379,12 @@ class DashboardPage(Page):
                     c.code,
                     c.name,
                     {"investment": float(c.investment)},
-                    text=f"{c.items} 项 · {c.communities} 个小区 · {self.money(c.investment)} {unit}",
+                    text=f"{c.items:,} 项 · {c.communities:,} 个小区 · {self.money(c.investment)} {unit}",
                     tooltips={
-                        "": f"{c.name}：{c.items} 项改造内容（已完成 {c.completed_items} 项），"
-                        f"涉及 {c.communities} 个小区",
+                        "": f"{c.name}：{c.items:,} 项改造内容（已完成 {c.completed_items:,} 项），"
+                        f"涉及 {c.communities:,} 个小区",
                         "investment": f"{c.name}：计划投资 {self.money(c.investment)} {unit}；"
-                        f"{c.items} 项，已完成 {c.completed_items} 项",
+                        f"{c.items:,} 项，已完成 {c.completed_items:,} 项",
                     },
                 )
                 for c in d.categories
@@ -379,7 +396,7 @@ class DashboardPage(Page):
                     i.code,
                     i.name,
                     {"planned": float(i.planned), "done": float(i.done)},
-                    text=f"{_num(i.done)} / {_num(i.planned)} {i.unit}",
+                    text=f"{_num(i.planned)} / {_num(i.done)} {i.unit}",  # in the order the title names: 计划 / 已完成
                     tooltips={
                         "planned": f"{i.name}：计划 {_num(i.planned)} {i.unit}",
                         "done": f"{i.name}：已完成 {_num(i.done)} {i.unit}（{_percent(i.done, i.planned)}）",

@@ -10,9 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from oldcomm_desktop.core import catalogues
 from oldcomm_desktop.core.errors import OldcommError
-from oldcomm_desktop.gui import safety
+from oldcomm_desktop.gui import file_dialogs, safety
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.jobs import Progress, run_with_progress
 from oldcomm_desktop.gui.pages.base import Page
@@ -123,10 +122,8 @@ class ExchangePage(Page):
     # -- backup -------------------------------------------------------------------------------------
     def ask_backup(self) -> Path | None:
         division = self.ctx.read(lambda s: catalogues.get_setting(s, "own_division_name"))
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        last = self.ctx.settings.value("exchange/last_folder") or folder
-        path, _ = QFileDialog.getSaveFileName(
-            self, "备份数据库", str(Path(last) / default_backup_name(division)), BACKUP_FILTER
+        path = file_dialogs.save_file(
+            self, self.ctx.settings, "backup", "备份数据库", default_backup_name(division), BACKUP_FILTER
         )
         if not path:
             return None
@@ -156,7 +153,7 @@ class ExchangePage(Page):
             self._say(f"备份没有完成：无法写入 {out}（{exc.strerror or exc}）", error=True)
             return None
         size = made.stat().st_size
-        self.ctx.settings.setValue("exchange/last_folder", str(made.parent))  # a fact of this PC: where to look
+        file_dialogs.remember(self.ctx.settings, "backup", str(made))  # a fact of this PC: where to look
         self._say(f"已备份到 {made}（{size / 1024 / 1024:.1f} MB），备份文件已检查无误。")
         self._show_last()
         window = self.window()
@@ -166,8 +163,7 @@ class ExchangePage(Page):
 
     # -- restore ------------------------------------------------------------------------------------
     def ask_restore(self) -> Path | None:
-        last = self.ctx.settings.value("exchange/last_folder") or ""
-        path, _ = QFileDialog.getOpenFileName(self, "从备份恢复", str(last), RESTORE_FILTER)
+        path = file_dialogs.open_file(self, self.ctx.settings, "backup", "从备份恢复", RESTORE_FILTER)
         if not path:
             return None
         try:

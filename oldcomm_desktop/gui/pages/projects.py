@@ -502,9 +502,13 @@ class ProjectDetail(QWidget):
             return
         unit = self.ctx.money_unit
         mode = "资金分小区记录" if m.money_split else "资金记在项目上（汇总时按面积分摊到小区）"
-        project_total = money_text(m.project_total, unit) if m.project_total is not None else "未填"
+        project_total = (
+            money_text(m.project_total, unit)
+            if m.project_total is not None
+            else f"{money_text(m.communities_total, unit)}（未单独填写，为各小区合计）"
+        )
         self.money_summary.setText(
-            f"项目总投资 <b>{project_total}</b>；所属 {m.communities} 个小区总投资合计 "
+            f"项目总投资 <b>{project_total}</b>；所属 {m.communities:,} 个小区总投资合计 "
             f"<b>{money_text(m.communities_total, unit)}</b>；累计完成投资 <b>{money_text(m.completed, unit)}</b>"
             f"（记在项目上 {money_text(m.completed_on_project, unit)}，记在小区上 "
             f"{money_text(m.completed_on_communities, unit)}）。{mode}。"

@@ -50,6 +50,7 @@ def _area_wan(m2: Decimal) -> str:
 
 def _table(name: str) -> QTableWidget:
     t = QTableWidget()
+    t.setTabKeyNavigation(False)  # Tab leaves the table; arrows move within
     t.setObjectName(name)
     t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     t.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)

@@ -286,6 +286,7 @@ class SettingsPage(Page):
     # -- catalogues ----------------------------------------------------------------------------------
     def _item_types_tab(self) -> QWidget:
         self.item_types = QTableWidget()
+        self.item_types.setTabKeyNavigation(False)  # Tab leaves the table; arrows move within
         self.item_types.setObjectName("item_types")
         headers = ["类别", "改造内容", "单位", "对应成效指标", "可用中央预算内投资", "代码"]
         self.item_types.setColumnCount(len(headers))

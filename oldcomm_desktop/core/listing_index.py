@@ -1,0 +1,147 @@
+"""Keeps the stored shapes the big lists read current: pinyin sort keys, the full-text index, categories.
+
+A session hook (like the audit log) rather than code in each service, so every save through the ORM — the
+GUI, the command line, the demo, a restore from the recycle bin — updates them in the same transaction.
+A bulk path that writes with SQLAlchemy Core calls the same functions itself:
+
+    row.update(pinyin_search.community_columns(row["name"], row["address"]))   # before inserting
+    listing_index.write_search(conn, "community", [(id, name, address, initials), ...])
+    listing_index.write_search(conn, "item", [(id, description), ...])
+    listing_index.refresh_categories(conn, community_ids)
+
+On SQLite the search text feeds an FTS5 index (migration 0006 makes it, with triggers that follow
+`search_text`); on PostgreSQL the lists search with LIKE on the records' own columns and the table is
+simply kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import Connection, Select, delete, event, insert, inspect, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from oldcomm_desktop.core.model import Category, Community, CommunityCategory, ItemType, Project, RenovationItem
+from oldcomm_desktop.core.model.search import SearchText
+from oldcomm_desktop.core.pinyin_search import community_columns, index_tokens, project_columns
+
+FTS_TABLE = "search_fts"
+_PENDING = "oldcomm_listing_index"
+
+
+def community_body(name: str | None, address: str | None, initials: str | None) -> str:
+    """Name and address as character pairs; the pinyin initials with every suffix, so `fl` finds 幸福里
+    (xfl) as the LIKE over the initials did (the index matches from a token's start)."""
+    suffixes = " ".join(w[i:] for w in (initials or "").split() for i in range(len(w)))
+    return index_tokens(name, address, suffixes)
+
+
+def write_search(conn: Connection, kind: str, rows: Sequence[tuple]) -> None:
+    """Replace the search text of these records: (id, name, address, initials) for communities, (id,
+    description) for items. An empty text removes the record from the index."""
+    if not rows:
+        return
+    ids = [r[0] for r in rows]
+    for start in range(0, len(ids), 500):
+        conn.execute(delete(SearchText).where(SearchText.record_id.in_(ids[start : start + 500])))
+    values = []
+    for r in rows:
+        body = community_body(*r[1:4]) if kind == "community" else index_tokens(*r[1:])
+        if body:
+            values.append({"kind": kind, "record_id": r[0], "body": body})
+    if values:
+        conn.execute(insert(SearchText), values)
+
+
+def refresh_categories(conn: Connection, community_ids: Iterable[str]) -> None:
+    """Recompute which categories these communities have live items of."""
+    ids = sorted(set(community_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        conn.execute(delete(CommunityCategory).where(CommunityCategory.community_id.in_(chunk)))
+        found = (
+            select(ItemType.category_id, RenovationItem.community_id)
+            .join(ItemType, ItemType.id == RenovationItem.item_type_id)
+            .where(RenovationItem.community_id.in_(chunk), RenovationItem.deleted_at.is_(None))
+            .distinct()
+        )
+        conn.execute(insert(CommunityCategory).from_select(["category_id", "community_id"], found))
+
+
+def rebuild(conn: Connection) -> None:
+    """Fill everything from the records (migration 0006, and a repair after a writer that forgot)."""
+    conn.execute(delete(SearchText))
+    conn.execute(delete(CommunityCategory))
+    rows = conn.execute(select(Community.id, Community.name, Community.address, Community.search_initials)).all()
+    for start in range(0, len(rows), 5000):
+        write_search(conn, "community", [tuple(r) for r in rows[start : start + 5000]])
+    last = ""
+    while True:  # items in chunks by id: two million rows never sit in memory at once
+        chunk = conn.execute(
+            select(RenovationItem.id, RenovationItem.description)
+            .where(RenovationItem.id > last, RenovationItem.description.is_not(None), RenovationItem.description != "")
+            .order_by(RenovationItem.id)
+            .limit(20000)
+        ).all()
+        if not chunk:
+            break
+        write_search(conn, "item", [tuple(r) for r in chunk])
+        last = chunk[-1][0]
+    found = (
+        select(ItemType.category_id, RenovationItem.community_id)
+        .join(ItemType, ItemType.id == RenovationItem.item_type_id)
+        .where(RenovationItem.deleted_at.is_(None))
+        .distinct()
+    )
+    conn.execute(insert(CommunityCategory).from_select(["category_id", "community_id"], found))
+
+
+def _changed(obj: object, *keys: str) -> bool:
+    state = inspect(obj)
+    return state.transient or state.pending or any(state.attrs[k].history.has_changes() for k in keys)
+
+
+def _before_flush(session: Session, _context, _instances) -> None:  # noqa: ANN001 - SQLAlchemy's signature
+    pending = session.info.setdefault(_PENDING, {"community": set(), "item": set(), "categories": set()})
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, Community):
+            if _changed(obj, "name", "address"):
+                for key, value in community_columns(obj.name, obj.address).items():
+                    if getattr(obj, key) != value:
+                        setattr(obj, key, value)
+                pending["community"].add(obj)
+        elif isinstance(obj, Project):
+            if _changed(obj, "name"):
+                for key, value in project_columns(obj.name).items():
+                    if getattr(obj, key) != value:
+                        setattr(obj, key, value)
+        elif isinstance(obj, RenovationItem):
+            if _changed(obj, "description"):
+                pending["item"].add(obj)
+            if _changed(obj, "deleted_at", "item_type_id", "community_id"):
+                pending["categories"].add(obj.community_id)
+                history = inspect(obj).attrs["community_id"].history
+                pending["categories"].update(x for x in history.deleted if x)
+
+
+def _after_flush(session: Session, _context) -> None:  # noqa: ANN001
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    conn = session.connection()
+    write_search(conn, "community", [(c.id, c.name, c.address, c.search_initials) for c in pending["community"]])
+    write_search(conn, "item", [(i.id, i.description) for i in pending["item"]])
+    refresh_categories(conn, {c for c in pending["categories"] if c})
+
+
+def install(factory: sessionmaker) -> None:
+    """Hook the factory's sessions (once, marked on the factory as audit.install does)."""
+    if not getattr(factory, "_oldcomm_listing_index", False):
+        event.listen(factory, "before_flush", _before_flush)
+        event.listen(factory, "after_flush", _after_flush)
+        factory._oldcomm_listing_index = True  # type: ignore[attr-defined]
+
+
+def category_ids(value: object) -> Select:
+    """Ids of the category given by code or id."""
+    return select(Category.id).where((Category.code == value) | (Category.id == value))

@@ -1,0 +1,39 @@
+"""The table model over a listing seeks deep pages from rows it holds (keyset) or reads them from the end:
+the rows are the ones OFFSET gives, and no page is counted from the top of the list."""
+
+from __future__ import annotations
+
+import pytest
+from overview_pages_fixtures import ctx  # noqa: F401 - fixtures
+from sqlalchemy import event
+
+from oldcomm_desktop.core import listings
+from oldcomm_desktop.gui.listing_source import ListingSource
+from oldcomm_desktop.gui.paged_model import Column, PagedTableModel, PageQuery
+
+
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [
+        ("items", PageQuery()),
+        ("items", PageQuery(sort_key="community", descending=True)),
+        ("communities", PageQuery(sort_key="name")),
+    ],
+)
+def test_scrolling_from_the_end_back_to_the_top_shows_the_offset_rows(qtbot, ctx, name, query) -> None:  # noqa: ANN001, F811
+    source = ListingSource(ctx, name, [Column("id", "id")])
+    q = listings.ListQuery(sort_key=query.sort_key, descending=query.descending)
+    want = ctx.read(lambda s: [r["id"] for r in listings.page(s, name, q, 0, 100_000)])
+    offsets: list[int] = []
+
+    def catch(_conn, _cursor, statement, parameters, _context, _many) -> None:  # noqa: ANN001
+        if "LIMIT" in statement and parameters:
+            offsets.append(parameters[-1])  # OFFSET is the last parameter
+
+    event.listen(ctx.db.engine, "before_cursor_execute", catch)
+    model = PagedTableModel(source, page_size=5, max_pages=3, query=query)
+    assert model.rowCount() == len(want)
+    seen = [model.row_id(r) for r in reversed(range(model.rowCount()))]  # Ctrl+End, then up to the top
+    event.remove(ctx.db.engine, "before_cursor_execute", catch)
+    assert list(reversed(seen)) == want
+    assert offsets and max(offsets) <= 5  # the last page read from the end, every other one sought
