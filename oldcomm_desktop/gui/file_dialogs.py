@@ -4,7 +4,7 @@ same purpose.
 Qt's own dialog (not the system's), so the labels are Chinese on any Windows, English ones included.
 qtbase_zh_CN translates all of it but two labels ("Look in:", "Files of type:"); `FileDialogWords`, a
 translator installed beside it, supplies those. A clerk who backs up to a USB stick and picks photos from
-the camera's folder finds each where they left it (QSettings key `file_dialogs/<purpose>`), never the
+the camera's folder finds each where they left it (QSettings key `last_folder/<purpose>`), never the
 program's own folder.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QStandardPaths, QTranslator
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-KEY = "file_dialogs/{}"
+KEY = "last_folder/{}"  # a fact of this PC: where the clerk last saved or opened such a file
 OPTIONS = QFileDialog.Option.DontUseNativeDialog
 WORDS = {
     "&Look in:": "查找范围(&I)：",
