@@ -28,7 +28,8 @@ FIELDS = spec_of(
 )
 
 
-def _rules(session: Session, item: RenovationItem, confirm: bool) -> list[FieldProblem]:
+def rules(session: Session, item: Any, confirm: bool) -> list[FieldProblem]:
+    """The item's rules on its own values (shared with the bulk write path; `session` is unused)."""
     problems: list[FieldProblem] = []
     if item.started_on and item.completed_on and item.completed_on < item.started_on:
         problems.append(problem(FIELDS, "completed_on", f"完成日期 {item.completed_on} 早于开工日期 {item.started_on}"))
@@ -62,7 +63,7 @@ def _resolve_type(session: Session, data: Mapping[str, Any]) -> dict[str, Any]:
 def create(session: Session, community_id: str, data: Mapping[str, Any], *, confirm: bool = False) -> RenovationItem:
     community = records.get(session, Community, community_id)
     item = RenovationItem(community_id=community.id, township_code=community.township_code, status="planned")
-    records.apply(session, item, FIELDS, _resolve_type(session, data), [_rules], confirm=confirm)
+    records.apply(session, item, FIELDS, _resolve_type(session, data), [rules], confirm=confirm)
     session.flush()
     return item
 
@@ -71,7 +72,7 @@ def update(session: Session, item_id: str, changes: Mapping[str, Any], *, confir
     item = records.get(session, RenovationItem, item_id)
     # asked once: an edit that leaves both quantities alone does not ask about them again
     confirm = confirm or not ({"planned_quantity", "completed_quantity"} & set(changes))
-    records.apply(session, item, FIELDS, _resolve_type(session, changes), [_rules], confirm=confirm)
+    records.apply(session, item, FIELDS, _resolve_type(session, changes), [rules], confirm=confirm)
     session.flush()
     return item
 

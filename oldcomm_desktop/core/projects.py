@@ -9,12 +9,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import records
+from oldcomm_desktop.core import derived, records
 from oldcomm_desktop.core.errors import FieldProblem, ValidationError
 from oldcomm_desktop.core.fields import Field, problem, spec_of
 from oldcomm_desktop.core.model import Community, Project
 from oldcomm_desktop.core.model.base import utcnow
-from oldcomm_desktop.core.pinyin_search import search_text
 from oldcomm_desktop.core.townships import township_rule, with_default_township
 
 START_KINDS = {"new": "新开工", "continued": "续建"}
@@ -38,16 +37,20 @@ FIELDS = spec_of(
 
 
 def _rules(session: Session, project: Project, _confirm: bool) -> list[FieldProblem]:
-    problems = township_rule(session, FIELDS, project.township_code)
+    return township_rule(session, FIELDS, project.township_code) + row_problems(project)
+
+
+def row_problems(project: Any) -> list[FieldProblem]:
+    """Rules on the project's own values (shared with the bulk write path)."""
     if project.plan_year and project.plan_year > date.today().year + 5:
-        problems.append(problem(FIELDS, "plan_year", f"{project.plan_year} 年太远，请检查"))
-    return problems
+        return [problem(FIELDS, "plan_year", f"{project.plan_year} 年太远，请检查")]
+    return []
 
 
 def create(session: Session, data: Mapping[str, Any]) -> Project:
     project = Project()
     records.apply(session, project, FIELDS, with_default_township(session, data), [_rules])
-    project.search_initials = search_text(project.name)
+    derived.apply_to(project, derived.project_columns({"name": project.name}))
     session.flush()
     return project
 
@@ -55,7 +58,7 @@ def create(session: Session, data: Mapping[str, Any]) -> Project:
 def update(session: Session, project_id: str, changes: Mapping[str, Any]) -> Project:
     project = records.get(session, Project, project_id)
     records.apply(session, project, FIELDS, changes, [_rules])
-    project.search_initials = search_text(project.name)
+    derived.apply_to(project, derived.project_columns({"name": project.name}))
     session.flush()
     return project
 
