@@ -333,19 +333,19 @@ class _Maker:
             )
             if finished:
                 item["completed_on"] = min(start + timedelta(days=120), today)
-        months = max(1, min(6, (today - start).days // 30))
+        months = max(1, min(4, (today - start).days // 60))  # entered every two months
         target = (c["total_investment"] * share * Decimal("0.95")).quantize(Decimal("0.01"))
         per = (target / months).quantize(Decimal("0.01"))
         for m in range(months):
             amount = per if m < months - 1 else target - per * (months - 1)
-            when = min(start + timedelta(days=30 * m + 25), today)
+            when = min(start + timedelta(days=60 * m + 25), today)
             rows["investment_entry"].append(
                 {"community_id": c["id"], "entry_date": when, "amount": amount, "source_id": "city_county"}
             )
 
     def _patrols(self, rows: dict[str, list[dict[str, Any]]], cid: str, start: date, contractor: str) -> None:
         rng, today = self.rng, self.today
-        for k in range(rng.randint(1, 2)):
+        for k in range(rng.choice([0, 1, 1, 2])):  # patrols pick sites: not every site every round
             day = min(start + timedelta(days=20 + 35 * k), today)
             fail_at = set(rng.sample(range(len(self.patrol)), rng.choice([0, 0, 1, 2])))
             iid = new_id()

@@ -236,9 +236,8 @@ def _prepare_row(batch: Batch, spec: Any, defaults: dict[str, Any], raw: Mapping
         record_id = record_id or new_id()
         row["id"] = record_id
         for name, f in spec.fields.items():
-            if f.required and parsed.get(name) is None and name not in problems:
-                if not any(p.field == name for p in problems):
-                    problems.append(FieldProblem(name, f.label, "必须填写"))
+            if f.required and parsed.get(name) is None and not any(p.field == name for p in problems):
+                problems.append(FieldProblem(name, f.label, "必须填写"))
         out.action = CREATE
     row.update(refs)
     row.update(parsed)
@@ -283,6 +282,10 @@ def apply(
     if plan.rejected:
         raise BulkRejected(plan.rejected)
     conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        # random UUID keys touch pages all over each index: a bigger page cache for this connection keeps
+        # a 200,000-community write from re-reading the same pages (128 MB at most; freed on close)
+        conn.exec_driver_sql("PRAGMA cache_size=-131072")
     now = utcnow()
     operator = session.info.get("operator")
     event_id = new_id()
@@ -311,9 +314,10 @@ def apply(
                 audit.append(_audit(now, operator, table, row["id"], "create"))
             else:
                 updates.append((row, o.changes))
+        insert = _Insert(conn, t)
         for start in range(0, len(creates), batch_size):
             chunk = creates[start : start + batch_size]
-            conn.execute(t.insert(), chunk)
+            insert(chunk)
             step(len(chunk))
         extra = [
             (r, {k: (None, v) for k, v in r.items() if k not in ("id", "version")})
@@ -328,11 +332,53 @@ def apply(
                     action = "delete" if new is not None else "restore"
                 audit.append(_audit(now, operator, table, row["id"], action, key, old, new))
         _update(conn, t, updates, extra, now, batch_size, step)
-    a = AuditEntry.__table__
+    insert = _Insert(conn, AuditEntry.__table__, skip=frozenset({"seq"}))  # type: ignore[arg-type]
     for start in range(0, len(audit), batch_size * 5):
-        conn.execute(a.insert(), audit[start : start + batch_size * 5])  # type: ignore[attr-defined]
+        insert(audit[start : start + batch_size * 5])
     session.expire_all()  # ORM objects loaded before now must re-read what Core just wrote
     return event_id
+
+
+class _Insert:
+    """INSERT … executemany of whole rows, with each column's bind processor applied once per value.
+
+    SQLAlchemy's Core executemany builds a parameter dict per row (~10 µs); here the statement is compiled
+    once and rows go to the driver as tuples, which keeps a 200,000-community demo within minutes.
+    """
+
+    def __init__(self, conn: Any, t: Table, skip: frozenset[str] = frozenset()):
+        self.conn = conn
+        self.cols = [c for c in t.columns if c.key not in skip]
+        dialect = conn.dialect
+        self.procs = [c.type._cached_bind_processor(dialect) for c in self.cols]
+        mark = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": ":{n}", "named": ":c{n}"}[dialect.paramstyle]
+        marks = ", ".join(mark.format(n=i + 1) for i in range(len(self.cols)))
+        quote = dialect.identifier_preparer.quote
+        names = ", ".join(quote(c.name) for c in self.cols)
+        self.sql = f"INSERT INTO {quote(t.name)} ({names}) VALUES ({marks})"
+        self.named = dialect.paramstyle == "named"
+
+    def __call__(self, rows: list[dict[str, Any]]) -> None:
+        keys = [c.key for c in self.cols]
+        pairs = [(k, _Memo(p) if p else None) for k, p in zip(keys, self.procs, strict=True)]
+        params: list[Any] = [tuple(p(r[k]) if p else r[k] for k, p in pairs) for r in rows]
+        if self.named:
+            params = [{f"c{i + 1}": v for i, v in enumerate(row)} for row in params]
+        self.conn.exec_driver_sql(self.sql, params)
+
+
+class _Memo:
+    """A bind processor that remembers its last value: every row of a batch shares one timestamp."""
+
+    __slots__ = ("last", "out", "proc")
+
+    def __init__(self, proc: Callable[[Any], Any]):
+        self.proc, self.last, self.out = proc, object(), None
+
+    def __call__(self, value: Any) -> Any:
+        if value is not self.last:
+            self.last, self.out = value, self.proc(value)
+        return self.out
 
 
 def _event(now: Any, operator: Any, event_id: str, source: str, kind: str, counts: Mapping) -> dict[str, Any]:
