@@ -228,6 +228,8 @@ def _prepare_row(batch: Batch, spec: Any, defaults: dict[str, Any], raw: Mapping
             problems.append(FieldProblem(key, key, "不是可以写入的字段"))
     record_id = str(raw["id"]) if raw.get("id") else None
     stored = batch.existing[out.table].get(record_id) if record_id else None
+    if stored is None:
+        spec.fill(batch, parsed)  # defaults a single edit fills in before its required-field check
     if stored is not None:
         row = dict(stored)
         out.action = UPDATE

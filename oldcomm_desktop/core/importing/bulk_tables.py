@@ -60,6 +60,13 @@ class TableSpec:
     def preload(self, batch: Batch, rows: Sequence[Mapping[str, Any]]) -> None:
         return None
 
+    def fill(self, batch: Batch, values: dict[str, Any]) -> None:
+        """Defaults for a new row before its required fields are checked (township mode: the own township)."""
+        if "township_code" in self.fields and not values.get("township_code"):
+            mode, own = batch.cached("mode", lambda: (workspace.mode(batch.session), workspace.own_code(batch.session)))
+            if mode == workspace.TOWNSHIP:
+                values["township_code"] = own
+
     def check(self, batch: Batch, row: dict[str, Any], stored: dict[str, Any] | None) -> list[FieldProblem]:
         return []
 
@@ -225,7 +232,7 @@ class MilestoneSpec(TableSpec):
     def preload(self, batch: Batch, rows: Sequence[Mapping[str, Any]]) -> None:
         logs: dict[tuple[str, str], list[Reached]] = defaultdict(list)
         cids = [str(r["community_id"]) for r in rows if r.get("community_id")]
-        stored = [c for c in dict.fromkeys(cids) if batch.lookup("community", c) and c in batch.existing["community"]]
+        stored = [c for c in dict.fromkeys(cids) if batch.lookup("community", c) and batch.existing["community"].get(c)]
         for start in range(0, len(stored), 500):
             chunk = stored[start : start + 500]
             q = select(Milestone.community_id, Milestone.kind, Milestone.reached_on).where(
@@ -307,7 +314,7 @@ class FundingLineSpec(TableSpec):
         for o in outs:
             if o.action != REJECT:
                 row = batch.rows["funding_line"][o.id]  # type: ignore[index]
-                if row.get("community_id") and row["community_id"] not in batch.existing["community"]:
+                if row.get("community_id") and not batch.existing["community"].get(row["community_id"]):
                     by_target[row["community_id"]].append(o)
         for cid, group in by_target.items():
             total = batch.rows["community"].get(cid, {}).get("total_investment")
