@@ -81,6 +81,8 @@ def match(label: str) -> str | None:
     if not label:
         return None
     core = _core(label)
+    if any(word in core for word in SUMMARY_WORDS):
+        return None  # 小区数 counts communities: it is not the 小区 (name) column
     for key, (_label, words) in FIELDS.items():
         if core in (normalise(w) for w in words):
             return key
@@ -123,6 +125,18 @@ def remembered(session: Any, labels: Sequence[str]) -> dict[str, Any] | None:
     from oldcomm_desktop.core import catalogues
 
     return catalogues.get_setting(session, f"import_mapping:{layout_key(labels)}")  # type: ignore[no-any-return]
+
+
+def known_headers(session: Any, data: Mapping[str, Any] | None = None) -> frozenset[str]:
+    """Header texts a mapping file or a remembered mapping names (so a header of unusual words is found)."""
+    from sqlalchemy import select
+
+    from oldcomm_desktop.core.model import Setting
+
+    found = {normalise(str(h)) for h in ((data or {}).get("columns") or {})}
+    for value in session.scalars(select(Setting.value).where(Setting.key.like("import_mapping:%"))):
+        found |= {normalise(str(h)) for h in (value or {}).get("columns", {})}
+    return frozenset(found)
 
 
 def remember(session: Any, labels: Sequence[str], mapping: Mapping[int, str], units: Mapping[str, str]) -> None:

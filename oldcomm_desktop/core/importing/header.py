@@ -43,7 +43,7 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _score(row: list[Any]) -> int:
+def _score(row: list[Any], known: frozenset[str]) -> int:
     seen = set()
     for cell in row:
         text = _text(cell)
@@ -51,16 +51,19 @@ def _score(row: list[Any]) -> int:
             f = match(text)
             if f:
                 seen.add(f)
-            elif is_summary_header([text]):
+            elif is_summary_header([text]) or normalise(text) in known:
                 seen.add(text)
     return len(seen)
 
 
-def find(cells: list[list[Any]]) -> Header | None:
-    """The header of a sheet, or None when no row names at least two known columns."""
+def find(cells: list[list[Any]], known: frozenset[str] = frozenset()) -> Header | None:
+    """The header of a sheet, or None when no row names at least two known columns.
+
+    `known`: header texts (normalised) of a mapping file or of remembered mappings, which count as known.
+    """
     best, best_row = 0, -1
     for r, row in enumerate(cells[:SCAN_ROWS]):
-        s = _score(row)
+        s = _score(row, known)
         if s > best:
             best, best_row = s, r
     if best < 2:

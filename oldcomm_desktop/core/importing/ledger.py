@@ -109,7 +109,7 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
     options = options or Options()
     path = Path(path)
     sheet = workbook.read_sheet(path, options.sheet)
-    head = headers.find(sheet.cells)
+    head = headers.find(sheet.cells, columns.known_headers(session, options.mapping))
     if head is None:
         raise OldcommError(f"工作表“{sheet.name}”中找不到表头（前 20 行中没有“小区名称”“户数”这样的列名）")
     labels = head.labels
@@ -132,8 +132,6 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
                 "不能作为小区导入"
             )
         raise OldcommError(f"工作表“{sheet.name}”没有“小区名称”列，请在对应关系中指定哪一列是小区名称")
-    if summary and "households" not in mapping.values() and "floor_area" not in mapping.values():
-        raise OldcommError(f"工作表“{sheet.name}”不是小区清单：表头有“{summary}”，每行是汇总，不能作为小区导入")
     if "floor_area" not in mapping.values() and "renovation_area" in mapping.values():
         col = next(c for c, f in mapping.items() if f == "renovation_area")
         mapping[col] = "floor_area"  # 改造面积 stands in for 建筑面积 only when the sheet has no 建筑面积
@@ -396,10 +394,10 @@ class _Builder:
         if notes:
             data["notes"] = "\n".join(notes)
         res.flags = flags
-        project_id = self._project(code, _cell(row, c.get("project")))
-        if project_id:
-            data["project_id"] = project_id
         found = self.existing.get(key)
+        project = _cell(row, c.get("project"))
+        if project is not None or not found:  # a matched community keeps its project unless the file names one
+            data["project_id"] = self._project(code, project)
         cid = found["id"] if found else new_id()
         data["id"] = cid
         self.rows["community"].append(data)
