@@ -154,6 +154,7 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
         if k.kind in (kinds.SUBTOTAL, kinds.TOTAL):
             res.reason = kinds.KIND_LABELS[k.kind]
             label = next((values.normalise(str(c)) for c in row if c not in (None, "")), "")
+            res.name = label
             lines.append(Line(r + 1, k.kind, label, "", _figures(row, col_of, units)))
         elif k.kind == kinds.BATCH:
             res.action = REJECTED
