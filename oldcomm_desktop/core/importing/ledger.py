@@ -245,7 +245,8 @@ class _Builder:
         self.townships: dict[str, str] = {}
         for d in divisions.townships(session):
             self.townships.setdefault(township_key(d.name), d.code)
-        self.own_name = divisions.name_of(session, self.own) if self.mode == workspace.TOWNSHIP else ""
+        self.names = {d.code: d.name for d in divisions.townships(session)}
+        self.own_name = self.names.get(self.own or "", "") if self.mode == workspace.TOWNSHIP else ""
         self.unknown: set[str] = set()
         self.new_townships: dict[str, str] = {}
         self.rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -411,7 +412,7 @@ class _Builder:
         name = values.normalise(str(raw)) if raw not in (None, "") else None
         if name is None:
             base = values.normalise(self.head.title)[:60] or self.path.stem
-            township = self.new_townships.get(code) or divisions.name_of(self.session, code) or code
+            township = self.new_townships.get(code) or self.names.get(code) or code
             name = f"{base}（{township}）"
         key = (code, values.normalise(name))
         if key not in self.projects:

@@ -9,6 +9,7 @@ of the row above it and is not added. Footer lines (填报人, 审核人, 联系
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,11 +46,12 @@ class Kind:
 
 
 def classify(row: list[Any], mapping: dict[int, str], labels: list[str]) -> Kind:
-    texts = [normalise(str(c)) if c not in (None, "") else "" for c in row]
+    # NFKC only for the cheap checks; the full normalisation (OpenCC) for the few cells that decide
+    texts = [unicodedata.normalize("NFKC", str(c)).replace(" ", "") if c not in (None, "") else "" for c in row]
     joined = "".join(texts)
     if not joined:
         return Kind(BLANK)
-    first = "".join(texts[:4])
+    first = normalise("".join(texts[:4]))
     if any(w in first for w in ("小计",)):
         return Kind(SUBTOTAL)
     if any(w in first for w in ("合计", "总计", "总共")):
@@ -57,11 +59,11 @@ def classify(row: list[Any], mapping: dict[int, str], labels: list[str]) -> Kind
     if any(joined.startswith(w) or first.startswith(w) for w in FOOTER_WORDS):
         return Kind(FOOTER)
     name_col = next((c for c, f in mapping.items() if f == "name"), None)
-    name = texts[name_col] if name_col is not None and name_col < len(texts) else ""
-    if labels and sum(1 for c, t in enumerate(texts) if t and c < len(labels) and t == normalise(labels[c])) >= 2:
+    name = normalise(texts[name_col]) if name_col is not None and name_col < len(texts) else ""
+    if labels and name_col is not None and name_col < len(labels) and name == normalise(labels[name_col]):
         return Kind(HEADER)
     for t in texts:
-        m = BATCH_PATTERN.search(t)
+        m = BATCH_PATTERN.search(t) if "小区" in t or "小區" in t else None
         if m and int(m.group(1)) > 1:
             return Kind(BATCH, int(m.group(1)))
     if name.startswith("其中") and strip_list_number(name) == re.sub(r"^其中[:：]?", "", name):
