@@ -13,7 +13,6 @@ one transaction through the bulk path, and a failure or cancel leaves the databa
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -162,11 +161,12 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
         elif k.kind in (kinds.PART, kinds.FOOTER):
             res.reason = kinds.KIND_LABELS[k.kind]
         else:
-            builder.add(res, row)
+            figures = builder.add(res, row)
             # the file's own arithmetic: every community row counts, imported or not
-            if res.kind == kinds.COMMUNITY:
-                group = _cell(row, col_of.get("district")) or _cell(row, col_of.get("township")) or ""
-                lines.append(Line(r + 1, "community", name, values.normalise(str(group)), _figures(row, col_of, units)))
+            group = _cell(row, col_of.get("district")) or _cell(row, col_of.get("township")) or ""
+            if figures is None:
+                figures = _figures(row, col_of, units)
+            lines.append(Line(r + 1, "community", name, values.normalise(str(group)), figures))
     bulk_plan = builder.finish(results)
     return LedgerPlan(
         path=path,
@@ -278,7 +278,7 @@ class _Builder:
             if key == township_key(self.own_name) or text == self.own:
                 return self.own, ""
             return None, f"属于“{text}”，不是本乡镇（街道）{self.own_name}的小区"
-        if re.fullmatch(r"\d{12}", text):
+        if len(text) == 12 and text.isdigit():
             return text, ""
         code = self.townships.get(key)
         if code:
@@ -308,13 +308,14 @@ class _Builder:
                 return code
         raise OldcommError(f"本县已没有可用于“{name}”的乡镇代码")
 
-    def add(self, res: RowResult, row: list[Any]) -> None:
+    def add(self, res: RowResult, row: list[Any]) -> dict[str, Decimal] | None:
+        """Make the row's bulk rows; return its figures for reconciliation (None: not parsed here)."""
         c = self.col_of
         flags: list[str] = []
         code, why = self._township(_cell(row, c.get("township")))
         if code is None:
             res.action, res.reason = REJECTED, why
-            return
+            return None
         raw_name = values.normalise(str(_cell(row, c.get("name"))))
         name = values.strip_list_number(raw_name)
         if values.is_masked(name):
@@ -322,10 +323,11 @@ class _Builder:
         key = (code, name_key(name))
         if key in self.seen:
             res.action, res.reason = REJECTED, f"与第 {self.seen[key]} 行是同一个小区（乡镇和名称相同）"
-            return
+            return None
         self.seen[key] = res.row
         data: dict[str, Any] = {"name": name, "township_code": code}
         problems: list[str] = []
+        figures: dict[str, Decimal] = {}
         for f, target, kind in (
             ("buildings", "buildings", "int"),
             ("households", "households", "int"),
@@ -346,6 +348,8 @@ class _Builder:
             if n.note:
                 flags.append(f"{columns.LABELS[f]}：{n.note}")
             v = n.value
+            if f in FIGURES:
+                figures[f] = v
             if f == "progress_percent" and v <= 1 and isinstance(raw, float):
                 v = v * 100
             data[target] = int(v) if kind == "int" and v == v.to_integral_value() else v
@@ -388,7 +392,7 @@ class _Builder:
             status = None
         if problems:
             res.action, res.reason = REJECTED, "；".join(problems)
-            return
+            return None
         note = _cell(row, c.get("notes"))
         notes = [str(note).strip()] if note is not None else []
         if flags:
@@ -407,6 +411,7 @@ class _Builder:
         self.by_result[cid] = res
         res.action = UPDATED if found else NEW
         self._milestones(res, cid, status, dates, _cell(row, c.get("status")), found)
+        return figures if len(figures) == sum(1 for f in FIGURES if f in c) else None
 
     def _project(self, code: str, raw: Any) -> str | None:
         name = values.normalise(str(raw)) if raw not in (None, "") else None
@@ -463,7 +468,8 @@ class _Builder:
 
     def finish(self, results: list[RowResult]) -> bulk.Plan:
         # what is stored already: milestone kinds of matched communities
-        ids = [r["id"] for r in self.rows["community"] if r["id"] in {v["id"] for v in self.existing.values()}]
+        stored = {v["id"] for v in self.existing.values()}
+        ids = [r["id"] for r in self.rows["community"] if r["id"] in stored]
         kinds_of: dict[str, set[str]] = defaultdict(set)
         for start in range(0, len(ids), 500):
             q = select(Milestone.community_id, Milestone.kind).where(

@@ -43,6 +43,8 @@ UNITS: dict[str, tuple[str, Decimal]] = {
     "套": ("count", Decimal(1)),
 }
 _UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+_RANGE = re.compile(r"(-|~|～|至|到)\d")
+_PLAIN = re.compile(r"-?\d+(\.\d+)?")
 _NUMBER = re.compile(rf"(约|近|超过|逾)?\s*(-?\d[\d,]*(?:\.\d+)?)\s*(余|多)?\s*({_UNIT_RE})?\s*(余|多)?", re.IGNORECASE)
 
 
@@ -109,6 +111,8 @@ def parse_number(value: Any, *, default_unit: str | None = None) -> Number | Non
     text = unicodedata.normalize("NFKC", str(value)).strip()
     if text in ("", "-", "—", "/", "无"):
         return None
+    if _PLAIN.fullmatch(text):  # the common case: digits only
+        return Number(Decimal(text) * _factor(default_unit), default_unit)
     note = ""
     for marker in ("其中", "含", "(其中", "(含"):
         at = text.find(marker)
@@ -124,7 +128,7 @@ def parse_number(value: Any, *, default_unit: str | None = None) -> Number | Non
     except InvalidOperation:
         raise ValueError(f"“{value}”不是数字") from None
     rest = text.replace(" ", "")[m.end() :]
-    ranged = bool(re.match(r"^(-|~|～|至|到)\d", rest))
+    ranged = bool(rest) and bool(_RANGE.match(rest))
     unit_word = unit or default_unit
     if unit and unit not in UNITS:
         unit_word = next(u for u in UNITS if u.lower() == unit.lower())
