@@ -237,8 +237,8 @@ def _prepare_row(batch: Batch, spec: Any, defaults: dict[str, Any], raw: Mapping
         row = dict(defaults)
         record_id = record_id or new_id()
         row["id"] = record_id
-        for name, f in spec.fields.items():
-            if f.required and parsed.get(name) is None and not any(p.field == name for p in problems):
+        for name, f in spec.required:
+            if parsed.get(name) is None and not any(p.field == name for p in problems):
                 problems.append(FieldProblem(name, f.label, "必须填写"))
         out.action = CREATE
     row.update(refs)
@@ -361,9 +361,16 @@ class _Insert:
         self.named = dialect.paramstyle == "named"
 
     def __call__(self, rows: list[dict[str, Any]]) -> None:
-        keys = [c.key for c in self.cols]
-        pairs = [(k, _Memo(p) if p else None) for k, p in zip(keys, self.procs, strict=True)]
-        params: list[Any] = [tuple(p(r[k]) if p else r[k] for k, p in pairs) for r in rows]
+        from operator import itemgetter
+
+        get = itemgetter(*[c.key for c in self.cols])
+        procs = [(i, _Memo(p)) for i, p in enumerate(self.procs) if p]
+        params: list[Any] = []
+        for r in rows:
+            values = list(get(r))
+            for i, p in procs:
+                values[i] = p(values[i])
+            params.append(tuple(values))
         if self.named:
             params = [{f"c{i + 1}": v for i, v in enumerate(row)} for row in params]
         self.conn.exec_driver_sql(self.sql, params)

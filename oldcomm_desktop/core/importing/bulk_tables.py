@@ -12,6 +12,7 @@ columns a row may carry, and four hooks run by `bulk.prepare`:
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -56,6 +57,10 @@ class TableSpec:
     model: type = object
     fields: Mapping[str, Field] = {}
     refs: frozenset[str] = frozenset()
+
+    @functools.cached_property
+    def required(self) -> list[tuple[str, Field]]:
+        return [(name, f) for name, f in self.fields.items() if f.required]
 
     def preload(self, batch: Batch, rows: Sequence[Mapping[str, Any]]) -> None:
         return None
