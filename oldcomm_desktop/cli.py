@@ -317,8 +317,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from oldcomm_desktop.core import demo, workspace
     from oldcomm_desktop.core.model import Community
 
-    if args.communities < 1 or args.communities > 5000:
-        raise UsageError("--communities 应在 1 到 5000 之间")
+    if args.communities < 1 or args.communities > 500_000:
+        raise UsageError("--communities 应在 1 到 500000 之间")
     new = _new_file(args)
     try:
         with _open(args, must_exist=False) as db, db.transaction("演示操作员") as s:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import catalogues, divisions, records
+from oldcomm_desktop.core import catalogues, derived, divisions, records
 from oldcomm_desktop.core.errors import ConfirmationNeeded, FieldProblem, ValidationError
 from oldcomm_desktop.core.fields import Field, problem, spec_of
 from oldcomm_desktop.core.model import (
@@ -28,7 +28,6 @@ from oldcomm_desktop.core.model import (
     RenovationItem,
 )
 from oldcomm_desktop.core.model.base import new_id, utcnow
-from oldcomm_desktop.core.pinyin_search import search_text
 from oldcomm_desktop.core.projects import START_KINDS
 from oldcomm_desktop.core.townships import township_rule, with_default_township
 
@@ -81,21 +80,50 @@ CHILDREN = (RenovationItem, Milestone, FundingLine, InvestmentEntry)
 
 def _rules(session: Session, c: Community, confirm: bool) -> list[FieldProblem]:
     problems = township_rule(session, FIELDS, c.township_code)
-    if c.village_code:
-        try:
-            parsed = divisions.parse_code(c.village_code, label=FIELDS["village_code"].label, field="village_code")
-            if parsed.level != "village" or parsed.township_code != c.township_code:
-                problems.append(
-                    problem(FIELDS, "village_code", f"“{c.village_code}”不是本乡镇（街道）下的社区（村）代码")
-                )
-        except ValidationError as exc:
-            problems += exc.problems
+    problems += village_problems(c.village_code, c.township_code)
     if c.project_id:
-        project = session.get(Project, c.project_id)
-        if project is None or project.deleted_at is not None:
-            problems.append(problem(FIELDS, "project_id", "所选项目不存在或已删除"))
-        elif project.township_code != c.township_code:
-            problems.append(problem(FIELDS, "project_id", "所选项目属于另一个乡镇（街道）"))
+        problems += project_problems(session.get(Project, c.project_id), c.township_code)
+    problems += row_problems(c)
+    if c.id is not None and c.total_investment is not None:
+        from oldcomm_desktop.core.funding import completed_to_date
+
+        problems += investment_problems(c.total_investment, completed_to_date(session, c))
+    if problems:
+        return problems
+    if c.year_built:
+        eligibility(c.year_built, *eligibility_years(session), confirm)
+    return []
+
+
+# The rules below are pure (values in, problems out), so one definition serves a single edit and the
+# bulk write path (core/importing/bulk.py), which runs them over a whole batch.
+
+
+def village_problems(village_code: str | None, township_code: str | None) -> list[FieldProblem]:
+    """所属社区 must be a residents' or villagers' committee under the community's own township."""
+    if not village_code:
+        return []
+    try:
+        parsed = divisions.parse_code(village_code, label=FIELDS["village_code"].label, field="village_code")
+    except ValidationError as exc:
+        return list(exc.problems)
+    if parsed.level != "village" or parsed.township_code != township_code:
+        return [problem(FIELDS, "village_code", f"“{village_code}”不是本乡镇（街道）下的社区（村）代码")]
+    return []
+
+
+def project_problems(project: Any, township_code: str | None) -> list[FieldProblem]:
+    """The project (a Project or any object with deleted_at and township_code) exists and is the township's."""
+    if project is None or project.deleted_at is not None:
+        return [problem(FIELDS, "project_id", "所选项目不存在或已删除")]
+    if project.township_code != township_code:
+        return [problem(FIELDS, "project_id", "所选项目属于另一个乡镇（街道）")]
+    return []
+
+
+def row_problems(c: Any) -> list[FieldProblem]:
+    """Rules on the record's own values (a Community or any object with its field names)."""
+    problems: list[FieldProblem] = []
     today = date.today()
     from oldcomm_desktop.core.projects import plan_year_problem
 
@@ -109,24 +137,25 @@ def _rules(session: Session, c: Community, confirm: bool) -> list[FieldProblem]:
             )
         )
     problems += _consent_rules(c)
-    if c.id is not None and c.total_investment is not None:
-        from oldcomm_desktop.core.funding import completed_to_date
-
-        done = completed_to_date(session, c)
-        if done > c.total_investment:
-            problems.append(
-                problem(FIELDS, "total_investment", f"总投资 {c.total_investment} 元少于已登记的累计完成投资 {done} 元")
-            )
     if c.owners_committee_date and not c.owners_committee:
         problems.append(problem(FIELDS, "owners_committee", "填写了成立日期，请选择业委会或物管会"))
-    if problems:
-        return problems
-    if c.year_built:
-        _eligibility(session, c, confirm)
+    return problems
+
+
+def investment_problems(total: Any, done: Any) -> list[FieldProblem]:
+    if total is not None and done > total:
+        return [problem(FIELDS, "total_investment", f"总投资 {total} 元少于已登记的累计完成投资 {done} 元")]
     return []
 
 
-def _consent_rules(c: Community) -> list[FieldProblem]:
+def eligibility_years(session: Session) -> tuple[int, int]:
+    """(cut-off year, extension year) from the settings."""
+    cutoff = int(catalogues.get_setting(session, "eligibility_cutoff_year", 2000))
+    extension = int(catalogues.get_setting(session, "eligibility_extension_year", cutoff) or cutoff)
+    return cutoff, extension
+
+
+def _consent_rules(c: Any) -> list[FieldProblem]:
     problems = []
     for unit in ("owners", "area"):
         total, part = getattr(c, f"consent_{unit}_total"), getattr(c, f"consent_{unit}_participating")
@@ -144,22 +173,19 @@ def _consent_rules(c: Community) -> list[FieldProblem]:
     return problems
 
 
-def _eligibility(session: Session, c: Community, confirm: bool) -> None:
+def eligibility(year_built: int, cutoff: int, extension: int, confirm: bool) -> None:
     """Built after the cut-off year: refused past the extension year (even confirmed), asked about within it."""
-    cutoff = int(catalogues.get_setting(session, "eligibility_cutoff_year", 2000))
-    extension = int(catalogues.get_setting(session, "eligibility_extension_year", cutoff) or cutoff)
-    if c.year_built <= cutoff:
+    if year_built <= cutoff:
         return
-    if c.year_built > extension:
-        raise ValidationError(
-            problem(FIELDS, "year_built", f"{c.year_built} 年建成，晚于改造范围的最晚年份 {extension} 年")
-        )
+    if year_built > extension:
+        why = f"{year_built} 年建成，晚于改造范围的最晚年份 {extension} 年"
+        raise ValidationError(problem(FIELDS, "year_built", why))
     if confirm:
         return
     raise ConfirmationNeeded(
         "year_built",
         FIELDS["year_built"].label,
-        f"{c.year_built} 年建成，晚于 {cutoff} 年，属于延伸年份（户数比例有上限），确认纳入吗？",
+        f"{year_built} 年建成，晚于 {cutoff} 年，属于延伸年份（户数比例有上限），确认纳入吗？",
     )
 
 
@@ -202,7 +228,7 @@ def create(session: Session, data: Mapping[str, Any], *, confirm: bool = False) 
 
     community = Community(id=new_id())
     records.apply(session, community, FIELDS, _prepare(session, data), [_rules], confirm=confirm)
-    community.search_initials = search_text(community.name)
+    derived.apply_to(community, derived.community_columns({"name": community.name}))
     with session.no_autoflush:  # derived before the first INSERT, so a new record is saved once (version 1)
         milestones.refresh_status(session, community)
     session.flush()
@@ -227,7 +253,7 @@ def update(
 
         national_divisions.ensure_listed(session, str(changes["village_code"]))
     records.apply(session, community, FIELDS, changes, [_rules], confirm=confirm)
-    community.search_initials = search_text(community.name)
+    derived.apply_to(community, derived.community_columns({"name": community.name}))
     session.flush()
     milestones.refresh_status(session, community)
     return community

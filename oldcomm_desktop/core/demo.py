@@ -1,30 +1,26 @@
-"""A realistic demo county, built through the same services a clerk uses (so it obeys every rule).
+"""A realistic demo county, written through the bulk write path (so it obeys every rule a clerk's edit does).
 
 Several townships and projects; communities at every stage with items, money in every measure,
-milestones, patrols with rectifications (some overdue, some closed), management checks, and one
-community withdrawn after a failed consent vote.
+milestones, patrols with rectifications (most closed, a few overdue), management checks, and a community
+withdrawn after a failed consent vote. Batch names agree with batch numbers, plan years with the milestone
+dates. Rows are made a few hundred projects at a time and written by `core/importing/bulk.py` in the
+caller's one transaction, so 200,000 communities take minutes rather than hours.
 """
 
 from __future__ import annotations
 
 import random
+from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import (
-    catalogues,
-    communities,
-    divisions,
-    funding,
-    inspections,
-    items,
-    milestones,
-    projects,
-    workspace,
-)
-from oldcomm_desktop.core.model import Community
+from oldcomm_desktop.core import catalogues, communities, divisions, workspace
+from oldcomm_desktop.core.importing import bulk
+from oldcomm_desktop.core.model.base import new_id
 
 COUNTY = ("341122000000", "青禾县")
 TOWNSHIPS = [
@@ -104,7 +100,18 @@ SHARES = [
 ]
 
 
-def build(session: Session, *, communities_count: int = 40, seed: int = 1, today: date | None = None) -> None:
+CHUNK_PROJECTS = 300  # projects whose rows are made and written together (bounded memory at any size)
+NUMERALS = "一二三四五六七八九十"
+
+
+def build(
+    session: Session,
+    *,
+    communities_count: int = 40,
+    seed: int = 1,
+    today: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
     """Fill a new database (county mode) with the demo county. Deterministic for a seed and a day."""
     rng = random.Random(seed)
     today = today or date.today()
@@ -114,152 +121,315 @@ def build(session: Session, *, communities_count: int = 40, seed: int = 1, today
         divisions.ensure(session, code, name)
         for i, v in enumerate(villages, start=1):
             divisions.ensure(session, code[:9] + f"{i:03d}", v, urban_rural_class="111")
-    made = 0
-    project_no = 0
+    maker = _Maker(session, rng, today)
+    made = project_no = 0
+    batches: dict[tuple[str, int | None], int] = defaultdict(int)
+    totals: dict[str, dict[str, int]] = {}
     while made < communities_count:
-        code, tname, villages = TOWNSHIPS[project_no % len(TOWNSHIPS)]
-        project_no += 1
-        year = rng.choice([today.year - 2, today.year - 1, today.year, today.year, today.year + 1])
-        project = projects.create(
-            session,
-            {
-                "name": f"{tname}{year}年老旧小区改造项目（{'一二三四五六七八九'[project_no % 9]}批）",
+        rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for _ in range(CHUNK_PROJECTS):
+            if made >= communities_count:
+                break
+            code, tname, villages = TOWNSHIPS[project_no % len(TOWNSHIPS)]
+            project_no += 1
+            year = rng.choice([today.year - 2, today.year - 1, today.year, today.year, today.year + 1])
+            plan_year = year if year <= today.year else None
+            batches[(code, plan_year)] += 1
+            number = batches[(code, plan_year)]
+            numeral = NUMERALS[number - 1] if number <= len(NUMERALS) else str(number)
+            project = {
+                "id": new_id(),
+                "name": f"{tname}{year}年老旧小区改造项目（第{numeral}批）",
                 "township_code": code,
-                "plan_year": year if year <= today.year else None,
-                "batch": f"第{project_no % 3 + 1}批",
+                "plan_year": plan_year,
+                "batch": f"第{numeral}批",
                 "start_kind": "new" if year == today.year else "continued",
                 "builder": f"{tname}办事处",
                 "contractor": rng.choice(CONTRACTORS),
                 "supervisor": rng.choice(SUPERVISORS),
                 "designer": "青禾县规划设计院",
-            },
-        )
-        for _ in range(rng.randint(2, 4)):
-            if made >= communities_count:
-                break
-            _community(session, rng, project, code, villages, made, today)
-            made += 1
-    session.flush()
+            }
+            rows["project"].append(project)
+            for _ in range(rng.randint(2, 4)):
+                if made >= communities_count:
+                    break
+                maker.community(rows, project, villages, made)
+                made += 1
+        plan = bulk.prepare(session, rows, confirm=True, today=today)
+        if plan.rejected:
+            raise bulk.BulkRejected(plan.rejected)
+        bulk.apply(session, plan, source="演示数据", kind="demo", event=False)
+        for table, counts in plan.counts().items():
+            for k, v in counts.items():
+                totals.setdefault(table, {}).setdefault(k, 0)
+                totals[table][k] += v
+        if progress is not None:
+            progress(made, communities_count)
+    bulk.record_event(session, source="演示数据", kind="demo", counts=totals)
 
 
-def _community(
-    session: Session,
-    rng: random.Random,
-    project,
-    code: str,
-    villages: list[str],
-    n: int,  # noqa: ANN001
-    today: date,
-) -> Community:
-    households = rng.randint(40, 600)
-    name = NAMES[n % len(NAMES)] + (
-        "小区" if not NAMES[n % len(NAMES)].endswith(("区", "苑", "村", "院", "舍", "街")) else ""
-    )
-    if n >= len(NAMES):
-        name = f"{name}{n // len(NAMES) + 1}期"
-    c = communities.create(
-        session,
-        {
+class _Maker:
+    """Makes one community's rows (and its children's) with consistent dates, money and states."""
+
+    def __init__(self, session: Session, rng: random.Random, today: date):
+        self.rng, self.today = rng, today
+        self.patrol = [(it.id, it.area, it.text) for it in catalogues.template(session, "patrol_default").items]
+        mgmt = catalogues.template(session, "management_default")
+        self.mgmt_id = mgmt.id
+        self.mgmt = [(it.id, it.area, it.text, it.max_score) for it in mgmt.items]
+        self.patrol_id = catalogues.template(session, "patrol_default").id
+
+    def community(
+        self, rows: dict[str, list[dict[str, Any]]], project: dict[str, Any], villages: list[str], n: int
+    ) -> None:
+        rng, today = self.rng, self.today
+        code = project["township_code"]
+        households = rng.randint(40, 600)
+        base_name = NAMES[n % len(NAMES)]
+        name = base_name + ("小区" if not base_name.endswith(("区", "苑", "村", "院", "舍", "街")) else "")
+        if n >= len(NAMES):
+            name = f"{name}{n // len(NAMES) + 1}期"
+        area = Decimal(households * rng.randint(62, 95)) + Decimal(rng.randint(0, 99)) / 100
+        chosen = rng.sample(ITEM_PLAN, rng.randint(4, 8))
+        quantities = [(type_code, Decimal(rng.randint(lo, hi)), price) for type_code, lo, hi, price in chosen]
+        total = sum((q * price for _, q, price in quantities), Decimal(0))
+        cid = new_id()
+        stage = _stage_for(rng, project["plan_year"], today, n)
+        c = {
+            "id": cid,
             "name": name,
             "township_code": code,
-            "project_id": project.id,
+            "project_id": project["id"],
             "village_code": code[:9] + f"{rng.randint(1, len(villages)):03d}",
             "address": f"{villages[0][:2]}路{rng.randint(1, 300)}号",
             "year_built": rng.randint(1982, 2000),
             "buildings": max(1, households // rng.randint(24, 60)),
             "households": households,
-            "floor_area": Decimal(households * rng.randint(62, 95)) + Decimal(rng.randint(0, 99)) / 100,
+            "floor_area": area,
             "management_mode": rng.choice(list(communities.MANAGEMENT_MODES)),
             "contact_person": rng.choice(["王", "李", "张", "刘", "陈", "杨"])
             + rng.choice(["丽", "强", "敏", "军", "芳"]),
             "contact_phone": f"1{rng.randint(3, 9)}{rng.randint(100000000, 999999999)}",
             "livelihood_project": rng.random() < 0.3,
             "in_statistics": rng.random() < 0.7,
-        },
-    )
-    stage = _stage_for(rng, project.plan_year, today, n)
-    chosen = rng.sample(ITEM_PLAN, rng.randint(4, 8))
-    total = Decimal(0)
-    made_items = []
-    for type_code, lo, hi, unit_price in chosen:
-        qty = Decimal(rng.randint(lo, hi))
-        inv = qty * unit_price
-        total += inv
-        made_items.append(
-            items.create(session, c.id, {"item_type_id": type_code, "planned_quantity": qty, "investment": inv})
-        )
-    communities.update(session, c.id, {"total_investment": total, "consent_date": None})
-    if stage == "withdrawn":
-        _consent(session, c, passed=False)
-        milestones.add(session, c, {"kind": "survey", "reached_on": today - timedelta(days=200)}, today=today)
-        milestones.add(
-            session,
-            c,
-            {
-                "kind": "withdrawal",
-                "reached_on": today - timedelta(days=150),
-                "reason": "意愿征询未达到三分之二，居民不同意改造",
-            },
-            today=today,
-        )
-        return c
-    _consent(session, c, passed=True)
-    if stage == "reserve":
-        return c
-    base = (
-        today - timedelta(days=rng.randint(420, 700))
-        if stage in ("completed", "accepted")
-        else today - timedelta(days=rng.randint(120, 300))
-    )
-    steps = [("survey", 0), ("plan", 20), ("approval", 45), ("tender", 70), ("permit", 85)]
-    for kind, offset in steps:
-        milestones.add(
-            session,
-            c,
-            {
-                "kind": kind,
-                "reached_on": base + timedelta(days=offset),
-                "document_no": f"青发改投资〔{(base.year)}〕{rng.randint(10, 99)}号" if kind == "approval" else None,
-            },
-            today=today,
-        )
-    _funding(session, rng, c, total, stage)
-    if stage == "planned":
-        return c
-    start = base + timedelta(days=rng.randint(90, 110))
-    milestones.add(session, c, {"kind": "start", "reached_on": start}, today=today)
-    _progress(session, rng, c, made_items, start, today, stage)
-    _patrols(session, rng, c, start, today)
-    if stage == "started":
-        communities.update(session, c.id, {"progress_percent": rng.randint(10, 90)})
-        return c
-    done = start + timedelta(days=rng.randint(120, 200))
-    milestones.add(session, c, {"kind": "completion", "reached_on": done}, today=today)
-    communities.update(session, c.id, {"progress_percent": 100})
-    if stage == "accepted":
+            "total_investment": total,
+            **_consent(households, area, passed=stage != "withdrawn"),
+        }
+        rows["community"].append(c)
+        made_items = []
+        for type_code, qty, price in quantities:
+            item = {
+                "id": new_id(),
+                "community_id": cid,
+                "item_type_id": type_code,
+                "planned_quantity": qty,
+                "investment": qty * price,
+            }
+            rows["renovation_item"].append(item)
+            made_items.append(item)
+        ms = rows["milestone"]
+        if stage == "withdrawn":
+            ms.append({"community_id": cid, "kind": "survey", "reached_on": today - timedelta(days=200)})
+            ms.append(
+                {
+                    "community_id": cid,
+                    "kind": "withdrawal",
+                    "reached_on": today - timedelta(days=150),
+                    "reason": "意愿征询未达到三分之二，居民不同意改造",
+                }
+            )
+            return
+        if stage == "reserve":
+            return
+        year = project["plan_year"]
+        # the plan milestone falls in the plan year; later steps follow it, none after today
+        plan_day = min(date(year, 1, 10) + timedelta(days=rng.randint(0, 80)), today)
+        dates = {"survey": plan_day - timedelta(days=20), "plan": plan_day}
+        for kind, offset in (("approval", 25), ("tender", 50), ("permit", 65)):
+            dates[kind] = plan_day + timedelta(days=offset)
+        start = plan_day + timedelta(days=rng.randint(90, 110))
+        done = start + timedelta(days=rng.randint(120, 200))
         acc = done + timedelta(days=rng.randint(15, 40))
-        milestones.add(session, c, {"kind": "acceptance", "reached_on": acc}, today=today)
-        milestones.add(
-            session, c, {"kind": "filing", "reached_on": acc + timedelta(days=rng.randint(3, 14))}, today=today
-        )
-        milestones.add(session, c, {"kind": "takeover", "reached_on": acc + timedelta(days=30)}, today=today)
-        communities.update(
-            session,
-            c.id,
+        wanted = {"planned": 0, "started": 1, "completed": 2, "accepted": 3}[stage]
+        reached = 0 if start > today else 1 if done > today else 2 if acc + timedelta(days=30) > today else 3
+        stage = ("planned", "started", "completed", "accepted")[min(wanted, reached)]
+        for kind, on in dates.items():
+            if on <= today:
+                ms.append(
+                    {
+                        "community_id": cid,
+                        "kind": kind,
+                        "reached_on": on,
+                        "document_no": f"青发改投资〔{on.year}〕{rng.randint(10, 99)}号"
+                        if kind == "approval"
+                        else None,
+                    }
+                )
+        self._funding(rows, cid, total, stage)
+        if stage == "planned":
+            return
+        ms.append({"community_id": cid, "kind": "start", "reached_on": start})
+        self._progress(rows, c, made_items, start, stage)
+        self._patrols(rows, cid, start, project["contractor"])
+        if stage == "started":
+            c["progress_percent"] = rng.randint(10, 90)
+            return
+        ms.append({"community_id": cid, "kind": "completion", "reached_on": done})
+        c["progress_percent"] = 100
+        if stage == "accepted":
+            ms.append({"community_id": cid, "kind": "acceptance", "reached_on": acc})
+            ms.append({"community_id": cid, "kind": "filing", "reached_on": acc + timedelta(days=rng.randint(3, 14))})
+            ms.append({"community_id": cid, "kind": "takeover", "reached_on": acc + timedelta(days=30)})
+            c.update(
+                {
+                    "owners_committee": "owners",
+                    "owners_committee_date": acc + timedelta(days=40),
+                    "maintenance_fund_collected": Decimal(households * 800),
+                    "property_fee": Decimal("0.60"),
+                    "satisfaction_percent": Decimal(rng.randint(85, 99)),
+                }
+            )
+            self._management_check(rows, cid, min(acc + timedelta(days=90), today))
+
+    def _funding(self, rows: dict[str, list[dict[str, Any]]], cid: str, total: Decimal, stage: str) -> None:
+        left = total
+        progress = {
+            "planned": Decimal("0.3"),
+            "started": Decimal("0.7"),
+            "completed": Decimal("0.95"),
+            "accepted": Decimal(1),
+        }[stage]
+        for i, (code, share) in enumerate(SHARES):
+            approved = left if i == len(SHARES) - 1 else (total * share).quantize(Decimal(1))
+            left -= approved
+            arrived = (approved * progress).quantize(Decimal("0.01"))
+            paid = (arrived * Decimal(self.rng.randint(70, 100)) / 100).quantize(Decimal("0.01"))
+            rows["funding_line"].append(
+                {
+                    "community_id": cid,
+                    "source_id": code,
+                    "approved": approved,
+                    "annual_plan": approved,
+                    "arrived": arrived,
+                    "paid": paid,
+                }
+            )
+
+    def _progress(
+        self,
+        rows: dict[str, list[dict[str, Any]]],
+        c: dict[str, Any],
+        made_items: list[dict[str, Any]],
+        start: date,
+        stage: str,
+    ) -> None:
+        rng, today = self.rng, self.today
+        finished = stage in ("completed", "accepted")
+        share = Decimal(1) if finished else Decimal(rng.randint(20, 80)) / 100
+        for item in made_items:
+            qty = item["planned_quantity"] if finished else (item["planned_quantity"] * share).quantize(Decimal(1))
+            item.update(
+                {"started_on": start, "completed_quantity": qty, "status": "completed" if finished else "started"}
+            )
+            if finished:
+                item["completed_on"] = min(start + timedelta(days=120), today)
+        months = max(1, min(4, (today - start).days // 60))  # entered every two months
+        target = (c["total_investment"] * share * Decimal("0.95")).quantize(Decimal("0.01"))
+        per = (target / months).quantize(Decimal("0.01"))
+        for m in range(months):
+            amount = per if m < months - 1 else target - per * (months - 1)
+            when = min(start + timedelta(days=60 * m + 25), today)
+            rows["investment_entry"].append(
+                {"community_id": c["id"], "entry_date": when, "amount": amount, "source_id": "city_county"}
+            )
+
+    def _patrols(self, rows: dict[str, list[dict[str, Any]]], cid: str, start: date, contractor: str) -> None:
+        rng, today = self.rng, self.today
+        for k in range(rng.choice([0, 1, 1, 2])):  # patrols pick sites: not every site every round
+            day = min(start + timedelta(days=20 + 35 * k), today)
+            fail_at = set(rng.sample(range(len(self.patrol)), rng.choice([0, 0, 1, 2])))
+            iid = new_id()
+            problems = [f"{self.patrol[i][2]}不符合要求" for i in sorted(fail_at)]
+            rows["inspection"].append(
+                {
+                    "id": iid,
+                    "community_id": cid,
+                    "kind": "patrol",
+                    "inspected_on": day,
+                    "template_id": self.patrol_id,
+                    "inspectors": "县住建局 周工、乡镇 王敏",
+                    "findings": "；".join(problems) or "未发现问题",
+                }
+            )
+            for n, (item_id, area, text) in enumerate(self.patrol, start=1):
+                rows["inspection_result"].append(
+                    {
+                        "inspection_id": iid,
+                        "template_item_id": item_id,
+                        "area": area,
+                        "text": text,
+                        "result": "fail" if n - 1 in fail_at else "pass",
+                        "sort_order": n,
+                    }
+                )
+            for problem in problems:
+                deadline = day + timedelta(days=rng.choice([7, 10, 15]))
+                rid = new_id()
+                rect = {
+                    "id": rid,
+                    "inspection_id": iid,
+                    "problem": problem,
+                    "requirement": "立即整改并报监理复查",
+                    "deadline": deadline,
+                    "addressed_to": contractor,
+                }
+                rows["rectification"].append(rect)
+                fate = rng.random()
+                # most notices are closed in time; a few are answered but not yet re-inspected; few overdue
+                if deadline < today and fate < 0.85:
+                    replied = min(deadline - timedelta(days=rng.randint(0, 3)), today)
+                    rect.update({"reply": "已按要求整改完毕", "replied_on": max(replied, day)})
+                    rows["reinspection"].append(
+                        {
+                            "rectification_id": rid,
+                            "inspector": "周工",
+                            "passed": True,
+                            "inspected_on": min(deadline + timedelta(days=2), today),
+                            "note": "现场复查合格（演示数据无照片）",
+                        }
+                    )
+                elif fate < 0.95:
+                    rect.update({"reply": "正在整改", "replied_on": min(day + timedelta(days=3), today)})
+
+    def _management_check(self, rows: dict[str, list[dict[str, Any]]], cid: str, day: date) -> None:
+        iid = new_id()
+        rows["inspection"].append(
             {
-                "owners_committee": "owners",
-                "owners_committee_date": acc + timedelta(days=40),
-                "maintenance_fund_collected": Decimal(households * 800),
-                "property_fee": Decimal("0.60"),
-                "satisfaction_percent": Decimal(rng.randint(85, 99)),
-            },
+                "id": iid,
+                "community_id": cid,
+                "kind": "management",
+                "inspected_on": day,
+                "template_id": self.mgmt_id,
+                "inspectors": "县住建局考评组",
+            }
         )
-        _management_check(session, rng, c, min(acc + timedelta(days=90), today))
-    return c
+        for n, (item_id, area, text, top) in enumerate(self.mgmt, start=1):
+            score = Decimal(top) - self.rng.randint(0, max(1, top // 4))
+            rows["inspection_result"].append(
+                {
+                    "inspection_id": iid,
+                    "template_item_id": item_id,
+                    "area": area,
+                    "text": text,
+                    "score": score,
+                    "max_score": top,
+                    "sort_order": n,
+                }
+            )
 
 
 def _stage_for(rng: random.Random, plan_year: int | None, today: date, n: int) -> str:
-    if n == 5:
+    if n % 997 == 5:
         return "withdrawn"
     if plan_year is None:
         return "reserve"
@@ -268,132 +438,18 @@ def _stage_for(rng: random.Random, plan_year: int | None, today: date, n: int) -
     return rng.choice(["planned", "started", "started", "completed"])
 
 
-def _consent(session: Session, c: Community, *, passed: bool) -> None:
-    owners = c.households or 100
+def _consent(owners: int, area: Decimal, *, passed: bool) -> dict[str, Any]:
     part = owners * 9 // 10 if passed else owners // 2
     yes = part * 9 // 10 if passed else part // 3
-    area = c.floor_area or Decimal(owners * 70)
     area_part = (area * part / owners).quantize(Decimal("0.01"))
     area_yes = (area * yes / owners).quantize(Decimal("0.01"))
-    communities.update(
-        session,
-        c.id,
-        {
-            "consent_owners_total": owners,
-            "consent_owners_participating": part,
-            "consent_owners_for": yes,
-            "consent_owners_against": part - yes,
-            "consent_area_total": area,
-            "consent_area_participating": area_part,
-            "consent_area_for": area_yes,
-            "consent_area_against": area_part - area_yes,
-        },
-    )
-
-
-def _funding(session: Session, rng: random.Random, c: Community, total: Decimal, stage: str) -> None:
-    lines, left = {}, total
-    progress = {
-        "planned": Decimal("0.3"),
-        "started": Decimal("0.7"),
-        "completed": Decimal("0.95"),
-        "accepted": Decimal(1),
-    }[stage]
-    for i, (code, share) in enumerate(SHARES):
-        approved = left if i == len(SHARES) - 1 else (total * share).quantize(Decimal(1))
-        left -= approved
-        arrived = (approved * progress).quantize(Decimal("0.01"))
-        paid = (arrived * Decimal(rng.randint(70, 100)) / 100).quantize(Decimal("0.01"))
-        lines[code] = {"approved": approved, "annual_plan": approved, "arrived": arrived, "paid": paid}
-    funding.set_lines(session, c, lines)
-
-
-def _progress(
-    session: Session, rng: random.Random, c: Community, made_items: list, start: date, today: date, stage: str
-) -> None:
-    finished = stage in ("completed", "accepted")
-    share = Decimal(1) if finished else Decimal(rng.randint(20, 80)) / 100
-    for item in made_items:
-        qty = item.planned_quantity if finished else (item.planned_quantity * share).quantize(Decimal(1))
-        changes = {"started_on": start, "completed_quantity": qty, "status": "completed" if finished else "started"}
-        if finished:
-            changes["completed_on"] = min(start + timedelta(days=120), today)
-        items.update(session, item.id, changes)
-    months = max(1, min(6, (today - start).days // 30))
-    target = (c.total_investment * share * Decimal("0.95")).quantize(Decimal("0.01"))
-    per = (target / months).quantize(Decimal("0.01"))
-    for m in range(months):
-        amount = per if m < months - 1 else target - per * (months - 1)
-        when = min(start + timedelta(days=30 * m + 25), today)
-        funding.add_investment(session, c, {"entry_date": when, "amount": amount, "source_id": "city_county"})
-
-
-def _patrols(session: Session, rng: random.Random, c: Community, start: date, today: date) -> None:
-    tmpl = catalogues.template(session, "patrol_default")
-    for k in range(rng.randint(1, 2)):
-        day = min(start + timedelta(days=20 + 35 * k), today)
-        fail_at = set(rng.sample(range(len(tmpl.items)), rng.choice([0, 1, 2])))
-        results = [
-            {"template_item_id": it.id, "area": it.area, "text": it.text, "result": "fail" if i in fail_at else "pass"}
-            for i, it in enumerate(tmpl.items)
-        ]
-        rects = [
-            {
-                "problem": f"{tmpl.items[i].text}不符合要求",
-                "requirement": "立即整改并报监理复查",
-                "deadline": day + timedelta(days=rng.choice([7, 10, 15])),
-            }
-            for i in sorted(fail_at)
-        ]
-        insp = inspections.record(
-            session,
-            c,
-            {
-                "kind": "patrol",
-                "inspected_on": day,
-                "inspectors": "县住建局 周工、乡镇 王敏",
-                "findings": "；".join(r["problem"] for r in rects) or "未发现问题",
-            },
-            results,
-            rects,
-            template="patrol_default",
-            today=today,
-        )
-        for rect in session.query(inspections.Rectification).filter_by(inspection_id=insp.id):
-            fate = rng.random()
-            if fate < 0.45 and rect.deadline < today:
-                inspections.reply(session, rect.id, "已按要求整改完毕", min(rect.deadline, today))
-                inspections.reinspect(
-                    session,
-                    rect.id,
-                    {
-                        "inspected_on": min(rect.deadline + timedelta(days=2), today),
-                        "inspector": "周工",
-                        "passed": True,
-                        "note": "现场复查合格（演示数据无照片）",
-                    },
-                    today=today,
-                )
-            elif fate < 0.7:
-                inspections.reply(session, rect.id, "正在整改", min(day + timedelta(days=3), today))
-
-
-def _management_check(session: Session, rng: random.Random, c: Community, day: date) -> None:
-    tmpl = catalogues.template(session, "management_default")
-    results = [
-        {
-            "template_item_id": it.id,
-            "area": it.area,
-            "text": it.text,
-            "score": Decimal(it.max_score) - rng.randint(0, max(1, it.max_score // 4)),
-        }
-        for it in tmpl.items
-    ]
-    inspections.record(
-        session,
-        c,
-        {"kind": "management", "inspected_on": day, "inspectors": "县住建局考评组"},
-        results,
-        template="management_default",
-        today=max(day, date.today()),
-    )
+    return {
+        "consent_owners_total": owners,
+        "consent_owners_participating": part,
+        "consent_owners_for": yes,
+        "consent_owners_against": part - yes,
+        "consent_area_total": area,
+        "consent_area_participating": area_part,
+        "consent_area_for": area_yes,
+        "consent_area_against": area_part - area_yes,
+    }

@@ -54,6 +54,32 @@ def line_problems(values: Mapping[str, Decimal | None], prefix: str = "") -> lis
     return problems
 
 
+def approved_sum_problems(approved_sum: Decimal, total: Decimal | None) -> list[FieldProblem]:
+    """The sources' approved amounts add up to the target's total investment (when it has one)."""
+    if total is not None and approved_sum != total:
+        why = f"各来源批复资金合计 {approved_sum} 元，与总投资 {total} 元不一致"
+        return [FieldProblem("approved", "批复（概算）资金", why)]
+    return []
+
+
+def entry_problems(values: Mapping[str, Any], today: date) -> list[FieldProblem]:
+    """Rules on one completed-investment entry's own values (shared with the bulk write path)."""
+    if values["amount"] == 0:
+        return [problem(ENTRY_FIELDS, "amount", "金额不能为 0")]
+    if values["entry_date"] > today:
+        return [problem(ENTRY_FIELDS, "entry_date", f"{values['entry_date']} 晚于今天")]
+    return []
+
+
+def running_total_problems(done: Decimal, total: Decimal | None) -> list[FieldProblem]:
+    """The running completed investment is never negative and never passes the total investment."""
+    if done < 0:
+        return [problem(ENTRY_FIELDS, "amount", f"冲减后累计完成投资为负数（{done} 元）")]
+    if total is not None and done > total:
+        return [problem(ENTRY_FIELDS, "amount", f"累计完成投资 {done} 元将超过总投资 {total} 元")]
+    return []
+
+
 def table_version(session: Session, target: Target) -> int:
     """The version of the target's funding table as a whole: the sum of its lines' versions, deleted ones too.
 
@@ -110,14 +136,9 @@ def set_lines(
         if source.needs_note and not values.get("source_note") and any(values.get(k) for k in MEASURES):
             problems.append(problem(LINE_FIELDS, "source_note", f"{prefix}请写明资金的具体来源"))
         parsed[source.id] = (source, values)
-    total = target.total_investment
     approved_sum = sum((v.get("approved") or Decimal(0) for _, v in parsed.values()), Decimal(0))
-    if total is not None and parsed and approved_sum != total:
-        problems.append(
-            FieldProblem(
-                "approved", "批复（概算）资金", f"各来源批复资金合计 {approved_sum} 元，与总投资 {total} 元不一致"
-            )
-        )
+    if parsed:
+        problems += approved_sum_problems(approved_sum, target.total_investment)
     if problems:
         raise ValidationError(problems)
     existing = {
@@ -149,19 +170,14 @@ def set_lines(
 def add_investment(session: Session, target: Target, data: Mapping[str, Any]) -> InvestmentEntry:
     """Record investment completed on a date; the running total may not pass the total investment."""
     values = parse_changes(ENTRY_FIELDS, data, new=True)
-    if values["amount"] == 0:
-        raise ValidationError(problem(ENTRY_FIELDS, "amount", "金额不能为 0"))
-    if values["entry_date"] > date.today():
-        raise ValidationError(problem(ENTRY_FIELDS, "entry_date", f"{values['entry_date']} 晚于今天"))
+    problems = entry_problems(values, date.today())
+    if problems:
+        raise ValidationError(problems)
     if values.get("source_id"):
         values["source_id"] = catalogues.funding_source(session, values["source_id"]).id
-    done = completed_to_date(session, target) + values["amount"]
-    if done < 0:
-        raise ValidationError(problem(ENTRY_FIELDS, "amount", f"冲减后累计完成投资为负数（{done} 元）"))
-    if target.total_investment is not None and done > target.total_investment:
-        raise ValidationError(
-            problem(ENTRY_FIELDS, "amount", f"累计完成投资 {done} 元将超过总投资 {target.total_investment} 元")
-        )
+    problems = running_total_problems(completed_to_date(session, target) + values["amount"], target.total_investment)
+    if problems:
+        raise ValidationError(problems)
     entry = InvestmentEntry(**values, township_code=target.township_code)
     if isinstance(target, Community):
         entry.community_id = target.id

@@ -87,8 +87,7 @@ def record(
     values = parse_changes(FIELDS, data)
     today = today or date.today()
     problems: list[FieldProblem] = []
-    if values["inspected_on"] > today:
-        problems.append(problem(FIELDS, "inspected_on", f"{values['inspected_on']} 晚于今天"))
+    problems += inspection_problems(values, today)
     tmpl = catalogues.template(session, template) if template else None
     max_scores = {i.id: i.max_score for i in tmpl.items} if tmpl else {}
     lines: list[dict[str, Any]] = []
@@ -115,8 +114,7 @@ def record(
         except ValidationError as exc:
             problems += [FieldProblem(p.field, p.label, f"整改第 {n} 条：{p.message}") for p in exc.problems]
             continue
-        if rect["deadline"] < values["inspected_on"]:
-            problems.append(problem(RECT_FIELDS, "deadline", f"整改第 {n} 条：期限 {rect['deadline']} 早于检查日期"))
+        problems += deadline_problems(rect["deadline"], values["inspected_on"], n)
         rects.append(rect)
     if any(line.get("result") == "fail" for line in lines) and not rectifications:
         problems.append(problem(RECT_FIELDS, "problem", "有不合格项，须下达整改（写明问题和整改期限）"))
@@ -198,19 +196,7 @@ def reinspect(
         raise ValidationError("该整改已销号，不需要再复查")
     values = parse_changes(REINSPECT_FIELDS, data)
     inspection = session.get(Inspection, rect.inspection_id)
-    problems = []
-    if values["inspected_on"] < inspection.inspected_on:
-        problems.append(problem(REINSPECT_FIELDS, "inspected_on", "复查日期早于检查日期"))
-    if values["inspected_on"] > (today or date.today()):
-        problems.append(problem(REINSPECT_FIELDS, "inspected_on", f"{values['inspected_on']} 晚于今天"))
-    if values["passed"] and not evidence and not values.get("note"):
-        problems.append(problem(REINSPECT_FIELDS, "note", "复查合格须附整改后照片，或说明没有照片的原因"))
-    if not values["passed"]:
-        nd = values.get("new_deadline")
-        if nd is None:
-            problems.append(problem(REINSPECT_FIELDS, "new_deadline", "复查不合格须给出新的整改期限"))
-        elif nd < values["inspected_on"]:
-            problems.append(problem(REINSPECT_FIELDS, "new_deadline", "新整改期限早于复查日期"))
+    problems = reinspection_problems(values, inspection.inspected_on, today or date.today(), bool(evidence))
     if problems:
         raise ValidationError(problems)
     re = Reinspection(rectification_id=rect.id, township_code=rect.township_code, **values)
@@ -224,6 +210,39 @@ def reinspect(
         rect.current_deadline = values["new_deadline"]
     session.flush()
     return re
+
+
+def reinspection_problems(
+    values: Mapping[str, Any], inspected_on: date, today: date, has_photos: bool
+) -> list[FieldProblem]:
+    """Rules on one re-inspection (shared with the bulk write path); `inspected_on` is the inspection's date."""
+    problems = []
+    if values["inspected_on"] < inspected_on:
+        problems.append(problem(REINSPECT_FIELDS, "inspected_on", "复查日期早于检查日期"))
+    if values["inspected_on"] > today:
+        problems.append(problem(REINSPECT_FIELDS, "inspected_on", f"{values['inspected_on']} 晚于今天"))
+    if values["passed"] and not has_photos and not values.get("note"):
+        problems.append(problem(REINSPECT_FIELDS, "note", "复查合格须附整改后照片，或说明没有照片的原因"))
+    if not values["passed"]:
+        nd = values.get("new_deadline")
+        if nd is None:
+            problems.append(problem(REINSPECT_FIELDS, "new_deadline", "复查不合格须给出新的整改期限"))
+        elif nd < values["inspected_on"]:
+            problems.append(problem(REINSPECT_FIELDS, "new_deadline", "新整改期限早于复查日期"))
+    return problems
+
+
+def inspection_problems(values: Mapping[str, Any], today: date) -> list[FieldProblem]:
+    """An inspection is not dated in the future (shared with the bulk write path)."""
+    if values["inspected_on"] > today:
+        return [problem(FIELDS, "inspected_on", f"{values['inspected_on']} 晚于今天")]
+    return []
+
+
+def deadline_problems(deadline: date, inspected_on: date, n: int) -> list[FieldProblem]:
+    if deadline < inspected_on:
+        return [problem(RECT_FIELDS, "deadline", f"整改第 {n} 条：期限 {deadline} 早于检查日期")]
+    return []
 
 
 def state_of(rect: Rectification, today: date | None = None) -> str:
@@ -280,17 +299,30 @@ def undo_reply(
 
 def _rederive(session: Session, rect: Rectification) -> None:
     """Closed and current deadline follow from the live re-inspections, in the order they happened."""
-    rect.closed, rect.closed_on, rect.current_deadline = False, None, rect.deadline
-    for re in session.scalars(
+    found = session.scalars(
         select(Reinspection)
         .where(Reinspection.rectification_id == rect.id, Reinspection.deleted_at.is_(None))
         .order_by(Reinspection.inspected_on, Reinspection.created_at)
-    ):
-        if re.passed:
-            rect.closed, rect.closed_on = True, re.inspected_on
-            break
-        if re.new_deadline is not None:
-            rect.current_deadline = re.new_deadline
+    )
+    rect.closed, rect.closed_on, rect.current_deadline = rectification_state(
+        rect.deadline, [(r.passed, r.inspected_on, r.new_deadline) for r in found]
+    )
+
+
+def rectification_state(
+    deadline: date, reinspections: Sequence[tuple[bool, date, date | None]]
+) -> tuple[bool, date | None, date]:
+    """(closed, closed_on, current_deadline) from the re-inspections (passed, on, new deadline) in order.
+
+    The one derivation of a rectification's state, used by each re-inspection and by the bulk write path.
+    """
+    current = deadline
+    for passed, on, new_deadline in reinspections:
+        if passed:
+            return True, on, current
+        if new_deadline is not None:
+            current = new_deadline
+    return False, None, current
 
 
 def delete_reinspection(

@@ -30,7 +30,8 @@ FIELDS = spec_of(
 )
 
 
-def _rules(session: Session, item: RenovationItem, confirm: bool) -> list[FieldProblem]:
+def rules(session: Session, item: Any, confirm: bool) -> list[FieldProblem]:
+    """The item's rules on its own values (shared with the bulk write path; `session` is unused)."""
     problems: list[FieldProblem] = []
     if item.started_on and item.completed_on and item.completed_on < item.started_on:
         problems.append(problem(FIELDS, "completed_on", f"完成日期 {item.completed_on} 早于开工日期 {item.started_on}"))
@@ -107,7 +108,7 @@ def _resolve_type(session: Session, data: Mapping[str, Any]) -> dict[str, Any]:
 def create(session: Session, community_id: str, data: Mapping[str, Any], *, confirm: bool = False) -> RenovationItem:
     community = records.get(session, Community, community_id)
     item = RenovationItem(community_id=community.id, township_code=community.township_code, status="planned")
-    checks = [_rules, _against_community({"investment", "status"}, not confirm)]
+    checks = [rules, _against_community({"investment", "status"}, not confirm)]
     records.apply(session, item, FIELDS, _resolve_type(session, data), checks, confirm=confirm)
     session.flush()
     return item
@@ -123,7 +124,7 @@ def update(
 ) -> RenovationItem:
     item = records.get(session, RenovationItem, item_id, expected_version=expected_version)
     # asked once: an edit that leaves both quantities alone does not ask about them again
-    checks = [_rules, _against_community({"investment", "status"} & set(changes), not confirm)]
+    checks = [rules, _against_community({"investment", "status"} & set(changes), not confirm)]
     confirm = confirm or not ({"planned_quantity", "completed_quantity"} & set(changes))
     records.apply(session, item, FIELDS, _resolve_type(session, changes), checks, confirm=confirm)
     session.flush()

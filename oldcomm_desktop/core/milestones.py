@@ -9,13 +9,12 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import records
+from oldcomm_desktop.core import derived, records
 from oldcomm_desktop.core.errors import FieldProblem, ValidationError
 from oldcomm_desktop.core.fields import Field, parse_changes, spec_of
 from oldcomm_desktop.core.lifecycle import (
     KIND_BY_CODE,
     Reached,
-    derive_status,
     order_problem,
     removal_problem,
 )
@@ -28,6 +27,16 @@ FIELDS = spec_of(
     Field("document_no", "文号/证号", max_length=100),
     Field("notes", "备注"),
 )
+
+
+def entry_problems(values: Mapping[str, Any], *, on_project: bool) -> list[FieldProblem]:
+    """Rules on one milestone's own values (shared with the bulk write path); order rules are in lifecycle."""
+    kind = KIND_BY_CODE[values["kind"]]
+    if kind.code == "withdrawal" and not values.get("reason"):
+        return [FieldProblem("reason", "原因", "退出计划必须写明原因")]
+    if on_project and not kind.on_project:
+        return [FieldProblem("kind", "节点", f"“{kind.label}”按小区记录，不能记在项目上")]
+    return []
 
 
 def milestones_of(session: Session, community: Community) -> list[Milestone]:
@@ -49,7 +58,7 @@ def _reached(ms: list[Milestone]) -> list[Reached]:
 
 
 def status_of(session: Session, community: Community) -> str:
-    return derive_status((m.kind for m in milestones_of(session, community)), community.plan_year is not None)
+    return derived.community_status((m.kind for m in milestones_of(session, community)), community.plan_year)
 
 
 def refresh_status(session: Session, community: Community) -> str:
@@ -65,10 +74,9 @@ def add(
     """Record a milestone on a community (or on a project, for all its communities), in order or not at all."""
     values = parse_changes(FIELDS, data, new=True)
     kind = KIND_BY_CODE[values["kind"]]
-    if kind.code == "withdrawal" and not values.get("reason"):
-        raise ValidationError(FieldProblem("reason", "原因", "退出计划必须写明原因"))
-    if isinstance(target, Project) and not kind.on_project:
-        raise ValidationError(FieldProblem("kind", "节点", f"“{kind.label}”按小区记录，不能记在项目上"))
+    problems = entry_problems(values, on_project=isinstance(target, Project))
+    if problems:
+        raise ValidationError(problems)
     affected = _affected(session, target)
     new = Reached(kind.code, values["reached_on"])
     followers = 0

@@ -9,12 +9,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import records
+from oldcomm_desktop.core import derived, records
 from oldcomm_desktop.core.errors import FieldProblem, ValidationError
 from oldcomm_desktop.core.fields import Field, problem, spec_of
 from oldcomm_desktop.core.model import Community, Project
 from oldcomm_desktop.core.model.base import utcnow
-from oldcomm_desktop.core.pinyin_search import search_text
 from oldcomm_desktop.core.townships import township_rule, with_default_township
 
 START_KINDS = {"new": "新开工", "continued": "续建"}
@@ -45,13 +44,18 @@ def plan_year_problem(spec: Mapping[str, Field], plan_year: int | None) -> list[
 
 
 def _rules(session: Session, project: Project, _confirm: bool) -> list[FieldProblem]:
-    return township_rule(session, FIELDS, project.township_code) + plan_year_problem(FIELDS, project.plan_year)
+    return township_rule(session, FIELDS, project.township_code) + row_problems(project)
+
+
+def row_problems(project: Any) -> list[FieldProblem]:
+    """Rules on the project's own values (shared with the bulk write path)."""
+    return plan_year_problem(FIELDS, project.plan_year)
 
 
 def create(session: Session, data: Mapping[str, Any]) -> Project:
     project = Project()
     records.apply(session, project, FIELDS, with_default_township(session, data), [_rules])
-    project.search_initials = search_text(project.name)
+    derived.apply_to(project, derived.project_columns({"name": project.name}))
     session.flush()
     return project
 
@@ -61,7 +65,7 @@ def update(
 ) -> Project:
     project = records.get(session, Project, project_id, expected_version=expected_version)
     records.apply(session, project, FIELDS, changes, [_rules])
-    project.search_initials = search_text(project.name)
+    derived.apply_to(project, derived.project_columns({"name": project.name}))
     session.flush()
     return project
 

@@ -115,9 +115,30 @@ class ExchangePage(Page):
         heading = QLabel("<h2 style='margin:0'>数据交换</h2>")
         layout.addWidget(heading)
         layout.addWidget(box)
+        layout.addWidget(self._ledger_box())
         layout.addWidget(packages)
         layout.addStretch(1)
         self._show_last()
+
+    # -- ledger import (gui/importing) ---------------------------------------------------------------
+    def _ledger_box(self) -> QGroupBox:
+        box = QGroupBox("导入台账")
+        text = QLabel(
+            "把已有的 Excel 台账（.xlsx）导入为小区：先核对列的对应关系和预演结果，再导入；同一文件导入两次不会重复。"
+        )
+        text.setWordWrap(True)
+        self.import_ledger_button = QPushButton("导入台账…")
+        self.import_ledger_button.setObjectName("import_ledger")
+        self.import_ledger_button.clicked.connect(self.open_ledger_import)
+        v = QVBoxLayout(box)
+        v.addWidget(text)
+        v.addWidget(self.import_ledger_button, 0, Qt.AlignmentFlag.AlignLeft)
+        return box
+
+    def open_ledger_import(self) -> None:
+        from oldcomm_desktop.gui.importing.ledger_dialog import LedgerImportDialog
+
+        LedgerImportDialog(self.ctx, self).exec()
 
     # -- backup -------------------------------------------------------------------------------------
     def ask_backup(self) -> Path | None:

@@ -1,0 +1,88 @@
+"""`oldcomm import-excel`: import a ledger workbook (dry run, mapping file, rejected-rows report)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from oldcomm_desktop.core.errors import OldcommError
+
+EXIT_OK, EXIT_REJECTED = 0, 1
+
+
+def add_parsers(sub: Any, add_db: Any) -> dict[str, Any]:
+    p = sub.add_parser("import-excel", help="从 Excel 台账导入小区（先看预演结果，可保存未导入行）")
+    add_db(p)
+    p.add_argument("file", type=Path, metavar="FILE", help="台账文件（.xlsx）")
+    p.add_argument("--sheet", help="工作表名称或序号（默认第一个）")
+    p.add_argument(
+        "--mapping", type=Path, metavar="M.json", help="列的对应关系文件（JSON；不给则用自动识别的并打印出来）"
+    )
+    p.add_argument("--add-townships", action="store_true", help="县级模式：登记文件中出现而数据库中没有的乡镇（街道）")
+    p.add_argument("--dry-run", action="store_true", help="只预演：显示新增/更新/无变化/拒绝，不写入数据库")
+    p.add_argument("--report", type=Path, metavar="OUT.xlsx", help="把未导入的行及原因保存为 Excel")
+    p.add_argument("--year", type=int, help="台账中只写月日的日期所属年份（标题中没有年份时）")
+    return {"import-excel": cmd_import_excel}
+
+
+def cmd_import_excel(args: argparse.Namespace) -> int:
+    from oldcomm_desktop.cli import _open, _ready
+    from oldcomm_desktop.core.importing import columns, ledger
+
+    mapping = columns.load_file(args.mapping) if args.mapping else None
+    options = ledger.Options(sheet=args.sheet, mapping=mapping, add_townships=args.add_townships, year=args.year)
+    with _open(args, write=not args.dry_run) as db, db.transaction() as s:
+        _ready(s)
+        plan = ledger.plan(s, args.file, options)
+        _print_plan(plan, show_mapping=mapping is None)
+        if args.report:
+            ledger.write_report(plan, args.report)
+            print(f"未导入的行已保存：{args.report}")
+        if plan.questions:
+            for q in plan.questions:
+                print(f"需要确认：{q}")
+            raise OldcommError("导入未进行：请先回答上面的问题（写入对应关系文件后用 --mapping 重新导入）")
+        if args.dry_run:
+            s.rollback()
+            print("预演结束，数据库没有改动。")
+            return EXIT_OK
+        ledger.apply(s, plan)
+    c = plan.counts()
+    print(f"已导入：新增 {c['new']} 个，更新 {c['updated']} 个，无变化 {c['unchanged']} 个，拒绝 {c['rejected']} 行")
+    return EXIT_OK
+
+
+def _print_plan(plan: Any, *, show_mapping: bool) -> None:
+    from oldcomm_desktop.core.importing import columns, ledger
+
+    print(
+        f"文件：{plan.path.name}　工作表：{plan.sheet}　"
+        f"表头在第 {plan.header.first_row + 1} 行（共 {plan.header.rows} 行）"
+    )
+    if plan.year:
+        print(f"年份：{plan.year}")
+    if show_mapping:
+        print("列的对应关系（可另存为文件修改后用 --mapping 指定）：")
+        print(
+            json.dumps(
+                columns.to_json(plan.header.labels, plan.mapping, plan.units, None), ensure_ascii=False, indent=2
+            )
+        )
+    c = plan.counts()
+    print(
+        f"预演：新增 {c['new']}，更新 {c['updated']}，无变化 {c['unchanged']}，"
+        f"拒绝 {c['rejected']}，跳过 {c['skipped']}"
+    )
+    for r in plan.rows:
+        if r.action == ledger.REJECTED:
+            print(f"  拒绝 第 {r.row} 行 {r.name}：{r.reason}")
+        elif r.flags:
+            print(f"  提示 第 {r.row} 行 {r.name}：{'；'.join(r.flags)}")
+    if plan.unknown_townships:
+        print("未登记的乡镇（街道）：" + "、".join(plan.unknown_townships))
+    for check in plan.checks:
+        print(("  核对 " if check.agrees else "  核对不符 ") + check.message())
+    for key, value in plan.header.headline.items():
+        print(f"  标题中的数字 {key}：{value:,}（仅供参考）")

@@ -1,0 +1,487 @@
+"""What the bulk write path knows about each table: field spec, the services' own rules, derived columns.
+
+Each TableSpec names the service's FIELDS (parsed exactly as a single edit parses them), the reference
+columns a row may carry, and four hooks run by `bulk.prepare`:
+- `preload(batch, rows)`: read in one query what the rules will ask about (existing children, sums);
+- `check(batch, row, stored)`: the service's rules on one merged row (a SimpleNamespace stands in for the
+  ORM object, so the very same rule functions run); may fill in defaults a single edit fills in;
+- `finish(batch, outcomes)`: rules over several rows at once (sums per community, running totals);
+- `derive(batch, outcomes)`: derived columns through `core/derived.py` and the services' derivations.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import func, select
+
+from oldcomm_desktop.core import (
+    catalogues,
+    communities,
+    derived,
+    funding,
+    inspections,
+    items,
+    milestones,
+    projects,
+    workspace,
+)
+from oldcomm_desktop.core.errors import FieldProblem, ValidationError
+from oldcomm_desktop.core.fields import Field
+from oldcomm_desktop.core.importing.bulk import REJECT, Batch, RowOutcome
+from oldcomm_desktop.core.lifecycle import Reached, order_problem
+from oldcomm_desktop.core.model import (
+    Community,
+    FundingLine,
+    FundingSource,
+    Inspection,
+    InspectionResult,
+    InvestmentEntry,
+    ItemType,
+    Milestone,
+    Project,
+    Rectification,
+    Reinspection,
+    RenovationItem,
+)
+from oldcomm_desktop.core.townships import township_rule
+
+
+class TableSpec:
+    model: type = object
+    fields: Mapping[str, Field] = {}
+    refs: frozenset[str] = frozenset()
+
+    @functools.cached_property
+    def required(self) -> list[tuple[str, Field]]:
+        return [(name, f) for name, f in self.fields.items() if f.required]
+
+    def preload(self, batch: Batch, rows: Sequence[Mapping[str, Any]]) -> None:
+        return None
+
+    def fill(self, batch: Batch, values: dict[str, Any]) -> None:
+        """Defaults for a new row before its required fields are checked (township mode: the own township)."""
+        if "township_code" in self.fields and not values.get("township_code"):
+            mode, own = batch.cached("mode", lambda: (workspace.mode(batch.session), workspace.own_code(batch.session)))
+            if mode == workspace.TOWNSHIP:
+                values["township_code"] = own
+
+    def check(self, batch: Batch, row: dict[str, Any], stored: dict[str, Any] | None) -> list[FieldProblem]:
+        return []
+
+    def finish(self, batch: Batch, outs: list[RowOutcome]) -> None:
+        return None
+
+    def derive(self, batch: Batch, outs: list[RowOutcome]) -> None:
+        return None
+
+
+def _reject(batch: Batch, out: RowOutcome, problems: list[FieldProblem]) -> None:
+    out.action, out.problems = REJECT, problems
+    batch.rows[out.table].pop(out.id, None)  # type: ignore[arg-type]
+
+
+def _township(batch: Batch, spec: Mapping[str, Field], row: dict[str, Any]) -> list[FieldProblem]:
+    """The shared township rule, asked once per code; in township mode the own township is the default."""
+    mode, own = batch.cached("mode", lambda: (workspace.mode(batch.session), workspace.own_code(batch.session)))
+    if not row.get("township_code") and mode == workspace.TOWNSHIP:
+        row["township_code"] = own
+    code = row.get("township_code")
+    return list(batch.cached(("township", code), lambda: township_rule(batch.session, spec, code)))
+
+
+def _parent_township(batch: Batch, row: dict[str, Any], **parents: str) -> list[FieldProblem]:
+    """A child row belongs to its parent's township; the parent must exist (in this batch or stored)."""
+    for key, table in parents.items():
+        if row.get(key):
+            parent = batch.lookup(table, row[key])
+            if parent is None or parent.get("deleted_at") is not None:
+                return [FieldProblem(key, key, f"所属记录 {row[key]} 不存在或已删除")]
+            row["township_code"] = parent["township_code"]
+            return []
+    return [FieldProblem(next(iter(parents)), "所属记录", "必须填写")]
+
+
+class ProjectSpec(TableSpec):
+    model = Project
+    fields = projects.FIELDS
+
+    def check(self, batch: Batch, row: dict[str, Any], stored: dict[str, Any] | None) -> list[FieldProblem]:
+        return _township(batch, self.fields, row) + projects.row_problems(SimpleNamespace(**row))
+
+    def derive(self, batch: Batch, outs: list[RowOutcome]) -> None:
+        for o in outs:
+            row = batch.rows["project"][o.id]  # type: ignore[index]
+            row.update(derived.project_columns(row))
+
+
+class CommunitySpec(TableSpec):
+    model = Community
+    fields = communities.FIELDS
+    refs = frozenset({"project_id"})  # project_id is also a field; listed for clarity
+
+    def preload(self, batch: Batch, rows: Sequence[Mapping[str, Any]]) -> None:
+        ids = [str(r["id"]) for r in rows if r.get("id") and batch.existing["community"].get(str(r["id"]))]
+        done: dict[str, Decimal] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            q = (
+                select(InvestmentEntry.community_id, func.sum(InvestmentEntry.amount))
+                .where(InvestmentEntry.community_id.in_(chunk), InvestmentEntry.deleted_at.is_(None))
+                .group_by(InvestmentEntry.community_id)
+            )
+            done.update({cid: total for cid, total in batch.session.execute(q)})
+        batch.cache["community_done"] = done
+
+    def check(self, batch: Batch, row: dict[str, Any], stored: dict[str, Any] | None) -> list[FieldProblem]:
+        problems = _township(batch, self.fields, row)
+        code = row.get("township_code")
+        village = row.get("village_code")
+        problems += batch.cached(("village", village, code), lambda: communities.village_problems(village, code))
+        if row.get("project_id"):
+            project = batch.lookup("project", row["project_id"])
+            problems += communities.project_problems(SimpleNamespace(**project) if project else None, code)
+            if project and stored is None:  # a new community takes its project's year, batch and kind
+                for key in ("plan_year", "batch", "start_kind"):
+                    if row.get(key) in (None, "") and project.get(key) is not None:
+                        row[key] = project[key]
+        c = SimpleNamespace(**row)
+        problems += communities.row_problems(c)
+        if stored is not None and row.get("total_investment") is not None:
+            done = batch.cache["community_done"].get(row["id"], Decimal("0.00"))
+            problems += communities.investment_problems(row["total_investment"], done)
+        if problems:
+            return problems
+        if row.get("year_built"):
+            years = batch.cached("eligibility", lambda: communities.eligibility_years(batch.session))
+            asked = stored is not None and stored.get("year_built") == row["year_built"]  # asked once
+            communities.eligibility(row["year_built"], *years, batch.confirm or asked)
+        return []
+
+    def derive(self, batch: Batch, outs: list[RowOutcome]) -> None:
+        kinds_c: dict[str, list[str]] = batch.cache.get("kinds_community", {})
+        kinds_p: dict[str, list[str]] = batch.cache.get("kinds_project", {})
+        stored_kinds = _stored_kinds(batch, [o.id for o in outs if batch.existing["community"].get(o.id)])  # type: ignore[misc]
+        for o in outs:
+            row = batch.rows["community"][o.id]  # type: ignore[index]
+            kinds = (
+                kinds_c.get(row["id"], [])
+                + kinds_p.get(row.get("project_id") or "", [])
+                + stored_kinds.get(row["id"], [])
+            )
+            row.update(derived.community_columns(row, kinds))
+
+
+def _stored_kinds(batch: Batch, community_ids: list[str]) -> dict[str, list[str]]:
+    """Milestone kinds already stored for these communities (their own and their project's)."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for start in range(0, len(community_ids), 500):
+        chunk = community_ids[start : start + 500]
+        q = select(Milestone.community_id, Milestone.kind).where(
+            Milestone.community_id.in_(chunk), Milestone.deleted_at.is_(None)
+        )
+        for cid, kind in batch.session.execute(q):
+            found[cid].append(kind)
+        q2 = (
+            select(Community.id, Milestone.kind)
+            .join(Milestone, Milestone.project_id == Community.project_id)
+            .where(Community.id.in_(chunk), Milestone.deleted_at.is_(None))
+        )
+        for cid, kind in batch.session.execute(q2):
+            found[cid].append(kind)
+    return found
+
+
+class ItemSpec(TableSpec):
+    model = RenovationItem
+    fields = items.FIELDS
+    refs = frozenset({"community_id"})
+
+    def check(self, batch: Batch, row: dict[str, Any], stored: dict[str, Any] | None) -> list[FieldProblem]:
+        problems = _parent_township(batch, row, community_id="community")
+        types = batch.cached("item_types", lambda: _catalogue(batch, ItemType))
+        type_id = types.get(str(row.get("item_type_id")))
+        if type_id is None:
+            problems.append(FieldProblem("item_type_id", "改造内容类型", f"“{row.get('item_type_id')}”不在目录中"))
+        else:
+            row["item_type_id"] = type_id
+        if row.get("status") is None:
+            row["status"] = "planned"
+        if problems:
+            return problems
+        unchanged = stored is not None and all(
+            stored.get(k) == row.get(k) for k in ("planned_quantity", "completed_quantity")
+        )
+        return items.rules(batch.session, SimpleNamespace(**row), batch.confirm or unchanged)
+
+
+def _catalogue(batch: Batch, cls: type) -> dict[str, str]:
+    """code, id and name → id of a catalogue's live entries (ItemType, FundingSource)."""
+    out: dict[str, str] = {}
+    for entry in batch.session.scalars(select(cls).where(cls.deleted_at.is_(None))):
+        out[entry.name] = out[entry.code] = out[entry.id] = entry.id
+    return out
+
+
+class MilestoneSpec(TableSpec):
+    model = Milestone
+    fields = milestones.FIELDS
+    refs = frozenset({"community_id", "project_id"})
+
+    def preload(self, batch: Batch, rows: Sequence[Mapping[str, Any]]) -> None:
+        logs: dict[tuple[str, str], list[Reached]] = defaultdict(list)
+        cids = [str(r["community_id"]) for r in rows if r.get("community_id")]
+        stored = [c for c in dict.fromkeys(cids) if batch.lookup("community", c) and batch.existing["community"].get(c)]
+        for start in range(0, len(stored), 500):
+            chunk = stored[start : start + 500]
+            q = select(Milestone.community_id, Milestone.kind, Milestone.reached_on).where(
+                Milestone.community_id.in_(chunk), Milestone.deleted_at.is_(None)
+            )
+            for cid, kind, on in batch.session.execute(q):
+                logs[("community", cid)].append(Reached(kind, on))
+        batch.cache["milestone_logs"] = logs
+        batch.cache.setdefault("kinds_community", defaultdict(list))
+        batch.cache.setdefault("kinds_project", defaultdict(list))
+
+    def check(self, batch: Batch, row: dict[str, Any], stored: dict[str, Any] | None) -> list[FieldProblem]:
+        if stored is not None:
+            return [FieldProblem("kind", "节点", "已记录的节点不能通过导入修改，请删除后重新记录")]
+        on_project = bool(row.get("project_id")) and not row.get("community_id")
+        if on_project:
+            problems = _parent_township(batch, row, project_id="project")
+        else:
+            problems = _parent_township(batch, row, community_id="community")
+        problems += milestones.entry_problems(row, on_project=on_project)
+        if problems:
+            return problems
+        key = ("project", row["project_id"]) if on_project else ("community", row["community_id"])
+        log = batch.cache["milestone_logs"][key]
+        why = order_problem(log, Reached(row["kind"], row["reached_on"]), batch.today)
+        if why:
+            return [FieldProblem("reached_on", "日期", why)]
+        log.append(Reached(row["kind"], row["reached_on"]))
+        batch.cache[f"kinds_{key[0]}"][key[1]].append(row["kind"])
+        return []
+
+    def derive(self, batch: Batch, outs: list[RowOutcome]) -> None:
+        # Milestones added to communities not in this batch move those communities' status too.
+        batch_ids = set(batch.rows["community"])
+        touched = {batch.rows["milestone"][o.id]["community_id"] for o in outs} - batch_ids - {None}  # type: ignore[index]
+        touched_projects = {batch.rows["milestone"][o.id]["project_id"] for o in outs} - {None}  # type: ignore[index]
+        if touched_projects:
+            q = select(Community.id).where(Community.project_id.in_(touched_projects), Community.deleted_at.is_(None))
+            touched |= set(batch.session.scalars(q)) - batch_ids
+        if not touched:
+            return
+        kinds = _stored_kinds(batch, sorted(touched))
+        extra = batch.cache.setdefault("extra_updates", {}).setdefault("community", [])
+        for cid in sorted(touched):
+            stored = batch.lookup("community", cid)
+            if stored is None:
+                continue
+            all_kinds = kinds.get(cid, []) + batch.cache["kinds_community"].get(cid, [])
+            all_kinds += batch.cache["kinds_project"].get(stored.get("project_id") or "", [])
+            status = derived.community_status(all_kinds, stored.get("plan_year"))
+            if status != stored["status"]:
+                extra.append({"id": cid, "version": stored["version"], "status": status})
+
+
+class FundingLineSpec(TableSpec):
+    model = FundingLine
+    fields = funding.LINE_FIELDS
+    refs = frozenset({"community_id", "project_id", "source_id"})
+
+    def check(self, batch: Batch, row: dict[str, Any], stored: dict[str, Any] | None) -> list[FieldProblem]:
+        problems = _parent_township(batch, row, community_id="community", project_id="project")
+        sources = batch.cached("sources", lambda: _sources(batch))
+        found = sources.get(str(row.get("source_id")))
+        if found is None:
+            return problems + [FieldProblem("source_id", "资金来源", f"资金来源“{row.get('source_id')}”不在目录中")]
+        source_id, name, leaf, needs_note = found
+        row["source_id"] = source_id
+        prefix = f"{name}："
+        if not leaf:
+            problems.append(FieldProblem("source_id", "资金来源", f"“{name}”是汇总项，请填在它的下级来源上"))
+        problems += funding.line_problems(row, prefix)
+        if needs_note and not row.get("source_note") and any(row.get(k) for k in funding.MEASURES):
+            problems.append(FieldProblem("source_note", "资金来源说明", f"{prefix}请写明资金的具体来源"))
+        return problems
+
+    def finish(self, batch: Batch, outs: list[RowOutcome]) -> None:
+        # A new community's whole funding table is in the batch: its approved amounts add up to its total.
+        by_target: dict[str, list[RowOutcome]] = defaultdict(list)
+        for o in outs:
+            if o.action != REJECT:
+                row = batch.rows["funding_line"][o.id]  # type: ignore[index]
+                if row.get("community_id") and not batch.existing["community"].get(row["community_id"]):
+                    by_target[row["community_id"]].append(o)
+        for cid, group in by_target.items():
+            total = batch.rows["community"].get(cid, {}).get("total_investment")
+            approved = sum((batch.rows["funding_line"][o.id].get("approved") or Decimal(0) for o in group), Decimal(0))  # type: ignore[index]
+            problems = funding.approved_sum_problems(approved, total)
+            if problems:
+                _reject(batch, group[0], problems)
+
+
+def _sources(batch: Batch) -> dict[str, tuple[str, str, bool, bool]]:
+    rows = list(batch.session.scalars(select(FundingSource).where(FundingSource.deleted_at.is_(None))))
+    parents = {s.parent_id for s in rows}
+    out = {}
+    for s in rows:
+        value = (s.id, s.name, s.id not in parents, bool(s.needs_note))
+        out[s.code] = out[s.id] = out[s.name] = value
+    return out
+
+
+class InvestmentEntrySpec(TableSpec):
+    model = InvestmentEntry
+    fields = funding.ENTRY_FIELDS
+    refs = frozenset({"community_id", "project_id"})
+
+    def check(self, batch: Batch, row: dict[str, Any], stored: dict[str, Any] | None) -> list[FieldProblem]:
+        problems = _parent_township(batch, row, community_id="community", project_id="project")
+        problems += funding.entry_problems(row, batch.today)
+        if row.get("source_id"):
+            found = batch.cached("sources", lambda: _sources(batch)).get(str(row["source_id"]))
+            if found is None:
+                problems.append(FieldProblem("source_id", "资金来源", f"资金来源“{row['source_id']}”不在目录中"))
+            else:
+                row["source_id"] = found[0]
+        return problems
+
+    def finish(self, batch: Batch, outs: list[RowOutcome]) -> None:
+        running: dict[str, Decimal] = {}
+        for o in outs:
+            if o.action == REJECT:
+                continue
+            row = batch.rows["investment_entry"][o.id]  # type: ignore[index]
+            table, tid = (
+                ("community", row["community_id"]) if row.get("community_id") else ("project", row["project_id"])
+            )
+            if tid not in running:
+                running[tid] = Decimal("0.00")
+                if batch.existing[table].get(tid):
+                    target = Community if table == "community" else Project
+                    running[tid] = funding.completed_to_date(batch.session, batch.session.get(target, tid))
+            done = running[tid] + row["amount"]
+            problems = funding.running_total_problems(done, (batch.lookup(table, tid) or {}).get("total_investment"))
+            if problems:
+                _reject(batch, o, problems)
+            else:
+                running[tid] = done
+
+
+class InspectionSpec(TableSpec):
+    model = Inspection
+    fields = inspections.FIELDS
+    refs = frozenset({"community_id", "project_id", "template_id"})
+
+    def check(self, batch: Batch, row: dict[str, Any], stored: dict[str, Any] | None) -> list[FieldProblem]:
+        problems = _parent_township(batch, row, community_id="community", project_id="project")
+        if row.get("community_id") and not row.get("project_id"):
+            row["project_id"] = (batch.lookup("community", row["community_id"]) or {}).get("project_id")
+        return problems + inspections.inspection_problems(row, batch.today)
+
+    def derive(self, batch: Batch, outs: list[RowOutcome]) -> None:
+        # A management check's total and grade follow from its scored lines (as inspections.record does).
+        scores: dict[str, Decimal] = defaultdict(Decimal)
+        for line in batch.rows["inspection_result"].values():
+            if line.get("score") is not None:
+                scores[line["inspection_id"]] += line["score"]
+        bands = batch.cached("grade_bands", lambda: _grade_bands(batch))
+        for o in outs:
+            row = batch.rows["inspection"][o.id]  # type: ignore[index]
+            if row["kind"] == "management" and row["id"] in scores:
+                row["total_score"] = scores[row["id"]]
+                row["grade"] = catalogues.grade_for(bands.get(row.get("template_id")), float(scores[row["id"]]))
+
+
+def _grade_bands(batch: Batch) -> dict[str, Any]:
+    from oldcomm_desktop.core.model import ChecklistTemplate
+
+    return {t.id: t.grade_bands for t in batch.session.scalars(select(ChecklistTemplate))}
+
+
+class ResultSpec(TableSpec):
+    model = InspectionResult
+    fields = inspections.RESULT_FIELDS
+    refs = frozenset({"inspection_id", "template_item_id", "max_score", "sort_order"})
+
+    def check(self, batch: Batch, row: dict[str, Any], stored: dict[str, Any] | None) -> list[FieldProblem]:
+        problems = _parent_township(batch, row, inspection_id="inspection")
+        top = row.get("max_score")
+        if row.get("score") is not None and top is not None and row["score"] > top:
+            problems.append(FieldProblem("score", "得分", f"“{row['text']}”得分 {row['score']} 超过满分 {top}"))
+        return problems
+
+
+def _optional(spec: Mapping[str, Field]) -> dict[str, Field]:
+    return {k: dataclasses.replace(f, required=False) for k, f in spec.items()}
+
+
+class RectificationSpec(TableSpec):
+    model = Rectification
+    fields = {**inspections.RECT_FIELDS, **_optional(inspections.REPLY_FIELDS)}
+    refs = frozenset({"inspection_id"})
+
+    def check(self, batch: Batch, row: dict[str, Any], stored: dict[str, Any] | None) -> list[FieldProblem]:
+        problems = _parent_township(batch, row, inspection_id="inspection")
+        if problems:
+            return problems
+        inspection = batch.lookup("inspection", row["inspection_id"])
+        problems = inspections.deadline_problems(row["deadline"], inspection["inspected_on"], 1)  # type: ignore[index]
+        if not row.get("notice_no"):
+            key = ("notice", row["township_code"], inspection["inspected_on"].year)  # type: ignore[index]
+            if key not in batch.cache:
+                first = inspections.next_notice_no(batch.session, row["township_code"], key[2])
+                batch.cache[key] = int(first[first.index("〕") + 1 : -1])
+            row["notice_no"] = f"整改〔{key[2]}〕{batch.cache[key]:03d}号"
+            batch.cache[key] += 1
+        return problems
+
+    def derive(self, batch: Batch, outs: list[RowOutcome]) -> None:
+        by_rect: dict[str, list[tuple[bool, Any, Any]]] = defaultdict(list)
+        for re in sorted(batch.rows["reinspection"].values(), key=lambda r: r["inspected_on"]):
+            by_rect[re["rectification_id"]].append((re["passed"], re["inspected_on"], re.get("new_deadline")))
+        for o in outs:
+            row = batch.rows["rectification"][o.id]  # type: ignore[index]
+            row["closed"], row["closed_on"], row["current_deadline"] = inspections.rectification_state(
+                row["deadline"], by_rect.get(row["id"], [])
+            )
+
+
+class ReinspectionSpec(TableSpec):
+    model = Reinspection
+    fields = inspections.REINSPECT_FIELDS
+    refs = frozenset({"rectification_id"})
+
+    def check(self, batch: Batch, row: dict[str, Any], stored: dict[str, Any] | None) -> list[FieldProblem]:
+        problems = _parent_township(batch, row, rectification_id="rectification")
+        if problems:
+            return problems
+        rect = batch.lookup("rectification", row["rectification_id"])
+        inspection = batch.lookup("inspection", rect["inspection_id"])  # type: ignore[index]
+        return inspections.reinspection_problems(row, inspection["inspected_on"], batch.today, False)  # type: ignore[index]
+
+
+SPECS: dict[str, TableSpec] = {
+    "project": ProjectSpec(),
+    "community": CommunitySpec(),
+    "renovation_item": ItemSpec(),
+    "milestone": MilestoneSpec(),
+    "funding_line": FundingLineSpec(),
+    "investment_entry": InvestmentEntrySpec(),
+    "inspection": InspectionSpec(),
+    "inspection_result": ResultSpec(),
+    "rectification": RectificationSpec(),
+    "reinspection": ReinspectionSpec(),
+}
+ORDER: tuple[str, ...] = tuple(SPECS)  # parents before children
+
+__all__ = ["ORDER", "SPECS", "TableSpec", "ValidationError"]

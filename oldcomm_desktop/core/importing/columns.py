@@ -1,0 +1,190 @@
+"""Column headers → fields: the synonyms ledgers use, the proposed mapping, mappings remembered per layout.
+
+A mapping is {column index: field}; what a clerk corrects is kept in the database (setting
+``import_mapping:<layout key>``) so the next file with the same header is mapped the same way. A mapping
+file for the command line is JSON: ``{"columns": {"<header text>": "<field or null>"}, "units":
+{"floor_area": "万平方米"}, "year": 2024}`` (see README, 台账导入).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from oldcomm_desktop.core.errors import OldcommError
+from oldcomm_desktop.core.importing.values import normalise
+
+# field -> (Chinese label, synonyms, exact first). Order matters where one header could match two fields.
+FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "seq": ("序号", ("序号", "编号", "序")),
+    "township": (
+        "乡镇（街道）",
+        (
+            "乡镇(街道)",
+            "乡镇街道",
+            "所属乡镇",
+            "所属街道",
+            "街道(乡镇)",
+            "乡镇",
+            "街道",
+            "镇街",
+            "镇(街道)",
+            "街道办事处",
+        ),
+    ),
+    "district": ("片区", ("片区", "区域", "片区名称")),
+    "project": ("项目名称", ("项目名称", "所属项目", "项目")),
+    "name": ("小区名称", ("小区名称", "小区(楼栋)名称", "小区名", "小区", "名称")),
+    "village": ("所属社区", ("所属社区", "社区", "社区(村)")),
+    "address": ("地址", ("小区地址", "地址", "坐落", "位置")),
+    "year_built": ("建成年份", ("建成年份", "建成年代", "建设年代", "建成时间", "建成年限", "建设年份")),
+    "buildings": ("楼栋数", ("楼栋数", "栋数", "幢数", "楼栋", "楼幢数")),
+    "households": ("户数", ("户数", "居民户数", "总户数", "惠及户数", "涉及户数", "惠及居民")),
+    "floor_area": ("建筑面积", ("建筑面积", "总建筑面积", "房屋建筑面积")),
+    "renovation_area": ("改造面积", ("改造面积", "改造建筑面积")),
+    "land_area": ("占地面积", ("占地面积", "用地面积")),
+    "plan_year": ("改造年度", ("改造年度", "计划年度", "改造年份", "年度", "实施年度")),
+    "batch": ("批次", ("批次",)),
+    "start_kind": ("新开工/续建", ("新开工/续建", "新开工或续建", "开工类型")),
+    "total_investment": (
+        "总投资",
+        ("总投资", "估算总投资", "计划总投资", "概算总投资", "投资估算", "总投资额", "投资"),
+    ),
+    "status": ("状态", ("状态", "实施状态", "建设状态", "进展情况", "改造进度", "进度", "工程进度")),
+    "progress_percent": ("形象进度", ("形象进度", "完成比例")),
+    "planned_start": ("计划开工", ("计划开工时间", "计划开工日期", "计划开工")),
+    "planned_completion": ("计划完工", ("计划完工时间", "计划完工日期", "计划完工")),
+    "start_date": ("开工时间", ("实际开工时间", "实际开工日期", "开工时间", "开工日期", "实际开工")),
+    "completion_date": ("完工时间", ("实际完工时间", "完工时间", "完工日期", "竣工时间", "竣工日期", "实际完工")),
+    "contact_person": ("联系人", ("联系人", "负责人")),
+    "contact_phone": ("联系电话", ("联系电话", "电话")),
+    "notes": ("备注", ("备注", "说明")),
+}
+LABELS = {k: v[0] for k, v in FIELDS.items()}
+# Columns that make a sheet a summary (rows are districts or projects counting communities), not a list.
+SUMMARY_WORDS = ("小区数", "小区个数", "小区数量", "项目数量", "项目数", "项目个数", "涉及小区")
+NUMERIC = {"buildings", "households", "floor_area", "renovation_area", "land_area", "total_investment"}
+
+
+def _core(label: str) -> str:
+    """A header without its unit in brackets and without spaces: '建筑面积（万平方米）' → '建筑面积'."""
+    text = normalise(label)
+    return re.sub(r"\([^)]*\)|（[^）]*）", "", text).strip(":：") or text
+
+
+def match(label: str) -> str | None:
+    """The field a header names, or None: exact synonym first, then the longest synonym it contains."""
+    if not label:
+        return None
+    core = _core(label)
+    if any(word in core for word in SUMMARY_WORDS):
+        return None  # 小区数 counts communities: it is not the 小区 (name) column
+    for key, (_label, words) in FIELDS.items():
+        if core in (normalise(w) for w in words):
+            return key
+    best: tuple[int, str] | None = None
+    for key, (_label, words) in FIELDS.items():
+        for w in words:
+            w = normalise(w)
+            if len(w) >= 2 and w in core and (best is None or len(w) > best[0]):
+                best = (len(w), key)
+    return best[1] if best else None
+
+
+def is_summary_header(labels: Sequence[str]) -> str | None:
+    """The header word that shows a summary table (小区数, 项目数量 …), or None."""
+    for label in labels:
+        core = _core(label)
+        for word in SUMMARY_WORDS:
+            if word in core:
+                return label
+    return None
+
+
+def propose(labels: Sequence[str]) -> dict[int, str]:
+    """{column: field} from the header labels; each field once (the first column that names it)."""
+    mapping: dict[int, str] = {}
+    for col, label in enumerate(labels):
+        field = match(label)
+        if field and field not in mapping.values():
+            mapping[col] = field
+    return mapping
+
+
+def layout_key(labels: Sequence[str]) -> str:
+    """Files whose headers read the same share a key (so a corrected mapping is remembered for them)."""
+    text = "|".join(_core(x) for x in labels)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def remembered(session: Any, labels: Sequence[str]) -> dict[str, Any] | None:
+    from oldcomm_desktop.core import catalogues
+
+    return catalogues.get_setting(session, f"import_mapping:{layout_key(labels)}")  # type: ignore[no-any-return]
+
+
+def known_headers(session: Any, data: Mapping[str, Any] | None = None) -> frozenset[str]:
+    """Header texts a mapping file or a remembered mapping names (so a header of unusual words is found)."""
+    from sqlalchemy import select
+
+    from oldcomm_desktop.core.model import Setting
+
+    found = {normalise(str(h)) for h in ((data or {}).get("columns") or {})}
+    for value in session.scalars(select(Setting.value).where(Setting.key.like("import_mapping:%"))):
+        found |= {normalise(str(h)) for h in (value or {}).get("columns", {})}
+    return frozenset(found)
+
+
+def remember(session: Any, labels: Sequence[str], mapping: Mapping[int, str], units: Mapping[str, str]) -> None:
+    from oldcomm_desktop.core import catalogues
+
+    value = {"columns": {labels[c]: f for c, f in mapping.items()}, "units": dict(units)}
+    key = f"import_mapping:{layout_key(labels)}"
+    if catalogues.get_setting(session, key) != value:
+        catalogues.set_setting(session, key, value)
+
+
+def from_json(data: Mapping[str, Any], labels: Sequence[str]) -> tuple[dict[int, str], dict[str, str], int | None]:
+    """A mapping file's content → (mapping, units, year). Headers it names that the sheet lacks are errors."""
+    columns = data.get("columns") or {}
+    if not isinstance(columns, Mapping):
+        raise OldcommError("对应关系文件格式不对：columns 应为 {表头: 字段}")
+    index = {_core(x): i for i, x in enumerate(labels) if x}
+    mapping: dict[int, str] = {}
+    for header, field in columns.items():
+        col = index.get(_core(str(header)))
+        if col is None:
+            raise OldcommError(f"对应关系文件中的表头“{header}”在工作表中找不到")
+        if field is None:
+            continue
+        if field not in FIELDS:
+            raise OldcommError(f"对应关系文件中的字段“{field}”不存在（可用：{'、'.join(FIELDS)}）")
+        mapping[col] = field
+    for col, field in propose(labels).items():  # columns the file does not mention keep the proposal
+        if col not in mapping and field not in mapping.values() and labels[col] not in columns:
+            mapping[col] = field
+    units = {str(k): str(v) for k, v in (data.get("units") or {}).items()}
+    year = data.get("year")
+    return mapping, units, int(year) if year else None
+
+
+def load_file(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError) as exc:
+        raise OldcommError(f"对应关系文件 {path} 无法读取：{exc}") from None
+    if not isinstance(data, dict):
+        raise OldcommError("对应关系文件格式不对：应为一个 JSON 对象")
+    return data
+
+
+def to_json(labels: Sequence[str], mapping: Mapping[int, str], units: Mapping[str, str], year: int | None) -> dict:
+    return {
+        "columns": {labels[c]: mapping.get(c) for c in range(len(labels)) if labels[c]},
+        "units": dict(units),
+        **({"year": year} if year else {}),
+    }

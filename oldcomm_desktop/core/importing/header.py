@@ -1,0 +1,134 @@
+"""Finding the header in a sheet: title and headline rows above it, one or two header rows, their units.
+
+Published ledgers open with a title ("2024年××县老旧小区改造计划表") and often a prose headline with
+totals ("计划改造项目15个…惠及居民960户"); then one header row, or two where a merged parent spans its
+children (资金来源（万元） over 中央补助 / 省级补助). The header is the row among the first 20 that names
+the most known columns; a second row below it is part of the header when it names columns too and holds
+no figures.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from oldcomm_desktop.core.importing.columns import is_summary_header, match
+from oldcomm_desktop.core.importing.values import normalise, parse_number, unit_in
+
+SCAN_ROWS = 20
+
+
+@dataclass
+class Header:
+    first_row: int  # 0-based index of the first header row
+    rows: int  # 1 or 2
+    labels: list[str]  # one label per column ("资金来源(万元)/中央补助" for a two-row header)
+    units: dict[int, str]  # column -> unit the header names
+    title: str = ""  # the first line above the header (the sheet's title)
+    year: int | None = None  # a year named in the title (for dates without one, and the plan year)
+    headline: dict[str, Decimal] = field(default_factory=dict)  # figures the prose headline claims
+
+    @property
+    def data_start(self) -> int:
+        return self.first_row + self.rows
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _score(row: list[Any], known: frozenset[str]) -> int:
+    seen = set()
+    for cell in row:
+        text = _text(cell)
+        if text and len(text) <= 30 and not re.fullmatch(r"[\d.,\s]+", text):
+            f = match(text)
+            if f:
+                seen.add(f)
+            elif is_summary_header([text]) or normalise(text) in known:
+                seen.add(text)
+    return len(seen)
+
+
+def find(cells: list[list[Any]], known: frozenset[str] = frozenset()) -> Header | None:
+    """The header of a sheet, or None when no row names at least two known columns.
+
+    `known`: header texts (normalised) of a mapping file or of remembered mappings, which count as known.
+    """
+    best, best_row = 0, -1
+    for r, row in enumerate(cells[:SCAN_ROWS]):
+        s = _score(row, known)
+        if s > best:
+            best, best_row = s, r
+    if best < 2:
+        return None
+    width = max((len(r) for r in cells), default=0)
+    top = [_text(c) for c in cells[best_row]] + [""] * (width - len(cells[best_row]))
+    rows = 1
+    labels = top
+    if best_row + 1 < len(cells):
+        below = [_text(c) for c in cells[best_row + 1]] + [""] * (width - len(cells[best_row + 1]))
+        texts = [t for t in below if t]
+        numbers = sum(1 for t in texts if _is_number(t))
+        differs = [i for i, t in enumerate(below) if t and t != top[i]]
+        if texts and numbers == 0 and differs and (any(match(below[i]) for i in differs) or _spans(top, differs)):
+            rows = 2
+            labels = [f"{t}/{b}" if b and b != t and t else (b or t) for t, b in zip(top, below, strict=True)]
+    units = {}
+    for col, label in enumerate(labels):
+        unit = unit_in(label)
+        if unit:
+            units[col] = unit
+    # a title merged across the sheet is filled into every cell of its row: each text once
+    title = " ".join(dict.fromkeys(_text(c) for row in cells[:best_row] for c in row if _text(c)))
+    first_line = next((_text(c) for row in cells[:best_row] for c in row if _text(c)), "")
+    header = Header(best_row, rows, labels, units, title=first_line)
+    m = re.search(r"(20\d\d)\s*年", normalise(title))
+    header.year = int(m.group(1)) if m else None
+    header.headline = headline_figures(title)  # from every line above the header
+    return header
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return parse_number(text) is not None and bool(re.search(r"\d", text))
+    except ValueError:
+        return False
+
+
+def _spans(top: list[str], cols: list[int]) -> bool:
+    """A parent label repeated over neighbouring columns (a horizontally merged header cell)."""
+    return any(c > 0 and top[c] and top[c] == top[c - 1] for c in cols) or any(
+        c + 1 < len(top) and top[c] and top[c] == top[c + 1] for c in cols
+    )
+
+
+HEADLINE = {
+    "communities": r"(?:改造|涉及)?(?:老旧)?小区(\d+)个",
+    "projects": r"项目(\d+)个",
+    "households": r"(?:惠及|涉及)?(?:居民)?(\d[\d,]*)户",
+    "floor_area": r"(?:改造|建筑)面积(?:约)?([\d.,]+万?平方米)",
+    "investment": r"(?:估算)?总投资(?:约)?([\d.,]+[万亿]?元)",
+}
+
+
+def headline_figures(text: str) -> dict[str, Decimal]:
+    """Totals a prose headline claims (shown beside the rows' sums; they often differ, and that is said)."""
+    text = normalise(text)
+    out: dict[str, Decimal] = {}
+    for key, pattern in HEADLINE.items():
+        m = re.search(pattern, text)
+        if m:
+            try:
+                n = parse_number(m.group(1))
+            except ValueError:
+                continue
+            if n is not None:
+                out[key] = n.value
+    return out

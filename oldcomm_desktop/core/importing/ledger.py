@@ -1,0 +1,582 @@
+"""Importing a ledger: the dry run (what would happen to each row, and does the file add up) and the import.
+
+    plan = ledger.plan(session, path, ledger.Options(sheet=None, add_townships=False))
+    plan.rows, plan.counts(), plan.checks, plan.unknown_townships, plan.questions   # the dry run
+    ledger.apply(session, plan)                                                      # all rows, one transaction
+
+Communities are matched by township + name (simplified, list numbers stripped), so importing the same file
+twice changes nothing. Status words and dates become milestones (the status follows from them as for any
+community); communities without a project column get one project per township for the file. Rows that fail
+are listed with their reason (and can be written to an .xlsx with a reason column); the rest are written in
+one transaction through the bulk path, and a failure or cancel leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from oldcomm_desktop.core import divisions, workspace
+from oldcomm_desktop.core.errors import OldcommError
+from oldcomm_desktop.core.importing import bulk, columns, values, workbook
+from oldcomm_desktop.core.importing import header as headers
+from oldcomm_desktop.core.importing import rows as kinds
+from oldcomm_desktop.core.importing.reconcile import FIGURES, Check, Line, reconcile
+from oldcomm_desktop.core.model import Community, Division, Milestone, Project
+from oldcomm_desktop.core.model.base import new_id
+
+NEW, UPDATED, UNCHANGED, REJECTED, SKIPPED = "new", "updated", "unchanged", "rejected", "skipped"
+ACTION_LABELS = {NEW: "新增", UPDATED: "更新", UNCHANGED: "无变化", REJECTED: "拒绝", SKIPPED: "跳过"}
+SUFFIXES = ("街道办事处", "办事处", "街道", "镇", "乡")
+
+
+@dataclass
+class Options:
+    sheet: str | int | None = None
+    mapping: dict[str, Any] | None = None  # a mapping file's content (columns, units, year)
+    add_townships: bool = False  # county mode: register townships the file names and the database lacks
+    year: int | None = None  # for dates without a year, when the title names none
+    confirm: bool = False  # answer the questions a single edit asks (extension years …) with yes
+
+
+@dataclass
+class RowResult:
+    row: int  # Excel row number (1-based)
+    kind: str  # rows.COMMUNITY, SUBTOTAL …
+    name: str
+    action: str  # new | updated | unchanged | rejected | skipped
+    reason: str = ""
+    flags: list[str] = field(default_factory=list)  # approximations and guesses the clerk should see
+    cells: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class LedgerPlan:
+    path: Path
+    sheet: str
+    header: headers.Header
+    mapping: dict[int, str]
+    units: dict[str, str]
+    year: int | None
+    rows: list[RowResult]
+    checks: list[Check]
+    unknown_townships: list[str]
+    questions: list[str]
+    bulk_plan: bulk.Plan
+    new_townships: dict[str, str] = field(default_factory=dict)  # code -> name, registered on apply
+
+    def counts(self) -> dict[str, int]:
+        out = {NEW: 0, UPDATED: 0, UNCHANGED: 0, REJECTED: 0, SKIPPED: 0}
+        for r in self.rows:
+            out[r.action] += 1
+        return out
+
+    @property
+    def mismatches(self) -> list[Check]:
+        return [c for c in self.checks if not c.agrees]
+
+
+def township_key(name: str) -> str:
+    key = values.normalise(name)
+    for suffix in SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return key[: -len(suffix)]
+    return key
+
+
+def name_key(name: str) -> str:
+    return values.normalise(values.strip_list_number(str(name)))
+
+
+def _cell(row: list[Any], col: int | None) -> Any:
+    if col is None or col >= len(row):
+        return None
+    v = row[col]
+    return None if v == "" else v
+
+
+def plan(session: Session, path: Path, options: Options | None = None) -> LedgerPlan:
+    """The dry run: read, map, classify, match and check every row; nothing is written."""
+    options = options or Options()
+    path = Path(path)
+    sheet = workbook.read_sheet(path, options.sheet)
+    head = headers.find(sheet.cells, columns.known_headers(session, options.mapping))
+    if head is None:
+        raise OldcommError(f"工作表“{sheet.name}”中找不到表头（前 20 行中没有“小区名称”“户数”这样的列名）")
+    labels = head.labels
+    year = options.year or head.year
+    units: dict[str, str] = {}
+    if options.mapping is not None:
+        mapping, units, file_year = columns.from_json(options.mapping, labels)
+        year = options.year or file_year or year
+    else:
+        saved = columns.remembered(session, labels)
+        if saved:
+            mapping, units, _ = columns.from_json(saved, labels)
+        else:
+            mapping = columns.propose(labels)
+    summary = columns.is_summary_header(labels)
+    if "name" not in mapping.values():
+        if summary:
+            raise OldcommError(
+                f"工作表“{sheet.name}”不是小区清单：表头有“{summary}”，每行是片区或项目的汇总（含小区个数），"
+                "不能作为小区导入"
+            )
+        raise OldcommError(f"工作表“{sheet.name}”没有“小区名称”列，请在对应关系中指定哪一列是小区名称")
+    if "floor_area" not in mapping.values() and "renovation_area" in mapping.values():
+        col = next(c for c, f in mapping.items() if f == "renovation_area")
+        mapping[col] = "floor_area"  # 改造面积 stands in for 建筑面积 only when the sheet has no 建筑面积
+    for col, f in mapping.items():
+        if col in head.units and f not in units:
+            units[f] = head.units[col]
+    col_of = {f: c for c, f in mapping.items()}
+    questions = _unit_questions(sheet.cells[head.data_start :], col_of, units)
+    builder = _Builder(session, options, col_of, units, year, head, path)
+    results: list[RowResult] = []
+    lines: list[Line] = []
+    for r in range(head.data_start, len(sheet.cells)):
+        row = sheet.cells[r]
+        k = kinds.classify(row, mapping, labels)
+        name = str(_cell(row, col_of.get("name")) or "").strip()
+        res = RowResult(r + 1, k.kind, name, SKIPPED, cells=list(row))
+        if k.kind in (kinds.BLANK, kinds.HEADER):
+            continue
+        results.append(res)
+        if k.kind in (kinds.SUBTOTAL, kinds.TOTAL):
+            res.reason = kinds.KIND_LABELS[k.kind]
+            label = next((values.normalise(str(c)) for c in row if c not in (None, "")), "")
+            res.name = label
+            lines.append(Line(r + 1, k.kind, label, "", _figures(row, col_of, units)))
+        elif k.kind == kinds.BATCH:
+            res.action = REJECTED
+            res.reason = f"这一行代表一批 {k.batch_size} 个小区，不是一个小区；请逐个小区列出后再导入"
+        elif k.kind in (kinds.PART, kinds.FOOTER):
+            res.reason = kinds.KIND_LABELS[k.kind]
+        else:
+            figures = builder.add(res, row)
+            # the file's own arithmetic: every community row counts, imported or not
+            group = _cell(row, col_of.get("district")) or _cell(row, col_of.get("township")) or ""
+            if figures is None:
+                figures = _figures(row, col_of, units)
+            lines.append(Line(r + 1, "community", name, values.normalise(str(group)), figures))
+    bulk_plan = builder.finish(results)
+    return LedgerPlan(
+        path=path,
+        sheet=sheet.name,
+        header=head,
+        mapping=mapping,
+        units=units,
+        year=year,
+        rows=results,
+        checks=reconcile(lines),
+        unknown_townships=sorted(builder.unknown),
+        questions=questions,
+        bulk_plan=bulk_plan,
+        new_townships=builder.new_townships,
+    )
+
+
+def _unit_questions(data: list[list[Any]], col_of: dict[str, int], units: dict[str, str]) -> list[str]:
+    """A 建筑面积 without a unit whose values look like 万平方米 is asked about, never guessed."""
+    col = col_of.get("floor_area")
+    if col is None or "floor_area" in units:
+        return []
+    numbers = []
+    for row in data:
+        v = _cell(row, col)
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            numbers.append(float(v))
+        elif isinstance(v, str) and values.unit_in(v) is None:
+            try:
+                n = values.parse_number(v)
+            except ValueError:
+                continue
+            if n is not None:
+                numbers.append(float(n.value))
+    if numbers:
+        numbers.sort()
+        median = numbers[len(numbers) // 2]
+        if median < 50:
+            return [
+                f"“建筑面积”列没有写单位，数值（中位数 {median:g}）看起来是万平方米。"
+                '请在对应关系中写明单位："units": {"floor_area": "万平方米"}（或 "平方米"）'
+            ]
+    return []
+
+
+def _figures(row: list[Any], col_of: dict[str, int], units: dict[str, str]) -> dict[str, Decimal]:
+    out = {}
+    for key in FIGURES:
+        try:
+            n = values.parse_number(_cell(row, col_of.get(key)), default_unit=units.get(key))
+        except ValueError:
+            continue
+        if n is not None:
+            out[key] = n.value
+    return out
+
+
+class _Builder:
+    """Turns community rows into bulk rows: matched or new communities, their projects and milestones."""
+
+    def __init__(
+        self,
+        session: Session,
+        options: Options,
+        col_of: dict[str, int],
+        units: dict[str, str],
+        year: int | None,
+        head: headers.Header,
+        path: Path,
+    ):
+        self.session, self.options, self.col_of, self.units, self.year = session, options, col_of, units, year
+        self.head, self.path = head, path
+        self.today = date.today()
+        self.mode = workspace.mode(session)
+        self.own = workspace.own_code(session)
+        self.townships: dict[str, str] = {}
+        for d in divisions.townships(session):
+            self.townships.setdefault(township_key(d.name), d.code)
+        self.names = {d.code: d.name for d in divisions.townships(session)}
+        self.own_name = self.names.get(self.own or "", "") if self.mode == workspace.TOWNSHIP else ""
+        self.unknown: set[str] = set()
+        self.new_townships: dict[str, str] = {}
+        self.rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.labels: dict[str, list[str]] = defaultdict(list)
+        self.by_result: dict[str, RowResult] = {}  # community id -> row result
+        self.seen: dict[tuple[str, str], int] = {}
+        self.existing = self._existing()
+        self.projects: dict[tuple[str, str], str] = {
+            (p.township_code, values.normalise(p.name)): p.id
+            for p in session.scalars(select(Project).where(Project.deleted_at.is_(None)))
+        }
+
+    def _existing(self) -> dict[tuple[str, str], dict[str, Any]]:
+        found = {}
+        q = select(Community.id, Community.township_code, Community.name).where(Community.deleted_at.is_(None))
+        for cid, code, name in self.session.execute(q):
+            found[(code, name_key(name))] = {"id": cid, "kinds": set()}
+        return found
+
+    def _township(self, raw: Any) -> tuple[str | None, str]:
+        """(code, why not) for the township a row names."""
+        if raw in (None, ""):
+            if self.mode == workspace.TOWNSHIP:
+                return self.own, ""
+            return None, "没有填写乡镇（街道）"
+        text = values.normalise(str(raw))
+        key = township_key(text)
+        if self.mode == workspace.TOWNSHIP:
+            if key == township_key(self.own_name) or text == self.own:
+                return self.own, ""
+            return None, f"属于“{text}”，不是本乡镇（街道）{self.own_name}的小区"
+        if len(text) == 12 and text.isdigit():
+            return text, ""
+        code = self.townships.get(key)
+        if code:
+            return code, ""
+        self.unknown.add(text)
+        if not self.options.add_townships:
+            return None, f"乡镇（街道）“{text}”未登记；确认无误后可选择“添加乡镇”（命令行 --add-townships）"
+        code = self._new_code(text)
+        self.townships[key] = code
+        self.new_townships[code] = text
+        return code, ""
+
+    def _new_code(self, name: str) -> str:
+        county = (self.own or "")[:6]
+        lo, hi = (
+            (1, 99)
+            if name.endswith(("街道", "办事处"))
+            else (100, 199)
+            if name.endswith("镇")
+            else ((200, 399) if name.endswith("乡") else (400, 599))
+        )
+        used = {d.code for d in self.session.scalars(select(Division).where(Division.code.like(f"{county}%")))}
+        used |= set(self.new_townships)
+        for n in range(lo, hi + 1):
+            code = f"{county}{n:03d}000"
+            if code not in used:
+                return code
+        raise OldcommError(f"本县已没有可用于“{name}”的乡镇代码")
+
+    def add(self, res: RowResult, row: list[Any]) -> dict[str, Decimal] | None:
+        """Make the row's bulk rows; return its figures for reconciliation (None: not parsed here)."""
+        c = self.col_of
+        flags: list[str] = []
+        code, why = self._township(_cell(row, c.get("township")))
+        if code is None:
+            res.action, res.reason = REJECTED, why
+            return None
+        raw_name = values.normalise(str(_cell(row, c.get("name"))))
+        name = values.strip_list_number(raw_name)
+        if values.is_masked(name):
+            flags.append(f"名称含隐去的字（{name}）")
+        key = (code, name_key(name))
+        if key in self.seen:
+            res.action, res.reason = REJECTED, f"与第 {self.seen[key]} 行是同一个小区（乡镇和名称相同）"
+            return None
+        self.seen[key] = res.row
+        data: dict[str, Any] = {"name": name, "township_code": code}
+        problems: list[str] = []
+        figures: dict[str, Decimal] = {}
+        for f, target, kind in (
+            ("buildings", "buildings", "int"),
+            ("households", "households", "int"),
+            ("floor_area", "floor_area", "dec"),
+            ("total_investment", "total_investment", "dec"),
+            ("progress_percent", "progress_percent", "int"),
+        ):
+            raw = _cell(row, c.get(f))
+            try:
+                n = values.parse_number(raw, default_unit=self.units.get(f))
+            except ValueError as exc:
+                problems.append(f"{columns.LABELS[f]}：{exc}")
+                continue
+            if n is None:
+                continue
+            if n.approximate:
+                flags.append(f"{columns.LABELS[f]}为约数（{raw}）")
+            if n.note:
+                flags.append(f"{columns.LABELS[f]}：{n.note}")
+            v = n.value
+            if f in FIGURES:
+                figures[f] = v
+            if f == "progress_percent" and v <= 1 and isinstance(raw, float):
+                v = v * 100
+            data[target] = int(v) if kind == "int" and v == v.to_integral_value() else v
+        for f in ("year_built", "plan_year"):
+            raw = _cell(row, c.get(f))
+            try:
+                y = values.parse_year(raw)
+            except ValueError as exc:
+                problems.append(f"{columns.LABELS[f]}：{exc}")
+                continue
+            if y is not None:
+                if y.approximate:
+                    flags.append(f"{columns.LABELS[f]}不确切（{y.note}）")
+                if y.value is not None:
+                    data[f] = y.value
+        if "plan_year" not in data and "plan_year" not in c and self.year:
+            data["plan_year"] = self.year
+        dates: dict[str, date] = {}
+        for f in ("planned_start", "planned_completion", "start_date", "completion_date"):
+            try:
+                d = values.parse_date(_cell(row, c.get(f)), year=self.year)
+            except ValueError as exc:
+                problems.append(f"{columns.LABELS[f]}：{exc}")
+                continue
+            if d is not None:
+                if d.precision == "month":
+                    flags.append(f"{columns.LABELS[f]}只写到月，按当月 1 日记录")
+                dates[f] = d.value
+        for f in ("planned_start", "planned_completion"):
+            if f in dates:
+                data[f] = dates[f]
+        for f in ("address", "batch", "contact_person", "contact_phone"):
+            v = _cell(row, c.get(f))
+            if v is not None:
+                data[f] = values.normalise(str(v)) if f != "address" else str(v).strip()
+        try:
+            status = values.parse_status(_cell(row, c.get("status")))
+        except ValueError as exc:
+            problems.append(f"状态：{exc}")
+            status = None
+        if problems:
+            res.action, res.reason = REJECTED, "；".join(problems)
+            return None
+        note = _cell(row, c.get("notes"))
+        notes = [str(note).strip()] if note is not None else []
+        if flags:
+            notes.append("导入提示：" + "；".join(flags))
+        if notes:
+            data["notes"] = "\n".join(notes)
+        res.flags = flags
+        found = self.existing.get(key)
+        project = _cell(row, c.get("project"))
+        if project is not None or not found:  # a matched community keeps its project unless the file names one
+            data["project_id"] = self._project(code, project)
+        cid = found["id"] if found else new_id()
+        data["id"] = cid
+        self.rows["community"].append(data)
+        self.labels["community"].append(f"第 {res.row} 行")
+        self.by_result[cid] = res
+        res.action = UPDATED if found else NEW
+        self._milestones(res, cid, status, dates, _cell(row, c.get("status")), found)
+        return figures if len(figures) == sum(1 for f in FIGURES if f in c) else None
+
+    def _project(self, code: str, raw: Any) -> str | None:
+        name = values.normalise(str(raw)) if raw not in (None, "") else None
+        if name is None:
+            base = values.normalise(self.head.title)[:60] or self.path.stem
+            township = self.new_townships.get(code) or self.names.get(code) or code
+            name = f"{base}（{township}）"
+        key = (code, values.normalise(name))
+        if key not in self.projects:
+            pid = new_id()
+            self.projects[key] = pid
+            self.rows["project"].append(
+                {"id": pid, "name": name, "township_code": code, **({"plan_year": self.year} if self.year else {})}
+            )
+            self.labels["project"].append(f"项目“{name}”")
+        return self.projects[key]
+
+    def _milestones(
+        self,
+        res: RowResult,
+        cid: str,
+        status: str | None,
+        dates: dict[str, date],
+        word: Any,
+        found: dict[str, Any] | None,
+    ) -> None:
+        if status in (None, "reserve", "planned"):
+            return
+        have = found["kinds"] if found else set()
+        unknown = "台账未写日期，按导入日期记录"
+        start = dates.get("start_date")
+        done = dates.get("completion_date")
+        steps: list[tuple[str, date | None, str]] = []
+        if status == "withdrawn":
+            steps.append(("withdrawal", done or start, f"台账标注：{word}"))
+        else:
+            steps.append(("start", start or done, ""))
+            if status in ("completed", "accepted"):
+                steps.append(("completion", done, ""))
+            if status == "accepted":
+                steps.append(("acceptance", done, ""))
+        for kind, on, reason in steps:
+            if kind in have:
+                continue
+            if on is None:
+                on = self.today
+                if unknown not in res.flags:
+                    res.flags.append(unknown)
+            row = {"community_id": cid, "kind": kind, "reached_on": on, "notes": "由台账导入"}
+            if reason:
+                row["reason"] = reason
+            self.rows["milestone"].append(row)
+            self.labels["milestone"].append(f"第 {res.row} 行（进度节点）")
+
+    def finish(self, results: list[RowResult]) -> bulk.Plan:
+        # what is stored already: milestone kinds of matched communities
+        stored = {v["id"] for v in self.existing.values()}
+        ids = [r["id"] for r in self.rows["community"] if r["id"] in stored]
+        kinds_of: dict[str, set[str]] = defaultdict(set)
+        for start in range(0, len(ids), 500):
+            q = select(Milestone.community_id, Milestone.kind).where(
+                Milestone.community_id.in_(ids[start : start + 500]), Milestone.deleted_at.is_(None)
+            )
+            for cid, kind in self.session.execute(q):
+                kinds_of[cid].add(kind)
+        if kinds_of:
+            ms, labels = [], []
+            for m, label in zip(self.rows["milestone"], self.labels["milestone"], strict=True):
+                if m["kind"] not in kinds_of.get(m["community_id"], set()):
+                    ms.append(m)
+                    labels.append(label)
+            self.rows["milestone"], self.labels["milestone"] = ms, labels
+        while True:
+            p = bulk.prepare(self.session, self.rows, confirm=self.options.confirm, labels=self.labels)
+            bad = {}
+            for o in p.rejected:
+                row = self.rows[o.table][o.index]
+                cid = row.get("community_id") or (row["id"] if o.table == "community" else None)
+                if o.table == "project":
+                    cids = [r["id"] for r in self.rows["community"] if r.get("project_id") == row["id"]]
+                else:
+                    cids = [cid]
+                for x in cids:
+                    bad.setdefault(x, []).extend(str(pr) for pr in o.problems)
+            if not bad:
+                break
+            for cid, why in bad.items():
+                res = self.by_result.get(cid)
+                if res is not None:
+                    res.action, res.reason = REJECTED, "；".join(dict.fromkeys(why))
+            self._drop(set(bad))
+        outcome = {o.id: o.action for o in p.outcomes.get("community", [])}
+        touched = {self.rows["milestone"][o.index]["community_id"] for o in p.outcomes.get("milestone", [])}
+        for cid, res in self.by_result.items():
+            if res.action == REJECTED:
+                continue
+            action = outcome.get(cid)
+            if action == bulk.CREATE:
+                res.action = NEW
+            elif action == bulk.UPDATE or cid in touched:
+                res.action = UPDATED
+            else:
+                res.action = UNCHANGED
+        return p
+
+    def _drop(self, cids: set[str]) -> None:
+        for table in ("community", "milestone"):
+            keep = [
+                (r, lab)
+                for r, lab in zip(self.rows[table], self.labels[table], strict=True)
+                if (r["id"] if table == "community" else r["community_id"]) not in cids
+            ]
+            self.rows[table] = [r for r, _ in keep]
+            self.labels[table] = [lab for _, lab in keep]
+        used = {r.get("project_id") for r in self.rows["community"]}
+        keep_p = [
+            (r, lab) for r, lab in zip(self.rows["project"], self.labels["project"], strict=True) if r["id"] in used
+        ]
+        self.rows["project"] = [r for r, _ in keep_p]
+        self.labels["project"] = [lab for _, lab in keep_p]
+
+
+def apply(
+    session: Session,
+    ledger_plan: LedgerPlan,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> str:
+    """Write the plan's accepted rows in the caller's transaction; return the audit event's id."""
+    if ledger_plan.questions:
+        raise OldcommError("导入前需要确认：" + "；".join(ledger_plan.questions))
+    if not any(ledger_plan.bulk_plan.rows.values()) and not ledger_plan.bulk_plan.extra_updates:
+        return ""  # nothing new: the same file imported again changes nothing, not even the log
+    for code, name in ledger_plan.new_townships.items():
+        divisions.ensure(session, code, name)
+    session.flush()
+    event = bulk.apply(
+        session,
+        ledger_plan.bulk_plan,
+        source=str(ledger_plan.path.name),
+        kind="excel",
+        progress=progress,
+        cancelled=cancelled,
+    )
+    columns.remember(session, ledger_plan.header.labels, ledger_plan.mapping, ledger_plan.units)
+    return event
+
+
+def write_report(ledger_plan: LedgerPlan, out: Path, *, only_rejected: bool = True) -> Path:
+    """The rejected rows as they were in the file, with 行号 and 原因 columns (an .xlsx a clerk can fix)."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("未导入的行")
+    ws.append(["行号", "处理", "原因", "提示", *ledger_plan.header.labels])
+    for r in ledger_plan.rows:
+        if only_rejected and r.action != REJECTED:
+            continue
+        ws.append([r.row, ACTION_LABELS[r.action], r.reason, "；".join(r.flags), *[_plain(v) for v in r.cells]])
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return out
+
+
+def _plain(v: Any) -> Any:
+    return v if isinstance(v, (int, float, str, date)) or v is None else str(v)

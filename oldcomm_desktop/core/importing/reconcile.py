@@ -1,0 +1,72 @@
+"""The file's own subtotals and totals against the rows it lists: a file that does not add up says so.
+
+A total (合计/总计) covers every community row. A subtotal covers the rows of its group when it names one
+that a 片区 / 乡镇 column holds ("北关片区小计"), else the rows since the previous subtotal — or, when it
+stands before any row ("全县小计:" first), every row. Figures compared: buildings, households, floor area
+and total investment, each in the stored unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+FIGURES = {
+    "buildings": ("楼栋数", "栋"),
+    "households": ("户数", "户"),
+    "floor_area": ("建筑面积", "平方米"),
+    "total_investment": ("总投资", "元"),
+}
+
+
+@dataclass
+class Check:
+    row: int  # Excel row number of the subtotal or total
+    label: str  # its text (北关片区小计, 合计 …)
+    field: str
+    stated: Decimal
+    summed: Decimal
+
+    @property
+    def agrees(self) -> bool:
+        return abs(self.stated - self.summed) <= Decimal("0.01") * max(1, len(str(int(self.summed))))
+
+    def message(self) -> str:
+        name, unit = FIGURES[self.field]
+        verdict = "一致" if self.agrees else "不一致"
+        return (
+            f"第 {self.row} 行“{self.label}”{name} {self.stated:,} {unit}，明细合计 {self.summed:,} {unit}，{verdict}"
+        )
+
+
+@dataclass
+class Line:
+    """A row kept for reconciliation: a community's figures, or a subtotal/total's stated figures."""
+
+    row: int
+    kind: str  # community | subtotal | total
+    label: str
+    group: str  # the 片区 / 乡镇 text of a community row ("" when none)
+    figures: dict[str, Decimal]
+
+
+def reconcile(lines: list[Line]) -> list[Check]:
+    checks: list[Check] = []
+    communities = [x for x in lines if x.kind == "community"]
+    since: list[Line] = []
+    seen_any = False
+    for x in lines:
+        if x.kind == "community":
+            since.append(x)
+            seen_any = True
+            continue
+        if x.kind == "total":
+            scope = communities
+        else:
+            named = [c for c in communities if c.group and c.group in x.label]
+            scope = named or (since if seen_any else communities)
+            since = []
+        for key, stated in x.figures.items():
+            summed = sum((c.figures.get(key, Decimal(0)) for c in scope), Decimal(0))
+            checks.append(Check(x.row, x.label, key, stated, summed))
+    return checks

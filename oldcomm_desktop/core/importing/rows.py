@@ -1,0 +1,73 @@
+"""What each row below the header is: a community, a subtotal, a total, a batch, a 其中 part, a footer.
+
+Subtotals (…小计, 全县小计:, 片区小计) and totals (合计, 总计) may stand first, in the middle or last: they
+are never imported or counted, only used to reconcile. A row that stands for a batch of communities
+("第二批次 | 某社区连片改造项目 | 7个小区") is flagged, not imported as one community. A "其中…" row is a part
+of the row above it and is not added. Footer lines (填报人, 审核人, 联系电话) end nothing but are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from oldcomm_desktop.core.importing.values import normalise, strip_list_number
+
+COMMUNITY, SUBTOTAL, TOTAL, BATCH, PART, FOOTER, BLANK, HEADER = (
+    "community",
+    "subtotal",
+    "total",
+    "batch",
+    "part",
+    "footer",
+    "blank",
+    "header",
+)
+KIND_LABELS = {
+    COMMUNITY: "小区",
+    SUBTOTAL: "小计行（不导入，用于核对）",
+    TOTAL: "合计行（不导入，用于核对）",
+    BATCH: "代表一批小区的行（不能作为一个小区导入）",
+    PART: "“其中”分项（不计入合计）",
+    FOOTER: "表尾（填报人等）",
+    BLANK: "空行",
+    HEADER: "重复的表头",
+}
+FOOTER_WORDS = ("填报人", "审核人", "填报单位", "填表人", "联系电话:", "填报日期", "制表")
+BATCH_PATTERN = re.compile(r"(\d+)\s*个小区")
+
+
+@dataclass(frozen=True)
+class Kind:
+    kind: str
+    batch_size: int | None = None  # for a batch row: how many communities it stands for
+
+
+def classify(row: list[Any], mapping: dict[int, str], labels: list[str]) -> Kind:
+    # NFKC only for the cheap checks; the full normalisation (OpenCC) for the few cells that decide
+    texts = [unicodedata.normalize("NFKC", str(c)).replace(" ", "") if c not in (None, "") else "" for c in row]
+    joined = "".join(texts)
+    if not joined:
+        return Kind(BLANK)
+    first = normalise("".join(texts[:4]))
+    if any(w in first for w in ("小计",)):
+        return Kind(SUBTOTAL)
+    if any(w in first for w in ("合计", "总计", "总共")):
+        return Kind(TOTAL)
+    if any(joined.startswith(w) or first.startswith(w) for w in FOOTER_WORDS):
+        return Kind(FOOTER)
+    name_col = next((c for c, f in mapping.items() if f == "name"), None)
+    name = normalise(texts[name_col]) if name_col is not None and name_col < len(texts) else ""
+    if labels and name_col is not None and name_col < len(labels) and name == normalise(labels[name_col]):
+        return Kind(HEADER)
+    for t in texts:
+        m = BATCH_PATTERN.search(t) if "小区" in t or "小區" in t else None
+        if m and int(m.group(1)) > 1:
+            return Kind(BATCH, int(m.group(1)))
+    if name.startswith("其中") and strip_list_number(name) == re.sub(r"^其中[:：]?", "", name):
+        return Kind(PART)  # "其中：简易修缮…" (a part); "其中:1.城东区" is a name with a list number
+    if not name:
+        return Kind(BLANK)
+    return Kind(COMMUNITY)

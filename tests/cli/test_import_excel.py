@@ -1,0 +1,100 @@
+"""`oldcomm import-excel`: dry run, mapping printed and read, rejected-rows report, township rules, twice = once."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+from pathlib import Path
+
+from tests.cli.test_cli import ok, oldcomm
+from tests.core.importing.ledgers import messy_county_ledger, write
+
+
+def _county(tmp_path: Path) -> Path:
+    db = tmp_path / "c.sqlite3"
+    ok(tmp_path, "--db", db, "init", "--county-code", "341122000000", "--county-name", "青禾县")
+    return db
+
+
+def _rows(db: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def test_dry_run_import_summary_search_and_twice(tmp_path: Path) -> None:
+    db = _county(tmp_path)
+    path = messy_county_ledger(tmp_path / "台账.xlsx")
+    r = ok(tmp_path, "--db", db, "import-excel", path, "--dry-run", "--add-townships")
+    assert "预演：新增 3" in r.out and "数据库没有改动" in r.out and '"小区名称": "name"' in r.out
+    assert "核对不符 第 5 行“全县小计:”户数" in r.out
+    assert _rows(db, "select count(*) from community") == [(0,)]
+    r = ok(tmp_path, "--db", db, "import-excel", path, "--add-townships")
+    assert "已导入：新增 3 个" in r.out
+    summary = json.loads(ok(tmp_path, "--db", db, "summary", "--json").out)
+    assert (summary["communities"], summary["households"], summary["floor_area_m2"]) == (3, 1730, 41500.0)
+    assert summary["investment_yuan"] == 11_800_000.0
+    assert "幸福里小区" in ok(tmp_path, "--db", db, "list", "communities", "--search", "xfl").out
+    assert "建设新村" in ok(tmp_path, "--db", db, "list", "communities", "--search", "建设").out
+    audit = _rows(db, "select count(*) from audit_log")
+    r = ok(tmp_path, "--db", db, "import-excel", path, "--add-townships")
+    assert "无变化 3 个" in r.out
+    assert _rows(db, "select count(*) from audit_log") == audit
+    ok(tmp_path, "--db", db, "check")
+
+
+def test_rejected_rows_report_is_read_by_libreoffice(tmp_path: Path) -> None:
+    db = _county(tmp_path)
+    path = write(tmp_path / "a.xlsx", [["乡镇", "小区名称", "户数"], ["城关街道", "甲", 10], ["南河镇", "乙", "很多"]])
+    ok(tmp_path, "--db", db, "import-excel", path, "--report", tmp_path / "rej.xlsx", "--dry-run")
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76,1",
+            "--outdir",
+            str(tmp_path),
+            str(tmp_path / "rej.xlsx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    text = (tmp_path / "rej.csv").read_text(encoding="utf-8")
+    assert text.splitlines()[0].startswith('"行号","处理","原因"')
+    assert "南河镇" in text and "未登记" in text and "户数" in text
+
+
+def test_mapping_file_and_questions(tmp_path: Path) -> None:
+    db = _county(tmp_path)
+    path = write(
+        tmp_path / "a.xlsx",
+        [["乡镇（街道）", "小区名称", "建筑面积"], ["城关街道", "甲", 1.84], ["城关街道", "乙", 2.2]],
+    )
+    r = oldcomm(tmp_path, "--db", db, "import-excel", path, "--add-townships")
+    assert r.rc == 1 and "万平方米" in r.out + r.err and "Traceback" not in r.err
+    mapping = tmp_path / "m.json"
+    mapping.write_text(
+        json.dumps({"columns": {"建筑面积": "floor_area"}, "units": {"floor_area": "万平方米"}}), encoding="utf-8"
+    )
+    ok(tmp_path, "--db", db, "import-excel", path, "--mapping", mapping, "--add-townships")
+    assert _rows(db, "select name, floor_area from community order by name") == [("乙", 2200000), ("甲", 1840000)]
+
+
+def test_township_mode_and_bad_files(tmp_path: Path) -> None:
+    db = tmp_path / "t.sqlite3"
+    ok(tmp_path, "--db", db, "init", "--township-code", "341122001000", "--township-name", "城关街道")
+    path = write(tmp_path / "a.xlsx", [["乡镇", "小区名称", "户数"], ["城关街道", "甲", 10], ["东城街道", "乙", 20]])
+    r = ok(tmp_path, "--db", db, "import-excel", path)
+    assert "拒绝 第 3 行 乙" in r.out and "不是本乡镇" in r.out
+    assert _rows(db, "select name from community") == [("甲",)]
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
+    r = oldcomm(tmp_path, "--db", db, "import-excel", tmp_path / "old.xls")
+    assert r.rc == 1 and "另存为 .xlsx" in r.err and "Traceback" not in r.err
+    r = oldcomm(tmp_path, "--db", db, "import-excel", tmp_path / "missing.xlsx")
+    assert r.rc == 1 and "找不到文件" in r.err

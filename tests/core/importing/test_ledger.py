@@ -1,0 +1,318 @@
+"""Importing messy ledgers, each feature from a workbook built in the test (see ledgers.py)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from oldcomm_desktop.core import communities, listings
+from oldcomm_desktop.core.errors import OldcommError
+from oldcomm_desktop.core.importing import ledger
+from oldcomm_desktop.core.model import AuditEntry, Community, Division, Milestone, Project
+from oldcomm_desktop.storage.database import Database
+from tests.core.importing.conftest import CHENGGUAN, DONGCHENG
+from tests.core.importing.ledgers import messy_county_ledger, write
+
+HEAD = [
+    "序号",
+    "乡镇（街道）",
+    "小区名称",
+    "建成年份",
+    "楼栋数",
+    "户数",
+    "建筑面积（平方米）",
+    "总投资（万元）",
+    "状态",
+]
+
+
+def _plan(db: Database, path: Path, **options: object) -> ledger.LedgerPlan:
+    with db.transaction() as s:
+        p = ledger.plan(s, path, ledger.Options(**options))  # type: ignore[arg-type]
+        s.rollback()
+    return p
+
+
+def _import(db: Database, path: Path, **options: object) -> ledger.LedgerPlan:
+    with db.transaction("导入员") as s:
+        p = ledger.plan(s, path, ledger.Options(**options))  # type: ignore[arg-type]
+        ledger.apply(s, p)
+    return p
+
+
+def _communities(db: Database) -> dict[str, Community]:
+    with db.transaction() as s:
+        return {c.name: c for c in s.scalars(select(Community).where(Community.deleted_at.is_(None)))}
+
+
+def _state(db: Database) -> tuple:
+    with db.transaction() as s:
+        return tuple(
+            s.scalar(select(func.count()).select_from(m)) for m in (Community, Project, Milestone, AuditEntry, Division)
+        )
+
+
+def test_the_messy_county_ledger_imports_exactly(county_db: Database, tmp_path: Path) -> None:
+    path = messy_county_ledger(tmp_path / "台账.xlsx")
+    p = _import(county_db, path)
+    assert p.header.rows == 2 and p.header.first_row == 2  # title + headline above a two-row merged header
+    assert p.header.year == 2024
+    assert p.counts() == {"new": 3, "updated": 0, "unchanged": 0, "rejected": 0, "skipped": 4}
+    c = _communities(county_db)
+    assert set(c) == {"幸福里小区", "和平苑", "建设新村"}  # list numbers stripped, traditional → simplified
+    x, y, z = c["幸福里小区"], c["和平苑"], c["建设新村"]
+    assert (x.households, x.floor_area, x.total_investment, x.year_built) == (
+        1200,
+        Decimal("12000.00"),
+        Decimal("4000000.00"),
+        1995,
+    )
+    assert (x.township_code, y.township_code, z.township_code) == (CHENGGUAN, CHENGGUAN, DONGCHENG)
+    assert y.households == 230 and y.floor_area == Decimal("14500.00")  # 其中 part not added
+    assert y.total_investment == Decimal("2680000.00")  # "268万元" in a 万元 column: the cell's unit, exactly
+    assert z.floor_area == Decimal("15000.00") and z.year_built == 1983
+    assert "约数" in y.notes and "其中0.4万平方米" in y.notes  # approximations are flagged, visible
+    assert "不确切" in z.notes
+    assert (x.status, y.status, z.status) == ("completed", "started", "planned")  # status words → milestones
+    assert x.plan_year == 2024  # from the title
+    with county_db.transaction() as s:
+        starts = {m.kind: m.reached_on for m in s.scalars(select(Milestone).where(Milestone.community_id == y.id))}
+        assert starts == {"start": date(2024, 5, 1)}  # "2024年5月": month precision, flagged
+    assert any("只写到月" in f for f in p.rows[2].flags)
+
+
+def test_subtotals_first_middle_and_totals_are_skipped_and_reconciled(county_db: Database, tmp_path: Path) -> None:
+    p = _plan(county_db, messy_county_ledger(tmp_path / "a.xlsx"))
+    kinds = {r.row: r.kind for r in p.rows}
+    assert kinds[5] == "subtotal" and kinds[8] == "subtotal" and kinds[10] == "total" and kinds[11] == "footer"
+    bad = {(c.label, c.field) for c in p.mismatches}
+    assert bad == {("全县小计:", "households")}  # the file's own subtotal does not add up: said so
+    good = {(c.label, c.field) for c in p.checks if c.agrees}
+    assert ("北关片区小计", "households") in good and ("合计", "floor_area") in good
+    assert p.header.headline["households"] == 960  # the prose headline's figure is shown, not trusted
+
+
+def test_importing_the_same_file_twice_changes_nothing(county_db: Database, tmp_path: Path) -> None:
+    path = messy_county_ledger(tmp_path / "a.xlsx")
+    _import(county_db, path)
+    before = _state(county_db)
+    p = _import(county_db, path)
+    assert p.counts()["unchanged"] == 3 and p.counts()["new"] == 0
+    assert _state(county_db) == before
+
+
+def test_a_dry_run_changes_nothing(county_db: Database, tmp_path: Path) -> None:
+    before = _state(county_db)
+    p = _plan(county_db, messy_county_ledger(tmp_path / "a.xlsx"))
+    assert p.counts()["new"] == 3
+    assert _state(county_db) == before
+
+
+def test_a_changed_figure_updates_only_that_field(county_db: Database, tmp_path: Path) -> None:
+    rows = [HEAD, [1, "城关街道", "幸福里", 1995, 6, 1200, 12000, 400, "在建"]]
+    _import(county_db, write(tmp_path / "a.xlsx", rows))
+    rows[1][5] = 1250
+    p = _import(county_db, write(tmp_path / "b.xlsx", rows))
+    assert p.counts()["updated"] == 1
+    c = _communities(county_db)["幸福里"]
+    assert c.households == 1250 and c.version == 2
+    with county_db.transaction() as s:
+        changes = list(s.scalars(select(AuditEntry).where(AuditEntry.record_id == c.id, AuditEntry.action == "update")))
+        assert [(e.field, e.old_value, e.new_value) for e in changes] == [("households", "1200", "1250")]
+
+
+def test_townships_match_with_or_without_suffix_and_unknown_ones_are_listed_then_added(
+    county_db: Database, tmp_path: Path
+) -> None:
+    rows = [
+        HEAD,
+        [1, "城关", "甲小区", 1995, 1, 10, 100, 1, None],
+        [2, "东城街道办事处", "乙小区", 1995, 1, 10, 100, 1, None],
+        [3, "南河镇", "丙小区", 1995, 1, 10, 100, 1, None],
+    ]
+    path = write(tmp_path / "a.xlsx", rows)
+    p = _plan(county_db, path)
+    assert p.unknown_townships == ["南河镇"]
+    assert [r.action for r in p.rows] == ["new", "new", "rejected"] and "未登记" in p.rows[2].reason
+    _import(county_db, path, add_townships=True)
+    c = _communities(county_db)
+    assert c["甲小区"].township_code == CHENGGUAN and c["乙小区"].township_code == DONGCHENG
+    code = c["丙小区"].township_code
+    assert code.startswith("341122") and 100 <= int(code[6:9]) <= 199  # a 镇's code range
+    with county_db.transaction() as s:
+        assert s.scalar(select(Division.name).where(Division.code == code)) == "南河镇"
+
+
+def test_township_mode_refuses_rows_of_another_township(db: Database, tmp_path: Path) -> None:
+    rows = [
+        HEAD,
+        [1, "城关街道", "甲小区", 1995, 1, 10, 100, 1, None],
+        [2, "东城街道", "乙小区", 1995, 1, 10, 100, 1, None],
+    ]
+    p = _import(db, write(tmp_path / "a.xlsx", rows))
+    assert [r.action for r in p.rows] == ["new", "rejected"]
+    assert "不是本乡镇" in p.rows[1].reason
+    assert set(_communities(db)) == {"甲小区"}
+
+
+def test_a_township_ledger_without_a_township_column_goes_to_the_own_township(db: Database, tmp_path: Path) -> None:
+    rows = [["小区名称", "户数", "建筑面积"], ["幸福里", "1,200", "8,500㎡"]]
+    _import(db, write(tmp_path / "a.xlsx", rows))
+    c = _communities(db)["幸福里"]
+    assert c.township_code == "341122001000" and c.floor_area == Decimal("8500.00")
+
+
+def test_a_summary_sheet_is_refused_with_its_reason(county_db: Database, tmp_path: Path) -> None:
+    rows = [
+        ["县（市、区）", "项目数量", "小区数", "户数", "建筑面积（万平方米）"],
+        ["城关街道", 3, 7, 1012, 4.15],
+        ["东城街道", 2, 4, 800, 3.1],
+    ]
+    before = _state(county_db)
+    with pytest.raises(OldcommError, match="不是小区清单.*小区数|不是小区清单.*项目数量"):
+        _plan(county_db, write(tmp_path / "a.xlsx", rows))
+    assert _state(county_db) == before
+
+
+def test_a_row_standing_for_a_batch_is_flagged_not_imported(county_db: Database, tmp_path: Path) -> None:
+    rows = [
+        ["批次", "乡镇（街道）", "小区名称", "户数", "总投资（万元）"],
+        ["第二批次", "城关街道", "某社区连片改造项目（7个小区）", "1012户", "4150万元"],
+        ["第二批次", "城关街道", "幸福里", "100户", 50],
+    ]
+    p = _import(county_db, write(tmp_path / "a.xlsx", rows))
+    assert p.rows[0].action == "rejected" and "7 个小区" in p.rows[0].reason
+    assert set(_communities(county_db)) == {"幸福里"}
+
+
+def test_areas_of_different_meaning_are_never_summed(county_db: Database, tmp_path: Path) -> None:
+    rows = [
+        ["乡镇", "小区名称", "占地面积（平方米）", "总建筑面积（平方米）", "改造面积（平方米）"],
+        ["城关街道", "甲", 30000, 12000, 9000],
+    ]
+    _import(county_db, write(tmp_path / "a.xlsx", rows))
+    assert _communities(county_db)["甲"].floor_area == Decimal("12000.00")
+    rows = [["乡镇", "小区名称", "占地面积（平方米）", "改造面积（平方米）"], ["城关街道", "乙", 30000, 9000]]
+    _import(county_db, write(tmp_path / "b.xlsx", rows))
+    assert _communities(county_db)["乙"].floor_area == Decimal("9000.00")  # 改造面积 only when no 建筑面积
+
+
+def test_a_header_without_unit_holding_wan_square_metres_is_asked_not_guessed(
+    county_db: Database, tmp_path: Path
+) -> None:
+    rows = [
+        ["乡镇", "小区名称", "建筑面积"],
+        ["城关街道", "甲", 1.84],
+        ["城关街道", "乙", 2.5],
+        ["城关街道", "丙", 0.9],
+    ]
+    path = write(tmp_path / "a.xlsx", rows)
+    p = _plan(county_db, path)
+    assert p.questions and "万平方米" in p.questions[0]
+    before = _state(county_db)
+    with pytest.raises(OldcommError, match="需要确认"), county_db.transaction() as s:
+        ledger.apply(s, ledger.plan(s, path))
+    assert _state(county_db) == before
+    mapping = {"columns": {"建筑面积": "floor_area"}, "units": {"floor_area": "万平方米"}}
+    _import(county_db, path, mapping=mapping)
+    assert _communities(county_db)["甲"].floor_area == Decimal("18400.00")
+
+
+def test_one_row_header_with_vertically_merged_township(county_db: Database, tmp_path: Path) -> None:
+    rows = [["乡镇（街道）", "小区名称", "户数"], ["东城街道", "甲", 10], [None, "乙", 20], [None, "丙", 30]]
+    _import(county_db, write(tmp_path / "a.xlsx", rows, merges=("A2:A4",)))
+    assert {c.township_code for c in _communities(county_db).values()} == {DONGCHENG}
+
+
+def test_text_numbers_dates_and_status_synonyms(county_db: Database, tmp_path: Path) -> None:
+    head = ["小区名称", "乡镇", "户数", "楼栋数", "建成年份", "开工时间", "完工时间", "状态"]
+    rows = [
+        head,
+        ["甲", "城关街道", " 1 200 ", "６", "1995年", "3月15日", "2024-09-30", "竣工"],
+        ["乙", "城关街道", "1,200", 6.0, 1995.0, 45000, None, "施工中"],
+        ["丙", "城关街道", "1200", "6栋", "1995", "2024年3月15日", "2024.10", "已完成"],
+        ["丁", "城关街道", 1200, 6, 1995, None, None, "未开工"],
+    ]
+    path = write(tmp_path / "a.xlsx", [["2024年城关街道老旧小区改造进度表"], *rows])
+    p = _import(county_db, path)
+    assert p.counts()["new"] == 4
+    c = _communities(county_db)
+    assert {x.households for x in c.values()} == {1200} and {x.buildings for x in c.values()} == {6}
+    assert [c[n].status for n in "甲乙丙丁"] == ["completed", "started", "completed", "planned"]
+    with county_db.transaction() as s:
+        start = s.scalar(
+            select(Milestone.reached_on).where(Milestone.community_id == c["甲"].id, Milestone.kind == "start")
+        )
+        assert start == date(2024, 3, 15)  # year from the title
+        start = s.scalar(
+            select(Milestone.reached_on).where(Milestone.community_id == c["乙"].id, Milestone.kind == "start")
+        )
+        assert start == date(2023, 3, 15)  # an Excel serial number
+
+
+def test_masked_names_are_imported_with_a_flag(county_db: Database, tmp_path: Path) -> None:
+    rows = [["乡镇", "小区名称", "户数"], ["城关街道", "**县粮食局宿舍", "约300户"]]
+    p = _import(county_db, write(tmp_path / "a.xlsx", rows))
+    assert any("隐去" in f for f in p.rows[0].flags) and any("约数" in f for f in p.rows[0].flags)
+    assert "导入提示" in _communities(county_db)["**县粮食局宿舍"].notes
+
+
+def test_qizhong_rows_are_parts_not_communities(county_db: Database, tmp_path: Path) -> None:
+    rows = [
+        ["乡镇", "小区名称", "户数"],
+        ["城关街道", "幸福里", 300],
+        ["城关街道", "其中：简易修缮", 100],
+        ["城关街道", "其中:1.城东区", 50],
+    ]
+    p = _import(county_db, write(tmp_path / "a.xlsx", rows))
+    assert [r.kind for r in p.rows] == ["community", "part", "community"]
+    assert set(_communities(county_db)) == {"幸福里", "城东区"}
+
+
+def test_rejected_rows_are_saved_with_a_reason_column(county_db: Database, tmp_path: Path) -> None:
+    rows = [
+        HEAD,
+        [1, "城关街道", "甲", "很早", 1, 10, 100, 1, None],
+        [2, "城关街道", "乙", 2999, 1, 10, 100, 1, None],
+        [3, "城关街道", "丙", 1990, 1, 10, 100, 1, None],
+    ]
+    p = _plan(county_db, write(tmp_path / "a.xlsx", rows))
+    assert [r.action for r in p.rows] == ["rejected", "rejected", "new"]
+    assert "建成年份" in p.rows[0].reason and "晚于今年" in p.rows[1].reason  # the service's own rule
+    out = ledger.write_report(p, tmp_path / "rejected.xlsx")
+    ws = load_workbook(out).active
+    table = [list(r) for r in ws.iter_rows(values_only=True)]
+    assert table[0][:3] == ["行号", "处理", "原因"] and [r[0] for r in table[1:]] == [2, 3]
+    assert table[2][2].startswith("建成年份") and table[1][4:7] == [1, "城关街道", "甲"]
+
+
+def test_the_mapping_is_proposed_corrected_by_a_file_and_remembered(county_db: Database, tmp_path: Path) -> None:
+    rows = [["街镇", "名字", "住户"], ["城关街道", "甲", 10]]
+    path = write(tmp_path / "a.xlsx", rows)
+    with pytest.raises(OldcommError, match="小区名称"):
+        _plan(county_db, path)
+    mapping = {"columns": {"街镇": "township", "名字": "name", "住户": "households"}}
+    _import(county_db, path, mapping=json.loads(json.dumps(mapping)))
+    assert _communities(county_db)["甲"].households == 10
+    rows[1] = ["城关街道", "乙", 20]
+    _import(county_db, write(tmp_path / "b.xlsx", rows))  # same layout: the corrected mapping is remembered
+    assert _communities(county_db)["乙"].households == 20
+
+
+def test_after_import_summary_and_pinyin_search_see_the_communities(county_db: Database, tmp_path: Path) -> None:
+    from oldcomm_desktop.core import summary
+
+    _import(county_db, messy_county_ledger(tmp_path / "a.xlsx"))
+    with county_db.transaction() as s:
+        t = summary.totals(s).total
+        assert (t.communities, t.households, t.floor_area_m2) == (3, 1730, Decimal("41500.00"))
+        assert t.investment_yuan == Decimal("11800000.00")
+        found = listings.page(s, "communities", listings.ListQuery(search="xfl"))
+        assert [r["name"] for r in found] == ["幸福里小区"]
+        assert communities.find(s, "建设新村").name == "建设新村"

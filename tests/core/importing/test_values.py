@@ -1,0 +1,182 @@
+"""Numbers, units, years, dates and status words as ledgers write them (examples and hypothesis properties)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from oldcomm_desktop.core.importing import values
+
+D = Decimal
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "value", "approx"),
+    [
+        ("31.5万平方米", None, D("315000"), False),
+        ("1.84万m2", None, D("18400"), False),
+        ("5.2万方平米", None, D("52000"), False),
+        ("46栋", None, D(46), False),
+        ("1930户", None, D(1930), False),
+        ("268万元", None, D("2680000"), False),
+        ("约2.1亿元", None, D("210000000"), True),
+        ("约 1.45 万平方米", None, D("14500"), True),
+        ("2300余户", None, D(2300), True),
+        ("1,930", None, D(1930), False),
+        ("１９３０", None, D(1930), False),
+        (" 12 000 ", None, D(12000), False),
+        ("12000", "平方米", D(12000), False),
+        ("1.2", "万平方米", D(12000), False),
+        ("3.5", "万元", D(35000), False),
+        ("8500㎡", None, D(8500), False),
+        ("8500m²", None, D(8500), False),
+    ],
+)
+def test_numbers_with_units_inside_cells_and_headers(text: str, unit: str | None, value: Decimal, approx: bool) -> None:
+    n = values.parse_number(text, default_unit=unit)
+    assert n is not None
+    assert n.value == value
+    assert n.approximate is approx
+
+
+def test_qizhong_part_is_not_added_but_kept_as_a_note() -> None:
+    n = values.parse_number("约1.45万平方米，其中0.4万平方米为简易修缮")
+    assert n is not None and n.value == D(14500) and n.approximate
+    assert "其中0.4万平方米" in n.note
+
+
+def test_a_unit_in_the_cell_wins_over_the_header() -> None:
+    n = values.parse_number("1.5万m2", default_unit="平方米")
+    assert n is not None and n.value == D(15000)
+
+
+def test_float_cells_from_calamine_are_exact() -> None:
+    n = values.parse_number(1930.0)
+    assert n is not None and n.value == D(1930)
+    n = values.parse_number(0.1, default_unit="万元")
+    assert n is not None and n.value == D(1000)
+
+
+def test_text_without_a_figure_is_refused_in_chinese() -> None:
+    with pytest.raises(ValueError, match="不是数字"):
+        values.parse_number("若干")
+
+
+@given(st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False))
+def test_property_plain_and_separated_numbers_read_back_exactly(x: Decimal) -> None:
+    assert values.parse_number(str(x)).value == x  # type: ignore[union-attr]
+    assert values.parse_number(f"{x:,}").value == x  # type: ignore[union-attr]
+
+
+@given(
+    st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False, allow_infinity=False),
+    st.sampled_from(sorted(values.UNITS)),
+)
+def test_property_unit_conversion_is_exact(x: Decimal, unit: str) -> None:
+    n = values.parse_number(f"{x}{unit}")
+    assert n is not None
+    assert n.value == x * values.UNITS[unit][1]
+    assert values.parse_number(str(x), default_unit=unit).value == n.value  # type: ignore[union-attr]
+
+
+@given(st.integers(min_value=0, max_value=10**8))
+def test_property_full_width_digits_equal_ascii(x: int) -> None:
+    full = "".join(chr(ord(c) + 0xFEE0) for c in str(x))
+    assert values.parse_number(full).value == x  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("text", "year", "approx"),
+    [("1995年", 1995, False), (1995.0, 1995, False), ("1983年至20xx年", 1983, True), ("20xx", None, True)],
+)
+def test_years(text: object, year: int | None, approx: bool) -> None:
+    y = values.parse_year(text)
+    assert y is not None and y.value == year and y.approximate is approx
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected", "precision"),
+    [
+        ("2021.3", date(2021, 3, 1), "month"),
+        ("2021年3月", date(2021, 3, 1), "month"),
+        ("2021-03-15", date(2021, 3, 15), "day"),
+        ("2021年3月15日", date(2021, 3, 15), "day"),
+        ("3月15日", date(2024, 3, 15), "day"),
+        (44270, date(2021, 3, 15), "day"),
+        ("44270", date(2021, 3, 15), "day"),
+        (date(2021, 3, 15), date(2021, 3, 15), "day"),
+    ],
+)
+def test_dates(cell: object, expected: date, precision: str) -> None:
+    d = values.parse_date(cell, year=2024)
+    assert d is not None and d.value == expected and d.precision == precision
+
+
+def test_a_date_without_a_year_is_asked_about() -> None:
+    with pytest.raises(ValueError, match="没有年份"):
+        values.parse_date("3月15日")
+
+
+@given(st.dates(min_value=date(1960, 1, 1), max_value=date(2099, 12, 31)))
+def test_property_dates_in_every_written_form(d: date) -> None:
+    for text in (
+        d.isoformat(),
+        f"{d.year}年{d.month}月{d.day}日",
+        f"{d.year}.{d.month}.{d.day}",
+        f"{d.year}/{d.month}/{d.day}",
+    ):
+        assert values.parse_date(text).value == d  # type: ignore[union-attr]
+    serial = (d - values.EXCEL_EPOCH).days
+    if 20000 <= serial <= 80000:
+        assert values.parse_date(serial).value == d  # type: ignore[union-attr]
+    assert values.parse_date(f"{d.month}月{d.day}日", year=d.year).value == d  # type: ignore[union-attr]
+
+
+@given(st.text(max_size=12))
+def test_property_parsers_never_fail_other_than_with_a_chinese_value_error(text: str) -> None:
+    for parse in (values.parse_number, values.parse_year, values.parse_date, values.parse_status):
+        try:
+            parse(text)
+        except ValueError as exc:
+            assert any("\u4e00" <= ch <= "\u9fff" for ch in str(exc))
+
+
+@pytest.mark.parametrize(
+    ("word", "status"),
+    [
+        ("完工", "completed"),
+        ("已完工", "completed"),
+        ("竣工", "completed"),
+        ("已完成", "completed"),
+        ("在建", "started"),
+        ("已开工", "started"),
+        ("施工中", "started"),
+        ("未开工", "planned"),
+        ("已竣工", "completed"),
+    ],
+)
+def test_status_words(word: str, status: str) -> None:
+    assert values.parse_status(word) == status
+
+
+def test_traditional_text_is_normalised_to_simplified() -> None:
+    assert values.normalise("老舊小區 建設新村") == "老旧小区建设新村"
+
+
+@pytest.mark.parametrize(
+    ("name", "bare"),
+    [("其中:1.城东区", "城东区"), ("2.城西区", "城西区"), ("（3）幸福里", "幸福里"), ("幸福里", "幸福里")],
+)
+def test_list_numbers_are_stripped_from_names(name: str, bare: str) -> None:
+    assert values.strip_list_number(values.normalise(name)) == bare
+
+
+def test_serial_numbers_outside_the_date_range_are_refused() -> None:
+    with pytest.raises(ValueError):
+        values.parse_date(12)
+    assert values.parse_date(None) is None
+    assert (values.EXCEL_EPOCH + timedelta(days=44270)) == date(2021, 3, 15)
