@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from oldcomm_desktop.core import pinyin_search
 from oldcomm_desktop.core.lifecycle import derive_status
-from oldcomm_desktop.core.pinyin_search import search_text
 
 
 def community_columns(values: Mapping[str, Any], milestone_kinds: Iterable[str] | None = None) -> dict[str, Any]:
-    """search_initials from the name; with `milestone_kinds` (its own and its project's) also the status."""
-    out: dict[str, Any] = {"search_initials": search_text(values.get("name"))}
+    """Pinyin initials and sort key from the name; with `milestone_kinds` (its own and its project's) the status."""
+    out: dict[str, Any] = dict(pinyin_search.community_columns(values.get("name"), values.get("address")))
     if milestone_kinds is not None:
         out["status"] = community_status(milestone_kinds, values.get("plan_year"))
     return out
@@ -27,7 +27,7 @@ def community_status(milestone_kinds: Iterable[str], plan_year: int | None) -> s
 
 
 def project_columns(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {"search_initials": search_text(values.get("name"))}
+    return dict(pinyin_search.project_columns(values.get("name")))
 
 
 def apply_to(obj: object, columns: Mapping[str, Any]) -> None:

@@ -290,6 +290,10 @@ def apply(
         conn.exec_driver_sql("PRAGMA cache_size=-131072")
     now = utcnow()
     operator = session.info.get("operator")
+    if not (operator or "").strip():  # the audit hook's rule, for writes that bypass the ORM
+        from oldcomm_desktop.core.audit import NO_OPERATOR, OperatorMissing
+
+        raise OperatorMissing(NO_OPERATOR)
     event_id = new_id()
     audit = [_event(now, operator, event_id, source, kind, plan.counts())] if event else []
     total = sum(len(r) for r in plan.rows.values()) + sum(len(r) for r in plan.extra_updates.values())
@@ -334,11 +338,37 @@ def apply(
                     action = "delete" if new is not None else "restore"
                 audit.append(_audit(now, operator, table, row["id"], action, key, old, new))
         _update(conn, t, updates, extra, now, batch_size, step)
+    _refresh_listing_shapes(conn, plan)
     insert = _Insert(conn, AuditEntry.__table__, skip=frozenset({"seq"}))  # type: ignore[arg-type]
     for start in range(0, len(audit), batch_size * 5):
         insert(audit[start : start + batch_size * 5])
     session.expire_all()  # ORM objects loaded before now must re-read what Core just wrote
     return event_id
+
+
+def _refresh_listing_shapes(conn: Any, plan: Plan) -> None:
+    """The full-text index and the categories per community, which the ORM keeps by a session hook
+    (core/listing_index.py) and Core writes must keep themselves."""
+    from oldcomm_desktop.core import listing_index
+
+    def rows(table: str) -> list[Mapping[str, Any]]:
+        return list(plan.rows.get(table, [])) + list(plan.extra_updates.get(table, []))
+
+    communities = [r for r in rows("community") if "name" in r or "address" in r]
+    if communities:
+        ids = [r["id"] for r in communities]
+        t = table_of("community")
+        stored = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            q = select(t.c.id, t.c.name, t.c.address, t.c.search_initials).where(t.c.id.in_(chunk))
+            stored.update({r[0]: tuple(r) for r in conn.execute(q)})
+        listing_index.write_search(conn, "community", [stored[i] for i in ids if i in stored])
+    items = [r for r in rows("renovation_item") if "description" in r]
+    listing_index.write_search(conn, "item", [(r["id"], r.get("description")) for r in items])
+    touched = {r.get("community_id") for r in rows("renovation_item")} - {None}
+    if touched:
+        listing_index.refresh_categories(conn, touched)
 
 
 class _Insert:

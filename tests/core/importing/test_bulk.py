@@ -19,7 +19,7 @@ TODAY = date.today()
 
 
 def _count(db: Database, model: type) -> int:
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         return s.scalar(select(func.count()).select_from(model))
 
 
@@ -38,7 +38,7 @@ def test_rows_are_written_with_derived_status_search_keys_and_one_audit_event(db
     with db.transaction("导入员") as s:
         plan = bulk.write(s, rows, source="台账.xlsx")
     assert plan.counts()["community"]["create"] == 2
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         x, y = s.get(Community, a), s.get(Community, b)
         assert (x.status, y.status) == ("completed", "reserve")
         assert x.households == 1200 and x.floor_area == Decimal("8500.50") and x.version == 1
@@ -57,10 +57,10 @@ def test_rows_are_written_with_derived_status_search_keys_and_one_audit_event(db
 
 def test_a_row_breaking_a_rule_is_refused_with_the_single_edits_message_and_nothing_is_written(db: Database) -> None:
     future = TODAY.year + 1
-    with db.transaction() as s, pytest.raises(ValidationError) as single:
+    with db.transaction("测试员") as s, pytest.raises(ValidationError) as single:
         communities.create(s, {"name": "甲", "year_built": future})
     before = _count(db, Community)
-    with db.transaction() as s, pytest.raises(bulk.BulkRejected) as batch:
+    with db.transaction("测试员") as s, pytest.raises(bulk.BulkRejected) as batch:
         bulk.write(
             s, {"community": [{"name": "乙", "households": 10}, {"name": "甲", "year_built": future}]}, source="x"
         )
@@ -79,7 +79,7 @@ def test_every_rule_kind_is_run_over_the_batch(db: Database) -> None:
         ],
         "milestone": [{"community_id": new_id(), "kind": "completion", "reached_on": TODAY}],
     }
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         plan = bulk.prepare(s, rows)
         s.rollback()
     messages = {(o.table, o.index): " ".join(p.message for p in o.problems) for o in plan.rejected}
@@ -91,7 +91,7 @@ def test_every_rule_kind_is_run_over_the_batch(db: Database) -> None:
 
 def test_milestone_order_rules_are_the_lifecycle_rules(db: Database) -> None:
     cid = new_id()
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         plan = bulk.prepare(
             s,
             {
@@ -105,39 +105,39 @@ def test_milestone_order_rules_are_the_lifecycle_rules(db: Database) -> None:
 
 def test_reimport_bumps_version_and_audits_changed_fields_only(db: Database) -> None:
     a, b = new_id(), new_id()
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         bulk.write(
             s,
             {"community": [{"id": a, "name": "甲", "households": 10}, {"id": b, "name": "乙", "households": 20}]},
             source="1",
         )
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         stamp_b = s.get(Community, b).updated_at
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         plan = bulk.write(
             s,
             {"community": [{"id": a, "name": "甲", "households": 11}, {"id": b, "name": "乙", "households": 20}]},
             source="2",
         )
     assert plan.counts()["community"] == {"create": 0, "update": 1, "unchanged": 1, "reject": 0}
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         x, y = s.get(Community, a), s.get(Community, b)
         assert (x.version, x.households) == (2, 11)
         assert (y.version, y.updated_at) == (1, stamp_b)
         changes = list(s.scalars(select(AuditEntry).where(AuditEntry.record_id == a, AuditEntry.action == "update")))
         assert [(c.field, c.old_value, c.new_value) for c in changes] == [("households", "10", "11")]
-    with db.transaction() as s:  # the same rows again: nothing at all to write
+    with db.transaction("测试员") as s:  # the same rows again: nothing at all to write
         plan = bulk.prepare(s, {"community": [{"id": a, "name": "甲", "households": 11}]})
         assert plan.rows["community"] == []
 
 
 def test_a_milestone_for_a_stored_community_moves_its_status(db: Database) -> None:
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         c = communities.create(s, {"name": "庚", "plan_year": TODAY.year})
         cid = c.id
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         bulk.write(s, {"milestone": [{"community_id": cid, "kind": "start", "reached_on": TODAY}]}, source="x")
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         c = s.get(Community, cid)
         assert c.status == "started" and c.version == 2
 
@@ -145,7 +145,7 @@ def test_a_milestone_for_a_stored_community_moves_its_status(db: Database) -> No
 def test_cancel_leaves_the_database_as_it_was(db: Database) -> None:
     before = (_count(db, Community), _count(db, AuditEntry))
     rows = {"community": [{"name": f"小区{i}"} for i in range(50)]}
-    with pytest.raises(bulk.Cancelled), db.transaction() as s:
+    with pytest.raises(bulk.Cancelled), db.transaction("测试员") as s:
         plan = bulk.prepare(s, rows)
         bulk.apply(s, plan, source="x", batch_size=10, cancelled=lambda: True)
     assert (_count(db, Community), _count(db, AuditEntry)) == before
@@ -153,14 +153,14 @@ def test_cancel_leaves_the_database_as_it_was(db: Database) -> None:
 
 def test_progress_is_reported_between_batches(db: Database) -> None:
     seen: list[tuple[int, int]] = []
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         plan = bulk.prepare(s, {"community": [{"name": f"小区{i}"} for i in range(25)]})
         bulk.apply(s, plan, source="x", batch_size=10, progress=lambda d, t: seen.append((d, t)))
     assert seen == [(10, 25), (20, 25), (25, 25)]
 
 
 def test_unknown_fields_and_tables_are_refused(db: Database) -> None:
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         plan = bulk.prepare(s, {"community": [{"name": "甲", "colour": "red"}]})
         assert "不是可以写入的字段" in plan.rejected[0].problems[0].message
         with pytest.raises(Exception, match="不支持"):
@@ -174,7 +174,7 @@ def test_funding_lines_must_add_up_to_the_total_investment(db: Database) -> None
         "community": [{"id": cid, "name": "辛", "total_investment": 1000}],
         "funding_line": [{"community_id": cid, "source_id": "central_budget", "approved": 600}],
     }
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         plan = bulk.prepare(s, rows)
         s.rollback()
     assert "不一致" in plan.rejected[0].problems[0].message
@@ -182,7 +182,7 @@ def test_funding_lines_must_add_up_to_the_total_investment(db: Database) -> None
 
 def test_milestones_in_the_batch_count_for_new_communities(db: Database) -> None:
     cid = new_id()
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         bulk.write(
             s,
             {
@@ -191,6 +191,6 @@ def test_milestones_in_the_batch_count_for_new_communities(db: Database) -> None
             },
             source="x",
         )
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         assert s.get(Community, cid).status == "planned"
         assert s.scalar(select(func.count()).select_from(Milestone)) == 1

@@ -18,7 +18,7 @@ def test_demo_is_consistent(empty_db: Database) -> None:
     today = date(2026, 6, 15)
     with empty_db.transaction("演示操作员") as s:
         demo.build(s, communities_count=120, today=today)
-    with empty_db.transaction() as s:
+    with empty_db.transaction("测试员") as s:
         assert s.query(Community).count() == 120
         for p in s.scalars(select(Project)):
             m = re.search(r"[（(]第(.+)批[）)]", p.name)

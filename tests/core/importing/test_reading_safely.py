@@ -68,7 +68,7 @@ def test_sheets_by_name_or_number(tmp_path: Path) -> None:
 
 
 def _state(db: Database) -> tuple:
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         return tuple(
             s.scalar(select(func.count()).select_from(m)) for m in (Community, Project, Milestone, AuditEntry, Division)
         )
@@ -126,7 +126,7 @@ def test_fuzzed_workbooks_never_crash_and_refusals_change_nothing(county_db: Dat
             write(path, rows)
         before = _state(county_db)
         try:
-            with county_db.transaction() as s:
+            with county_db.transaction("测试员") as s:
                 p = ledger.plan(s, path, ledger.Options(add_townships=rng.random() < 0.5))
                 ledger.apply(s, p)
         except OldcommError:

@@ -43,7 +43,7 @@ def _export(db: Database, path: Path) -> int:
     ws.append(HEAD)
     ws.append(SUB)
     ws.merge_cells("H3:I3")
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         rows = s.execute(
             select(Community, Project.name)
             .join(Project, Project.id == Community.project_id)
@@ -89,13 +89,13 @@ def test_export_then_import_changes_nothing(empty_db: Database, tmp_path: Path) 
     n = _export(empty_db, tmp_path / "月报.xlsx")
 
     def state() -> tuple:
-        with empty_db.transaction() as s:
+        with empty_db.transaction("测试员") as s:
             return tuple(
                 s.scalar(select(func.count()).select_from(m)) for m in (Community, Project, Milestone, AuditEntry)
             )
 
     before = state()
-    with empty_db.transaction() as s:
+    with empty_db.transaction("测试员") as s:
         p = ledger.plan(s, tmp_path / "月报.xlsx")
         assert p.counts()["unchanged"] == n, [(r.row, r.action, r.reason) for r in p.rows if r.action != "unchanged"]
         assert not p.mismatches and p.header.rows == 2
