@@ -18,6 +18,7 @@ from oldcomm_desktop.core.model.items import RenovationItem
 from oldcomm_desktop.core.model.milestones import Milestone
 from oldcomm_desktop.core.model.people import AuditEntry, Operator
 from oldcomm_desktop.core.model.projects import Community, Project
+from oldcomm_desktop.core.model.returns import ReturnArchive, ReturnNote, ReturnRound, ReturnSubmission
 
 __all__ = [
     "Attachment",
@@ -42,5 +43,9 @@ __all__ = [
     "Rectification",
     "Reinspection",
     "RenovationItem",
+    "ReturnArchive",
+    "ReturnNote",
+    "ReturnRound",
+    "ReturnSubmission",
     "Setting",
 ]
