@@ -40,6 +40,9 @@ class Database:
         from oldcomm_desktop.core import audit  # the core's session hook: every change is logged
 
         audit.install(self._sessions)
+        from oldcomm_desktop.core.returns import locking  # an approved return's period is locked
+
+        locking.install(self._sessions)
 
     @property
     def is_sqlite(self) -> bool:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -29,14 +30,11 @@ class Produced:
     totals: Totals
     draft: bool
     title: str
-    kept: list[PrintedRow] = field(default_factory=list)  # the rows, when asked to keep them (snapshots)
 
 
 def check_kind(kind: str) -> str:
     if kind not in LAYOUTS:
-        raise ValidationError(
-            FieldProblem("kind", "报表", f"“{kind}”不是可选的报表（{', '.join(LAYOUTS)}）")
-        )
+        raise ValidationError(FieldProblem("kind", "报表", f"“{kind}”不是可选的报表（{', '.join(LAYOUTS)}）"))
     return kind
 
 
@@ -94,7 +92,8 @@ def header_values(
         "area": area_name(session, township),
         "period": period.label,
         "period_key": period.key,
-        "unit": divisions.name_of(session, township) if township
+        "unit": divisions.name_of(session, township)
+        if township
         else catalogues.get_setting(session, "own_division_name") or "",
         "filled_by": operator or "",
         "reviewer": reviewer or "",
@@ -116,7 +115,7 @@ def produce(
     operator: str | None = None,
     draft: bool | None = None,
     progress: Any = None,
-    keep_rows: bool = False,
+    on_row: Callable[[PrintedRow], None] | None = None,
 ) -> Produced:
     """Write the return `kind` for `period` to `out` (.xlsx), from `template` or the standard one.
 
@@ -134,7 +133,6 @@ def produce(
     templates.inspect_template(template, layout.codes)  # refuse a bad template before any work
     header = header_values(session, kind, period, code, draft=draft, operator=operator)
     totals = Totals()
-    kept: list[PrintedRow] = []
 
     class _Header(dict):
         """The footer's `{{notes}}` is read after the rows: by then `totals` holds the footnotes."""
@@ -146,8 +144,8 @@ def produce(
 
     def rows():  # noqa: ANN202
         for r in printed_rows(session, kind, period, code, totals):
-            if keep_rows:
-                kept.append(r)
+            if on_row is not None:
+                on_row(r)
             yield r
 
     n = templates.fill(
@@ -160,4 +158,4 @@ def produce(
         progress=progress,
         expected=expected_rows(session, kind, period, code),
     )
-    return Produced(Path(out), n, totals, draft, header["title"], kept)
+    return Produced(Path(out), n, totals, draft, header["title"])

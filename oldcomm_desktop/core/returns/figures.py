@@ -173,10 +173,7 @@ def community_query(session: Session, day: date, *, plan_year: int | None, towns
     ms = (
         select(
             Milestone.community_id.label("cid"),
-            *(
-                func.min(case((Milestone.kind == k, Milestone.reached_on))).label(k)
-                for k in MILESTONE_COLUMNS
-            ),
+            *(func.min(case((Milestone.kind == k, Milestone.reached_on))).label(k) for k in MILESTONE_COLUMNS),
         )
         .where(Milestone.deleted_at.is_(None), Milestone.community_id.is_not(None), Milestone.reached_on <= day)
         .group_by(Milestone.community_id)

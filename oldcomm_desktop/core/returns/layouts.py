@@ -193,38 +193,42 @@ def _in_scope(q, period: Period, township: str | None):  # noqa: ANN001, ANN202
 
 def items_rows(session: Session, period: Period, township: str | None) -> Iterator[ExactRow]:
     done = RenovationItem.completed_on <= period.end
-    q = _in_scope(
-        select(
+    q = (
+        _in_scope(
+            select(
+                Category.name,
+                ItemType.id,
+                ItemType.name,
+                ItemType.unit,
+                ItemType.indicator_factor,
+                EffectIndicator.name,
+                EffectIndicator.unit,
+                func.count(func.distinct(RenovationItem.community_id)),
+                func.sum(RenovationItem.planned_quantity),
+                func.sum(RenovationItem.completed_quantity).filter(done),
+                func.sum(RenovationItem.investment),
+            )
+            .join(ItemType, ItemType.id == RenovationItem.item_type_id)
+            .join(Category, Category.id == ItemType.category_id)
+            .outerjoin(EffectIndicator, EffectIndicator.id == ItemType.indicator_id)
+            .join(Community, Community.id == RenovationItem.community_id)
+            .where(RenovationItem.deleted_at.is_(None)),
+            period,
+            township,
+        )
+        .group_by(
+            Category.sort_order,
             Category.name,
+            ItemType.sort_order,
             ItemType.id,
             ItemType.name,
             ItemType.unit,
             ItemType.indicator_factor,
             EffectIndicator.name,
             EffectIndicator.unit,
-            func.count(func.distinct(RenovationItem.community_id)),
-            func.sum(RenovationItem.planned_quantity),
-            func.sum(RenovationItem.completed_quantity).filter(done),
-            func.sum(RenovationItem.investment),
         )
-        .join(ItemType, ItemType.id == RenovationItem.item_type_id)
-        .join(Category, Category.id == ItemType.category_id)
-        .outerjoin(EffectIndicator, EffectIndicator.id == ItemType.indicator_id)
-        .join(Community, Community.id == RenovationItem.community_id)
-        .where(RenovationItem.deleted_at.is_(None)),
-        period,
-        township,
-    ).group_by(
-        Category.sort_order,
-        Category.name,
-        ItemType.sort_order,
-        ItemType.id,
-        ItemType.name,
-        ItemType.unit,
-        ItemType.indicator_factor,
-        EffectIndicator.name,
-        EffectIndicator.unit,
-    ).order_by(Category.sort_order, ItemType.sort_order)
+        .order_by(Category.sort_order, ItemType.sort_order)
+    )
     for cat, tid, name, unit, factor, ind, ind_unit, n, planned, completed, inv in session.execute(q):
         f = Decimal(factor or "1")
         yield ExactRow(
@@ -285,15 +289,15 @@ def funding_measures(session: Session, period: Period, township: str | None) -> 
 MEASURE_CODES = ("approved", "annual_plan", "arrived", "paid", "completed_year", "completed_total")
 
 
-def funding_printed(
-    session: Session, period: Period, township: str | None, totals: Totals
-) -> Iterator[PrintedRow]:
+def funding_printed(session: Session, period: Period, township: str | None, totals: Totals) -> Iterator[PrintedRow]:
     """The source tree: leaves written from exact values, each parent the sum of its written children."""
     layout = LAYOUTS["funding"]
     cols = {c.code: c for c in layout.columns}
     measures = funding_measures(session, period, township)
     sources = list(
-        session.scalars(select(FundingSource).where(FundingSource.deleted_at.is_(None)).order_by(FundingSource.sort_order))
+        session.scalars(
+            select(FundingSource).where(FundingSource.deleted_at.is_(None)).order_by(FundingSource.sort_order)
+        )
     )
     children: dict[str | None, list[FundingSource]] = defaultdict(list)
     ids = {s.id for s in sources}
@@ -375,8 +379,16 @@ def rectification_rows(session: Session, period: Period, township: str | None) -
         key = (town or "", cid or pid or iid)
         row = targets.setdefault(
             key,
-            {"name": cname or pname or "（未指明小区）", "patrols": 0, "acceptances": 0, "management": 0,
-             "found": 0, "rectified": 0, "open": 0, "overdue": 0},
+            {
+                "name": cname or pname or "（未指明小区）",
+                "patrols": 0,
+                "acceptances": 0,
+                "management": 0,
+                "found": 0,
+                "rectified": 0,
+                "open": 0,
+                "overdue": 0,
+            },
         )
         row[kinds.get(kind, "patrols")] += 1
         of_inspection[iid] = key

@@ -25,7 +25,7 @@ class Period:
 
     @classmethod
     def parse(cls, text: str, *, label: str = "报表期间") -> Period:
-        """"2026-05", "2026.5" or "2026年5月"; anything else is refused with a Chinese message."""
+        """ "2026-05", "2026.5" or "2026年5月"; anything else is refused with a Chinese message."""
         m = _PATTERN.match(str(text or ""))
         if not m or not 1 <= int(m.group(2)) <= 12 or not 2000 <= int(m.group(1)) <= 2100:
             message = f"“{text}”不是有效的月份，应写作 YYYY-MM（如 2026-05）"
@@ -56,7 +56,7 @@ class Period:
 
     @property
     def label(self) -> str:
-        """"2026年1–5月" (or "2026年1月" for January), as county returns title themselves."""
+        """ "2026年1–5月" (or "2026年1月" for January), as county returns title themselves."""
         months = "1月" if self.month == 1 else f"1–{self.month}月"
         return f"{self.year}年{months}"
 

@@ -87,8 +87,11 @@ def build(kind: str, out: Path) -> Path:
             if j > i:
                 ws.merge_cells(start_row=3, start_column=i + 1, end_row=3, end_column=j + 1)
             for k in range(i, j + 1):
-                ws.cell(row=4, column=k + 1, value=cols[k].title if not cols[k].unit or cols[k].unit not in col.group
-                        else cols[k].header)
+                ws.cell(
+                    row=4,
+                    column=k + 1,
+                    value=cols[k].title if not cols[k].unit or cols[k].unit not in col.group else cols[k].header,
+                )
         else:
             ws.cell(row=3, column=i + 1, value=col.title)
             ws.merge_cells(start_row=3, start_column=i + 1, end_row=4, end_column=i + 1)

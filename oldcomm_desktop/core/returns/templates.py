@@ -37,7 +37,17 @@ from oldcomm_desktop.core.returns.printing import PrintedRow
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 MARKER = re.compile(r"^\s*\{\{\s*(row|subtotal|total)\.([a-z_0-9]+)\s*\}\}\s*$")
 HEADER_KEYS = (
-    "title", "area", "period", "period_key", "unit", "filled_by", "reviewer", "phone", "date", "money_unit", "notes",
+    "title",
+    "area",
+    "period",
+    "period_key",
+    "unit",
+    "filled_by",
+    "reviewer",
+    "phone",
+    "date",
+    "money_unit",
+    "notes",
 )
 
 
@@ -192,8 +202,7 @@ def fill(
             _style_of(sc, cell)
             cells.append(cell)
         if r in src.row_dimensions and src.row_dimensions[r].ht is not None:
-            ws.row_dimensions[dest] = RowDimension(ws, index=dest, ht=src.row_dimensions[r].ht,
-                                                   customHeight=True)
+            ws.row_dimensions[dest] = RowDimension(ws, index=dest, ht=src.row_dimensions[r].ht, customHeight=True)
         return cells
 
     # header
@@ -219,10 +228,10 @@ def fill(
 
     styles = {
         "data": protos(info.data_row, False),
-        "subtotal": protos(info.style_rows["subtotal"], False) if "subtotal" in info.style_rows
+        "subtotal": protos(info.style_rows["subtotal"], False)
+        if "subtotal" in info.style_rows
         else protos(info.data_row, True),
-        "total": protos(info.style_rows["total"], False) if "total" in info.style_rows
-        else protos(info.data_row, True),
+        "total": protos(info.style_rows["total"], False) if "total" in info.style_rows else protos(info.data_row, True),
     }
     formulas = {
         c: src.cell(row=info.data_row, column=c).value
