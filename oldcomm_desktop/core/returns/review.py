@@ -495,3 +495,45 @@ def county_rows(session: Session, kind: str, period: Period) -> list[dict[str, A
                         values[col.code] = Decimal(str(total["values"][col.code]))
         rows.append(values)
     return rows
+
+
+def county_layout(kind: str):  # noqa: ANN201 - a Layout
+    """The county return's columns: a row per township with its approved return's written totals."""
+    from dataclasses import replace
+
+    from oldcomm_desktop.core.returns.layouts import Layout
+    from oldcomm_desktop.core.returns.printing import Column
+
+    cols = [
+        Column("seq", "序号", kind="seq", width=6),
+        Column("township", "乡镇（街道）", width=14),
+        Column("status", "审核状态", width=12),
+        Column("rows", "报表行数", kind="int", summed=True, width=9),
+    ]
+    for c in LAYOUTS[kind].columns:
+        if c.summed:
+            # already written numbers (万元, 万平方米): carried over as they are, no second rounding
+            cols.append(replace(c, kind="qty" if c.kind in ("money", "area") else c.kind))
+    return Layout(f"county_{kind}", f"{LAYOUTS[kind].name}（全县汇总）", cols, "township", subtotals=False)
+
+
+def county_return(session: Session, kind: str, period: Period, out: Path) -> Path:
+    """Write the county return (.xlsx) aggregated from the townships' approved numbers."""
+    from oldcomm_desktop.core.returns import standard_templates, templates
+    from oldcomm_desktop.core.returns.printing import ExactRow, Totals, printed
+
+    layout = county_layout(kind)
+    totals = Totals()
+    rows = [ExactRow("", r["township"], r) for r in county_rows(session, kind, period)]
+    with tempfile.TemporaryDirectory(prefix="oldcomm-county-") as d:
+        template = standard_templates.build(layout, Path(d) / "county.xlsx")
+        header = export.header_values(session, kind, period, None, draft=False)
+        header["title"] = f"{export.area_name(session, None)}老旧小区改造{layout.name}（{period.label}）"
+        templates.fill(
+            template,
+            printed(layout.columns, rows, label_code="township", subtotals=False, totals=totals),
+            Path(out),
+            header,
+            known_codes=layout.codes,
+        )
+    return Path(out)

@@ -42,14 +42,14 @@ def standard_path(kind: str) -> Path:
     return out
 
 
-def build(kind: str, out: Path) -> Path:
-    """Write the standard template of `kind` to `out`."""
+def build(kind: str | Layout, out: Path) -> Path:
+    """Write the standard template of `kind` (or of any layout) to `out`."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.properties import PageSetupProperties
 
-    layout: Layout = LAYOUTS[kind]
+    layout: Layout = kind if isinstance(kind, Layout) else LAYOUTS[kind]
     cols = layout.columns
     n = len(cols)
     last = get_column_letter(n)
