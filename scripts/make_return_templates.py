@@ -1,6 +1,6 @@
 """Write the four standard return templates to resources/templates/ (run after changing a layout).
 
-    PYTHONPATH=$PWD python3 scripts/make_return_templates.py
+PYTHONPATH=$PWD python3 scripts/make_return_templates.py
 """
 
 from __future__ import annotations

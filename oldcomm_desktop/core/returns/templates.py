@@ -28,6 +28,8 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from copy import copy
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -244,22 +246,21 @@ def fill(
 
     written = 0
     dest = info.data_row
+    _stream_cells(ws)
     for row in rows:
         style = styles[row.kind]
         cells = []
         vals = row.values
         for (c, code, formula), st in zip(plan, style, strict=True):
+            cell = WriteOnlyCell(ws)
             if code is not None:
-                v = vals.get(code)
+                _bind(cell, vals.get(code))
             elif formula is not None:
-                v = Translator(formula, origin=f"{get_column_letter(c)}{origin_row}").translate_formula(
+                cell.value = Translator(formula, origin=f"{get_column_letter(c)}{origin_row}").translate_formula(
                     f"{get_column_letter(c)}{dest}"
                 )
-            else:
-                v = None
-            cell = WriteOnlyCell(ws, value=v)
             if st is not None:
-                cell._style = copy(st)
+                cell._style = st  # shared, never changed: the writer only reads it
             cells.append(cell)
         ws.append(cells)
         dest += 1
@@ -302,3 +303,37 @@ def fill(
 
 
 ProgressFn = Callable[[int, int, str], None]
+_NUMBERS = (int, Decimal, float)
+
+
+def _bind(cell: Any, value: Any) -> None:
+    """Set a cell's value; numbers and dates directly (openpyxl's general binder is the slow part of a big
+    return), anything else through openpyxl's own checks (strings: illegal characters, formulas)."""
+    if value is None:
+        return
+    t = type(value)
+    if t in _NUMBERS:
+        cell._value, cell.data_type = value, "n"
+    elif t is date:
+        cell._value, cell.data_type = value, "d"
+    else:
+        cell.value = value
+
+
+def _stream_cells(ws: Any) -> None:
+    """Let the write-only sheet take our ready-made cells as they are.
+
+    openpyxl's write-only `append` first tries each item as a value and only on a ValueError (with the cell's
+    repr in the message) takes it as a cell — for every styled cell. Every item we append is a cell, so the
+    sheet's row converter is replaced by one that only numbers them. Falls back silently if openpyxl changes.
+    """
+    if not hasattr(ws, "_values_to_row"):
+        return
+
+    def cells_to_row(values: list[Any], row_idx: int):  # noqa: ANN202 - a generator, as openpyxl's is
+        for col_idx, cell in enumerate(values, 1):
+            cell.column = col_idx
+            cell.row = row_idx
+            yield cell
+
+    ws._values_to_row = cells_to_row
