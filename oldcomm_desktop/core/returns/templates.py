@@ -22,6 +22,7 @@ styles reused as they are (one style array per column), so 200,000 rows need no 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -268,6 +269,7 @@ def fill(
         if progress is not None and written % 1000 == 0:
             if getattr(progress, "cancelled", False):
                 src_wb.close()
+                _abandon(ws)
                 raise Cancelled()
             progress.report(written, max(expected, written), f"已写入 {written:,} 行")
     shift = dest - 1 - last_marker
@@ -318,6 +320,13 @@ def _bind(cell: Any, value: Any) -> None:
         cell._value, cell.data_type = value, "d"
     else:
         cell.value = value
+
+
+def _abandon(ws: Any) -> None:
+    """Finish and delete the write-only sheet's temporary file (openpyxl would only remove it at exit)."""
+    with contextlib.suppress(Exception):
+        ws.close()
+        Path(ws._writer.out).unlink(missing_ok=True)
 
 
 def _stream_cells(ws: Any) -> None:

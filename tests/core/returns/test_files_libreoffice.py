@@ -152,3 +152,29 @@ def test_a_template_without_a_data_row_or_with_an_unknown_code_is_refused(tmp_pa
     (tmp_path / "junk.xlsx").write_bytes(b"not a zip")
     with pytest.raises(OldcommError, match="无法打开"):
         templates.inspect_template(tmp_path / "junk.xlsx")
+
+
+class _Cancelling:
+    """A progress object whose clerk presses 取消 at once."""
+
+    cancelled = True
+
+    def report(self, done: int, total: int, text: str = "") -> None:
+        pass
+
+
+def test_a_cancelled_export_leaves_no_file(tmp_path: Path) -> None:
+    from oldcomm_desktop.core.returns.printing import PrintedRow
+
+    rows = (PrintedRow("data", str(i), {"seq": i, "name": f"小区{i}"}) for i in range(1, 5000))
+    out = tmp_path / "big.xlsx"
+    with pytest.raises(templates.Cancelled, match="已取消"):
+        templates.fill(standard_templates.standard_path("progress"), rows, out, {}, progress=_Cancelling())
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+    n = templates.fill(
+        standard_templates.standard_path("progress"),
+        (PrintedRow("data", str(i), {"seq": i, "name": f"小区{i}"}) for i in range(1, 3001)),
+        out,
+        {},
+    )
+    assert n == 3000 and load_workbook(out).active.max_row == 4 + 3000 + 2
