@@ -116,7 +116,7 @@ def build(kind: str | Layout, out: Path) -> Path:
             cell.alignment = Alignment(
                 horizontal="right" if numeric else ("center" if col.kind == "date" else "left"),
                 vertical="center",
-                wrap_text=col.kind == "text",
+                shrink_to_fit=False,
             )
             if which != "row":
                 cell.fill = total_fill
@@ -124,6 +124,7 @@ def build(kind: str | Layout, out: Path) -> Path:
     ws["A8"].font = Font(name=song, sz=9, i=True)
     ws["A8"].alignment = Alignment(wrap_text=True, vertical="top")
     ws.merge_cells(f"A8:{last}8")
+    ws.row_dimensions[8].height = 36  # the rounding footnote may run to two lines
     quarter = max(n // 4, 1)
     footer = ["填报人：{{filled_by}}", "审核人：{{reviewer}}", "联系电话：{{phone}}", "填报日期：{{date}}"]
     for k, text in enumerate(footer):
