@@ -178,6 +178,7 @@ class ReturnPanel(QWidget):
             f"{KINDS[kind]} {period.label}：{label}" + (f"（第 {rounds} 轮）" if rounds else "") + f"　报送截止：{due}"
         )
         has_town = town is not None
+        names = {self.township.itemData(i): self.township.itemText(i) for i in range(self.township.count())}
         b = self.buttons
         b["submit"].setEnabled(has_town and status in (None, review.SENT_BACK, review.REOPENED))
         b["approve"].setEnabled(self.county and status == review.SUBMITTED)
@@ -192,7 +193,7 @@ class ReturnPanel(QWidget):
                     f"{h.at:%Y-%m-%d %H:%M}",
                     h.period,
                     KINDS.get(h.kind, h.kind),
-                    h.township,
+                    names.get(h.township, h.township),
                     str(h.round),
                     review.ACTION_LABELS.get(h.action, h.action),
                     h.operator or "",
