@@ -139,6 +139,10 @@ class Database:
 
         listing_index.install(self._sessions)
 
+        from oldcomm_desktop.core.returns import locking  # an approved return's period is locked
+
+        locking.install(self._sessions)
+
     @property
     def is_sqlite(self) -> bool:
         return self.url.startswith("sqlite")

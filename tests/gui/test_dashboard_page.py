@@ -136,7 +136,7 @@ def test_returns_page_shows_the_meeting_figures(qtbot, ctx: AppContext) -> None:
     assert scale.item(last, 3).text() == format_yuan(result.total.investment_yuan, unit="万元")
     per_town = sum(Decimal(scale.item(r, 3).text().replace(",", "")) for r in range(last))
     assert abs(per_town - Decimal(scale.item(last, 3).text().replace(",", ""))) <= Decimal("0.01") * last
-    assert "后续版本" in page.findChild(type(page.sentence), "returns_note").text()
+    assert "月报表" in page.findChild(type(page.sentence), "returns_note").text()
     assert f"完成改造 <b>{finished.communities:,}</b>" in page.sentence.text()
     text = page.copy_tables()
     assert "全县合计" in text and "\t" in text

@@ -19,6 +19,7 @@ from oldcomm_desktop.core.model.milestones import Milestone
 from oldcomm_desktop.core.model.people import AuditEntry, Operator
 from oldcomm_desktop.core.model.projects import Community, Project
 from oldcomm_desktop.core.model.search import CommunityCategory, SearchText
+from oldcomm_desktop.core.model.returns import ReturnArchive, ReturnNote, ReturnRound, ReturnSubmission
 
 __all__ = [
     "Attachment",
@@ -45,5 +46,9 @@ __all__ = [
     "Rectification",
     "Reinspection",
     "RenovationItem",
+    "ReturnArchive",
+    "ReturnNote",
+    "ReturnRound",
+    "ReturnSubmission",
     "Setting",
 ]

@@ -115,6 +115,10 @@ class DashboardPage(Page):
         top.addWidget(heading)
         top.addSpacing(12)
         top.addWidget(self.as_of, 1)
+        self.returns_due = QLabel()  # the returns' due day and overdue returns (gui/returns/due.py)
+        self.returns_due.setObjectName("returns_due")
+        self.returns_due.setStyleSheet("color: #8a63d2;")
+        top.addWidget(self.returns_due)
         top.addWidget(refresh)
 
         # headline tiles
@@ -318,6 +322,9 @@ class DashboardPage(Page):
         self.guide.setVisible(bool(d.steps) and not first_steps.finished(d.steps))
         self.figures.setVisible(total.communities > 0)
         self.as_of.setText(f"数据截至 {d.loaded_at:%Y-%m-%d %H:%M}　金额单位：{unit}")
+        from oldcomm_desktop.gui.returns.due import due_text
+
+        self.returns_due.setText(self.ctx.read(due_text))
         t = self.tiles
         t["communities"].set_value(f"{total.communities:,}", "个", f"完成改造 {fin.communities:,} 个")
         t["households"].set_value(f"{total.households:,}", "户", f"完成改造 {fin.households:,} 户")

@@ -1,0 +1,295 @@
+"""会议数字 (a tab of the 报表 page): the figures a county meeting quotes, per township.
+
+It shows communities per status, 完成改造 (completed + accepted) with households, floor area
+and money, and the national effect indicators — all from `overview.meeting_rows` and
+`summary.effect_indicators`, the same sums the dashboard and `oldcomm summary` print. 复制 puts the tables
+on the clipboard, tab-separated, to paste into a spreadsheet or a report.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from oldcomm_desktop.core import catalogues, overview, summary, workspace
+from oldcomm_desktop.core.lifecycle import STATUS_LABELS, STATUSES
+from oldcomm_desktop.core.money import format_quantity, format_yuan
+from oldcomm_desktop.gui.context import AppContext
+
+NOTE = (
+    "本页是当前台账的会议口径数字（不分期间）：“完成改造”为已完工与已验收之和，"
+    "面积以万平方米、金额以所选单位显示。按期间、按县里格式生成的月报表见“月报表”页，汇报稿见“工作汇报”页。"
+)
+
+
+def _area_wan(m2: Decimal) -> str:
+    return format_yuan(m2, unit="万元")  # the same rounding: /10,000, two decimals
+
+
+def _table(name: str) -> QTableWidget:
+    t = QTableWidget()
+    t.setObjectName(name)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)
+    t.setAlternatingRowColors(True)
+    t.verticalHeader().setVisible(False)
+    t.verticalHeader().setDefaultSectionSize(t.fontMetrics().height() + 10)
+    t.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    t.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    t.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter | Qt.AlignmentFlag.AlignVCenter)
+    return t
+
+
+def _fill(table: QTableWidget, headers: list[str], rows: list[list[str]], *, bold_last: bool = True) -> None:
+    table.clear()
+    table.setColumnCount(len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setRowCount(len(rows))
+    bold = QFont(table.font())
+    bold.setBold(True)
+    for r, values in enumerate(rows):
+        for c, text in enumerate(values):
+            item = QTableWidgetItem(text)
+            item.setTextAlignment(
+                (Qt.AlignmentFlag.AlignLeft if c == 0 else Qt.AlignmentFlag.AlignRight) | Qt.AlignmentFlag.AlignVCenter
+            )
+            if bold_last and r == len(rows) - 1:
+                item.setFont(bold)
+            table.setItem(r, c, item)
+    table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+    height = table.horizontalHeader().sizeHint().height() + table.verticalHeader().defaultSectionSize() * len(rows)
+    table.setFixedHeight(height + 2 * table.frameWidth() + 2)
+
+
+def table_text(table: QTableWidget) -> str:
+    """The table as tab-separated text with its header (for the clipboard)."""
+    lines = ["\t".join(table.horizontalHeaderItem(c).text().replace("\n", "") for c in range(table.columnCount()))]
+    for r in range(table.rowCount()):
+        lines.append("\t".join(table.item(r, c).text() if table.item(r, c) else "" for c in range(table.columnCount())))
+    return "\n".join(lines)
+
+
+class MeetingFiguresPanel(QWidget):
+    """The current ledger's meeting figures (no period): per status, scale and money, effect indicators."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self._dirty = True
+        self.rows: list[overview.MeetingRow] = []
+        self.indicators: list[summary.IndicatorFigure] = []
+
+        note = QLabel(NOTE)
+        note.setObjectName("returns_note")
+        note.setWordWrap(True)
+        note.setStyleSheet("background: #fff8e1; border: 1px solid #f0d48a; border-radius: 4px; padding: 6px;")
+        self.year = QComboBox()
+        self.year.setObjectName("year")
+        self.year.currentIndexChanged.connect(lambda _i: self.refresh())
+        copy = QPushButton("复制表格")
+        copy.setObjectName("copy_tables")
+        copy.setToolTip("把下面三张表（制表符分隔）复制到剪贴板，可直接粘贴到 Excel 或 WPS")
+        copy.clicked.connect(self.copy_tables)
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("改造年度："))
+        controls.addWidget(self.year)
+        controls.addStretch(1)
+        controls.addWidget(copy)
+
+        self.sentence = QLabel()
+        self.sentence.setObjectName("meeting_sentence")
+        self.sentence.setWordWrap(True)
+        self.sentence.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.sentence.setStyleSheet("font-size: 14px;")
+        self.status_table = _table("status_table")
+        self.scale_table = _table("scale_table")
+        self.indicator_table = _table("indicator_table")
+        self.status_box = self._box("各乡镇（街道）进度（小区个数）", self.status_table)
+        self.scale_box = self._box("规模与投资", self.scale_table)
+        self.indicator_box = self._box("成效指标", self.indicator_table)
+
+        body = QWidget()
+        v = QVBoxLayout(body)
+        v.setContentsMargins(12, 8, 12, 12)
+        v.setSpacing(8)
+        v.addWidget(note)
+        v.addLayout(controls)
+        v.addWidget(self.sentence)
+        v.addWidget(self.status_box)
+        v.addWidget(self.scale_box)
+        v.addWidget(self.indicator_box)
+        v.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+        ctx.data_changed.connect(self._data_changed)
+
+    @staticmethod
+    def _box(title: str, table: QTableWidget) -> QGroupBox:
+        box = QGroupBox(title)
+        QVBoxLayout(box).addWidget(table)
+        return box
+
+    # -- page-like protocol (the 报表 page forwards to it) --------------------------------------------
+    def activate(self) -> None:
+        if self._dirty:
+            self._fill_years()
+            self.refresh()
+
+    def apply_filters(self, filters: dict) -> None:
+        """{"year": 2025} (None for every year)."""
+        self._fill_years()
+        i = self.year.findData(filters.get("year"))
+        self.year.setCurrentIndex(max(i, 0))
+
+    def status_text(self) -> str:
+        return f"金额单位：{self.ctx.money_unit}；面积单位：万平方米"
+
+    def _data_changed(self, _table: str) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._dirty = True
+
+    def _fill_years(self) -> None:
+        current = self.year.currentData()
+        years = self.ctx.read(overview.plan_years)
+        blocked = self.year.blockSignals(True)
+        self.year.clear()
+        self.year.addItem("全部年度（累计）", None)
+        for y in years:
+            self.year.addItem(f"{y} 年", y)
+        self.year.setCurrentIndex(max(self.year.findData(current), 0))
+        self.year.blockSignals(blocked)
+
+    # -- figures ------------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        year = self.year.currentData()
+
+        def read(s):  # noqa: ANN001, ANN202
+            return (
+                overview.meeting_rows(s, year=year),
+                summary.effect_indicators(s, year=year),
+                catalogues.get_setting(s, "own_division_name") or "",
+                workspace.mode(s) == workspace.COUNTY,
+            )
+
+        self.rows, self.indicators, where, county = self.ctx.read(read)
+        self._dirty = False
+        unit = self.ctx.money_unit
+        money = lambda v: format_yuan(v, unit=unit)  # noqa: E731
+        total = self.rows[-1]
+        if county:
+            total.name = "全县合计"
+        scope = f" {year} 年度" if year else ""
+        today = date.today()
+        self.sentence.setText(
+            f"截至 {today.year}年{today.month}月{today.day}日，{where}{scope}"
+            f"台账在册小区 {total.all.communities:,} 个、"
+            f"{total.all.households:,} 户、{_area_wan(total.all.floor_area_m2)} 万平方米；"
+            f"其中完成改造 <b>{total.finished.communities:,}</b> 个小区、<b>{total.finished.households:,}</b> 户、"
+            f"<b>{_area_wan(total.finished.floor_area_m2)}</b> 万平方米，"
+            f"已开工在建 {total.counts.get('started', 0):,} 个；"
+            f"累计完成投资 <b>{money(total.all.investment_completed_yuan)}</b> {unit}"
+            f"（总投资 {money(total.all.investment_yuan)} {unit}）。"
+        )
+        status_headers = ["乡镇（街道）", "小区", *(STATUS_LABELS[s] for s in STATUSES), "完成改造\n（已完工+已验收）"]
+        _fill(
+            self.status_table,
+            status_headers,
+            [
+                [
+                    r.name,
+                    f"{r.all.communities:,}",
+                    *(f"{r.counts.get(s, 0):,}" for s in STATUSES),
+                    f"{r.finished.communities:,}",
+                ]
+                for r in self.rows
+            ],
+        )
+        scale_headers = [
+            "乡镇（街道）",
+            "户数",
+            "建筑面积\n（万平方米）",
+            f"总投资\n（{unit}）",
+            f"累计完成投资\n（{unit}）",
+            "完成改造\n户数",
+            "完成改造面积\n（万平方米）",
+            f"完成改造小区\n总投资（{unit}）",
+        ]
+        _fill(
+            self.scale_table,
+            scale_headers,
+            [
+                [
+                    r.name,
+                    f"{r.all.households:,}",
+                    _area_wan(r.all.floor_area_m2),
+                    money(r.all.investment_yuan),
+                    money(r.all.investment_completed_yuan),
+                    f"{r.finished.households:,}",
+                    _area_wan(r.finished.floor_area_m2),
+                    money(r.finished.investment_yuan),
+                ]
+                for r in self.rows
+            ],
+        )
+        _fill(
+            self.indicator_table,
+            ["成效指标", "单位", "计划", "已完成", "完成率"],
+            [
+                [
+                    i.name,
+                    i.unit,
+                    format_quantity(i.planned),
+                    format_quantity(i.done),
+                    f"{i.done / i.planned * 100:.1f}%" if i.planned else "—",
+                ]
+                for i in self.indicators
+            ],
+            bold_last=False,
+        )
+        for c in (1,):
+            self.indicator_table.horizontalHeader().setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        self.status_box.setTitle("各乡镇（街道）进度（小区个数）" if county else "进度（小区个数）")
+
+    def copy_tables(self) -> str:
+        text = "\n\n".join(
+            [
+                self.sentence.text().replace("<b>", "").replace("</b>", ""),
+                table_text(self.status_table),
+                table_text(self.scale_table),
+                table_text(self.indicator_table),
+            ]
+        )
+        QGuiApplication.clipboard().setText(text)
+        return text
+
+    def figures(self) -> dict[str, Any]:
+        """The total row as numbers (for tests)."""
+        t = self.rows[-1] if self.rows else None
+        return {"communities": t.all.communities, "finished": t.finished.communities} if t else {}

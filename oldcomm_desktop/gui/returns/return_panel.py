@@ -1,0 +1,410 @@
+"""月报表: choose a return and a period, check it (审核), export it (草稿 or final), submit it, and — in county
+mode — approve it, send it back with an opinion, or reopen it with a reason; its rounds and what changed.
+
+Every action is a core call (`core.returns.checks / export / review`); long ones (export, submit) run in a
+worker behind the cancellable progress dialog (`gui.jobs.run_with_progress`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QStandardPaths
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from oldcomm_desktop.core import divisions, workspace
+from oldcomm_desktop.core.errors import OldcommError
+from oldcomm_desktop.core.returns import KINDS, checks, export, review
+from oldcomm_desktop.core.returns.periods import Period
+from oldcomm_desktop.gui.context import AppContext
+from oldcomm_desktop.gui.jobs import Progress, run_with_progress
+from oldcomm_desktop.gui.returns.common import fill, kind_combo, period_combo, table
+
+SHOWN_FINDINGS = 2000
+
+
+class ReturnPanel(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.template: Path | None = None
+        self.result: checks.CheckResult | None = None
+        self.county = False
+
+        self.kind = kind_combo()
+        self.period = period_combo()
+        from PySide6.QtWidgets import QComboBox
+
+        self.township = QComboBox()
+        self.township.setObjectName("township")
+        for w in (self.kind, self.period, self.township):
+            w.currentIndexChanged.connect(lambda _i: self.refresh_state())
+        self.template_label = QLabel("模板：标准模板")
+        self.template_label.setObjectName("template_label")
+        pick = QPushButton("选择县里模板…")
+        pick.setObjectName("pick_template")
+        pick.clicked.connect(self.ask_template)
+        row1 = QHBoxLayout()
+        for label, w in (("报表：", self.kind), ("期间：", self.period), ("乡镇（街道）：", self.township)):
+            row1.addWidget(QLabel(label))
+            row1.addWidget(w)
+        row1.addStretch(1)
+        row1.addWidget(self.template_label)
+        row1.addWidget(pick)
+
+        self.buttons: dict[str, QPushButton] = {}
+        row2 = QHBoxLayout()
+        for key, text, slot in (
+            ("check", "审核", self.run_check),
+            ("export", "导出 Excel…", self.ask_export),
+            ("submit", "上报", self.submit),
+            ("approve", "审核通过", self.ask_approve),
+            ("send_back", "退回修改…", self.ask_send_back),
+            ("reopen", "重新打开…", self.ask_reopen),
+            ("compare", "与上报时比较", self.compare),
+            ("archive", "取出已上报文件…", self.ask_archive),
+        ):
+            b = QPushButton(text)
+            b.setObjectName(key)
+            b.clicked.connect(slot)
+            self.buttons[key] = b
+            row2.addWidget(b)
+        row2.addStretch(1)
+        self.state = QLabel()
+        self.state.setObjectName("state")
+        self.message = QLabel()
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+
+        self.findings = table("findings", ["级别", "行", "名称", "字段", "问题", "说明（提示可填写说明）"])
+        self.findings.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        save = QPushButton("保存说明")
+        save.setObjectName("save_explanations")
+        save.clicked.connect(self.save_explanations)
+        check_box = QGroupBox("审核结果")
+        cl = QVBoxLayout(check_box)
+        cl.addWidget(self.findings)
+        cl.addWidget(save)
+
+        self.history = table("history", ["时间", "期间", "报表", "乡镇（街道）", "轮次", "动作", "操作员", "意见/原因"])
+        self.diffs = table("diffs", ["名称", "字段", "上报时", "现在"])
+        hist_box = QGroupBox("报送记录（每一轮都保留）")
+        QVBoxLayout(hist_box).addWidget(self.history)
+        diff_box = QGroupBox("与上报时比较（哪些数字变了）")
+        QVBoxLayout(diff_box).addWidget(self.diffs)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(row1)
+        layout.addLayout(row2)
+        layout.addWidget(self.state)
+        layout.addWidget(self.message)
+        layout.addWidget(check_box, 3)
+        low = QHBoxLayout()
+        low.addWidget(hist_box, 3)
+        low.addWidget(diff_box, 2)
+        layout.addLayout(low, 2)
+        self._loaded = False
+
+    # -- choices --------------------------------------------------------------------------------------
+    def load(self) -> None:
+        def read(s):  # noqa: ANN001, ANN202
+            return workspace.mode(s), workspace.own_code(s), [(t.code, t.name) for t in divisions.townships(s)]
+
+        mode, own, towns = self.ctx.read(read)
+        self.county = mode == workspace.COUNTY
+        blocked = self.township.blockSignals(True)
+        self.township.clear()
+        if self.county:
+            self.township.addItem("全县", None)
+            for code, name in towns:
+                if own and code[:6] == own[:6]:
+                    self.township.addItem(name, code)
+        else:
+            self.township.addItem(next((n for c, n in towns if c == own), own or ""), own)
+        self.township.blockSignals(blocked)
+        self._loaded = True
+        self.refresh_state()
+
+    def choice(self) -> tuple[str, Period, str | None]:
+        return self.kind.currentData(), Period.parse(self.period.currentData()), self.township.currentData()
+
+    def select(self, kind: str, period: str, township: str | None = None) -> None:
+        self.kind.setCurrentIndex(self.kind.findData(kind))
+        i = self.period.findData(period)
+        if i < 0:
+            self.period.addItem(period, period)
+            i = self.period.count() - 1
+        self.period.setCurrentIndex(i)
+        if township is not None:
+            self.township.setCurrentIndex(max(self.township.findData(township), 0))
+
+    def set_template(self, path: Path | None) -> None:
+        self.template = path
+        self.template_label.setText(f"模板：{path.name}" if path else "模板：标准模板")
+
+    def ask_template(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "选择县里下发的报表模板", "", "Excel 模板 (*.xlsx)")
+        if path:
+            self.set_template(Path(path))
+
+    # -- state ---------------------------------------------------------------------------------------
+    def refresh_state(self) -> None:
+        if not self._loaded:
+            return
+        kind, period, town = self.choice()
+
+        def read(s):  # noqa: ANN001, ANN202
+            sub = review.find(s, kind, period, town) if town else None
+            hist = review.history(s, kind=kind, period=period, township=town)
+            return (sub.status if sub else None), (sub.rounds if sub else 0), hist, review.due_day(s)
+
+        status, rounds, hist, due_day = self.ctx.read(read)
+        due = period.due(due_day)
+        label = review.STATUS_LABELS.get(status, "未上报（导出的是草稿）") if status else "未上报（导出的是草稿）"
+        self.state.setText(
+            f"{KINDS[kind]} {period.label}：{label}" + (f"（第 {rounds} 轮）" if rounds else "") + f"　报送截止：{due}"
+        )
+        has_town = town is not None
+        names = {self.township.itemData(i): self.township.itemText(i) for i in range(self.township.count())}
+        b = self.buttons
+        b["submit"].setEnabled(has_town and status in (None, review.SENT_BACK, review.REOPENED))
+        b["approve"].setEnabled(self.county and status == review.SUBMITTED)
+        b["send_back"].setEnabled(self.county and status == review.SUBMITTED)
+        b["reopen"].setEnabled(self.county and status == review.APPROVED)
+        b["compare"].setEnabled(status is not None)
+        b["archive"].setEnabled(status is not None)
+        fill(
+            self.history,
+            [
+                [
+                    f"{h.at:%Y-%m-%d %H:%M}",
+                    h.period,
+                    KINDS.get(h.kind, h.kind),
+                    names.get(h.township, h.township),
+                    str(h.round),
+                    review.ACTION_LABELS.get(h.action, h.action),
+                    h.operator or "",
+                    h.opinion or "",
+                ]
+                for h in hist
+            ],
+        )
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.message.setStyleSheet("color: #c0392b;" if error else "color: #2f7d45;")
+        self.message.setText(text)
+
+    # -- check ---------------------------------------------------------------------------------------
+    def run_check(self) -> checks.CheckResult | None:
+        kind, period, town = self.choice()
+        try:
+            self.result = self.ctx.read(lambda s: checks.run(s, kind, period, township=town))
+        except OldcommError as exc:
+            self._say(str(exc), error=True)
+            return None
+        shown = self.result.findings[:SHOWN_FINDINGS]
+        fill(
+            self.findings,
+            [
+                [checks.LEVEL_LABELS[f.level], str(f.row or ""), f.name, f.label, f.message, f.explanation]
+                for f in shown
+            ],
+            editable_column=5,
+        )
+        more = len(self.result.findings) - len(shown)
+        text = f"审核完成：{len(self.result.errors)} 个错误，{len(self.result.warnings)} 个提示"
+        if more:
+            text += f"（只列出前 {SHOWN_FINDINGS} 条，全部见 oldcomm return check --json）"
+        if self.result.errors:
+            self._say(text + "。有错误，不能上报；可以导出草稿。", error=True)
+        else:
+            self._say(text + "。可以上报。")
+        return self.result
+
+    def save_explanations(self) -> int:
+        """Store the explanations typed beside warnings (a note per figure); returns how many were saved."""
+        if self.result is None:
+            return 0
+        kind, period, _town = self.choice()
+        changes = []
+        for r, f in enumerate(self.result.findings[: self.findings.rowCount()]):
+            item = self.findings.item(r, 5)
+            text = item.text().strip() if item else ""
+            if text != (f.explanation or ""):
+                changes.append((f, text))
+
+        def write(s):  # noqa: ANN001, ANN202
+            for f, text in changes:
+                checks.note(s, kind, period, f.key, f.field, rule=f.rule, explanation=text)
+
+        if changes:
+            self.ctx.write(write, table="return_note")
+            for f, text in changes:
+                f.explanation = text
+        self._say(f"已保存 {len(changes)} 条说明")
+        return len(changes)
+
+    # -- export and submission -----------------------------------------------------------------------
+    def ask_export(self) -> None:
+        kind, period, _town = self.choice()
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        name = f"{period.key}-{KINDS[kind]}.xlsx"
+        path, _ = QFileDialog.getSaveFileName(self, "导出报表", str(Path(folder) / name), "Excel 文件 (*.xlsx)")
+        if path:
+            self.export_to(Path(path))
+
+    def export_to(self, out: Path) -> export.Produced | None:
+        kind, period, town = self.choice()
+        template = self.template
+
+        def work(progress: Progress) -> export.Produced:
+            return self.ctx.read(
+                lambda s: export.produce(
+                    s,
+                    kind,
+                    period,
+                    out,
+                    township=town,
+                    template=template,
+                    operator=self.ctx.operator,
+                    progress=progress,
+                )
+            )
+
+        try:
+            produced = run_with_progress(self, "导出报表", work, label="正在生成报表…")
+        except OldcommError as exc:
+            self._say(f"没有导出：{exc}", error=True)
+            return None
+        except OSError as exc:
+            self._say(f"没有导出：无法写入 {out}（{exc.strerror or exc}）", error=True)
+            return None
+        note = "（草稿）" if produced.draft else ""
+        self._say(
+            f"已导出{note} {produced.rows} 行 → {out}"
+            + ("；" + "；".join(produced.totals.notes) if produced.totals.notes else "")
+        )
+        return produced
+
+    def submit(self) -> bool:
+        kind, period, town = self.choice()
+        template = self.template
+
+        def work(progress: Progress) -> Any:
+            return self.ctx.write(
+                lambda s: (
+                    review.submit(
+                        s, kind, period, township=town, operator=self.ctx.operator, template=template, progress=progress
+                    ).rounds
+                ),
+                table="return_submission",
+            )
+
+        try:
+            rounds = run_with_progress(self, "上报报表", work, label="正在审核并生成上报文件…")
+        except OldcommError as exc:
+            self._say(f"没有上报：{exc}", error=True)
+            self.refresh_state()
+            return False
+        self._say(f"已上报（第 {rounds} 轮），上报文件和数字已存档")
+        self.refresh_state()
+        return True
+
+    def _decide(self, fn: Any, done: str, **kw: Any) -> bool:
+        kind, period, town = self.choice()
+        try:
+            self.ctx.write(
+                lambda s: fn(s, kind, period, township=town, operator=self.ctx.operator, **kw),
+                table="return_submission",
+            )
+        except OldcommError as exc:
+            self._say(str(exc), error=True)
+            return False
+        self._say(done)
+        self.refresh_state()
+        return True
+
+    def approve(self, opinion: str | None = None) -> bool:
+        return self._decide(review.approve, "已审核通过，该期已锁定", opinion=opinion)
+
+    def send_back(self, opinion: str) -> bool:
+        return self._decide(review.send_back, "已退回修改", opinion=opinion)
+
+    def reopen(self, reason: str) -> bool:
+        return self._decide(review.reopen, "已重新打开，该期解除锁定（原因已记入修改记录）", reason=reason)
+
+    def ask_approve(self) -> None:
+        text, ok = QInputDialog.getText(self, "审核通过", "审核意见（可不填）：")
+        if ok:
+            self.approve(text or None)
+
+    def ask_send_back(self) -> None:
+        text, ok = QInputDialog.getMultiLineText(self, "退回修改", "退回意见（必填）：")
+        if ok:
+            self.send_back(text)
+
+    def ask_reopen(self) -> None:
+        text, ok = QInputDialog.getMultiLineText(self, "重新打开已审核的报表", "原因（必填，记入修改记录）：")
+        if ok:
+            self.reopen(text)
+
+    # -- archive -------------------------------------------------------------------------------------
+    def compare(self) -> list[review.Difference]:
+        kind, period, town = self.choice()
+
+        def read(s):  # noqa: ANN001, ANN202
+            archive = review.latest_archive(s, kind, period, town)
+            return review.compare(s, archive.id) if archive else []
+
+        try:
+            diffs = self.ctx.read(read)
+        except OldcommError as exc:
+            self._say(str(exc), error=True)
+            return []
+        fill(
+            self.diffs,
+            [
+                [
+                    d.name,
+                    d.label,
+                    "" if d.archived is None else str(d.archived),
+                    "" if d.current is None else str(d.current),
+                ]
+                for d in diffs
+            ],
+        )
+        self._say(f"与上报时相比：{len(diffs)} 处不同" if diffs else "与上报时相比没有变化")
+        return diffs
+
+    def ask_archive(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "取出已上报的文件", "", "Excel 文件 (*.xlsx)")
+        if path:
+            self.save_archive(Path(path))
+
+    def save_archive(self, out: Path) -> bool:
+        kind, period, town = self.choice()
+
+        def read(s):  # noqa: ANN001, ANN202
+            archive = review.latest_archive(s, kind, period, town)
+            return review.archive_file(s, archive.id) if archive else None
+
+        found = self.ctx.read(read)
+        if found is None:
+            self._say("该期报表尚未上报，没有存档", error=True)
+            return False
+        out.write_bytes(found[1])
+        self._say(f"已取出上报文件 {found[0]} → {out}")
+        return True
