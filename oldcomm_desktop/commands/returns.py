@@ -128,7 +128,7 @@ def _produce(args: argparse.Namespace, kind: str, period) -> int:  # noqa: ANN00
     with _open(args, write=False) as db, db.transaction() as s:
         _ready(s)
         produced = export.produce(
-            s, kind, period, args.out, township=args.township, template=args.template, operator=args.operator
+            s, kind, period, args.out, township=args.township, template=args.template, operator=_who(args)
         )
     print(f"已生成 {produced.title}：{produced.rows} 行 → {args.out}")
     for note in produced.totals.notes:
@@ -157,9 +157,9 @@ def _check(args: argparse.Namespace, kind: str, period) -> int:  # noqa: ANN001
 def _submit(args: argparse.Namespace, kind: str, period) -> int:  # noqa: ANN001
     from oldcomm_desktop.core.returns import review
 
-    with _open(args) as db, db.transaction(args.operator) as s:
+    with _open(args) as db, db.transaction(_who(args)) as s:
         _ready(s)
-        sub = review.submit(s, kind, period, township=args.township, operator=args.operator, template=args.template)
+        sub = review.submit(s, kind, period, township=args.township, operator=_who(args), template=args.template)
         rounds = sub.rounds
     print(f"已上报：{period.label} {kind}（第 {rounds} 轮），等待县里审核")
     return EXIT_OK
@@ -168,18 +168,18 @@ def _submit(args: argparse.Namespace, kind: str, period) -> int:  # noqa: ANN001
 def _decide(args: argparse.Namespace, kind: str, period) -> int:  # noqa: ANN001
     from oldcomm_desktop.core.returns import review
 
-    with _open(args) as db, db.transaction(args.operator) as s:
+    with _open(args) as db, db.transaction(_who(args)) as s:
         _ready(s)
         if args.what == "approve":
-            review.approve(s, kind, period, township=args.township, operator=args.operator, opinion=args.opinion)
+            review.approve(s, kind, period, township=args.township, operator=_who(args), opinion=args.opinion)
             text = "已审核通过，该期已锁定"
         elif args.what == "send-back":
             review.send_back(
-                s, kind, period, township=args.township, operator=args.operator, opinion=args.opinion or ""
+                s, kind, period, township=args.township, operator=_who(args), opinion=args.opinion or ""
             )
             text = "已退回修改"
         else:
-            review.reopen(s, kind, period, township=args.township, operator=args.operator, reason=args.reason or "")
+            review.reopen(s, kind, period, township=args.township, operator=_who(args), reason=args.reason or "")
             text = "已重新打开，该期解除锁定（原因已记入修改记录）"
     print(f"{period.label} {kind}：{text}")
     return EXIT_OK
@@ -275,7 +275,7 @@ def _note(args: argparse.Namespace, kind: str, period) -> int:  # noqa: ANN001
 
     if not args.record or not args.field:
         raise UsageError("请给出 --record 和 --field")
-    with _open(args) as db, db.transaction(args.operator) as s:
+    with _open(args) as db, db.transaction(_who(args)) as s:
         _ready(s)
         checks.note(
             s,
@@ -290,3 +290,10 @@ def _note(args: argparse.Namespace, kind: str, period) -> int:  # noqa: ANN001
         )
     print("已保存")
     return EXIT_OK
+
+
+def _who(args: argparse.Namespace) -> str:
+    """The operator named on the command line, else the command line's own (every write names one)."""
+    from oldcomm_desktop.cli import default_operator
+
+    return getattr(args, "operator", None) or default_operator()

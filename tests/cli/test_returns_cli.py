@@ -61,7 +61,7 @@ def test_return_produce_check_submit_review_history(ledger, tmp_path: Path, caps
     assert rc == 0 and "已上报" in out
     rc, _, err = run(capsys, "--db", target, "return", "send-back", "progress", "--period", "2026-11", "--township", T1)
     assert rc == 1 and "退回意见" in err
-    rc, out, _ = run(
+    rc, out, err = run(
         capsys,
         "--db",
         target,
@@ -75,7 +75,7 @@ def test_return_produce_check_submit_review_history(ledger, tmp_path: Path, caps
         "--opinion",
         "请核实投资",
     )
-    assert rc == 0
+    assert rc == 0, err
     rc, out, _ = run(capsys, "--db", target, "return", "submit", "progress", "--period", "2026-11", "--township", T1)
     assert "第 2 轮" in out
     rc, out, _ = run(capsys, "--db", target, "return", "approve", "progress", "--period", "2026-11", "--township", T1)
