@@ -18,6 +18,7 @@ from oldcomm_desktop.core.model.items import RenovationItem
 from oldcomm_desktop.core.model.milestones import Milestone
 from oldcomm_desktop.core.model.people import AuditEntry, Operator
 from oldcomm_desktop.core.model.projects import Community, Project
+from oldcomm_desktop.core.model.responsibility import ResponsibleParty
 
 __all__ = [
     "Attachment",
@@ -42,5 +43,6 @@ __all__ = [
     "Rectification",
     "Reinspection",
     "RenovationItem",
+    "ResponsibleParty",
     "Setting",
 ]
