@@ -47,6 +47,7 @@ QR_SIZE = 20 * mm
 GRID = colors.black
 SHADE = colors.Color(0.92, 0.92, 0.92)
 NBSP = "\u00a0"  # reportlab folds ordinary and ideographic spaces; blanks to write in need these
+PADDING = 4.5  # points above and below a cell's text together
 BLANK_DATE = f"{NBSP * 10}年{NBSP * 6}月{NBSP * 6}日"
 
 
@@ -275,6 +276,36 @@ def build(target: object, story: list[Flowable], title: str = "") -> None:
     PaperDoc(target, title).build(story, canvasmaker=NumberedCanvas)
 
 
+class MinHeight(Flowable):
+    """A cell's content given at least `height`: a row with room to write in that still grows with its text
+    (a fixed row height would let a long text run out of the cell)."""
+
+    def __init__(self, content: object, height: float) -> None:
+        super().__init__()
+        self.content = content if isinstance(content, list) else [content]
+        self.min_height = height
+        self._inner = 0.0
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self._inner = sum(f.wrap(aw, ah)[1] for f in self.content)  # type: ignore[attr-defined]
+        self.width = aw
+        self.height = max(self._inner, self.min_height)
+        return aw, self.height
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        if self.wrap(aw, ah)[1] <= ah:
+            return [self]
+        if len(self.content) == 1:
+            return self.content[0].split(aw, ah)  # type: ignore[attr-defined]
+        return []
+
+    def draw(self) -> None:
+        y = self.height - (self.height - self._inner) / 2
+        for f in self.content:
+            y -= f.height  # type: ignore[attr-defined]
+            f.drawOn(self.canv, 0, y)  # type: ignore[attr-defined]
+
+
 # -- building blocks ---------------------------------------------------------------------------------------------
 def heading(meta: FormMeta, subtitle: str = "", on_draw: Callable[[], None] | None = None) -> list[Flowable]:
     """The start of a form: its marker, its title and an optional line below it."""
@@ -303,25 +334,28 @@ def grid(
 ) -> Table:
     """A ruled table whose cells are wrapped paragraphs; header rows repeat on every page it spans."""
     st = styles()
-    cells = [
+    cells: list[list[object]] = [
         [
             c
-            if isinstance(c, Flowable) or isinstance(c, list)
+            if isinstance(c, (Flowable, list))
             else Paragraph(text(c), st.head if r < header_rows else st.cell)
             for c in row
         ]
         for r, row in enumerate(rows)
     ]
-    heights = None if min_height is None else [None] * header_rows + [min_height] * (len(rows) - header_rows)
-    table = Table(cells, colWidths=list(widths), rowHeights=heights, repeatRows=header_rows, splitByRow=1)
+    if min_height is not None:  # room to write by hand, but a long text still grows the row
+        for row in cells[header_rows:]:
+            row[0] = MinHeight(row[0], max(0.0, min_height - PADDING))
+    # splitInRow: a cell taller than a page (a long finding) continues on the next page instead of failing
+    table = Table(cells, colWidths=list(widths), repeatRows=header_rows, splitByRow=1, splitInRow=1)
     commands: list[tuple] = [
         ("GRID", (0, 0), (-1, -1), 0.6, GRID),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("FONTNAME", (0, 0), (-1, -1), st.font),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), PADDING / 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), PADDING * 2 / 3),
     ]
     if header_rows:
         commands.append(("BACKGROUND", (0, 0), (-1, header_rows - 1), SHADE))
@@ -374,7 +408,7 @@ def signatures(roles: Sequence[str], dated: Sequence[date | None] | None = None)
         day = dated[i] if dated and i < len(dated) else None
         cells.append(
             [
-                Paragraph(text(f"{role}（签字）："), st.body),
+                Paragraph(text(f"{role}：" if "盖章" in role else f"{role}（签字）："), st.body),
                 Spacer(1, 7 * mm),
                 Paragraph(text(f"日期：{cn_date(day)}"), st.body),
             ]

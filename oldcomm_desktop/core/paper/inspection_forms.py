@@ -85,9 +85,9 @@ def patrol(d: dict[str, Any] | None, sheet: dict[str, Any] | None, on_draw: OnDr
         last_area = area
     widths = [10 * mm, 18 * mm, 66 * mm, 12 * mm, 13 * mm, 13 * mm]
     widths.append(WIDTH - sum(widths))
-    out.append(grid(rows, widths, header_rows=1, min_height=None if d else 6.3 * mm))
+    out.append(grid(rows, widths, header_rows=1, min_height=None if d else 6 * mm))
     out.append(section("二、发现问题"))
-    out.append(_box("问题描述（附照片）", d["findings"] or "无" if d else "", 12 * mm if d else 20 * mm))
+    out.append(_box("问题描述（附照片）", d["findings"] or "无" if d else "", 12 * mm if d else 16 * mm))
     out.append(section("三、整改要求"))
     rects = d["rectifications"] if d else []
     if rects:
@@ -102,7 +102,7 @@ def patrol(d: dict[str, Any] | None, sheet: dict[str, Any] | None, on_draw: OnDr
             facts(
                 [
                     ("是否整改*", "□ 需要整改（另发整改通知单）　　□ 不需要整改"),
-                    ("整改要求*", Spacer(1, 11 * mm)),
+                    ("整改要求*", Spacer(1, 9 * mm)),
                     ("整改期限*", cn_date(None)),
                 ]
             )
