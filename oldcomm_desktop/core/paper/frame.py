@@ -336,9 +336,7 @@ def grid(
     st = styles()
     cells: list[list[object]] = [
         [
-            c
-            if isinstance(c, (Flowable, list))
-            else Paragraph(text(c), st.head if r < header_rows else st.cell)
+            c if isinstance(c, (Flowable, list)) else Paragraph(text(c), st.head if r < header_rows else st.cell)
             for c in row
         ]
         for r, row in enumerate(rows)
