@@ -74,21 +74,20 @@ def _parties_table(parties: list[responsibility.Party], *, signature: bool = Fal
 
 
 def _items_rows(items: list[dict], *, with_done: bool) -> tuple[list[list[object]], Decimal]:
-    st = styles()
     rows: list[list[object]] = []
     total = Decimal(0)
     for n, it in enumerate(items, start=1):
         name = it["item_type"] + (f"（{it['description']}）" if it.get("description") else "")
         row: list[object] = [
-            para(n, st.cell_center),
+            str(n),
             it.get("category") or "",
             name,
-            para(it.get("unit") or "", st.cell_center),
-            para(quantity(it.get("planned_quantity")), st.cell_right),
+            it.get("unit") or "",
+            quantity(it.get("planned_quantity")),
         ]
         if with_done:
-            row.append(para(quantity(it.get("completed_quantity")), st.cell_right))
-        row.append(para(money(it.get("investment")), st.cell_right))
+            row.append(quantity(it.get("completed_quantity")))
+        row.append(money(it.get("investment")))
         rows.append(row)
         total += it.get("investment") or Decimal(0)
     return rows, total
@@ -97,7 +96,6 @@ def _items_rows(items: list[dict], *, with_done: bool) -> tuple[list[list[object
 # -- 小区改造档案 -------------------------------------------------------------------------------------------
 def profile(session: Session, community_id: str | None, on_draw: OnDraw = None) -> list[Flowable]:
     """The community's file: basic facts, parties, items with quantities and money, funding, timeline, photos."""
-    st = styles()
     c, h, site = _basics(session, community_id)
     meta = FormMeta("DA-01", "小区改造档案", community_id)
     out = heading(meta, text(c.name) if c else "小区名称：＿＿＿＿＿＿＿＿＿＿＿＿", on_draw)
@@ -133,12 +131,19 @@ def profile(session: Session, community_id: str | None, on_draw: OnDraw = None) 
     rows, total = _items_rows(items, with_done=True)
     if not items:
         rows = [[""] * 7 for _ in range(6 if c is None else 1)]
-    rows.append(["", "合计", "", "", "", "", para(money(total) if items else "", st.cell_right)])
+    rows.append(["", "合计", "", "", "", "", money(total) if items else ""])
     widths = [10 * mm, 16 * mm, 54 * mm, 16 * mm, 22 * mm, 22 * mm]
     widths.append(WIDTH - sum(widths))
     n = len(rows)
     out.append(
-        grid([head, *rows], widths, header_rows=1, spans=[((1, n), (2, n))], min_height=None if items else 8 * mm)
+        grid(
+            [head, *rows],
+            widths,
+            header_rows=1,
+            spans=[((1, n), (2, n))],
+            min_height=None if items else 8 * mm,
+            aligns={0: "CENTER", 3: "CENTER", 4: "RIGHT", 5: "RIGHT", 6: "RIGHT"},
+        )
     )
     out.append(section("四、资金来源（万元）"))
     out.append(_money_table(session, community_id))
@@ -160,11 +165,8 @@ def _money_table(session: Session, community_id: str | None) -> Table:
         for r in view.rows:
             if r.empty:
                 continue
-            rows.append(
-                [para(NBSP * 3 * r.depth + r.name)]
-                + [para(money(r.amounts[k]), st.cell_right) for k in funding.MEASURES]
-            )
-        rows.append(["合计"] + [para(money(view.totals[k]), st.cell_right) for k in funding.MEASURES])
+            rows.append([para(NBSP * 3 * r.depth + r.name)] + [money(r.amounts[k]) for k in funding.MEASURES])
+        rows.append(["合计"] + [money(view.totals[k]) for k in funding.MEASURES])
         rows.append(
             ["累计完成投资*", para(f"{money(view.since_start)}（截至 {cn_date(view.as_of)}）", st.cell)] + [""] * 3
         )
@@ -174,7 +176,8 @@ def _money_table(session: Session, community_id: str | None) -> Table:
         rows += [[""] * 5 for _ in range(5)] + [["合计", "", "", "", ""]]
         spans = []
     widths = [58 * mm] + [(WIDTH - 58 * mm) / 4] * 4
-    return grid(rows, widths, header_rows=1, spans=spans, min_height=None if community_id else 8 * mm)
+    right = {c: "RIGHT" for c in range(1, 5)}
+    return grid(rows, widths, header_rows=1, spans=spans, min_height=None if community_id else 8 * mm, aligns=right)
 
 
 def _timeline_table(session: Session, community_id: str | None) -> Table:
@@ -261,13 +264,20 @@ def publicity(session: Session, community_id: str | None, on_draw: OnDraw = None
     rows, total = _items_rows(items, with_done=False)
     if not items:
         rows = [[""] * 6 for _ in range(6)]
-    rows.append(["", "合计", "", "", "", para(money(total) if items else "", st.cell_right)])
+    rows.append(["", "合计", "", "", "", money(total) if items else ""])
     widths = [10 * mm, 18 * mm, 70 * mm, 16 * mm, 26 * mm]
     widths.append(WIDTH - sum(widths))
     n = len(rows)
     head = ["序号", "类别", "改造内容", "单位", "工程量", "投资（万元）"]
     out.append(
-        grid([head, *rows], widths, header_rows=1, spans=[((1, n), (2, n))], min_height=None if items else 8 * mm)
+        grid(
+            [head, *rows],
+            widths,
+            header_rows=1,
+            spans=[((1, n), (2, n))],
+            min_height=None if items else 8 * mm,
+            aligns={0: "CENTER", 3: "CENTER", 4: "RIGHT", 5: "RIGHT"},
+        )
     )
     out.append(section("三、资金筹措"))
     money_lines = []
@@ -342,10 +352,10 @@ def consent(session: Session, community_id: str | None, on_draw: OnDraw = None) 
     rows: list[list[object]] = [
         ["序号", "楼栋-单元-房号", "业主姓名", "专有面积（m²）", "同意", "不同意", "业主签字", "联系电话"]
     ]
-    rows += [[para(n, st.cell_center), "", "", "", "", "", "", ""] for n in range(1, count + 1)]
+    rows += [[str(n), "", "", "", "", "", "", ""] for n in range(1, count + 1)]
     widths = [11 * mm, 28 * mm, 20 * mm, 21 * mm, 11 * mm, 13 * mm, 28 * mm]
     widths.append(WIDTH - sum(widths))
-    out.append(grid(rows, widths, header_rows=1, min_height=8.5 * mm))
+    out.append(grid(rows, widths, header_rows=1, min_height=8.5 * mm, aligns={0: "CENTER", 4: "CENTER", 5: "CENTER"}))
     out.append(section("统计结果"))
     g = lambda k: getattr(c, k) if c else None  # noqa: E731
     result = communities.consent_result(session, c) if c else None
@@ -415,10 +425,10 @@ def acceptance(
         lines = [{"area": i["area"], "text": i["text"], "result_label": "", "note": ""} for i in items_]
     for n, line in enumerate(lines, start=1):
         verdict = line.get("result_label") or "□合格 □不合格"
-        rows.append([para(n, st.cell_center), line.get("area") or "", line["text"], verdict, line.get("note") or ""])
+        rows.append([str(n), line.get("area") or "", line["text"], verdict, line.get("note") or ""])
     widths = [10 * mm, 18 * mm, 62 * mm, 30 * mm]
     widths.append(WIDTH - sum(widths))
-    out.append(grid(rows, widths, header_rows=1, min_height=9 * mm))
+    out.append(grid(rows, widths, header_rows=1, min_height=9 * mm, aligns={0: "CENTER"}))
     out.append(section("三、验收结论"))
     conclusion = (
         (check["findings"] or check["notes"] or "经验收，工程质量符合设计和规范要求，同意通过竣工验收。")

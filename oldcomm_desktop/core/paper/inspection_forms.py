@@ -75,17 +75,18 @@ def patrol(d: dict[str, Any] | None, sheet: dict[str, Any] | None, on_draw: OnDr
         area = line.get("area") or ""
         rows.append(
             [
-                para(n, styles().cell_center),
+                str(n),
                 area if area != last_area else "",
                 line["text"],
-                *(para(TICK if line.get("result") == code else "", styles().cell_center) for code in RESULT_COLUMNS),
+                *(TICK if line.get("result") == code else "" for code in RESULT_COLUMNS),
                 line.get("note") or "",
             ]
         )
         last_area = area
     widths = [10 * mm, 18 * mm, 66 * mm, 12 * mm, 13 * mm, 13 * mm]
     widths.append(WIDTH - sum(widths))
-    out.append(grid(rows, widths, header_rows=1, min_height=None if d else 6 * mm))
+    centred = {0: "CENTER", 3: "CENTER", 4: "CENTER", 5: "CENTER"}
+    out.append(grid(rows, widths, header_rows=1, min_height=None if d else 6 * mm, aligns=centred))
     out.append(section("二、发现问题"))
     out.append(_box("问题描述（附照片）", d["findings"] or "无" if d else "", 12 * mm if d else 16 * mm))
     out.append(section("三、整改要求"))
@@ -262,21 +263,24 @@ def scorecard(d: dict[str, Any] | None, sheet: dict[str, Any] | None, on_draw: O
     for n, line in enumerate(lines, start=1):
         rows.append(
             [
-                para(n, st.cell_center),
+                str(n),
                 line.get("area") or "",
                 line["text"],
-                para(line.get("max_score") or "", st.cell_center),
-                para(quantity(line.get("score")), st.cell_center),
+                str(line.get("max_score") or ""),
+                quantity(line.get("score")),
                 line.get("note") or "",
             ]
         )
     full = sum(int(line.get("max_score") or 0) for line in lines)
     total = d["total_score"] if d else None
-    rows.append(["", "合计", "", para(full or "", st.cell_center), para(quantity(total), st.cell_center), ""])
+    rows.append(["", "合计", "", str(full or ""), quantity(total), ""])
     widths = [10 * mm, 26 * mm, 62 * mm, 14 * mm, 16 * mm]
     widths.append(WIDTH - sum(widths))
     n = len(rows) - 1
-    out.append(grid(rows, widths, header_rows=1, spans=[((1, n), (2, n))], min_height=None if d else 10 * mm))
+    centred = {0: "CENTER", 3: "CENTER", 4: "CENTER"}
+    out.append(
+        grid(rows, widths, header_rows=1, spans=[((1, n), (2, n))], min_height=None if d else 10 * mm, aligns=centred)
+    )
     bands = (sheet or {}).get("grade_bands") or []
     band_text = "，".join(
         f"{name} ≥ {low} 分" if low else f"{name} < {bands[i - 1][1]} 分" for i, (name, low) in enumerate(bands)

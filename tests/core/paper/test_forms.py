@@ -4,6 +4,8 @@ the page. Wrong ids and wrong kinds get a Chinese message, not a traceback."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -222,3 +224,14 @@ def test_a_system_simsun_is_preferred(monkeypatch: pytest.MonkeyPatch, tmp_path:
     monkeypatch.setenv("WINDIR", str(windows))
     assert fonts.system_song() == windows / "Fonts" / "simsun.ttc"
     assert fonts.candidates()[0] == (windows / "Fonts" / "simsun.ttc", True)
+
+
+@pytest.mark.skipif(shutil.which("zbarimg") is None, reason="zbarimg (Debian zbar-tools) not installed")
+def test_the_qr_code_reads_back_as_the_record_id(ledger: Ledger, tmp_path: Path) -> None:
+    out = _render(ledger, "patrol", ledger.patrol_id, tmp_path / "p.pdf")
+    subprocess.run(
+        ["pdftoppm", "-r", "200", "-png", "-f", "1", "-l", "1", str(out), str(tmp_path / "page")], check=True
+    )
+    page = next(tmp_path.glob("page*.png"))
+    read = subprocess.run(["zbarimg", "-q", "--raw", str(page)], capture_output=True, text=True)
+    assert read.stdout.strip() == ledger.patrol_id
