@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from oldcomm_desktop.core import records
@@ -170,12 +170,44 @@ def restore(session: Session, party_id: str) -> ResponsibleParty:
     party = records.get(session, ResponsibleParty, party_id, include_deleted=True)
     if party.deleted_at is None:
         return party
+    project = session.get(Project, party.project_id)
+    if project is None or project.deleted_at is not None:
+        raise ValidationError(f"所属项目“{project.name if project else ''}”在回收站中，请先恢复项目")
     current = _live(session, party.project_id).get(party.role)
     if current is not None:
         records.soft_delete(session, current)
     records.restore(session, party)
     session.flush()
     return party
+
+
+def delete(session: Session, party_id: str) -> None:
+    """Into the recycle bin (what undoing a restore from the bin does)."""
+    records.soft_delete(session, records.get(session, ResponsibleParty, party_id))
+    session.flush()
+
+
+def binned() -> Select:
+    """The recycle bin's rows for tombstoned parties (replaced or cleared), in its UNION's columns:
+    kind, id, name (施工单位：张建设), parent (the project), amount, township, deleted_at."""
+    from sqlalchemy import BigInteger, case, cast, literal, null, type_coerce
+
+    from oldcomm_desktop.core.model.base import Fixed2
+
+    role = case(ROLES, value=ResponsibleParty.role, else_=ResponsibleParty.role)
+    return (
+        select(
+            literal("party"),
+            ResponsibleParty.id,
+            role + "：" + ResponsibleParty.leader,
+            Project.name,
+            type_coerce(cast(null(), BigInteger), Fixed2),
+            ResponsibleParty.township_code,
+            ResponsibleParty.deleted_at,
+        )
+        .join(Project, Project.id == ResponsibleParty.project_id)
+        .where(ResponsibleParty.deleted_at.is_not(None))
+    )
 
 
 def as_data(items: list[Party]) -> dict[str, dict[str, str] | None]:

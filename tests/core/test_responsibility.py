@@ -131,3 +131,20 @@ def test_as_data_round_trips(db, project_id: str) -> None:  # noqa: ANN001
         responsibility.set_parties(s, project_id, FIVE)
         responsibility.set_parties(s, project_id, data)  # an undo puts the earlier set back
         assert [p.named for p in responsibility.parties(s, project_id)] == [True, False, True, True, True]
+
+
+def test_a_replaced_party_waits_in_the_recycle_bin(db, project_id: str) -> None:  # noqa: ANN001
+    from oldcomm_desktop.core import recycle_bin
+
+    with db.transaction("张三") as s:
+        responsibility.set_parties(s, project_id, FIVE)
+    with db.transaction("李四") as s:
+        responsibility.set_parties(s, project_id, {"contractor": {**FIVE["contractor"], "leader": "刘新"}})
+    with db.transaction() as s:
+        rows = recycle_bin.page(s, recycle_bin.BinQuery(kind="party"))
+        assert [(r["name"], r["parent"], r["deleted_by"], r["kind_label"]) for r in rows] == [
+            ("施工单位：张建设", "城关街道2026年老旧小区改造项目", "李四", "参建单位")
+        ]
+        recycle_bin.restore(s, "party", rows[0]["id"])
+        assert next(p for p in responsibility.parties(s, project_id) if p.role == "contractor").leader == "张建设"
+        assert [r["name"] for r in recycle_bin.page(s, recycle_bin.BinQuery(kind="party"))] == ["施工单位：刘新"]
