@@ -246,15 +246,9 @@ def main() -> None:
         okN = all(fonts_ok(p)[0] for p in sample)
         font_file = register().path
         rows.append(
-            (
-                "one file",
-                med["ours1"],
-                (work / "ours.pdf").stat().st_size,
-                med["bare1"],
-                (work / "bare.pdf").stat().st_size,
-            )
+            ("one file", "ours1", (work / "ours.pdf").stat().st_size, "bare1", (work / "bare.pdf").stat().st_size)
         )
-        rows.append((f"{len(ids):,} files", med["oursN"], size_of(ours_files), med["bareN"], size_of(bare_files)))
+        rows.append((f"{len(ids):,} files", "oursN", size_of(ours_files), "bareN", size_of(bare_files)))
         probe = first_page_probe(work / "ours.pdf").split()
         db.close()
         wheels = wheel_sizes(work / "wheels") if args.wheels else {}
@@ -272,12 +266,14 @@ def main() -> None:
         f"embedded as subset, no other font: one file {'yes' if ok1 else 'NO'}, "
         f"sampled single files {'yes' if okN else 'NO'}",
         "",
-        "| output | ours | size | bare reportlab page | size | time ratio |",
+        "| output | ours: wall / CPU | size | bare reportlab page: wall / CPU | size | ratio wall / CPU |",
         "|---|---:|---:|---:|---:|---:|",
     ]
-    for name, t_ours, s_ours, t_bare, s_bare in rows:
+    for name, k_ours, s_ours, k_bare, s_bare in rows:
         report.append(
-            f"| {name} | {t_ours:.2f} s | {mb(s_ours)} | {t_bare:.2f} s | {mb(s_bare)} | {t_ours / t_bare:.2f}× |"
+            f"| {name} | {med[k_ours]:.1f} / {cpu[k_ours]:.1f} s | {mb(s_ours)} "
+            f"| {med[k_bare]:.1f} / {cpu[k_bare]:.1f} s | {mb(s_bare)} "
+            f"| {med[k_ours] / med[k_bare]:.2f}× / {cpu[k_ours] / cpu[k_bare]:.2f}× |"
         )
     report += [
         "",
