@@ -32,7 +32,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from oldcomm_desktop.core import communities, community_detail, inspections, items, milestones, projects, records
+from oldcomm_desktop.core import (
+    communities,
+    community_detail,
+    inspections,
+    items,
+    milestones,
+    projects,
+    records,
+    responsibility,
+)
 from oldcomm_desktop.core.errors import ValidationError
 from oldcomm_desktop.core.lifecycle import MILESTONE_KINDS
 from oldcomm_desktop.core.model import (
@@ -55,6 +64,7 @@ KINDS: dict[str, str] = {
     "inspection": "检查记录",
     "milestone": "进度节点",
     "investment": "完成投资",
+    "party": "参建单位",
 }
 SORT_KEYS = ("deleted_at", "kind", "name")
 
@@ -164,6 +174,7 @@ def _deleted() -> Select:
             InvestmentEntry.deleted_at.is_not(None),
             or_(e_community.deleted_at.is_(None), e_community.deleted_at != InvestmentEntry.deleted_at),
         ),
+        responsibility.binned(),
     )
 
 
@@ -242,6 +253,7 @@ RESTORE: dict[str, Callable[..., Any]] = {
     "inspection": restore_inspection,
     "milestone": community_detail.restore_milestone,
     "investment": community_detail.restore_investment,
+    "party": responsibility.restore,
 }
 DELETE: dict[str, Callable[..., Any]] = {
     "community": communities.delete,
@@ -250,6 +262,7 @@ DELETE: dict[str, Callable[..., Any]] = {
     "inspection": inspections.delete,
     "milestone": milestones.remove,
     "investment": community_detail.delete_investment,
+    "party": responsibility.delete,
 }
 
 

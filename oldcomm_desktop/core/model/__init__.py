@@ -18,6 +18,7 @@ from oldcomm_desktop.core.model.items import RenovationItem
 from oldcomm_desktop.core.model.milestones import Milestone
 from oldcomm_desktop.core.model.people import AuditEntry, Operator
 from oldcomm_desktop.core.model.projects import Community, Project
+from oldcomm_desktop.core.model.responsibility import ResponsibleParty
 from oldcomm_desktop.core.model.returns import ReturnArchive, ReturnNote, ReturnRound, ReturnSubmission
 from oldcomm_desktop.core.model.search import CommunityCategory, SearchText
 
@@ -50,5 +51,6 @@ __all__ = [
     "ReturnNote",
     "ReturnRound",
     "ReturnSubmission",
+    "ResponsibleParty",
     "Setting",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from oldcomm_desktop.core import community_detail as cd
 from oldcomm_desktop.core.errors import NotFound
@@ -13,6 +13,7 @@ from oldcomm_desktop.gui.community.items_tab import ItemsTab
 from oldcomm_desktop.gui.community.money_tab import MoneyTab
 from oldcomm_desktop.gui.community.timeline import TimelineTab
 from oldcomm_desktop.gui.context import AppContext
+from oldcomm_desktop.gui.paper import actions as paper_actions
 
 EMPTY_TEXT = "在上方表格中选择一个小区，这里显示它的进度节点、改造内容、资金和检查整改。"
 
@@ -45,7 +46,13 @@ class CommunityDetail(QWidget):
         self.tabs.addTab(self.inspections, "检查整改")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
-        layout.addWidget(self.title)
+        self.print_button = paper_actions.print_button(
+            ctx, self, lambda: paper_actions.community_entries(self.community_id), name="print_community"
+        )
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.print_button)
+        layout.addLayout(head)
         layout.addWidget(self.facts)
         layout.addWidget(self.tabs, 1)
         self.show_community("")
@@ -66,6 +73,7 @@ class CommunityDetail(QWidget):
         self.money.set_community(community_id)
         self.inspections.set_community(community_id)
         self.tabs.setEnabled(h is not None)
+        self.print_button.setEnabled(h is not None)
 
     def _facts(self, h: cd.CommunityHeader) -> str:
         parts = [h.township]

@@ -31,6 +31,7 @@ from oldcomm_desktop.gui.inspection.highlight import HighlightDelegate
 from oldcomm_desktop.gui.inspection.photos import PhotoStrip, photos_from
 from oldcomm_desktop.gui.listing_source import ListingSource
 from oldcomm_desktop.gui.paged_model import Column, PageQuery
+from oldcomm_desktop.gui.paper import actions as paper_actions
 from oldcomm_desktop.gui.record_table import RecordTable
 
 BOARD_STATES = ("open", "overdue", "awaiting", "closed")  # the tab order the clerks asked for
@@ -202,7 +203,10 @@ class RectificationBoard(QWidget):
         pane = QWidget()
         pane_layout = QVBoxLayout(pane)
         buttons = QHBoxLayout()
-        for b in (self.reply_button, self.reinspect_button, self.inspection_button):
+        self.print_button = paper_actions.print_button(
+            ctx, self, lambda: paper_actions.rectification_entries(self.current_id()), blanks=False
+        )
+        for b in (self.reply_button, self.reinspect_button, self.inspection_button, self.print_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         pane_layout.addLayout(buttons)

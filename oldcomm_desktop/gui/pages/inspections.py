@@ -36,6 +36,7 @@ from oldcomm_desktop.gui.inspection.record_dialog import InspectionDialog
 from oldcomm_desktop.gui.listing_source import ListingSource
 from oldcomm_desktop.gui.paged_model import Column, PageQuery
 from oldcomm_desktop.gui.pages.base import Page
+from oldcomm_desktop.gui.paper import actions as paper_actions
 from oldcomm_desktop.gui.record_table import RecordTable
 
 STATE_COLOURS = {"overdue": "#b71c1c", "closed": "#2e7d32", "awaiting": "#1565c0"}
@@ -158,7 +159,10 @@ class InspectionsPage(Page):
         self.table.count_changed.connect(lambda _n: self._changed_status())
 
         toolbar = QHBoxLayout()
-        for b in (self.new_button, self.delete_button, self.rects_button):
+        self.print_button = paper_actions.print_button(
+            ctx, self, lambda: paper_actions.inspection_entries(ctx, self.current_id()), batch=True
+        )
+        for b in (self.new_button, self.delete_button, self.rects_button, self.print_button):
             toolbar.addWidget(b)
         toolbar.addStretch(1)
         photo_pane = QWidget()

@@ -154,6 +154,8 @@ class ProjectsPage(Page):
         self.edit_button = push_button("修改…", "edit_project", "修改选中的项目（双击或回车）")
         self.delete_button = push_button("删除", "delete_project", "把选中的项目移入回收站（可撤销）")
         self.open_button = push_button("在小区台账中查看", "open_communities", "到小区台账查看本项目的小区")
+        self.parties_button = push_button("参建单位…", "edit_parties", "五方责任主体及项目负责人（质量终身责任制）")
+        self.parties_button.clicked.connect(self.edit_parties)
         self.unit_label = QLabel()
         self.unit_label.setStyleSheet("color: #6b7785;")
         self.new_button.clicked.connect(self.new_record)
@@ -162,7 +164,7 @@ class ProjectsPage(Page):
         self.open_button.clicked.connect(self.open_in_communities)
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
-        for b in (self.new_button, self.edit_button, self.delete_button, self.open_button):
+        for b in (self.new_button, self.edit_button, self.delete_button, self.open_button, self.parties_button):
             bar.addWidget(b)
         bar.addStretch(1)
         bar.addWidget(self.unit_label)
@@ -230,7 +232,7 @@ class ProjectsPage(Page):
 
     def _enable(self) -> None:
         has = bool(self.table.current_id())
-        for b in (self.edit_button, self.delete_button, self.open_button):
+        for b in (self.edit_button, self.delete_button, self.open_button, self.parties_button):
             b.setEnabled(has)
 
     def _current_changed(self, project_id: str) -> None:
@@ -321,6 +323,16 @@ class ProjectsPage(Page):
         if not project_id:
             return None
         self.dialog = self.edit_dialog(project_id)
+        return open_dialog(self.dialog)
+
+    def edit_parties(self) -> QDialog | None:
+        """The selected project's five responsible parties (质量终身责任制), in their own dialog."""
+        from oldcomm_desktop.gui.dialogs.responsible_parties import PartiesDialog
+
+        row = self.table.current_row()
+        if not row:
+            return None
+        self.dialog = PartiesDialog(self.ctx, str(row["id"]), row["name"], self)
         return open_dialog(self.dialog)
 
     def delete_current(self) -> bool:
