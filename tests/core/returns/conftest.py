@@ -67,8 +67,11 @@ def ledger(empty_db):  # noqa: ANN001, ANN201
             (date(2026, 8, 31), "100000.00"),
         ):
             funding.add_investment(s, a, {"entry_date": d, "amount": amount})
-        items.create(s, a.id, {"item_type_id": "elevator", "planned_quantity": "2", "investment": "900000"}, confirm=True)
-        items.create(s, a.id, {"item_type_id": "water_pipe", "planned_quantity": "1234.5", "investment": "200000"}, confirm=True)
+        # planned items on a completed community: the clerk confirms the item-against-community warning
+        elevator = {"item_type_id": "elevator", "planned_quantity": "2", "investment": "900000"}
+        items.create(s, a.id, elevator, confirm=True)
+        pipes = {"item_type_id": "water_pipe", "planned_quantity": "1234.5", "investment": "200000"}
+        items.create(s, a.id, pipes, confirm=True)
         b = make("和平苑", T1, 80, "5432.10", "555555.55")
         milestones.add(s, b, {"kind": "start", "reached_on": date(2026, 7, 1)})
         funding.add_investment(s, b, {"entry_date": date(2026, 7, 31), "amount": "123456.78"})
