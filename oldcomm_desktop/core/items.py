@@ -108,7 +108,8 @@ def _resolve_type(session: Session, data: Mapping[str, Any]) -> dict[str, Any]:
 def create(session: Session, community_id: str, data: Mapping[str, Any], *, confirm: bool = False) -> RenovationItem:
     community = records.get(session, Community, community_id)
     item = RenovationItem(community_id=community.id, township_code=community.township_code, status="planned")
-    checks = [rules, _against_community({"investment", "status"}, not confirm)]
+    # the status check asks about a status the clerk chose, not about the default of an item added in passing
+    checks = [rules, _against_community({"investment"} | ({"status"} & set(data)), not confirm)]
     records.apply(session, item, FIELDS, _resolve_type(session, data), checks, confirm=confirm)
     session.flush()
     return item

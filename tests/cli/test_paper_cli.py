@@ -15,7 +15,7 @@ from tests.cli.test_cli import ok, oldcomm
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     cwd = tmp_path_factory.mktemp("print")
     db = cwd / "demo.sqlite3"
-    ok(cwd, "--db", db, "demo", "--communities", "8")
+    ok(cwd, "--db", db, "demo", "--communities", "20")
     return cwd, db
 
 
