@@ -438,11 +438,13 @@ class RectificationSpec(TableSpec):
         problems = inspections.deadline_problems(row["deadline"], inspection["inspected_on"], 1)  # type: ignore[index]
         if not row.get("notice_no"):
             key = ("notice", row["township_code"], inspection["inspected_on"].year)  # type: ignore[index]
-            if key not in batch.cache:
+            if key not in batch.cache:  # (prefix with the township's short name, next number)
                 first = inspections.next_notice_no(batch.session, row["township_code"], key[2])
-                batch.cache[key] = int(first[first.index("〕") + 1 : -1])
-            row["notice_no"] = f"整改〔{key[2]}〕{batch.cache[key]:03d}号"
-            batch.cache[key] += 1
+                cut = first.index("〕") + 1
+                batch.cache[key] = [first[:cut], int(first[cut:-1])]
+            prefix, number = batch.cache[key]
+            row["notice_no"] = f"{prefix}{number:03d}号"
+            batch.cache[key][1] += 1
         return problems
 
     def derive(self, batch: Batch, outs: list[RowOutcome]) -> None:
