@@ -18,6 +18,16 @@ from oldcomm_desktop.core.model.items import RenovationItem
 from oldcomm_desktop.core.model.milestones import Milestone
 from oldcomm_desktop.core.model.people import AuditEntry, Operator
 from oldcomm_desktop.core.model.projects import Community, Project
+from oldcomm_desktop.core.model.supervision import (  # noqa: F401 - registers the supervision tables
+    AssessmentManualScore,
+    AssessmentResult,
+    AssessmentScheme,
+    InspectionSchedule,
+    OrderEvent,
+    OrderTarget,
+    ResidentRequest,
+    SupervisionOrder,
+)
 
 __all__ = [
     "Attachment",
