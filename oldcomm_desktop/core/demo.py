@@ -140,6 +140,9 @@ def build(session: Session, *, communities_count: int = 40, seed: int = 1, today
             _community(session, rng, project, code, villages, made, today)
             made += 1
     session.flush()
+    from oldcomm_desktop.core.supervision import demo as supervision_demo  # schedules, orders, checks, requests
+
+    supervision_demo.build(session, seed=seed, today=today)
 
 
 def _community(
