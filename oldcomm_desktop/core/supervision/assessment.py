@@ -7,6 +7,9 @@ weight. An indicator's points are its weight times its rate (capped at 1); a rat
 measure gives full points for the "nothing went wrong" indicators (rectifications, orders) and none
 for the others. Townships rank by score, 1 = best, ties sharing a rank.
 
+A rectification counts as done on time when it was closed and its reply (or, without one, the closing
+re-inspection) is dated on or before its first deadline.
+
 The scheme (indicators, weights, grade bands) is data: the one in force for a year is the latest whose
 `effective_from` is on or before 31 December of that year, so weights changed in July apply to the
 whole year; a saved result keeps a copy of the scheme it used, so a later change never rewrites it.
@@ -268,15 +271,21 @@ def _figures(session: Session, year: int, today: date) -> dict[str, TownshipFigu
         m = _measure(figs, "", tcode, "funds_arrived")
         m.of += approved
         m.done += arrived
-    # rectifications due in the year: closed by their (first) deadline?
-    for tcode, deadline, closed, closed_on in session.execute(
+    # rectifications due in the year: done by their first deadline? (the reply dated by then, confirmed by
+    # the passed re-inspection that closed it, which may come a few days later; or closed by then)
+    for tcode, deadline, closed, closed_on, replied_on in session.execute(
         select(
-            Rectification.township_code, Rectification.deadline, Rectification.closed, Rectification.closed_on
+            Rectification.township_code,
+            Rectification.deadline,
+            Rectification.closed,
+            Rectification.closed_on,
+            Rectification.replied_on,
         ).where(Rectification.deleted_at.is_(None), Rectification.deadline.between(start, end))
     ):
         m = _measure(figs, "", tcode, "rectifications_on_time")
         m.of += 1
-        m.done += bool(closed and closed_on and closed_on <= deadline)
+        done_on = min(d for d in (closed_on, replied_on, date.max) if d is not None)
+        m.done += bool(closed and done_on <= deadline)
     for tcode, deadline, first in session.execute(
         select(OrderTarget.township_code, OrderTarget.deadline, OrderTarget.first_answered_on).where(
             OrderTarget.deleted_at.is_(None), OrderTarget.deadline.between(start, end)
