@@ -124,10 +124,15 @@ def state_of(replied_on: date | None, deadline: date, today: date) -> str:
 
 
 def overdue_count(session: Session, today: date | None = None, township: str | None = None) -> int:
-    q = select(func.count(ResidentRequest.id)).where(
-        ResidentRequest.deleted_at.is_(None),
-        ResidentRequest.replied_on.is_(None),
-        ResidentRequest.reply_deadline < (today or inspections.today()),
+    q = (
+        select(func.count(ResidentRequest.id))
+        .join(Community, Community.id == ResidentRequest.community_id)
+        .where(
+            ResidentRequest.deleted_at.is_(None),
+            Community.deleted_at.is_(None),
+            ResidentRequest.replied_on.is_(None),
+            ResidentRequest.reply_deadline < (today or inspections.today()),
+        )
     )
     if township:
         q = q.where(ResidentRequest.township_code == township)
@@ -142,7 +147,7 @@ def rows(
     q = (
         select(ResidentRequest, Community.name)
         .join(Community, Community.id == ResidentRequest.community_id)
-        .where(ResidentRequest.deleted_at.is_(None))
+        .where(ResidentRequest.deleted_at.is_(None), Community.deleted_at.is_(None))
         .order_by(ResidentRequest.raised_on.desc(), ResidentRequest.created_at.desc())
     )
     if township:
@@ -198,7 +203,7 @@ def roll_up(
     q = (
         select(ResidentRequest, Community.name)
         .join(Community, Community.id == ResidentRequest.community_id)
-        .where(ResidentRequest.deleted_at.is_(None))
+        .where(ResidentRequest.deleted_at.is_(None), Community.deleted_at.is_(None))
     )
     if township:
         q = q.where(ResidentRequest.township_code == township)
@@ -240,7 +245,10 @@ def roll_up(
 def township_figure(session: Session, township: str, start: date, end: date) -> Decimal | None:
     """The satisfaction figure of all rated replies of a township's requests raised in [start, end]."""
     ratings = session.scalars(
-        select(ResidentRequest.satisfaction).where(
+        select(ResidentRequest.satisfaction)
+        .join(Community, Community.id == ResidentRequest.community_id)
+        .where(
+            Community.deleted_at.is_(None),
             ResidentRequest.deleted_at.is_(None),
             ResidentRequest.township_code == township,
             ResidentRequest.raised_on.between(start, end),

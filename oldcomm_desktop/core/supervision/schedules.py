@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from oldcomm_desktop.core import catalogues, divisions, inspections, records
-from oldcomm_desktop.core.errors import FieldProblem
+from oldcomm_desktop.core.errors import FieldProblem, ValidationError
 from oldcomm_desktop.core.fields import Field, problem, spec_of
 from oldcomm_desktop.core.model import ChecklistTemplate, Community, Inspection, Milestone
 from oldcomm_desktop.core.model.supervision import InspectionSchedule
@@ -96,6 +96,18 @@ def delete(session: Session, schedule_id: str) -> None:
     session.flush()
 
 
+def _live_schedules():  # noqa: ANN202 - a Select
+    """Live schedules whose community (if any) is live too: a community in the recycle bin is not checked."""
+    return (
+        select(InspectionSchedule)
+        .outerjoin(Community, Community.id == InspectionSchedule.community_id)
+        .where(
+            InspectionSchedule.deleted_at.is_(None),
+            or_(InspectionSchedule.community_id.is_(None), Community.deleted_at.is_(None)),
+        )
+    )
+
+
 @dataclass(frozen=True)
 class Occurrence:
     schedule_id: str
@@ -150,7 +162,7 @@ def occurrences(
 ) -> list[Occurrence]:
     """Every occurrence of the live schedules up to today (those ending before `since` left out)."""
     today = today or inspections.today()
-    q = select(InspectionSchedule).where(InspectionSchedule.deleted_at.is_(None))
+    q = _live_schedules()
     if township:
         q = q.where(InspectionSchedule.township_code == township)
     if schedule_id:
@@ -215,7 +227,7 @@ def missed_count(session: Session, today: date | None = None, township: str | No
 def rows(session: Session, *, township: str | None = None, today: date | None = None) -> list[dict]:
     """The live schedules with their figures this year (done / missed) and the current occurrence's state."""
     today = today or inspections.today()
-    q = select(InspectionSchedule).where(InspectionSchedule.deleted_at.is_(None))
+    q = _live_schedules()
     if township:
         q = q.where(InspectionSchedule.township_code == township)
     schedules = list(session.scalars(q.order_by(InspectionSchedule.township_code, InspectionSchedule.created_at)))
@@ -306,5 +318,5 @@ def template_choices(session: Session, kind: str) -> list[dict]:
 def default_template(session: Session, kind: str) -> str | None:
     try:
         return catalogues.template(session, f"{kind}_default").id
-    except Exception:  # noqa: BLE001 - a county may have deleted the default; no template then
+    except ValidationError:  # a county may have deleted the default: no template then
         return None

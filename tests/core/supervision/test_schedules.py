@@ -151,3 +151,18 @@ def test_deleted_schedule_has_no_occurrences(cs, today) -> None:  # noqa: ANN001
     )
     schedules.delete(cs, s.id)
     assert schedules.missed_count(cs, today=today) == 0
+
+
+def test_a_community_in_the_recycle_bin_is_neither_checked_nor_asked_about(cs, today) -> None:  # noqa: ANN001
+    from oldcomm_desktop.core import communities
+    from oldcomm_desktop.core.supervision import requests
+
+    c = make_community(cs, T1[0], "甲小区")
+    schedules.add(cs, {"community_id": c.id, "kind": "management", "frequency": "monthly", "starts_on": "2026-01-01"})
+    requests.add(cs, {"community_id": c.id, "topic": "停车难", "channel": "visit", "raised_on": "2026-01-05"})
+    assert schedules.missed_count(cs, today=today) == 5 and requests.overdue_count(cs, today=today) == 1
+    communities.delete(cs, c.id)
+    assert schedules.missed_count(cs, today=today) == 0 and schedules.rows(cs, today=today) == []
+    assert requests.overdue_count(cs, today=today) == 0 and requests.rows(cs, today=today) == []
+    communities.restore(cs, c.id)
+    assert schedules.missed_count(cs, today=today) == 5
