@@ -260,6 +260,20 @@ def send_back(
     return target
 
 
+def attach(session: Session, target_id: str, files: Sequence[Path], *, to_order: bool = False) -> None:
+    """Attach files to a target's answer (photos, scans of the paper reply) or, for the county, to the order."""
+    target = records.get(session, OrderTarget, target_id)
+    if to_order:
+        _county_only(session, "为督办添加附件")
+        owner, caption = session.get(SupervisionOrder, target.order_id), "督办附件"
+    else:
+        _own_township(session, target)
+        owner, caption = target, "办理情况附件"
+    for path in files:
+        attachments.add(session, owner, Path(path), caption=caption)
+    session.flush()
+
+
 def find_target(session: Session, ident: str) -> OrderTarget:
     """A target by its id; or an order (id or number) that has exactly one target."""
     target = session.get(OrderTarget, ident)

@@ -8,10 +8,20 @@ arrived on paper is recorded here too (登记答复). Buttons follow the state m
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QPushButton, QSplitter, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 from sqlalchemy import select
 
 from oldcomm_desktop.core import divisions, inspections
@@ -55,6 +65,7 @@ class OrdersTab(QWidget):
             ("answer", "登记答复…" if self.county else "答复…"),
             ("confirm", "确认办结"),
             ("send_back", "退回…"),
+            ("attach", "附件…"),
         ):
             b = QPushButton(text)
             b.setObjectName(f"order_{key}")
@@ -68,10 +79,12 @@ class OrdersTab(QWidget):
         self.buttons["answer"].clicked.connect(self.answer)
         self.buttons["confirm"].clicked.connect(self.confirm)
         self.buttons["send_back"].clicked.connect(self.send_back)
+        self.buttons["attach"].clicked.connect(self.attach)
         self.table = RowsTable(COLUMNS, alert=lambda r: r["overdue"])
         self.table.setObjectName("orders_table")
         self.detail = QTextBrowser()
         self.detail.setObjectName("order_detail")
+        self.detail.setOpenExternalLinks(True)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.detail)
@@ -101,6 +114,7 @@ class OrdersTab(QWidget):
         state = row["state"] if row else None
         for action, allowed in orders.ALLOWED.items():
             self.buttons[action].setEnabled(state in allowed)
+        self.buttons["attach"].setEnabled(bool(row))
         if not target_id:
             self.detail.setHtml("<span style='color:#777'>选择一条督办查看详情和办理经过。</span>")
             return
@@ -124,6 +138,10 @@ class OrdersTab(QWidget):
             for h in d["history"]
         )
         parts.append(f"办理经过：<ul style='margin:0'>{steps}</ul>")
+        for label, files in (("督办附件", d["order_files"]), ("办理附件", d["answer_files"])):
+            if files:
+                links = "、".join(f"<a href='{f['path'].as_uri()}'>{escape(f['file_name'])}</a>" for f in files)
+                parts.append(f"{label}：{links}")
         self.detail.setHtml("<br>".join(parts))
 
     # -- writing ----------------------------------------------------------------------------------------
@@ -220,6 +238,20 @@ class OrdersTab(QWidget):
         return RecordDialog(
             "退回重办", list(orders.OPINION_FIELDS.values()), save, values={"on": inspections.today()}, parent=self
         )
+
+    def attach(self) -> None:
+        """Files for the selected target's answer; at the county, for the order itself until it is answered."""
+        row = self.table.current_row()
+        if not row:
+            return
+        tid, to_order = row["id"], self.county and not row["answer"]  # at the county: a paper reply's scan
+        paths, _ = QFileDialog.getOpenFileNames(self, "添加附件", "", "所有文件 (*)")
+        if paths and attempt(
+            self,
+            "无法添加附件",
+            lambda: self.ctx.write(lambda s: orders.attach(s, tid, [Path(p) for p in paths], to_order=to_order)) or 1,
+        ):
+            self._done(tid)
 
     def send_back(self) -> None:
         tid = self.table.current_id()

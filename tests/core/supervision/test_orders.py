@@ -171,3 +171,28 @@ def test_township_answers_its_own_but_cannot_issue_or_confirm(session, today) ->
         orders.confirm(session, t.id, today=today)
     with pytest.raises(OldcommError, match="县级模式"):
         orders.send_back(session, t.id, "不行", today=today)
+
+
+def test_attachments_on_the_order_and_on_the_answer(cs, today, tmp_path) -> None:  # noqa: ANN001
+    scan = tmp_path / "督办通知.pdf"
+    scan.write_bytes(b"%PDF-1.4 demo")
+    photo = tmp_path / "整改后.jpg"
+    photo.write_bytes(b"\xff\xd8\xff demo")
+    order = orders.issue(
+        cs,
+        {"problem": "p", "requirement": "r", "deadline": "2026-06-30"},
+        [{"township_code": T1[0]}],
+        files=[scan],
+        today=TODAY,
+    )
+    t = order.targets[0]
+    orders.answer(cs, t.id, "已整改", files=[photo], today=today)
+    more = tmp_path / "回复函.pdf"
+    more.write_bytes(b"%PDF-1.4 reply")
+    orders.attach(cs, t.id, [more])
+    d = orders.detail(cs, t.id)
+    assert [f["file_name"] for f in d["order_files"]] == ["督办通知.pdf"]
+    assert [f["file_name"] for f in d["answer_files"]] == ["整改后.jpg", "回复函.pdf"]
+    assert all(f["path"].exists() for f in d["order_files"] + d["answer_files"])
+    with pytest.raises(ValidationError, match="不存在"):
+        orders.attach(cs, t.id, [tmp_path / "没有.jpg"])

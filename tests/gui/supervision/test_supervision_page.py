@@ -109,7 +109,7 @@ def test_issue_answer_confirm_through_the_dialogs(qtbot, page: SupervisionPage, 
     assert new[0]["number"].endswith("002号")
     target = new[0]["id"]
     tab.table.select_id(target)
-    enabled = {k: b.isEnabled() for k, b in tab.buttons.items() if k != "issue"}
+    enabled = {k: b.isEnabled() for k, b in tab.buttons.items() if k not in ("issue", "attach")}
     assert enabled == {"start": True, "answer": True, "confirm": False, "send_back": False}
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: warnings.append(text))
@@ -244,3 +244,16 @@ def test_dashboard_counts_missed_checks_overdue_orders_and_replies(qtbot, ctx: A
         ("supervision", {"tab": "requests", "state": "overdue"}),
         ("inspections", {"tab": "schedules"}),
     ]
+
+
+def test_attach_a_scan_of_a_paper_answer(qtbot, page: SupervisionPage, monkeypatch, tmp_path) -> None:  # noqa: ANN001
+    tab = page.orders
+    target = tab.table.rows[0]["id"]
+    page.ctx.write(lambda s: orders.answer(s, target, "纸质回复已收到"))
+    tab.refresh()
+    tab.table.select_id(target)
+    scan = tmp_path / "回复扫描件.pdf"
+    scan.write_bytes(b"%PDF-1.4 scan")
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(scan)], ""))
+    tab.buttons["attach"].click()
+    assert "办理附件：回复扫描件.pdf" in tab.detail.toPlainText()
