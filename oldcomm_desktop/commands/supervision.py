@@ -328,13 +328,13 @@ def cmd_assess(args: argparse.Namespace) -> int:
         raise UsageError("--save 与 --saved 不能同用")
     with _open(args, write=args.save) as db, db.transaction() as s:
         _ready(s)
-        if args.saved:
-            result = assessment.saved(s, args.year)
-            if result is None:
+        if args.saved or args.save:
+            if args.save:
+                assessment.save(s, args.year)
+            found = assessment.saved(s, args.year)
+            if found is None:
                 raise OldcommError(f"{args.year} 年还没有保存的考核结果（用 --save 保存）")
-        elif args.save:
-            assessment.save(s, args.year)
-            result = assessment.saved(s, args.year)
+            result = found
         else:
             result = assessment.compute(s, args.year)
         bulletin = bulletins.from_assessment(s, result) if args.bulletin else None

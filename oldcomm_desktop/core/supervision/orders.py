@@ -179,7 +179,7 @@ def _own_township(session: Session, target: OrderTarget) -> None:
 
 
 def _not_before_issue(session: Session, target: OrderTarget, on: date, label: str, today: date) -> None:
-    order = session.get(SupervisionOrder, target.order_id)
+    order = records.get(session, SupervisionOrder, target.order_id)
     if on < order.issued_on:
         raise ValidationError(FieldProblem("on", label, f"{on} 早于下达日期 {order.issued_on}"))
     if on > today:
@@ -218,9 +218,10 @@ def answer(
     _check(target, "answer")
     values = parse_changes(ANSWER_FIELDS, {"answer": text, "answered_on": on or today})
     _not_before_issue(session, target, values["answered_on"], ANSWER_FIELDS["answered_on"].label, today)
+    at_county = workspace.mode(session) == workspace.COUNTY  # read before changing: one UPDATE, one version
     target.answer, target.answered_on = values["answer"], values["answered_on"]
     target.first_answered_on = target.first_answered_on or values["answered_on"]
-    target.answered_at_county = workspace.mode(session) == workspace.COUNTY
+    target.answered_at_county = at_county
     target.state = "done"
     _event(session, target, "answer", values["answered_on"], values["answer"])
     session.flush()
@@ -263,9 +264,10 @@ def send_back(
 def attach(session: Session, target_id: str, files: Sequence[Path], *, to_order: bool = False) -> None:
     """Attach files to a target's answer (photos, scans of the paper reply) or, for the county, to the order."""
     target = records.get(session, OrderTarget, target_id)
+    owner: OrderTarget | SupervisionOrder = target
     if to_order:
         _county_only(session, "为督办添加附件")
-        owner, caption = session.get(SupervisionOrder, target.order_id), "督办附件"
+        owner, caption = records.get(session, SupervisionOrder, target.order_id), "督办附件"
     else:
         _own_township(session, target)
         owner, caption = target, "办理情况附件"
@@ -362,7 +364,7 @@ def detail(session: Session, target_id: str) -> dict:
     """One target with its order, history (each round) and attachments."""
     target = records.get(session, OrderTarget, target_id)
     row = next(r for r in rows(session, township=target.township_code) if r["id"] == target.id)
-    order = session.get(SupervisionOrder, target.order_id)
+    order = records.get(session, SupervisionOrder, target.order_id)
     row["history"] = [
         {
             "action": e.action,

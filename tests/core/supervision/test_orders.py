@@ -196,3 +196,18 @@ def test_attachments_on_the_order_and_on_the_answer(cs, today, tmp_path) -> None
     assert all(f["path"].exists() for f in d["order_files"] + d["answer_files"])
     with pytest.raises(ValidationError, match="不存在"):
         orders.attach(cs, t.id, [tmp_path / "没有.jpg"])
+
+
+def test_every_step_is_in_the_audit_log_under_the_operator(cs, today) -> None:  # noqa: ANN001
+    from oldcomm_desktop.core import audit
+
+    t = orders.find_target(cs, _issue(cs).id)
+    orders.answer(cs, t.id, "已处理", today=today)
+    orders.send_back(cs, t.id, "补充照片", today=today)
+    entries = audit.history(cs, t.id)
+    assert entries[0].action == "create" and entries[0].operator == "测试员"
+    states = [(e.old_value, e.new_value) for e in entries if e.field == "state"]
+    assert states == [("pending", "done"), ("done", "in_progress")]
+    before = t.version
+    orders.answer(cs, t.id, "已补充照片", today=today)
+    assert t.version == before + 1  # each save moves the version (optimistic locking)
