@@ -237,6 +237,7 @@ def rows(session: Session, *, township: str | None = None, today: date | None = 
         by_schedule[o.schedule_id].append(o)
     names = _community_names(session, [s.community_id for s in schedules if s.community_id])
     templates = dict(session.execute(select(ChecklistTemplate.id, ChecklistTemplate.name)).all())
+    towns = {d.code: d.name for d in divisions.townships(session)}
     out = []
     for s in schedules:
         mine = by_schedule[s.id]
@@ -245,7 +246,7 @@ def rows(session: Session, *, township: str | None = None, today: date | None = 
             {
                 "id": s.id,
                 "township_code": s.township_code,
-                "township": divisions.name_of(session, s.township_code),
+                "township": towns.get(s.township_code or "", s.township_code),
                 "community_id": s.community_id,
                 "community": names.get(s.community_id or "", "（全乡镇）"),
                 "kind": s.kind,
@@ -283,11 +284,12 @@ def due_rows(
         )
     }
     names = _community_names(session, [o.community_id for o in occ if o.community_id])
+    towns = {d.code: d.name for d in divisions.townships(session)}
     out = [
         {
             "schedule_id": o.schedule_id,
             "township_code": o.township_code,
-            "township": divisions.name_of(session, o.township_code),
+            "township": towns.get(o.township_code, o.township_code),
             "community_id": o.community_id,
             "community": names.get(o.community_id or "", "（全乡镇）"),
             "kind": o.kind,
