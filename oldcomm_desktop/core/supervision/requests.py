@@ -145,7 +145,7 @@ def rows(
     """The register, newest first; `state` open / overdue / replied filters it."""
     today = today or inspections.today()
     q = (
-        select(ResidentRequest, Community.name)
+        select(ResidentRequest.__table__, Community.name.label("community_name"))  # Core rows: read-only lists
         .join(Community, Community.id == ResidentRequest.community_id)
         .where(ResidentRequest.deleted_at.is_(None), Community.deleted_at.is_(None))
         .order_by(ResidentRequest.raised_on.desc(), ResidentRequest.created_at.desc())
@@ -160,7 +160,8 @@ def rows(
         q = q.where(ResidentRequest.replied_on.is_(None), ResidentRequest.reply_deadline >= today)
     names = {d.code: d.name for d in divisions.townships(session)}
     out = []
-    for r, cname in session.execute(q):
+    for r in session.execute(q):
+        cname = r.community_name
         st = state_of(r.replied_on, r.reply_deadline, today)
         out.append(
             {
@@ -201,7 +202,7 @@ def roll_up(
     """Per community: requests, replied, overdue, each topic's count, and the satisfaction figure."""
     today = inspections.today()
     q = (
-        select(ResidentRequest, Community.name)
+        select(ResidentRequest.__table__, Community.name.label("community_name"))  # Core rows: read-only lists
         .join(Community, Community.id == ResidentRequest.community_id)
         .where(ResidentRequest.deleted_at.is_(None), Community.deleted_at.is_(None))
     )
@@ -213,7 +214,8 @@ def roll_up(
         q = q.where(ResidentRequest.raised_on <= end)
     by: dict[str, dict] = {}
     ratings: dict[str, list[str]] = defaultdict(list)
-    for r, cname in session.execute(q):
+    for r in session.execute(q):
+        cname = r.community_name
         row = by.setdefault(
             r.community_id,
             {

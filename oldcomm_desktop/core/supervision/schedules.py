@@ -13,7 +13,7 @@ import bisect
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -98,8 +98,8 @@ def delete(session: Session, schedule_id: str) -> None:
 
 def _live_schedules():  # noqa: ANN202 - a Select
     """Live schedules whose community (if any) is live too: a community in the recycle bin is not checked."""
-    return (
-        select(InspectionSchedule)
+    return (  # Core rows, not ORM objects: a county has thousands of schedules and this is read-only
+        select(InspectionSchedule.__table__)
         .outerjoin(Community, Community.id == InspectionSchedule.community_id)
         .where(
             InspectionSchedule.deleted_at.is_(None),
@@ -137,8 +137,8 @@ def _construction_spans(session: Session, community_ids: list[str]) -> dict[str,
     return {cid: (s, e) for cid, (s, e) in spans.items() if s is not None}
 
 
-def schedule_windows(s: InspectionSchedule, until: date, spans: Mapping[str, tuple[date, date | None]]) -> list[Window]:
-    """The windows of one schedule that have begun by `until` (weekly ones only while under construction)."""
+def schedule_windows(s: Any, until: date, spans: Mapping[str, tuple[date, date | None]]) -> list[Window]:
+    """The windows of one schedule (a row or record) begun by `until` (weekly ones only while under construction)."""
     start, stop = s.starts_on, s.ends_on
     if s.frequency == "weekly":
         span = spans.get(s.community_id or "")
@@ -167,10 +167,12 @@ def occurrences(
         q = q.where(InspectionSchedule.township_code == township)
     if schedule_id:
         q = q.where(InspectionSchedule.id == schedule_id)
-    schedules = list(session.scalars(q.order_by(InspectionSchedule.township_code, InspectionSchedule.starts_on)))
+    schedules = session.execute(q.order_by(InspectionSchedule.township_code, InspectionSchedule.starts_on)).all()
     if not schedules:
         return []
     earliest = min(s.starts_on for s in schedules)
+    if since is not None:  # a window that ends after `since` began at most a month before it
+        earliest = max(earliest, since - timedelta(days=31))
     spans = _construction_spans(session, [s.community_id for s in schedules if s.community_id])
     # inspections by (community, kind) and by (township, kind), each sorted by day, to bisect per window
     by_community: dict[tuple[str, str], list[tuple[date, str]]] = defaultdict(list)
@@ -230,7 +232,7 @@ def rows(session: Session, *, township: str | None = None, today: date | None = 
     q = _live_schedules()
     if township:
         q = q.where(InspectionSchedule.township_code == township)
-    schedules = list(session.scalars(q.order_by(InspectionSchedule.township_code, InspectionSchedule.created_at)))
+    schedules = session.execute(q.order_by(InspectionSchedule.township_code, InspectionSchedule.created_at)).all()
     occ = occurrences(session, today=today, township=township, since=date(today.year, 1, 1))
     by_schedule: dict[str, list[Occurrence]] = defaultdict(list)
     for o in occ:
@@ -277,12 +279,13 @@ def due_rows(
         for o in occurrences(session, today=today, township=township, since=date(today.year, 1, 1))
         if o.state in wanted
     ]
-    schedules = {
-        s.id: s
-        for s in session.scalars(
-            select(InspectionSchedule).where(InspectionSchedule.id.in_({o.schedule_id for o in occ}))
-        )
-    }
+    inspectors = dict(
+        session.execute(
+            select(InspectionSchedule.id, InspectionSchedule.inspector).where(
+                InspectionSchedule.id.in_({o.schedule_id for o in occ})
+            )
+        ).all()
+    )
     names = _community_names(session, [o.community_id for o in occ if o.community_id])
     towns = {d.code: d.name for d in divisions.townships(session)}
     out = [
@@ -294,7 +297,7 @@ def due_rows(
             "community": names.get(o.community_id or "", "（全乡镇）"),
             "kind": o.kind,
             "kind_label": inspections.KINDS.get(o.kind, o.kind),
-            "inspector": schedules[o.schedule_id].inspector,
+            "inspector": inspectors.get(o.schedule_id),
             "window_start": o.window.start,
             "window_end": o.window.end,
             "state": o.state,
