@@ -1,7 +1,8 @@
 """检查计划 tab of the 检查整改 page: the schedules, and each occurrence still to do or missed this year.
 
 A missed occurrence (no inspection of the kind in its month, or week while under construction) is red
-and counts on the dashboard beside overdue rectifications.
+and counts on the dashboard beside overdue rectifications. The tab reads when shown (not when the
+检查整改 page is built), so opening that page costs nothing extra.
 """
 
 from __future__ import annotations
@@ -94,7 +95,6 @@ class SchedulesTab(QWidget):
         self.township.currentIndexChanged.connect(lambda _i: self.refresh())
         self.table.current_changed.connect(lambda _id: self.delete_button.setEnabled(bool(_id)))
         ctx.data_changed.connect(lambda _t: self.refresh() if self.isVisible() else None)
-        self.refresh()
 
     def refresh(self) -> None:
         township = self.township.currentData()
