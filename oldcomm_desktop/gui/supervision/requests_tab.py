@@ -3,13 +3,14 @@ the topics raised and the satisfaction figure the assessment uses."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 from sqlalchemy import select
 
-from oldcomm_desktop.core import inspections
+from oldcomm_desktop.core import catalogues, inspections
 from oldcomm_desktop.core.model import Community
 from oldcomm_desktop.core.supervision import requests
 from oldcomm_desktop.gui.context import AppContext
@@ -105,6 +106,11 @@ class RequestsTab(QWidget):
             )
         )
 
+        today = inspections.today()
+        days = int(
+            self.ctx.read(lambda s: catalogues.get_setting(s, "request_reply_days", requests.DEFAULT_REPLY_DAYS))
+        )
+
         def save(values: dict[str, Any], _confirm: bool) -> Any:
             return self.ctx.write(lambda s: requests.add(s, values).id, table="resident_request")
 
@@ -112,7 +118,7 @@ class RequestsTab(QWidget):
             "登记居民诉求",
             list(requests.FIELDS.values()),
             save,
-            values={"raised_on": inspections.today(), "channel": "hotline"},
+            values={"raised_on": today, "channel": "hotline", "reply_deadline": today + timedelta(days=days)},
             choices={"community_id": lambda: [(cid, name) for cid, name in names]},
             parent=self,
         )
