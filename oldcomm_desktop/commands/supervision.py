@@ -76,6 +76,13 @@ def add_parsers(sub: argparse._SubParsersAction, add_db: Callable) -> dict[str, 
     q = acts.add_parser("list", help="列出督办（每个办理对象一行）")
     _common(q, add_db)
     q.add_argument("--state", choices=["pending", "in_progress", "done", "confirmed", "overdue"])
+    q = acts.add_parser("export", help="导出督办文件：县级导出下发文件，乡镇导出答复文件")
+    add_db(q)
+    q.add_argument("file", type=Path)
+    q.add_argument("--township", help="县级：只导出给该乡镇的督办")
+    q = acts.add_parser("import", help="导入督办文件：乡镇导入下发文件，县级导入答复文件")
+    add_db(q)
+    q.add_argument("file", type=Path)
 
     p = sub.add_parser("ranking", help="长效管理检查评比排名（按乡镇、按月）")
     add_db(p)
@@ -237,6 +244,8 @@ def cmd_order(args: argparse.Namespace) -> int:
                 r["state_label"] += "（逾期）" if r["overdue"] else ""
             _table(rows, ORDER_COLUMNS)
         return EXIT_OK
+    if args.action in ("export", "import"):
+        return _order_file(args)
     with _open(args) as db, db.transaction() as s:
         _ready(s)
         if args.action == "issue":
@@ -288,6 +297,28 @@ def cmd_order(args: argparse.Namespace) -> int:
             raise UsageError(args.action)
         number = s.get(orders.SupervisionOrder, target.order_id).number
         print(f"{number}（{target.township_code}）：{orders.STATES[target.state]}")
+    return EXIT_OK
+
+
+def _order_file(args: argparse.Namespace) -> int:
+    from oldcomm_desktop.core import workspace
+    from oldcomm_desktop.core.supervision import order_files
+
+    with _open(args, write=args.action == "import") as db, db.transaction() as s:
+        _ready(s)
+        county = workspace.mode(s) == workspace.COUNTY
+        if args.action == "export":
+            if county:
+                n = order_files.write_orders(s, args.file, township=_township(s, args.township))
+                print(f"已导出督办下发文件：{args.file}（{n} 条督办）")
+            else:
+                n = order_files.write_answers(s, args.file)
+                print(f"已导出督办答复文件：{args.file}（{n} 条答复）")
+        elif county:
+            print(f"已导入答复 {order_files.read_answers(s, args.file)} 条")
+        else:
+            c = order_files.read_orders(s, args.file)
+            print(f"已导入：新督办 {c['new']} 条，县里确认 {c['confirmed']} 条，退回 {c['sent_back']} 条")
     return EXIT_OK
 
 

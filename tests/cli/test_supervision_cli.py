@@ -239,3 +239,44 @@ def test_requests_add_list_reply(county: Path) -> None:
     assert roll[0]["satisfaction"] == 100.0 and roll[0]["topics"] == {"停车难": 1}
     r = run(county, "requests", "add", "--community", "乙小区", "--topic", "x", "--channel", "微信")
     assert r.returncode == 1 and "渠道" in r.stderr
+
+
+def test_orders_travel_as_files_between_county_and_township(county: Path) -> None:
+    deadline = (TODAY + timedelta(days=10)).isoformat()
+    r = run(
+        county,
+        "order",
+        "issue",
+        "--township",
+        T2[0],
+        "--problem",
+        "资金到位率偏低",
+        "--requirement",
+        "月底前到位",
+        "--deadline",
+        deadline,
+    )
+    assert r.returncode == 0, r.stderr
+    down, up = county / "下发.json", county / "答复.json"
+    r = run(county, "order", "export", down, "--township", T2[0])
+    assert r.returncode == 0 and "下发文件" in r.stdout, r.stderr
+    town = county / "town"
+    town.mkdir()
+    db = open_database(town / "county.sqlite3")  # run() always opens <cwd>/county.sqlite3
+    with db.transaction("乡镇") as s:
+        workspace.initialise(s, mode=workspace.TOWNSHIP, code=T2[0], name=T2[1], operator="乡镇")
+    db.close()
+    r = run(town, "order", "import", down)
+    assert r.returncode == 0 and "新督办" in r.stdout, r.stderr
+    rows = [x for x in _json(run(town, "order", "list", "--json")) if x["problem"] == "资金到位率偏低"]
+    assert [(x["township_code"], x["state"]) for x in rows] == [(T2[0], "pending")]
+    r = run(town, "order", "confirm", rows[0]["id"])
+    assert r.returncode == 1 and "县级模式" in r.stderr
+    assert run(town, "order", "answer", rows[0]["id"], "--text", "已到位").returncode == 0
+    assert run(town, "order", "export", up).returncode == 0
+    r = run(county, "order", "import", up)
+    assert r.returncode == 0 and "已导入答复" in r.stdout, r.stderr
+    states = {x["id"]: x for x in _json(run(county, "order", "list", "--json"))}
+    assert (states[rows[0]["id"]]["state"], states[rows[0]["id"]]["answer"]) == ("done", "已到位")
+    r = run(county, "order", "import", down)
+    assert r.returncode == 1 and "不是督办答复文件" in r.stderr
