@@ -27,7 +27,7 @@ from sqlalchemy import select
 from oldcomm_desktop.core import divisions, inspections
 from oldcomm_desktop.core.fields import Field
 from oldcomm_desktop.core.model import Project
-from oldcomm_desktop.core.supervision import orders
+from oldcomm_desktop.core.supervision import order_files, orders
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.dialogs.record_form import RecordDialog
 from oldcomm_desktop.gui.supervision.common import attempt, combo, county_mode, townships
@@ -66,6 +66,8 @@ class OrdersTab(QWidget):
             ("confirm", "确认办结"),
             ("send_back", "退回…"),
             ("attach", "附件…"),
+            ("import_file", "导入文件…"),
+            ("export_file", "导出文件…"),
         ):
             b = QPushButton(text)
             b.setObjectName(f"order_{key}")
@@ -80,6 +82,13 @@ class OrdersTab(QWidget):
         self.buttons["confirm"].clicked.connect(self.confirm)
         self.buttons["send_back"].clicked.connect(self.send_back)
         self.buttons["attach"].clicked.connect(self.attach)
+        self.buttons["import_file"].clicked.connect(self.import_file)
+        self.buttons["export_file"].clicked.connect(self.export_file)
+        for key, tip in (
+            ("import_file", "县级：导入乡镇的答复文件；乡镇：导入县里的督办下发文件"),
+            ("export_file", "县级：导出督办下发文件；乡镇：导出答复文件（在同步功能之前用文件传递）"),
+        ):
+            self.buttons[key].setToolTip(tip)
         self.table = RowsTable(COLUMNS, alert=lambda r: r["overdue"])
         self.table.setObjectName("orders_table")
         self.detail = QTextBrowser()
@@ -252,6 +261,38 @@ class OrdersTab(QWidget):
             lambda: self.ctx.write(lambda s: orders.attach(s, tid, [Path(p) for p in paths], to_order=to_order)) or 1,
         ):
             self._done(tid)
+
+    def export_file(self) -> None:
+        kind = "督办下发" if self.county else "督办答复"
+        path, _ = QFileDialog.getSaveFileName(self, f"导出{kind}文件", f"{kind}.json", "督办文件 (*.json)")
+        if not path:
+            return
+        write = order_files.write_orders if self.county else order_files.write_answers
+        township = self.township.currentData() if self.county else None
+        n = attempt(
+            self,
+            "无法导出",
+            lambda: self.ctx.read(
+                lambda s: write(s, Path(path), township=township) if self.county else write(s, Path(path))
+            ),
+        )
+        if n is not None:
+            QMessageBox.information(self, "已导出", f"已导出 {n} 条到 {path}")
+
+    def import_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "导入督办文件", "", "督办文件 (*.json)")
+        if not path:
+            return
+        read = order_files.read_answers if self.county else order_files.read_orders
+        result = attempt(self, "无法导入", lambda: self.ctx.write(lambda s: read(s, Path(path)), table="order_target"))
+        if result is None:
+            return
+        if isinstance(result, dict):
+            text = f"新督办 {result['new']} 条，县里确认 {result['confirmed']} 条，退回 {result['sent_back']} 条"
+        else:
+            text = f"导入答复 {result} 条"
+        QMessageBox.information(self, "已导入", text)
+        self._done()
 
     def send_back(self) -> None:
         tid = self.table.current_id()

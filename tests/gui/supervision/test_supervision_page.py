@@ -109,7 +109,7 @@ def test_issue_answer_confirm_through_the_dialogs(qtbot, page: SupervisionPage, 
     assert new[0]["number"].endswith("002号")
     target = new[0]["id"]
     tab.table.select_id(target)
-    enabled = {k: b.isEnabled() for k, b in tab.buttons.items() if k not in ("issue", "attach")}
+    enabled = {k: b.isEnabled() for k, b in tab.buttons.items() if k in orders.ALLOWED}
     assert enabled == {"start": True, "answer": True, "confirm": False, "send_back": False}
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: warnings.append(text))
@@ -257,3 +257,16 @@ def test_attach_a_scan_of_a_paper_answer(qtbot, page: SupervisionPage, monkeypat
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(scan)], ""))
     tab.buttons["attach"].click()
     assert "办理附件：回复扫描件.pdf" in tab.detail.toPlainText()
+
+
+def test_export_orders_file_and_refuse_a_wrong_one(qtbot, page: SupervisionPage, monkeypatch, tmp_path) -> None:  # noqa: ANN001
+    out = tmp_path / "下发.json"
+    shown = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: shown.append(text))
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: shown.append(text))
+    page.orders.buttons["export_file"].click()
+    assert out.exists() and shown == [f"已导出 1 条到 {out}"]
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(out), ""))
+    page.orders.buttons["import_file"].click()  # the county reads answers, not its own orders
+    assert shown[-1] == "下发.json 不是督办答复文件"
