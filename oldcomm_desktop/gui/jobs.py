@@ -178,7 +178,10 @@ class Job(QObject, Generic[T]):
             self._error = exc
         finally:
             self._done.set()
-            self._worker_done.emit()
+            try:
+                self._worker_done.emit()
+            except RuntimeError:  # the Job went with its page (closed before the work ended): nobody waits
+                pass
 
     def _emit_progress(self) -> None:
         count = self.progress.report_count
