@@ -140,9 +140,14 @@ def overdue_count(session: Session, today: date | None = None, township: str | N
 
 
 def rows(
-    session: Session, *, township: str | None = None, state: str | None = None, today: date | None = None
+    session: Session,
+    *,
+    township: str | None = None,
+    state: str | None = None,
+    today: date | None = None,
+    limit: int | None = None,
 ) -> list[dict]:
-    """The register, newest first; `state` open / overdue / replied filters it."""
+    """The register, newest first; `state` open / overdue / replied filters it; `limit` keeps the newest."""
     today = today or inspections.today()
     q = (
         select(ResidentRequest.__table__, Community.name.label("community_name"))  # Core rows: read-only lists
@@ -158,6 +163,8 @@ def rows(
         q = q.where(ResidentRequest.replied_on.is_(None), ResidentRequest.reply_deadline < today)
     elif state == "open":
         q = q.where(ResidentRequest.replied_on.is_(None), ResidentRequest.reply_deadline >= today)
+    if limit is not None:
+        q = q.limit(limit)
     names = {d.code: d.name for d in divisions.townships(session)}
     out = []
     for r in session.execute(q):

@@ -30,6 +30,7 @@ COLUMNS = [
     ("replied_on", "答复日期"),
     ("satisfaction_label", "满意度"),
 ]
+SHOWN = 1000  # the newest; older ones by state or township filter, or `oldcomm requests list`
 ROLL_COLUMNS = [
     ("community", "小区"),
     ("requests", "诉求"),
@@ -72,8 +73,13 @@ class RequestsTab(QWidget):
         split.addWidget(self.table)
         split.addWidget(lower)
         split.setSizes([360, 220])
+        self.more = QLabel(f"只显示最近的 {SHOWN} 条；可按状态或乡镇筛选，或用 oldcomm requests list 查看全部。")
+        self.more.setObjectName("requests_more")
+        self.more.setStyleSheet("color: #6b7785;")
+        self.more.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.more)
         layout.addWidget(split, 1)
         self.state.currentIndexChanged.connect(lambda _i: self.refresh())
         self.township.currentIndexChanged.connect(lambda _i: self.refresh())
@@ -82,9 +88,10 @@ class RequestsTab(QWidget):
 
     def refresh(self) -> None:
         township = self.township.currentData()
-        self.table.set_rows(
-            self.ctx.read(lambda s: requests.rows(s, township=township, state=self.state.currentData()))
-        )
+        state = self.state.currentData()
+        found = self.ctx.read(lambda s: requests.rows(s, township=township, state=state, limit=SHOWN + 1))
+        self.table.set_rows(found[:SHOWN])
+        self.more.setVisible(len(found) > SHOWN)
         roll = self.ctx.read(lambda s: requests.roll_up(s, township=township))
         for r in roll:
             r["topics_text"] = "、".join(f"{t}×{n}" for t, n in r["topics"].items())

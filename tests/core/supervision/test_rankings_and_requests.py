@@ -101,6 +101,7 @@ def test_requests_deadline_overdue_reply_and_roll_up(cs, today) -> None:  # noqa
     requests.reply(cs, r2.id, "正在协调", "2026-06-12", "basically", today=today)
     assert requests.overdue_count(cs, today=today) == 1
     assert [r["state"] for r in requests.rows(cs, today=today)] == ["replied", "overdue", "replied"]
+    assert [r["id"] for r in requests.rows(cs, today=today, limit=2)] == [r2.id, r3.id]  # the newest
     with pytest.raises(ValidationError, match="不能重复答复"):
         requests.reply(cs, r1.id, "再答一次", today=today)
     with pytest.raises(ValidationError, match="还没有答复"):
