@@ -85,7 +85,15 @@ class SupervisionPage(Page):
         def show(i: int):  # noqa: ANN202
             return lambda: self.tabs.setCurrentIndex(i)
 
-        return [(name, show(i)) for i, name in enumerate(("orders", "ranking", "assessment", "requests"))]
+        def an_order_with_history() -> None:
+            self.tabs.setCurrentIndex(0)
+            rows = self.orders.table.rows
+            pick = next((r for r in rows if r["opinion"]), rows[0] if rows else None)
+            if pick:
+                self.orders.table.select_id(pick["id"])
+
+        views = [(name, show(i)) for i, name in enumerate(("orders", "ranking", "assessment", "requests"))]
+        return [*views, ("order_detail", an_order_with_history)]
 
     def sample_dialogs(self) -> list:
         return [("issue_order", self.orders.make_issue_dialog()), ("add_request", self.requests.make_add_dialog())]
