@@ -166,6 +166,10 @@ def build(
         if progress is not None:
             progress(made, communities_count)
     bulk.record_event(session, source="演示数据", kind="demo", counts=totals)
+    session.flush()
+    from oldcomm_desktop.core.supervision import demo as supervision_demo  # schedules, orders, checks, requests
+
+    supervision_demo.build(session, seed=seed, today=today)
 
 
 class _Maker:

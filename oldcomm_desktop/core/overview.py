@@ -262,3 +262,23 @@ def plan_years(session: Session) -> list[int]:
         )
     )
     return sorted(years, reverse=True)
+
+
+# -- supervision --------------------------------------------------------------------------------------
+@dataclass
+class SupervisionCounts:
+    """What the dashboard counts beside overdue rectifications: missed checks, overdue orders and replies."""
+
+    missed_checks: int  # missed occurrences of inspection schedules this year
+    overdue_orders: int  # order targets still 待处理 / 处理中 past their deadline
+    overdue_replies: int  # residents' requests unanswered past their reply deadline
+
+
+def supervision_counts(session: Session, *, township: str | None = None) -> SupervisionCounts:
+    from oldcomm_desktop.core.supervision import orders, requests, schedules
+
+    return SupervisionCounts(
+        schedules.missed_count(session, township=township),
+        orders.overdue_count(session, township=township),
+        requests.overdue_count(session, township=township),
+    )

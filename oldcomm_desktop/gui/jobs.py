@@ -210,7 +210,10 @@ class Job(QObject, Generic[T]):
             with _RUNNING_LOCK:
                 _RUNNING.discard(self)
             self._done.set()
-            self._worker_done.emit()
+            try:
+                self._worker_done.emit()
+            except RuntimeError:  # the Job went with its page (closed before the work ended): nobody waits
+                pass
 
     def _emit_progress(self) -> None:
         count = self.progress.report_count

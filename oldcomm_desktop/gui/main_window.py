@@ -43,6 +43,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("items", "改造内容", "oldcomm_desktop.gui.pages.items", "ItemsPage"),
     PageEntry("inspections", "检查整改", "oldcomm_desktop.gui.pages.inspections", "InspectionsPage"),
     PageEntry("returns", "报表", "oldcomm_desktop.gui.pages.returns", "ReturnsPage"),
+    PageEntry("supervision", "督办考核", "oldcomm_desktop.gui.supervision.page", "SupervisionPage"),
     PageEntry("exchange", "数据交换", "oldcomm_desktop.gui.pages.exchange", "ExchangePage"),
     PageEntry("recycle_bin", "回收站", "oldcomm_desktop.gui.pages.recycle_bin", "RecycleBinPage"),
     PageEntry("settings", "设置", "oldcomm_desktop.gui.pages.settings", "SettingsPage"),

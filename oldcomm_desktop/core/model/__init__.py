@@ -21,6 +21,16 @@ from oldcomm_desktop.core.model.projects import Community, Project
 from oldcomm_desktop.core.model.responsibility import ResponsibleParty
 from oldcomm_desktop.core.model.returns import ReturnArchive, ReturnNote, ReturnRound, ReturnSubmission
 from oldcomm_desktop.core.model.search import CommunityCategory, SearchText
+from oldcomm_desktop.core.model.supervision import (  # noqa: F401 - registers the supervision tables
+    AssessmentManualScore,
+    AssessmentResult,
+    AssessmentScheme,
+    InspectionSchedule,
+    OrderEvent,
+    OrderTarget,
+    ResidentRequest,
+    SupervisionOrder,
+)
 
 __all__ = [
     "Attachment",

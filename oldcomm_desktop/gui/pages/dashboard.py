@@ -51,6 +51,12 @@ MEASURE_SERIES = [
     Series("paid", "拨付", "#2f7d45"),
 ]
 WAN = Decimal(10000)
+# counted like overdue rectifications, in a second row under that tile: (key, caption, tooltip, page, filters)
+SUPERVISION_TILES = [
+    ("missed_checks", "本年漏检", "检查计划中本年已过期而未检查的次数", "inspections", {"tab": "schedules"}),
+    ("overdue_orders", "逾期督办", "超过办理期限仍未办理的督办", "supervision", {"tab": "orders", "state": "overdue"}),
+    ("overdue_replies", "诉求逾期", "过了答复期限的居民诉求", "supervision", {"tab": "requests", "state": "overdue"}),
+]
 
 
 @dataclass
@@ -66,6 +72,7 @@ class DashboardData:
     county_mode: bool
     loaded_at: datetime
     steps: list = field(default_factory=list)  # core.first_steps.Step: the guide while a step is open
+    supervision: overview.SupervisionCounts | None = None  # missed checks, overdue orders and replies
 
 
 def load(session: Session) -> DashboardData:
@@ -83,6 +90,7 @@ def load(session: Session) -> DashboardData:
         county_mode=workspace.mode(session) == workspace.COUNTY,
         loaded_at=datetime.now(),
         steps=first_steps.progress(session),
+        supervision=overview.supervision_counts(session),
     )
 
 
@@ -141,6 +149,12 @@ class DashboardPage(Page):
         self.tiles["communities"].clicked.connect(lambda: self.ctx.navigate.emit("communities", {}))
         self.tiles["overdue"].clicked.connect(lambda: self.ctx.navigate.emit("inspections", {"state": "overdue"}))
         self.tiles["overdue"].link_clicked.connect(lambda _h: self.ctx.navigate.emit("communities", {"overdue": True}))
+        for col, (key, caption, tip, page, filters) in enumerate(SUPERVISION_TILES, start=len(specs) - 3):
+            tile = FigureTile(caption, accent="#c0392b", clickable=True, tooltip=tip)
+            tile.setObjectName(f"tile_{key}")
+            tile.clicked.connect(lambda p=page, f=filters: self.ctx.navigate.emit(p, dict(f)))
+            self.tiles[key] = tile
+            headline.addWidget(tile, 1, col)
 
         # one tile per status
         status_row = QGridLayout()
@@ -347,6 +361,10 @@ class DashboardPage(Page):
             else "没有逾期整改"
         )
         t["overdue"].set_value(f"{d.overdue:,}", "条", link)
+        if d.supervision is not None:
+            t["missed_checks"].set_value(f"{d.supervision.missed_checks:,}", "次", "点击查看检查计划")
+            t["overdue_orders"].set_value(f"{d.supervision.overdue_orders:,}", "条", "点击查看督办")
+            t["overdue_replies"].set_value(f"{d.supervision.overdue_replies:,}", "条", "点击查看居民诉求")
         for code, tile in self.status_tiles.items():
             tile.set_value(f"{d.summary.groups.get(code, summary.Totals()).communities:,}", "个")
         self.finished_tile.set_value(f"{fin.communities:,}", "个")

@@ -199,6 +199,10 @@ class InspectionsPage(Page):
         self.tabs.setObjectName("page_tabs")
         self.tabs.addTab(first, "检查记录")
         self.tabs.addTab(self.board, "整改销号")
+        from oldcomm_desktop.gui.supervision.schedules_tab import SchedulesTab  # 检查计划: due / missed
+
+        self.schedules = SchedulesTab(ctx)
+        self.tabs.addTab(self.schedules, "检查计划")
         self.tabs.currentChanged.connect(lambda _i: self._changed_status())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -239,7 +243,9 @@ class InspectionsPage(Page):
                 self.table.set_filter(key, filters[key])
         if "search" in filters:
             self.table.search.setText(str(filters["search"]))
-        if "state" in filters or "inspection" in filters:
+        if filters.get("tab") == "schedules":
+            self.tabs.setCurrentWidget(self.schedules)
+        elif "state" in filters or "inspection" in filters:
             self.board.set_state(filters.get("state") or "all")
             self.tabs.setCurrentWidget(self.board)
         else:

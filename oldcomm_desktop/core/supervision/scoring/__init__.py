@@ -1,0 +1,1 @@
+"""Scored long-term-management checks turned into rankings (the score schemes are the inspection templates)."""

@@ -1,0 +1,159 @@
+"""居民诉求 tab: the register (overdue replies in red), registering a request and its reply, and per community
+the topics raised and the satisfaction figure the assessment uses."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+from sqlalchemy import select
+
+from oldcomm_desktop.core import catalogues, inspections
+from oldcomm_desktop.core.model import Community
+from oldcomm_desktop.core.supervision import requests
+from oldcomm_desktop.gui.context import AppContext
+from oldcomm_desktop.gui.dialogs.record_form import RecordDialog
+from oldcomm_desktop.gui.supervision.common import combo, county_mode, townships
+from oldcomm_desktop.gui.supervision.rows_table import RowsTable
+
+COLUMNS = [
+    ("township", "乡镇（街道）"),
+    ("community", "小区"),
+    ("topic", "诉求事项"),
+    ("raised_by", "反映人"),
+    ("channel_label", "渠道"),
+    ("raised_on", "反映日期"),
+    ("reply_deadline", "答复期限"),
+    ("state_label", "状态"),
+    ("replied_on", "答复日期"),
+    ("satisfaction_label", "满意度"),
+]
+SHOWN = 1000  # the newest; older ones by state or township filter, or `oldcomm requests list`
+ROLL_COLUMNS = [
+    ("community", "小区"),
+    ("requests", "诉求"),
+    ("replied", "已答复"),
+    ("overdue", "逾期未答复"),
+    ("topics_text", "诉求事项"),
+    ("satisfaction", "满意度（分）"),
+]
+
+
+class RequestsTab(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.state = combo(list(requests.STATES.items()), everything="全部状态", name="request_state")
+        self.township = combo(townships(ctx), everything="全部乡镇", name="request_township")
+        self.township.setVisible(county_mode(ctx))
+        self.add_button = QPushButton("登记诉求…")
+        self.add_button.setObjectName("request_add")
+        self.add_button.clicked.connect(self.add)
+        self.reply_button = QPushButton("答复…")
+        self.reply_button.setObjectName("request_reply")
+        self.reply_button.clicked.connect(self.reply)
+        bar = QHBoxLayout()
+        bar.addWidget(self.state)
+        bar.addWidget(self.township)
+        bar.addStretch(1)
+        bar.addWidget(self.add_button)
+        bar.addWidget(self.reply_button)
+        self.table = RowsTable(COLUMNS, alert=lambda r: r["state"] == "overdue")
+        self.table.setObjectName("requests_table")
+        self.roll = RowsTable(ROLL_COLUMNS, id_key="community_id")
+        self.roll.setObjectName("requests_roll_up")
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addWidget(QLabel("<b>按小区汇总</b>（满意 100、基本满意 60、不满意 0 分的平均）"))
+        lower_layout.addWidget(self.roll)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(lower)
+        split.setSizes([360, 220])
+        self.more = QLabel(f"只显示最近的 {SHOWN} 条；可按状态或乡镇筛选，或用 oldcomm requests list 查看全部。")
+        self.more.setObjectName("requests_more")
+        self.more.setStyleSheet("color: #6b7785;")
+        self.more.hide()
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.more)
+        layout.addWidget(split, 1)
+        self.state.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.township.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.table.current_changed.connect(self._enable)
+        self.refresh()
+
+    def refresh(self) -> None:
+        township = self.township.currentData()
+        state = self.state.currentData()
+        found = self.ctx.read(lambda s: requests.rows(s, township=township, state=state, limit=SHOWN + 1))
+        self.table.set_rows(found[:SHOWN])
+        self.more.setVisible(len(found) > SHOWN)
+        roll = self.ctx.read(lambda s: requests.roll_up(s, township=township))
+        for r in roll:
+            r["topics_text"] = "、".join(f"{t}×{n}" for t, n in r["topics"].items())
+        self.roll.set_rows(roll)
+        self._enable()
+
+    def _enable(self, *_: object) -> None:
+        row = self.table.current_row()
+        self.reply_button.setEnabled(bool(row and not row["reply"]))
+
+    def make_add_dialog(self) -> RecordDialog:
+        names = self.ctx.read(
+            lambda s: list(
+                s.execute(
+                    select(Community.id, Community.name)
+                    .where(Community.deleted_at.is_(None))
+                    .order_by(Community.township_code, Community.name)
+                ).all()
+            )
+        )
+
+        today = inspections.today()
+        days = int(
+            self.ctx.read(lambda s: catalogues.get_setting(s, "request_reply_days", requests.DEFAULT_REPLY_DAYS))
+        )
+
+        def save(values: dict[str, Any], _confirm: bool) -> Any:
+            return self.ctx.write(lambda s: requests.add(s, values).id, table="resident_request")
+
+        dialog = RecordDialog(
+            "登记居民诉求",
+            list(requests.FIELDS.values()),
+            save,
+            values={"raised_on": today, "channel": "hotline", "reply_deadline": today + timedelta(days=days)},
+            choices={"community_id": lambda: [(cid, name) for cid, name in names]},
+            parent=self,
+        )
+        dialog.setObjectName("request_dialog")
+        return dialog
+
+    def add(self) -> None:
+        if self.make_add_dialog().exec():
+            self.refresh()
+
+    def make_reply_dialog(self, request_id: str) -> RecordDialog:
+        def save(values: dict[str, Any], _confirm: bool) -> Any:
+            return self.ctx.write(
+                lambda s: (
+                    requests.reply(s, request_id, values["reply"], values["replied_on"], values["satisfaction"]).id
+                )
+            )
+
+        return RecordDialog(
+            "答复居民诉求",
+            list(requests.REPLY_FIELDS.values()),
+            save,
+            values={"replied_on": inspections.today()},
+            parent=self,
+        )
+
+    def reply(self) -> None:
+        rid = self.table.current_id()
+        if rid and self.make_reply_dialog(rid).exec():
+            self.refresh()
+            self.table.select_id(rid)
