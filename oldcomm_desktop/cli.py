@@ -213,7 +213,9 @@ def _open(args: argparse.Namespace, *, write: bool = True, must_exist: bool = Tr
     """Open `--db` (write=False: read-only, the file's bytes never change); a server's password is asked for."""
     from oldcomm_desktop.storage.database import open_database
 
-    return open_database(_target(args), write=write, create=not must_exist)
+    db = open_database(_target(args), write=write, create=not must_exist)
+    db.default_operator = getattr(args, "operator", None) or default_operator()
+    return db
 
 
 def _target(args: argparse.Namespace) -> str | None:

@@ -160,10 +160,14 @@ class Database:
 
         return data_dir() / "server-attachments"
 
+    # who a session without a named operator writes as: the command line sets its login here, so every
+    # command's writes are attributed; the window always names the clerk who chose an operator
+    default_operator: str | None = None
+
     def session(self, operator: str | None = None) -> Session:
         """A new session; `operator` is written into the audit log of what it changes."""
         session = self._sessions()
-        session.info["operator"] = operator
+        session.info["operator"] = operator or self.default_operator
         if self.read_only:
             session.info["read_only_reason"] = self.read_only_reason
         session.info["attachments_dir"] = self.attachments_dir
