@@ -18,6 +18,7 @@ from oldcomm_desktop.core.model.items import RenovationItem
 from oldcomm_desktop.core.model.milestones import Milestone
 from oldcomm_desktop.core.model.people import AuditEntry, Operator
 from oldcomm_desktop.core.model.projects import Community, Project
+from oldcomm_desktop.core.model.sync import SyncConflict, SyncIdentity, SyncImport, SyncImportRow, SyncPeer, SyncShadow  # noqa: F401
 
 __all__ = [
     "Attachment",
