@@ -96,7 +96,11 @@ def signature_check(session: Session) -> Callable[[package.Manifest, bytes, byte
     """The check package.read runs on the manifest: a trusted key for the sender, and a valid signature."""
     mode = workspace.mode(session)
 
+    own = workspace.own_code(session) or ""
+
     def check(manifest: package.Manifest, body: bytes, sig: bytes) -> None:
+        if manifest.recipient != own:  # said before "unknown key": it is the more useful thing to hear
+            raise PackageError(f"这个数据包是发给 {manifest.recipient} 的，不是发给本数据库（{own}）的，已拒绝")
         code = manifest.sender_code
         shown = keys.display(manifest["sender"]["fingerprint"])
         peer = keys.trusted_key(session, code)

@@ -67,12 +67,63 @@ def db_state(db: Database) -> dict[str, list[tuple]]:
         }
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[dict[str, Node]]:
-    """The county and three townships on SQLite, every township introduced to the county."""
-    nodes = {code: make_node(tmp_path / f"{code}.sqlite3", code, tmp_path / f"out-{code}") for code in NAMES}
+@pytest.fixture(scope="session")
+def world_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Made once per run (seeding four catalogues and keys takes seconds): the four database files."""
+    folder = tmp_path_factory.mktemp("world")
+    nodes = {code: make_node(folder / f"{code}.sqlite3", code, folder / "out") for code in NAMES}
     for t in (T1, T2, T3):
-        introduce(nodes[COUNTY], nodes[t], tmp_path)
+        introduce(nodes[COUNTY], nodes[t], folder)
+    for n in nodes.values():
+        n.db.close()  # checkpoints the WAL into the main file
+    return folder
+
+
+@pytest.fixture
+def world(world_template: Path, tmp_path: Path) -> Iterator[dict[str, Node]]:
+    """The county and three townships on SQLite, every township introduced to the county (fresh copies)."""
+    import shutil
+
+    nodes = {}
+    for code in NAMES:
+        shutil.copy(world_template / f"{code}.sqlite3", tmp_path / f"{code}.sqlite3")
+        nodes[code] = Node(open_database(tmp_path / f"{code}.sqlite3"), code, tmp_path / f"out-{code}")
     yield nodes
     for n in nodes.values():
         n.db.close()
+
+
+def rewrite(
+    src: Path,
+    dst: Path,
+    signer: Node | None,
+    *,
+    manifest=None,  # noqa: ANN001 - callable(dict) -> None, edits the manifest
+    members=None,  # noqa: ANN001 - callable(dict[name, bytes]) -> None, edits the members
+    rehash: bool = True,
+) -> Path:
+    """Copy a package with changes; `signer` re-signs it with its own key (a forged but well-signed package)."""
+    import hashlib
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(src) as zf:
+        content = {n: zf.read(n) for n in zf.namelist()}
+    man = json.loads(content.pop("manifest.json"))
+    sig = content.pop("manifest.sig")
+    if members:
+        members(content)
+    if rehash:
+        man["members"] = {n: {"sha256": hashlib.sha256(b).hexdigest(), "size": len(b)} for n, b in content.items()}
+    if manifest:
+        manifest(man)
+    body = json.dumps(man, ensure_ascii=False, indent=1, sort_keys=True).encode()
+    if signer is not None:
+        with signer.db.transaction() as s:
+            sig = keys.sign(s, body).hex().encode()
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zf:
+        for n, b in content.items():
+            zf.writestr(n, b)
+        zf.writestr("manifest.json", body)
+        zf.writestr("manifest.sig", sig)
+    return dst
