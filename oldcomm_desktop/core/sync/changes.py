@@ -161,7 +161,7 @@ def _live_rows(conn: Connection, name: str, since: datetime | None) -> Iterator[
     q = select(t)
     if since is not None:
         q = q.where(t.c.updated_at >= since)
-    result = conn.execution_options(yield_per=2000).execute(q.order_by(t.c.id))
+    result = conn.execute(q.order_by(t.c.id).execution_options(yield_per=2000))
     yield from result.partitions(2000)
 
 
@@ -233,7 +233,7 @@ def pending(
         if township is not None:
             q = q.where(SHADOW.c.township_code == township)
         batch: list[dict[str, Any]] = []
-        for r in conn.execution_options(yield_per=2000).execute(q):
+        for r in conn.execute(q.execution_options(yield_per=2000)):
             batch.append({"id": r[0], "state": r[1], "clock": r[2], "seq": r[3], "t": r[4]})
             if len(batch) >= 5000:
                 yield name, batch
