@@ -240,10 +240,57 @@ class RowCodec:
             self.encoders.append((c.name, enc))
             self.decoders.append((c.name, dec))
         self.refs = {c.name: catalogue_target(c) for c in self.columns if catalogue_target(c)}
+        # Most columns are text and integers that JSON holds as they are: convert only the others.
+        self.names = [c.name for c in self.columns]
+        self.special_enc = [(n, f) for n, f in self.encoders if f is not _same and f is not _dec_bool]
+        self.special_dec = [(n, f) for n, f in self.decoders if f is not _same]
+        self.checkers = [(c.name, checker(c)) for c in self.columns if c.name not in self.refs]
 
     def encode(self, row: Any) -> dict[str, Any]:
         m = row._mapping if hasattr(row, "_mapping") else row
-        return {name: enc(m[name]) for name, enc in self.encoders}
+        out = {name: m[name] for name in self.names}
+        for name, enc in self.special_enc:
+            out[name] = enc(out[name])
+        return out
 
     def decode(self, values: dict[str, Any]) -> dict[str, Any]:
-        return {name: dec(values.get(name)) for name, dec in self.decoders if name in values}
+        """Column values from JSON values (only the columns present; the package's were checked first)."""
+        out = dict(values)
+        for name, dec in self.special_dec:
+            if name in out:
+                out[name] = dec(out[name])
+        return out
+
+    def problems(self, values: dict[str, Any]) -> tuple[str, str] | None:
+        """The first (column, problem) of a JSON row, or None."""
+        for name, check in self.checkers:
+            problem = check(values.get(name))
+            if problem:
+                return name, problem
+        return None
+
+
+def checker(col: Column) -> Callable[[Any], str | None]:
+    """A fast check for the common cases (text within its length, plain integers), check_value otherwise."""
+    t = col.type
+    nullable = col.nullable
+    length = getattr(t, "length", None)
+    if type(t).__name__ in ("String", "Text") and not isinstance(t, (Fixed2, JSON)):
+
+        def text(v: Any) -> str | None:
+            if v is None:
+                return None if nullable else "不能为空"
+            if type(v) is str and (length is None or len(v) <= length):
+                return None
+            return check_value(col, v)
+
+        return text
+    if getattr(t, "python_type", None) is int and not isinstance(t, Fixed2):
+
+        def integer(v: Any) -> str | None:
+            if v is None:
+                return None if nullable else "不能为空"
+            return None if type(v) is int else "应为整数"
+
+        return integer
+    return lambda v: check_value(col, v)
