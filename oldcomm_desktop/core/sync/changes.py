@@ -33,7 +33,7 @@ from oldcomm_desktop.core.sync.keys import identity
 CHUNK = 500
 # updated_at is written by the application's clock at flush; a margin covers rows flushed by a transaction
 # that began before the last scan's start and committed after it.
-MARGIN = timedelta(minutes=10)
+MARGIN = timedelta(minutes=1)
 SHADOW = SyncShadow.__table__
 
 
