@@ -147,6 +147,13 @@ def baseline(township: Path, empty_county: Path) -> tuple[float, int]:
     return elapsed, n
 
 
+def _dump(profiler: cProfile.Profile, out: Path, name: str) -> None:
+    prof = out / f"{name}.prof"
+    profiler.dump_stats(prof)
+    with (out / f"{name}.txt").open("w") as fh:
+        pstats.Stats(str(prof), stream=fh).sort_stats("cumulative").print_stats(30)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--records", type=int, default=100_000)
@@ -168,9 +175,15 @@ def main(argv: list[str] | None = None) -> int:
         raw_s, raw_n = baseline(t_path, raw_path)
 
         db = open_database(t_path)
+        exporter_profile = cProfile.Profile() if args.profile else None
         started = time.perf_counter()
+        if exporter_profile:
+            exporter_profile.enable()
         with db.transaction("基准") as s:
             result = export(s, work, full=True)
+        if exporter_profile:
+            exporter_profile.disable()
+            _dump(exporter_profile, args.out, "bench_sync_export")
         export_s = time.perf_counter() - started
         db.close()
         size = result.path.stat().st_size
@@ -201,10 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         again_s = time.perf_counter() - started
         db.close()
         if profiler:
-            prof = args.out / "bench_sync_import.prof"
-            profiler.dump_stats(prof)
-            with (args.out / "bench_sync_import.txt").open("w") as fh:
-                pstats.Stats(str(prof), stream=fh).sort_stats("cumulative").print_stats(25)
+            _dump(profiler, args.out, "bench_sync_import")
         lines = [
             f"# Sync package benchmark — {args.records:,} records",
             "",

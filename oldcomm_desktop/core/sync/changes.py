@@ -115,7 +115,7 @@ def save_shadows(conn: Connection, rows: list[ShadowRow], existing: set[tuple[st
             "table_name": r.table_name,
             "record_id": r.record_id,
             "township_code": r.township_code,
-            "state": tables.dumps(r.state),
+            "state": r.state_text or tables.dumps(r.state),
             "clock": tables.dumps(r.clocks),
             "seq": r.seq,
             "echo_of": r.echo_of,
@@ -196,7 +196,7 @@ def scan(session: Session, *, full: bool = False, keys: tables.KeyMaps | None = 
                         if old.state.get(f) != state.get(f):
                             clocks[f] = merge.bump(merge.of(old.clocks, f), me)
                     clocks = merge.compact(clocks)
-                out.append(ShadowRow(name, rid, state.get("township_code"), state, clocks, 0))
+                out.append(ShadowRow(name, rid, state.get("township_code"), state, clocks, 0, state_text=text))
             if out:
                 first = allocate(session, len(out))
                 for i, row in enumerate(out):

@@ -152,6 +152,7 @@ def resolve(
             ],
         )
     shadow.state[c.field] = new
+    shadow.state_text = ""  # the loaded text no longer says what the state is
     shadow.clocks = merge.compact({**shadow.clocks, c.field: clock})
     shadow.seq = changes.allocate(session, 1)
     shadow.echo_of = shadow.echo_seq = None
