@@ -18,9 +18,9 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Table, and_, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -34,7 +34,8 @@ CHUNK = 500
 # updated_at is written by the application's clock at flush; a margin covers rows flushed by a transaction
 # that began before the last scan's start and committed after it.
 MARGIN = timedelta(minutes=1)
-SHADOW = SyncShadow.__table__
+SHADOW = cast(Table, SyncShadow.__table__)
+IDENTITY = cast(Table, SyncIdentity.__table__)
 
 
 def node(session: Session) -> str:
@@ -49,7 +50,7 @@ def allocate(session: Session, n: int) -> int:
     """Reserve `n` local change sequence numbers; returns the first."""
     ident = identity(session)
     conn = session.connection()
-    conn.execute(update(SyncIdentity.__table__).where(SyncIdentity.id == 1).values(last_seq=SyncIdentity.last_seq + n))
+    conn.execute(update(IDENTITY).where(SyncIdentity.id == 1).values(last_seq=SyncIdentity.last_seq + n))
     first = int(conn.execute(select(SyncIdentity.last_seq).where(SyncIdentity.id == 1)).scalar_one()) - n + 1
     session.expire(ident, ["last_seq"])
     return first
@@ -109,7 +110,8 @@ def load_shadows(conn: Connection, table_name: str, ids: list[str]) -> dict[str,
 
 def save_shadows(conn: Connection, rows: list[ShadowRow], existing: set[tuple[str, str]]) -> None:
     """Insert or update shadow rows (`existing` names the (table, id) pairs already stored)."""
-    inserts, updates = [], []
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
     for r in rows:
         values = {
             "table_name": r.table_name,
@@ -156,7 +158,7 @@ def delete_shadow(conn: Connection, table_name: str, record_id: str) -> None:
     conn.execute(SHADOW.delete().where(SHADOW.c.table_name == table_name, SHADOW.c.record_id == record_id))
 
 
-def _live_rows(conn: Connection, name: str, since: datetime | None) -> Iterator[list[Any]]:
+def _live_rows(conn: Connection, name: str, since: datetime | None) -> Iterator[Any]:
     t = tables.table(name)
     q = select(t)
     if since is not None:
@@ -203,7 +205,7 @@ def scan(session: Session, *, full: bool = False, keys: tables.KeyMaps | None = 
                     row.seq = first + i
                 save_shadows(conn, out, {(name, rid) for rid in shadows})
                 changed += len(out)
-    conn.execute(update(SyncIdentity.__table__).where(SyncIdentity.id == 1).values(scanned_until=started))
+    conn.execute(update(IDENTITY).where(SyncIdentity.id == 1).values(scanned_until=started))
     session.expire(ident, ["scanned_until"])
     return changed
 

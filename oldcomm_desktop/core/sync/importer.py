@@ -20,9 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,8 +36,8 @@ from oldcomm_desktop.core.sync.exporter import county_of, peer_row
 from oldcomm_desktop.core.sync.package import PackageError
 
 Progress = Callable[[int, int, str], None]
-CONFLICT = SyncConflict.__table__
-IMPORT_ROW = SyncImportRow.__table__
+CONFLICT = cast(Table, SyncConflict.__table__)
+IMPORT_ROW = cast(Table, SyncImportRow.__table__)
 CHUNK = 2000
 
 
@@ -115,7 +115,7 @@ def signature_check(session: Session) -> Callable[[package.Manifest, bytes, byte
                 f"发送方 {code} 的公钥尚未在本数据库登记（数据包的密钥指纹：{shown}），不认识的密钥。"
                 f"请向县里要公钥文件，核对指纹后运行“oldcomm keys trust 公钥文件 --township {code}”。"
             )
-        if peer.fingerprint != manifest["sender"]["fingerprint"] or not keys.verify(peer.public_key, sig, body):
+        if peer.fingerprint != manifest["sender"]["fingerprint"] or not keys.verify(peer.public_key or "", sig, body):
             raise PackageError(
                 f"数据包的签名无效：它不是由登记的 {code} 密钥（指纹 {keys.display(peer.fingerprint or '')}）签发的，"
                 "或者在传递中被改动过。已拒绝。"

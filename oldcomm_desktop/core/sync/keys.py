@@ -139,7 +139,7 @@ def read_key_file(path: Path) -> dict:
         raise OldcommError(f"文件 {path.name} 不是本程序导出的公钥文件") from None
     if not isinstance(body, dict) or body.get("format") != KEY_FILE_FORMAT:
         raise OldcommError(f"文件 {path.name} 不是本程序导出的公钥文件")
-    pub = body.get("public_key")
+    pub = str(body.get("public_key") or "")
     try:
         Ed25519PublicKey.from_public_bytes(bytes.fromhex(pub))
     except (TypeError, ValueError):

@@ -78,7 +78,7 @@ class ReadPackage:
     catalogue: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     attachment_members: set[str] = field(default_factory=set)
 
-    def open_attachment(self, sha256: str) -> IO[bytes] | None:
+    def open_attachment(self, sha256: str) -> _Closing | None:
         """The stream of one attachment's bytes (the caller checks the hash again while copying)."""
         name = f"attachments/{sha256}"
         if name not in self.attachment_members:

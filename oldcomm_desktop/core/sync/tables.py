@@ -166,8 +166,8 @@ def check_value(col: Column, value: Any) -> str | None:
                 return "应为整数"
         elif not isinstance(value, str):
             return "应为文本"
-        elif getattr(t, "length", None) and len(value) > t.length:
-            return f"超过 {t.length} 个字符"
+        elif getattr(t, "length", None) and len(value) > getattr(t, "length", 0):
+            return f"超过 {getattr(t, 'length', 0)} 个字符"
     except (ValueError, TypeError, ArithmeticError):
         return f"“{str(value)[:40]}”格式不对"
     return None
@@ -239,7 +239,7 @@ class RowCodec:
                 dec = (lambda t: lambda v: keys.ident(t, v))(target)
             self.encoders.append((c.name, enc))
             self.decoders.append((c.name, dec))
-        self.refs = {c.name: catalogue_target(c) for c in self.columns if catalogue_target(c)}
+        self.refs: dict[str, str] = {c.name: t for c in self.columns if (t := catalogue_target(c))}
         # Most columns are text and integers that JSON holds as they are: convert only the others.
         self.names = [c.name for c in self.columns]
         self.special_enc = [(n, f) for n, f in self.encoders if f is not _same and f is not _dec_bool]

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam
+from sqlalchemy import Table, bindparam
 from sqlalchemy.engine import Connection
 
 from oldcomm_desktop.core.audit import _text
@@ -24,7 +24,7 @@ from oldcomm_desktop.core.model import AuditEntry
 from oldcomm_desktop.core.sync import tables
 
 Writer = Callable[[Connection, list[dict[str, Any]], list[dict[str, Any]], datetime], None]
-AUDIT = AuditEntry.__table__
+AUDIT = cast(Table, AuditEntry.__table__)
 
 
 def write_rows(

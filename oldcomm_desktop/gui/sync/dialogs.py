@@ -145,10 +145,9 @@ class ConflictsDialog(QDialog):
         row.addStretch(1)
         row.addWidget(close)
         layout = QVBoxLayout(self)
-        layout.addWidget(
-            QLabel("两边都改了同一字段时，导入保留本方的值并在这里列出对方的值。处理后的值在下次导出时发给对方。")
-        )
-        layout.itemAt(0).widget().setWordWrap(True)
+        explain = QLabel("两边都改了同一字段时，导入保留本方的值并在这里列出对方的值。处理后的值在下次导出时发给对方。")
+        explain.setWordWrap(True)
+        layout.addWidget(explain)
         layout.addWidget(self.table)
         layout.addWidget(self.message)
         layout.addLayout(row)
