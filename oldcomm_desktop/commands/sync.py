@@ -165,11 +165,11 @@ def _resolve(args: argparse.Namespace) -> int:
 
 
 def _history(args: argparse.Namespace) -> int:
-    from oldcomm_desktop.core.sync import importer
+    from oldcomm_desktop.core.sync import history
 
     with _open(args, write=False) as db, db.transaction() as s:
         _ready(s)
-        rows = importer.history(s)
+        rows = history.history(s)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return EXIT_OK
@@ -184,11 +184,11 @@ def _history(args: argparse.Namespace) -> int:
 
 
 def _rollback(args: argparse.Namespace) -> int:
-    from oldcomm_desktop.core.sync import importer
+    from oldcomm_desktop.core.sync import history
 
     with _open(args) as db, db.transaction() as s:
         _ready(s)
-        n = importer.rollback(s, args.id)
+        n = history.rollback(s, args.id)
     print(f"已回滚这次导入（{n} 条记录恢复到导入前）；对方下次会重新发送这些修改")
     return EXIT_OK
 

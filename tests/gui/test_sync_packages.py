@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 
 from oldcomm_desktop.core import communities, workspace
 from oldcomm_desktop.core.model import Community
-from oldcomm_desktop.core.sync import importer, keys
+from oldcomm_desktop.core.sync import history, importer, keys
 from oldcomm_desktop.core.sync.exporter import export
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.jobs import JobCancelled, Progress
@@ -144,4 +144,4 @@ def test_a_cancelled_import_leaves_the_database_as_it_was(page, ctx, township, t
     with pytest.raises(JobCancelled):
         importer.import_package(ctx.db, path, progress=_reporter(progress))
     assert ctx.read(lambda s: s.query(Community).filter_by(name="柳林新村").count()) == 0
-    assert ctx.read(importer.history) == []
+    assert ctx.read(history.history) == []

@@ -7,7 +7,8 @@
 - package.py   writing (atomic, verified) and reading (refusing every bad input) the zip file
 - writes.py    the bulk write step, one named function per table
 - exporter.py  building a package for a peer
-- importer.py  dry run, one-transaction apply, receipts, import history and rollback
+- importer.py  verification, dry run, one-transaction apply, receipts
+- history.py   the import history and rollback from before-images
 - conflicts.py listing and resolving conflicts (keep ours / take theirs / edit)
 - status.py    the county's view of its townships: last package, key, conflicts, what is missing
 """

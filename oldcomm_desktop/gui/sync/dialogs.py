@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from oldcomm_desktop.core.errors import OldcommError
-from oldcomm_desktop.core.sync import conflicts, importer
+from oldcomm_desktop.core.sync import conflicts, history, importer
 from oldcomm_desktop.core.sync.tables import TABLE_LABELS
 from oldcomm_desktop.gui.context import AppContext
 
@@ -254,7 +254,7 @@ class HistoryDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        self.rows = self.ctx.read(importer.history)
+        self.rows = self.ctx.read(history.history)
         fill_table(
             self.table,
             ["导入时间", "来自", "新增", "修改", "删除", "冲突", "目录", "状态", "文件"],
@@ -291,7 +291,7 @@ class HistoryDialog(QDialog):
         if not self.confirm(f"把 {h['imported_at'][:16]} 导入的数据包恢复到导入前吗？对方下次会重新发送这些修改。"):
             return False
         try:
-            n = self.ctx.write(lambda s: importer.rollback(s, h["id"]))
+            n = self.ctx.write(lambda s: history.rollback(s, h["id"]))
         except OldcommError as exc:
             self.message.setText(f"没有回滚：{exc}")
             return False

@@ -9,7 +9,7 @@ import pytest
 
 from oldcomm_desktop.core import attachments, items
 from oldcomm_desktop.core.model import Attachment, Community, RenovationItem
-from oldcomm_desktop.core.sync import conflicts, importer
+from oldcomm_desktop.core.sync import conflicts, history
 from oldcomm_desktop.core.sync.package import PackageError
 
 from .conftest import COUNTY, T1, Node, db_state, introduce, make_node
@@ -79,5 +79,5 @@ def test_county_on_postgres_imports_merges_and_sends_down(pg_county: Node, world
     t1.update_community(cid, notes="乡镇备注")
     latest = pg_county.import_(t1.export().path)
     with pg_county.db.transaction() as s:
-        importer.rollback(s, latest.import_id)
+        history.rollback(s, latest.import_id)
         assert s.get(Community, cid).notes is None

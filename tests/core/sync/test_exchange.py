@@ -11,7 +11,7 @@ import pytest
 from oldcomm_desktop.core import attachments, catalogues, communities, items
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.model import Attachment, AuditEntry, Community, ItemType, RenovationItem
-from oldcomm_desktop.core.sync import conflicts, importer
+from oldcomm_desktop.core.sync import conflicts, history
 
 from .conftest import COUNTY, T1, T2, db_state
 
@@ -155,15 +155,15 @@ def test_rollback_restores_the_before_images(world) -> None:  # noqa: ANN001
     t1.new_community("和平小区", households=50)
     report = county.import_(t1.export().path)
     with county.db.transaction() as s:
-        [latest, _] = importer.history(s)
+        [latest, _] = history.history(s)
         assert latest["id"] == report.import_id and latest["added"] == 1 and latest["changed"] == 1
-        importer.rollback(s, report.import_id)
+        history.rollback(s, report.import_id)
     assert community(county, cid).households == 100
     with county.db.transaction() as s:
         assert s.query(Community).count() == 1
-        assert importer.history(s)[0]["status"] == "rolled_back"
+        assert history.history(s)[0]["status"] == "rolled_back"
         with pytest.raises(OldcommError, match="已经回滚"):
-            importer.rollback(s, report.import_id)
+            history.rollback(s, report.import_id)
     county.import_(t1.export().path)  # the changes come back with the next package
     assert community(county, cid).households == 150
 
@@ -174,7 +174,7 @@ def test_rollback_refuses_when_the_record_changed_since(world) -> None:  # noqa:
     report = county.import_(t1.export().path)
     county.update_community(cid, households=99)
     with county.db.transaction() as s, pytest.raises(OldcommError, match="又被修改过"):
-        importer.rollback(s, report.import_id)
+        history.rollback(s, report.import_id)
 
 
 def test_dry_run_reports_and_changes_nothing(world) -> None:  # noqa: ANN001
