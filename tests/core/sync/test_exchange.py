@@ -241,3 +241,42 @@ def test_a_county_package_only_carries_its_recipients_records(world) -> None:  #
     with t2.db.transaction() as s:
         assert {c.id for c in s.query(Community)} == {b}
     assert community(t2, b).households == 21
+
+
+def test_a_county_inspection_travels_down_with_its_checklist_and_rectification(world) -> None:  # noqa: ANN001
+    from datetime import date, timedelta
+
+    from oldcomm_desktop.core import inspections
+    from oldcomm_desktop.core.model import ChecklistTemplateItem, Inspection, InspectionResult, Rectification
+
+    county, t1 = world[COUNTY], world[T1]
+    cid = t1.new_community("幸福里小区", households=100)
+    county.import_(t1.export().path)
+    day = date.today() - timedelta(days=3)
+    with county.db.transaction("县住建局") as s:
+        tmpl = catalogues.template(s, "patrol_default")
+        results = [
+            {"template_item_id": it.id, "area": it.area, "text": it.text, "result": "fail" if i == 0 else "pass"}
+            for i, it in enumerate(tmpl.items)
+        ]
+        insp = inspections.record(
+            s,
+            s.get(Community, cid),
+            {"kind": "patrol", "inspected_on": day, "inspectors": "县住建局 周工"},
+            results,
+            [{"problem": "施工围挡破损", "requirement": "三日内修复", "deadline": day + timedelta(days=7)}],
+            template="patrol_default",
+        )
+        iid, n = insp.id, len(results)
+    down = county.export(T1)
+    assert down.counts["inspection"] == 1 and down.counts["inspection_result"] == n
+    t1.import_(down.path)
+    with t1.db.transaction() as s:
+        got = s.get(Inspection, iid)
+        assert got.inspectors == "县住建局 周工"
+        lines = s.query(InspectionResult).filter_by(inspection_id=iid).all()
+        assert len(lines) == n
+        # each checklist line points at the township's own row of the same template item
+        local_items = {i.id for i in s.query(ChecklistTemplateItem)}
+        assert {line.template_item_id for line in lines} <= local_items
+        assert s.query(Rectification).filter_by(inspection_id=iid).one().problem == "施工围挡破损"
