@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from oldcomm_desktop.core import divisions
 from oldcomm_desktop.core.errors import OldcommError, ValidationError
 from oldcomm_desktop.core.model import SyncConflict
 from oldcomm_desktop.core.model.base import utcnow
@@ -53,9 +54,10 @@ def listing(session: Session, *, status: str | None = "open") -> list[dict[str, 
                 "record_id": c.record_id,
                 "record": _label(session, c.table_name, c.record_id),
                 "field": c.field,
-                "field_label": _field_label(c.field, c.table_name),
+                "field_label": field_label(c.field, c.table_name),
                 "township": c.township_code,
                 "peer": c.peer_code,
+                "peer_name": divisions.name_of(session, c.peer_code),
                 "ours": json.loads(c.ours) if c.ours is not None else None,
                 "theirs": json.loads(c.theirs) if c.theirs is not None else None,
                 "ours_at": c.ours_at.isoformat() if c.ours_at else None,
@@ -66,7 +68,7 @@ def listing(session: Session, *, status: str | None = "open") -> list[dict[str, 
     return out
 
 
-def _field_label(field: str, table: str | None = None) -> str:
+def field_label(field: str, table: str | None = None) -> str:
     """The field's Chinese label, from the services' field specs (as the change history shows it)."""
     from oldcomm_desktop.core import change_history
 
@@ -122,7 +124,7 @@ def resolve(
         if tables.catalogue_target(col) is None:
             problem = tables.check_value(col, value)
             if problem:
-                raise ValidationError(f"{_field_label(c.field, c.table_name)}：{problem}")
+                raise ValidationError(f"{field_label(c.field, c.table_name)}：{problem}")
         new = value
         status = "edited"
     elif keep == "ours":

@@ -61,6 +61,15 @@ def shown(value: Any) -> str:
     return "（空）" if value is None else str(value)
 
 
+def local_time(iso: str | None) -> str:
+    """A stored UTC time as the clerk's local time, to the minute."""
+    if not iso:
+        return ""
+    from datetime import UTC, datetime
+
+    return f"{datetime.fromisoformat(iso).replace(tzinfo=UTC).astimezone():%Y-%m-%d %H:%M}"
+
+
 class PreviewDialog(QDialog):
     """What an import would add, change and delete, and its conflicts; 导入 applies it."""
 
@@ -70,7 +79,7 @@ class PreviewDialog(QDialog):
         self.resize(720, 460)
         head = QLabel(
             f"数据包 {report.file_name}<br>来自 <b>{report.sender_name} {report.sender_code}</b>，"
-            f"生成于 {report.created_at[:16].replace('T', ' ')}。签名和校验均已通过。下表是导入后将发生的变化："
+            f"生成于 {local_time(report.created_at)}。签名和校验均已通过。下表是导入后将发生的变化："
         )
         head.setWordWrap(True)
         self.counts = _table("preview_counts")
@@ -86,7 +95,12 @@ class PreviewDialog(QDialog):
             self.conflicts,
             ["记录", "字段", "本方的值（保留）", "对方的值（记入冲突）"],
             [
-                [TABLE_LABELS.get(c["table"], c["table"]), c["field"], shown(c["ours"]), shown(c["theirs"])]
+                [
+                    TABLE_LABELS.get(c["table"], c["table"]),
+                    conflicts.field_label(c["field"], c["table"]),
+                    shown(c["ours"]),
+                    shown(c["theirs"]),
+                ]
                 for c in report.conflicts
             ],
         )
@@ -163,10 +177,10 @@ class ConflictsDialog(QDialog):
                     c["record"],
                     c["field_label"],
                     shown(c["ours"]),
-                    (c["ours_at"] or "")[:16].replace("T", " "),
-                    c["peer"],
+                    local_time(c["ours_at"]),
+                    f"{c['peer_name']} {c['peer']}",
                     shown(c["theirs"]),
-                    (c["theirs_at"] or "")[:16].replace("T", " "),
+                    local_time(c["theirs_at"]),
                 ]
                 for c in self.rows
             ],
@@ -260,7 +274,7 @@ class HistoryDialog(QDialog):
             ["导入时间", "来自", "新增", "修改", "删除", "冲突", "目录", "状态", "文件"],
             [
                 [
-                    h["imported_at"][:16].replace("T", " "),
+                    local_time(h["imported_at"]),
                     h["sender"],
                     h["added"],
                     h["changed"],
@@ -288,7 +302,9 @@ class HistoryDialog(QDialog):
         if h["status"] != "applied":
             self.message.setText("这次导入已经回滚过了。")
             return False
-        if not self.confirm(f"把 {h['imported_at'][:16]} 导入的数据包恢复到导入前吗？对方下次会重新发送这些修改。"):
+        if not self.confirm(
+            f"把 {local_time(h['imported_at'])} 导入的数据包恢复到导入前吗？对方下次会重新发送这些修改。"
+        ):
             return False
         try:
             n = self.ctx.write(lambda s: history.rollback(s, h["id"]))

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QLabel, QTableWidget, QVBoxLayout, QWidget
 
 from oldcomm_desktop.core.sync import status
 from oldcomm_desktop.gui.context import AppContext
-from oldcomm_desktop.gui.sync.dialogs import fill_table
+from oldcomm_desktop.gui.sync.dialogs import fill_table, local_time
 
 HEADERS = ["乡镇（街道）", "代码", "公钥", "公钥指纹", "最近数据包", "最近导入", "最近下发", "待处理冲突", "缺少"]
 
@@ -36,9 +36,9 @@ class TownshipsView(QWidget):
                     r["code"],
                     "已登记" if r["trusted"] else "未登记",
                     r["fingerprint"],
-                    r["last_package_at"] or "无",
-                    r["last_import_at"],
-                    r["last_export_at"],
+                    local_time(r["last_package_at"]) or "无",
+                    local_time(r["last_import_at"]),
+                    local_time(r["last_export_at"]),
                     r["open_conflicts"],
                     r["missing"],
                 ]
