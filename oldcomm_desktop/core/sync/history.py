@@ -110,6 +110,13 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
                     set(),
                 )
     conn.execute(CONFLICT.delete().where(CONFLICT.c.import_id == imp.id, CONFLICT.c.status == "open"))
+    settled = json.loads(imp.counts).get("settled") or []
+    for k in range(0, len(settled), 500):  # conflicts this import had settled are open again
+        conn.execute(
+            CONFLICT.update()
+            .where(CONFLICT.c.id.in_(settled[k : k + 500]), CONFLICT.c.status == "settled")
+            .values(status="open", resolved_at=None, resolved_by=None)
+        )
     writes.write_audit(conn, audit)
     peer = session.get(SyncPeer, imp.sender_code)
     if peer is not None:

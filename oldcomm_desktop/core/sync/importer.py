@@ -69,6 +69,7 @@ class ImportReport:
     catalogue_changed: int = 0
     attachments_copied: int = 0
     conflicts: list[dict[str, Any]] = field(default_factory=list)
+    settled: list[str] = field(default_factory=list)  # open conflicts their side decided (reopened by a rollback)
 
     def total(self, what: str) -> int:
         return sum(getattr(c, what) for c in self.tables.values())
@@ -373,6 +374,7 @@ def _merge(
                             .where(CONFLICT.c.id == c.id)
                             .values(status="settled", resolved_at=now, resolved_by=f"对方（{sender}）")
                         )
+                        report.settled.append(c.id)
                 for fc in result.conflicts:
                     counts.conflicts += 1
                     report.conflicts.append(
@@ -591,7 +593,12 @@ def _receipt(
             to_seq=to_seq if isinstance(to_seq, int) else 0,
             received_before=before,
             counts=json.dumps(
-                {"tables": counts, "catalogue": report.catalogue_changed, "conflicts": len(report.conflicts)},
+                {
+                    "tables": counts,
+                    "catalogue": report.catalogue_changed,
+                    "conflicts": len(report.conflicts),
+                    "settled": report.settled,
+                },
                 ensure_ascii=False,
             ),
             status="applied",

@@ -280,3 +280,23 @@ def test_a_county_inspection_travels_down_with_its_checklist_and_rectification(w
         local_items = {i.id for i in s.query(ChecklistTemplateItem)}
         assert {line.template_item_id for line in lines} <= local_items
         assert s.query(Rectification).filter_by(inspection_id=iid).one().problem == "施工围挡破损"
+
+
+def test_rolling_back_the_import_that_settled_a_conflict_reopens_it(world) -> None:  # noqa: ANN001
+    county, t1 = world[COUNTY], world[T1]
+    cid = t1.new_community("幸福里小区", households=100)
+    county.import_(t1.export().path)
+    county.update_community(cid, households=120)
+    t1.update_community(cid, households=110)
+    t1.import_(county.export(T1).path)  # the township records the conflict
+    assert len(open_conflicts(t1)) == 1
+    county.import_(t1.export().path)
+    [c] = open_conflicts(county)
+    with county.db.transaction() as s:
+        conflicts.resolve(s, c["id"], "ours")
+    settling = t1.import_(county.export(T1).path)
+    assert open_conflicts(t1) == [] and community(t1, cid).households == 120
+    with t1.db.transaction() as s:
+        history.rollback(s, settling.import_id)
+    [back] = open_conflicts(t1)
+    assert (back["ours"], back["theirs"]) == (110, 120) and community(t1, cid).households == 110
