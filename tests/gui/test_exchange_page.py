@@ -61,4 +61,4 @@ def test_a_file_that_is_not_a_backup_is_refused(page: ExchangePage, ctx: AppCont
     assert page.restore_from(bogus) is None
     assert "不是数据库备份" in page.result.text()
     assert listing_count(ctx, "communities") == n
-    assert "后续版本" in page.findChild(type(page.result), "packages_text").text()
+    assert "数据包" in page.packages.title()

@@ -31,6 +31,7 @@ from oldcomm_desktop.core.model.supervision import (  # noqa: F401 - registers t
     ResidentRequest,
     SupervisionOrder,
 )
+from oldcomm_desktop.core.model.sync import SyncConflict, SyncIdentity, SyncImport, SyncImportRow, SyncPeer, SyncShadow  # noqa: F401
 
 __all__ = [
     "Attachment",

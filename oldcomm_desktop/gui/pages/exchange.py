@@ -103,12 +103,9 @@ class ExchangePage(Page):
         bv.addWidget(self.result)
         bv.addWidget(self.last)
 
-        packages = QGroupBox("数据包交换（后续版本）")
-        text = QLabel(PACKAGES_TEXT)
-        text.setObjectName("packages_text")
-        text.setTextFormat(Qt.TextFormat.RichText)
-        text.setWordWrap(True)
-        QVBoxLayout(packages).addWidget(text)
+        from oldcomm_desktop.gui.sync.section import PackagesSection
+
+        self.packages = packages = PackagesSection(ctx, self)  # 数据包: gui/sync/
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)

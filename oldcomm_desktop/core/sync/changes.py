@@ -1,0 +1,251 @@
+"""Change tracking: the shadow of every shared record, and what a peer has not seen yet.
+
+Clerks change records through the services, the GUI, imports and other helpers' bulk paths; sync does not
+hook them all. It keeps instead a *shadow* of each shared record (sync_shadow): the field values as sync
+last saw them, a version vector per field and a local change sequence number. A scan compares live rows
+with their shadow: a field that differs was edited here, so its vector gets one more of our own count, and
+the row gets a new sequence number. Rows are scanned from the last scan's time (their updated_at), or all
+of them for a full export.
+
+Each peer records how far it holds our changes (`acked_seq`, set from the receipt in its packages), so an
+incremental package carries the rows whose sequence number is newer — and never the rows we took from that
+very peer unchanged (`echo_of`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import Table, and_, or_, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from oldcomm_desktop.core import workspace
+from oldcomm_desktop.core.model import SyncIdentity, SyncShadow
+from oldcomm_desktop.core.model.base import utcnow
+from oldcomm_desktop.core.sync import merge, tables
+from oldcomm_desktop.core.sync.keys import identity
+
+CHUNK = 500
+# updated_at is written by the application's clock at flush; a margin covers rows flushed by a transaction
+# that began before the last scan's start and committed after it.
+MARGIN = timedelta(minutes=1)
+SHADOW = cast(Table, SyncShadow.__table__)
+IDENTITY = cast(Table, SyncIdentity.__table__)
+
+
+def node(session: Session) -> str:
+    """This installation's name in version vectors: its division code."""
+    code = workspace.own_code(session)
+    if not code:
+        raise RuntimeError("database not initialised")
+    return code
+
+
+def allocate(session: Session, n: int) -> int:
+    """Reserve `n` local change sequence numbers; returns the first."""
+    ident = identity(session)
+    conn = session.connection()
+    conn.execute(update(IDENTITY).where(SyncIdentity.id == 1).values(last_seq=SyncIdentity.last_seq + n))
+    first = int(conn.execute(select(SyncIdentity.last_seq).where(SyncIdentity.id == 1)).scalar_one()) - n + 1
+    session.expire(ident, ["last_seq"])
+    return first
+
+
+def last_seq(session: Session) -> int:
+    return int(session.connection().execute(select(SyncIdentity.last_seq).where(SyncIdentity.id == 1)).scalar_one())
+
+
+@dataclass
+class ShadowRow:
+    table_name: str
+    record_id: str
+    township_code: str | None
+    state: dict[str, Any]
+    clocks: merge.Clocks
+    seq: int
+    echo_of: str | None = None
+    echo_seq: int | None = None
+    state_text: str = ""
+
+    def as_json(self) -> str:
+        return json.dumps(
+            {
+                "state": self.state,
+                "clock": self.clocks,
+                "seq": self.seq,
+                "echo_of": self.echo_of,
+                "echo_seq": self.echo_seq,
+                "township_code": self.township_code,
+            },
+            ensure_ascii=False,
+        )
+
+
+def load_shadows(conn: Connection, table_name: str, ids: list[str]) -> dict[str, ShadowRow]:
+    found: dict[str, ShadowRow] = {}
+    for i in range(0, len(ids), CHUNK):
+        part = ids[i : i + CHUNK]
+        rows = conn.execute(
+            select(SHADOW).where(SHADOW.c.table_name == table_name, SHADOW.c.record_id.in_(part))
+        ).mappings()
+        for r in rows:
+            found[r["record_id"]] = ShadowRow(
+                table_name,
+                r["record_id"],
+                r["township_code"],
+                json.loads(r["state"]),
+                json.loads(r["clock"]),
+                r["seq"],
+                r["echo_of"],
+                r["echo_seq"],
+                r["state"],
+            )
+    return found
+
+
+def save_shadows(conn: Connection, rows: list[ShadowRow], existing: set[tuple[str, str]]) -> None:
+    """Insert or update shadow rows (`existing` names the (table, id) pairs already stored)."""
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for r in rows:
+        values = {
+            "table_name": r.table_name,
+            "record_id": r.record_id,
+            "township_code": r.township_code,
+            "state": r.state_text or tables.dumps(r.state),
+            "clock": tables.dumps(r.clocks),
+            "seq": r.seq,
+            "echo_of": r.echo_of,
+            "echo_seq": r.echo_seq,
+        }
+        (updates if (r.table_name, r.record_id) in existing else inserts).append(values)
+    if inserts:
+        conn.execute(SHADOW.insert(), inserts)
+    if updates:
+        from sqlalchemy import bindparam
+
+        stmt = (
+            SHADOW.update()
+            .where(SHADOW.c.table_name == bindparam("b_table"), SHADOW.c.record_id == bindparam("b_id"))
+            .values(
+                township_code=bindparam("township_code"),
+                state=bindparam("state"),
+                clock=bindparam("clock"),
+                seq=bindparam("seq"),
+                echo_of=bindparam("echo_of"),
+                echo_seq=bindparam("echo_seq"),
+            )
+        )
+        conn.execute(
+            stmt,
+            [
+                {
+                    **{k: v for k, v in u.items() if k not in ("table_name", "record_id")},
+                    "b_table": u["table_name"],
+                    "b_id": u["record_id"],
+                }
+                for u in updates
+            ],
+        )
+
+
+def delete_shadow(conn: Connection, table_name: str, record_id: str) -> None:
+    conn.execute(SHADOW.delete().where(SHADOW.c.table_name == table_name, SHADOW.c.record_id == record_id))
+
+
+def _live_rows(conn: Connection, name: str, since: datetime | None) -> Iterator[Any]:
+    t = tables.table(name)
+    q = select(t)
+    if since is not None:
+        q = q.where(t.c.updated_at >= since)
+    result = conn.execute(q.order_by(t.c.id).execution_options(yield_per=2000))
+    yield from result.partitions(2000)
+
+
+def scan(session: Session, *, full: bool = False, keys: tables.KeyMaps | None = None) -> int:
+    """Bring the shadow up to date with local edits; returns how many records changed since the last scan."""
+    ident = identity(session)
+    me = node(session)
+    conn = session.connection()
+    keys = keys or tables.KeyMaps(conn)
+    started = utcnow()
+    since = None if full or ident.scanned_until is None else ident.scanned_until - MARGIN
+    changed = 0
+    for name in tables.SHARED_TABLES:
+        codec = tables.RowCodec(name, keys)
+        names = [c.name for c in codec.columns]
+        for part in _live_rows(conn, name, since):
+            ids = [r._mapping["id"] for r in part]
+            shadows = load_shadows(conn, name, ids)
+            out: list[ShadowRow] = []
+            for r in part:
+                rid = r._mapping["id"]
+                state = codec.encode(r)
+                text = tables.dumps(state)
+                old = shadows.get(rid)
+                if old is not None and old.state_text == text:
+                    continue
+                if old is None:
+                    clocks: merge.Clocks = {"*": {me: 1}}
+                else:
+                    clocks = dict(old.clocks)
+                    for f in names:
+                        if old.state.get(f) != state.get(f):
+                            clocks[f] = merge.bump(merge.of(old.clocks, f), me)
+                    clocks = merge.compact(clocks)
+                out.append(ShadowRow(name, rid, state.get("township_code"), state, clocks, 0, state_text=text))
+            if out:
+                first = allocate(session, len(out))
+                for i, row in enumerate(out):
+                    row.seq = first + i
+                save_shadows(conn, out, {(name, rid) for rid in shadows})
+                changed += len(out)
+    conn.execute(update(IDENTITY).where(SyncIdentity.id == 1).values(scanned_until=started))
+    session.expire(ident, ["scanned_until"])
+    return changed
+
+
+def pending(
+    session: Session,
+    *,
+    peer: str,
+    township: str | None,
+    after_seq: int,
+    names: tuple[str, ...] = tables.SHARED_TABLES,
+) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """(table, rows) of shadows a peer has not seen: newer than `after_seq`, in `township`'s scope, no echoes.
+
+    Each row: id, township_code, state, clock, seq and the live updated_at.
+    """
+    conn = session.connection()
+    for name in names:
+        t = tables.table(name)
+        q = (
+            select(SHADOW.c.record_id, SHADOW.c.state, SHADOW.c.clock, SHADOW.c.seq, t.c.updated_at)
+            .join_from(SHADOW, t, t.c.id == SHADOW.c.record_id)
+            .where(SHADOW.c.table_name == name, SHADOW.c.seq > after_seq)
+            .where(or_(SHADOW.c.echo_of.is_(None), SHADOW.c.echo_of != peer, SHADOW.c.echo_seq != SHADOW.c.seq))
+            .order_by(SHADOW.c.seq)
+        )
+        if township is not None:
+            q = q.where(SHADOW.c.township_code == township)
+        batch: list[dict[str, Any]] = []
+        for r in conn.execute(q.execution_options(yield_per=2000)):
+            batch.append({"id": r[0], "state": r[1], "clock": r[2], "seq": r[3], "t": r[4]})
+            if len(batch) >= 5000:
+                yield name, batch
+                batch = []
+        if batch:
+            yield name, batch
+
+
+def township_has_shadow(session: Session, township: str) -> bool:
+    conn = session.connection()
+    return (
+        conn.execute(select(SHADOW.c.seq).where(and_(SHADOW.c.township_code == township)).limit(1)).first() is not None
+    )

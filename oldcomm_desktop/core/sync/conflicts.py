@@ -1,0 +1,171 @@
+"""Conflicts: a field both sides changed since they last agreed. Listed with both values and times; a clerk
+keeps ours, takes theirs or types a new value.
+
+A decision is an edit that has seen both sides: the field's version vector becomes the join of both plus one
+of our own, so the decided value wins on every installation once it travels, and the other side's record of
+the same conflict closes itself (status "settled") when it arrives.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from oldcomm_desktop.core import divisions
+from oldcomm_desktop.core.errors import OldcommError, ValidationError
+from oldcomm_desktop.core.model import SyncConflict
+from oldcomm_desktop.core.model.base import utcnow
+from oldcomm_desktop.core.sync import changes, merge, tables, writes
+
+KEEP = ("ours", "theirs")
+STATUS_LABELS = {
+    "open": "待处理",
+    "ours": "保留本方",
+    "theirs": "采用对方",
+    "edited": "已修改",
+    "settled": "对方已处理",
+}
+
+
+def _label(session: Session, name: str, record_id: str) -> str:
+    t = tables.table(name)
+    for col in ("name", "problem", "text", "kind", "file_name"):
+        if col in t.c:
+            value = session.connection().execute(select(t.c[col]).where(t.c.id == record_id)).scalar()
+            if value:
+                return f"{tables.TABLE_LABELS.get(name, name)}：{str(value)[:30]}"
+    return tables.TABLE_LABELS.get(name, name)
+
+
+def listing(session: Session, *, status: str | None = "open") -> list[dict[str, Any]]:
+    """Conflicts (open ones by default), oldest first, as plain dicts for the CLI, the GUI and JSON."""
+    q = select(SyncConflict).order_by(SyncConflict.created_at, SyncConflict.id)
+    if status:
+        q = q.where(SyncConflict.status == status)
+    out = []
+    for c in session.scalars(q):
+        out.append(
+            {
+                "id": c.id,
+                "table": c.table_name,
+                "record_id": c.record_id,
+                "record": _label(session, c.table_name, c.record_id),
+                "field": c.field,
+                "field_label": field_label(c.field, c.table_name),
+                "township": c.township_code,
+                "peer": c.peer_code,
+                "peer_name": divisions.name_of(session, c.peer_code),
+                "ours": json.loads(c.ours) if c.ours is not None else None,
+                "theirs": json.loads(c.theirs) if c.theirs is not None else None,
+                "ours_at": c.ours_at.isoformat() if c.ours_at else None,
+                "theirs_at": c.theirs_at.isoformat() if c.theirs_at else None,
+                "status": c.status,
+            }
+        )
+    return out
+
+
+def field_label(field: str, table: str | None = None) -> str:
+    """The field's Chinese label, from the services' field specs (as the change history shows it)."""
+    from oldcomm_desktop.core import change_history
+
+    if field in change_history.COMMON_LABELS:
+        return change_history.COMMON_LABELS[field]
+    spec = change_history._specs().get(table or "")
+    if spec and field in spec[1]:
+        return spec[1][field].label
+    return field
+
+
+def open_count(session: Session, township: str | None = None) -> int:
+    from sqlalchemy import func
+
+    q = select(func.count()).select_from(SyncConflict).where(SyncConflict.status == "open")
+    if township:
+        q = q.where(SyncConflict.township_code == township)
+    return int(session.scalar(q) or 0)
+
+
+def find(session: Session, conflict_id: str) -> SyncConflict:
+    c = session.get(SyncConflict, conflict_id)
+    if c is None:
+        matches = list(session.scalars(select(SyncConflict).where(SyncConflict.id.startswith(conflict_id))))
+        if len(matches) == 1:
+            c = matches[0]
+    if c is None:
+        raise OldcommError(f"冲突 {conflict_id} 不存在（用 oldcomm sync conflicts 查看编号）")
+    return c
+
+
+def resolve(
+    session: Session, conflict_id: str, keep: str | None = None, *, value: Any = None, edit: bool = False
+) -> SyncConflict:
+    """Decide one open conflict: keep="ours" / "theirs", or edit=True with a new JSON value."""
+    c = find(session, conflict_id)
+    if c.status != "open":
+        raise OldcommError(f"这个冲突已处理（{STATUS_LABELS.get(c.status, c.status)}）")
+    if not edit and keep not in KEEP:
+        raise ValidationError("请选择保留本方（ours）或采用对方（theirs）")
+    conn = session.connection()
+    keymaps = tables.KeyMaps(conn)
+    changes.scan(session, keys=keymaps)
+    me = changes.node(session)
+    shadow = changes.load_shadows(conn, c.table_name, [c.record_id]).get(c.record_id)
+    if shadow is None:
+        raise OldcommError("冲突所在的记录已不存在")
+    codec = tables.RowCodec(c.table_name, keymaps)
+    col = next((x for x in codec.columns if x.name == c.field), None)
+    if col is None:
+        raise OldcommError(f"字段 {c.field} 已不存在")
+    if edit:
+        if tables.catalogue_target(col) is None:
+            problem = tables.check_value(col, value)
+            if problem:
+                raise ValidationError(f"{field_label(c.field, c.table_name)}：{problem}")
+        new = value
+        status = "edited"
+    elif keep == "ours":
+        new = shadow.state.get(c.field)
+        status = "ours"
+    else:
+        new = json.loads(c.theirs) if c.theirs is not None else None
+        status = "theirs"
+    clock = merge.bump(merge.join(merge.of(shadow.clocks, c.field), json.loads(c.theirs_clock)), me)
+    now = utcnow()
+    old = shadow.state.get(c.field)
+    if new != old:
+        writes.WRITERS[c.table_name](conn, [], [{"id": c.record_id, **codec.decode({c.field: new})}], now)
+        writes.write_audit(
+            conn,
+            [
+                {
+                    "at": now,
+                    "operator": session.info.get("operator") or "处理同步冲突",
+                    "table_name": c.table_name,
+                    "record_id": c.record_id,
+                    "action": "update",
+                    "field": c.field,
+                    "old_value": old,
+                    "new_value": new,
+                }
+            ],
+        )
+    shadow.state[c.field] = new
+    shadow.state_text = ""  # the loaded text no longer says what the state is
+    shadow.clocks = merge.compact({**shadow.clocks, c.field: clock})
+    shadow.seq = changes.allocate(session, 1)
+    shadow.echo_of = shadow.echo_seq = None
+    changes.save_shadows(conn, [shadow], {(c.table_name, c.record_id)})
+    for other in session.scalars(
+        select(SyncConflict).where(
+            SyncConflict.record_id == c.record_id, SyncConflict.field == c.field, SyncConflict.status == "open"
+        )
+    ):
+        other.status = status
+        other.resolved_at = now
+        other.resolved_by = session.info.get("operator")
+    session.flush()
+    return c

@@ -1,0 +1,128 @@
+"""The import history: every package applied (who sent it, when, what it changed), and rolling one back.
+
+Each import keeps the before-image of every row it inserted or changed (sync_import_row), with the version
+the row had afterwards. A rollback restores those images, newest first, and refuses if a row was changed
+again since (its version moved on): it never undoes a clerk's later edit. The peer is then asked, through
+the next receipt, to send those changes again.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from oldcomm_desktop.core.errors import OldcommError
+from oldcomm_desktop.core.model import SyncImport, SyncPeer
+from oldcomm_desktop.core.model.base import utcnow
+from oldcomm_desktop.core.sync import changes, tables, writes
+from oldcomm_desktop.core.sync.importer import CONFLICT, IMPORT_ROW, _audit
+
+
+def history(session: Session) -> list[dict[str, Any]]:
+    """Every imported package, newest first: who sent it, when, what it changed, and whether it was undone."""
+    rows = session.scalars(select(SyncImport).order_by(SyncImport.imported_at.desc(), SyncImport.id))
+    out = []
+    for imp in rows:
+        counts = json.loads(imp.counts)
+        tables_ = counts.get("tables", {})
+        out.append(
+            {
+                "id": imp.id,
+                "package_id": imp.package_id,
+                "file": imp.file_name,
+                "sender": imp.sender_code,
+                "created_at": imp.package_created_at.isoformat() if imp.package_created_at else None,
+                "imported_at": imp.imported_at.isoformat(),
+                "operator": imp.operator,
+                "added": sum(t.get("added", 0) for t in tables_.values()),
+                "changed": sum(t.get("changed", 0) for t in tables_.values()),
+                "deleted": sum(t.get("deleted", 0) for t in tables_.values()),
+                "conflicts": counts.get("conflicts", 0),
+                "catalogue": counts.get("catalogue", 0),
+                "status": imp.status,
+                "rolled_back_at": imp.rolled_back_at.isoformat() if imp.rolled_back_at else None,
+            }
+        )
+    return out
+
+
+def rollback(session: Session, import_id: str, *, operator: str | None = None) -> int:
+    """Undo one import from its before-images; refuses if a record it changed was changed again since."""
+    imp = session.get(SyncImport, import_id)
+    if imp is None:
+        matches = list(session.scalars(select(SyncImport).where(SyncImport.id.startswith(import_id))))
+        if len(matches) == 1:
+            imp = matches[0]
+    if imp is None:
+        raise OldcommError(f"导入记录 {import_id} 不存在（用 oldcomm sync history 查看编号）")
+    if imp.status != "applied":
+        raise OldcommError("这次导入已经回滚过了")
+    conn = session.connection()
+    now = utcnow()
+    who = operator or "回滚数据包导入"
+    keymaps = tables.KeyMaps(conn)
+    changes.scan(session, keys=keymaps)
+    rows = list(
+        conn.execute(select(IMPORT_ROW).where(IMPORT_ROW.c.import_id == imp.id).order_by(IMPORT_ROW.c.seq.desc()))
+    )
+    audit: list[dict[str, Any]] = []
+    for img in rows:
+        t = tables.table(img.table_name)
+        live = conn.execute(select(t).where(t.c.id == img.record_id)).first()
+        label = tables.TABLE_LABELS.get(img.table_name, img.table_name)
+        if live is None or live._mapping["version"] != img.after_version:
+            raise OldcommError(
+                f"{label}记录 {img.record_id} 在这次导入之后又被修改过，不能自动回滚；请手工修改这条记录"
+            )
+        codec = tables.RowCodec(img.table_name, keymaps)
+        if img.before is None:
+            conn.execute(t.delete().where(t.c.id == img.record_id))
+            audit.append(_audit(now, who, img.table_name, img.record_id, "delete", "rollback"))
+        else:
+            before = json.loads(img.before)
+            current = codec.encode(live)
+            diff = {k: v for k, v in before.items() if current.get(k) != v}
+            if diff:
+                writes.WRITERS[img.table_name](conn, [], [{"id": img.record_id, **codec.decode(diff)}], now)
+                for k, v in diff.items():
+                    audit.append(_audit(now, who, img.table_name, img.record_id, "update", k, current.get(k), v))
+        if img.table_name in tables.SHARED_TABLES:
+            changes.delete_shadow(conn, img.table_name, img.record_id)
+            if img.shadow_before:
+                sb = json.loads(img.shadow_before)
+                changes.save_shadows(
+                    conn,
+                    [
+                        changes.ShadowRow(
+                            img.table_name,
+                            img.record_id,
+                            sb.get("township_code"),
+                            sb["state"],
+                            sb["clock"],
+                            sb["seq"],
+                            sb.get("echo_of"),
+                            sb.get("echo_seq"),
+                        )
+                    ],
+                    set(),
+                )
+    conn.execute(CONFLICT.delete().where(CONFLICT.c.import_id == imp.id, CONFLICT.c.status == "open"))
+    settled = json.loads(imp.counts).get("settled") or []
+    for k in range(0, len(settled), 500):  # conflicts this import had settled are open again
+        conn.execute(
+            CONFLICT.update()
+            .where(CONFLICT.c.id.in_(settled[k : k + 500]), CONFLICT.c.status == "settled")
+            .values(status="open", resolved_at=None, resolved_by=None)
+        )
+    writes.write_audit(conn, audit)
+    peer = session.get(SyncPeer, imp.sender_code)
+    if peer is not None:
+        # What we hold of the peer's changes went back: the next receipt asks the peer to send them again.
+        peer.received_seq = min(peer.received_seq, imp.received_before, imp.from_seq)
+    imp.status = "rolled_back"
+    imp.rolled_back_at = now
+    session.flush()
+    return len(rows)

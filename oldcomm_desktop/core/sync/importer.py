@@ -1,0 +1,606 @@
+"""Importing a package: verify everything first, then merge in one transaction (or only count, for a dry run).
+
+Order of work, and why:
+1. Read and verify the file (package.read): nothing is trusted before the signature and every checksum are.
+2. Check who may send what: a township's package carries only that township's records; the county's carries
+   the recipient township's records and the county's catalogue. Every value is checked against its column.
+3. In one transaction: scan local edits (so they have their version vectors), apply the catalogue, merge
+   each shared record field by field (merge.py), record conflicts, copy attachments, note the receipt, write
+   the before-image of every changed row, and record the import in the history.
+A dry run does all of step 3 and rolls it back: what it reports is exactly what the import would do.
+A failure or a cancellation anywhere rolls everything back; the database is as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, cast
+
+from sqlalchemy import Table, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from oldcomm_desktop.core import workspace
+from oldcomm_desktop.core.attachments import stored_path
+from oldcomm_desktop.core.errors import OldcommError
+from oldcomm_desktop.core.model import SyncConflict, SyncImport, SyncImportRow
+from oldcomm_desktop.core.model.base import new_id, utcnow
+from oldcomm_desktop.core.sync import changes, keys, merge, package, tables, writes
+from oldcomm_desktop.core.sync.exporter import county_of, peer_row
+from oldcomm_desktop.core.sync.package import PackageError
+
+Progress = Callable[[int, int, str], None]
+CONFLICT = cast(Table, SyncConflict.__table__)
+IMPORT_ROW = cast(Table, SyncImportRow.__table__)
+CHUNK = 2000
+
+
+@dataclass
+class TableCounts:
+    added: int = 0
+    changed: int = 0
+    deleted: int = 0
+    restored: int = 0
+    conflicts: int = 0
+    unchanged: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, for a dry run, would do)."""
+
+    package_id: str
+    file_name: str
+    sender_code: str
+    sender_name: str
+    created_at: str
+    dry_run: bool
+    import_id: str | None = None
+    tables: dict[str, TableCounts] = field(default_factory=dict)
+    catalogue_changed: int = 0
+    attachments_copied: int = 0
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    settled: list[str] = field(default_factory=list)  # open conflicts their side decided (reopened by a rollback)
+
+    def total(self, what: str) -> int:
+        return sum(getattr(c, what) for c in self.tables.values())
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "package_id": self.package_id,
+            "file": self.file_name,
+            "sender": self.sender_code,
+            "sender_name": self.sender_name,
+            "created_at": self.created_at,
+            "dry_run": self.dry_run,
+            "import_id": self.import_id,
+            "tables": {k: v.as_dict() for k, v in self.tables.items()},
+            "catalogue_changed": self.catalogue_changed,
+            "attachments_copied": self.attachments_copied,
+            "conflicts": self.conflicts,
+        }
+
+
+# ------------------------------------------------------------------ verification
+
+
+def signature_check(session: Session) -> Callable[[package.Manifest, bytes, bytes], None]:
+    """The check package.read runs on the manifest: a trusted key for the sender, and a valid signature."""
+    mode = workspace.mode(session)
+
+    own = workspace.own_code(session) or ""
+
+    def check(manifest: package.Manifest, body: bytes, sig: bytes) -> None:
+        if manifest.recipient != own:  # said before "unknown key": it is the more useful thing to hear
+            raise PackageError(f"这个数据包是发给 {manifest.recipient} 的，不是发给本数据库（{own}）的，已拒绝")
+        code = manifest.sender_code
+        shown = keys.display(manifest["sender"]["fingerprint"])
+        peer = keys.trusted_key(session, code)
+        if peer is None:
+            if mode == workspace.COUNTY:
+                raise PackageError(
+                    f"乡镇（街道）{code} 的公钥尚未被本县登记（数据包的密钥指纹：{shown}）。请该乡镇运行"
+                    f"“oldcomm keys export”导出公钥交给县里，电话核对指纹后，在县里运行"
+                    f"“oldcomm keys trust 公钥文件 --township {code}”，再导入这个数据包。"
+                )
+            raise PackageError(
+                f"发送方 {code} 的公钥尚未在本数据库登记（数据包的密钥指纹：{shown}），不认识的密钥。"
+                f"请向县里要公钥文件，核对指纹后运行“oldcomm keys trust 公钥文件 --township {code}”。"
+            )
+        if peer.fingerprint != manifest["sender"]["fingerprint"] or not keys.verify(peer.public_key or "", sig, body):
+            raise PackageError(
+                f"数据包的签名无效：它不是由登记的 {code} 密钥（指纹 {keys.display(peer.fingerprint or '')}）签发的，"
+                "或者在传递中被改动过。已拒绝。"
+            )
+
+    return check
+
+
+def _known_schema(revision: str) -> bool:
+    from alembic.script import ScriptDirectory
+
+    from oldcomm_desktop.storage.migrations import _config, _known
+
+    return _known(ScriptDirectory.from_config(_config()), revision)
+
+
+def check_addressing(session: Session, pkg: package.ReadPackage) -> str:
+    """Refuse a package not meant for this database; returns the township whose records it may carry."""
+    m = pkg.manifest
+    own = workspace.own_code(session) or ""
+    mode = workspace.mode(session)
+    sender = m.sender_code
+    if m.recipient != own:
+        raise PackageError(f"这个数据包是发给 {m.recipient} 的，不是发给本数据库（{own}）的，已拒绝")
+    if not _known_schema(m["schema_version"]):
+        raise PackageError(
+            f"数据包由较新版本的程序生成（数据结构版本 {m['schema_version']}），本程序还不认识，请先升级本程序"
+        )
+    if sender == own:
+        raise PackageError("这是本数据库自己导出的数据包，不能导入自己")
+    if mode == workspace.COUNTY:
+        if m["sender"]["mode"] != workspace.TOWNSHIP or sender[:6] != own[:6]:
+            raise PackageError(f"县级数据库只接收本县乡镇（街道）的数据包，{sender} 不是")
+        if pkg.catalogue:
+            raise PackageError("乡镇（街道）的数据包不能携带目录（目录由县里下发），已拒绝")
+        scope = sender
+    else:
+        if m["sender"]["mode"] != workspace.COUNTY or sender != county_of(own):
+            raise PackageError(f"乡镇（街道）数据库只接收本县（{county_of(own)}）的数据包，{sender} 不是")
+        scope = own
+    for name in pkg.records:
+        if name not in tables.SHARED_TABLES:
+            raise PackageError(f"数据包里有不认识的表“{name}”，已拒绝")
+    for name in pkg.catalogue:
+        if name not in tables.CATALOGUE_TABLES:
+            raise PackageError(f"数据包里有不认识的目录“{name}”，已拒绝")
+    return scope
+
+
+def check_values(pkg: package.ReadPackage, scope: str) -> None:
+    """Every record belongs to `scope`, every value fits its column, every version vector is well formed."""
+    for name, rows in pkg.records.items():
+        codec = tables.RowCodec(name, _NO_KEYS)
+        cols = set(codec.names)
+        refs = codec.refs
+        label = tables.TABLE_LABELS.get(name, name)
+        for n, r in enumerate(rows, start=1):
+            where = f"数据包内{label}第 {n} 条（{r['id']}）"
+            if len(r["id"]) > 36:
+                raise PackageError(f"{where}：记录编号过长，已拒绝")
+            v = r["v"]
+            code = v.get("township_code")
+            if code != scope:
+                raise PackageError(f"{where}属于其他乡镇（{code}），这个数据包只能携带 {scope} 的记录，已拒绝")
+            if not cols.issuperset(v):
+                raise PackageError(f"{where}：不认识的字段“{sorted(set(v) - cols)[0]}”，已拒绝")
+            for cname in refs:
+                if v.get(cname) is not None and not isinstance(v.get(cname), str):
+                    raise PackageError(f"{where}的字段“{cname}”格式不对，已拒绝")
+            found = codec.problems(v)
+            if found:
+                raise PackageError(f"{where}的字段“{found[0]}”{found[1]}，已拒绝")
+            c = r.get("c")
+            if not isinstance(c, dict) or not all(
+                isinstance(k, str) and isinstance(vec, dict) and all(isinstance(x, int) for x in vec.values())
+                for k, vec in c.items()
+            ):
+                raise PackageError(f"{where}的版本信息格式不对，已拒绝")
+            if r.get("t") is not None:
+                try:
+                    datetime.fromisoformat(r["t"])
+                except (TypeError, ValueError):
+                    raise PackageError(f"{where}的修改时间格式不对，已拒绝") from None
+    for name, rows in pkg.catalogue.items():
+        for n, r in enumerate(rows, start=1):
+            if not isinstance(r.get("key"), str):
+                raise PackageError(f"数据包内目录 {name} 第 {n} 条缺少代码，已拒绝")
+
+
+class _NoKeys:
+    """Key maps for a codec used only to check values (catalogue references are checked by name later)."""
+
+    to_key: dict = {}
+    to_id: dict = {}
+
+    def key(self, name: str, ident: str | None) -> str | None:
+        return ident
+
+    def ident(self, name: str, key: str | None) -> str | None:
+        return key
+
+
+_NO_KEYS: Any = _NoKeys()
+
+
+# ------------------------------------------------------------------ import
+
+
+def import_package(
+    db: Any,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    operator: str | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Verify and import one package into an open Database; a dry run reports and changes nothing."""
+    session = db.session(operator)
+    try:
+        report = apply(session, path, dry_run=dry_run, operator=operator, progress=progress)
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+        return report
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def apply(
+    session: Session,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    operator: str | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """The import inside the caller's transaction (the caller commits or rolls back)."""
+    if not workspace.is_initialised(session):
+        raise OldcommError("数据库尚未初始化，请先运行 oldcomm init（或 oldcomm demo）")
+    path = Path(path)
+    if progress:
+        progress(0, 0, "校验数据包…")
+    pkg = package.read(path, verify_signature=signature_check(session))
+    scope = check_addressing(session, pkg)
+    check_values(pkg, scope)
+    m = pkg.manifest
+    sender = m.sender_code
+    report = ImportReport(
+        package_id=m["package_id"],
+        file_name=path.name,
+        sender_code=sender,
+        sender_name=m["sender"].get("name", ""),
+        created_at=m["created_at"],
+        dry_run=dry_run,
+    )
+    try:
+        return _merge(session, pkg, scope, report, operator=operator, progress=progress, dry_run=dry_run)
+    except IntegrityError:
+        raise OldcommError(
+            "数据包中的记录引用了本数据库中没有的上级记录（例如小区所属的项目），无法导入。"
+            "请让对方导出完整数据包（oldcomm sync export --full）后再导入。"
+        ) from None
+
+
+def _merge(
+    session: Session,
+    pkg: package.ReadPackage,
+    scope: str,
+    report: ImportReport,
+    *,
+    operator: str | None,
+    progress: Progress | None,
+    dry_run: bool,
+) -> ImportReport:
+    m = pkg.manifest
+    sender = m.sender_code
+    conn = session.connection()
+    now = utcnow()
+    who = operator or f"数据包导入（{sender}）"
+    import_id = str(uuid.uuid4())
+    report.import_id = None if dry_run else import_id
+    keymaps = tables.KeyMaps(conn)
+    changes.scan(session, keys=keymaps)  # local edits get their vectors before anything is merged
+    images: list[dict[str, Any]] = []
+    audit: list[dict[str, Any]] = []
+    if pkg.catalogue:
+        report.catalogue_changed = _apply_catalogue(conn, pkg, keymaps, images, audit, import_id, now, who)
+        keymaps.reload()
+    total = sum(len(r) for r in pkg.records.values())
+    done = 0
+    shas: dict[str, bool] = {}
+    for name in tables.SHARED_TABLES:
+        rows = pkg.records.get(name)
+        if not rows:
+            continue
+        counts = report.tables.setdefault(name, TableCounts())
+        codec = tables.RowCodec(name, keymaps)
+        fields = [c.name for c in codec.columns]
+        derived = tables.DERIVED_BY_TABLE.get(name, frozenset())
+        t = codec.table
+        for i in range(0, len(rows), CHUNK):
+            part = rows[i : i + CHUNK]
+            ids = [r["id"] for r in part]
+            live = {r._mapping["id"]: r for r in conn.execute(select(t).where(t.c.id.in_(ids)))}
+            shadows = changes.load_shadows(conn, name, ids)
+            open_conflicts = {
+                (c.record_id, c.field): c
+                for c in conn.execute(
+                    select(CONFLICT).where(CONFLICT.c.record_id.in_(ids), CONFLICT.c.status == "open")
+                )
+            }
+            inserts: list[dict[str, Any]] = []
+            updates: list[dict[str, Any]] = []
+            new_shadows: list[changes.ShadowRow] = []
+            for r in part:
+                rid, theirs, theirs_clocks = r["id"], r["v"], r["c"]
+                for col, target in codec.refs.items():
+                    key = theirs.get(col)
+                    if key is not None and keymaps.ident(target, key) is None:
+                        raise PackageError(
+                            f"数据包内{tables.TABLE_LABELS[name]}（{rid}）引用的目录项“{key}”在本数据库中不存在；"
+                            "请先从县里导入目录，或由县里在目录中加上它"
+                        )
+                row = live.get(rid)
+                if name == "attachment" and not theirs.get("deleted_at"):
+                    shas.setdefault(theirs["sha256"], True)
+                if row is None:
+                    values = codec.decode(theirs)
+                    inserts.append({"id": rid, **values})
+                    new_shadows.append(
+                        changes.ShadowRow(name, rid, scope, dict(theirs), merge.compact(dict(theirs_clocks)), 0, sender)
+                    )
+                    images.append(_image(import_id, name, rid, None, 1, shadows.get(rid)))
+                    audit.append(_audit(now, who, name, rid, "create"))
+                    counts.added += 1
+                    if theirs.get("deleted_at"):
+                        counts.deleted += 1
+                    continue
+                if row._mapping["township_code"] != scope:
+                    raise PackageError(
+                        f"数据包内{tables.TABLE_LABELS[name]}（{rid}）在本数据库中属于"
+                        f" {row._mapping['township_code']}，不属于 {scope}，已拒绝"
+                    )
+                sh = shadows[rid]
+                result = merge.merge_record(sh.state, sh.clocks, theirs, theirs_clocks, fields, derived)
+                for f in result.settled:
+                    c = open_conflicts.get((rid, f))
+                    if c is not None:
+                        conn.execute(
+                            CONFLICT.update()
+                            .where(CONFLICT.c.id == c.id)
+                            .values(status="settled", resolved_at=now, resolved_by=f"对方（{sender}）")
+                        )
+                        report.settled.append(c.id)
+                for fc in result.conflicts:
+                    counts.conflicts += 1
+                    report.conflicts.append(
+                        {"table": name, "record_id": rid, "field": fc.field, "ours": fc.ours, "theirs": fc.theirs}
+                    )
+                    c = open_conflicts.get((rid, fc.field))
+                    theirs_at = datetime.fromisoformat(r["t"]) if r.get("t") else None
+                    if c is not None:
+                        conn.execute(
+                            CONFLICT.update()
+                            .where(CONFLICT.c.id == c.id)
+                            .values(
+                                theirs=tables.dumps(fc.theirs),
+                                theirs_at=theirs_at,
+                                theirs_clock=tables.dumps(merge.join(json.loads(c.theirs_clock), fc.theirs_clock)),
+                                ours=tables.dumps(fc.ours),
+                            )
+                        )
+                    else:
+                        conn.execute(
+                            CONFLICT.insert().values(
+                                id=new_id(),
+                                table_name=name,
+                                record_id=rid,
+                                field=fc.field,
+                                township_code=scope,
+                                peer_code=sender,
+                                ours=tables.dumps(fc.ours),
+                                theirs=tables.dumps(fc.theirs),
+                                ours_at=row._mapping["updated_at"],
+                                theirs_at=theirs_at,
+                                theirs_clock=tables.dumps(fc.theirs_clock),
+                                import_id=import_id,
+                                status="open",
+                                created_at=now,
+                            )
+                        )
+                if not result.taken and result.clocks == merge.compact(dict(sh.clocks)):
+                    counts.unchanged += 1
+                    continue
+                if result.taken:
+                    decoded = codec.decode({f: result.values[f] for f in result.taken})
+                    updates.append({"id": rid, **decoded})
+                    for f in result.taken:
+                        old, new = sh.state.get(f), result.values.get(f)
+                        action = "update"
+                        if f == "deleted_at":
+                            action = "delete" if new is not None else "restore"
+                            if new is not None:
+                                counts.deleted += 1
+                            else:
+                                counts.restored += 1
+                        audit.append(_audit(now, who, name, rid, action, f, old, new))
+                    if not ({"deleted_at"} >= set(result.taken)):
+                        counts.changed += 1
+                    images.append(_image(import_id, name, rid, sh.state, row._mapping["version"] + 1, sh))
+                else:
+                    images.append(_image(import_id, name, rid, sh.state, row._mapping["version"], sh))
+                new_shadows.append(
+                    changes.ShadowRow(
+                        name, rid, scope, result.values, result.clocks, 0, sender if result.echo else None
+                    )
+                )
+            writes.WRITERS[name](conn, inserts, updates, now)
+            if new_shadows:
+                first = changes.allocate(session, len(new_shadows))
+                for k, s in enumerate(new_shadows):
+                    s.seq = first + k
+                    if s.echo_of:
+                        s.echo_seq = s.seq
+                changes.save_shadows(conn, new_shadows, {(name, rid) for rid in shadows})
+            done += len(part)
+            if progress:
+                progress(done, total, f"合并{tables.TABLE_LABELS[name]}…")
+    if not dry_run:
+        report.attachments_copied = _copy_attachments(session, pkg, shas)
+    writes.write_audit(conn, audit)
+    for k in range(0, len(images), 5000):
+        conn.execute(IMPORT_ROW.insert(), images[k : k + 5000])
+    _receipt(session, pkg, report, import_id, who, now)
+    session.flush()
+    return report
+
+
+def _image(
+    import_id: str, name: str, rid: str, before: dict | None, after_version: int, shadow: changes.ShadowRow | None
+) -> dict[str, Any]:
+    return {
+        "import_id": import_id,
+        "table_name": name,
+        "record_id": rid,
+        "before": tables.dumps(before) if before is not None else None,
+        "after_version": after_version,
+        "shadow_before": shadow.as_json() if shadow is not None else None,
+    }
+
+
+def _audit(
+    now: datetime, who: str, name: str, rid: str, action: str, f: str | None = None, old: Any = None, new: Any = None
+) -> dict:
+    return {
+        "at": now,
+        "operator": who,
+        "table_name": name,
+        "record_id": rid,
+        "action": action,
+        "field": f,
+        "old_value": old,
+        "new_value": new,
+    }
+
+
+def _apply_catalogue(conn, pkg, keymaps, images, audit, import_id, now, who) -> int:  # noqa: ANN001
+    """The county's catalogue replaces the township's, row by row, matched by natural key (code)."""
+    changed = 0
+    for name in tables.CATALOGUE_TABLES:
+        rows = pkg.catalogue.get(name)
+        if not rows:
+            continue
+        codec = tables.RowCodec(name, keymaps)
+        t = codec.table
+        local = {r._mapping["id"]: r for r in conn.execute(select(t))}
+        self_refs = [c for c, target in codec.refs.items() if target == name]
+        inserts, updates, later = [], [], []
+        for r in rows:
+            values = dict(r["v"])
+            for c in self_refs:  # a parent in the same table may come later: set it in a second step
+                if values.get(c) is not None:
+                    later.append((r["key"], c, values[c]))
+                values.pop(c, None)
+            for col, target in codec.refs.items():
+                if col in values and values[col] is not None and keymaps.ident(target, values[col]) is None:
+                    raise PackageError(f"县里的目录 {name}（{r['key']}）引用了不存在的“{values[col]}”，数据包有误")
+            decoded = codec.decode(values)
+            local_id = keymaps.ident(name, r["key"])
+            if local_id is None:
+                ident = r["id"] if r["id"] not in local else new_id()
+                inserts.append({"id": ident, **decoded})
+                images.append(_image(import_id, name, ident, None, 1, None))
+                audit.append(_audit(now, who, name, ident, "create"))
+                continue
+            current = codec.encode(local[local_id])
+            diff = {k: v for k, v in values.items() if current.get(k) != v and k != "created_at"}
+            if diff:
+                updates.append({"id": local_id, **codec.decode(diff)})
+                images.append(_image(import_id, name, local_id, current, local[local_id]._mapping["version"] + 1, None))
+                for k, v in diff.items():
+                    audit.append(_audit(now, who, name, local_id, "update", k, current.get(k), v))
+        writes.WRITERS[name](conn, inserts, updates, now)
+        changed += len(inserts) + len(updates)
+        keymaps.reload((name,))
+        for key, col, parent_key in later:
+            ident, parent = keymaps.ident(name, key), keymaps.ident(name, parent_key)
+            row = conn.execute(select(t).where(t.c.id == ident)).first()
+            if row is not None and parent is not None and row._mapping[col] != parent:
+                writes.WRITERS[name](conn, [], [{"id": ident, col: parent}], now)
+    return changed
+
+
+def _copy_attachments(session: Session, pkg: package.ReadPackage, shas: dict[str, bool]) -> int:
+    """Copy the files the package carries that this installation lacks (content-addressed, hash checked)."""
+    copied = 0
+    for sha in shas:
+        target = stored_path(session, sha)
+        if target.exists():
+            continue
+        src = pkg.open_attachment(sha)
+        if src is None:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".part")
+        digest = hashlib.sha256()
+        with src, tmp.open("wb") as out:
+            while chunk := src.read(1 << 20):
+                digest.update(chunk)
+                out.write(chunk)
+        if digest.hexdigest() != sha:
+            tmp.unlink(missing_ok=True)
+            raise PackageError(f"附件 {sha[:12]}… 的校验值不符，已拒绝")
+        tmp.replace(target)
+        copied += 1
+    return copied
+
+
+def _receipt(
+    session: Session, pkg: package.ReadPackage, report: ImportReport, import_id: str, who: str, now: datetime
+) -> None:
+    """Note what the peer now holds of ours (its receipt) and what we hold of its changes (ours to send)."""
+    m = pkg.manifest
+    peer = peer_row(session, m.sender_code)
+    receipt = m.get("receipt") or {}
+    if isinstance(receipt.get("to_seq"), int) and receipt["to_seq"] >= 0:
+        peer.acked_seq = receipt["to_seq"]
+    rng = m["range"]
+    before = peer.received_seq
+    from_seq, to_seq = rng.get("from_seq"), rng.get("to_seq")
+    if isinstance(from_seq, int) and isinstance(to_seq, int) and from_seq <= peer.received_seq:
+        peer.received_seq = max(peer.received_seq, to_seq)
+    created = datetime.fromisoformat(m["created_at"])
+    if peer.last_package_at is None or created >= peer.last_package_at:
+        peer.last_package_id = m["package_id"]
+        peer.last_package_at = created
+    peer.last_import_at = now
+    counts = {k: v.as_dict() for k, v in report.tables.items()}
+    session.add(
+        SyncImport(
+            id=import_id,
+            package_id=m["package_id"],
+            file_name=report.file_name,
+            sender_code=m.sender_code,
+            sender_installation=m["sender"]["installation_id"],
+            package_created_at=created,
+            imported_at=now,
+            operator=who,
+            from_seq=from_seq if isinstance(from_seq, int) else 0,
+            to_seq=to_seq if isinstance(to_seq, int) else 0,
+            received_before=before,
+            counts=json.dumps(
+                {
+                    "tables": counts,
+                    "catalogue": report.catalogue_changed,
+                    "conflicts": len(report.conflicts),
+                    "settled": report.settled,
+                },
+                ensure_ascii=False,
+            ),
+            status="applied",
+        )
+    )

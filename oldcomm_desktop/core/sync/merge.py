@@ -1,0 +1,153 @@
+"""Merging one incoming record into ours, field by field, with a version vector per field.
+
+Each field of a shared record carries a version vector: {installation code: how many times it changed
+that field there}. Comparing the incoming vector with ours tells, without any clock on the wall:
+
+- theirs ≤ ours: we already have that value or a later one (a package imported twice, or out of order);
+- ours < theirs: they changed it after the value we hold — take theirs;
+- neither: both sides changed the field since they last agreed — a **conflict**. Ours stays, theirs is
+  recorded with both times, and a clerk decides; nothing is overwritten. (If both happen to hold the same
+  value the vectors are simply joined.) Derived columns (status, pinyin initials …) are not worth a clerk's
+  time: both sides take the larger value, so they agree.
+
+Different fields of one record merge independently, so a township's edit of 户数 and the county's correction
+of 总投资 both survive. Resolving a conflict is an edit that has seen both sides (the joined vector plus one
+of our own), so it wins everywhere once it travels. This is what makes the order of imports and repeated
+imports irrelevant: the result depends only on the set of changes, not on how they arrived.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+Clock = dict[str, int]
+Clocks = dict[str, Clock]  # field -> vector; "*" is the vector of every field not listed
+
+BEFORE, AFTER, SAME, CONCURRENT = "before", "after", "same", "concurrent"
+
+
+def compare(a: Mapping[str, int], b: Mapping[str, int]) -> str:
+    """How vector `a` stands to `b`: before (a < b), after (a > b), same, or concurrent."""
+    less = more = False
+    for k in a.keys() | b.keys():
+        x, y = a.get(k, 0), b.get(k, 0)
+        if x < y:
+            less = True
+        elif x > y:
+            more = True
+        if less and more:
+            return CONCURRENT
+    if less:
+        return BEFORE
+    if more:
+        return AFTER
+    return SAME
+
+
+def join(a: Mapping[str, int], b: Mapping[str, int]) -> Clock:
+    return {k: max(a.get(k, 0), b.get(k, 0)) for k in a.keys() | b.keys()}
+
+
+def bump(clock: Mapping[str, int], node: str) -> Clock:
+    out = dict(clock)
+    out[node] = out.get(node, 0) + 1
+    return out
+
+
+def of(clocks: Mapping[str, Clock], name: str) -> Clock:
+    return clocks.get(name) or clocks.get("*") or {}
+
+
+def compact(clocks: Clocks) -> Clocks:
+    """Drop per-field vectors equal to the default one (keeps the shadow small)."""
+    default = clocks.get("*") or {}
+    return {k: v for k, v in clocks.items() if k == "*" or v != default}
+
+
+@dataclass
+class FieldConflict:
+    field: str
+    ours: Any
+    theirs: Any
+    theirs_clock: Clock
+
+
+@dataclass
+class Merged:
+    """The outcome for one record: the new values and vectors, and what happened to each field."""
+
+    values: dict[str, Any]
+    clocks: Clocks
+    taken: list[str] = field(default_factory=list)  # fields that took their value
+    conflicts: list[FieldConflict] = field(default_factory=list)
+    settled: list[str] = field(default_factory=list)  # fields whose open conflict their side has decided
+    echo: bool = False  # the result is exactly their state: nothing to send back to them
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.taken)
+
+
+def merge_record(
+    ours: Mapping[str, Any],
+    ours_clocks: Mapping[str, Clock],
+    theirs: Mapping[str, Any],
+    theirs_clocks: Mapping[str, Clock],
+    fields: list[str],
+    derived: frozenset[str] = frozenset(),
+) -> Merged:
+    """Merge their state of one record into ours (both as JSON values); see the module docstring."""
+    values = dict(ours)
+    clocks: Clocks = {}
+    result = Merged(values=values, clocks=clocks)
+    all_theirs = True
+    for name in fields:
+        mine, other = of(ours_clocks, name), of(theirs_clocks, name)
+        relation = compare(other, mine)
+        if relation in (BEFORE, SAME):
+            clocks[name] = mine
+            if relation == BEFORE:
+                all_theirs = False
+            elif ours.get(name) != theirs.get(name):  # same vector, different value: cannot happen honestly
+                all_theirs = False
+            continue
+        if relation == AFTER:
+            if ours.get(name) != theirs.get(name):
+                values[name] = theirs.get(name)
+                result.taken.append(name)
+            clocks[name] = dict(other)
+            result.settled.append(name)
+            continue
+        # concurrent
+        joined = join(mine, other)
+        all_theirs = False  # the joined vector is news to them
+        if ours.get(name) == theirs.get(name):
+            clocks[name] = joined
+            result.settled.append(name)
+            continue
+        if name in derived:
+            winner = max(ours.get(name), theirs.get(name), key=lambda v: (v is not None, str(v)))
+            if winner != ours.get(name):
+                values[name] = winner
+                result.taken.append(name)
+            clocks[name] = joined
+            continue
+        clocks[name] = mine
+        result.conflicts.append(FieldConflict(name, ours.get(name), theirs.get(name), dict(other)))
+    result.echo = all_theirs
+    # keep the default vector as the most common one so the shadow stays compact
+    result.clocks = compact({"*": _most_common(clocks), **clocks})
+    return result
+
+
+def _most_common(clocks: Mapping[str, Clock]) -> Clock:
+    seen: dict[str, tuple[int, Clock]] = {}
+    for c in clocks.values():
+        key = repr(sorted(c.items()))
+        n, _ = seen.get(key, (0, c))
+        seen[key] = (n + 1, c)
+    if not seen:
+        return {}
+    return max(seen.values(), key=lambda t: t[0])[1]

@@ -1,0 +1,296 @@
+"""Which tables travel in a package, and how one row becomes JSON and back.
+
+Two kinds of table travel:
+
+- **shared records** (a township's communities, items, milestones, money, inspections, photos …) live on
+  exactly two installations, the township and its county, and are identified by their UUID everywhere;
+  they are merged field by field (merge.py).
+- **catalogue rows** (categories, item types, indicators, funding sources, templates, divisions) are seeded
+  in every database with that database's own UUIDs, so they are identified by a natural key (their code)
+  instead. The county's catalogue is authoritative: it travels down whole and replaces the township's.
+  A shared record's reference to a catalogue row travels as that row's natural key.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Table
+from sqlalchemy.engine import Connection
+
+from oldcomm_desktop.core.model import Base
+from oldcomm_desktop.core.model.base import Fixed2
+
+# Parents before children: a package is applied in this order so every foreign key finds its row.
+SHARED_TABLES: tuple[str, ...] = (
+    "project",
+    "community",
+    "renovation_item",
+    "milestone",
+    "funding_line",
+    "investment_entry",
+    "inspection",
+    "inspection_result",
+    "rectification",
+    "reinspection",
+    "attachment",
+)
+CATALOGUE_TABLES: tuple[str, ...] = (
+    "category",
+    "effect_indicator",
+    "item_type",
+    "funding_source",
+    "checklist_template",
+    "checklist_template_item",
+    "division",
+)
+# Columns that are bookkeeping of one database, not data: never compared, never sent.
+LOCAL_COLUMNS = frozenset({"id", "version", "updated_at"})
+# Columns a program derives from other data; when both sides computed different values the larger one is
+# taken on both sides (so they agree) and no clerk is asked: the next save recomputes them anyway.
+DERIVED = frozenset({"search_initials", "status", "current_deadline", "closed", "closed_on"})
+DERIVED_BY_TABLE = {"community": DERIVED, "rectification": DERIVED, "project": DERIVED}
+
+TABLE_LABELS = {
+    "project": "项目",
+    "community": "小区",
+    "renovation_item": "改造内容",
+    "milestone": "进度节点",
+    "funding_line": "资金",
+    "investment_entry": "完成投资",
+    "inspection": "检查",
+    "inspection_result": "检查结果",
+    "rectification": "整改",
+    "reinspection": "复查",
+    "attachment": "照片和附件",
+    "category": "改造类别",
+    "effect_indicator": "效果指标",
+    "item_type": "改造内容类型",
+    "funding_source": "资金来源",
+    "checklist_template": "检查表模板",
+    "checklist_template_item": "检查表条目",
+    "division": "行政区划",
+}
+
+
+def table(name: str) -> Table:
+    return Base.metadata.tables[name]
+
+
+def data_columns(name: str) -> list[Column]:
+    """The columns that travel, in table order."""
+    return [c for c in table(name).columns if c.name not in LOCAL_COLUMNS]
+
+
+def catalogue_target(col: Column) -> str | None:
+    """The catalogue table a column points at, if any (then its value travels as a natural key)."""
+    for fk in col.foreign_keys:
+        target = fk.column.table.name
+        if target in CATALOGUE_TABLES:
+            return target
+    return None
+
+
+# ------------------------------------------------------------------ values <-> JSON
+
+
+def _enc_decimal(v: Any) -> Any:
+    return None if v is None else format(Decimal(v).quantize(Decimal("0.01")), "f")
+
+
+def _dec_decimal(v: Any) -> Any:
+    return None if v is None else Decimal(str(v))
+
+
+def _enc_iso(v: Any) -> Any:
+    return None if v is None else v.isoformat()
+
+
+def _dec_date(v: Any) -> Any:
+    return None if v is None else date.fromisoformat(v)
+
+
+def _dec_datetime(v: Any) -> Any:
+    return None if v is None else datetime.fromisoformat(v)
+
+
+def _same(v: Any) -> Any:
+    return v
+
+
+def _dec_bool(v: Any) -> Any:
+    return None if v is None else bool(v)
+
+
+def codec(col: Column) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    """(to JSON, from JSON) for one column's Python values."""
+    t = col.type
+    if isinstance(t, Fixed2):
+        return _enc_decimal, _dec_decimal
+    if isinstance(t, DateTime):
+        return _enc_iso, _dec_datetime
+    if isinstance(t, Date):
+        return _enc_iso, _dec_date
+    if isinstance(t, Boolean):
+        return _dec_bool, _dec_bool
+    if isinstance(t, JSON):
+        return _same, _same
+    return _same, _same
+
+
+def check_value(col: Column, value: Any) -> str | None:
+    """Why a JSON value cannot go into this column, or None (a package's values are checked before use)."""
+    if value is None:
+        return None if col.nullable or col.name == "id" else "不能为空"
+    t = col.type
+    try:
+        if isinstance(t, Fixed2):
+            Decimal(str(value))
+            if not isinstance(value, (str, int)):
+                return "应为数字文本"
+        elif isinstance(t, DateTime):
+            datetime.fromisoformat(value)
+        elif isinstance(t, Date):
+            date.fromisoformat(value)
+        elif isinstance(t, Boolean):
+            if not isinstance(value, bool):
+                return "应为是/否"
+        elif isinstance(t, JSON):
+            return None
+        elif getattr(t, "python_type", None) is int:
+            if not isinstance(value, int) or isinstance(value, bool):
+                return "应为整数"
+        elif not isinstance(value, str):
+            return "应为文本"
+        elif getattr(t, "length", None) and len(value) > getattr(t, "length", 0):
+            return f"超过 {getattr(t, 'length', 0)} 个字符"
+    except (ValueError, TypeError, ArithmeticError):
+        return f"“{str(value)[:40]}”格式不对"
+    return None
+
+
+def dumps(value: Any) -> str:
+    """Canonical JSON: the same value always gives the same text (shadow states are compared as text)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+# ------------------------------------------------------------------ natural keys of catalogue rows
+
+
+def natural_keys(conn: Connection, name: str) -> dict[str, str]:
+    """id -> natural key of every row of one catalogue table in this database."""
+    t = table(name)
+    if name == "checklist_template_item":
+        tmpl = table("checklist_template")
+        rows = conn.execute(
+            t.select()
+            .with_only_columns(t.c.id, tmpl.c.code, t.c.sort_order)
+            .join_from(t, tmpl, t.c.template_id == tmpl.c.id)
+        )
+        return {r[0]: f"{r[1]}#{r[2]}" for r in rows}
+    return {r[0]: r[1] for r in conn.execute(t.select().with_only_columns(t.c.id, t.c.code))}
+
+
+class KeyMaps:
+    """Catalogue ids <-> natural keys of one database, loaded once per export or import."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.to_key: dict[str, dict[str, str]] = {}
+        self.to_id: dict[str, dict[str, str]] = {}
+        self.reload()
+
+    def reload(self, names: tuple[str, ...] = CATALOGUE_TABLES) -> None:
+        for name in names:
+            keys = natural_keys(self.conn, name)
+            self.to_key[name] = keys
+            self.to_id[name] = {k: i for i, k in keys.items()}
+
+    def key(self, name: str, ident: str | None) -> str | None:
+        if ident is None:
+            return None
+        return self.to_key[name].get(ident, ident)
+
+    def ident(self, name: str, key: str | None) -> str | None:
+        if key is None:
+            return None
+        return self.to_id[name].get(key)
+
+
+class RowCodec:
+    """One shared table's rows as JSON dicts (catalogue references as natural keys) and back."""
+
+    def __init__(self, name: str, keys: KeyMaps):
+        self.name = name
+        self.table = table(name)
+        self.columns = data_columns(name)
+        self.keys = keys
+        self.encoders = []
+        self.decoders = []
+        for c in self.columns:
+            enc, dec = codec(c)
+            target = catalogue_target(c)
+            if target is not None:
+                enc = (lambda t: lambda v: keys.key(t, v))(target)
+                dec = (lambda t: lambda v: keys.ident(t, v))(target)
+            self.encoders.append((c.name, enc))
+            self.decoders.append((c.name, dec))
+        self.refs: dict[str, str] = {c.name: t for c in self.columns if (t := catalogue_target(c))}
+        # Most columns are text and integers that JSON holds as they are: convert only the others.
+        self.names = [c.name for c in self.columns]
+        self.special_enc = [(n, f) for n, f in self.encoders if f is not _same and f is not _dec_bool]
+        self.special_dec = [(n, f) for n, f in self.decoders if f is not _same]
+        self.checkers = [(c.name, checker(c)) for c in self.columns if c.name not in self.refs]
+
+    def encode(self, row: Any) -> dict[str, Any]:
+        m = row._mapping if hasattr(row, "_mapping") else row
+        out = {name: m[name] for name in self.names}
+        for name, enc in self.special_enc:
+            out[name] = enc(out[name])
+        return out
+
+    def decode(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Column values from JSON values (only the columns present; the package's were checked first)."""
+        out = dict(values)
+        for name, dec in self.special_dec:
+            if name in out:
+                out[name] = dec(out[name])
+        return out
+
+    def problems(self, values: dict[str, Any]) -> tuple[str, str] | None:
+        """The first (column, problem) of a JSON row, or None."""
+        for name, check in self.checkers:
+            problem = check(values.get(name))
+            if problem:
+                return name, problem
+        return None
+
+
+def checker(col: Column) -> Callable[[Any], str | None]:
+    """A fast check for the common cases (text within its length, plain integers), check_value otherwise."""
+    t = col.type
+    nullable = col.nullable
+    length = getattr(t, "length", None)
+    if type(t).__name__ in ("String", "Text") and not isinstance(t, (Fixed2, JSON)):
+
+        def text(v: Any) -> str | None:
+            if v is None:
+                return None if nullable else "不能为空"
+            if type(v) is str and (length is None or len(v) <= length):
+                return None
+            return check_value(col, v)
+
+        return text
+    if getattr(t, "python_type", None) is int and not isinstance(t, Fixed2):
+
+        def integer(v: Any) -> str | None:
+            if v is None:
+                return None if nullable else "不能为空"
+            return None if type(v) is int else "应为整数"
+
+        return integer
+    return lambda v: check_value(col, v)

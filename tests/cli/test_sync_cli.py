@@ -1,0 +1,83 @@
+"""`oldcomm keys` and `oldcomm sync` through cli.main: the messages and exit codes a clerk meets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from oldcomm_desktop.cli import main
+
+T, C = "341122001000", "341122000000"
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:  # noqa: ANN001
+    rc = main([str(a) for a in argv])
+    captured = capsys.readouterr()
+    return rc, captured.out, captured.err
+
+
+@pytest.fixture
+def pair(tmp_path: Path, capsys) -> tuple[Path, Path]:  # noqa: ANN001
+    t, c = tmp_path / "t.sqlite3", tmp_path / "c.sqlite3"
+    assert run(capsys, "--db", t, "init", "--township-code", T, "--township-name", "城关街道")[0] == 0
+    assert run(capsys, "--db", c, "init", "--county-code", C, "--county-name", "青禾县")[0] == 0
+    return t, c
+
+
+def test_keys_and_a_first_exchange(pair, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    t, c = pair
+    rc, out, _ = run(capsys, "--db", t, "keys", "show")
+    assert rc == 0 and "公钥指纹：" in out
+    fingerprint = out.split("公钥指纹：")[1].strip()
+    assert run(capsys, "--db", t, "keys", "export", "--out", tmp_path / "t.pub")[0] == 0
+    assert run(capsys, "--db", c, "keys", "export", "--out", tmp_path / "c.pub")[0] == 0
+    out_dir = tmp_path / "usb"
+    out_dir.mkdir()
+    rc, out, _ = run(capsys, "--db", t, "sync", "export", "--out", out_dir)
+    name = out.strip()
+    assert rc == 0 and name.endswith(".ocpkg") and (out_dir / name).is_file()
+
+    rc, _, err = run(capsys, "--db", c, "sync", "import", out_dir / name)
+    assert rc == 1 and "尚未被本县登记" in err and "keys trust" in err and fingerprint in err
+
+    rc, out, _ = run(capsys, "--db", c, "keys", "trust", tmp_path / "t.pub", "--township", T)
+    assert rc == 0 and fingerprint in out
+    rc, _, err = run(capsys, "--db", c, "keys", "trust", tmp_path / "t.pub", "--township", "341122002000")
+    assert rc == 1 and "不是 341122002000" in err
+    assert run(capsys, "--db", t, "keys", "trust", tmp_path / "c.pub", "--township", C)[0] == 0
+
+    rc, out, _ = run(capsys, "--db", c, "sync", "import", out_dir / name, "--dry-run")
+    assert rc == 0 and "预览" in out
+    rc, out, _ = run(capsys, "--db", c, "sync", "import", out_dir / name)
+    assert rc == 0 and "已导入" in out and "导入编号" in out
+    rc, out, _ = run(capsys, "--db", c, "sync", "history", "--json")
+    [h] = json.loads(out)
+    assert h["sender"] == T and h["status"] == "applied"
+    assert run(capsys, "--db", c, "sync", "rollback", h["id"])[0] == 0
+    rc, _, err = run(capsys, "--db", c, "sync", "rollback", h["id"])
+    assert rc == 1 and "已经回滚" in err
+    rc, out, _ = run(capsys, "--db", c, "sync", "conflicts", "--json")
+    assert rc == 0 and json.loads(out) == []
+    rc, out, _ = run(capsys, "--db", c, "sync", "status", "--json")
+    assert rc == 0 and json.loads(out)[0]["code"] == T
+
+    rc, _, err = run(capsys, "--db", c, "sync", "export", "--out", out_dir)
+    assert rc == 1 and "--to" in err
+    rc, out, _ = run(capsys, "--db", c, "sync", "export", "--out", out_dir, "--to", T, "--full")
+    assert rc == 0
+    rc, out, _ = run(capsys, "--db", t, "sync", "import", out_dir / out.strip())
+    assert rc == 0 and "已导入" in out  # the catalogues already agree: nothing to change
+
+
+def test_usage_errors(pair, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    t, _ = pair
+    assert run(capsys, "--db", t, "sync", "resolve", "x")[0] == 2
+    assert run(capsys, "--db", t, "sync", "resolve", "x", "--keep", "mine")[0] == 2
+    rc, _, err = run(capsys, "--db", t, "sync", "resolve", "nope", "--keep", "ours")
+    assert rc == 1 and "不存在" in err
+    bogus = tmp_path / "x.ocpkg"
+    bogus.write_text("hello", encoding="utf-8")
+    rc, _, err = run(capsys, "--db", t, "sync", "import", bogus)
+    assert rc == 1 and "不是数据包" in err

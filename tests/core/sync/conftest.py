@@ -1,0 +1,129 @@
+"""A county and its townships, each with its own database and key, trusting each other as in real life."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from oldcomm_desktop.core import communities, workspace
+from oldcomm_desktop.core.model import Base
+from oldcomm_desktop.core.sync import importer, keys
+from oldcomm_desktop.core.sync.exporter import export
+from oldcomm_desktop.storage.database import Database, open_database
+
+COUNTY = "341122000000"
+T1, T2, T3 = "341122001000", "341122100000", "341122101000"
+NAMES = {COUNTY: "测试县", T1: "城关街道", T2: "东关镇", T3: "西关镇"}
+
+
+class Node:
+    """One installation: its database, its code, and helpers that go through the core as the CLI does."""
+
+    def __init__(self, db: Database, code: str, folder: Path):
+        self.db, self.code, self.folder = db, code, folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def export(self, to: str | None = None, *, full: bool = False):  # noqa: ANN201
+        with self.db.transaction("导出员") as s:
+            return export(s, self.folder, to=to, full=full)
+
+    def import_(self, path: Path, *, dry_run: bool = False) -> importer.ImportReport:
+        return importer.import_package(self.db, path, dry_run=dry_run, operator="导入员")
+
+    def new_community(self, name: str, **extra) -> str:  # noqa: ANN003
+        with self.db.transaction("录入员") as s:
+            data = {"name": name, "township_code": extra.pop("township_code", self.code), **extra}
+            return communities.create(s, data, confirm=True).id
+
+    def update_community(self, cid: str, **changes) -> None:  # noqa: ANN003
+        with self.db.transaction("录入员") as s:
+            communities.update(s, cid, changes, confirm=True)
+
+
+def make_node(target: str | Path, code: str, folder: Path) -> Node:
+    db = open_database(target)
+    mode = workspace.COUNTY if code.endswith("000000") else workspace.TOWNSHIP
+    with db.transaction("测试员") as s:
+        workspace.initialise(s, mode=mode, code=code, name=NAMES[code])
+    return Node(db, code, folder)
+
+
+def introduce(a: Node, b: Node, tmp: Path) -> None:
+    """Each registers the other's public key (the key files carried by hand in real life)."""
+    for x, y in ((a, b), (b, a)):
+        f = tmp / f"{x.code}.pub"
+        with x.db.transaction() as s:
+            keys.export_public_key(s, f)
+        with y.db.transaction() as s:
+            keys.trust(s, f, x.code)
+
+
+def db_state(db: Database) -> dict[str, list[tuple]]:
+    with db.engine.connect() as conn:
+        return {
+            t.name: sorted((tuple(r) for r in conn.execute(t.select())), key=repr) for t in Base.metadata.sorted_tables
+        }
+
+
+@pytest.fixture(scope="session")
+def world_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Made once per run (seeding four catalogues and keys takes seconds): the four database files."""
+    folder = tmp_path_factory.mktemp("world")
+    nodes = {code: make_node(folder / f"{code}.sqlite3", code, folder / "out") for code in NAMES}
+    for t in (T1, T2, T3):
+        introduce(nodes[COUNTY], nodes[t], folder)
+    for n in nodes.values():
+        n.db.close()  # checkpoints the WAL into the main file
+    return folder
+
+
+@pytest.fixture
+def world(world_template: Path, tmp_path: Path) -> Iterator[dict[str, Node]]:
+    """The county and three townships on SQLite, every township introduced to the county (fresh copies)."""
+    import shutil
+
+    nodes = {}
+    for code in NAMES:
+        shutil.copy(world_template / f"{code}.sqlite3", tmp_path / f"{code}.sqlite3")
+        nodes[code] = Node(open_database(tmp_path / f"{code}.sqlite3"), code, tmp_path / f"out-{code}")
+    yield nodes
+    for n in nodes.values():
+        n.db.close()
+
+
+def rewrite(
+    src: Path,
+    dst: Path,
+    signer: Node | None,
+    *,
+    manifest=None,  # noqa: ANN001 - callable(dict) -> None, edits the manifest
+    members=None,  # noqa: ANN001 - callable(dict[name, bytes]) -> None, edits the members
+    rehash: bool = True,
+) -> Path:
+    """Copy a package with changes; `signer` re-signs it with its own key (a forged but well-signed package)."""
+    import hashlib
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(src) as zf:
+        content = {n: zf.read(n) for n in zf.namelist()}
+    man = json.loads(content.pop("manifest.json"))
+    sig = content.pop("manifest.sig")
+    if members:
+        members(content)
+    if rehash:
+        man["members"] = {n: {"sha256": hashlib.sha256(b).hexdigest(), "size": len(b)} for n, b in content.items()}
+    if manifest:
+        manifest(man)
+    body = json.dumps(man, ensure_ascii=False, indent=1, sort_keys=True).encode()
+    if signer is not None:
+        with signer.db.transaction() as s:
+            sig = keys.sign(s, body).hex().encode()
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zf:
+        for n, b in content.items():
+            zf.writestr(n, b)
+        zf.writestr("manifest.json", body)
+        zf.writestr("manifest.sig", sig)
+    return dst

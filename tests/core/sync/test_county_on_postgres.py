@@ -1,0 +1,83 @@
+"""The county side on a real PostgreSQL server: import, merge, conflict, export down, rollback, refusal."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from oldcomm_desktop.core import attachments, items
+from oldcomm_desktop.core.model import Attachment, Community, RenovationItem
+from oldcomm_desktop.core.sync import conflicts, history
+from oldcomm_desktop.core.sync.package import PackageError
+
+from .conftest import COUNTY, T1, Node, db_state, introduce, make_node
+
+try:
+    from tests.conftest import _reset_postgres, postgres_url
+except ModuleNotFoundError:  # bare pytest
+    import importlib.util
+
+    _spec = importlib.util.spec_from_file_location("_oc_conftest", Path(__file__).parents[2] / "conftest.py")
+    _c = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(_c)
+    _reset_postgres, postgres_url = _c._reset_postgres, _c.postgres_url
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def pg_county(tmp_path: Path, world):  # noqa: ANN001, ANN201
+    url = postgres_url()
+    _reset_postgres(url)
+    county = make_node(url, COUNTY, tmp_path / "county-pg")
+    introduce(county, world[T1], tmp_path)
+    yield county
+    county.db.close()
+
+
+def test_county_on_postgres_imports_merges_and_sends_down(pg_county: Node, world, tmp_path: Path) -> None:  # noqa: ANN001
+    t1 = world[T1]
+    cid = t1.new_community("幸福里小区", households=100, floor_area="8500.5")
+    photo = tmp_path / "现场.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 100)
+    with t1.db.transaction() as s:
+        iid = items.create(s, cid, {"item_type_id": "gas_pipe", "planned_quantity": "8500"}, confirm=True).id
+        attachments.add(s, s.get(Community, cid), photo)
+    first = pg_county.import_(t1.export().path)
+    assert first.tables["community"].added == 1 and first.tables["renovation_item"].added == 1
+    with pg_county.db.transaction() as s:
+        assert s.get(Community, cid).floor_area == Decimal("8500.50")
+        assert s.get(RenovationItem, iid).planned_quantity == Decimal("8500.00")
+        stored = attachments.stored_path(s, s.query(Attachment).one().sha256)
+    assert stored.read_bytes() == photo.read_bytes()
+
+    # both sides change the same field: recorded on PostgreSQL, resolved, travels down
+    pg_county.update_community(cid, households=130, buildings=9)
+    t1.update_community(cid, households=140)
+    report = pg_county.import_(t1.export().path)
+    assert [c["field"] for c in report.conflicts] == ["households"]
+    with pg_county.db.transaction("审核员") as s:
+        [c] = conflicts.listing(s)
+        conflicts.resolve(s, c["id"], "ours")
+    t1.import_(pg_county.export(T1).path)
+    with t1.db.transaction() as s:
+        c = s.get(Community, cid)
+        assert (c.households, c.buildings) == (130, 9)
+
+    # a bad package is refused and PostgreSQL is unchanged
+    data = t1.export(full=True).path.read_bytes()
+    cut = tmp_path / "cut.ocpkg"
+    cut.write_bytes(data[:-200])
+    before = db_state(pg_county.db)
+    with pytest.raises(PackageError):
+        pg_county.import_(cut)
+    assert db_state(pg_county.db) == before
+
+    # rollback of the latest import on PostgreSQL
+    t1.update_community(cid, notes="乡镇备注")
+    latest = pg_county.import_(t1.export().path)
+    with pg_county.db.transaction() as s:
+        history.rollback(s, latest.import_id)
+        assert s.get(Community, cid).notes is None

@@ -1,0 +1,147 @@
+"""数据交换 → 数据包: keys, export, import with preview, conflicts, history with rollback, the county's view."""
+# ruff: noqa: F811 - the fixtures imported from overview_pages_fixtures are parameters here
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from overview_pages_fixtures import ctx, pages_demo_file, show  # noqa: F401
+from PySide6.QtCore import Qt
+
+from oldcomm_desktop.core import communities, workspace
+from oldcomm_desktop.core.model import Community
+from oldcomm_desktop.core.sync import history, importer, keys
+from oldcomm_desktop.core.sync.exporter import export
+from oldcomm_desktop.gui.context import AppContext
+from oldcomm_desktop.gui.jobs import JobCancelled, Progress
+from oldcomm_desktop.gui.pages.exchange import ExchangePage
+from oldcomm_desktop.gui.sync.dialogs import ConflictsDialog, HistoryDialog, PreviewDialog
+from oldcomm_desktop.gui.sync.section import _reporter
+from oldcomm_desktop.storage.database import Database, open_database
+
+TOWNSHIP = "341122102000"  # 柳林镇 of the demo county
+
+
+@pytest.fixture
+def township(tmp_path: Path, ctx: AppContext):  # noqa: ANN201
+    """柳林镇's own database, its key and the county's registered on both sides."""
+    db = open_database(tmp_path / "liulin.sqlite3")
+    with db.transaction("乡镇") as s:
+        workspace.initialise(s, mode=workspace.TOWNSHIP, code=TOWNSHIP, name="柳林镇")
+        keys.export_public_key(s, tmp_path / "t.pub")
+    county_key = tmp_path / "c.pub"
+    ctx.write(lambda s: keys.export_public_key(s, county_key))
+    with db.transaction() as s:
+        keys.trust(s, county_key, "341122000000")
+    yield db
+    db.close()
+
+
+def township_package(db: Database, out: Path, **community) -> Path:  # noqa: ANN003
+    out.mkdir(exist_ok=True)
+    with db.transaction("乡镇") as s:
+        if community:
+            communities.create(s, {"township_code": TOWNSHIP, **community}, confirm=True)
+        return export(s, out).path
+
+
+@pytest.fixture
+def page(qtbot, ctx: AppContext) -> ExchangePage:  # noqa: ANN001
+    return show(qtbot, ExchangePage(ctx))
+
+
+def test_the_county_sees_its_townships_and_registers_a_key(page, township, tmp_path: Path) -> None:  # noqa: ANN001
+    section = page.packages
+    rows = {r["code"]: r for r in section.townships.rows}
+    assert rows[TOWNSHIP]["trusted"] is False and "未登记公钥" in rows[TOWNSHIP]["missing"]
+    assert section.townships.table.rowCount() == len(rows) >= 5
+    assert section.trust_key(tmp_path / "t.pub", TOWNSHIP)
+    with township.transaction() as s:
+        shown = keys.own_key(s).shown
+    assert shown in section.last_message
+    row = next(r for r in section.townships.rows if r["code"] == TOWNSHIP)
+    assert row["trusted"] and row["fingerprint"] == shown
+    assert section.recipient.findData(TOWNSHIP) >= 0
+    assert "本机公钥指纹" in section.key_label.text()
+    page.grab().save("/tmp/i12_exchange_county.png")
+
+
+def test_an_untrusted_township_is_told_so(page, township, tmp_path: Path) -> None:  # noqa: ANN001
+    path = township_package(township, tmp_path / "out", name="柳林新村", households=40)
+    assert page.packages.import_file(path, confirm=lambda r: True) is None
+    assert "尚未被本县登记" in page.packages.result.text()
+
+
+def test_import_previews_then_applies_and_can_be_rolled_back(page, ctx, township, tmp_path: Path, qtbot) -> None:  # noqa: ANN001
+    section = page.packages
+    section.trust_key(tmp_path / "t.pub", TOWNSHIP)
+    path = township_package(township, tmp_path / "out", name="柳林新村", households=40)
+    seen = []
+
+    def confirm(report: importer.ImportReport) -> bool:
+        dialog = PreviewDialog(report)
+        qtbot.addWidget(dialog)
+        seen.append((dialog.counts.item(0, 0).text(), dialog.counts.item(0, 1).text()))
+        assert ctx.read(lambda s: s.query(Community).filter_by(name="柳林新村").count()) == 0  # a preview only
+        return True
+
+    report = section.import_file(path, confirm=confirm)
+    assert seen == [("小区", "1")]
+    assert report is not None and report.total("added") == 1
+    assert "已导入" in section.result.text()
+    assert ctx.read(lambda s: s.query(Community).filter_by(name="柳林新村").count()) == 1
+
+    history = HistoryDialog(ctx, confirm=lambda text: True)
+    qtbot.addWidget(history)
+    assert history.table.rowCount() == 1 and history.table.item(0, 2).text() == "1"
+    assert history.rollback_selected()
+    assert ctx.read(lambda s: s.query(Community).filter_by(name="柳林新村").count()) == 0
+    assert history.table.item(0, 7).text() == "已回滚"
+
+
+def test_conflicts_are_listed_and_decided(page, ctx, township, tmp_path: Path, qtbot) -> None:  # noqa: ANN001
+    section = page.packages
+    section.trust_key(tmp_path / "t.pub", TOWNSHIP)
+    first = township_package(township, tmp_path / "out", name="柳林新村", households=40)
+    section.import_file(first, confirm=lambda r: True)
+    cid = ctx.read(lambda s: s.query(Community.id).filter_by(name="柳林新村").scalar())
+    ctx.write(lambda s: communities.update(s, cid, {"households": 45}, confirm=True))
+    with township.transaction() as s:
+        communities.update(s, cid, {"households": 48}, confirm=True)
+    second = township_package(township, tmp_path / "out")
+    report = section.import_file(second, confirm=lambda r: True)
+    assert len(report.conflicts) == 1 and "1 处冲突" in section.result.text()
+    assert section.conflicts_button.text() == "冲突（1）…"
+    dialog = ConflictsDialog(ctx)
+    qtbot.addWidget(dialog)
+    assert dialog.table.item(0, 1).text() == "户数"
+    assert (dialog.table.item(0, 2).text(), dialog.table.item(0, 5).text()) == ("45", "48")
+    dialog.resize(900, 300)
+    dialog.grab().save("/tmp/i12_conflicts.png")
+    qtbot.mouseClick(dialog.theirs_button, Qt.MouseButton.LeftButton)
+    assert dialog.table.rowCount() == 0 and "已处理" in dialog.message.text()
+    assert ctx.read(lambda s: s.get(Community, cid).households) == 48
+    section.refresh()
+    assert section.conflicts_button.text() == "冲突（0）…"
+
+
+def test_export_to_a_township_writes_a_package(page, township, tmp_path: Path) -> None:  # noqa: ANN001
+    section = page.packages
+    section.recipient.setCurrentIndex(section.recipient.findData(TOWNSHIP))
+    section.full.setChecked(True)
+    result = section.export_to(tmp_path)
+    assert result is not None and result.path.is_file() and result.recipient == TOWNSHIP
+    assert result.path.name in section.result.text()
+    assert result.catalogue > 0
+
+
+def test_a_cancelled_import_leaves_the_database_as_it_was(page, ctx, township, tmp_path: Path) -> None:  # noqa: ANN001
+    page.packages.trust_key(tmp_path / "t.pub", TOWNSHIP)
+    path = township_package(township, tmp_path / "out", name="柳林新村", households=40)
+    progress = Progress()
+    progress.cancel()
+    with pytest.raises(JobCancelled):
+        importer.import_package(ctx.db, path, progress=_reporter(progress))
+    assert ctx.read(lambda s: s.query(Community).filter_by(name="柳林新村").count()) == 0
+    assert ctx.read(history.history) == []
