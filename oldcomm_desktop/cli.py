@@ -196,17 +196,17 @@ def _main(argv: Sequence[str] | None = None) -> int:
 
         print(f"错误：{mask_text(str(exc))}", file=sys.stderr)
         return EXIT_REJECTED
-    except OSError as exc:  # a file the command itself reads or writes (not the database: storage maps those)
-        from oldcomm_desktop.storage.database import os_error
-
-        print(f"错误：{os_error(exc, exc.filename or '', '读写')}", file=sys.stderr)
-        return EXIT_REJECTED
     except UsageError as exc:
         print(f"用法错误：{exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # `oldcomm list … | head`: the reader left; that is not an error
         sys.stderr.close()
         return EXIT_OK
+    except OSError as exc:  # a file the command itself reads or writes (not the database: storage maps those)
+        from oldcomm_desktop.storage.database import os_error
+
+        print(f"错误：{os_error(exc, exc.filename or '', '读写')}", file=sys.stderr)
+        return EXIT_REJECTED
 
 
 def _open(args: argparse.Namespace, *, write: bool = True, must_exist: bool = True):  # noqa: ANN202

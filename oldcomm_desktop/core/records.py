@@ -37,7 +37,8 @@ def get(
     flush and turned into the same StaleRecord (storage.database).
     """
     obj = session.get(cls, record_id)
-    if expected_version is not None:
+    if obj is not None and expected_version is not None:
+        # before the recycle-bin check: a record a colleague deleted meanwhile is a stale save (who, when)
         check_version(session, cls, record_id, expected_version)
     if obj is None or (obj.deleted_at is not None and not include_deleted):
         raise NotFound(f"找不到编号为 {record_id} 的记录（可能已删除）")

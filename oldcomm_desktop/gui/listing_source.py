@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from oldcomm_desktop.core import listings
@@ -95,8 +95,10 @@ class ListingSource:
 def row_position(session: Session, name: str, query: listings.ListQuery, record_id: str) -> int | None:
     """0-based position of a record in a listing's order (the order ``listings.page`` uses), or None.
 
-    One query with ROW_NUMBER over the filtered rows: the cost of one sorted page scan, paid only when a
-    table has lost its record (an edit moved it), never per page.
+    Counted, not numbered: the rows that sort before the record (its sort value, then its id, with NULLs
+    where the database puts them) are counted along the (deleted_at, column, id) index the listing sorts by,
+    so a record 150,000 rows down a 200,000-row ledger is found in about the time of a COUNT. Paid only
+    when a table has lost its record (an edit moved it), never per page.
     # TODO(integrator): belongs beside listings.page in core/listings.py (kept here to leave that file to
     # the core's owners on this branch).
     """
@@ -107,19 +109,31 @@ def row_position(session: Session, name: str, query: listings.ListQuery, record_
     sort_key, descending = query.sort_key, query.descending
     if not sort_key and listing.default_sort:
         sort_key, descending = listing.default_sort
-    if sort_key and sort_key in listing.sort_keys:
-        col = listing.sort_keys[sort_key]
-        order = [col.desc() if descending else col.asc(), entity_id.desc() if descending else entity_id.asc()]
+    col = listing.sort_keys.get(sort_key) if sort_key else None
+    conditions = listing.conditions(query)
+    probe = listing.base().where(*conditions, entity_id == record_id)
+    if col is None:
+        if session.scalar(probe.with_only_columns(entity_id, maintain_column_froms=True)) is None:
+            return None
+        before = entity_id < record_id
     else:
-        order = [entity_id.asc()]
-    numbered = (
-        listing.select(query)
-        .with_only_columns(
-            entity_id.label("oc_id"),
-            func.row_number().over(order_by=order).label("oc_row"),
-            maintain_column_froms=True,
-        )
-        .subquery()
-    )
-    found = session.scalar(select(numbered.c.oc_row).where(numbered.c.oc_id == record_id))
-    return None if found is None else int(found) - 1
+        found = session.execute(probe.with_only_columns(col, maintain_column_froms=True)).first()
+        if found is None:
+            return None
+        value = found[0]
+        nulls_first = (session.get_bind().dialect.name != "postgresql") != descending  # SQLite: NULL is least
+        if descending:
+            tie = entity_id > record_id
+            after_value = col > value if value is not None else None
+        else:
+            tie = entity_id < record_id
+            after_value = col < value if value is not None else None
+        if value is None:  # among the NULLs: before them all the values (NULLs last), or only NULLs (first)
+            before = and_(col.is_(None), tie) if nulls_first else or_(col.is_not(None), and_(col.is_(None), tie))
+        else:
+            same = and_(col == value, tie)
+            before = or_(after_value, same, col.is_(None)) if nulls_first else or_(after_value, same)
+    counted = select(func.count()).select_from(listing.entity).where(*conditions, before)
+    if not (listing.count_alone and counted.get_final_froms() == [listing.entity.__table__]):
+        counted = select(func.count()).select_from(listing.base().where(*conditions, before).subquery())
+    return int(session.scalar(counted) or 0)

@@ -148,6 +148,8 @@ class MainWindow(QMainWindow):
         self.database_status.setText(f"数据库：{self.ctx.where}" + ("（只读）" if self.ctx.read_only else ""))
         self.database_status.setToolTip(self.ctx.where)
         self.read_only_banner.update_state()
+        if hasattr(self, "new_action"):
+            self.new_action.setEnabled(not self.ctx.read_only)
         self.backup_status.setText(last_backup_text(self.ctx))
         self.setWindowTitle(self._title())
 
@@ -173,6 +175,8 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.redo_action)
         edit_menu.addSeparator()
         new_action = QAction("新建", self)
+        self.new_action = new_action
+        new_action.setEnabled(not self.ctx.read_only)  # read-only: nothing new can be saved
         new_action.setShortcut(QKeySequence("Ctrl+N"))
         new_action.triggered.connect(lambda: self.current_page() and self.current_page().new_record())
         find_action = QAction("查找", self)

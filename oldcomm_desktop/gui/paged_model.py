@@ -134,6 +134,7 @@ class _CacheStats:
     pages_evicted: int = 0
     last_error: str | None = field(default=None)
     last_exception: BaseException | None = field(default=None)
+    fetch_failures: int = 0
 
 
 class PagedTableModel(QAbstractTableModel):
@@ -277,7 +278,10 @@ class PagedTableModel(QAbstractTableModel):
             except Exception:  # a lookup that fails is a lookup that found nothing; the model goes on
                 log.exception("page source position() failed for %r", self._query)
                 return -1
-            return found if found is not None and 0 <= found < self._count else -1
+            if found is None or not 0 <= found < self._count:
+                return -1
+            mapping = self.row_mapping(found)  # the page the view is about to show anyway: never a wrong row
+            return found if mapping is not None and str(mapping["id"]) == record_id else -1
         for page_no in range(min(scan_pages, -(-self._count // self._page_size))):
             for within, mapping in enumerate(self._page(page_no)):
                 if str(mapping["id"]) == record_id:
@@ -417,6 +421,7 @@ class PagedTableModel(QAbstractTableModel):
         message = f"{type(exc).__name__}: {exc}"
         self.stats.last_error = message
         self.stats.last_exception = exc  # for a Chinese message (gui.errors.describe), never the raw text
+        self.stats.fetch_failures += 1
         # Deferred: this may run inside a paint event, where opening a message box is not allowed.
         QTimer.singleShot(0, self, lambda: self.fetch_failed.emit(message))
 

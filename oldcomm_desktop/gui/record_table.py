@@ -289,6 +289,7 @@ class RecordTable(QWidget):
         """
         self._restoring = False
         rid = self._followed
+        failed_before = self.model.stats.fetch_failures
         if not rid:
             if self.view.currentIndex().isValid():
                 self._current_row_changed(self.view.currentIndex(), None)
@@ -296,6 +297,8 @@ class RecordTable(QWidget):
                 self._announce("")
             return
         row = self.model.find_row(rid, self._followed_row)
+        if row < 0 and self.model.stats.fetch_failures != failed_before:
+            return  # the rows could not be read: not "left the filter"; the failure is said (fetch_failed)
         if row >= 0:
             self._followed_row = row
             self._followed_name = self._name_at(row) or self._followed_name

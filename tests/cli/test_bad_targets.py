@@ -221,3 +221,54 @@ def _parser_with(handler):  # noqa: ANN001, ANN202
         return parser
 
     return build
+
+
+def test_a_server_url_without_a_password_and_no_terminal_says_what_to_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import keyring
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr(keyring, "get_password", lambda *_a: None)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False, raising=False)
+    rc = cli.main(["--db", "postgresql+psycopg://clerk@127.0.0.1:1/ledger", "summary"])
+    err = capsys.readouterr().err
+    assert rc == 1 and "没有密码" in err and "终端" in err and "Traceback" not in err
+
+
+def test_a_terminal_is_asked_for_the_password_and_it_is_never_printed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import getpass
+
+    import keyring
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr(keyring, "get_password", lambda *_a: None)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True, raising=False)
+    asked = []
+    monkeypatch.setattr(getpass, "getpass", lambda prompt: asked.append(prompt) or SECRET)
+    monkeypatch.setattr("builtins.input", lambda _prompt: "n")
+    rc = cli.main(["--db", "postgresql+psycopg://clerk@127.0.0.1:1/ledger", "summary"])
+    out, err = capsys.readouterr()
+    assert asked and rc == 1 and "无法连接" in err and SECRET not in out + err
+
+
+def test_a_full_disk_during_the_demo_leaves_no_half_made_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from oldcomm_desktop.core import demo
+
+    def full(*_a, **_k):  # noqa: ANN002, ANN003, ANN202
+        raise OperationalError("INSERT INTO community …", {}, sqlite3.OperationalError("database or disk is full"))
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr(demo, "build", full)
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    rc = cli.main(["--db", str(folder / "demo.sqlite3"), "demo", "--communities", "2"])
+    err = capsys.readouterr().err
+    assert rc == 1 and "磁盘空间不足" in err and "Traceback" not in err
+    assert list(folder.iterdir()) == []

@@ -12,7 +12,9 @@ PAST = date(2025, 3, 1)
 def test_inspections_follow_their_community(session):
     c = communities.create(session, {"name": "幸福里小区", "households": 120, "floor_area": "8500.5"})
     inspections.record(
-        session, c, {"kind": "patrol", "inspected_on": PAST},
+        session,
+        c,
+        {"kind": "patrol", "inspected_on": PAST},
         [{"text": "扬尘控制", "result": "fail"}],
         [{"problem": "未覆盖裸土", "deadline": date(2025, 3, 10)}],
         today=PAST,

@@ -161,7 +161,8 @@ def test_arrived_and_paid_may_equal_their_limits(db) -> None:  # noqa: ANN001
         ({"approved": "-1"}, "批复（概算）资金", "省级资金：不能小于 0元"),
         ({"approved": "100.001"}, "批复（概算）资金", "省级资金：最多保留 2 位小数"),
         ({"arrived": "abc"}, "到位资金", "省级资金："),
-        ({"annual_plan": "1e-3"}, "年度计划资金", "最多保留 2 位小数"),
+        ({"annual_plan": "1e-3"}, "年度计划资金", "不能用科学计数法"),  # numbers are written plainly
+        ({"annual_plan": "0.001"}, "年度计划资金", "最多保留 2 位小数"),
         ({"spent": "1"}, "spent", "不是可以修改的字段"),
     ],
 )

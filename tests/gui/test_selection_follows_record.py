@@ -209,6 +209,7 @@ def test_a_read_that_fails_is_said_in_chinese_not_an_empty_table(qtbot, page, mo
     monkeypatch.setattr(page.source, "fetch", broken)
     page.table.refresh()
     page.table.view.viewport().repaint()
-    qtbot.waitUntil(lambda: page.table.notice.isVisible())
-    assert "读取失败" in page.table.notice.text() and "连接超时" in page.table.notice.text()
+    qtbot.waitUntil(lambda: "读取失败" in page.table.notice.text())
+    assert page.table.notice.isVisible() and "连接超时" in page.table.notice.text()
+    assert "不符合" not in page.table.notice.text(), "a failed read is not a record that left the filter"
     assert not page.table.notice.button.isVisible()

@@ -138,6 +138,7 @@ def test_read_only_database_shows_a_banner_and_refuses_edits(qtbot, ctx, tmp_pat
         assert win.read_only_banner.isVisible()
         assert "只读打开" in win.read_only_banner.text()
         assert "只读" in win.database_status.text()
+        assert not win.new_action.isEnabled()
         page = win.go_to("communities")
         page.table.select_first()
         dialog = page.edit_current()

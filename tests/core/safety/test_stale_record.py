@@ -149,3 +149,12 @@ def test_listings_carry_the_version(db) -> None:  # noqa: ANN001
     with db.session("测试员") as s:
         rows = listings.page(s, "communities", listings.ListQuery(), 0, 10)
     assert [r["version"] for r in rows if r["id"] == cid] == [v]
+
+
+def test_saving_a_record_a_colleague_deleted_meanwhile_names_them(db) -> None:  # noqa: ANN001
+    cid, v = _community(db)
+    with db.transaction("张三") as s:
+        communities.delete(s, cid)
+    with pytest.raises(StaleRecord) as info, db.transaction("李四") as s:
+        communities.update(s, cid, {"households": 90}, expected_version=v)
+    assert info.value.changed_by == "张三"
