@@ -64,7 +64,7 @@ class RowOutcome:
     table: str
     index: int  # position in the caller's list for that table
     action: str
-    id: str | None = None
+    id: str = ""  # set for every row once prepared (new rows get a fresh UUID)
     changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # field -> (old, new)
     problems: list[FieldProblem] = field(default_factory=list)
     needs_confirmation: bool = False  # rejected only because a question (e.g. extension years) was not confirmed
@@ -146,7 +146,7 @@ def _defaults(t: Table) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for col in t.columns:
         d = col.default
-        out[col.key] = d.arg if d is not None and d.is_scalar else None
+        out[col.key] = getattr(d, "arg", None) if d is not None and d.is_scalar else None
     return out
 
 
@@ -243,7 +243,7 @@ def _prepare_row(batch: Batch, spec: Any, defaults: dict[str, Any], raw: Mapping
         out.action = CREATE
     row.update(refs)
     row.update(parsed)
-    out.id = record_id
+    out.id = record_id or ""
     if problems:
         out.action, out.problems = REJECT, problems
         return
@@ -259,6 +259,7 @@ def _prepare_row(batch: Batch, spec: Any, defaults: dict[str, Any], raw: Mapping
     if problems:
         out.action, out.problems = REJECT, problems
         return
+    assert record_id is not None
     batch.rows[out.table][record_id] = row
 
 
@@ -447,7 +448,7 @@ def _update(
         params["p_new_version"] = (row["version"] or 0) + 1
         params["p_updated_at"] = now
         groups[keys].append(params)
-    for keys, params in groups.items():
+    for keys, group in groups.items():
         stmt = (
             t.update()
             .where(and_(t.c.id == bindparam("p_id"), t.c.version == bindparam("p_version")))
@@ -459,8 +460,8 @@ def _update(
                 }
             )
         )
-        for start in range(0, len(params), batch_size):
-            chunk = params[start : start + batch_size]
+        for start in range(0, len(group), batch_size):
+            chunk = group[start : start + batch_size]
             result = conn.execute(stmt, chunk)
             if result.rowcount not in (-1, len(chunk)):
                 raise OldcommError("有记录在导入期间被别人修改过，导入已取消，请重新导入")

@@ -153,7 +153,7 @@ class CommunitySpec(TableSpec):
                 .where(InvestmentEntry.community_id.in_(chunk), InvestmentEntry.deleted_at.is_(None))
                 .group_by(InvestmentEntry.community_id)
             )
-            done.update({cid: total for cid, total in batch.session.execute(q)})
+            done.update({str(cid): total for cid, total in batch.session.execute(q)})
         batch.cache["community_done"] = done
 
     def check(self, batch: Batch, row: dict[str, Any], stored: dict[str, Any] | None) -> list[FieldProblem]:
@@ -178,7 +178,8 @@ class CommunitySpec(TableSpec):
         if row.get("year_built"):
             years = batch.cached("eligibility", lambda: communities.eligibility_years(batch.session))
             asked = stored is not None and stored.get("year_built") == row["year_built"]  # asked once
-            communities.eligibility(row["year_built"], *years, batch.confirm or asked)
+            cutoff, extension = years
+            communities.eligibility(row["year_built"], cutoff, extension, batch.confirm or asked)
         return []
 
     def derive(self, batch: Batch, outs: list[RowOutcome]) -> None:
@@ -204,7 +205,7 @@ def _stored_kinds(batch: Batch, community_ids: list[str]) -> dict[str, list[str]
             Milestone.community_id.in_(chunk), Milestone.deleted_at.is_(None)
         )
         for cid, kind in batch.session.execute(q):
-            found[cid].append(kind)
+            found[str(cid)].append(kind)
         q2 = (
             select(Community.id, Milestone.kind)
             .join(Milestone, Milestone.project_id == Community.project_id)
@@ -238,7 +239,7 @@ class ItemSpec(TableSpec):
         return items.rules(batch.session, _Values(row), batch.confirm or unchanged)
 
 
-def _catalogue(batch: Batch, cls: type) -> dict[str, str]:
+def _catalogue(batch: Batch, cls: Any) -> dict[str, str]:
     """code, id and name → id of a catalogue's live entries (ItemType, FundingSource)."""
     out: dict[str, str] = {}
     for entry in batch.session.scalars(select(cls).where(cls.deleted_at.is_(None))):
@@ -261,7 +262,7 @@ class MilestoneSpec(TableSpec):
                 Milestone.community_id.in_(chunk), Milestone.deleted_at.is_(None)
             )
             for cid, kind, on in batch.session.execute(q):
-                logs[("community", cid)].append(Reached(kind, on))
+                logs[("community", str(cid))].append(Reached(kind, on))
         batch.cache["milestone_logs"] = logs
         batch.cache.setdefault("kinds_community", defaultdict(list))
         batch.cache.setdefault("kinds_project", defaultdict(list))
@@ -383,9 +384,11 @@ class InvestmentEntrySpec(TableSpec):
             )
             if tid not in running:
                 running[tid] = Decimal("0.00")
-                if batch.existing[table].get(tid):
-                    target = Community if table == "community" else Project
-                    running[tid] = funding.completed_to_date(batch.session, batch.session.get(target, tid))
+                target: Community | Project | None = (
+                    batch.session.get(Community, tid) if table == "community" else batch.session.get(Project, tid)
+                )
+                if batch.existing[table].get(tid) and target is not None:
+                    running[tid] = funding.completed_to_date(batch.session, target)
             done = running[tid] + row["amount"]
             problems = funding.running_total_problems(done, (batch.lookup(table, tid) or {}).get("total_investment"))
             if problems:
