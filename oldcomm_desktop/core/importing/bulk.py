@@ -142,12 +142,29 @@ def table_of(name: str) -> Table:
     return SPECS[name].model.__table__  # type: ignore[attr-defined,return-value]
 
 
+SET_BY_APPLY = ("id", "created_at", "updated_at", "version")
+
+
 def _defaults(t: Table) -> dict[str, Any]:
+    """Each column's Python-side default as the ORM would fill it: scalars as they are; a callable default
+    (other than the id, times and version this module sets) is marked and called per row."""
     out: dict[str, Any] = {}
     for col in t.columns:
         d = col.default
-        out[col.key] = getattr(d, "arg", None) if d is not None and d.is_scalar else None
+        if d is not None and d.is_scalar:
+            out[col.key] = getattr(d, "arg", None)
+        elif d is not None and d.is_callable and col.key not in SET_BY_APPLY:
+            out[col.key] = _Callable(d.arg)  # type: ignore[attr-defined]
+        else:
+            out[col.key] = None
     return out
+
+
+class _Callable:
+    """A callable column default, called for each new row (SQLAlchemy wraps it to take a context)."""
+
+    def __init__(self, fn: Callable[[Any], Any]):
+        self.fn = fn
 
 
 def prepare(
@@ -235,6 +252,9 @@ def _prepare_row(batch: Batch, spec: Any, defaults: dict[str, Any], raw: Mapping
         out.action = UPDATE
     else:
         row = dict(defaults)
+        for key, value in defaults.items():
+            if type(value) is _Callable:
+                row[key] = value.fn(None)
         record_id = record_id or new_id()
         row["id"] = record_id
         for name, f in spec.required:
