@@ -160,9 +160,9 @@ def build(
             raise bulk.BulkRejected(plan.rejected)
         bulk.apply(session, plan, source="演示数据", kind="demo", event=False)
         for table, counts in plan.counts().items():
-            for k, v in counts.items():
-                totals.setdefault(table, {}).setdefault(k, 0)
-                totals[table][k] += v
+            for action, count in counts.items():
+                totals.setdefault(table, {}).setdefault(action, 0)
+                totals[table][action] += count
         if progress is not None:
             progress(made, communities_count)
     bulk.record_event(session, source="演示数据", kind="demo", counts=totals)
@@ -180,7 +180,7 @@ class _Maker:
         self.patrol = [(it.id, it.area, it.text) for it in catalogues.template(session, "patrol_default").items]
         mgmt = catalogues.template(session, "management_default")
         self.mgmt_id = mgmt.id
-        self.mgmt = [(it.id, it.area, it.text, it.max_score) for it in mgmt.items]
+        self.mgmt = [(it.id, it.area, it.text, it.max_score or 0) for it in mgmt.items]
         self.patrol_id = catalogues.template(session, "patrol_default").id
 
     def community(

@@ -24,8 +24,8 @@ def _word(word: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
     from pypinyin import Style, pinyin
 
     keep = lambda s: list(s)  # noqa: E731 - non-Chinese characters pass through as typed
-    best = tuple(r[0][:1].lower() for r in pinyin(word, style=Style.FIRST_LETTER, errors=keep))
-    readings = pinyin(word, style=Style.FIRST_LETTER, heteronym=True, errors=keep)
+    best = tuple(r[0][:1].lower() for r in pinyin(word, style=Style.FIRST_LETTER, errors=keep))  # type: ignore[arg-type]
+    readings = pinyin(word, style=Style.FIRST_LETTER, heteronym=True, errors=keep)  # type: ignore[arg-type]
     choices = tuple(tuple(sorted({o[:1].lower() for o in options if o})) or ("",) for options in readings)
     return best, choices
 

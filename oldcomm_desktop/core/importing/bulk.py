@@ -64,7 +64,7 @@ class RowOutcome:
     table: str
     index: int  # position in the caller's list for that table
     action: str
-    id: str | None = None
+    id: str = ""  # set for every row once prepared (new rows get a fresh UUID)
     changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # field -> (old, new)
     problems: list[FieldProblem] = field(default_factory=list)
     needs_confirmation: bool = False  # rejected only because a question (e.g. extension years) was not confirmed
@@ -142,12 +142,29 @@ def table_of(name: str) -> Table:
     return SPECS[name].model.__table__  # type: ignore[attr-defined,return-value]
 
 
+SET_BY_APPLY = ("id", "created_at", "updated_at", "version")
+
+
 def _defaults(t: Table) -> dict[str, Any]:
+    """Each column's Python-side default as the ORM would fill it: scalars as they are; a callable default
+    (other than the id, times and version this module sets) is marked and called per row."""
     out: dict[str, Any] = {}
     for col in t.columns:
         d = col.default
-        out[col.key] = d.arg if d is not None and d.is_scalar else None
+        if d is not None and d.is_scalar:
+            out[col.key] = getattr(d, "arg", None)
+        elif d is not None and d.is_callable and col.key not in SET_BY_APPLY:
+            out[col.key] = _Callable(d.arg)  # type: ignore[attr-defined]
+        else:
+            out[col.key] = None
     return out
+
+
+class _Callable:
+    """A callable column default, called for each new row (SQLAlchemy wraps it to take a context)."""
+
+    def __init__(self, fn: Callable[[Any], Any]):
+        self.fn = fn
 
 
 def prepare(
@@ -235,6 +252,9 @@ def _prepare_row(batch: Batch, spec: Any, defaults: dict[str, Any], raw: Mapping
         out.action = UPDATE
     else:
         row = dict(defaults)
+        for key, value in defaults.items():
+            if type(value) is _Callable:
+                row[key] = value.fn(None)
         record_id = record_id or new_id()
         row["id"] = record_id
         for name, f in spec.required:
@@ -243,7 +263,7 @@ def _prepare_row(batch: Batch, spec: Any, defaults: dict[str, Any], raw: Mapping
         out.action = CREATE
     row.update(refs)
     row.update(parsed)
-    out.id = record_id
+    out.id = record_id or ""
     if problems:
         out.action, out.problems = REJECT, problems
         return
@@ -259,6 +279,7 @@ def _prepare_row(batch: Batch, spec: Any, defaults: dict[str, Any], raw: Mapping
     if problems:
         out.action, out.problems = REJECT, problems
         return
+    assert record_id is not None
     batch.rows[out.table][record_id] = row
 
 
@@ -477,7 +498,7 @@ def _update(
         params["p_new_version"] = (row["version"] or 0) + 1
         params["p_updated_at"] = now
         groups[keys].append(params)
-    for keys, params in groups.items():
+    for keys, group in groups.items():
         stmt = (
             t.update()
             .where(and_(t.c.id == bindparam("p_id"), t.c.version == bindparam("p_version")))
@@ -489,8 +510,8 @@ def _update(
                 }
             )
         )
-        for start in range(0, len(params), batch_size):
-            chunk = params[start : start + batch_size]
+        for start in range(0, len(group), batch_size):
+            chunk = group[start : start + batch_size]
             result = conn.execute(stmt, chunk)
             if result.rowcount not in (-1, len(chunk)):
                 raise OldcommError("有记录在导入期间被别人修改过，导入已取消，请重新导入")

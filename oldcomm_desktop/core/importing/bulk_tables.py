@@ -3,7 +3,7 @@
 Each TableSpec names the service's FIELDS (parsed exactly as a single edit parses them), the reference
 columns a row may carry, and four hooks run by `bulk.prepare`:
 - `preload(batch, rows)`: read in one query what the rules will ask about (existing children, sums);
-- `check(batch, row, stored)`: the service's rules on one merged row (a SimpleNamespace stands in for the
+- `check(batch, row, stored)`: the service's rules on one merged row (a _Values view stands in for the
   ORM object, so the very same rule functions run); may fill in defaults a single edit fills in;
 - `finish(batch, outcomes)`: rules over several rows at once (sums per community, running totals);
 - `derive(batch, outcomes)`: derived columns through `core/derived.py` and the services' derivations.
@@ -16,7 +16,6 @@ import functools
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -51,6 +50,24 @@ from oldcomm_desktop.core.model import (
     RenovationItem,
 )
 from oldcomm_desktop.core.townships import township_rule
+
+
+class _Values:
+    """A row dict read as attributes, so the services' rules (written for ORM objects) run on it unchanged.
+
+    Cheaper than _Values(row): nothing is copied.
+    """
+
+    __slots__ = ("_row",)
+
+    def __init__(self, row: Mapping[str, Any]):
+        self._row = row
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._row[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 class TableSpec:
@@ -113,7 +130,7 @@ class ProjectSpec(TableSpec):
     fields = projects.FIELDS
 
     def check(self, batch: Batch, row: dict[str, Any], stored: dict[str, Any] | None) -> list[FieldProblem]:
-        return _township(batch, self.fields, row) + projects.row_problems(SimpleNamespace(**row))
+        return _township(batch, self.fields, row) + projects.row_problems(_Values(row))
 
     def derive(self, batch: Batch, outs: list[RowOutcome]) -> None:
         for o in outs:
@@ -136,7 +153,7 @@ class CommunitySpec(TableSpec):
                 .where(InvestmentEntry.community_id.in_(chunk), InvestmentEntry.deleted_at.is_(None))
                 .group_by(InvestmentEntry.community_id)
             )
-            done.update({cid: total for cid, total in batch.session.execute(q)})
+            done.update({str(cid): total for cid, total in batch.session.execute(q)})
         batch.cache["community_done"] = done
 
     def check(self, batch: Batch, row: dict[str, Any], stored: dict[str, Any] | None) -> list[FieldProblem]:
@@ -146,12 +163,12 @@ class CommunitySpec(TableSpec):
         problems += batch.cached(("village", village, code), lambda: communities.village_problems(village, code))
         if row.get("project_id"):
             project = batch.lookup("project", row["project_id"])
-            problems += communities.project_problems(SimpleNamespace(**project) if project else None, code)
+            problems += communities.project_problems(_Values(project) if project else None, code)
             if project and stored is None:  # a new community takes its project's year, batch and kind
                 for key in ("plan_year", "batch", "start_kind"):
                     if row.get(key) in (None, "") and project.get(key) is not None:
                         row[key] = project[key]
-        c = SimpleNamespace(**row)
+        c = _Values(row)
         problems += communities.row_problems(c)
         if stored is not None and row.get("total_investment") is not None:
             done = batch.cache["community_done"].get(row["id"], Decimal("0.00"))
@@ -161,7 +178,8 @@ class CommunitySpec(TableSpec):
         if row.get("year_built"):
             years = batch.cached("eligibility", lambda: communities.eligibility_years(batch.session))
             asked = stored is not None and stored.get("year_built") == row["year_built"]  # asked once
-            communities.eligibility(row["year_built"], *years, batch.confirm or asked)
+            cutoff, extension = years
+            communities.eligibility(row["year_built"], cutoff, extension, batch.confirm or asked)
         return []
 
     def derive(self, batch: Batch, outs: list[RowOutcome]) -> None:
@@ -187,7 +205,7 @@ def _stored_kinds(batch: Batch, community_ids: list[str]) -> dict[str, list[str]
             Milestone.community_id.in_(chunk), Milestone.deleted_at.is_(None)
         )
         for cid, kind in batch.session.execute(q):
-            found[cid].append(kind)
+            found[str(cid)].append(kind)
         q2 = (
             select(Community.id, Milestone.kind)
             .join(Milestone, Milestone.project_id == Community.project_id)
@@ -218,10 +236,10 @@ class ItemSpec(TableSpec):
         unchanged = stored is not None and all(
             stored.get(k) == row.get(k) for k in ("planned_quantity", "completed_quantity")
         )
-        return items.rules(batch.session, SimpleNamespace(**row), batch.confirm or unchanged)
+        return items.rules(batch.session, _Values(row), batch.confirm or unchanged)
 
 
-def _catalogue(batch: Batch, cls: type) -> dict[str, str]:
+def _catalogue(batch: Batch, cls: Any) -> dict[str, str]:
     """code, id and name → id of a catalogue's live entries (ItemType, FundingSource)."""
     out: dict[str, str] = {}
     for entry in batch.session.scalars(select(cls).where(cls.deleted_at.is_(None))):
@@ -244,7 +262,7 @@ class MilestoneSpec(TableSpec):
                 Milestone.community_id.in_(chunk), Milestone.deleted_at.is_(None)
             )
             for cid, kind, on in batch.session.execute(q):
-                logs[("community", cid)].append(Reached(kind, on))
+                logs[("community", str(cid))].append(Reached(kind, on))
         batch.cache["milestone_logs"] = logs
         batch.cache.setdefault("kinds_community", defaultdict(list))
         batch.cache.setdefault("kinds_project", defaultdict(list))
@@ -366,9 +384,11 @@ class InvestmentEntrySpec(TableSpec):
             )
             if tid not in running:
                 running[tid] = Decimal("0.00")
-                if batch.existing[table].get(tid):
-                    target = Community if table == "community" else Project
-                    running[tid] = funding.completed_to_date(batch.session, batch.session.get(target, tid))
+                target: Community | Project | None = (
+                    batch.session.get(Community, tid) if table == "community" else batch.session.get(Project, tid)
+                )
+                if batch.existing[table].get(tid) and target is not None:
+                    running[tid] = funding.completed_to_date(batch.session, target)
             done = running[tid] + row["amount"]
             problems = funding.running_total_problems(done, (batch.lookup(table, tid) or {}).get("total_investment"))
             if problems:

@@ -255,15 +255,15 @@ class _Builder:
         self.seen: dict[tuple[str, str], int] = {}
         self.existing = self._existing()
         self.projects: dict[tuple[str, str], str] = {
-            (p.township_code, values.normalise(p.name)): p.id
+            (str(p.township_code), values.normalise(p.name)): p.id
             for p in session.scalars(select(Project).where(Project.deleted_at.is_(None)))
         }
 
     def _existing(self) -> dict[tuple[str, str], dict[str, Any]]:
-        found = {}
+        found: dict[tuple[str, str], dict[str, Any]] = {}
         q = select(Community.id, Community.township_code, Community.name).where(Community.deleted_at.is_(None))
         for cid, code, name in self.session.execute(q):
-            found[(code, name_key(name))] = {"id": cid, "kinds": set()}
+            found[(str(code), name_key(name))] = {"id": cid}
         return found
 
     def _township(self, raw: Any) -> tuple[str | None, str]:
@@ -440,7 +440,7 @@ class _Builder:
     ) -> None:
         if status in (None, "reserve", "planned"):
             return
-        have = found["kinds"] if found else set()
+        have: set[str] = set()  # kinds already stored are dropped in finish(), in one query for all rows
         unknown = "台账未写日期，按导入日期记录"
         start = dates.get("start_date")
         done = dates.get("completion_date")
@@ -476,7 +476,7 @@ class _Builder:
                 Milestone.community_id.in_(ids[start : start + 500]), Milestone.deleted_at.is_(None)
             )
             for cid, kind in self.session.execute(q):
-                kinds_of[cid].add(kind)
+                kinds_of[str(cid)].add(kind)
         if kinds_of:
             ms, labels = [], []
             for m, label in zip(self.rows["milestone"], self.labels["milestone"], strict=True):
@@ -486,7 +486,7 @@ class _Builder:
             self.rows["milestone"], self.labels["milestone"] = ms, labels
         while True:
             p = bulk.prepare(self.session, self.rows, confirm=self.options.confirm, labels=self.labels)
-            bad = {}
+            bad: dict[str, list[str]] = {}
             for o in p.rejected:
                 row = self.rows[o.table][o.index]
                 cid = row.get("community_id") or (row["id"] if o.table == "community" else None)

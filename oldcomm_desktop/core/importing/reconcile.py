@@ -53,6 +53,10 @@ class Line:
 def reconcile(lines: list[Line]) -> list[Check]:
     checks: list[Check] = []
     communities = [x for x in lines if x.kind == "community"]
+    groups: dict[str, list[Line]] = {}
+    for c in communities:
+        if c.group:
+            groups.setdefault(c.group, []).append(c)
     since: list[Line] = []
     seen_any = False
     for x in lines:
@@ -63,7 +67,7 @@ def reconcile(lines: list[Line]) -> list[Check]:
         if x.kind == "total":
             scope = communities
         else:
-            named = [c for c in communities if c.group and c.group in x.label]
+            named = [c for g, members in groups.items() if g in x.label for c in members]
             scope = named or (since if seen_any else communities)
             since = []
         for key, stated in x.figures.items():
