@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from oldcomm_desktop.core.lifecycle import STATUS_LABELS
@@ -444,4 +444,4 @@ def expected_rows(session: Session, kind: str, period: Period, township: str | N
     return 0
 
 
-__all__ = ["LAYOUTS", "Layout", "and_", "expected_rows", "printed_rows"]
+__all__ = ["LAYOUTS", "Layout", "expected_rows", "printed_rows"]
