@@ -9,7 +9,11 @@ import pytest
 from openpyxl import load_workbook
 
 from oldcomm_desktop.cli import main
-from tests.core.returns.conftest import T1, T2, ledger  # noqa: F401 - the fixture
+
+try:
+    from tests.core.returns.conftest import T1, T2, ledger  # noqa: F401 - the fixture
+except ModuleNotFoundError:  # bare `pytest` puts tests/ (not the repository root) on sys.path
+    from core.returns.conftest import T1, T2, ledger  # type: ignore[no-redef]  # noqa: F401
 
 
 def _db(db) -> str:  # noqa: ANN001

@@ -25,6 +25,10 @@ def test_check_explain_export_submit_approve_reopen(qtbot, ctx: AppContext, tmp_
     result = panel.run_check()
     assert result is not None and panel.findings.rowCount() == len(result.findings)
     assert "审核完成" in panel.message.text()
+    if result.findings:  # a comment and a follow-up flag on the figure of a finding, shown after a re-check
+        assert panel.annotate(0, "请财政所复核", True)
+        panel.run_check()
+        assert panel.findings.item(0, 6).text() == "【需跟进】请财政所复核"
 
     produced = panel.export_to(tmp_path / "全县.xlsx")
     assert produced is not None and produced.draft

@@ -252,7 +252,7 @@ def _items_done(session: Session, day: date, township: str | None) -> tuple[list
     sums: dict[str, Decimal] = defaultdict(Decimal)
     rows = []
     for cname, code, tname, qty, on in session.execute(q):
-        sums[codes[code]] += qty
+        sums[codes[code]] += qty or Decimal(0)
         rows.append({"小区名称": cname, "改造内容": tname, "完成数量": qty, "完成日期": on, "计入": codes[code]})
     done = [(label, verb, sums.get(label, Decimal(0)), unit) for label, verb, _c, unit in ITEMS]
     return done, rows
@@ -331,7 +331,7 @@ def _docx(b: Briefing, out: Path) -> None:
         for s in counted:
             for cell, k in zip(t.add_row().cells, keys, strict=True):
                 cell.text = "" if s[k] is None else str(s[k])
-    doc.save(out)
+    doc.save(str(out))
 
 
 def _sources_xlsx(b: Briefing, out: Path) -> None:

@@ -174,7 +174,7 @@ def _month_before(session: Session, period: Period, township: str | None) -> dic
     )
     if township:
         q = q.where(InvestmentEntry.township_code == township)
-    return {cid: v for cid, v in session.execute(q) if v}
+    return {cid: v for cid, v in session.execute(q) if v and cid}
 
 
 def _progress(session: Session, period: Period, township: str | None) -> Iterator[Finding]:
@@ -242,7 +242,7 @@ def _funding(session: Session, period: Period, township: str | None) -> Iterator
     measures = funding_measures(session, period, township)
     names = dict(session.execute(select(FundingSource.id, FundingSource.name)).all())
     for sid, m in sorted(measures.items(), key=lambda kv: names.get(kv[0] or "", "")):
-        name = names.get(sid, "未注明来源")
+        name = names.get(sid or "", "未注明来源")
         if m.get("arrived", 0) > m.get("approved", 0):
             rule = RULE_BY_CODE["arrived_over_approved"]
             message = f"到位 {_wan(m['arrived'])} 万元超过批复 {_wan(m['approved'])} 万元"

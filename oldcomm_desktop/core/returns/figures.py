@@ -99,7 +99,8 @@ def _source_groups(session: Session) -> dict[str, str]:
     by_code = {code: gcode for gcode, _label, codes in FUND_GROUPS for code in codes}
     out = {}
     for sid, s in sources.items():
-        node, group = s, None
+        node: FundingSource | None = s
+        group: str | None = None
         while node is not None and group is None:
             group = by_code.get(node.code)
             node = sources.get(node.parent_id) if node.parent_id else None
@@ -113,7 +114,7 @@ def _indicator_types(session: Session) -> dict[str, list[tuple[list[str], Decima
     col_of = {code: col for col, _l, _u, codes in INDICATOR_GROUPS for code in codes}
     groups: dict[str, dict[Decimal, list[str]]] = defaultdict(lambda: defaultdict(list))
     for t in session.scalars(select(ItemType).where(ItemType.indicator_id.is_not(None))):
-        col = col_of.get(ind_codes.get(t.indicator_id, ""))
+        col = col_of.get(ind_codes.get(t.indicator_id or "", ""))
         if col:
             groups[col][t.factor].append(t.id)
     return {col: [(ids, f) for f, ids in by_f.items()] for col, by_f in groups.items()}

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from oldcomm_desktop.core.lifecycle import STATUS_LABELS
@@ -272,7 +272,7 @@ def funding_measures(session: Session, period: Period, township: str | None) -> 
         for k, v in (("approved", a), ("annual_plan", p), ("arrived", r), ("paid", d)):
             out[sid][k] += v or Decimal(0)
     etarget = or_(InvestmentEntry.community_id.in_(comm_ids), InvestmentEntry.project_id.in_(proj_ids))
-    for sid, total, year in session.execute(
+    for esid, total, year in session.execute(
         select(
             InvestmentEntry.source_id,
             func.sum(InvestmentEntry.amount),
@@ -281,8 +281,8 @@ def funding_measures(session: Session, period: Period, township: str | None) -> 
         .where(InvestmentEntry.deleted_at.is_(None), InvestmentEntry.entry_date <= period.end, etarget)
         .group_by(InvestmentEntry.source_id)
     ):
-        out[sid]["completed_total"] += total or Decimal(0)
-        out[sid]["completed_year"] += year or Decimal(0)
+        out[esid]["completed_total"] += total or Decimal(0)
+        out[esid]["completed_year"] += year or Decimal(0)
     return out
 
 
@@ -336,11 +336,11 @@ def funding_printed(session: Session, period: Period, township: str | None, tota
         for m in MEASURE_CODES:
             grand[m] += sums[m]
             exact[m] += unsourced.get(m, Decimal(0))
-    for i, (depth, s, sums) in enumerate(rows, 1):
-        name = s.name if s is not None else "未注明来源（仅完成投资）"
+    for i, (depth, src, sums) in enumerate(rows, 1):
+        name = src.name if src is not None else "未注明来源（仅完成投资）"
         yield PrintedRow(
-            "data" if s is None or not children.get(s.id) else "subtotal",
-            s.id if s is not None else "unsourced",
+            "data" if src is None or not children.get(src.id) else "subtotal",
+            src.id if src is not None else "unsourced",
             {"seq": i, "source": "　" * depth + name, **sums},
         )
     from oldcomm_desktop.core.returns.printing import rounding_notes
@@ -412,9 +412,9 @@ def rectification_rows(session: Session, period: Period, township: str | None) -
                     if deadline < period.end:
                         row["overdue"] += 1
     names = dict(session.execute(select(Division.code, Division.name).where(Division.level == "township")).all())
-    for (town, key), values in sorted(targets.items(), key=lambda kv: (kv[0][0], kv[1]["name"])):
+    for (town, target), values in sorted(targets.items(), key=lambda kv: (kv[0][0], kv[1]["name"])):
         tname = names.get(town, town)
-        yield ExactRow(tname, key, {"township": tname, **values})
+        yield ExactRow(tname, target, {"township": tname, **values})
 
 
 ROW_BUILDERS = {"progress": progress_rows, "items": items_rows, "rectification": rectification_rows}
@@ -444,4 +444,4 @@ def expected_rows(session: Session, kind: str, period: Period, township: str | N
     return 0
 
 
-__all__ = ["LAYOUTS", "Layout", "and_", "expected_rows", "printed_rows"]
+__all__ = ["LAYOUTS", "Layout", "expected_rows", "printed_rows"]

@@ -139,7 +139,7 @@ def printed(
     seq_code = next((c.code for c in columns if c.kind == "seq"), None)
 
     def subtotal_row(label: str, sums: dict[str, Any]) -> PrintedRow:
-        values = {c.code: None for c in columns}
+        values: dict[str, Any] = {c.code: None for c in columns}
         values[label_code] = label
         values.update(sums)
         return PrintedRow("subtotal", f"subtotal:{label}", values)
@@ -166,7 +166,7 @@ def printed(
         yield PrintedRow("data", row.key, values)
     if subtotals and group is not None and group_sum is not None:
         yield subtotal_row(f"{group}小计", group_sum)
-    total = {c.code: None for c in columns}
+    total: dict[str, Any] = {c.code: None for c in columns}
     total[label_code] = total_label
     total.update(grand)
     totals.written = grand

@@ -386,9 +386,9 @@ def compare(session: Session, archive_id: str) -> list[Difference]:
                 continue
             if before["values"].get(code) != v:
                 out.append(Difference(r.key, name, code, labels.get(code, code), before["values"].get(code), v))
-    for key, r in old.items():
+    for key, gone in old.items():
         if key not in seen:
-            name = str(r["values"].get(name_code) or r["values"].get(layout.label_code) or key)
+            name = str(gone["values"].get(name_code) or gone["values"].get(layout.label_code) or key)
             out.append(Difference(key, name, "", "已不在报表中", name, None))
     return out
 
@@ -461,7 +461,7 @@ def overdue_returns(session: Session, today: date | None = None) -> list[tuple[s
             )
         )
     }
-    out = []
+    out: list[tuple[str, Period]] = []
     for month in range(1, today.month + 1):
         p = Period(today.year, month)
         if p.due(day) < today:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -87,17 +88,25 @@ class ReturnPanel(QWidget):
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
 
-        self.findings = table("findings", ["级别", "行", "名称", "字段", "问题", "说明（提示可填写说明）"])
+        self.findings = table(
+            "findings", ["级别", "行", "名称", "字段", "问题", "说明（提示可填写说明）", "批注 / 跟进"]
+        )
         self.findings.setEditTriggers(
             QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
         )
         save = QPushButton("保存说明")
         save.setObjectName("save_explanations")
         save.clicked.connect(self.save_explanations)
+        annotate = QPushButton("批注 / 标记跟进…")
+        annotate.setObjectName("annotate")
+        annotate.clicked.connect(self.ask_annotate)
         check_box = QGroupBox("审核结果")
         cl = QVBoxLayout(check_box)
         cl.addWidget(self.findings)
-        cl.addWidget(save)
+        actions = QHBoxLayout()
+        actions.addWidget(save, 1)
+        actions.addWidget(annotate)
+        cl.addLayout(actions)
 
         self.history = table("history", ["时间", "期间", "报表", "乡镇（街道）", "轮次", "动作", "操作员", "意见/原因"])
         self.diffs = table("diffs", ["名称", "字段", "上报时", "现在"])
@@ -216,10 +225,28 @@ class ReturnPanel(QWidget):
             self._say(str(exc), error=True)
             return None
         shown = self.result.findings[:SHOWN_FINDINGS]
+        notes = {
+            (rid, field): (comment, follow)
+            for rid, field, comment, follow in self.ctx.read(
+                lambda s: [
+                    (n.record_id, n.field, n.comment, n.follow_up)
+                    for n in checks.notes(s, kind, period)
+                    if n.rule_code is None
+                ]
+            )
+        }
         fill(
             self.findings,
             [
-                [checks.LEVEL_LABELS[f.level], str(f.row or ""), f.name, f.label, f.message, f.explanation]
+                [
+                    checks.LEVEL_LABELS[f.level],
+                    str(f.row or ""),
+                    f.name,
+                    f.label,
+                    f.message,
+                    f.explanation,
+                    self._annotation(notes.get((f.key, f.field))),
+                ]
                 for f in shown
             ],
             editable_column=5,
@@ -233,6 +260,38 @@ class ReturnPanel(QWidget):
         else:
             self._say(text + "。可以上报。")
         return self.result
+
+    @staticmethod
+    def _annotation(note: tuple[str | None, bool] | None) -> str:
+        if not note:
+            return ""
+        comment, follow_up = note
+        return ("【需跟进】" if follow_up else "") + (comment or "")
+
+    def annotate(self, row: int, comment: str, follow_up: bool) -> bool:
+        """A comment and a follow-up flag on the figure of a finding (a note kept beside the return)."""
+        if self.result is None or not 0 <= row < self.findings.rowCount():
+            return False
+        f = self.result.findings[row]
+        kind, period, _town = self.choice()
+        self.ctx.write(
+            lambda s: checks.note(s, kind, period, f.key, f.field, comment=comment, follow_up=follow_up),
+            table="return_note",
+        )
+        self.findings.item(row, 6).setText(self._annotation((comment, follow_up)))
+        self._say("已保存批注" + ("，并标记为需跟进" if follow_up else ""))
+        return True
+
+    def ask_annotate(self) -> None:
+        row = self.findings.currentRow()
+        if row < 0:
+            self._say("请先在审核结果中选中一行", error=True)
+            return
+        text, ok = QInputDialog.getText(self, "批注", "对这个数字的批注：")
+        if not ok:
+            return
+        follow = QMessageBox.question(self, "需跟进", "标记为需跟进？") == QMessageBox.StandardButton.Yes
+        self.annotate(row, text, follow)
 
     def save_explanations(self) -> int:
         """Store the explanations typed beside warnings (a note per figure); returns how many were saved."""
