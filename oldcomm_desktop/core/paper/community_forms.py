@@ -33,6 +33,7 @@ from oldcomm_desktop.core.paper.frame import (
     quantity,
     section,
     signatures,
+    signed_off,
     styles,
     text,
 )
@@ -312,17 +313,10 @@ def publicity(session: Session, community_id: str | None, on_draw: OnDraw = None
         )
     )
     out.append(Spacer(1, 10 * mm))
-    right = _right()
+    right = signed_off()
     out.append(Paragraph(f"公示单位（盖章）：{text(site.township) or '＿＿＿＿＿＿＿＿'}", right))
     out.append(Paragraph(cn_date(start), right))
     return out
-
-
-def _right() -> Any:
-    from reportlab.lib.enums import TA_RIGHT
-    from reportlab.lib.styles import ParagraphStyle
-
-    return ParagraphStyle("right", parent=styles().body, alignment=TA_RIGHT, rightIndent=8 * mm)
 
 
 # -- 居民意愿征询表 ---------------------------------------------------------------------------------------
