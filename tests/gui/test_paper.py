@@ -57,6 +57,7 @@ def test_preview_shows_every_page_as_an_image(qtbot, patrol_pdf) -> None:  # noq
     dialog.show()
     assert dialog.pages == _pages(path) == len(dialog.page_labels)
     assert dialog.count_label.text() == f"共 {dialog.pages} 页"
+    qtbot.waitUntil(lambda: dialog.rendered() == dialog.pages)
     pixmap = dialog.page_labels[0].pixmap()
     assert not pixmap.isNull()
     assert abs(pixmap.width() - 794) <= 2 and abs(pixmap.height() - 1123) <= 2  # A4 at 96 dpi
@@ -90,6 +91,8 @@ def test_print_goes_to_the_printer_page_by_page(qtbot, tmp_path: Path) -> None: 
     printer.setOutputFileName(str(out))
     assert dialog.print_to(printer)
     assert _pages(out) == dialog.pages == 2
+    qtbot.waitUntil(lambda: dialog.rendered() == 2)  # the second page appears after the first
+    assert not dialog.page_labels[1].pixmap().isNull()
     size = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout
     assert "595" in size and "842" in size  # A4 in points
 

@@ -33,6 +33,7 @@ from oldcomm_desktop.core.paper.frame import (
     quantity,
     section,
     signatures,
+    signed_off,
     styles,
     text,
 )
@@ -312,17 +313,10 @@ def publicity(session: Session, community_id: str | None, on_draw: OnDraw = None
         )
     )
     out.append(Spacer(1, 10 * mm))
-    right = _right()
+    right = signed_off()
     out.append(Paragraph(f"公示单位（盖章）：{text(site.township) or '＿＿＿＿＿＿＿＿'}", right))
     out.append(Paragraph(cn_date(start), right))
     return out
-
-
-def _right() -> Any:
-    from reportlab.lib.enums import TA_RIGHT
-    from reportlab.lib.styles import ParagraphStyle
-
-    return ParagraphStyle("right", parent=styles().body, alignment=TA_RIGHT, rightIndent=8 * mm)
 
 
 # -- 居民意愿征询表 ---------------------------------------------------------------------------------------
@@ -353,7 +347,7 @@ def consent(session: Session, community_id: str | None, on_draw: OnDraw = None) 
         ["序号", "楼栋-单元-房号", "业主姓名", "专有面积（m²）", "同意", "不同意", "业主签字", "联系电话"]
     ]
     rows += [[str(n), "", "", "", "", "", "", ""] for n in range(1, count + 1)]
-    widths = [11 * mm, 28 * mm, 20 * mm, 21 * mm, 11 * mm, 13 * mm, 28 * mm]
+    widths = [11 * mm, 28 * mm, 20 * mm, 27 * mm, 11 * mm, 13 * mm, 28 * mm]
     widths.append(WIDTH - sum(widths))
     out.append(grid(rows, widths, header_rows=1, min_height=8.5 * mm, aligns={0: "CENTER", 4: "CENTER", 5: "CENTER"}))
     out.append(section("统计结果"))

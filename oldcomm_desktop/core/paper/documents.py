@@ -68,7 +68,6 @@ FORMS_FOR = {
 
 def story(session: Session, form: str, record_id: str | None = None, on_draw: Callable[[], None] | None = None) -> list:
     """The flowables of one form: filled from `record_id`, or blank when it is None."""
-    from oldcomm_desktop.core import inspections
     from oldcomm_desktop.core.paper import community_forms, inspection_forms, sources
 
     if form not in FORMS:
@@ -89,7 +88,6 @@ def story(session: Session, form: str, record_id: str | None = None, on_draw: Ca
     build = getattr(community_forms, form)
     if record_id:
         sources.community(session, record_id)  # a wrong id is told as such, not as a crash
-    _ = inspections  # keep the import: detail() and friends are what sources call
     return build(session, record_id, on_draw=on_draw)
 
 

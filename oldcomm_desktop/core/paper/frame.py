@@ -73,6 +73,11 @@ class Styles:
 _styles: Styles | None = None
 
 
+def signed_off() -> ParagraphStyle:
+    """Right-aligned lines under a notice: issuing unit (盖章) and date."""
+    return ParagraphStyle("signed_off", parent=styles().body, alignment=TA_RIGHT, rightIndent=8 * mm)
+
+
 def styles() -> Styles:
     """Every style the forms use, all in the embedded font (an unset fontName would be Helvetica)."""
     global _styles

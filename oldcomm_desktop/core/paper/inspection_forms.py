@@ -26,6 +26,7 @@ from oldcomm_desktop.core.paper.frame import (
     quantity,
     section,
     signatures,
+    signed_off,
     styles,
     text,
 )
@@ -157,17 +158,10 @@ def notice(d: dict[str, Any] | None, on_draw: OnDraw = None) -> list[Flowable]:
     )
     out.append(Spacer(1, 8 * mm))
     issuer = site.township if site and site.township else "＿＿＿＿＿＿＿＿＿＿"
-    out.append(Paragraph(f"签发单位（盖章）：{text(issuer)}", _right()))
-    out.append(Paragraph(cn_date(d["inspected_on"] if d else None), _right()))
+    out.append(Paragraph(f"签发单位（盖章）：{text(issuer)}", signed_off()))
+    out.append(Paragraph(cn_date(d["inspected_on"] if d else None), signed_off()))
     out.append(signatures(["签发人", "签收人（施工单位）"]))
     return out
-
-
-def _right() -> Any:
-    from reportlab.lib.enums import TA_RIGHT
-    from reportlab.lib.styles import ParagraphStyle
-
-    return ParagraphStyle("right", parent=styles().body, alignment=TA_RIGHT, rightIndent=8 * mm)
 
 
 # -- 整改回复及复查单 -------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from oldcomm_desktop.core import attachments, community_detail, divisions, listings, records, responsibility
 from oldcomm_desktop.core.errors import NotFound, OldcommError
-from oldcomm_desktop.core.model import Community, Inspection, Milestone, Project, Rectification
+from oldcomm_desktop.core.model import Community, Inspection, Milestone, Project
 
 
 @dataclass(frozen=True)
@@ -153,13 +153,3 @@ def inspections_of(
     if kinds:
         q = q.where(Inspection.kind.in_(kinds))
     return [(i, k) for i, k in session.execute(q.order_by(Inspection.inspected_on, Inspection.created_at))]
-
-
-def rectification_ids(session: Session, inspection_id: str) -> list[str]:
-    return list(
-        session.scalars(
-            select(Rectification.id)
-            .where(Rectification.inspection_id == inspection_id, Rectification.deleted_at.is_(None))
-            .order_by(Rectification.notice_no)
-        )
-    )

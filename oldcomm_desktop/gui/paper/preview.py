@@ -11,7 +11,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QUrl
+from PySide6.QtCore import QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QImage, QPainter, QPixmap
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -28,28 +28,6 @@ from PySide6.QtWidgets import (
 
 PREVIEW_DPI = 96
 PRINT_DPI = 300  # enough for 9-point Chinese on a laser printer; an A4 page is then 26 MB while drawn
-
-
-def page_count(pdf: bytes) -> int:
-    import pypdfium2 as pdfium
-
-    doc = pdfium.PdfDocument(pdf)
-    try:
-        return len(doc)
-    finally:
-        doc.close()
-
-
-def render_pages(pdf: bytes, dpi: float, first: int = 0, last: int | None = None) -> list[QImage]:
-    """Pages first..last (0-based, inclusive) as RGB images at `dpi`."""
-    import pypdfium2 as pdfium
-
-    doc = pdfium.PdfDocument(pdf)
-    try:
-        last = len(doc) - 1 if last is None else min(last, len(doc) - 1)
-        return [_image(doc[i], dpi) for i in range(first, last + 1)]
-    finally:
-        doc.close()
 
 
 def _image(page, dpi: float) -> QImage:  # noqa: ANN001 - a pypdfium2 PdfPage
@@ -94,19 +72,25 @@ class PreviewDialog(QDialog):
         self.pdf = pdf
         self.file_name = file_name
         self.setWindowTitle(f"打印预览 — {title}")
-        self.pages = page_count(pdf)
+        import pypdfium2 as pdfium
+
+        # the first page is drawn at once, the others one per event-loop turn: a 25-page consent form
+        # opens as fast as a one-page notice and the window stays responsive while the rest appear
+        self._doc = pdfium.PdfDocument(pdf)
+        self.pages = len(self._doc)
         self.page_labels: list[QLabel] = []
         column = QWidget()
         column.setObjectName("preview_pages")
         col = QVBoxLayout(column)
         col.setSpacing(12)
         col.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        for image in render_pages(pdf, PREVIEW_DPI):
+        for _ in range(self.pages):
             label = QLabel()
-            label.setPixmap(QPixmap.fromImage(image))
             label.setStyleSheet("background: white; border: 1px solid #9aa5b1;")
             col.addWidget(label)
             self.page_labels.append(label)
+        self._next = 0
+        self._render_next()
         self.scroll = QScrollArea()
         self.scroll.setWidget(column)
         self.scroll.setWidgetResizable(True)
@@ -134,6 +118,31 @@ class PreviewDialog(QDialog):
         layout.addWidget(self.scroll, 1)
         layout.addLayout(bar)
         self.resize(QSize(900, 1000))
+
+    def _render_next(self) -> None:
+        if self._doc is None or self._next >= self.pages:
+            self._close_doc()
+            return
+        image = _image(self._doc[self._next], PREVIEW_DPI)
+        self.page_labels[self._next].setPixmap(QPixmap.fromImage(image))
+        if self._next == 0:  # the later pages keep the first one's size until drawn
+            for label in self.page_labels[1:]:
+                label.setMinimumSize(image.size())
+        self._next += 1
+        QTimer.singleShot(0, self, self._render_next)
+
+    def rendered(self) -> int:
+        """How many pages are drawn so far (all of them once the event loop has run a little)."""
+        return self._next
+
+    def _close_doc(self) -> None:
+        if self._doc is not None:
+            self._doc.close()
+            self._doc = None
+
+    def done(self, result: int) -> None:  # noqa: D102 - closing stops the rendering
+        self._close_doc()
+        super().done(result)
 
     # -- printing -------------------------------------------------------------------------------------
     def make_printer(self) -> QPrinter:
