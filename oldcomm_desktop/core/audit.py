@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from oldcomm_desktop.core.model import AuditEntry, Record
 from oldcomm_desktop.core.model.base import utcnow
 
-IGNORED = {"updated_at", "version", "created_at", "search_initials", "name_sort"}
+IGNORED = {"updated_at", "version", "created_at", "search_initials", "name_sort", "community_sort"}
 
 
 def _text(value: object) -> str | None:

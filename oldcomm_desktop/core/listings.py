@@ -280,9 +280,9 @@ ITEMS = Listing(
     RenovationItem,
     lambda: [Community.name, Community.search_initials, ItemType.name, RenovationItem.description],
     {
-        # communities in pinyin order, each one's items together: walks the communities' name index and each
-        # one's items from (community_id, deleted_at, id), stopping after a page
-        "community": (Community.name_sort, Community.id),
+        # communities in pinyin order, each one's items together, from one index on the items (their
+        # community's key is copied onto them: ordering by the joined column sorted every item)
+        "community": (RenovationItem.community_sort, RenovationItem.community_id),
         "item_type": ItemType.name,
         "status": RenovationItem.status,
         "investment": RenovationItem.investment,

@@ -160,3 +160,14 @@ def test_items_open_grouped_by_community_in_pinyin_order(demo_db: Database) -> N
             if not seen or seen[-1] != r["community_id"]:
                 assert r["community_id"] not in seen
                 seen.append(r["community_id"])
+
+
+def test_items_follow_a_renamed_community_in_order(demo_db: Database) -> None:
+    with demo_db.transaction("测试员") as s:
+        cid = s.scalar(select(Community.id).where(Community.deleted_at.is_(None)).order_by(Community.id))
+        communities.update(s, cid, {"name": "阿房宫小区"})  # e fang: first in pinyin order
+    with demo_db.session() as s:
+        first = listings.page(s, "items", ListQuery(sort_key="community"), 0, 1)[0]
+        assert first["community_id"] == cid
+        keys = set(s.scalars(select(RenovationItem.community_sort).where(RenovationItem.community_id == cid)))
+        assert keys == {sort_key("阿房宫小区")}
