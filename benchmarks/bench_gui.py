@@ -377,13 +377,13 @@ def _ops(sources: dict) -> list[Op]:
         query("search “xfl” (pinyin initials)", "communities", PageQuery(search="xfl")),
         query("filter status = 已开工", "communities", PageQuery(filters=(("status", "started"),))),
         query("filter 改造类别 = 基础类", "communities", PageQuery(filters=(("category", "basic"),))),
-        deep("communities", "jump to row 100,000 (the middle: OFFSET, the worst case)", lambda m: 100_000),
+        deep("communities", "jump to the middle row (OFFSET over half the list: the worst case)", lambda m: m.rowCount() // 2),
         deep("communities", "Ctrl+End: the last page (read from the end)", lambda m: m.rowCount() - 1),
         deep(
             "communities",
-            "scroll on to row 100,500 from the page at 100,000 (keyset seek)",
-            lambda m: 100_500,
-            before=lambda m: 100_000,
+            "scroll on one page from the middle (keyset seek from the page read)",
+            lambda m: m.rowCount() // 2 + 500,
+            before=lambda m: m.rowCount() // 2,
         ),
         first_page("items"),
         query("search “幸福” (community, item type, description)", "items", PageQuery(search="幸福")),
@@ -393,7 +393,7 @@ def _ops(sources: dict) -> list[Op]:
         query("filter 有逾期整改", "communities", PageQuery(filters=(("overdue", True),)), extra=True),
         query("filter status = 已完成", "items", PageQuery(filters=(("status", "completed"),)), extra=True),
         sort("items", "investment", True, extra=True),
-        deep("items", "jump to row 1,000,000 (the middle: OFFSET)", lambda m: 1_000_000, before=None),
+        deep("items", "jump to the middle row (OFFSET over half the list)", lambda m: m.rowCount() // 2),
     ]
 
 
