@@ -377,7 +377,11 @@ def _ops(sources: dict) -> list[Op]:
         query("search “xfl” (pinyin initials)", "communities", PageQuery(search="xfl")),
         query("filter status = 已开工", "communities", PageQuery(filters=(("status", "started"),))),
         query("filter 改造类别 = 基础类", "communities", PageQuery(filters=(("category", "basic"),))),
-        deep("communities", "jump to the middle row (OFFSET over half the list: the worst case)", lambda m: m.rowCount() // 2),
+        deep(
+            "communities",
+            "jump to the middle row (OFFSET over half the list: the worst case)",
+            lambda m: m.rowCount() // 2,
+        ),
         deep("communities", "Ctrl+End: the last page (read from the end)", lambda m: m.rowCount() - 1),
         deep(
             "communities",
