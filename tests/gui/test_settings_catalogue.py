@@ -49,3 +49,15 @@ def test_no_internal_codes_and_a_county_edits(qtbot, tmp_path, monkeypatch) -> N
 def test_a_township_reads_only(qtbot, tmp_path) -> None:  # noqa: ANN001
     page = _page(qtbot, tmp_path, workspace.TOWNSHIP, "341122100000")
     assert not any(b.isEnabled() for b in page.catalogue_buttons.values())
+
+
+def test_a_township_sets_the_short_name_of_its_notice_numbers(qtbot, tmp_path) -> None:  # noqa: ANN001
+    from oldcomm_desktop.core import notice_numbers
+
+    page = _page(qtbot, tmp_path, workspace.TOWNSHIP, "341122100000")
+    assert page.notice_short.text() == "新安"  # 新安镇 without 镇
+    page.notice_short.setText("新安镇")
+    assert page.save_notice_short_name()
+    assert "新安镇整改〔" in page.notice_example.text()
+    number = page.ctx.read(lambda s: notice_numbers.next_number(s, "341122100000", 2025))
+    assert number == "新安镇整改〔2025〕001号"

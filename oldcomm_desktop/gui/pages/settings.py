@@ -119,13 +119,64 @@ class SettingsPage(Page):
         pv.addLayout(add_row)
         pv.addWidget(self.operator_message)
 
+        notices = QGroupBox("整改通知单编号")
+        self.notice_short = QLineEdit()
+        self.notice_short.setObjectName("notice_short_name")
+        self.notice_short.setMaxLength(8)
+        self.notice_short.setMaximumWidth(160)
+        self.notice_example = QLabel()
+        self.notice_example.setObjectName("notice_example")
+        save_short = QPushButton("保存简称")
+        save_short.setObjectName("save_notice_short_name")
+        save_short.clicked.connect(self.save_notice_short_name)
+        self.notice_short.returnPressed.connect(self.save_notice_short_name)
+        nrow = QHBoxLayout(notices)
+        nrow.addWidget(QLabel("本单位简称："))
+        nrow.addWidget(self.notice_short)
+        nrow.addWidget(save_short)
+        nrow.addWidget(self.notice_example, 1)
+        self.notice_box = notices
+
         tab = QWidget()
         v = QVBoxLayout(tab)
         v.addWidget(about)
         v.addWidget(money)
+        v.addWidget(notices)
         v.addWidget(people)
         v.addStretch(1)
         return tab
+
+    def _notice_township(self) -> str | None:
+        return self.ctx.read(lambda s: workspace.own_code(s) if workspace.mode(s) == workspace.TOWNSHIP else None)
+
+    def _show_notice_short_name(self) -> None:
+        from datetime import date
+
+        from oldcomm_desktop.core import notice_numbers
+
+        code = self._notice_township()
+        self.notice_box.setVisible(code is not None)  # a county's notices carry each township's own name
+        if code is None:
+            return
+        short = self.ctx.read(lambda s: notice_numbers.short_name(s, code))
+        self.notice_short.setText(short)
+        self.notice_example.setText(f"编号形如 {short}整改〔{date.today().year}〕001号；清空后保存恢复默认")
+
+    def save_notice_short_name(self) -> bool:
+        from oldcomm_desktop.core import notice_numbers
+        from oldcomm_desktop.core.errors import OldcommError
+
+        code = self._notice_township()
+        if code is None:
+            return False
+        text = self.notice_short.text()
+        try:
+            self.ctx.write(lambda s: notice_numbers.set_short_name(s, code, text), table="setting")
+        except OldcommError as exc:
+            self.notice_example.setText(str(exc))
+            return False
+        self._show_notice_short_name()
+        return True
 
     def _show_money_unit(self, unit: str | None = None) -> None:
         unit = unit or self.ctx.money_unit
@@ -387,6 +438,7 @@ class SettingsPage(Page):
             f"<span style='color:#52606d'>数据库：{where}</span>"
         )
         self._show_money_unit()
+        self._show_notice_short_name()
         self._fill_operators(d["operators"])
         self._load_rules()
         rows = d["item_types"]
