@@ -176,7 +176,7 @@ def build(path: Path, communities: int, items_per_community: int, seed: int, chu
     import bench_core  # the other benchmark's generator and catalogue reader, reused as they are
     from sqlalchemy import insert
 
-    from oldcomm_desktop.core import catalogues, workspace
+    from oldcomm_desktop.core import catalogues, listing_index, workspace
     from oldcomm_desktop.storage.database import open_database
 
     bench_core._remove_db(path)
@@ -208,6 +208,10 @@ def build(path: Path, communities: int, items_per_community: int, seed: int, chu
             file=sys.stderr,
             flush=True,
         )
+    t = time.perf_counter()
+    with db.engine.begin() as conn:  # the stored shapes the lists read, as any bulk writer must fill them
+        listing_index.rebuild(conn)
+    print(f"  list shapes (pinyin keys, search index, categories) {time.perf_counter() - t:6.1f} s", file=sys.stderr)
     with db.transaction(OPERATOR) as s:
         catalogues.set_setting(s, "bench_gui_built", f"{communities}x{items_per_community} seed {seed}")
     with db.engine.connect() as conn:
@@ -287,13 +291,14 @@ def startup(path: Path, out: Path, timeout: float = 300) -> dict:
 PAINT_ROWS = 40  # about what a 1280x800 window shows of the table
 
 
-def _paint(model) -> int:  # noqa: ANN001 - PagedTableModel
-    """Ask for what painting the first rows asks for: display text and alignment of every visible cell."""
+def _paint(model, start: int = 0) -> int:  # noqa: ANN001 - PagedTableModel
+    """Ask for what painting the rows from `start` asks for: display text and alignment of every visible cell."""
     from PySide6.QtCore import Qt
 
     display, align = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole
+    start = max(0, min(start, model.rowCount() - PAINT_ROWS)) if start else 0
     rows = min(PAINT_ROWS, model.rowCount())
-    for r in range(rows):
+    for r in range(start, start + rows):
         for c in range(model.columnCount()):
             index = model.index(r, c)
             model.data(index, display)
@@ -307,9 +312,10 @@ class Op:
     `extra`: not one of the operations the issue set aims for; measured to show where the lists stand.
     """
 
-    def __init__(self, label: str, page: str, make, act, reset=None, *, extra: bool = False) -> None:  # noqa: ANN001
+    def __init__(self, label: str, page: str, make, act, reset=None, *, extra: bool = False, at=0) -> None:  # noqa: ANN001
         self.label, self.page, self.make, self.act, self.reset = label, page, make, act, reset
         self.extra = extra
+        self.at = at  # the row painting starts at: a deep page paints its own rows, not the top
 
 
 def _ops(sources: dict) -> list[Op]:
@@ -344,21 +350,54 @@ def _ops(sources: dict) -> list[Op]:
             extra=extra,
         )
 
+    def deep(page: str, label: str, row, before=None) -> Op:  # noqa: ANN001 - row(model) -> int
+        """A page far down the list, the way a drag of the scroll bar or Ctrl+End asks for it: the model's
+        cache dropped first (untimed, with `before` rows read as a clerk scrolling would have), then the
+        row's page fetched and its rows painted."""
+
+        def reset(m) -> None:  # noqa: ANN001
+            m.refresh()
+            m._landmarks.clear()  # noqa: SLF001 - a jump from nowhere unless `before` reads first
+            if before is not None:
+                m.row_mapping(before(m))
+
+        def act(m):  # noqa: ANN001, ANN202
+            m.row_mapping(row(m))
+            return m
+
+        op = Op(label, page, new_model(page), act, reset)
+        op.at = row
+        return op
+
     return [
         first_page("communities"),
-        sort("communities", "name", False),
+        sort("communities", "name", False, " (pinyin, a stored key)"),
         sort("communities", "households", True),
         query("search “幸福” (`set_query`)", "communities", PageQuery(search="幸福")),
         query("search “xfl” (pinyin initials)", "communities", PageQuery(search="xfl")),
         query("filter status = 已开工", "communities", PageQuery(filters=(("status", "started"),))),
+        query("filter 改造类别 = 基础类", "communities", PageQuery(filters=(("category", "basic"),))),
+        deep(
+            "communities",
+            "jump to the middle row (OFFSET over half the list: the worst case)",
+            lambda m: m.rowCount() // 2,
+        ),
+        deep("communities", "Ctrl+End: the last page (read from the end)", lambda m: m.rowCount() - 1),
+        deep(
+            "communities",
+            "scroll on one page from the middle (keyset seek from the page read)",
+            lambda m: m.rowCount() // 2 + 500,
+            before=lambda m: m.rowCount() // 2,
+        ),
         first_page("items"),
+        query("search “幸福” (community, item type, description)", "items", PageQuery(search="幸福")),
+        sort("items", "community", False, " (pinyin, each community's items together)"),
+        deep("items", "Ctrl+End: the last page (read from the end)", lambda m: m.rowCount() - 1),
         # beyond the issue's list
-        query("filter 改造类别 = 基础类", "communities", PageQuery(filters=(("category", "basic"),)), extra=True),
         query("filter 有逾期整改", "communities", PageQuery(filters=(("overdue", True),)), extra=True),
         query("filter status = 已完成", "items", PageQuery(filters=(("status", "completed"),)), extra=True),
         sort("items", "investment", True, extra=True),
-        query("search “幸福” (community, item type, description)", "items", PageQuery(search="幸福"), extra=True),
-        sort("items", "community", False, " (a joined column)", extra=True),
+        deep("items", "jump to the middle row (OFFSET over half the list)", lambda m: m.rowCount() // 2),
     ]
 
 
@@ -408,7 +447,8 @@ def table_ops(path: Path, args: argparse.Namespace) -> tuple[list[dict], float |
             caught.clear()
             catching[0] = True
             shown = op.act(model)  # untimed warm-up, catching the SQL it sends
-            painted = _paint(shown)
+            at = op.at(shown) if callable(op.at) else op.at
+            painted = _paint(shown, at)
             catching[0] = False
             statements = [(s, p) for s, p in caught if s.lstrip().upper().startswith("SELECT")]
             gui = []
@@ -417,7 +457,7 @@ def table_ops(path: Path, args: argparse.Namespace) -> tuple[list[dict], float |
                 if op.reset:
                     op.reset(model)
                 t = time.perf_counter()
-                _paint(op.act(model))
+                _paint(op.act(model), at)
                 gui.append(time.perf_counter() - t)
             raw_s = []
             for _ in range(args.runs):

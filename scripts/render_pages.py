@@ -1,9 +1,11 @@
 """Render every page of the main window, and the main dialogs, on the demo database to PNG files.
 
-For the team to look at what a clerk sees, without a screen: offscreen Qt, a 1280×800 window, the
-app's own fonts. Usage:
+For the team to look at what a clerk sees, without a screen: offscreen Qt, a 1280×800 window (or the
+sizes asked for: `--sizes 1024x600 1366x768 1440x900`, or `--three-sizes`; dialogs are capped to the size as
+a screen of it would), the app's own fonts. The temporary demo database and settings are removed at the end.
+Usage:
 
-    python scripts/render_pages.py [--out renders/] [--db path.sqlite3] [--communities 60]
+    python scripts/render_pages.py [--out renders/] [--db path.sqlite3] [--communities 60] [--three-sizes]
 
 Without --db a fresh demo county is built in a temporary folder (the same generator `--demo` uses) and a
 few of its records are deleted, so the 回收站 has rows to show.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -23,6 +26,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 WIDTH, HEIGHT = 1280, 800
+_SETTINGS: list = []  # every QSettings made here, synced before the temporary folder is removed
+THREE_SIZES = ("1024x600", "1366x768", "1440x900")  # a netbook, the common laptop, a bigger laptop
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -32,7 +37,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--communities", type=int, default=60, help="demo size (communities)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--only", nargs="*", help="page keys to render (default: all)")
-    return p.parse_args(argv)
+    p.add_argument("--sizes", nargs="*", default=[f"{WIDTH}x{HEIGHT}"], help="window sizes, e.g. 1366x768")
+    p.add_argument("--three-sizes", action="store_true", help="render at " + ", ".join(THREE_SIZES))
+    args = p.parse_args(argv)
+    if args.three_sizes:
+        args.sizes = list(THREE_SIZES)
+    try:
+        args.sizes = [tuple(int(x) for x in size.lower().split("x")) for size in args.sizes]
+    except ValueError:
+        p.error("--sizes: give sizes as WIDTHxHEIGHT, e.g. 1366x768")
+    return args
 
 
 def _settle(app) -> None:  # noqa: ANN001
@@ -96,11 +110,36 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="oldcomm-render-"))
+    try:
+        written = _render(args, out, tmp)
+    finally:
+        _release()  # windows deleted, settings written, before the folder goes
+        shutil.rmtree(tmp, ignore_errors=True)  # the demo database, its settings and the blank database
+    for path in written:
+        print(path)
+    return 0
 
+
+def _release() -> None:
+    """Delete the closed windows now (deleteLater waits for an event loop) so their QSettings write their
+    files before the temporary folder is removed, not into a folder made again after it."""
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    for settings in _SETTINGS:  # written now: nothing left for a destructor to write after the folder is gone
+        settings.sync()
+    _SETTINGS.clear()
+
+
+def _render(args: argparse.Namespace, out: Path, tmp: Path) -> list[Path]:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QDialog, QWidget
 
-    from oldcomm_desktop.core import demo
+    from oldcomm_desktop.core import demo, workspace
     from oldcomm_desktop.gui.app import make_application
     from oldcomm_desktop.gui.context import AppContext
     from oldcomm_desktop.gui.dialogs.first_run import FirstRunDialog, OperatorDialog
@@ -108,7 +147,6 @@ def main(argv: list[str] | None = None) -> int:
     from oldcomm_desktop.storage.database import open_database
 
     app = make_application([sys.argv[0]])
-    tmp = Path(tempfile.mkdtemp(prefix="oldcomm-render-"))
     if args.db:
         db = open_database(args.db)
     else:
@@ -116,55 +154,74 @@ def main(argv: list[str] | None = None) -> int:
         with db.transaction("演示操作员") as s:
             demo.build(s, communities_count=args.communities, seed=args.seed)
         _fill_recycle_bin(db)
-    ctx = AppContext(db, "演示操作员", QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat))
-    window = MainWindow(ctx)
-    window.resize(WIDTH, HEIGHT)
-    window.show()
-    _settle(app)
+    fresh = open_database(tmp / "fresh.sqlite3")  # a new township database: the first-steps guide
+    with fresh.transaction("演示操作员") as s:
+        workspace.initialise(s, mode=workspace.TOWNSHIP, code="341122100000", name="新安镇", operator="演示操作员")
     written: list[Path] = []
+    several = len(args.sizes) > 1
+    for width, height in args.sizes:
+        tag = f"_{width}x{height}" if several else ""
 
-    def save(widget: QWidget, name: str) -> None:
+        def save(widget: QWidget, name: str, tag: str = tag, width: int = width, height: int = height) -> None:
+            _settle(app)
+            if isinstance(widget, QDialog):  # no bigger than a screen of this size
+                widget.resize(min(widget.width(), width), min(widget.height(), height))
+                _settle(app)
+            path = out / f"{name}{tag}.png"
+            widget.grab().save(str(path))
+            written.append(path)
+
+        _SETTINGS.append(QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat))
+        ctx = AppContext(db, "演示操作员", _SETTINGS[-1])
+        window = MainWindow(ctx)
+        window.resize(width, height)
+        window.show()
         _settle(app)
-        path = out / f"{name}.png"
-        widget.grab().save(str(path))
-        written.append(path)
+        for i, entry in enumerate(PAGES, start=1):
+            if args.only and entry.key not in args.only:
+                continue
+            page = window.go_to(entry.key)
+            _settle(app)
+            select_first = getattr(page, "select_first", None)
+            if callable(select_first):
+                select_first()
+            save(window, f"{i:02d}_{entry.key}")
+            views = getattr(page, "sample_views", None)
+            if callable(views):
+                for name, show in views():
+                    show()
+                    save(window, f"{i:02d}_{entry.key}_{name}")
+            for name, dialog in _dialogs_of(page):
+                dialog.show()
+                save(dialog, f"{i:02d}_{entry.key}_{name}")
+                dialog.close()
+                dialog.deleteLater()
+        window.close()
+        window.deleteLater()
 
-    for i, entry in enumerate(PAGES, start=1):
-        if args.only and entry.key not in args.only:
-            continue
-        page = window.go_to(entry.key)
-        _settle(app)
-        select_first = getattr(page, "select_first", None)
-        if callable(select_first):
-            select_first()
-        save(window, f"{i:02d}_{entry.key}")
-        views = getattr(page, "sample_views", None)
-        if callable(views):
-            for name, show in views():
-                show()
-                save(window, f"{i:02d}_{entry.key}_{name}")
-        for name, dialog in _dialogs_of(page):
-            dialog.show()
-            save(dialog, f"{i:02d}_{entry.key}_{name}")
-            dialog.close()
-            dialog.deleteLater()
-
-    if not args.only:
-        first_run = FirstRunDialog(open_database(tmp / "blank.sqlite3"))
-        first_run.show()
-        save(first_run, "90_first_run_dialog")
-        first_run.close()
-        operator = OperatorDialog(db)
-        operator.show()
-        save(operator, "91_operator_dialog")
-        operator.close()
-        assert isinstance(operator, QDialog)
-
-    window.close()
+        if not args.only:
+            blank = open_database(tmp / f"blank{tag}.sqlite3")
+            first_run = FirstRunDialog(blank)
+            first_run.show()
+            save(first_run, "90_first_run_dialog")
+            first_run.close()
+            blank.close()
+            operator = OperatorDialog(db)
+            operator.show()
+            save(operator, "91_operator_dialog")
+            operator.close()
+            _SETTINGS.append(QSettings(str(tmp / "fresh.ini"), QSettings.Format.IniFormat))
+            guide_ctx = AppContext(fresh, "演示操作员", _SETTINGS[-1])
+            window = MainWindow(guide_ctx)
+            window.resize(width, height)
+            window.show()
+            window.go_to("dashboard")
+            save(window, "92_first_steps")
+            window.close()
+            window.deleteLater()
     db.close()
-    for path in written:
-        print(path)
-    return 0
+    fresh.close()
+    return written
 
 
 if __name__ == "__main__":

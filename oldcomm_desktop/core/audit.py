@@ -16,7 +16,7 @@ from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.model import AuditEntry, Record
 from oldcomm_desktop.core.model.base import utcnow
 
-IGNORED = {"updated_at", "version", "created_at", "search_initials", "name_sort"}
+IGNORED = {"updated_at", "version", "created_at", "search_initials", "name_sort", "community_sort"}
 
 
 class OperatorMissing(OldcommError):

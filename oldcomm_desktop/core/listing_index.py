@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Connection, Select, delete, event, insert, inspect, select
+from sqlalchemy import Connection, Select, bindparam, delete, event, insert, inspect, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from oldcomm_desktop.core.model import Category, Community, CommunityCategory, ItemType, Project, RenovationItem
@@ -68,8 +68,32 @@ def refresh_categories(conn: Connection, community_ids: Iterable[str]) -> None:
         conn.execute(insert(CommunityCategory).from_select(["category_id", "community_id"], found))
 
 
+def fill_sort_keys(conn: Connection) -> None:
+    """Pinyin keys missing on communities and projects (rows a bulk writer inserted without them), then every
+    item's copy of its community's key."""
+    from oldcomm_desktop.core.pinyin_search import sort_key
+
+    for model in (Community, Project):
+        rows = conn.execute(select(model.id, model.name).where(model.name_sort.is_(None))).all()
+        cache: dict[str, str] = {}
+        values = [
+            {"b_id": i, "b_sort": cache.setdefault(n, sort_key(n)) if n not in cache else cache[n]} for i, n in rows
+        ]
+        stmt = update(model).where(model.id == bindparam("b_id")).values(name_sort=bindparam("b_sort"))
+        for start in range(0, len(values), 10000):
+            conn.execute(stmt.execution_options(synchronize_session=False), values[start : start + 10000])
+    conn.execute(
+        update(RenovationItem).values(
+            community_sort=select(Community.name_sort)
+            .where(Community.id == RenovationItem.community_id)
+            .scalar_subquery()
+        )
+    )
+
+
 def rebuild(conn: Connection) -> None:
     """Fill everything from the records (migration 0006, and a repair after a writer that forgot)."""
+    fill_sort_keys(conn)
     conn.execute(delete(SearchText))
     conn.execute(delete(CommunityCategory))
     rows = conn.execute(select(Community.id, Community.name, Community.address, Community.search_initials)).all()
@@ -102,20 +126,31 @@ def _changed(obj: object, *keys: str) -> bool:
 
 
 def _before_flush(session: Session, _context, _instances) -> None:  # noqa: ANN001 - SQLAlchemy's signature
-    pending = session.info.setdefault(_PENDING, {"community": set(), "item": set(), "categories": set()})
+    pending = session.info.setdefault(
+        _PENDING, {"community": set(), "item": set(), "categories": set(), "renamed": set()}
+    )
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, Community):
             if _changed(obj, "name", "address"):
+                renamed = _changed(obj, "name") and not inspect(obj).pending
                 for key, value in community_columns(obj.name, obj.address).items():
                     if getattr(obj, key) != value:
                         setattr(obj, key, value)
                 pending["community"].add(obj)
+                if renamed:
+                    pending["renamed"].add(obj)
         elif isinstance(obj, Project):
             if _changed(obj, "name"):
                 for key, value in project_columns(obj.name).items():
                     if getattr(obj, key) != value:
                         setattr(obj, key, value)
         elif isinstance(obj, RenovationItem):
+            if _changed(obj, "community_id") or obj.community_sort is None:
+                community = session.get(Community, obj.community_id) if obj.community_id else None
+                if community is not None:
+                    key = community.name_sort or community_columns(community.name, community.address)["name_sort"]
+                    if obj.community_sort != key:
+                        obj.community_sort = key
             if _changed(obj, "description"):
                 pending["item"].add(obj)
             if _changed(obj, "deleted_at", "item_type_id", "community_id"):
@@ -132,6 +167,13 @@ def _after_flush(session: Session, _context) -> None:  # noqa: ANN001
     write_search(conn, "community", [(c.id, c.name, c.address, c.search_initials) for c in pending["community"]])
     write_search(conn, "item", [(i.id, i.description) for i in pending["item"]])
     refresh_categories(conn, {c for c in pending["categories"] if c})
+    for c in pending["renamed"]:  # its items' copy of the key
+        conn.execute(
+            update(RenovationItem)
+            .where(RenovationItem.community_id == c.id)
+            .values(community_sort=c.name_sort)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def install(factory: sessionmaker) -> None:

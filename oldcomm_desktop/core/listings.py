@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, column, false, func, literal, or_, select, table, tuple_
+from sqlalchemy import ColumnElement, Select, and_, column, false, func, literal, or_, select, table, tuple_, union
 from sqlalchemy.orm import Session, aliased
 
 from oldcomm_desktop.core.errors import ValidationError
@@ -292,9 +292,9 @@ ITEMS = Listing(
     RenovationItem,
     lambda: [Community.name, Community.search_initials, ItemType.name, RenovationItem.description],
     {
-        # communities in pinyin order, each one's items together: walks the communities' name index and each
-        # one's items from (community_id, deleted_at, id), stopping after a page
-        "community": (Community.name_sort, Community.id),
+        # communities in pinyin order, each one's items together, from one index on the items (their
+        # community's key is copied onto them: ordering by the joined column sorted every item)
+        "community": (RenovationItem.community_sort, RenovationItem.community_id),
         "item_type": ItemType.name,
         "status": RenovationItem.status,
         "investment": RenovationItem.investment,
@@ -310,12 +310,24 @@ ITEMS = Listing(
     # opens grouped by community in pinyin order (was: by random UUID), from the community index
     default_sort=("community", False),
     count_alone=True,  # inner joins along community_id, item_type_id and category_id, all required keys
-    indexed_search=lambda ids, word: or_(
-        RenovationItem.community_id.in_(ids),
-        RenovationItem.id.in_(ids),
-        RenovationItem.item_type_id.in_(select(ItemType.id).where(ItemType.name.like(_like(word), escape="\\"))),
-    ),
+    indexed_search=lambda ids, word: _items_matching(ids, word),
 )
+
+
+def _items_matching(ids: Select, word: str) -> ColumnElement[bool]:
+    """Items whose community, own description (both from the full-text index) or item type holds `word`.
+
+    One id list (a UNION, each part from an index) rather than an OR of three IN tests: SQLite tested the OR
+    on every live item (0.5 s for 500,000), where the list is looked up by primary key.
+    """
+    types = select(ItemType.id).where(ItemType.name.like(_like(word), escape="\\"))
+    return RenovationItem.id.in_(
+        union(
+            select(RenovationItem.id).where(RenovationItem.community_id.in_(ids)),
+            ids,
+            select(RenovationItem.id).where(RenovationItem.item_type_id.in_(types)),
+        )
+    )
 
 
 def _inspections() -> Select:

@@ -42,6 +42,9 @@ def make_application(argv: Sequence[str] | None = None):  # noqa: ANN201 - QAppl
         app.setApplicationDisplayName("老旧小区改造工作台")
     install_app_fonts(app)
     install_translator(app)
+    from oldcomm_desktop.gui import screen_fit
+
+    screen_fit.install(app)  # every dialog no bigger than the screen it opens on
     return app
 
 

@@ -58,6 +58,7 @@ _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _NUMBER_TYPES = (int, float, decimal.Decimal)
 
 _AnyIndex = QModelIndex | QPersistentModelIndex
+MAX_LANDMARKS = 1000  # a row per page read: a few hundred KB at most
 
 
 def format_value(value: Any) -> str:
@@ -169,6 +170,9 @@ class PagedTableModel(QAbstractTableModel):
         self._max_pages = max_pages
         self._query = query or PageQuery()
         self._pages: OrderedDict[int, Sequence[Mapping[str, Any]]] = OrderedDict()
+        # First rows of pages read since the last query (their sort keys): a jump lands near one of them
+        # and is sought from it, even after the page itself left the cache.
+        self._landmarks: dict[int, Mapping[str, Any]] = {}
         # The page the last data() call used; a screenful of cells nearly always hits it, so the
         # OrderedDict bookkeeping runs once per page switch instead of once per cell and role.
         self._hot_no = -1
@@ -365,6 +369,7 @@ class PagedTableModel(QAbstractTableModel):
     # ------------------------------------------------------------------ internals
 
     def _drop_cache(self) -> None:
+        self._landmarks.clear()
         self._pages.clear()
         self._hot_no = -1
         self._hot_rows = ()
@@ -415,7 +420,16 @@ class PagedTableModel(QAbstractTableModel):
             anchor = (offset - self._page_size + len(before) - 1, before[-1])
         elif after:
             anchor = ((page_no + 1) * self._page_size, after[0])
-        return fetch_near(self._query, offset, self._page_size, total=self._count, anchor=anchor)
+        elif self._landmarks:  # the nearest row seen, if it is nearer than either end of the list
+            at = min(self._landmarks, key=lambda i: abs(i - offset))
+            if abs(at - offset) < min(offset, max(0, self._count - offset - self._page_size)):
+                anchor = (at, self._landmarks[at])
+        rows = fetch_near(self._query, offset, self._page_size, total=self._count, anchor=anchor)
+        if rows:
+            if len(self._landmarks) >= MAX_LANDMARKS:
+                self._landmarks.pop(next(iter(self._landmarks)))
+            self._landmarks[offset] = rows[0]
+        return rows
 
     def _report_error(self, exc: Exception) -> None:
         message = f"{type(exc).__name__}: {exc}"

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from oldcomm_desktop.core.pinyin_search import sort_key
+
 try:
     from tests.conftest import COUNTY_CODE, TOWNSHIP_CODE, TOWNSHIP_NAME, _reset_postgres, postgres_url
 except ModuleNotFoundError:  # bare `pytest` does not put the repository root on sys.path
@@ -431,7 +433,7 @@ def test_list_each_kind(demo_master: Path, what: str) -> None:
     assert f"共 {n} 条" in table.err
     if what in ("communities", "projects"):
         names = [r["name"] for r in rows]
-        assert names == sorted(names)  # sorted by name in SQL (binary order)
+        assert names == sorted(names, key=sort_key)  # by pinyin, in SQL (a stored key, migration 0006)
 
 
 def test_list_communities_json_matches_the_database(demo_master: Path) -> None:

@@ -114,8 +114,10 @@ def test_category_filter_finds_the_communities_with_a_live_item_of_the_category(
         ("communities", ListQuery(), "ix_community_live_name"),
         ("communities", ListQuery(sort_key="households", descending=True), "ix_community_live_households"),
         ("communities", ListQuery(filters={"status": "started"}, sort_key="status"), "ix_community_live_status"),
-        ("items", ListQuery(), "ix_renovation_item_live_id"),
-        ("items", ListQuery(filters={"status": "completed"}), "ix_renovation_item_live_status"),
+        # items open grouped by community (migration 0006's copied key), also when filtered
+        ("items", ListQuery(), "ix_renovation_item_live_community_sort"),
+        ("items", ListQuery(filters={"status": "completed"}), "ix_renovation_item_live_community_sort"),
+        ("items", ListQuery(sort_key="investment"), "ix_renovation_item_live_investment"),
     ],
 )
 def test_a_first_page_is_read_in_order_from_an_index(sqlite_db: Database, name: str, query, index: str) -> None:  # noqa: ANN001

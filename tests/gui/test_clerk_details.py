@@ -52,3 +52,20 @@ def test_tab_leaves_a_table_and_arrows_move_within(qtbot, ctx) -> None:  # noqa:
     qtbot.keyClick(view, Qt.Key.Key_Tab)
     assert not view.hasFocus()  # the next control has it, not the next cell
     assert view.currentIndex().column() == column
+
+
+def test_dashboard_reflows_at_1024_by_600_without_scrolling_sideways(qtbot, ctx) -> None:  # noqa: ANN001, F811
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.resize(1024, 600)
+    window.show()
+    page = window.go_to("dashboard")
+    qtbot.waitUntil(lambda: not page.loading and page.data is not None, timeout=20000)
+    qtbot.wait(50)
+    assert not page.scroll.horizontalScrollBar().isVisible()
+    assert page.scroll.widget().width() <= page.scroll.viewport().width()
+    tiles = list(page.tiles.values())
+    assert all(t.geometry().right() <= page.scroll.viewport().width() for t in tiles)  # no card cut off
+    assert len({t.y() for t in tiles}) == 2  # six headline figures in two rows
+    window.resize(1440, 900)
+    qtbot.waitUntil(lambda: len({t.y() for t in tiles}) == 1)

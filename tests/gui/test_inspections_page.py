@@ -149,7 +149,8 @@ def test_reinspection_needs_evidence_to_close(qtbot, page, monkeypatch, tmp_path
     assert len(dialog.before.photos()) == 1  # the inspection's photo, for comparison
     click_radio(qtbot, dialog.ui.passedRadio)
     qtbot.mouseClick(dialog.ui.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
-    assert "复查合格须附整改后照片" in dialog.ui.message.text()
+    assert "复查合格须附整改后照片" in dialog.note_error.text()  # beside 复查说明, where it is fixed
+    assert dialog.note_error.isVisible() and not dialog.ui.message.isVisible()
     assert not dialog.saved_id and page.board.counts["closed"] == 0
 
     after = make_png(tmp_path / "整改后.png", "#2e7d32")

@@ -75,7 +75,11 @@ def test_edit_and_delete_with_undo(qtbot, page: ItemsPage, ctx: AppContext, monk
     assert page.table.model.shown_count == before and _item(ctx, deleted) is not None
 
 
-def test_one_communitys_items_and_adding_to_it(qtbot, page: ItemsPage, ctx: AppContext) -> None:  # noqa: ANN001
+def test_one_communitys_items_and_adding_to_it(qtbot, page: ItemsPage, ctx: AppContext, monkeypatch) -> None:  # noqa: ANN001
+    asked: list[str] = []  # the demo's items add up to each community's total: one more asks first
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda _p, _t, text, *a, **k: asked.append(text) or QMessageBox.StandardButton.Yes
+    )
     page.table.select_first()
     row = page.table.current_row()
     cid = str(row["community_id"])
@@ -89,6 +93,7 @@ def test_one_communitys_items_and_adding_to_it(qtbot, page: ItemsPage, ctx: AppC
     type_text(qtbot, dialog.form.widgets["planned_quantity"], "24")
     type_text(qtbot, dialog.form.widgets["investment"], "144000")
     assert dialog.try_save(), dialog.message.text()
+    assert len(asked) == 1 and "超过小区总投资" in asked[0]
     assert page.table.model.shown_count == n + 1
     made = _item(ctx, dialog.result_value.id)
     assert made.community_id == cid and made.planned_quantity == Decimal("24.00")

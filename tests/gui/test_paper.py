@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from community_fixtures import ctx, demo_file  # noqa: F401 - fixtures
+from community_fixtures import ctx  # noqa: F401 - fixtures
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtPrintSupport import QPrinter

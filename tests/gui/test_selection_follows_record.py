@@ -5,7 +5,7 @@ redo, the table, the detail pane and the next action stay on the record the cler
 
 from __future__ import annotations
 
-from community_fixtures import ctx, demo_file, page, row_of, select_by_name  # noqa: F401 - fixtures
+from community_fixtures import ctx, page, row_of, select_by_name  # noqa: F401 - fixtures
 from PySide6.QtCore import Qt
 from typing_helpers import type_text
 

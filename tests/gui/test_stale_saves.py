@@ -9,7 +9,7 @@ refused (issue 14, "Lost update")."""
 from __future__ import annotations
 
 import pytest
-from community_fixtures import ctx, demo_file, page, select_by_name  # noqa: F401 - fixtures
+from community_fixtures import ctx, page, select_by_name  # noqa: F401 - fixtures
 from PySide6.QtWidgets import QMessageBox
 from typing_helpers import type_text
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from overview_pages_fixtures import ctx, pages_demo_file, show  # noqa: F401
+from overview_pages_fixtures import ctx, show  # noqa: F401
 from PySide6.QtCore import Qt
 
 from oldcomm_desktop.core import communities, workspace

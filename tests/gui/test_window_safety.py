@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from community_fixtures import ctx, demo_file  # noqa: F401 - fixtures
+from community_fixtures import ctx  # noqa: F401 - fixtures
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 

@@ -129,7 +129,8 @@ class RecordForm(QWidget):
                 w.setMaxLength(field.max_length)
             if field.kind in ("int", "decimal", "money"):
                 w.setAlignment(Qt.AlignmentFlag.AlignRight)
-                w.setPlaceholderText("0" if field.kind == "int" else "0.00")
+                if field.kind != "int":  # a grey 0 in 建成年份 read as "built in year 0": whole numbers stay blank
+                    w.setPlaceholderText("0.00")
             w.textChanged.connect(self.changed)
         w.setObjectName(f"field_{field.name}")
         return w
@@ -150,14 +151,17 @@ class RecordForm(QWidget):
                 w.setPlainText("" if value is None else str(value))
             elif isinstance(w, QLineEdit):
                 field = next((f for f in self.fields if f.name == name), None)
-                w.setText(self._show_number(value, grouped=bool(field and field.unit)))
+                w.setText(self._show_number(value, grouped=bool(field and field.unit), cents=_two_places(field)))
         self._initial = self.raw_values()
 
     @staticmethod
-    def _show_number(value: Any, *, grouped: bool = True) -> str:
-        """Thousands separators for counts and amounts (户, 元), none for years and codes (no unit)."""
+    def _show_number(value: Any, *, grouped: bool = True, cents: bool = False) -> str:
+        """Thousands separators for counts and amounts (户, 元), none for years and codes (no unit); money and
+        areas always with two decimals, as the tables show them."""
         if value is None:
             return ""
+        if isinstance(value, Decimal) and cents:
+            return f"{value:,.2f}" if grouped else f"{value:.2f}"
         if isinstance(value, Decimal):
             return format_quantity(value) if grouped else format(value.normalize(), "f")
         if isinstance(value, int) and not isinstance(value, bool):
@@ -210,6 +214,11 @@ class RecordForm(QWidget):
         return unplaced
 
 
+def _two_places(field: Field | None) -> bool:
+    """Money (元) and areas (m²) are kept to the fen and the hundredth of a m²: shown with two decimals."""
+    return field is not None and (field.kind == "money" or field.unit in ("平方米", "m²", "㎡"))
+
+
 class RecordDialog(QDialog):
     """A form in a dialog: Enter saves, Esc cancels; a rejected save keeps everything the clerk typed.
 
@@ -254,7 +263,7 @@ class RecordDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.accepted.connect(self.try_save)
-        buttons.rejected.connect(self.reject)
+        buttons.rejected.connect(self.cancel)
         self.buttons = buttons
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
@@ -311,3 +320,30 @@ class RecordDialog(QDialog):
     def _show_message(self, text: str) -> None:
         self.message.setText(text)
         self.message.setVisible(bool(text))
+
+    # -- leaving without saving ------------------------------------------------------------------------
+    def has_typed_changes(self) -> bool:
+        return bool(self.form.values(only_changed=True))
+
+    def cancel(self) -> bool:
+        """Esc or 取消: with typed changes, ask before they are thrown away (a stray Esc lost a whole form).
+        `reject()` itself stays unconditional for code that closes the dialog."""
+        if self.has_typed_changes():
+            answer = QMessageBox.question(
+                self,
+                "放弃修改",
+                "已填写的内容还没有保存，确定放弃吗？",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Discard:
+                return False
+        self.reject()
+        return True
+
+    def keyPressEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
+        if event.key() == Qt.Key.Key_Escape and not event.modifiers():
+            self.cancel()
+            return
+        super().keyPressEvent(event)
+

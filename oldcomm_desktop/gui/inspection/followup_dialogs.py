@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -139,6 +140,7 @@ class ReinspectionDialog(QDialog):
         ui.afterLayout.addWidget(self.after)
         ui.inspectedOn.setMaximumWidth(200)
         self._deadline_row()
+        self._note_error_row()
         self.result_group = QButtonGroup(self)
         self.result_group.addButton(ui.passedRadio)
         self.result_group.addButton(ui.failedRadio)
@@ -176,6 +178,25 @@ class ReinspectionDialog(QDialog):
             self.quick_buttons.append(b)
         box.addStretch(1)
         ui.form.setWidget(5, QFormLayout.ItemRole.FieldRole, row)
+
+    def _note_error_row(self) -> None:
+        """A refusal about the evidence (no photo and no note) shows under 复查说明, where it is fixed, not at
+        the foot of the dialog."""
+        ui = self.ui
+        row, _role = ui.form.getWidgetPosition(ui.note)
+        holder = QWidget()
+        box = QVBoxLayout(holder)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        ui.form.removeWidget(ui.note)
+        box.addWidget(ui.note)
+        self.note_error = QLabel()
+        self.note_error.setObjectName("note_error")
+        self.note_error.setStyleSheet("color: #c0392b;")
+        self.note_error.setWordWrap(True)
+        self.note_error.hide()
+        box.addWidget(self.note_error)
+        ui.form.setWidget(row, QFormLayout.ItemRole.FieldRole, holder)
 
     def _reinspected_on(self) -> date:
         d = self.ui.inspectedOn.date()
@@ -226,7 +247,10 @@ class ReinspectionDialog(QDialog):
                 table="rectification",
             )
         except ValidationError as exc:
-            self._show("\n".join(str(p) for p in exc.problems))
+            beside = [p.message for p in exc.problems if p.field == "note"]
+            self.note_error.setText("\n".join(beside))
+            self.note_error.setVisible(bool(beside))
+            self._show("\n".join(str(p) for p in exc.problems if p.field != "note"))
             return False
         except StaleRecord as exc:
             self._stale(exc)

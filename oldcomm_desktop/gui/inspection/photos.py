@@ -244,6 +244,27 @@ class PhotoViewer(QDialog):
         QShortcut(QKeySequence(Qt.Key.Key_Right), self, lambda: self.show_photo(self.index + 1))
         self.resize(960, 720)
         self.show_photo(self.index)
+        self._sized = False
+
+    def showEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
+        if not self._sized:  # once laid out, the frame around the picture is known
+            self._sized = True
+            self.layout().activate()
+            self._size_to_photo()
+        super().showEvent(event)
+
+    def _size_to_photo(self) -> None:
+        """Big enough to show the photo at its own size when the screen has room (a 960×720 window scaled a
+        1024-wide photo down although the screen could show every pixel); never bigger than the screen."""
+        if self._pixmap.isNull():
+            return
+        screen = (self.parentWidget().window().screen() if self.parentWidget() else None) or self.screen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        chrome = QSize(self.width() - self.scroll.viewport().width(), self.height() - self.scroll.viewport().height())
+        want = self._pixmap.size() + chrome + QSize(8, 8)
+        self.resize(min(max(want.width(), 480), area.width() - 32), min(max(want.height(), 360), area.height() - 32))
 
     def show_photo(self, index: int) -> None:
         if not self.photos or not 0 <= index < len(self.photos):

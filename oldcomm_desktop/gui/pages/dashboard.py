@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFrame,
     QGridLayout,
     QGroupBox,
@@ -248,7 +250,16 @@ class DashboardPage(Page):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        # never sideways: the tiles and charts reflow to the width instead (a 1024×600 netbook cut cards off)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(body)
+        self.scroll = scroll
+        self._grids = [
+            (headline, list(self.tiles.values())),
+            (status_row, [*self.status_tiles.values(), self.finished_tile]),
+        ]
+        self._charts = (charts, left, right)
+        self._columns: tuple[int, ...] = ()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
@@ -269,6 +280,29 @@ class DashboardPage(Page):
             note.setWordWrap(True)
             v.addWidget(note)
         return box
+
+    # -- layout -------------------------------------------------------------------------------------
+    WIDE = 1000  # below this page width the tiles take two rows
+    CHARTS_SIDE_BY_SIDE = 760  # and below this the charts go one above the other
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
+        super().resizeEvent(event)
+        self.reflow(self.width())
+
+    def reflow(self, width: int) -> None:
+        """Tiles per row and chart columns for this width, so nothing is cut off and nothing scrolls sideways."""
+        wide, side_by_side = width >= self.WIDE, width >= self.CHARTS_SIDE_BY_SIDE
+        columns = tuple((len(tiles) if wide else (len(tiles) + 1) // 2) for _grid, tiles in self._grids)
+        if columns + (side_by_side,) == self._columns:
+            return
+        self._columns = columns + (side_by_side,)
+        for (grid, tiles), per_row in zip(self._grids, columns, strict=True):
+            for tile in tiles:
+                grid.removeWidget(tile)
+            for i, tile in enumerate(tiles):
+                grid.addWidget(tile, i // per_row, i % per_row)
+        charts, left, right = self._charts
+        charts.setDirection(QBoxLayout.Direction.LeftToRight if side_by_side else QBoxLayout.Direction.TopToBottom)
 
     # -- page protocol -----------------------------------------------------------------------------
     def activate(self) -> None:

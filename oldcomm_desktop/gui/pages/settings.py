@@ -119,13 +119,64 @@ class SettingsPage(Page):
         pv.addLayout(add_row)
         pv.addWidget(self.operator_message)
 
+        notices = QGroupBox("整改通知单编号")
+        self.notice_short = QLineEdit()
+        self.notice_short.setObjectName("notice_short_name")
+        self.notice_short.setMaxLength(8)
+        self.notice_short.setMaximumWidth(160)
+        self.notice_example = QLabel()
+        self.notice_example.setObjectName("notice_example")
+        save_short = QPushButton("保存简称")
+        save_short.setObjectName("save_notice_short_name")
+        save_short.clicked.connect(self.save_notice_short_name)
+        self.notice_short.returnPressed.connect(self.save_notice_short_name)
+        nrow = QHBoxLayout(notices)
+        nrow.addWidget(QLabel("本单位简称："))
+        nrow.addWidget(self.notice_short)
+        nrow.addWidget(save_short)
+        nrow.addWidget(self.notice_example, 1)
+        self.notice_box = notices
+
         tab = QWidget()
         v = QVBoxLayout(tab)
         v.addWidget(about)
         v.addWidget(money)
+        v.addWidget(notices)
         v.addWidget(people)
         v.addStretch(1)
         return tab
+
+    def _notice_township(self) -> str | None:
+        return self.ctx.read(lambda s: workspace.own_code(s) if workspace.mode(s) == workspace.TOWNSHIP else None)
+
+    def _show_notice_short_name(self) -> None:
+        from datetime import date
+
+        from oldcomm_desktop.core import notice_numbers
+
+        code = self._notice_township()
+        self.notice_box.setVisible(code is not None)  # a county's notices carry each township's own name
+        if code is None:
+            return
+        short = self.ctx.read(lambda s: notice_numbers.short_name(s, code))
+        self.notice_short.setText(short)
+        self.notice_example.setText(f"编号形如 {short}整改〔{date.today().year}〕001号；清空后保存恢复默认")
+
+    def save_notice_short_name(self) -> bool:
+        from oldcomm_desktop.core import notice_numbers
+        from oldcomm_desktop.core.errors import OldcommError
+
+        code = self._notice_township()
+        if code is None:
+            return False
+        text = self.notice_short.text()
+        try:
+            self.ctx.write(lambda s: notice_numbers.set_short_name(s, code, text), table="setting")
+        except OldcommError as exc:
+            self.notice_example.setText(str(exc))
+            return False
+        self._show_notice_short_name()
+        return True
 
     def _show_money_unit(self, unit: str | None = None) -> None:
         unit = unit or self.ctx.money_unit
@@ -288,7 +339,7 @@ class SettingsPage(Page):
         self.item_types = QTableWidget()
         self.item_types.setTabKeyNavigation(False)  # Tab leaves the table; arrows move within
         self.item_types.setObjectName("item_types")
-        headers = ["类别", "改造内容", "单位", "对应成效指标", "可用中央预算内投资", "代码"]
+        headers = ["类别", "改造内容", "单位", "对应成效指标", "可用中央预算内投资"]  # Chinese only: no internal codes
         self.item_types.setColumnCount(len(headers))
         self.item_types.setHorizontalHeaderLabels(headers)
         self.item_types.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -304,24 +355,106 @@ class SettingsPage(Page):
         v.addWidget(
             _muted(
                 "改造内容的类型、自然单位和对应的国家成效指标（汇总时按换算关系折算）。中央预算内投资只支持配套基础设施"
-                "和公共服务设施，不支持楼栋本体改造。目录的修改在后续版本中提供。"
+                "和公共服务设施，不支持楼栋本体改造。目录由县（区）维护：可以添加、改名、停用；已使用的类型不能删除。"
             )
         )
         v.addWidget(self.item_types, 1)
+        row = QHBoxLayout()
+        self.catalogue_buttons: dict[str, QPushButton] = {}
+        for key, text, slot in (
+            ("add", "添加…", self.add_item_type),
+            ("rename", "改名…", self.rename_item_type),
+            ("retire", "停用", self.retire_item_type),
+            ("delete", "删除", self.delete_item_type),
+        ):
+            button = QPushButton(text)
+            button.setObjectName(f"item_type_{key}")
+            button.clicked.connect(slot)
+            self.catalogue_buttons[key] = button
+            row.addWidget(button)
+        row.addStretch(1)
+        self.catalogue_message = QLabel()
+        self.catalogue_message.setObjectName("catalogue_message")
+        row.addWidget(self.catalogue_message)
+        v.addLayout(row)
         return tab
+
+    # -- the catalogue (a county's) --------------------------------------------------------------------
+    def ask_text(self, title: str, label: str, text: str = "") -> str | None:
+        """One line from the clerk (tests replace this)."""
+        from PySide6.QtWidgets import QInputDialog
+
+        value, ok = QInputDialog.getText(self, title, label, text=text)
+        return value.strip() if ok and value.strip() else None
+
+    def ask_choice(self, title: str, label: str, options: list[str]) -> str | None:
+        from PySide6.QtWidgets import QInputDialog
+
+        value, ok = QInputDialog.getItem(self, title, label, options, 0, False)
+        return value if ok else None
+
+    def _current_type(self) -> tuple[str, str] | None:
+        row = self.item_types.currentRow()
+        item = self.item_types.item(row, 1) if row >= 0 else None
+        return (str(item.data(Qt.ItemDataRole.UserRole)), item.text()) if item is not None else None
+
+    def _catalogue(self, fn, done: str) -> bool:  # noqa: ANN001 - (session) -> Any
+        from oldcomm_desktop.core.errors import OldcommError
+
+        try:
+            self.ctx.write(fn, table="item_type")
+        except OldcommError as exc:
+            self.catalogue_message.setText(str(exc))
+            return False
+        self.catalogue_message.setText(done)
+        self.reload()
+        return True
+
+    def add_item_type(self) -> bool:
+        from oldcomm_desktop.core import catalogue_editing
+
+        categories = self.ctx.read(lambda s: [c.name for c in catalogues.categories(s)])
+        category = self.ask_choice("添加改造内容类型", "类别：", categories)
+        name = category and self.ask_text("添加改造内容类型", "名称：")
+        unit = name and self.ask_text("添加改造内容类型", "自然单位（如 米、个、处）：")
+        if not unit:
+            return False
+        return self._catalogue(lambda s: catalogue_editing.add(s, category, name, unit), f"已添加“{name}”")
+
+    def rename_item_type(self) -> bool:
+        from oldcomm_desktop.core import catalogue_editing
+
+        current = self._current_type()
+        name = current and self.ask_text("改名", "新名称：", current[1])
+        if not current or not name:
+            return False
+        return self._catalogue(lambda s: catalogue_editing.rename(s, current[0], name), f"已改名为“{name}”")
+
+    def retire_item_type(self) -> bool:
+        from oldcomm_desktop.core import catalogue_editing
+
+        current = self._current_type()
+        if not current:
+            return False
+        return self._catalogue(
+            lambda s: catalogue_editing.retire(s, current[0]), f"已停用“{current[1]}”，不再用于新的改造内容"
+        )
+
+    def delete_item_type(self) -> bool:
+        from oldcomm_desktop.core import catalogue_editing
+
+        current = self._current_type()
+        if not current:
+            return False
+        return self._catalogue(lambda s: catalogue_editing.delete(s, current[0]), f"已删除“{current[1]}”")
 
     def _sources_tab(self) -> QWidget:
         self.sources = QTreeWidget()
         self.sources.setObjectName("funding_sources")
-        self.sources.setHeaderLabels(["资金来源", "代码"])
-        self.sources.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.sources.header().setStretchLastSection(False)
-        self.sources.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.sources.setHeaderLabels(["资金来源"])  # Chinese names only: the codes are internal
         tab = QWidget()
         v = QVBoxLayout(tab)
-        v.addWidget(
-            _muted("资金按末级来源填写，上级来源是下级之和。“其他”须写明具体来源。目录的修改在后续版本中提供。")
-        )
+        v.addWidget(_muted("资金按末级来源填写，上级来源是下级之和。“其他”须写明具体来源。"))
         v.addWidget(self.sources, 1)
         return tab
 
@@ -345,22 +478,27 @@ class SettingsPage(Page):
             f"<span style='color:#52606d'>数据库：{where}</span>"
         )
         self._show_money_unit()
+        self._show_notice_short_name()
         self._fill_operators(d["operators"])
         self._load_rules()
         rows = d["item_types"]
+        county = d["mode"] == workspace.COUNTY
+        for button in self.catalogue_buttons.values():  # a township reads the county's catalogue
+            button.setEnabled(county)
+            button.setToolTip("" if county else "目录由县（区）统一维护")
         self.item_types.setRowCount(len(rows))
         for r, t in enumerate(rows):
-            for c, text in enumerate(
-                (t.category, t.name, t.unit, t.indicator, "是" if t.central_eligible else "否", t.code)
-            ):
+            for c, text in enumerate((t.category, t.name, t.unit, t.indicator, "是" if t.central_eligible else "否")):
                 item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, t.code)
                 if c == 4:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.item_types.setItem(r, c, item)
         self.sources.clear()
 
         def add(node: overview.MoneyNode, parent: QTreeWidget | QTreeWidgetItem) -> None:
-            item = QTreeWidgetItem(parent, [node.name, node.code])
+            item = QTreeWidgetItem(parent, [node.name])
+            item.setData(0, Qt.ItemDataRole.UserRole, node.code)
             for child in node.children:
                 add(child, item)
 

@@ -64,8 +64,8 @@ def test_item_search_finds_community_type_and_description_as_like_did(demo_db: D
         cid = s.scalar(select(Community.id).where(Community.deleted_at.is_(None)).order_by(Community.id))
         type_id = s.scalar(select(ItemType.id).order_by(ItemType.id))
         item = items.create(
-            s, cid, {"item_type_id": type_id, "description": "北侧3号楼雨污分流", "planned_quantity": 1}
-        )
+            s, cid, {"item_type_id": type_id, "description": "北侧3号楼雨污分流", "planned_quantity": 1}, confirm=True
+        )  # confirmed: the community may be finished already
         item_id = item.id
     with demo_db.session() as s:
         type_name = s.scalar(select(ItemType.name).where(ItemType.id == type_id))
@@ -160,3 +160,14 @@ def test_items_open_grouped_by_community_in_pinyin_order(demo_db: Database) -> N
             if not seen or seen[-1] != r["community_id"]:
                 assert r["community_id"] not in seen
                 seen.append(r["community_id"])
+
+
+def test_items_follow_a_renamed_community_in_order(demo_db: Database) -> None:
+    with demo_db.transaction("测试员") as s:
+        cid = s.scalar(select(Community.id).where(Community.deleted_at.is_(None)).order_by(Community.id))
+        communities.update(s, cid, {"name": "00号院"})  # digits sort before every pinyin letter
+    with demo_db.session() as s:
+        first = listings.page(s, "items", ListQuery(sort_key="community"), 0, 1)[0]
+        assert first["community_id"] == cid
+        keys = set(s.scalars(select(RenovationItem.community_sort).where(RenovationItem.community_id == cid)))
+        assert keys == {sort_key("00号院")}
