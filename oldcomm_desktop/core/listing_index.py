@@ -91,6 +91,19 @@ def fill_sort_keys(conn: Connection) -> None:
     )
 
 
+def refresh_item_sort(conn: Connection, community_ids: Iterable[str]) -> None:
+    """Copy each community's pinyin key onto its items (for 按小区排序), after a Core write of either."""
+    ids = sorted(set(community_ids))
+    key = select(Community.name_sort).where(Community.id == RenovationItem.community_id).scalar_subquery()
+    for start in range(0, len(ids), 500):
+        conn.execute(
+            update(RenovationItem)
+            .where(RenovationItem.community_id.in_(ids[start : start + 500]))
+            .values(community_sort=key)
+            .execution_options(synchronize_session=False)
+        )
+
+
 def rebuild(conn: Connection) -> None:
     """Fill everything from the records (migration 0006, and a repair after a writer that forgot)."""
     fill_sort_keys(conn)

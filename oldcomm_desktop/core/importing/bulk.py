@@ -390,6 +390,9 @@ def _refresh_listing_shapes(conn: Any, plan: Plan) -> None:
     touched = {r.get("community_id") for r in rows("renovation_item")} - {None}
     if touched:
         listing_index.refresh_categories(conn, touched)
+    renamed = {r["id"] for r in rows("community") if "name" in r}
+    if touched | renamed:
+        listing_index.refresh_item_sort(conn, touched | renamed)
 
 
 class _Insert:
