@@ -54,9 +54,9 @@ def introduce(a: Node, b: Node, tmp: Path) -> None:
     """Each registers the other's public key (the key files carried by hand in real life)."""
     for x, y in ((a, b), (b, a)):
         f = tmp / f"{x.code}.pub"
-        with x.db.transaction() as s:
+        with x.db.transaction("测试员") as s:
             keys.export_public_key(s, f)
-        with y.db.transaction() as s:
+        with y.db.transaction("测试员") as s:
             keys.trust(s, f, x.code)
 
 
