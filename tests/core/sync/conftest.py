@@ -119,7 +119,7 @@ def rewrite(
         manifest(man)
     body = json.dumps(man, ensure_ascii=False, indent=1, sort_keys=True).encode()
     if signer is not None:
-        with signer.db.transaction() as s:
+        with signer.db.transaction("测试员") as s:
             sig = keys.sign(s, body).hex().encode()
     with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zf:
         for n, b in content.items():

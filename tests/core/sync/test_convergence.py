@@ -72,7 +72,7 @@ class Run:
         return f"{field}-{self.counter}"
 
     def live(self, node: Node) -> list[Community]:
-        with node.db.transaction() as s:
+        with node.db.transaction("测试员") as s:
             rows = s.query(Community).filter(Community.deleted_at.is_(None)).order_by(Community.id).all()
             s.expunge_all()
         if node.code != COUNTY:
@@ -105,7 +105,7 @@ class Run:
         node = self.nodes[n]
         rows = self.live(node)
         if rows:
-            with node.db.transaction() as s:
+            with node.db.transaction("测试员") as s:
                 communities.delete(s, rows[r % len(rows)].id)
 
     def export(self, t: int, up: bool, full: bool) -> None:
@@ -150,12 +150,12 @@ class Run:
                 conflicts.resolve(s, c["id"], "ours")
 
     def open(self, node: Node) -> int:
-        with node.db.transaction() as s:
+        with node.db.transaction("测试员") as s:
             return conflicts.open_count(s)
 
     def states(self, node: Node, township: str) -> dict[str, dict]:
         codec_names = [c.name for c in tables.data_columns("community") if c.name not in tables.DERIVED]
-        with node.db.transaction() as s:
+        with node.db.transaction("测试员") as s:
             rows = s.query(Community).filter(Community.township_code == township).all()
             return {c.id: {k: getattr(c, k) for k in codec_names} for c in rows}
 
@@ -164,7 +164,7 @@ class Run:
 
         found = set()
         for node in self.nodes:
-            with node.db.transaction() as s:
+            with node.db.transaction("测试员") as s:
                 for c in s.query(SyncConflict):
                     for v in (c.ours, c.theirs):
                         found.add((c.record_id, c.field, str(json.loads(v)) if v is not None else "None"))

@@ -42,12 +42,12 @@ def test_county_on_postgres_imports_merges_and_sends_down(pg_county: Node, world
     cid = t1.new_community("幸福里小区", households=100, floor_area="8500.5")
     photo = tmp_path / "现场.png"
     photo.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 100)
-    with t1.db.transaction() as s:
+    with t1.db.transaction("测试员") as s:
         iid = items.create(s, cid, {"item_type_id": "gas_pipe", "planned_quantity": "8500"}, confirm=True).id
         attachments.add(s, s.get(Community, cid), photo)
     first = pg_county.import_(t1.export().path)
     assert first.tables["community"].added == 1 and first.tables["renovation_item"].added == 1
-    with pg_county.db.transaction() as s:
+    with pg_county.db.transaction("测试员") as s:
         assert s.get(Community, cid).floor_area == Decimal("8500.50")
         assert s.get(RenovationItem, iid).planned_quantity == Decimal("8500.00")
         stored = attachments.stored_path(s, s.query(Attachment).one().sha256)
@@ -62,7 +62,7 @@ def test_county_on_postgres_imports_merges_and_sends_down(pg_county: Node, world
         [c] = conflicts.listing(s)
         conflicts.resolve(s, c["id"], "ours")
     t1.import_(pg_county.export(T1).path)
-    with t1.db.transaction() as s:
+    with t1.db.transaction("测试员") as s:
         c = s.get(Community, cid)
         assert (c.households, c.buildings) == (130, 9)
 
@@ -78,6 +78,6 @@ def test_county_on_postgres_imports_merges_and_sends_down(pg_county: Node, world
     # rollback of the latest import on PostgreSQL
     t1.update_community(cid, notes="乡镇备注")
     latest = pg_county.import_(t1.export().path)
-    with pg_county.db.transaction() as s:
+    with pg_county.db.transaction("测试员") as s:
         history.rollback(s, latest.import_id)
         assert s.get(Community, cid).notes is None

@@ -38,7 +38,7 @@ def _private_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 def _target(node, order_id: str, township: str) -> OrderTarget:  # noqa: ANN001
-    with node.db.transaction() as s:
+    with node.db.transaction("测试员") as s:
         t = s.scalar(select(OrderTarget).where(OrderTarget.order_id == order_id, OrderTarget.township_code == township))
         assert t is not None, f"no target of {order_id} for {township} at {node.code}"
         s.expunge(t)
@@ -64,7 +64,7 @@ def test_an_order_goes_down_is_answered_comes_back_and_is_confirmed(world, tmp_p
     assert down.attachments == 1  # the order's scan goes with it
     report = t1.import_(down.path)
     assert report.tables["supervision_order"].added == 1
-    with t1.db.transaction() as s:
+    with t1.db.transaction("测试员") as s:
         got = s.get(SupervisionOrder, order_id)
         assert (got.number, got.township_code) == (number, None)
         # only its own target: T2's answer is none of T1's business
@@ -90,14 +90,14 @@ def test_an_order_goes_down_is_answered_comes_back_and_is_confirmed(world, tmp_p
     t1.import_(county.export(T1).path)
     t = _target(t1, order_id, T1)
     assert (t.state, t.confirmed_on) == ("confirmed", date(2026, 6, 22))
-    with t1.db.transaction() as s:
+    with t1.db.transaction("测试员") as s:
         events = s.scalars(select(OrderEvent).where(OrderEvent.target_id == t.id).order_by(OrderEvent.on))
         actions = [e.action for e in events]
     assert actions == ["issue", "answer", "confirm"]
 
     # T2 gets the order too, with its own target only; once T1's receipt is in, T1's next package is empty
     t2.import_(county.export(T2).path)
-    with t2.db.transaction() as s:
+    with t2.db.transaction("测试员") as s:
         assert [t.township_code for t in s.scalars(select(OrderTarget))] == [T2]
     receipt = t1.export()
     assert receipt.total == 0
@@ -180,7 +180,7 @@ def test_a_return_goes_up_is_sent_back_resubmitted_approved_and_locks_the_townsh
     up = t1.export()
     assert {"return_submission", "return_round", "return_archive"} <= set(up.counts)
     county.import_(up.path)
-    with county.db.transaction() as s:
+    with county.db.transaction("测试员") as s:
         arch = s.scalar(select(ReturnArchive).where(ReturnArchive.submission_id == sub_id))
         assert arch.content[:2] == b"PK" and arch.rows >= 1  # the .xlsx itself, byte for byte
         [c] = review.completeness(s, "progress", MAY, today=TODAY)[:1]
@@ -189,7 +189,7 @@ def test_a_return_goes_up_is_sent_back_resubmitted_approved_and_locks_the_townsh
     with county.db.transaction("县审核员") as s:
         review.send_back(s, "progress", MAY, township=T1, operator="县审核员", opinion="户数请核实")
     t1.import_(county.export(T1).path)
-    with t1.db.transaction() as s:
+    with t1.db.transaction("测试员") as s:
         sub = s.get(ReturnSubmission, sub_id)
         assert (sub.status, sub.opinion) == ("sent_back", "户数请核实")
         assert [h.action for h in review.history(s)][::-1] == ["submitted", "sent_back"]
@@ -204,7 +204,7 @@ def test_a_return_goes_up_is_sent_back_resubmitted_approved_and_locks_the_townsh
         review.approve(s, "progress", MAY, township=T1, operator="县审核员")
         assert s.get(Community, cid).households == 118
     t1.import_(county.export(T1).path)
-    with t1.db.transaction() as s:
+    with t1.db.transaction("测试员") as s:
         sub = s.get(ReturnSubmission, sub_id)
         assert (sub.status, sub.rounds) == ("approved", 2)
         rounds = s.scalars(select(ReturnRound).where(ReturnRound.submission_id == sub_id)).all()
@@ -227,7 +227,7 @@ def test_a_return_goes_up_is_sent_back_resubmitted_approved_and_locks_the_townsh
         review.approve(s, "progress", MAY, township=T1, operator="县审核员")
     report = t1.import_(county.export(T1).path)
     assert not report.conflicts
-    with t1.db.transaction() as s:
+    with t1.db.transaction("测试员") as s:
         assert s.get(Community, cid).households == 119
         sub = s.get(ReturnSubmission, sub_id)
         assert (sub.status, sub.rounds) == ("approved", 3)
@@ -243,7 +243,7 @@ def test_both_sides_submitting_the_same_return_meet_as_one_record(world) -> None
     with county.db.transaction("县审核员") as s:
         review.submit(s, "progress", MAY, township=T1, operator="县审核员")
     county.import_(t1.export().path)
-    with county.db.transaction() as s:
+    with county.db.transaction("测试员") as s:
         subs = s.scalars(select(ReturnSubmission)).all()
         assert len(subs) == 1 and review.find(s, "progress", MAY, T1) is not None
         assert len(s.scalars(select(ReturnRound)).all()) == 2  # both rounds kept
@@ -274,7 +274,7 @@ def test_responsible_parties_travel_with_their_project(world) -> None:  # noqa: 
             s, pid, {"supervisor": {"unit_name": "某监理公司", "leader": "赵强", "licence_no": "监理00123"}}
         )
     t1.import_(county.export(T1).path)
-    with t1.db.transaction() as s:
+    with t1.db.transaction("测试员") as s:
         live = s.scalars(select(ResponsibleParty).where(ResponsibleParty.deleted_at.is_(None))).all()
         assert {x.role for x in live} == {"builder", "contractor", "supervisor"}
 
@@ -290,7 +290,7 @@ def test_another_townships_return_is_refused(world, tmp_path: Path) -> None:  # 
     def as_t2(man: dict) -> None:
         man["sender"]["code"] = T2
 
-    with t2.db.transaction() as s:
+    with t2.db.transaction("测试员") as s:
         from oldcomm_desktop.core.sync import keys
 
         me = keys.own_key(s)
