@@ -74,7 +74,7 @@ CATALOGUE_TABLES: tuple[str, ...] = (
 LOCAL_COLUMNS = frozenset({"id", "version", "updated_at"})
 # Columns a program derives from other data; when both sides computed different values the larger one is
 # taken on both sides (so they agree) and no clerk is asked: the next save recomputes them anyway.
-DERIVED = frozenset({"search_initials", "status", "current_deadline", "closed", "closed_on"})
+DERIVED = frozenset({"search_initials", "name_sort", "status", "current_deadline", "closed", "closed_on"})
 DERIVED_BY_TABLE = {"community": DERIVED, "rectification": DERIVED, "project": DERIVED}
 
 TABLE_LABELS = {
