@@ -302,3 +302,36 @@ def test_another_townships_return_is_refused(world, tmp_path: Path) -> None:  # 
     rewrite(up.path, forged, t2, manifest=sender)
     with pytest.raises(OldcommError, match="属于其他乡镇"):
         county.import_(forged)
+
+
+def test_schedules_and_requests_travel_up_and_a_reply_comes_down(world) -> None:  # noqa: ANN001
+    from oldcomm_desktop.core.model.supervision import InspectionSchedule, ResidentRequest
+    from oldcomm_desktop.core.supervision import requests, schedules
+
+    county, t1 = world[COUNTY], world[T1]
+    cid = _community(t1, "幸福里小区")
+    with t1.db.transaction("录入员") as s:
+        schedules.add(
+            s, {"community_id": cid, "kind": "management", "frequency": "monthly", "starts_on": date(2026, 1, 1)}
+        )
+        rid = requests.add(
+            s,
+            {
+                "community_id": cid,
+                "topic": "停车难",
+                "channel": "hotline",
+                "raised_on": date(2026, 6, 1),
+                "raised_by": "张女士",
+            },
+            today=date(2026, 6, 1),
+        ).id
+    up = t1.export()
+    assert up.counts["inspection_schedule"] == 1 and up.counts["resident_request"] == 1
+    county.import_(up.path)
+    with county.db.transaction("县经办人") as s:
+        assert s.scalar(select(InspectionSchedule)).township_code == T1
+        requests.reply(s, rid, "已协调增设停车位 20 个", date(2026, 6, 5), "satisfied", today=date(2026, 6, 5))
+    t1.import_(county.export(T1).path)
+    with t1.db.transaction("测试员") as s:
+        req = s.get(ResidentRequest, rid)
+        assert (req.reply, req.satisfaction) == ("已协调增设停车位 20 个", "satisfied")
