@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import load_workbook
-from overview_pages_fixtures import ctx, pages_demo_file, show  # noqa: F401
+from overview_pages_fixtures import ctx, show  # noqa: F401
 
 from oldcomm_desktop.core.returns import checks, review
 from oldcomm_desktop.core.returns.periods import Period
