@@ -226,8 +226,10 @@ def addressed_orders(conn: Any, pkg: package.ReadPackage, scope: str) -> set[str
 
 
 def _county_act(name: str, values: dict[str, Any]) -> bool:
-    act = tables.COUNTY_ACTS.get(name)
-    return act is not None and values.get(act[0]) in act[1]
+    if name not in tables.COUNTY_ACTS:
+        return False
+    act = tables.COUNTY_ACTS[name]
+    return act is None or values.get(act[0]) in act[1]
 
 
 class _NoKeys:

@@ -54,10 +54,12 @@ SHARED_TABLES: tuple[str, ...] = (
 # County-wide records (township_code empty) that still travel down: a county order goes to every township it
 # addresses (those with an order_target row), with the order's attachments. Only the county sends them.
 COUNTY_WIDE: frozenset[str] = frozenset({"supervision_order"})
-# What a township's package may never create: the county's acts (they come down, never up).
-COUNTY_ACTS: dict[str, tuple[str, frozenset[str]]] = {
+# What a township's package may never create: the county's acts (they come down, never up). A column and
+# its values that make a new row a county act; None: every new row is (an order's targets are the county's).
+COUNTY_ACTS: dict[str, tuple[str, frozenset[str]] | None] = {
     "return_round": ("action", frozenset({"approved", "sent_back", "reopened"})),
     "order_event": ("action", frozenset({"issue", "confirm", "send_back"})),
+    "order_target": None,
 }
 # Not carried at all (they stay where they are made): the county's assessment of its townships.
 STAY_AT_COUNTY: tuple[str, ...] = ("assessment_scheme", "assessment_manual_score", "assessment_result")

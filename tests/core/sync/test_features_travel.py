@@ -335,3 +335,27 @@ def test_schedules_and_requests_travel_up_and_a_reply_comes_down(world) -> None:
     with t1.db.transaction("测试员") as s:
         req = s.get(ResidentRequest, rid)
         assert (req.reply, req.satisfaction) == ("已协调增设停车位 20 个", "satisfied")
+
+
+def test_a_township_package_cannot_create_the_countys_acts(world, tmp_path: Path) -> None:  # noqa: ANN001
+    """A forged township package with an approval round of its own return is refused, nothing changed."""
+    import json
+
+    county, t1 = world[COUNTY], world[T1]
+    _community(t1, "幸福里小区")
+    with t1.db.transaction("城关街道填报员") as s:
+        review.submit(s, "progress", MAY, operator="城关街道填报员")
+    up = t1.export()
+    forged = tmp_path / "self-approved.ocpkg"
+
+    def approve_self(members: dict) -> None:
+        line = json.loads(members["records/return_round.jsonl"].decode().splitlines()[0])
+        line["id"] = "00000000-0000-4000-8000-000000000001"
+        line["v"]["action"] = "approved"
+        members["records/return_round.jsonl"] += (json.dumps(line, ensure_ascii=False) + "\n").encode()
+
+    rewrite(up.path, forged, t1, members=approve_self)
+    with pytest.raises(PackageError, match="县里的审核或督办操作"):
+        county.import_(forged)
+    with county.db.transaction("测试员") as s:
+        assert s.scalars(select(ReturnSubmission)).all() == []
