@@ -32,7 +32,7 @@ def township(tmp_path: Path, ctx: AppContext):  # noqa: ANN201
         keys.export_public_key(s, tmp_path / "t.pub")
     county_key = tmp_path / "c.pub"
     ctx.write(lambda s: keys.export_public_key(s, county_key))
-    with db.transaction() as s:
+    with db.transaction("测试员") as s:
         keys.trust(s, county_key, "341122000000")
     yield db
     db.close()
@@ -57,7 +57,7 @@ def test_the_county_sees_its_townships_and_registers_a_key(page, township, tmp_p
     assert rows[TOWNSHIP]["trusted"] is False and "未登记公钥" in rows[TOWNSHIP]["missing"]
     assert section.townships.table.rowCount() == len(rows) >= 5
     assert section.trust_key(tmp_path / "t.pub", TOWNSHIP)
-    with township.transaction() as s:
+    with township.transaction("测试员") as s:
         shown = keys.own_key(s).shown
     assert shown in section.last_message
     row = next(r for r in section.townships.rows if r["code"] == TOWNSHIP)
@@ -107,7 +107,7 @@ def test_conflicts_are_listed_and_decided(page, ctx, township, tmp_path: Path, q
     section.import_file(first, confirm=lambda r: True)
     cid = ctx.read(lambda s: s.query(Community.id).filter_by(name="柳林新村").scalar())
     ctx.write(lambda s: communities.update(s, cid, {"households": 45}, confirm=True))
-    with township.transaction() as s:
+    with township.transaction("测试员") as s:
         communities.update(s, cid, {"households": 48}, confirm=True)
     second = township_package(township, tmp_path / "out")
     report = section.import_file(second, confirm=lambda r: True)

@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import json
 import tempfile
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -24,13 +25,14 @@ from sqlalchemy.orm import Session
 from oldcomm_desktop.core import catalogues, divisions, workspace
 from oldcomm_desktop.core.errors import FieldProblem, OldcommError, ValidationError
 from oldcomm_desktop.core.model import ReturnArchive, ReturnRound, ReturnSubmission
-from oldcomm_desktop.core.model.base import utcnow
+from oldcomm_desktop.core.model.base import new_id, utcnow
 from oldcomm_desktop.core.returns import KINDS, checks, export
 from oldcomm_desktop.core.returns.layouts import LAYOUTS
 from oldcomm_desktop.core.returns.periods import Period
 from oldcomm_desktop.core.returns.printing import PrintedRow
 
 SUBMITTED, APPROVED, SENT_BACK, REOPENED = "submitted", "approved", "sent_back", "reopened"
+RETURNS_NAMESPACE = uuid.UUID("6f1d6c1e-9a39-5d4e-8d7b-0c6a1f3e2b71")
 STATUS_LABELS = {SUBMITTED: "已上报待审核", APPROVED: "已审核通过", SENT_BACK: "退回修改", REOPENED: "已重新打开"}
 ACTION_LABELS = {SUBMITTED: "上报", APPROVED: "审核通过", SENT_BACK: "退回修改", REOPENED: "重新打开"}
 
@@ -63,6 +65,17 @@ def find(session: Session, kind: str, period: Period, township: str | None = Non
             ReturnSubmission.deleted_at.is_(None),
         )
     )
+
+
+def submission_id(session: Session, kind: str, period: Period, township: str) -> str:
+    """The same id on every installation for one township's return of a kind and period.
+
+    A township submits at home and the county may record a paper return for it: with one id, the two meet as
+    one record when they exchange packages (their differences become sync conflicts), never as two returns
+    for the same period. An id already used by a deleted submission falls back to a random one.
+    """
+    ident = str(uuid.uuid5(RETURNS_NAMESPACE, f"{kind}|{period.key}|{township}"))
+    return ident if session.get(ReturnSubmission, ident) is None else new_id()
 
 
 def _round(
@@ -117,7 +130,14 @@ def submit(
         raise OldcommError(f"{period.label}{KINDS[kind]}已审核通过并锁定；如需重报，请县里先重新打开该期")
     now = utcnow()
     if sub is None:
-        sub = ReturnSubmission(kind=kind, period=period.key, township_code=code, status=SUBMITTED, rounds=1)
+        sub = ReturnSubmission(
+            id=submission_id(session, kind, period, code),
+            kind=kind,
+            period=period.key,
+            township_code=code,
+            status=SUBMITTED,
+            rounds=1,
+        )
         session.add(sub)
     else:
         sub.rounds += 1

@@ -217,13 +217,17 @@ def pending(
     township: str | None,
     after_seq: int,
     names: tuple[str, ...] = tables.SHARED_TABLES,
+    down: bool = True,
 ) -> Iterator[tuple[str, list[dict[str, Any]]]]:
     """(table, rows) of shadows a peer has not seen: newer than `after_seq`, in `township`'s scope, no echoes.
 
-    Each row: id, township_code, state, clock, seq and the live updated_at.
+    Each row: id, township_code, state, clock, seq and the live updated_at. `down` is False for a township's
+    package to its county: then county-wide records (orders and their files) never go, whatever their shadow.
     """
     conn = session.connection()
     for name in names:
+        if not down and name in tables.COUNTY_WIDE:
+            continue
         t = tables.table(name)
         q = (
             select(SHADOW.c.record_id, SHADOW.c.state, SHADOW.c.clock, SHADOW.c.seq, t.c.updated_at)
@@ -233,7 +237,7 @@ def pending(
             .order_by(SHADOW.c.seq)
         )
         if township is not None:
-            q = q.where(SHADOW.c.township_code == township)
+            q = q.where(in_scope(name, township) if down else SHADOW.c.township_code == township)
         batch: list[dict[str, Any]] = []
         for r in conn.execute(q.execution_options(yield_per=2000)):
             batch.append({"id": r[0], "state": r[1], "clock": r[2], "seq": r[3], "t": r[4]})
@@ -242,6 +246,29 @@ def pending(
                 batch = []
         if batch:
             yield name, batch
+
+
+def addressed_orders(township: str) -> Any:
+    """The ids of the county orders addressed to a township (it has a target of them), as a subquery."""
+    target = tables.table("order_target")
+    return select(target.c.order_id).where(target.c.township_code == township).scalar_subquery()
+
+
+def in_scope(name: str, township: str) -> Any:
+    """Which shadows of table `name` belong in a package for `township`.
+
+    A township's own records carry its code. A county order carries none: it goes to the townships it
+    addresses, and so do the attachments of such an order (their township_code is empty too).
+    """
+    if name in tables.COUNTY_WIDE:
+        return SHADOW.c.record_id.in_(addressed_orders(township))
+    if name == "attachment":
+        att = tables.table("attachment")
+        orders = select(att.c.id).where(
+            att.c.owner_table.in_(tuple(tables.COUNTY_WIDE)), att.c.owner_id.in_(addressed_orders(township))
+        )
+        return or_(SHADOW.c.township_code == township, SHADOW.c.record_id.in_(orders.scalar_subquery()))
+    return SHADOW.c.township_code == township
 
 
 def township_has_shadow(session: Session, township: str) -> bool:

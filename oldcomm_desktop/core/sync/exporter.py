@@ -1,8 +1,10 @@
 """Writing a package for a peer: the changes it has not acknowledged (or everything), signed and verified.
 
-A township writes to its county: its own records. The county writes to one township: that township's
-records as the county holds them (a reviewer's corrections, county-side inspections, conflicts the county
-resolved) and the county's whole catalogue (categories, item types, funding sources, templates, divisions).
+A township writes to its county: its own records (returns it submitted, answers to orders …). The county
+writes to one township: that township's records as the county holds them (a reviewer's corrections,
+county-side inspections, review decisions on its returns, confirmations of its answers, conflicts the county
+resolved), the county orders addressed to it with their files, and the county's whole catalogue
+(categories, item types, funding sources, templates, divisions).
 Every package also carries a receipt: how far this installation holds the peer's changes, so the peer's
 next package leaves those out.
 """
@@ -116,7 +118,7 @@ def export(
         shas: set[str] = set()
         for name in tables.SHARED_TABLES:
             lines: list[str] = []
-            for _table, batch in _batches(session, name, recipient, scope, after):
+            for _table, batch in _batches(session, name, recipient, scope, after, mode == workspace.COUNTY):
                 for r in batch:
                     t = r["t"].isoformat() if r["t"] is not None else None
                     lines.append(
@@ -176,8 +178,8 @@ def export(
     return result
 
 
-def _batches(session: Session, name: str, peer: str, township: str, after: int):  # noqa: ANN202
-    yield from changes.pending(session, peer=peer, township=township, after_seq=after, names=(name,))
+def _batches(session: Session, name: str, peer: str, township: str, after: int, down: bool):  # noqa: ANN202
+    yield from changes.pending(session, peer=peer, township=township, after_seq=after, names=(name,), down=down)
 
 
 def _catalogue_lines(conn, name: str, keymaps: tables.KeyMaps):  # noqa: ANN001, ANN202

@@ -152,6 +152,8 @@ def check_addressing(session: Session, pkg: package.ReadPackage) -> str:
             raise PackageError(f"县级数据库只接收本县乡镇（街道）的数据包，{sender} 不是")
         if pkg.catalogue:
             raise PackageError("乡镇（街道）的数据包不能携带目录（目录由县里下发），已拒绝")
+        for name in tables.COUNTY_WIDE & set(pkg.records):
+            raise PackageError(f"乡镇（街道）的数据包不能携带{tables.TABLE_LABELS[name]}（由县里下达），已拒绝")
         scope = sender
     else:
         if m["sender"]["mode"] != workspace.COUNTY or sender != county_of(own):
@@ -179,7 +181,9 @@ def check_values(pkg: package.ReadPackage, scope: str) -> None:
                 raise PackageError(f"{where}：记录编号过长，已拒绝")
             v = r["v"]
             code = v.get("township_code")
-            if code != scope:
+            if code is None and county_wide(name, v):
+                pass  # a county order (or its file) for the townships it addresses: checked in the merge
+            elif code != scope:
                 raise PackageError(f"{where}属于其他乡镇（{code}），这个数据包只能携带 {scope} 的记录，已拒绝")
             if not cols.issuperset(v):
                 raise PackageError(f"{where}：不认识的字段“{sorted(set(v) - cols)[0]}”，已拒绝")
@@ -204,6 +208,28 @@ def check_values(pkg: package.ReadPackage, scope: str) -> None:
         for n, r in enumerate(rows, start=1):
             if not isinstance(r.get("key"), str):
                 raise PackageError(f"数据包内目录 {name} 第 {n} 条缺少代码，已拒绝")
+
+
+def county_wide(name: str, values: dict[str, Any]) -> bool:
+    """A county-wide record: a county order, or a file attached to one (both have no township)."""
+    if name in tables.COUNTY_WIDE:
+        return True
+    return name == "attachment" and values.get("owner_table") in tables.COUNTY_WIDE
+
+
+def addressed_orders(conn: Any, pkg: package.ReadPackage, scope: str) -> set[str]:
+    """The county orders addressed to `scope`: a target of it arrives in this package or is already here."""
+    ids = {r["v"].get("order_id") for r in pkg.records.get("order_target", []) if r["v"].get("township_code") == scope}
+    target = tables.table("order_target")
+    ids |= set(conn.execute(select(target.c.order_id).where(target.c.township_code == scope)).scalars())
+    return {i for i in ids if i}
+
+
+def _county_act(name: str, values: dict[str, Any]) -> bool:
+    if name not in tables.COUNTY_ACTS:
+        return False
+    act = tables.COUNTY_ACTS[name]
+    return act is None or values.get(act[0]) in act[1]
 
 
 class _NoKeys:
@@ -276,6 +302,11 @@ def apply(
         created_at=m["created_at"],
         dry_run=dry_run,
     )
+    # The merge writes through Core (writes.py), which the returns' period lock (an ORM flush hook) does not
+    # see; the flag says so for any ORM flush on the way too: what arrives was approved or decided on the
+    # other side, and a township's own edits were refused there by the same lock before they were exported.
+    unlocked = session.info.get("returns_unlocked")
+    session.info["returns_unlocked"] = True
     try:
         return _merge(session, pkg, scope, report, operator=operator, progress=progress, dry_run=dry_run)
     except IntegrityError:
@@ -283,6 +314,11 @@ def apply(
             "数据包中的记录引用了本数据库中没有的上级记录（例如小区所属的项目），无法导入。"
             "请让对方导出完整数据包（oldcomm sync export --full）后再导入。"
         ) from None
+    finally:
+        if unlocked is None:
+            session.info.pop("returns_unlocked", None)
+        else:
+            session.info["returns_unlocked"] = unlocked
 
 
 def _merge(
@@ -311,6 +347,8 @@ def _merge(
         keymaps.reload()
     total = sum(len(r) for r in pkg.records.values())
     done = 0
+    from_county = m["sender"]["mode"] == workspace.COUNTY
+    addressed = addressed_orders(conn, pkg, scope) if from_county else set()
     shas: dict[str, bool] = {}
     for name in tables.SHARED_TABLES:
         rows = pkg.records.get(name)
@@ -344,14 +382,26 @@ def _merge(
                             f"数据包内{tables.TABLE_LABELS[name]}（{rid}）引用的目录项“{key}”在本数据库中不存在；"
                             "请先从县里导入目录，或由县里在目录中加上它"
                         )
+                wide = theirs.get("township_code") is None and county_wide(name, theirs)
+                if wide:
+                    order_id = rid if name in tables.COUNTY_WIDE else theirs.get("owner_id")
+                    if not from_county or order_id not in addressed:
+                        raise PackageError(
+                            f"数据包内{tables.TABLE_LABELS[name]}（{rid}）不是发给 {scope} 的督办，已拒绝"
+                        )
+                owner = None if wide else scope
                 row = live.get(rid)
+                if row is None and not from_county and _county_act(name, theirs):
+                    raise PackageError(
+                        f"数据包内{tables.TABLE_LABELS[name]}（{rid}）是县里的审核或督办操作，乡镇（街道）不能上报，已拒绝"
+                    )
                 if name == "attachment" and not theirs.get("deleted_at"):
                     shas.setdefault(theirs["sha256"], True)
                 if row is None:
                     values = codec.decode(theirs)
                     inserts.append({"id": rid, **values})
                     new_shadows.append(
-                        changes.ShadowRow(name, rid, scope, dict(theirs), merge.compact(dict(theirs_clocks)), 0, sender)
+                        changes.ShadowRow(name, rid, owner, dict(theirs), merge.compact(dict(theirs_clocks)), 0, sender)
                     )
                     images.append(_image(import_id, name, rid, None, 1, shadows.get(rid)))
                     audit.append(_audit(now, who, name, rid, "create"))
@@ -359,7 +409,7 @@ def _merge(
                     if theirs.get("deleted_at"):
                         counts.deleted += 1
                     continue
-                if row._mapping["township_code"] != scope:
+                if row._mapping["township_code"] != owner:
                     raise PackageError(
                         f"数据包内{tables.TABLE_LABELS[name]}（{rid}）在本数据库中属于"
                         f" {row._mapping['township_code']}，不属于 {scope}，已拒绝"
@@ -435,7 +485,7 @@ def _merge(
                     images.append(_image(import_id, name, rid, sh.state, row._mapping["version"], sh))
                 new_shadows.append(
                     changes.ShadowRow(
-                        name, rid, scope, result.values, result.clocks, 0, sender if result.echo else None
+                        name, rid, owner, result.values, result.clocks, 0, sender if result.echo else None
                     )
                 )
             writes.WRITERS[name](conn, inserts, updates, now)

@@ -13,13 +13,15 @@ Two kinds of table travel:
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Table
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, LargeBinary, Table
 from sqlalchemy.engine import Connection
 
 from oldcomm_desktop.core.model import Base
@@ -28,6 +30,7 @@ from oldcomm_desktop.core.model.base import Fixed2
 # Parents before children: a package is applied in this order so every foreign key finds its row.
 SHARED_TABLES: tuple[str, ...] = (
     "project",
+    "responsible_party",
     "community",
     "renovation_item",
     "milestone",
@@ -37,8 +40,29 @@ SHARED_TABLES: tuple[str, ...] = (
     "inspection_result",
     "rectification",
     "reinspection",
+    "inspection_schedule",
+    "resident_request",
+    "supervision_order",
+    "order_target",
+    "order_event",
+    "return_submission",
+    "return_archive",
+    "return_round",
+    "return_note",
     "attachment",
 )
+# County-wide records (township_code empty) that still travel down: a county order goes to every township it
+# addresses (those with an order_target row), with the order's attachments. Only the county sends them.
+COUNTY_WIDE: frozenset[str] = frozenset({"supervision_order"})
+# What a township's package may never create: the county's acts (they come down, never up). A column and
+# its values that make a new row a county act; None: every new row is (an order's targets are the county's).
+COUNTY_ACTS: dict[str, tuple[str, frozenset[str]] | None] = {
+    "return_round": ("action", frozenset({"approved", "sent_back", "reopened"})),
+    "order_event": ("action", frozenset({"issue", "confirm", "send_back"})),
+    "order_target": None,
+}
+# Not carried at all (they stay where they are made): the county's assessment of its townships.
+STAY_AT_COUNTY: tuple[str, ...] = ("assessment_scheme", "assessment_manual_score", "assessment_result")
 CATALOGUE_TABLES: tuple[str, ...] = (
     "category",
     "effect_indicator",
@@ -52,7 +76,7 @@ CATALOGUE_TABLES: tuple[str, ...] = (
 LOCAL_COLUMNS = frozenset({"id", "version", "updated_at"})
 # Columns a program derives from other data; when both sides computed different values the larger one is
 # taken on both sides (so they agree) and no clerk is asked: the next save recomputes them anyway.
-DERIVED = frozenset({"search_initials", "status", "current_deadline", "closed", "closed_on"})
+DERIVED = frozenset({"search_initials", "name_sort", "status", "current_deadline", "closed", "closed_on"})
 DERIVED_BY_TABLE = {"community": DERIVED, "rectification": DERIVED, "project": DERIVED}
 
 TABLE_LABELS = {
@@ -67,6 +91,16 @@ TABLE_LABELS = {
     "rectification": "整改",
     "reinspection": "复查",
     "attachment": "照片和附件",
+    "responsible_party": "五方责任主体",
+    "inspection_schedule": "检查计划",
+    "resident_request": "居民诉求",
+    "supervision_order": "督办",
+    "order_target": "督办对象及答复",
+    "order_event": "督办办理记录",
+    "return_submission": "报表上报",
+    "return_archive": "报表归档",
+    "return_round": "报表审核记录",
+    "return_note": "报表说明",
     "category": "改造类别",
     "effect_indicator": "效果指标",
     "item_type": "改造内容类型",
@@ -118,6 +152,14 @@ def _dec_datetime(v: Any) -> Any:
     return None if v is None else datetime.fromisoformat(v)
 
 
+def _enc_bytes(v: Any) -> Any:
+    return None if v is None else base64.b64encode(bytes(v)).decode("ascii")
+
+
+def _dec_bytes(v: Any) -> Any:
+    return None if v is None else base64.b64decode(v, validate=True)
+
+
 def _same(v: Any) -> Any:
     return v
 
@@ -137,6 +179,8 @@ def codec(col: Column) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
         return _enc_iso, _dec_date
     if isinstance(t, Boolean):
         return _dec_bool, _dec_bool
+    if isinstance(t, LargeBinary):  # a return's archived .xlsx and snapshot: base64 text
+        return _enc_bytes, _dec_bytes
     if isinstance(t, JSON):
         return _same, _same
     return _same, _same
@@ -161,6 +205,10 @@ def check_value(col: Column, value: Any) -> str | None:
                 return "应为是/否"
         elif isinstance(t, JSON):
             return None
+        elif isinstance(t, LargeBinary):
+            if not isinstance(value, str):
+                return "应为 base64 文本"
+            base64.b64decode(value, validate=True)
         elif getattr(t, "python_type", None) is int:
             if not isinstance(value, int) or isinstance(value, bool):
                 return "应为整数"
@@ -168,7 +216,7 @@ def check_value(col: Column, value: Any) -> str | None:
             return "应为文本"
         elif getattr(t, "length", None) and len(value) > getattr(t, "length", 0):
             return f"超过 {getattr(t, 'length', 0)} 个字符"
-    except (ValueError, TypeError, ArithmeticError):
+    except (ValueError, TypeError, ArithmeticError, binascii.Error):
         return f"“{str(value)[:40]}”格式不对"
     return None
 

@@ -86,7 +86,7 @@ def test_an_untrusted_township_is_told_so(world, tmp_path: Path) -> None:  # noq
     unknown = make_node(tmp_path / "t5.sqlite3", T2, tmp_path / "t5")
     try:
         world[COUNTY].db.engine.dispose()
-        with world[COUNTY].db.transaction() as s:
+        with world[COUNTY].db.transaction("测试员") as s:
             from oldcomm_desktop.core.model import SyncPeer
 
             s.delete(s.get(SyncPeer, T2))

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from datetime import date
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from oldcomm_desktop.core import communities
-from oldcomm_desktop.core.errors import NotFound
+from oldcomm_desktop.core.errors import NotFound, OldcommError
 from oldcomm_desktop.core.model import Community, SyncConflict
+from oldcomm_desktop.core.model.supervision import OrderTarget
+from oldcomm_desktop.core.supervision import orders
 from oldcomm_desktop.core.sync import conflicts, tables
 from oldcomm_desktop.storage.database import open_database
 
@@ -27,6 +30,7 @@ FIELDS = ("households", "name", "notes")
 
 # Few records and fields, many edits and exchanges: the same field gets changed on both sides often.
 KINDS = ["edit"] * 6 + ["exchange"] * 3 + ["export", "import", "import", "create", "delete", "resolve"]
+KINDS += ["order", "answer", "answer"]  # county orders go down, answers come up, confirmations go down
 
 
 def random_ops(rnd, n: int) -> list[tuple]:  # noqa: ANN001 - hypothesis' Random
@@ -46,6 +50,7 @@ def random_ops(rnd, n: int) -> list[tuple]:  # noqa: ANN001 - hypothesis' Random
 
 
 SEEN_CONFLICTS: list[int] = []
+SEEN_ANSWERED: list[int] = []  # per example: order targets answered (or decided) as the townships hold them
 
 
 class Run:
@@ -72,7 +77,7 @@ class Run:
         return f"{field}-{self.counter}"
 
     def live(self, node: Node) -> list[Community]:
-        with node.db.transaction() as s:
+        with node.db.transaction("测试员") as s:
             rows = s.query(Community).filter(Community.deleted_at.is_(None)).order_by(Community.id).all()
             s.expunge_all()
         if node.code != COUNTY:
@@ -105,7 +110,7 @@ class Run:
         node = self.nodes[n]
         rows = self.live(node)
         if rows:
-            with node.db.transaction() as s:
+            with node.db.transaction("测试员") as s:
                 communities.delete(s, rows[r % len(rows)].id)
 
     def export(self, t: int, up: bool, full: bool) -> None:
@@ -125,6 +130,46 @@ class Run:
         if self.mail:
             node, path = self.mail[k % len(self.mail)]
             node.import_(path)
+
+    def order(self, t: int) -> None:
+        with self.nodes[0].db.transaction("县督办员") as s:
+            orders.issue(
+                s,
+                {"problem": f"问题{self.counter}", "requirement": "限期整改", "deadline": date(2026, 6, 30)},
+                [{"township_code": TOWNSHIPS[t]}],
+                today=date(2026, 6, 1),
+            )
+        self.counter += 1
+
+    def answer(self, n: int, k: int, back: bool) -> None:
+        """A township answers one of its targets; the county answers on paper, confirms or sends back."""
+        node = self.nodes[n]
+        day = date(2026, 6, 10)
+        with node.db.transaction("经办人") as s:
+            q = s.query(OrderTarget).order_by(OrderTarget.id)
+            if node.code != COUNTY:
+                q = q.filter(OrderTarget.township_code == node.code)
+            targets = q.all()
+            if not targets:
+                return
+            t = targets[k % len(targets)]
+            try:
+                with s.begin_nested():
+                    if t.state == "done" and node.code == COUNTY:
+                        if back:
+                            orders.send_back(s, t.id, f"意见{self.counter}", day, today=day)
+                        else:
+                            orders.confirm(s, t.id, day, today=day)
+                    else:
+                        orders.answer(s, t.id, f"答复{self.counter}", day, today=day)
+            except OldcommError:
+                pass
+        self.counter += 1
+
+    def targets(self, node: Node, township: str) -> dict[str, tuple]:
+        with node.db.transaction("测试员") as s:
+            q = s.query(OrderTarget).filter(OrderTarget.township_code == township)
+            return {t.id: (t.order_id, t.state, t.answer, t.opinion, t.confirmed_on) for t in q}
 
     def resolve(self, n: int, keep: str) -> None:
         node = self.nodes[n]
@@ -150,12 +195,12 @@ class Run:
                 conflicts.resolve(s, c["id"], "ours")
 
     def open(self, node: Node) -> int:
-        with node.db.transaction() as s:
+        with node.db.transaction("测试员") as s:
             return conflicts.open_count(s)
 
     def states(self, node: Node, township: str) -> dict[str, dict]:
         codec_names = [c.name for c in tables.data_columns("community") if c.name not in tables.DERIVED]
-        with node.db.transaction() as s:
+        with node.db.transaction("测试员") as s:
             rows = s.query(Community).filter(Community.township_code == township).all()
             return {c.id: {k: getattr(c, k) for k in codec_names} for c in rows}
 
@@ -164,7 +209,7 @@ class Run:
 
         found = set()
         for node in self.nodes:
-            with node.db.transaction() as s:
+            with node.db.transaction("测试员") as s:
                 for c in s.query(SyncConflict):
                     for v in (c.ours, c.theirs):
                         found.add((c.record_id, c.field, str(json.loads(v)) if v is not None else "None"))
@@ -180,6 +225,8 @@ def test_every_node_converges_and_nothing_is_lost(world_template: Path, rnd, n: 
         # a shared start: records on both sides, so later edits can meet
         run.create(1, 0)
         run.create(0, 1)
+        for t in range(3):
+            run.order(t)
         run.exchange(0)
         run.exchange(1)
         for kind, n, k, field, up, full in ops:
@@ -195,6 +242,10 @@ def test_every_node_converges_and_nothing_is_lost(world_template: Path, rnd, n: 
                 run.create(n, k % 3)
             elif kind == "delete":
                 run.delete(n, k)
+            elif kind == "order":
+                run.order(k % 3)
+            elif kind == "answer":
+                run.answer(n, k, up)
             else:
                 run.resolve(n, "ours" if up else "theirs")
         # every package imported again, newest first: changes nothing that matters
@@ -204,6 +255,7 @@ def test_every_node_converges_and_nothing_is_lost(world_template: Path, rnd, n: 
         county = run.nodes[0]
         for township in run.nodes[1:]:
             assert run.states(township, township.code) == run.states(county, township.code)
+            assert run.targets(township, township.code) == run.targets(county, township.code)
         for node in run.nodes:
             assert run.open(node) == 0
         final = set()
@@ -212,6 +264,9 @@ def test_every_node_converges_and_nothing_is_lost(world_template: Path, rnd, n: 
                 for f in FIELDS:
                     final.add((cid, f, str(state[f])))
         SEEN_CONFLICTS.append(len(run.conflict_values()))
+        SEEN_ANSWERED.append(
+            sum(1 for tw in run.nodes[1:] for v in run.targets(tw, tw.code).values() if v[1] != "pending")
+        )
         lost = run.written - final - run.superseded - run.conflict_values()
         assert not lost, f"values lost without a conflict: {sorted(lost)[:5]}"
     finally:
@@ -222,4 +277,6 @@ def test_the_property_met_real_conflicts() -> None:
     """Runs after the property (file order): at least one example must have produced a conflict."""
     if SEEN_CONFLICTS:
         assert max(SEEN_CONFLICTS) > 0, SEEN_CONFLICTS
+    if SEEN_ANSWERED:
+        assert max(SEEN_ANSWERED) > 0, SEEN_ANSWERED
     assert set(NAMES) == {COUNTY, *TOWNSHIPS}

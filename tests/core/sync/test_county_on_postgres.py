@@ -42,12 +42,12 @@ def test_county_on_postgres_imports_merges_and_sends_down(pg_county: Node, world
     cid = t1.new_community("幸福里小区", households=100, floor_area="8500.5")
     photo = tmp_path / "现场.png"
     photo.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 100)
-    with t1.db.transaction() as s:
+    with t1.db.transaction("测试员") as s:
         iid = items.create(s, cid, {"item_type_id": "gas_pipe", "planned_quantity": "8500"}, confirm=True).id
         attachments.add(s, s.get(Community, cid), photo)
     first = pg_county.import_(t1.export().path)
     assert first.tables["community"].added == 1 and first.tables["renovation_item"].added == 1
-    with pg_county.db.transaction() as s:
+    with pg_county.db.transaction("测试员") as s:
         assert s.get(Community, cid).floor_area == Decimal("8500.50")
         assert s.get(RenovationItem, iid).planned_quantity == Decimal("8500.00")
         stored = attachments.stored_path(s, s.query(Attachment).one().sha256)
@@ -62,7 +62,7 @@ def test_county_on_postgres_imports_merges_and_sends_down(pg_county: Node, world
         [c] = conflicts.listing(s)
         conflicts.resolve(s, c["id"], "ours")
     t1.import_(pg_county.export(T1).path)
-    with t1.db.transaction() as s:
+    with t1.db.transaction("测试员") as s:
         c = s.get(Community, cid)
         assert (c.households, c.buildings) == (130, 9)
 
@@ -78,6 +78,40 @@ def test_county_on_postgres_imports_merges_and_sends_down(pg_county: Node, world
     # rollback of the latest import on PostgreSQL
     t1.update_community(cid, notes="乡镇备注")
     latest = pg_county.import_(t1.export().path)
-    with pg_county.db.transaction() as s:
+    with pg_county.db.transaction("测试员") as s:
         history.rollback(s, latest.import_id)
         assert s.get(Community, cid).notes is None
+
+
+def test_returns_and_orders_travel_through_a_county_on_postgres(pg_county: Node, world) -> None:  # noqa: ANN001
+    """The archived .xlsx (bytea on PostgreSQL) goes up and comes back byte for byte; an order goes down."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from oldcomm_desktop.core.model import ReturnArchive, ReturnSubmission
+    from oldcomm_desktop.core.model.supervision import OrderTarget
+    from oldcomm_desktop.core.returns import review
+    from oldcomm_desktop.core.returns.periods import Period
+    from oldcomm_desktop.core.supervision import orders
+
+    t1, may = world[T1], Period(2026, 5)
+    t1.new_community("幸福里小区", households=100, floor_area="8500.5", plan_year=2026)
+    with t1.db.transaction("填报员") as s:
+        sub_id = review.submit(s, "progress", may, operator="填报员").id
+        sent = s.scalar(select(ReturnArchive)).content
+    pg_county.import_(t1.export().path)
+    with pg_county.db.transaction("县审核员") as s:
+        assert bytes(s.scalar(select(ReturnArchive)).content) == sent
+        review.approve(s, "progress", may, township=T1, operator="县审核员")
+        order = orders.issue(
+            s,
+            {"problem": "进度滞后", "requirement": "限期整改", "deadline": date(2026, 6, 30)},
+            [{"township_code": T1}],
+            today=date(2026, 6, 1),
+        )
+        order_id = order.id
+    t1.import_(pg_county.export(T1).path)
+    with t1.db.transaction("测试员") as s:
+        assert s.get(ReturnSubmission, sub_id).status == "approved"
+        assert s.scalar(select(OrderTarget).where(OrderTarget.order_id == order_id)).state == "pending"

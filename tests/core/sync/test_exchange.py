@@ -17,14 +17,14 @@ from .conftest import COUNTY, T1, T2, db_state
 
 
 def community(node, cid: str) -> Community:  # noqa: ANN001
-    with node.db.transaction() as s:
+    with node.db.transaction("测试员") as s:
         c = s.get(Community, cid)
         s.expunge(c)
         return c
 
 
 def open_conflicts(node) -> list[dict]:  # noqa: ANN001
-    with node.db.transaction() as s:
+    with node.db.transaction("测试员") as s:
         return conflicts.listing(s)
 
 
@@ -40,7 +40,7 @@ def test_records_travel_up_and_corrections_travel_down(world) -> None:  # noqa: 
     assert down.catalogue > 50  # the county's catalogue travels down too
     t1.import_(down.path)
     assert community(t1, cid).total_investment == Decimal("6800000.00")
-    with t1.db.transaction() as s:
+    with t1.db.transaction("测试员") as s:
         audit = s.query(AuditEntry).filter_by(record_id=cid, field="total_investment").one()
         assert audit.operator == "导入员" and audit.new_value == "6800000.00"
 
@@ -50,19 +50,19 @@ def test_importing_twice_changes_nothing(world) -> None:  # noqa: ANN001
     t1.new_community("幸福里小区", households=100)
     path = t1.export().path
     county.import_(path)
-    with county.db.transaction() as s:
+    with county.db.transaction("测试员") as s:
         before = s.get(Community, community_id_of(county)).version
     state = {k: v for k, v in db_state(county.db).items() if not k.startswith("sync_") and k != "audit_log"}
     again = county.import_(path)
     assert again.total("added") == again.total("changed") == 0 and again.tables["community"].unchanged == 1
     after = {k: v for k, v in db_state(county.db).items() if not k.startswith("sync_") and k != "audit_log"}
     assert after == state
-    with county.db.transaction() as s:
+    with county.db.transaction("测试员") as s:
         assert s.get(Community, community_id_of(county)).version == before
 
 
 def community_id_of(node) -> str:  # noqa: ANN001
-    with node.db.transaction() as s:
+    with node.db.transaction("测试员") as s:
         return s.query(Community.id).one()[0]
 
 
@@ -102,7 +102,7 @@ def test_a_conflict_can_be_settled_with_a_new_value(world) -> None:  # noqa: ANN
     t1.update_community(cid, name="幸福里小区（一期）")
     county.import_(t1.export().path)
     [c] = open_conflicts(county)
-    with county.db.transaction() as s:
+    with county.db.transaction("测试员") as s:
         conflicts.resolve(s, c["id"], value="幸福里小区一期", edit=True)
         with pytest.raises(OldcommError):
             conflicts.resolve(s, c["id"], "ours")  # decided already
@@ -114,7 +114,7 @@ def test_deletions_travel_as_tombstones(world) -> None:  # noqa: ANN001
     county, t1 = world[COUNTY], world[T1]
     cid = t1.new_community("幸福里小区", households=100)
     county.import_(t1.export().path)
-    with t1.db.transaction() as s:
+    with t1.db.transaction("测试员") as s:
         communities.delete(s, cid)
     report = county.import_(t1.export().path)
     assert report.tables["community"].deleted == 1
@@ -154,12 +154,12 @@ def test_rollback_restores_the_before_images(world) -> None:  # noqa: ANN001
     t1.update_community(cid, households=150)
     t1.new_community("和平小区", households=50)
     report = county.import_(t1.export().path)
-    with county.db.transaction() as s:
+    with county.db.transaction("测试员") as s:
         [latest, _] = history.history(s)
         assert latest["id"] == report.import_id and latest["added"] == 1 and latest["changed"] == 1
         history.rollback(s, report.import_id)
     assert community(county, cid).households == 100
-    with county.db.transaction() as s:
+    with county.db.transaction("测试员") as s:
         assert s.query(Community).count() == 1
         assert history.history(s)[0]["status"] == "rolled_back"
         with pytest.raises(OldcommError, match="已经回滚"):
@@ -173,7 +173,7 @@ def test_rollback_refuses_when_the_record_changed_since(world) -> None:  # noqa:
     cid = t1.new_community("幸福里小区", households=100)
     report = county.import_(t1.export().path)
     county.update_community(cid, households=99)
-    with county.db.transaction() as s, pytest.raises(OldcommError, match="又被修改过"):
+    with county.db.transaction("测试员") as s, pytest.raises(OldcommError, match="又被修改过"):
         history.rollback(s, report.import_id)
 
 
@@ -197,11 +197,11 @@ def test_dry_run_reports_and_changes_nothing(world) -> None:  # noqa: ANN001
 def test_items_keep_their_catalogue_type_across_databases(world) -> None:  # noqa: ANN001
     county, t1 = world[COUNTY], world[T1]
     cid = t1.new_community("幸福里小区", households=100)
-    with t1.db.transaction() as s:
+    with t1.db.transaction("测试员") as s:
         item = items.create(s, cid, {"item_type_id": "water_pipe", "planned_quantity": "1200"}, confirm=True)
         iid, local_type = item.id, item.item_type_id
     county.import_(t1.export().path)
-    with county.db.transaction() as s:
+    with county.db.transaction("测试员") as s:
         moved = s.get(RenovationItem, iid)
         assert s.get(ItemType, moved.item_type_id).code == "water_pipe"
         assert moved.item_type_id == catalogues.item_type(s, "water_pipe").id
@@ -215,14 +215,14 @@ def test_photos_travel_byte_for_byte(world, tmp_path: Path) -> None:  # noqa: AN
     photo = tmp_path / "开工照片.jpg"
     payload = bytes(range(256)) * 4000 + b"\xff\xd8\xff\xe0 end"
     photo.write_bytes(payload)
-    with t1.db.transaction() as s:
+    with t1.db.transaction("测试员") as s:
         a = attachments.add(s, s.get(Community, cid), photo, caption="开工")
         sha = a.sha256
     out = t1.export()
     assert out.attachments == 1
     report = county.import_(out.path)
     assert report.attachments_copied == 1
-    with county.db.transaction() as s:
+    with county.db.transaction("测试员") as s:
         row = s.query(Attachment).one()
         stored = attachments.stored_path(s, row.sha256)
     assert row.sha256 == sha and stored.read_bytes() == payload
@@ -238,7 +238,7 @@ def test_a_county_package_only_carries_its_recipients_records(world) -> None:  #
     county.update_community(b, households=21)
     down = county.export(T2, full=True)
     t2.import_(down.path)
-    with t2.db.transaction() as s:
+    with t2.db.transaction("测试员") as s:
         assert {c.id for c in s.query(Community)} == {b}
     assert community(t2, b).households == 21
 
@@ -271,7 +271,7 @@ def test_a_county_inspection_travels_down_with_its_checklist_and_rectification(w
     down = county.export(T1)
     assert down.counts["inspection"] == 1 and down.counts["inspection_result"] == n
     t1.import_(down.path)
-    with t1.db.transaction() as s:
+    with t1.db.transaction("测试员") as s:
         got = s.get(Inspection, iid)
         assert got.inspectors == "县住建局 周工"
         lines = s.query(InspectionResult).filter_by(inspection_id=iid).all()
@@ -292,11 +292,11 @@ def test_rolling_back_the_import_that_settled_a_conflict_reopens_it(world) -> No
     assert len(open_conflicts(t1)) == 1
     county.import_(t1.export().path)
     [c] = open_conflicts(county)
-    with county.db.transaction() as s:
+    with county.db.transaction("测试员") as s:
         conflicts.resolve(s, c["id"], "ours")
     settling = t1.import_(county.export(T1).path)
     assert open_conflicts(t1) == [] and community(t1, cid).households == 120
-    with t1.db.transaction() as s:
+    with t1.db.transaction("测试员") as s:
         history.rollback(s, settling.import_id)
     [back] = open_conflicts(t1)
     assert (back["ours"], back["theirs"]) == (110, 120) and community(t1, cid).households == 110
