@@ -79,8 +79,8 @@ def test_print_goes_to_the_printer_page_by_page(qtbot, tmp_path: Path) -> None: 
 
     db = open_database(tmp_path / "blank.sqlite3")
     buffer = BytesIO()
-    with db.transaction() as s:  # the blank consent form: two pages
-        workspace.initialise(s, mode=workspace.TOWNSHIP, code="341122001000", name="城关街道")
+    with db.transaction("测试员") as s:  # the blank consent form: two pages
+        workspace.initialise(s, mode=workspace.TOWNSHIP, code="341122001000", name="城关街道", operator="测试员")
         documents.render(s, "consent", None, buffer)
     db.close()
     dialog = PreviewDialog(buffer.getvalue(), "居民意愿征询表", "consent.pdf")
