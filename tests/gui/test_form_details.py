@@ -20,12 +20,13 @@ def test_new_community_form_leaves_whole_numbers_blank(qtbot, page) -> None:  # 
 
 
 def test_money_and_area_show_two_decimals(qtbot, page, ctx) -> None:  # noqa: ANN001, F811
+    # 30 million: the demo (now written by the bulk path) registers over 3 million completed on 幸福里小区
     cid = select_by_name(qtbot, page, "幸福里小区")
     with ctx.db.transaction("测试员") as s:
-        communities.update(s, cid, {"floor_area": "12345.5", "total_investment": "3000000"})
+        communities.update(s, cid, {"floor_area": "12345.5", "total_investment": "30000000"})
     dialog = page.edit_current()
     assert dialog.form.widgets["floor_area"].text() == "12,345.50"
-    assert dialog.form.widgets["total_investment"].text() == "3,000,000.00"
+    assert dialog.form.widgets["total_investment"].text() == "30,000,000.00"
     dialog.reject()
 
 
