@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 from PySide6.QtGui import QColor, QFont, QFontInfo, QImage, QRawFont
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel
 
@@ -14,6 +17,15 @@ from oldcomm_desktop.gui.fonts import (
 )
 
 TEXT = "幸福里小区"
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_app_font(qapp: QApplication) -> Iterator[None]:
+    """These tests set a 24-point application font; later tests size dialogs against the default one (a
+    24-point font made the inspection form's minimum 1205 px wide, wider than the 800-px offscreen screen)."""
+    font = QFont(qapp.font())
+    yield
+    qapp.setFont(font)
 
 
 def ink_pixels(image: QImage) -> int:
