@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from oldcomm_desktop.core import listings
 from oldcomm_desktop.gui.context import AppContext
@@ -82,7 +81,7 @@ class ListingSource:
         A table calls it to find its record again after an edit re-sorted or re-filtered the list.
         """
         q = self._query(query)
-        return self.ctx.read(lambda s: row_position(s, self.name, q, record_id))
+        return self.ctx.read(lambda s: listings.row_position(s, self.name, q, record_id))
 
     def exists(self, record_id: str) -> bool:
         """Whether the record is live at all (not deleted): tells "left the filter" from "gone"."""
@@ -90,50 +89,3 @@ class ListingSource:
         deleted = entity.deleted_at.is_not(None) if self.include_deleted else entity.deleted_at.is_(None)
         found = self.ctx.read(lambda s: s.scalar(select(entity.id).where(entity.id == record_id, deleted)))
         return found is not None
-
-
-def row_position(session: Session, name: str, query: listings.ListQuery, record_id: str) -> int | None:
-    """0-based position of a record in a listing's order (the order ``listings.page`` uses), or None.
-
-    Counted, not numbered: the rows that sort before the record (its sort value, then its id, with NULLs
-    where the database puts them) are counted along the (deleted_at, column, id) index the listing sorts by,
-    so a record 150,000 rows down a 200,000-row ledger is found in about the time of a COUNT. Paid only
-    when a table has lost its record (an edit moved it), never per page.
-    # TODO(integrator): belongs beside listings.page in core/listings.py (kept here to leave that file to
-    # the core's owners on this branch).
-    """
-    listing = listings.LISTINGS.get(name)
-    if listing is None:
-        return None
-    entity_id = listing.entity.id
-    sort_key, descending = query.sort_key, query.descending
-    if not sort_key and listing.default_sort:
-        sort_key, descending = listing.default_sort
-    col = listing.sort_keys.get(sort_key) if sort_key else None
-    conditions = listing.conditions(query)
-    probe = listing.base().where(*conditions, entity_id == record_id)
-    if col is None:
-        if session.scalar(probe.with_only_columns(entity_id, maintain_column_froms=True)) is None:
-            return None
-        before = entity_id < record_id
-    else:
-        found = session.execute(probe.with_only_columns(col, maintain_column_froms=True)).first()
-        if found is None:
-            return None
-        value = found[0]
-        nulls_first = (session.get_bind().dialect.name != "postgresql") != descending  # SQLite: NULL is least
-        if descending:
-            tie = entity_id > record_id
-            after_value = col > value if value is not None else None
-        else:
-            tie = entity_id < record_id
-            after_value = col < value if value is not None else None
-        if value is None:  # among the NULLs: before them all the values (NULLs last), or only NULLs (first)
-            before = and_(col.is_(None), tie) if nulls_first else or_(col.is_not(None), and_(col.is_(None), tie))
-        else:
-            same = and_(col == value, tie)
-            before = or_(after_value, same, col.is_(None)) if nulls_first else or_(after_value, same)
-    counted = select(func.count()).select_from(listing.entity).where(*conditions, before)
-    if not (listing.count_alone and counted.get_final_froms() == [listing.entity.__table__]):
-        counted = select(func.count()).select_from(listing.base().where(*conditions, before).subquery())
-    return int(session.scalar(counted) or 0)

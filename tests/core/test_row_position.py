@@ -4,7 +4,6 @@ PostgreSQL (which sorts NULLs the other way round), ascending and descending, fi
 from __future__ import annotations
 
 from oldcomm_desktop.core import communities, listings
-from oldcomm_desktop.gui.listing_source import row_position
 
 
 def test_row_position_matches_the_page_order_with_nulls(db) -> None:  # noqa: ANN001
@@ -26,8 +25,9 @@ def test_row_position_matches_the_page_order_with_nulls(db) -> None:  # noqa: AN
                     q = listings.ListQuery(sort_key=key, descending=descending, filters=filters)
                     rows = listings.page(s, "communities", q, 0, 100)
                     for i, row in enumerate(rows):
-                        assert row_position(s, "communities", q, str(row["id"])) == i, (key, descending, filters)
+                        at = listings.row_position(s, "communities", q, str(row["id"]))
+                        assert at == i, (key, descending, filters)
         q = listings.ListQuery(filters={"year": 2025})
         every = listings.page(s, "communities", listings.ListQuery(), 0, 100)
         outside = next(r for r in every if r["plan_year"] != 2025)
-        assert row_position(s, "communities", q, str(outside["id"])) is None
+        assert listings.row_position(s, "communities", q, str(outside["id"])) is None
