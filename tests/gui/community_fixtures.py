@@ -61,3 +61,42 @@ def cell_text(page, row: int, key: str) -> str:  # noqa: ANN001
 def row_of(page, record_id: str) -> int:  # noqa: ANN001
     model = page.table.model
     return next(r for r in range(model.rowCount()) if model.row_id(r) == record_id)
+
+
+def open_rectifications(ctx: AppContext, count: int = 3) -> list[str]:
+    """`count` open rectification notices (deadlines ahead), each from its own patrol on its own community.
+
+    The demo (now written by the bulk path, patrols at a plausible rate) gives the 12-community county a
+    single rectification, closed; tests that need several open ones on the board make them here.
+    """
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from oldcomm_desktop.core import catalogues, communities, inspections
+    from oldcomm_desktop.core.model import Rectification
+
+    today = inspections.today()
+    made: list[str] = []
+    with ctx.db.transaction("测试员") as s:
+        tmpl = catalogues.template(s, "patrol_default")
+        for n, row in enumerate(core_rows(ctx)[:count]):
+            results = [
+                {"template_item_id": it.id, "area": it.area, "text": it.text, "result": "fail" if i == 0 else "pass"}
+                for i, it in enumerate(tmpl.items)
+            ]
+            rect = {
+                "problem": f"围挡破损{n + 1}",
+                "requirement": "三日内修复",
+                "deadline": today + timedelta(days=5 + n),
+            }
+            insp = inspections.record(
+                s,
+                communities.get(s, str(row["id"])),
+                {"kind": "patrol", "inspected_on": today - timedelta(days=1)},
+                results,
+                [rect],
+                template="patrol_default",
+            )
+            made += s.scalars(select(Rectification.id).where(Rectification.inspection_id == insp.id)).all()
+    return made

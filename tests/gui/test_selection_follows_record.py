@@ -5,7 +5,7 @@ redo, the table, the detail pane and the next action stay on the record the cler
 
 from __future__ import annotations
 
-from community_fixtures import ctx, page, row_of, select_by_name  # noqa: F401 - fixtures
+from community_fixtures import ctx, open_rectifications, page, row_of, select_by_name  # noqa: F401 - fixtures
 from PySide6.QtCore import Qt
 from typing_helpers import type_text
 
@@ -38,12 +38,12 @@ def test_edit_that_resorts_keeps_selection_detail_and_next_milestone_on_the_reco
     first = names[0]
     cid = select_by_name(qtbot, page, first)
     assert row_of(page, cid) == 0
-    _rename(qtbot, page, "龘龘小区")  # sorts last by code point and far from the top by pinyin
+    _rename(qtbot, page, "紫竹苑")  # zi zhu yuan: sorts after every demo name by pinyin
     moved_to = _core_row(ctx, cid)
     assert moved_to > 0
     qtbot.waitUntil(lambda: row_of(page, cid) == moved_to)
     assert page.table.current_id() == cid, "the selection moved with the record"
-    qtbot.waitUntil(lambda: page.detail.title.text() == "龘龘小区")
+    qtbot.waitUntil(lambda: page.detail.title.text() == "紫竹苑")
     assert page.detail.community_id == cid
     # the next action goes to the same community, not to whichever took row 0
     dialog = page.detail.timeline.add_milestone()
@@ -140,6 +140,7 @@ def test_board_detail_follows_the_record_through_undo_redo(qtbot, ctx) -> None: 
     """Issue 15: after undo/redo on the rectification board the pane and its buttons acted on another row."""
     from oldcomm_desktop.gui.inspection.board import RectificationBoard
 
+    open_rectifications(ctx)
     board = RectificationBoard(ctx)
     qtbot.addWidget(board)
     board.resize(1200, 700)
@@ -170,6 +171,7 @@ def test_board_detail_follows_the_record_through_undo_redo(qtbot, ctx) -> None: 
 def test_board_reinspection_moves_the_record_out_of_its_tab_and_clear_filter_finds_it(qtbot, ctx) -> None:  # noqa: ANN001
     from oldcomm_desktop.gui.inspection.board import RectificationBoard
 
+    open_rectifications(ctx)
     board = RectificationBoard(ctx)
     qtbot.addWidget(board)
     board.resize(1200, 700)

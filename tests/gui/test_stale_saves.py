@@ -9,7 +9,7 @@ refused (issue 14, "Lost update")."""
 from __future__ import annotations
 
 import pytest
-from community_fixtures import ctx, page, select_by_name  # noqa: F401 - fixtures
+from community_fixtures import ctx, open_rectifications, page, select_by_name  # noqa: F401 - fixtures
 from PySide6.QtWidgets import QMessageBox
 from typing_helpers import type_text
 
@@ -165,6 +165,7 @@ def test_reply_to_a_rectification_changed_since(qtbot, ctx, asked) -> None:  # n
     from oldcomm_desktop.core import listings
     from oldcomm_desktop.gui.inspection.followup_dialogs import reply_dialog
 
+    open_rectifications(ctx, 1)  # the demo's only rectification is closed
     rows = ctx.read(lambda s: listings.page(s, "rectifications", listings.ListQuery(), 0, 500))
     rid = next(str(r["id"]) for r in rows if inspections.row_state(r) != "closed")
     dialog = reply_dialog(ctx, rid)
