@@ -209,6 +209,7 @@ def test_a_read_that_fails_is_said_in_chinese_not_an_empty_table(qtbot, page, mo
         raise OldcommError("无法连接数据库服务器 10.0.0.5（连接超时）")
 
     monkeypatch.setattr(page.source, "fetch", broken)
+    monkeypatch.setattr(page.source, "fetch_near", broken)  # the model reads pages through it (keyset seeks)
     page.table.refresh()
     page.table.view.viewport().repaint()
     qtbot.waitUntil(lambda: "读取失败" in page.table.notice.text())
