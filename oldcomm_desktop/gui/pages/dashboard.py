@@ -75,10 +75,13 @@ class DashboardData:
     loaded_at: datetime
     steps: list = field(default_factory=list)  # core.first_steps.Step: the guide while a step is open
     supervision: overview.SupervisionCounts | None = None  # missed checks, overdue orders and replies
+    returns_due: str = ""  # the returns' due day and overdue returns (gui/returns/due.py)
 
 
 def load(session: Session) -> DashboardData:
     """Everything the page shows, read in one session (plain values only)."""
+    from oldcomm_desktop.gui.returns.due import due_text
+
     result = summary.totals(session, by="status")
     return DashboardData(
         summary=result,
@@ -93,6 +96,7 @@ def load(session: Session) -> DashboardData:
         loaded_at=datetime.now(),
         steps=first_steps.progress(session),
         supervision=overview.supervision_counts(session),
+        returns_due=due_text(session),
     )
 
 
@@ -346,6 +350,9 @@ class DashboardPage(Page):
 
     def _loaded(self, job: Job[DashboardData]) -> None:
         self._job = None
+        if self.ctx.reads_paused:  # the window closed (or the database is being replaced) meanwhile:
+            self._dirty, self._again = True, False  # figures of a closed database; the reopen refreshes
+            return
         try:
             self.data = job.result()
         except Exception as exc:  # shown on the page, logged; the rest of the window goes on working
@@ -370,9 +377,7 @@ class DashboardPage(Page):
         self.guide.setVisible(bool(d.steps) and not first_steps.finished(d.steps))
         self.figures.setVisible(total.communities > 0)
         self.as_of.setText(f"数据截至 {d.loaded_at:%Y-%m-%d %H:%M}　金额单位：{unit}")
-        from oldcomm_desktop.gui.returns.due import due_text
-
-        self.returns_due.setText(self.ctx.read(due_text))
+        self.returns_due.setText(d.returns_due)  # read with the rest, off the GUI thread
         t = self.tiles
         t["communities"].set_value(f"{total.communities:,}", "个", f"完成改造 {fin.communities:,} 个")
         t["households"].set_value(f"{total.households:,}", "户", f"完成改造 {fin.households:,} 户")
