@@ -7,6 +7,7 @@ not before start, paid ≤ arrived …) live with the service that owns the reco
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -42,8 +43,20 @@ def _number(n: Any) -> str:
     return f"{n:,}" if abs(n) >= 1_000_000 else str(n)
 
 
+# Every character the loop in `text_problem` can object to (category Cc is exactly U+0000–001F and
+# U+007F–009F, Cs the surrogates): text without any of them skips the per-character loop (a bulk import
+# checks ~10 texts a row).
+_MAYBE_BAD = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
 def text_problem(text: str, *, one_line: bool) -> str | None:
     """Why `text` cannot be stored (control characters, a line break in a one-line field), or None."""
+    if _MAYBE_BAD.search(text) is None:
+        if text and unicodedata.category(text[0]) in _INVISIBLE and all(
+            unicodedata.category(ch) in _INVISIBLE for ch in text
+        ):
+            return "不能只有空白或看不见的字符"
+        return None
     for ch in text:
         cat = unicodedata.category(ch)
         if ch in "\n\t" and not one_line:
