@@ -52,8 +52,10 @@ _MAYBE_BAD = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\u202a-\u20
 def text_problem(text: str, *, one_line: bool) -> str | None:
     """Why `text` cannot be stored (control characters, a line break in a one-line field), or None."""
     if _MAYBE_BAD.search(text) is None:
-        if text and unicodedata.category(text[0]) in _INVISIBLE and all(
-            unicodedata.category(ch) in _INVISIBLE for ch in text
+        if (
+            text
+            and unicodedata.category(text[0]) in _INVISIBLE
+            and all(unicodedata.category(ch) in _INVISIBLE for ch in text)
         ):
             return "不能只有空白或看不见的字符"
         return None

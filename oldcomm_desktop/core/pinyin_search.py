@@ -121,11 +121,7 @@ def _runs(text: str) -> list[tuple[bool, str]]:
     kinds = _KIND
     for ch in set(text).difference(kinds):  # each character classified once per process
         kinds[ch] = _kind(ch)
-    return [
-        (kind, "".join(group))
-        for kind, group in itertools.groupby(text, kinds.__getitem__)
-        if kind is not None
-    ]
+    return [(kind, "".join(group)) for kind, group in itertools.groupby(text, kinds.__getitem__) if kind is not None]
 
 
 def index_tokens(*parts: str | None) -> str:
