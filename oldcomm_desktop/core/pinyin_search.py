@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 import unicodedata
+from typing import Any
 
 MAX_VARIANTS = 8
 
@@ -30,10 +32,43 @@ def _word(word: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
     return best, choices
 
 
-def _segments(text: str) -> list[str]:
+@functools.cache
+def _hans_runs() -> Any:
+    """A pattern that splits text into runs of Chinese characters and runs of anything else, exactly as
+    pypinyin's simple_seg does (its RE_HANS, one character at a time)."""
+    from pypinyin.constants import RE_HANS
+
+    pattern = RE_HANS.pattern
+    assert pattern.startswith("^(?:[") and pattern.endswith("])+$")
+    return re.compile("(" + pattern[4:-3] + "+)")
+
+
+def _runs_of(text: str) -> list[str]:
+    return [r for r in _hans_runs().split(text) if r]
+
+
+@functools.lru_cache(maxsize=100_000)
+def _run_initials(run: str, followed: bool) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """(best, choices) of one run, as `initials` builds them word by word of pypinyin's segmentation.
+
+    No phrase of pypinyin's dictionary holds a character outside its Chinese ranges, so segmenting a whole
+    name equals segmenting each run; `followed` (a run of Chinese followed by anything) matters only to how
+    its strict segmenter ends a run, so the run is cut with a stand-in for what follows.
+    """
     from pypinyin.seg.mmseg import seg
 
-    return list(seg.cut(text))
+    words = list(seg.cut(run + "\x00"))[:-1] if followed else list(seg.cut(run))
+    best: list[str] = []
+    choices: list[tuple[str, ...]] = []
+    for word in words:
+        if word.isascii() or word.isspace():  # pypinyin passes these through one character at a time
+            best += [c.lower() for c in word]
+            choices += [(c.lower(),) for c in word]
+            continue
+        b, c = _word(word)
+        best += b
+        choices += c
+    return tuple(best), tuple(choices)
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -44,12 +79,9 @@ def initials(text: str | None) -> str:
     text = unicodedata.normalize("NFKC", text)
     best: list[str] = []
     choices: list[tuple[str, ...]] = []
-    for word in _segments(text):
-        if word.isascii() or word.isspace():  # pypinyin passes these through one character at a time
-            best += [c.lower() for c in word]
-            choices += [(c.lower(),) for c in word]
-            continue
-        b, c = _word(word)
+    runs = _runs_of(text)
+    for i, run in enumerate(runs):
+        b, c = _run_initials(run, i < len(runs) - 1)
         best += b
         choices += c
     variants = ["".join(best)]
@@ -73,18 +105,16 @@ def sort_key(text: str | None) -> str:
     """
     if not text:
         return ""
-    from pypinyin.seg.simpleseg import seg
-
     text = unicodedata.normalize("NFKC", text).strip()
     syllables: list[str] = []
-    for word in seg(text):
-        syllables += _word_syllables(word)
+    for run in _runs_of(text):  # pypinyin converts run by run (simple_seg), so each run's reading is cached
+        syllables += _run_syllables(run)
     return " ".join(syllables).lower()[:400]
 
 
 @functools.lru_cache(maxsize=200_000)
-def _word_syllables(word: str) -> tuple[str, ...]:
-    """lazy_pinyin of one segment, stripped, blanks dropped."""
+def _run_syllables(word: str) -> tuple[str, ...]:
+    """lazy_pinyin of one run, stripped, blanks dropped."""
     from pypinyin import lazy_pinyin
 
     return tuple(p.strip() for p in lazy_pinyin(word) if p.strip())
