@@ -43,8 +43,24 @@ def _hans_runs() -> Any:
     return re.compile("(" + pattern[4:-3] + "+)")
 
 
-def _runs_of(text: str) -> list[str]:
-    return [r for r in _hans_runs().split(text) if r]
+def _runs_of(text: str) -> list[tuple[bool, str]]:
+    """(is Chinese, run) pieces of `text`, in order."""
+    return [(i % 2 == 1, r) for i, r in enumerate(_hans_runs().split(text)) if r]
+
+
+def _other_initials(run: str) -> tuple[list[str], list[tuple[str, ...]]]:
+    """(best, choices) of a run without Chinese: the segmenter yields it one character at a time."""
+    best: list[str] = []
+    choices: list[tuple[str, ...]] = []
+    for ch in run:
+        if ch.isascii() or ch.isspace():  # pypinyin passes these through one character at a time
+            best.append(ch.lower())
+            choices.append((ch.lower(),))
+        else:
+            b, c = _word(ch)
+            best += b
+            choices += c
+    return best, choices
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -80,8 +96,8 @@ def initials(text: str | None) -> str:
     best: list[str] = []
     choices: list[tuple[str, ...]] = []
     runs = _runs_of(text)
-    for i, run in enumerate(runs):
-        b, c = _run_initials(run, i < len(runs) - 1)
+    for i, (hans, run) in enumerate(runs):
+        b, c = _run_initials(run, i < len(runs) - 1) if hans else _other_initials(run)
         best += b
         choices += c
     variants = ["".join(best)]
@@ -107,8 +123,11 @@ def sort_key(text: str | None) -> str:
         return ""
     text = unicodedata.normalize("NFKC", text).strip()
     syllables: list[str] = []
-    for run in _runs_of(text):  # pypinyin converts run by run (simple_seg), so each run's reading is cached
-        syllables += _run_syllables(run)
+    for hans, run in _runs_of(text):  # pypinyin converts run by run (simple_seg); each run's reading is cached
+        if hans:
+            syllables += _run_syllables(run)
+        elif run.strip():  # pypinyin returns a run without Chinese as it is
+            syllables.append(run.strip())
     return " ".join(syllables).lower()[:400]
 
 

@@ -421,14 +421,15 @@ class _Insert:
     def __call__(self, rows: list[dict[str, Any]]) -> None:
         from operator import itemgetter
 
+        if not rows:
+            return
         get = itemgetter(*[c.key for c in self.cols])
-        procs = [(i, _Memo(p)) for i, p in enumerate(self.procs) if p]
-        params: list[Any] = []
-        for r in rows:
-            values = list(get(r))
-            for i, p in procs:
-                values[i] = p(values[i])
-            params.append(tuple(values))
+        # column by column: each bind processor maps over one column (no per-row Python loop), then back to rows
+        columns: list[Any] = list(zip(*map(get, rows), strict=True)) if len(self.cols) > 1 else [[get(r) for r in rows]]
+        for i, p in enumerate(self.procs):
+            if p:
+                columns[i] = map(_Memo(p), columns[i])
+        params: list[Any] = list(zip(*columns, strict=True))
         if self.named:
             params = [{f"c{i + 1}": v for i, v in enumerate(row)} for row in params]
         self.conn.exec_driver_sql(self.sql, params)
