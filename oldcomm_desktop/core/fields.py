@@ -7,6 +7,7 @@ not before start, paid ≤ arrived …) live with the service that owns the reco
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -87,13 +88,13 @@ class Field:
     level: str | None = None  # for kind "division": county | township | village
     multiline: bool | None = None  # text: None = one line when max_length <= ONE_LINE_MAX
 
-    @property
+    @functools.cached_property  # asked for every text value a bulk import parses; the field never changes
     def one_line(self) -> bool:
         if self.multiline is not None:
             return not self.multiline
         return self.max_length is not None and self.max_length <= ONE_LINE_MAX
 
-    @property
+    @functools.cached_property
     def upper_bound(self) -> Any:
         """The largest value a number field takes (its own maximum, else the kind's default)."""
         if self.maximum is not None:
