@@ -7,6 +7,8 @@ not before start, paid ≤ arrived …) live with the service that owns the reco
 
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -42,8 +44,22 @@ def _number(n: Any) -> str:
     return f"{n:,}" if abs(n) >= 1_000_000 else str(n)
 
 
+# Every character the loop in `text_problem` can object to (category Cc is exactly U+0000–001F and
+# U+007F–009F, Cs the surrogates): text without any of them skips the per-character loop (a bulk import
+# checks ~10 texts a row).
+_MAYBE_BAD = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
 def text_problem(text: str, *, one_line: bool) -> str | None:
     """Why `text` cannot be stored (control characters, a line break in a one-line field), or None."""
+    if _MAYBE_BAD.search(text) is None:
+        if (
+            text
+            and unicodedata.category(text[0]) in _INVISIBLE
+            and all(unicodedata.category(ch) in _INVISIBLE for ch in text)
+        ):
+            return "不能只有空白或看不见的字符"
+        return None
     for ch in text:
         cat = unicodedata.category(ch)
         if ch in "\n\t" and not one_line:
@@ -72,13 +88,13 @@ class Field:
     level: str | None = None  # for kind "division": county | township | village
     multiline: bool | None = None  # text: None = one line when max_length <= ONE_LINE_MAX
 
-    @property
+    @functools.cached_property  # asked for every text value a bulk import parses; the field never changes
     def one_line(self) -> bool:
         if self.multiline is not None:
             return not self.multiline
         return self.max_length is not None and self.max_length <= ONE_LINE_MAX
 
-    @property
+    @functools.cached_property
     def upper_bound(self) -> Any:
         """The largest value a number field takes (its own maximum, else the kind's default)."""
         if self.maximum is not None:
@@ -100,8 +116,9 @@ class Field:
             if self.required:
                 raise ValueError("必须填写")
             return None
-        parsed = getattr(self, f"_parse_{self.kind}")(value)
-        self._check_range(parsed)
+        parsed = _PARSERS[self.kind](self, value)
+        if self.kind in _NUMERIC:
+            self._check_range(parsed)
         return parsed
 
     def _parse_text(self, value: Any) -> str:
@@ -184,7 +201,7 @@ class Field:
         raise ValueError(f"“{value}”不是可选值（可选：{'、'.join(self.choices.values())}）")
 
     def _check_range(self, value: Any) -> None:
-        if self.kind not in ("int", "decimal", "money"):
+        if self.kind not in _NUMERIC:
             return
         unit = self.unit
         top = self.upper_bound
@@ -196,6 +213,13 @@ class Field:
             raise ValueError(f"不能小于 -{_number(top)}{unit}")
         if top is not None and value > top:
             raise ValueError(f"不能大于 {_number(top)}{unit}")
+
+
+_NUMERIC = frozenset({"int", "decimal", "money"})
+# kind -> parser, looked up once per value (a bulk import parses ~10 values a row)
+_PARSERS = {
+    name[len("_parse_") :]: fn for name, fn in vars(Field).items() if name.startswith("_parse_") and callable(fn)
+}
 
 
 def parse_changes(spec: Mapping[str, Field], changes: Mapping[str, Any], *, new: bool = False) -> dict[str, Any]:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 import unicodedata
+from typing import Any
 
 MAX_VARIANTS = 8
 
@@ -30,10 +32,59 @@ def _word(word: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
     return best, choices
 
 
-def _segments(text: str) -> list[str]:
+@functools.cache
+def _hans_runs() -> Any:
+    """A pattern that splits text into runs of Chinese characters and runs of anything else, exactly as
+    pypinyin's simple_seg does (its RE_HANS, one character at a time)."""
+    from pypinyin.constants import RE_HANS
+
+    pattern = RE_HANS.pattern
+    assert pattern.startswith("^(?:[") and pattern.endswith("])+$")
+    return re.compile("(" + pattern[4:-3] + "+)")
+
+
+def _runs_of(text: str) -> list[tuple[bool, str]]:
+    """(is Chinese, run) pieces of `text`, in order."""
+    return [(i % 2 == 1, r) for i, r in enumerate(_hans_runs().split(text)) if r]
+
+
+def _other_initials(run: str) -> tuple[list[str], list[tuple[str, ...]]]:
+    """(best, choices) of a run without Chinese: the segmenter yields it one character at a time."""
+    best: list[str] = []
+    choices: list[tuple[str, ...]] = []
+    for ch in run:
+        if ch.isascii() or ch.isspace():  # pypinyin passes these through one character at a time
+            best.append(ch.lower())
+            choices.append((ch.lower(),))
+        else:
+            b, c = _word(ch)
+            best += b
+            choices += c
+    return best, choices
+
+
+@functools.lru_cache(maxsize=100_000)
+def _run_initials(run: str, followed: bool) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """(best, choices) of one run, as `initials` builds them word by word of pypinyin's segmentation.
+
+    No phrase of pypinyin's dictionary holds a character outside its Chinese ranges, so segmenting a whole
+    name equals segmenting each run; `followed` (a run of Chinese followed by anything) matters only to how
+    its strict segmenter ends a run, so the run is cut with a stand-in for what follows.
+    """
     from pypinyin.seg.mmseg import seg
 
-    return list(seg.cut(text))
+    words = list(seg.cut(run + "\x00"))[:-1] if followed else list(seg.cut(run))
+    best: list[str] = []
+    choices: list[tuple[str, ...]] = []
+    for word in words:
+        if word.isascii() or word.isspace():  # pypinyin passes these through one character at a time
+            best += [c.lower() for c in word]
+            choices += [(c.lower(),) for c in word]
+            continue
+        b, c = _word(word)
+        best += b
+        choices += c
+    return tuple(best), tuple(choices)
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -44,12 +95,9 @@ def initials(text: str | None) -> str:
     text = unicodedata.normalize("NFKC", text)
     best: list[str] = []
     choices: list[tuple[str, ...]] = []
-    for word in _segments(text):
-        if word.isascii() or word.isspace():  # pypinyin passes these through one character at a time
-            best += [c.lower() for c in word]
-            choices += [(c.lower(),) for c in word]
-            continue
-        b, c = _word(word)
+    runs = _runs_of(text)
+    for i, (hans, run) in enumerate(runs):
+        b, c = _run_initials(run, i < len(runs) - 1) if hans else _other_initials(run)
         best += b
         choices += c
     variants = ["".join(best)]
@@ -67,13 +115,28 @@ def sort_key(text: str | None) -> str:
     SQLite and PostgreSQL compare Chinese by code point (东风, 丝绸厂, 中心街…); stored beside the name, this
     key sorts 丝绸厂 (si) after 东风 (dong) and before 中心街 (zhong) in SQL, from an index. The space sorts
     before every letter, so 李 (li) comes before 梁 (liang). Digits and Latin letters pass through as typed.
+
+    pypinyin converts word by word of its own segmentation, so each word's reading is cached: the same key
+    as `lazy_pinyin` of the whole name, without ~100 µs a name in a bulk import.
     """
     if not text:
         return ""
+    text = unicodedata.normalize("NFKC", text).strip()
+    syllables: list[str] = []
+    for hans, run in _runs_of(text):  # pypinyin converts run by run (simple_seg); each run's reading is cached
+        if hans:
+            syllables += _run_syllables(run)
+        elif run.strip():  # pypinyin returns a run without Chinese as it is
+            syllables.append(run.strip())
+    return " ".join(syllables).lower()[:400]
+
+
+@functools.lru_cache(maxsize=200_000)
+def _run_syllables(word: str) -> tuple[str, ...]:
+    """lazy_pinyin of one run, stripped, blanks dropped."""
     from pypinyin import lazy_pinyin
 
-    text = unicodedata.normalize("NFKC", text).strip()
-    return " ".join(p.strip() for p in lazy_pinyin(text) if p.strip()).lower()[:400]
+    return tuple(p.strip() for p in lazy_pinyin(word) if p.strip())
 
 
 def community_columns(name: str | None, address: str | None = None) -> dict[str, str]:
@@ -89,27 +152,25 @@ def project_columns(name: str | None) -> dict[str, str]:
     return {"search_initials": search_text(name), "name_sort": sort_key(name)}
 
 
+# character → True (an ASCII letter or digit), False (any other letter or number: Chinese), None (separator)
+_KIND: dict[str, bool | None] = {}
+
+
+def _kind(ch: str) -> bool | None:
+    if ch.isascii() and ch.isalnum():
+        return True
+    if unicodedata.category(ch)[0] in "LN":
+        return False
+    return None
+
+
 def _runs(text: str) -> list[tuple[bool, str]]:
     """(is_ascii, run) pieces of letters and digits; everything else separates."""
-    runs: list[tuple[bool, str]] = []
-    for ch in unicodedata.normalize("NFKC", text).lower():
-        if ch.isascii() and ch.isalnum():
-            kind: bool | None = True
-        elif unicodedata.category(ch)[0] in "LN":
-            kind = False
-        else:
-            kind = None
-        if kind is None:
-            if runs and runs[-1][1]:
-                runs.append((True, ""))
-            continue
-        if runs and runs[-1][0] == kind and runs[-1][1]:
-            runs[-1] = (kind, runs[-1][1] + ch)
-        else:
-            if runs and not runs[-1][1]:
-                runs.pop()
-            runs.append((kind, ch))
-    return [r for r in runs if r[1]]
+    text = unicodedata.normalize("NFKC", text).lower()
+    kinds = _KIND
+    for ch in set(text).difference(kinds):  # each character classified once per process
+        kinds[ch] = _kind(ch)
+    return [(kind, "".join(group)) for kind, group in itertools.groupby(text, kinds.__getitem__) if kind is not None]
 
 
 def index_tokens(*parts: str | None) -> str:

@@ -196,6 +196,7 @@ def prepare(
         spec = SPECS[table]
         t = table_of(table)
         defaults = _defaults(t)
+        callables = [(k, v.fn) for k, v in defaults.items() if type(v) is _Callable]  # once, not per row
         batch.load(table, [str(r["id"]) for r in rows if r.get("id")])
         spec.preload(batch, rows)
         outs: list[RowOutcome] = []
@@ -203,7 +204,7 @@ def prepare(
         for index, raw in enumerate(rows):
             out = RowOutcome(table, index, REJECT, label=names[index] if names else "")
             outs.append(out)
-            _prepare_row(batch, spec, defaults, raw, out)
+            _prepare_row(batch, spec, defaults, callables, raw, out)
         spec.finish(batch, outs)
         plan.outcomes[table] = outs
     for table in ORDER:
@@ -226,7 +227,14 @@ def prepare(
     return plan
 
 
-def _prepare_row(batch: Batch, spec: Any, defaults: dict[str, Any], raw: Mapping[str, Any], out: RowOutcome) -> None:
+def _prepare_row(
+    batch: Batch,
+    spec: Any,
+    defaults: dict[str, Any],
+    callables: list[tuple[str, Callable[[Any], Any]]],
+    raw: Mapping[str, Any],
+    out: RowOutcome,
+) -> None:
     problems: list[FieldProblem] = []
     parsed: dict[str, Any] = {}
     refs: dict[str, Any] = {}
@@ -252,9 +260,8 @@ def _prepare_row(batch: Batch, spec: Any, defaults: dict[str, Any], raw: Mapping
         out.action = UPDATE
     else:
         row = dict(defaults)
-        for key, value in defaults.items():
-            if type(value) is _Callable:
-                row[key] = value.fn(None)
+        for key, fn in callables:
+            row[key] = fn(None)
         record_id = record_id or new_id()
         row["id"] = record_id
         for name, f in spec.required:
@@ -417,14 +424,15 @@ class _Insert:
     def __call__(self, rows: list[dict[str, Any]]) -> None:
         from operator import itemgetter
 
+        if not rows:
+            return
         get = itemgetter(*[c.key for c in self.cols])
-        procs = [(i, _Memo(p)) for i, p in enumerate(self.procs) if p]
-        params: list[Any] = []
-        for r in rows:
-            values = list(get(r))
-            for i, p in procs:
-                values[i] = p(values[i])
-            params.append(tuple(values))
+        # column by column: each bind processor maps over one column (no per-row Python loop), then back to rows
+        columns: list[Any] = list(zip(*map(get, rows), strict=True)) if len(self.cols) > 1 else [[get(r) for r in rows]]
+        for i, p in enumerate(self.procs):
+            if p:
+                columns[i] = map(_Memo(p), columns[i])
+        params: list[Any] = list(zip(*columns, strict=True))
         if self.named:
             params = [{f"c{i + 1}": v for i, v in enumerate(row)} for row in params]
         self.conn.exec_driver_sql(self.sql, params)

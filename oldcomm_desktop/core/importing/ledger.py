@@ -13,6 +13,7 @@ one transaction through the bulk path, and a failure or cancel leaves the databa
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -84,6 +85,7 @@ class LedgerPlan:
         return [c for c in self.checks if not c.agrees]
 
 
+@functools.lru_cache(maxsize=10_000)
 def township_key(name: str) -> str:
     key = values.normalise(name)
     for suffix in SUFFIXES:
