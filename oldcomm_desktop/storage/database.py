@@ -256,7 +256,7 @@ def os_error(exc: OSError, path: Path | str, doing: str) -> StorageError:
     return StorageError(f"无法{doing} {path}：{reason}。没有改动任何内容。")
 
 
-_SQLITE_TEXTS = (
+_SQLITE_TEXTS: tuple[tuple[str, type[StorageError] | type[DatabaseBusy], str], ...] = (
     ("readonly", ReadOnlyDatabase, "数据库文件是只读的，不能修改。没有保存任何内容。"),
     ("disk is full", DiskFull, "磁盘空间不足，这次修改没有保存；原来的数据没有改变。"),
     ("disk i/o error", StorageError, "读写数据库文件时出错（磁盘或U盘可能已拔出或损坏）。这次修改没有保存。"),
@@ -269,7 +269,7 @@ _SQLITE_TEXTS = (
 )
 
 
-def storage_error(exc: DBAPIError, db: Database | None = None) -> StorageError | None:
+def storage_error(exc: DBAPIError, db: Database | None = None) -> StorageError | DatabaseBusy | None:
     """The StorageError a driver error means, or None for a constraint violation (a bug: let it surface)."""
     if isinstance(exc, IntegrityError):
         return None

@@ -26,7 +26,9 @@ def _config():  # noqa: ANN202 - alembic.config.Config, imported lazily (start-u
 def head_revision() -> str:
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(_config()).get_current_head()
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None, "the migration scripts are part of the package"
+    return head
 
 
 def current_revision(engine: Engine) -> str | None:
