@@ -63,7 +63,7 @@ def plan_year_choices(session: Session) -> list[int]:
         .where(Community.deleted_at.is_(None), Community.plan_year.is_not(None))
         .order_by(Community.plan_year.desc())
     )
-    return [int(y) for y in session.scalars(q)]
+    return [int(y) for y in session.scalars(q) if y is not None]  # NULLs are filtered out by the query
 
 
 def category_choices(session: Session) -> list[tuple[str, str]]:

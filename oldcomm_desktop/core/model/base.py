@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, String, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
@@ -60,6 +61,10 @@ class Base(DeclarativeBase):
 
 class Record:
     """Mixin for every record a clerk creates or changes (catalogue rows included)."""
+
+    if TYPE_CHECKING:
+        # Set by every mapped subclass; declared here so code holding "some Record" can name its table.
+        __tablename__: str
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
