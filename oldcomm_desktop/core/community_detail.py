@@ -314,7 +314,7 @@ def funding_editor_rows(session: Session, community_id: str) -> list[FundingEdit
         by_parent.setdefault(s.parent_id if s.parent_id in ids else None, []).append(s)
     rows: list[FundingEditorRow] = []
 
-    def walk(s, depth: int) -> None:  # noqa: ANN001 - a FundingSource
+    def walk(s, depth: int) -> None:  # a FundingSource
         children = by_parent.get(s.id, [])
         line = lines.get(s.code, {})
         rows.append(

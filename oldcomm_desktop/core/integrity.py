@@ -41,7 +41,7 @@ def engine_check(session: Session, *, deep: bool = False) -> list[Finding]:
     return bad
 
 
-def _live_communities():  # noqa: ANN202
+def _live_communities():
     return select(Community).where(Community.deleted_at.is_(None))
 
 

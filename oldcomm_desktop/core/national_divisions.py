@@ -70,7 +70,7 @@ def level_of(code: str) -> str:
     return "province"
 
 
-def _data():  # noqa: ANN202 - a Traversable
+def _data():  # a Traversable
     return resources.files("oldcomm_desktop.reference").joinpath("divisions")
 
 

@@ -203,7 +203,7 @@ def _image(path: Any, width: float, height: float) -> Flowable:
         w, h = reader.getSize()
         scale = min(width / w, height / h)
         return Image(str(path), w * scale, h * scale)
-    except Exception:  # noqa: BLE001 - a missing or damaged photo must not stop the print
+    except Exception:  # a missing or damaged photo must not stop the print
         return para("（照片无法读取）", styles().cell_center)
 
 

@@ -194,7 +194,7 @@ class NumberedCanvas(Canvas):
         self._pages: list[tuple[dict, FormMeta | None]] = []
         self._oldcomm_form: FormMeta | None = None
 
-    def showPage(self) -> None:  # noqa: N802 - reportlab's name
+    def showPage(self) -> None:  # reportlab's name
         self._pages.append((dict(self.__dict__), self._oldcomm_form))
         self._startPage()  # type: ignore[attr-defined]  # reportlab's private page reset, not in its stubs
 
@@ -321,7 +321,7 @@ class FormTable(Table):
     """A Table that does not draw empty cells: a blank form is mostly empty cells, and each drawn one is
     a text object in the page (reportlab draws "" as text too)."""
 
-    def _drawCell(self, cellval, cellstyle, pos, size) -> None:  # noqa: ANN001, N802 - reportlab's hook
+    def _drawCell(self, cellval, cellstyle, pos, size) -> None:  # reportlab's hook
         if cellval == "" or cellval is None:
             return
         super()._drawCell(cellval, cellstyle, pos, size)  # type: ignore[misc]  # private hook, not in the stubs

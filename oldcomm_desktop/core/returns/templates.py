@@ -78,7 +78,7 @@ def inspect_template(path: Path, known_codes: Iterable[str] | None = None) -> Te
 
     try:
         wb = load_workbook(path)
-    except Exception as exc:  # noqa: BLE001 - any unreadable file gets the same Chinese message
+    except Exception as exc:  # any unreadable file gets the same Chinese message
         raise OldcommError(f"模板文件 {path} 无法打开（{type(exc).__name__}）：请确认它是 .xlsx 文件") from None
     try:
         return _inspect(wb, path, known_codes)
@@ -158,7 +158,7 @@ def fill(
     template = Path(template)
     try:
         src_wb = load_workbook(template)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise OldcommError(f"模板文件 {template} 无法打开（{type(exc).__name__}）：请确认它是 .xlsx 文件") from None
     info = _inspect(src_wb, template, known_codes)
     src = src_wb[info.sheet]
@@ -340,7 +340,7 @@ def _stream_cells(ws: Any) -> None:
     if not hasattr(ws, "_values_to_row"):
         return
 
-    def cells_to_row(values: list[Any], row_idx: int):  # noqa: ANN202 - a generator, as openpyxl's is
+    def cells_to_row(values: list[Any], row_idx: int):  # a generator, as openpyxl's is
         for col_idx, cell in enumerate(values, 1):
             cell.column = col_idx
             cell.row = row_idx

@@ -45,7 +45,7 @@ REPLY_FIELDS = spec_of(
 )
 
 
-def _rules(today: date):  # noqa: ANN202 - a records.Rule
+def _rules(today: date):  # a records.Rule
     def rule(session: Session, r: ResidentRequest, confirm: bool) -> list[FieldProblem]:
         c = session.get(Community, r.community_id)
         if c is None or c.deleted_at is not None:

@@ -96,7 +96,7 @@ def delete(session: Session, schedule_id: str) -> None:
     session.flush()
 
 
-def _live_schedules():  # noqa: ANN202 - a Select
+def _live_schedules():  # a Select
     """Live schedules whose community (if any) is live too: a community in the recycle bin is not checked."""
     return (  # Core rows, not ORM objects: a county has thousands of schedules and this is read-only
         select(InspectionSchedule.__table__)

@@ -15,7 +15,7 @@ from oldcomm_desktop.core.errors import ForeignFile, NewerSchema
 HERE = Path(__file__).parent
 
 
-def _config():  # noqa: ANN202 - alembic.config.Config, imported lazily (start-up time)
+def _config():  # alembic.config.Config, imported lazily (start-up time)
     from alembic.config import Config
 
     config = Config()
@@ -70,7 +70,7 @@ def known_revisions() -> list[str]:
     return [s.revision for s in ScriptDirectory.from_config(_config()).walk_revisions()]
 
 
-def _known(script, revision: str) -> bool:  # noqa: ANN001 - alembic ScriptDirectory
+def _known(script, revision: str) -> bool:  # alembic ScriptDirectory
     try:
         return script.get_revision(revision) is not None
     except Exception:  # alembic raises ResolutionError / CommandError for an id it does not know
