@@ -7,7 +7,7 @@ from oldcomm_desktop.core import communities, listings
 from oldcomm_desktop.gui.listing_source import row_position
 
 
-def test_row_position_matches_the_page_order_with_nulls(db) -> None:  # noqa: ANN001
+def test_row_position_matches_the_page_order_with_nulls(db) -> None:
     with db.transaction("测试员") as s:
         for i in range(14):
             communities.create(
