@@ -70,7 +70,7 @@ def _no_message_boxes() -> None:
     """A message box (database busy, written by a newer release) would wait forever offscreen: print it, stop."""
     from PySide6.QtWidgets import QMessageBox
 
-    def fail(_parent, title, text, *_a, **_k):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def fail(_parent, title, text, *_a, **_k):
         print(f"error {title}: {text}".replace("\n", " "), flush=True)
         os._exit(1)
 
@@ -94,7 +94,7 @@ def _time_dashboard() -> None:
     if load is None:
         return
 
-    def timed(session):  # noqa: ANN001, ANN202
+    def timed(session):
         t = time.perf_counter()
         try:
             return load(session)
@@ -244,7 +244,7 @@ def startup(path: Path, out: Path, timeout: float = 300) -> dict:
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
         cmd = [sys.executable, str(Path(__file__).resolve()), "--child-startup", str(path)]
         t0 = _clock()
-        errors = open(Path(home) / "stderr.txt", "w+", encoding="utf-8")  # noqa: SIM115 - closed below
+        errors = open(Path(home) / "stderr.txt", "w+", encoding="utf-8")  # closed below
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors, text=True, env=env, cwd=ROOT)
         # a modal message box (say, the database is busy) would wait forever offscreen
         killer = threading.Timer(timeout, proc.kill)
@@ -287,7 +287,7 @@ def startup(path: Path, out: Path, timeout: float = 300) -> dict:
 PAINT_ROWS = 40  # about what a 1280x800 window shows of the table
 
 
-def _paint(model) -> int:  # noqa: ANN001 - PagedTableModel
+def _paint(model) -> int:  # PagedTableModel
     """Ask for what painting the first rows asks for: display text and alignment of every visible cell."""
     from PySide6.QtCore import Qt
 
@@ -307,7 +307,7 @@ class Op:
     `extra`: not one of the operations the issue set aims for; measured to show where the lists stand.
     """
 
-    def __init__(self, label: str, page: str, make, act, reset=None, *, extra: bool = False) -> None:  # noqa: ANN001
+    def __init__(self, label: str, page: str, make, act, reset=None, *, extra: bool = False) -> None:
         self.label, self.page, self.make, self.act, self.reset = label, page, make, act, reset
         self.extra = extra
 
@@ -317,7 +317,7 @@ def _ops(sources: dict) -> list[Op]:
 
     from oldcomm_desktop.gui.paged_model import PagedTableModel, PageQuery
 
-    def new_model(page: str):  # noqa: ANN202
+    def new_model(page: str):
         return lambda: PagedTableModel(sources[page])
 
     def first_page(page: str) -> Op:
@@ -390,7 +390,7 @@ def table_ops(path: Path, args: argparse.Namespace) -> tuple[list[dict], float |
     catching = [False]
 
     @event.listens_for(db.engine, "before_cursor_execute")
-    def _catch(_conn, _cursor, statement, parameters, _context, _many) -> None:  # noqa: ANN001
+    def _catch(_conn, _cursor, statement, parameters, _context, _many) -> None:
         if catching[0]:
             caught.append((statement, tuple(parameters or ())))
 
@@ -453,7 +453,7 @@ def table_ops(path: Path, args: argparse.Namespace) -> tuple[list[dict], float |
     return results, rss
 
 
-def _plan(con, statement: str, params: tuple) -> str:  # noqa: ANN001 - sqlite3.Connection
+def _plan(con, statement: str, params: tuple) -> str:  # sqlite3.Connection
     """EXPLAIN QUERY PLAN as an indented tree."""
     rows = con.execute("EXPLAIN QUERY PLAN " + statement, params).fetchall()
     depth: dict[int, int] = {0: -1}
