@@ -119,7 +119,7 @@ def lines_of(d: dict) -> list[str]:
     return out
 
 
-def bare_page(canvas, lines: list[str], font: str) -> None:  # noqa: ANN001
+def bare_page(canvas, lines: list[str], font: str) -> None:
     y = 800.0
     for line in lines:
         canvas.setFont(font, 10)

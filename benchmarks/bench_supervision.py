@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
-def _median(fn, runs: int = 3) -> float:  # noqa: ANN001
+def _median(fn, runs: int = 3) -> float:
     times = []
     for _ in range(runs):
         t = time.perf_counter()
@@ -36,7 +36,7 @@ def _median(fn, runs: int = 3) -> float:  # noqa: ANN001
     return statistics.median(times)
 
 
-def fill(db, months: int, per_community: int, seed: int = 1) -> dict[str, int]:  # noqa: ANN001
+def fill(db, months: int, per_community: int, seed: int = 1) -> dict[str, int]:
     from sqlalchemy import insert, select
 
     from oldcomm_desktop.core import divisions

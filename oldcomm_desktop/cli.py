@@ -209,7 +209,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
         return EXIT_REJECTED
 
 
-def _open(args: argparse.Namespace, *, write: bool = True, must_exist: bool = True):  # noqa: ANN202
+def _open(args: argparse.Namespace, *, write: bool = True, must_exist: bool = True):
     """Open `--db` (write=False: read-only, the file's bytes never change); a server's password is asked for."""
     from oldcomm_desktop.storage.database import open_database
 
@@ -248,7 +248,7 @@ def _target(args: argparse.Namespace) -> str | None:
     return completed
 
 
-def _where(db) -> str:  # noqa: ANN001
+def _where(db) -> str:
     """The database file, or the server URL without its password (output ends up in logs)."""
     return db.where
 
@@ -284,7 +284,7 @@ def _remove_new_file(path: Path | None) -> None:
         pass
 
 
-def _ready(session) -> None:  # noqa: ANN001
+def _ready(session) -> None:
     from oldcomm_desktop.core import workspace
 
     if not workspace.is_initialised(session):
@@ -335,7 +335,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _fmt_totals(t) -> str:  # noqa: ANN001
+def _fmt_totals(t) -> str:
     from oldcomm_desktop.core.money import format_yuan
 
     return (
@@ -376,7 +376,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _project_name(s, pid) -> str:  # noqa: ANN001
+def _project_name(s, pid) -> str:
     from oldcomm_desktop.core.model import Project
 
     p = s.get(Project, pid) if pid else None
@@ -422,7 +422,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 HIDDEN_COLUMNS = ("deleted_at", "township_code")
 
 
-def _columns(listing, rows: list[dict]) -> list[str]:  # noqa: ANN001 - a listings.Listing
+def _columns(listing, rows: list[dict]) -> list[str]:  # a listings.Listing
     """The list's columns in its SELECT's order (also when there are no rows: the header still shows)."""
     if rows:
         return list(rows[0])

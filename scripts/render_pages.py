@@ -49,7 +49,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def _settle(app) -> None:  # noqa: ANN001
+def _settle(app) -> None:
     """Process events until no page is still computing in a worker (the dashboard), then a few more."""
     import time
 
@@ -63,7 +63,7 @@ def _settle(app) -> None:  # noqa: ANN001
         app.processEvents()
 
 
-def _fill_recycle_bin(db) -> None:  # noqa: ANN001
+def _fill_recycle_bin(db) -> None:
     """Delete a few demo records through the services, so the 回收站 page has something to show."""
     from sqlalchemy import select
 
@@ -81,7 +81,7 @@ def _fill_recycle_bin(db) -> None:  # noqa: ANN001
         inspections.delete(s, inspection.id)
 
 
-def _dialogs_of(page) -> list:  # noqa: ANN001
+def _dialogs_of(page) -> list:
     """The page's own `sample_dialogs()`; otherwise what its dialog builders return without blocking:
     `make_record_dialog()`, and `new_record()` / `edit_current()` when annotated to return a dialog
     (a page whose new_record runs `exec()` says `-> None` and is left alone)."""

@@ -15,8 +15,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from oldcomm_desktop.core import workspace  # noqa: E402
-from oldcomm_desktop.storage.database import Database, open_database  # noqa: E402
+from oldcomm_desktop.core import workspace
+from oldcomm_desktop.storage.database import Database, open_database
 
 TOWNSHIP_CODE = "341122001000"
 TOWNSHIP_NAME = "城关街道"
@@ -65,7 +65,7 @@ def db(empty_db: Database) -> Database:
 
 
 @pytest.fixture
-def session(db: Database):  # noqa: ANN201
+def session(db: Database):
     """A session on the township database; the test commits when it wants to, the fixture closes."""
     s = db.session("测试员")
     yield s

@@ -9,7 +9,7 @@ from pathlib import Path
 from oldcomm_desktop.cli import EXIT_OK, UsageError, _open, _ready
 
 
-def add_parsers(sub, add_db) -> dict:  # noqa: ANN001
+def add_parsers(sub, add_db) -> dict:
     p = sub.add_parser("briefing", help="工作汇报：截至某日的完成情况（.docx 或 .txt，另附明细 .xlsx）")
     add_db(p)
     p.add_argument("--date", help="截至日期 YYYY-MM-DD（默认今天）")

@@ -14,7 +14,7 @@ from pathlib import Path
 from oldcomm_desktop.cli import EXIT_OK, UsageError, _open, _ready
 
 
-def add_parsers(sub, add_db) -> dict:  # noqa: ANN001
+def add_parsers(sub, add_db) -> dict:
     p = sub.add_parser("keys", help="本机签名密钥：查看指纹、导出公钥、登记对方公钥")
     add_db(p)
     ks = p.add_subparsers(dest="keys_command", required=True, parser_class=type(p))

@@ -39,7 +39,7 @@ ACTIONS = (
 )
 
 
-def add_parsers(sub, add_db) -> dict:  # noqa: ANN001
+def add_parsers(sub, add_db) -> dict:
     p = sub.add_parser(
         "return",
         help="报表：生成、审核、上报、审核通过/退回、历史",
@@ -72,7 +72,7 @@ def add_parsers(sub, add_db) -> dict:  # noqa: ANN001
     return {"return": cmd_return}
 
 
-def _period(args: argparse.Namespace):  # noqa: ANN202
+def _period(args: argparse.Namespace):
     from oldcomm_desktop.core.returns.periods import Period
 
     if not args.period:
@@ -118,7 +118,7 @@ def cmd_return(args: argparse.Namespace) -> int:
     }[what](args, kind, period)
 
 
-def _produce(args: argparse.Namespace, kind: str, period) -> int:  # noqa: ANN001
+def _produce(args: argparse.Namespace, kind: str, period) -> int:
     from oldcomm_desktop.core.returns import export
 
     if not args.out:
@@ -136,7 +136,7 @@ def _produce(args: argparse.Namespace, kind: str, period) -> int:  # noqa: ANN00
     return EXIT_OK
 
 
-def _check(args: argparse.Namespace, kind: str, period) -> int:  # noqa: ANN001
+def _check(args: argparse.Namespace, kind: str, period) -> int:
     from oldcomm_desktop.core.returns import checks
 
     with _open(args, write=False) as db, db.transaction() as s:
@@ -154,7 +154,7 @@ def _check(args: argparse.Namespace, kind: str, period) -> int:  # noqa: ANN001
     return EXIT_OK if result.can_submit else EXIT_REJECTED
 
 
-def _submit(args: argparse.Namespace, kind: str, period) -> int:  # noqa: ANN001
+def _submit(args: argparse.Namespace, kind: str, period) -> int:
     from oldcomm_desktop.core.returns import review
 
     with _open(args) as db, db.transaction(_who(args)) as s:
@@ -165,7 +165,7 @@ def _submit(args: argparse.Namespace, kind: str, period) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def _decide(args: argparse.Namespace, kind: str, period) -> int:  # noqa: ANN001
+def _decide(args: argparse.Namespace, kind: str, period) -> int:
     from oldcomm_desktop.core.returns import review
 
     with _open(args) as db, db.transaction(_who(args)) as s:
@@ -208,7 +208,7 @@ def _history(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _compare(args: argparse.Namespace, kind: str, period) -> int:  # noqa: ANN001
+def _compare(args: argparse.Namespace, kind: str, period) -> int:
     from oldcomm_desktop.core.returns import review
 
     with _open(args, write=False) as db, db.transaction() as s:
@@ -226,7 +226,7 @@ def _compare(args: argparse.Namespace, kind: str, period) -> int:  # noqa: ANN00
     return EXIT_OK
 
 
-def _archive(args: argparse.Namespace, kind: str, period) -> int:  # noqa: ANN001
+def _archive(args: argparse.Namespace, kind: str, period) -> int:
     from oldcomm_desktop.core.returns import review
 
     if not args.out:
@@ -242,7 +242,7 @@ def _archive(args: argparse.Namespace, kind: str, period) -> int:  # noqa: ANN00
     return EXIT_OK
 
 
-def _completeness(args: argparse.Namespace, kind: str, period) -> int:  # noqa: ANN001
+def _completeness(args: argparse.Namespace, kind: str, period) -> int:
     from oldcomm_desktop.core.returns import review
 
     with _open(args, write=False) as db, db.transaction() as s:
@@ -258,7 +258,7 @@ def _completeness(args: argparse.Namespace, kind: str, period) -> int:  # noqa: 
     return EXIT_OK
 
 
-def _county(args: argparse.Namespace, kind: str, period) -> int:  # noqa: ANN001
+def _county(args: argparse.Namespace, kind: str, period) -> int:
     from oldcomm_desktop.core.returns import review
 
     if not args.out:
@@ -270,7 +270,7 @@ def _county(args: argparse.Namespace, kind: str, period) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def _note(args: argparse.Namespace, kind: str, period) -> int:  # noqa: ANN001
+def _note(args: argparse.Namespace, kind: str, period) -> int:
     from oldcomm_desktop.core.returns import checks
 
     if not args.record or not args.field:

@@ -148,7 +148,7 @@ def _table(rows: list[dict], columns: list[tuple[str, str]]) -> None:
     print(f"共 {len(rows)} 条")
 
 
-def _township(s, code: str | None) -> str | None:  # noqa: ANN001
+def _township(s, code: str | None) -> str | None:
     from oldcomm_desktop.core import divisions
 
     if code:

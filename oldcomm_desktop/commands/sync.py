@@ -22,7 +22,7 @@ from oldcomm_desktop.core.errors import OldcommError
 WHAT = {"added": "新增", "changed": "修改", "deleted": "删除", "restored": "恢复", "conflicts": "冲突"}
 
 
-def add_parsers(sub, add_db) -> dict:  # noqa: ANN001
+def add_parsers(sub, add_db) -> dict:
     p = sub.add_parser("sync", help="数据包：乡镇与县之间导出、导入、处理冲突、查看和回滚导入")
     add_db(p)
     ss = p.add_subparsers(dest="sync_command", required=True, parser_class=type(p))

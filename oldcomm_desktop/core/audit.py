@@ -103,7 +103,7 @@ def _entries(session: Session) -> list[AuditEntry]:
     return entries
 
 
-def _before_flush(session: Session, _context, _instances) -> None:  # noqa: ANN001
+def _before_flush(session: Session, _context, _instances) -> None:
     if (session.new or session.deleted or any(session.is_modified(o) for o in session.dirty)) and not (
         session.info.get("operator") or ""
     ).strip():

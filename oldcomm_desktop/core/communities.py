@@ -193,7 +193,7 @@ def consent_result(session: Session, c: Community) -> str | None:
     """通过 / 未通过 by the configured thresholds (Civil Code art. 278 by default), or None if not recorded."""
     from decimal import Decimal
 
-    def share(a: object, b: object) -> Decimal:
+    def share(a: int | Decimal | None, b: int | Decimal | None) -> Decimal:
         return Decimal(a or 0) / Decimal(b) if b else Decimal(0)
 
     if not c.consent_owners_total or not c.consent_area_total:

@@ -63,7 +63,7 @@ def plan_year_choices(session: Session) -> list[int]:
         .where(Community.deleted_at.is_(None), Community.plan_year.is_not(None))
         .order_by(Community.plan_year.desc())
     )
-    return [int(y) for y in session.scalars(q)]
+    return [int(y) for y in session.scalars(q) if y is not None]  # NULLs are filtered out by the query
 
 
 def category_choices(session: Session) -> list[tuple[str, str]]:
@@ -314,7 +314,7 @@ def funding_editor_rows(session: Session, community_id: str) -> list[FundingEdit
         by_parent.setdefault(s.parent_id if s.parent_id in ids else None, []).append(s)
     rows: list[FundingEditorRow] = []
 
-    def walk(s, depth: int) -> None:  # noqa: ANN001 - a FundingSource
+    def walk(s, depth: int) -> None:  # a FundingSource
         children = by_parent.get(s.id, [])
         line = lines.get(s.code, {})
         rows.append(

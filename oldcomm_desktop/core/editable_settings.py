@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,10 +31,20 @@ PERCENT_KEYS = (
 FRACTION = Decimal("0.0001")
 
 
+class _NumberSpec(TypedDict):
+    """The Field options several settings share, spelled once."""
+
+    kind: str
+    required: bool
+    minimum: int
+    maximum: int
+    unit: str
+
+
 def _fields() -> dict[str, Field]:
     this_year = date.today().year
-    year = {"kind": "int", "required": True, "minimum": 1949, "maximum": this_year, "unit": "年"}
-    percent = {"kind": "decimal", "required": True, "minimum": 0, "maximum": 100, "unit": "%"}
+    year: _NumberSpec = {"kind": "int", "required": True, "minimum": 1949, "maximum": this_year, "unit": "年"}
+    percent: _NumberSpec = {"kind": "decimal", "required": True, "minimum": 0, "maximum": 100, "unit": "%"}
     return spec_of(
         Field("eligibility_cutoff_year", "建成年份截止（该年底前建成）", **year),
         Field("eligibility_extension_year", "可延伸至（最晚建成年份）", **year),

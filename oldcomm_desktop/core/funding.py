@@ -37,7 +37,7 @@ ENTRY_FIELDS = spec_of(
 Target = Community | Project
 
 
-def _target_filter(cls: type, target: Target):  # noqa: ANN202 - a SQL expression
+def _target_filter(cls: type[FundingLine] | type[InvestmentEntry], target: Target):  # a SQL expression
     return cls.community_id == target.id if isinstance(target, Community) else cls.project_id == target.id
 
 

@@ -167,7 +167,7 @@ def reply(
     """The contractor's reply (整改回复): what was done and when."""
     rect = records.get(session, Rectification, rectification_id, expected_version=expected_version)
     values = parse_changes(REPLY_FIELDS, {"reply": text, "replied_on": replied_on})
-    inspection = session.get(Inspection, rect.inspection_id)
+    inspection = session.get_one(Inspection, rect.inspection_id)
     if values["replied_on"] < inspection.inspected_on:
         raise ValidationError(FieldProblem("replied_on", "回复日期", "回复日期早于检查日期"))
     rect.reply, rect.replied_on = values["reply"], values["replied_on"]
@@ -195,7 +195,7 @@ def reinspect(
     if rect.closed:
         raise ValidationError("该整改已销号，不需要再复查")
     values = parse_changes(REINSPECT_FIELDS, data)
-    inspection = session.get(Inspection, rect.inspection_id)
+    inspection = session.get_one(Inspection, rect.inspection_id)
     problems = reinspection_problems(values, inspection.inspected_on, today or date.today(), bool(evidence))
     if problems:
         raise ValidationError(problems)
@@ -485,7 +485,7 @@ def detail(session: Session, inspection_id: str) -> dict:
 def rectification_detail(session: Session, rectification_id: str) -> dict:
     """One rectification with its inspection, reply, re-inspections and the photos before and after."""
     rect = records.get(session, Rectification, rectification_id)
-    insp = session.get(Inspection, rect.inspection_id)
+    insp = session.get_one(Inspection, rect.inspection_id)
     community = session.get(Community, insp.community_id) if insp.community_id else None
     res = list(
         session.scalars(

@@ -41,7 +41,7 @@ def engine_check(session: Session, *, deep: bool = False) -> list[Finding]:
     return bad
 
 
-def _live_communities():  # noqa: ANN202
+def _live_communities():
     return select(Community).where(Community.deleted_at.is_(None))
 
 
@@ -60,7 +60,9 @@ def _status_rule(session: Session) -> Iterator[Finding]:
             Community.deleted_at.is_(None)
         )
     ):
-        derived = derive_status(kinds.get(cid, set()) | project_kinds.get(pid, set()), year is not None)
+        derived = derive_status(
+            kinds.get(cid, set()) | (project_kinds.get(pid, set()) if pid else set()), year is not None
+        )
         if derived != status:
             yield Finding("error", f"小区“{name}”", f"记录的状态 {status} 与节点推出的状态 {derived} 不一致")
 
@@ -87,19 +89,19 @@ def _money_rules_for(session: Session, target: type[Community] | type[Project], 
         .where(*live, FundingLine.paid > FundingLine.arrived)
     ):
         yield Finding("error", f"{word}“{n}”", f"拨付资金 {paid} 元超过到位资金 {arrived} 元")
-    approved = (
+    approved_sums = (
         select(line_key.label("tid"), func.sum(FundingLine.approved).label("s"))
         .where(FundingLine.deleted_at.is_(None), line_key.is_not(None))
         .group_by(line_key)
         .subquery()
     )
     for n, total, s in session.execute(
-        select(target.name, target.total_investment, approved.c.s)
-        .join(approved, approved.c.tid == target.id)
+        select(target.name, target.total_investment, approved_sums.c.s)
+        .join(approved_sums, approved_sums.c.tid == target.id)
         .where(
             target.deleted_at.is_(None),
             target.total_investment.is_not(None),
-            approved.c.s != target.total_investment,
+            approved_sums.c.s != target.total_investment,
         )
     ):
         yield Finding("error", f"{word}“{n}”", f"各来源批复资金合计 {s} 元与总投资 {total} 元不一致")

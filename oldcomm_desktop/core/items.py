@@ -58,7 +58,7 @@ def rules(session: Session, item: Any, confirm: bool) -> list[FieldProblem]:
 FINISHED_COMMUNITY = {"completed": "已完工", "accepted": "已验收"}
 
 
-def _against_community(keys: set[str], ask: bool):  # noqa: ANN202 - a rule for records.apply
+def _against_community(keys: set[str], ask: bool):  # a rule for records.apply
     """Warnings the clerk confirms (and `oldcomm check` lists): the community's items adding up to more than
     its 总投资, an item not finished on a community that is. Asked when the item's money or status is set."""
 

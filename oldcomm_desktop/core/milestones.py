@@ -114,9 +114,9 @@ def remove(session: Session, milestone_id: str, *, expected_version: int | None 
     """Undo a milestone (into the recycle bin) unless a later one depends on it."""
     milestone = records.get(session, Milestone, milestone_id, expected_version=expected_version)
     target = (
-        session.get(Project, milestone.project_id)
+        session.get_one(Project, milestone.project_id)
         if milestone.project_id
-        else session.get(Community, milestone.community_id)
+        else session.get_one(Community, milestone.community_id)
     )
     affected = _affected(session, target)
     for community in affected:

@@ -70,7 +70,7 @@ def level_of(code: str) -> str:
     return "province"
 
 
-def _data():  # noqa: ANN202 - a Traversable
+def _data():  # a Traversable
     return resources.files("oldcomm_desktop.reference").joinpath("divisions")
 
 
@@ -111,8 +111,8 @@ def entry(code: str) -> Entry | None:
             if c == code:
                 return Entry(c, name, level)
         return None
-    name = _towns().get(code)
-    return Entry(code, name, level) if name else None
+    town = _towns().get(code)
+    return Entry(code, town, level) if town else None
 
 
 def listed(code: str) -> bool:

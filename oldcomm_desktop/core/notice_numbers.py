@@ -65,6 +65,6 @@ def next_number(session: Session, township_code: str | None, year: int) -> str:
             Rectification.township_code == township_code, Rectification.notice_no.like(f"{prefix}%")
         )
     )
-    tails = (no[len(prefix) :] for no in used)
+    tails = (no[len(prefix) :] for no in used if no is not None)
     numbers = [int(t[:-1]) for t in tails if t.endswith("号") and t[:-1].isdigit()]
     return f"{prefix}{max(numbers, default=0) + 1:03d}号"

@@ -261,7 +261,7 @@ def plan_years(session: Session) -> list[int]:
             select(Project.plan_year).where(Project.deleted_at.is_(None), Project.plan_year.is_not(None)).distinct()
         )
     )
-    return sorted(years, reverse=True)
+    return sorted((y for y in years if y is not None), reverse=True)  # the queries leave NULLs out
 
 
 # -- supervision --------------------------------------------------------------------------------------

@@ -115,6 +115,6 @@ def restore(session: Session, obj: Record) -> None:
     obj.deleted_at = None
 
 
-def live(cls: type[R]):  # noqa: ANN201 - a Select
+def live(cls: type[R]):  # a Select
     """SELECT of the records of `cls` not in the recycle bin."""
     return select(cls).where(cls.deleted_at.is_(None))

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    CompoundSelect,
     Select,
     String,
     and_,
@@ -78,7 +79,7 @@ class BinQuery:
     descending: bool = True
 
 
-def _deleted() -> Select:
+def _deleted() -> CompoundSelect:
     """All deleted records as rows of (kind, id, name, parent, amount, township_code, deleted_at)."""
     owner = aliased(Community)
     m_community, m_project = aliased(Community), aliased(Project)
@@ -239,8 +240,11 @@ def restore_inspection(session: Session, inspection_id: str, *, expected_version
     inspection = records.get(
         session, Inspection, inspection_id, include_deleted=True, expected_version=expected_version
     )
-    for cls, pid, label in ((Community, inspection.community_id, "小区"), (Project, inspection.project_id, "项目")):
-        parent = session.get(cls, pid) if pid else None
+    parents: tuple[tuple[Community | Project | None, str], ...] = (
+        (session.get(Community, inspection.community_id) if inspection.community_id else None, "小区"),
+        (session.get(Project, inspection.project_id) if inspection.project_id else None, "项目"),
+    )
+    for parent, label in parents:
         if parent is not None and parent.deleted_at is not None:
             raise ValidationError(f"所属{label}“{parent.name}”在回收站中，请先恢复{label}")
     return inspections.restore(session, inspection_id)  # version checked above

@@ -119,6 +119,7 @@ def set_parties(session: Session, project_id: str, data: Mapping[str, Mapping[st
     project = records.get(session, Project, project_id)
     problems: list[FieldProblem] = []
     parsed: dict[str, dict[str, Any] | None] = {}
+    values: dict[str, Any] | None
     for role, raw in data.items():
         if role not in ROLES:
             problems.append(

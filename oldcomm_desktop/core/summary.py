@@ -122,7 +122,7 @@ def _dec(value: Any) -> Decimal:
     return ZERO if value is None else Decimal(value).quantize(ZERO)
 
 
-def _project_shares(session: Session, key, year: int | None, township: str | None):  # noqa: ANN001, ANN202
+def _project_shares(session: Session, key, year: int | None, township: str | None):
     """(group key, investment, completed) for each community's share of unsplit project money."""
     projects = session.execute(
         select(Project.id, Project.total_investment).where(Project.deleted_at.is_(None), Project.money_split.is_(False))

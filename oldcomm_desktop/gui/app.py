@@ -25,7 +25,7 @@ def demo_database() -> Path:
     return data_dir() / "demo.sqlite3"
 
 
-def make_application(argv: Sequence[str] | None = None):  # noqa: ANN201 - QApplication
+def make_application(argv: Sequence[str] | None = None):  # QApplication
     """The QApplication with our fonts, Chinese dialog buttons and high-DPI behaviour."""
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication
@@ -48,7 +48,7 @@ def make_application(argv: Sequence[str] | None = None):  # noqa: ANN201 - QAppl
     return app
 
 
-def open_window(target: str, *, operator: str | None = None, demo: bool = False, parent=None):  # noqa: ANN001, ANN201
+def open_window(target: str, *, operator: str | None = None, demo: bool = False, parent=None):
     """Open the database, run first-run or operator choice if needed, and return the MainWindow (or None)."""
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QDialog, QMessageBox
@@ -112,11 +112,11 @@ def open_window(target: str, *, operator: str | None = None, demo: bool = False,
     return MainWindow(AppContext(db, operator, settings))
 
 
-def _build_demo(db, parent) -> None:  # noqa: ANN001
+def _build_demo(db, parent) -> None:
     from oldcomm_desktop.core import demo
     from oldcomm_desktop.gui.jobs import run_with_progress
 
-    def work(progress) -> None:  # noqa: ANN001
+    def work(progress) -> None:
         progress.report(0, 1, "正在生成演示数据…")
         with db.transaction("演示操作员") as s:
             demo.build(s, communities_count=60)

@@ -126,7 +126,7 @@ def _thread_hook(args: threading.ExceptHookArgs) -> None:
 _REPORTER = None
 
 
-def _reporter():  # noqa: ANN202 - a QObject living in the GUI thread
+def _reporter():  # a QObject living in the GUI thread
     global _REPORTER
     if _REPORTER is None:
         from PySide6.QtCore import QObject, Qt, Signal, Slot

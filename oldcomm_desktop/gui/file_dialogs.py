@@ -31,7 +31,7 @@ class FileDialogWords(QTranslator):
     def translate(self, context: str, source: str, disambiguation: str | None = None, n: int = -1) -> str | None:
         return WORDS.get(source) if context == "QFileDialog" else None  # None: not ours, ask the next one
 
-    def isEmpty(self) -> bool:  # noqa: N802 - Qt's name
+    def isEmpty(self) -> bool:  # Qt's name
         return False
 
 

@@ -54,7 +54,7 @@ class FirstStepsGuide(QFrame):
         return any(s.key == key and s.done for s in self.steps)
 
 
-def run_step(window, key: str) -> object:  # noqa: ANN001 - the MainWindow (gui.main_window imports pages lazily)
+def run_step(window, key: str) -> object:  # the MainWindow (gui.main_window imports pages lazily)
     """Do a step in the window: open the dialog that makes its record, on the page where it lives."""
     actions: dict[str, Callable[[], object]] = {
         "project": lambda: window.go_to("projects").new_record(),
@@ -65,7 +65,7 @@ def run_step(window, key: str) -> object:  # noqa: ANN001 - the MainWindow (gui.
     return actions[key]()
 
 
-def _add_milestone(page) -> object:  # noqa: ANN001 - CommunitiesPage
+def _add_milestone(page) -> object:  # CommunitiesPage
     if page.table.model.rowCount() == 0:
         return page.new_record()  # no community yet: the step before comes first
     if not page.table.current_id():

@@ -221,7 +221,7 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1280, 800)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event: QCloseEvent) -> None:  # Qt's name
         """Remember the layout, let running jobs end (they are asked to cancel), then close the database."""
         self.ctx.settings.setValue("window/geometry", self.saveGeometry())
         for page in self.pages.values():

@@ -235,7 +235,7 @@ class RecordTable(QWidget):
         self.notice.label.setText(text)
         self._tell_status_bar(text)
 
-    def _current_row_changed(self, cur, _prev) -> None:  # noqa: ANN001 - QModelIndex
+    def _current_row_changed(self, cur, _prev) -> None:  # QModelIndex
         if self._restoring:
             return  # rows moving under a refresh: the record is looked up again once it is done
         rid = ""

@@ -41,7 +41,7 @@ from oldcomm_desktop.storage.paths import attachments_dir_for, default_database,
 from oldcomm_desktop.storage.secrets import complete_url, hide, mask_url
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API connection
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # DB-API connection
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -50,7 +50,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API
     cursor.close()
 
 
-def _sqlite_read_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
+def _sqlite_read_pragmas(dbapi_connection, _record) -> None:
     """A read-only connection: no journal-mode switch (that would rewrite the file's header), no writes."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -64,7 +64,7 @@ def _read_only_uri(path: Path) -> str:
     return f"file:{quote(str(path))}?mode=ro"
 
 
-def _refuse_writes(session: Session, _context, _instances) -> None:  # noqa: ANN001
+def _refuse_writes(session: Session, _context, _instances) -> None:
     if session.new or session.dirty or session.deleted:
         raise ReadOnlyDatabase(session.info.get("read_only_reason") or READ_ONLY_TEXT)
 
@@ -75,7 +75,7 @@ READ_ONLY_TEXT = "数据库是只读打开的（只读的文件、文件夹或U�
 FLUSHING = "oldcomm_flushing_versions"
 
 
-def _remember_versions(session: Session, _context, _instances) -> None:  # noqa: ANN001
+def _remember_versions(session: Session, _context, _instances) -> None:
     """Before each flush, note (class, id, version as loaded) of every changed record.
 
     A failed flush expires the session's objects, so this is the only moment the versions we based the
@@ -208,7 +208,7 @@ class Database:
                     return records.stale(probe, cls.__tablename__, record_id, loaded, current)  # type: ignore[attr-defined]
         return StaleRecord(None, None, None)
 
-    def read_only_check(self, fn):  # noqa: ANN001, ANN201
+    def read_only_check(self, fn):
         """Run `fn(session)` in a short read session and return its result."""
         with self.transaction() as session:
             return fn(session)
@@ -256,7 +256,7 @@ def os_error(exc: OSError, path: Path | str, doing: str) -> StorageError:
     return StorageError(f"无法{doing} {path}：{reason}。没有改动任何内容。")
 
 
-_SQLITE_TEXTS = (
+_SQLITE_TEXTS: tuple[tuple[str, type[StorageError] | type[DatabaseBusy], str], ...] = (
     ("readonly", ReadOnlyDatabase, "数据库文件是只读的，不能修改。没有保存任何内容。"),
     ("disk is full", DiskFull, "磁盘空间不足，这次修改没有保存；原来的数据没有改变。"),
     ("disk i/o error", StorageError, "读写数据库文件时出错（磁盘或U盘可能已拔出或损坏）。这次修改没有保存。"),
@@ -269,7 +269,7 @@ _SQLITE_TEXTS = (
 )
 
 
-def storage_error(exc: DBAPIError, db: Database | None = None) -> StorageError | None:
+def storage_error(exc: DBAPIError, db: Database | None = None) -> StorageError | DatabaseBusy | None:
     """The StorageError a driver error means, or None for a constraint violation (a bug: let it surface)."""
     if isinstance(exc, IntegrityError):
         return None

@@ -199,7 +199,7 @@ def test_the_last_resort_logs_an_unexpected_error_and_names_the_log(
 ) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
 
-    def boom(_args):  # noqa: ANN001, ANN202
+    def boom(_args):
         raise RuntimeError(f"bug with {PG_UNREACHABLE}")
 
     monkeypatch.setitem(cli.COMMANDS, "summary", boom)
@@ -212,10 +212,10 @@ def test_the_last_resort_logs_an_unexpected_error_and_names_the_log(
     assert "RuntimeError" in text and "Traceback" in text and SECRET not in text
 
 
-def _parser_with(handler):  # noqa: ANN001, ANN202
+def _parser_with(handler):
     real = cli.build_parser
 
-    def build():  # noqa: ANN202
+    def build():
         parser = real()
         cli.COMMANDS["summary"] = handler
         return parser
@@ -261,7 +261,7 @@ def test_a_full_disk_during_the_demo_leaves_no_half_made_database(
 
     from oldcomm_desktop.core import demo
 
-    def full(*_a, **_k):  # noqa: ANN002, ANN003, ANN202
+    def full(*_a, **_k):
         raise OperationalError("INSERT INTO community …", {}, sqlite3.OperationalError("database or disk is full"))
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))

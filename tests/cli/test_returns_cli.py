@@ -11,24 +11,24 @@ from openpyxl import load_workbook
 from oldcomm_desktop.cli import main
 
 try:
-    from tests.core.returns.conftest import T1, T2, ledger  # noqa: F401 - the fixture
+    from tests.core.returns.conftest import T1, T2, ledger  # the fixture
 except ModuleNotFoundError:  # bare `pytest` puts tests/ (not the repository root) on sys.path
     from core.returns.conftest import T1, T2, ledger  # type: ignore[no-redef]  # noqa: F401
 
 
-def _db(db) -> str:  # noqa: ANN001
+def _db(db) -> str:
     target = str(db.path) if db.path is not None else db.url
     db.close()  # the CLI opens it itself (and takes the write lock)
     return target
 
 
-def run(capsys, *argv: str) -> tuple[int, str, str]:  # noqa: ANN001
+def run(capsys, *argv: str) -> tuple[int, str, str]:
     rc = main(list(argv))
     out = capsys.readouterr()
     return rc, out.out, out.err
 
 
-def test_return_produce_check_submit_review_history(ledger, tmp_path: Path, capsys) -> None:  # noqa: ANN001, F811
+def test_return_produce_check_submit_review_history(ledger, tmp_path: Path, capsys) -> None:
     db, _ids = ledger
     target = _db(db)
     rc, out, _ = run(
@@ -135,11 +135,11 @@ def test_return_produce_check_submit_review_history(ledger, tmp_path: Path, caps
     ],
 )
 def test_bad_input_gets_a_chinese_message_and_the_right_exit_code(
-    ledger,  # noqa: F811
+    ledger,
     capsys,
     argv: list[str],
     rc: int,
-    message: str,  # noqa: ANN001, F811
+    message: str,
 ) -> None:
     db, _ = ledger
     target = _db(db)
@@ -147,7 +147,7 @@ def test_bad_input_gets_a_chinese_message_and_the_right_exit_code(
     assert got == rc and message in err and "Traceback" not in err
 
 
-def test_briefing_txt_and_docx(ledger, tmp_path: Path, capsys) -> None:  # noqa: ANN001, F811
+def test_briefing_txt_and_docx(ledger, tmp_path: Path, capsys) -> None:
     db, _ = ledger
     target = _db(db)
     rc, out, _ = run(capsys, "--db", target, "briefing", "--date", "2026-11-30", "--out", str(tmp_path / "b.txt"))

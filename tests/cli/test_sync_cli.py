@@ -12,21 +12,21 @@ from oldcomm_desktop.cli import main
 T, C = "341122001000", "341122000000"
 
 
-def run(capsys, *argv: str) -> tuple[int, str, str]:  # noqa: ANN001
+def run(capsys, *argv: str) -> tuple[int, str, str]:
     rc = main([str(a) for a in argv])
     captured = capsys.readouterr()
     return rc, captured.out, captured.err
 
 
 @pytest.fixture
-def pair(tmp_path: Path, capsys) -> tuple[Path, Path]:  # noqa: ANN001
+def pair(tmp_path: Path, capsys) -> tuple[Path, Path]:
     t, c = tmp_path / "t.sqlite3", tmp_path / "c.sqlite3"
     assert run(capsys, "--db", t, "init", "--township-code", T, "--township-name", "城关街道")[0] == 0
     assert run(capsys, "--db", c, "init", "--county-code", C, "--county-name", "青禾县")[0] == 0
     return t, c
 
 
-def test_keys_and_a_first_exchange(pair, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_keys_and_a_first_exchange(pair, tmp_path: Path, capsys) -> None:
     t, c = pair
     rc, out, _ = run(capsys, "--db", t, "keys", "show")
     assert rc == 0 and "公钥指纹：" in out
@@ -71,7 +71,7 @@ def test_keys_and_a_first_exchange(pair, tmp_path: Path, capsys) -> None:  # noq
     assert rc == 0 and "已导入" in out  # the catalogues already agree: nothing to change
 
 
-def test_usage_errors(pair, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_usage_errors(pair, tmp_path: Path, capsys) -> None:
     t, _ = pair
     assert run(capsys, "--db", t, "sync", "resolve", "x")[0] == 2
     assert run(capsys, "--db", t, "sync", "resolve", "x", "--keep", "mine")[0] == 2

@@ -27,7 +27,7 @@ from oldcomm_desktop.core.model import (
 CHILD_CLASSES = (RenovationItem, Milestone, FundingLine, InvestmentEntry)
 
 
-def db_state(db) -> dict[str, list[tuple]]:  # noqa: ANN001
+def db_state(db) -> dict[str, list[tuple]]:
     """Every row of every table, read on a new connection."""
     with db.engine.connect() as conn:
         return {
@@ -35,7 +35,7 @@ def db_state(db) -> dict[str, list[tuple]]:  # noqa: ANN001
         }
 
 
-def refused(db, call, exc_type=ValidationError):  # noqa: ANN001, ANN201
+def refused(db, call, exc_type=ValidationError):
     """Run `call(session)`, expect `exc_type`, commit the session anyway: nothing may have changed."""
     before = db_state(db)
     with db.session("测试员") as s:
@@ -46,7 +46,7 @@ def refused(db, call, exc_type=ValidationError):  # noqa: ANN001, ANN201
     return info.value
 
 
-def history(db, record_id: str) -> list[tuple]:  # noqa: ANN001
+def history(db, record_id: str) -> list[tuple]:
     with db.session("测试员") as s:
         # a create's new_value is the JSON of what it set (tests/core/safety checks it); here only that it happened
         return [
@@ -55,17 +55,17 @@ def history(db, record_id: str) -> list[tuple]:  # noqa: ANN001
         ]
 
 
-def version(db, cls: type, record_id: str) -> int:  # noqa: ANN001
+def version(db, cls: type, record_id: str) -> int:
     with db.session("测试员") as s:
         return s.get(cls, record_id).version
 
 
-def live_count(db, name: str, **filters) -> int:  # noqa: ANN001, ANN003
+def live_count(db, name: str, **filters) -> int:
     with db.session("测试员") as s:
         return listings.count(s, name, listings.ListQuery(filters=filters))
 
 
-def binned_ids(db, name: str) -> set[str]:  # noqa: ANN001
+def binned_ids(db, name: str) -> set[str]:
     with db.session("测试员") as s:
         return {r["id"] for r in listings.page(s, name, listings.ListQuery(include_deleted=True))}
 
@@ -73,7 +73,7 @@ def binned_ids(db, name: str) -> set[str]:  # noqa: ANN001
 # ---------------------------------------------------------------- the audit log
 
 
-def test_create_update_delete_restore_are_logged_field_by_field(db) -> None:  # noqa: ANN001
+def test_create_update_delete_restore_are_logged_field_by_field(db) -> None:
     with db.transaction("张三") as s:
         cid = communities.create(s, {"name": "幸福里小区", "households": 100}).id
     assert history(db, cid) == [("create", None, "张三", None, None)]
@@ -113,7 +113,7 @@ def test_create_update_delete_restore_are_logged_field_by_field(db) -> None:  # 
         assert [e.seq for e in entries] == sorted(e.seq for e in entries)
 
 
-def test_saving_the_same_values_logs_nothing_and_keeps_the_version(db) -> None:  # noqa: ANN001
+def test_saving_the_same_values_logs_nothing_and_keeps_the_version(db) -> None:
     with db.transaction("张三") as s:
         cid = communities.create(s, {"name": "幸福里小区", "households": 100, "floor_area": "800"}).id
     before = history(db, cid)
@@ -123,7 +123,7 @@ def test_saving_the_same_values_logs_nothing_and_keeps_the_version(db) -> None: 
     assert version(db, Community, cid) == 1
 
 
-def test_every_kind_of_record_is_audited(db) -> None:  # noqa: ANN001
+def test_every_kind_of_record_is_audited(db) -> None:
     with db.transaction("张三") as s:
         pid = projects.create(s, {"name": "片区项目", "contractor": "某建设公司"}).id
         c = communities.create(s, {"name": "甲", "project_id": pid, "total_investment": "100"})
@@ -143,7 +143,7 @@ def test_every_kind_of_record_is_audited(db) -> None:  # noqa: ANN001
     assert history(db, entry.id) == [("create", None, "张三", None, None)]
 
 
-def test_a_refused_change_leaves_no_trace_in_the_log(db) -> None:  # noqa: ANN001
+def test_a_refused_change_leaves_no_trace_in_the_log(db) -> None:
     with db.transaction("张三") as s:
         cid = communities.create(s, {"name": "甲", "households": 100}).id
     refused(db, lambda s: communities.update(s, cid, {"households": 0}))
@@ -154,7 +154,7 @@ def test_a_refused_change_leaves_no_trace_in_the_log(db) -> None:  # noqa: ANN00
     assert version(db, Community, cid) == 1
 
 
-def test_a_second_clerk_cannot_overwrite_a_newer_version(db) -> None:  # noqa: ANN001
+def test_a_second_clerk_cannot_overwrite_a_newer_version(db) -> None:
     with db.transaction("测试员") as s:
         cid = communities.create(s, {"name": "甲", "households": 100}).id
     first, second = db.session("张三"), db.session("李四")
@@ -179,7 +179,7 @@ def test_a_second_clerk_cannot_overwrite_a_newer_version(db) -> None:  # noqa: A
 
 
 @pytest.fixture
-def ledger(db) -> dict[str, str]:  # noqa: ANN001
+def ledger(db) -> dict[str, str]:
     """A community with two items (one already in the bin), two milestones, a funding line and an investment
     entry, beside a second community whose records must never be touched."""
     with db.transaction("张三") as s:
@@ -217,7 +217,7 @@ CLASS_OF = {
 }
 
 
-def deleted_at(db, ledger: dict[str, str]) -> dict[str, object]:  # noqa: ANN001
+def deleted_at(db, ledger: dict[str, str]) -> dict[str, object]:
     with db.session("测试员") as s:
         out = {k: s.get(cls, ledger[k]).deleted_at for k, cls in CLASS_OF.items()}
         out["community"] = s.get(Community, ledger["community"]).deleted_at
@@ -225,7 +225,7 @@ def deleted_at(db, ledger: dict[str, str]) -> dict[str, object]:  # noqa: ANN001
         return out
 
 
-def test_deleting_a_community_takes_its_records_with_it(db, ledger: dict[str, str]) -> None:  # noqa: ANN001
+def test_deleting_a_community_takes_its_records_with_it(db, ledger: dict[str, str]) -> None:
     versions = {k: version(db, CLASS_OF[k], ledger[k]) for k in CASCADED}
     with db.session("测试员") as s:
         binned_stamp = s.get(RenovationItem, ledger["binned_item"]).deleted_at
@@ -239,7 +239,7 @@ def test_deleting_a_community_takes_its_records_with_it(db, ledger: dict[str, st
     assert {k: version(db, CLASS_OF[k], ledger[k]) for k in CASCADED} == {k: v + 1 for k, v in versions.items()}
 
 
-def test_restoring_a_community_brings_back_exactly_what_went_with_it(db, ledger: dict[str, str]) -> None:  # noqa: ANN001
+def test_restoring_a_community_brings_back_exactly_what_went_with_it(db, ledger: dict[str, str]) -> None:
     with db.session("测试员") as s:
         status_before = s.get(Community, ledger["community"]).status
     with db.transaction("李四") as s:
@@ -257,7 +257,7 @@ def test_restoring_a_community_brings_back_exactly_what_went_with_it(db, ledger:
     assert {k: version(db, CLASS_OF[k], ledger[k]) for k in CASCADED} == {k: 3 for k in CASCADED}
 
 
-def test_cascaded_deletes_and_restores_are_in_the_audit_log(db, ledger: dict[str, str]) -> None:  # noqa: ANN001
+def test_cascaded_deletes_and_restores_are_in_the_audit_log(db, ledger: dict[str, str]) -> None:
     """The log promises that nothing that changes a record can skip it — the cascade included."""
     with db.transaction("李四") as s:
         communities.delete(s, ledger["community"])
@@ -270,7 +270,7 @@ def test_cascaded_deletes_and_restores_are_in_the_audit_log(db, ledger: dict[str
     assert [a for a, *_ in history(db, ledger["binned_item"])] == ["create", "delete"]
 
 
-def test_deleted_records_leave_the_lists_and_come_back(db, ledger: dict[str, str]) -> None:  # noqa: ANN001
+def test_deleted_records_leave_the_lists_and_come_back(db, ledger: dict[str, str]) -> None:
     assert live_count(db, "communities") == 2
     assert live_count(db, "items") == 3
     assert live_count(db, "items", community=ledger["community"]) == 2
@@ -300,7 +300,7 @@ def test_deleted_records_leave_the_lists_and_come_back(db, ledger: dict[str, str
         assert communities.find(s, "幸福里小区").id == ledger["community"]
 
 
-def test_a_deleted_community_refuses_changes_until_restored(db, ledger: dict[str, str]) -> None:  # noqa: ANN001
+def test_a_deleted_community_refuses_changes_until_restored(db, ledger: dict[str, str]) -> None:
     with db.transaction("测试员") as s:
         communities.delete(s, ledger["community"])
     refused(db, lambda s: communities.update(s, ledger["community"], {"households": 1}), NotFound)
@@ -311,14 +311,14 @@ def test_a_deleted_community_refuses_changes_until_restored(db, ledger: dict[str
     refused(db, lambda s: communities.restore(s, "no-such-id"), NotFound)
 
 
-def test_restoring_a_live_community_changes_nothing(db, ledger: dict[str, str]) -> None:  # noqa: ANN001
+def test_restoring_a_live_community_changes_nothing(db, ledger: dict[str, str]) -> None:
     before = db_state(db)
     with db.transaction("测试员") as s:
         communities.restore(s, ledger["community"])
     assert db_state(db) == before
 
 
-def test_two_deletes_and_restores_keep_their_own_records(db, ledger: dict[str, str]) -> None:  # noqa: ANN001
+def test_two_deletes_and_restores_keep_their_own_records(db, ledger: dict[str, str]) -> None:
     with db.transaction("测试员") as s:
         communities.delete(s, ledger["community"])
     with db.transaction("测试员") as s:
@@ -334,7 +334,7 @@ def test_two_deletes_and_restores_keep_their_own_records(db, ledger: dict[str, s
     assert all(stamps[k] is None for k in ("parking", "plan", "start", "line", "entry", "community"))
 
 
-def test_projects_go_to_the_bin_only_when_empty_and_come_back_first(db) -> None:  # noqa: ANN001
+def test_projects_go_to_the_bin_only_when_empty_and_come_back_first(db) -> None:
     with db.transaction("测试员") as s:
         pid = projects.create(s, {"name": "片区项目"}).id
         cid = communities.create(s, {"name": "甲", "project_id": pid}).id

@@ -18,7 +18,7 @@ from oldcomm_desktop.core.model import AuditEntry, Base, Community
 OWN = "341122001000"  # the township of the `db` fixture (城关街道)
 
 
-def db_state(db) -> dict[str, list[tuple]]:  # noqa: ANN001
+def db_state(db) -> dict[str, list[tuple]]:
     """Every row of every table, read on a new connection."""
     with db.engine.connect() as conn:
         return {
@@ -26,7 +26,7 @@ def db_state(db) -> dict[str, list[tuple]]:  # noqa: ANN001
         }
 
 
-def refused(db, call, exc_type=ValidationError):  # noqa: ANN001, ANN201
+def refused(db, call, exc_type=ValidationError):
     """Run `call(session)`, expect `exc_type`, commit the session anyway: nothing may have changed."""
     before = db_state(db)
     with db.session("测试员") as s:
@@ -41,25 +41,25 @@ def labels(exc: ValidationError) -> list[str]:
     return [p.label for p in exc.problems]
 
 
-def create(db, data: dict, **kw) -> str:  # noqa: ANN001
+def create(db, data: dict, **kw) -> str:
     with db.transaction("测试员") as s:
         return communities.create(s, data, **kw).id
 
 
-def reread(db, community_id: str) -> Community:  # noqa: ANN001
+def reread(db, community_id: str) -> Community:
     with db.session("测试员") as s:
         return s.get(Community, community_id)
 
 
 @pytest.fixture
-def existing(db) -> str:  # noqa: ANN001
+def existing(db) -> str:
     return create(db, {"name": "幸福里小区", "households": 100, "floor_area": "8000", "year_built": 1995})
 
 
 # ---------------------------------------------------------------- good input
 
 
-def test_create_with_every_kind_of_field(db) -> None:  # noqa: ANN001
+def test_create_with_every_kind_of_field(db) -> None:
     cid = create(
         db,
         {
@@ -100,11 +100,11 @@ def test_create_with_every_kind_of_field(db) -> None:  # noqa: ANN001
     assert c.status == "planned"  # in an annual plan (plan year set)
 
 
-def test_without_plan_year_a_community_is_in_reserve(db) -> None:  # noqa: ANN001
+def test_without_plan_year_a_community_is_in_reserve(db) -> None:
     assert reread(db, create(db, {"name": "储备小区"})).status == "reserve"
 
 
-def test_update_changes_only_what_is_given(db, existing: str) -> None:  # noqa: ANN001
+def test_update_changes_only_what_is_given(db, existing: str) -> None:
     with db.transaction("测试员") as s:
         communities.update(s, existing, {"households": "１２０", "floor_area": "8100.5"})
     c = reread(db, existing)
@@ -112,13 +112,13 @@ def test_update_changes_only_what_is_given(db, existing: str) -> None:  # noqa: 
     assert c.version == 2
 
 
-def test_clearing_an_optional_field(db, existing: str) -> None:  # noqa: ANN001
+def test_clearing_an_optional_field(db, existing: str) -> None:
     with db.transaction("测试员") as s:
         communities.update(s, existing, {"households": ""})
     assert reread(db, existing).households is None
 
 
-def test_missing_community_is_not_found(db) -> None:  # noqa: ANN001
+def test_missing_community_is_not_found(db) -> None:
     refused(db, lambda s: communities.update(s, "no-such-id", {"households": 1}), NotFound)
     with db.session("测试员") as s, pytest.raises(ValidationError, match="找不到小区“无此小区”"):
         communities.find(s, "无此小区")
@@ -128,7 +128,7 @@ def test_missing_community_is_not_found(db) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("bad", [0, -3, 2.5, "abc", "2.5", "-1"])
-def test_households_must_be_a_positive_whole_number(db, existing: str, bad: object) -> None:  # noqa: ANN001
+def test_households_must_be_a_positive_whole_number(db, existing: str, bad: object) -> None:
     err = refused(db, lambda s: communities.create(s, {"name": "新小区", "households": bad}))
     assert labels(err) == ["户数"]
     err = refused(db, lambda s: communities.update(s, existing, {"households": bad}))
@@ -137,32 +137,32 @@ def test_households_must_be_a_positive_whole_number(db, existing: str, bad: obje
     assert reread(db, existing).households == 100
 
 
-def test_full_width_households_are_read_as_digits(db, existing: str) -> None:  # noqa: ANN001
+def test_full_width_households_are_read_as_digits(db, existing: str) -> None:
     with db.transaction("测试员") as s:
         communities.update(s, existing, {"households": "１２３"})
     assert reread(db, existing).households == 123
 
 
 @pytest.mark.parametrize("bad", [0, "0.5", -2, "三栋"])
-def test_buildings_must_be_a_positive_whole_number(db, existing: str, bad: object) -> None:  # noqa: ANN001
+def test_buildings_must_be_a_positive_whole_number(db, existing: str, bad: object) -> None:
     assert labels(refused(db, lambda s: communities.update(s, existing, {"buildings": bad}))) == ["楼栋数"]
 
 
 @pytest.mark.parametrize("good", ["0.01", "8000.25", 12000, "1,234.5"])
-def test_floor_area_positive_with_two_decimals_is_accepted(db, existing: str, good: object) -> None:  # noqa: ANN001
+def test_floor_area_positive_with_two_decimals_is_accepted(db, existing: str, good: object) -> None:
     with db.transaction("测试员") as s:
         communities.update(s, existing, {"floor_area": good})
     assert reread(db, existing).floor_area == Decimal(str(good).replace(",", "")).quantize(Decimal("0.01"))
 
 
 @pytest.mark.parametrize("bad", [0, "-100", "8000.123", "abc", "0.001"])
-def test_floor_area_must_be_positive_with_at_most_two_decimals(db, existing: str, bad: object) -> None:  # noqa: ANN001
+def test_floor_area_must_be_positive_with_at_most_two_decimals(db, existing: str, bad: object) -> None:
     err = refused(db, lambda s: communities.update(s, existing, {"floor_area": bad}))
     assert labels(err) == ["建筑面积"]
     assert reread(db, existing).floor_area == Decimal("8000.00")
 
 
-def test_several_bad_fields_are_reported_together_and_none_applied(db, existing: str) -> None:  # noqa: ANN001
+def test_several_bad_fields_are_reported_together_and_none_applied(db, existing: str) -> None:
     err = refused(
         db, lambda s: communities.update(s, existing, {"households": 0, "floor_area": "1.234", "name": "改名"})
     )
@@ -170,7 +170,7 @@ def test_several_bad_fields_are_reported_together_and_none_applied(db, existing:
     assert reread(db, existing).name == "幸福里小区"
 
 
-def test_name_is_required(db) -> None:  # noqa: ANN001
+def test_name_is_required(db) -> None:
     assert labels(refused(db, lambda s: communities.create(s, {"name": ""}))) == ["小区名称"]
     assert labels(refused(db, lambda s: communities.create(s, {"households": 5}))) == ["小区名称"]
 
@@ -178,7 +178,7 @@ def test_name_is_required(db) -> None:  # noqa: ANN001
 # ---------------------------------------------------------------- dates
 
 
-def test_planned_completion_may_not_precede_the_start(db, existing: str) -> None:  # noqa: ANN001
+def test_planned_completion_may_not_precede_the_start(db, existing: str) -> None:
     err = refused(
         db,
         lambda s: communities.update(
@@ -195,7 +195,7 @@ def test_planned_completion_may_not_precede_the_start(db, existing: str) -> None
     assert reread(db, existing).planned_completion == date(2019, 5, 1)
 
 
-def test_committee_date_needs_a_committee(db, existing: str) -> None:  # noqa: ANN001
+def test_committee_date_needs_a_committee(db, existing: str) -> None:
     err = refused(db, lambda s: communities.update(s, existing, {"owners_committee_date": "2020-01-01"}))
     assert labels(err) == ["业委会/物管会"]
     with db.transaction("测试员") as s:
@@ -207,12 +207,12 @@ def test_committee_date_needs_a_committee(db, existing: str) -> None:  # noqa: A
 
 
 @pytest.mark.parametrize("year", [1900, 1980, 2000])
-def test_built_up_to_the_cutoff_year_needs_no_confirmation(db, year: int) -> None:  # noqa: ANN001
+def test_built_up_to_the_cutoff_year_needs_no_confirmation(db, year: int) -> None:
     assert reread(db, create(db, {"name": "老小区", "year_built": year})).year_built == year
 
 
 @pytest.mark.parametrize("year", [2001, 2005])
-def test_built_in_the_extension_years_asks_for_confirmation(db, existing: str, year: int) -> None:  # noqa: ANN001
+def test_built_in_the_extension_years_asks_for_confirmation(db, existing: str, year: int) -> None:
     err = refused(db, lambda s: communities.create(s, {"name": "较新小区", "year_built": year}), ConfirmationNeeded)
     assert (err.problem.field, err.problem.label) == ("year_built", "建成年份")
     assert "确认纳入吗" in err.problem.message
@@ -227,7 +227,7 @@ def test_built_in_the_extension_years_asks_for_confirmation(db, existing: str, y
 
 
 @pytest.mark.parametrize("confirm", [False, True])
-def test_built_after_the_extension_year_is_refused_even_when_confirmed(db, existing: str, confirm: bool) -> None:  # noqa: ANN001
+def test_built_after_the_extension_year_is_refused_even_when_confirmed(db, existing: str, confirm: bool) -> None:
     err = refused(db, lambda s: communities.create(s, {"name": "新楼盘", "year_built": 2006}, confirm=confirm))
     assert labels(err) == ["建成年份"]
     assert "晚于改造范围的最晚年份 2005 年" in err.problems[0].message
@@ -235,7 +235,7 @@ def test_built_after_the_extension_year_is_refused_even_when_confirmed(db, exist
     assert labels(err) == ["建成年份"]
 
 
-def test_year_built_in_the_future_or_before_1900_is_refused(db, existing: str) -> None:  # noqa: ANN001
+def test_year_built_in_the_future_or_before_1900_is_refused(db, existing: str) -> None:
     future = date.today().year + 1
     err = refused(db, lambda s: communities.update(s, existing, {"year_built": future}, confirm=True))
     assert labels(err) == ["建成年份"]
@@ -243,7 +243,7 @@ def test_year_built_in_the_future_or_before_1900_is_refused(db, existing: str) -
     assert labels(refused(db, lambda s: communities.update(s, existing, {"year_built": 1899}))) == ["建成年份"]
 
 
-def test_cutoff_and_extension_years_are_settings(db) -> None:  # noqa: ANN001
+def test_cutoff_and_extension_years_are_settings(db) -> None:
     with db.transaction("测试员") as s:
         catalogues.set_setting(s, "eligibility_cutoff_year", 2004)
         catalogues.set_setting(s, "eligibility_extension_year", 2005)
@@ -271,7 +271,7 @@ GOOD_CONSENT = {
 }
 
 
-def test_consistent_consent_counts_are_accepted_and_judged(db, existing: str) -> None:  # noqa: ANN001
+def test_consistent_consent_counts_are_accepted_and_judged(db, existing: str) -> None:
     with db.transaction("测试员") as s:
         c = communities.update(s, existing, GOOD_CONSENT)
         assert communities.consent_result(s, c) == "通过"
@@ -279,7 +279,7 @@ def test_consistent_consent_counts_are_accepted_and_judged(db, existing: str) ->
     assert (c.consent_owners_participating, c.consent_area_for) == (80, Decimal("5000.25"))
 
 
-def test_consent_boundaries_are_allowed(db, existing: str) -> None:  # noqa: ANN001
+def test_consent_boundaries_are_allowed(db, existing: str) -> None:
     with db.transaction("测试员") as s:
         communities.update(
             s,
@@ -306,7 +306,7 @@ def test_consent_boundaries_are_allowed(db, existing: str) -> None:  # noqa: ANN
         ({"consent_owners_for": -1}, ["同意户数"]),
     ],
 )
-def test_inconsistent_consent_counts_are_refused(db, existing: str, changes: dict, expected: list[str]) -> None:  # noqa: ANN001
+def test_inconsistent_consent_counts_are_refused(db, existing: str, changes: dict, expected: list[str]) -> None:
     with db.transaction("测试员") as s:
         communities.update(s, existing, GOOD_CONSENT)
     err = refused(db, lambda s: communities.update(s, existing, changes))
@@ -319,7 +319,7 @@ def test_inconsistent_consent_counts_are_refused(db, existing: str, changes: dic
     )
 
 
-def test_consent_rules_apply_on_create_too(db) -> None:  # noqa: ANN001
+def test_consent_rules_apply_on_create_too(db) -> None:
     err = refused(
         db,
         lambda s: communities.create(s, {"name": "甲", "consent_owners_total": 10, "consent_owners_participating": 11}),
@@ -337,7 +337,7 @@ def test_consent_rules_apply_on_create_too(db) -> None:  # noqa: ANN001
         ((100, 90, 80, 10), ("100", "90", "40", "50"), "未通过"),  # a majority of owners but not of the area
     ],
 )
-def test_consent_result_by_head_and_by_area(db, owners: tuple, area: tuple, result: str) -> None:  # noqa: ANN001
+def test_consent_result_by_head_and_by_area(db, owners: tuple, area: tuple, result: str) -> None:
     keys = ("total", "participating", "for", "against")
     data = {"name": "甲"}
     data |= {f"consent_owners_{k}": v for k, v in zip(keys, owners, strict=True)}
@@ -347,7 +347,7 @@ def test_consent_result_by_head_and_by_area(db, owners: tuple, area: tuple, resu
         assert communities.consent_result(s, s.get(Community, cid)) == result
 
 
-def test_no_consent_recorded_has_no_result(db, existing: str) -> None:  # noqa: ANN001
+def test_no_consent_recorded_has_no_result(db, existing: str) -> None:
     with db.session("测试员") as s:
         assert communities.consent_result(s, s.get(Community, existing)) is None
 
@@ -355,7 +355,7 @@ def test_no_consent_recorded_has_no_result(db, existing: str) -> None:  # noqa: 
 # ---------------------------------------------------------------- township, village, project
 
 
-def test_township_mode_refuses_another_townships_code(db, existing: str) -> None:  # noqa: ANN001
+def test_township_mode_refuses_another_townships_code(db, existing: str) -> None:
     err = refused(db, lambda s: communities.create(s, {"name": "外乡小区", "township_code": "341122002000"}))
     assert labels(err) == ["乡镇（街道）"]
     assert f"本数据库属于 {OWN}" in err.problems[0].message
@@ -366,12 +366,12 @@ def test_township_mode_refuses_another_townships_code(db, existing: str) -> None
 
 
 @pytest.mark.parametrize("code", ["341122000000", "341122001001", "34112200100", "341122700000"])
-def test_township_code_must_be_a_valid_township(db, code: str) -> None:  # noqa: ANN001
+def test_township_code_must_be_a_valid_township(db, code: str) -> None:
     err = refused(db, lambda s: communities.create(s, {"name": "甲", "township_code": code}))
     assert labels(err) == ["乡镇（街道）"]
 
 
-def test_village_must_belong_to_the_township(db, existing: str) -> None:  # noqa: ANN001
+def test_village_must_belong_to_the_township(db, existing: str) -> None:
     with db.transaction("测试员") as s:
         communities.update(s, existing, {"village_code": "341122001201"})
     for bad in ("341122002001", "341122001000", "341122001600", "abc"):
@@ -380,7 +380,7 @@ def test_village_must_belong_to_the_township(db, existing: str) -> None:  # noqa
     assert reread(db, existing).village_code == "341122001201"
 
 
-def test_project_must_exist_and_lends_its_plan_year(db, existing: str) -> None:  # noqa: ANN001
+def test_project_must_exist_and_lends_its_plan_year(db, existing: str) -> None:
     err = refused(db, lambda s: communities.create(s, {"name": "甲", "project_id": "no-such-project"}))
     assert labels(err) == ["所属项目"]
     with db.transaction("测试员") as s:
@@ -393,7 +393,7 @@ def test_project_must_exist_and_lends_its_plan_year(db, existing: str) -> None: 
     assert c.plan_year == 2020
 
 
-def test_a_refused_update_writes_no_audit_entry_and_keeps_the_version(db, existing: str) -> None:  # noqa: ANN001
+def test_a_refused_update_writes_no_audit_entry_and_keeps_the_version(db, existing: str) -> None:
     """The rules read settings and projects; reading must not flush the refused values on the way."""
     with db.session("测试员") as s:
         entries = s.query(AuditEntry).count()
@@ -406,7 +406,7 @@ def test_a_refused_update_writes_no_audit_entry_and_keeps_the_version(db, existi
         assert s.get(Community, existing).version == 1
 
 
-def test_search_initials_follow_the_name(db, existing: str) -> None:  # noqa: ANN001
+def test_search_initials_follow_the_name(db, existing: str) -> None:
     with db.transaction("测试员") as s:
         communities.update(s, existing, {"name": "和平小区"})
     c = reread(db, existing)

@@ -22,7 +22,7 @@ FLOOR_AREA = communities.FIELDS["floor_area"]
 TOTAL = communities.FIELDS["total_investment"]
 
 
-def db_state(db) -> dict[str, list[tuple]]:  # noqa: ANN001
+def db_state(db) -> dict[str, list[tuple]]:
     """Every row of every table, read on a new connection."""
     with db.engine.connect() as conn:
         return {
@@ -30,7 +30,7 @@ def db_state(db) -> dict[str, list[tuple]]:  # noqa: ANN001
         }
 
 
-def refused(db, call, exc_type=ValidationError):  # noqa: ANN001, ANN201
+def refused(db, call, exc_type=ValidationError):
     """Run `call(session)`, expect `exc_type`, commit the session anyway: nothing may have changed."""
     before = db_state(db)
     with db.session("测试员") as s:
@@ -233,7 +233,7 @@ def test_fen_round_trip_and_formatting() -> None:
     assert format_quantity(None) == ""
 
 
-def test_money_is_stored_and_summed_exactly(db) -> None:  # noqa: ANN001
+def test_money_is_stored_and_summed_exactly(db) -> None:
     with db.transaction("测试员") as s:
         for i, amount in enumerate(["0.1", "0.2", "0.1", "0.2", "0.1", "0.2", "0.1"]):
             communities.create(s, {"name": f"小区{i}", "total_investment": amount, "floor_area": "0.01"})
@@ -245,7 +245,7 @@ def test_money_is_stored_and_summed_exactly(db) -> None:  # noqa: ANN001
         assert total.floor_area_m2 == Decimal("0.07")
 
 
-def test_three_decimal_money_is_refused_and_nothing_is_saved(db) -> None:  # noqa: ANN001
+def test_three_decimal_money_is_refused_and_nothing_is_saved(db) -> None:
     err = refused(db, lambda s: communities.create(s, {"name": "甲小区", "total_investment": "100.005"}))
     assert [(p.label, p.message) for p in err.problems] == [("总投资", "最多保留 2 位小数")]
 
@@ -329,7 +329,7 @@ def test_full_width_division_code_is_read_as_digits() -> None:
             divisions.parse_code(odd)
 
 
-def test_workspace_refuses_a_code_of_the_wrong_level(empty_db) -> None:  # noqa: ANN001
+def test_workspace_refuses_a_code_of_the_wrong_level(empty_db) -> None:
     before = db_state(empty_db)
     for mode, code in ((workspace.TOWNSHIP, "341122000000"), (workspace.COUNTY, "341122001000")):
         with empty_db.session("测试员") as s:
@@ -341,7 +341,7 @@ def test_workspace_refuses_a_code_of_the_wrong_level(empty_db) -> None:  # noqa:
     assert db_state(empty_db) == before
 
 
-def test_divisions_registry_links_parents(db) -> None:  # noqa: ANN001
+def test_divisions_registry_links_parents(db) -> None:
     with db.transaction("测试员") as s:
         village = divisions.ensure(s, "341122001201", " 东关村 ")
         assert (village.level, village.kind, village.parent_code) == ("village", "村委会", "341122001000")

@@ -16,7 +16,7 @@ from oldcomm_desktop.core.model import Base, Community, FundingLine, Project
 ZERO = Decimal("0.00")
 
 
-def db_state(db) -> dict[str, list[tuple]]:  # noqa: ANN001
+def db_state(db) -> dict[str, list[tuple]]:
     """Every row of every table, read on a new connection."""
     with db.engine.connect() as conn:
         return {
@@ -24,7 +24,7 @@ def db_state(db) -> dict[str, list[tuple]]:  # noqa: ANN001
         }
 
 
-def refused(db, call, exc_type=ValidationError):  # noqa: ANN001, ANN201
+def refused(db, call, exc_type=ValidationError):
     """Run `call(session)`, expect `exc_type`, commit the session anyway: nothing may have changed."""
     before = db_state(db)
     with db.session("测试员") as s:
@@ -52,25 +52,25 @@ EXAMPLE_LINES = {
 
 
 @pytest.fixture
-def example(db) -> str:  # noqa: ANN001
+def example(db) -> str:
     with db.transaction("测试员") as s:
         return communities.create(s, {"name": "示范小区", "households": 480, "total_investment": "6,800,000"}).id
 
 
-def set_lines(db, target_id: str, lines: dict) -> None:  # noqa: ANN001
+def set_lines(db, target_id: str, lines: dict) -> None:
     with db.transaction("测试员") as s:
         target = s.get(Community, target_id) or s.get(Project, target_id)
         funding.set_lines(s, target, lines)
 
 
-def set_refused(db, target_id: str, lines: dict) -> ValidationError:  # noqa: ANN001
-    def call(s):  # noqa: ANN001, ANN202
+def set_refused(db, target_id: str, lines: dict) -> ValidationError:
+    def call(s):
         funding.set_lines(s, s.get(Community, target_id) or s.get(Project, target_id), lines)
 
     return refused(db, call)
 
 
-def nodes_by_code(db, target_id: str | None = None) -> dict[str, funding.SourceNode]:  # noqa: ANN001
+def nodes_by_code(db, target_id: str | None = None) -> dict[str, funding.SourceNode]:
     with db.session("测试员") as s:
         target = (s.get(Community, target_id) or s.get(Project, target_id)) if target_id else None
         roots = funding.tree(s, target)
@@ -99,7 +99,7 @@ def assert_parents_are_sums(nodes: dict[str, funding.SourceNode]) -> None:
 # ---------------------------------------------------------------- the tree
 
 
-def test_the_example_funding_table_and_its_tree(db, example: str) -> None:  # noqa: ANN001
+def test_the_example_funding_table_and_its_tree(db, example: str) -> None:
     set_lines(db, example, EXAMPLE_LINES)
     nodes = nodes_by_code(db, example)
     assert_parents_are_sums(nodes)
@@ -118,7 +118,7 @@ def test_the_example_funding_table_and_its_tree(db, example: str) -> None:  # no
     assert sum((r.amounts["arrived"] for r in roots), ZERO) == Decimal("5400000.50")
 
 
-def test_the_tree_without_a_target_sums_every_live_line(db, example: str) -> None:  # noqa: ANN001
+def test_the_tree_without_a_target_sums_every_live_line(db, example: str) -> None:
     set_lines(db, example, EXAMPLE_LINES)
     with db.transaction("测试员") as s:
         other = communities.create(s, {"name": "第二小区", "total_investment": "0.30"})
@@ -134,7 +134,7 @@ def test_the_tree_without_a_target_sums_every_live_line(db, example: str) -> Non
     assert nodes_by_code(db, other.id)["state"].amounts["approved"] == Decimal("0.30")
 
 
-def test_an_empty_target_has_a_tree_of_zeros(db, example: str) -> None:  # noqa: ANN001
+def test_an_empty_target_has_a_tree_of_zeros(db, example: str) -> None:
     nodes = nodes_by_code(db, example)
     assert all(v == ZERO for n in nodes.values() for v in n.amounts.values())
     assert {"state", "central", "central_budget", "social", "residents", "bank_loans", "other"} <= set(nodes)
@@ -143,7 +143,7 @@ def test_an_empty_target_has_a_tree_of_zeros(db, example: str) -> None:  # noqa:
 # ---------------------------------------------------------------- per-source checks
 
 
-def test_arrived_and_paid_may_equal_their_limits(db) -> None:  # noqa: ANN001
+def test_arrived_and_paid_may_equal_their_limits(db) -> None:
     with db.transaction("测试员") as s:
         cid = communities.create(s, {"name": "甲"}).id  # no total investment: the parts are not checked
     set_lines(db, cid, {"provincial": {"approved": "100", "arrived": "100", "paid": "100"}})
@@ -166,7 +166,7 @@ def test_arrived_and_paid_may_equal_their_limits(db) -> None:  # noqa: ANN001
         ({"spent": "1"}, "spent", "不是可以修改的字段"),
     ],
 )
-def test_bad_source_lines_are_refused(db, line: dict, label: str, fragment: str) -> None:  # noqa: ANN001
+def test_bad_source_lines_are_refused(db, line: dict, label: str, fragment: str) -> None:
     with db.transaction("测试员") as s:
         cid = communities.create(s, {"name": "甲"}).id
     set_lines(db, cid, {"provincial": {"approved": "100", "arrived": "20"}})
@@ -178,7 +178,7 @@ def test_bad_source_lines_are_refused(db, line: dict, label: str, fragment: str)
         assert (kept.approved, kept.arrived) == (Decimal("100.00"), Decimal("20.00"))
 
 
-def test_every_bad_line_is_reported_at_once(db, example: str) -> None:  # noqa: ANN001
+def test_every_bad_line_is_reported_at_once(db, example: str) -> None:
     lines = {
         **EXAMPLE_LINES,
         "provincial": {"approved": "1000000", "arrived": "1000001"},
@@ -193,7 +193,7 @@ def test_every_bad_line_is_reported_at_once(db, example: str) -> None:  # noqa: 
 # ---------------------------------------------------------------- parts add up to the total
 
 
-def test_the_parts_must_add_up_to_the_total_investment(db, example: str) -> None:  # noqa: ANN001
+def test_the_parts_must_add_up_to_the_total_investment(db, example: str) -> None:
     short = {**EXAMPLE_LINES, "residents": {"approved": "300000.49", "arrived": "300000"}}
     err = set_refused(db, example, short)
     assert labels(err) == ["批复（概算）资金"]
@@ -203,7 +203,7 @@ def test_the_parts_must_add_up_to_the_total_investment(db, example: str) -> None
     set_lines(db, example, EXAMPLE_LINES)
 
 
-def test_money_parts_add_up_exactly(db) -> None:  # noqa: ANN001
+def test_money_parts_add_up_exactly(db) -> None:
     """0.1 + 0.2 is 0.3 here, as it must be for a return's rows to agree with its total."""
     with db.transaction("测试员") as s:
         cid = communities.create(s, {"name": "甲", "total_investment": "0.3"}).id
@@ -213,7 +213,7 @@ def test_money_parts_add_up_exactly(db) -> None:  # noqa: ANN001
     assert "最多保留 2 位小数" in err.problems[0].message
 
 
-def test_replacing_the_table_moves_lines_to_the_bin(db, example: str) -> None:  # noqa: ANN001
+def test_replacing_the_table_moves_lines_to_the_bin(db, example: str) -> None:
     set_lines(db, example, EXAMPLE_LINES)
     set_lines(db, example, {"city_county": {"approved": "6800000", "arrived": "6800000", "paid": "6800000"}})
     with db.session("测试员") as s:
@@ -229,7 +229,7 @@ def test_replacing_the_table_moves_lines_to_the_bin(db, example: str) -> None:  
 
 
 @pytest.mark.parametrize("parent", ["state", "central", "social", "国家预算资金"])
-def test_money_goes_on_leaf_sources_only(db, parent: str) -> None:  # noqa: ANN001
+def test_money_goes_on_leaf_sources_only(db, parent: str) -> None:
     with db.transaction("测试员") as s:
         cid = communities.create(s, {"name": "甲"}).id
     err = set_refused(db, cid, {parent: {"approved": "100"}})
@@ -237,19 +237,19 @@ def test_money_goes_on_leaf_sources_only(db, parent: str) -> None:  # noqa: ANN0
     assert "是汇总项，请填在它的下级来源上" in err.problems[0].message
 
 
-def test_leaves_are_the_sources_without_children(db) -> None:  # noqa: ANN001
+def test_leaves_are_the_sources_without_children(db) -> None:
     with db.session("测试员") as s:
         leaves = {src.code for src in catalogues.funding_sources(s) if catalogues.is_leaf(s, src)}
     assert "state" not in leaves and "central" not in leaves and "social" not in leaves
     assert {"central_budget", "provincial", "residents", "bank_loans", "other"} <= leaves
 
 
-def test_unknown_source_is_refused(db, example: str) -> None:  # noqa: ANN001
+def test_unknown_source_is_refused(db, example: str) -> None:
     err = set_refused(db, example, {"lottery": {"approved": "6800000"}})
     assert "资金来源“lottery”不在目录中" in str(err)
 
 
-def test_other_needs_a_note_saying_what_it_is(db) -> None:  # noqa: ANN001
+def test_other_needs_a_note_saying_what_it_is(db) -> None:
     with db.transaction("测试员") as s:
         cid = communities.create(s, {"name": "甲"}).id
     for note in (None, "", "   "):
@@ -268,20 +268,20 @@ def test_other_needs_a_note_saying_what_it_is(db) -> None:  # noqa: ANN001
 # ---------------------------------------------------------------- completed investment
 
 
-def add_entry(db, target_id: str, on: date, amount: str) -> None:  # noqa: ANN001
+def add_entry(db, target_id: str, on: date, amount: str) -> None:
     with db.transaction("测试员") as s:
         target = s.get(Community, target_id) or s.get(Project, target_id)
         funding.add_investment(s, target, {"entry_date": on, "amount": amount})
 
 
-def figures(db, target_id: str, as_of: date) -> tuple[Decimal, Decimal, Decimal]:  # noqa: ANN001
+def figures(db, target_id: str, as_of: date) -> tuple[Decimal, Decimal, Decimal]:
     with db.session("测试员") as s:
         target = s.get(Community, target_id) or s.get(Project, target_id)
         f = funding.completed_figures(s, target, as_of)
     return f.this_month, f.this_year, f.since_start
 
 
-def test_completed_investment_by_month_year_and_since_start(db, example: str) -> None:  # noqa: ANN001
+def test_completed_investment_by_month_year_and_since_start(db, example: str) -> None:
     add_entry(db, example, date(2021, 11, 20), "400000")
     add_entry(db, example, date(2022, 1, 15), "1000000")
     add_entry(db, example, date(2022, 3, 1), "2000000")
@@ -302,7 +302,7 @@ def test_completed_investment_by_month_year_and_since_start(db, example: str) ->
     assert figures(db, example, date(2021, 1, 1)) == (ZERO, ZERO, ZERO)
 
 
-def test_completed_may_reach_but_not_pass_the_total(db, example: str) -> None:  # noqa: ANN001
+def test_completed_may_reach_but_not_pass_the_total(db, example: str) -> None:
     add_entry(db, example, date(2022, 1, 15), "6000000")
     err = refused(
         db,
@@ -316,7 +316,7 @@ def test_completed_may_reach_but_not_pass_the_total(db, example: str) -> None:  
     assert figures(db, example, date(2022, 2, 28))[2] == Decimal("6800000.00")
 
 
-def test_a_correction_may_lower_but_not_go_below_zero(db, example: str) -> None:  # noqa: ANN001
+def test_a_correction_may_lower_but_not_go_below_zero(db, example: str) -> None:
     add_entry(db, example, date(2022, 1, 15), "1000")
     add_entry(db, example, date(2022, 1, 20), "-400")
     assert figures(db, example, date(2022, 1, 31)) == (Decimal("600.00"),) * 3
@@ -341,12 +341,12 @@ def test_a_correction_may_lower_but_not_go_below_zero(db, example: str) -> None:
         ({"entry_date": date(date.today().year + 1, 1, 1), "amount": "10"}, "完成日期"),
     ],
 )
-def test_bad_investment_entries_are_refused(db, example: str, data: dict, label: str) -> None:  # noqa: ANN001
+def test_bad_investment_entries_are_refused(db, example: str, data: dict, label: str) -> None:
     err = refused(db, lambda s: funding.add_investment(s, s.get(Community, example), data))
     assert labels(err) == [label]
 
 
-def test_investment_with_its_source(db, example: str) -> None:  # noqa: ANN001
+def test_investment_with_its_source(db, example: str) -> None:
     with db.transaction("测试员") as s:
         entry = funding.add_investment(
             s, s.get(Community, example), {"entry_date": "2022-01-01", "amount": "10", "source_id": "provincial"}
@@ -362,7 +362,7 @@ def test_investment_with_its_source(db, example: str) -> None:  # noqa: ANN001
     assert "不在目录中" in str(err)
 
 
-def test_project_level_money(db) -> None:  # noqa: ANN001
+def test_project_level_money(db) -> None:
     with db.transaction("测试员") as s:
         pid = projects.create(s, {"name": "片区项目", "total_investment": "1000", "money_split": "否"}).id
     set_lines(db, pid, {"central_budget": {"approved": "600", "arrived": "600"}, "residents": {"approved": "400"}})
@@ -375,7 +375,7 @@ def test_project_level_money(db) -> None:  # noqa: ANN001
     assert figures(db, pid, date(2022, 5, 31)) == (Decimal("1000.00"),) * 3
 
 
-def test_deleted_community_money_leaves_the_totals(db, example: str) -> None:  # noqa: ANN001
+def test_deleted_community_money_leaves_the_totals(db, example: str) -> None:
     set_lines(db, example, EXAMPLE_LINES)
     add_entry(db, example, date(2022, 1, 15), "1000")
     with db.transaction("测试员") as s:

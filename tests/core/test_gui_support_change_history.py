@@ -8,7 +8,7 @@ from decimal import Decimal
 from oldcomm_desktop.core import change_history, communities, items, milestones
 
 
-def test_community_history_in_words(db) -> None:  # noqa: ANN001
+def test_community_history_in_words(db) -> None:
     with db.transaction("张三") as s:
         c = communities.create(s, {"name": "幸福里小区", "households": 120, "plan_year": date.today().year})
         cid = c.id
@@ -28,7 +28,7 @@ def test_community_history_in_words(db) -> None:  # noqa: ANN001
     assert all(r.at.year >= 2024 for r in rows)
 
 
-def test_children_and_codes_shown_as_names(db) -> None:  # noqa: ANN001
+def test_children_and_codes_shown_as_names(db) -> None:
     with db.transaction("张三") as s:
         c = communities.create(s, {"name": "和平苑", "plan_year": date.today().year})
         item = items.create(s, c.id, {"item_type_id": "road", "planned_quantity": "800"})

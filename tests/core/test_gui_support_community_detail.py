@@ -16,7 +16,7 @@ TODAY = date.today()
 
 
 @pytest.fixture
-def community(session) -> Community:  # noqa: ANN001
+def community(session) -> Community:
     c = communities.create(
         session,
         {"name": "幸福里小区", "households": 120, "plan_year": TODAY.year, "total_investment": Decimal("1000000")},
@@ -25,7 +25,7 @@ def community(session) -> Community:  # noqa: ANN001
     return c
 
 
-def test_choices(session, community) -> None:  # noqa: ANN001
+def test_choices(session, community) -> None:
     assert cd.township_choices(session) == [("341122001000", "城关街道")]
     assert cd.plan_year_choices(session) == [TODAY.year]
     assert [n for _c, n in cd.category_choices(session)][:3] == ["基础类", "完善类", "提升类"]
@@ -37,7 +37,7 @@ def test_choices(session, community) -> None:  # noqa: ANN001
     assert "central_budget" in leaves and "state" not in leaves
 
 
-def test_header_and_timeline(session, community) -> None:  # noqa: ANN001
+def test_header_and_timeline(session, community) -> None:
     h = cd.header(session, community.id)
     assert (h.name, h.township, h.status_label) == ("幸福里小区", "城关街道", "计划")
     milestones.add(session, community, {"kind": "survey", "reached_on": TODAY - timedelta(days=30)})
@@ -48,7 +48,7 @@ def test_header_and_timeline(session, community) -> None:  # noqa: ANN001
     assert cd.header(session, community.id).status_label == "已开工"
 
 
-def test_restore_milestone_rechecks_the_order(session, community) -> None:  # noqa: ANN001
+def test_restore_milestone_rechecks_the_order(session, community) -> None:
     start = milestones.add(session, community, {"kind": "start", "reached_on": TODAY - timedelta(days=10)})
     milestones.remove(session, start.id)
     assert community.status == "planned"
@@ -62,7 +62,7 @@ def test_restore_milestone_rechecks_the_order(session, community) -> None:  # no
         cd.restore_milestone(session, start.id)
 
 
-def test_money_view_and_editor_rows(session, community) -> None:  # noqa: ANN001
+def test_money_view_and_editor_rows(session, community) -> None:
     funding.set_lines(
         session,
         community,
@@ -88,7 +88,7 @@ def test_money_view_and_editor_rows(session, community) -> None:  # noqa: ANN001
     assert next(r for r in rows if r.code == "other").needs_note
 
 
-def test_investment_undo_helpers(session, community) -> None:  # noqa: ANN001
+def test_investment_undo_helpers(session, community) -> None:
     entry = funding.add_investment(session, community, {"entry_date": TODAY, "amount": "900000"})
     cd.delete_investment(session, entry.id)
     assert funding.completed_to_date(session, community) == 0
@@ -100,7 +100,7 @@ def test_investment_undo_helpers(session, community) -> None:  # noqa: ANN001
     assert funding.completed_to_date(session, community) == Decimal("900000.00")
 
 
-def test_villages_and_projects(session) -> None:  # noqa: ANN001
+def test_villages_and_projects(session) -> None:
     from oldcomm_desktop.core import divisions, projects
 
     divisions.ensure(session, "341122001001", "城北社区")

@@ -33,7 +33,7 @@ def _png(path: Path, colour: int = 0) -> Path:
 
 
 @pytest.fixture
-def s(sqlite_db):  # noqa: ANN001, ANN201
+def s(sqlite_db):
     session = sqlite_db.session("测试员")
     yield session
     session.rollback()
@@ -41,16 +41,16 @@ def s(sqlite_db):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def community(s):  # noqa: ANN001, ANN201
+def community(s):
     return communities.create(s, {"name": "幸福里小区", "households": 120})
 
 
 @pytest.fixture
-def patrol_sheet(s):  # noqa: ANN001, ANN201
+def patrol_sheet(s):
     return inspections.sheet(s, inspections.templates(s, "patrol")[0]["id"])
 
 
-def _record_patrol(s, community, sheet, *, fail: int = 1, photos=(), deadline=TODAY + timedelta(days=7)):  # noqa: ANN001, ANN202
+def _record_patrol(s, community, sheet, *, fail: int = 1, photos=(), deadline=TODAY + timedelta(days=7)):
     results = [
         {"template_item_id": it["id"], "area": it["area"], "text": it["text"], "result": "fail" if n < fail else "pass"}
         for n, it in enumerate(sheet["items"])

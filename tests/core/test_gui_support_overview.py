@@ -62,7 +62,7 @@ def test_funding_tree_equals_the_funding_service(demo_db: Database) -> None:
         mine = overview.funding_tree(s)
         theirs = funding.tree(s)
 
-        def pairs(nodes, code):  # noqa: ANN001, ANN202
+        def pairs(nodes, code):
             return [(n.source.code if code else n.code, dict(n.amounts)) for n in nodes]
 
         assert pairs(mine, False) == pairs(theirs, True)

@@ -19,7 +19,7 @@ def demo_db(empty_db: Database) -> Database:
     return empty_db
 
 
-def _first(s, cls, *where):  # noqa: ANN001, ANN202
+def _first(s, cls, *where):
     return s.scalars(select(cls).where(cls.deleted_at.is_(None), *where).order_by(cls.id)).first()
 
 

@@ -40,7 +40,7 @@ def test_shows_percentages_and_stores_fractions(db: Database) -> None:
         ({"return_due_day": "32"}, "return_due_day", "不能大于"),
     ],
 )
-def test_bad_values_are_refused_and_nothing_changes(db: Database, changes, field, words) -> None:  # noqa: ANN001
+def test_bad_values_are_refused_and_nothing_changes(db: Database, changes, field, words) -> None:
     with db.transaction("测试员") as s:
         before = editable_settings.stored(s)
         with pytest.raises(ValidationError) as err:

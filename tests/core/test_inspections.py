@@ -28,7 +28,7 @@ def _private_data_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
 
 
 @pytest.fixture
-def community(session):  # noqa: ANN001, ANN201
+def community(session):
     project = projects.create(
         session, {"name": "城关街道2025年老旧小区改造项目", "plan_year": 2025, "contractor": CONTRACTOR}
     )
@@ -44,7 +44,7 @@ def community(session):  # noqa: ANN001, ANN201
     )
 
 
-def _patrol_results(session, fail: tuple[int, ...] = ()) -> list[dict]:  # noqa: ANN001
+def _patrol_results(session, fail: tuple[int, ...] = ()) -> list[dict]:
     tmpl = catalogues.template(session, "patrol_default")
     return [
         {"template_item_id": it.id, "area": it.area, "text": it.text, "result": "fail" if i in fail else "pass"}
@@ -52,7 +52,7 @@ def _patrol_results(session, fail: tuple[int, ...] = ()) -> list[dict]:  # noqa:
     ]
 
 
-def _patrol(session, target, *, on: date = DAY, rects=(), fail=(), today: date = TODAY) -> Inspection:  # noqa: ANN001
+def _patrol(session, target, *, on: date = DAY, rects=(), fail=(), today: date = TODAY) -> Inspection:
     return inspections.record(
         session,
         target,
@@ -64,11 +64,11 @@ def _patrol(session, target, *, on: date = DAY, rects=(), fail=(), today: date =
     )
 
 
-def _rect(problem: str = "施工围挡破损", deadline: date = DAY + timedelta(days=7), **more) -> dict:  # noqa: ANN003
+def _rect(problem: str = "施工围挡破损", deadline: date = DAY + timedelta(days=7), **more) -> dict:
     return {"problem": problem, "requirement": "三日内修复并报监理复查", "deadline": deadline, **more}
 
 
-def _rects_of(session, inspection: Inspection) -> list[Rectification]:  # noqa: ANN001
+def _rects_of(session, inspection: Inspection) -> list[Rectification]:
     return list(
         session.scalars(
             select(Rectification).where(Rectification.inspection_id == inspection.id).order_by(Rectification.notice_no)
@@ -76,14 +76,14 @@ def _rects_of(session, inspection: Inspection) -> list[Rectification]:  # noqa: 
     )
 
 
-def _count(session, cls) -> int:  # noqa: ANN001
+def _count(session, cls) -> int:
     return session.scalar(select(func.count(cls.id)))
 
 
 # ---------------------------------------------------------------- patrols and their rectifications
 
 
-def test_patrol_from_default_template_records_every_line(session, community) -> None:  # noqa: ANN001
+def test_patrol_from_default_template_records_every_line(session, community) -> None:
     tmpl = catalogues.template(session, "patrol_default")
     assert len(tmpl.items) >= 10
     assert {it.area for it in tmpl.items} == {"安全", "质量", "文明施工"}
@@ -97,7 +97,7 @@ def test_patrol_from_default_template_records_every_line(session, community) -> 
     assert _rects_of(session, insp) == []  # all passed: nothing to rectify
 
 
-def test_failed_item_requires_a_rectification(session, community) -> None:  # noqa: ANN001
+def test_failed_item_requires_a_rectification(session, community) -> None:
     with pytest.raises(ValidationError) as excinfo:
         _patrol(session, community, fail=(10,))
     assert "有不合格项，须下达整改" in str(excinfo.value)
@@ -117,7 +117,7 @@ def test_failed_item_requires_a_rectification(session, community) -> None:  # no
     assert [f.text for f in failed] == [catalogues.template(session, "patrol_default").items[10].text]
 
 
-def test_rectification_needs_problem_and_deadline(session, community) -> None:  # noqa: ANN001
+def test_rectification_needs_problem_and_deadline(session, community) -> None:
     with pytest.raises(ValidationError) as excinfo:
         _patrol(session, community, fail=(0,), rects=[{"problem": "", "deadline": None}])
     fields = {p.field for p in excinfo.value.problems}
@@ -125,7 +125,7 @@ def test_rectification_needs_problem_and_deadline(session, community) -> None:  
     assert _count(session, Inspection) == 0
 
 
-def test_deadline_before_the_inspection_is_refused(session, community) -> None:  # noqa: ANN001
+def test_deadline_before_the_inspection_is_refused(session, community) -> None:
     with pytest.raises(ValidationError) as excinfo:
         _patrol(session, community, fail=(0,), rects=[_rect(deadline=DAY - timedelta(days=1))])
     assert "早于检查日期" in str(excinfo.value)
@@ -136,7 +136,7 @@ def test_deadline_before_the_inspection_is_refused(session, community) -> None: 
     assert _rects_of(session, insp)[0].deadline == DAY
 
 
-def test_inspection_in_the_future_is_refused(session, community) -> None:  # noqa: ANN001
+def test_inspection_in_the_future_is_refused(session, community) -> None:
     with pytest.raises(ValidationError, match="晚于今天"):
         _patrol(session, community, on=TODAY + timedelta(days=1))
     with pytest.raises(ValidationError, match="晚于今天"):  # without `today`, the real today counts
@@ -144,7 +144,7 @@ def test_inspection_in_the_future_is_refused(session, community) -> None:  # noq
     assert _count(session, Inspection) == 0
 
 
-def test_notice_numbers_increment_per_year(session, community) -> None:  # noqa: ANN001
+def test_notice_numbers_increment_per_year(session, community) -> None:
     first = _patrol(session, community, fail=(0, 5), rects=[_rect("A"), _rect("B")])
     assert [r.notice_no for r in _rects_of(session, first)] == ["城关整改〔2025〕001号", "城关整改〔2025〕002号"]
     second = _patrol(session, community, on=DAY + timedelta(days=1), fail=(3,), rects=[_rect("C")])
@@ -160,7 +160,7 @@ def test_notice_numbers_increment_per_year(session, community) -> None:  # noqa:
     assert len(nos) == len(set(nos))
 
 
-def test_automatic_notice_number_never_repeats_a_typed_one(session, community) -> None:  # noqa: ANN001
+def test_automatic_notice_number_never_repeats_a_typed_one(session, community) -> None:
     _patrol(session, community, fail=(0,), rects=[_rect("A", notice_no="城关整改〔2025〕002号")])
     auto = _patrol(session, community, fail=(0,), rects=[_rect("B")])
     nos = session.scalars(select(Rectification.notice_no)).all()
@@ -176,12 +176,12 @@ def test_automatic_notice_number_never_repeats_a_typed_one(session, community) -
 
 
 @pytest.fixture
-def rect(session, community) -> Rectification:  # noqa: ANN001
+def rect(session, community) -> Rectification:
     insp = _patrol(session, community, fail=(2,), rects=[_rect("高处作业无防护栏杆", deadline=DAY + timedelta(days=5))])
     return _rects_of(session, insp)[0]
 
 
-def test_reply_records_what_was_done(session, rect) -> None:  # noqa: ANN001
+def test_reply_records_what_was_done(session, rect) -> None:
     with pytest.raises(ValidationError, match="早于检查日期"):
         inspections.reply(session, rect.id, "已加装防护栏杆", DAY - timedelta(days=1))
     with pytest.raises(ValidationError):
@@ -193,7 +193,7 @@ def test_reply_records_what_was_done(session, rect) -> None:  # noqa: ANN001
     assert not rect.closed
 
 
-def test_failed_reinspection_needs_a_new_deadline_and_keeps_it_open(session, rect) -> None:  # noqa: ANN001
+def test_failed_reinspection_needs_a_new_deadline_and_keeps_it_open(session, rect) -> None:
     inspections.reply(session, rect.id, "已整改", DAY + timedelta(days=3))
     re_day = DAY + timedelta(days=5)
     with pytest.raises(ValidationError) as excinfo:
@@ -229,7 +229,7 @@ def test_failed_reinspection_needs_a_new_deadline_and_keeps_it_open(session, rec
     assert inspections.state_of(rect, new_deadline + timedelta(days=1)) == "overdue"
 
 
-def test_passed_reinspection_needs_a_photo_or_a_note(session, rect) -> None:  # noqa: ANN001
+def test_passed_reinspection_needs_a_photo_or_a_note(session, rect) -> None:
     re_day = DAY + timedelta(days=6)
     with pytest.raises(ValidationError) as excinfo:
         inspections.reinspect(session, rect.id, {"inspected_on": re_day, "passed": True}, today=TODAY)
@@ -244,7 +244,7 @@ def test_passed_reinspection_needs_a_photo_or_a_note(session, rect) -> None:  # 
         inspections.reinspect(session, rect.id, {"inspected_on": re_day, "passed": True, "note": "再查"}, today=TODAY)
 
 
-def test_reinspection_dates_are_checked(session, rect) -> None:  # noqa: ANN001
+def test_reinspection_dates_are_checked(session, rect) -> None:
     with pytest.raises(ValidationError, match="早于检查日期"):
         inspections.reinspect(
             session, rect.id, {"inspected_on": DAY - timedelta(days=1), "passed": True, "note": "x"}, today=TODAY
@@ -256,7 +256,7 @@ def test_reinspection_dates_are_checked(session, rect) -> None:  # noqa: ANN001
     assert not rect.closed and _count(session, Reinspection) == 0
 
 
-def test_passed_with_a_photo_stores_it_by_hash_beside_the_database(db, session, rect, tmp_path) -> None:  # noqa: ANN001
+def test_passed_with_a_photo_stores_it_by_hash_beside_the_database(db, session, rect, tmp_path) -> None:
     photo = tmp_path / "整改后.jpg"
     content = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 40 + b"\xff\xd9"
     photo.write_bytes(content)
@@ -286,13 +286,13 @@ def test_passed_with_a_photo_stores_it_by_hash_beside_the_database(db, session, 
     assert [p for p in stored.parent.iterdir() if p.is_file()] == [stored]
 
 
-def rect_community(session, rect: Rectification):  # noqa: ANN001, ANN201
+def rect_community(session, rect: Rectification):
     from oldcomm_desktop.core.model import Community
 
     return session.get(Community, session.get(Inspection, rect.inspection_id).community_id)
 
 
-def test_missing_photo_file_is_refused_and_nothing_closes(session, rect, tmp_path) -> None:  # noqa: ANN001
+def test_missing_photo_file_is_refused_and_nothing_closes(session, rect, tmp_path) -> None:
     session.commit()
     with pytest.raises(ValidationError, match="不存在"):
         inspections.reinspect(
@@ -311,7 +311,7 @@ def test_missing_photo_file_is_refused_and_nothing_closes(session, rect, tmp_pat
 # ---------------------------------------------------------------- states and the list filter on them
 
 
-def test_states_and_the_rectification_list_filter(session, community) -> None:  # noqa: ANN001
+def test_states_and_the_rectification_list_filter(session, community) -> None:
     today = date.today()
     on = today - timedelta(days=40)
     later, earlier = today + timedelta(days=10), today - timedelta(days=20)
@@ -356,7 +356,7 @@ def test_states_and_the_rectification_list_filter(session, community) -> None:  
 # ---------------------------------------------------------------- scored management checks
 
 
-def _scores(session, scores: list[str]) -> list[dict]:  # noqa: ANN001
+def _scores(session, scores: list[str]) -> list[dict]:
     tmpl = catalogues.template(session, "management_default")
     assert len(tmpl.items) == len(scores)
     return [
@@ -365,7 +365,7 @@ def _scores(session, scores: list[str]) -> list[dict]:  # noqa: ANN001
     ]
 
 
-def _manage(session, target, scores: list[str]) -> Inspection:  # noqa: ANN001
+def _manage(session, target, scores: list[str]) -> Inspection:
     return inspections.record(
         session,
         target,
@@ -376,7 +376,7 @@ def _manage(session, target, scores: list[str]) -> Inspection:  # noqa: ANN001
     )
 
 
-def test_management_template_is_a_100_point_sheet(session) -> None:  # noqa: ANN001
+def test_management_template_is_a_100_point_sheet(session) -> None:
     tmpl = catalogues.template(session, "management_default")
     assert sum(it.max_score for it in tmpl.items) == 100
     assert [b[0] for b in sorted(tmpl.grade_bands, key=lambda b: -b[1])] == ["优秀", "良好", "合格", "不合格"]
@@ -400,7 +400,7 @@ def test_management_scores_sum_to_the_total_and_the_grade_follows_the_bands(
     community,
     scores: list[str],
     total: str,
-    grade: str,  # noqa: ANN001
+    grade: str,
 ) -> None:
     insp = _manage(session, community, scores)
     lines = session.scalars(select(InspectionResult).where(InspectionResult.inspection_id == insp.id)).all()
@@ -412,7 +412,7 @@ def test_management_scores_sum_to_the_total_and_the_grade_follows_the_bands(
     assert (Decimal(str(row["total_score"])), row["grade"]) == (Decimal(total), grade)
 
 
-def test_grade_follows_a_different_scheme_when_the_template_says_so(session, community) -> None:  # noqa: ANN001
+def test_grade_follows_a_different_scheme_when_the_template_says_so(session, community) -> None:
     tmpl = catalogues.template(session, "management_default")
     tmpl.grade_bands = [["优秀", 95.01], ["良好", 85], ["合格", 75], ["差", 0]]  # another real scheme
     session.flush()
@@ -421,7 +421,7 @@ def test_grade_follows_a_different_scheme_when_the_template_says_so(session, com
     assert _manage(session, community, ["20", "15", "20", "10", "5", "4", "0"]).grade == "差"  # 74
 
 
-def test_score_above_an_items_maximum_is_refused(session, community) -> None:  # noqa: ANN001
+def test_score_above_an_items_maximum_is_refused(session, community) -> None:
     with pytest.raises(ValidationError) as excinfo:
         _manage(session, community, ["21", "15", "20", "10", "15", "10", "10"])
     message = str(excinfo.value)
@@ -433,7 +433,7 @@ def test_score_above_an_items_maximum_is_refused(session, community) -> None:  #
     assert _count(session, Inspection) == 0
 
 
-def test_management_line_without_a_score_is_refused(session, community) -> None:  # noqa: ANN001
+def test_management_line_without_a_score_is_refused(session, community) -> None:
     results = _scores(session, ["20", "15", "20", "10", "15", "10", "10"])
     del results[3]["score"]
     with pytest.raises(ValidationError, match="没有得分"):

@@ -13,7 +13,7 @@ from oldcomm_desktop.core.errors import ConfirmationNeeded, NotFound, Validation
 from oldcomm_desktop.core.model import Base, Community, RenovationItem
 
 
-def db_state(db) -> dict[str, list[tuple]]:  # noqa: ANN001
+def db_state(db) -> dict[str, list[tuple]]:
     """Every row of every table, read on a new connection."""
     with db.engine.connect() as conn:
         return {
@@ -21,7 +21,7 @@ def db_state(db) -> dict[str, list[tuple]]:  # noqa: ANN001
         }
 
 
-def refused(db, call, exc_type=ValidationError):  # noqa: ANN001, ANN201
+def refused(db, call, exc_type=ValidationError):
     """Run `call(session)`, expect `exc_type`, commit the session anyway: nothing may have changed."""
     before = db_state(db)
     with db.session("测试员") as s:
@@ -51,7 +51,7 @@ SEED_ITEMS = [
 ]
 
 
-def seed_example(db, *, done: bool = True, name: str = "示范小区") -> str:  # noqa: ANN001
+def seed_example(db, *, done: bool = True, name: str = "示范小区") -> str:
     """The example community with every item planned and (when `done`) completed as planned."""
     with db.transaction("测试员") as s:
         c = communities.create(
@@ -80,22 +80,22 @@ def seed_example(db, *, done: bool = True, name: str = "示范小区") -> str:  
 
 
 @pytest.fixture
-def community(db) -> str:  # noqa: ANN001
+def community(db) -> str:
     with db.transaction("测试员") as s:
         return communities.create(s, {"name": "幸福里小区", "households": 100, "plan_year": 2021}).id
 
 
-def new_item(db, community_id: str, **data) -> str:  # noqa: ANN001, ANN003
+def new_item(db, community_id: str, **data) -> str:
     with db.transaction("测试员") as s:
         return items.create(s, community_id, {"item_type_id": "road", "planned_quantity": "1000", **data}).id
 
 
-def reread(db, item_id: str) -> RenovationItem:  # noqa: ANN001
+def reread(db, item_id: str) -> RenovationItem:
     with db.session("测试员") as s:
         return s.get(RenovationItem, item_id)
 
 
-def indicators(db, **kw) -> dict[str, tuple[Decimal, Decimal, str]]:  # noqa: ANN001, ANN003
+def indicators(db, **kw) -> dict[str, tuple[Decimal, Decimal, str]]:
     with db.session("测试员") as s:
         return {f.code: (f.planned, f.done, f.unit) for f in summary.effect_indicators(s, **kw)}
 
@@ -103,7 +103,7 @@ def indicators(db, **kw) -> dict[str, tuple[Decimal, Decimal, str]]:  # noqa: AN
 # ---------------------------------------------------------------- good input
 
 
-def test_item_by_code_name_or_id(db, community: str) -> None:  # noqa: ANN001
+def test_item_by_code_name_or_id(db, community: str) -> None:
     with db.session("测试员") as s:
         road = catalogues.item_type(s, "road")
     for key in ("road", "道路硬化/沥青铺设", road.id):
@@ -113,7 +113,7 @@ def test_item_by_code_name_or_id(db, community: str) -> None:  # noqa: ANN001
     assert (item.status, item.planned_quantity, item.township_code) == ("planned", Decimal("1000.00"), "341122001000")
 
 
-def test_an_item_with_every_field(db, community: str) -> None:  # noqa: ANN001
+def test_an_item_with_every_field(db, community: str) -> None:
     iid = new_item(
         db,
         community,
@@ -133,7 +133,7 @@ def test_an_item_with_every_field(db, community: str) -> None:  # noqa: ANN001
     assert (item.status, item.started_on, item.completed_on) == ("completed", date(2021, 4, 1), date(2021, 9, 30))
 
 
-def test_completion_on_the_start_day_is_fine(db, community: str) -> None:  # noqa: ANN001
+def test_completion_on_the_start_day_is_fine(db, community: str) -> None:
     iid = new_item(db, community, status="completed", started_on="2021-05-01", completed_on="2021-05-01")
     assert reread(db, iid).completed_on == date(2021, 5, 1)
 
@@ -141,7 +141,7 @@ def test_completion_on_the_start_day_is_fine(db, community: str) -> None:  # noq
 # ---------------------------------------------------------------- bad input
 
 
-def test_completion_may_not_precede_the_start(db, community: str) -> None:  # noqa: ANN001
+def test_completion_may_not_precede_the_start(db, community: str) -> None:
     err = refused(
         db,
         lambda s: items.create(
@@ -158,14 +158,14 @@ def test_completion_may_not_precede_the_start(db, community: str) -> None:  # no
     assert reread(db, iid).completed_on is None
 
 
-def test_a_completed_item_needs_its_completion_date(db, community: str) -> None:  # noqa: ANN001
+def test_a_completed_item_needs_its_completion_date(db, community: str) -> None:
     iid = new_item(db, community, status="started", started_on="2021-05-02")
     err = refused(db, lambda s: items.update(s, iid, {"status": "completed"}))
     assert labels(err) == ["完成日期"]
     assert reread(db, iid).status == "started"
 
 
-def test_a_not_started_item_has_no_completed_quantity(db, community: str) -> None:  # noqa: ANN001
+def test_a_not_started_item_has_no_completed_quantity(db, community: str) -> None:
     err = refused(db, lambda s: items.create(s, community, {"item_type_id": "road", "completed_quantity": "10"}))
     assert labels(err) == ["状态"]
 
@@ -184,7 +184,7 @@ def test_a_not_started_item_has_no_completed_quantity(db, community: str) -> Non
         ({"item_type_id": ""}, "改造内容类型"),
     ],
 )
-def test_bad_values_name_the_field_and_change_nothing(db, community: str, changes: dict, label: str) -> None:  # noqa: ANN001
+def test_bad_values_name_the_field_and_change_nothing(db, community: str, changes: dict, label: str) -> None:
     iid = new_item(db, community)
     err = refused(db, lambda s: items.update(s, iid, changes))
     assert labels(err) == [label]
@@ -192,21 +192,21 @@ def test_bad_values_name_the_field_and_change_nothing(db, community: str, change
     assert labels(err) == [label]
 
 
-def test_item_type_is_required_and_must_be_in_the_catalogue(db, community: str) -> None:  # noqa: ANN001
+def test_item_type_is_required_and_must_be_in_the_catalogue(db, community: str) -> None:
     err = refused(db, lambda s: items.create(s, community, {"planned_quantity": "5"}))
     assert labels(err) == ["改造内容类型"]
     err = refused(db, lambda s: items.create(s, community, {"item_type_id": "moon_base"}))
     assert "不在目录中" in str(err)
 
 
-def test_items_belong_to_a_live_community(db, community: str) -> None:  # noqa: ANN001
+def test_items_belong_to_a_live_community(db, community: str) -> None:
     refused(db, lambda s: items.create(s, "no-such-community", {"item_type_id": "road"}), NotFound)
 
 
 # ---------------------------------------------------------------- over the plan: confirm
 
 
-def test_completed_above_planned_asks_for_confirmation(db, community: str) -> None:  # noqa: ANN001
+def test_completed_above_planned_asks_for_confirmation(db, community: str) -> None:
     iid = new_item(db, community, planned_quantity="1000", status="started", started_on="2021-04-01")
     err = refused(db, lambda s: items.update(s, iid, {"completed_quantity": "1000.01"}), ConfirmationNeeded)
     assert (err.problem.field, err.problem.label) == ("completed_quantity", "完成工程量")
@@ -220,7 +220,7 @@ def test_completed_above_planned_asks_for_confirmation(db, community: str) -> No
     assert reread(db, iid).completed_quantity == Decimal("1200.00")
 
 
-def test_over_plan_on_create_asks_too(db, community: str) -> None:  # noqa: ANN001
+def test_over_plan_on_create_asks_too(db, community: str) -> None:
     data = {"item_type_id": "parking", "planned_quantity": "50", "completed_quantity": "55", "status": "started"}
     err = refused(db, lambda s: items.create(s, community, data), ConfirmationNeeded)
     assert err.problem.label == "完成工程量"
@@ -229,7 +229,7 @@ def test_over_plan_on_create_asks_too(db, community: str) -> None:  # noqa: ANN0
     assert reread(db, iid).completed_quantity == Decimal("55.00")
 
 
-def test_confirmation_does_not_override_a_real_error(db, community: str) -> None:  # noqa: ANN001
+def test_confirmation_does_not_override_a_real_error(db, community: str) -> None:
     data = {
         "item_type_id": "parking",
         "planned_quantity": "50",
@@ -245,7 +245,7 @@ def test_confirmation_does_not_override_a_real_error(db, community: str) -> None
 # ---------------------------------------------------------------- delete and restore
 
 
-def test_delete_and_restore_an_item(db, community: str) -> None:  # noqa: ANN001
+def test_delete_and_restore_an_item(db, community: str) -> None:
     iid = new_item(db, community)
     with db.transaction("测试员") as s:
         items.delete(s, iid)
@@ -258,7 +258,7 @@ def test_delete_and_restore_an_item(db, community: str) -> None:  # noqa: ANN001
         assert [r["id"] for r in listings.page(s, "items")] == [iid]
 
 
-def test_an_item_cannot_come_back_while_its_community_is_in_the_bin(db, community: str) -> None:  # noqa: ANN001
+def test_an_item_cannot_come_back_while_its_community_is_in_the_bin(db, community: str) -> None:
     iid = new_item(db, community)
     with db.transaction("测试员") as s:
         items.delete(s, iid)
@@ -271,7 +271,7 @@ def test_an_item_cannot_come_back_while_its_community_is_in_the_bin(db, communit
 # ---------------------------------------------------------------- the example community and the effect indicators
 
 
-def test_the_seed_meetings_example_community(db) -> None:  # noqa: ANN001
+def test_the_seed_meetings_example_community(db) -> None:
     cid = seed_example(db)
     with db.session("测试员") as s:
         c = s.get(Community, cid)
@@ -288,7 +288,7 @@ def test_the_seed_meetings_example_community(db) -> None:  # noqa: ANN001
         assert listings.count(s, "items", listings.ListQuery(filters={"category": "basic"})) == 6
 
 
-def test_effect_indicators_of_the_example_community(db) -> None:  # noqa: ANN001
+def test_effect_indicators_of_the_example_community(db) -> None:
     seed_example(db)
     figures = indicators(db)
     assert figures["pipes_km"] == (Decimal("12"), Decimal("12"), "公里")  # 12,000 m of pipes -> 12 km
@@ -307,7 +307,7 @@ def test_effect_indicators_of_the_example_community(db) -> None:  # noqa: ANN001
     ]
 
 
-def test_effect_indicators_count_progress_not_just_plans(db) -> None:  # noqa: ANN001
+def test_effect_indicators_count_progress_not_just_plans(db) -> None:
     cid = seed_example(db, done=False)
     figures = indicators(db)
     assert figures["pipes_km"][:2] == (Decimal("12"), Decimal("0"))
@@ -317,7 +317,7 @@ def test_effect_indicators_count_progress_not_just_plans(db) -> None:  # noqa: A
     assert indicators(db)["pipes_km"][:2] == (Decimal("12"), Decimal("2.5"))
 
 
-def test_effect_indicators_leave_out_withdrawn_communities_and_deleted_items(db) -> None:  # noqa: ANN001
+def test_effect_indicators_leave_out_withdrawn_communities_and_deleted_items(db) -> None:
     a = seed_example(db, name="甲小区")
     b = seed_example(db, name="乙小区", done=False)
     assert indicators(db)["parking"][:2] == (Decimal("100"), Decimal("50"))
@@ -336,7 +336,7 @@ def test_effect_indicators_leave_out_withdrawn_communities_and_deleted_items(db)
     assert indicators(db)["pipes_km"][:2] == (Decimal("0"), Decimal("0"))
 
 
-def test_effect_indicators_by_year(db) -> None:  # noqa: ANN001
+def test_effect_indicators_by_year(db) -> None:
     seed_example(db)
     assert indicators(db, year=2021)["parking"][0] == Decimal("50")
     assert indicators(db, year=2020)["parking"][0] == Decimal("0")

@@ -14,11 +14,11 @@ from oldcomm_desktop.core.errors import ConfirmationNeeded
 from oldcomm_desktop.core.model import Community, ItemType
 
 
-def _type(session) -> str:  # noqa: ANN001
+def _type(session) -> str:
     return session.scalar(select(ItemType.id).order_by(ItemType.code))
 
 
-def test_items_above_the_community_total_ask_first(session) -> None:  # noqa: ANN001
+def test_items_above_the_community_total_ask_first(session) -> None:
     c = communities.create(session, {"name": "幸福里小区", "total_investment": "1000000"})
     items.create(session, c.id, {"item_type_id": _type(session), "planned_quantity": 1, "investment": "600000"})
     second = {"item_type_id": _type(session), "planned_quantity": 1, "investment": "500000"}
@@ -33,14 +33,14 @@ def test_items_above_the_community_total_ask_first(session) -> None:  # noqa: AN
         items.update(session, made.id, {"investment": "600000"})
 
 
-def test_an_unfinished_item_on_an_accepted_community_asks_first(empty_db) -> None:  # noqa: ANN001
+def test_an_unfinished_item_on_an_accepted_community_asks_first(empty_db) -> None:
     with empty_db.transaction("测试员") as s:
         demo.build(s, communities_count=12, seed=1)
     with empty_db.transaction("测试员") as s:
         _unfinished_item(s)
 
 
-def _unfinished_item(session) -> None:  # noqa: ANN001
+def _unfinished_item(session) -> None:
     accepted = session.scalar(
         select(Community).where(Community.status == "accepted", Community.deleted_at.is_(None)).order_by(Community.id)
     )

@@ -31,7 +31,7 @@ def demo_db(empty_db: Database) -> Iterator[Database]:
     yield empty_db
 
 
-def _all_rows(s, name: str, query: ListQuery) -> list[dict]:  # noqa: ANN001
+def _all_rows(s, name: str, query: ListQuery) -> list[dict]:
     rows, offset = [], 0
     while True:
         chunk = listings.page(s, name, query, offset, 7)
@@ -41,7 +41,7 @@ def _all_rows(s, name: str, query: ListQuery) -> list[dict]:  # noqa: ANN001
         offset += 7
 
 
-def _queries(s) -> dict[str, list[ListQuery]]:  # noqa: ANN001
+def _queries(s) -> dict[str, list[ListQuery]]:
     name = s.scalar(select(Community.name).where(Community.deleted_at.is_(None)).order_by(Community.name))
     word = name[:2]
     plan_year = s.scalar(select(Community.plan_year).where(Community.plan_year.is_not(None)))
@@ -120,11 +120,11 @@ def test_category_filter_finds_the_communities_with_a_live_item_of_the_category(
         ("items", ListQuery(sort_key="investment"), "ix_renovation_item_live_investment"),
     ],
 )
-def test_a_first_page_is_read_in_order_from_an_index(sqlite_db: Database, name: str, query, index: str) -> None:  # noqa: ANN001
+def test_a_first_page_is_read_in_order_from_an_index(sqlite_db: Database, name: str, query, index: str) -> None:
     """Without these SQLite read every live row through the deleted_at index and sorted them (benchmark)."""
     sent: list[tuple[str, tuple]] = []
 
-    def catch(_conn, _cursor, statement, parameters, _context, _many) -> None:  # noqa: ANN001
+    def catch(_conn, _cursor, statement, parameters, _context, _many) -> None:
         sent.append((statement, tuple(parameters or ())))
 
     event.listen(sqlite_db.engine, "before_cursor_execute", catch)

@@ -19,7 +19,7 @@ def day(n: int) -> date:
     return D + timedelta(days=n)
 
 
-def db_state(db) -> dict[str, list[tuple]]:  # noqa: ANN001
+def db_state(db) -> dict[str, list[tuple]]:
     """Every row of every table, read on a new connection."""
     with db.engine.connect() as conn:
         return {
@@ -27,7 +27,7 @@ def db_state(db) -> dict[str, list[tuple]]:  # noqa: ANN001
         }
 
 
-def refused(db, call, exc_type=ValidationError):  # noqa: ANN001, ANN201
+def refused(db, call, exc_type=ValidationError):
     """Run `call(session)`, expect `exc_type`, commit the session anyway: nothing may have changed."""
     before = db_state(db)
     with db.session("测试员") as s:
@@ -38,38 +38,38 @@ def refused(db, call, exc_type=ValidationError):  # noqa: ANN001, ANN201
     return info.value
 
 
-def new_community(db, name: str = "幸福里小区", **data) -> str:  # noqa: ANN001, ANN003
+def new_community(db, name: str = "幸福里小区", **data) -> str:
     with db.transaction("测试员") as s:
         return communities.create(s, {"name": name, "households": 100, **data}).id
 
 
-def new_project(db, name: str = "2020年城关片区改造", **data) -> str:  # noqa: ANN001, ANN003
+def new_project(db, name: str = "2020年城关片区改造", **data) -> str:
     with db.transaction("测试员") as s:
         return projects.create(s, {"name": name, **data}).id
 
 
-def add(db, target_id: str, kind: str, n: int, **extra) -> str:  # noqa: ANN001, ANN003
+def add(db, target_id: str, kind: str, n: int, **extra) -> str:
     with db.transaction("测试员") as s:
         target = s.get(Community, target_id) or s.get(Project, target_id)
         return milestones.add(s, target, {"kind": kind, "reached_on": day(n), **extra}).id
 
 
-def add_refused(db, target_id: str, kind: str, n: int | date, **extra) -> ValidationError:  # noqa: ANN001, ANN003
+def add_refused(db, target_id: str, kind: str, n: int | date, **extra) -> ValidationError:
     on = n if isinstance(n, date) else day(n)
 
-    def call(s):  # noqa: ANN001, ANN202
+    def call(s):
         target = s.get(Community, target_id) or s.get(Project, target_id)
         milestones.add(s, target, {"kind": kind, "reached_on": on, **extra})
 
     return refused(db, call)
 
 
-def remove(db, milestone_id: str) -> None:  # noqa: ANN001
+def remove(db, milestone_id: str) -> None:
     with db.transaction("测试员") as s:
         milestones.remove(s, milestone_id)
 
 
-def status(db, community_id: str) -> str:  # noqa: ANN001
+def status(db, community_id: str) -> str:
     """The stored status, checked against a fresh derivation from the milestones."""
     with db.session("测试员") as s:
         c = s.get(Community, community_id)
@@ -80,7 +80,7 @@ def status(db, community_id: str) -> str:  # noqa: ANN001
 # ---------------------------------------------------------------- status through the lifecycle
 
 
-def test_status_follows_every_step_of_the_lifecycle(db) -> None:  # noqa: ANN001
+def test_status_follows_every_step_of_the_lifecycle(db) -> None:
     cid = new_community(db)
     assert status(db, cid) == "reserve"
     steps = [
@@ -108,7 +108,7 @@ def test_status_follows_every_step_of_the_lifecycle(db) -> None:  # noqa: ANN001
         assert all(m.township_code == "341122001000" for m in log)
 
 
-def test_status_walks_back_when_milestones_are_removed_latest_first(db) -> None:  # noqa: ANN001
+def test_status_walks_back_when_milestones_are_removed_latest_first(db) -> None:
     cid = new_community(db)
     ids = [add(db, cid, kind, n) for kind, n in (("plan", 0), ("start", 10), ("completion", 50), ("acceptance", 60))]
     expected_after_removal = ["completed", "started", "planned", "reserve"]
@@ -119,7 +119,7 @@ def test_status_walks_back_when_milestones_are_removed_latest_first(db) -> None:
         assert s.get(Milestone, ids[0]).deleted_at is not None  # in the recycle bin, not erased
 
 
-def test_a_community_in_the_annual_plan_is_planned_without_milestones(db) -> None:  # noqa: ANN001
+def test_a_community_in_the_annual_plan_is_planned_without_milestones(db) -> None:
     cid = new_community(db, plan_year=2020)
     assert status(db, cid) == "planned"
     add(db, cid, "start", 0)
@@ -142,7 +142,7 @@ def test_a_community_in_the_annual_plan_is_planned_without_milestones(db) -> Non
         ([("plan", 0), ("start", 10), ("completion", 20)], "completed"),
     ],
 )
-def test_withdrawal_from_every_state_before_acceptance(db, before: list, status_before: str) -> None:  # noqa: ANN001
+def test_withdrawal_from_every_state_before_acceptance(db, before: list, status_before: str) -> None:
     cid = new_community(db)
     for kind, n in before:
         add(db, cid, kind, n)
@@ -159,7 +159,7 @@ def test_withdrawal_from_every_state_before_acceptance(db, before: list, status_
     assert status(db, cid) == status_before
 
 
-def test_an_accepted_community_cannot_be_withdrawn(db) -> None:  # noqa: ANN001
+def test_an_accepted_community_cannot_be_withdrawn(db) -> None:
     cid = new_community(db)
     for kind, n in (("start", 0), ("completion", 10), ("acceptance", 20)):
         add(db, cid, kind, n)
@@ -169,7 +169,7 @@ def test_an_accepted_community_cannot_be_withdrawn(db) -> None:  # noqa: ANN001
     assert status(db, cid) == "accepted"
 
 
-def test_withdrawal_needs_a_reason_and_a_date_after_the_last_milestone(db) -> None:  # noqa: ANN001
+def test_withdrawal_needs_a_reason_and_a_date_after_the_last_milestone(db) -> None:
     cid = new_community(db)
     add(db, cid, "plan", 10)
     err = add_refused(db, cid, "withdrawal", 20)
@@ -199,7 +199,7 @@ def test_withdrawal_needs_a_reason_and_a_date_after_the_last_milestone(db) -> No
 )
 def test_out_of_order_milestones_are_refused_and_nothing_changes(
     db, before: list, kind: str, n: int, fragment: str
-) -> None:  # noqa: ANN001
+) -> None:
     cid = new_community(db)
     for k, m in before:
         add(db, cid, k, m)
@@ -211,7 +211,7 @@ def test_out_of_order_milestones_are_refused_and_nothing_changes(
     assert status(db, cid) == status_before
 
 
-def test_future_dates_are_refused(db) -> None:  # noqa: ANN001
+def test_future_dates_are_refused(db) -> None:
     cid = new_community(db)
     err = add_refused(db, cid, "start", date.today() + timedelta(days=1))
     assert "晚于今天" in err.problems[0].message
@@ -226,13 +226,13 @@ def test_future_dates_are_refused(db) -> None:  # noqa: ANN001
         ({"reached_on": "2020-01-01"}, "节点"),
     ],
 )
-def test_bad_milestone_input_names_the_field(db, data: dict, label: str) -> None:  # noqa: ANN001
+def test_bad_milestone_input_names_the_field(db, data: dict, label: str) -> None:
     cid = new_community(db)
     err = refused(db, lambda s: milestones.add(s, s.get(Community, cid), data))
     assert [p.label for p in err.problems] == [label]
 
 
-def test_milestone_kind_by_its_chinese_label(db) -> None:  # noqa: ANN001
+def test_milestone_kind_by_its_chinese_label(db) -> None:
     cid = new_community(db)
     with db.transaction("测试员") as s:
         milestones.add(s, s.get(Community, cid), {"kind": "开工", "reached_on": "2020年3月1日"})
@@ -242,7 +242,7 @@ def test_milestone_kind_by_its_chinese_label(db) -> None:  # noqa: ANN001
 # ---------------------------------------------------------------- project milestones
 
 
-def test_project_milestones_count_for_all_its_communities(db) -> None:  # noqa: ANN001
+def test_project_milestones_count_for_all_its_communities(db) -> None:
     pid = new_project(db)
     a = new_community(db, "甲小区", project_id=pid)
     b = new_community(db, "乙小区", project_id=pid)
@@ -262,7 +262,7 @@ def test_project_milestones_count_for_all_its_communities(db) -> None:  # noqa: 
         assert [m.kind for m in milestones.milestones_of(s, s.get(Community, a))] == ["plan", "start"]
 
 
-def test_construction_milestones_are_kept_per_community(db) -> None:  # noqa: ANN001
+def test_construction_milestones_are_kept_per_community(db) -> None:
     pid = new_project(db)
     new_community(db, "甲小区", project_id=pid)
     for kind in ("start", "completion", "acceptance", "withdrawal"):
@@ -271,7 +271,7 @@ def test_construction_milestones_are_kept_per_community(db) -> None:  # noqa: AN
         assert "按小区记录，不能记在项目上" in err.problems[0].message
 
 
-def test_a_project_milestone_must_fit_every_communitys_log(db) -> None:  # noqa: ANN001
+def test_a_project_milestone_must_fit_every_communitys_log(db) -> None:
     pid = new_project(db)
     a = new_community(db, "甲小区", project_id=pid)
     b = new_community(db, "乙小区", project_id=pid)
@@ -290,7 +290,7 @@ def test_a_project_milestone_must_fit_every_communitys_log(db) -> None:  # noqa:
     assert (status(db, a), status(db, b)) == ("completed", "completed")
 
 
-def test_a_project_without_communities_keeps_its_own_log_in_order(db) -> None:  # noqa: ANN001
+def test_a_project_without_communities_keeps_its_own_log_in_order(db) -> None:
     pid = new_project(db)
     add(db, pid, "plan", 10)
     err = add_refused(db, pid, "plan", 20)
@@ -301,7 +301,7 @@ def test_a_project_without_communities_keeps_its_own_log_in_order(db) -> None:  
 # ---------------------------------------------------------------- removal
 
 
-def test_a_milestone_a_later_one_depends_on_cannot_be_removed(db) -> None:  # noqa: ANN001
+def test_a_milestone_a_later_one_depends_on_cannot_be_removed(db) -> None:
     cid = new_community(db)
     start = add(db, cid, "start", 0)
     completion = add(db, cid, "completion", 10)
@@ -317,7 +317,7 @@ def test_a_milestone_a_later_one_depends_on_cannot_be_removed(db) -> None:  # no
     assert status(db, cid) == "reserve"
 
 
-def test_a_project_milestone_keeps_the_community_milestones_it_depends_on(db) -> None:  # noqa: ANN001
+def test_a_project_milestone_keeps_the_community_milestones_it_depends_on(db) -> None:
     pid = new_project(db)
     cid = new_community(db, "甲小区", project_id=pid)
     add(db, cid, "start", 0)
@@ -330,7 +330,7 @@ def test_a_project_milestone_keeps_the_community_milestones_it_depends_on(db) ->
     assert status(db, cid) == "started"
 
 
-def test_removing_a_project_milestone_updates_all_its_communities(db) -> None:  # noqa: ANN001
+def test_removing_a_project_milestone_updates_all_its_communities(db) -> None:
     pid = new_project(db)
     a = new_community(db, "甲小区", project_id=pid)
     b = new_community(db, "乙小区", project_id=pid)
@@ -340,7 +340,7 @@ def test_removing_a_project_milestone_updates_all_its_communities(db) -> None:  
     assert (status(db, a), status(db, b)) == ("reserve", "reserve")
 
 
-def test_a_removed_milestone_cannot_be_removed_again(db) -> None:  # noqa: ANN001
+def test_a_removed_milestone_cannot_be_removed_again(db) -> None:
     cid = new_community(db)
     mid = add(db, cid, "survey", 0)
     remove(db, mid)
@@ -349,7 +349,7 @@ def test_a_removed_milestone_cannot_be_removed_again(db) -> None:  # noqa: ANN00
     add(db, cid, "survey", 1)
 
 
-def test_a_withdrawn_community_does_not_hold_up_its_project(db) -> None:  # noqa: ANN001
+def test_a_withdrawn_community_does_not_hold_up_its_project(db) -> None:
     """乙 dropped out after a failed vote; the project goes on with 甲 (tender, then settlement)."""
     pid = new_project(db)
     a = new_community(db, "甲小区", project_id=pid)

@@ -39,7 +39,7 @@ def test_search_by_name_or_initials() -> None:
     assert nd.matches(towns, "不存在") == []
 
 
-def test_a_county_registers_its_townships(session) -> None:  # noqa: ANN001
+def test_a_county_registers_its_townships(session) -> None:
     n = nd.register_townships(session, LAIAN)
     names = {d.code: d.name for d in divisions.townships(session)}
     assert n == len(nd.children(LAIAN)) and names["341122100000"] == "新安镇"
@@ -47,7 +47,7 @@ def test_a_county_registers_its_townships(session) -> None:  # noqa: ANN001
         nd.register_townships(session, "341199000000")
 
 
-def test_missing_units_get_codes_from_the_range_left_for_them(session) -> None:  # noqa: ANN001
+def test_missing_units_get_codes_from_the_range_left_for_them(session) -> None:
     town = nd.add_by_hand(session, LAIAN, "来安经济开发区")
     assert town.code == "341122599000" and not nd.listed(town.code)  # from the top of 400–599
     assert nd.add_by_hand(session, LAIAN, "来安经济开发区").code == town.code  # the same name again: the same unit

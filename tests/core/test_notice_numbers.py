@@ -16,7 +16,7 @@ def test_short_name_drops_the_ending(name: str, short: str) -> None:
     assert notice_numbers.derived_short_name(name) == short
 
 
-def test_two_townships_number_apart_and_the_short_name_is_configurable(session) -> None:  # noqa: ANN001
+def test_two_townships_number_apart_and_the_short_name_is_configurable(session) -> None:
     divisions.ensure(session, "341122101000", "红星镇")
     a = notice_numbers.next_number(session, "341122001000", 2025)
     b = notice_numbers.next_number(session, "341122101000", 2025)

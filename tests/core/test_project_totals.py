@@ -8,11 +8,11 @@ from oldcomm_desktop.core import communities, listings, projects
 from oldcomm_desktop.core.listings import ListQuery
 
 
-def _row(session, project_id: str) -> dict:  # noqa: ANN001
+def _row(session, project_id: str) -> dict:
     return next(r for r in listings.page(session, "projects", ListQuery(), 0, 100) if r["id"] == project_id)
 
 
-def test_total_from_communities_when_the_project_has_none(session) -> None:  # noqa: ANN001
+def test_total_from_communities_when_the_project_has_none(session) -> None:
     p = projects.create(session, {"name": "2025年城关片区改造", "plan_year": 2025})
     communities.create(session, {"name": "幸福里", "project_id": p.id, "total_investment": "1200000.50"})
     communities.create(session, {"name": "和平苑", "project_id": p.id, "total_investment": "800000"})

@@ -21,19 +21,19 @@ FIVE = {
 
 
 @pytest.fixture
-def project_id(db) -> str:  # noqa: ANN001
+def project_id(db) -> str:
     with db.transaction("测试员") as s:
         return projects.create(s, {"name": "城关街道2026年老旧小区改造项目", "contractor": "旧施工单位"}).id
 
 
-def test_parties_come_back_in_plaque_order_with_the_project_units_prefilled(db, project_id: str) -> None:  # noqa: ANN001
+def test_parties_come_back_in_plaque_order_with_the_project_units_prefilled(db, project_id: str) -> None:
     with db.transaction() as s:
         parties = responsibility.parties(s, project_id)
     assert [p.role_label for p in parties] == ["建设单位", "勘察单位", "设计单位", "施工单位", "监理单位"]
     assert parties[3].unit_name == "旧施工单位" and parties[3].leader == "" and parties[3].id is None
 
 
-def test_set_all_five_audited_and_synced_to_the_project(db, project_id: str) -> None:  # noqa: ANN001
+def test_set_all_five_audited_and_synced_to_the_project(db, project_id: str) -> None:
     with db.transaction("张三") as s:
         responsibility.set_parties(s, project_id, FIVE)
     with db.transaction() as s:
@@ -57,7 +57,7 @@ def test_set_all_five_audited_and_synced_to_the_project(db, project_id: str) -> 
         assert ("contractor", "青禾县城建工程有限公司") in changed
 
 
-def test_replacing_a_leader_tombstones_the_earlier_one(db, project_id: str) -> None:  # noqa: ANN001
+def test_replacing_a_leader_tombstones_the_earlier_one(db, project_id: str) -> None:
     with db.transaction("张三") as s:
         responsibility.set_parties(s, project_id, FIVE)
     with db.transaction("李四") as s:
@@ -79,7 +79,7 @@ def test_replacing_a_leader_tombstones_the_earlier_one(db, project_id: str) -> N
         assert now.leader == "张建设" and now.id == old.id
 
 
-def test_unchanged_parties_write_nothing(db, project_id: str) -> None:  # noqa: ANN001
+def test_unchanged_parties_write_nothing(db, project_id: str) -> None:
     with db.transaction() as s:
         responsibility.set_parties(s, project_id, FIVE)
     with db.transaction() as s:
@@ -88,7 +88,7 @@ def test_unchanged_parties_write_nothing(db, project_id: str) -> None:  # noqa: 
         assert {p.id for p in responsibility.parties(s, project_id)} == before
 
 
-def test_bad_input_names_the_role_and_field_and_changes_nothing(db, project_id: str) -> None:  # noqa: ANN001
+def test_bad_input_names_the_role_and_field_and_changes_nothing(db, project_id: str) -> None:
     with db.transaction() as s:
         responsibility.set_parties(s, project_id, {"builder": FIVE["builder"]})
     bad = {
@@ -108,7 +108,7 @@ def test_bad_input_names_the_role_and_field_and_changes_nothing(db, project_id: 
         assert responsibility.parties(s, project_id)[0].leader == "李建国"
 
 
-def test_clearing_a_role_and_a_community_without_project(db, project_id: str) -> None:  # noqa: ANN001
+def test_clearing_a_role_and_a_community_without_project(db, project_id: str) -> None:
     with db.transaction() as s:
         responsibility.set_parties(s, project_id, FIVE)
         responsibility.set_parties(s, project_id, {"surveyor": None, "designer": {"unit_name": " ", "leader": ""}})
@@ -123,7 +123,7 @@ def test_clearing_a_role_and_a_community_without_project(db, project_id: str) ->
             responsibility.parties(s, "no-such-project")
 
 
-def test_as_data_round_trips(db, project_id: str) -> None:  # noqa: ANN001
+def test_as_data_round_trips(db, project_id: str) -> None:
     with db.transaction() as s:
         responsibility.set_parties(s, project_id, {"builder": FIVE["builder"]})
         data = responsibility.as_data(responsibility.parties(s, project_id))
@@ -133,7 +133,7 @@ def test_as_data_round_trips(db, project_id: str) -> None:  # noqa: ANN001
         assert [p.named for p in responsibility.parties(s, project_id)] == [True, False, True, True, True]
 
 
-def test_a_replaced_party_waits_in_the_recycle_bin(db, project_id: str) -> None:  # noqa: ANN001
+def test_a_replaced_party_waits_in_the_recycle_bin(db, project_id: str) -> None:
     from oldcomm_desktop.core import recycle_bin
 
     with db.transaction("张三") as s:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from oldcomm_desktop.core import communities, listings
 
 
-def test_row_position_matches_the_page_order_with_nulls(db) -> None:  # noqa: ANN001
+def test_row_position_matches_the_page_order_with_nulls(db) -> None:
     with db.transaction("测试员") as s:
         for i in range(14):
             communities.create(

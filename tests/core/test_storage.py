@@ -54,7 +54,7 @@ def _url(target: str) -> str:
 # ---------------------------------------------------------------- migrations
 
 
-def test_empty_database_is_migrated_to_head_and_matches_the_model(empty_db) -> None:  # noqa: ANN001
+def test_empty_database_is_migrated_to_head_and_matches_the_model(empty_db) -> None:
     assert current_revision(empty_db.engine) == head_revision()
     with empty_db.engine.connect() as conn:
         # the FTS5 index over search_text (SQLite only, migration 0006) is no table of the model
@@ -211,7 +211,7 @@ def test_missing_file_with_create_false_is_refused(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- one writer
 
 
-def test_second_writer_is_refused_with_a_clear_message(sqlite_db) -> None:  # noqa: ANN001
+def test_second_writer_is_refused_with_a_clear_message(sqlite_db) -> None:
     with pytest.raises(DatabaseBusy) as excinfo:
         open_database(sqlite_db.path)
     message = str(excinfo.value)
@@ -243,7 +243,7 @@ def test_writer_can_open_while_a_reader_is_open(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- SQLite settings
 
 
-def test_sqlite_pragmas_on_every_connection(sqlite_db) -> None:  # noqa: ANN001
+def test_sqlite_pragmas_on_every_connection(sqlite_db) -> None:
     for _ in range(2):  # a fresh DB-API connection gets them too, not only the first
         with sqlite_db.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -252,7 +252,7 @@ def test_sqlite_pragmas_on_every_connection(sqlite_db) -> None:  # noqa: ANN001
         sqlite_db.engine.dispose()
 
 
-def test_foreign_keys_are_enforced(sqlite_db) -> None:  # noqa: ANN001
+def test_foreign_keys_are_enforced(sqlite_db) -> None:
     from sqlalchemy.exc import IntegrityError
 
     now = datetime(2025, 1, 1)
@@ -267,7 +267,7 @@ def test_foreign_keys_are_enforced(sqlite_db) -> None:  # noqa: ANN001
         )
 
 
-def test_wal_file_mode_survives_in_the_file(sqlite_db) -> None:  # noqa: ANN001
+def test_wal_file_mode_survives_in_the_file(sqlite_db) -> None:
     conn = sqlite3.connect(sqlite_db.path)
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

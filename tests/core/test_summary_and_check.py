@@ -77,7 +77,7 @@ def test_apportion_adds_up_to_the_fen_and_stays_within_a_fen_of_the_exact_share(
 
 
 @pytest.fixture
-def county(empty_db):  # noqa: ANN001, ANN201
+def county(empty_db):
     """County mode, two townships; a split-money project, an unsplit one (money on the project), and a loose
     community; statuses spread over the lifecycle; plan years spread over two years."""
     s = empty_db.session("测试员")
@@ -97,7 +97,7 @@ def county(empty_db):  # noqa: ANN001, ANN201
     )
     c = {}
 
-    def make(key: str, **data) -> Community:  # noqa: ANN003
+    def make(key: str, **data) -> Community:
         c[key] = communities.create(s, {"name": f"{key}小区", "year_built": 1990, **data})
         return c[key]
 
@@ -148,7 +148,7 @@ def county(empty_db):  # noqa: ANN001, ANN201
     s.close()
 
 
-def test_the_ledger_is_what_the_fixture_says(county) -> None:  # noqa: ANN001
+def test_the_ledger_is_what_the_fixture_says(county) -> None:
     s, c, _ = county
     assert {k: v.status for k, v in c.items()} == {
         "幸福里": "accepted",
@@ -161,7 +161,7 @@ def test_the_ledger_is_what_the_fixture_says(county) -> None:  # noqa: ANN001
     assert [c[k].plan_year for k in ("幸福里", "建设新村", "纺织厂宿舍", "供电")] == [2025, 2024, 2025, None]
 
 
-def test_totals_are_exact(county) -> None:  # noqa: ANN001
+def test_totals_are_exact(county) -> None:
     s, c, p = county
     t = summary.totals(s).total
     assert t.communities == 6
@@ -177,7 +177,7 @@ def test_totals_are_exact(county) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("by", ["status", "township", "project", "year"])
-def test_every_grouping_adds_up_to_the_same_totals(county, by: str) -> None:  # noqa: ANN001
+def test_every_grouping_adds_up_to_the_same_totals(county, by: str) -> None:
     s, _, _ = county
     reference = astuple(summary.totals(s, by="status").total)
     result = summary.totals(s, by=by)
@@ -186,7 +186,7 @@ def test_every_grouping_adds_up_to_the_same_totals(county, by: str) -> None:  # 
         assert sum(astuple(g)[i] for g in result.groups.values()) == reference[i]
 
 
-def test_groups_hold_the_right_shares_of_project_money(county) -> None:  # noqa: ANN001
+def test_groups_hold_the_right_shares_of_project_money(county) -> None:
     s, c, p = county
     areas = [c[k].floor_area for k in ("建设新村", "纺织厂宿舍", "粮食局家属院")]
     inv = dict(zip(("建设新村", "纺织厂宿舍", "粮食局家属院"), apportion(Decimal("1000000.01"), areas), strict=True))
@@ -228,7 +228,7 @@ def test_groups_hold_the_right_shares_of_project_money(county) -> None:  # noqa:
 
 
 @pytest.mark.parametrize("by", ["status", "township", "project", "year"])
-def test_filtered_totals_match_the_groups(county, by: str) -> None:  # noqa: ANN001
+def test_filtered_totals_match_the_groups(county, by: str) -> None:
     """A year's (a township's) totals, whatever they are grouped by, are that year's (township's) group."""
     s, _, _ = county
     by_year = summary.totals(s, by="year").groups
@@ -241,7 +241,7 @@ def test_filtered_totals_match_the_groups(county, by: str) -> None:  # noqa: ANN
     assert (both.communities, both.households) == (1, 210)  # 纺织厂宿舍 only
 
 
-def test_deleted_community_leaves_every_grouping(county) -> None:  # noqa: ANN001
+def test_deleted_community_leaves_every_grouping(county) -> None:
     s, c, _ = county
     communities.delete(s, c["纺织厂宿舍"].id)
     s.flush()
@@ -253,7 +253,7 @@ def test_deleted_community_leaves_every_grouping(county) -> None:  # noqa: ANN00
     assert t.investment_yuan == Decimal("850000.55") + Decimal("1000000.01")
 
 
-def test_areas_missing_share_equally(county) -> None:  # noqa: ANN001
+def test_areas_missing_share_equally(county) -> None:
     s, _, _ = county
     p = projects.create(
         s,
@@ -272,7 +272,7 @@ def test_areas_missing_share_equally(county) -> None:  # noqa: ANN001
     assert astuple(summary.totals(s, by="status").total) == astuple(summary.totals(s, by="project").total)
 
 
-def test_demo_county_groupings_agree(empty_db) -> None:  # noqa: ANN001
+def test_demo_county_groupings_agree(empty_db) -> None:
     with empty_db.transaction("演示操作员") as s:
         demo.build(s, communities_count=24, seed=7)
     with empty_db.transaction("测试员") as s:
@@ -310,23 +310,23 @@ def test_demo_county_groupings_agree(empty_db) -> None:  # noqa: ANN001
 # ---------------------------------------------------------------- integrity.check
 
 
-def _errors(s) -> list[integrity.Finding]:  # noqa: ANN001
+def _errors(s) -> list[integrity.Finding]:
     return [f for f in integrity.check(s) if f.severity == "error"]
 
 
-def test_clean_ledger_has_no_errors(county) -> None:  # noqa: ANN001
+def test_clean_ledger_has_no_errors(county) -> None:
     s, _, _ = county
     assert _errors(s) == []
 
 
-def test_demo_ledger_has_no_errors(empty_db) -> None:  # noqa: ANN001
+def test_demo_ledger_has_no_errors(empty_db) -> None:
     with empty_db.transaction("演示操作员") as s:
         demo.build(s, communities_count=15, seed=2)
     with empty_db.transaction("测试员") as s:
         assert integrity.check(s) == []
 
 
-def test_check_finds_a_tampered_status(county) -> None:  # noqa: ANN001
+def test_check_finds_a_tampered_status(county) -> None:
     s, c, _ = county
     s.execute(text("UPDATE community SET status = 'accepted' WHERE id = :id"), {"id": c["和平苑"].id})
     s.execute(text("UPDATE community SET status = 'reserve' WHERE id = :id"), {"id": c["粮食局家属院"].id})
@@ -338,7 +338,7 @@ def test_check_finds_a_tampered_status(county) -> None:  # noqa: ANN001
     assert str(found[0]).startswith("[错误] 小区“")
 
 
-def test_check_finds_arrived_above_approved_and_paid_above_arrived(county) -> None:  # noqa: ANN001
+def test_check_finds_arrived_above_approved_and_paid_above_arrived(county) -> None:
     s, c, _ = county
     s.execute(
         text("UPDATE funding_line SET arrived = approved + 1 WHERE community_id = :id AND approved = 28000000"),
@@ -358,7 +358,7 @@ def test_check_finds_arrived_above_approved_and_paid_above_arrived(county) -> No
     ]
 
 
-def _raw_entry(s, amount_fen: int, *, community_id: str | None = None, project_id: str | None = None) -> None:  # noqa: ANN001
+def _raw_entry(s, amount_fen: int, *, community_id: str | None = None, project_id: str | None = None) -> None:
     now = datetime(2025, 5, 1, 9, 0)
     s.execute(
         text(
@@ -376,7 +376,7 @@ def _raw_entry(s, amount_fen: int, *, community_id: str | None = None, project_i
     )
 
 
-def test_check_finds_completed_above_total_investment(county) -> None:  # noqa: ANN001
+def test_check_finds_completed_above_total_investment(county) -> None:
     s, c, _ = county
     _raw_entry(s, 8_000_001, community_id=c["幸福里"].id)  # 600000.00 + 80000.01 > 680000.00
     (f,) = _errors(s)
@@ -387,14 +387,14 @@ def test_check_finds_completed_above_total_investment(county) -> None:  # noqa: 
     assert _errors(s) == []
 
 
-def test_check_finds_parts_not_adding_up_to_the_total(county) -> None:  # noqa: ANN001
+def test_check_finds_parts_not_adding_up_to_the_total(county) -> None:
     s, c, _ = county
     s.execute(text("UPDATE community SET total_investment = 68000100 WHERE id = :id"), {"id": c["幸福里"].id})
     (f,) = _errors(s)
     assert "各来源批复资金合计 680000.00 元与总投资 680001.00 元不一致" in f.message
 
 
-def test_check_finds_completion_before_start(county) -> None:  # noqa: ANN001
+def test_check_finds_completion_before_start(county) -> None:
     s, c, _ = county
     s.execute(
         text("UPDATE milestone SET reached_on = :d WHERE community_id = :id AND kind = 'completion'"),
@@ -404,7 +404,7 @@ def test_check_finds_completion_before_start(county) -> None:  # noqa: ANN001
     assert "完工日期" in f.message and "早于开工日期" in f.message
 
 
-def test_check_finds_money_faults_on_a_project(county) -> None:  # noqa: ANN001
+def test_check_finds_money_faults_on_a_project(county) -> None:
     s, _, p = county
     funding.set_lines(s, p["whole"], {"central_budget": {"approved": "1000000.01", "arrived": "500000.00"}})
     assert _errors(s) == []

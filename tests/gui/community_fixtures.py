@@ -21,7 +21,7 @@ def ctx(demo_file: Path, tmp_path: Path) -> Iterator[AppContext]:
 
 
 @pytest.fixture
-def page(qtbot, ctx: AppContext):  # noqa: ANN001, ANN201
+def page(qtbot, ctx: AppContext):
     from oldcomm_desktop.gui.pages.communities import CommunitiesPage
 
     p = CommunitiesPage(ctx)
@@ -41,7 +41,7 @@ def core_rows(ctx: AppContext, **filters: object) -> list[dict]:
     return ctx.read(lambda s: listings.page(s, "communities", listings.ListQuery(filters=filters), 0, 1000))
 
 
-def select_by_name(qtbot, page, name: str) -> str:  # noqa: ANN001
+def select_by_name(qtbot, page, name: str) -> str:
     """Select the community named `name` in the page's table (scanning the rows shown) and return its id."""
     model = page.table.model
     for row in range(model.rowCount()):
@@ -53,12 +53,12 @@ def select_by_name(qtbot, page, name: str) -> str:  # noqa: ANN001
     raise AssertionError(f"{name} is not shown")
 
 
-def cell_text(page, row: int, key: str) -> str:  # noqa: ANN001
+def cell_text(page, row: int, key: str) -> str:
     model = page.table.model
     return model.data(model.index(row, model.column_index(key)))
 
 
-def row_of(page, record_id: str) -> int:  # noqa: ANN001
+def row_of(page, record_id: str) -> int:
     model = page.table.model
     return next(r for r in range(model.rowCount()) if model.row_id(r) == record_id)
 

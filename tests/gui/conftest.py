@@ -9,15 +9,15 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402 - after the platform is chosen
-from demo_context import COMMUNITY_DEMO, PAGES_DEMO, build  # noqa: E402
+import pytest  # after the platform is chosen
+from demo_context import COMMUNITY_DEMO, PAGES_DEMO, build
 
 
 @pytest.fixture(scope="session")
-def demo_file(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def demo_file(tmp_path_factory: pytest.TempPathFactory):
     return build(tmp_path_factory.mktemp("community_demo") / "demo.sqlite3", COMMUNITY_DEMO, seed=1)
 
 
 @pytest.fixture(scope="session")
-def pages_demo_file(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def pages_demo_file(tmp_path_factory: pytest.TempPathFactory):
     return build(tmp_path_factory.mktemp("pages_demo") / "demo.sqlite3", PAGES_DEMO, seed=2)

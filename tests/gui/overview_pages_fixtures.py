@@ -20,7 +20,7 @@ def ctx(pages_demo_file: Path, tmp_path: Path) -> Iterator[AppContext]:
     yield from open_copy(pages_demo_file, tmp_path)
 
 
-def show(qtbot, page):  # noqa: ANN001, ANN201
+def show(qtbot, page):
     """Show a page at the window's size (charts lay out only when shown) and activate it."""
     qtbot.addWidget(page)
     page.resize(1148, 760)
@@ -31,7 +31,7 @@ def show(qtbot, page):  # noqa: ANN001, ANN201
     return page
 
 
-def wait_loaded(qtbot, page) -> None:  # noqa: ANN001
+def wait_loaded(qtbot, page) -> None:
     """Pages that compute in a worker (the dashboard) are ready once `loading` is false."""
     qtbot.waitUntil(lambda: not getattr(page, "loading", False), timeout=20000)
 

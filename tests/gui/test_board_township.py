@@ -12,7 +12,7 @@ from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.pages.inspections import InspectionsPage
 
 
-def test_board_shows_township_and_prefixed_number(qtbot, sqlite_db, tmp_path) -> None:  # noqa: ANN001
+def test_board_shows_township_and_prefixed_number(qtbot, sqlite_db, tmp_path) -> None:
     ctx = AppContext(sqlite_db, "测试员", QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     day = date.today() - timedelta(days=1)
     with sqlite_db.transaction("测试员") as s:

@@ -11,7 +11,7 @@ from oldcomm_desktop.gui.main_window import MainWindow
 from oldcomm_desktop.gui.pages.dashboard import DashboardPage
 
 
-def test_big_figures_have_thousands_separators(qtbot, ctx) -> None:  # noqa: ANN001, F811
+def test_big_figures_have_thousands_separators(qtbot, ctx) -> None:  # noqa: F811
     page = show(qtbot, DashboardPage(ctx))
     data = page.data
     big = [dataclasses.replace(c, items=161584, communities=200000) for c in data.categories]
@@ -20,7 +20,7 @@ def test_big_figures_have_thousands_separators(qtbot, ctx) -> None:  # noqa: ANN
     assert texts and all(t.startswith("161,584 项 · 200,000 个小区") for t in texts)
 
 
-def test_effect_indicators_read_planned_then_done(qtbot, ctx) -> None:  # noqa: ANN001, F811
+def test_effect_indicators_read_planned_then_done(qtbot, ctx) -> None:  # noqa: F811
     page = show(qtbot, DashboardPage(ctx))
     assert page.indicator_box.title() == "成效指标（计划 / 已完成）"
     for row, figure in zip(page.indicator_chart.rows, page.data.indicators, strict=True):
@@ -29,14 +29,14 @@ def test_effect_indicators_read_planned_then_done(qtbot, ctx) -> None:  # noqa: 
         assert abs(float(done.replace(",", "")) - float(figure.done)) < 0.01
 
 
-def test_window_title_names_the_unit_once(qtbot, ctx) -> None:  # noqa: ANN001, F811
+def test_window_title_names_the_unit_once(qtbot, ctx) -> None:  # noqa: F811
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     assert "老旧小区改造工作台" not in window.windowTitle()  # Qt adds the program's name itself
     assert window.windowTitle()
 
 
-def test_tab_leaves_a_table_and_arrows_move_within(qtbot, ctx) -> None:  # noqa: ANN001, F811
+def test_tab_leaves_a_table_and_arrows_move_within(qtbot, ctx) -> None:  # noqa: F811
     from PySide6.QtCore import Qt
 
     from oldcomm_desktop.gui.pages.items import ItemsPage

@@ -24,17 +24,17 @@ from oldcomm_desktop.core.pinyin_search import initials
 from oldcomm_desktop.gui.pages.communities import CommunitiesPage
 
 
-def _households(ctx, cid: str) -> int:  # noqa: ANN001
+def _households(ctx, cid: str) -> int:
     return ctx.read(lambda s: communities.get(s, cid).households)
 
 
-def _search(qtbot, page, text: str) -> None:  # noqa: ANN001
+def _search(qtbot, page, text: str) -> None:
     page.table.search.clear()
     qtbot.keyClicks(page.table.search, text)
     qtbot.waitUntil(lambda: page.table.model.query.search == text, timeout=3000)
 
 
-def test_pinyin_initials_find_the_community(qtbot, page) -> None:  # noqa: ANN001
+def test_pinyin_initials_find_the_community(qtbot, page) -> None:
     assert page.table.model.rowCount() == 12
     _search(qtbot, page, "xfl")
     names = [page.table.model.row_mapping(r)["name"] for r in range(page.table.model.rowCount())]
@@ -43,7 +43,7 @@ def test_pinyin_initials_find_the_community(qtbot, page) -> None:  # noqa: ANN00
     assert page.status_text().startswith(f"共 {len(names)} 个小区") and "筛选" in page.status_text()
 
 
-def test_edit_households_validation_undo_redo(qtbot, page, ctx) -> None:  # noqa: ANN001
+def test_edit_households_validation_undo_redo(qtbot, page, ctx) -> None:
     _search(qtbot, page, "xfl")
     cid = select_by_name(qtbot, page, "幸福里小区")
     before = _households(ctx, cid)
@@ -75,7 +75,7 @@ def test_edit_households_validation_undo_redo(qtbot, page, ctx) -> None:  # noqa
     qtbot.waitUntil(lambda: cell_text(page, row_of(page, cid), "households") == "1,234 户")
 
 
-def test_ctrl_z_and_ctrl_y_in_the_main_window(qtbot, ctx) -> None:  # noqa: ANN001
+def test_ctrl_z_and_ctrl_y_in_the_main_window(qtbot, ctx) -> None:
     from oldcomm_desktop.gui.main_window import MainWindow
 
     win = MainWindow(ctx)
@@ -100,7 +100,7 @@ def test_ctrl_z_and_ctrl_y_in_the_main_window(qtbot, ctx) -> None:  # noqa: ANN0
     assert "小区" in win.page_status.text()
 
 
-def test_new_community_through_the_form(qtbot, page, ctx) -> None:  # noqa: ANN001
+def test_new_community_through_the_form(qtbot, page, ctx) -> None:
     dialog = page.new_record()
     qtbot.waitUntil(dialog.isVisible)
     form = dialog.form
@@ -119,11 +119,11 @@ def test_new_community_through_the_form(qtbot, page, ctx) -> None:  # noqa: ANN0
     qtbot.waitUntil(lambda: page.table.model.rowCount() == 12)
 
 
-def test_delete_asks_then_goes_to_the_recycle_bin_and_undo_restores(qtbot, page, ctx, monkeypatch) -> None:  # noqa: ANN001
+def test_delete_asks_then_goes_to_the_recycle_bin_and_undo_restores(qtbot, page, ctx, monkeypatch) -> None:
     cid = select_by_name(qtbot, page, "幸福里小区")
     asked: list[str] = []
 
-    def no(_parent, _title, text, *a, **k):  # noqa: ANN001, ANN202
+    def no(_parent, _title, text, *a, **k):
         asked.append(text)
         return QMessageBox.StandardButton.No
 
@@ -146,7 +146,7 @@ def test_delete_asks_then_goes_to_the_recycle_bin_and_undo_restores(qtbot, page,
     assert ctx.read(lambda s: communities.get(s, cid).name) == "幸福里小区"
 
 
-def test_filters_narrow_the_count(qtbot, page, ctx) -> None:  # noqa: ANN001
+def test_filters_narrow_the_count(qtbot, page, ctx) -> None:
     total = page.table.model.shown_count
     assert page.status_text() == f"共 {total} 个小区"
     page.table.set_filter("status", "accepted")
@@ -170,7 +170,7 @@ def test_filters_narrow_the_count(qtbot, page, ctx) -> None:  # noqa: ANN001
     assert page.table.model.shown_count == total - overdue
 
 
-def test_apply_filters_from_the_dashboard(qtbot, page, ctx) -> None:  # noqa: ANN001
+def test_apply_filters_from_the_dashboard(qtbot, page, ctx) -> None:
     year = core_rows(ctx, status="accepted")[0]["plan_year"]
     page.table.set_filter("township", "341122002000")  # cleared by apply_filters
     page.apply_filters({"status": "accepted", "year": str(year)})
@@ -184,7 +184,7 @@ def test_apply_filters_from_the_dashboard(qtbot, page, ctx) -> None:  # noqa: AN
     assert page.table.model.shown_count == ctx.read(lambda s: listings.count(s, "communities", q))
 
 
-def test_money_unit_rerenders_the_table(qtbot, page, ctx) -> None:  # noqa: ANN001
+def test_money_unit_rerenders_the_table(qtbot, page, ctx) -> None:
     cid = select_by_name(qtbot, page, "幸福里小区")
     total = ctx.read(lambda s: communities.get(s, cid).total_investment)
     assert cell_text(page, row_of(page, cid), "total_investment") == f"{total / 10000:,.2f} 万元"
@@ -193,7 +193,7 @@ def test_money_unit_rerenders_the_table(qtbot, page, ctx) -> None:  # noqa: ANN0
     qtbot.waitUntil(lambda: page.detail.money.figure_text("total_investment") == f"{total:,.2f} 元")
 
 
-def test_sorting_happens_in_sql_on_sortable_columns(qtbot, page, ctx) -> None:  # noqa: ANN001
+def test_sorting_happens_in_sql_on_sortable_columns(qtbot, page, ctx) -> None:
     model = page.table.model
     model.sort(model.column_index("households"), Qt.SortOrder.DescendingOrder)
     shown = [model.row_mapping(r)["households"] for r in range(model.rowCount())]
@@ -205,7 +205,7 @@ def test_sorting_happens_in_sql_on_sortable_columns(qtbot, page, ctx) -> None:  
     assert model.query.sort_key == "households"
 
 
-def test_history_shows_who_changed_what(qtbot, page, ctx) -> None:  # noqa: ANN001
+def test_history_shows_who_changed_what(qtbot, page, ctx) -> None:
     cid = select_by_name(qtbot, page, "幸福里小区")
     before = _households(ctx, cid)
     dialog = page.edit_current()
@@ -222,7 +222,7 @@ def test_history_shows_who_changed_what(qtbot, page, ctx) -> None:  # noqa: ANN0
     history.close()
 
 
-def test_splitter_and_columns_are_remembered(qtbot, page, ctx) -> None:  # noqa: ANN001
+def test_splitter_and_columns_are_remembered(qtbot, page, ctx) -> None:
     page.splitter.setSizes([500, 200])
     sizes = page.splitter.sizes()
     page.save_state()
@@ -234,7 +234,7 @@ def test_splitter_and_columns_are_remembered(qtbot, page, ctx) -> None:  # noqa:
     assert ctx.settings.value("tables/communities") is not None
 
 
-def test_problems_on_another_tab_bring_it_forward(qtbot, page, ctx) -> None:  # noqa: ANN001
+def test_problems_on_another_tab_bring_it_forward(qtbot, page, ctx) -> None:
     cid = select_by_name(qtbot, page, "幸福里小区")
     dialog = page.edit_current()
     year_built = ctx.read(lambda s: communities.get(s, cid).year_built)
@@ -250,7 +250,7 @@ def test_problems_on_another_tab_bring_it_forward(qtbot, page, ctx) -> None:  # 
     dialog.reject()
 
 
-def test_township_database_starts_empty_and_defaults_the_township(qtbot, sqlite_db, tmp_path) -> None:  # noqa: ANN001
+def test_township_database_starts_empty_and_defaults_the_township(qtbot, sqlite_db, tmp_path) -> None:
     from PySide6.QtCore import QSettings
 
     from oldcomm_desktop.gui.context import AppContext
@@ -274,7 +274,7 @@ def test_township_database_starts_empty_and_defaults_the_township(qtbot, sqlite_
 
 
 
-def test_project_filter_from_another_page_shows_only_its_communities(page, ctx) -> None:  # noqa: ANN001
+def test_project_filter_from_another_page_shows_only_its_communities(page, ctx) -> None:
     """项目 → 在小区台账中查看 sends {"project": id}: the table narrows to that project's communities."""
     project_id = ctx.read(lambda s: listings.page(s, "projects", listings.ListQuery(), 0, 1)[0]["id"])
     expected = core_count(ctx, project=project_id)

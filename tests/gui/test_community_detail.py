@@ -24,13 +24,13 @@ from oldcomm_desktop.core import community_detail as cd
 from oldcomm_desktop.core.money import format_yuan
 
 
-def _items(ctx, cid: str) -> list[dict]:  # noqa: ANN001
+def _items(ctx, cid: str) -> list[dict]:
     q = listings.ListQuery(filters={"community": cid})
     return ctx.read(lambda s: listings.page(s, "items", q, 0, 1000))
 
 
 @pytest.fixture
-def planned(ctx, page, qtbot):  # noqa: ANN001, ANN201
+def planned(ctx, page, qtbot):
     """A community in this year's plan with no milestones (status 计划), selected in the page."""
     made = ctx.write(
         lambda s: communities.create(
@@ -50,11 +50,11 @@ def planned(ctx, page, qtbot):  # noqa: ANN001, ANN201
     return made.id
 
 
-def _status_cell(page, cid: str) -> str:  # noqa: ANN001
+def _status_cell(page, cid: str) -> str:
     return cell_text(page, row_of(page, cid), "status")
 
 
-def test_master_detail_shows_the_selected_community(qtbot, page, ctx) -> None:  # noqa: ANN001
+def test_master_detail_shows_the_selected_community(qtbot, page, ctx) -> None:
     accepted = next(r for r in core_rows(ctx, status="accepted"))
     cid = select_by_name(qtbot, page, accepted["name"])
     detail = page.detail
@@ -88,7 +88,7 @@ def test_master_detail_shows_the_selected_community(qtbot, page, ctx) -> None:  
     assert len(detail.items.rows()) == len(_items(ctx, other["id"]))
 
 
-def test_adding_a_start_moves_the_status(qtbot, page, ctx, planned) -> None:  # noqa: ANN001
+def test_adding_a_start_moves_the_status(qtbot, page, ctx, planned) -> None:
     assert _status_cell(page, planned) == "计划"
     dialog = page.detail.timeline.add_milestone()
     qtbot.waitUntil(dialog.isVisible)
@@ -106,7 +106,7 @@ def test_adding_a_start_moves_the_status(qtbot, page, ctx, planned) -> None:  # 
     qtbot.waitUntil(lambda: _status_cell(page, planned) == "已开工")
 
 
-def test_out_of_order_milestone_is_refused_in_chinese(qtbot, page, ctx, planned) -> None:  # noqa: ANN001
+def test_out_of_order_milestone_is_refused_in_chinese(qtbot, page, ctx, planned) -> None:
     dialog = page.detail.timeline.add_milestone()
     kind = dialog.form.widgets["kind"]
     kind.setCurrentIndex(kind.findData("acceptance"))
@@ -124,7 +124,7 @@ def test_out_of_order_milestone_is_refused_in_chinese(qtbot, page, ctx, planned)
     dialog.reject()
 
 
-def test_removing_a_milestone_another_depends_on_is_refused(qtbot, page, ctx, planned, monkeypatch) -> None:  # noqa: ANN001
+def test_removing_a_milestone_another_depends_on_is_refused(qtbot, page, ctx, planned, monkeypatch) -> None:
     today = date.today()
     ctx.write(lambda s: milestones.add(s, communities.get(s, planned), {"kind": "start", "reached_on": today}))
     ctx.write(lambda s: milestones.add(s, communities.get(s, planned), {"kind": "completion", "reached_on": today}))
@@ -143,7 +143,7 @@ def test_removing_a_milestone_another_depends_on_is_refused(qtbot, page, ctx, pl
     qtbot.waitUntil(lambda: _status_cell(page, planned) == "已完工")
 
 
-def test_add_and_edit_a_renovation_item(qtbot, page, ctx, planned, monkeypatch) -> None:  # noqa: ANN001
+def test_add_and_edit_a_renovation_item(qtbot, page, ctx, planned, monkeypatch) -> None:
     page.detail.tabs.setCurrentWidget(page.detail.items)
     dialog = page.detail.items.add_item()
     qtbot.waitUntil(dialog.isVisible)
@@ -165,7 +165,7 @@ def test_add_and_edit_a_renovation_item(qtbot, page, ctx, planned, monkeypatch) 
     edit = page.detail.items.edit_selected()
     asked: list[str] = []
 
-    def yes(_parent, _title, text, *a, **k):  # noqa: ANN001, ANN202
+    def yes(_parent, _title, text, *a, **k):
         asked.append(text)
         return QMessageBox.StandardButton.Yes
 
@@ -181,7 +181,7 @@ def test_add_and_edit_a_renovation_item(qtbot, page, ctx, planned, monkeypatch) 
     qtbot.waitUntil(lambda: page.detail.items.rows() == [])
 
 
-def test_delete_an_item_goes_to_the_recycle_bin(qtbot, page, ctx, monkeypatch) -> None:  # noqa: ANN001
+def test_delete_an_item_goes_to_the_recycle_bin(qtbot, page, ctx, monkeypatch) -> None:
     cid = select_by_name(qtbot, page, "幸福里小区")
     before = len(_items(ctx, cid))
     page.detail.items.select_row(0)
@@ -192,7 +192,7 @@ def test_delete_an_item_goes_to_the_recycle_bin(qtbot, page, ctx, monkeypatch) -
     qtbot.waitUntil(lambda: len(page.detail.items.rows()) == before)
 
 
-def test_funding_table_editor_checks_and_undoes(qtbot, page, ctx, planned) -> None:  # noqa: ANN001
+def test_funding_table_editor_checks_and_undoes(qtbot, page, ctx, planned) -> None:
     dialog = page.detail.money.edit_funding()
     qtbot.waitUntil(dialog.isVisible)
     dialog.set_cell("central_budget", "approved", "300000")
@@ -211,7 +211,7 @@ def test_funding_table_editor_checks_and_undoes(qtbot, page, ctx, planned) -> No
     assert ctx.read(lambda s: cd.funding_lines(s, planned)) == {}
 
 
-def test_register_completed_investment(qtbot, page, ctx, planned) -> None:  # noqa: ANN001
+def test_register_completed_investment(qtbot, page, ctx, planned) -> None:
     dialog = page.detail.money.add_investment()
     qtbot.waitUntil(dialog.isVisible)
     type_text(qtbot, dialog.form.widgets["amount"], "600000")  # above the total investment of 500,000
@@ -226,7 +226,7 @@ def test_register_completed_investment(qtbot, page, ctx, planned) -> None:  # no
     qtbot.waitUntil(lambda: page.detail.money.figure_text("since_start") == "0.00 万元")
 
 
-def test_inspections_tab_lists_and_navigates(qtbot, page, ctx) -> None:  # noqa: ANN001
+def test_inspections_tab_lists_and_navigates(qtbot, page, ctx) -> None:
     q = listings.ListQuery()
     rows = ctx.read(lambda s: listings.page(s, "inspections", q, 0, 1000))
     cid = rows[0]["community_id"]

@@ -13,14 +13,14 @@ from oldcomm_desktop.storage.database import open_database
 XINAN = "341122100000"  # 来安县 新安镇, in the national list
 
 
-def _ctx(tmp_path) -> AppContext:  # noqa: ANN001
+def _ctx(tmp_path) -> AppContext:
     db = open_database(tmp_path / "t.sqlite3")
     with db.transaction("测试员") as s:
         workspace.initialise(s, mode=workspace.TOWNSHIP, code=XINAN, name="新安镇", operator="测试员")
     return AppContext(db, "测试员", QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
 
 
-def test_village_from_the_national_list(qtbot, tmp_path) -> None:  # noqa: ANN001
+def test_village_from_the_national_list(qtbot, tmp_path) -> None:
     ctx = _ctx(tmp_path)
     dialog = CommunityDialog(ctx, defaults={"township_code": XINAN})
     qtbot.addWidget(dialog)
@@ -38,7 +38,7 @@ def test_village_from_the_national_list(qtbot, tmp_path) -> None:  # noqa: ANN00
     ctx.db.close()
 
 
-def test_village_added_by_hand_is_marked(qtbot, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_village_added_by_hand_is_marked(qtbot, tmp_path, monkeypatch) -> None:
     ctx = _ctx(tmp_path)
     dialog = CommunityDialog(ctx, defaults={"township_code": XINAN})
     qtbot.addWidget(dialog)

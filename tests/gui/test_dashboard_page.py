@@ -19,12 +19,12 @@ from oldcomm_desktop.gui.pages.returns import ReturnsPage
 
 
 @pytest.fixture
-def page(qtbot, ctx: AppContext) -> DashboardPage:  # noqa: ANN001
+def page(qtbot, ctx: AppContext) -> DashboardPage:
     return show(qtbot, DashboardPage(ctx))
 
 
-def _core(ctx: AppContext):  # noqa: ANN202
-    def read(s):  # noqa: ANN001, ANN202
+def _core(ctx: AppContext):
+    def read(s):
         result = summary.totals(s)
         return result, summary.finished(result), inspections.overdue_count(s), overview.status_by_township(s)
 
@@ -58,7 +58,7 @@ def test_figures_equal_the_core_summary(page: DashboardPage, ctx: AppContext) ->
     assert len(page.indicator_chart.rows) == len(ctx.read(summary.effect_indicators))
 
 
-def test_clicking_a_status_bar_asks_for_that_township_and_status(qtbot, page: DashboardPage, ctx: AppContext) -> None:  # noqa: ANN001
+def test_clicking_a_status_bar_asks_for_that_township_and_status(qtbot, page: DashboardPage, ctx: AppContext) -> None:
     nav = Navigations(ctx)
     chart = page.township_chart
     row = next(r for r in chart.rows if r.values["started"] > 0)
@@ -71,7 +71,7 @@ def test_clicking_a_status_bar_asks_for_that_township_and_status(qtbot, page: Da
     assert nav.last == ("communities", {"township": row.key})
 
 
-def test_clicking_figures_asks_for_the_filtered_lists(qtbot, page: DashboardPage, ctx: AppContext) -> None:  # noqa: ANN001
+def test_clicking_figures_asks_for_the_filtered_lists(qtbot, page: DashboardPage, ctx: AppContext) -> None:
     nav = Navigations(ctx)
     qtbot.mouseClick(page.status_tiles["started"], Qt.MouseButton.LeftButton)
     assert nav.last == ("communities", {"status": "started"})
@@ -93,7 +93,7 @@ def test_clicking_figures_asks_for_the_filtered_lists(qtbot, page: DashboardPage
     assert len(nav.calls) == n
 
 
-def test_refreshes_when_data_changes_and_follows_the_money_unit(qtbot, page: DashboardPage, ctx: AppContext) -> None:  # noqa: ANN001
+def test_refreshes_when_data_changes_and_follows_the_money_unit(qtbot, page: DashboardPage, ctx: AppContext) -> None:
     before = int(page.tiles["communities"].value_text().replace(",", ""))
     cid = ctx.read(lambda s: listings.page(s, "communities", limit=1)[0]["id"])
     commands.delete(ctx, "删除小区", cid, communities.delete, communities.restore, table="community")
@@ -111,7 +111,7 @@ def test_refreshes_when_data_changes_and_follows_the_money_unit(qtbot, page: Das
     assert page.tiles["investment"].value_text() == format_yuan(total.investment_yuan, unit="万元")
 
 
-def test_hidden_dashboard_waits_until_shown(qtbot, ctx: AppContext) -> None:  # noqa: ANN001
+def test_hidden_dashboard_waits_until_shown(qtbot, ctx: AppContext) -> None:
     page = DashboardPage(ctx)
     qtbot.addWidget(page)
     page.refresh()
@@ -121,7 +121,7 @@ def test_hidden_dashboard_waits_until_shown(qtbot, ctx: AppContext) -> None:  # 
     assert not page._dirty
 
 
-def test_returns_page_shows_the_meeting_figures(qtbot, ctx: AppContext) -> None:  # noqa: ANN001
+def test_returns_page_shows_the_meeting_figures(qtbot, ctx: AppContext) -> None:
     page = show(qtbot, ReturnsPage(ctx))
     result, finished, _overdue, townships = _core(ctx)
     table = page.status_table
@@ -146,7 +146,7 @@ def test_returns_page_shows_the_meeting_figures(qtbot, ctx: AppContext) -> None:
     assert page.status_table.item(page.status_table.rowCount() - 1, 1).text() == f"{in_year:,}"
 
 
-def test_the_window_opens_the_filtered_list(qtbot, ctx: AppContext) -> None:  # noqa: ANN001
+def test_the_window_opens_the_filtered_list(qtbot, ctx: AppContext) -> None:
     """Through the main window: the dashboard's requests are understood by the pages they go to."""
     from oldcomm_desktop.gui.main_window import MainWindow
 

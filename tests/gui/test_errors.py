@@ -25,7 +25,7 @@ def test_mask_secrets() -> None:
 
 
 @pytest.fixture
-def shown(monkeypatch, tmp_path) -> list[tuple[str, str]]:  # noqa: ANN001
+def shown(monkeypatch, tmp_path) -> list[tuple[str, str]]:
     boxes: list[tuple[str, str]] = []
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # put back after the test (pytest-qt has its own)
     monkeypatch.setattr(threading, "excepthook", threading.excepthook)
@@ -43,7 +43,7 @@ class _Emitter(QObject):
     fire = Signal()
 
 
-def test_exception_in_a_slot_is_a_chinese_message_without_traceback(qtbot, shown, caplog) -> None:  # noqa: ANN001
+def test_exception_in_a_slot_is_a_chinese_message_without_traceback(qtbot, shown, caplog) -> None:
     def broken() -> None:
         raise RuntimeError(f"boom while talking to {URL}")
 
@@ -61,7 +61,7 @@ def test_exception_in_a_slot_is_a_chinese_message_without_traceback(qtbot, shown
     assert "RuntimeError" in logged and "S3cret" not in logged
 
 
-def test_exception_in_a_worker_thread_reaches_the_gui_thread(qtbot, shown) -> None:  # noqa: ANN001
+def test_exception_in_a_worker_thread_reaches_the_gui_thread(qtbot, shown) -> None:
     errors.install_excepthook()
 
     def work() -> None:
@@ -76,7 +76,7 @@ def test_exception_in_a_worker_thread_reaches_the_gui_thread(qtbot, shown) -> No
     assert "磁盘空间不足" in text and "备份.zip" in text
 
 
-def test_core_errors_show_their_own_message(qtbot, shown) -> None:  # noqa: ANN001
+def test_core_errors_show_their_own_message(qtbot, shown) -> None:
     errors.show_unexpected(OldcommError, OldcommError(f"无法连接服务器 {URL}"), None)
     title, text = shown[0]
     assert title == "无法完成"

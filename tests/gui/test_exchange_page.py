@@ -16,7 +16,7 @@ from oldcomm_desktop.storage import backup
 
 
 @pytest.fixture
-def page(qtbot, ctx: AppContext) -> ExchangePage:  # noqa: ANN001
+def page(qtbot, ctx: AppContext) -> ExchangePage:
     return show(qtbot, ExchangePage(ctx))
 
 

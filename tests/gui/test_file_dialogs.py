@@ -11,7 +11,7 @@ from oldcomm_desktop.gui import file_dialogs
 from oldcomm_desktop.gui.fonts import install_translator
 
 
-def test_every_label_is_chinese(qtbot, qapp) -> None:  # noqa: ANN001
+def test_every_label_is_chinese(qtbot, qapp) -> None:
     assert install_translator(qapp)
     dialog = QFileDialog(None, "选择照片", str(Path.home()), "图片 (*.jpg)")
     dialog.setOption(file_dialogs.OPTIONS, True)
@@ -21,14 +21,14 @@ def test_every_label_is_chinese(qtbot, qapp) -> None:  # noqa: ANN001
     assert not any(ch.isascii() and ch.isalpha() and ch not in "INT" for text in labels for ch in text)
 
 
-def test_start_in_documents_then_where_last_used(qtbot, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_start_in_documents_then_where_last_used(qtbot, tmp_path, monkeypatch) -> None:
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     asked: list[tuple] = []
     picked = tmp_path / "相机" / "a.jpg"
     picked.parent.mkdir()
     picked.write_bytes(b"x")
 
-    def fake(parent, title, folder, file_filter, selected, options):  # noqa: ANN001, ANN202
+    def fake(parent, title, folder, file_filter, selected, options):
         asked.append((folder, options))
         return [str(picked)], ""
 

@@ -8,7 +8,7 @@ from oldcomm_desktop.gui.dialogs.first_run import FirstRunDialog
 from oldcomm_desktop.storage.database import open_database
 
 
-def _dialog(qtbot, tmp_path):  # noqa: ANN001, ANN202
+def _dialog(qtbot, tmp_path):
     db = open_database(tmp_path / "new.sqlite3")
     dialog = FirstRunDialog(db)
     qtbot.addWidget(dialog)
@@ -16,12 +16,12 @@ def _dialog(qtbot, tmp_path):  # noqa: ANN001, ANN202
     return db, dialog
 
 
-def _pick(dialog, *texts: str) -> None:  # noqa: ANN001
+def _pick(dialog, *texts: str) -> None:
     for level, text in zip(("province", "city", "county", "township"), texts, strict=False):
         assert dialog.pickers[level].choose(text), f"{level}: nothing matches {text!r}"
 
 
-def test_township_by_pinyin_at_every_level(qtbot, tmp_path) -> None:  # noqa: ANN001
+def test_township_by_pinyin_at_every_level(qtbot, tmp_path) -> None:
     db, dialog = _dialog(qtbot, tmp_path)
     assert not dialog.pickers["city"].isEnabled()  # nothing to pick before the province
     _pick(dialog, "ah", "滁州", "lax", "xaz")
@@ -39,7 +39,7 @@ def test_township_by_pinyin_at_every_level(qtbot, tmp_path) -> None:  # noqa: AN
     db.close()
 
 
-def test_a_county_registers_its_townships(qtbot, tmp_path) -> None:  # noqa: ANN001
+def test_a_county_registers_its_townships(qtbot, tmp_path) -> None:
     db, dialog = _dialog(qtbot, tmp_path)
     dialog.county.setChecked(True)
     assert not dialog.pickers["township"].isVisible()
@@ -54,7 +54,7 @@ def test_a_county_registers_its_townships(qtbot, tmp_path) -> None:  # noqa: ANN
     db.close()
 
 
-def test_a_township_not_in_the_list_is_added_by_hand(qtbot, tmp_path) -> None:  # noqa: ANN001
+def test_a_township_not_in_the_list_is_added_by_hand(qtbot, tmp_path) -> None:
     db, dialog = _dialog(qtbot, tmp_path)
     _pick(dialog, "安徽", "滁州", "来安")
     dialog.by_hand.setText("来安新城管委会")

@@ -17,7 +17,7 @@ TOWNSHIP = "341122001000"
 KIND = MILESTONE_KINDS[0].code
 
 
-def _window(qtbot, sqlite_db, tmp_path) -> MainWindow:  # noqa: ANN001
+def _window(qtbot, sqlite_db, tmp_path) -> MainWindow:
     ctx = AppContext(sqlite_db, "测试员", QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     window = MainWindow(ctx)
     qtbot.addWidget(window)
@@ -28,7 +28,7 @@ def _window(qtbot, sqlite_db, tmp_path) -> MainWindow:  # noqa: ANN001
     return window
 
 
-def test_a_fresh_database_opens_on_the_guide(qtbot, sqlite_db, tmp_path) -> None:  # noqa: ANN001
+def test_a_fresh_database_opens_on_the_guide(qtbot, sqlite_db, tmp_path) -> None:
     window = _window(qtbot, sqlite_db, tmp_path)
     page = window.go_to("dashboard")
     assert page.guide.isVisible() and not page.figures.isVisible()
@@ -57,7 +57,7 @@ def test_a_fresh_database_opens_on_the_guide(qtbot, sqlite_db, tmp_path) -> None
     dialog.reject()
 
 
-def test_steps_tick_as_the_ledger_fills(qtbot, sqlite_db, tmp_path) -> None:  # noqa: ANN001
+def test_steps_tick_as_the_ledger_fills(qtbot, sqlite_db, tmp_path) -> None:
     with sqlite_db.transaction("测试员") as s:
         project = projects.create(s, {"name": "2025年城关老旧小区改造", "plan_year": 2025})
         community = communities.create(s, {"name": "幸福里小区", "project_id": project.id})

@@ -30,7 +30,7 @@ def png(path: Path, colour: str = "#888888", size: tuple[int, int] = (400, 300))
 
 
 @pytest.fixture
-def ctx(sqlite_db, tmp_path):  # noqa: ANN001, ANN201
+def ctx(sqlite_db, tmp_path):
     context = AppContext(sqlite_db, "测试员", QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     with sqlite_db.transaction("测试员") as s:
         for name in ("幸福里小区", "幸福新村", "和平苑"):
@@ -141,7 +141,7 @@ def test_record_dialog_switches_templates_with_the_kind(qtbot, ctx):
 
 
 def test_reinspection_quick_deadline_counts_from_the_reinspection_date(qtbot, ctx):
-    def make(s):  # noqa: ANN001, ANN202
+    def make(s):
         c = communities.find(s, "和平苑")
         insp = inspections.record(
             s,

@@ -29,7 +29,7 @@ def make_png(path: Path, colour: str = "#3a7bd5") -> Path:
 
 
 @pytest.fixture
-def ctx(sqlite_db, tmp_path):  # noqa: ANN001, ANN201
+def ctx(sqlite_db, tmp_path):
     context = AppContext(sqlite_db, "测试员", QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     with sqlite_db.transaction("测试员") as s:
         communities.create(s, {"name": "幸福里小区", "households": 120, "address": "人民路 12 号"})
@@ -38,7 +38,7 @@ def ctx(sqlite_db, tmp_path):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def page(qtbot, ctx):  # noqa: ANN001, ANN201
+def page(qtbot, ctx):
     p = InspectionsPage(ctx)
     qtbot.addWidget(p)
     p.resize(1200, 760)
@@ -46,13 +46,13 @@ def page(qtbot, ctx):  # noqa: ANN001, ANN201
     return p
 
 
-def choose_community(qtbot, dialog, text: str = "xfl") -> None:  # noqa: ANN001
+def choose_community(qtbot, dialog, text: str = "xfl") -> None:
     type_text(qtbot, dialog.community.edit, text)
     assert dialog.community.search(), f"no community matches {text!r}"
     dialog.community.choose_match(0)
 
 
-def record_patrol(qtbot, page, monkeypatch, tmp_path, *, fail_item: int = 2):  # noqa: ANN001, ANN201
+def record_patrol(qtbot, page, monkeypatch, tmp_path, *, fail_item: int = 2):
     """Fill the record dialog like a clerk: community, all pass but one fail, a requirement, one photo."""
     dialog = page.make_record_dialog()
     qtbot.addWidget(dialog)
@@ -76,12 +76,12 @@ def record_patrol(qtbot, page, monkeypatch, tmp_path, *, fail_item: int = 2):  #
     return dialog
 
 
-def click_radio(qtbot, radio) -> None:  # noqa: ANN001
+def click_radio(qtbot, radio) -> None:
     """Click on the indicator: a radio stretched across a form only reacts on its indicator and text."""
     qtbot.mouseClick(radio, Qt.MouseButton.LeftButton, pos=QPoint(8, radio.height() // 2))
 
 
-def board_rows(page) -> list[dict]:  # noqa: ANN001
+def board_rows(page) -> list[dict]:
     model = page.board.table.model
     return [dict(model.row_mapping(r)) for r in range(model.rowCount())]
 
@@ -134,7 +134,7 @@ def test_past_the_deadline_it_is_overdue_and_red(qtbot, page, monkeypatch, tmp_p
     assert page.delegate.is_highlighted(page.table.model.index(0, 0))
 
 
-def _open_rectification(page) -> str:  # noqa: ANN001
+def _open_rectification(page) -> str:
     page.board.set_state("open")
     page.board.table.select_first()
     return page.board.current_id()
@@ -315,7 +315,7 @@ def test_apply_filters_community_limits_both_lists(qtbot, page, monkeypatch, tmp
 
 
 @pytest.fixture
-def demo_ctx(tmp_path):  # noqa: ANN001, ANN201
+def demo_ctx(tmp_path):
     db = open_database(tmp_path / "demo.sqlite3")
     with db.transaction("演示操作员") as s:
         demo.build(s, communities_count=16, seed=1)

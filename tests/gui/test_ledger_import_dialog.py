@@ -17,11 +17,11 @@ from oldcomm_desktop.gui.jobs import JobCancelled, Progress
 from oldcomm_desktop.storage.database import open_database
 
 sys.path.insert(0, str(Path(__file__).parents[2]))
-from tests.core.importing.ledgers import messy_county_ledger, write  # noqa: E402
+from tests.core.importing.ledgers import messy_county_ledger, write
 
 
 @pytest.fixture
-def ctx(tmp_path: Path):  # noqa: ANN201
+def ctx(tmp_path: Path):
     db = open_database(tmp_path / "c.sqlite3")
     with db.transaction("测试员") as s:
         workspace.initialise(s, mode=workspace.COUNTY, code="341122000000", name="青禾县", operator="测试员")
@@ -35,7 +35,7 @@ def _count(ctx: AppContext, model: type) -> int:
     return ctx.read(lambda s: s.scalar(select(func.count()).select_from(model)))
 
 
-def test_choose_map_dry_run_and_import(qtbot, ctx: AppContext, tmp_path: Path) -> None:  # noqa: ANN001
+def test_choose_map_dry_run_and_import(qtbot, ctx: AppContext, tmp_path: Path) -> None:
     path = messy_county_ledger(tmp_path / "台账.xlsx")
     dialog = LedgerImportDialog(ctx, path=path)
     qtbot.addWidget(dialog)
@@ -55,7 +55,7 @@ def test_choose_map_dry_run_and_import(qtbot, ctx: AppContext, tmp_path: Path) -
     assert _count(ctx, Community) == 3 and "已导入：新增 3" in dialog.summary.text()
 
 
-def test_a_corrected_mapping_is_used_and_remembered(qtbot, ctx: AppContext, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_corrected_mapping_is_used_and_remembered(qtbot, ctx: AppContext, tmp_path: Path) -> None:
     path = write(tmp_path / "a.xlsx", [["乡镇", "小区名称", "户数", "面积"], ["城关街道", "甲", 10, 1.5]])
     dialog = LedgerImportDialog(ctx, path=path)
     qtbot.addWidget(dialog)
@@ -72,7 +72,7 @@ def test_a_corrected_mapping_is_used_and_remembered(qtbot, ctx: AppContext, tmp_
     assert again.mapping()[3] == "floor_area" and again.area_unit.currentText() == "万平方米"
 
 
-def test_cancel_leaves_the_database_as_it_was(qtbot, ctx: AppContext, tmp_path: Path) -> None:  # noqa: ANN001
+def test_cancel_leaves_the_database_as_it_was(qtbot, ctx: AppContext, tmp_path: Path) -> None:
     dialog = LedgerImportDialog(ctx, path=messy_county_ledger(tmp_path / "a.xlsx"))
     qtbot.addWidget(dialog)
     dialog.add_townships.setChecked(True)
@@ -85,7 +85,7 @@ def test_cancel_leaves_the_database_as_it_was(qtbot, ctx: AppContext, tmp_path: 
     assert (_count(ctx, Community), _count(ctx, AuditEntry)) == before
 
 
-def test_a_broken_file_is_refused_in_the_dialog(qtbot, ctx: AppContext, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_broken_file_is_refused_in_the_dialog(qtbot, ctx: AppContext, tmp_path: Path) -> None:
     bad = tmp_path / "x.xlsx"
     bad.write_bytes(b"not excel")
     dialog = LedgerImportDialog(ctx)

@@ -20,13 +20,13 @@ from oldcomm_desktop.gui.paged_model import Column, PagedTableModel, PageQuery
         ("communities", PageQuery(sort_key="name")),
     ],
 )
-def test_scrolling_from_the_end_back_to_the_top_shows_the_offset_rows(qtbot, ctx, name, query) -> None:  # noqa: ANN001, F811
+def test_scrolling_from_the_end_back_to_the_top_shows_the_offset_rows(qtbot, ctx, name, query) -> None:  # noqa: F811
     source = ListingSource(ctx, name, [Column("id", "id")])
     q = listings.ListQuery(sort_key=query.sort_key, descending=query.descending)
     want = ctx.read(lambda s: [r["id"] for r in listings.page(s, name, q, 0, 100_000)])
     offsets: list[int] = []
 
-    def catch(_conn, _cursor, statement, parameters, _context, _many) -> None:  # noqa: ANN001
+    def catch(_conn, _cursor, statement, parameters, _context, _many) -> None:
         if "LIMIT" in statement and parameters:
             offsets.append(parameters[-1])  # OFFSET is the last parameter
 

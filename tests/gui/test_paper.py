@@ -33,7 +33,7 @@ def _pages(path: Path) -> int:
     return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))  # type: ignore[union-attr]
 
 
-def _first(ctx: AppContext, model, *where) -> str:  # noqa: ANN001
+def _first(ctx: AppContext, model, *where) -> str:
     return ctx.read(lambda s: s.scalar(select(model.id).where(model.deleted_at.is_(None), *where).limit(1)))
 
 
@@ -50,7 +50,7 @@ def patrol_pdf(ctx: AppContext, tmp_path: Path) -> tuple[bytes, Path]:
     return pdf, path
 
 
-def test_preview_shows_every_page_as_an_image(qtbot, patrol_pdf) -> None:  # noqa: ANN001
+def test_preview_shows_every_page_as_an_image(qtbot, patrol_pdf) -> None:
     pdf, path = patrol_pdf
     dialog = PreviewDialog(pdf, "质量安全巡查记录表", "x.pdf")
     qtbot.addWidget(dialog)
@@ -71,7 +71,7 @@ def test_preview_shows_every_page_as_an_image(qtbot, patrol_pdf) -> None:  # noq
     assert dark > 200  # text and rules were drawn, not a blank page
 
 
-def test_print_goes_to_the_printer_page_by_page(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+def test_print_goes_to_the_printer_page_by_page(qtbot, tmp_path: Path) -> None:
     from io import BytesIO
 
     from oldcomm_desktop.core import workspace
@@ -97,7 +97,7 @@ def test_print_goes_to_the_printer_page_by_page(qtbot, tmp_path: Path) -> None: 
     assert "595" in size and "842" in size  # A4 in points
 
 
-def test_save_as_and_open_in_the_system_viewer(qtbot, patrol_pdf, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_save_as_and_open_in_the_system_viewer(qtbot, patrol_pdf, tmp_path: Path, monkeypatch) -> None:
     pdf, _ = patrol_pdf
     dialog = PreviewDialog(pdf, "t", "质量安全巡查记录表-1.pdf")
     qtbot.addWidget(dialog)
@@ -109,7 +109,7 @@ def test_save_as_and_open_in_the_system_viewer(qtbot, patrol_pdf, tmp_path: Path
     assert opened and Path(opened[0].toLocalFile()) == path and path.read_bytes() == pdf
 
 
-def test_inspections_page_print_menu_opens_a_preview(qtbot, ctx: AppContext) -> None:  # noqa: ANN001
+def test_inspections_page_print_menu_opens_a_preview(qtbot, ctx: AppContext) -> None:
     from oldcomm_desktop.gui.pages.inspections import InspectionsPage
 
     page = InspectionsPage(ctx)
@@ -138,7 +138,7 @@ def test_inspections_page_print_menu_opens_a_preview(qtbot, ctx: AppContext) -> 
         d.close()
 
 
-def test_community_detail_prints_the_community_papers(qtbot, ctx: AppContext) -> None:  # noqa: ANN001
+def test_community_detail_prints_the_community_papers(qtbot, ctx: AppContext) -> None:
     from oldcomm_desktop.gui.community.detail import CommunityDetail
 
     detail = CommunityDetail(ctx)
@@ -157,14 +157,14 @@ def test_community_detail_prints_the_community_papers(qtbot, ctx: AppContext) ->
     dialog.close()
 
 
-def test_a_refused_print_says_why(qtbot, ctx: AppContext, monkeypatch) -> None:  # noqa: ANN001
+def test_a_refused_print_says_why(qtbot, ctx: AppContext, monkeypatch) -> None:
     said: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a: said.append(text))
     assert actions.preview(ctx, None, "profile", "no-such-id") is None
     assert said and "找不到编号为 no-such-id 的小区" in said[0]
 
 
-def test_batch_print_behind_the_progress_dialog(qtbot, ctx: AppContext) -> None:  # noqa: ANN001
+def test_batch_print_behind_the_progress_dialog(qtbot, ctx: AppContext) -> None:
     dialog = actions.batch_print(ctx, None, (None, None))
     assert dialog is not None
     count = ctx.read(lambda s: len(s.scalars(select(Inspection.id).where(Inspection.deleted_at.is_(None))).all()))
@@ -179,7 +179,7 @@ def test_a_cancelled_batch_makes_nothing(ctx: AppContext) -> None:
         actions.batch_bytes(ctx, None, None, progress)
 
 
-def test_batch_dialog_offers_the_months_with_inspections(qtbot, ctx: AppContext) -> None:  # noqa: ANN001
+def test_batch_dialog_offers_the_months_with_inspections(qtbot, ctx: AppContext) -> None:
     dialog = actions.BatchDialog(ctx)
     qtbot.addWidget(dialog)
     months = [dialog.period.itemData(i) for i in range(1, dialog.period.count())]
@@ -188,7 +188,7 @@ def test_batch_dialog_offers_the_months_with_inspections(qtbot, ctx: AppContext)
     assert dialog.township.count() > 1
 
 
-def test_parties_dialog_saves_undoably_and_shows_core_messages(qtbot, ctx: AppContext) -> None:  # noqa: ANN001
+def test_parties_dialog_saves_undoably_and_shows_core_messages(qtbot, ctx: AppContext) -> None:
     from oldcomm_desktop.gui.dialogs.responsible_parties import PartiesDialog
 
     project_id = _first(ctx, Project)

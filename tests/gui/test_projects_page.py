@@ -15,7 +15,7 @@ from oldcomm_desktop.gui.pages.projects import ProjectsPage
 
 
 @pytest.fixture
-def page(qtbot, ctx: AppContext) -> ProjectsPage:  # noqa: ANN001
+def page(qtbot, ctx: AppContext) -> ProjectsPage:
     return show(qtbot, ProjectsPage(ctx))
 
 
@@ -38,14 +38,14 @@ def _select(page: ProjectsPage, project_id: str) -> None:
 
 
 def _project(ctx: AppContext, project_id: str) -> Project | None:
-    def read(s):  # noqa: ANN001, ANN202
+    def read(s):
         p = s.get(Project, project_id)
         return None if p is None or p.deleted_at is not None else p
 
     return ctx.read(read)
 
 
-def test_create_edit_delete_and_undo(qtbot, page: ProjectsPage, ctx: AppContext, answers: list[str]) -> None:  # noqa: ANN001
+def test_create_edit_delete_and_undo(qtbot, page: ProjectsPage, ctx: AppContext, answers: list[str]) -> None:
     before = page.table.model.shown_count
     dialog = page.new_record()
     form = dialog.form
@@ -92,7 +92,7 @@ def test_a_project_with_communities_is_not_deleted(page: ProjectsPage, ctx: AppC
     assert ctx.undo_stack.count() == 0
 
 
-def test_required_fields_are_shown_beside_the_form(qtbot, page: ProjectsPage, ctx: AppContext) -> None:  # noqa: ANN001
+def test_required_fields_are_shown_beside_the_form(qtbot, page: ProjectsPage, ctx: AppContext) -> None:
     before = page.table.model.shown_count
     dialog = page.new_record()
     type_text(qtbot, dialog.form.widgets["contractor"], "某公司")

@@ -13,7 +13,7 @@ from oldcomm_desktop.gui.pages.recycle_bin import RecycleBinPage
 
 
 @pytest.fixture
-def page(qtbot, ctx: AppContext) -> RecycleBinPage:  # noqa: ANN001
+def page(qtbot, ctx: AppContext) -> RecycleBinPage:
     return show(qtbot, RecycleBinPage(ctx))
 
 

@@ -18,7 +18,7 @@ from oldcomm_desktop.gui.pages.returns import ReturnsPage
 PERIOD = Period.of(__import__("datetime").date.today())
 
 
-def test_check_explain_export_submit_approve_reopen(qtbot, ctx: AppContext, tmp_path: Path) -> None:  # noqa: ANN001
+def test_check_explain_export_submit_approve_reopen(qtbot, ctx: AppContext, tmp_path: Path) -> None:
     page = show(qtbot, ReturnsPage(ctx))
     panel = page.returns
     panel.select("progress", PERIOD.key, None)
@@ -64,7 +64,7 @@ def test_check_explain_export_submit_approve_reopen(qtbot, ctx: AppContext, tmp_
     page.grab().save("/tmp/i9_returns_page.png")
 
 
-def test_briefing_and_completeness(qtbot, ctx: AppContext, tmp_path: Path) -> None:  # noqa: ANN001
+def test_briefing_and_completeness(qtbot, ctx: AppContext, tmp_path: Path) -> None:
     page = show(qtbot, ReturnsPage(ctx))
     page.tabs.setCurrentWidget(page.briefing)
     b = page.briefing.preview()
@@ -82,7 +82,7 @@ def test_briefing_and_completeness(qtbot, ctx: AppContext, tmp_path: Path) -> No
     page.grab().save("/tmp/i9_completeness.png")
 
 
-def test_dashboard_counts_down_to_the_due_day(qtbot, ctx: AppContext) -> None:  # noqa: ANN001
+def test_dashboard_counts_down_to_the_due_day(qtbot, ctx: AppContext) -> None:
     page = show(qtbot, DashboardPage(ctx))
     text = page.returns_due.text()
     assert "本月报表" in text and "截止" in text

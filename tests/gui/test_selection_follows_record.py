@@ -13,18 +13,18 @@ from oldcomm_desktop.core import communities, inspections, listings
 from oldcomm_desktop.gui.paged_model import PagedTableModel, PageQuery
 
 
-def _names(page) -> list[str]:  # noqa: ANN001
+def _names(page) -> list[str]:
     m = page.table.model
     return [m.row_mapping(r)["name"] for r in range(m.rowCount())]
 
 
-def _core_row(ctx, cid: str) -> int:  # noqa: ANN001
+def _core_row(ctx, cid: str) -> int:
     """Where the core's listing (the table's default order) puts the record now."""
     rows = ctx.read(lambda s: listings.page(s, "communities", listings.ListQuery(), 0, 1000))
     return [str(r["id"]) for r in rows].index(cid)
 
 
-def _rename(qtbot, page, new_name: str) -> None:  # noqa: ANN001
+def _rename(qtbot, page, new_name: str) -> None:
     dialog = page.edit_current()
     qtbot.waitUntil(dialog.isVisible)
     field = dialog.form.widgets["name"]
@@ -33,7 +33,7 @@ def _rename(qtbot, page, new_name: str) -> None:  # noqa: ANN001
     qtbot.waitUntil(lambda: not dialog.isVisible())
 
 
-def test_edit_that_resorts_keeps_selection_detail_and_next_milestone_on_the_record(qtbot, page, ctx) -> None:  # noqa: ANN001
+def test_edit_that_resorts_keeps_selection_detail_and_next_milestone_on_the_record(qtbot, page, ctx) -> None:
     names = _names(page)
     first = names[0]
     cid = select_by_name(qtbot, page, first)
@@ -60,7 +60,7 @@ def test_edit_that_resorts_keeps_selection_detail_and_next_milestone_on_the_reco
     assert page.table.current_id() == cid and page.detail.community_id == cid
 
 
-def test_sort_keeps_the_record(qtbot, page) -> None:  # noqa: ANN001
+def test_sort_keeps_the_record(qtbot, page) -> None:
     names = _names(page)
     cid = select_by_name(qtbot, page, names[2])
     page.table.model.sort(page.table.model.column_index("name"), Qt.SortOrder.DescendingOrder)
@@ -68,7 +68,7 @@ def test_sort_keeps_the_record(qtbot, page) -> None:  # noqa: ANN001
     assert page.table.current_id() == cid and page.detail.community_id == cid
 
 
-def test_edit_that_leaves_the_filter_says_so_and_offers_clear_filter(qtbot, page, ctx) -> None:  # noqa: ANN001
+def test_edit_that_leaves_the_filter_says_so_and_offers_clear_filter(qtbot, page, ctx) -> None:
     page.table.search.setText("幸福")
     page.table.search.returnPressed.emit()
     cid = select_by_name(qtbot, page, "幸福里小区")
@@ -86,7 +86,7 @@ def test_edit_that_leaves_the_filter_says_so_and_offers_clear_filter(qtbot, page
     qtbot.waitUntil(lambda: page.detail.community_id == cid)
 
 
-def test_deleted_record_hands_over_to_its_successor(qtbot, page, ctx, monkeypatch) -> None:  # noqa: ANN001
+def test_deleted_record_hands_over_to_its_successor(qtbot, page, ctx, monkeypatch) -> None:
     from PySide6.QtWidgets import QMessageBox
 
     names = _names(page)
@@ -99,7 +99,7 @@ def test_deleted_record_hands_over_to_its_successor(qtbot, page, ctx, monkeypatc
     assert not page.table.notice.isVisible()
 
 
-def test_a_write_elsewhere_does_not_move_the_selection(qtbot, page, ctx) -> None:  # noqa: ANN001
+def test_a_write_elsewhere_does_not_move_the_selection(qtbot, page, ctx) -> None:
     """Another page (or window) adds a community that sorts before the selected one."""
     names = _names(page)
     cid = select_by_name(qtbot, page, names[1])
@@ -128,7 +128,7 @@ class _ListSource:
         return [{"id": i} for i in self.ids[offset : offset + limit]]
 
 
-def test_find_row_scans_pages_of_a_source_without_position(qtbot) -> None:  # noqa: ANN001
+def test_find_row_scans_pages_of_a_source_without_position(qtbot) -> None:
     ids = [f"r{i}" for i in range(1200)]
     model = PagedTableModel(_ListSource(ids), page_size=100)
     assert model.find_row("r1100") == 1100
@@ -136,7 +136,7 @@ def test_find_row_scans_pages_of_a_source_without_position(qtbot) -> None:  # no
     assert model.find_row("nope") == -1
 
 
-def test_board_detail_follows_the_record_through_undo_redo(qtbot, ctx) -> None:  # noqa: ANN001
+def test_board_detail_follows_the_record_through_undo_redo(qtbot, ctx) -> None:
     """Issue 15: after undo/redo on the rectification board the pane and its buttons acted on another row."""
     from oldcomm_desktop.gui.inspection.board import RectificationBoard
 
@@ -168,7 +168,7 @@ def test_board_detail_follows_the_record_through_undo_redo(qtbot, ctx) -> None: 
     assert listings  # the listing the board reads
 
 
-def test_board_reinspection_moves_the_record_out_of_its_tab_and_clear_filter_finds_it(qtbot, ctx) -> None:  # noqa: ANN001
+def test_board_reinspection_moves_the_record_out_of_its_tab_and_clear_filter_finds_it(qtbot, ctx) -> None:
     from oldcomm_desktop.gui.inspection.board import RectificationBoard
 
     open_rectifications(ctx)
@@ -202,10 +202,10 @@ def test_board_reinspection_moves_the_record_out_of_its_tab_and_clear_filter_fin
     assert board.state == "all" and board._detail["id"] == rid
 
 
-def test_a_read_that_fails_is_said_in_chinese_not_an_empty_table(qtbot, page, monkeypatch) -> None:  # noqa: ANN001
+def test_a_read_that_fails_is_said_in_chinese_not_an_empty_table(qtbot, page, monkeypatch) -> None:
     from oldcomm_desktop.core.errors import OldcommError
 
-    def broken(*_a, **_k):  # noqa: ANN002, ANN003, ANN202
+    def broken(*_a, **_k):
         raise OldcommError("无法连接数据库服务器 10.0.0.5（连接超时）")
 
     monkeypatch.setattr(page.source, "fetch", broken)

@@ -14,15 +14,15 @@ from oldcomm_desktop.gui.pages.settings import SettingsPage
 
 
 @pytest.fixture
-def page(qtbot, ctx: AppContext) -> SettingsPage:  # noqa: ANN001
+def page(qtbot, ctx: AppContext) -> SettingsPage:
     return show(qtbot, SettingsPage(ctx))
 
 
-def _setting(ctx: AppContext, key: str):  # noqa: ANN202
+def _setting(ctx: AppContext, key: str):
     return ctx.read(lambda s: catalogues.get_setting(s, key))
 
 
-def test_money_unit_switches(qtbot, page: SettingsPage, ctx: AppContext) -> None:  # noqa: ANN001
+def test_money_unit_switches(qtbot, page: SettingsPage, ctx: AppContext) -> None:
     yuan = page.findChild(type(page.unit_buttons.buttons()[0]), "unit_元")
     wan = page.findChild(type(page.unit_buttons.buttons()[0]), "unit_万元")
     assert ctx.money_unit == "万元" and wan.isChecked()
@@ -37,7 +37,7 @@ def test_money_unit_switches(qtbot, page: SettingsPage, ctx: AppContext) -> None
     assert "元" in page.status_text()
 
 
-def test_a_bad_cutoff_year_is_refused_with_a_message(qtbot, page: SettingsPage, ctx: AppContext) -> None:  # noqa: ANN001
+def test_a_bad_cutoff_year_is_refused_with_a_message(qtbot, page: SettingsPage, ctx: AppContext) -> None:
     page.tabs.setCurrentIndex(1)
     field = page.rules_form.widgets["eligibility_cutoff_year"]
     assert field.text() == "2000" and not page.save_rules_button.isEnabled()
@@ -57,7 +57,7 @@ def test_a_bad_cutoff_year_is_refused_with_a_message(qtbot, page: SettingsPage, 
     assert "早于截止年份" in page.rules_form.errors["eligibility_cutoff_year"].text()
 
 
-def test_rules_are_saved_and_undone(qtbot, page: SettingsPage, ctx: AppContext) -> None:  # noqa: ANN001
+def test_rules_are_saved_and_undone(qtbot, page: SettingsPage, ctx: AppContext) -> None:
     form = page.rules_form
     for key, text in (("eligibility_cutoff_year", "2002"), ("consent_participation_owners", "75")):
         form.widgets[key].clear()
@@ -74,7 +74,7 @@ def test_rules_are_saved_and_undone(qtbot, page: SettingsPage, ctx: AppContext) 
     assert form.widgets["consent_participation_owners"].text() == "75"
 
 
-def test_operators_are_added_undoably(qtbot, page: SettingsPage, ctx: AppContext) -> None:  # noqa: ANN001
+def test_operators_are_added_undoably(qtbot, page: SettingsPage, ctx: AppContext) -> None:
     n = page.operator_list.count()
     type_text(qtbot, page.operator_name, "李四")
     page.operator_role.setCurrentIndex(page.operator_role.findData("reviewer"))

@@ -19,26 +19,26 @@ from oldcomm_desktop.core.errors import StaleRecord
 from oldcomm_desktop.gui import stale
 
 
-def _colleague(ctx, fn) -> None:  # noqa: ANN001
+def _colleague(ctx, fn) -> None:
     """李四 saves through another session (another window, another PC on the shared server)."""
     with ctx.db.transaction("李四") as s:
         fn(s)
 
 
-def _set_text(widget, text: str) -> None:  # noqa: ANN001 - a QLineEdit or a QPlainTextEdit
+def _set_text(widget, text: str) -> None:  # a QLineEdit or a QPlainTextEdit
     (widget.setPlainText if hasattr(widget, "setPlainText") else widget.setText)(text)
 
 
-def _text(widget) -> str:  # noqa: ANN001
+def _text(widget) -> str:
     return widget.toPlainText() if hasattr(widget, "toPlainText") else widget.text()
 
 
 @pytest.fixture
-def asked(monkeypatch) -> list:  # noqa: ANN001
+def asked(monkeypatch) -> list:
     """Answers the stale message with 重新载入 (or 继续编辑 once `asked.append(False)`), recording the text."""
     answers: list = []
 
-    def ask(_parent, exc, *, can_reload=True):  # noqa: ANN001, ANN202
+    def ask(_parent, exc, *, can_reload=True):
         answers.append(str(exc))
         return not any(a is False for a in answers)
 
@@ -46,7 +46,7 @@ def asked(monkeypatch) -> list:  # noqa: ANN001
     return answers
 
 
-def test_community_form_stale_save_names_colleague_and_reload_keeps_typing(qtbot, page, ctx, asked) -> None:  # noqa: ANN001
+def test_community_form_stale_save_names_colleague_and_reload_keeps_typing(qtbot, page, ctx, asked) -> None:
     cid = select_by_name(qtbot, page, "幸福里小区")
     dialog = page.edit_current()
     qtbot.waitUntil(dialog.isVisible)
@@ -67,7 +67,7 @@ def test_community_form_stale_save_names_colleague_and_reload_keeps_typing(qtbot
     assert c.households == 321 and c.address == "同事改的地址 8 号", "neither change is lost"
 
 
-def test_keep_editing_leaves_everything_typed(qtbot, page, ctx, asked) -> None:  # noqa: ANN001
+def test_keep_editing_leaves_everything_typed(qtbot, page, ctx, asked) -> None:
     cid = select_by_name(qtbot, page, "幸福里小区")
     dialog = page.edit_current()
     qtbot.waitUntil(dialog.isVisible)
@@ -80,7 +80,7 @@ def test_keep_editing_leaves_everything_typed(qtbot, page, ctx, asked) -> None: 
     assert "李四" in dialog.message.text() and "没有丢失" in dialog.message.text()
 
 
-def test_undo_of_a_record_changed_since_is_refused(qtbot, page, ctx, monkeypatch) -> None:  # noqa: ANN001
+def test_undo_of_a_record_changed_since_is_refused(qtbot, page, ctx, monkeypatch) -> None:
     warnings: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, text, *a, **k: warnings.append(title + text))
     cid = select_by_name(qtbot, page, "幸福里小区")
@@ -97,7 +97,7 @@ def test_undo_of_a_record_changed_since_is_refused(qtbot, page, ctx, monkeypatch
     assert ctx.undo_stack.count() == 0, "the refused step left the undo list"
 
 
-def test_project_form_carries_its_version(qtbot, ctx, asked) -> None:  # noqa: ANN001
+def test_project_form_carries_its_version(qtbot, ctx, asked) -> None:
     from oldcomm_desktop.gui.pages.projects import ProjectsPage
 
     p = ProjectsPage(ctx)
@@ -117,7 +117,7 @@ def test_project_form_carries_its_version(qtbot, ctx, asked) -> None:  # noqa: A
     assert saved.contractor == "同事施工队" and saved.name.endswith("二期")
 
 
-def test_item_dialog_and_delete_from_a_stale_row(qtbot, page, ctx, asked, monkeypatch) -> None:  # noqa: ANN001
+def test_item_dialog_and_delete_from_a_stale_row(qtbot, page, ctx, asked, monkeypatch) -> None:
     from oldcomm_desktop.gui.community.record_dialogs import ItemDialog
     from oldcomm_desktop.gui.pages.items import ItemsPage
 
@@ -144,7 +144,7 @@ def test_item_dialog_and_delete_from_a_stale_row(qtbot, page, ctx, asked, monkey
     assert ctx.read(lambda s: items.records.get(s, items.RenovationItem, iid)).deleted_at is None
 
 
-def test_funding_table_refuses_a_stale_save_and_keeps_the_grid(qtbot, page, ctx, asked) -> None:  # noqa: ANN001
+def test_funding_table_refuses_a_stale_save_and_keeps_the_grid(qtbot, page, ctx, asked) -> None:
     from oldcomm_desktop.gui.community.funding_dialog import FundingDialog
 
     cid = select_by_name(qtbot, page, "幸福里小区")
@@ -161,7 +161,7 @@ def test_funding_table_refuses_a_stale_save_and_keeps_the_grid(qtbot, page, ctx,
     assert dialog.table.item(dialog.row_of(code), len(funding.MEASURES) + 1).text() == "我的说明"
 
 
-def test_reply_to_a_rectification_changed_since(qtbot, ctx, asked) -> None:  # noqa: ANN001
+def test_reply_to_a_rectification_changed_since(qtbot, ctx, asked) -> None:
     from oldcomm_desktop.core import listings
     from oldcomm_desktop.gui.inspection.followup_dialogs import reply_dialog
 
@@ -179,7 +179,7 @@ def test_reply_to_a_rectification_changed_since(qtbot, ctx, asked) -> None:  # n
     assert ctx.read(lambda s: inspections.rectification_detail(s, rid))["reply"] == "我的回复已更换"
 
 
-def test_settings_rules_stale_save(qtbot, ctx, asked) -> None:  # noqa: ANN001
+def test_settings_rules_stale_save(qtbot, ctx, asked) -> None:
     from oldcomm_desktop.gui.pages.settings import SettingsPage
 
     sp = SettingsPage(ctx)

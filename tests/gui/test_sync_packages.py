@@ -24,7 +24,7 @@ TOWNSHIP = "341122102000"  # 柳林镇 of the demo county
 
 
 @pytest.fixture
-def township(tmp_path: Path, ctx: AppContext):  # noqa: ANN201
+def township(tmp_path: Path, ctx: AppContext):
     """柳林镇's own database, its key and the county's registered on both sides."""
     db = open_database(tmp_path / "liulin.sqlite3")
     with db.transaction("乡镇") as s:
@@ -38,7 +38,7 @@ def township(tmp_path: Path, ctx: AppContext):  # noqa: ANN201
     db.close()
 
 
-def township_package(db: Database, out: Path, **community) -> Path:  # noqa: ANN003
+def township_package(db: Database, out: Path, **community) -> Path:
     out.mkdir(exist_ok=True)
     with db.transaction("乡镇") as s:
         if community:
@@ -47,11 +47,11 @@ def township_package(db: Database, out: Path, **community) -> Path:  # noqa: ANN
 
 
 @pytest.fixture
-def page(qtbot, ctx: AppContext) -> ExchangePage:  # noqa: ANN001
+def page(qtbot, ctx: AppContext) -> ExchangePage:
     return show(qtbot, ExchangePage(ctx))
 
 
-def test_the_county_sees_its_townships_and_registers_a_key(page, township, tmp_path: Path) -> None:  # noqa: ANN001
+def test_the_county_sees_its_townships_and_registers_a_key(page, township, tmp_path: Path) -> None:
     section = page.packages
     rows = {r["code"]: r for r in section.townships.rows}
     assert rows[TOWNSHIP]["trusted"] is False and "未登记公钥" in rows[TOWNSHIP]["missing"]
@@ -67,13 +67,13 @@ def test_the_county_sees_its_townships_and_registers_a_key(page, township, tmp_p
     page.grab().save("/tmp/i12_exchange_county.png")
 
 
-def test_an_untrusted_township_is_told_so(page, township, tmp_path: Path) -> None:  # noqa: ANN001
+def test_an_untrusted_township_is_told_so(page, township, tmp_path: Path) -> None:
     path = township_package(township, tmp_path / "out", name="柳林新村", households=40)
     assert page.packages.import_file(path, confirm=lambda r: True) is None
     assert "尚未被本县登记" in page.packages.result.text()
 
 
-def test_import_previews_then_applies_and_can_be_rolled_back(page, ctx, township, tmp_path: Path, qtbot) -> None:  # noqa: ANN001
+def test_import_previews_then_applies_and_can_be_rolled_back(page, ctx, township, tmp_path: Path, qtbot) -> None:
     section = page.packages
     section.trust_key(tmp_path / "t.pub", TOWNSHIP)
     path = township_package(township, tmp_path / "out", name="柳林新村", households=40)
@@ -100,7 +100,7 @@ def test_import_previews_then_applies_and_can_be_rolled_back(page, ctx, township
     assert history.table.item(0, 7).text() == "已回滚"
 
 
-def test_conflicts_are_listed_and_decided(page, ctx, township, tmp_path: Path, qtbot) -> None:  # noqa: ANN001
+def test_conflicts_are_listed_and_decided(page, ctx, township, tmp_path: Path, qtbot) -> None:
     section = page.packages
     section.trust_key(tmp_path / "t.pub", TOWNSHIP)
     first = township_package(township, tmp_path / "out", name="柳林新村", households=40)
@@ -126,7 +126,7 @@ def test_conflicts_are_listed_and_decided(page, ctx, township, tmp_path: Path, q
     assert section.conflicts_button.text() == "冲突（0）…"
 
 
-def test_export_to_a_township_writes_a_package(page, township, tmp_path: Path) -> None:  # noqa: ANN001
+def test_export_to_a_township_writes_a_package(page, township, tmp_path: Path) -> None:
     section = page.packages
     section.recipient.setCurrentIndex(section.recipient.findData(TOWNSHIP))
     section.full.setChecked(True)
@@ -136,7 +136,7 @@ def test_export_to_a_township_writes_a_package(page, township, tmp_path: Path) -
     assert result.catalogue > 0
 
 
-def test_a_cancelled_import_leaves_the_database_as_it_was(page, ctx, township, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_cancelled_import_leaves_the_database_as_it_was(page, ctx, township, tmp_path: Path) -> None:
     page.packages.trust_key(tmp_path / "t.pub", TOWNSHIP)
     path = township_package(township, tmp_path / "out", name="柳林新村", households=40)
     progress = Progress()

@@ -28,7 +28,7 @@ from oldcomm_desktop.storage.database import open_database
 PASSWORD = "S3cret-pw"
 
 
-def _window(qtbot, ctx: AppContext) -> MainWindow:  # noqa: ANN001
+def _window(qtbot, ctx: AppContext) -> MainWindow:
     win = MainWindow(ctx)
     qtbot.addWidget(win)
     win.resize(1280, 800)
@@ -49,7 +49,7 @@ def _count(ctx: AppContext) -> int:
     return ctx.read(lambda s: listings.count(s, "communities"))
 
 
-def test_status_bar_shows_the_database_own_last_backup_and_updates(qtbot, ctx, tmp_path: Path) -> None:  # noqa: ANN001
+def test_status_bar_shows_the_database_own_last_backup_and_updates(qtbot, ctx, tmp_path: Path) -> None:
     win = _window(qtbot, ctx)
     assert "还没有备份" in win.backup_status.text()
     page = win.go_to("exchange")
@@ -67,7 +67,7 @@ def test_status_bar_shows_the_database_own_last_backup_and_updates(qtbot, ctx, t
         other.close()
 
 
-def test_restore_with_pages_and_workers_running(qtbot, ctx, tmp_path: Path) -> None:  # noqa: ANN001
+def test_restore_with_pages_and_workers_running(qtbot, ctx, tmp_path: Path) -> None:
     win = _window(qtbot, ctx)
     communities_page = win.go_to("communities")
     win.go_to("dashboard")  # its figures load in a worker
@@ -88,7 +88,7 @@ def test_restore_with_pages_and_workers_running(qtbot, ctx, tmp_path: Path) -> N
     assert _count(ctx) == n - 1
 
 
-def test_a_swap_the_os_refuses_keeps_the_old_database(qtbot, ctx, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_a_swap_the_os_refuses_keeps_the_old_database(qtbot, ctx, tmp_path: Path, monkeypatch) -> None:
     win = _window(qtbot, ctx)
     exchange = win.go_to("exchange")
     saved = exchange.backup_to(tmp_path / "before.zip")
@@ -96,7 +96,7 @@ def test_a_swap_the_os_refuses_keeps_the_old_database(qtbot, ctx, tmp_path: Path
     before = _dump(db_file)
     n = _count(ctx)
 
-    def locked(*_a, **_k):  # noqa: ANN002, ANN003, ANN202 - Windows: an open file cannot be replaced
+    def locked(*_a, **_k):  # Windows: an open file cannot be replaced
         raise PermissionError(13, "另一个程序正在使用此文件，进程无法访问。", str(db_file))
 
     monkeypatch.setattr(backup, "restore", locked)
@@ -108,11 +108,11 @@ def test_a_swap_the_os_refuses_keeps_the_old_database(qtbot, ctx, tmp_path: Path
     assert _count(ctx) == n + 1
 
 
-def test_closing_the_window_waits_for_jobs_and_closes_the_database(qtbot, ctx) -> None:  # noqa: ANN001
+def test_closing_the_window_waits_for_jobs_and_closes_the_database(qtbot, ctx) -> None:
     win = _window(qtbot, ctx)
     ended: list[bool] = []
 
-    def slow(progress) -> None:  # noqa: ANN001
+    def slow(progress) -> None:
         for _ in range(30):
             if progress.cancelled:
                 break
@@ -128,7 +128,7 @@ def test_closing_the_window_waits_for_jobs_and_closes_the_database(qtbot, ctx) -
     again.close()
 
 
-def test_read_only_database_shows_a_banner_and_refuses_edits(qtbot, ctx, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_read_only_database_shows_a_banner_and_refuses_edits(qtbot, ctx, tmp_path: Path, monkeypatch) -> None:
     path = tmp_path / "ro.sqlite3"
     shutil.copy(ctx.db.path, path)
     db = open_database(path, write=False)  # as a write-protected USB stick opens
@@ -154,7 +154,7 @@ def test_read_only_database_shows_a_banner_and_refuses_edits(qtbot, ctx, tmp_pat
         db.close()
 
 
-def test_a_server_password_never_shows(qtbot, ctx, monkeypatch) -> None:  # noqa: ANN001
+def test_a_server_password_never_shows(qtbot, ctx, monkeypatch) -> None:
     url = f"postgresql+psycopg://clerk:{PASSWORD}@10.0.0.5:5432/county"
     monkeypatch.setattr(ctx.db, "url", url)
     monkeypatch.setattr(ctx.db, "path", None)
@@ -169,7 +169,7 @@ def test_a_server_password_never_shows(qtbot, ctx, monkeypatch) -> None:  # noqa
     assert any("clerk:***@10.0.0.5" in text for text in shown)
 
 
-def test_a_url_without_password_asks_and_remembers_in_the_keyring(qtbot, monkeypatch, tmp_path) -> None:  # noqa: ANN001
+def test_a_url_without_password_asks_and_remembers_in_the_keyring(qtbot, monkeypatch, tmp_path) -> None:
     from oldcomm_desktop.gui import app
     from oldcomm_desktop.gui.dialogs import password_dialog
     from oldcomm_desktop.storage import secrets
@@ -178,7 +178,7 @@ def test_a_url_without_password_asks_and_remembers_in_the_keyring(qtbot, monkeyp
     opened: list[str] = []
     remembered: dict[str, str] = {}
 
-    def fake_open(target):  # noqa: ANN001, ANN202
+    def fake_open(target):
         opened.append(str(target))
         raise OldcommError("测试：不真的连接")
 
@@ -187,7 +187,7 @@ def test_a_url_without_password_asks_and_remembers_in_the_keyring(qtbot, monkeyp
     monkeypatch.setattr(secrets, "remember_password", lambda u, p: remembered.__setitem__(u, p) or True)
     asked: list[str] = []
 
-    def ask(u, _parent=None, *, message=""):  # noqa: ANN001, ANN202
+    def ask(u, _parent=None, *, message=""):
         asked.append(message)
         return (PASSWORD, True) if len(asked) == 1 else None
 
@@ -205,7 +205,7 @@ def test_a_url_without_password_asks_and_remembers_in_the_keyring(qtbot, monkeyp
     assert all(PASSWORD not in f.read_text(errors="ignore") for f in settings_files)
 
 
-def test_a_typed_password_is_remembered_only_in_the_keyring_after_it_worked(qtbot, ctx, monkeypatch, tmp_path) -> None:  # noqa: ANN001
+def test_a_typed_password_is_remembered_only_in_the_keyring_after_it_worked(qtbot, ctx, monkeypatch, tmp_path) -> None:
     from oldcomm_desktop.gui import app
     from oldcomm_desktop.gui.dialogs import password_dialog
     from oldcomm_desktop.storage import secrets
@@ -217,7 +217,7 @@ def test_a_typed_password_is_remembered_only_in_the_keyring_after_it_worked(qtbo
     shutil.copy(ctx.db.path, demo_copy)
     opened: list[str] = []
 
-    def fake_open(target):  # noqa: ANN001, ANN202 - a SQLite file stands in for the server
+    def fake_open(target):  # a SQLite file stands in for the server
         opened.append(str(target))
         db = open_database(demo_copy)
         db.url = str(target)  # what the window shows and keys its settings by

@@ -28,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, select
 from sqlalchemy.orm import Session
@@ -139,7 +139,8 @@ class Batch:
 def table_of(name: str) -> Table:
     from oldcomm_desktop.core.importing.bulk_tables import SPECS
 
-    return SPECS[name].model.__table__  # type: ignore[attr-defined,return-value]
+    # Declarative typing says FromClause (a class may map a select); ours all map a Table.
+    return cast(Table, SPECS[name].model.__table__)
 
 
 SET_BY_APPLY = ("id", "created_at", "updated_at", "version")
@@ -215,9 +216,9 @@ def prepare(
         for o in outs:
             if o.action == REJECT:
                 continue
-            row = batch.rows[table][o.id]  # type: ignore[index]
+            row = batch.rows[table][o.id]
             if o.action == UPDATE or o.action == UNCHANGED:
-                old = batch.existing[table][o.id]  # type: ignore[index]
+                old = batch.existing[table][o.id]
                 o.changes = {k: (old[k], v) for k, v in row.items() if k in old and old[k] != v and k != "version"}
                 o.action = UPDATE if o.changes else UNCHANGED
             if o.action != UNCHANGED:
@@ -394,7 +395,7 @@ def _refresh_listing_shapes(conn: Any, plan: Plan) -> None:
         listing_index.write_search(conn, "community", [stored[i] for i in ids if i in stored])
     items = [r for r in rows("renovation_item") if "description" in r]
     listing_index.write_search(conn, "item", [(r["id"], r.get("description")) for r in items])
-    touched = {r.get("community_id") for r in rows("renovation_item")} - {None}
+    touched: set[str] = {r["community_id"] for r in rows("renovation_item") if r.get("community_id") is not None}
     if touched:
         listing_index.refresh_categories(conn, touched)
     renamed = {r["id"] for r in rows("community") if "name" in r}

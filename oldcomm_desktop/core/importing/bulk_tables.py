@@ -36,6 +36,7 @@ from oldcomm_desktop.core.fields import Field
 from oldcomm_desktop.core.importing.bulk import REJECT, Batch, RowOutcome
 from oldcomm_desktop.core.lifecycle import Reached, order_problem
 from oldcomm_desktop.core.model import (
+    Base,
     Community,
     FundingLine,
     FundingSource,
@@ -71,7 +72,7 @@ class _Values:
 
 
 class TableSpec:
-    model: type = object
+    model: type[Base] = Base  # each table names its mapped class
     fields: Mapping[str, Field] = {}
     refs: frozenset[str] = frozenset()
 
@@ -101,7 +102,7 @@ class TableSpec:
 
 def _reject(batch: Batch, out: RowOutcome, problems: list[FieldProblem]) -> None:
     out.action, out.problems = REJECT, problems
-    batch.rows[out.table].pop(out.id, None)  # type: ignore[arg-type]
+    batch.rows[out.table].pop(out.id, None)
 
 
 def _township(batch: Batch, spec: Mapping[str, Field], row: dict[str, Any]) -> list[FieldProblem]:
@@ -134,7 +135,7 @@ class ProjectSpec(TableSpec):
 
     def derive(self, batch: Batch, outs: list[RowOutcome]) -> None:
         for o in outs:
-            row = batch.rows["project"][o.id]  # type: ignore[index]
+            row = batch.rows["project"][o.id]
             row.update(derived.project_columns(row))
 
 
@@ -185,9 +186,9 @@ class CommunitySpec(TableSpec):
     def derive(self, batch: Batch, outs: list[RowOutcome]) -> None:
         kinds_c: dict[str, list[str]] = batch.cache.get("kinds_community", {})
         kinds_p: dict[str, list[str]] = batch.cache.get("kinds_project", {})
-        stored_kinds = _stored_kinds(batch, [o.id for o in outs if batch.existing["community"].get(o.id)])  # type: ignore[misc]
+        stored_kinds = _stored_kinds(batch, [o.id for o in outs if batch.existing["community"].get(o.id)])
         for o in outs:
-            row = batch.rows["community"][o.id]  # type: ignore[index]
+            row = batch.rows["community"][o.id]
             kinds = (
                 kinds_c.get(row["id"], [])
                 + kinds_p.get(row.get("project_id") or "", [])
@@ -290,8 +291,8 @@ class MilestoneSpec(TableSpec):
     def derive(self, batch: Batch, outs: list[RowOutcome]) -> None:
         # Milestones added to communities not in this batch move those communities' status too.
         batch_ids = set(batch.rows["community"])
-        touched = {batch.rows["milestone"][o.id]["community_id"] for o in outs} - batch_ids - {None}  # type: ignore[index]
-        touched_projects = {batch.rows["milestone"][o.id]["project_id"] for o in outs} - {None}  # type: ignore[index]
+        touched = {batch.rows["milestone"][o.id]["community_id"] for o in outs} - batch_ids - {None}
+        touched_projects = {batch.rows["milestone"][o.id]["project_id"] for o in outs} - {None}
         if touched_projects:
             q = select(Community.id).where(Community.project_id.in_(touched_projects), Community.deleted_at.is_(None))
             touched |= set(batch.session.scalars(q)) - batch_ids
@@ -336,12 +337,12 @@ class FundingLineSpec(TableSpec):
         by_target: dict[str, list[RowOutcome]] = defaultdict(list)
         for o in outs:
             if o.action != REJECT:
-                row = batch.rows["funding_line"][o.id]  # type: ignore[index]
+                row = batch.rows["funding_line"][o.id]
                 if row.get("community_id") and not batch.existing["community"].get(row["community_id"]):
                     by_target[row["community_id"]].append(o)
         for cid, group in by_target.items():
             total = batch.rows["community"].get(cid, {}).get("total_investment")
-            approved = sum((batch.rows["funding_line"][o.id].get("approved") or Decimal(0) for o in group), Decimal(0))  # type: ignore[index]
+            approved = sum((batch.rows["funding_line"][o.id].get("approved") or Decimal(0) for o in group), Decimal(0))
             problems = funding.approved_sum_problems(approved, total)
             if problems:
                 _reject(batch, group[0], problems)
@@ -378,7 +379,7 @@ class InvestmentEntrySpec(TableSpec):
         for o in outs:
             if o.action == REJECT:
                 continue
-            row = batch.rows["investment_entry"][o.id]  # type: ignore[index]
+            row = batch.rows["investment_entry"][o.id]
             table, tid = (
                 ("community", row["community_id"]) if row.get("community_id") else ("project", row["project_id"])
             )
@@ -416,7 +417,7 @@ class InspectionSpec(TableSpec):
                 scores[line["inspection_id"]] += line["score"]
         bands = batch.cached("grade_bands", lambda: _grade_bands(batch))
         for o in outs:
-            row = batch.rows["inspection"][o.id]  # type: ignore[index]
+            row = batch.rows["inspection"][o.id]
             if row["kind"] == "management" and row["id"] in scores:
                 row["total_score"] = scores[row["id"]]
                 row["grade"] = catalogues.grade_for(bands.get(row.get("template_id")), float(scores[row["id"]]))
@@ -472,7 +473,7 @@ class RectificationSpec(TableSpec):
         for re in sorted(batch.rows["reinspection"].values(), key=lambda r: r["inspected_on"]):
             by_rect[re["rectification_id"]].append((re["passed"], re["inspected_on"], re.get("new_deadline")))
         for o in outs:
-            row = batch.rows["rectification"][o.id]  # type: ignore[index]
+            row = batch.rows["rectification"][o.id]
             row["closed"], row["closed_on"], row["current_deadline"] = inspections.rectification_state(
                 row["deadline"], by_rect.get(row["id"], [])
             )

@@ -124,7 +124,7 @@ def layout_key(labels: Sequence[str]) -> str:
 def remembered(session: Any, labels: Sequence[str]) -> dict[str, Any] | None:
     from oldcomm_desktop.core import catalogues
 
-    return catalogues.get_setting(session, f"import_mapping:{layout_key(labels)}")  # type: ignore[no-any-return]
+    return catalogues.get_setting(session, f"import_mapping:{layout_key(labels)}")
 
 
 def known_headers(session: Any, data: Mapping[str, Any] | None = None) -> frozenset[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, String, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
@@ -41,14 +42,14 @@ class Fixed2(TypeDecorator):
     impl = BigInteger
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):  # noqa: ANN001, ANN201 - SQLAlchemy's signature
+    def process_bind_param(self, value, dialect):  # SQLAlchemy's signature
         if value is None:
             return None
         if not isinstance(value, Decimal):
             value = Decimal(str(value))
         return int((value * 100).to_integral_value())
 
-    def process_result_value(self, value, dialect):  # noqa: ANN001, ANN201
+    def process_result_value(self, value, dialect):
         if value is None:
             return None
         return (Decimal(int(value)) / 100).quantize(CENT)
@@ -61,6 +62,10 @@ class Base(DeclarativeBase):
 class Record:
     """Mixin for every record a clerk creates or changes (catalogue rows included)."""
 
+    if TYPE_CHECKING:
+        # Set by every mapped subclass; declared here so code holding "some Record" can name its table.
+        __tablename__: str
+
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
@@ -69,7 +74,7 @@ class Record:
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
 
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict:  # noqa: N805 - declarative passes the class
+    def __mapper_args__(cls) -> dict:  # declarative passes the class
         # Optimistic locking: two clerks saving the same record on a shared server cannot silently
         # overwrite each other; the second save fails and is shown as such.
         return {"version_id_col": cls.version}

@@ -8,7 +8,7 @@ from `responsibility`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -61,7 +61,7 @@ def _basics(session: Session, community_id: str | None) -> tuple[Any, Any, sourc
 def _parties_table(parties: list[responsibility.Party], *, signature: bool = False) -> Table:
     """The five responsible parties (blank rows on a blank form), with a signature column when asked."""
     head = ["责任主体", "单位名称", "项目负责人", "资质或执业证号"] + (["签字"] if signature else [])
-    rows: list[list[object]] = [head]
+    rows: list[Sequence[object]] = [head]
     by_role = {p.role: p for p in parties}
     for role, label in responsibility.ROLES.items():
         p = by_role.get(role)
@@ -160,7 +160,7 @@ def profile(session: Session, community_id: str | None, on_draw: OnDraw = None) 
 def _money_table(session: Session, community_id: str | None) -> Table:
     st = styles()
     head = ["资金来源"] + list(funding.MEASURES.values())
-    rows: list[list[object]] = [head]
+    rows: list[Sequence[object]] = [head]
     if community_id:
         view = community_detail.money_view(session, community_id)
         for r in view.rows:
@@ -203,17 +203,17 @@ def _image(path: Any, width: float, height: float) -> Flowable:
         w, h = reader.getSize()
         scale = min(width / w, height / h)
         return Image(str(path), w * scale, h * scale)
-    except Exception:  # noqa: BLE001 - a missing or damaged photo must not stop the print
+    except Exception:  # a missing or damaged photo must not stop the print
         return para("（照片无法读取）", styles().cell_center)
 
 
 def _photo_table(before: list[dict], after: list[dict]) -> Flowable:
     st = styles()
     cell_w, cell_h = WIDTH / 2 - 6 * mm, 55 * mm
-    rows: list[list[object]] = [["改造前", "改造后"]]
+    rows: list[Sequence[object]] = [["改造前", "改造后"]]
     count = max(len(before), len(after), 1)
     for i in range(count):
-        pair = []
+        pair: list[object] = []
         for side in (before, after):
             if i < len(side):
                 f = side[i]
@@ -237,7 +237,7 @@ def publicity(session: Session, community_id: str | None, on_draw: OnDraw = None
     meta = FormMeta("GS-01", "改造方案公示", community_id)
     out = heading(meta, f"{text(name)}老旧小区改造", on_draw)
     days = int(catalogues.get_setting(session, "publicity_days", 7) or 7)
-    start = sources.milestone_date(session, community_id, "publicity") if c else None
+    start = sources.milestone_date(session, c.id, "publicity") if c else None
     start = start or (date.today() if c else None)
     end = start + timedelta(days=days - 1) if start else None
     out.append(
@@ -261,7 +261,7 @@ def publicity(session: Session, community_id: str | None, on_draw: OnDraw = None
         )
     )
     out.append(section("二、改造内容及投资估算"))
-    items = sources.items(session, community_id) if c else []
+    items = sources.items(session, c.id) if c else []
     rows, total = _items_rows(items, with_done=False)
     if not items:
         rows = [[""] * 6 for _ in range(6)]
@@ -327,7 +327,7 @@ def consent(session: Session, community_id: str | None, on_draw: OnDraw = None) 
     name = c.name if c else "＿＿＿＿＿＿＿＿"
     meta = FormMeta("YY-01", "居民意愿征询表", community_id)
     out = heading(meta, f"{text(name)}老旧小区改造", on_draw)
-    items = sources.items(session, community_id) if c else []
+    items = sources.items(session, c.id) if c else []
     content = "、".join(dict.fromkeys(it["item_type"] for it in items)) if items else "＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿"
     s = lambda k: Decimal(str(catalogues.get_setting(session, k) or 0)) * 100  # noqa: E731
     out.append(
@@ -386,9 +386,9 @@ def acceptance(
     check = inspections.detail(session, inspection_id) if inspection_id else None
     meta = FormMeta("YS-01", "竣工验收记录", inspection_id or community_id)
     out = heading(meta, on_draw=on_draw)
-    items = sources.items(session, community_id) if c else []
+    items = sources.items(session, c.id) if c else []
     day = (check["inspected_on"] if check else None) or (
-        sources.milestone_date(session, community_id, "acceptance") if c else None
+        sources.milestone_date(session, c.id, "acceptance") if c else None
     )
     g = lambda k: getattr(c, k) if c else None  # noqa: E731
     out.append(
@@ -401,8 +401,8 @@ def acceptance(
                 ("改造内容*", "、".join(dict.fromkeys(it["item_type"] for it in items)) if items else ""),
                 ("户数", _v(g("households"), " 户")),
                 ("建筑面积", _v(g("floor_area"), " 平方米")),
-                ("开工日期", cn_date(sources.milestone_date(session, community_id, "start") if c else None)),
-                ("完工日期", cn_date(sources.milestone_date(session, community_id, "completion") if c else None)),
+                ("开工日期", cn_date(sources.milestone_date(session, c.id, "start") if c else None)),
+                ("完工日期", cn_date(sources.milestone_date(session, c.id, "completion") if c else None)),
                 ("验收日期", cn_date(day)),
                 ("总投资", _v(money(g("total_investment")), " 万元") if c else ""),
             ]
@@ -456,8 +456,8 @@ def plaque(session: Session, community_id: str | None, on_draw: OnDraw = None) -
                 x for x in (_v(g("buildings"), " 栋"), _v(g("households"), " 户"), _v(g("floor_area"), " 平方米")) if x
             ),
         ),
-        ("开工日期", cn_date(sources.milestone_date(session, community_id, "start") if c else None)),
-        ("竣工日期", cn_date(sources.milestone_date(session, community_id, "acceptance") if c else None)),
+        ("开工日期", cn_date(sources.milestone_date(session, c.id, "start") if c else None)),
+        ("竣工日期", cn_date(sources.milestone_date(session, c.id, "acceptance") if c else None)),
     ]
     body: list[list[object]] = [[Paragraph(text(f"{k}：{v or blank}"), st.plaque)] for k, v in lines]
     for p in site.parties or [responsibility.Party(r, label) for r, label in responsibility.ROLES.items()]:

@@ -81,8 +81,8 @@ def story(session: Session, form: str, record_id: str | None = None, on_draw: Ca
         return build(d, sheet, on_draw)
     if form in ("notice", "reinspection"):
         d = sources.rectification(session, record_id) if record_id else None
-        build = inspection_forms.notice if form == "notice" else inspection_forms.reinspection
-        return build(d, on_draw)
+        build_notice = inspection_forms.notice if form == "notice" else inspection_forms.reinspection
+        return build_notice(d, on_draw)
     if form == "acceptance":
         return community_forms.acceptance(session, *_acceptance_target(session, record_id), on_draw=on_draw)
     build = getattr(community_forms, form)

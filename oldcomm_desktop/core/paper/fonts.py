@@ -109,7 +109,7 @@ def register() -> PaperFont:
         name = "OldcommSong" if song else "OldcommSans"
         try:
             pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=0))
-        except Exception as exc:  # noqa: BLE001 - a broken or CFF font file: try the next one
+        except Exception as exc:  # a broken or CFF font file: try the next one
             problems.append(f"{path}: {exc}")
             continue
         # <b>/<i> inside a Paragraph would otherwise fall back to an unembedded Helvetica-Bold

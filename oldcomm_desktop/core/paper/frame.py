@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import IO
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -193,9 +194,9 @@ class NumberedCanvas(Canvas):
         self._pages: list[tuple[dict, FormMeta | None]] = []
         self._oldcomm_form: FormMeta | None = None
 
-    def showPage(self) -> None:  # noqa: N802 - reportlab's name
+    def showPage(self) -> None:  # reportlab's name
         self._pages.append((dict(self.__dict__), self._oldcomm_form))
-        self._startPage()
+        self._startPage()  # type: ignore[attr-defined]  # reportlab's private page reset, not in its stubs
 
     def save(self) -> None:
         metas = [m for _, m in self._pages]
@@ -285,7 +286,7 @@ def draw_qr(canvas: Canvas, value: str, x: float, y: float, size: float) -> None
 
 # -- the document --------------------------------------------------------------------------------------------
 class PaperDoc(BaseDocTemplate):
-    def __init__(self, target: object, title: str = "") -> None:
+    def __init__(self, target: str | IO[bytes], title: str = "") -> None:
         super().__init__(
             target,
             pagesize=A4,
@@ -303,7 +304,7 @@ class PaperDoc(BaseDocTemplate):
         self.addPageTemplates([PageTemplate(id="form", frames=[frame])])
 
 
-def build(target: object, story: list[Flowable], title: str = "") -> None:
+def build(target: str | IO[bytes], story: list[Flowable], title: str = "") -> None:
     """Lay out `story` (one or more forms, each starting with a FormStart) into `target` (path or file).
 
     Page streams are compressed but not ASCII85-armoured (reportlab's default, `useA85`): without its C
@@ -320,24 +321,24 @@ class FormTable(Table):
     """A Table that does not draw empty cells: a blank form is mostly empty cells, and each drawn one is
     a text object in the page (reportlab draws "" as text too)."""
 
-    def _drawCell(self, cellval, cellstyle, pos, size) -> None:  # noqa: ANN001, N802 - reportlab's hook
+    def _drawCell(self, cellval, cellstyle, pos, size) -> None:  # reportlab's hook
         if cellval == "" or cellval is None:
             return
-        super()._drawCell(cellval, cellstyle, pos, size)
+        super()._drawCell(cellval, cellstyle, pos, size)  # type: ignore[misc]  # private hook, not in the stubs
 
 
 class MinHeight(Flowable):
     """A cell's content given at least `height`: a row with room to write in that still grows with its text
     (a fixed row height would let a long text run out of the cell)."""
 
-    def __init__(self, content: object, height: float) -> None:
+    def __init__(self, content: Flowable | list[Flowable], height: float) -> None:
         super().__init__()
         self.content = content if isinstance(content, list) else [content]
         self.min_height = height
         self._inner = 0.0
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
-        self._inner = sum(f.wrap(aw, ah)[1] for f in self.content)  # type: ignore[attr-defined]
+        self._inner = sum(f.wrap(aw, ah)[1] for f in self.content)
         self.width = aw
         self.height = max(self._inner, self.min_height)
         return aw, self.height
@@ -346,14 +347,14 @@ class MinHeight(Flowable):
         if self.wrap(aw, ah)[1] <= ah:
             return [self]
         if len(self.content) == 1:
-            return self.content[0].split(aw, ah)  # type: ignore[attr-defined]
+            return self.content[0].split(aw, ah)
         return []
 
     def draw(self) -> None:
         y = self.height - (self.height - self._inner) / 2
         for f in self.content:
-            y -= f.height  # type: ignore[attr-defined]
-            f.drawOn(self.canv, 0, y)  # type: ignore[attr-defined]
+            y -= f.height
+            f.drawOn(self.canv, 0, y)
 
 
 # -- building blocks ---------------------------------------------------------------------------------------------
@@ -389,7 +390,7 @@ def grid(
     st = styles()
     aligns = aligns or {}
 
-    def cell(value: object, r: int, c: int) -> object:
+    def cell(value: object, r: int, c: int) -> str | Flowable | list[Flowable]:
         if isinstance(value, (Flowable, list)):
             return value
         raw = "" if value is None else str(value)
@@ -401,7 +402,9 @@ def grid(
             style = {"CENTER": st.cell_center, "RIGHT": st.cell_right}.get(aligns.get(c, ""), st.cell)
         return paragraph(text(raw), style)
 
-    cells: list[list[object]] = [[cell(v, r, c) for c, v in enumerate(row)] for r, row in enumerate(rows)]
+    cells: list[list[str | Flowable | list[Flowable]]] = [
+        [cell(v, r, c) for c, v in enumerate(row)] for r, row in enumerate(rows)
+    ]
     if min_height is not None:  # room to write by hand, but a long text still grows the row
         for row in cells[header_rows:]:
             first = row[0]
@@ -471,7 +474,7 @@ def signatures(roles: Sequence[str], dated: Sequence[date | None] | None = None)
     """Signature and date spaces side by side (up to three to a row), kept on one page with what follows."""
     st = styles()
     per_row = min(3, len(roles))
-    cells = []
+    cells: list[list[Flowable] | str] = []
     for i, role in enumerate(roles):
         day = dated[i] if dated and i < len(dated) else None
         cells.append(

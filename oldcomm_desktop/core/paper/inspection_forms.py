@@ -61,7 +61,9 @@ def patrol(d: dict[str, Any] | None, sheet: dict[str, Any] | None, on_draw: OnDr
     """A patrol record: site, checklist by area (合格 / 不合格 / 不适用), findings, rectification, signatures."""
     meta = FormMeta("XC-01", "质量安全巡查记录表", d["id"] if d else None)
     out = heading(meta, on_draw=on_draw)
-    out.append(facts(_site_facts(d["site"] if d else None, d["inspected_on"] if d else None, d and d["inspectors"])))
+    out.append(
+        facts(_site_facts(d["site"] if d else None, d["inspected_on"] if d else None, d["inspectors"] if d else None))
+    )
     out.append(section("一、检查内容"))
     lines = (
         d["results"]
@@ -125,6 +127,7 @@ def notice(d: dict[str, Any] | None, on_draw: OnDraw = None) -> list[Flowable]:
     out.append(Paragraph(f"{text(to) or '＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿'}：", st.body))
     out.append(Spacer(1, 2 * mm))
     if d:
+        assert site is not None  # a filled form always has its site
         where = "".join(x for x in (site.project, f"（{site.community}）" if site.community else "") if x)
         intro = (
             f"{cn_date(d['inspected_on'])}，{text(d['inspectors'] or '检查组')}对你单位承建的{text(where)}"
@@ -176,7 +179,7 @@ def reinspection(d: dict[str, Any] | None, on_draw: OnDraw = None) -> list[Flowa
         facts(
             [
                 ("通知单编号", number or ""),
-                ("整改单位", (d["addressed_to"] or site.unit("contractor")) if d else ""),
+                ("整改单位", (d["addressed_to"] or d["site"].unit("contractor")) if d else ""),
                 ("项目名称*", site.project if site else ""),
                 ("小区名称", site.community if site else ""),
                 ("检查日期", cn_date(d["inspected_on"] if d else None)),

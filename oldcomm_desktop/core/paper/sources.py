@@ -42,7 +42,8 @@ def site(session: Session, community_id: str | None, project_id: str | None = No
     community = session.get(Community, community_id) if community_id else None
     project_id = project_id or (community.project_id if community else None)
     project = session.get(Project, project_id) if project_id else None
-    township = (community or project).township_code if (community or project) else None
+    owner = community or project
+    township = owner.township_code if owner else None
     return Site(
         community.id if community else None,
         community.name if community else "",

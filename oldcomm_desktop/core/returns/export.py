@@ -137,12 +137,12 @@ def produce(
     class _Header(dict):
         """The footer's `{{notes}}` is read after the rows: by then `totals` holds the footnotes."""
 
-        def get(self, key: str, default: Any = None) -> Any:  # noqa: D102
+        def get(self, key: str, default: Any = None) -> Any:
             if key == "notes":
                 return "注：" + "；".join(totals.notes) + "。" if totals.notes else ""
             return super().get(key, default)
 
-    def rows():  # noqa: ANN202
+    def rows():
         for r in printed_rows(session, kind, period, code, totals):
             if on_row is not None:
                 on_row(r)

@@ -167,7 +167,7 @@ def _unsplit_shares(session: Session, day: date, year_start: date) -> dict[str, 
     return out
 
 
-def community_query(session: Session, day: date, *, plan_year: int | None, township: str | None):  # noqa: ANN201
+def community_query(session: Session, day: date, *, plan_year: int | None, township: str | None):
     """The SELECT behind `communities_as_of` (also counted for progress bars)."""
     year_start = day.replace(month=1, day=1)
     month_start = day.replace(day=1)

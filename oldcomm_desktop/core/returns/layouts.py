@@ -175,7 +175,7 @@ def progress_rows(session: Session, period: Period, township: str | None) -> Ite
         )
 
 
-def _withdrawn_by(period: Period):  # noqa: ANN202 - a SQL condition
+def _withdrawn_by(period: Period):  # a SQL condition
     """Communities that left the plan on or before the period's end."""
     return Community.id.in_(
         select(Milestone.community_id).where(
@@ -184,7 +184,7 @@ def _withdrawn_by(period: Period):  # noqa: ANN202 - a SQL condition
     )
 
 
-def _in_scope(q, period: Period, township: str | None):  # noqa: ANN001, ANN202
+def _in_scope(q, period: Period, township: str | None):
     q = q.where(Community.deleted_at.is_(None), Community.plan_year == period.year, ~_withdrawn_by(period))
     if township:
         q = q.where(Community.township_code == township)

@@ -517,7 +517,7 @@ def county_rows(session: Session, kind: str, period: Period) -> list[dict[str, A
     return rows
 
 
-def county_layout(kind: str):  # noqa: ANN201 - a Layout
+def county_layout(kind: str):  # a Layout
     """The county return's columns: a row per township with its approved return's written totals."""
     from dataclasses import replace
 

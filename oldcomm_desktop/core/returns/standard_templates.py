@@ -48,6 +48,7 @@ def build(kind: str | Layout, out: Path) -> Path:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.properties import PageSetupProperties
+    from openpyxl.worksheet.worksheet import Worksheet
 
     layout: Layout = kind if isinstance(kind, Layout) else LAYOUTS[kind]
     cols = layout.columns
@@ -55,6 +56,7 @@ def build(kind: str | Layout, out: Path) -> Path:
     last = get_column_letter(n)
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook's one sheet
     ws.title = layout.name
     thin = Side(style="thin", color="000000")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -146,6 +148,8 @@ def build(kind: str | Layout, out: Path) -> Path:
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
+    # openpyxl creates every header and footer with its three parts; the stubs leave them optional
+    assert ws.oddFooter is not None and ws.oddFooter.center is not None
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

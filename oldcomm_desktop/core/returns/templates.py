@@ -78,7 +78,7 @@ def inspect_template(path: Path, known_codes: Iterable[str] | None = None) -> Te
 
     try:
         wb = load_workbook(path)
-    except Exception as exc:  # noqa: BLE001 - any unreadable file gets the same Chinese message
+    except Exception as exc:  # any unreadable file gets the same Chinese message
         raise OldcommError(f"模板文件 {path} 无法打开（{type(exc).__name__}）：请确认它是 .xlsx 文件") from None
     try:
         return _inspect(wb, path, known_codes)
@@ -158,7 +158,7 @@ def fill(
     template = Path(template)
     try:
         src_wb = load_workbook(template)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise OldcommError(f"模板文件 {template} 无法打开（{type(exc).__name__}）：请确认它是 .xlsx 文件") from None
     info = _inspect(src_wb, template, known_codes)
     src = src_wb[info.sheet]
@@ -171,11 +171,11 @@ def fill(
     # sheet-level settings, before the first row (openpyxl writes columns and views at the first append)
     for key, dim in src.column_dimensions.items():
         ws.column_dimensions[key] = copy(dim)
-        ws.column_dimensions[key].parent = ws  # type: ignore[attr-defined]
+        ws.column_dimensions[key].parent = ws
     ws.sheet_format = copy(src.sheet_format)
     ws.sheet_properties = copy(src.sheet_properties)
     ws.page_setup = copy(src.page_setup)
-    ws.page_setup._parent = ws  # type: ignore[attr-defined]
+    ws.page_setup._parent = ws
     ws.print_options = copy(src.print_options)
     ws.page_margins = copy(src.page_margins)
     ws.HeaderFooter = copy(src.HeaderFooter)
@@ -201,7 +201,8 @@ def fill(
                     v = Translator(v, origin=sc.coordinate).translate_formula(f"{get_column_letter(c)}{dest}")
                 elif "{{" in v:
                     v = _fill_text(v, values)
-            cell = WriteOnlyCell(ws, value=v)
+            # the stub narrows `value` to str/float/datetime; openpyxl takes any cell value (Decimal, date, rich text)
+            cell = WriteOnlyCell(ws, value=v)  # type: ignore[arg-type]
             _style_of(sc, cell)
             cells.append(cell)
         if r in src.row_dimensions and src.row_dimensions[r].ht is not None:
@@ -226,7 +227,8 @@ def fill(
             if bold:
                 f = copy(proto.font) if proto.has_style else Font()
                 proto.font = Font(name=f.name, sz=f.sz, b=True, color=f.color)
-            arr.append(proto._style if proto.has_style else None)
+            # the private style array is not in openpyxl's stubs; sharing it keeps streaming fast
+            arr.append(proto._style if proto.has_style else None)  # type: ignore[attr-defined]
         return arr
 
     styles = {
@@ -237,10 +239,9 @@ def fill(
         "total": protos(info.style_rows["total"], False) if "total" in info.style_rows else protos(info.data_row, True),
     }
     formulas = {
-        c: src.cell(row=info.data_row, column=c).value
+        c: v
         for c in range(1, max_col + 1)
-        if isinstance(src.cell(row=info.data_row, column=c).value, str)
-        and src.cell(row=info.data_row, column=c).value.startswith("=")
+        if isinstance(v := src.cell(row=info.data_row, column=c).value, str) and v.startswith("=")
     }
     origin_row = info.data_row
     plan = [(c, info.codes.get(c), formulas.get(c)) for c in range(1, max_col + 1)]
@@ -261,7 +262,7 @@ def fill(
                     f"{get_column_letter(c)}{dest}"
                 )
             if st is not None:
-                cell._style = st  # shared, never changed: the writer only reads it
+                cell._style = st  # type: ignore[attr-defined]  # shared, never changed: the writer only reads it
             cells.append(cell)
         ws.append(cells)
         dest += 1
@@ -339,7 +340,7 @@ def _stream_cells(ws: Any) -> None:
     if not hasattr(ws, "_values_to_row"):
         return
 
-    def cells_to_row(values: list[Any], row_idx: int):  # noqa: ANN202 - a generator, as openpyxl's is
+    def cells_to_row(values: list[Any], row_idx: int):  # a generator, as openpyxl's is
         for col_idx, cell in enumerate(values, 1):
             cell.column = col_idx
             cell.row = row_idx

@@ -224,6 +224,7 @@ def _figures(session: Session, year: int, today: date) -> dict[str, TownshipFigu
             )
             .group_by(Milestone.community_id, Milestone.kind)
         ):
+            assert cid is not None  # filtered by community_id IN (...)
             reached[(cid, kind)] = on
     invested = (
         dict(
@@ -305,9 +306,11 @@ def _figures(session: Session, year: int, today: date) -> dict[str, TownshipFigu
             Inspection.inspected_on.between(start, end),
         )
     ):
+        assert score is not None  # filtered by total_score IS NOT NULL
         scores.setdefault(tcode or "", []).append(score)
     for tcode, found in scores.items():  # sheets of 100 points: the average score as a rate
-        figs.setdefault(tcode, TownshipFigures()).direct["management"] = (sum(found) / len(found) / 100).quantize(FOUR)
+        average = sum(found, Decimal(0)) / len(found)
+        figs.setdefault(tcode, TownshipFigures()).direct["management"] = (average / 100).quantize(FOUR)
     for tcode in list(figs) + [d.code for d in divisions.townships(session)]:
         f = figs.setdefault(tcode, TownshipFigures())
         sat = requests.township_figure(session, tcode, start, end)
@@ -321,8 +324,9 @@ def _figures(session: Session, year: int, today: date) -> dict[str, TownshipFigu
                         Community.satisfaction_percent.is_not(None),
                     )
                 )
+                if v is not None
             ]
-            sat = sum(found) / len(found) if found else None
+            sat = sum(found, Decimal(0)) / len(found) if found else None
         f.direct["satisfaction"] = (sat / 100).quantize(FOUR) if sat is not None else None
     return figs
 
@@ -351,7 +355,7 @@ def compute(session: Session, year: int, *, today: date | None = None) -> dict:
     }
     names = {d.code: d.name for d in divisions.townships(session)}
     codes = sorted(c for c in set(names) | set(figs) if c)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for tcode in codes:
         f = figs.get(tcode, TownshipFigures())
         indicators, score = {}, Decimal(0)

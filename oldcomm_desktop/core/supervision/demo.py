@@ -124,7 +124,8 @@ def _checks(session: Session, rng: random.Random, managed: list, start: date, to
                     "template_item_id": it.id,
                     "area": it.area,
                     "text": it.text,
-                    "score": Decimal(it.max_score) - min(it.max_score, rng.randint(0, 1 + level * it.max_score // 8)),
+                    # management sheets give every item a max_score
+                    "score": Decimal(top := it.max_score or 0) - min(top, rng.randint(0, 1 + level * top // 8)),
                 }
                 for it in tmpl.items
             ]
@@ -148,7 +149,7 @@ def _patrols(session: Session, rng: random.Random, today: date) -> None:
             continue
         last = min(occ.window.end, today)
         day = occ.window.start + timedelta(days=rng.randint(0, (last - occ.window.start).days))
-        community = session.get(Community, occ.community_id)
+        community = session.get_one(Community, occ.community_id)
         inspections.record(
             session,
             community,

@@ -107,9 +107,12 @@ def write_assessment(result: dict, path: Path) -> Path:
 def _xlsx(path: Path, title: str, subtitle: str, tables: list) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
 
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook's one sheet
     ws.title = "通报" if len(tables) > 1 else "考核结果"
     width = max(len(h) for _, h, _ in tables)
     thin = Side(style="thin")
@@ -134,7 +137,7 @@ def _xlsx(path: Path, title: str, subtitle: str, tables: list) -> None:
             for c in range(1, len(row) + 1):
                 ws.cell(ws.max_row, c).border = box
     for c in range(1, width + 1):
-        ws.column_dimensions[ws.cell(3, c).column_letter].width = 14 if c > 3 else 18
+        ws.column_dimensions[get_column_letter(c)].width = 14 if c > 3 else 18
     wb.save(path)
 
 
@@ -175,4 +178,4 @@ def _docx(path: Path, title: str, subtitle: str, tables: list, *, landscape: boo
                 cell.text = str(text)
         if not rows:
             doc.add_paragraph("（无）")
-    doc.save(path)
+    doc.save(str(path))

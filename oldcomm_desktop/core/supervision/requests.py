@@ -8,7 +8,7 @@ rated (满意 / 基本满意 / 不满意); per community the rated replies give 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -45,7 +45,7 @@ REPLY_FIELDS = spec_of(
 )
 
 
-def _rules(today: date):  # noqa: ANN202 - a records.Rule
+def _rules(today: date):  # a records.Rule
     def rule(session: Session, r: ResidentRequest, confirm: bool) -> list[FieldProblem]:
         c = session.get(Community, r.community_id)
         if c is None or c.deleted_at is not None:
@@ -195,7 +195,7 @@ def rows(
     return out
 
 
-def figure(ratings: list[str]) -> Decimal | None:
+def figure(ratings: Sequence[str | None]) -> Decimal | None:
     """The satisfaction figure (0–100, two places) of some rated replies; None when none is rated."""
     rated = [SATISFACTION_POINTS[r] for r in ratings if r in SATISFACTION_POINTS]
     if not rated:

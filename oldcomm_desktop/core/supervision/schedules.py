@@ -96,7 +96,7 @@ def delete(session: Session, schedule_id: str) -> None:
     session.flush()
 
 
-def _live_schedules():  # noqa: ANN202 - a Select
+def _live_schedules():  # a Select
     """Live schedules whose community (if any) is live too: a community in the recycle bin is not checked."""
     return (  # Core rows, not ORM objects: a county has thousands of schedules and this is read-only
         select(InspectionSchedule.__table__)
@@ -131,9 +131,11 @@ def _construction_spans(session: Session, community_ids: list[str]) -> dict[str,
         Milestone.community_id.in_(community_ids),
     )
     for cid, kind, on in session.execute(q):
+        assert cid is not None  # filtered by community_id IN (...)
         span = spans.setdefault(cid, [None, None])
         slot = 0 if kind == "start" else 1
-        span[slot] = on if span[slot] is None else min(span[slot], on)
+        earlier = span[slot]
+        span[slot] = on if earlier is None else min(earlier, on)
     return {cid: (s, e) for cid, (s, e) in spans.items() if s is not None}
 
 

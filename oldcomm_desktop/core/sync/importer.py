@@ -537,7 +537,7 @@ def _audit(
     }
 
 
-def _apply_catalogue(conn, pkg, keymaps, images, audit, import_id, now, who) -> int:  # noqa: ANN001
+def _apply_catalogue(conn, pkg, keymaps, images, audit, import_id, now, who) -> int:
     """The county's catalogue replaces the township's, row by row, matched by natural key (code)."""
     changed = 0
     for name in tables.CATALOGUE_TABLES:

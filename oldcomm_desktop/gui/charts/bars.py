@@ -106,10 +106,10 @@ class BarChart(QWidget):
         rows = max(len(self.rows), 1)
         return 8 + self._legend_height() + rows * pitch + 4
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+    def sizeHint(self) -> QSize:  # Qt's name
         return QSize(420, self._content_height())
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802
+    def minimumSizeHint(self) -> QSize:
         return QSize(240, self._content_height())
 
     def _columns(self) -> tuple[float, float, float]:
@@ -202,7 +202,7 @@ class BarChart(QWidget):
         return None
 
     # -- painting -------------------------------------------------------------------------------------
-    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802
+    def paintEvent(self, _event: QPaintEvent) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         fm = self.fontMetrics()
@@ -275,7 +275,7 @@ class BarChart(QWidget):
         p.end()
 
     # -- mouse ----------------------------------------------------------------------------------------
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         hit = self._hit_at(event.position())
         key = (hit.row, hit.series) if hit else None
         if key != self._hover:
@@ -291,13 +291,13 @@ class BarChart(QWidget):
             QToolTip.hideText()
         super().mouseMoveEvent(event)
 
-    def leaveEvent(self, event) -> None:  # noqa: ANN001, N802
+    def leaveEvent(self, event) -> None:
         if self._hover is not None:
             self._hover = None
             self.update()
         super().leaveEvent(event)
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self.clickable and event.button() == Qt.MouseButton.LeftButton:
             hit = self._hit_at(event.position())
             if hit is not None:

@@ -88,7 +88,7 @@ class FigureTile(QFrame):
         doc.setHtml(self.value.text())
         return doc.toPlainText().split(" ")[0]
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if (
             self.clickable
             and event.button() == Qt.MouseButton.LeftButton
@@ -98,7 +98,7 @@ class FigureTile(QFrame):
             return
         super().mouseReleaseEvent(event)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if self.clickable and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
             self.clicked.emit()
             return

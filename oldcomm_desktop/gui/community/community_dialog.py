@@ -206,7 +206,7 @@ class CommunityDialog(RecordDialog):
         rid = self.record_id
         assert rid is not None
 
-        def read(s):  # noqa: ANN001, ANN202
+        def read(s):
             c = communities.get(s, rid)
             return commands.snapshot(c, communities.FIELDS), c.version
 
@@ -263,7 +263,7 @@ class CommunityDialog(RecordDialog):
         if self.record_id is None:
             made: dict[str, str] = {}
 
-            def make(session):  # noqa: ANN001, ANN202
+            def make(session):
                 obj = communities.create(session, values, confirm=confirm)
                 made["id"] = obj.id
                 return obj

@@ -37,7 +37,7 @@ COLUMNS = ("资金来源", *funding.MEASURES.values(), "来源说明")
 NOTE_COL = len(COLUMNS) - 1
 
 
-def _problem_text(p) -> str:  # noqa: ANN001 - a FieldProblem
+def _problem_text(p) -> str:  # a FieldProblem
     """set_lines already names the source in its messages; add the measure when the message lacks it."""
     if not p.label or p.label[:2] in p.message:
         return p.message

@@ -149,7 +149,7 @@ class ItemsTab(QWidget):
             return False
         return True
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt's name
+    def keyPressEvent(self, event) -> None:  # Qt's name
         if event.key() == Qt.Key.Key_Delete:
             self.delete_selected()
             return

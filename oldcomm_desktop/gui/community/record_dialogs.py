@@ -21,7 +21,7 @@ from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.dialogs.record_form import RecordDialog
 
 
-def _create(ctx: AppContext, text: str, make, delete, restore, table: str) -> Any:  # noqa: ANN001
+def _create(ctx: AppContext, text: str, make, delete, restore, table: str) -> Any:
     return commands.create(ctx, text, make, delete, restore, table=table)
 
 
@@ -119,7 +119,7 @@ class ItemDialog(RecordDialog):
         iid = self.item_id
         assert iid is not None
 
-        def read(s):  # noqa: ANN001, ANN202
+        def read(s):
             item = records.get(s, RenovationItem, iid)
             return commands.snapshot(item, items.FIELDS), item.version
 

@@ -32,7 +32,7 @@ SEARCH_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 class _NameOrPinyin(QCompleter):
     """Completes on "name initials…" (so 城关 and cg both find 城关镇) but writes the name alone."""
 
-    def pathFromIndex(self, index: QModelIndex) -> str:  # noqa: N802 - Qt's name
+    def pathFromIndex(self, index: QModelIndex) -> str:  # Qt's name
         return str(index.data(Qt.ItemDataRole.DisplayRole) or "")
 
 

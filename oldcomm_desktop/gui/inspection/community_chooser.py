@@ -84,7 +84,7 @@ class CommunityChooser(QWidget):
             self._set("", "", "")
             return
 
-        def load(s):  # noqa: ANN001, ANN202
+        def load(s):
             from oldcomm_desktop.core import divisions
 
             c = communities.get(s, community_id)

@@ -32,7 +32,7 @@ class HighlightDelegate(QStyledItemDelegate):
         row = row_mapping(index.row())
         return bool(row) and bool(self.predicate(row))
 
-    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # noqa: N802 - Qt's name
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # Qt's name
         super().initStyleOption(option, index)
         if self.is_highlighted(index):
             option.backgroundBrush = QBrush(OVERDUE_BACKGROUND)

@@ -299,7 +299,7 @@ class PhotoViewer(QDialog):
         else:
             self.image.setPixmap(self._pixmap)
 
-    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
+    def resizeEvent(self, event) -> None:  # Qt's name
         super().resizeEvent(event)
         if self.fit:
             self._render()

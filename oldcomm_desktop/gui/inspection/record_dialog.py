@@ -153,7 +153,7 @@ class InspectionDialog(QDialog):
         template = self.ui.templateCombo.currentData()
         photos = self.photos.paths()
 
-        def make(s):  # noqa: ANN001, ANN202
+        def make(s):
             target = communities.get(s, community_id)
             return inspections.record(s, target, data, results, rects, template=template, photos=photos)
 

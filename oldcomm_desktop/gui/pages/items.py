@@ -213,7 +213,7 @@ class ItemsPage(Page):
     def _load(self, item_id: str) -> tuple[dict[str, Any], int]:
         """The item as the form shows it and the version it was read at (the save carries it)."""
 
-        def read(s):  # noqa: ANN001, ANN202
+        def read(s):
             item = records.get(s, RenovationItem, item_id)
             return commands.snapshot(item, items.FIELDS), item.version
 

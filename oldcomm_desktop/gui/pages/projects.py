@@ -90,7 +90,7 @@ def ask(parent: QWidget, title: str, text: str) -> bool:
 def township_choices(ctx: AppContext) -> list[tuple[str, str]]:
     """Every township in county mode; only this database's own in township mode."""
 
-    def read(s):  # noqa: ANN001, ANN202
+    def read(s):
         own = workspace.own_code(s)
         all_ = [(d.code, d.name) for d in divisions.townships(s)]
         if workspace.mode(s) == workspace.TOWNSHIP:
@@ -107,11 +107,11 @@ def is_county(ctx: AppContext) -> bool:
 class _Keys(QObject):
     """Enter edits the selected record, Delete deletes it (after asking)."""
 
-    def __init__(self, parent: QObject, edit, delete) -> None:  # noqa: ANN001
+    def __init__(self, parent: QObject, edit, delete) -> None:
         super().__init__(parent)
         self._edit, self._delete = edit, delete
 
-    def eventFilter(self, _obj: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, _obj: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self._edit()
@@ -279,7 +279,7 @@ class ProjectsPage(Page):
     def _load(self, project_id: str) -> tuple[dict[str, Any], int]:
         """The project as the form shows it, and the version it was read at (the save carries it)."""
 
-        def read(s):  # noqa: ANN001, ANN202
+        def read(s):
             project = records.get(s, Project, project_id)
             return commands.snapshot(project, projects.FIELDS), project.version
 
@@ -546,7 +546,7 @@ class ProjectDetail(QWidget):
         for root in tree:
             add(root, self.money_tree)
 
-    def _community_activated(self, index) -> None:  # noqa: ANN001
+    def _community_activated(self, index) -> None:
         row = self.communities.row_mapping(index.row())
         if row:
             self.community_activated.emit(dict(row))

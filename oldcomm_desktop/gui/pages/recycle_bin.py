@@ -74,7 +74,7 @@ class _EnterRestores(QObject):
         super().__init__(page)
         self.page = page
 
-    def eventFilter(self, _obj: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, _obj: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self.page.restore_current()
@@ -171,7 +171,7 @@ class RecycleBinPage(Page):
         what = f"{recycle_bin.KINDS.get(kind, kind)}“{row['name']}”"
         table = TABLES.get(kind, "*")
 
-        def step(fn, first=None):  # noqa: ANN001, ANN202 - (session, kind, id) services, by record
+        def step(fn, first=None):  # (session, kind, id) services, by record
             return commands.record_step(
                 self.ctx, record_id, lambda s, rid, **kw: fn(s, kind, rid, **kw), first_version=first
             )

@@ -253,7 +253,7 @@ class SettingsPage(Page):
         return scroll
 
     def _read_rules(self) -> tuple[dict, int | None]:
-        def read(s):  # noqa: ANN001, ANN202
+        def read(s):
             version = editable_settings.version(s) if hasattr(editable_settings, "version") else None
             return editable_settings.current(s), version
 
@@ -303,8 +303,8 @@ class SettingsPage(Page):
         old = self.ctx.read(lambda s: editable_settings.stored(s, list(changes)))
         box = {"v": self.rules_version}  # the version the clerk loaded; each undo/redo step moves it on
 
-        def step(fn, values):  # noqa: ANN001, ANN202
-            def run(s):  # noqa: ANN001, ANN202
+        def step(fn, values):
+            def run(s):
                 result = fn(s, values, **commands.versioned(fn, box["v"]))
                 if hasattr(editable_settings, "version"):
                     box["v"] = editable_settings.version(s)
@@ -460,7 +460,7 @@ class SettingsPage(Page):
 
     # -- loading -------------------------------------------------------------------------------------
     def reload(self) -> None:
-        def read(s):  # noqa: ANN001, ANN202
+        def read(s):
             own = workspace.own_code(s)
             return {
                 "mode": workspace.mode(s),

@@ -56,7 +56,7 @@ def render(ctx: AppContext, form: str, record_id: str | None) -> bytes:
     return buffer.getvalue()
 
 
-def show_preview(parent: QWidget | None, pdf: bytes, title: str, file_name: str):  # noqa: ANN201 - PreviewDialog
+def show_preview(parent: QWidget | None, pdf: bytes, title: str, file_name: str):  # PreviewDialog
     from oldcomm_desktop.gui.paper.preview import PreviewDialog
 
     dialog = PreviewDialog(pdf, title, file_name, parent)
@@ -66,7 +66,7 @@ def show_preview(parent: QWidget | None, pdf: bytes, title: str, file_name: str)
     return dialog
 
 
-def preview(ctx: AppContext, parent: QWidget | None, form: str, record_id: str | None = None):  # noqa: ANN201
+def preview(ctx: AppContext, parent: QWidget | None, form: str, record_id: str | None = None):
     """Make one form and show its preview; a core refusal is shown in Chinese and nothing opens."""
     title = form_title(form)
     try:
@@ -186,7 +186,7 @@ class BatchDialog(QDialog):
         return self.period.currentData(), self.township.currentData()
 
 
-def _months(session) -> list[str]:  # noqa: ANN001
+def _months(session) -> list[str]:
     from sqlalchemy import select
 
     from oldcomm_desktop.core.model import Inspection
@@ -195,7 +195,7 @@ def _months(session) -> list[str]:  # noqa: ANN001
     return sorted({d.strftime("%Y-%m") for d in days if isinstance(d, date)}, reverse=True)
 
 
-def batch_bytes(ctx: AppContext, period: str | None, township: str | None, progress) -> tuple[bytes, int]:  # noqa: ANN001
+def batch_bytes(ctx: AppContext, period: str | None, township: str | None, progress) -> tuple[bytes, int]:
     """The batch PDF and its page count; runs on a worker thread with its own session."""
     from oldcomm_desktop.core.paper import documents
 
@@ -205,7 +205,7 @@ def batch_bytes(ctx: AppContext, period: str | None, township: str | None, progr
     return buffer.getvalue(), result.inspections
 
 
-def batch_print(ctx: AppContext, parent: QWidget | None, choice: tuple[str | None, str | None] | None = None):  # noqa: ANN201
+def batch_print(ctx: AppContext, parent: QWidget | None, choice: tuple[str | None, str | None] | None = None):
     """Ask what to print, make it behind the cancellable progress dialog, then show the preview."""
     from oldcomm_desktop.gui.jobs import run_with_progress
 

@@ -30,7 +30,7 @@ PREVIEW_DPI = 96
 PRINT_DPI = 300  # enough for 9-point Chinese on a laser printer; an A4 page is then 26 MB while drawn
 
 
-def _image(page, dpi: float) -> QImage:  # noqa: ANN001 - a pypdfium2 PdfPage
+def _image(page, dpi: float) -> QImage:  # a pypdfium2 PdfPage
     bitmap = page.render(scale=dpi / 72)
     pil = bitmap.to_pil().convert("RGB")
     data = pil.tobytes("raw", "RGB")
@@ -140,7 +140,7 @@ class PreviewDialog(QDialog):
             self._doc.close()
             self._doc = None
 
-    def done(self, result: int) -> None:  # noqa: D102 - closing stops the rendering
+    def done(self, result: int) -> None:  # closing stops the rendering
         self._close_doc()
         super().done(result)
 

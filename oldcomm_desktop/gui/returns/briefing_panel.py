@@ -66,7 +66,7 @@ class BriefingPanel(QWidget):
         self.briefing: briefing.Briefing | None = None
 
     def load(self) -> None:
-        def read(s):  # noqa: ANN001, ANN202
+        def read(s):
             return workspace.mode(s), workspace.own_code(s), [(t.code, t.name) for t in divisions.townships(s)]
 
         mode, own, towns = self.ctx.read(read)

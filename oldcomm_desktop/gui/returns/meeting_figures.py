@@ -190,7 +190,7 @@ class MeetingFiguresPanel(QWidget):
     def refresh(self) -> None:
         year = self.year.currentData()
 
-        def read(s):  # noqa: ANN001, ANN202
+        def read(s):
             return (
                 overview.meeting_rows(s, year=year),
                 summary.effect_indicators(s, year=year),

@@ -129,7 +129,7 @@ class ReturnPanel(QWidget):
 
     # -- choices --------------------------------------------------------------------------------------
     def load(self) -> None:
-        def read(s):  # noqa: ANN001, ANN202
+        def read(s):
             return workspace.mode(s), workspace.own_code(s), [(t.code, t.name) for t in divisions.townships(s)]
 
         mode, own, towns = self.ctx.read(read)
@@ -175,7 +175,7 @@ class ReturnPanel(QWidget):
             return
         kind, period, town = self.choice()
 
-        def read(s):  # noqa: ANN001, ANN202
+        def read(s):
             sub = review.find(s, kind, period, town) if town else None
             hist = review.history(s, kind=kind, period=period, township=town)
             return (sub.status if sub else None), (sub.rounds if sub else 0), hist, review.due_day(s)
@@ -305,7 +305,7 @@ class ReturnPanel(QWidget):
             if text != (f.explanation or ""):
                 changes.append((f, text))
 
-        def write(s):  # noqa: ANN001, ANN202
+        def write(s):
             for f, text in changes:
                 checks.note(s, kind, period, f.key, f.field, rule=f.rule, explanation=text)
 
@@ -424,7 +424,7 @@ class ReturnPanel(QWidget):
     def compare(self) -> list[review.Difference]:
         kind, period, town = self.choice()
 
-        def read(s):  # noqa: ANN001, ANN202
+        def read(s):
             archive = review.latest_archive(s, kind, period, town)
             return review.compare(s, archive.id) if archive else []
 
@@ -456,7 +456,7 @@ class ReturnPanel(QWidget):
     def save_archive(self, out: Path) -> bool:
         kind, period, town = self.choice()
 
-        def read(s):  # noqa: ANN001, ANN202
+        def read(s):
             archive = review.latest_archive(s, kind, period, town)
             return review.archive_file(s, archive.id) if archive else None
 

@@ -82,7 +82,7 @@ class SupervisionPage(Page):
 
     # -- scripts/render_pages.py --------------------------------------------------------------------------
     def sample_views(self) -> list:
-        def show(i: int):  # noqa: ANN202
+        def show(i: int):
             return lambda: self.tabs.setCurrentIndex(i)
 
         def an_order_with_history() -> None:

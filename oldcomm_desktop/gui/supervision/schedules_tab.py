@@ -108,7 +108,7 @@ class SchedulesTab(QWidget):
         )
         self.delete_button.setEnabled(bool(self.table.current_id()))
 
-    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+    def showEvent(self, event: Any) -> None:  # Qt's name
         self.refresh()
         super().showEvent(event)
 

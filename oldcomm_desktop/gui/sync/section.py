@@ -112,7 +112,7 @@ class PackagesSection(QGroupBox):
         self.refresh()
 
     @staticmethod
-    def _identity(s) -> tuple[str, str, str]:  # noqa: ANN001
+    def _identity(s) -> tuple[str, str, str]:
         """Read only: the key pair is made by the first export, not by opening the page."""
         fp = keys.own_key(s).fingerprint if keys.has_identity(s) else ""
         return workspace.mode(s) or "", workspace.own_code(s) or "", fp

@@ -15,7 +15,7 @@ from oldcomm_desktop.core.errors import ForeignFile, NewerSchema
 HERE = Path(__file__).parent
 
 
-def _config():  # noqa: ANN202 - alembic.config.Config, imported lazily (start-up time)
+def _config():  # alembic.config.Config, imported lazily (start-up time)
     from alembic.config import Config
 
     config = Config()
@@ -26,7 +26,9 @@ def _config():  # noqa: ANN202 - alembic.config.Config, imported lazily (start-u
 def head_revision() -> str:
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(_config()).get_current_head()
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None, "the migration scripts are part of the package"
+    return head
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -68,7 +70,7 @@ def known_revisions() -> list[str]:
     return [s.revision for s in ScriptDirectory.from_config(_config()).walk_revisions()]
 
 
-def _known(script, revision: str) -> bool:  # noqa: ANN001 - alembic ScriptDirectory
+def _known(script, revision: str) -> bool:  # alembic ScriptDirectory
     try:
         return script.get_revision(revision) is not None
     except Exception:  # alembic raises ResolutionError / CommandError for an id it does not know

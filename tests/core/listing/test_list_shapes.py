@@ -22,7 +22,7 @@ def demo_db(empty_db: Database) -> Iterator[Database]:
     yield empty_db
 
 
-def _township(s) -> str:  # noqa: ANN001
+def _township(s) -> str:
     return s.scalar(select(Community.township_code).where(Community.township_code.is_not(None)))
 
 

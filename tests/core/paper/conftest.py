@@ -242,7 +242,7 @@ def squeeze(text: str) -> str:
 
 
 @pytest.fixture
-def today_is(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+def today_is(monkeypatch: pytest.MonkeyPatch):
     """Pin the lists' today (overdue states) to TODAY."""
     from oldcomm_desktop.core import listings
 

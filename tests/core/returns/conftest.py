@@ -24,7 +24,7 @@ T1, T2 = "341122001000", "341122101000"
 
 
 @pytest.fixture
-def ledger(empty_db):  # noqa: ANN001, ANN201
+def ledger(empty_db):
     """(database, {name: community id}) in county mode."""
     ids = {}
     with empty_db.transaction("测试员") as s:
@@ -32,7 +32,7 @@ def ledger(empty_db):  # noqa: ANN001, ANN201
         divisions.ensure(s, T1, "城关街道")
         divisions.ensure(s, T2, "临河镇")
 
-        def make(name: str, town: str, hh: int, area: str, inv: str, year: int = 2026):  # noqa: ANN202
+        def make(name: str, town: str, hh: int, area: str, inv: str, year: int = 2026):
             c = communities.create(
                 s,
                 {

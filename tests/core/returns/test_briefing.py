@@ -94,7 +94,7 @@ def test_money_never_up_and_less_than_one_spoken_unit_down(yuan: Decimal) -> Non
     assert re.fullmatch(r"\d+(\.\d)?(亿元|万元|元)", money_phrase(yuan))
 
 
-def test_briefing_of_the_ledger_and_its_sources(ledger, tmp_path: Path) -> None:  # noqa: ANN001
+def test_briefing_of_the_ledger_and_its_sources(ledger, tmp_path: Path) -> None:
     db, _ = ledger
     with db.transaction() as s:
         b = briefing.build(s, day=date(2026, 11, 30))

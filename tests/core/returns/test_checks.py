@@ -17,7 +17,7 @@ def _by_rule(result: checks.CheckResult) -> dict[str, checks.Finding]:
     return {f.rule: f for f in result.findings}
 
 
-def test_rules_name_the_row_and_field_and_explanations_are_kept(ledger) -> None:  # noqa: ANN001
+def test_rules_name_the_row_and_field_and_explanations_are_kept(ledger) -> None:
     db, ids = ledger
     with db.transaction() as s:
         assert checks.run(s, "progress", Period(2026, 11), township=T1).findings == []
@@ -55,7 +55,7 @@ def test_rules_name_the_row_and_field_and_explanations_are_kept(ledger) -> None:
     assert any(n.follow_up and n.comment == "待财政复核" for n in notes)
 
 
-def test_settings_move_the_outlier_ranges(ledger) -> None:  # noqa: ANN001
+def test_settings_move_the_outlier_ranges(ledger) -> None:
     db, _ = ledger
     with db.transaction("测试员") as s:
         catalogues.set_setting(s, "returns_investment_per_m2_yuan", [130, 3000])

@@ -50,7 +50,7 @@ def _num(text: str) -> Decimal:
 
 
 @needs_soffice
-def test_libreoffice_reads_every_return_with_the_databases_numbers(ledger, tmp_path: Path) -> None:  # noqa: ANN001
+def test_libreoffice_reads_every_return_with_the_databases_numbers(ledger, tmp_path: Path) -> None:
     db, _ = ledger
     files = {}
     with db.transaction() as s:
@@ -105,7 +105,7 @@ def _county_template(tmp_path: Path) -> Path:
     return path
 
 
-def test_a_county_template_keeps_merges_styles_widths_print_settings_and_formulas(ledger, tmp_path) -> None:  # noqa: ANN001
+def test_a_county_template_keeps_merges_styles_widths_print_settings_and_formulas(ledger, tmp_path) -> None:
     db, _ = ledger
     template = _county_template(tmp_path)
     src = load_workbook(template).active

@@ -41,11 +41,11 @@ def test_due_day_is_clamped_to_short_months_and_january_has_no_previous() -> Non
     assert Period(2026, 5).previous() == Period(2026, 4)
 
 
-def _by_name(session, day: date) -> dict:  # noqa: ANN001
+def _by_name(session, day: date) -> dict:
     return {f.name: f for f in figures.communities_as_of(session, day, plan_year=2026)}
 
 
-def test_figures_follow_dated_records_only(ledger) -> None:  # noqa: ANN001
+def test_figures_follow_dated_records_only(ledger) -> None:
     db, _ids = ledger
     with db.transaction() as s:
         feb = _by_name(s, date(2026, 2, 28))
@@ -75,7 +75,7 @@ def test_figures_follow_dated_records_only(ledger) -> None:  # noqa: ANN001
     assert nov[a].indicators["ind_pipes_km"] == Decimal("1.2345")
 
 
-def test_a_past_return_is_produced_again_with_the_numbers_it_had(ledger) -> None:  # noqa: ANN001
+def test_a_past_return_is_produced_again_with_the_numbers_it_had(ledger) -> None:
     from oldcomm_desktop.core import funding
     from oldcomm_desktop.core.model import Community
 
@@ -89,7 +89,7 @@ def test_a_past_return_is_produced_again_with_the_numbers_it_had(ledger) -> None
     assert before == after
 
 
-def test_subtotals_and_total_are_sums_of_the_written_rows(ledger) -> None:  # noqa: ANN001
+def test_subtotals_and_total_are_sums_of_the_written_rows(ledger) -> None:
     db, _ = ledger
     with db.transaction() as s:
         totals = Totals()

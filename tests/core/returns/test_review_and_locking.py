@@ -22,7 +22,7 @@ from .conftest import T1, T2
 MAY = Period(2026, 5)
 
 
-def test_rounds_are_kept_and_approval_locks_the_period(ledger) -> None:  # noqa: ANN001
+def test_rounds_are_kept_and_approval_locks_the_period(ledger) -> None:
     db, ids = ledger
     with db.transaction("城关街道填报员") as s:
         sub = review.submit(s, "progress", MAY, township=T1, operator="城关街道填报员")
@@ -70,7 +70,7 @@ def test_rounds_are_kept_and_approval_locks_the_period(ledger) -> None:  # noqa:
     assert any(a.field == "status" and a.old_value == "approved" and a.new_value == "reopened" for a in audit)
 
 
-def test_archive_keeps_the_file_and_compare_shows_what_changed(ledger) -> None:  # noqa: ANN001
+def test_archive_keeps_the_file_and_compare_shows_what_changed(ledger) -> None:
     db, ids = ledger
     with db.transaction("填报员") as s:
         review.submit(s, "progress", MAY, township=T1, operator="填报员")
@@ -90,7 +90,7 @@ def test_archive_keeps_the_file_and_compare_shows_what_changed(ledger) -> None: 
     assert all(d.field != "total_investment" for d in diffs)
 
 
-def test_errors_block_submission(ledger) -> None:  # noqa: ANN001
+def test_errors_block_submission(ledger) -> None:
     db, ids = ledger
     with db.transaction("测试员") as s:
         s.get(Community, ids["临河新村"]).households = 0  # as an import might leave it
@@ -98,7 +98,7 @@ def test_errors_block_submission(ledger) -> None:  # noqa: ANN001
         review.submit(s, "progress", MAY, township=T2)
 
 
-def test_completeness_and_county_return_from_approved_numbers(ledger) -> None:  # noqa: ANN001
+def test_completeness_and_county_return_from_approved_numbers(ledger) -> None:
     db, _ids = ledger
     with db.transaction("填报员") as s:
         review.submit(s, "progress", MAY, township=T1, operator="填报员")

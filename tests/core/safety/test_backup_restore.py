@@ -136,7 +136,7 @@ def _missing_one_column(tmp_path: Path) -> Path:
 )
 def test_a_refused_restore_leaves_the_current_database_byte_for_byte(
     tmp_path: Path, current: Path, make, error: type, words: str
-) -> None:  # noqa: ANN001
+) -> None:
     source = make(tmp_path)
     before, folder = _digest(current), _files(current.parent)
     with pytest.raises(error) as info:
@@ -229,7 +229,7 @@ def test_backup_on_a_full_disk_leaves_no_part_file(tmp_path: Path, monkeypatch: 
     outdir = tmp_path / "usb"
     outdir.mkdir()
 
-    def full(*_a, **_k):  # noqa: ANN002, ANN003, ANN202
+    def full(*_a, **_k):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(backup, "_write_package", full)
@@ -245,7 +245,7 @@ def test_restore_on_a_full_disk_leaves_the_database_and_no_temporary_file(
     before, folder = _digest(current), _files(current.parent)
     real_extract = backup._extract
 
-    def extract_then_fill(zf, member, to, src):  # noqa: ANN001, ANN202
+    def extract_then_fill(zf, member, to, src):
         real_extract(zf, member, to, src)
         raise OSError(errno.ENOSPC, "No space left on device")
 
@@ -260,7 +260,7 @@ def test_backup_to_a_read_only_medium_is_a_clear_error(tmp_path: Path, monkeypat
     outdir = tmp_path / "locked"
     outdir.mkdir()
 
-    def read_only(*_a, **_k):  # noqa: ANN002, ANN003, ANN202
+    def read_only(*_a, **_k):
         raise OSError(errno.EROFS, "Read-only file system")
 
     monkeypatch.setattr(backup, "_snapshot", read_only)

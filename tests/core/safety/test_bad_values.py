@@ -15,7 +15,7 @@ from oldcomm_desktop.core.model import AuditEntry, Community
 INT64 = 2**63 - 1
 
 
-def _refused(spec, changes: dict) -> list[tuple[str, str]]:  # noqa: ANN001
+def _refused(spec, changes: dict) -> list[tuple[str, str]]:
     with pytest.raises(ValidationError) as info:
         parse_changes(spec, changes)
     return [(p.label, p.message) for p in info.value.problems]
@@ -67,7 +67,7 @@ def test_every_number_field_has_a_bound_that_keeps_sums_within_int64() -> None:
     assert DEFAULT_MAXIMUM["money"] * 100 * 9_000_000 < INT64
 
 
-def test_summary_of_communities_at_the_bounds_does_not_overflow(db) -> None:  # noqa: ANN001
+def test_summary_of_communities_at_the_bounds_does_not_overflow(db) -> None:
     top = communities.FIELDS["total_investment"].upper_bound
     with db.transaction("测试员") as s:
         for n in range(3):
@@ -80,7 +80,7 @@ def test_summary_of_communities_at_the_bounds_does_not_overflow(db) -> None:  # 
 # ---------------------------------------------------------------- division codes
 
 
-def test_division_codes_are_normalised_before_they_are_stored(db) -> None:  # noqa: ANN001
+def test_division_codes_are_normalised_before_they_are_stored(db) -> None:
     with db.transaction("测试员") as s:
         c = communities.create(s, {"name": "全角代码小区", "township_code": " ３４１１２２００１０００ "})
         cid = c.id
@@ -101,7 +101,7 @@ def test_odd_or_wrong_level_township_codes_are_refused(code: str, words: str) ->
     assert label == "乡镇（街道）" and words in message
 
 
-def test_a_filter_of_the_wrong_level_is_refused_not_silently_empty(db) -> None:  # noqa: ANN001
+def test_a_filter_of_the_wrong_level_is_refused_not_silently_empty(db) -> None:
     with db.session("测试员") as s:
         with pytest.raises(ValidationError, match="县级代码"):
             listings.page(s, "communities", listings.ListQuery(filters={"township": "341122000000"}))
@@ -139,7 +139,7 @@ def test_free_text_keeps_its_line_breaks() -> None:
 # ---------------------------------------------------------------- dates and years
 
 
-def test_a_milestone_dated_year_one_is_refused(db) -> None:  # noqa: ANN001
+def test_a_milestone_dated_year_one_is_refused(db) -> None:
     with db.transaction("测试员") as s:
         c = communities.create(s, {"name": "幸福里小区"})
         with pytest.raises(ValidationError, match="早于 1949-01-01"):
@@ -148,7 +148,7 @@ def test_a_milestone_dated_year_one_is_refused(db) -> None:  # noqa: ANN001
             milestones.add(s, c, {"kind": "survey", "reached_on": "2999-01-01"})
 
 
-def test_plan_years_are_bounded_alike_for_communities_and_projects(db) -> None:  # noqa: ANN001
+def test_plan_years_are_bounded_alike_for_communities_and_projects(db) -> None:
     with db.transaction("测试员") as s:
         for create in (
             lambda y: communities.create(s, {"name": f"小区{y}", "plan_year": y}),
@@ -164,14 +164,14 @@ def test_plan_years_are_bounded_alike_for_communities_and_projects(db) -> None: 
 # ---------------------------------------------------------------- audit
 
 
-def test_a_write_without_an_operator_is_refused_with_a_clear_message(db) -> None:  # noqa: ANN001
+def test_a_write_without_an_operator_is_refused_with_a_clear_message(db) -> None:
     with pytest.raises(OldcommError, match="操作员"), db.transaction(None) as s:
         communities.create(s, {"name": "无名氏写的小区"})
     with db.session("测试员") as s:
         assert s.query(Community).filter_by(name="无名氏写的小区").count() == 0
 
 
-def test_a_create_records_the_values_it_created(db) -> None:  # noqa: ANN001
+def test_a_create_records_the_values_it_created(db) -> None:
     with db.transaction("张三") as s:
         cid = communities.create(s, {"name": "幸福里小区", "households": 100, "floor_area": "8000.5"}).id
     with db.session("测试员") as s:

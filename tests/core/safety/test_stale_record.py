@@ -24,13 +24,13 @@ from oldcomm_desktop.core.errors import StaleRecord
 from oldcomm_desktop.core.model import Community
 
 
-def _community(db, name: str = "幸福里小区") -> tuple[str, int]:  # noqa: ANN001
+def _community(db, name: str = "幸福里小区") -> tuple[str, int]:
     with db.transaction("张三") as s:
         c = communities.create(s, {"name": name, "households": 100, "year_built": 1995})
         return c.id, c.version
 
 
-def test_second_clerk_saving_a_stale_version_is_refused_with_who_and_when(db) -> None:  # noqa: ANN001
+def test_second_clerk_saving_a_stale_version_is_refused_with_who_and_when(db) -> None:
     cid, v = _community(db)
     with db.transaction("张三") as s:
         communities.update(s, cid, {"households": 120}, expected_version=v)
@@ -45,7 +45,7 @@ def test_second_clerk_saving_a_stale_version_is_refused_with_who_and_when(db) ->
         assert s.get(Community, cid).households == 120
 
 
-def test_matching_version_saves_and_returns_the_next_version(db) -> None:  # noqa: ANN001
+def test_matching_version_saves_and_returns_the_next_version(db) -> None:
     cid, v = _community(db)
     with db.transaction("张三") as s:
         c = communities.update(s, cid, {"households": 120}, expected_version=v)
@@ -60,7 +60,7 @@ def test_matching_version_saves_and_returns_the_next_version(db) -> None:  # noq
         lambda s, cid, v: communities.update(s, cid, {"name": "别的"}, expected_version=v),
     ],
 )
-def test_delete_and_update_check_the_version(db, call) -> None:  # noqa: ANN001
+def test_delete_and_update_check_the_version(db, call) -> None:
     cid, v = _community(db)
     with db.transaction("张三") as s:
         communities.update(s, cid, {"households": 120})
@@ -68,7 +68,7 @@ def test_delete_and_update_check_the_version(db, call) -> None:  # noqa: ANN001
         call(s, cid, v)
 
 
-def test_every_kind_of_write_takes_expected_version(db) -> None:  # noqa: ANN001
+def test_every_kind_of_write_takes_expected_version(db) -> None:
     """Projects, items, milestones, investment, inspections, replies, settings: a wrong version is refused."""
     cid, _ = _community(db)
     with db.transaction("张三") as s:
@@ -107,7 +107,7 @@ def test_every_kind_of_write_takes_expected_version(db) -> None:  # noqa: ANN001
             call(s)
 
 
-def test_funding_table_version_moves_with_every_save(db) -> None:  # noqa: ANN001
+def test_funding_table_version_moves_with_every_save(db) -> None:
     cid, _ = _community(db)
     with db.transaction("张三") as s:
         v0 = community_detail.funding_table_version(s, cid)
@@ -120,7 +120,7 @@ def test_funding_table_version_moves_with_every_save(db) -> None:  # noqa: ANN00
         funding.set_lines(s, communities.get(s, cid), {"provincial": {"approved": "300"}}, expected_version=v1)
 
 
-def test_settings_version(db) -> None:  # noqa: ANN001
+def test_settings_version(db) -> None:
     with db.transaction("张三") as s:
         v = editable_settings.version(s)
         editable_settings.update(s, {"return_due_day": 6}, expected_version=v)
@@ -128,7 +128,7 @@ def test_settings_version(db) -> None:  # noqa: ANN001
         editable_settings.update(s, {"return_due_day": 7}, expected_version=v)
 
 
-def test_a_race_past_the_check_is_a_stale_record_not_a_stale_data_error(db) -> None:  # noqa: ANN001
+def test_a_race_past_the_check_is_a_stale_record_not_a_stale_data_error(db) -> None:
     """Clerk B loaded v1 into her session; clerk A commits; B's flush finds v1 gone: StaleRecord, not StaleDataError."""
     cid, v = _community(db)
     with pytest.raises(StaleRecord) as info, db.transaction("李四") as s_b:
@@ -142,7 +142,7 @@ def test_a_race_past_the_check_is_a_stale_record_not_a_stale_data_error(db) -> N
         assert s.get(Community, cid).households == 120
 
 
-def test_listings_carry_the_version(db) -> None:  # noqa: ANN001
+def test_listings_carry_the_version(db) -> None:
     from oldcomm_desktop.core import listings
 
     cid, v = _community(db)
@@ -151,7 +151,7 @@ def test_listings_carry_the_version(db) -> None:  # noqa: ANN001
     assert [r["version"] for r in rows if r["id"] == cid] == [v]
 
 
-def test_saving_a_record_a_colleague_deleted_meanwhile_names_them(db) -> None:  # noqa: ANN001
+def test_saving_a_record_a_colleague_deleted_meanwhile_names_them(db) -> None:
     cid, v = _community(db)
     with db.transaction("张三") as s:
         communities.delete(s, cid)

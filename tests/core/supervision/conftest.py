@@ -41,7 +41,7 @@ def county_db(empty_db: Database) -> Database:
 
 
 @pytest.fixture
-def cs(county_db: Database):  # noqa: ANN201
+def cs(county_db: Database):
     """A session on the county database (the test commits when it wants to)."""
     s = county_db.session("测试员")
     yield s
@@ -59,7 +59,7 @@ def make_community(
     started=None,
     completed=None,
     total=None,
-):  # noqa: ANN001, ANN201
+):
     project = projects.create(s, {"name": f"{name}改造项目", "township_code": township, "plan_year": plan_year})
     c = communities.create(
         s,
@@ -80,7 +80,7 @@ def make_community(
     return c
 
 
-def management_check(s, community, day: date, total, template: str = "management_default"):  # noqa: ANN001, ANN201
+def management_check(s, community, day: date, total, template: str = "management_default"):
     """A scored management check whose items add up to `total` (taken off the items in order)."""
     from decimal import Decimal
 

@@ -23,7 +23,7 @@ B = [{"code": "start_communities", "weight": 20}, {"code": "completion", "weight
 
 
 @pytest.fixture
-def county(cs, today):  # noqa: ANN001, ANN201
+def county(cs, today):
     divisions.ensure(cs, *T3)
     make_community(cs, T1[0], "甲小区", households=100, started=date(2026, 3, 1))
     make_community(cs, T1[0], "乙小区", households=300)
@@ -37,7 +37,7 @@ def _scores(result: dict) -> list[tuple[str, str, int]]:
     return [(r["township"], r["score"], r["rank"]) for r in result["rows"]]
 
 
-def test_ranks_share_ties_and_one_is_best(county) -> None:  # noqa: ANN001
+def test_ranks_share_ties_and_one_is_best(county) -> None:
     assessment.save_scheme(county, "方案甲", date(2026, 1, 1), A)
     result = assessment.compute(county, 2026)
     assert _scores(result) == [("临河镇", "100.00", 1), ("柳林镇", "100.00", 1), ("城关街道", "30.00", 3)]
@@ -46,7 +46,7 @@ def test_ranks_share_ties_and_one_is_best(county) -> None:  # noqa: ANN001
     assert (t1["completion"]["value"], t1["completion"]["points"]) == ("0.0000", "0.00")
 
 
-def test_weights_changed_mid_year_apply_to_the_year_and_a_saved_result_keeps_its_scheme(county) -> None:  # noqa: ANN001
+def test_weights_changed_mid_year_apply_to_the_year_and_a_saved_result_keeps_its_scheme(county) -> None:
     assessment.save_scheme(county, "方案甲", date(2026, 1, 1), A)
     kept = assessment.save(county, 2026)
     assert kept.scheme["name"] == "方案甲"
@@ -63,7 +63,7 @@ def test_weights_changed_mid_year_apply_to_the_year_and_a_saved_result_keeps_its
     assert assessment.saved(county, 2026)["scheme"]["name"] == "方案乙（7月调整权重）"
 
 
-def test_default_scheme_indicators_and_hand_scores(county, today) -> None:  # noqa: ANN001
+def test_default_scheme_indicators_and_hand_scores(county, today) -> None:
     o = orders.issue(
         county,
         {"problem": "p", "requirement": "r", "issued_on": "2026-05-01", "deadline": "2026-05-10"},
@@ -90,7 +90,7 @@ def test_default_scheme_indicators_and_hand_scores(county, today) -> None:  # no
     assert {"township_code", "township", "indicators", "score", "rank"} <= set(as_json[0])
 
 
-def test_bad_schemes_are_refused(cs) -> None:  # noqa: ANN001
+def test_bad_schemes_are_refused(cs) -> None:
     with pytest.raises(ValidationError, match="不是可计算的指标"):
         assessment.save_scheme(cs, "x", date(2026, 1, 1), [{"code": "beauty", "weight": 10}])
     with pytest.raises(ValidationError, match="分值应为正数"):
@@ -99,7 +99,7 @@ def test_bad_schemes_are_refused(cs) -> None:  # noqa: ANN001
         assessment.save_scheme(cs, "x", date(2026, 1, 1), [{"code": "completion", "weight": 5}] * 2)
 
 
-def test_township_mode_cannot_assess(session) -> None:  # noqa: ANN001
+def test_township_mode_cannot_assess(session) -> None:
     with pytest.raises(OldcommError, match="县级模式"):
         assessment.compute(session, 2026)
 
@@ -125,7 +125,7 @@ def _lo_csv(path: Path, tmp_path: Path) -> list[list[str]]:
         return list(csv.reader(fh))
 
 
-def test_exports_open_in_libreoffice_and_word_readers(county, tmp_path) -> None:  # noqa: ANN001
+def test_exports_open_in_libreoffice_and_word_readers(county, tmp_path) -> None:
     assessment.save_scheme(county, "方案甲", date(2026, 1, 1), A)
     result = assessment.compute(county, 2026)
     xlsx = exports.write_assessment(result, tmp_path / "考核.xlsx")

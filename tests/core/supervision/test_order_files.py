@@ -19,7 +19,7 @@ from .conftest import T1, T2, TODAY
 
 
 @pytest.fixture
-def township(tmp_path: Path):  # noqa: ANN201
+def township(tmp_path: Path):
     db = open_database(tmp_path / "township.sqlite3")
     with db.transaction("乡镇") as s:
         workspace.initialise(s, mode=workspace.TOWNSHIP, code=T1[0], name=T1[1], operator="乡镇")
@@ -30,7 +30,7 @@ def township(tmp_path: Path):  # noqa: ANN201
     db.close()
 
 
-def test_orders_go_down_answers_come_up_and_decisions_go_down_again(cs, township, today, tmp_path) -> None:  # noqa: ANN001
+def test_orders_go_down_answers_come_up_and_decisions_go_down_again(cs, township, today, tmp_path) -> None:
     order = orders.issue(
         cs,
         {"problem": "围挡破损", "requirement": "修复", "issued_on": "2026-06-01", "deadline": "2026-06-20"},
@@ -75,7 +75,7 @@ def test_orders_go_down_answers_come_up_and_decisions_go_down_again(cs, township
     assert cs.get(OrderTarget, t1.id).first_answered_on == date(2026, 6, 5)
 
 
-def test_wrong_files_and_wrong_modes_are_refused(cs, township, tmp_path) -> None:  # noqa: ANN001
+def test_wrong_files_and_wrong_modes_are_refused(cs, township, tmp_path) -> None:
     f = tmp_path / "x.json"
     f.write_text(json.dumps({"kind": "something", "version": 1}), encoding="utf-8")
     with pytest.raises(OldcommError, match="不是督办下发文件"):

@@ -15,12 +15,12 @@ from oldcomm_desktop.core.supervision import orders
 from .conftest import T1, T2, TODAY
 
 
-def _issue(s, *, townships=(T1[0],), on=date(2026, 6, 1), deadline=date(2026, 6, 10), **extra):  # noqa: ANN001, ANN202
+def _issue(s, *, townships=(T1[0],), on=date(2026, 6, 1), deadline=date(2026, 6, 10), **extra):
     data = {"problem": "施工围挡破损", "requirement": "三日内修复", "deadline": deadline, "issued_on": on, **extra}
     return orders.issue(s, data, [{"township_code": t} for t in townships], today=TODAY)
 
 
-def test_numbers_run_per_year_and_type_one_past_the_highest(cs, today) -> None:  # noqa: ANN001
+def test_numbers_run_per_year_and_type_one_past_the_highest(cs, today) -> None:
     assert _issue(cs).number == "项目督办〔2026〕001号"
     assert _issue(cs).number == "项目督办〔2026〕002号"
     assert _issue(cs, number="项目督办〔2026〕007号").number == "项目督办〔2026〕007号"
@@ -31,7 +31,7 @@ def test_numbers_run_per_year_and_type_one_past_the_highest(cs, today) -> None: 
         _issue(cs, number="项目督办〔2026〕001号")
 
 
-def test_one_order_many_townships_each_answered_on_its_own(cs, today) -> None:  # noqa: ANN001
+def test_one_order_many_townships_each_answered_on_its_own(cs, today) -> None:
     order = _issue(cs, townships=(T1[0], T2[0]))
     rows = orders.rows(cs, today=today)
     assert [(r["township"], r["state_label"]) for r in rows] == [("城关街道", "待处理"), ("临河镇", "待处理")]
@@ -44,7 +44,7 @@ def test_one_order_many_townships_each_answered_on_its_own(cs, today) -> None:  
         orders.find_target(cs, order.number)
 
 
-def test_full_life_with_a_send_back_keeps_each_round(cs, today) -> None:  # noqa: ANN001
+def test_full_life_with_a_send_back_keeps_each_round(cs, today) -> None:
     order = _issue(cs)
     t = orders.find_target(cs, order.number)
     orders.start(cs, t.id, "已安排施工单位", "2026-06-02", today=today)
@@ -81,7 +81,7 @@ WRONG = [
 ]
 
 
-def _do(s, action: str, target_id: str) -> None:  # noqa: ANN001
+def _do(s, action: str, target_id: str) -> None:
     if action == "start":
         orders.start(s, target_id, today=TODAY)
     elif action == "answer":
@@ -98,7 +98,7 @@ def test_the_list_of_wrong_transitions_is_complete() -> None:
 
 
 @pytest.mark.parametrize(("action", "state", "message"), WRONG)
-def test_every_wrong_transition_is_refused_and_changes_nothing(cs, today, action, state, message) -> None:  # noqa: ANN001
+def test_every_wrong_transition_is_refused_and_changes_nothing(cs, today, action, state, message) -> None:
     t = orders.find_target(cs, _issue(cs).id)
     for (step,) in STATES_REACHED[state]:
         _do(cs, step, t.id)
@@ -111,7 +111,7 @@ def test_every_wrong_transition_is_refused_and_changes_nothing(cs, today, action
     assert (t.state, t.version, len(t.events)) == (state, version, events)
 
 
-def test_bad_orders_are_refused(cs, today) -> None:  # noqa: ANN001
+def test_bad_orders_are_refused(cs, today) -> None:
     with pytest.raises(ValidationError, match="早于下达日期"):
         _issue(cs, deadline=date(2026, 5, 1))
     with pytest.raises(ValidationError, match="至少选择一个督办对象"):
@@ -130,7 +130,7 @@ def test_bad_orders_are_refused(cs, today) -> None:  # noqa: ANN001
         orders.answer(cs, orders.find_target(cs, _issue(cs).id).id, "x", "2026-05-01", today=TODAY)
 
 
-def test_overdue_orders_count_until_answered(cs, today) -> None:  # noqa: ANN001
+def test_overdue_orders_count_until_answered(cs, today) -> None:
     late = orders.find_target(cs, _issue(cs, deadline=date(2026, 6, 10)).id)
     orders.find_target(cs, _issue(cs, deadline=date(2026, 6, 30)).id)
     assert orders.overdue_count(cs, today=today) == 1
@@ -139,7 +139,7 @@ def test_overdue_orders_count_until_answered(cs, today) -> None:  # noqa: ANN001
     assert orders.overdue_count(cs, today=today) == 0
 
 
-def test_township_answers_its_own_but_cannot_issue_or_confirm(session, today) -> None:  # noqa: ANN001
+def test_township_answers_its_own_but_cannot_issue_or_confirm(session, today) -> None:
     assert workspace.mode(session) == workspace.TOWNSHIP
     with pytest.raises(OldcommError, match="县级模式"):
         orders.issue(
@@ -173,7 +173,7 @@ def test_township_answers_its_own_but_cannot_issue_or_confirm(session, today) ->
         orders.send_back(session, t.id, "不行", today=today)
 
 
-def test_attachments_on_the_order_and_on_the_answer(cs, today, tmp_path) -> None:  # noqa: ANN001
+def test_attachments_on_the_order_and_on_the_answer(cs, today, tmp_path) -> None:
     scan = tmp_path / "督办通知.pdf"
     scan.write_bytes(b"%PDF-1.4 demo")
     photo = tmp_path / "整改后.jpg"
@@ -198,7 +198,7 @@ def test_attachments_on_the_order_and_on_the_answer(cs, today, tmp_path) -> None
         orders.attach(cs, t.id, [tmp_path / "没有.jpg"])
 
 
-def test_every_step_is_in_the_audit_log_under_the_operator(cs, today) -> None:  # noqa: ANN001
+def test_every_step_is_in_the_audit_log_under_the_operator(cs, today) -> None:
     from oldcomm_desktop.core import audit
 
     t = orders.find_target(cs, _issue(cs).id)

@@ -21,7 +21,7 @@ def test_competition_ranks_share_ties() -> None:
     assert competition_ranks(scores) == [1, 1, 3, 4, 4, 4, 7]
 
 
-def test_ranking_per_township_with_ties_and_last_months_grade(cs, today) -> None:  # noqa: ANN001
+def test_ranking_per_township_with_ties_and_last_months_grade(cs, today) -> None:
     a, b, c = (make_community(cs, T1[0], n) for n in ("甲小区", "乙小区", "丙小区"))
     d = make_community(cs, T2[0], "丁小区")
     management_check(cs, a, date(2026, 4, 10), 85)
@@ -48,7 +48,7 @@ def test_ranking_per_township_with_ties_and_last_months_grade(cs, today) -> None
     assert [(e.subject, e.deadline) for e in b_.criticism] == [("丙小区", date(2026, 6, 16))]
 
 
-def test_the_other_real_band_set_grades_by_its_own_bounds(cs, today) -> None:  # noqa: ANN001
+def test_the_other_real_band_set_grades_by_its_own_bounds(cs, today) -> None:
     """优秀 > 95, 良好 85–95, 合格 75–85, 差 < 75: a scheme is data, not code."""
     t = ChecklistTemplate(
         code="mgmt_strict",
@@ -71,7 +71,7 @@ def test_the_other_real_band_set_grades_by_its_own_bounds(cs, today) -> None:  #
     assert [e.subject for e in b.praise] == ["乙小区"] and [e.subject for e in b.criticism] == ["丁小区"]
 
 
-def test_requests_deadline_overdue_reply_and_roll_up(cs, today) -> None:  # noqa: ANN001
+def test_requests_deadline_overdue_reply_and_roll_up(cs, today) -> None:
     a = make_community(cs, T1[0], "甲小区")
     b = make_community(cs, T1[0], "乙小区")
     r1 = requests.add(
@@ -133,7 +133,7 @@ def test_requests_deadline_overdue_reply_and_roll_up(cs, today) -> None:  # noqa
         ({"community_id": "没有这个小区", "topic": "x", "channel": "hotline", "raised_on": "2026-06-01"}, "不存在"),
     ],
 )
-def test_bad_requests_are_refused(cs, today, data, message) -> None:  # noqa: ANN001
+def test_bad_requests_are_refused(cs, today, data, message) -> None:
     make_community(cs, T1[0], "甲小区")
     with pytest.raises(ValidationError, match=message):
         requests.add(cs, data)

@@ -14,7 +14,7 @@ from oldcomm_desktop.core.supervision import schedules
 from .conftest import T1, T2, TODAY, make_community, management_check
 
 
-def _patrol(s, c, day):  # noqa: ANN001, ANN202
+def _patrol(s, c, day):
     tmpl = catalogues.template(s, "patrol_default")
     results = [{"template_item_id": i.id, "area": i.area, "text": i.text, "result": "pass"} for i in tmpl.items]
     return inspections.record(
@@ -22,7 +22,7 @@ def _patrol(s, c, day):  # noqa: ANN001, ANN202
     )
 
 
-def test_monthly_schedule_over_half_a_year(cs, today) -> None:  # noqa: ANN001
+def test_monthly_schedule_over_half_a_year(cs, today) -> None:
     c = make_community(cs, T1[0], "幸福里小区")
     sched = schedules.add(
         cs,
@@ -61,7 +61,7 @@ def test_monthly_schedule_over_half_a_year(cs, today) -> None:  # noqa: ANN001
     assert schedules.occurrences(cs, today=today)[-1].state == "done"
 
 
-def test_an_inspection_of_another_kind_or_community_does_not_count(cs, today) -> None:  # noqa: ANN001
+def test_an_inspection_of_another_kind_or_community_does_not_count(cs, today) -> None:
     a = make_community(cs, T1[0], "甲小区")
     b = make_community(cs, T1[0], "乙小区")
     schedules.add(cs, {"community_id": a.id, "kind": "management", "frequency": "monthly", "starts_on": "2026-05-01"})
@@ -70,7 +70,7 @@ def test_an_inspection_of_another_kind_or_community_does_not_count(cs, today) ->
     assert [o.state for o in schedules.occurrences(cs, today=today)] == ["missed", "due"]
 
 
-def test_weekly_patrol_only_while_under_construction(cs, today) -> None:  # noqa: ANN001
+def test_weekly_patrol_only_while_under_construction(cs, today) -> None:
     c = make_community(cs, T1[0], "在建小区", started=date(2026, 5, 20), completed=date(2026, 6, 3))
     schedules.add(cs, {"community_id": c.id, "kind": "patrol", "frequency": "weekly", "starts_on": "2026-01-01"})
     _patrol(cs, c, date(2026, 5, 27))
@@ -83,13 +83,13 @@ def test_weekly_patrol_only_while_under_construction(cs, today) -> None:  # noqa
     ]
 
 
-def test_weekly_patrol_of_a_site_not_started_has_no_occurrences(cs, today) -> None:  # noqa: ANN001
+def test_weekly_patrol_of_a_site_not_started_has_no_occurrences(cs, today) -> None:
     c = make_community(cs, T1[0], "未开工小区")
     schedules.add(cs, {"community_id": c.id, "kind": "patrol", "frequency": "weekly", "starts_on": "2026-01-01"})
     assert schedules.occurrences(cs, today=today) == []
 
 
-def test_township_wide_schedule_is_met_by_any_community_of_the_township(cs, today) -> None:  # noqa: ANN001
+def test_township_wide_schedule_is_met_by_any_community_of_the_township(cs, today) -> None:
     a = make_community(cs, T1[0], "甲小区")
     other = make_community(cs, T2[0], "外镇小区")
     schedules.add(cs, {"township_code": T1[0], "kind": "management", "frequency": "monthly", "starts_on": "2026-04-01"})
@@ -99,7 +99,7 @@ def test_township_wide_schedule_is_met_by_any_community_of_the_township(cs, toda
     assert schedules.rows(cs, today=today)[0]["community"] == "（全乡镇）"
 
 
-def test_schedule_that_ended_stops(cs, today) -> None:  # noqa: ANN001
+def test_schedule_that_ended_stops(cs, today) -> None:
     c = make_community(cs, T1[0], "甲小区")
     schedules.add(
         cs,
@@ -138,13 +138,13 @@ def test_schedule_that_ended_stops(cs, today) -> None:  # noqa: ANN001
         ),
     ],
 )
-def test_bad_schedules_are_refused(cs, data, message) -> None:  # noqa: ANN001
+def test_bad_schedules_are_refused(cs, data, message) -> None:
     data = {"township_code": T1[0], **data}
     with pytest.raises(ValidationError, match=message):
         schedules.add(cs, data)
 
 
-def test_deleted_schedule_has_no_occurrences(cs, today) -> None:  # noqa: ANN001
+def test_deleted_schedule_has_no_occurrences(cs, today) -> None:
     c = make_community(cs, T1[0], "甲小区")
     s = schedules.add(
         cs, {"community_id": c.id, "kind": "management", "frequency": "monthly", "starts_on": "2026-01-01"}
@@ -153,7 +153,7 @@ def test_deleted_schedule_has_no_occurrences(cs, today) -> None:  # noqa: ANN001
     assert schedules.missed_count(cs, today=today) == 0
 
 
-def test_a_community_in_the_recycle_bin_is_neither_checked_nor_asked_about(cs, today) -> None:  # noqa: ANN001
+def test_a_community_in_the_recycle_bin_is_neither_checked_nor_asked_about(cs, today) -> None:
     from oldcomm_desktop.core import communities
     from oldcomm_desktop.core.supervision import requests
 

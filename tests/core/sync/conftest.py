@@ -25,19 +25,19 @@ class Node:
         self.db, self.code, self.folder = db, code, folder
         folder.mkdir(parents=True, exist_ok=True)
 
-    def export(self, to: str | None = None, *, full: bool = False):  # noqa: ANN201
+    def export(self, to: str | None = None, *, full: bool = False):
         with self.db.transaction("导出员") as s:
             return export(s, self.folder, to=to, full=full)
 
     def import_(self, path: Path, *, dry_run: bool = False) -> importer.ImportReport:
         return importer.import_package(self.db, path, dry_run=dry_run, operator="导入员")
 
-    def new_community(self, name: str, **extra) -> str:  # noqa: ANN003
+    def new_community(self, name: str, **extra) -> str:
         with self.db.transaction("录入员") as s:
             data = {"name": name, "township_code": extra.pop("township_code", self.code), **extra}
             return communities.create(s, data, confirm=True).id
 
-    def update_community(self, cid: str, **changes) -> None:  # noqa: ANN003
+    def update_community(self, cid: str, **changes) -> None:
         with self.db.transaction("录入员") as s:
             communities.update(s, cid, changes, confirm=True)
 
@@ -98,8 +98,8 @@ def rewrite(
     dst: Path,
     signer: Node | None,
     *,
-    manifest=None,  # noqa: ANN001 - callable(dict) -> None, edits the manifest
-    members=None,  # noqa: ANN001 - callable(dict[name, bytes]) -> None, edits the members
+    manifest=None,  # callable(dict) -> None, edits the manifest
+    members=None,  # callable(dict[name, bytes]) -> None, edits the members
     rehash: bool = True,
 ) -> Path:
     """Copy a package with changes; `signer` re-signs it with its own key (a forged but well-signed package)."""

@@ -15,7 +15,7 @@ from .conftest import COUNTY, T1, T2, Node, db_state, make_node, rewrite
 
 
 @pytest.fixture
-def good(world, tmp_path: Path) -> Path:  # noqa: ANN001
+def good(world, tmp_path: Path) -> Path:
     t1 = world[T1]
     cid = t1.new_community("幸福里小区", households=100)
     t1.new_community("和平小区", households=80)
@@ -34,12 +34,12 @@ def refused(node: Node, path: Path, *words: str) -> str:
     return message
 
 
-def test_the_good_package_is_accepted(world, good: Path) -> None:  # noqa: ANN001
+def test_the_good_package_is_accepted(world, good: Path) -> None:
     report = world[COUNTY].import_(good)
     assert report.tables["community"].added == 2
 
 
-def test_truncated_and_non_zip_files(world, good: Path, tmp_path: Path) -> None:  # noqa: ANN001
+def test_truncated_and_non_zip_files(world, good: Path, tmp_path: Path) -> None:
     data = good.read_bytes()
     cut = tmp_path / "cut.ocpkg"
     cut.write_bytes(data[: len(data) // 2])
@@ -52,7 +52,7 @@ def test_truncated_and_non_zip_files(world, good: Path, tmp_path: Path) -> None:
     refused(world[COUNTY], empty, "不是数据包")
 
 
-def test_a_changed_member_fails_its_checksum(world, good: Path, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_changed_member_fails_its_checksum(world, good: Path, tmp_path: Path) -> None:
     def edit(m: dict) -> None:
         m["records/community.jsonl"] = m["records/community.jsonl"].replace(b"100", b"999")
 
@@ -60,12 +60,12 @@ def test_a_changed_member_fails_its_checksum(world, good: Path, tmp_path: Path) 
     refused(world[COUNTY], bad, "校验值不符", "community.jsonl")
 
 
-def test_a_changed_manifest_fails_the_signature(world, good: Path, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_changed_manifest_fails_the_signature(world, good: Path, tmp_path: Path) -> None:
     bad = rewrite(good, tmp_path / "bad.ocpkg", None, manifest=lambda m: m.update(created_at="2020-01-01T00:00:00"))
     refused(world[COUNTY], bad, "签名无效")
 
 
-def test_a_package_signed_by_another_key_is_refused(world, good: Path, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_package_signed_by_another_key_is_refused(world, good: Path, tmp_path: Path) -> None:
     impostor = make_node(tmp_path / "impostor.sqlite3", T1, tmp_path / "imp")  # same code, its own key
     try:
         bad = rewrite(good, tmp_path / "bad.ocpkg", impostor)
@@ -74,7 +74,7 @@ def test_a_package_signed_by_another_key_is_refused(world, good: Path, tmp_path:
         impostor.db.close()
 
 
-def test_an_untrusted_township_is_told_so(world, tmp_path: Path) -> None:  # noqa: ANN001
+def test_an_untrusted_township_is_told_so(world, tmp_path: Path) -> None:
     stranger = make_node(tmp_path / "t4.sqlite3", T2, tmp_path / "t4")
     try:
         stranger.new_community("东关小区", households=10)
@@ -97,7 +97,7 @@ def test_an_untrusted_township_is_told_so(world, tmp_path: Path) -> None:  # noq
         unknown.db.close()
 
 
-def test_another_townships_records_are_refused(world, good: Path, tmp_path: Path) -> None:  # noqa: ANN001
+def test_another_townships_records_are_refused(world, good: Path, tmp_path: Path) -> None:
     def other(m: dict) -> None:
         m["records/community.jsonl"] = m["records/community.jsonl"].replace(T1.encode(), T2.encode())
 
@@ -105,7 +105,7 @@ def test_another_townships_records_are_refused(world, good: Path, tmp_path: Path
     refused(world[COUNTY], bad, "其他乡镇", T2)
 
 
-def test_newer_schema_and_format_are_refused(world, good: Path, tmp_path: Path) -> None:  # noqa: ANN001
+def test_newer_schema_and_format_are_refused(world, good: Path, tmp_path: Path) -> None:
     bad = rewrite(good, tmp_path / "schema.ocpkg", world[T1], manifest=lambda m: m.update(schema_version="9999"))
     refused(world[COUNTY], bad, "较新版本", "9999")
     bad = rewrite(good, tmp_path / "format.ocpkg", world[T1], manifest=lambda m: m.update(format_version=2))
@@ -113,13 +113,13 @@ def test_newer_schema_and_format_are_refused(world, good: Path, tmp_path: Path) 
 
 
 @pytest.mark.parametrize("name", ["../evil.jsonl", "records/../../evil", "/etc/passwd", "C:/windows/x", "a\\..\\b"])
-def test_unsafe_member_names_are_refused(world, good: Path, tmp_path: Path, name: str) -> None:  # noqa: ANN001
+def test_unsafe_member_names_are_refused(world, good: Path, tmp_path: Path, name: str) -> None:
     bad = rewrite(good, tmp_path / "bad.ocpkg", world[T1], members=lambda m: m.update({name: b"x"}))
     refused(world[COUNTY], bad, "不安全的文件名")
     assert not (tmp_path / "evil.jsonl").exists()
 
 
-def test_a_zip_bomb_is_refused(world, good: Path, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_zip_bomb_is_refused(world, good: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bomb.ocpkg"
     shutil.copy(good, bad)
     with zipfile.ZipFile(bad, "a", zipfile.ZIP_DEFLATED) as zf:
@@ -130,7 +130,7 @@ def test_a_zip_bomb_is_refused(world, good: Path, tmp_path: Path) -> None:  # no
     refused(world[COUNTY], bad, "压缩炸弹")
 
 
-def test_duplicate_ids_are_refused(world, good: Path, tmp_path: Path) -> None:  # noqa: ANN001
+def test_duplicate_ids_are_refused(world, good: Path, tmp_path: Path) -> None:
     def dup(m: dict) -> None:
         first = m["records/community.jsonl"].splitlines()[0]
         m["records/community.jsonl"] += first + b"\n"
@@ -139,7 +139,7 @@ def test_duplicate_ids_are_refused(world, good: Path, tmp_path: Path) -> None:  
     refused(world[COUNTY], bad, "重复出现", "第 3 行")
 
 
-def test_malformed_json_is_refused(world, good: Path, tmp_path: Path) -> None:  # noqa: ANN001
+def test_malformed_json_is_refused(world, good: Path, tmp_path: Path) -> None:
     def broken(m: dict) -> None:
         m["records/community.jsonl"] += b'{"id": "x", "v": {\n'
 
@@ -149,7 +149,7 @@ def test_malformed_json_is_refused(world, good: Path, tmp_path: Path) -> None:  
     refused(world[COUNTY], bad, "出现了两次")
 
 
-def test_bad_values_are_refused_naming_the_field(world, good: Path, tmp_path: Path) -> None:  # noqa: ANN001
+def test_bad_values_are_refused_naming_the_field(world, good: Path, tmp_path: Path) -> None:
     def wrong(m: dict) -> None:
         lines = m["records/community.jsonl"].splitlines()
         row = json.loads(lines[0])
@@ -161,14 +161,14 @@ def test_bad_values_are_refused_naming_the_field(world, good: Path, tmp_path: Pa
     refused(world[COUNTY], bad, "households", "整数")
 
 
-def test_a_package_addressed_to_someone_else(world, good: Path, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_package_addressed_to_someone_else(world, good: Path, tmp_path: Path) -> None:
     bad = rewrite(good, tmp_path / "bad.ocpkg", world[T1], manifest=lambda m: m.update(recipient="341123000000"))
     refused(world[COUNTY], bad, "发给 341123000000", "不是发给本数据库")
     # a township cannot import another township's package either (it is addressed to the county)
     refused(world[T2], good, "发给 341122000000")
 
 
-def test_a_township_package_cannot_carry_the_catalogue(world, good: Path, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_township_package_cannot_carry_the_catalogue(world, good: Path, tmp_path: Path) -> None:
     row = json.dumps({"id": "x", "key": "roads", "v": {"code": "roads", "name": "道路"}}).encode()
     bad = rewrite(
         good, tmp_path / "bad.ocpkg", world[T1], members=lambda m: m.update({"catalogue/category.jsonl": row})

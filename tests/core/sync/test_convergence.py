@@ -33,7 +33,7 @@ KINDS = ["edit"] * 6 + ["exchange"] * 3 + ["export", "import", "import", "create
 KINDS += ["order", "answer", "answer"]  # county orders go down, answers come up, confirmations go down
 
 
-def random_ops(rnd, n: int) -> list[tuple]:  # noqa: ANN001 - hypothesis' Random
+def random_ops(rnd, n: int) -> list[tuple]:  # hypothesis' Random
     """Operations drawn from a Random hypothesis controls (uniform draws meet on one field far more often
     than hypothesis' own small-first lists do)."""
     return [
@@ -218,7 +218,7 @@ class Run:
 
 @settings(max_examples=6, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rnd=st.randoms(use_true_random=False), n=st.integers(8, 18))
-def test_every_node_converges_and_nothing_is_lost(world_template: Path, rnd, n: int) -> None:  # noqa: ANN001
+def test_every_node_converges_and_nothing_is_lost(world_template: Path, rnd, n: int) -> None:
     ops = random_ops(rnd, n)
     run = Run(world_template)
     try:

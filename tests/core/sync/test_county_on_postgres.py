@@ -28,7 +28,7 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def pg_county(tmp_path: Path, world):  # noqa: ANN001, ANN201
+def pg_county(tmp_path: Path, world):
     url = postgres_url()
     _reset_postgres(url)
     county = make_node(url, COUNTY, tmp_path / "county-pg")
@@ -37,7 +37,7 @@ def pg_county(tmp_path: Path, world):  # noqa: ANN001, ANN201
     county.db.close()
 
 
-def test_county_on_postgres_imports_merges_and_sends_down(pg_county: Node, world, tmp_path: Path) -> None:  # noqa: ANN001
+def test_county_on_postgres_imports_merges_and_sends_down(pg_county: Node, world, tmp_path: Path) -> None:
     t1 = world[T1]
     cid = t1.new_community("幸福里小区", households=100, floor_area="8500.5")
     photo = tmp_path / "现场.png"

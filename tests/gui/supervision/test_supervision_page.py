@@ -30,7 +30,7 @@ def _private_data_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
 
 
 @pytest.fixture
-def ctx(tmp_path: Path):  # noqa: ANN201
+def ctx(tmp_path: Path):
     db = open_database(tmp_path / "county.sqlite3")
     with db.transaction("测试员") as s:
         workspace.initialise(s, mode=workspace.COUNTY, code="341122000000", name="青禾县", operator="测试员")
@@ -71,7 +71,7 @@ def ctx(tmp_path: Path):  # noqa: ANN201
 
 
 @pytest.fixture
-def page(qtbot, ctx: AppContext) -> SupervisionPage:  # noqa: ANN001
+def page(qtbot, ctx: AppContext) -> SupervisionPage:
     p = SupervisionPage(ctx)
     qtbot.addWidget(p)
     p.resize(1200, 760)
@@ -79,7 +79,7 @@ def page(qtbot, ctx: AppContext) -> SupervisionPage:  # noqa: ANN001
     return p
 
 
-def _save(dialog) -> None:  # noqa: ANN001
+def _save(dialog) -> None:
     dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
 
 
@@ -90,7 +90,7 @@ def test_tabs_count_what_is_overdue(page: SupervisionPage) -> None:
     page.grab().save(str(Path(page.ctx.db.path).parent / "orders.png"))
 
 
-def test_issue_answer_confirm_through_the_dialogs(qtbot, page: SupervisionPage, monkeypatch) -> None:  # noqa: ANN001
+def test_issue_answer_confirm_through_the_dialogs(qtbot, page: SupervisionPage, monkeypatch) -> None:
     tab = page.orders
     dialog = tab.make_issue_dialog()
     qtbot.addWidget(dialog)
@@ -130,7 +130,7 @@ def test_issue_answer_confirm_through_the_dialogs(qtbot, page: SupervisionPage, 
     assert "确认" in tab.detail.toPlainText() and "已倒排工期" in tab.detail.toPlainText()
 
 
-def test_ranking_lists_and_export(qtbot, page: SupervisionPage, monkeypatch, tmp_path) -> None:  # noqa: ANN001
+def test_ranking_lists_and_export(qtbot, page: SupervisionPage, monkeypatch, tmp_path) -> None:
     tab = page.ranking
     tab.set_period(f"{LAST_MONTH:%Y-%m}")
     assert [(r["community"], r["rank"], r["grade"]) for r in tab.table.rows] == [
@@ -145,7 +145,7 @@ def test_ranking_lists_and_export(qtbot, page: SupervisionPage, monkeypatch, tmp
     assert out.exists() and out.stat().st_size > 0
 
 
-def test_assessment_table_hand_score_and_save(qtbot, page: SupervisionPage) -> None:  # noqa: ANN001
+def test_assessment_table_hand_score_and_save(qtbot, page: SupervisionPage) -> None:
     tab = page.assessment
     assert [r["township"] for r in tab.table.rows] and tab.table.columns[:4] == [
         ("rank", "排名"),
@@ -166,7 +166,7 @@ def test_assessment_table_hand_score_and_save(qtbot, page: SupervisionPage) -> N
     assert after["临河镇"] == pytest.approx(before["临河镇"] + 5)
 
 
-def test_requests_register_and_reply(qtbot, page: SupervisionPage) -> None:  # noqa: ANN001
+def test_requests_register_and_reply(qtbot, page: SupervisionPage) -> None:
     tab = page.requests
     assert [r["state"] for r in tab.table.rows] == ["overdue"]
     dialog = tab.make_add_dialog()
@@ -192,7 +192,7 @@ def test_requests_register_and_reply(qtbot, page: SupervisionPage) -> None:  # n
     assert roll["甲小区"]["satisfaction"] == 100 and roll["乙小区"]["topics_text"] == "路灯不亮×1"
 
 
-def test_township_mode_explains_the_assessment(qtbot, sqlite_db, tmp_path) -> None:  # noqa: ANN001
+def test_township_mode_explains_the_assessment(qtbot, sqlite_db, tmp_path) -> None:
     ctx = AppContext(sqlite_db, "测试员", QSettings(str(tmp_path / "t.ini"), QSettings.Format.IniFormat))
     p = SupervisionPage(ctx)
     qtbot.addWidget(p)
@@ -202,7 +202,7 @@ def test_township_mode_explains_the_assessment(qtbot, sqlite_db, tmp_path) -> No
     assert not p.orders.buttons["issue"].isVisibleTo(p) and not p.orders.buttons["confirm"].isVisibleTo(p)
 
 
-def test_inspections_page_shows_schedules_due_and_missed(qtbot, ctx: AppContext, tmp_path) -> None:  # noqa: ANN001
+def test_inspections_page_shows_schedules_due_and_missed(qtbot, ctx: AppContext, tmp_path) -> None:
     from oldcomm_desktop.gui.pages.inspections import InspectionsPage
 
     p = InspectionsPage(ctx)
@@ -226,7 +226,7 @@ def test_inspections_page_shows_schedules_due_and_missed(qtbot, ctx: AppContext,
     p.grab().save(str(tmp_path / "schedules.png"))
 
 
-def test_dashboard_counts_missed_checks_overdue_orders_and_replies(qtbot, ctx: AppContext) -> None:  # noqa: ANN001
+def test_dashboard_counts_missed_checks_overdue_orders_and_replies(qtbot, ctx: AppContext) -> None:
     from oldcomm_desktop.gui.pages import dashboard
 
     data = ctx.read(dashboard.load)
@@ -246,7 +246,7 @@ def test_dashboard_counts_missed_checks_overdue_orders_and_replies(qtbot, ctx: A
     ]
 
 
-def test_attach_a_scan_of_a_paper_answer(qtbot, page: SupervisionPage, monkeypatch, tmp_path) -> None:  # noqa: ANN001
+def test_attach_a_scan_of_a_paper_answer(qtbot, page: SupervisionPage, monkeypatch, tmp_path) -> None:
     tab = page.orders
     target = tab.table.rows[0]["id"]
     page.ctx.write(lambda s: orders.answer(s, target, "纸质回复已收到"))
@@ -259,7 +259,7 @@ def test_attach_a_scan_of_a_paper_answer(qtbot, page: SupervisionPage, monkeypat
     assert "办理附件：回复扫描件.pdf" in tab.detail.toPlainText()
 
 
-def test_export_orders_file_and_refuse_a_wrong_one(qtbot, page: SupervisionPage, monkeypatch, tmp_path) -> None:  # noqa: ANN001
+def test_export_orders_file_and_refuse_a_wrong_one(qtbot, page: SupervisionPage, monkeypatch, tmp_path) -> None:
     out = tmp_path / "下发.json"
     shown = []
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))

@@ -88,6 +88,7 @@ def period_checks(session: Session, period: str, township: str | None = None) ->
         q = q.where(Inspection.township_code == township)
     found: dict[str, tuple] = {}
     for cid, score, grade, day, iid, tid in session.execute(q):
+        assert cid is not None  # the inner join with community
         found[cid] = (score, grade, day, iid, tid)  # later rows replace earlier: the month's latest check
     return found
 
