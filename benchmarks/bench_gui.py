@@ -70,7 +70,7 @@ def _no_message_boxes() -> None:
     """A message box (database busy, written by a newer release) would wait forever offscreen: print it, stop."""
     from PySide6.QtWidgets import QMessageBox
 
-    def fail(_parent, title, text, *_a, **_k):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def fail(_parent, title, text, *_a, **_k):
         print(f"error {title}: {text}".replace("\n", " "), flush=True)
         os._exit(1)
 
@@ -94,7 +94,7 @@ def _time_dashboard() -> None:
     if load is None:
         return
 
-    def timed(session):  # noqa: ANN001, ANN202
+    def timed(session):
         t = time.perf_counter()
         try:
             return load(session)
@@ -248,7 +248,7 @@ def startup(path: Path, out: Path, timeout: float = 300) -> dict:
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
         cmd = [sys.executable, str(Path(__file__).resolve()), "--child-startup", str(path)]
         t0 = _clock()
-        errors = open(Path(home) / "stderr.txt", "w+", encoding="utf-8")  # noqa: SIM115 - closed below
+        errors = open(Path(home) / "stderr.txt", "w+", encoding="utf-8")
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors, text=True, env=env, cwd=ROOT)
         # a modal message box (say, the database is busy) would wait forever offscreen
         killer = threading.Timer(timeout, proc.kill)
@@ -291,7 +291,7 @@ def startup(path: Path, out: Path, timeout: float = 300) -> dict:
 PAINT_ROWS = 40  # about what a 1280x800 window shows of the table
 
 
-def _paint(model, start: int = 0) -> int:  # noqa: ANN001 - PagedTableModel
+def _paint(model, start: int = 0) -> int:
     """Ask for what painting the rows from `start` asks for: display text and alignment of every visible cell."""
     from PySide6.QtCore import Qt
 
@@ -312,7 +312,7 @@ class Op:
     `extra`: not one of the operations the issue set aims for; measured to show where the lists stand.
     """
 
-    def __init__(self, label: str, page: str, make, act, reset=None, *, extra: bool = False, at=0) -> None:  # noqa: ANN001
+    def __init__(self, label: str, page: str, make, act, reset=None, *, extra: bool = False, at=0) -> None:
         self.label, self.page, self.make, self.act, self.reset = label, page, make, act, reset
         self.extra = extra
         self.at = at  # the row painting starts at: a deep page paints its own rows, not the top
@@ -323,7 +323,7 @@ def _ops(sources: dict) -> list[Op]:
 
     from oldcomm_desktop.gui.paged_model import PagedTableModel, PageQuery
 
-    def new_model(page: str):  # noqa: ANN202
+    def new_model(page: str):
         return lambda: PagedTableModel(sources[page])
 
     def first_page(page: str) -> Op:
@@ -350,18 +350,18 @@ def _ops(sources: dict) -> list[Op]:
             extra=extra,
         )
 
-    def deep(page: str, label: str, row, before=None) -> Op:  # noqa: ANN001 - row(model) -> int
+    def deep(page: str, label: str, row, before=None) -> Op:
         """A page far down the list, the way a drag of the scroll bar or Ctrl+End asks for it: the model's
         cache dropped first (untimed, with `before` rows read as a clerk scrolling would have), then the
         row's page fetched and its rows painted."""
 
-        def reset(m) -> None:  # noqa: ANN001
+        def reset(m) -> None:
             m.refresh()
-            m._landmarks.clear()  # noqa: SLF001 - a jump from nowhere unless `before` reads first
+            m._landmarks.clear()
             if before is not None:
                 m.row_mapping(before(m))
 
-        def act(m):  # noqa: ANN001, ANN202
+        def act(m):
             m.row_mapping(row(m))
             return m
 
@@ -429,7 +429,7 @@ def table_ops(path: Path, args: argparse.Namespace) -> tuple[list[dict], float |
     catching = [False]
 
     @event.listens_for(db.engine, "before_cursor_execute")
-    def _catch(_conn, _cursor, statement, parameters, _context, _many) -> None:  # noqa: ANN001
+    def _catch(_conn, _cursor, statement, parameters, _context, _many) -> None:
         if catching[0]:
             caught.append((statement, tuple(parameters or ())))
 
@@ -493,7 +493,7 @@ def table_ops(path: Path, args: argparse.Namespace) -> tuple[list[dict], float |
     return results, rss
 
 
-def _plan(con, statement: str, params: tuple) -> str:  # noqa: ANN001 - sqlite3.Connection
+def _plan(con, statement: str, params: tuple) -> str:
     """EXPLAIN QUERY PLAN as an indented tree."""
     rows = con.execute("EXPLAIN QUERY PLAN " + statement, params).fetchall()
     depth: dict[int, int] = {0: -1}

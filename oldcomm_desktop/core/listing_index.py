@@ -138,7 +138,7 @@ def _changed(obj: object, *keys: str) -> bool:
     return state.transient or state.pending or any(state.attrs[k].history.has_changes() for k in keys)
 
 
-def _before_flush(session: Session, _context, _instances) -> None:  # noqa: ANN001 - SQLAlchemy's signature
+def _before_flush(session: Session, _context, _instances) -> None:
     pending = session.info.setdefault(
         _PENDING, {"community": set(), "item": set(), "categories": set(), "renamed": set()}
     )
@@ -172,7 +172,7 @@ def _before_flush(session: Session, _context, _instances) -> None:  # noqa: ANN0
                 pending["categories"].update(x for x in history.deleted if x)
 
 
-def _after_flush(session: Session, _context) -> None:  # noqa: ANN001
+def _after_flush(session: Session, _context) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return

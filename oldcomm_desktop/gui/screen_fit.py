@@ -34,7 +34,7 @@ def fit(dialog: QWidget) -> None:
 class FitDialogsToScreen(QObject):
     """The filter: on each dialog's Show, `fit` it."""
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Show and isinstance(obj, QDialog) and obj.isWindow():
             fit(obj)
         return False

@@ -12,7 +12,7 @@ from oldcomm_desktop.core.model import ItemType
 
 
 @pytest.fixture
-def county(empty_db):  # noqa: ANN001, ANN201
+def county(empty_db):
     with empty_db.transaction("测试员") as s:
         workspace.initialise(s, mode=workspace.COUNTY, code="341122000000", name="来安县", operator="测试员")
     s = empty_db.session("测试员")
@@ -21,7 +21,7 @@ def county(empty_db):  # noqa: ANN001, ANN201
     s.close()
 
 
-def test_add_rename_retire_delete(county) -> None:  # noqa: ANN001
+def test_add_rename_retire_delete(county) -> None:
     t = catalogue_editing.add(county, "提升类", "智能门禁", "套", central_eligible=False)
     rows = {r.name: r for r in editable_settings.item_type_rows(county)}
     assert rows["智能门禁"].category == "提升类" and rows["智能门禁"].unit == "套"
@@ -36,7 +36,7 @@ def test_add_rename_retire_delete(county) -> None:  # noqa: ANN001
         catalogue_editing.add(county, "基础类", rows[next(iter(rows))].name, "米")
 
 
-def test_an_entry_in_use_is_retired_not_deleted(county) -> None:  # noqa: ANN001
+def test_an_entry_in_use_is_retired_not_deleted(county) -> None:
     t = catalogue_editing.add(county, "基础类", "雨水花园", "处")
     township = "341122100000"
     divisions.ensure(county, township, "新安镇")
@@ -47,6 +47,6 @@ def test_an_entry_in_use_is_retired_not_deleted(county) -> None:  # noqa: ANN001
     catalogue_editing.retire(county, t.code)  # what it can do instead
 
 
-def test_a_township_cannot_edit_the_catalogue(session) -> None:  # noqa: ANN001
+def test_a_township_cannot_edit_the_catalogue(session) -> None:
     with pytest.raises(ValidationError, match="县（区）统一维护"):
         catalogue_editing.add(session, "基础类", "新类型", "个")

@@ -54,7 +54,7 @@ def test_tab_leaves_a_table_and_arrows_move_within(qtbot, ctx) -> None:  # noqa:
     assert view.currentIndex().column() == column
 
 
-def test_dashboard_reflows_at_1024_by_600_without_scrolling_sideways(qtbot, ctx) -> None:  # noqa: ANN001, F811
+def test_dashboard_reflows_at_1024_by_600_without_scrolling_sideways(qtbot, ctx) -> None:  # noqa: F811
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     window.resize(1024, 600)

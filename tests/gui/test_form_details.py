@@ -11,7 +11,7 @@ from typing_helpers import type_text
 from oldcomm_desktop.core import communities
 
 
-def test_new_community_form_leaves_whole_numbers_blank(qtbot, page) -> None:  # noqa: ANN001, F811
+def test_new_community_form_leaves_whole_numbers_blank(qtbot, page) -> None:  # noqa: F811
     dialog = page.new_record()
     year = dialog.form.widgets["year_built"]
     assert year.text() == "" and year.placeholderText() == ""
@@ -19,7 +19,7 @@ def test_new_community_form_leaves_whole_numbers_blank(qtbot, page) -> None:  # 
     dialog.reject()
 
 
-def test_money_and_area_show_two_decimals(qtbot, page, ctx) -> None:  # noqa: ANN001, F811
+def test_money_and_area_show_two_decimals(qtbot, page, ctx) -> None:  # noqa: F811
     # 30 million: the demo (now written by the bulk path) registers over 3 million completed on 幸福里小区
     cid = select_by_name(qtbot, page, "幸福里小区")
     with ctx.db.transaction("测试员") as s:
@@ -30,11 +30,11 @@ def test_money_and_area_show_two_decimals(qtbot, page, ctx) -> None:  # noqa: AN
     dialog.reject()
 
 
-def test_esc_with_typed_changes_asks_first(qtbot, page, monkeypatch) -> None:  # noqa: ANN001, F811
+def test_esc_with_typed_changes_asks_first(qtbot, page, monkeypatch) -> None:  # noqa: F811
     asked: list[str] = []
     answer = [QMessageBox.StandardButton.Cancel]
 
-    def question(_parent, title, text, *_a, **_k):  # noqa: ANN001, ANN202
+    def question(_parent, title, text, *_a, **_k):
         asked.append(text)
         return answer[0]
 

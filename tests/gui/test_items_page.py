@@ -16,12 +16,12 @@ from oldcomm_desktop.gui.pages.items import ItemsPage
 
 
 @pytest.fixture
-def page(qtbot, ctx: AppContext) -> ItemsPage:  # noqa: ANN001
+def page(qtbot, ctx: AppContext) -> ItemsPage:
     return show(qtbot, ItemsPage(ctx))
 
 
 def _item(ctx: AppContext, item_id: str) -> RenovationItem | None:
-    def read(s):  # noqa: ANN001, ANN202
+    def read(s):
         it = s.get(RenovationItem, item_id)
         return None if it is None or it.deleted_at is not None else it
 
@@ -45,7 +45,7 @@ def test_filter_by_category_narrows_the_count(page: ItemsPage, ctx: AppContext) 
     assert f"{page.table.model.shown_count:,}" in page.status_text()
 
 
-def test_edit_and_delete_with_undo(qtbot, page: ItemsPage, ctx: AppContext, monkeypatch) -> None:  # noqa: ANN001
+def test_edit_and_delete_with_undo(qtbot, page: ItemsPage, ctx: AppContext, monkeypatch) -> None:
     page.table.select_first()
     item_id = page.table.current_id()
     old = _item(ctx, item_id)
@@ -75,7 +75,7 @@ def test_edit_and_delete_with_undo(qtbot, page: ItemsPage, ctx: AppContext, monk
     assert page.table.model.shown_count == before and _item(ctx, deleted) is not None
 
 
-def test_one_communitys_items_and_adding_to_it(qtbot, page: ItemsPage, ctx: AppContext, monkeypatch) -> None:  # noqa: ANN001
+def test_one_communitys_items_and_adding_to_it(qtbot, page: ItemsPage, ctx: AppContext, monkeypatch) -> None:
     asked: list[str] = []  # the demo's items add up to each community's total: one more asks first
     monkeypatch.setattr(
         QMessageBox, "question", lambda _p, _t, text, *a, **k: asked.append(text) or QMessageBox.StandardButton.Yes

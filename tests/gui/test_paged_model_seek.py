@@ -39,7 +39,7 @@ def test_scrolling_from_the_end_back_to_the_top_shows_the_offset_rows(qtbot, ctx
     assert offsets and max(offsets) <= 5  # the last page read from the end, every other one sought
 
 
-def test_a_jump_is_sought_from_the_nearest_page_seen(qtbot, ctx) -> None:  # noqa: ANN001, F811
+def test_a_jump_is_sought_from_the_nearest_page_seen(qtbot, ctx) -> None:  # noqa: F811
     source = ListingSource(ctx, "items", [Column("id", "id")])
     want = ctx.read(lambda s: [r["id"] for r in listings.page(s, "items", listings.ListQuery(), 0, 100_000)])
     model = PagedTableModel(source, page_size=5, max_pages=2)
@@ -47,7 +47,7 @@ def test_a_jump_is_sought_from_the_nearest_page_seen(qtbot, ctx) -> None:  # noq
     assert model.row_id(middle) == want[middle]  # the middle: counted from the start, once
     offsets: list[int] = []
 
-    def catch(_conn, _cursor, statement, parameters, _context, _many) -> None:  # noqa: ANN001
+    def catch(_conn, _cursor, statement, parameters, _context, _many) -> None:
         if "LIMIT" in statement and parameters:
             offsets.append(parameters[-1])
 

@@ -16,7 +16,7 @@ def _png(path: Path, w: int, h: int) -> Path:
     return path
 
 
-def test_a_photo_that_fits_is_shown_pixel_for_pixel(qtbot, tmp_path) -> None:  # noqa: ANN001
+def test_a_photo_that_fits_is_shown_pixel_for_pixel(qtbot, tmp_path) -> None:
     viewer = PhotoViewer([Photo(_png(tmp_path / "a.png", 700, 520), "a.png")])
     qtbot.addWidget(viewer)
     viewer.show()
@@ -24,7 +24,7 @@ def test_a_photo_that_fits_is_shown_pixel_for_pixel(qtbot, tmp_path) -> None:  #
     assert viewer.image.pixmap().size().toTuple() == (700, 520)
 
 
-def test_a_photo_bigger_than_the_screen_is_fitted(qtbot, tmp_path) -> None:  # noqa: ANN001
+def test_a_photo_bigger_than_the_screen_is_fitted(qtbot, tmp_path) -> None:
     viewer = PhotoViewer([Photo(_png(tmp_path / "b.png", 3000, 2000), "b.png")])
     qtbot.addWidget(viewer)
     viewer.show()

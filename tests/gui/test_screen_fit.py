@@ -11,7 +11,7 @@ from oldcomm_desktop.gui.pages.inspections import InspectionsPage
 from oldcomm_desktop.storage.database import open_database
 
 
-def test_the_inspection_dialog_fits_the_screen(qtbot, qapp, tmp_path) -> None:  # noqa: ANN001
+def test_the_inspection_dialog_fits_the_screen(qtbot, qapp, tmp_path) -> None:
     screen_fit.install(qapp)
     db = open_database(tmp_path / "t.sqlite3")
     with db.transaction("测试员") as s:

@@ -10,7 +10,7 @@ from oldcomm_desktop.gui.pages.settings import SettingsPage
 from oldcomm_desktop.storage.database import open_database
 
 
-def _page(qtbot, tmp_path, mode: str, code: str) -> SettingsPage:  # noqa: ANN001
+def _page(qtbot, tmp_path, mode: str, code: str) -> SettingsPage:
     db = open_database(tmp_path / "t.sqlite3")
     with db.transaction("测试员") as s:
         workspace.initialise(
@@ -23,11 +23,11 @@ def _page(qtbot, tmp_path, mode: str, code: str) -> SettingsPage:  # noqa: ANN00
     return page
 
 
-def _names(page) -> list[str]:  # noqa: ANN001
+def _names(page) -> list[str]:
     return [page.item_types.item(r, 1).text() for r in range(page.item_types.rowCount())]
 
 
-def test_no_internal_codes_and_a_county_edits(qtbot, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_no_internal_codes_and_a_county_edits(qtbot, tmp_path, monkeypatch) -> None:
     page = _page(qtbot, tmp_path, workspace.COUNTY, "341122000000")
     headers = [page.item_types.horizontalHeaderItem(c).text() for c in range(page.item_types.columnCount())]
     assert "代码" not in headers
@@ -46,12 +46,12 @@ def test_no_internal_codes_and_a_county_edits(qtbot, tmp_path, monkeypatch) -> N
     assert "已停用" in page.catalogue_message.text()
 
 
-def test_a_township_reads_only(qtbot, tmp_path) -> None:  # noqa: ANN001
+def test_a_township_reads_only(qtbot, tmp_path) -> None:
     page = _page(qtbot, tmp_path, workspace.TOWNSHIP, "341122100000")
     assert not any(b.isEnabled() for b in page.catalogue_buttons.values())
 
 
-def test_a_township_sets_the_short_name_of_its_notice_numbers(qtbot, tmp_path) -> None:  # noqa: ANN001
+def test_a_township_sets_the_short_name_of_its_notice_numbers(qtbot, tmp_path) -> None:
     from oldcomm_desktop.core import notice_numbers
 
     page = _page(qtbot, tmp_path, workspace.TOWNSHIP, "341122100000")

@@ -178,11 +178,11 @@ def export(
     return result
 
 
-def _batches(session: Session, name: str, peer: str, township: str, after: int, down: bool):  # noqa: ANN202
+def _batches(session: Session, name: str, peer: str, township: str, after: int, down: bool):
     yield from changes.pending(session, peer=peer, township=township, after_seq=after, names=(name,), down=down)
 
 
-def _catalogue_lines(conn, name: str, keymaps: tables.KeyMaps):  # noqa: ANN001, ANN202
+def _catalogue_lines(conn, name: str, keymaps: tables.KeyMaps):
     codec = tables.RowCodec(name, keymaps)
     t = tables.table(name)
     for row in conn.execute(select(t).order_by(t.c.id)):
@@ -191,7 +191,7 @@ def _catalogue_lines(conn, name: str, keymaps: tables.KeyMaps):  # noqa: ANN001,
         yield tables.dumps({"id": m["id"], "key": key, "v": codec.encode(row)})
 
 
-def _own_signature(me: keys.OwnKey):  # noqa: ANN202
+def _own_signature(me: keys.OwnKey):
     def check(manifest: package.Manifest, body: bytes, sig: bytes) -> None:
         if not keys.verify(me.public_key, sig, body):
             raise package.PackageError("签名无效")

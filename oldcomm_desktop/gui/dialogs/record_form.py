@@ -341,7 +341,7 @@ class RecordDialog(QDialog):
         self.reject()
         return True
 
-    def keyPressEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
+    def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Escape and not event.modifiers():
             self.cancel()
             return

@@ -246,7 +246,7 @@ class PhotoViewer(QDialog):
         self.show_photo(self.index)
         self._sized = False
 
-    def showEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
+    def showEvent(self, event) -> None:
         if not self._sized:  # once laid out, the frame around the picture is known
             self._sized = True
             self.layout().activate()

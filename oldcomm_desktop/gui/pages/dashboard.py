@@ -289,7 +289,7 @@ class DashboardPage(Page):
     WIDE = 1000  # below this page width the tiles take two rows
     CHARTS_SIDE_BY_SIDE = 760  # and below this the charts go one above the other
 
-    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.reflow(self.width())
 

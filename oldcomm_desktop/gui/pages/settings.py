@@ -398,7 +398,7 @@ class SettingsPage(Page):
         item = self.item_types.item(row, 1) if row >= 0 else None
         return (str(item.data(Qt.ItemDataRole.UserRole)), item.text()) if item is not None else None
 
-    def _catalogue(self, fn, done: str) -> bool:  # noqa: ANN001 - (session) -> Any
+    def _catalogue(self, fn, done: str) -> bool:
         from oldcomm_desktop.core.errors import OldcommError
 
         try:

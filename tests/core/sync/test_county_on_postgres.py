@@ -83,7 +83,7 @@ def test_county_on_postgres_imports_merges_and_sends_down(pg_county: Node, world
         assert s.get(Community, cid).notes is None
 
 
-def test_returns_and_orders_travel_through_a_county_on_postgres(pg_county: Node, world) -> None:  # noqa: ANN001
+def test_returns_and_orders_travel_through_a_county_on_postgres(pg_county: Node, world) -> None:
     """The archived .xlsx (bytea on PostgreSQL) goes up and comes back byte for byte; an order goes down."""
     from datetime import date
 

@@ -16,19 +16,19 @@ from oldcomm_desktop.core.sync import conflicts, history
 from .conftest import COUNTY, T1, T2, db_state
 
 
-def community(node, cid: str) -> Community:  # noqa: ANN001
+def community(node, cid: str) -> Community:
     with node.db.transaction("测试员") as s:
         c = s.get(Community, cid)
         s.expunge(c)
         return c
 
 
-def open_conflicts(node) -> list[dict]:  # noqa: ANN001
+def open_conflicts(node) -> list[dict]:
     with node.db.transaction("测试员") as s:
         return conflicts.listing(s)
 
 
-def test_records_travel_up_and_corrections_travel_down(world) -> None:  # noqa: ANN001
+def test_records_travel_up_and_corrections_travel_down(world) -> None:
     county, t1 = world[COUNTY], world[T1]
     cid = t1.new_community("幸福里小区", households=100, floor_area="8500.5")
     report = county.import_(t1.export().path)
@@ -45,7 +45,7 @@ def test_records_travel_up_and_corrections_travel_down(world) -> None:  # noqa: 
         assert audit.operator == "导入员" and audit.new_value == "6800000.00"
 
 
-def test_importing_twice_changes_nothing(world) -> None:  # noqa: ANN001
+def test_importing_twice_changes_nothing(world) -> None:
     county, t1 = world[COUNTY], world[T1]
     t1.new_community("幸福里小区", households=100)
     path = t1.export().path
@@ -61,12 +61,12 @@ def test_importing_twice_changes_nothing(world) -> None:  # noqa: ANN001
         assert s.get(Community, community_id_of(county)).version == before
 
 
-def community_id_of(node) -> str:  # noqa: ANN001
+def community_id_of(node) -> str:
     with node.db.transaction("测试员") as s:
         return s.query(Community.id).one()[0]
 
 
-def test_different_fields_merge_and_the_same_field_conflicts(world) -> None:  # noqa: ANN001
+def test_different_fields_merge_and_the_same_field_conflicts(world) -> None:
     county, t1 = world[COUNTY], world[T1]
     cid = t1.new_community("幸福里小区", households=100, buildings=5)
     county.import_(t1.export().path)
@@ -94,7 +94,7 @@ def test_different_fields_merge_and_the_same_field_conflicts(world) -> None:  # 
     assert open_conflicts(county) == []
 
 
-def test_a_conflict_can_be_settled_with_a_new_value(world) -> None:  # noqa: ANN001
+def test_a_conflict_can_be_settled_with_a_new_value(world) -> None:
     county, t1 = world[COUNTY], world[T1]
     cid = t1.new_community("幸福里小区", households=100)
     county.import_(t1.export().path)
@@ -110,7 +110,7 @@ def test_a_conflict_can_be_settled_with_a_new_value(world) -> None:  # noqa: ANN
     assert community(t1, cid).name == community(county, cid).name == "幸福里小区一期"
 
 
-def test_deletions_travel_as_tombstones(world) -> None:  # noqa: ANN001
+def test_deletions_travel_as_tombstones(world) -> None:
     county, t1 = world[COUNTY], world[T1]
     cid = t1.new_community("幸福里小区", households=100)
     county.import_(t1.export().path)
@@ -121,7 +121,7 @@ def test_deletions_travel_as_tombstones(world) -> None:  # noqa: ANN001
     assert community(county, cid).deleted_at is not None  # soft: still there, in the recycle bin
 
 
-def test_receipts_make_the_next_package_smaller(world) -> None:  # noqa: ANN001
+def test_receipts_make_the_next_package_smaller(world) -> None:
     county, t1 = world[COUNTY], world[T1]
     for i in range(5):
         t1.new_community(f"小区{i}", households=10 + i)
@@ -135,7 +135,7 @@ def test_receipts_make_the_next_package_smaller(world) -> None:  # noqa: ANN001
     assert t1.export(full=True).total == 5
 
 
-def test_packages_in_any_order_converge(world) -> None:  # noqa: ANN001
+def test_packages_in_any_order_converge(world) -> None:
     county, t1 = world[COUNTY], world[T1]
     cid = t1.new_community("幸福里小区", households=100)
     first = t1.export().path
@@ -147,7 +147,7 @@ def test_packages_in_any_order_converge(world) -> None:  # noqa: ANN001
     assert open_conflicts(county) == []
 
 
-def test_rollback_restores_the_before_images(world) -> None:  # noqa: ANN001
+def test_rollback_restores_the_before_images(world) -> None:
     county, t1 = world[COUNTY], world[T1]
     cid = t1.new_community("幸福里小区", households=100)
     county.import_(t1.export().path)
@@ -168,7 +168,7 @@ def test_rollback_restores_the_before_images(world) -> None:  # noqa: ANN001
     assert community(county, cid).households == 150
 
 
-def test_rollback_refuses_when_the_record_changed_since(world) -> None:  # noqa: ANN001
+def test_rollback_refuses_when_the_record_changed_since(world) -> None:
     county, t1 = world[COUNTY], world[T1]
     cid = t1.new_community("幸福里小区", households=100)
     report = county.import_(t1.export().path)
@@ -177,7 +177,7 @@ def test_rollback_refuses_when_the_record_changed_since(world) -> None:  # noqa:
         history.rollback(s, report.import_id)
 
 
-def test_dry_run_reports_and_changes_nothing(world) -> None:  # noqa: ANN001
+def test_dry_run_reports_and_changes_nothing(world) -> None:
     county, t1 = world[COUNTY], world[T1]
     cid = t1.new_community("幸福里小区", households=100)
     county.import_(t1.export().path)
@@ -194,7 +194,7 @@ def test_dry_run_reports_and_changes_nothing(world) -> None:  # noqa: ANN001
     assert real.tables["community"].as_dict() == preview.tables["community"].as_dict()
 
 
-def test_items_keep_their_catalogue_type_across_databases(world) -> None:  # noqa: ANN001
+def test_items_keep_their_catalogue_type_across_databases(world) -> None:
     county, t1 = world[COUNTY], world[T1]
     cid = t1.new_community("幸福里小区", households=100)
     with t1.db.transaction("测试员") as s:
@@ -209,7 +209,7 @@ def test_items_keep_their_catalogue_type_across_databases(world) -> None:  # noq
     assert local_type  # the township's own id for the same type stays its own
 
 
-def test_photos_travel_byte_for_byte(world, tmp_path: Path) -> None:  # noqa: ANN001
+def test_photos_travel_byte_for_byte(world, tmp_path: Path) -> None:
     county, t1 = world[COUNTY], world[T1]
     cid = t1.new_community("幸福里小区", households=100)
     photo = tmp_path / "开工照片.jpg"
@@ -228,7 +228,7 @@ def test_photos_travel_byte_for_byte(world, tmp_path: Path) -> None:  # noqa: AN
     assert row.sha256 == sha and stored.read_bytes() == payload
 
 
-def test_a_county_package_only_carries_its_recipients_records(world) -> None:  # noqa: ANN001
+def test_a_county_package_only_carries_its_recipients_records(world) -> None:
     county, t1, t2 = world[COUNTY], world[T1], world[T2]
     a = t1.new_community("城关小区", households=10)
     b = t2.new_community("东关小区", households=20)
@@ -243,7 +243,7 @@ def test_a_county_package_only_carries_its_recipients_records(world) -> None:  #
     assert community(t2, b).households == 21
 
 
-def test_a_county_inspection_travels_down_with_its_checklist_and_rectification(world) -> None:  # noqa: ANN001
+def test_a_county_inspection_travels_down_with_its_checklist_and_rectification(world) -> None:
     from datetime import date, timedelta
 
     from oldcomm_desktop.core import inspections
@@ -282,7 +282,7 @@ def test_a_county_inspection_travels_down_with_its_checklist_and_rectification(w
         assert s.query(Rectification).filter_by(inspection_id=iid).one().problem == "施工围挡破损"
 
 
-def test_rolling_back_the_import_that_settled_a_conflict_reopens_it(world) -> None:  # noqa: ANN001
+def test_rolling_back_the_import_that_settled_a_conflict_reopens_it(world) -> None:
     county, t1 = world[COUNTY], world[T1]
     cid = t1.new_community("幸福里小区", households=100)
     county.import_(t1.export().path)

@@ -37,7 +37,7 @@ def _private_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
 
 
-def _target(node, order_id: str, township: str) -> OrderTarget:  # noqa: ANN001
+def _target(node, order_id: str, township: str) -> OrderTarget:
     with node.db.transaction("测试员") as s:
         t = s.scalar(select(OrderTarget).where(OrderTarget.order_id == order_id, OrderTarget.township_code == township))
         assert t is not None, f"no target of {order_id} for {township} at {node.code}"
@@ -45,7 +45,7 @@ def _target(node, order_id: str, township: str) -> OrderTarget:  # noqa: ANN001
         return t
 
 
-def test_an_order_goes_down_is_answered_comes_back_and_is_confirmed(world, tmp_path: Path) -> None:  # noqa: ANN001
+def test_an_order_goes_down_is_answered_comes_back_and_is_confirmed(world, tmp_path: Path) -> None:
     county, t1, t2 = world[COUNTY], world[T1], world[T2]
     scan = tmp_path / "督办通知.pdf"
     scan.write_bytes(b"%PDF-1.4 order scan\x00\xff" * 50)
@@ -105,7 +105,7 @@ def test_an_order_goes_down_is_answered_comes_back_and_is_confirmed(world, tmp_p
     assert county.export(T1).total == 0
 
 
-def test_a_township_cannot_send_orders_or_the_countys_decisions(world, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_township_cannot_send_orders_or_the_countys_decisions(world, tmp_path: Path) -> None:
     county, t1, t2 = world[COUNTY], world[T1], world[T2]
     with county.db.transaction("县督办员") as s:
         order = orders.issue(
@@ -152,7 +152,7 @@ def _drop_targets(members: dict) -> None:
         del members[name]
 
 
-def _community(node, name: str) -> str:  # noqa: ANN001
+def _community(node, name: str) -> str:
     with node.db.transaction("录入员") as s:
         c = communities.create(
             s,
@@ -171,7 +171,7 @@ def _community(node, name: str) -> str:  # noqa: ANN001
         return c.id
 
 
-def test_a_return_goes_up_is_sent_back_resubmitted_approved_and_locks_the_township(world) -> None:  # noqa: ANN001
+def test_a_return_goes_up_is_sent_back_resubmitted_approved_and_locks_the_township(world) -> None:
     county, t1 = world[COUNTY], world[T1]
     cid = _community(t1, "幸福里小区")
     with t1.db.transaction("城关街道填报员") as s:
@@ -233,7 +233,7 @@ def test_a_return_goes_up_is_sent_back_resubmitted_approved_and_locks_the_townsh
         assert (sub.status, sub.rounds) == ("approved", 3)
 
 
-def test_both_sides_submitting_the_same_return_meet_as_one_record(world) -> None:  # noqa: ANN001
+def test_both_sides_submitting_the_same_return_meet_as_one_record(world) -> None:
     """The county records a paper return while the township submits its own: one submission, not two."""
     county, t1 = world[COUNTY], world[T1]
     _community(t1, "幸福里小区")
@@ -249,7 +249,7 @@ def test_both_sides_submitting_the_same_return_meet_as_one_record(world) -> None
         assert len(s.scalars(select(ReturnRound)).all()) == 2  # both rounds kept
 
 
-def test_responsible_parties_travel_with_their_project(world) -> None:  # noqa: ANN001
+def test_responsible_parties_travel_with_their_project(world) -> None:
     county, t1 = world[COUNTY], world[T1]
     with t1.db.transaction("录入员") as s:
         p = projects.create(s, {"name": "2026年城关街道老旧小区改造项目", "plan_year": 2026})
@@ -279,7 +279,7 @@ def test_responsible_parties_travel_with_their_project(world) -> None:  # noqa: 
         assert {x.role for x in live} == {"builder", "contractor", "supervisor"}
 
 
-def test_another_townships_return_is_refused(world, tmp_path: Path) -> None:  # noqa: ANN001
+def test_another_townships_return_is_refused(world, tmp_path: Path) -> None:
     county, t1, t2 = world[COUNTY], world[T1], world[T2]
     _community(t1, "幸福里小区")
     with t1.db.transaction("城关街道填报员") as s:
@@ -304,7 +304,7 @@ def test_another_townships_return_is_refused(world, tmp_path: Path) -> None:  # 
         county.import_(forged)
 
 
-def test_schedules_and_requests_travel_up_and_a_reply_comes_down(world) -> None:  # noqa: ANN001
+def test_schedules_and_requests_travel_up_and_a_reply_comes_down(world) -> None:
     from oldcomm_desktop.core.model.supervision import InspectionSchedule, ResidentRequest
     from oldcomm_desktop.core.supervision import requests, schedules
 
@@ -337,7 +337,7 @@ def test_schedules_and_requests_travel_up_and_a_reply_comes_down(world) -> None:
         assert (req.reply, req.satisfaction) == ("已协调增设停车位 20 个", "satisfied")
 
 
-def test_a_township_package_cannot_create_the_countys_acts(world, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_township_package_cannot_create_the_countys_acts(world, tmp_path: Path) -> None:
     """A forged township package with an approval round of its own return is refused, nothing changed."""
     import json
 
