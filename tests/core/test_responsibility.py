@@ -148,3 +148,27 @@ def test_a_replaced_party_waits_in_the_recycle_bin(db, project_id: str) -> None:
         recycle_bin.restore(s, "party", rows[0]["id"])
         assert next(p for p in responsibility.parties(s, project_id) if p.role == "contractor").leader == "张建设"
         assert [r["name"] for r in recycle_bin.page(s, recycle_bin.BinQuery(kind="party"))] == ["施工单位：刘新"]
+
+
+def test_restoring_a_party_checks_the_version_the_bin_showed(db, project_id: str) -> None:  # noqa: ANN001
+    """Restore and delete through the bin take the version the caller loaded (the GUI's undo passes it);
+    an older one is refused as stale and changes nothing."""
+    from oldcomm_desktop.core import recycle_bin
+    from oldcomm_desktop.core.errors import StaleRecord
+
+    with db.transaction("张三") as s:
+        responsibility.set_parties(s, project_id, FIVE)
+    with db.transaction("李四") as s:
+        responsibility.set_parties(s, project_id, {"contractor": {**FIVE["contractor"], "leader": "刘新"}})
+    with db.transaction("测试员") as s:
+        row = recycle_bin.page(s, recycle_bin.BinQuery(kind="party"))[0]
+        version = s.get(ResponsibleParty, row["id"]).version
+    with db.transaction("测试员") as s, pytest.raises(StaleRecord):
+        recycle_bin.restore(s, "party", row["id"], expected_version=version - 1)
+    with db.transaction("测试员") as s:
+        assert next(p for p in responsibility.parties(s, project_id) if p.role == "contractor").leader == "刘新"
+        restored = recycle_bin.restore(s, "party", row["id"], expected_version=version)
+        assert next(p for p in responsibility.parties(s, project_id) if p.role == "contractor").leader == "张建设"
+        s.flush()
+        recycle_bin.delete(s, "party", row["id"], expected_version=restored.version)
+        assert s.get(ResponsibleParty, row["id"]).deleted_at is not None
