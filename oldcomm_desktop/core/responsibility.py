@@ -166,9 +166,14 @@ def set_parties(session: Session, project_id: str, data: Mapping[str, Mapping[st
     return parties(session, project.id)
 
 
-def restore(session: Session, party_id: str) -> ResponsibleParty:
-    """Bring a tombstoned party back (undo of a change), replacing whoever holds that role now."""
-    party = records.get(session, ResponsibleParty, party_id, include_deleted=True)
+def restore(session: Session, party_id: str, *, expected_version: int | None = None) -> ResponsibleParty:
+    """Bring a tombstoned party back (undo of a change), replacing whoever holds that role now.
+
+    `expected_version` is checked like every other service's restore (the recycle bin passes it), so a
+    party a colleague changed since the bin was read is refused as stale rather than overwritten."""
+    party = records.get(
+        session, ResponsibleParty, party_id, include_deleted=True, expected_version=expected_version
+    )
     if party.deleted_at is None:
         return party
     project = session.get(Project, party.project_id)
@@ -182,9 +187,11 @@ def restore(session: Session, party_id: str) -> ResponsibleParty:
     return party
 
 
-def delete(session: Session, party_id: str) -> None:
-    """Into the recycle bin (what undoing a restore from the bin does)."""
-    records.soft_delete(session, records.get(session, ResponsibleParty, party_id))
+def delete(session: Session, party_id: str, *, expected_version: int | None = None) -> None:
+    """Into the recycle bin (what undoing a restore from the bin does); `expected_version` as in restore."""
+    records.soft_delete(
+        session, records.get(session, ResponsibleParty, party_id, expected_version=expected_version)
+    )
     session.flush()
 
 
