@@ -80,7 +80,7 @@ class BinQuery:
 
 
 def _deleted() -> CompoundSelect:
-    """All deleted records as rows of (kind, id, name, parent, amount, township_code, deleted_at)."""
+    """All deleted records as rows of (kind, id, name, parent, amount, township_code, deleted_at, version)."""
     owner = aliased(Community)
     m_community, m_project = aliased(Community), aliased(Project)
     e_community, e_project = aliased(Community), aliased(Project)
@@ -99,6 +99,7 @@ def _deleted() -> CompoundSelect:
             type_coerce(cast(null(), BigInteger), Fixed2).label("amount"),
             Community.township_code,
             Community.deleted_at,
+            Community.version,
         )
         .outerjoin(c_project, c_project.id == Community.project_id)
         .where(Community.deleted_at.is_not(None)),
@@ -110,6 +111,7 @@ def _deleted() -> CompoundSelect:
             null(),
             Project.township_code,
             Project.deleted_at,
+            Project.version,
         ).where(Project.deleted_at.is_not(None)),
         select(
             literal("item"),
@@ -122,6 +124,7 @@ def _deleted() -> CompoundSelect:
             RenovationItem.investment,
             RenovationItem.township_code,
             RenovationItem.deleted_at,
+            RenovationItem.version,
         )
         .join(ItemType, ItemType.id == RenovationItem.item_type_id)
         .join(owner, owner.id == RenovationItem.community_id)
@@ -138,6 +141,7 @@ def _deleted() -> CompoundSelect:
             null(),
             Inspection.township_code,
             Inspection.deleted_at,
+            Inspection.version,
         )
         .outerjoin(i_community, i_community.id == Inspection.community_id)
         .outerjoin(i_project, i_project.id == Inspection.project_id)
@@ -153,6 +157,7 @@ def _deleted() -> CompoundSelect:
             null(),
             Milestone.township_code,
             Milestone.deleted_at,
+            Milestone.version,
         )
         .outerjoin(m_community, m_community.id == Milestone.community_id)
         .outerjoin(m_project, m_project.id == Milestone.project_id)
@@ -168,6 +173,7 @@ def _deleted() -> CompoundSelect:
             InvestmentEntry.amount,
             InvestmentEntry.township_code,
             InvestmentEntry.deleted_at,
+            InvestmentEntry.version,
         )
         .outerjoin(e_community, e_community.id == InvestmentEntry.community_id)
         .outerjoin(e_project, e_project.id == InvestmentEntry.project_id)
@@ -199,6 +205,7 @@ def _select(query: BinQuery) -> Select:
         u.c.township_code,
         township.name.label("township"),
         u.c.deleted_at,
+        u.c.version,  # a restore from the bin carries the version the clerk saw, like every other save
         deleted_by.label("deleted_by"),
     ).outerjoin(township, township.code == u.c.township_code)
     conditions: list[ColumnElement[bool]] = []

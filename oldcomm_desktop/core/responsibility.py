@@ -212,6 +212,7 @@ def binned() -> Select:
             type_coerce(cast(null(), BigInteger), Fixed2),
             ResponsibleParty.township_code,
             ResponsibleParty.deleted_at,
+            ResponsibleParty.version,
         )
         .join(Project, Project.id == ResponsibleParty.project_id)
         .where(ResponsibleParty.deleted_at.is_not(None))

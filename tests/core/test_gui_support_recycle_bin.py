@@ -28,7 +28,8 @@ def test_lists_each_kind_with_who_and_when(demo_db: Database) -> None:
         community = _first(s, Community)
         other = _first(s, Community, Community.id != community.id)
         item = _first(s, RenovationItem, RenovationItem.community_id == other.id)
-        inspection = _first(s, Inspection, Inspection.community_id != community.id)  # not one that goes with it
+        # a patrol not of the deleted community (one of its own goes to the bin with it)
+        inspection = _first(s, Inspection, Inspection.community_id != community.id, Inspection.kind == "patrol")
         communities.delete(s, community.id)
         items.delete(s, item.id)
         inspections.delete(s, inspection.id)
@@ -147,3 +148,22 @@ def test_milestones_and_investment_entries_come_back(demo_db: Database) -> None:
         communities.delete(s, community.id)
     with demo_db.transaction("测试员") as s:  # its milestones and entries went with it: one row, the community
         assert [r["kind"] for r in recycle_bin.page(s)] == ["community"]
+
+
+def test_a_bin_row_carries_the_version_a_restore_is_checked_against(demo_db: Database) -> None:
+    """The bin lists each record's version, so the first restore from it is a checked save like any other."""
+    from oldcomm_desktop.core.errors import StaleRecord
+
+    with demo_db.transaction("测试员") as s:
+        community = _first(s, Community)
+        communities.delete(s, community.id)
+    with demo_db.transaction("测试员") as s:
+        (row,) = [r for r in recycle_bin.page(s, BinQuery(kind="community")) if r["id"] == community.id]
+        seen = row["version"]
+        assert seen == s.get(Community, community.id).version
+    with demo_db.transaction("另一位") as s:  # a colleague restores and deletes it again meanwhile
+        recycle_bin.restore(s, "community", community.id, expected_version=seen)
+    with demo_db.transaction("另一位") as s:
+        recycle_bin.delete(s, "community", community.id)
+    with demo_db.transaction("测试员") as s, pytest.raises(StaleRecord):
+        recycle_bin.restore(s, "community", community.id, expected_version=seen)
