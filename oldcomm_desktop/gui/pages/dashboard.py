@@ -286,17 +286,27 @@ class DashboardPage(Page):
         return box
 
     # -- layout -------------------------------------------------------------------------------------
-    WIDE = 1000  # below this page width the tiles take two rows
     CHARTS_SIDE_BY_SIDE = 760  # and below this the charts go one above the other
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.reflow(self.width())
 
+    def _per_row(self, width: int, tiles: list) -> int:
+        """As many tiles a row as fit the width (all of them on a wide screen), rows filled evenly."""
+        # a headline's figures arrive after the first layout, so a floor keeps room for "6,466.37 万元" and its
+        # note; the status tiles hold a word and a count
+        headline = tiles is self._grids[0][1]
+        widths = [(t.sizeHint() if headline else t.minimumSizeHint()).width() for t in tiles]
+        need = max(170 if headline else 140, *widths) + 12  # the grid's spacing
+        fit = max(1, min(len(tiles), (width - 40) // max(need, 1)))  # the page's margins and scroll bar
+        rows = -(-len(tiles) // fit)
+        return -(-len(tiles) // rows)
+
     def reflow(self, width: int) -> None:
         """Tiles per row and chart columns for this width, so nothing is cut off and nothing scrolls sideways."""
-        wide, side_by_side = width >= self.WIDE, width >= self.CHARTS_SIDE_BY_SIDE
-        columns = tuple((len(tiles) if wide else (len(tiles) + 1) // 2) for _grid, tiles in self._grids)
+        side_by_side = width >= self.CHARTS_SIDE_BY_SIDE
+        columns = tuple(self._per_row(width, tiles) for _grid, tiles in self._grids)
         if columns + (side_by_side,) == self._columns:
             return
         self._columns = columns + (side_by_side,)
