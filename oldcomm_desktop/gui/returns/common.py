@@ -40,6 +40,8 @@ def table(name: str, headers: list[str]) -> QTableWidget:
     t.verticalHeader().setVisible(False)
     t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     t.horizontalHeader().setStretchLastSection(True)
+    for c, text in enumerate(headers):  # every heading readable before the first row arrives
+        t.setColumnWidth(c, max(80, t.fontMetrics().horizontalAdvance(text) + 28))
     return t
 
 
@@ -52,3 +54,7 @@ def fill(t: QTableWidget, rows: list[list[str]], *, editable_column: int | None 
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
             t.setItem(r, c, item)
     t.resizeColumnsToContents()
+    for c in range(t.columnCount()):  # never narrower than its heading (an empty table sizes to nothing)
+        heading = t.horizontalHeaderItem(c)
+        if heading is not None:
+            t.setColumnWidth(c, max(t.columnWidth(c), t.fontMetrics().horizontalAdvance(heading.text()) + 28))
