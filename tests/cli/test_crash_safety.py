@@ -29,6 +29,8 @@ from oldcomm_desktop.storage import backup, migrations
 from oldcomm_desktop.core import communities, demo
 from oldcomm_desktop.core.model import Community
 import alembic.command, alembic.script, sqlalchemy.dialects.sqlite  # imported before forking: children start at once
+from oldcomm_desktop.core import pinyin_search
+pinyin_search.community_columns("预热小区")  # pypinyin's dictionaries too: every save derives the name's keys
 
 
 def work(mode, path, extra, say):
