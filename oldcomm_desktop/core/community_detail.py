@@ -32,11 +32,6 @@ from oldcomm_desktop.core.model.base import utcnow
 # -- choice lists --------------------------------------------------------------------------------------
 
 
-def township_choices(session: Session) -> list[tuple[str, str]]:
-    """(code, name) of every township this database knows, in code order."""
-    return [(d.code, d.name) for d in divisions.townships(session)]
-
-
 def village_choices(session: Session, township_code: str | None = None) -> list[tuple[str, str]]:
     """(code, name) of residents' committees and villages (所属社区), optionally of one township."""
     from oldcomm_desktop.core import national_divisions

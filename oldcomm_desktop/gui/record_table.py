@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from oldcomm_desktop.gui import settings_keys as keys
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.paged_model import PagedTableModel, PageQuery, PageSource, setup_table_view
 
@@ -368,11 +369,11 @@ class RecordTable(QWidget):
         menu.exec(header.mapToGlobal(pos))
 
     def _restore_state(self) -> None:
-        state = self.ctx.settings.value(f"tables/{self.state_key}")
+        state = self.ctx.settings.value(keys.table_state(self.state_key))
         if state:
             self.view.horizontalHeader().restoreState(state)
         self.view.horizontalHeader().sectionResized.connect(lambda *_: self.save_state())
         self.view.horizontalHeader().sectionMoved.connect(lambda *_: self.save_state())
 
     def save_state(self) -> None:
-        self.ctx.settings.setValue(f"tables/{self.state_key}", self.view.horizontalHeader().saveState())
+        self.ctx.settings.setValue(keys.table_state(self.state_key), self.view.horizontalHeader().saveState())

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from oldcomm_desktop.core import communities, funding, items, milestones
+from oldcomm_desktop.core import communities, funding, items, milestones, townships
 from oldcomm_desktop.core import community_detail as cd
 from oldcomm_desktop.core.errors import ValidationError
 from oldcomm_desktop.core.model import Community, Milestone
@@ -26,7 +26,7 @@ def community(session) -> Community:
 
 
 def test_choices(session, community) -> None:
-    assert cd.township_choices(session) == [("341122001000", "城关街道")]
+    assert townships.choices(session) == [("341122001000", "城关街道")]
     assert cd.plan_year_choices(session) == [TODAY.year]
     assert [n for _c, n in cd.category_choices(session)][:3] == ["基础类", "完善类", "提升类"]
     assert ("planned", "计划") in cd.status_choices()

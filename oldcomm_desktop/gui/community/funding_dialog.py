@@ -28,9 +28,9 @@ from oldcomm_desktop.core import communities, funding
 from oldcomm_desktop.core import community_detail as cd
 from oldcomm_desktop.core.errors import OldcommError, StaleRecord, ValidationError
 from oldcomm_desktop.core.money import format_yuan, to_decimal
-from oldcomm_desktop.gui import commands
-from oldcomm_desktop.gui.community.common import MUTED_STYLE, message_label, set_message
+from oldcomm_desktop.gui import colours, commands
 from oldcomm_desktop.gui.context import AppContext
+from oldcomm_desktop.gui.widgets import message_label, set_message
 
 MEASURE_KEYS = tuple(funding.MEASURES)
 COLUMNS = ("资金来源", *funding.MEASURES.values(), "来源说明")
@@ -97,7 +97,7 @@ class FundingDialog(QDialog):
             header.setSectionResizeMode(c, QHeaderView.ResizeMode.Stretch)
         self.sum_label = QLabel()
         self.sum_label.setObjectName("funding_sum")
-        self.sum_label.setStyleSheet(MUTED_STYLE)
+        self.sum_label.setStyleSheet(colours.text_style("muted"))
         self.message = message_label("funding_message")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
@@ -105,7 +105,7 @@ class FundingDialog(QDialog):
         buttons.accepted.connect(self.try_save)
         buttons.rejected.connect(self.reject)
         hint = QLabel("只在最末级来源上填写金额，上级为下级之和。金额单位：元。")
-        hint.setStyleSheet(MUTED_STYLE)
+        hint.setStyleSheet(colours.text_style("muted"))
         layout = QVBoxLayout(self)
         layout.addWidget(hint)
         layout.addWidget(self.table, 1)

@@ -13,10 +13,11 @@ from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QLabe
 
 from oldcomm_desktop.core.inspections import KINDS
 from oldcomm_desktop.core.money import format_quantity
-from oldcomm_desktop.gui.community.common import MUTED_STYLE, button
+from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.listing_source import ListingSource
 from oldcomm_desktop.gui.paged_model import Column, PagedTableModel, PageQuery, setup_table_view
+from oldcomm_desktop.gui.widgets import push_button
 
 
 def _count(v: object) -> str:
@@ -58,8 +59,8 @@ class InspectionsTab(QWidget):
         self.count_label = QLabel()
         self.count_label.setObjectName("inspections_count")
         hint = QLabel("双击打开“检查整改”页")
-        hint.setStyleSheet(MUTED_STYLE)
-        self.go_button = button("到检查整改页…", "go_inspections", "在“检查整改”页查看、登记这个小区的检查和整改")
+        hint.setStyleSheet(colours.text_style("muted"))
+        self.go_button = push_button("到检查整改页…", "go_inspections", "在“检查整改”页查看、登记这个小区的检查和整改")
         self.go_button.clicked.connect(self.open_inspections_page)
         bar = QHBoxLayout()
         bar.addWidget(self.count_label)

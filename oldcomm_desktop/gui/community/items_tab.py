@@ -15,11 +15,11 @@ from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QMessageBo
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.items import ITEM_STATUSES
 from oldcomm_desktop.core.money import format_quantity
-from oldcomm_desktop.gui.community.common import button, error_text, message_label, money_text, set_message, show_dialog
 from oldcomm_desktop.gui.community.record_dialogs import ItemDialog, delete_item
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.listing_source import ListingSource
 from oldcomm_desktop.gui.paged_model import Column, PagedTableModel, PageQuery, setup_table_view
+from oldcomm_desktop.gui.widgets import error_text, message_label, money_text, open_dialog, push_button, set_message
 
 
 def _with_units(row: dict) -> dict:
@@ -65,9 +65,9 @@ class ItemsTab(QWidget):
         self.view.verticalHeader().hide()
         self.view.doubleClicked.connect(lambda _i: self.edit_selected())
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._enable())
-        self.add_button = button("添加…", "add_item", "为这个小区添加一项改造内容")
-        self.edit_button = button("修改…", "edit_item")
-        self.delete_button = button("删除", "delete_item", "删除选中的改造内容（移入回收站，可撤销）")
+        self.add_button = push_button("添加…", "add_item", "为这个小区添加一项改造内容")
+        self.edit_button = push_button("修改…", "edit_item")
+        self.delete_button = push_button("删除", "delete_item", "删除选中的改造内容（移入回收站，可撤销）")
         self.add_button.clicked.connect(self.add_item)
         self.edit_button.clicked.connect(self.edit_selected)
         self.delete_button.clicked.connect(self.delete_selected)
@@ -125,13 +125,13 @@ class ItemsTab(QWidget):
     def add_item(self) -> ItemDialog | None:
         if not self.community_id:
             return None
-        return show_dialog(ItemDialog(self.ctx, self.community_id, parent=self))
+        return open_dialog(ItemDialog(self.ctx, self.community_id, parent=self))
 
     def edit_selected(self) -> ItemDialog | None:
         row = self._selected_row()
         if row is None:
             return None
-        return show_dialog(ItemDialog(self.ctx, self.community_id, str(row["id"]), parent=self))
+        return open_dialog(ItemDialog(self.ctx, self.community_id, str(row["id"]), parent=self))
 
     def delete_selected(self) -> bool:
         row = self._selected_row()

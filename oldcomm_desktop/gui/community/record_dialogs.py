@@ -85,20 +85,30 @@ class ItemDialog(RecordDialog):
     """
 
     def __init__(
-        self, ctx: AppContext, community_id: str, item_id: str | None = None, *, parent: QWidget | None = None
+        self,
+        ctx: AppContext,
+        community_id: str,
+        item_id: str | None = None,
+        *,
+        community_name: str = "",
+        values: dict[str, Any] | None = None,
+        parent: QWidget | None = None,
     ):
         self.ctx = ctx
         self.community_id = community_id
         self.item_id = item_id
         self.types = {t.id: t for t in ctx.read(cd.item_type_choices)}
-        values: dict[str, Any] = {}
+        values = dict(values or {})
         version = None
         if item_id:
             values, version = self._load()
+        title = "修改改造内容" if item_id else "添加改造内容"
+        if community_name:  # opened from a list of every community's items: say whose
+            title += f" — {community_name}"
         # a placeholder unit makes the form put a unit label beside each quantity; it is set per type below
         fields = [replace(f, unit=" ") if f.name in QUANTITIES else f for f in items.FIELDS.values()]
         super().__init__(
-            "修改改造内容" if item_id else "添加改造内容",
+            title,
             fields,
             self._save_item,
             values=values,

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 from oldcomm_desktop.core import community_detail as cd
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.lifecycle import STATUS_LABELS
-from oldcomm_desktop.gui.community.common import button, error_text, message_label, set_message, show_dialog
 from oldcomm_desktop.gui.community.record_dialogs import MilestoneDialog, remove_milestone
 from oldcomm_desktop.gui.context import AppContext
+from oldcomm_desktop.gui.widgets import error_text, message_label, open_dialog, push_button, set_message
 
 STRIP = ("reserve", "planned", "started", "completed", "accepted")
 COLUMNS = ("日期", "节点", "文号/证号", "原因/备注", "记录在")
@@ -92,8 +92,10 @@ class TimelineTab(QWidget):
         for c in (0, 1, 2, 4):
             header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.add_button = button("添加节点…", "add_milestone", "记录一个已发生的节点（如开工、完工），状态随之更新")
-        self.remove_button = button("删除节点", "remove_milestone", "删除选中的节点（可撤销）")
+        self.add_button = push_button(
+            "添加节点…", "add_milestone", "记录一个已发生的节点（如开工、完工），状态随之更新"
+        )
+        self.remove_button = push_button("删除节点", "remove_milestone", "删除选中的节点（可撤销）")
         self.add_button.clicked.connect(self.add_milestone)
         self.remove_button.clicked.connect(self.remove_selected)
         self.tree.itemSelectionChanged.connect(self._enable)
@@ -146,7 +148,7 @@ class TimelineTab(QWidget):
         if not self.community_id:
             return None
         set_message(self.message, "")
-        return show_dialog(MilestoneDialog(self.ctx, self.community_id, parent=self))
+        return open_dialog(MilestoneDialog(self.ctx, self.community_id, parent=self))
 
     def remove_selected(self) -> bool:
         entry = self._selected()

@@ -23,12 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from oldcomm_desktop.core import divisions, inspections
+from oldcomm_desktop.core import inspections
 from oldcomm_desktop.core.errors import NotFound
+from oldcomm_desktop.gui import settings_keys as keys
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.inspection.followup_dialogs import ReinspectionDialog, reply_dialog, summary_html
 from oldcomm_desktop.gui.inspection.highlight import HighlightDelegate
 from oldcomm_desktop.gui.inspection.photos import PhotoStrip, photos_from
+from oldcomm_desktop.gui.list_page import township_choices
 from oldcomm_desktop.gui.listing_source import ListingSource
 from oldcomm_desktop.gui.paged_model import Column, PageQuery
 from oldcomm_desktop.gui.paper import actions as paper_actions
@@ -40,7 +42,7 @@ ALL = "all"
 
 def default_widths(table: RecordTable, widths: Mapping[str, int]) -> None:
     """Column widths for a first start; once the clerk changes them, the remembered layout wins."""
-    if table.ctx.settings.value(f"tables/{table.state_key}"):
+    if table.ctx.settings.value(keys.table_state(table.state_key)):
         return
     header = table.view.horizontalHeader()
     blocked = header.blockSignals(True)  # not a change of the clerk's: do not save it as one
@@ -49,10 +51,6 @@ def default_widths(table: RecordTable, widths: Mapping[str, int]) -> None:
         if i >= 0:
             header.resizeSection(i, width)
     header.blockSignals(blocked)
-
-
-def township_choices(ctx: AppContext) -> list[tuple[str, str]]:
-    return ctx.read(lambda s: [(d.code, d.name) for d in divisions.townships(s)])
 
 
 def _days_left(row: Mapping[str, Any]) -> str:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from oldcomm_desktop.core import inspections
 from oldcomm_desktop.core.errors import OldcommError, StaleRecord, ValidationError
 from oldcomm_desktop.gui import commands
+from oldcomm_desktop.gui import settings_keys as keys
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.dialogs.record_form import RecordDialog
 from oldcomm_desktop.gui.forms.ui_reinspection_dialog import Ui_ReinspectionDialog
@@ -148,7 +149,7 @@ class ReinspectionDialog(QDialog):
         ui.failedRadio.toggled.connect(self._result_changed)
         today = inspections.today()
         ui.inspectedOn.setDate(QDate(today.year, today.month, today.day))
-        ui.inspector.setText(str(ctx.settings.value("inspections/last_reinspector", "") or ""))
+        ui.inspector.setText(str(keys.value(ctx.settings, keys.LAST_REINSPECTOR) or ""))
         self._result_changed()
         QShortcut(QKeySequence(Qt.Key.Key_Return | Qt.KeyboardModifier.ControlModifier), self, self.try_save)
         self.setWindowTitle(f"整改复查 — {self.detail['notice_no'] or ''}")
@@ -259,7 +260,7 @@ class ReinspectionDialog(QDialog):
             self._show(str(exc))
             return False
         self.saved_id = re.id
-        self.ctx.settings.setValue("inspections/last_reinspector", data["inspector"])
+        self.ctx.settings.setValue(keys.LAST_REINSPECTOR, data["inspector"])
         self.accept()
         return True
 

@@ -29,10 +29,11 @@ from oldcomm_desktop.core.errors import NotFound, OldcommError
 from oldcomm_desktop.core.money import format_quantity
 from oldcomm_desktop.gui import commands
 from oldcomm_desktop.gui.context import AppContext
-from oldcomm_desktop.gui.inspection.board import RectificationBoard, ScopeBar, default_widths, township_choices
+from oldcomm_desktop.gui.inspection.board import RectificationBoard, ScopeBar, default_widths
 from oldcomm_desktop.gui.inspection.highlight import HighlightDelegate
 from oldcomm_desktop.gui.inspection.photos import PhotoStrip, photos_from
 from oldcomm_desktop.gui.inspection.record_dialog import InspectionDialog
+from oldcomm_desktop.gui.list_page import township_choices
 from oldcomm_desktop.gui.listing_source import ListingSource
 from oldcomm_desktop.gui.paged_model import Column, PageQuery
 from oldcomm_desktop.gui.pages.base import Page

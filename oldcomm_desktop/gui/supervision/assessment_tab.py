@@ -15,7 +15,8 @@ from oldcomm_desktop.core.fields import Field, parse_changes
 from oldcomm_desktop.core.supervision import assessment, bulletins, exports
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.dialogs.record_form import RecordDialog
-from oldcomm_desktop.gui.supervision.common import attempt, county_mode, townships
+from oldcomm_desktop.gui.list_page import township_choices
+from oldcomm_desktop.gui.supervision.common import attempt, county_mode
 from oldcomm_desktop.gui.supervision.export import ask_and_write
 from oldcomm_desktop.gui.supervision.rows_table import RowsTable
 
@@ -149,7 +150,7 @@ class AssessmentTab(QWidget):
             fields,
             save,
             values={"township_code": current, "indicator": indicators[0][0]},
-            choices={"township_code": lambda: townships(self.ctx), "indicator": lambda: indicators},
+            choices={"township_code": lambda: township_choices(self.ctx), "indicator": lambda: indicators},
             parent=self,
         )
         dialog.setObjectName("manual_score_dialog")

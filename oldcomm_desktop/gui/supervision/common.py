@@ -8,17 +8,13 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QMessageBox, QWidget
 
-from oldcomm_desktop.core import divisions, workspace
+from oldcomm_desktop.core import workspace
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.gui.context import AppContext
 
 
 def county_mode(ctx: AppContext) -> bool:
     return ctx.read(lambda s: workspace.mode(s) == workspace.COUNTY)
-
-
-def townships(ctx: AppContext) -> list[tuple[str, str]]:
-    return ctx.read(lambda s: [(d.code, d.name) for d in divisions.townships(s)])
 
 
 def combo(choices: Sequence[tuple[Any, str]], *, everything: str | None = "全部", name: str = "") -> QComboBox:

@@ -30,7 +30,8 @@ from oldcomm_desktop.core.model import Project
 from oldcomm_desktop.core.supervision import order_files, orders
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.dialogs.record_form import RecordDialog
-from oldcomm_desktop.gui.supervision.common import attempt, combo, county_mode, townships
+from oldcomm_desktop.gui.list_page import township_choices
+from oldcomm_desktop.gui.supervision.common import attempt, combo, county_mode
 from oldcomm_desktop.gui.supervision.rows_table import RowsTable
 
 COLUMNS = [
@@ -52,7 +53,7 @@ class OrdersTab(QWidget):
         self.ctx = ctx
         self.county = county_mode(ctx)
         self.state = combo([*orders.STATES.items(), ("overdue", "已逾期")], everything="全部状态", name="order_state")
-        self.township = combo(townships(ctx), everything="全部乡镇", name="order_township")
+        self.township = combo(township_choices(ctx), everything="全部乡镇", name="order_township")
         self.township.setVisible(self.county)
         self.buttons: dict[str, QPushButton] = {}
         bar = QHBoxLayout()
@@ -160,7 +161,7 @@ class OrdersTab(QWidget):
             self.table.select_id(target_id)
 
     def make_issue_dialog(self) -> RecordDialog:
-        choices = [(ALL_TOWNSHIPS, "（全部乡镇）"), *townships(self.ctx)]
+        choices = [(ALL_TOWNSHIPS, "（全部乡镇）"), *township_choices(self.ctx)]
         projects = self.ctx.read(
             lambda s: [
                 (pid, f"{divisions.name_of(s, t)} · {name}")
@@ -188,7 +189,7 @@ class OrdersTab(QWidget):
         def save(values: dict[str, Any], _confirm: bool) -> Any:
             code, project = values.pop("township_code"), values.pop("project_id")
             if code == ALL_TOWNSHIPS:
-                targets = [{"township_code": c} for c, _ in townships(self.ctx)]
+                targets = [{"township_code": c} for c, _ in township_choices(self.ctx)]
             else:
                 targets = [{"township_code": code, "project_id": project}]
             return self.ctx.write(lambda s: orders.issue(s, values, targets).id, table="supervision_order")

@@ -15,7 +15,8 @@ from oldcomm_desktop.core.model import Community
 from oldcomm_desktop.core.supervision import requests
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.dialogs.record_form import RecordDialog
-from oldcomm_desktop.gui.supervision.common import combo, county_mode, townships
+from oldcomm_desktop.gui.list_page import township_choices
+from oldcomm_desktop.gui.supervision.common import combo, county_mode
 from oldcomm_desktop.gui.supervision.rows_table import RowsTable
 
 COLUMNS = [
@@ -46,7 +47,7 @@ class RequestsTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.state = combo(list(requests.STATES.items()), everything="全部状态", name="request_state")
-        self.township = combo(townships(ctx), everything="全部乡镇", name="request_township")
+        self.township = combo(township_choices(ctx), everything="全部乡镇", name="request_township")
         self.township.setVisible(county_mode(ctx))
         self.add_button = QPushButton("登记诉求…")
         self.add_button.setObjectName("request_add")

@@ -18,7 +18,8 @@ from oldcomm_desktop.core.model import ChecklistTemplate, Community
 from oldcomm_desktop.core.supervision import schedules
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.dialogs.record_form import RecordDialog
-from oldcomm_desktop.gui.supervision.common import attempt, combo, county_mode, townships
+from oldcomm_desktop.gui.list_page import township_choices
+from oldcomm_desktop.gui.supervision.common import attempt, combo, county_mode
 from oldcomm_desktop.gui.supervision.rows_table import RowsTable
 
 COLUMNS = [
@@ -61,7 +62,7 @@ class SchedulesTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.county = county_mode(ctx)
-        self.township = combo(townships(ctx), everything="全部乡镇", name="schedule_township")
+        self.township = combo(township_choices(ctx), everything="全部乡镇", name="schedule_township")
         self.township.setVisible(self.county)
         add = QPushButton("添加检查计划…")
         add.setObjectName("schedule_add")
@@ -150,7 +151,7 @@ class SchedulesTab(QWidget):
             },
             choices={
                 "community_id": lambda: [("", "（全乡镇）"), *names],
-                "township_code": lambda: townships(self.ctx),
+                "township_code": lambda: township_choices(self.ctx),
                 "template_id": lambda: tmpls,
             },
             parent=self,
