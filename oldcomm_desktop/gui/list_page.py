@@ -18,7 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QEvent, QKeyCombination, QObject, QPoint, Qt
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QMenu, QMessageBox, QPushButton, QSplitter, QWidget
+from PySide6.QtWidgets import QMenu, QMessageBox, QPushButton, QSplitter, QTableView, QWidget
 
 from oldcomm_desktop.core import townships, workspace
 from oldcomm_desktop.core.errors import OldcommError
@@ -49,21 +49,36 @@ def is_county(ctx: AppContext) -> bool:
 class RowActions:
     """The actions on a table's rows: shortcuts while the table has focus, the context menu, the Edit menu."""
 
-    def __init__(self, table: RecordTable, owner: QWidget):
-        self.table = table
+    def __init__(self, view: QTableView, owner: QWidget, current_id: Callable[[], str]):
+        self.view = view
         self.owner = owner
+        self.current_id = current_id
         self._actions: list[QAction] = []
-        self._need_row: list[QAction] = []
+        self._need_row: list[tuple[QAction, Callable[[], bool] | None]] = []
         self.menu: QMenu | None = None  # the context menu last shown (tests look at it)
-        view = table.view
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         view.customContextMenuRequested.connect(self._show_menu)
         self._keys = _KeysToActions(self)
         view.installEventFilter(self._keys)
-        # the current row moves before the selection does: follow both, and the model being re-read
-        table.current_changed.connect(lambda _id: self.update())
+        # the current row moves before the selection does: follow the selection, and the model being re-read
         view.selectionModel().selectionChanged.connect(lambda *_: self.update())
-        table.model.modelReset.connect(self.update)
+        model = view.model()
+        model.modelReset.connect(self.update)
+        self._select: Callable[[int], None] = view.selectRow
+
+    @classmethod
+    def for_table(cls, table: RecordTable, owner: QWidget) -> RowActions:
+        """Row actions over a RecordTable (selection by record id, which survives re-sorting)."""
+        actions = cls(table.view, owner, table.current_id)
+        table.current_changed.connect(lambda _id: actions.update())
+
+        def select(row: int) -> None:
+            record_id = table.model.row_id(row)
+            if record_id and record_id != table.current_id():
+                table.select_id(record_id)
+
+        actions._select = select
+        return actions
 
     def add(
         self,
@@ -73,9 +88,13 @@ class RowActions:
         *,
         shortcuts: Iterable[Qt.Key | QKeySequence] = (),
         needs_row: bool = True,
+        enabled_when: Callable[[], bool] | None = None,
         tip: str = "",
     ) -> QAction:
-        """An action the table's keyboard, its context menu and the Edit menu share."""
+        """An action the table's keyboard, its context menu and the Edit menu share.
+
+        `needs_row`: enabled only while a row is selected; `enabled_when`: and only while this holds (a
+        rectification still open …; call `update()` when what it reads changes)."""
         action = QAction(text, self.owner)
         action.setObjectName(name)
         action.setShortcuts([QKeySequence(k) for k in shortcuts])
@@ -85,10 +104,10 @@ class RowActions:
             action.setToolTip(tip)
             action.setStatusTip(tip)
         action.triggered.connect(lambda _checked=False: slot())
-        self.table.view.addAction(action)
+        self.view.addAction(action)
         self._actions.append(action)
         if needs_row:
-            self._need_row.append(action)
+            self._need_row.append((action, enabled_when))
         self.update()
         return action
 
@@ -102,9 +121,9 @@ class RowActions:
 
     def update(self) -> None:
         """Row actions are enabled only while a row is selected."""
-        has = bool(self.table.current_id())
-        for action in self._need_row:
-            action.setEnabled(has)
+        has = bool(self.current_id())
+        for action, when in self._need_row:
+            action.setEnabled(has and (when is None or bool(when())))
 
     def button(self, action: QAction, name: str, text: str | None = None) -> QPushButton:
         """A toolbar button that triggers `action` and is enabled exactly when it is."""
@@ -115,19 +134,17 @@ class RowActions:
         return b
 
     def context_menu(self) -> QMenu:
-        menu = QMenu(self.table.view)
+        menu = QMenu(self.view)
         menu.setObjectName("row_menu")
         for action in self._actions:
             menu.addAction(action)
         return menu
 
     def _show_menu(self, pos: QPoint) -> None:
-        view = self.table.view
+        view = self.view
         index = view.indexAt(pos)
         if index.isValid():
-            record_id = self.table.model.row_id(index.row())
-            if record_id and record_id != self.table.current_id():
-                self.table.select_id(record_id)
+            self._select(index.row())  # the menu acts on the row clicked, as in a file manager
         self.menu = self.context_menu()
         self.menu.popup(view.viewport().mapToGlobal(pos))
 
@@ -231,7 +248,7 @@ class ListPage(Page):
 
     def set_table(self, table: RecordTable) -> RecordTable:
         self.table = table
-        self.actions = RowActions(table, self)
+        self.actions = RowActions.for_table(table, self)
         return table
 
     def split(self, top: QWidget, detail: QWidget, *, stretch: Sequence[int] = (1, 1)) -> QSplitter:

@@ -200,6 +200,8 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(new_action)
         edit_menu.addAction(find_action)
         self.edit_menu = edit_menu
+        # a page's tabs may change what its rows offer (检查记录 / 整改销号): re-read on opening the menu
+        edit_menu.aboutToShow.connect(lambda: self.current_page() and self._show_page_actions(self.current_page()))
         self._page_actions: list[QAction] = []  # the current page's row actions, below a separator
         for a in (self.undo_action, self.redo_action, new_action, find_action):
             a.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
