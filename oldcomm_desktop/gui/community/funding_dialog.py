@@ -56,8 +56,8 @@ class FundingDialog(QDialog):
         head = ctx.read(lambda s: cd.header(s, community_id))
         self.total = head.total_investment
         self.setWindowTitle(f"资金来源 — {head.name}")
-        self.rows = ctx.read(lambda s: cd.funding_editor_rows(s, community_id))
-        self.old_lines = ctx.read(lambda s: cd.funding_lines(s, community_id))
+        self.rows = ctx.read(lambda s: funding.editor_rows(s, community_id))
+        self.old_lines = ctx.read(lambda s: funding.lines_of(s, community_id))
         #: The table's version as loaded: a save over a table someone changed since is refused (StaleRecord).
         self.version = self._table_version()
         self.table = QTableWidget(len(self.rows), len(COLUMNS))
@@ -164,7 +164,7 @@ class FundingDialog(QDialog):
         from oldcomm_desktop.gui import stale
 
         if stale.ask_reload(self, exc):
-            self.old_lines = self.ctx.read(lambda s: cd.funding_lines(s, self.community_id))
+            self.old_lines = self.ctx.read(lambda s: funding.lines_of(s, self.community_id))
             self.version = self._table_version()
             set_message(
                 self.message,
@@ -175,8 +175,7 @@ class FundingDialog(QDialog):
 
     # -- saving -------------------------------------------------------------------------------------
     def _table_version(self) -> int | None:
-        version_of = getattr(cd, "funding_table_version", None)
-        return self.ctx.read(lambda s: version_of(s, self.community_id)) if version_of else None
+        return self.ctx.read(lambda s: funding.table_version_of(s, self.community_id))
 
     def try_save(self) -> bool:
         new = self.lines()

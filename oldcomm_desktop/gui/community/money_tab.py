@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from oldcomm_desktop.core import community_detail as cd
 from oldcomm_desktop.core import funding
 from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.community.funding_dialog import FundingDialog
@@ -44,7 +43,7 @@ class MoneyTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.community_id = ""
-        self.view: cd.MoneyView | None = None
+        self.view: funding.MoneyView | None = None
         self.figures: dict[str, QLabel] = {}
         grid = QGridLayout()
         grid.setHorizontalSpacing(18)
@@ -97,7 +96,7 @@ class MoneyTab(QWidget):
 
     def set_community(self, community_id: str) -> None:
         self.community_id = community_id
-        self.view = self.ctx.read(lambda s: cd.money_view(s, community_id)) if community_id else None
+        self.view = self.ctx.read(lambda s: funding.money_view(s, community_id)) if community_id else None
         unit = self.ctx.money_unit
         v = self.view
         values = {

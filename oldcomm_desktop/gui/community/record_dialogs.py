@@ -55,7 +55,7 @@ class MilestoneDialog(RecordDialog):
             f"添加节点“{kind.label if kind else ''}”",
             lambda s: milestones.add(s, communities.get(s, cid), values),
             milestones.remove,
-            cd.restore_milestone,
+            milestones.restore,
             "milestone",
         )
 
@@ -67,7 +67,7 @@ def remove_milestone(ctx: AppContext, milestone_id: str, label: str, version: in
     if version is None:
         version = commands.current_version(ctx, "milestone", milestone_id)
     commands.delete(
-        ctx, f"删除节点“{label}”", milestone_id, milestones.remove, cd.restore_milestone, table="milestone",
+        ctx, f"删除节点“{label}”", milestone_id, milestones.remove, milestones.restore, table="milestone",
         version=version,
     )
 
@@ -190,7 +190,7 @@ class InvestmentDialog(RecordDialog):
             list(funding.ENTRY_FIELDS.values()),
             self._add,
             values={"entry_date": date.today()},
-            choices={"source_id": lambda: ctx.read(cd.leaf_source_choices)},
+            choices={"source_id": lambda: ctx.read(funding.leaf_source_choices)},
             parent=parent,
         )
         self.resize(520, 300)
@@ -201,7 +201,7 @@ class InvestmentDialog(RecordDialog):
             self.ctx,
             "登记完成投资",
             lambda s: funding.add_investment(s, communities.get(s, cid), values),
-            cd.delete_investment,
-            cd.restore_investment,
+            funding.delete_investment,
+            funding.restore_investment,
             "investment_entry",
         )

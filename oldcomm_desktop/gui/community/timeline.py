@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from oldcomm_desktop.core import community_detail as cd
+from oldcomm_desktop.core import milestones
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.lifecycle import STATUS_LABELS
 from oldcomm_desktop.gui.community.record_dialogs import MilestoneDialog, remove_milestone
@@ -77,7 +77,7 @@ class TimelineTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.community_id = ""
-        self.entries: list[cd.TimelineEntry] = []
+        self.entries: list[milestones.TimelineEntry] = []
         self.strip = StatusStrip()
         self.tree = QTreeWidget()
         self.tree.setObjectName("timeline")
@@ -114,7 +114,7 @@ class TimelineTab(QWidget):
         if community_id != self.community_id:
             set_message(self.message, "")
         self.community_id = community_id
-        self.entries = self.ctx.read(lambda s: cd.timeline(s, community_id)) if community_id else []
+        self.entries = self.ctx.read(lambda s: milestones.timeline(s, community_id)) if community_id else []
         self.strip.set_status(status)
         self.tree.clear()
         for e in self.entries:
@@ -135,7 +135,7 @@ class TimelineTab(QWidget):
     def labels(self) -> list[str]:
         return [e.label for e in self.entries]
 
-    def _selected(self) -> cd.TimelineEntry | None:
+    def _selected(self) -> milestones.TimelineEntry | None:
         items = self.tree.selectedItems()
         mid = items[0].data(0, ID_ROLE) if items else None
         return next((e for e in self.entries if e.id == mid), None)
