@@ -39,12 +39,12 @@ def with_default_township(session: Session, data: Mapping[str, object]) -> dict[
 
 
 def choices(session: Session) -> list[tuple[str, str]]:
-    """(code, name) of the townships a clerk may pick here: every township of the county in county mode,
-    only the database's own in township mode (the one `township_rule` accepts), in code order."""
+    """(code, name) of the townships a clerk may pick here — the ones `township_rule` accepts: every township
+    of the own county in county mode, only the database's own in township mode; in code order."""
     known = [(d.code, d.name) for d in divisions.townships(session)]
-    if workspace.mode(session) != workspace.TOWNSHIP:
-        return known
     own = workspace.own_code(session)
     if not own:
         return known
+    if workspace.mode(session) != workspace.TOWNSHIP:
+        return [(c, n) for c, n in known if c[:6] == own[:6]]
     return [(c, n) for c, n in known if c == own] or [(own, divisions.name_of(session, own))]

@@ -48,7 +48,15 @@ ROLES: dict[str, tuple[str, str]] = {
     "step_next_text": ("#1b4f72", "#cfe6f7"),
     "step_future_bg": ("#f4f6f7", "#2f3338"),
     "step_on_dark": ("#ffffff", "#ffffff"),  # text on a filled step
+    # printed pages in the preview: paper stays white, on a grey desk
+    "paper": ("#ffffff", "#ffffff"),
+    "paper_border": ("#9aa5b1", "#9aa5b1"),
+    "paper_desk": ("#6b7785", "#3a4049"),
 }
+
+#: Text on a coloured bar: white on a dark series colour, dark on a light one (by the bar, not the palette).
+ON_DARK_BAR = "#ffffff"
+ON_LIGHT_BAR = "#1f2933"
 
 #: Community status and money series in charts: mid-tones readable on a light and a dark surface.
 SERIES: dict[str, str] = {

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui import settings_keys as keys
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.paged_model import PagedTableModel, PageQuery, PageSource, setup_table_view
@@ -41,7 +42,8 @@ class LostRecordNotice(QFrame):
         super().__init__(parent)
         self.setObjectName("lost_record_notice")
         self.setStyleSheet(
-            "#lost_record_notice { background: #fff4ce; border: 1px solid #e0c060; border-radius: 3px; }"
+            f"#lost_record_notice {{ background: {colours.colour('notice_bg')};"
+            f" border: 1px solid {colours.colour('notice_border')}; border-radius: 3px; }}"
         )
         self.label = QLabel(LOST_TEXT)
         self.label.setObjectName("lost_record_text")

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -72,7 +72,7 @@ class FundingDialog(QDialog):
         )
         bold = QFont()
         bold.setBold(True)
-        grey = QBrush(QColor("#f2f2f2"))
+        grey = QBrush(colours.qcolor("locked"))
         for r, row in enumerate(self.rows):
             name = QTableWidgetItem("　" * row.depth + row.name)
             name.setFlags(Qt.ItemFlag.ItemIsEnabled)

@@ -23,10 +23,13 @@ from PySide6.QtWidgets import (
 from oldcomm_desktop.core import milestones
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.lifecycle import STATUS_LABELS
+from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.community.record_dialogs import MilestoneDialog, remove_milestone
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.widgets import error_text, message_label, open_dialog, push_button, set_message
 
+PILL = "border-radius: 3px; padding: 3px 8px;"
+C = colours.colour
 STRIP = ("reserve", "planned", "started", "completed", "accepted")
 COLUMNS = ("日期", "节点", "文号/证号", "原因/备注", "记录在")
 ID_ROLE = int(Qt.ItemDataRole.UserRole) + 1
@@ -44,7 +47,7 @@ class StatusStrip(QWidget):
         for i, code in enumerate((*STRIP, "withdrawn")):
             if 0 < i < len(STRIP):
                 arrow = QLabel("›")
-                arrow.setStyleSheet("color: #999;")
+                arrow.setStyleSheet(colours.text_style("faint"))
                 row.addWidget(arrow)
             label = QLabel(STATUS_LABELS[code])
             label.setObjectName(f"stage_{code}")
@@ -60,13 +63,13 @@ class StatusStrip(QWidget):
         for code, label in self.labels.items():
             if code == "withdrawn":
                 label.setVisible(status == "withdrawn")
-                style = "background: #7f8c8d; color: white; border-radius: 3px; padding: 3px 8px;"
+                style = f"background: {C('step_done_bg')}; color: {C('step_on_dark')}; {PILL}"
             elif code == status:
-                style = "background: #2e86c1; color: white; font-weight: bold; border-radius: 3px; padding: 3px 8px;"
+                style = f"background: {C('step_current_bg')}; color: {C('step_on_dark')}; font-weight: bold; {PILL}"
             elif 0 <= STRIP.index(code) < reached:
-                style = "background: #d6eaf8; color: #1b4f72; border-radius: 3px; padding: 3px 8px;"
+                style = f"background: {C('step_next_bg')}; color: {C('step_next_text')}; {PILL}"
             else:
-                style = "background: #f4f6f7; color: #aab; border-radius: 3px; padding: 3px 8px;"
+                style = f"background: {C('step_future_bg')}; color: {C('faint')}; {PILL}"
             label.setStyleSheet(style)
 
 

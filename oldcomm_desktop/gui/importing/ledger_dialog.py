@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from oldcomm_desktop.core import workspace
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.importing import columns, ledger, workbook
+from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui import settings_keys as keys
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.jobs import JobCancelled, Progress, run_with_progress
@@ -281,7 +282,7 @@ class LedgerImportDialog(QDialog):
         self._say("\n".join(lines), error=bool(p.questions))
 
     def _say(self, text: str, *, error: bool = False) -> None:
-        self.summary.setStyleSheet("color: #c0392b;" if error else "")
+        self.summary.setStyleSheet(colours.text_style("error") if error else "")
         self.summary.setText(text)
 
     def _enable(self) -> None:

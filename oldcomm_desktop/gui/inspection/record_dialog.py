@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
 
 from oldcomm_desktop.core import communities, inspections
 from oldcomm_desktop.core.errors import OldcommError, ValidationError
-from oldcomm_desktop.gui import commands
+from oldcomm_desktop.gui import colours, commands
 from oldcomm_desktop.gui import settings_keys as keys
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.forms.ui_inspection_dialog import Ui_InspectionDialog
@@ -52,6 +52,7 @@ class InspectionDialog(QDialog):
         ui.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         ui.buttons.accepted.connect(self.try_save)
         ui.buttons.rejected.connect(self.reject)
+        ui.message.setStyleSheet(colours.text_style("error"))  # colours by role (light or dark palette)
         ui.message.hide()
 
         self.community = CommunityChooser(ctx)

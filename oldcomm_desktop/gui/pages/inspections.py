@@ -46,7 +46,7 @@ from oldcomm_desktop.gui.paper import actions as paper_actions
 from oldcomm_desktop.gui.record_table import RecordTable
 from oldcomm_desktop.gui.widgets import push_button
 
-STATE_COLOURS = {"overdue": "#b71c1c", "closed": "#2e7d32", "awaiting": "#1565c0"}
+STATE_ROLES = {"overdue": "alert", "closed": "ok", "awaiting": "info"}  # colours.py roles
 
 
 def _score_grade(row: dict) -> dict:
@@ -92,26 +92,26 @@ def detail_html(d: dict[str, Any]) -> str:
         counts = {code: sum(1 for r in results if r["result"] == code) for code in inspections.RESULTS}
         parts.append(
             f"检查 {len(results)} 项：合格 {counts['pass']}，"
-            f"<span style='color:#b71c1c'>不合格 {counts['fail']}</span>，不适用 {counts['na']}"
+            f"<span style='color:{colours.colour('alert')}'>不合格 {counts['fail']}</span>，不适用 {counts['na']}"
         )
         failed = [r for r in results if r["result"] == "fail"]
         if failed:
             items = "".join(f"<li>{escape(r['area'] or '')}：{escape(r['text'])}</li>" for r in failed)
-            parts.append(f"<span style='color:#b71c1c'>不合格项：</span><ul style='margin:0'>{items}</ul>")
+            parts.append(f"{colours.span('alert', '不合格项：')}<ul style='margin:0'>{items}</ul>")
     if d.get("findings"):
         parts.append(f"发现问题：{escape(d['findings'])}")
     rects = d["rectifications"]
     if rects:
         lines = []
         for r in rects:
-            colour = STATE_COLOURS.get(r["state"], "#333")
+            colour = colours.colour(STATE_ROLES.get(r["state"], "text"))
             lines.append(
                 f"<li>{escape(r['notice_no'] or '')}　{escape(r['problem'])}　期限 {r['deadline']}　"
                 f"<span style='color:{colour}'><b>{inspections.STATES[r['state']]}</b></span></li>"
             )
         parts.append(f"整改通知 {len(rects)} 条：<ul style='margin:0'>{''.join(lines)}</ul>")
     else:
-        parts.append("<span style='color:#777'>没有下达整改。</span>")
+        parts.append(colours.span("muted", "没有下达整改。"))
     return "<br>".join(parts)
 
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QSp
 from oldcomm_desktop.core import inspections
 from oldcomm_desktop.core.fields import Field, parse_changes
 from oldcomm_desktop.core.supervision import assessment, bulletins, exports
+from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.dialogs.record_form import RecordDialog
 from oldcomm_desktop.gui.list_page import township_choices
@@ -90,7 +91,7 @@ class AssessmentTab(QWidget):
         self.table.setWordWrap(True)
         self.saved = QLabel()
         self.saved.setObjectName("assessment_saved")
-        self.saved.setStyleSheet("color: #6b7785;")
+        self.saved.setStyleSheet(colours.text_style("muted"))
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.saved)

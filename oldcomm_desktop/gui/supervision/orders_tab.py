@@ -28,6 +28,7 @@ from oldcomm_desktop.core import divisions, inspections
 from oldcomm_desktop.core.fields import Field
 from oldcomm_desktop.core.model import Project
 from oldcomm_desktop.core.supervision import order_files, orders
+from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.dialogs.record_form import RecordDialog
 from oldcomm_desktop.gui.list_page import township_choices
@@ -126,7 +127,7 @@ class OrdersTab(QWidget):
             self.buttons[action].setEnabled(state in allowed)
         self.buttons["attach"].setEnabled(bool(row))
         if not target_id:
-            self.detail.setHtml("<span style='color:#777'>选择一条督办查看详情和办理经过。</span>")
+            self.detail.setHtml(colours.span("muted", "选择一条督办查看详情和办理经过。"))
             return
         d = self.ctx.read(lambda s: orders.detail(s, target_id))
         parts = [
@@ -140,7 +141,7 @@ class OrdersTab(QWidget):
         if d["answer"]:
             parts.append(f"办理情况（{d['answered_on']}）：{escape(d['answer'])}")
         if d["opinion"]:
-            parts.append(f"<span style='color:#b71c1c'>退回意见：{escape(d['opinion'])}</span>")
+            parts.append(f"<span style='color:{colours.colour('alert')}'>退回意见：{escape(d['opinion'])}</span>")
         steps = "".join(
             f"<li>{h['on']}　{escape(h['action_label'])}　→ {escape(h['state_after'])}"
             + (f"：{escape(h['text'])}" if h["text"] else "")

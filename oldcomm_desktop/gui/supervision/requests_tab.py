@@ -13,6 +13,7 @@ from sqlalchemy import select
 from oldcomm_desktop.core import catalogues, inspections
 from oldcomm_desktop.core.model import Community
 from oldcomm_desktop.core.supervision import requests
+from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.dialogs.record_form import RecordDialog
 from oldcomm_desktop.gui.list_page import township_choices
@@ -76,7 +77,7 @@ class RequestsTab(QWidget):
         split.setSizes([360, 220])
         self.more = QLabel(f"只显示最近的 {SHOWN} 条；可按状态或乡镇筛选，或用 oldcomm requests list 查看全部。")
         self.more.setObjectName("requests_more")
-        self.more.setStyleSheet("color: #6b7785;")
+        self.more.setStyleSheet(colours.text_style("muted"))
         self.more.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(bar)

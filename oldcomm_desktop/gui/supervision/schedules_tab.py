@@ -16,6 +16,7 @@ from sqlalchemy import select
 from oldcomm_desktop.core import inspections
 from oldcomm_desktop.core.model import ChecklistTemplate, Community
 from oldcomm_desktop.core.supervision import schedules
+from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.dialogs.record_form import RecordDialog
 from oldcomm_desktop.gui.list_page import township_choices
@@ -105,7 +106,7 @@ class SchedulesTab(QWidget):
         missed = sum(r["state"] == "missed" for r in due)
         self.due_label.setText(
             f"<b>待检查 {len(due) - missed} 次</b>　"
-            + (f"<span style='color:#b71c1c'><b>本年漏检 {missed} 次</b></span>" if missed else "本年没有漏检")
+            + (colours.span("alert", f"<b>本年漏检 {missed} 次</b>") if missed else "本年没有漏检")
         )
         self.delete_button.setEnabled(bool(self.table.current_id()))
 

@@ -22,13 +22,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from oldcomm_desktop.core import divisions, workspace
+from oldcomm_desktop.core import workspace
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.sync import conflicts, importer, keys
 from oldcomm_desktop.core.sync.exporter import ExportResult, export
-from oldcomm_desktop.gui import settings_keys
+from oldcomm_desktop.gui import colours, settings_keys
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.jobs import JobCancelled, Progress, run_with_progress
+from oldcomm_desktop.gui.list_page import township_choices
 from oldcomm_desktop.gui.sync.dialogs import ConflictsDialog, HistoryDialog, PreviewDialog
 from oldcomm_desktop.gui.sync.townships import TownshipsView
 
@@ -57,9 +58,8 @@ class PackagesSection(QGroupBox):
         self.recipient = QComboBox()
         self.recipient.setObjectName("recipient")
         if county:
-            for d in ctx.read(lambda s: [(t.code, t.name) for t in divisions.townships(s)]):
-                if d[0][:6] == self.own[:6]:
-                    self.recipient.addItem(f"{d[1]} {d[0]}", d[0])
+            for code, name in township_choices(ctx):
+                self.recipient.addItem(f"{name} {code}", code)
         else:
             county_code = self.own[:6] + "000000"
             self.recipient.addItem(f"县里 {county_code}", county_code)
@@ -259,7 +259,7 @@ class PackagesSection(QGroupBox):
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.last_message = text
-        self.result.setStyleSheet("color: #c0392b;" if error else "color: #2f7d45;")
+        self.result.setStyleSheet(colours.text_style("error" if error else "ok"))
         self.result.setText(text)
         self.result.setVisible(bool(text))
 
