@@ -121,9 +121,12 @@ class RowActions:
 
     def update(self) -> None:
         """Row actions are enabled only while a row is selected."""
-        has = bool(self.current_id())
-        for action, when in self._need_row:
-            action.setEnabled(has and (when is None or bool(when())))
+        try:
+            has = bool(self.current_id())
+            for action, when in self._need_row:
+                action.setEnabled(has and (when is None or bool(when())))
+        except RuntimeError:  # the table is being destroyed (its model's last signals)
+            return
 
     def button(self, action: QAction, name: str, text: str | None = None) -> QPushButton:
         """A toolbar button that triggers `action` and is enabled exactly when it is."""
@@ -243,12 +246,12 @@ class ListPage(Page):
         super().__init__(ctx, parent)
         self.dialog: Any = None  # the last dialog opened (tests type into it)
         self.table: RecordTable
-        self.actions: RowActions
+        self.row_actions: RowActions
         self.splitter: QSplitter | None = None
 
     def set_table(self, table: RecordTable) -> RecordTable:
         self.table = table
-        self.actions = RowActions.for_table(table, self)
+        self.row_actions = RowActions.for_table(table, self)
         return table
 
     def split(self, top: QWidget, detail: QWidget, *, stretch: Sequence[int] = (1, 1)) -> QSplitter:
@@ -271,7 +274,7 @@ class ListPage(Page):
         return f"共 {self.table.model.shown_count:,} {self.noun}"
 
     def edit_actions(self) -> list[QAction]:
-        return self.actions.actions()
+        return self.row_actions.actions()
 
     def save_state(self) -> None:
         self.table.save_state()

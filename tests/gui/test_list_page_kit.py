@@ -36,7 +36,7 @@ def test_row_actions_fill_the_context_menu_and_the_edit_menu(qtbot, ctx) -> None
     qtbot.addWidget(win)
     win.show()
     page = win.go_to("communities")
-    row_actions = page.actions.actions()
+    row_actions = page.row_actions.actions()
     assert _texts(row_actions) == ["修改小区…", "删除小区", "修改记录"]
     edit = next(a for a in row_actions if a.objectName() == "edit_community_action")
     assert [k.toString() for k in edit.shortcuts()] == ["Return", "Enter"]
@@ -54,7 +54,7 @@ def test_row_actions_fill_the_context_menu_and_the_edit_menu(qtbot, ctx) -> None
     pos = view.visualRect(page.table.model.index(1, 0)).center()
     view.customContextMenuRequested.emit(pos)
     assert page.table.current_id() == second
-    menu = page.actions.menu
+    menu = page.row_actions.menu
     assert menu is not None
     assert _texts(menu.actions()) == _texts(row_actions)
     assert all(a.isEnabled() for a in menu.actions() if not a.isSeparator())
@@ -69,7 +69,7 @@ def test_row_actions_fill_the_context_menu_and_the_edit_menu(qtbot, ctx) -> None
 def test_row_actions_need_a_row_and_follow_the_selection(qtbot, page) -> None:
     view = page.table.view
     page.table.view.selectionModel().clear()
-    edit, delete = page.actions.actions()[:2]
+    edit, delete = page.row_actions.actions()[:2]
     assert not edit.isEnabled() and not delete.isEnabled()
     assert not page.edit_button.isEnabled()  # the button made from the action follows it
     select_by_name(qtbot, page, "幸福里小区")

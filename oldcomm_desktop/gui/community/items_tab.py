@@ -73,15 +73,15 @@ class ItemsTab(QWidget):
         self.view.verticalHeader().hide()
         self.view.doubleClicked.connect(lambda _i: self.edit_selected())
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._enable())
-        self.actions = RowActions(self.view, self, lambda: str((self._selected_row() or {}).get("id") or ""))
-        edit = self.actions.add("修改改造内容…", "edit_item_action", self.edit_selected, shortcuts=EDIT_KEYS,
+        self.row_actions = RowActions(self.view, self, lambda: str((self._selected_row() or {}).get("id") or ""))
+        edit = self.row_actions.add("修改改造内容…", "edit_item_action", self.edit_selected, shortcuts=EDIT_KEYS,
                                 tip="修改选中的改造内容（双击或回车）")
-        delete = self.actions.add("删除改造内容", "delete_item_action", self.delete_selected, shortcuts=DELETE_KEYS,
+        delete = self.row_actions.add("删除改造内容", "delete_item_action", self.delete_selected, shortcuts=DELETE_KEYS,
                                   tip="删除选中的改造内容（Delete；移入回收站，可撤销）")
         self.add_button = push_button("添加…", "add_item", "为这个小区添加一项改造内容")
         self.add_button.clicked.connect(self.add_item)
-        self.edit_button = self.actions.button(edit, "edit_item", "修改…")
-        self.delete_button = self.actions.button(delete, "delete_item", "删除")
+        self.edit_button = self.row_actions.button(edit, "edit_item", "修改…")
+        self.delete_button = self.row_actions.button(delete, "delete_item", "删除")
         self.count_label = QLabel()
         self.count_label.setObjectName("items_count")
         self.message = message_label("items_message")
@@ -129,7 +129,7 @@ class ItemsTab(QWidget):
 
     def _enable(self) -> None:
         self.add_button.setEnabled(bool(self.community_id))
-        self.actions.update()
+        self.row_actions.update()
 
     def add_item(self) -> ItemDialog | None:
         if not self.community_id:

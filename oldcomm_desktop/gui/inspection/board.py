@@ -189,18 +189,18 @@ class RectificationBoard(QWidget):
         self.before = PhotoStrip(empty_text="检查时没有拍照")
         self.after = PhotoStrip(empty_text="还没有整改后照片")
         self._detail: dict[str, Any] | None = None
-        self.actions = RowActions.for_table(self.table, self)
+        self.row_actions = RowActions.for_table(self.table, self)
         still_open = lambda: bool(self._detail) and not self._detail["closed"]  # noqa: E731
-        reply = self.actions.add("整改回复…", "reply_action", self.reply, enabled_when=still_open,
+        reply = self.row_actions.add("整改回复…", "reply_action", self.reply, enabled_when=still_open,
                                  tip="登记责任单位的整改回复和整改后照片")
-        reinspect = self.actions.add("复查…", "reinspect_action", self.reinspect, shortcuts=EDIT_KEYS,
+        reinspect = self.row_actions.add("复查…", "reinspect_action", self.reinspect, shortcuts=EDIT_KEYS,
                                      enabled_when=still_open, tip="复查并销号或退回（双击或回车）")
-        self.actions.separator()
-        goto = self.actions.add("查看检查记录", "goto_inspection_action", self._goto_inspection,
+        self.row_actions.separator()
+        goto = self.row_actions.add("查看检查记录", "goto_inspection_action", self._goto_inspection,
                                 enabled_when=lambda: bool(self._detail), tip="到检查记录查看下达这条整改的检查")
-        self.reply_button = self.actions.button(reply, "reply")
-        self.reinspect_button = self.actions.button(reinspect, "reinspect")
-        self.inspection_button = self.actions.button(goto, "goto_inspection")
+        self.reply_button = self.row_actions.button(reply, "reply")
+        self.reinspect_button = self.row_actions.button(reinspect, "reinspect")
+        self.inspection_button = self.row_actions.button(goto, "goto_inspection")
         pane = QWidget()
         pane_layout = QVBoxLayout(pane)
         buttons = QHBoxLayout()
@@ -290,7 +290,7 @@ class RectificationBoard(QWidget):
         self.detail.setText(summary_html(d) if d else colours.span("muted", "选择一条整改查看详情。"))
         self.before.set_photos(photos_from(d["before_photos"]) if d else [])
         self.after.set_photos(photos_from(d["after_photos"]) if d else [])
-        self.actions.update()
+        self.row_actions.update()
 
     def current_id(self) -> str:
         try:

@@ -71,7 +71,7 @@ class CommunitiesPage(ListPage):
         self.table.add_filter("overdue", "整改情况", lambda: OVERDUE_CHOICES)
         self.detail = CommunityDetail(ctx)
 
-        acts = self.actions
+        acts = self.row_actions
         edit = acts.add("修改小区…", "edit_community_action", self.edit_current, shortcuts=EDIT_KEYS,
                         tip="修改选中的小区（双击或回车）")
         delete = acts.add("删除小区", "delete_community_action", self.delete_current, shortcuts=DELETE_KEYS,

@@ -131,17 +131,17 @@ class InspectionsPage(Page):
             ctx, self.source, "inspections/list", search_hint="搜索：小区、项目、检查人员、发现问题或拼音首字母"
         )
         self.table.setObjectName("inspection_table")
-        self.actions = RowActions.for_table(self.table, self)
-        delete = self.actions.add("删除检查记录", "delete_inspection_action", self.delete_current,
+        self.row_actions = RowActions.for_table(self.table, self)
+        delete = self.row_actions.add("删除检查记录", "delete_inspection_action", self.delete_current,
                                   shortcuts=DELETE_KEYS, enabled_when=lambda: bool(self._detail),
                                   tip="把选中的检查记录及其整改通知移入回收站（Delete；可撤销）")
-        self.actions.separator()
-        rects = self.actions.add("查看这次检查的整改", "show_rectifications_action",
+        self.row_actions.separator()
+        rects = self.row_actions.add("查看这次检查的整改", "show_rectifications_action",
                                  self._show_rectifications_of_current,
                                  enabled_when=lambda: bool(self._detail and self._detail["rectifications"]),
                                  tip="到整改销号看板查看这次检查下达的整改")
-        self.delete_button = self.actions.button(delete, "delete_inspection", "删除")
-        self.rects_button = self.actions.button(rects, "show_rectifications")
+        self.delete_button = self.row_actions.button(delete, "delete_inspection", "删除")
+        self.rects_button = self.row_actions.button(rects, "show_rectifications")
         default_widths(
             self.table,
             {
@@ -268,10 +268,10 @@ class InspectionsPage(Page):
     def edit_actions(self) -> list[QAction]:
         """What the rows of the tab shown offer: 删除 on the inspections, 回复/复查 on the board."""
         if self.tabs.currentWidget() is self.board:
-            return self.board.actions.actions()
-        if self.tabs.currentIndex() == 0:
-            return self.actions.actions()
-        return []
+            return self.board.row_actions.actions()
+        if self.tabs.currentWidget() is self.schedules:
+            return self.schedules.row_actions.actions()
+        return self.row_actions.actions()
 
     # -- inspections --------------------------------------------------------------------------------
     def _requery(self) -> None:
@@ -297,7 +297,7 @@ class InspectionsPage(Page):
         self._detail = d
         self.detail.setHtml(detail_html(d) if d else colours.span("muted", "选择一条检查记录查看详情。"))
         self.photos.set_photos(photos_from(d["photos"]) if d else [])
-        self.actions.update()
+        self.row_actions.update()
 
     def show_inspection(self, inspection_id: str) -> None:
         """Select `inspection_id` in the list when it is loaded, else show it in the detail pane."""

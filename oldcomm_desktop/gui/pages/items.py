@@ -71,7 +71,7 @@ class ItemsPage(ListPage):
         self.scope_label.setObjectName("community_scope")
         self.scope_label.setTextFormat(Qt.TextFormat.RichText)
         self.scope_label.linkActivated.connect(lambda _h: self.set_community(None))
-        acts = self.actions
+        acts = self.row_actions
         edit = acts.add("修改改造内容…", "edit_item_action", self.edit_current, shortcuts=EDIT_KEYS,
                         tip="修改选中的改造内容（双击或回车）")
         delete = acts.add("删除改造内容", "delete_item_action", self.delete_current, shortcuts=DELETE_KEYS,
@@ -139,7 +139,7 @@ class ItemsPage(ListPage):
     def _requery(self) -> None:
         self.table.search.returnPressed.emit()  # apply search and filters now
         self.table.model.set_query(self.table.model.query)  # and the fixed community filter
-        self.actions.update()
+        self.row_actions.update()
 
     def _show_scope(self) -> None:
         if self.community_id:

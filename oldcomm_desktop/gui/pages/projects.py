@@ -87,7 +87,7 @@ class ProjectsPage(ListPage):
             self.table.add_filter("township", "乡镇", lambda: township_choices(ctx))
         self.table.add_filter("year", "年度", lambda: [(y, f"{y} 年") for y in ctx.read(overview.plan_years)])
 
-        acts = self.actions
+        acts = self.row_actions
         edit = acts.add("修改项目…", "edit_project_action", self.edit_current, shortcuts=EDIT_KEYS,
                         tip="修改选中的项目（双击或回车）")
         delete = acts.add("删除项目", "delete_project_action", self.delete_current, shortcuts=DELETE_KEYS,

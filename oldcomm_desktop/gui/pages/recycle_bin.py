@@ -98,11 +98,11 @@ class RecycleBinPage(ListPage):
         )
         intro.setWordWrap(True)
         intro.setStyleSheet(colours.text_style("secondary"))
-        restore = self.actions.add(
+        restore = self.row_actions.add(
             "恢复", "restore_action", self.restore_current, shortcuts=RESTORE_KEYS,
             tip="把选中的记录恢复到原处（回车；可撤销）",
         )
-        self.restore_button = self.actions.button(restore, "restore")
+        self.restore_button = self.row_actions.button(restore, "restore")
         self.message = QLabel()
         self.message.setObjectName("bin_message")
         self.message.setWordWrap(True)

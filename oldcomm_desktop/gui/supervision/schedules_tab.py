@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 from sqlalchemy import select
 
 from oldcomm_desktop.core import inspections
@@ -19,9 +18,10 @@ from oldcomm_desktop.core.supervision import schedules
 from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.dialogs.record_form import RecordDialog
-from oldcomm_desktop.gui.list_page import township_choices
+from oldcomm_desktop.gui.list_page import DELETE_KEYS, RowActions, remembered_splitter, township_choices
 from oldcomm_desktop.gui.supervision.common import attempt, combo, county_mode
 from oldcomm_desktop.gui.supervision.rows_table import RowsTable
+from oldcomm_desktop.gui.widgets import ask
 
 COLUMNS = [
     ("township", "乡镇（街道）"),
@@ -68,16 +68,17 @@ class SchedulesTab(QWidget):
         add = QPushButton("添加检查计划…")
         add.setObjectName("schedule_add")
         add.clicked.connect(self.add)
-        self.delete_button = QPushButton("删除计划")
-        self.delete_button.setObjectName("schedule_delete")
-        self.delete_button.clicked.connect(self.delete)
+        self.table = RowsTable(COLUMNS, alert=lambda r: r["current_state"] == "missed")
+        self.table.setObjectName("schedules_table")
+        self.row_actions = RowActions(self.table, self, self.table.current_id)
+        delete = self.row_actions.add("删除计划", "schedule_delete_action", self.delete, shortcuts=DELETE_KEYS,
+                                  tip="删除选中的检查计划（Delete）")
+        self.delete_button = self.row_actions.button(delete, "schedule_delete")
         bar = QHBoxLayout()
         bar.addWidget(self.township)
         bar.addStretch(1)
         bar.addWidget(add)
         bar.addWidget(self.delete_button)
-        self.table = RowsTable(COLUMNS, alert=lambda r: r["current_state"] == "missed")
-        self.table.setObjectName("schedules_table")
         self.due = RowsTable(DUE_COLUMNS, alert=lambda r: r["state"] == "missed", id_key="schedule_id")
         self.due.setObjectName("due_table")
         self.due_label = QLabel()
@@ -87,15 +88,11 @@ class SchedulesTab(QWidget):
         lower_layout.setContentsMargins(0, 0, 0, 0)
         lower_layout.addWidget(self.due_label)
         lower_layout.addWidget(self.due)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.table)
-        split.addWidget(lower)
-        split.setSizes([300, 300])
+        split = remembered_splitter(ctx, "supervision_schedules", [self.table, lower], sizes=(300, 300))
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(split, 1)
         self.township.currentIndexChanged.connect(lambda _i: self.refresh())
-        self.table.current_changed.connect(lambda _id: self.delete_button.setEnabled(bool(_id)))
         ctx.data_changed.connect(lambda _t: self.refresh() if self.isVisible() else None)
 
     def refresh(self) -> None:
@@ -108,7 +105,7 @@ class SchedulesTab(QWidget):
             f"<b>待检查 {len(due) - missed} 次</b>　"
             + (colours.span("alert", f"<b>本年漏检 {missed} 次</b>") if missed else "本年没有漏检")
         )
-        self.delete_button.setEnabled(bool(self.table.current_id()))
+        self.row_actions.update()
 
     def showEvent(self, event: Any) -> None:  # Qt's name
         self.refresh()
@@ -168,7 +165,6 @@ class SchedulesTab(QWidget):
         row = self.table.current_row()
         if not row:
             return
-        sure = QMessageBox.question(self, "删除检查计划", f"删除 {row['community']} 的{row['kind_label']}计划？")
-        if sure == QMessageBox.StandardButton.Yes:
+        if ask(self, "删除检查计划", f"删除 {row['community']} 的{row['kind_label']}计划？"):
             attempt(self, "无法删除", lambda: self.ctx.write(lambda s: schedules.delete(s, row["id"])))
             self.refresh()
