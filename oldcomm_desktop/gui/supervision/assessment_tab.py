@@ -16,8 +16,8 @@ from oldcomm_desktop.core.supervision import assessment, bulletins, exports
 from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.dialogs.record_form import RecordDialog
-from oldcomm_desktop.gui.list_page import township_choices
-from oldcomm_desktop.gui.supervision.common import attempt, county_mode
+from oldcomm_desktop.gui.list_page import is_county, township_choices
+from oldcomm_desktop.gui.supervision.common import attempt
 from oldcomm_desktop.gui.supervision.export import ask_and_write
 from oldcomm_desktop.gui.supervision.rows_table import RowsTable
 
@@ -55,7 +55,7 @@ class AssessmentTab(QWidget):
         self.ctx = ctx
         self.result: dict | None = None
         layout = QVBoxLayout(self)
-        self.county = county_mode(ctx)
+        self.county = is_county(ctx)
         if not self.county:
             note = QLabel("年度绩效考核由县住建局在县级模式下进行；本乡镇的督办、检查和诉求数据会计入考核。")
             note.setObjectName("assessment_note")

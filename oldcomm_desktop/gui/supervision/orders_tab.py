@@ -30,8 +30,8 @@ from oldcomm_desktop.core.supervision import order_files, orders
 from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.dialogs.record_form import RecordDialog
-from oldcomm_desktop.gui.list_page import EDIT_KEYS, RowActions, remembered_splitter, township_choices
-from oldcomm_desktop.gui.supervision.common import attempt, combo, county_mode
+from oldcomm_desktop.gui.list_page import EDIT_KEYS, RowActions, is_county, remembered_splitter, township_choices
+from oldcomm_desktop.gui.supervision.common import attempt, combo
 from oldcomm_desktop.gui.supervision.rows_table import RowsTable
 from oldcomm_desktop.gui.widgets import push_button
 
@@ -52,7 +52,7 @@ class OrdersTab(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.county = county_mode(ctx)
+        self.county = is_county(ctx)
         self.state = combo([*orders.STATES.items(), ("overdue", "已逾期")], everything="全部状态", name="order_state")
         self.township = combo(township_choices(ctx), everything="全部乡镇", name="order_township")
         self.township.setVisible(self.county)

@@ -15,8 +15,8 @@ from oldcomm_desktop.core.supervision import requests
 from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.dialogs.record_form import RecordDialog
-from oldcomm_desktop.gui.list_page import EDIT_KEYS, RowActions, remembered_splitter, township_choices
-from oldcomm_desktop.gui.supervision.common import combo, county_mode
+from oldcomm_desktop.gui.list_page import EDIT_KEYS, RowActions, is_county, remembered_splitter, township_choices
+from oldcomm_desktop.gui.supervision.common import combo
 from oldcomm_desktop.gui.supervision.rows_table import RowsTable
 from oldcomm_desktop.gui.widgets import push_button
 
@@ -49,7 +49,7 @@ class RequestsTab(QWidget):
         self.ctx = ctx
         self.state = combo(list(requests.STATES.items()), everything="全部状态", name="request_state")
         self.township = combo(township_choices(ctx), everything="全部乡镇", name="request_township")
-        self.township.setVisible(county_mode(ctx))
+        self.township.setVisible(is_county(ctx))
         self.table = RowsTable(COLUMNS, alert=lambda r: r["state"] == "overdue")
         self.table.setObjectName("requests_table")
         self.row_actions = RowActions(self.table, self, self.table.current_id)

@@ -18,8 +18,8 @@ from oldcomm_desktop.core.supervision import schedules
 from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.dialogs.record_form import RecordDialog
-from oldcomm_desktop.gui.list_page import DELETE_KEYS, RowActions, remembered_splitter, township_choices
-from oldcomm_desktop.gui.supervision.common import attempt, combo, county_mode
+from oldcomm_desktop.gui.list_page import DELETE_KEYS, RowActions, is_county, remembered_splitter, township_choices
+from oldcomm_desktop.gui.supervision.common import attempt, combo
 from oldcomm_desktop.gui.supervision.rows_table import RowsTable
 from oldcomm_desktop.gui.widgets import ask
 
@@ -62,7 +62,7 @@ class SchedulesTab(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.county = county_mode(ctx)
+        self.county = is_county(ctx)
         self.township = combo(township_choices(ctx), everything="全部乡镇", name="schedule_township")
         self.township.setVisible(self.county)
         add = QPushButton("添加检查计划…")
