@@ -27,7 +27,7 @@ from oldcomm_desktop.gui import settings_keys as keys
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.pages.base import Page
 from oldcomm_desktop.gui.record_table import RecordTable
-from oldcomm_desktop.gui.widgets import ask, push_button
+from oldcomm_desktop.gui.widgets import ask, open_dialog, push_button
 
 # key sequences are made when an action is (a QKeySequence needs the application to exist)
 EDIT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)  # Enter: edit (or open) the selected row
@@ -283,7 +283,5 @@ class ListPage(Page):
 
     def open(self, dialog: Any) -> Any:
         """Open a dialog of this page without blocking and keep it as `self.dialog`."""
-        from oldcomm_desktop.gui.widgets import open_dialog
-
         self.dialog = open_dialog(dialog)
         return dialog
