@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -26,7 +25,7 @@ from oldcomm_desktop.core.lifecycle import STATUS_LABELS
 from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.community.record_dialogs import MilestoneDialog, remove_milestone
 from oldcomm_desktop.gui.context import AppContext
-from oldcomm_desktop.gui.widgets import error_text, message_label, open_dialog, push_button, set_message
+from oldcomm_desktop.gui.widgets import ask, error_text, message_label, open_dialog, push_button, set_message
 
 PILL = "border-radius: 3px; padding: 3px 8px;"
 C = colours.colour
@@ -160,10 +159,7 @@ class TimelineTab(QWidget):
         if entry.on_project:
             set_message(self.message, "这是记在所属项目上的节点，请到“项目”页删除。")
             return False
-        answer = QMessageBox.question(
-            self, "删除节点", f"删除 {entry.reached_on} 的“{entry.label}”节点吗？\n可以按 Ctrl+Z 撤销。"
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        if not ask(self, "删除节点", f"删除 {entry.reached_on} 的“{entry.label}”节点吗？\n可以按 Ctrl+Z 撤销。"):
             return False
         try:
             remove_milestone(self.ctx, entry.id, entry.label, getattr(entry, "version", None))

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -27,6 +26,7 @@ from oldcomm_desktop.gui import colours, file_dialogs, safety
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.jobs import Progress, run_with_progress
 from oldcomm_desktop.gui.pages.base import Page
+from oldcomm_desktop.gui.widgets import ask
 from oldcomm_desktop.storage import backup
 
 BACKUP_FILTER = "工作台备份 (*.zip)"
@@ -177,12 +177,11 @@ class ExchangePage(Page):
         except OldcommError as exc:
             self._say(f"不能恢复：{exc}", error=True)
             return None
-        answer = QMessageBox.question(
+        if not ask(
             self,
             "从备份恢复",
             f"用备份文件\n{path}\n替换当前数据库吗？\n\n当前数据库会先另存一份（不会删除），恢复后撤销记录清空。",
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return None
         return self.restore_from(Path(path))
 

@@ -39,6 +39,7 @@ from oldcomm_desktop.gui.list_page import (
     DELETE_KEYS,
     EDIT_KEYS,
     ListPage,
+    RowActions,
     delete_record,
     is_county,
     township_choices,
@@ -322,6 +323,12 @@ class ProjectDetail(QWidget):
         self.community_view.horizontalHeader().setStretchLastSection(True)
         self.community_view.horizontalHeader().resizeSection(0, 180)
         self.community_view.doubleClicked.connect(self._community_activated)
+        self.row_actions = RowActions(self.community_view, self, self._current_community_id)
+        self.row_actions.add(
+            "在小区台账中查看", "open_project_community_action",
+            lambda: self._community_activated(self.community_view.currentIndex()), shortcuts=EDIT_KEYS,
+            tip="到小区台账查看选中的小区（双击或回车）",
+        )
 
         self.scope = QComboBox()
         self.scope.setObjectName("money_scope")
@@ -446,7 +453,16 @@ class ProjectDetail(QWidget):
         for root in tree:
             add(root, self.money_tree)
 
+    def _current_community_id(self) -> str:
+        index = self.community_view.currentIndex()
+        if not index.isValid() or not self.community_view.selectionModel().hasSelection():
+            return ""
+        row = self.communities.row_mapping(index.row())
+        return str(row["id"]) if row else ""
+
     def _community_activated(self, index) -> None:
+        if not index.isValid():
+            return
         row = self.communities.row_mapping(index.row())
         if row:
             self.community_activated.emit(dict(row))

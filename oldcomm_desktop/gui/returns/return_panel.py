@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -32,6 +31,7 @@ from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.jobs import Progress, run_with_progress
 from oldcomm_desktop.gui.list_page import is_county, township_choices
 from oldcomm_desktop.gui.returns.common import fill, kind_combo, period_combo, table
+from oldcomm_desktop.gui.widgets import ask
 
 SHOWN_FINDINGS = 2000
 
@@ -284,7 +284,7 @@ class ReturnPanel(QWidget):
         text, ok = QInputDialog.getText(self, "批注", "对这个数字的批注：")
         if not ok:
             return
-        follow = QMessageBox.question(self, "需跟进", "标记为需跟进？") == QMessageBox.StandardButton.Yes
+        follow = ask(self, "需跟进", "标记为需跟进？")
         self.annotate(row, text, follow)
 
     def save_explanations(self) -> int:

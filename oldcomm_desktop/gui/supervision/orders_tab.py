@@ -33,7 +33,7 @@ from oldcomm_desktop.gui.dialogs.record_form import RecordDialog
 from oldcomm_desktop.gui.list_page import EDIT_KEYS, RowActions, is_county, remembered_splitter, township_choices
 from oldcomm_desktop.gui.supervision.common import attempt, combo
 from oldcomm_desktop.gui.supervision.rows_table import RowsTable
-from oldcomm_desktop.gui.widgets import push_button
+from oldcomm_desktop.gui.widgets import ask, push_button
 
 COLUMNS = [
     ("number", "文号"),
@@ -251,8 +251,7 @@ class OrdersTab(QWidget):
         row = self.table.current_row()
         if not row:
             return
-        sure = QMessageBox.question(self, "确认办结", f"确认 {row['number']}（{row['township']}）已办结？")
-        if sure == QMessageBox.StandardButton.Yes and attempt(
+        if ask(self, "确认办结", f"确认 {row['number']}（{row['township']}）已办结？") and attempt(
             self, "无法确认", lambda: self.ctx.write(lambda s: orders.confirm(s, row["id"]).id)
         ):
             self._done(row["id"])
