@@ -222,3 +222,27 @@ def test_no_colour_literals_outside_the_colours_module() -> None:
         for m in hex_colour.finditer(p.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_detail_tables_use_the_same_row_actions(qtbot, ctx: AppContext) -> None:
+    """Smaller tables inside a page (a community's items) get Enter/Delete and the context menu the same way."""
+    from oldcomm_desktop.gui.pages.communities import CommunitiesPage
+
+    communities_page = CommunitiesPage(ctx)
+    qtbot.addWidget(communities_page)
+    communities_page.resize(1280, 800)
+    communities_page.show()
+    communities_page.activate()
+    select_by_name(qtbot, communities_page, "幸福里小区")
+    items = communities_page.detail.items
+    assert items.model.rowCount() > 0
+    edit, delete = items.row_actions.actions()
+    assert not edit.isEnabled()  # no item selected yet
+    items.select_row(0)
+    assert edit.isEnabled() and delete.isEnabled() and items.edit_button.isEnabled()
+    from oldcomm_desktop.gui.community.record_dialogs import ItemDialog
+
+    qtbot.keyClick(items.view, Qt.Key.Key_Return)  # Enter edits the item, with the one item editor
+    dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, ItemDialog) and w.isVisible()]
+    assert len(dialogs) == 1 and dialogs[0].item_id == str(items.rows()[0]["id"])
+    dialogs[0].reject()
