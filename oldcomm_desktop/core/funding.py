@@ -20,6 +20,7 @@ from oldcomm_desktop.core import catalogues, records
 from oldcomm_desktop.core.errors import FieldProblem, ValidationError
 from oldcomm_desktop.core.fields import Field, parse_changes, problem, spec_of
 from oldcomm_desktop.core.model import Community, FundingLine, FundingSource, InvestmentEntry, Project
+from oldcomm_desktop.core.model.base import utcnow
 
 MEASURES = {"approved": "批复（概算）", "annual_plan": "年度计划", "arrived": "到位", "paid": "拨付"}
 
@@ -260,3 +261,153 @@ def tree(session: Session, target: Target | None = None) -> list[SourceNode]:
     for r in roots:
         roll(r)
     return roots
+
+
+def leaf_source_choices(session: Session) -> list[tuple[str, str]]:
+    """(code, name) of funding sources money can be recorded on (leaves of the tree)."""
+    return [(s.code, s.name) for s in catalogues.funding_sources(session) if catalogues.is_leaf(session, s)]
+
+
+# -- what the 小区台账 shows and edits of one community's money --------------------------------------------
+
+
+@dataclass(frozen=True)
+class MoneyRow:
+    """One node of the funding-source tree with its measures (parents are sums of their children)."""
+
+    code: str
+    name: str
+    depth: int
+    leaf: bool
+    amounts: dict[str, Decimal]
+
+    @property
+    def empty(self) -> bool:
+        return not any(self.amounts.values())
+
+
+@dataclass(frozen=True)
+class MoneyView:
+    total_investment: Decimal | None
+    rows: list[MoneyRow]
+    totals: dict[str, Decimal]  # the sum over the root sources, per measure
+    this_month: Decimal
+    this_year: Decimal
+    since_start: Decimal
+    as_of: date
+
+
+def money_view(session: Session, community_id: str, as_of: date | None = None) -> MoneyView:
+    """The community's money by source in each measure, and its completed investment figures."""
+    c = records.get(session, Community, community_id)
+    as_of = as_of or date.today()
+    rows: list[MoneyRow] = []
+
+    def walk(node: SourceNode, depth: int) -> None:
+        rows.append(MoneyRow(node.source.code, node.source.name, depth, not node.children, dict(node.amounts)))
+        for child in node.children:
+            walk(child, depth + 1)
+
+    roots = tree(session, c)
+    for root in roots:
+        walk(root, 0)
+    totals = {k: sum((r.amounts[k] for r in roots), Decimal("0.00")) for k in MEASURES}
+    figures = completed_figures(session, c, as_of)
+    return MoneyView(
+        c.total_investment, rows, totals, figures.this_month, figures.this_year, figures.since_start, as_of
+    )
+
+
+@dataclass(frozen=True)
+class EditorRow:
+    """A row of the funding-table editor: every source, with the values of the target's line on a leaf."""
+
+    code: str
+    name: str
+    depth: int
+    leaf: bool
+    needs_note: bool
+    values: dict[str, Decimal | None] = field(default_factory=dict)
+    source_note: str | None = None
+
+
+def lines_of(session: Session, community_id: str) -> dict[str, dict[str, object]]:
+    """The community's funding table as `set_lines` takes it ({source code: {measure: amount}})."""
+    c = records.get(session, Community, community_id)
+    q = (
+        select(FundingLine)
+        .where(FundingLine.community_id == c.id, FundingLine.deleted_at.is_(None))
+        .order_by(FundingLine.created_at)
+    )
+    codes = {s.id: s.code for s in catalogues.funding_sources(session)}
+    out: dict[str, dict[str, object]] = {}
+    for line in session.scalars(q):
+        code = codes.get(line.source_id)
+        if code is None:
+            continue
+        out[code] = {**{k: getattr(line, k) for k in MEASURES}, "source_note": line.source_note}
+    return out
+
+
+def table_version_of(session: Session, community_id: str) -> int:
+    """What the funding editor passes back as `set_lines(expected_version=…)` when it saves."""
+    return table_version(session, records.get(session, Community, community_id))
+
+
+def editor_rows(session: Session, community_id: str) -> list[EditorRow]:
+    """Every source in tree order, leaves carrying the community's current amounts (None when blank)."""
+    lines = lines_of(session, community_id)
+    sources = catalogues.funding_sources(session)
+    by_parent: dict[str | None, list] = {}
+    ids = {s.id for s in sources}
+    for s in sources:
+        by_parent.setdefault(s.parent_id if s.parent_id in ids else None, []).append(s)
+    rows: list[EditorRow] = []
+
+    def walk(s, depth: int) -> None:  # a FundingSource
+        children = by_parent.get(s.id, [])
+        line = lines.get(s.code, {})
+        rows.append(
+            EditorRow(
+                s.code,
+                s.name,
+                depth,
+                not children,
+                bool(s.needs_note),
+                {k: line.get(k) for k in MEASURES},  # type: ignore[misc]
+                line.get("source_note"),  # type: ignore[arg-type]
+            )
+        )
+        for child in children:
+            walk(child, depth + 1)
+
+    for root in by_parent.get(None, []):
+        walk(root, 0)
+    return rows
+
+
+def delete_investment(session: Session, entry_id: str, *, expected_version: int | None = None) -> None:
+    """Withdraw a completed-investment entry (undo of 登记完成投资): into the recycle bin."""
+    records.soft_delete(session, records.get(session, InvestmentEntry, entry_id, expected_version=expected_version))
+    session.flush()
+
+
+def restore_investment(session: Session, entry_id: str, *, expected_version: int | None = None) -> InvestmentEntry:
+    """Bring an entry back, unless the running total would then pass the total investment."""
+    entry = records.get(session, InvestmentEntry, entry_id, include_deleted=True, expected_version=expected_version)
+    if entry.deleted_at is None:
+        return entry
+    target = (
+        session.get(Community, entry.community_id) if entry.community_id else session.get(Project, entry.project_id)
+    )
+    if target is None or target.deleted_at is not None:
+        raise ValidationError("该完成投资所属的小区或项目在回收站中，请先恢复它")
+    done = completed_to_date(session, target) + entry.amount
+    if target.total_investment is not None and done > target.total_investment:
+        raise ValidationError(
+            FieldProblem("amount", "完成投资", f"累计完成投资 {done} 元将超过总投资 {target.total_investment} 元")
+        )
+    records.restore(session, entry)
+    entry.updated_at = utcnow()
+    session.flush()
+    return entry

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -19,6 +20,7 @@ from oldcomm_desktop.core.lifecycle import (
     removal_problem,
 )
 from oldcomm_desktop.core.model import Community, Milestone, Project
+from oldcomm_desktop.core.model.base import utcnow
 
 FIELDS = spec_of(
     Field("kind", "节点", "choice", required=True, choices={k.code: k.label for k in KIND_BY_CODE.values()}),
@@ -140,3 +142,71 @@ def _affected(session: Session, target: Community | Project) -> list[Community]:
     return list(
         session.scalars(select(Community).where(Community.project_id == target.id, Community.deleted_at.is_(None)))
     )
+
+
+# -- a community's timeline, and undoing a removal ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    id: str
+    kind: str
+    label: str
+    reached_on: date
+    document_no: str | None
+    reason: str | None
+    notes: str | None
+    on_project: bool  # recorded on the project, so it counts for every community of it
+
+
+def timeline(session: Session, community_id: str) -> list[TimelineEntry]:
+    """The community's milestones and its project's, oldest first (what makes its status)."""
+    c = records.get(session, Community, community_id)
+    return [
+        TimelineEntry(
+            m.id,
+            m.kind,
+            KIND_BY_CODE[m.kind].label if m.kind in KIND_BY_CODE else m.kind,
+            m.reached_on,
+            m.document_no,
+            m.reason,
+            m.notes,
+            m.project_id is not None,
+        )
+        for m in milestones_of(session, c)
+    ]
+
+
+def restore(
+    session: Session, milestone_id: str, *, today: date | None = None, expected_version: int | None = None
+) -> Milestone:
+    """Bring back a removed milestone (undo of a removal, redo of an addition), if it still fits the order.
+
+    Keeping the same record (not adding a copy) keeps its id, documents and photos attached.
+    """
+    m = records.get(session, Milestone, milestone_id, include_deleted=True, expected_version=expected_version)
+    if m.deleted_at is None:
+        return m
+    target = session.get(Community, m.community_id) if m.community_id else session.get(Project, m.project_id)
+    if target is None or target.deleted_at is not None:
+        raise ValidationError("该节点所属的小区或项目在回收站中，请先恢复它")
+    affected = (
+        [target]
+        if isinstance(target, Community)
+        else list(
+            session.scalars(select(Community).where(Community.project_id == target.id, Community.deleted_at.is_(None)))
+        )
+    )
+    new = Reached(m.kind, m.reached_on)
+    for community in affected:
+        existing = [Reached(x.kind, x.reached_on) for x in milestones_of(session, community)]
+        why = order_problem(existing, new, today or date.today())
+        if why:
+            raise ValidationError(FieldProblem("reached_on", "日期", why))
+    records.restore(session, m)
+    m.updated_at = utcnow()
+    session.flush()
+    for community in affected:
+        refresh_status(session, community)
+    session.flush()
+    return m

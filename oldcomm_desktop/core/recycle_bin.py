@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session, aliased
 
 from oldcomm_desktop.core import (
     communities,
-    community_detail,
+    funding,
     inspections,
     items,
     milestones,
@@ -262,8 +262,8 @@ RESTORE: dict[str, Callable[..., Any]] = {
     "project": projects.restore,
     "item": items.restore,
     "inspection": restore_inspection,
-    "milestone": community_detail.restore_milestone,
-    "investment": community_detail.restore_investment,
+    "milestone": milestones.restore,
+    "investment": funding.restore_investment,
     "party": responsibility.restore,
 }
 DELETE: dict[str, Callable[..., Any]] = {
@@ -272,7 +272,7 @@ DELETE: dict[str, Callable[..., Any]] = {
     "item": items.delete,
     "inspection": inspections.delete,
     "milestone": milestones.remove,
-    "investment": community_detail.delete_investment,
+    "investment": funding.delete_investment,
     "party": responsibility.delete,
 }
 

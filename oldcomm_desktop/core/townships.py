@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import catalogues, divisions
+from oldcomm_desktop.core import catalogues, divisions, workspace
 from oldcomm_desktop.core.errors import FieldProblem, ValidationError
 from oldcomm_desktop.core.fields import Field, problem
 
@@ -36,3 +36,15 @@ def with_default_township(session: Session, data: Mapping[str, object]) -> dict[
     if not result.get("township_code") and catalogues.get_setting(session, "mode") == "township":
         result["township_code"] = catalogues.get_setting(session, "own_division_code")
     return result
+
+
+def choices(session: Session) -> list[tuple[str, str]]:
+    """(code, name) of the townships a clerk may pick here — the ones `township_rule` accepts: every township
+    of the own county in county mode, only the database's own in township mode; in code order."""
+    known = [(d.code, d.name) for d in divisions.townships(session)]
+    own = workspace.own_code(session)
+    if not own:
+        return known
+    if workspace.mode(session) != workspace.TOWNSHIP:
+        return [(c, n) for c, n in known if c[:6] == own[:6]]
+    return [(c, n) for c, n in known if c == own] or [(own, divisions.name_of(session, own))]

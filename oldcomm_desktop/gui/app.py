@@ -8,9 +8,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from oldcomm_desktop.gui import settings_keys as keys
 from oldcomm_desktop.storage.paths import data_dir, default_database
 
-APP_ORG, APP_NAME = "oldcomm", "oldcomm-desktop"
+APP_ORG, APP_NAME = keys.APP_ORG, keys.APP_NAME
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -97,7 +98,7 @@ def open_window(target: str, *, operator: str | None = None, demo: bool = False,
     from oldcomm_desktop.storage.secrets import mask_url
 
     # the settings file names the database without its password (a URL's password never lands in a file)
-    key = "operators/" + mask_url(str(target)).replace("/", "|").replace("\\", "|")
+    key = keys.operator_for(mask_url(str(target)))
     operator = operator or ("演示操作员" if demo else settings.value(key))
     if operator:
         with db.transaction(operator) as s:

@@ -15,6 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from oldcomm_desktop.core.errors import OldcommError
+from oldcomm_desktop.gui import settings_keys as keys
 from oldcomm_desktop.storage.database import Database
 
 READ_ONLY_TEXT = (
@@ -60,7 +61,7 @@ class AppContext(QObject):
         super().__init__()
         self.db = db
         self.operator = operator
-        self.settings = settings or QSettings("oldcomm", "oldcomm-desktop")
+        self.settings = settings or QSettings(keys.APP_ORG, keys.APP_NAME)
         self.undo_stack = QUndoStack(self)
         #: True while the database is closed to be replaced: tables paint empty instead of opening it again.
         self.reads_paused = False
@@ -114,11 +115,11 @@ class AppContext(QObject):
     # -- display settings ---------------------------------------------------------------------------
     @property
     def money_unit(self) -> str:
-        unit = self.settings.value("display/money_unit", "万元")
+        unit = keys.value(self.settings, keys.MONEY_UNIT)
         return unit if unit in MONEY_UNITS else "万元"
 
     def set_money_unit(self, unit: str) -> None:
         if unit in MONEY_UNITS and unit != self.money_unit:
-            self.settings.setValue("display/money_unit", unit)
+            self.settings.setValue(keys.MONEY_UNIT, unit)
             self.money_unit_changed.emit(unit)
             self.data_changed.emit("*")

@@ -15,7 +15,8 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QStandardPaths, QTranslator
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-KEY = "last_folder/{}"  # a fact of this PC: where the clerk last saved or opened such a file
+from oldcomm_desktop.gui import settings_keys as keys
+
 OPTIONS = QFileDialog.Option.DontUseNativeDialog
 WORDS = {
     "&Look in:": "查找范围(&I)：",
@@ -41,13 +42,13 @@ def documents() -> str:
 
 def start_folder(settings: QSettings | None, purpose: str) -> str:
     """The folder last used for `purpose` if it still exists, else Documents."""
-    last = str(settings.value(KEY.format(purpose), "") or "") if settings is not None else ""
+    last = str(settings.value(keys.last_folder(purpose), "") or "") if settings is not None else ""
     return last if last and Path(last).is_dir() else documents()
 
 
 def remember(settings: QSettings | None, purpose: str, path: str) -> None:
     if settings is not None and path:
-        settings.setValue(KEY.format(purpose), str(Path(path).parent))
+        settings.setValue(keys.last_folder(purpose), str(Path(path).parent))
 
 
 def open_files(

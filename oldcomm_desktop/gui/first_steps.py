@@ -8,6 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from oldcomm_desktop.core.first_steps import Step
+from oldcomm_desktop.gui import colours
 
 TICK, TODO = "✔", "○"
 
@@ -45,7 +46,8 @@ class FirstStepsGuide(QFrame):
                 self.grid.addWidget(hint, row, 2)
                 self.marks[step.key], self.buttons[step.key] = mark, button
             self.marks[step.key].setText(TICK if step.done else TODO)
-            self.marks[step.key].setStyleSheet(f"color: {'#1d7a3a' if step.done else '#8a96a3'}; font-size: 16px;")
+            tone = colours.colour("ok" if step.done else "faint")
+            self.marks[step.key].setStyleSheet(f"color: {tone}; font-size: 16px;")
         first_open = next((s.key for s in steps if not s.done), None)
         for key, button in self.buttons.items():
             button.setDefault(key == first_open)

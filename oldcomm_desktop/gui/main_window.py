@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from oldcomm_desktop.gui import settings_keys as keys
 from oldcomm_desktop.gui.context import MONEY_UNITS, AppContext
 from oldcomm_desktop.gui.jobs import running_jobs, stop_running_jobs
 from oldcomm_desktop.gui.pages.base import Page
@@ -122,8 +123,22 @@ class MainWindow(QMainWindow):
             return
         page = self.page(PAGES[row].key)
         self.stack.setCurrentWidget(page)
+        self._show_page_actions(page)
         page.activate()
         self.update_status()
+
+    def _show_page_actions(self, page: Page) -> None:
+        """The 编辑 menu ends with what the page's rows offer (修改, 删除, 恢复 …), the same QActions as
+        the page's context menu, so their shortcuts and enabled state are shown in one place."""
+        for action in self._page_actions:
+            self.edit_menu.removeAction(action)
+        actions = page.edit_actions()
+        self._page_actions = []
+        if actions:
+            self._page_actions.append(self.edit_menu.addSeparator())
+            for action in actions:
+                self.edit_menu.addAction(action)
+                self._page_actions.append(action)
 
     def current_page(self) -> Page | None:
         w = self.stack.currentWidget()
@@ -184,6 +199,10 @@ class MainWindow(QMainWindow):
         find_action.triggered.connect(lambda: self.current_page() and self.current_page().focus_search())
         edit_menu.addAction(new_action)
         edit_menu.addAction(find_action)
+        self.edit_menu = edit_menu
+        # a page's tabs may change what its rows offer (检查记录 / 整改销号): re-read on opening the menu
+        edit_menu.aboutToShow.connect(lambda: self.current_page() and self._show_page_actions(self.current_page()))
+        self._page_actions: list[QAction] = []  # the current page's row actions, below a separator
         for a in (self.undo_action, self.redo_action, new_action, find_action):
             a.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
 
@@ -215,7 +234,7 @@ class MainWindow(QMainWindow):
 
     # -- geometry -----------------------------------------------------------------------------------
     def _restore_geometry(self) -> None:
-        geometry = self.ctx.settings.value("window/geometry")
+        geometry = self.ctx.settings.value(keys.WINDOW_GEOMETRY)
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
@@ -223,7 +242,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # Qt's name
         """Remember the layout, let running jobs end (they are asked to cancel), then close the database."""
-        self.ctx.settings.setValue("window/geometry", self.saveGeometry())
+        self.ctx.settings.setValue(keys.WINDOW_GEOMETRY, self.saveGeometry())
         for page in self.pages.values():
             save = getattr(page, "save_state", None)
             if save:

@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from oldcomm_desktop.gui import colours
+from oldcomm_desktop.gui import settings_keys as keys
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.paged_model import PagedTableModel, PageQuery, PageSource, setup_table_view
 
@@ -40,7 +42,8 @@ class LostRecordNotice(QFrame):
         super().__init__(parent)
         self.setObjectName("lost_record_notice")
         self.setStyleSheet(
-            "#lost_record_notice { background: #fff4ce; border: 1px solid #e0c060; border-radius: 3px; }"
+            f"#lost_record_notice {{ background: {colours.colour('notice_bg')};"
+            f" border: 1px solid {colours.colour('notice_border')}; border-radius: 3px; }}"
         )
         self.label = QLabel(LOST_TEXT)
         self.label.setObjectName("lost_record_text")
@@ -368,11 +371,11 @@ class RecordTable(QWidget):
         menu.exec(header.mapToGlobal(pos))
 
     def _restore_state(self) -> None:
-        state = self.ctx.settings.value(f"tables/{self.state_key}")
+        state = self.ctx.settings.value(keys.table_state(self.state_key))
         if state:
             self.view.horizontalHeader().restoreState(state)
         self.view.horizontalHeader().sectionResized.connect(lambda *_: self.save_state())
         self.view.horizontalHeader().sectionMoved.connect(lambda *_: self.save_state())
 
     def save_state(self) -> None:
-        self.ctx.settings.setValue(f"tables/{self.state_key}", self.view.horizontalHeader().saveState())
+        self.ctx.settings.setValue(keys.table_state(self.state_key), self.view.horizontalHeader().saveState())

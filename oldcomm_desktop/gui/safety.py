@@ -19,6 +19,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from oldcomm_desktop.core.errors import OldcommError
+from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.jobs import Progress, run_with_progress, stop_running_jobs
 
@@ -41,8 +42,8 @@ class ReadOnlyBanner(QLabel):
         self.setObjectName("read_only_banner")
         self.setWordWrap(True)
         self.setStyleSheet(
-            "#read_only_banner { background: #fff4ce; color: #5c4400; border: 1px solid #e0c060;"
-            " padding: 6px 10px; font-weight: bold; }"
+            f"#read_only_banner {{ background: {colours.colour('notice_bg')}; color: {colours.colour('notice_text')};"
+            f" border: 1px solid {colours.colour('notice_border')}; padding: 6px 10px; font-weight: bold; }}"
         )
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.update_state()

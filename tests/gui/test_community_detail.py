@@ -20,7 +20,6 @@ from PySide6.QtWidgets import QMessageBox
 from typing_helpers import type_text
 
 from oldcomm_desktop.core import communities, funding, listings, milestones
-from oldcomm_desktop.core import community_detail as cd
 from oldcomm_desktop.core.money import format_yuan
 
 
@@ -71,7 +70,7 @@ def test_master_detail_shows_the_selected_community(qtbot, page, ctx) -> None:
     figures = ctx.read(lambda s: funding.completed_figures(s, communities.get(s, cid), date.today()))
     assert detail.money.figure_text("since_start") == f"{format_yuan(figures.since_start, unit='万元')} 万元"
     assert detail.money.figure_text("this_year") == f"{format_yuan(figures.this_year, unit='万元')} 万元"
-    lines = ctx.read(lambda s: cd.funding_lines(s, cid))
+    lines = ctx.read(lambda s: funding.lines_of(s, cid))
     central = lines["central_budget"]
     assert (
         detail.money.amounts_of("central_budget")["approved"] == f"{format_yuan(central['approved'], unit='万元')} 万元"
@@ -201,14 +200,14 @@ def test_funding_table_editor_checks_and_undoes(qtbot, page, ctx, planned) -> No
     assert "一致" in dialog.sum_label.text()
     assert not dialog.try_save()
     assert dialog.message.isVisible() and "到位资金 350000.00 元超过批复资金 300000.00 元" in dialog.message.text()
-    assert ctx.read(lambda s: cd.funding_lines(s, planned)) == {}
+    assert ctx.read(lambda s: funding.lines_of(s, planned)) == {}
     dialog.set_cell("central_budget", "arrived", "250000")
     assert dialog.try_save()
     qtbot.waitUntil(lambda: page.detail.money.amounts_of("central_budget") is not None)
     assert page.detail.money.amounts_of("central_budget")["arrived"] == "25.00 万元"
     ctx.undo_stack.undo()
     qtbot.waitUntil(lambda: page.detail.money.amounts_of("central_budget") is None)
-    assert ctx.read(lambda s: cd.funding_lines(s, planned)) == {}
+    assert ctx.read(lambda s: funding.lines_of(s, planned)) == {}
 
 
 def test_register_completed_investment(qtbot, page, ctx, planned) -> None:

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QMessageBox, QRadio
 from typing_helpers import type_text
 
 from oldcomm_desktop.core import communities, demo, listings
+from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.inspection.followup_dialogs import ReinspectionDialog, reply_dialog
-from oldcomm_desktop.gui.inspection.highlight import OVERDUE_BACKGROUND
 from oldcomm_desktop.gui.pages.inspections import InspectionsPage
 from oldcomm_desktop.storage.database import open_database
 
@@ -127,7 +127,7 @@ def test_past_the_deadline_it_is_overdue_and_red(qtbot, page, monkeypatch, tmp_p
     assert page.board.delegate.is_highlighted(index)
     option = QStyleOptionViewItem()
     page.board.delegate.initStyleOption(option, index)
-    assert option.backgroundBrush.color() == OVERDUE_BACKGROUND
+    assert option.backgroundBrush.color() == colours.qcolor("alert_bg")
     # the inspections list marks it too, and its overdue filter finds it
     page.apply_filters({"overdue": True})
     assert page.table.model.rowCount() == 1

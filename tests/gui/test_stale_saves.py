@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QMessageBox
 from typing_helpers import type_text
 
 from oldcomm_desktop.core import communities, editable_settings, funding, inspections, items, projects
-from oldcomm_desktop.core import community_detail as cd
 from oldcomm_desktop.core.errors import StaleRecord
 from oldcomm_desktop.gui import stale
 
@@ -149,7 +148,7 @@ def test_funding_table_refuses_a_stale_save_and_keeps_the_grid(qtbot, page, ctx,
 
     cid = select_by_name(qtbot, page, "幸福里小区")
     dialog = FundingDialog(ctx, cid)
-    lines = ctx.read(lambda s: cd.funding_lines(s, cid))
+    lines = ctx.read(lambda s: funding.lines_of(s, cid))
     code = next(iter(lines))
     changed = {k: dict(v) for k, v in lines.items()}
     changed[code]["source_note"] = "同事的说明"

@@ -1,8 +1,8 @@
 """The community's papers: 小区改造档案, 改造方案公示, 居民意愿征询表, 竣工验收记录 and 永久性责任标牌.
 
 Each takes the session and a community id (None for a blank) and lays the form out from the core's own
-reads: the header, items, money and timeline from `community_detail` and the "items" listing, consent
-from the community and `communities.consent_result`, and the five responsible parties (质量终身责任制)
+reads: the header from `community_detail`, money from `funding`, the timeline from `milestones`, the "items"
+listing, consent from the community and `communities.consent_result`, and the five responsible parties (质量终身责任制)
 from `responsibility`.
 """
 
@@ -17,7 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import catalogues, communities, community_detail, funding, responsibility
+from oldcomm_desktop.core import catalogues, communities, community_detail, funding, milestones, responsibility
 from oldcomm_desktop.core.paper import sources
 from oldcomm_desktop.core.paper.frame import (
     GRID,
@@ -162,7 +162,7 @@ def _money_table(session: Session, community_id: str | None) -> Table:
     head = ["资金来源"] + list(funding.MEASURES.values())
     rows: list[Sequence[object]] = [head]
     if community_id:
-        view = community_detail.money_view(session, community_id)
+        view = funding.money_view(session, community_id)
         for r in view.rows:
             if r.empty:
                 continue
@@ -184,7 +184,7 @@ def _money_table(session: Session, community_id: str | None) -> Table:
 def _timeline_table(session: Session, community_id: str | None) -> Table:
     rows: list[list[object]] = [["进度节点", "日期", "文号/证号", "备注"]]
     if community_id:
-        for e in community_detail.timeline(session, community_id):
+        for e in milestones.timeline(session, community_id):
             rows.append([e.label, cn_date(e.reached_on), e.document_no or "", e.reason or e.notes or ""])
     if len(rows) == 1:
         labels = ["方案公示", "立项/可研批复", "招标", "施工许可/质监注册", "开工", "完工", "竣工验收", "竣工验收备案"]

@@ -1,7 +1,7 @@
 """The facts a form prints, gathered through the core's existing queries as plain values.
 
 Forms never query on their own: an inspection comes from `inspections.detail`, a rectification from
-`inspections.rectification_detail`, items from the "items" listing, money from `community_detail`,
+`inspections.rectification_detail`, items from the "items" listing, money from `funding`,
 the parties from `responsibility`. This module only adds what a paper form needs beside them (the
 township's name, the site's units, the photos before and after).
 """
@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import attachments, community_detail, divisions, listings, records, responsibility
+from oldcomm_desktop.core import attachments, divisions, listings, milestones, records, responsibility
 from oldcomm_desktop.core.errors import NotFound, OldcommError
 from oldcomm_desktop.core.model import Community, Inspection, Milestone, Project
 
@@ -100,7 +100,7 @@ def items(session: Session, community_id: str) -> list[dict]:
 
 def milestone_date(session: Session, community_id: str, kind: str) -> date | None:
     """The date a milestone was first reached by the community (or its project)."""
-    for entry in community_detail.timeline(session, community_id):
+    for entry in milestones.timeline(session, community_id):
         if entry.kind == kind:
             return entry.reached_on
     return None

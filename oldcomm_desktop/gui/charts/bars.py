@@ -20,6 +20,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from oldcomm_desktop.gui import colours
+
 __all__ = ["BarChart", "BarRow", "Series"]
 
 MODES = ("stacked", "grouped", "progress")
@@ -207,7 +209,7 @@ class BarChart(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         fm = self.fontMetrics()
         text_color = self.palette().color(self.foregroundRole())
-        muted = QColor("#6b7785")
+        muted = colours.qcolor("muted")
         if self.show_legend:
             x = 8.0
             for s in self.series:
@@ -246,7 +248,7 @@ class BarChart(QWidget):
                 p.setFont(label_font)
             if self.mode == "progress":
                 p.setPen(Qt.PenStyle.NoPen)
-                p.setBrush(QColor("#eef1f5"))
+                p.setBrush(colours.qcolor("track"))
                 p.drawRoundedRect(QRectF(left, y + (pitch - 10 - bar_h) / 2, bars_w, bar_h), 3, 3)
             for hit in hits:
                 if hit.row != row.key or not hit.series:
@@ -261,7 +263,7 @@ class BarChart(QWidget):
                     value = row.values.get(hit.series, 0.0)
                     txt = self.value_text(value)
                     if fm.horizontalAdvance(txt) + 6 < hit.rect.width():
-                        p.setPen(QColor("white") if color.lightness() < 170 else QColor("#1f2933"))
+                        p.setPen(QColor(colours.ON_DARK_BAR if color.lightness() < 170 else colours.ON_LIGHT_BAR))
                         p.drawText(hit.rect, Qt.AlignmentFlag.AlignCenter, txt)
             if row.text:
                 p.setPen(muted if self.mode != "stacked" else text_color)
@@ -270,7 +272,7 @@ class BarChart(QWidget):
                     Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                     fm.elidedText(row.text, Qt.TextElideMode.ElideRight, int(self.width() - text_x - 4)),
                 )
-        p.setPen(QPen(QColor("#d5dbe3"), 1))
+        p.setPen(QPen(colours.qcolor("grid"), 1))
         p.drawLine(QPointF(left, top - 2), QPointF(left, top + len(self.rows) * pitch - 8))
         p.end()
 

@@ -10,6 +10,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from oldcomm_desktop.gui import colours
+
 __all__ = ["FigureTile"]
 
 
@@ -22,7 +24,7 @@ class FigureTile(QFrame):
         self,
         caption: str,
         *,
-        accent: str = "#3b6fd8",
+        accent: str = "accent",
         clickable: bool = False,
         tooltip: str = "",
         compact: bool = False,
@@ -60,22 +62,26 @@ class FigureTile(QFrame):
 
     def _style(self) -> None:
         me = "QFrame[figureTile='true']"
-        hover = f"{me}:hover {{ background: #f2f6fd; }}" if self.clickable else ""
+        c = colours.colour
+        hover = f"{me}:hover {{ background: {c('hover')}; }}" if self.clickable else ""
+        accent = c(self.accent) if self.accent in colours.ROLES else self.accent  # a role or a series colour
         size = 18 if self.compact else 22
         self.setStyleSheet(
-            f"{me} {{ background: white; border: 1px solid #dde3ea; border-left: 4px solid {self.accent};"
-            " border-radius: 4px; }"
+            f"{me} {{ background: {c('surface')}; border: 1px solid {c('surface_border')};"
+            f" border-left: 4px solid {accent}; border-radius: 4px; }}"
             f"{hover}"
-            f"{me}:focus {{ border-color: #3b6fd8; }}"
-            "QLabel#tile_caption { color: #52606d; border: none; background: transparent; }"
-            f"QLabel#tile_value {{ font-size: {size}px; font-weight: bold; color: #1f2933; border: none;"
+            f"{me}:focus {{ border-color:{colours.colour('accent')}; }}"
+            f"QLabel#tile_caption {{ color: {c('secondary')}; border: none; background: transparent; }}"
+            f"QLabel#tile_value {{ font-size: {size}px; font-weight: bold; color: {c('text')}; border: none;"
             " background: transparent; }"
-            "QLabel#tile_sub { color: #6b7785; border: none; background: transparent; }"
+            f"QLabel#tile_sub {{ color: {c('muted')}; border: none; background: transparent; }}"
         )
 
     def set_value(self, number: str, unit: str = "", sub: str = "") -> None:
         unit_html = (
-            f' <span style="font-size: 13px; font-weight: normal; color: #52606d;">{unit}</span>' if unit else ""
+            f' <span style="font-size: 13px; font-weight: normal; color: {colours.colour("secondary")};">{unit}</span>'
+            if unit
+            else ""
         )
         self.value.setText(f"{number}{unit_html}")
         self.sub.setText(sub)

@@ -18,6 +18,7 @@ from oldcomm_desktop.core.errors import ValidationError
 from oldcomm_desktop.gui import commands
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.dialogs.record_form import Choices, RecordDialog, RecordForm
+from oldcomm_desktop.gui.list_page import township_choices
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
@@ -172,7 +173,7 @@ class CommunityDialog(RecordDialog):
             parent=parent,
         )
         choices: dict[str, Choices] = {
-            "township_code": lambda: ctx.read(cd.township_choices),
+            "township_code": lambda: township_choices(ctx),
             "project_id": lambda: ctx.read(cd.project_choices),
             "village_code": lambda: ctx.read(cd.village_choices),
         }
@@ -292,23 +293,8 @@ class CommunityDialog(RecordDialog):
         )
 
 
-def delete_community(ctx: AppContext, record_id: str, name: str, version: int | None = None) -> None:
-    """Into the recycle bin with its items, milestones and money; Ctrl+Z brings it all back.
-
-    `version` is the one the clerk saw when confirming: a community changed since is not deleted unseen."""
-    commands.delete(
-        ctx,
-        f"删除小区“{name}”",
-        record_id,
-        communities.delete,
-        communities.restore,
-        table="community",
-        version=version,
-    )
-
-
 def open_history(ctx: AppContext, record_id: str, title: str, parent: QWidget | None, *, with_children: bool) -> Any:
-    from oldcomm_desktop.gui.community.common import show_dialog
     from oldcomm_desktop.gui.dialogs.history_dialog import HistoryDialog
+    from oldcomm_desktop.gui.widgets import open_dialog
 
-    return show_dialog(HistoryDialog(ctx, record_id, title, with_children=with_children, parent=parent))
+    return open_dialog(HistoryDialog(ctx, record_id, title, with_children=with_children, parent=parent))

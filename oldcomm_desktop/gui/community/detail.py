@@ -7,13 +7,14 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWid
 from oldcomm_desktop.core import community_detail as cd
 from oldcomm_desktop.core.errors import NotFound
 from oldcomm_desktop.core.money import format_quantity
-from oldcomm_desktop.gui.community.common import MUTED_STYLE, money_text
+from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.community.inspections_tab import InspectionsTab
 from oldcomm_desktop.gui.community.items_tab import ItemsTab
 from oldcomm_desktop.gui.community.money_tab import MoneyTab
 from oldcomm_desktop.gui.community.timeline import TimelineTab
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.paper import actions as paper_actions
+from oldcomm_desktop.gui.widgets import money_text
 
 EMPTY_TEXT = "在上方表格中选择一个小区，这里显示它的进度节点、改造内容、资金和检查整改。"
 
@@ -32,7 +33,7 @@ class CommunityDetail(QWidget):
         self.title.setFont(font)
         self.facts = QLabel(EMPTY_TEXT)
         self.facts.setObjectName("detail_facts")
-        self.facts.setStyleSheet(MUTED_STYLE)
+        self.facts.setStyleSheet(colours.text_style("muted"))
         self.facts.setWordWrap(True)
         self.timeline = TimelineTab(ctx)
         self.items = ItemsTab(ctx)

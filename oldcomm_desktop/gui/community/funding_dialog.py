@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -28,9 +28,9 @@ from oldcomm_desktop.core import communities, funding
 from oldcomm_desktop.core import community_detail as cd
 from oldcomm_desktop.core.errors import OldcommError, StaleRecord, ValidationError
 from oldcomm_desktop.core.money import format_yuan, to_decimal
-from oldcomm_desktop.gui import commands
-from oldcomm_desktop.gui.community.common import MUTED_STYLE, message_label, set_message
+from oldcomm_desktop.gui import colours, commands
 from oldcomm_desktop.gui.context import AppContext
+from oldcomm_desktop.gui.widgets import message_label, set_message
 
 MEASURE_KEYS = tuple(funding.MEASURES)
 COLUMNS = ("资金来源", *funding.MEASURES.values(), "来源说明")
@@ -56,8 +56,8 @@ class FundingDialog(QDialog):
         head = ctx.read(lambda s: cd.header(s, community_id))
         self.total = head.total_investment
         self.setWindowTitle(f"资金来源 — {head.name}")
-        self.rows = ctx.read(lambda s: cd.funding_editor_rows(s, community_id))
-        self.old_lines = ctx.read(lambda s: cd.funding_lines(s, community_id))
+        self.rows = ctx.read(lambda s: funding.editor_rows(s, community_id))
+        self.old_lines = ctx.read(lambda s: funding.lines_of(s, community_id))
         #: The table's version as loaded: a save over a table someone changed since is refused (StaleRecord).
         self.version = self._table_version()
         self.table = QTableWidget(len(self.rows), len(COLUMNS))
@@ -72,7 +72,7 @@ class FundingDialog(QDialog):
         )
         bold = QFont()
         bold.setBold(True)
-        grey = QBrush(QColor("#f2f2f2"))
+        grey = QBrush(colours.qcolor("locked"))
         for r, row in enumerate(self.rows):
             name = QTableWidgetItem("　" * row.depth + row.name)
             name.setFlags(Qt.ItemFlag.ItemIsEnabled)
@@ -97,7 +97,7 @@ class FundingDialog(QDialog):
             header.setSectionResizeMode(c, QHeaderView.ResizeMode.Stretch)
         self.sum_label = QLabel()
         self.sum_label.setObjectName("funding_sum")
-        self.sum_label.setStyleSheet(MUTED_STYLE)
+        self.sum_label.setStyleSheet(colours.text_style("muted"))
         self.message = message_label("funding_message")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
@@ -105,7 +105,7 @@ class FundingDialog(QDialog):
         buttons.accepted.connect(self.try_save)
         buttons.rejected.connect(self.reject)
         hint = QLabel("只在最末级来源上填写金额，上级为下级之和。金额单位：元。")
-        hint.setStyleSheet(MUTED_STYLE)
+        hint.setStyleSheet(colours.text_style("muted"))
         layout = QVBoxLayout(self)
         layout.addWidget(hint)
         layout.addWidget(self.table, 1)
@@ -164,7 +164,7 @@ class FundingDialog(QDialog):
         from oldcomm_desktop.gui import stale
 
         if stale.ask_reload(self, exc):
-            self.old_lines = self.ctx.read(lambda s: cd.funding_lines(s, self.community_id))
+            self.old_lines = self.ctx.read(lambda s: funding.lines_of(s, self.community_id))
             self.version = self._table_version()
             set_message(
                 self.message,
@@ -175,8 +175,7 @@ class FundingDialog(QDialog):
 
     # -- saving -------------------------------------------------------------------------------------
     def _table_version(self) -> int | None:
-        version_of = getattr(cd, "funding_table_version", None)
-        return self.ctx.read(lambda s: version_of(s, self.community_id)) if version_of else None
+        return self.ctx.read(lambda s: funding.table_version_of(s, self.community_id))
 
     def try_save(self) -> bool:
         new = self.lines()

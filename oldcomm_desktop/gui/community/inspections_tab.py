@@ -13,8 +13,9 @@ from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QLabe
 
 from oldcomm_desktop.core.inspections import KINDS
 from oldcomm_desktop.core.money import format_quantity
-from oldcomm_desktop.gui.community.common import MUTED_STYLE, button
+from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.context import AppContext
+from oldcomm_desktop.gui.list_page import EDIT_KEYS, RowActions
 from oldcomm_desktop.gui.listing_source import ListingSource
 from oldcomm_desktop.gui.paged_model import Column, PagedTableModel, PageQuery, setup_table_view
 
@@ -58,9 +59,13 @@ class InspectionsTab(QWidget):
         self.count_label = QLabel()
         self.count_label.setObjectName("inspections_count")
         hint = QLabel("双击打开“检查整改”页")
-        hint.setStyleSheet(MUTED_STYLE)
-        self.go_button = button("到检查整改页…", "go_inspections", "在“检查整改”页查看、登记这个小区的检查和整改")
-        self.go_button.clicked.connect(self.open_inspections_page)
+        hint.setStyleSheet(colours.text_style("muted"))
+        self.row_actions = RowActions(self.view, self, lambda: self.community_id)
+        go = self.row_actions.add(
+            "到检查整改页…", "go_inspections_action", self.open_inspections_page, shortcuts=EDIT_KEYS,
+            needs_row=False, tip="在“检查整改”页查看、登记这个小区的检查和整改",
+        )
+        self.go_button = self.row_actions.button(go, "go_inspections")
         bar = QHBoxLayout()
         bar.addWidget(self.count_label)
         bar.addWidget(hint, 1, Qt.AlignmentFlag.AlignRight)
@@ -78,7 +83,7 @@ class InspectionsTab(QWidget):
             self.model.refresh()
         n = self.model.rowCount()
         self.count_label.setText(f"共 {n} 次检查" if community_id else "")
-        self.go_button.setEnabled(bool(community_id))
+        self.row_actions.actions()[0].setEnabled(bool(community_id))  # the button follows the action
 
     def open_inspections_page(self) -> None:
         if self.community_id:

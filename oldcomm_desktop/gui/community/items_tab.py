@@ -9,17 +9,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QMessageBox, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
 
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.items import ITEM_STATUSES
 from oldcomm_desktop.core.money import format_quantity
-from oldcomm_desktop.gui.community.common import button, error_text, message_label, money_text, set_message, show_dialog
 from oldcomm_desktop.gui.community.record_dialogs import ItemDialog, delete_item
 from oldcomm_desktop.gui.context import AppContext
+from oldcomm_desktop.gui.list_page import DELETE_KEYS, EDIT_KEYS, RowActions
 from oldcomm_desktop.gui.listing_source import ListingSource
 from oldcomm_desktop.gui.paged_model import Column, PagedTableModel, PageQuery, setup_table_view
+from oldcomm_desktop.gui.widgets import (
+    ask,
+    error_text,
+    message_label,
+    money_text,
+    open_dialog,
+    push_button,
+    set_message,
+)
 
 
 def _with_units(row: dict) -> dict:
@@ -65,12 +73,15 @@ class ItemsTab(QWidget):
         self.view.verticalHeader().hide()
         self.view.doubleClicked.connect(lambda _i: self.edit_selected())
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._enable())
-        self.add_button = button("添加…", "add_item", "为这个小区添加一项改造内容")
-        self.edit_button = button("修改…", "edit_item")
-        self.delete_button = button("删除", "delete_item", "删除选中的改造内容（移入回收站，可撤销）")
+        self.row_actions = RowActions(self.view, self, lambda: str((self._selected_row() or {}).get("id") or ""))
+        edit = self.row_actions.add("修改改造内容…", "edit_item_action", self.edit_selected, shortcuts=EDIT_KEYS,
+                                tip="修改选中的改造内容（双击或回车）")
+        delete = self.row_actions.add("删除改造内容", "delete_item_action", self.delete_selected, shortcuts=DELETE_KEYS,
+                                  tip="删除选中的改造内容（Delete；移入回收站，可撤销）")
+        self.add_button = push_button("添加…", "add_item", "为这个小区添加一项改造内容")
         self.add_button.clicked.connect(self.add_item)
-        self.edit_button.clicked.connect(self.edit_selected)
-        self.delete_button.clicked.connect(self.delete_selected)
+        self.edit_button = self.row_actions.button(edit, "edit_item", "修改…")
+        self.delete_button = self.row_actions.button(delete, "delete_item", "删除")
         self.count_label = QLabel()
         self.count_label.setObjectName("items_count")
         self.message = message_label("items_message")
@@ -118,29 +129,24 @@ class ItemsTab(QWidget):
 
     def _enable(self) -> None:
         self.add_button.setEnabled(bool(self.community_id))
-        has = self._selected_row() is not None
-        self.edit_button.setEnabled(has)
-        self.delete_button.setEnabled(has)
+        self.row_actions.update()
 
     def add_item(self) -> ItemDialog | None:
         if not self.community_id:
             return None
-        return show_dialog(ItemDialog(self.ctx, self.community_id, parent=self))
+        return open_dialog(ItemDialog(self.ctx, self.community_id, parent=self))
 
     def edit_selected(self) -> ItemDialog | None:
         row = self._selected_row()
         if row is None:
             return None
-        return show_dialog(ItemDialog(self.ctx, self.community_id, str(row["id"]), parent=self))
+        return open_dialog(ItemDialog(self.ctx, self.community_id, str(row["id"]), parent=self))
 
     def delete_selected(self) -> bool:
         row = self._selected_row()
         if row is None:
             return False
-        answer = QMessageBox.question(
-            self, "删除改造内容", f"删除“{row['item_type']}”吗？\n它将移入回收站，可以按 Ctrl+Z 撤销。"
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        if not ask(self, "删除改造内容", f"删除“{row['item_type']}”吗？\n它将移入回收站，可以按 Ctrl+Z 撤销。"):
             return False
         try:
             delete_item(self.ctx, str(row["id"]), row["item_type"], row.get("version"))
@@ -148,9 +154,3 @@ class ItemsTab(QWidget):
             set_message(self.message, error_text(exc))
             return False
         return True
-
-    def keyPressEvent(self, event) -> None:  # Qt's name
-        if event.key() == Qt.Key.Key_Delete:
-            self.delete_selected()
-            return
-        super().keyPressEvent(event)

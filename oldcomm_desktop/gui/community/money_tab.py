@@ -21,12 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from oldcomm_desktop.core import community_detail as cd
 from oldcomm_desktop.core import funding
-from oldcomm_desktop.gui.community.common import MUTED_STYLE, button, money_text, show_dialog
+from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.community.funding_dialog import FundingDialog
 from oldcomm_desktop.gui.community.record_dialogs import InvestmentDialog
 from oldcomm_desktop.gui.context import AppContext
+from oldcomm_desktop.gui.widgets import money_text, open_dialog, push_button
 
 MEASURE_KEYS = tuple(funding.MEASURES)
 FIGURES = (
@@ -43,13 +43,13 @@ class MoneyTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.community_id = ""
-        self.view: cd.MoneyView | None = None
+        self.view: funding.MoneyView | None = None
         self.figures: dict[str, QLabel] = {}
         grid = QGridLayout()
         grid.setHorizontalSpacing(18)
         for i, (key, title) in enumerate(FIGURES):
             caption = QLabel(title)
-            caption.setStyleSheet(MUTED_STYLE)
+            caption.setStyleSheet(colours.text_style("muted"))
             value = QLabel("—")
             value.setObjectName(f"figure_{key}")
             font = value.font()
@@ -74,8 +74,8 @@ class MoneyTab(QWidget):
         self.show_empty = QCheckBox("显示没有金额的来源")
         self.show_empty.setObjectName("show_empty_sources")
         self.show_empty.toggled.connect(lambda _on: self._fill_tree())
-        self.edit_button = button("编辑资金来源…", "edit_funding", "按来源填写批复、年度计划、到位和拨付资金")
-        self.entry_button = button("登记完成投资…", "add_investment", "登记某日完成的投资额（可为负数以冲减）")
+        self.edit_button = push_button("编辑资金来源…", "edit_funding", "按来源填写批复、年度计划、到位和拨付资金")
+        self.entry_button = push_button("登记完成投资…", "add_investment", "登记某日完成的投资额（可为负数以冲减）")
         self.edit_button.clicked.connect(self.edit_funding)
         self.entry_button.clicked.connect(self.add_investment)
         bar = QHBoxLayout()
@@ -84,7 +84,7 @@ class MoneyTab(QWidget):
         bar.addWidget(self.entry_button, 0, Qt.AlignmentFlag.AlignBottom)
         self.note = QLabel()
         self.note.setObjectName("money_note")
-        self.note.setStyleSheet(MUTED_STYLE)
+        self.note.setStyleSheet(colours.text_style("muted"))
         foot = QHBoxLayout()
         foot.addWidget(self.note, 1)
         foot.addWidget(self.show_empty)
@@ -96,7 +96,7 @@ class MoneyTab(QWidget):
 
     def set_community(self, community_id: str) -> None:
         self.community_id = community_id
-        self.view = self.ctx.read(lambda s: cd.money_view(s, community_id)) if community_id else None
+        self.view = self.ctx.read(lambda s: funding.money_view(s, community_id)) if community_id else None
         unit = self.ctx.money_unit
         v = self.view
         values = {
@@ -174,9 +174,9 @@ class MoneyTab(QWidget):
     def edit_funding(self) -> FundingDialog | None:
         if not self.community_id:
             return None
-        return show_dialog(FundingDialog(self.ctx, self.community_id, parent=self))
+        return open_dialog(FundingDialog(self.ctx, self.community_id, parent=self))
 
     def add_investment(self) -> InvestmentDialog | None:
         if not self.community_id:
             return None
-        return show_dialog(InvestmentDialog(self.ctx, self.community_id, parent=self))
+        return open_dialog(InvestmentDialog(self.ctx, self.community_id, parent=self))

@@ -55,7 +55,7 @@ class MilestoneDialog(RecordDialog):
             f"添加节点“{kind.label if kind else ''}”",
             lambda s: milestones.add(s, communities.get(s, cid), values),
             milestones.remove,
-            cd.restore_milestone,
+            milestones.restore,
             "milestone",
         )
 
@@ -67,7 +67,7 @@ def remove_milestone(ctx: AppContext, milestone_id: str, label: str, version: in
     if version is None:
         version = commands.current_version(ctx, "milestone", milestone_id)
     commands.delete(
-        ctx, f"删除节点“{label}”", milestone_id, milestones.remove, cd.restore_milestone, table="milestone",
+        ctx, f"删除节点“{label}”", milestone_id, milestones.remove, milestones.restore, table="milestone",
         version=version,
     )
 
@@ -85,20 +85,30 @@ class ItemDialog(RecordDialog):
     """
 
     def __init__(
-        self, ctx: AppContext, community_id: str, item_id: str | None = None, *, parent: QWidget | None = None
+        self,
+        ctx: AppContext,
+        community_id: str,
+        item_id: str | None = None,
+        *,
+        community_name: str = "",
+        values: dict[str, Any] | None = None,
+        parent: QWidget | None = None,
     ):
         self.ctx = ctx
         self.community_id = community_id
         self.item_id = item_id
         self.types = {t.id: t for t in ctx.read(cd.item_type_choices)}
-        values: dict[str, Any] = {}
+        values = dict(values or {})
         version = None
         if item_id:
             values, version = self._load()
+        title = "修改改造内容" if item_id else "添加改造内容"
+        if community_name:  # opened from a list of every community's items: say whose
+            title += f" — {community_name}"
         # a placeholder unit makes the form put a unit label beside each quantity; it is set per type below
         fields = [replace(f, unit=" ") if f.name in QUANTITIES else f for f in items.FIELDS.values()]
         super().__init__(
-            "修改改造内容" if item_id else "添加改造内容",
+            title,
             fields,
             self._save_item,
             values=values,
@@ -180,7 +190,7 @@ class InvestmentDialog(RecordDialog):
             list(funding.ENTRY_FIELDS.values()),
             self._add,
             values={"entry_date": date.today()},
-            choices={"source_id": lambda: ctx.read(cd.leaf_source_choices)},
+            choices={"source_id": lambda: ctx.read(funding.leaf_source_choices)},
             parent=parent,
         )
         self.resize(520, 300)
@@ -191,7 +201,7 @@ class InvestmentDialog(RecordDialog):
             self.ctx,
             "登记完成投资",
             lambda s: funding.add_investment(s, communities.get(s, cid), values),
-            cd.delete_investment,
-            cd.restore_investment,
+            funding.delete_investment,
+            funding.restore_investment,
             "investment_entry",
         )

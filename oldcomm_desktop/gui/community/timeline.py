@@ -13,20 +13,22 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from oldcomm_desktop.core import community_detail as cd
+from oldcomm_desktop.core import milestones
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.lifecycle import STATUS_LABELS
-from oldcomm_desktop.gui.community.common import button, error_text, message_label, set_message, show_dialog
+from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.community.record_dialogs import MilestoneDialog, remove_milestone
 from oldcomm_desktop.gui.context import AppContext
+from oldcomm_desktop.gui.widgets import ask, error_text, message_label, open_dialog, push_button, set_message
 
+PILL = "border-radius: 3px; padding: 3px 8px;"
+C = colours.colour
 STRIP = ("reserve", "planned", "started", "completed", "accepted")
 COLUMNS = ("日期", "节点", "文号/证号", "原因/备注", "记录在")
 ID_ROLE = int(Qt.ItemDataRole.UserRole) + 1
@@ -44,7 +46,7 @@ class StatusStrip(QWidget):
         for i, code in enumerate((*STRIP, "withdrawn")):
             if 0 < i < len(STRIP):
                 arrow = QLabel("›")
-                arrow.setStyleSheet("color: #999;")
+                arrow.setStyleSheet(colours.text_style("faint"))
                 row.addWidget(arrow)
             label = QLabel(STATUS_LABELS[code])
             label.setObjectName(f"stage_{code}")
@@ -60,13 +62,13 @@ class StatusStrip(QWidget):
         for code, label in self.labels.items():
             if code == "withdrawn":
                 label.setVisible(status == "withdrawn")
-                style = "background: #7f8c8d; color: white; border-radius: 3px; padding: 3px 8px;"
+                style = f"background: {C('step_done_bg')}; color: {C('step_on_dark')}; {PILL}"
             elif code == status:
-                style = "background: #2e86c1; color: white; font-weight: bold; border-radius: 3px; padding: 3px 8px;"
+                style = f"background: {C('step_current_bg')}; color: {C('step_on_dark')}; font-weight: bold; {PILL}"
             elif 0 <= STRIP.index(code) < reached:
-                style = "background: #d6eaf8; color: #1b4f72; border-radius: 3px; padding: 3px 8px;"
+                style = f"background: {C('step_next_bg')}; color: {C('step_next_text')}; {PILL}"
             else:
-                style = "background: #f4f6f7; color: #aab; border-radius: 3px; padding: 3px 8px;"
+                style = f"background: {C('step_future_bg')}; color: {C('faint')}; {PILL}"
             label.setStyleSheet(style)
 
 
@@ -77,7 +79,7 @@ class TimelineTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.community_id = ""
-        self.entries: list[cd.TimelineEntry] = []
+        self.entries: list[milestones.TimelineEntry] = []
         self.strip = StatusStrip()
         self.tree = QTreeWidget()
         self.tree.setObjectName("timeline")
@@ -92,8 +94,10 @@ class TimelineTab(QWidget):
         for c in (0, 1, 2, 4):
             header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.add_button = button("添加节点…", "add_milestone", "记录一个已发生的节点（如开工、完工），状态随之更新")
-        self.remove_button = button("删除节点", "remove_milestone", "删除选中的节点（可撤销）")
+        self.add_button = push_button(
+            "添加节点…", "add_milestone", "记录一个已发生的节点（如开工、完工），状态随之更新"
+        )
+        self.remove_button = push_button("删除节点", "remove_milestone", "删除选中的节点（可撤销）")
         self.add_button.clicked.connect(self.add_milestone)
         self.remove_button.clicked.connect(self.remove_selected)
         self.tree.itemSelectionChanged.connect(self._enable)
@@ -112,7 +116,7 @@ class TimelineTab(QWidget):
         if community_id != self.community_id:
             set_message(self.message, "")
         self.community_id = community_id
-        self.entries = self.ctx.read(lambda s: cd.timeline(s, community_id)) if community_id else []
+        self.entries = self.ctx.read(lambda s: milestones.timeline(s, community_id)) if community_id else []
         self.strip.set_status(status)
         self.tree.clear()
         for e in self.entries:
@@ -133,7 +137,7 @@ class TimelineTab(QWidget):
     def labels(self) -> list[str]:
         return [e.label for e in self.entries]
 
-    def _selected(self) -> cd.TimelineEntry | None:
+    def _selected(self) -> milestones.TimelineEntry | None:
         items = self.tree.selectedItems()
         mid = items[0].data(0, ID_ROLE) if items else None
         return next((e for e in self.entries if e.id == mid), None)
@@ -146,7 +150,7 @@ class TimelineTab(QWidget):
         if not self.community_id:
             return None
         set_message(self.message, "")
-        return show_dialog(MilestoneDialog(self.ctx, self.community_id, parent=self))
+        return open_dialog(MilestoneDialog(self.ctx, self.community_id, parent=self))
 
     def remove_selected(self) -> bool:
         entry = self._selected()
@@ -155,10 +159,7 @@ class TimelineTab(QWidget):
         if entry.on_project:
             set_message(self.message, "这是记在所属项目上的节点，请到“项目”页删除。")
             return False
-        answer = QMessageBox.question(
-            self, "删除节点", f"删除 {entry.reached_on} 的“{entry.label}”节点吗？\n可以按 Ctrl+Z 撤销。"
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        if not ask(self, "删除节点", f"删除 {entry.reached_on} 的“{entry.label}”节点吗？\n可以按 Ctrl+Z 撤销。"):
             return False
         try:
             remove_milestone(self.ctx, entry.id, entry.label, getattr(entry, "version", None))

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from oldcomm_desktop.core import catalogues, national_divisions, workspace
 from oldcomm_desktop.core.errors import ValidationError
+from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.context import AppContext  # noqa: F401 - documented type of callers
 from oldcomm_desktop.storage.database import Database
 
@@ -126,13 +127,13 @@ class FirstRunDialog(QDialog):
         self.by_hand.textChanged.connect(lambda _t: self._show_code())
         self.code_label = QLabel()
         self.code_label.setObjectName("code_label")
-        self.code_label.setStyleSheet("color: #6b7785;")
+        self.code_label.setStyleSheet(colours.text_style("muted"))
         self.operator = QLineEdit()
         self.operator.setObjectName("operator")
         self.operator.setPlaceholderText("您的姓名")
         self.error = QLabel()
         self.error.setObjectName("error")
-        self.error.setStyleSheet("color: #c0392b;")
+        self.error.setStyleSheet(colours.text_style("error"))
         self.error.setWordWrap(True)
         form = QFormLayout()
         form.addRow("单位类型：", self.township)
@@ -240,7 +241,7 @@ class OperatorDialog(QDialog):
         self.combo.setEditable(True)
         self.combo.addItems(names)
         self.error = QLabel()
-        self.error.setStyleSheet("color: #c0392b;")
+        self.error.setStyleSheet(colours.text_style("error"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")

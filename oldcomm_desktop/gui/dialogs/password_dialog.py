@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from oldcomm_desktop.gui import colours
 from oldcomm_desktop.storage import secrets
 
 
@@ -30,7 +31,7 @@ class PasswordDialog(QDialog):
         self.remember.setObjectName("remember_password")
         self.error = QLabel(message)
         self.error.setObjectName("password_message")
-        self.error.setStyleSheet("color: #c0392b;")
+        self.error.setStyleSheet(colours.text_style("error"))
         self.error.setWordWrap(True)
         self.error.setVisible(bool(message))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)

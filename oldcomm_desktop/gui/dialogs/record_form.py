@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from oldcomm_desktop.core.errors import ConfirmationNeeded, OldcommError, StaleRecord, ValidationError
 from oldcomm_desktop.core.fields import Field
 from oldcomm_desktop.core.money import format_quantity
+from oldcomm_desktop.gui import colours
 
 EMPTY_DATE = QDate(1900, 1, 1)
 Choices = Callable[[], Sequence[tuple[str, str]]]  # () -> [(stored value, Chinese label)]
@@ -84,7 +85,7 @@ class RecordForm(QWidget):
             self.widgets[field.name] = widget
             error = QLabel()
             error.setObjectName(f"error_{field.name}")
-            error.setStyleSheet("color: #c0392b;")
+            error.setStyleSheet(colours.text_style("error"))
             error.setWordWrap(True)
             error.hide()
             self.errors[field.name] = error
@@ -256,7 +257,7 @@ class RecordDialog(QDialog):
         scroll.setWidget(self.form)
         self.message = QLabel()
         self.message.setObjectName("dialog_message")
-        self.message.setStyleSheet("color: #c0392b;")
+        self.message.setStyleSheet(colours.text_style("error"))
         self.message.setWordWrap(True)
         self.message.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from oldcomm_desktop.core import responsibility
 from oldcomm_desktop.core.errors import OldcommError, ValidationError
-from oldcomm_desktop.gui import commands
+from oldcomm_desktop.gui import colours, commands
 from oldcomm_desktop.gui.context import AppContext
 
 COLUMNS = (
@@ -51,10 +51,10 @@ class PartiesDialog(QDialog):
                 grid.addWidget(edit, row, col)
                 self.edits[party.role][key] = edit
         note = QLabel("质量终身责任制：勘察、设计、施工、监理单位须填写资质证书号或项目负责人执业证号。")
-        note.setStyleSheet("color: #6b7785;")
+        note.setStyleSheet(colours.text_style("muted"))
         self.message = QLabel()
         self.message.setObjectName("dialog_message")
-        self.message.setStyleSheet("color: #b71c1c;")
+        self.message.setStyleSheet(colours.text_style("alert"))
         self.message.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)

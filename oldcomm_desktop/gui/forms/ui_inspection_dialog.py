@@ -139,7 +139,6 @@ class Ui_InspectionDialog(object):
 
         self.message = QLabel(InspectionDialog)
         self.message.setObjectName(u"message")
-        self.message.setStyleSheet(u"color: #c0392b;")
         self.message.setWordWrap(True)
 
         self.mainLayout.addWidget(self.message)

@@ -144,13 +144,11 @@ class Ui_ReinspectionDialog(object):
         self.hint = QLabel(ReinspectionDialog)
         self.hint.setObjectName(u"hint")
         self.hint.setWordWrap(True)
-        self.hint.setStyleSheet(u"color: #555;")
 
         self.mainLayout.addWidget(self.hint)
 
         self.message = QLabel(ReinspectionDialog)
         self.message.setObjectName(u"message")
-        self.message.setStyleSheet(u"color: #c0392b;")
         self.message.setWordWrap(True)
 
         self.mainLayout.addWidget(self.message)

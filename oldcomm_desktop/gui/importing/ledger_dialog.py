@@ -33,10 +33,11 @@ from PySide6.QtWidgets import (
 from oldcomm_desktop.core import workspace
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.importing import columns, ledger, workbook
+from oldcomm_desktop.gui import colours
+from oldcomm_desktop.gui import settings_keys as keys
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.jobs import JobCancelled, Progress, run_with_progress
 
-LAST_FOLDER_KEY = "importing/last_folder"
 AREA_UNITS = ("按表头或单元格", "平方米", "万平方米")
 
 
@@ -114,12 +115,12 @@ class LedgerImportDialog(QDialog):
 
     # -- file and sheet -------------------------------------------------------------------------------
     def ask_file(self) -> None:
-        folder = self.ctx.settings.value(LAST_FOLDER_KEY) or QStandardPaths.writableLocation(
+        folder = self.ctx.settings.value(keys.LEDGER_FOLDER) or QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.DocumentsLocation
         )
         path, _ = QFileDialog.getOpenFileName(self, "选择台账文件", str(folder), "Excel 工作簿 (*.xlsx);;所有文件 (*)")
         if path:
-            self.ctx.settings.setValue(LAST_FOLDER_KEY, str(Path(path).parent))
+            self.ctx.settings.setValue(keys.LEDGER_FOLDER, str(Path(path).parent))
             self.open_file(Path(path))
 
     def open_file(self, path: Path) -> bool:
@@ -253,7 +254,7 @@ class LedgerImportDialog(QDialog):
     def ask_report(self) -> None:
         if self.plan is None:
             return
-        folder = self.ctx.settings.value(LAST_FOLDER_KEY) or ""
+        folder = self.ctx.settings.value(keys.LEDGER_FOLDER) or ""
         out, _ = QFileDialog.getSaveFileName(
             self, "保存未导入的行", str(Path(folder) / "未导入的行.xlsx"), "Excel 工作簿 (*.xlsx)"
         )
@@ -281,7 +282,7 @@ class LedgerImportDialog(QDialog):
         self._say("\n".join(lines), error=bool(p.questions))
 
     def _say(self, text: str, *, error: bool = False) -> None:
-        self.summary.setStyleSheet("color: #c0392b;" if error else "")
+        self.summary.setStyleSheet(colours.text_style("error") if error else "")
         self.summary.setText(text)
 
     def _enable(self) -> None:

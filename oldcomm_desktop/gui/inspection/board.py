@@ -14,21 +14,22 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QScrollArea,
-    QSplitter,
     QTabBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from oldcomm_desktop.core import divisions, inspections
+from oldcomm_desktop.core import inspections
 from oldcomm_desktop.core.errors import NotFound
+from oldcomm_desktop.gui import colours
+from oldcomm_desktop.gui import settings_keys as keys
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.inspection.followup_dialogs import ReinspectionDialog, reply_dialog, summary_html
 from oldcomm_desktop.gui.inspection.highlight import HighlightDelegate
 from oldcomm_desktop.gui.inspection.photos import PhotoStrip, photos_from
+from oldcomm_desktop.gui.list_page import EDIT_KEYS, RowActions, remembered_splitter, township_choices
 from oldcomm_desktop.gui.listing_source import ListingSource
 from oldcomm_desktop.gui.paged_model import Column, PageQuery
 from oldcomm_desktop.gui.paper import actions as paper_actions
@@ -40,7 +41,7 @@ ALL = "all"
 
 def default_widths(table: RecordTable, widths: Mapping[str, int]) -> None:
     """Column widths for a first start; once the clerk changes them, the remembered layout wins."""
-    if table.ctx.settings.value(f"tables/{table.state_key}"):
+    if table.ctx.settings.value(keys.table_state(table.state_key)):
         return
     header = table.view.horizontalHeader()
     blocked = header.blockSignals(True)  # not a change of the clerk's: do not save it as one
@@ -49,10 +50,6 @@ def default_widths(table: RecordTable, widths: Mapping[str, int]) -> None:
         if i >= 0:
             header.resizeSection(i, width)
     header.blockSignals(blocked)
-
-
-def township_choices(ctx: AppContext) -> list[tuple[str, str]]:
-    return ctx.read(lambda s: [(d.code, d.name) for d in divisions.townships(s)])
 
 
 def _days_left(row: Mapping[str, Any]) -> str:
@@ -119,7 +116,7 @@ class ScopeBar(QWidget):
         for key, (_value, label) in self.scope.items():
             chip = QLabel(f"只看：{label}")
             chip.setObjectName(f"scope_{key}")
-            chip.setStyleSheet("background:#e3f2fd; border-radius:3px; padding:2px 6px;")
+            chip.setStyleSheet(f"background:{colours.colour('chip_bg')}; border-radius:3px; padding:2px 6px;")
             drop = QToolButton()
             drop.setText("✕")
             drop.setToolTip("取消这个筛选")
@@ -180,7 +177,7 @@ class RectificationBoard(QWidget):
         self.table.model.count_changed.connect(lambda _n: self.refresh_counts())
         self.table.current_changed.connect(self.show_detail)
         self.table.clear_filters_hook = self._show_everything  # 清除筛选 also leaves the state tab and scope
-        self.table.activated.connect(lambda _id: self.reinspect())
+        self.table.activated.connect(lambda _id: self.reinspect())  # double-click; Enter is the action's
         self.tabs.currentChanged.connect(lambda i: self.set_state(self.tabs.tabData(i)))
 
         self.detail = QLabel()
@@ -191,15 +188,19 @@ class RectificationBoard(QWidget):
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.before = PhotoStrip(empty_text="检查时没有拍照")
         self.after = PhotoStrip(empty_text="还没有整改后照片")
-        self.reply_button = QPushButton("整改回复…")
-        self.reply_button.setObjectName("reply")
-        self.reply_button.clicked.connect(self.reply)
-        self.reinspect_button = QPushButton("复查…")
-        self.reinspect_button.setObjectName("reinspect")
-        self.reinspect_button.clicked.connect(self.reinspect)
-        self.inspection_button = QPushButton("查看检查记录")
-        self.inspection_button.setObjectName("goto_inspection")
-        self.inspection_button.clicked.connect(self._goto_inspection)
+        self._detail: dict[str, Any] | None = None
+        self.row_actions = RowActions.for_table(self.table, self)
+        still_open = lambda: bool(self._detail) and not self._detail["closed"]  # noqa: E731
+        reply = self.row_actions.add("整改回复…", "reply_action", self.reply, enabled_when=still_open,
+                                 tip="登记责任单位的整改回复和整改后照片")
+        reinspect = self.row_actions.add("复查…", "reinspect_action", self.reinspect, shortcuts=EDIT_KEYS,
+                                     enabled_when=still_open, tip="复查并销号或退回（双击或回车）")
+        self.row_actions.separator()
+        goto = self.row_actions.add("查看检查记录", "goto_inspection_action", self._goto_inspection,
+                                enabled_when=lambda: bool(self._detail), tip="到检查记录查看下达这条整改的检查")
+        self.reply_button = self.row_actions.button(reply, "reply")
+        self.reinspect_button = self.row_actions.button(reinspect, "reinspect")
+        self.inspection_button = self.row_actions.button(goto, "goto_inspection")
         pane = QWidget()
         pane_layout = QVBoxLayout(pane)
         buttons = QHBoxLayout()
@@ -220,19 +221,15 @@ class RectificationBoard(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(pane)
         scroll.setMinimumWidth(300)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.table)
-        splitter.addWidget(scroll)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([760, 360])
-        splitter.setChildrenCollapsible(False)
+        self.splitter = splitter = remembered_splitter(
+            ctx, "rectifications", [self.table, scroll], orientation=Qt.Orientation.Horizontal,
+            stretch=(3, 1), sizes=(760, 360),
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
         layout.addWidget(self.scope)
         layout.addWidget(splitter, 1)
-        self._detail: dict[str, Any] | None = None
         self.refresh_counts()
         self.show_detail("")
         ctx.data_changed.connect(lambda _t: self.show_detail(self.current_id()))  # after the table re-read
@@ -280,8 +277,7 @@ class RectificationBoard(QWidget):
             state = self.tabs.tabData(i)
             n = sum(self.counts.values()) if state == ALL else self.counts.get(state, 0)
             self.tabs.setTabText(i, f"{inspections.STATES.get(state, '全部')}（{n}）")
-            colour = Qt.GlobalColor.red if state == "overdue" and n else Qt.GlobalColor.black
-            self.tabs.setTabTextColor(i, colour)
+            self.tabs.setTabTextColor(i, colours.qcolor("alert" if state == "overdue" and n else "text"))
         self.counts_changed.emit(dict(self.counts))
 
     # -- the selected rectification -----------------------------------------------------------------
@@ -291,13 +287,10 @@ class RectificationBoard(QWidget):
         except NotFound:  # undone or deleted meanwhile
             self._detail = None
         d = self._detail
-        self.detail.setText(summary_html(d) if d else "<span style='color:#777'>选择一条整改查看详情。</span>")
+        self.detail.setText(summary_html(d) if d else colours.span("muted", "选择一条整改查看详情。"))
         self.before.set_photos(photos_from(d["before_photos"]) if d else [])
         self.after.set_photos(photos_from(d["after_photos"]) if d else [])
-        open_ = bool(d) and not d["closed"]
-        self.reply_button.setEnabled(open_)
-        self.reinspect_button.setEnabled(open_)
-        self.inspection_button.setEnabled(bool(d))
+        self.row_actions.update()
 
     def current_id(self) -> str:
         try:

@@ -11,6 +11,7 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QCompleter, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from oldcomm_desktop.core import communities, listings
+from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.context import AppContext
 
 MATCHES = 30
@@ -33,7 +34,7 @@ class CommunityChooser(QWidget):
         self.edit.setClearButtonEnabled(True)
         self.where = QLabel()
         self.where.setObjectName("community_where")
-        self.where.setStyleSheet("color: #555;")
+        self.where.setStyleSheet(colours.text_style("muted"))
         self.matches = QStandardItemModel(self)
         self.completer = QCompleter(self.matches, self)
         self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
@@ -98,5 +99,5 @@ class CommunityChooser(QWidget):
         if name and self.edit.text() != name:
             self.edit.setText(name)
         self.where.setText(f"（{township}）" if community_id and township else "")
-        self.edit.setStyleSheet("" if community_id or not self.edit.text() else "color: #b26a00;")
+        self.edit.setStyleSheet("" if community_id or not self.edit.text() else colours.text_style("caution"))
         self.chosen.emit(self.community_id)

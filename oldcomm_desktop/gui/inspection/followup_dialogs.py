@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 
 from oldcomm_desktop.core import inspections
 from oldcomm_desktop.core.errors import OldcommError, StaleRecord, ValidationError
-from oldcomm_desktop.gui import commands
+from oldcomm_desktop.gui import colours, commands
+from oldcomm_desktop.gui import settings_keys as keys
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.dialogs.record_form import RecordDialog
 from oldcomm_desktop.gui.forms.ui_reinspection_dialog import Ui_ReinspectionDialog
@@ -87,7 +88,7 @@ def reply_dialog(ctx: AppContext, rectification_id: str, parent: QWidget | None 
 def summary_html(d: dict[str, Any]) -> str:
     """The rectification in a few lines, for the top of the re-inspection dialog and the board's pane."""
     state = inspections.STATES[d["state"]]
-    colour = {"overdue": "#b71c1c", "closed": "#2e7d32"}.get(d["state"], "#333")
+    colour = colours.colour({"overdue": "alert", "closed": "ok"}.get(d["state"], "text"))
     lines = [
         f"<b>{escape(d['notice_no'] or '')}</b>　{escape(d['community'] or '')}"
         f"　<span style='color:{colour}'><b>{state}</b></span>",
@@ -104,7 +105,7 @@ def summary_html(d: dict[str, Any]) -> str:
     if d.get("reply"):
         lines.append(f"整改回复（{d['replied_on']}）：{escape(d['reply'])}")
     else:
-        lines.append("<span style='color:#777'>尚未回复</span>")
+        lines.append(colours.span("muted", "尚未回复"))
     for r in d.get("reinspections", []):
         result = "合格，已销号" if r["passed"] else f"不合格，新期限 {r['new_deadline']}"
         who = f"（{escape(r['inspector'])}）" if r.get("inspector") else ""
@@ -128,6 +129,8 @@ class ReinspectionDialog(QDialog):
         ui.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         ui.buttons.accepted.connect(self.try_save)
         ui.buttons.rejected.connect(self.reject)
+        ui.message.setStyleSheet(colours.text_style("error"))  # colours by role (light or dark palette)
+        ui.hint.setStyleSheet(colours.text_style("muted"))
         ui.message.hide()
         self.detail = ctx.read(lambda s: inspections.rectification_detail(s, rectification_id))
         #: The rectification's version when this form opened: the re-inspection is refused if it moved on.
@@ -148,7 +151,7 @@ class ReinspectionDialog(QDialog):
         ui.failedRadio.toggled.connect(self._result_changed)
         today = inspections.today()
         ui.inspectedOn.setDate(QDate(today.year, today.month, today.day))
-        ui.inspector.setText(str(ctx.settings.value("inspections/last_reinspector", "") or ""))
+        ui.inspector.setText(str(keys.value(ctx.settings, keys.LAST_REINSPECTOR) or ""))
         self._result_changed()
         QShortcut(QKeySequence(Qt.Key.Key_Return | Qt.KeyboardModifier.ControlModifier), self, self.try_save)
         self.setWindowTitle(f"整改复查 — {self.detail['notice_no'] or ''}")
@@ -192,7 +195,7 @@ class ReinspectionDialog(QDialog):
         box.addWidget(ui.note)
         self.note_error = QLabel()
         self.note_error.setObjectName("note_error")
-        self.note_error.setStyleSheet("color: #c0392b;")
+        self.note_error.setStyleSheet(colours.text_style("error"))
         self.note_error.setWordWrap(True)
         self.note_error.hide()
         box.addWidget(self.note_error)
@@ -259,7 +262,7 @@ class ReinspectionDialog(QDialog):
             self._show(str(exc))
             return False
         self.saved_id = re.id
-        self.ctx.settings.setValue("inspections/last_reinspector", data["inspector"])
+        self.ctx.settings.setValue(keys.LAST_REINSPECTOR, data["inspector"])
         self.accept()
         return True
 

@@ -10,11 +10,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex
-from PySide6.QtGui import QBrush, QColor, QPalette
+from PySide6.QtGui import QBrush, QPalette
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-OVERDUE_BACKGROUND = QColor("#fde0dc")
-OVERDUE_TEXT = QColor("#b71c1c")
+from oldcomm_desktop.gui import colours
 
 
 class HighlightDelegate(QStyledItemDelegate):
@@ -35,5 +34,5 @@ class HighlightDelegate(QStyledItemDelegate):
     def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # Qt's name
         super().initStyleOption(option, index)
         if self.is_highlighted(index):
-            option.backgroundBrush = QBrush(OVERDUE_BACKGROUND)
-            option.palette.setColor(QPalette.ColorRole.Text, OVERDUE_TEXT)
+            option.backgroundBrush = QBrush(colours.qcolor("alert_bg"))
+            option.palette.setColor(QPalette.ColorRole.Text, colours.qcolor("alert"))

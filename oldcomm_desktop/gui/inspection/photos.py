@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QImageReader, QKeySequence, QPainter, QPixmap, QShortcut
+from PySide6.QtGui import QIcon, QImageReader, QKeySequence, QPainter, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from oldcomm_desktop.gui import colours
 
 IMAGE_FILTER = "图片 (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff);;所有文件 (*)"
 THUMB = QSize(112, 84)
@@ -60,10 +62,10 @@ def load_image(path: Path, size: QSize | None = None) -> QPixmap:
 def thumbnail(path: Path) -> QIcon:
     pix = load_image(path, THUMB)
     canvas = QPixmap(THUMB)
-    canvas.fill(QColor("#eef0f2"))
+    canvas.fill(colours.qcolor("placeholder"))
     painter = QPainter(canvas)
     if pix.isNull():
-        painter.setPen(QColor("#777"))
+        painter.setPen(colours.qcolor("muted"))
         painter.drawText(canvas.rect(), Qt.AlignmentFlag.AlignCenter, "无法预览")
     else:
         painter.drawPixmap((THUMB.width() - pix.width()) // 2, (THUMB.height() - pix.height()) // 2, pix)
@@ -110,7 +112,7 @@ class PhotoStrip(QWidget):
         self.list.itemActivated.connect(lambda item: self.open_viewer(self.list.row(item)))
         self.empty = QLabel(empty_text)
         self.empty.setObjectName("photo_empty")
-        self.empty.setStyleSheet("color: #777;")
+        self.empty.setStyleSheet(colours.text_style("muted"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
@@ -218,7 +220,9 @@ class PhotoViewer(QDialog):
         self.image = QLabel()
         self.image.setObjectName("photo_image")
         self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.image.setStyleSheet("QLabel { background: #2b2b2b; color: #ddd; }")
+        self.image.setStyleSheet(
+            f"QLabel {{ background: {colours.colour('viewer_bg')}; color: {colours.colour('viewer_text')}; }}"
+        )
         self.scroll = QScrollArea()
         self.scroll.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.scroll.setWidget(self.image)

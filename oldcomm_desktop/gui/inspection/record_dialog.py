@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
 
 from oldcomm_desktop.core import communities, inspections
 from oldcomm_desktop.core.errors import OldcommError, ValidationError
-from oldcomm_desktop.gui import commands
+from oldcomm_desktop.gui import colours, commands
+from oldcomm_desktop.gui import settings_keys as keys
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.forms.ui_inspection_dialog import Ui_InspectionDialog
 from oldcomm_desktop.gui.inspection.checklist import ChecklistWidget
@@ -51,6 +52,7 @@ class InspectionDialog(QDialog):
         ui.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         ui.buttons.accepted.connect(self.try_save)
         ui.buttons.rejected.connect(self.reject)
+        ui.message.setStyleSheet(colours.text_style("error"))  # colours by role (light or dark palette)
         ui.message.hide()
 
         self.community = CommunityChooser(ctx)
@@ -79,7 +81,7 @@ class InspectionDialog(QDialog):
         ui.kindCombo.currentIndexChanged.connect(self._kind_changed)
         ui.templateCombo.currentIndexChanged.connect(self._template_changed)
         self.checklist.changed.connect(self._checklist_changed)
-        ui.inspectors.setText(str(ctx.settings.value("inspections/last_inspectors", "") or ""))
+        ui.inspectors.setText(str(keys.value(ctx.settings, keys.LAST_INSPECTORS) or ""))
         QShortcut(QKeySequence(Qt.Key.Key_Return | Qt.KeyboardModifier.ControlModifier), self, self.try_save)
 
         self.set_kind(kind)
@@ -169,7 +171,7 @@ class InspectionDialog(QDialog):
             self._show(str(exc))
             return False
         self.saved_id = inspection.id
-        self.ctx.settings.setValue("inspections/last_inspectors", data["inspectors"])
+        self.ctx.settings.setValue(keys.LAST_INSPECTORS, data["inspectors"])
         self.accept()
         return True
 

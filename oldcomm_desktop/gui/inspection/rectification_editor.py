@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from oldcomm_desktop.core import inspections
+from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.dialogs.record_form import DateField
 
 DEFAULT_DAYS = 7
@@ -98,7 +99,7 @@ class RectificationEditor(QWidget):
         self.cards.addStretch(1)
         self.hint = QLabel("没有不合格项。需要时可另加整改。")
         self.hint.setObjectName("rect_hint")
-        self.hint.setStyleSheet("color: #777;")
+        self.hint.setStyleSheet(colours.text_style("muted"))
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.inner)

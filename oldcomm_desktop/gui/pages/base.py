@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
 from oldcomm_desktop.gui.context import AppContext
@@ -30,3 +31,7 @@ class Page(QWidget):
 
     def status_text(self) -> str:
         return ""
+
+    def edit_actions(self) -> list[QAction]:
+        """What the page's selected row offers, for the window's 编辑 menu (gui.list_page.RowActions)."""
+        return []

@@ -10,25 +10,23 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QMessageBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QVBoxLayout, QWidget
 
+from oldcomm_desktop.core import communities
 from oldcomm_desktop.core import community_detail as cd
-from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.lifecycle import STATUS_LABELS
-from oldcomm_desktop.gui.community.common import button, money_text, show_dialog
-from oldcomm_desktop.gui.community.community_dialog import CommunityDialog, delete_community, open_history
+from oldcomm_desktop.gui.community.community_dialog import CommunityDialog, open_history
 from oldcomm_desktop.gui.community.detail import CommunityDetail
 from oldcomm_desktop.gui.context import AppContext
+from oldcomm_desktop.gui.list_page import DELETE_KEYS, EDIT_KEYS, ListPage, delete_record, township_choices
 from oldcomm_desktop.gui.listing_source import ListingSource
 from oldcomm_desktop.gui.paged_model import Column
-from oldcomm_desktop.gui.pages.base import Page
 from oldcomm_desktop.gui.record_table import RecordTable
+from oldcomm_desktop.gui.widgets import money_text, push_button
 
 FILTER_KEYS = ("township", "status", "year", "category", "overdue")
 OVERDUE_CHOICES = ((True, "有逾期整改"), (False, "无逾期整改"))
-SPLITTER_KEY = "pages/communities/splitter"
 
 
 def _households(v: Any) -> str:
@@ -58,46 +56,34 @@ def community_columns(ctx: AppContext) -> list[Column]:
     ]
 
 
-class _KeyFilter(QObject):
-    """Enter edits the selected community, Delete deletes it (with the confirmation)."""
-
-    def __init__(self, page: CommunitiesPage):
-        super().__init__(page)
-        self.page = page
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # Qt's name
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
-            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self.page.edit_current()
-                return True
-            if event.key() == Qt.Key.Key_Delete:
-                self.page.delete_current()
-                return True
-        return False
-
-
-class CommunitiesPage(Page):
+class CommunitiesPage(ListPage):
     title = "小区台账"
+    page_key = "communities"
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
         self.source = ListingSource(ctx, "communities", community_columns(ctx))
-        self.table = RecordTable(ctx, self.source, "communities")
-        self.table.add_filter("township", "乡镇", lambda: ctx.read(cd.township_choices))
+        self.set_table(RecordTable(ctx, self.source, "communities"))
+        self.table.add_filter("township", "乡镇", lambda: township_choices(ctx))
         self.table.add_filter("status", "状态", cd.status_choices)
         self.table.add_filter("year", "年度", self._year_choices)
         self.table.add_filter("category", "改造类别", lambda: ctx.read(cd.category_choices))
         self.table.add_filter("overdue", "整改情况", lambda: OVERDUE_CHOICES)
         self.detail = CommunityDetail(ctx)
 
-        self.new_button = button("新建小区", "new_community", "新建一个小区（Ctrl+N）")
-        self.edit_button = button("修改…", "edit_community", "修改选中的小区（双击或回车）")
-        self.delete_button = button("删除", "delete_community", "把选中的小区移入回收站（可撤销）")
-        self.history_button = button("修改记录", "community_history", "谁在什么时候改了这个小区的什么")
+        acts = self.row_actions
+        edit = acts.add("修改小区…", "edit_community_action", self.edit_current, shortcuts=EDIT_KEYS,
+                        tip="修改选中的小区（双击或回车）")
+        delete = acts.add("删除小区", "delete_community_action", self.delete_current, shortcuts=DELETE_KEYS,
+                          tip="把选中的小区移入回收站（Delete；可撤销）")
+        acts.separator()
+        history = acts.add("修改记录", "community_history_action", self.show_history,
+                           tip="谁在什么时候改了这个小区的什么")
+        self.new_button = push_button("新建小区", "new_community", "新建一个小区（Ctrl+N）")
         self.new_button.clicked.connect(self.new_record)
-        self.edit_button.clicked.connect(self.edit_current)
-        self.delete_button.clicked.connect(self.delete_current)
-        self.history_button.clicked.connect(self.show_history)
+        self.edit_button = acts.button(edit, "edit_community", "修改…")
+        self.delete_button = acts.button(delete, "delete_community", "删除")
+        self.history_button = acts.button(history, "community_history")
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
         for b in (self.new_button, self.edit_button, self.delete_button, self.history_button):
@@ -109,39 +95,18 @@ class CommunitiesPage(Page):
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addLayout(bar)
         top_layout.addWidget(self.table, 1)
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.setObjectName("communities_splitter")
-        self.splitter.addWidget(top)
-        self.splitter.addWidget(self.detail)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.splitter)
-        state = ctx.settings.value(SPLITTER_KEY)
-        if isinstance(state, QByteArray) and not state.isEmpty():
-            self.splitter.restoreState(state)
+        layout.addWidget(self.split(top, self.detail, stretch=(3, 2)))
 
         self.table.current_changed.connect(self._current_changed)
         self.table.activated.connect(lambda _id: self.edit_current())
         self.table.count_changed.connect(lambda _n: self._status_changed())
-        self.table.view.installEventFilter(_KeyFilter(self))
         self._sync_timer = QTimer(self, singleShot=True, interval=0)
         self._sync_timer.timeout.connect(self._sync_detail)
         ctx.data_changed.connect(self._data_changed)
-        self.dialog: Any = None  # the last dialog opened (tests type into it)
-        self._enable()
 
     # -- Page ---------------------------------------------------------------------------------------
-    def activate(self) -> None:
-        if not self.table.current_id():
-            self.table.select_first()
-
-    def focus_search(self) -> None:
-        self.table.search.setFocus()
-        self.table.search.selectAll()
-
     def status_text(self) -> str:
         n = self.table.model.shown_count
         narrowed = bool(self.table.search.text().strip() or self.table.extra_filters) or any(
@@ -170,47 +135,43 @@ class CommunitiesPage(Page):
         self.table.search.returnPressed.emit()  # apply now, not after the typing pause
         self._status_changed()
 
-    def save_state(self) -> None:
-        self.table.save_state()
-        self.ctx.settings.setValue(SPLITTER_KEY, self.splitter.saveState())
-
     # -- editing ------------------------------------------------------------------------------------
     def new_record(self) -> CommunityDialog:
         defaults: dict[str, Any] = {}
         township = self.table.filters["township"].currentData()
-        choices = self.ctx.read(cd.township_choices)
+        choices = township_choices(self.ctx)
         if township:
             defaults["township_code"] = township
         elif len(choices) == 1:
             defaults["township_code"] = choices[0][0]
         dialog = CommunityDialog(self.ctx, defaults=defaults, parent=self)
         dialog.accepted.connect(lambda: self._select_id(dialog.saved_id))
-        return self._open(dialog)
+        return self.open(dialog)
 
     def edit_current(self) -> CommunityDialog | None:
         cid = self.table.current_id()
         if not cid:
             return None
-        return self._open(CommunityDialog(self.ctx, cid, parent=self))
+        return self.open(CommunityDialog(self.ctx, cid, parent=self))
 
     def delete_current(self) -> bool:
         row = self.table.current_row()
         if not row:
             return False
-        answer = QMessageBox.question(
+        name = row["name"]
+        return delete_record(
             self,
-            "删除小区",
-            f"确定删除小区“{row['name']}”吗？\n\n它和它的改造内容、进度节点、资金记录将一起移入回收站，"
+            self.ctx,
+            title="删除小区",
+            question=f"确定删除小区“{name}”吗？\n\n它和它的改造内容、进度节点、资金记录将一起移入回收站，"
             "可以在“回收站”中恢复，也可以马上按 Ctrl+Z 撤销。",
+            undo_text=f"删除小区“{name}”",
+            record_id=str(row["id"]),
+            delete=communities.delete,
+            restore=communities.restore,
+            table="community",
+            version=row.get("version"),
         )
-        if answer != QMessageBox.StandardButton.Yes:
-            return False
-        try:
-            delete_community(self.ctx, str(row["id"]), row["name"], row.get("version"))
-        except OldcommError as exc:
-            QMessageBox.warning(self, "无法删除", str(exc))
-            return False
-        return True
 
     def show_history(self) -> Any:
         row = self.table.current_row()
@@ -219,15 +180,10 @@ class CommunitiesPage(Page):
         self.dialog = open_history(self.ctx, str(row["id"]), row["name"], self, with_children=True)
         return self.dialog
 
-    def _open(self, dialog: Any) -> Any:
-        self.dialog = show_dialog(dialog)
-        return dialog
-
     # -- selection and refresh ----------------------------------------------------------------------
     def _current_changed(self, cid: str) -> None:
         if cid != self.detail.community_id:
             self.detail.show_community(cid)
-        self._enable()
 
     def _data_changed(self, table: str) -> None:
         if table in ("community", "*"):
@@ -236,18 +192,12 @@ class CommunitiesPage(Page):
 
     def _sync_detail(self) -> None:
         self.detail.show_community(self.table.current_id())
-        self._enable()
         self._status_changed()
 
     def _select_id(self, record_id: str | None) -> None:
         """Select a record wherever the table's order puts it (a new one may be filtered out: then say so)."""
         if record_id and not self.table.select_id(record_id):
             self.table.announce_lost(record_id, "刚才新建的小区不符合当前的搜索或筛选条件，所以不在列表中。")
-
-    def _enable(self) -> None:
-        has = bool(self.table.current_id())
-        for b in (self.edit_button, self.delete_button, self.history_button):
-            b.setEnabled(has)
 
     def _status_changed(self) -> None:
         window = self.window()

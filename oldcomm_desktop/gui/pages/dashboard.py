@@ -32,6 +32,7 @@ from oldcomm_desktop.core import first_steps, inspections, listings, overview, s
 from oldcomm_desktop.core.lifecycle import STATUS_LABELS, STATUSES
 from oldcomm_desktop.core.listings import ListQuery
 from oldcomm_desktop.core.money import format_quantity, format_yuan
+from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.charts import BarChart, BarRow, FigureTile, Series
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.jobs import Job
@@ -39,18 +40,12 @@ from oldcomm_desktop.gui.pages.base import Page
 
 log = logging.getLogger(__name__)
 
-STATUS_COLORS = {
-    "reserve": "#a7b1bc",
-    "planned": "#6c9ef0",
-    "started": "#f0a73a",
-    "completed": "#52b36b",
-    "accepted": "#2f7d45",
-    "withdrawn": "#d98c8c",
-}
+STATUS_COLORS = {code: colours.SERIES[code] for code in ("reserve", "planned", "started", "completed", "accepted",
+                                                          "withdrawn")}
 MEASURE_SERIES = [
-    Series("approved", "批复（概算）", "#9bb9ee"),
-    Series("arrived", "到位", "#3b6fd8"),
-    Series("paid", "拨付", "#2f7d45"),
+    Series("approved", "批复（概算）", colours.SERIES["approved"]),
+    Series("arrived", "到位", colours.SERIES["arrived"]),
+    Series("paid", "拨付", colours.SERIES["paid"]),
 ]
 WAN = Decimal(10000)
 # counted like overdue rectifications, in a second row under that tile: (key, caption, tooltip, page, filters)
@@ -121,7 +116,7 @@ class DashboardPage(Page):
         heading = QLabel("<h2 style='margin:0'>概览</h2>")
         self.as_of = QLabel()
         self.as_of.setObjectName("as_of")
-        self.as_of.setStyleSheet("color: #6b7785;")
+        self.as_of.setStyleSheet(colours.text_style("muted"))
         refresh = QPushButton("刷新")
         refresh.setObjectName("refresh")
         refresh.clicked.connect(self.refresh)
@@ -131,7 +126,7 @@ class DashboardPage(Page):
         top.addWidget(self.as_of, 1)
         self.returns_due = QLabel()  # the returns' due day and overdue returns (gui/returns/due.py)
         self.returns_due.setObjectName("returns_due")
-        self.returns_due.setStyleSheet("color: #8a63d2;")
+        self.returns_due.setStyleSheet(colours.text_style("money"))
         top.addWidget(self.returns_due)
         top.addWidget(refresh)
 
@@ -140,12 +135,12 @@ class DashboardPage(Page):
         headline = QGridLayout()
         headline.setHorizontalSpacing(8)
         specs = [
-            ("communities", "小区", "#3b6fd8", True, "全部小区（不含回收站）；点击查看小区台账"),
-            ("households", "户数", "#3b6fd8", False, ""),
-            ("floor_area", "建筑面积", "#3b6fd8", False, ""),
-            ("investment", "总投资", "#8a63d2", False, "各小区总投资之和（含项目层面按面积分摊的资金）"),
-            ("completed_investment", "累计完成投资", "#8a63d2", False, ""),
-            ("overdue", "逾期未整改", "#c0392b", True, "整改期限已过、尚未复查销号的整改；点击查看检查整改"),
+            ("communities", "小区", "accent", True, "全部小区（不含回收站）；点击查看小区台账"),
+            ("households", "户数", "accent", False, ""),
+            ("floor_area", "建筑面积", "accent", False, ""),
+            ("investment", "总投资", "money", False, "各小区总投资之和（含项目层面按面积分摊的资金）"),
+            ("completed_investment", "累计完成投资", "money", False, ""),
+            ("overdue", "逾期未整改", "error", True, "整改期限已过、尚未复查销号的整改；点击查看检查整改"),
         ]
         for col, (key, caption, accent, clickable, tip) in enumerate(specs):
             tile = FigureTile(caption, accent=accent, clickable=clickable, tooltip=tip)
@@ -156,7 +151,7 @@ class DashboardPage(Page):
         self.tiles["overdue"].clicked.connect(lambda: self.ctx.navigate.emit("inspections", {"state": "overdue"}))
         self.tiles["overdue"].link_clicked.connect(lambda _h: self.ctx.navigate.emit("communities", {"overdue": True}))
         for col, (key, caption, tip, page, filters) in enumerate(SUPERVISION_TILES, start=len(specs) - 3):
-            tile = FigureTile(caption, accent="#c0392b", clickable=True, tooltip=tip)
+            tile = FigureTile(caption, accent="error", clickable=True, tooltip=tip)
             tile.setObjectName(f"tile_{key}")
             tile.clicked.connect(lambda p=page, f=filters: self.ctx.navigate.emit(p, dict(f)))
             self.tiles[key] = tile
@@ -179,7 +174,7 @@ class DashboardPage(Page):
             self.status_tiles[code] = tile
             status_row.addWidget(tile, 0, col)
         self.finished_tile = FigureTile(
-            "完成改造", accent="#1d5c33", compact=True, tooltip="已完工与已验收合计（会议口径）"
+            "完成改造", accent="strong_ok", compact=True, tooltip="已完工与已验收合计（会议口径）"
         )
         self.finished_tile.setObjectName("tile_finished")
         status_row.addWidget(self.finished_tile, 0, len(STATUSES))
@@ -193,14 +188,20 @@ class DashboardPage(Page):
         self.funding_chart = BarChart(MEASURE_SERIES, mode="grouped", clickable=False)
         self.funding_chart.setObjectName("funding_chart")
         self.category_chart = BarChart(
-            [Series("investment", "计划投资", "#8a63d2")], mode="stacked", show_legend=False, value_text=lambda _v: ""
+            [Series("investment", "计划投资", colours.SERIES["investment"])],
+            mode="stacked",
+            show_legend=False,
+            value_text=lambda _v: "",
         )
         self.category_chart.setObjectName("category_chart")
         self.category_chart.bar_clicked.connect(
             lambda code, _s: self.ctx.navigate.emit("communities", {"category": code})
         )
         self.indicator_chart = BarChart(
-            [Series("planned", "计划", "#c9d8f5"), Series("done", "已完成", "#3b6fd8")],
+            [
+                Series("planned", "计划", colours.SERIES["plan_soft"]),
+                Series("done", "已完成", colours.SERIES["arrived"]),
+            ],
             mode="progress",
             clickable=False,
         )
@@ -280,7 +281,7 @@ class DashboardPage(Page):
         v.addWidget(chart)
         if hint:
             note = QLabel(hint)
-            note.setStyleSheet("color: #8a96a3;")
+            note.setStyleSheet(colours.text_style("faint"))
             note.setWordWrap(True)
             v.addWidget(note)
         return box
@@ -405,7 +406,7 @@ class DashboardPage(Page):
             f"占总投资 {_percent(total.investment_completed_yuan, total.investment_yuan)}",
         )
         link = (
-            f'涉及 <a href="communities" style="color:#c0392b">{d.overdue_communities:,} 个小区</a>'
+            f'涉及 <a href="communities" style="color:{colours.colour("error")}">{d.overdue_communities:,} 个小区</a>'
             if d.overdue
             else "没有逾期整改"
         )

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -23,23 +22,12 @@ from PySide6.QtWidgets import (
 
 from oldcomm_desktop.core import catalogues
 from oldcomm_desktop.core.errors import OldcommError
-from oldcomm_desktop.gui import file_dialogs, safety
+from oldcomm_desktop.gui import colours, file_dialogs, safety
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.jobs import Progress, run_with_progress
 from oldcomm_desktop.gui.pages.base import Page
+from oldcomm_desktop.gui.widgets import ask
 from oldcomm_desktop.storage import backup
-
-PACKAGES_TEXT = (
-    "<p>乡镇（街道）和县里的数据库各自独立、离线工作，靠<b>数据包</b>互相传递数据（U 盘、内网文件或电子邮件均可）：</p>"
-    "<ul>"
-    "<li><b>乡镇 → 县</b>：导出本乡镇自上次报送以来新增、修改和删除的记录（小区、项目、改造内容、进度节点、资金、"
-    "检查整改及照片），县里导入后汇总全县数据。</li>"
-    "<li><b>县 → 乡镇</b>：下发目录与规则设置（改造内容类型、资金来源、检查表模板、截止年份等）和督办事项。</li>"
-    "<li>每个数据包都带有来源、时间和校验，导入前先显示将要变化的内容；同一条记录两边都改过时列出冲突，由操作员决定保留哪一方。</li>"
-    "</ul>"
-    "<p style='color:#6b7785'>数据包的导出和导入在后续版本中提供。在此之前，可以用上面的备份文件整体复制数据库。</p>"
-)
-
 
 BACKUP_FILTER = "工作台备份 (*.zip)"
 RESTORE_FILTER = "工作台备份 (*.zip);;旧版备份或数据库文件 (*.sqlite3 *.db);;所有文件 (*)"
@@ -73,7 +61,7 @@ class ExchangePage(Page):
         self.result.hide()
         self.last = QLabel()
         self.last.setObjectName("last_backup")
-        self.last.setStyleSheet("color: #52606d;")
+        self.last.setStyleSheet(colours.text_style("secondary"))
         self.last.setWordWrap(True)
         where = ctx.where
         info = QLabel(
@@ -189,12 +177,11 @@ class ExchangePage(Page):
         except OldcommError as exc:
             self._say(f"不能恢复：{exc}", error=True)
             return None
-        answer = QMessageBox.question(
+        if not ask(
             self,
             "从备份恢复",
             f"用备份文件\n{path}\n替换当前数据库吗？\n\n当前数据库会先另存一份（不会删除），恢复后撤销记录清空。",
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return None
         return self.restore_from(Path(path))
 
@@ -232,7 +219,7 @@ class ExchangePage(Page):
     # -- messages -----------------------------------------------------------------------------------
     def _say(self, text: str, *, error: bool = False) -> None:
         self.last_message = text
-        self.result.setStyleSheet("color: #c0392b;" if error else "color: #2f7d45;")
+        self.result.setStyleSheet(colours.text_style("error" if error else "ok"))
         self.result.setText(text)
         self.result.setVisible(bool(text))
 

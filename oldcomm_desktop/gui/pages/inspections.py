@@ -12,12 +12,10 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QMessageBox,
-    QPushButton,
-    QSplitter,
     QTabWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -25,21 +23,30 @@ from PySide6.QtWidgets import (
 )
 
 from oldcomm_desktop.core import communities, inspections
-from oldcomm_desktop.core.errors import NotFound, OldcommError
+from oldcomm_desktop.core.errors import NotFound
 from oldcomm_desktop.core.money import format_quantity
-from oldcomm_desktop.gui import commands
+from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.context import AppContext
-from oldcomm_desktop.gui.inspection.board import RectificationBoard, ScopeBar, default_widths, township_choices
+from oldcomm_desktop.gui.inspection.board import RectificationBoard, ScopeBar, default_widths
 from oldcomm_desktop.gui.inspection.highlight import HighlightDelegate
 from oldcomm_desktop.gui.inspection.photos import PhotoStrip, photos_from
 from oldcomm_desktop.gui.inspection.record_dialog import InspectionDialog
+from oldcomm_desktop.gui.list_page import (
+    DELETE_KEYS,
+    RowActions,
+    delete_record,
+    remembered_splitter,
+    save_splitter,
+    township_choices,
+)
 from oldcomm_desktop.gui.listing_source import ListingSource
 from oldcomm_desktop.gui.paged_model import Column, PageQuery
 from oldcomm_desktop.gui.pages.base import Page
 from oldcomm_desktop.gui.paper import actions as paper_actions
 from oldcomm_desktop.gui.record_table import RecordTable
+from oldcomm_desktop.gui.widgets import push_button
 
-STATE_COLOURS = {"overdue": "#b71c1c", "closed": "#2e7d32", "awaiting": "#1565c0"}
+STATE_ROLES = {"overdue": "alert", "closed": "ok", "awaiting": "info"}  # colours.py roles
 
 
 def _score_grade(row: dict) -> dict:
@@ -85,26 +92,26 @@ def detail_html(d: dict[str, Any]) -> str:
         counts = {code: sum(1 for r in results if r["result"] == code) for code in inspections.RESULTS}
         parts.append(
             f"检查 {len(results)} 项：合格 {counts['pass']}，"
-            f"<span style='color:#b71c1c'>不合格 {counts['fail']}</span>，不适用 {counts['na']}"
+            f"<span style='color:{colours.colour('alert')}'>不合格 {counts['fail']}</span>，不适用 {counts['na']}"
         )
         failed = [r for r in results if r["result"] == "fail"]
         if failed:
             items = "".join(f"<li>{escape(r['area'] or '')}：{escape(r['text'])}</li>" for r in failed)
-            parts.append(f"<span style='color:#b71c1c'>不合格项：</span><ul style='margin:0'>{items}</ul>")
+            parts.append(f"{colours.span('alert', '不合格项：')}<ul style='margin:0'>{items}</ul>")
     if d.get("findings"):
         parts.append(f"发现问题：{escape(d['findings'])}")
     rects = d["rectifications"]
     if rects:
         lines = []
         for r in rects:
-            colour = STATE_COLOURS.get(r["state"], "#333")
+            colour = colours.colour(STATE_ROLES.get(r["state"], "text"))
             lines.append(
                 f"<li>{escape(r['notice_no'] or '')}　{escape(r['problem'])}　期限 {r['deadline']}　"
                 f"<span style='color:{colour}'><b>{inspections.STATES[r['state']]}</b></span></li>"
             )
         parts.append(f"整改通知 {len(rects)} 条：<ul style='margin:0'>{''.join(lines)}</ul>")
     else:
-        parts.append("<span style='color:#777'>没有下达整改。</span>")
+        parts.append(colours.span("muted", "没有下达整改。"))
     return "<br>".join(parts)
 
 
@@ -114,16 +121,9 @@ class InspectionsPage(Page):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
         # -- tab 1: inspections ---------------------------------------------------------------------
-        self.new_button = QPushButton("记录检查…")
-        self.new_button.setObjectName("new_inspection")
-        self.new_button.setToolTip("记录一次检查（Ctrl+N）")
+        self.new_button = push_button("记录检查…", "new_inspection", "记录一次检查（Ctrl+N）")
         self.new_button.clicked.connect(self.new_record)
-        self.delete_button = QPushButton("删除")
-        self.delete_button.setObjectName("delete_inspection")
-        self.delete_button.clicked.connect(self.delete_current)
-        self.rects_button = QPushButton("查看这次检查的整改")
-        self.rects_button.setObjectName("show_rectifications")
-        self.rects_button.clicked.connect(self._show_rectifications_of_current)
+        self._detail: dict | None = None
         self.scope = ScopeBar()
         self.scope.changed.connect(self._requery)
         self.source = ListingSource(ctx, "inspections", COLUMNS, transform=_score_grade)
@@ -131,6 +131,17 @@ class InspectionsPage(Page):
             ctx, self.source, "inspections/list", search_hint="搜索：小区、项目、检查人员、发现问题或拼音首字母"
         )
         self.table.setObjectName("inspection_table")
+        self.row_actions = RowActions.for_table(self.table, self)
+        delete = self.row_actions.add("删除检查记录", "delete_inspection_action", self.delete_current,
+                                  shortcuts=DELETE_KEYS, enabled_when=lambda: bool(self._detail),
+                                  tip="把选中的检查记录及其整改通知移入回收站（Delete；可撤销）")
+        self.row_actions.separator()
+        rects = self.row_actions.add("查看这次检查的整改", "show_rectifications_action",
+                                 self._show_rectifications_of_current,
+                                 enabled_when=lambda: bool(self._detail and self._detail["rectifications"]),
+                                 tip="到整改销号看板查看这次检查下达的整改")
+        self.delete_button = self.row_actions.button(delete, "delete_inspection", "删除")
+        self.rects_button = self.row_actions.button(rects, "show_rectifications")
         default_widths(
             self.table,
             {
@@ -170,20 +181,12 @@ class InspectionsPage(Page):
         photo_layout.setContentsMargins(0, 0, 0, 0)
         photo_layout.addWidget(QLabel("现场照片（双击看大图）："))
         photo_layout.addWidget(self.photos, 1)
-        lower = QSplitter(Qt.Orientation.Horizontal)
-        lower.addWidget(self.detail)
-        lower.addWidget(photo_pane)
-        lower.setStretchFactor(0, 3)
-        lower.setStretchFactor(1, 2)
-        lower.setSizes([660, 440])
-        lower.setChildrenCollapsible(False)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.table)
-        split.addWidget(lower)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        split.setSizes([400, 260])
-        split.setChildrenCollapsible(False)
+        lower = remembered_splitter(
+            ctx, "inspections_detail", [self.detail, photo_pane], orientation=Qt.Orientation.Horizontal,
+            stretch=(3, 2), sizes=(660, 440),
+        )
+        split = remembered_splitter(ctx, "inspections", [self.table, lower], stretch=(3, 2), sizes=(400, 260))
+        self.splitters = {"inspections": split, "inspections_detail": lower, "rectifications": None}
         first = QWidget()
         first_layout = QVBoxLayout(first)
         first_layout.addLayout(toolbar)
@@ -257,6 +260,18 @@ class InspectionsPage(Page):
     def save_state(self) -> None:
         self.table.save_state()
         self.board.table.save_state()
+        self.splitters["rectifications"] = self.board.splitter
+        for key, splitter in self.splitters.items():
+            if splitter is not None:
+                save_splitter(self.ctx, key, splitter)
+
+    def edit_actions(self) -> list[QAction]:
+        """What the rows of the tab shown offer: 删除 on the inspections, 回复/复查 on the board."""
+        if self.tabs.currentWidget() is self.board:
+            return self.board.row_actions.actions()
+        if self.tabs.currentWidget() is self.schedules:
+            return self.schedules.row_actions.actions()
+        return self.row_actions.actions()
 
     # -- inspections --------------------------------------------------------------------------------
     def _requery(self) -> None:
@@ -266,7 +281,7 @@ class InspectionsPage(Page):
     def _changed_status(self) -> None:
         overdue = self.board.counts.get("overdue", 0)
         self.tabs.setTabText(1, f"整改销号（已逾期 {overdue}）" if overdue else "整改销号")
-        self.tabs.tabBar().setTabTextColor(1, Qt.GlobalColor.red if overdue else Qt.GlobalColor.black)
+        self.tabs.tabBar().setTabTextColor(1, colours.qcolor("alert" if overdue else "text"))
 
     def current_id(self) -> str:
         try:
@@ -279,10 +294,10 @@ class InspectionsPage(Page):
             d = self.ctx.read(lambda s: inspections.detail(s, inspection_id)) if inspection_id else None
         except NotFound:
             d = None
-        self.detail.setHtml(detail_html(d) if d else "<span style='color:#777'>选择一条检查记录查看详情。</span>")
+        self._detail = d
+        self.detail.setHtml(detail_html(d) if d else colours.span("muted", "选择一条检查记录查看详情。"))
         self.photos.set_photos(photos_from(d["photos"]) if d else [])
-        self.delete_button.setEnabled(bool(d))
-        self.rects_button.setEnabled(bool(d and d["rectifications"]))
+        self.row_actions.update()
 
     def show_inspection(self, inspection_id: str) -> None:
         """Select `inspection_id` in the list when it is loaded, else show it in the detail pane."""
@@ -299,25 +314,20 @@ class InspectionsPage(Page):
         if iid:
             self.apply_filters({"inspection": iid})
 
-    def delete_current(self) -> None:
+    def delete_current(self) -> bool:
         row = self.table.current_row()
         if not row:
-            return
+            return False
         what = f"{row['inspected_on']} {inspections.KINDS.get(row['kind'], '')}（{row.get('community') or ''}）"
-        answer = QMessageBox.question(
-            self, "删除检查记录", f"把 {what} 及其整改通知移到回收站？\n可以撤销（Ctrl+Z）或在回收站恢复。"
+        return delete_record(
+            self,
+            self.ctx,
+            title="删除检查记录",
+            question=f"把 {what} 及其整改通知移到回收站？\n可以撤销（Ctrl+Z）或在回收站恢复。",
+            undo_text=f"删除检查记录：{what}",
+            record_id=str(row["id"]),
+            delete=inspections.delete,
+            restore=inspections.restore,
+            table="inspection",
+            version=row.get("version"),
         )
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        try:
-            commands.delete(
-                self.ctx,
-                f"删除检查记录：{what}",
-                row["id"],
-                inspections.delete,
-                inspections.restore,
-                table="inspection",
-                version=row.get("version"),
-            )
-        except OldcommError as exc:
-            QMessageBox.warning(self, "无法删除", str(exc))

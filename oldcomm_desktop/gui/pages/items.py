@@ -3,7 +3,8 @@
 The core's "items" listing with search (community, item type, description, pinyin initials) and
 filters (category, status, township, plan year); edit and delete are undoable commands over
 `items.update/delete/restore`. New items belong to a community: with a community chosen (from the
-小区台账 or the dashboard) 新建 adds one to it.
+小区台账 or the dashboard) 新建 adds one to it. Adding and editing use the same item editor as the 小区台账's
+改造内容 tab (quantities in the item type's unit).
 """
 
 from __future__ import annotations
@@ -17,32 +18,28 @@ from oldcomm_desktop.core import catalogues, communities, items, overview, recor
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.model import RenovationItem
 from oldcomm_desktop.core.money import format_quantity
-from oldcomm_desktop.gui import commands
+from oldcomm_desktop.gui import colours
+from oldcomm_desktop.gui import settings_keys as keys
+from oldcomm_desktop.gui.community.record_dialogs import ItemDialog
 from oldcomm_desktop.gui.context import AppContext
-from oldcomm_desktop.gui.dialogs.record_form import RecordDialog
+from oldcomm_desktop.gui.list_page import DELETE_KEYS, EDIT_KEYS, ListPage, delete_record, is_county, township_choices
 from oldcomm_desktop.gui.listing_source import ListingSource
 from oldcomm_desktop.gui.paged_model import Column
-from oldcomm_desktop.gui.pages.base import Page
-from oldcomm_desktop.gui.pages.projects import _Keys, ask, fit, is_county, money_text, open_dialog, push_button
-from oldcomm_desktop.gui.pages.projects import township_choices as townships
 from oldcomm_desktop.gui.record_table import RecordTable
+from oldcomm_desktop.gui.widgets import money_text, push_button
 
 
 def _quantity(v: Any) -> str:
     return format_quantity(v) if v is not None else ""
 
 
-def item_type_choices(ctx: AppContext) -> list[tuple[str, str]]:
-    """(id, "基础类 · 供水管网改造（米）") for every active item type, in catalogue order."""
-    return ctx.read(lambda s: [(t.id, f"{t.category.name} · {t.name}（{t.unit}）") for t in catalogues.item_types(s)])
-
-
-class ItemsPage(Page):
+class ItemsPage(ListPage):
     title = "改造内容"
+    page_key = "items"
+    noun = "项改造内容"
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
-        self.dialog: Any = None
         self.community_id: str | None = None
         self.community_name = ""
         money = lambda v: money_text(v, ctx.money_unit, with_unit=False)  # noqa: E731
@@ -60,30 +57,35 @@ class ItemsPage(Page):
             Column("completed_on", "完成日期", sortable=False),
         ]
         self.source = ListingSource(ctx, "items", columns)
-        self.table = RecordTable(ctx, self.source, "items", search_hint="搜索：小区、改造内容、具体内容或拼音首字母")
-        if ctx.settings.value("tables/items") is None:
+        self.set_table(RecordTable(ctx, self.source, "items", search_hint="搜索：小区、改造内容、具体内容或拼音首字母"))
+        if ctx.settings.value(keys.table_state("items")) is None:
             for col, width in ((0, 150), (1, 70), (2, 150), (3, 140), (4, 50), (5, 90), (6, 90), (7, 90), (8, 60)):
                 self.table.view.horizontalHeader().resizeSection(col, width)
         self.table.add_filter("category", "类别", lambda: [(c.code, c.name) for c in ctx.read(catalogues.categories)])
         self.table.add_filter("status", "状态", lambda: list(items.ITEM_STATUSES.items()))
         if is_county(ctx):
-            self.table.add_filter("township", "乡镇", lambda: townships(ctx))
+            self.table.add_filter("township", "乡镇", lambda: township_choices(ctx))
         self.table.add_filter("year", "年度", lambda: [(y, f"{y} 年") for y in ctx.read(overview.plan_years)])
 
         self.scope_label = QLabel()
         self.scope_label.setObjectName("community_scope")
         self.scope_label.setTextFormat(Qt.TextFormat.RichText)
         self.scope_label.linkActivated.connect(lambda _h: self.set_community(None))
+        acts = self.row_actions
+        edit = acts.add("修改改造内容…", "edit_item_action", self.edit_current, shortcuts=EDIT_KEYS,
+                        tip="修改选中的改造内容（双击或回车）")
+        delete = acts.add("删除改造内容", "delete_item_action", self.delete_current, shortcuts=DELETE_KEYS,
+                          tip="把选中的改造内容移入回收站（Delete；可撤销）")
+        acts.separator()
+        open_ = acts.add("查看小区", "open_community_action", self.open_community,
+                         tip="到小区台账查看这项内容所属的小区")
         self.new_button = push_button("新建", "new_item", "给所选小区添加一项改造内容（Ctrl+N）")
-        self.edit_button = push_button("修改…", "edit_item", "修改选中的改造内容（双击或回车）")
-        self.delete_button = push_button("删除", "delete_item", "把选中的改造内容移入回收站（可撤销）")
-        self.open_button = push_button("查看小区", "open_community", "到小区台账查看这项内容所属的小区")
-        self.unit_label = QLabel()
-        self.unit_label.setStyleSheet("color: #6b7785;")
         self.new_button.clicked.connect(self.new_record)
-        self.edit_button.clicked.connect(self.edit_current)
-        self.delete_button.clicked.connect(self.delete_current)
-        self.open_button.clicked.connect(self.open_community)
+        self.edit_button = acts.button(edit, "edit_item", "修改…")
+        self.delete_button = acts.button(delete, "delete_item", "删除")
+        self.open_button = acts.button(open_, "open_community")
+        self.unit_label = QLabel()
+        self.unit_label.setStyleSheet(colours.text_style("muted"))
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
         for b in (self.new_button, self.edit_button, self.delete_button, self.open_button):
@@ -97,26 +99,12 @@ class ItemsPage(Page):
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
 
-        self.table.current_changed.connect(lambda _id: self._enable())
         self.table.activated.connect(lambda _id: self.edit_current())
-        self.table.view.installEventFilter(_Keys(self, self.edit_current, self.delete_current))
         ctx.money_unit_changed.connect(lambda _u: self._show_unit())
         self._show_unit()
         self._show_scope()
-        self._enable()
 
     # -- Page ---------------------------------------------------------------------------------------
-    def activate(self) -> None:
-        if not self.table.current_id():
-            self.table.select_first()
-
-    def select_first(self) -> None:
-        self.table.select_first()
-
-    def focus_search(self) -> None:
-        self.table.search.setFocus()
-        self.table.search.selectAll()
-
     def apply_filters(self, filters: dict) -> None:
         """{"community": id} narrows to one community; "category", "status", "township", "year", "search".
 
@@ -133,9 +121,6 @@ class ItemsPage(Page):
     def status_text(self) -> str:
         where = f"（小区“{self.community_name}”）" if self.community_id else ""
         return f"共 {self.table.model.shown_count:,} 项改造内容{where}"
-
-    def save_state(self) -> None:
-        self.table.save_state()
 
     # -- community scope ----------------------------------------------------------------------------
     def set_community(self, community_id: str | None, *, requery: bool = True) -> None:
@@ -154,30 +139,20 @@ class ItemsPage(Page):
     def _requery(self) -> None:
         self.table.search.returnPressed.emit()  # apply search and filters now
         self.table.model.set_query(self.table.model.query)  # and the fixed community filter
-        self._enable()
+        self.row_actions.update()
 
     def _show_scope(self) -> None:
         if self.community_id:
             self.scope_label.setText(f"小区：<b>{self.community_name}</b>　<a href='clear'>显示全部小区</a>")
         else:
-            self.scope_label.setText("<span style='color:#6b7785'>全部小区</span>")
+            self.scope_label.setText(colours.span("muted", "全部小区"))
 
     def _show_unit(self) -> None:
         self.unit_label.setText(f"金额单位：{self.ctx.money_unit}")
         self.table.view.viewport().update()
 
-    def _enable(self) -> None:
-        has = bool(self.table.current_id())
-        for b in (self.edit_button, self.delete_button, self.open_button):
-            b.setEnabled(has)
-        self.new_button.setEnabled(True)
-
-    # -- editing ------------------------------------------------------------------------------------
-    def _choices(self) -> dict:
-        types = item_type_choices(self.ctx)
-        return {"item_type_id": lambda: types}
-
-    def new_record(self) -> RecordDialog | None:
+    # -- editing: the one item editor (units beside the quantities) ---------------------------------------
+    def new_record(self) -> ItemDialog | None:
         community_id = self.community_id
         if community_id is None:
             row = self.table.current_row()
@@ -187,98 +162,41 @@ class ItemsPage(Page):
             community_id, name = str(row["community_id"]), row["community"]
         else:
             name = self.community_name
-
-        def save(values: dict, confirm: bool) -> Any:
-            return commands.create(
-                self.ctx,
-                f"给“{name}”添加改造内容",
-                lambda s: items.create(s, community_id, values, confirm=confirm),
-                items.delete,
-                items.restore,
-                table="renovation_item",
-            )
-
-        self.dialog = fit(
-            RecordDialog(
-                f"新建改造内容 — {name}",
-                list(items.FIELDS.values()),
-                save,
-                values={"status": "planned"},
-                choices=self._choices(),
-                parent=self,
-            )
+        return self.open(
+            ItemDialog(self.ctx, community_id, community_name=name, values={"status": "planned"}, parent=self)
         )
-        return open_dialog(self.dialog)
 
-    def _load(self, item_id: str) -> tuple[dict[str, Any], int]:
-        """The item as the form shows it and the version it was read at (the save carries it)."""
-
+    def edit_dialog(self, item_id: str) -> ItemDialog:
         def read(s):
-            item = records.get(s, RenovationItem, item_id)
-            return commands.snapshot(item, items.FIELDS), item.version
+            community = communities.get(s, records.get(s, RenovationItem, item_id).community_id)
+            return community.id, community.name
 
-        return self.ctx.read(read)
+        community_id, community = self.ctx.read(read)
+        return ItemDialog(self.ctx, str(community_id), item_id, community_name=community, parent=self)
 
-    def edit_dialog(self, item_id: str) -> RecordDialog:
-        values, version = self._load(item_id)
-        community = self.ctx.read(
-            lambda s: communities.get(s, records.get(s, RenovationItem, item_id).community_id).name
-        )
-
-        def save(changes: dict, confirm: bool) -> Any:
-            return commands.edit(
-                self.ctx,
-                f"修改“{community}”的改造内容",
-                lambda s: records.get(s, RenovationItem, item_id),
-                items.update,
-                item_id,
-                changes,
-                table="renovation_item",
-                confirm=confirm,
-                version=dialog.version,
-            )
-
-        dialog = RecordDialog(
-            f"修改改造内容 — {community}",
-            list(items.FIELDS.values()),
-            save,
-            values=values,
-            choices=self._choices(),
-            only_changed=True,
-            version=version,
-            reload=lambda: self._load(item_id),
-            parent=self,
-        )
-        return fit(dialog)
-
-    def edit_current(self) -> RecordDialog | None:
+    def edit_current(self) -> ItemDialog | None:
         item_id = self.table.current_id()
         if not item_id:
             return None
-        self.dialog = self.edit_dialog(item_id)
-        return open_dialog(self.dialog)
+        return self.open(self.edit_dialog(item_id))
 
     def delete_current(self) -> bool:
         row = self.table.current_row()
         if not row:
             return False
         what = f"“{row['community']}”的“{row['item_type']}”"
-        if not ask(self, "删除改造内容", f"把{what}移入回收站吗？\n（可以撤销，也可以在回收站中恢复）"):
-            return False
-        try:
-            commands.delete(
-                self.ctx,
-                f"删除{what}",
-                str(row["id"]),
-                items.delete,
-                items.restore,
-                table="renovation_item",
-                version=row.get("version"),
-            )
-        except OldcommError as exc:
-            QMessageBox.warning(self, "不能删除", str(exc))
-            return False
-        return True
+        return delete_record(
+            self,
+            self.ctx,
+            title="删除改造内容",
+            question=f"把{what}移入回收站吗？\n（可以撤销，也可以在回收站中恢复）",
+            undo_text=f"删除{what}",
+            record_id=str(row["id"]),
+            delete=items.delete,
+            restore=items.restore,
+            table="renovation_item",
+            version=row.get("version"),
+        )
 
     def open_community(self) -> None:
         row = self.table.current_row()

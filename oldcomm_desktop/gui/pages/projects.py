@@ -8,11 +8,9 @@ delete are undoable commands over `projects.create/update/delete/restore`.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -20,9 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
-    QPushButton,
-    QSplitter,
     QTableView,
     QTabWidget,
     QTreeWidget,
@@ -31,21 +26,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from oldcomm_desktop.core import divisions, overview, projects, records, workspace
+from oldcomm_desktop.core import divisions, overview, projects, records
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.funding import MEASURES
 from oldcomm_desktop.core.lifecycle import STATUS_LABELS
 from oldcomm_desktop.core.model import Project
-from oldcomm_desktop.core.money import format_yuan
-from oldcomm_desktop.gui import commands
+from oldcomm_desktop.gui import colours, commands
+from oldcomm_desktop.gui import settings_keys as keys
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.dialogs.record_form import RecordDialog
+from oldcomm_desktop.gui.list_page import (
+    DELETE_KEYS,
+    EDIT_KEYS,
+    ListPage,
+    RowActions,
+    delete_record,
+    is_county,
+    township_choices,
+)
 from oldcomm_desktop.gui.listing_source import ListingSource
 from oldcomm_desktop.gui.paged_model import Column, PagedTableModel, PageQuery, setup_table_view
-from oldcomm_desktop.gui.pages.base import Page
 from oldcomm_desktop.gui.record_table import RecordTable
+from oldcomm_desktop.gui.widgets import fit, money_text, push_button
 
-SPLITTER_KEY = "pages/projects/splitter"
 NO_PROJECT = "-"  # a project id no record has: the detail table shows nothing
 MONEY_SCOPES = (
     ("all", "项目及所属小区合计"),
@@ -54,82 +57,15 @@ MONEY_SCOPES = (
 )
 
 
-# -- small helpers the other pages of this group share ---------------------------------------------------
-def money_text(amount: Decimal | None, unit: str, *, with_unit: bool = True) -> str:
-    if amount is None:
-        return ""
-    return format_yuan(amount, unit=unit) + (f" {unit}" if with_unit else "")
-
-
-def open_dialog(dialog: QDialog) -> QDialog:
-    """Window-modal without a nested event loop (tests type into the returned dialog); freed when closed."""
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.open()
-    return dialog
-
-
-def fit(dialog: RecordDialog, width: int = 600) -> RecordDialog:
-    """As tall as the form needs (up to 720 px), so short forms do not float in an empty box."""
-    dialog.resize(width, min(720, dialog.form.sizeHint().height() + 72))
-    return dialog
-
-
-def push_button(text: str, name: str, tip: str = "") -> QPushButton:
-    b = QPushButton(text)
-    b.setObjectName(name)
-    if tip:
-        b.setToolTip(tip)
-    return b
-
-
-def ask(parent: QWidget, title: str, text: str) -> bool:
-    answer = QMessageBox.question(parent, title, text)
-    return answer == QMessageBox.StandardButton.Yes
-
-
-def township_choices(ctx: AppContext) -> list[tuple[str, str]]:
-    """Every township in county mode; only this database's own in township mode."""
-
-    def read(s):
-        own = workspace.own_code(s)
-        all_ = [(d.code, d.name) for d in divisions.townships(s)]
-        if workspace.mode(s) == workspace.TOWNSHIP:
-            return [(c, n) for c, n in all_ if c == own] or [(own, divisions.name_of(s, own))]
-        return all_
-
-    return ctx.read(read)
-
-
-def is_county(ctx: AppContext) -> bool:
-    return ctx.read(workspace.mode) == workspace.COUNTY
-
-
-class _Keys(QObject):
-    """Enter edits the selected record, Delete deletes it (after asking)."""
-
-    def __init__(self, parent: QObject, edit, delete) -> None:
-        super().__init__(parent)
-        self._edit, self._delete = edit, delete
-
-    def eventFilter(self, _obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
-            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self._edit()
-                return True
-            if event.key() == Qt.Key.Key_Delete:
-                self._delete()
-                return True
-        return False
-
-
 # -- the page --------------------------------------------------------------------------------------------
-class ProjectsPage(Page):
+class ProjectsPage(ListPage):
     title = "项目"
+    page_key = "projects"
+    noun = "个项目"
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
         self.county = is_county(ctx)
-        self.dialog: Any = None  # the last dialog opened (tests fill it in)
         money = lambda v: money_text(v, ctx.money_unit, with_unit=False)  # noqa: E731 - read at paint time
         columns = [
             Column("name", "项目名称"),
@@ -142,26 +78,34 @@ class ProjectsPage(Page):
             Column("contractor", "施工单位", sortable=False),
         ]
         self.source = ListingSource(ctx, "projects", columns)
-        self.table = RecordTable(ctx, self.source, "projects", search_hint="搜索：项目名称、施工单位或拼音首字母")
-        if ctx.settings.value("tables/projects") is None:
+        self.set_table(
+            RecordTable(ctx, self.source, "projects", search_hint="搜索：项目名称、施工单位或拼音首字母")
+        )
+        if ctx.settings.value(keys.table_state("projects")) is None:
             for col, width in ((0, 320), (1, 90), (2, 80), (3, 70), (4, 90), (5, 60), (6, 110)):
                 self.table.view.horizontalHeader().resizeSection(col, width)
         if self.county:
             self.table.add_filter("township", "乡镇", lambda: township_choices(ctx))
         self.table.add_filter("year", "年度", lambda: [(y, f"{y} 年") for y in ctx.read(overview.plan_years)])
 
+        acts = self.row_actions
+        edit = acts.add("修改项目…", "edit_project_action", self.edit_current, shortcuts=EDIT_KEYS,
+                        tip="修改选中的项目（双击或回车）")
+        delete = acts.add("删除项目", "delete_project_action", self.delete_current, shortcuts=DELETE_KEYS,
+                          tip="把选中的项目移入回收站（Delete；可撤销）")
+        acts.separator()
+        open_ = acts.add("在小区台账中查看", "open_communities_action", self.open_in_communities,
+                         tip="到小区台账查看本项目的小区")
+        parties = acts.add("参建单位…", "edit_parties_action", self.edit_parties,
+                           tip="五方责任主体及项目负责人（质量终身责任制）")
         self.new_button = push_button("新建项目", "new_project", "新建一个项目（Ctrl+N）")
-        self.edit_button = push_button("修改…", "edit_project", "修改选中的项目（双击或回车）")
-        self.delete_button = push_button("删除", "delete_project", "把选中的项目移入回收站（可撤销）")
-        self.open_button = push_button("在小区台账中查看", "open_communities", "到小区台账查看本项目的小区")
-        self.parties_button = push_button("参建单位…", "edit_parties", "五方责任主体及项目负责人（质量终身责任制）")
-        self.parties_button.clicked.connect(self.edit_parties)
-        self.unit_label = QLabel()
-        self.unit_label.setStyleSheet("color: #6b7785;")
         self.new_button.clicked.connect(self.new_record)
-        self.edit_button.clicked.connect(self.edit_current)
-        self.delete_button.clicked.connect(self.delete_current)
-        self.open_button.clicked.connect(self.open_in_communities)
+        self.edit_button = acts.button(edit, "edit_project", "修改…")
+        self.delete_button = acts.button(delete, "delete_project", "删除")
+        self.open_button = acts.button(open_, "open_communities")
+        self.parties_button = acts.button(parties, "edit_parties")
+        self.unit_label = QLabel()
+        self.unit_label.setStyleSheet(colours.text_style("muted"))
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
         for b in (self.new_button, self.edit_button, self.delete_button, self.open_button, self.parties_button):
@@ -176,40 +120,17 @@ class ProjectsPage(Page):
         top_layout.addWidget(self.table, 1)
         self.detail = ProjectDetail(ctx)
         self.detail.community_activated.connect(self._open_community)
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.setObjectName("projects_splitter")
-        self.splitter.addWidget(top)
-        self.splitter.addWidget(self.detail)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.splitter)
-        state = ctx.settings.value(SPLITTER_KEY)
-        if isinstance(state, QByteArray) and not state.isEmpty():
-            self.splitter.restoreState(state)
+        layout.addWidget(self.split(top, self.detail, stretch=(1, 1)))
 
         self.table.current_changed.connect(self._current_changed)
         self.table.activated.connect(lambda _id: self.edit_current())
-        self.table.view.installEventFilter(_Keys(self, self.edit_current, self.delete_current))
         ctx.data_changed.connect(lambda _t: self._current_changed(self.table.current_id()))
         ctx.money_unit_changed.connect(lambda _u: self._show_unit())
         self._show_unit()
-        self._enable()
 
     # -- Page ---------------------------------------------------------------------------------------
-    def activate(self) -> None:
-        if not self.table.current_id():
-            self.table.select_first()
-
-    def select_first(self) -> None:
-        self.table.select_first()
-
-    def focus_search(self) -> None:
-        self.table.search.setFocus()
-        self.table.search.selectAll()
-
     def apply_filters(self, filters: dict) -> None:
         """{"township": code, "year": 2025, "search": text}; other filters are cleared."""
         for key, box in self.table.filters.items():
@@ -219,25 +140,12 @@ class ProjectsPage(Page):
         self.table.search.setText(str(filters.get("search") or ""))
         self.table.search.returnPressed.emit()
 
-    def status_text(self) -> str:
-        return f"共 {self.table.model.shown_count:,} 个项目"
-
-    def save_state(self) -> None:
-        self.table.save_state()
-        self.ctx.settings.setValue(SPLITTER_KEY, self.splitter.saveState())
-
     def _show_unit(self) -> None:
         self.unit_label.setText(f"金额单位：{self.ctx.money_unit}")
         self.table.view.viewport().update()
 
-    def _enable(self) -> None:
-        has = bool(self.table.current_id())
-        for b in (self.edit_button, self.delete_button, self.open_button, self.parties_button):
-            b.setEnabled(has)
-
     def _current_changed(self, project_id: str) -> None:
         self.detail.show_project(project_id or None)
-        self._enable()
 
     # -- editing ------------------------------------------------------------------------------------
     def _choices(self) -> dict:
@@ -245,8 +153,7 @@ class ProjectsPage(Page):
         return {"township_code": lambda: choices}
 
     def new_record(self) -> RecordDialog:
-        self.dialog = self.new_dialog()
-        return open_dialog(self.dialog)
+        return self.open(self.new_dialog())
 
     def new_dialog(self) -> RecordDialog:
         defaults: dict[str, Any] = {"money_split": True}
@@ -322,8 +229,7 @@ class ProjectsPage(Page):
         project_id = self.table.current_id()
         if not project_id:
             return None
-        self.dialog = self.edit_dialog(project_id)
-        return open_dialog(self.dialog)
+        return self.open(self.edit_dialog(project_id))
 
     def edit_parties(self) -> QDialog | None:
         """The selected project's five responsible parties (质量终身责任制), in their own dialog."""
@@ -332,30 +238,25 @@ class ProjectsPage(Page):
         row = self.table.current_row()
         if not row:
             return None
-        self.dialog = PartiesDialog(self.ctx, str(row["id"]), row["name"], self)
-        return open_dialog(self.dialog)
+        return self.open(PartiesDialog(self.ctx, str(row["id"]), row["name"], self))
 
     def delete_current(self) -> bool:
         row = self.table.current_row()
         if not row:
             return False
         name = row["name"]
-        if not ask(self, "删除项目", f"把项目“{name}”移入回收站吗？\n（可以撤销，也可以在回收站中恢复）"):
-            return False
-        try:
-            commands.delete(
-                self.ctx,
-                f"删除项目“{name}”",
-                str(row["id"]),
-                projects.delete,
-                projects.restore,
-                table="project",
-                version=row.get("version"),
-            )
-        except OldcommError as exc:
-            QMessageBox.warning(self, "不能删除", str(exc))
-            return False
-        return True
+        return delete_record(
+            self,
+            self.ctx,
+            title="删除项目",
+            question=f"把项目“{name}”移入回收站吗？\n（可以撤销，也可以在回收站中恢复）",
+            undo_text=f"删除项目“{name}”",
+            record_id=str(row["id"]),
+            delete=projects.delete,
+            restore=projects.restore,
+            table="project",
+            version=row.get("version"),
+        )
 
     def open_in_communities(self) -> None:
         project_id = self.table.current_id()
@@ -422,6 +323,12 @@ class ProjectDetail(QWidget):
         self.community_view.horizontalHeader().setStretchLastSection(True)
         self.community_view.horizontalHeader().resizeSection(0, 180)
         self.community_view.doubleClicked.connect(self._community_activated)
+        self.row_actions = RowActions(self.community_view, self, self._current_community_id)
+        self.row_actions.add(
+            "在小区台账中查看", "open_project_community_action",
+            lambda: self._community_activated(self.community_view.currentIndex()), shortcuts=EDIT_KEYS,
+            tip="到小区台账查看选中的小区（双击或回车）",
+        )
 
         self.scope = QComboBox()
         self.scope.setObjectName("money_scope")
@@ -466,7 +373,7 @@ class ProjectDetail(QWidget):
         self.community_source.fixed_filters = {"project": project_id or NO_PROJECT}
         self.communities.set_query(PageQuery())
         if project_id is None:
-            self.header.setText("<span style='color:#6b7785'>选择一个项目，查看它的小区和资金。</span>")
+            self.header.setText(colours.span("muted", "选择一个项目，查看它的小区和资金。"))
             self.money = None
             self.tabs.setTabText(0, "所属小区")
             self._fill_money()
@@ -500,8 +407,8 @@ class ProjectDetail(QWidget):
             if values.get(k)
         ]
         self.header.setText(
-            f"<b style='font-size:15px'>{values['name']}</b>　<span style='color:#52606d'>{' · '.join(parts)}</span>"
-            + (f"<br><span style='color:#52606d'>{'　'.join(units)}</span>" if units else "")
+            f"<b style='font-size:15px'>{values['name']}</b>　{colours.span('secondary', ' · '.join(parts))}"
+            + (f"<br>{colours.span('secondary', '　'.join(units))}" if units else "")
         )
         self.tabs.setTabText(0, f"所属小区（{self.money.communities}）")
         self._fill_money()
@@ -538,7 +445,7 @@ class ProjectDetail(QWidget):
                 item.setTextAlignment(i, right)
             if not any(node.amounts.values()):
                 for i in range(1 + len(MEASURES)):
-                    item.setForeground(i, Qt.GlobalColor.gray)
+                    item.setForeground(i, colours.qcolor("faint"))
             for child in node.children:
                 add(child, item)
             item.setExpanded(any(node.amounts.values()))
@@ -546,7 +453,16 @@ class ProjectDetail(QWidget):
         for root in tree:
             add(root, self.money_tree)
 
+    def _current_community_id(self) -> str:
+        index = self.community_view.currentIndex()
+        if not index.isValid() or not self.community_view.selectionModel().hasSelection():
+            return ""
+        row = self.communities.row_mapping(index.row())
+        return str(row["id"]) if row else ""
+
     def _community_activated(self, index) -> None:
+        if not index.isValid():
+            return
         row = self.communities.row_mapping(index.row())
         if row:
             self.community_activated.emit(dict(row))

@@ -12,19 +12,17 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from oldcomm_desktop.core import recycle_bin
 from oldcomm_desktop.core.errors import OldcommError
-from oldcomm_desktop.gui import commands
+from oldcomm_desktop.gui import colours, commands
+from oldcomm_desktop.gui import settings_keys as keys
 from oldcomm_desktop.gui.context import AppContext
+from oldcomm_desktop.gui.list_page import RESTORE_KEYS, ListPage, is_county, township_choices
 from oldcomm_desktop.gui.paged_model import Column, PageQuery
-from oldcomm_desktop.gui.pages.base import Page
-from oldcomm_desktop.gui.pages.projects import is_county, money_text, push_button
-from oldcomm_desktop.gui.pages.projects import township_choices as townships
 from oldcomm_desktop.gui.record_table import RecordTable
+from oldcomm_desktop.gui.widgets import money_text
 
 TABLES = {
     "community": "community",
@@ -69,21 +67,9 @@ class BinSource:
         return self.ctx.read(lambda s: recycle_bin.page(s, bq, offset, limit))
 
 
-class _EnterRestores(QObject):
-    def __init__(self, page: RecycleBinPage):
-        super().__init__(page)
-        self.page = page
-
-    def eventFilter(self, _obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
-            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self.page.restore_current()
-                return True
-        return False
-
-
-class RecycleBinPage(Page):
+class RecycleBinPage(ListPage):
     title = "回收站"
+    page_key = "recycle_bin"
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
@@ -97,13 +83,13 @@ class RecycleBinPage(Page):
             Column("deleted_by", "删除人", sortable=False),
         ]
         self.source = BinSource(ctx, columns)
-        self.table = RecordTable(ctx, self.source, "recycle_bin", search_hint="搜索：名称或所属小区/项目")
-        if ctx.settings.value("tables/recycle_bin") is None:
+        self.set_table(RecordTable(ctx, self.source, "recycle_bin", search_hint="搜索：名称或所属小区/项目"))
+        if ctx.settings.value(keys.table_state("recycle_bin")) is None:
             for col, width in ((0, 80), (1, 240), (2, 240), (3, 110), (4, 100), (5, 130)):
                 self.table.view.horizontalHeader().resizeSection(col, width)
         self.table.add_filter("kind", "类型", lambda: list(recycle_bin.KINDS.items()))
         if is_county(ctx):
-            self.table.add_filter("township", "乡镇", lambda: townships(ctx))
+            self.table.add_filter("township", "乡镇", lambda: township_choices(ctx))
         self.table.model.set_query(PageQuery(sort_key="deleted_at", descending=True))
 
         intro = QLabel(
@@ -111,9 +97,12 @@ class RecycleBinPage(Page):
             "所属小区或项目也在回收站中时，请先恢复小区或项目。"
         )
         intro.setWordWrap(True)
-        intro.setStyleSheet("color: #52606d;")
-        self.restore_button = push_button("恢复", "restore", "把选中的记录恢复到原处（回车；可撤销）")
-        self.restore_button.clicked.connect(self.restore_current)
+        intro.setStyleSheet(colours.text_style("secondary"))
+        restore = self.row_actions.add(
+            "恢复", "restore_action", self.restore_current, shortcuts=RESTORE_KEYS,
+            tip="把选中的记录恢复到原处（回车；可撤销）",
+        )
+        self.restore_button = self.row_actions.button(restore, "restore")
         self.message = QLabel()
         self.message.setObjectName("bin_message")
         self.message.setWordWrap(True)
@@ -127,23 +116,13 @@ class RecycleBinPage(Page):
         layout.addWidget(intro)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
-        self.table.current_changed.connect(lambda _id: self._enable())
         self.table.activated.connect(lambda _id: self.restore_current())
-        self.table.view.installEventFilter(_EnterRestores(self))
-        self._enable()
 
     # -- Page ---------------------------------------------------------------------------------------
     def activate(self) -> None:
         self.table.refresh()  # re-read, staying on the same record
         if not self.table.current_id():
             self.table.select_first()
-
-    def select_first(self) -> None:
-        self.table.select_first()
-
-    def focus_search(self) -> None:
-        self.table.search.setFocus()
-        self.table.search.selectAll()
 
     def apply_filters(self, filters: dict) -> None:
         for key, box in self.table.filters.items():
@@ -152,14 +131,8 @@ class RecycleBinPage(Page):
     def status_text(self) -> str:
         return f"回收站中共 {self.table.model.shown_count:,} 条记录"
 
-    def save_state(self) -> None:
-        self.table.save_state()
-
-    def _enable(self) -> None:
-        self.restore_button.setEnabled(bool(self.table.current_id()))
-
     def _say(self, text: str, *, error: bool = False) -> None:
-        self.message.setStyleSheet("color: #c0392b;" if error else "color: #2f7d45;")
+        self.message.setStyleSheet(colours.text_style("error" if error else "ok"))
         self.message.setText(text)
 
     # -- restoring ----------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from oldcomm_desktop.core import catalogues, divisions, editable_settings, overview, workspace
 from oldcomm_desktop.core.errors import OldcommError, StaleRecord, ValidationError
-from oldcomm_desktop.gui import commands
+from oldcomm_desktop.gui import colours, commands
 from oldcomm_desktop.gui.context import MONEY_UNITS, AppContext
 from oldcomm_desktop.gui.dialogs.record_form import RecordForm
 from oldcomm_desktop.gui.pages.base import Page
@@ -45,7 +45,7 @@ MODES = {workspace.TOWNSHIP: "乡镇（街道）版", workspace.COUNTY: "县级�
 def _muted(text: str) -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
-    label.setStyleSheet("color: #52606d;")
+    label.setStyleSheet(colours.text_style("secondary"))
     return label
 
 
@@ -106,7 +106,7 @@ class SettingsPage(Page):
         self.operator_name.returnPressed.connect(self.add_operator)
         self.operator_message = QLabel()
         self.operator_message.setObjectName("operator_message")
-        self.operator_message.setStyleSheet("color: #c0392b;")
+        self.operator_message.setStyleSheet(colours.text_style("error"))
         add_row = QHBoxLayout()
         self.operator_name.setMaximumWidth(220)
         add_row.addWidget(self.operator_name)
@@ -293,7 +293,7 @@ class SettingsPage(Page):
         self.reset_rules_button.setEnabled(dirty)
 
     def _say_rules(self, text: str, *, error: bool = False) -> None:
-        self.rules_message.setStyleSheet("color: #c0392b;" if error else "color: #2f7d45;")
+        self.rules_message.setStyleSheet(colours.text_style("error" if error else "ok"))
         self.rules_message.setText(text)
 
     def save_rules(self) -> bool:
@@ -475,7 +475,7 @@ class SettingsPage(Page):
         where = self.ctx.db.path or self.ctx.db.url
         self.workspace_label.setText(
             f"<b>{d['own_name']}</b>（{d['own']}）　{MODES.get(d['mode'], d['mode'] or '')}<br>"
-            f"<span style='color:#52606d'>数据库：{where}</span>"
+            f"<span style='color:{colours.colour('secondary')}'>数据库：{where}</span>"
         )
         self._show_money_unit()
         self._show_notice_short_name()

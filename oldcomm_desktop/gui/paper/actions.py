@@ -157,10 +157,10 @@ class BatchDialog(QDialog):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from oldcomm_desktop.core import community_detail
+        from oldcomm_desktop.core import townships as township_rules
 
         self.setWindowTitle("批量打印检查记录")
-        months, townships = ctx.read(lambda s: (_months(s), community_detail.township_choices(s)))
+        months, townships = ctx.read(lambda s: (_months(s), township_rules.choices(s)))
         self.period = QComboBox()
         self.period.setObjectName("period")
         self.period.addItem("全部月份", None)

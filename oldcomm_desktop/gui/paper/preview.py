@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from oldcomm_desktop.gui import colours
+
 PREVIEW_DPI = 96
 PRINT_DPI = 300  # enough for 9-point Chinese on a laser printer; an A4 page is then 26 MB while drawn
 
@@ -86,7 +88,9 @@ class PreviewDialog(QDialog):
         col.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         for _ in range(self.pages):
             label = QLabel()
-            label.setStyleSheet("background: white; border: 1px solid #9aa5b1;")
+            label.setStyleSheet(
+                f"background: {colours.colour('paper')}; border: 1px solid {colours.colour('paper_border')};"
+            )
             col.addWidget(label)
             self.page_labels.append(label)
         self._next = 0
@@ -94,7 +98,7 @@ class PreviewDialog(QDialog):
         self.scroll = QScrollArea()
         self.scroll.setWidget(column)
         self.scroll.setWidgetResizable(True)
-        self.scroll.setStyleSheet("QScrollArea { background: #6b7785; }")
+        self.scroll.setStyleSheet(f"QScrollArea {{ background: {colours.colour('paper_desk')}; }}")
         self.count_label = QLabel(f"共 {self.pages} 页")
         self.count_label.setObjectName("page_count")
         self.print_button = QPushButton("打印…")

@@ -18,11 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from oldcomm_desktop.core import divisions, workspace
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.returns import briefing
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.jobs import Progress, run_with_progress
+from oldcomm_desktop.gui.list_page import is_county, township_choices
 
 
 class BriefingPanel(QWidget):
@@ -66,18 +66,11 @@ class BriefingPanel(QWidget):
         self.briefing: briefing.Briefing | None = None
 
     def load(self) -> None:
-        def read(s):
-            return workspace.mode(s), workspace.own_code(s), [(t.code, t.name) for t in divisions.townships(s)]
-
-        mode, own, towns = self.ctx.read(read)
         self.area.clear()
-        if mode == workspace.COUNTY:
+        if is_county(self.ctx):
             self.area.addItem("全县", None)
-            for code, name in towns:
-                if own and code[:6] == own[:6]:
-                    self.area.addItem(name, code)
-        else:
-            self.area.addItem(next((n for c, n in towns if c == own), "本乡镇"), own)
+        for code, name in township_choices(self.ctx):  # township mode: only its own
+            self.area.addItem(name, code)
 
     def _day(self) -> date:
         return self.day.date().toPython()

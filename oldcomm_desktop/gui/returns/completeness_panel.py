@@ -6,16 +6,16 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.returns import KINDS, review
 from oldcomm_desktop.core.returns.periods import Period
+from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.returns.common import fill, kind_combo, period_combo, table
 
-COLORS = {"approved": "#2f7d45", "submitted": "#3b6fd8", "sent_back": "#c0392b", "missing": "#8a8a8a"}
+STATUS_ROLES = {"approved": "ok", "submitted": "accent", "sent_back": "error", "missing": "muted"}
 
 
 class CompletenessPanel(QWidget):
@@ -63,7 +63,7 @@ class CompletenessPanel(QWidget):
             ],
         )
         for i, r in enumerate(self.rows):
-            self.table.item(i, 2).setForeground(QColor(COLORS.get(r.status, "#f0a73a")))
+            self.table.item(i, 2).setForeground(colours.qcolor(STATUS_ROLES.get(r.status, "caution")))
         done = sum(r.status == "approved" for r in self.rows)
         sent = sum(r.status != "missing" for r in self.rows)
         late = sum(bool(r.overdue) or r.on_time is False for r in self.rows)

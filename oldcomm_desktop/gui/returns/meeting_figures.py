@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from oldcomm_desktop.core import catalogues, overview, summary, workspace
 from oldcomm_desktop.core.lifecycle import STATUS_LABELS, STATUSES
 from oldcomm_desktop.core.money import format_quantity, format_yuan
+from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.context import AppContext
 
 NOTE = (
@@ -102,7 +103,10 @@ class MeetingFiguresPanel(QWidget):
         note = QLabel(NOTE)
         note.setObjectName("returns_note")
         note.setWordWrap(True)
-        note.setStyleSheet("background: #fff8e1; border: 1px solid #f0d48a; border-radius: 4px; padding: 6px;")
+        note.setStyleSheet(
+            f"background: {colours.colour('notice_bg')}; border: 1px solid {colours.colour('notice_border')};"
+            " border-radius: 4px; padding: 6px;"
+        )
         self.year = QComboBox()
         self.year.setObjectName("year")
         self.year.currentIndexChanged.connect(lambda _i: self.refresh())

@@ -18,19 +18,20 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from oldcomm_desktop.core import divisions, workspace
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.returns import KINDS, checks, export, review
 from oldcomm_desktop.core.returns.periods import Period
+from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.jobs import Progress, run_with_progress
+from oldcomm_desktop.gui.list_page import is_county, township_choices
 from oldcomm_desktop.gui.returns.common import fill, kind_combo, period_combo, table
+from oldcomm_desktop.gui.widgets import ask
 
 SHOWN_FINDINGS = 2000
 
@@ -129,20 +130,13 @@ class ReturnPanel(QWidget):
 
     # -- choices --------------------------------------------------------------------------------------
     def load(self) -> None:
-        def read(s):
-            return workspace.mode(s), workspace.own_code(s), [(t.code, t.name) for t in divisions.townships(s)]
-
-        mode, own, towns = self.ctx.read(read)
-        self.county = mode == workspace.COUNTY
+        self.county = is_county(self.ctx)
         blocked = self.township.blockSignals(True)
         self.township.clear()
         if self.county:
             self.township.addItem("全县", None)
-            for code, name in towns:
-                if own and code[:6] == own[:6]:
-                    self.township.addItem(name, code)
-        else:
-            self.township.addItem(next((n for c, n in towns if c == own), own or ""), own)
+        for code, name in township_choices(self.ctx):  # township mode: only its own
+            self.township.addItem(name, code)
         self.township.blockSignals(blocked)
         self._loaded = True
         self.refresh_state()
@@ -213,7 +207,7 @@ class ReturnPanel(QWidget):
         )
 
     def _say(self, text: str, *, error: bool = False) -> None:
-        self.message.setStyleSheet("color: #c0392b;" if error else "color: #2f7d45;")
+        self.message.setStyleSheet(colours.text_style("error" if error else "ok"))
         self.message.setText(text)
 
     # -- check ---------------------------------------------------------------------------------------
@@ -290,7 +284,7 @@ class ReturnPanel(QWidget):
         text, ok = QInputDialog.getText(self, "批注", "对这个数字的批注：")
         if not ok:
             return
-        follow = QMessageBox.question(self, "需跟进", "标记为需跟进？") == QMessageBox.StandardButton.Yes
+        follow = ask(self, "需跟进", "标记为需跟进？")
         self.annotate(row, text, follow)
 
     def save_explanations(self) -> int:

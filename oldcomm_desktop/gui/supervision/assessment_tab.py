@@ -13,9 +13,11 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QSp
 from oldcomm_desktop.core import inspections
 from oldcomm_desktop.core.fields import Field, parse_changes
 from oldcomm_desktop.core.supervision import assessment, bulletins, exports
+from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.dialogs.record_form import RecordDialog
-from oldcomm_desktop.gui.supervision.common import attempt, county_mode, townships
+from oldcomm_desktop.gui.list_page import is_county, township_choices
+from oldcomm_desktop.gui.supervision.common import attempt
 from oldcomm_desktop.gui.supervision.export import ask_and_write
 from oldcomm_desktop.gui.supervision.rows_table import RowsTable
 
@@ -53,7 +55,7 @@ class AssessmentTab(QWidget):
         self.ctx = ctx
         self.result: dict | None = None
         layout = QVBoxLayout(self)
-        self.county = county_mode(ctx)
+        self.county = is_county(ctx)
         if not self.county:
             note = QLabel("年度绩效考核由县住建局在县级模式下进行；本乡镇的督办、检查和诉求数据会计入考核。")
             note.setObjectName("assessment_note")
@@ -89,7 +91,7 @@ class AssessmentTab(QWidget):
         self.table.setWordWrap(True)
         self.saved = QLabel()
         self.saved.setObjectName("assessment_saved")
-        self.saved.setStyleSheet("color: #6b7785;")
+        self.saved.setStyleSheet(colours.text_style("muted"))
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.saved)
@@ -149,7 +151,7 @@ class AssessmentTab(QWidget):
             fields,
             save,
             values={"township_code": current, "indicator": indicators[0][0]},
-            choices={"township_code": lambda: townships(self.ctx), "indicator": lambda: indicators},
+            choices={"township_code": lambda: township_choices(self.ctx), "indicator": lambda: indicators},
             parent=self,
         )
         dialog.setObjectName("manual_score_dialog")

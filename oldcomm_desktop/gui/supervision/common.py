@@ -1,5 +1,5 @@
-"""What the supervision tabs share: the mode and townships of the open database, a filter combo, and
-running a core write with its Chinese refusal shown to the clerk."""
+"""What the supervision tabs share: a filter combo, and running a core write with its Chinese refusal shown
+to the clerk (the mode and townships of the database come from gui.list_page, as for every page)."""
 
 from __future__ import annotations
 
@@ -8,17 +8,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QMessageBox, QWidget
 
-from oldcomm_desktop.core import divisions, workspace
 from oldcomm_desktop.core.errors import OldcommError
-from oldcomm_desktop.gui.context import AppContext
-
-
-def county_mode(ctx: AppContext) -> bool:
-    return ctx.read(lambda s: workspace.mode(s) == workspace.COUNTY)
-
-
-def townships(ctx: AppContext) -> list[tuple[str, str]]:
-    return ctx.read(lambda s: [(d.code, d.name) for d in divisions.townships(s)])
 
 
 def combo(choices: Sequence[tuple[Any, str]], *, everything: str | None = "全部", name: str = "") -> QComboBox:

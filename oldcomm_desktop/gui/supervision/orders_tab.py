@@ -7,17 +7,16 @@ arrived on paper is recorded here too (登记答复). Buttons follow the state m
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QMessageBox,
     QPushButton,
-    QSplitter,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -28,10 +27,13 @@ from oldcomm_desktop.core import divisions, inspections
 from oldcomm_desktop.core.fields import Field
 from oldcomm_desktop.core.model import Project
 from oldcomm_desktop.core.supervision import order_files, orders
+from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.dialogs.record_form import RecordDialog
-from oldcomm_desktop.gui.supervision.common import attempt, combo, county_mode, townships
+from oldcomm_desktop.gui.list_page import EDIT_KEYS, RowActions, is_county, remembered_splitter, township_choices
+from oldcomm_desktop.gui.supervision.common import attempt, combo
 from oldcomm_desktop.gui.supervision.rows_table import RowsTable
+from oldcomm_desktop.gui.widgets import ask, push_button
 
 COLUMNS = [
     ("number", "文号"),
@@ -50,38 +52,55 @@ class OrdersTab(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.county = county_mode(ctx)
+        self.county = is_county(ctx)
         self.state = combo([*orders.STATES.items(), ("overdue", "已逾期")], everything="全部状态", name="order_state")
-        self.township = combo(townships(ctx), everything="全部乡镇", name="order_township")
+        self.township = combo(township_choices(ctx), everything="全部乡镇", name="order_township")
         self.township.setVisible(self.county)
         self.buttons: dict[str, QPushButton] = {}
         bar = QHBoxLayout()
         bar.addWidget(self.state)
         bar.addWidget(self.township)
         bar.addStretch(1)
+        self.table = RowsTable(COLUMNS, alert=lambda r: r["overdue"])
+        self.table.setObjectName("orders_table")
+        # what a selected order allows (orders.ALLOWED by state) is a row action: button, context menu, 编辑 menu
+        self.row_actions = RowActions(self.table, self, self.table.current_id)
+        row_actions = {
+            "start": ("开始处理", self.start, EDIT_KEYS),
+            "answer": ("登记答复…" if self.county else "答复…", self.answer, ()),
+            "confirm": ("确认办结", self.confirm, ()),
+            "send_back": ("退回…", self.send_back, ()),
+        }
         for key, text in (
             ("issue", "下达督办…"),
-            ("start", "开始处理"),
-            ("answer", "登记答复…" if self.county else "答复…"),
-            ("confirm", "确认办结"),
-            ("send_back", "退回…"),
-            ("attach", "附件…"),
+            ("start", ""),
+            ("answer", ""),
+            ("confirm", ""),
+            ("send_back", ""),
+            ("attach", ""),
             ("import_file", "导入文件…"),
             ("export_file", "导出文件…"),
         ):
-            b = QPushButton(text)
-            b.setObjectName(f"order_{key}")
+            if key in row_actions:
+                label, slot, shortcuts = row_actions[key]
+                action = self.row_actions.add(
+                    label, f"order_{key}_action", slot, shortcuts=shortcuts, enabled_when=self._allows(key)
+                )
+                b = self.row_actions.button(action, f"order_{key}")
+            elif key == "attach":
+                self.row_actions.separator()
+                action = self.row_actions.add("附件…", "order_attach_action", self.attach)
+                b = self.row_actions.button(action, "order_attach")
+            else:
+                b = push_button(text, f"order_{key}")
             bar.addWidget(b)
             self.buttons[key] = b
-        self.buttons["issue"].setVisible(self.county)
-        self.buttons["confirm"].setVisible(self.county)
-        self.buttons["send_back"].setVisible(self.county)
+        for key in ("issue", "confirm", "send_back"):  # the county's steps
+            self.buttons[key].setVisible(self.county)
+        for action in self.row_actions.actions():
+            if action.objectName() in ("order_confirm_action", "order_send_back_action"):
+                action.setVisible(self.county)
         self.buttons["issue"].clicked.connect(self.issue)
-        self.buttons["start"].clicked.connect(self.start)
-        self.buttons["answer"].clicked.connect(self.answer)
-        self.buttons["confirm"].clicked.connect(self.confirm)
-        self.buttons["send_back"].clicked.connect(self.send_back)
-        self.buttons["attach"].clicked.connect(self.attach)
         self.buttons["import_file"].clicked.connect(self.import_file)
         self.buttons["export_file"].clicked.connect(self.export_file)
         for key, tip in (
@@ -89,15 +108,10 @@ class OrdersTab(QWidget):
             ("export_file", "县级：导出督办下发文件；乡镇：导出答复文件（在同步功能之前用文件传递）"),
         ):
             self.buttons[key].setToolTip(tip)
-        self.table = RowsTable(COLUMNS, alert=lambda r: r["overdue"])
-        self.table.setObjectName("orders_table")
         self.detail = QTextBrowser()
         self.detail.setObjectName("order_detail")
         self.detail.setOpenExternalLinks(True)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.table)
-        split.addWidget(self.detail)
-        split.setSizes([380, 220])
+        split = remembered_splitter(ctx, "supervision_orders", [self.table, self.detail], sizes=(380, 220))
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(split, 1)
@@ -105,6 +119,13 @@ class OrdersTab(QWidget):
         self.township.currentIndexChanged.connect(lambda _i: self.refresh())
         self.table.current_changed.connect(self.show_detail)
         self.refresh()
+
+    def _allows(self, action: str) -> Callable[[], bool]:
+        def allowed() -> bool:
+            row = self.table.current_row()
+            return bool(row) and row["state"] in orders.ALLOWED.get(action, ())
+
+        return allowed
 
     # -- reading ----------------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -119,13 +140,9 @@ class OrdersTab(QWidget):
         self.show_detail(self.table.current_id())
 
     def show_detail(self, target_id: str) -> None:
-        row = self.table.current_row()
-        state = row["state"] if row else None
-        for action, allowed in orders.ALLOWED.items():
-            self.buttons[action].setEnabled(state in allowed)
-        self.buttons["attach"].setEnabled(bool(row))
+        self.row_actions.update()
         if not target_id:
-            self.detail.setHtml("<span style='color:#777'>选择一条督办查看详情和办理经过。</span>")
+            self.detail.setHtml(colours.span("muted", "选择一条督办查看详情和办理经过。"))
             return
         d = self.ctx.read(lambda s: orders.detail(s, target_id))
         parts = [
@@ -139,7 +156,7 @@ class OrdersTab(QWidget):
         if d["answer"]:
             parts.append(f"办理情况（{d['answered_on']}）：{escape(d['answer'])}")
         if d["opinion"]:
-            parts.append(f"<span style='color:#b71c1c'>退回意见：{escape(d['opinion'])}</span>")
+            parts.append(f"<span style='color:{colours.colour('alert')}'>退回意见：{escape(d['opinion'])}</span>")
         steps = "".join(
             f"<li>{h['on']}　{escape(h['action_label'])}　→ {escape(h['state_after'])}"
             + (f"：{escape(h['text'])}" if h["text"] else "")
@@ -160,7 +177,7 @@ class OrdersTab(QWidget):
             self.table.select_id(target_id)
 
     def make_issue_dialog(self) -> RecordDialog:
-        choices = [(ALL_TOWNSHIPS, "（全部乡镇）"), *townships(self.ctx)]
+        choices = [(ALL_TOWNSHIPS, "（全部乡镇）"), *township_choices(self.ctx)]
         projects = self.ctx.read(
             lambda s: [
                 (pid, f"{divisions.name_of(s, t)} · {name}")
@@ -188,7 +205,7 @@ class OrdersTab(QWidget):
         def save(values: dict[str, Any], _confirm: bool) -> Any:
             code, project = values.pop("township_code"), values.pop("project_id")
             if code == ALL_TOWNSHIPS:
-                targets = [{"township_code": c} for c, _ in townships(self.ctx)]
+                targets = [{"township_code": c} for c, _ in township_choices(self.ctx)]
             else:
                 targets = [{"township_code": code, "project_id": project}]
             return self.ctx.write(lambda s: orders.issue(s, values, targets).id, table="supervision_order")
@@ -234,8 +251,7 @@ class OrdersTab(QWidget):
         row = self.table.current_row()
         if not row:
             return
-        sure = QMessageBox.question(self, "确认办结", f"确认 {row['number']}（{row['township']}）已办结？")
-        if sure == QMessageBox.StandardButton.Yes and attempt(
+        if ask(self, "确认办结", f"确认 {row['number']}（{row['township']}）已办结？") and attempt(
             self, "无法确认", lambda: self.ctx.write(lambda s: orders.confirm(s, row["id"]).id)
         ):
             self._done(row["id"])

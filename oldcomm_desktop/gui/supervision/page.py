@@ -6,6 +6,7 @@ is cheap); the dashboard's counts of overdue orders and replies lead here.
 
 from __future__ import annotations
 
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from oldcomm_desktop.core.supervision import orders, requests
@@ -76,6 +77,11 @@ class SupervisionPage(Page):
             tab.state.setCurrentIndex(max(i, 0))
         if "period" in filters and tab is self.ranking:
             self.ranking.set_period(filters["period"])
+
+    def edit_actions(self) -> list[QAction]:
+        """The row actions of the tab shown (督办: 开始处理, 答复 …; 居民诉求: 答复), for the 编辑 menu."""
+        row_actions = getattr(self.tabs.currentWidget(), "row_actions", None)  # RowActions, not QWidget.actions
+        return row_actions.actions() if row_actions is not None else []
 
     def status_text(self) -> str:
         return f"督办 {len(self.orders.table.rows)} 条；居民诉求 {len(self.requests.table.rows)} 条"

@@ -12,7 +12,8 @@ from oldcomm_desktop.core import inspections
 from oldcomm_desktop.core.supervision import bulletins, exports
 from oldcomm_desktop.core.supervision.scoring.rankings import ranking
 from oldcomm_desktop.gui.context import AppContext
-from oldcomm_desktop.gui.supervision.common import combo, county_mode, townships
+from oldcomm_desktop.gui.list_page import is_county, township_choices
+from oldcomm_desktop.gui.supervision.common import combo
 from oldcomm_desktop.gui.supervision.export import ask_and_write
 from oldcomm_desktop.gui.supervision.rows_table import RowsTable
 
@@ -42,8 +43,8 @@ class RankingTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.period = combo(recent_periods(), everything=None, name="ranking_period")
-        self.township = combo(townships(ctx), everything="全部乡镇", name="ranking_township")
-        self.township.setVisible(county_mode(ctx))
+        self.township = combo(township_choices(ctx), everything="全部乡镇", name="ranking_township")
+        self.township.setVisible(is_county(ctx))
         self.export_button = QPushButton("导出通报…")
         self.export_button.setObjectName("export_bulletin")
         self.export_button.clicked.connect(self.export)

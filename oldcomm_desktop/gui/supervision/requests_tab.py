@@ -6,17 +6,19 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from sqlalchemy import select
 
 from oldcomm_desktop.core import catalogues, inspections
 from oldcomm_desktop.core.model import Community
 from oldcomm_desktop.core.supervision import requests
+from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.dialogs.record_form import RecordDialog
-from oldcomm_desktop.gui.supervision.common import combo, county_mode, townships
+from oldcomm_desktop.gui.list_page import EDIT_KEYS, RowActions, is_county, remembered_splitter, township_choices
+from oldcomm_desktop.gui.supervision.common import combo
 from oldcomm_desktop.gui.supervision.rows_table import RowsTable
+from oldcomm_desktop.gui.widgets import push_button
 
 COLUMNS = [
     ("township", "乡镇（街道）"),
@@ -46,22 +48,24 @@ class RequestsTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.state = combo(list(requests.STATES.items()), everything="全部状态", name="request_state")
-        self.township = combo(townships(ctx), everything="全部乡镇", name="request_township")
-        self.township.setVisible(county_mode(ctx))
-        self.add_button = QPushButton("登记诉求…")
-        self.add_button.setObjectName("request_add")
+        self.township = combo(township_choices(ctx), everything="全部乡镇", name="request_township")
+        self.township.setVisible(is_county(ctx))
+        self.table = RowsTable(COLUMNS, alert=lambda r: r["state"] == "overdue")
+        self.table.setObjectName("requests_table")
+        self.row_actions = RowActions(self.table, self, self.table.current_id)
+        reply = self.row_actions.add(
+            "答复…", "request_reply_action", self.reply, shortcuts=EDIT_KEYS,
+            enabled_when=lambda: not (self.table.current_row() or {}).get("reply"), tip="登记对这条诉求的答复（回车）",
+        )
+        self.add_button = push_button("登记诉求…", "request_add")
         self.add_button.clicked.connect(self.add)
-        self.reply_button = QPushButton("答复…")
-        self.reply_button.setObjectName("request_reply")
-        self.reply_button.clicked.connect(self.reply)
+        self.reply_button = self.row_actions.button(reply, "request_reply")
         bar = QHBoxLayout()
         bar.addWidget(self.state)
         bar.addWidget(self.township)
         bar.addStretch(1)
         bar.addWidget(self.add_button)
         bar.addWidget(self.reply_button)
-        self.table = RowsTable(COLUMNS, alert=lambda r: r["state"] == "overdue")
-        self.table.setObjectName("requests_table")
         self.roll = RowsTable(ROLL_COLUMNS, id_key="community_id")
         self.roll.setObjectName("requests_roll_up")
         lower = QWidget()
@@ -69,13 +73,10 @@ class RequestsTab(QWidget):
         lower_layout.setContentsMargins(0, 0, 0, 0)
         lower_layout.addWidget(QLabel("<b>按小区汇总</b>（满意 100、基本满意 60、不满意 0 分的平均）"))
         lower_layout.addWidget(self.roll)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.table)
-        split.addWidget(lower)
-        split.setSizes([360, 220])
+        split = remembered_splitter(ctx, "supervision_requests", [self.table, lower], sizes=(360, 220))
         self.more = QLabel(f"只显示最近的 {SHOWN} 条；可按状态或乡镇筛选，或用 oldcomm requests list 查看全部。")
         self.more.setObjectName("requests_more")
-        self.more.setStyleSheet("color: #6b7785;")
+        self.more.setStyleSheet(colours.text_style("muted"))
         self.more.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
@@ -99,8 +100,7 @@ class RequestsTab(QWidget):
         self._enable()
 
     def _enable(self, *_: object) -> None:
-        row = self.table.current_row()
-        self.reply_button.setEnabled(bool(row and not row["reply"]))
+        self.row_actions.update()
 
     def make_add_dialog(self) -> RecordDialog:
         names = self.ctx.read(

@@ -13,11 +13,10 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
-ALERT = QColor("#fdecea")
-ALERT_TEXT = QColor("#b71c1c")
+from oldcomm_desktop.gui import colours
 
 
 def shown(value: Any) -> str:
@@ -71,8 +70,8 @@ class RowsTable(QTableWidget):
                 if isinstance(row.get(key), (int, float, Decimal)) and not isinstance(row.get(key), bool):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if hot:
-                    item.setBackground(QBrush(ALERT))
-                    item.setForeground(QBrush(ALERT_TEXT))
+                    item.setBackground(QBrush(colours.qcolor("alert_bg")))
+                    item.setForeground(QBrush(colours.qcolor("alert")))
                 self.setItem(r, c, item)
         self.resizeColumnsToContents()
         for c in range(self.columnCount()):

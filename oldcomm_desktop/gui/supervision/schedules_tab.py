@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 from sqlalchemy import select
 
 from oldcomm_desktop.core import inspections
 from oldcomm_desktop.core.model import ChecklistTemplate, Community
 from oldcomm_desktop.core.supervision import schedules
+from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.dialogs.record_form import RecordDialog
-from oldcomm_desktop.gui.supervision.common import attempt, combo, county_mode, townships
+from oldcomm_desktop.gui.list_page import DELETE_KEYS, RowActions, is_county, remembered_splitter, township_choices
+from oldcomm_desktop.gui.supervision.common import attempt, combo
 from oldcomm_desktop.gui.supervision.rows_table import RowsTable
+from oldcomm_desktop.gui.widgets import ask
 
 COLUMNS = [
     ("township", "乡镇（街道）"),
@@ -60,22 +62,23 @@ class SchedulesTab(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.county = county_mode(ctx)
-        self.township = combo(townships(ctx), everything="全部乡镇", name="schedule_township")
+        self.county = is_county(ctx)
+        self.township = combo(township_choices(ctx), everything="全部乡镇", name="schedule_township")
         self.township.setVisible(self.county)
         add = QPushButton("添加检查计划…")
         add.setObjectName("schedule_add")
         add.clicked.connect(self.add)
-        self.delete_button = QPushButton("删除计划")
-        self.delete_button.setObjectName("schedule_delete")
-        self.delete_button.clicked.connect(self.delete)
+        self.table = RowsTable(COLUMNS, alert=lambda r: r["current_state"] == "missed")
+        self.table.setObjectName("schedules_table")
+        self.row_actions = RowActions(self.table, self, self.table.current_id)
+        delete = self.row_actions.add("删除计划", "schedule_delete_action", self.delete, shortcuts=DELETE_KEYS,
+                                  tip="删除选中的检查计划（Delete）")
+        self.delete_button = self.row_actions.button(delete, "schedule_delete")
         bar = QHBoxLayout()
         bar.addWidget(self.township)
         bar.addStretch(1)
         bar.addWidget(add)
         bar.addWidget(self.delete_button)
-        self.table = RowsTable(COLUMNS, alert=lambda r: r["current_state"] == "missed")
-        self.table.setObjectName("schedules_table")
         self.due = RowsTable(DUE_COLUMNS, alert=lambda r: r["state"] == "missed", id_key="schedule_id")
         self.due.setObjectName("due_table")
         self.due_label = QLabel()
@@ -85,15 +88,11 @@ class SchedulesTab(QWidget):
         lower_layout.setContentsMargins(0, 0, 0, 0)
         lower_layout.addWidget(self.due_label)
         lower_layout.addWidget(self.due)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.table)
-        split.addWidget(lower)
-        split.setSizes([300, 300])
+        split = remembered_splitter(ctx, "supervision_schedules", [self.table, lower], sizes=(300, 300))
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(split, 1)
         self.township.currentIndexChanged.connect(lambda _i: self.refresh())
-        self.table.current_changed.connect(lambda _id: self.delete_button.setEnabled(bool(_id)))
         ctx.data_changed.connect(lambda _t: self.refresh() if self.isVisible() else None)
 
     def refresh(self) -> None:
@@ -104,9 +103,9 @@ class SchedulesTab(QWidget):
         missed = sum(r["state"] == "missed" for r in due)
         self.due_label.setText(
             f"<b>待检查 {len(due) - missed} 次</b>　"
-            + (f"<span style='color:#b71c1c'><b>本年漏检 {missed} 次</b></span>" if missed else "本年没有漏检")
+            + (colours.span("alert", f"<b>本年漏检 {missed} 次</b>") if missed else "本年没有漏检")
         )
-        self.delete_button.setEnabled(bool(self.table.current_id()))
+        self.row_actions.update()
 
     def showEvent(self, event: Any) -> None:  # Qt's name
         self.refresh()
@@ -150,7 +149,7 @@ class SchedulesTab(QWidget):
             },
             choices={
                 "community_id": lambda: [("", "（全乡镇）"), *names],
-                "township_code": lambda: townships(self.ctx),
+                "township_code": lambda: township_choices(self.ctx),
                 "template_id": lambda: tmpls,
             },
             parent=self,
@@ -166,7 +165,6 @@ class SchedulesTab(QWidget):
         row = self.table.current_row()
         if not row:
             return
-        sure = QMessageBox.question(self, "删除检查计划", f"删除 {row['community']} 的{row['kind_label']}计划？")
-        if sure == QMessageBox.StandardButton.Yes:
+        if ask(self, "删除检查计划", f"删除 {row['community']} 的{row['kind_label']}计划？"):
             attempt(self, "无法删除", lambda: self.ctx.write(lambda s: schedules.delete(s, row["id"])))
             self.refresh()

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -30,6 +29,7 @@ from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.sync import conflicts, history, importer
 from oldcomm_desktop.core.sync.tables import TABLE_LABELS
 from oldcomm_desktop.gui.context import AppContext
+from oldcomm_desktop.gui.widgets import ask
 
 COUNT_COLUMNS = (("added", "新增"), ("changed", "修改"), ("deleted", "删除"), ("conflicts", "冲突"))
 
@@ -292,7 +292,7 @@ class HistoryDialog(QDialog):
         self.rollback_button.setEnabled(bool(self.rows))
 
     def _ask(self, text: str) -> bool:
-        return QMessageBox.question(self, "回滚导入", text) == QMessageBox.StandardButton.Yes
+        return ask(self, "回滚导入", text)
 
     def rollback_selected(self) -> bool:
         r = self.table.currentRow()

@@ -22,16 +22,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from oldcomm_desktop.core import divisions, workspace
+from oldcomm_desktop.core import workspace
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.sync import conflicts, importer, keys
 from oldcomm_desktop.core.sync.exporter import ExportResult, export
+from oldcomm_desktop.gui import colours, settings_keys
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.jobs import JobCancelled, Progress, run_with_progress
+from oldcomm_desktop.gui.list_page import township_choices
 from oldcomm_desktop.gui.sync.dialogs import ConflictsDialog, HistoryDialog, PreviewDialog
 from oldcomm_desktop.gui.sync.townships import TownshipsView
-
-FOLDER_KEY = "exchange/package_folder"
 
 
 class PackagesSection(QGroupBox):
@@ -58,9 +58,8 @@ class PackagesSection(QGroupBox):
         self.recipient = QComboBox()
         self.recipient.setObjectName("recipient")
         if county:
-            for d in ctx.read(lambda s: [(t.code, t.name) for t in divisions.townships(s)]):
-                if d[0][:6] == self.own[:6]:
-                    self.recipient.addItem(f"{d[1]} {d[0]}", d[0])
+            for code, name in township_choices(ctx):
+                self.recipient.addItem(f"{name} {code}", code)
         else:
             county_code = self.own[:6] + "000000"
             self.recipient.addItem(f"县里 {county_code}", county_code)
@@ -131,7 +130,7 @@ class PackagesSection(QGroupBox):
 
     # -- export -------------------------------------------------------------------------------------
     def _folder(self) -> str:
-        return str(self.ctx.settings.value(FOLDER_KEY) or Path.home())
+        return str(self.ctx.settings.value(settings_keys.PACKAGE_FOLDER) or Path.home())
 
     def ask_export(self) -> ExportResult | None:
         folder = QFileDialog.getExistingDirectory(self, "数据包保存到（如 U 盘）", self._folder())
@@ -158,7 +157,7 @@ class PackagesSection(QGroupBox):
         except OSError as exc:
             self._say(f"没有导出：无法写入 {folder}（{exc.strerror or exc}）", error=True)
             return None
-        self.ctx.settings.setValue(FOLDER_KEY, str(folder))
+        self.ctx.settings.setValue(settings_keys.PACKAGE_FOLDER, str(folder))
         what = "，".join(f"{n} 条" for n in result.counts.values())
         self._say(
             f"已导出 {result.path.name}（{'完整' if result.full else '增量'}，共 {result.total} 条记录"
@@ -260,7 +259,7 @@ class PackagesSection(QGroupBox):
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.last_message = text
-        self.result.setStyleSheet("color: #c0392b;" if error else "color: #2f7d45;")
+        self.result.setStyleSheet(colours.text_style("error" if error else "ok"))
         self.result.setText(text)
         self.result.setVisible(bool(text))
 

@@ -11,7 +11,6 @@ import pytest
 
 from oldcomm_desktop.core import (
     communities,
-    community_detail,
     editable_settings,
     funding,
     inspections,
@@ -92,7 +91,7 @@ def test_every_kind_of_write_takes_expected_version(db) -> None:
         lambda s: items.update(s, ids["it"], {"planned_quantity": 5}, expected_version=wrong),
         lambda s: items.delete(s, ids["it"], expected_version=wrong),
         lambda s: milestones.remove(s, ids["m"], expected_version=wrong),
-        lambda s: community_detail.delete_investment(s, ids["e"], expected_version=wrong),
+        lambda s: funding.delete_investment(s, ids["e"], expected_version=wrong),
         lambda s: inspections.delete(s, ids["i"], expected_version=wrong),
         lambda s: inspections.reply(s, ids["r"], "已修复", "2026-01-20", expected_version=wrong),
         lambda s: inspections.reinspect(
@@ -110,10 +109,10 @@ def test_every_kind_of_write_takes_expected_version(db) -> None:
 def test_funding_table_version_moves_with_every_save(db) -> None:
     cid, _ = _community(db)
     with db.transaction("张三") as s:
-        v0 = community_detail.funding_table_version(s, cid)
+        v0 = funding.table_version_of(s, cid)
         funding.set_lines(s, communities.get(s, cid), {"provincial": {"approved": "100"}}, expected_version=v0)
     with db.transaction("张三") as s:
-        v1 = community_detail.funding_table_version(s, cid)
+        v1 = funding.table_version_of(s, cid)
         assert v1 > v0
         funding.set_lines(s, communities.get(s, cid), {"provincial": {"approved": "200"}}, expected_version=v1)
     with pytest.raises(StaleRecord), db.transaction("李四") as s:
