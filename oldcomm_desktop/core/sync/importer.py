@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from oldcomm_desktop.core import workspace
 from oldcomm_desktop.core.attachments import stored_path
 from oldcomm_desktop.core.errors import OldcommError
+from oldcomm_desktop.core.importing import bulk, bulk_tables
 from oldcomm_desktop.core.model import SyncConflict, SyncImport, SyncImportRow
 from oldcomm_desktop.core.model.base import new_id, utcnow
 from oldcomm_desktop.core.sync import changes, keys, merge, package, tables, writes
@@ -39,6 +40,8 @@ Progress = Callable[[int, int, str], None]
 CONFLICT = cast(Table, SyncConflict.__table__)
 IMPORT_ROW = cast(Table, SyncImportRow.__table__)
 CHUNK = 2000
+# The shared tables the bulk write path (importing/bulk_tables.py) knows; the others go through writes.py.
+BULK_TABLES: frozenset[str] = frozenset(bulk_tables.ORDER)
 
 
 @dataclass
@@ -350,6 +353,11 @@ def _merge(
     from_county = m["sender"]["mode"] == workspace.COUNTY
     addressed = addressed_orders(conn, pkg, scope) if from_county else set()
     shas: dict[str, bool] = {}
+    # Writes wait until every record is merged: the tables the bulk write path knows go through it first (one
+    # batch, parents with their children, the same rules as a single edit), then the others, parents first.
+    bulk_rows: dict[str, list[dict[str, Any]]] = {}
+    bulk_labels: dict[str, list[str]] = {}
+    later: list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]] = []
     for name in tables.SHARED_TABLES:
         rows = pkg.records.get(name)
         if not rows:
@@ -359,6 +367,7 @@ def _merge(
         fields = [c.name for c in codec.columns]
         derived = tables.DERIVED_BY_TABLE.get(name, frozenset())
         t = codec.table
+        through_bulk = name in BULK_TABLES
         for i in range(0, len(rows), CHUNK):
             part = rows[i : i + CHUNK]
             ids = [r["id"] for r in part]
@@ -404,7 +413,8 @@ def _merge(
                         changes.ShadowRow(name, rid, owner, dict(theirs), merge.compact(dict(theirs_clocks)), 0, sender)
                     )
                     images.append(_image(import_id, name, rid, None, 1, shadows.get(rid)))
-                    audit.append(_audit(now, who, name, rid, "create"))
+                    if not through_bulk:
+                        audit.append(_audit(now, who, name, rid, "create"))
                     counts.added += 1
                     if theirs.get("deleted_at"):
                         counts.deleted += 1
@@ -477,7 +487,8 @@ def _merge(
                                 counts.deleted += 1
                             else:
                                 counts.restored += 1
-                        audit.append(_audit(now, who, name, rid, action, f, old, new))
+                        if not through_bulk:
+                            audit.append(_audit(now, who, name, rid, action, f, old, new))
                     if not ({"deleted_at"} >= set(result.taken)):
                         counts.changed += 1
                     images.append(_image(import_id, name, rid, sh.state, row._mapping["version"] + 1, sh))
@@ -488,7 +499,12 @@ def _merge(
                         name, rid, owner, result.values, result.clocks, 0, sender if result.echo else None
                     )
                 )
-            writes.WRITERS[name](conn, inserts, updates, now)
+            if through_bulk:
+                label = tables.TABLE_LABELS[name]
+                bulk_rows.setdefault(name, []).extend(inserts + updates)
+                bulk_labels.setdefault(name, []).extend(f"数据包内{label}（{r['id']}）" for r in inserts + updates)
+            else:
+                later.append((name, inserts, updates))
             if new_shadows:
                 first = changes.allocate(session, len(new_shadows))
                 for k, s in enumerate(new_shadows):
@@ -499,6 +515,21 @@ def _merge(
             done += len(part)
             if progress:
                 progress(done, total, f"合并{tables.TABLE_LABELS[name]}…")
+    if progress:
+        progress(total, total, "校验并写入…")
+    source = f"数据包 {report.file_name}（{sender}）"
+    operator_before = session.info.get("operator")
+    session.info["operator"] = who  # the bulk path's audit entries name the same operator as ours
+    try:
+        _write_through_bulk(session, bulk_rows, bulk_labels, source)
+        for name, inserts, updates in later:
+            writes.WRITERS[name](conn, inserts, updates, now)
+        _settle_versions(conn, images)
+        bulk.record_event(
+            session, source=source, kind="sync", counts={k: v.as_dict() for k, v in report.tables.items()}
+        )
+    finally:
+        session.info["operator"] = operator_before
     if not dry_run:
         report.attachments_copied = _copy_attachments(session, pkg, shas)
     writes.write_audit(conn, audit)
@@ -507,6 +538,54 @@ def _merge(
     _receipt(session, pkg, report, import_id, who, now)
     session.flush()
     return report
+
+
+def _write_through_bulk(
+    session: Session, rows: dict[str, list[dict[str, Any]]], labels: dict[str, list[str]], source: str
+) -> None:
+    """Merged records of the tables the bulk write path knows, written through it (importing/bulk.py).
+
+    The same parsing and rules as a single edit (questions a clerk answered on the other side count as
+    answered), the same derived columns, list shapes and full-text index, one audit entry per record and
+    field. A deletion or restore is never refused (`tombstones`). Columns beyond the service's fields (creation
+    time, deletion time, what the other side derived) are carried as they are; derived ones are recomputed.
+    A record that fails its rules here refuses the whole package: nothing is written.
+    """
+    if not rows:
+        return
+    carry = {name: _carried(name) for name in rows}
+    plan = bulk.prepare(session, rows, confirm=True, carry=carry, tombstones=True, labels=labels)
+    if plan.rejected:
+        shown = [f"{o.where()}：{p.label}{p.message}" for o in plan.rejected[:5] for p in o.problems[:1]]
+        more = f"等 {len(plan.rejected)} 条" if len(plan.rejected) > 5 else ""
+        raise PackageError(
+            f"数据包中有记录未通过本数据库的校验{more}，没有导入任何内容：{'；'.join(shown)}。"
+            "请对方核对这些记录后重新导出，或先更新本数据库的目录和区划。"
+        )
+    bulk.apply(session, plan, source=source, kind="sync", event=False)
+
+
+def _carried(name: str) -> frozenset[str]:
+    spec = bulk_tables.SPECS[name]
+    return frozenset(c.name for c in tables.data_columns(name)) - set(spec.fields) - spec.refs
+
+
+def _settle_versions(conn: Any, images: list[dict[str, Any]]) -> None:
+    """The version each changed row really has after the writes (the bulk path leaves a row whose merged values
+    equal the stored ones untouched), so a rollback's "changed since?" check compares the right number."""
+    by_table: dict[str, list[dict[str, Any]]] = {}
+    for img in images:
+        if img["before"] is not None and img["table_name"] in BULK_TABLES:
+            by_table.setdefault(img["table_name"], []).append(img)
+    for name, imgs in by_table.items():
+        t = tables.table(name)
+        ids = [img["record_id"] for img in imgs]
+        versions: dict[str, int] = {}
+        for k in range(0, len(ids), 500):
+            q = select(t.c.id, t.c.version).where(t.c.id.in_(ids[k : k + 500]))
+            versions.update({r[0]: r[1] for r in conn.execute(q)})
+        for img in imgs:
+            img["after_version"] = versions.get(img["record_id"], img["after_version"])
 
 
 def _image(
