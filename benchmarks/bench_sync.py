@@ -108,9 +108,9 @@ def build_county(path: Path) -> None:
 def introduce(township: Path, county: Path, folder: Path) -> None:
     t, c = open_database(township), open_database(county)
     for a, b, code in ((t, c, TOWNSHIP), (c, t, COUNTY)):
-        with a.transaction() as s:
+        with a.transaction("基准") as s:
             keys.export_public_key(s, folder / f"{code}.pub")
-        with b.transaction() as s:
+        with b.transaction("基准") as s:
             keys.trust(s, folder / f"{code}.pub", code)
     t.close()
     c.close()

@@ -358,6 +358,7 @@ def _merge(
     bulk_rows: dict[str, list[dict[str, Any]]] = {}
     bulk_labels: dict[str, list[str]] = {}
     later: list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]] = []
+    written: dict[str, list[changes.ShadowRow]] = {}  # shadows of records the bulk path writes
     for name in tables.SHARED_TABLES:
         rows = pkg.records.get(name)
         if not rows:
@@ -512,6 +513,8 @@ def _merge(
                     if s.echo_of:
                         s.echo_seq = s.seq
                 changes.save_shadows(conn, new_shadows, {(name, rid) for rid in shadows})
+                if through_bulk:
+                    written.setdefault(name, []).extend(new_shadows)
             done += len(part)
             if progress:
                 progress(done, total, f"合并{tables.TABLE_LABELS[name]}…")
@@ -522,6 +525,7 @@ def _merge(
     session.info["operator"] = who  # the bulk path's audit entries name the same operator as ours
     try:
         _write_through_bulk(session, bulk_rows, bulk_labels, source)
+        _absorb_derived(conn, keymaps, written)
         for name, inserts, updates in later:
             writes.WRITERS[name](conn, inserts, updates, now)
         _settle_versions(conn, images)
@@ -542,7 +546,7 @@ def _merge(
 
 def _write_through_bulk(
     session: Session, rows: dict[str, list[dict[str, Any]]], labels: dict[str, list[str]], source: str
-) -> None:
+) -> bulk.Plan | None:
     """Merged records of the tables the bulk write path knows, written through it (importing/bulk.py).
 
     The same parsing and rules as a single edit (questions a clerk answered on the other side count as
@@ -552,7 +556,7 @@ def _write_through_bulk(
     A record that fails its rules here refuses the whole package: nothing is written.
     """
     if not rows:
-        return
+        return None
     carry = {name: _carried(name) for name in rows}
     plan = bulk.prepare(session, rows, confirm=True, carry=carry, tombstones=True, labels=labels)
     if plan.rejected:
@@ -563,6 +567,45 @@ def _write_through_bulk(
             "请对方核对这些记录后重新导出，或先更新本数据库的目录和区划。"
         )
     bulk.apply(session, plan, source=source, kind="sync", event=False)
+    return plan
+
+
+LOCAL_DERIVED_EXCLUDED = frozenset({"created_at", "deleted_at", "township_code"})
+
+
+def _absorb_derived(conn: Any, keymaps: tables.KeyMaps, written: dict[str, list[changes.ShadowRow]]) -> None:
+    """The derived columns the bulk path computed here (pinyin keys, sort shapes, status, totals) go into the
+    shadow as they are stored, so the next scan does not take them for a clerk's edit and send every record
+    straight back; a difference in a clerk's field (a default the rules filled in) is left for the scan to send.
+    """
+    for name, shadows in written.items():
+        derived = sorted(_carried(name) - LOCAL_DERIVED_EXCLUDED)
+        if not derived:
+            continue
+        codec = tables.RowCodec(name, keymaps)
+        encoders = dict(codec.encoders)
+        t = codec.table
+        cols = [t.c.id, *(t.c[c] for c in derived)]
+        ids = [sh.record_id for sh in shadows]
+        stored: dict[str, Any] = {}
+        for k in range(0, len(ids), 500):  # only the derived columns: the list shapes are written apart
+            stored.update({r[0]: r._mapping for r in conn.execute(select(*cols).where(t.c.id.in_(ids[k : k + 500])))})
+        changed: list[changes.ShadowRow] = []
+        for sh in shadows:
+            row = stored.get(sh.record_id)
+            if row is None:
+                continue
+            diff = {}
+            for c in derived:
+                value = encoders[c](row.get(c))
+                if value != sh.state.get(c):
+                    diff[c] = value
+            if diff:
+                sh.state = {**sh.state, **diff}
+                sh.state_text = ""
+                changed.append(sh)
+        if changed:
+            changes.save_shadows(conn, changed, {(name, sh.record_id) for sh in changed})
 
 
 def _carried(name: str) -> frozenset[str]:
