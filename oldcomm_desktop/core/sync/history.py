@@ -89,7 +89,7 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
                 writes.WRITERS[img.table_name](conn, [], [{"id": img.record_id, **codec.decode(diff)}], now)
                 for k, v in diff.items():
                     audit.append(_audit(now, who, img.table_name, img.record_id, "update", k, current.get(k), v))
-        if img.table_name in tables.SHARED_TABLES:
+        if img.table_name in tables.SHARED_TABLES or img.table_name in tables.CATALOGUE_TABLES:
             changes.delete_shadow(conn, img.table_name, img.record_id)
             if img.shadow_before:
                 sb = json.loads(img.shadow_before)

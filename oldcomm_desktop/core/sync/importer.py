@@ -153,8 +153,16 @@ def check_addressing(session: Session, pkg: package.ReadPackage) -> str:
     if mode == workspace.COUNTY:
         if m["sender"]["mode"] != workspace.TOWNSHIP or sender[:6] != own[:6]:
             raise PackageError(f"县级数据库只接收本县乡镇（街道）的数据包，{sender} 不是")
-        if pkg.catalogue:
+        if set(pkg.catalogue) - {"division"}:
             raise PackageError("乡镇（街道）的数据包不能携带目录（目录由县里下发），已拒绝")
+        for n, r in enumerate(pkg.catalogue.get("division", []), start=1):
+            v = r.get("v") if isinstance(r.get("v"), dict) else {}
+            code = str(v.get("code") or "")
+            if v.get("level") != "village" or code[:9] != sender[:9] or code != r.get("key"):
+                raise PackageError(
+                    f"数据包内行政区划第 {n} 条（{code or '无代码'}）不是 {sender} 下的社区（村），"
+                    "乡镇（街道）只能上报本乡镇的社区（村），已拒绝"
+                )
         for name in tables.COUNTY_WIDE & set(pkg.records):
             raise PackageError(f"乡镇（街道）的数据包不能携带{tables.TABLE_LABELS[name]}（由县里下达），已拒绝")
         scope = sender
@@ -208,9 +216,19 @@ def check_values(pkg: package.ReadPackage, scope: str) -> None:
                 except (TypeError, ValueError):
                     raise PackageError(f"{where}的修改时间格式不对，已拒绝") from None
     for name, rows in pkg.catalogue.items():
+        codec = tables.RowCodec(name, _NO_KEYS)
+        cols = set(codec.names)
         for n, r in enumerate(rows, start=1):
+            where = f"数据包内目录{tables.TABLE_LABELS.get(name, name)}第 {n} 条"
             if not isinstance(r.get("key"), str):
-                raise PackageError(f"数据包内目录 {name} 第 {n} 条缺少代码，已拒绝")
+                raise PackageError(f"{where}缺少代码，已拒绝")
+            if not isinstance(r.get("id"), str) or len(r["id"]) > 36 or not isinstance(r.get("v"), dict):
+                raise PackageError(f"{where}（{r.get('key')}）格式不对，已拒绝")
+            if not cols.issuperset(r["v"]):
+                raise PackageError(f"{where}：不认识的字段“{sorted(set(r['v']) - cols)[0]}”，已拒绝")
+            found = codec.problems(r["v"])
+            if found:
+                raise PackageError(f"{where}（{r['key']}）的字段“{found[0]}”{found[1]}，已拒绝")
 
 
 def county_wide(name: str, values: dict[str, Any]) -> bool:
@@ -345,8 +363,13 @@ def _merge(
     changes.scan(session, keys=keymaps)  # local edits get their vectors before anything is merged
     images: list[dict[str, Any]] = []
     audit: list[dict[str, Any]] = []
-    if pkg.catalogue:
-        report.catalogue_changed = _apply_catalogue(conn, pkg, keymaps, images, audit, import_id, now, who)
+    if pkg.catalogue and m["sender"]["mode"] == workspace.TOWNSHIP:
+        report.catalogue_changed = _add_villages(conn, pkg, keymaps, images, audit, import_id, now, who)
+        keymaps.reload(("division",))
+    elif pkg.catalogue:
+        report.catalogue_changed = _apply_catalogue(
+            conn, pkg, keymaps, images, audit, import_id, now, who, report=report, scope=scope
+        )
         keymaps.reload()
     total = sum(len(r) for r in pkg.records.values())
     done = 0
@@ -659,9 +682,17 @@ def _audit(
     }
 
 
-def _apply_catalogue(conn, pkg, keymaps, images, audit, import_id, now, who) -> int:
-    """The county's catalogue replaces the township's, row by row, matched by natural key (code)."""
+def _apply_catalogue(conn, pkg, keymaps, images, audit, import_id, now, who, report=None, scope=None) -> int:
+    """The county's catalogue, matched row by row by natural key (code); see `catalogue_field`.
+
+    The county is authoritative for its codes: an entry it sends that the township lacks is added, and a
+    field the township never touched follows the county. Entries the township added (codes the county does
+    not send) are left alone. A field the township changed itself (a local label) is never silently replaced:
+    it stays while the county keeps its value, and becomes a conflict (keep ours / take theirs) when the county
+    changes that field too. The county's last values are kept as the entry's shadow to tell the cases apart.
+    """
     changed = 0
+    sender = pkg.manifest.sender_code
     for name in tables.CATALOGUE_TABLES:
         rows = pkg.catalogue.get(name)
         if not rows:
@@ -669,8 +700,9 @@ def _apply_catalogue(conn, pkg, keymaps, images, audit, import_id, now, who) -> 
         codec = tables.RowCodec(name, keymaps)
         t = codec.table
         local = {r._mapping["id"]: r for r in conn.execute(select(t))}
+        last_seen = changes.load_shadows(conn, name, list(local))
         self_refs = [c for c, target in codec.refs.items() if target == name]
-        inserts, updates, later = [], [], []
+        inserts, updates, later, seen = [], [], [], []
         for r in rows:
             values = dict(r["v"])
             for c in self_refs:  # a parent in the same table may come later: set it in a second step
@@ -687,16 +719,38 @@ def _apply_catalogue(conn, pkg, keymaps, images, audit, import_id, now, who) -> 
                 inserts.append({"id": ident, **decoded})
                 images.append(_image(import_id, name, ident, None, 1, None))
                 audit.append(_audit(now, who, name, ident, "create"))
+                seen.append(changes.ShadowRow(name, ident, None, dict(r["v"]), {}, 0))
                 continue
             current = codec.encode(local[local_id])
-            diff = {k: v for k, v in values.items() if current.get(k) != v and k != "created_at"}
+            shadow = last_seen.get(local_id)
+            edited_here = local[local_id]._mapping["version"] > 1  # seeded at 1: a first package finds edits so
+            diff = {}
+            for k, v in values.items():
+                if k == "created_at" or current.get(k) == v:
+                    continue
+                rule = catalogue_field(current.get(k), v, shadow.state if shadow else None, k, edited_here)
+                if rule == TAKE:
+                    diff[k] = v
+                elif rule == CONFLICT_FIELD and report is not None:
+                    ours_at = local[local_id]._mapping["updated_at"]
+                    _catalogue_conflict(
+                        conn, report, name, local_id, k, current, v, ours_at, sender, scope, import_id, now
+                    )
+            merged_state = {**(shadow.state if shadow else {}), **r["v"]}
+            seen.append(changes.ShadowRow(name, local_id, None, merged_state, {}, 0))
             if diff:
                 updates.append({"id": local_id, **codec.decode(diff)})
-                images.append(_image(import_id, name, local_id, current, local[local_id]._mapping["version"] + 1, None))
+                images.append(
+                    _image(import_id, name, local_id, current, local[local_id]._mapping["version"] + 1, shadow)
+                )
                 for k, v in diff.items():
                     audit.append(_audit(now, who, name, local_id, "update", k, current.get(k), v))
+            elif shadow is None or shadow.state != merged_state:  # only what we know of the county's moved:
+                version = local[local_id]._mapping["version"]  # a rollback puts that back too
+                images.append(_image(import_id, name, local_id, current, version, shadow))
         writes.WRITERS[name](conn, inserts, updates, now)
         changed += len(inserts) + len(updates)
+        changes.save_shadows(conn, seen, {(name, i) for i in last_seen})
         keymaps.reload((name,))
         for key, col, parent_key in later:
             ident, parent = keymaps.ident(name, key), keymaps.ident(name, parent_key)
@@ -704,6 +758,82 @@ def _apply_catalogue(conn, pkg, keymaps, images, audit, import_id, now, who) -> 
             if row is not None and parent is not None and row._mapping[col] != parent:
                 writes.WRITERS[name](conn, [], [{"id": ident, col: parent}], now)
     return changed
+
+
+def _add_villages(conn, pkg, keymaps, images, audit, import_id, now, who) -> int:
+    """The villages (社区/村) a township chose or added, up at the county: the ones the county lacks are added
+    (so its lists and returns name them); a code the county already holds keeps the county's entry (the county
+    is authoritative for the codes it has)."""
+    codec = tables.RowCodec("division", keymaps)
+    inserts = []
+    known = {r[0] for r in conn.execute(select(codec.table.c.id))}
+    for r in pkg.catalogue.get("division", []):
+        if keymaps.ident("division", r["key"]) is not None:
+            continue
+        values = codec.decode(dict(r["v"]))
+        ident = r["id"] if r["id"] not in known else new_id()
+        inserts.append({"id": ident, **values})
+        images.append(_image(import_id, "division", ident, None, 1, None))
+        audit.append(_audit(now, who, "division", ident, "create"))
+    writes.WRITERS["division"](conn, inserts, [], now)
+    return len(inserts)
+
+
+TAKE, KEEP_OURS, CONFLICT_FIELD = "take", "keep", "conflict"
+
+
+def catalogue_field(ours: Any, theirs: Any, last: dict[str, Any] | None, field_name: str, edited_here: bool) -> str:
+    """What happens to one field of a county catalogue entry whose value differs from ours.
+
+    `last`: the county's values as last received (None before the first package). The township changed the
+    field if ours differs from what the county last sent (before any package: if the entry was edited here
+    at all). Not changed here: take the county's. Changed here and the county still sends what it sent last:
+    keep ours (the township's local label). Changed on both sides: a conflict.
+    """
+    if last is not None:
+        if ours == last.get(field_name):
+            return TAKE
+        return KEEP_OURS if theirs == last.get(field_name) else CONFLICT_FIELD
+    return CONFLICT_FIELD if edited_here else TAKE
+
+
+def _catalogue_conflict(
+    conn, report, name, local_id, field_name, current, theirs, ours_at, sender, scope, import_id, now
+):
+    """Record (or refresh) the conflict of a township's own catalogue edit with the county's new value."""
+    found = conn.execute(
+        select(CONFLICT).where(
+            CONFLICT.c.record_id == local_id, CONFLICT.c.field == field_name, CONFLICT.c.status == "open"
+        )
+    ).first()
+    report.conflicts.append(
+        {"table": name, "record_id": local_id, "field": field_name, "ours": current.get(field_name), "theirs": theirs}
+    )
+    if found is not None:
+        conn.execute(
+            CONFLICT.update()
+            .where(CONFLICT.c.id == found.id)
+            .values(theirs=tables.dumps(theirs), ours=tables.dumps(current.get(field_name)))
+        )
+        return
+    conn.execute(
+        CONFLICT.insert().values(
+            id=new_id(),
+            table_name=name,
+            record_id=local_id,
+            field=field_name,
+            township_code=scope,
+            peer_code=sender,
+            ours=tables.dumps(current.get(field_name)),
+            theirs=tables.dumps(theirs),
+            ours_at=ours_at,
+            theirs_at=datetime.fromisoformat(report.created_at),
+            theirs_clock="{}",
+            import_id=import_id,
+            status="open",
+            created_at=now,
+        )
+    )
 
 
 def _copy_attachments(session: Session, pkg: package.ReadPackage, shas: dict[str, bool]) -> int:
