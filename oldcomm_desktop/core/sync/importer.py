@@ -156,7 +156,7 @@ def check_addressing(session: Session, pkg: package.ReadPackage) -> str:
         if set(pkg.catalogue) - {"division"}:
             raise PackageError("乡镇（街道）的数据包不能携带目录（目录由县里下发），已拒绝")
         for n, r in enumerate(pkg.catalogue.get("division", []), start=1):
-            v = r.get("v") if isinstance(r.get("v"), dict) else {}
+            v: dict[str, Any] = r["v"] if isinstance(r.get("v"), dict) else {}
             code = str(v.get("code") or "")
             if v.get("level") != "village" or code[:9] != sender[:9] or code != r.get("key"):
                 raise PackageError(
