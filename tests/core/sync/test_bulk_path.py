@@ -7,8 +7,9 @@ import json
 from pathlib import Path
 
 from oldcomm_desktop.core import communities, items
-from oldcomm_desktop.core.model import AuditEntry, Community, RenovationItem
+from oldcomm_desktop.core.model import AuditEntry, Community, CommunityCategory, RenovationItem
 from oldcomm_desktop.core.model.search import SearchText
+from oldcomm_desktop.core.sync import history
 
 from .conftest import COUNTY, T1, rewrite
 from .test_bad_packages import refused
@@ -75,3 +76,35 @@ def test_deletions_and_restores_are_never_refused_by_the_rules(world) -> None:
     assert report.tables["renovation_item"].restored == 1
     with t1.db.transaction("测试员") as s:
         assert s.get(Community, cid).deleted_at is None and s.get(RenovationItem, iid).deleted_at is None
+
+
+def test_rolling_back_an_import_takes_its_list_shapes_and_search_entries_too(world) -> None:
+    county, t1 = world[COUNTY], world[T1]
+    cid = t1.new_community("幸福里小区", households=100)
+    with t1.db.transaction("测试员") as s:
+        iid = items.create(
+            s, cid, {"item_type_id": "water_pipe", "planned_quantity": "1200", "description": "换管"}, confirm=True
+        ).id
+    report = county.import_(t1.export().path)
+    with county.db.transaction("测试员") as s:
+        assert s.query(SearchText).filter(SearchText.record_id.in_([cid, iid])).count() == 2
+        history.rollback(s, report.import_id)
+    with county.db.transaction("测试员") as s:
+        assert s.get(Community, cid) is None and s.get(RenovationItem, iid) is None
+        assert s.query(SearchText).filter(SearchText.record_id.in_([cid, iid])).count() == 0
+        assert s.query(CommunityCategory).filter_by(community_id=cid).count() == 0
+
+
+def test_rolling_back_an_item_added_to_a_community_takes_its_category_away(world) -> None:
+    county, t1 = world[COUNTY], world[T1]
+    cid = t1.new_community("幸福里小区", households=100)
+    county.import_(t1.export().path)
+    with t1.db.transaction("测试员") as s:
+        items.create(s, cid, {"item_type_id": "water_pipe", "planned_quantity": "1200"}, confirm=True)
+    report = county.import_(t1.export().path)
+    with county.db.transaction("测试员") as s:
+        assert s.query(CommunityCategory).filter_by(community_id=cid).count() == 1
+        history.rollback(s, report.import_id)
+    with county.db.transaction("测试员") as s:
+        assert s.get(Community, cid) is not None
+        assert s.query(CommunityCategory).filter_by(community_id=cid).count() == 0
