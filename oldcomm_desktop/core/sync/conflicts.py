@@ -68,6 +68,13 @@ def listing(session: Session, *, status: str | None = "open") -> list[dict[str, 
     return out
 
 
+def shown(value: Any, field: str | None = None) -> str:
+    """A conflict's value as a clerk reads it: a deletion says 已删除 with its time, a live record 未删除."""
+    if field == "deleted_at":
+        return f"已删除（{str(value)[:16].replace('T', ' ')}）" if value is not None else "未删除"
+    return "（空）" if value is None else str(value)
+
+
 def field_label(field: str, table: str | None = None) -> str:
     """The field's Chinese label, from the services' field specs (as the change history shows it)."""
     from oldcomm_desktop.core import change_history
