@@ -548,6 +548,7 @@ def _merge(
     session.info["operator"] = who  # the bulk path's audit entries name the same operator as ours
     try:
         _write_through_bulk(session, bulk_rows, bulk_labels, source)
+        _refresh_status(session, [r["id"] for r in bulk_rows.get("milestone", []) if "deleted_at" in r])
         _absorb_derived(conn, keymaps, written)
         for name, inserts, updates in later:
             writes.WRITERS[name](conn, inserts, updates, now)
@@ -591,6 +592,29 @@ def _write_through_bulk(
         )
     bulk.apply(session, plan, source=source, kind="sync", event=False)
     return plan
+
+
+def _refresh_status(session: Session, milestone_ids: list[str]) -> None:
+    """A milestone deleted or restored by the package moves its communities' status, as milestones.remove
+    does (the bulk path derives a status from the milestones it sees live before it writes)."""
+    if not milestone_ids:
+        return
+    from oldcomm_desktop.core.milestones import refresh_status
+    from oldcomm_desktop.core.model import Community, Milestone
+
+    targets: set[str] = set()
+    for k in range(0, len(milestone_ids), 500):
+        q = select(Milestone.community_id, Milestone.project_id).where(Milestone.id.in_(milestone_ids[k : k + 500]))
+        for cid, pid in session.execute(q):
+            if cid:
+                targets.add(cid)
+            elif pid:
+                targets |= set(session.scalars(select(Community.id).where(Community.project_id == pid)))
+    for cid in sorted(targets):
+        community = session.get(Community, cid)
+        if community is not None and community.deleted_at is None:
+            refresh_status(session, community)
+    session.flush()
 
 
 LOCAL_DERIVED_EXCLUDED = frozenset({"created_at", "deleted_at", "township_code"})

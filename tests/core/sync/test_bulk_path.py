@@ -108,3 +108,27 @@ def test_rolling_back_an_item_added_to_a_community_takes_its_category_away(world
     with county.db.transaction("测试员") as s:
         assert s.get(Community, cid) is not None
         assert s.query(CommunityCategory).filter_by(community_id=cid).count() == 0
+
+
+def test_a_milestone_deleted_at_the_township_moves_the_status_at_the_county(world) -> None:
+    from datetime import date
+
+    from oldcomm_desktop.core import milestones
+
+    county, t1 = world[COUNTY], world[T1]
+    cid = t1.new_community("幸福里小区", households=100, plan_year=2026)
+    with t1.db.transaction("测试员") as s:
+        c = s.get(Community, cid)
+        mid = milestones.add(s, c, {"kind": "start", "reached_on": date(2026, 3, 1)}, today=date(2026, 6, 1)).id
+        with_survey = s.get(Community, cid).status
+    county.import_(t1.export().path)
+    with county.db.transaction("测试员") as s:
+        assert s.get(Community, cid).status == with_survey
+    with t1.db.transaction("测试员") as s:
+        milestones.remove(s, mid)
+        without = s.get(Community, cid).status
+    assert without != with_survey
+    county.import_(t1.export().path)
+    with county.db.transaction("测试员") as s:
+        assert s.get(Community, cid).status == without
+    assert county.export(T1).counts.get("community") is None  # nothing to send back: both hold the same
