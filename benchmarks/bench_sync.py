@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert, select  # noqa: E402
 
-from oldcomm_desktop.core import workspace  # noqa: E402
+from oldcomm_desktop.core import derived, workspace  # noqa: E402
 from oldcomm_desktop.core.model import Community, ItemType, RenovationItem  # noqa: E402
 from oldcomm_desktop.core.sync import importer, keys  # noqa: E402
 from oldcomm_desktop.core.sync.exporter import export  # noqa: E402
@@ -75,6 +75,8 @@ def build_township(path: Path, records: int, seed: int) -> None:
                     "notes": "管网改造、道路硬化、加装电梯" if i % 3 == 0 else None,
                 }
             )
+        for c in comms:  # the derived columns a clerk's save computes (pinyin keys, status), as real data has
+            c.update(derived.community_columns(c, []))
         s.execute(insert(Community), comms)
         items = []
         for j in range(records - n_comm):
@@ -87,6 +89,7 @@ def build_township(path: Path, records: int, seed: int) -> None:
                     "version": 1,
                     "township_code": TOWNSHIP,
                     "community_id": c["id"],
+                    "community_sort": c["name_sort"],
                     "item_type_id": rng.choice(types),
                     "description": "更换老旧管网",
                     "planned_quantity": Decimal(rng.randint(100, 100000)) / 100,
@@ -108,9 +111,9 @@ def build_county(path: Path) -> None:
 def introduce(township: Path, county: Path, folder: Path) -> None:
     t, c = open_database(township), open_database(county)
     for a, b, code in ((t, c, TOWNSHIP), (c, t, COUNTY)):
-        with a.transaction() as s:
+        with a.transaction("基准") as s:
             keys.export_public_key(s, folder / f"{code}.pub")
-        with b.transaction() as s:
+        with b.transaction("基准") as s:
             keys.trust(s, folder / f"{code}.pub", code)
     t.close()
     c.close()

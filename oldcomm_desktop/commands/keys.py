@@ -1,6 +1,7 @@
 """`oldcomm keys`: this installation's signing key, and registering a peer's public key.
 
-oldcomm keys show                         this installation's fingerprint (to read out by phone)
+oldcomm keys init                         create this installation's key pair (once; export does it too)
+oldcomm keys show                         this installation's fingerprint (to read out by phone); read only
 oldcomm keys export --out FILE            its public key, to carry to the county once
 oldcomm keys trust FILE --township CODE   register a peer's key (the county: a township's; a township:
                                           its county's) and print its fingerprint to compare
@@ -18,7 +19,9 @@ def add_parsers(sub, add_db) -> dict:
     p = sub.add_parser("keys", help="本机签名密钥：查看指纹、导出公钥、登记对方公钥")
     add_db(p)
     ks = p.add_subparsers(dest="keys_command", required=True, parser_class=type(p))
-    q = ks.add_parser("show", help="显示本机公钥指纹")
+    q = ks.add_parser("init", help="生成本机签名密钥（只需一次；第一次导出时也会自动生成）")
+    add_db(q)
+    q = ks.add_parser("show", help="显示本机公钥指纹（只读，不生成密钥）")
     add_db(q)
     q = ks.add_parser("export", help="导出本机公钥到文件（交给县里登记）")
     add_db(q)
@@ -33,13 +36,20 @@ def add_parsers(sub, add_db) -> dict:
 def cmd_keys(args: argparse.Namespace) -> int:
     from oldcomm_desktop.core.sync import keys
 
+    if args.keys_command == "show":  # a read never writes: read-only open, no key made
+        with _open(args, write=False) as db, db.transaction() as s:
+            _ready(s)
+            if not keys.has_identity(s):
+                print(keys.NO_KEY_TEXT)
+                return EXIT_OK
+            _show(keys.own_key(s, create=False))
+        return EXIT_OK
     with _open(args) as db, db.transaction() as s:
         _ready(s)
-        if args.keys_command == "show":
-            k = keys.own_key(s)
-            print(f"本机：{k.name} {k.code}（{'县级' if k.mode == 'county' else '乡镇'}模式）")
-            print(f"安装编号：{k.installation_id}")
-            print(f"公钥指纹：{k.shown}")
+        if args.keys_command == "init":
+            k, made = keys.init(s)
+            print("已生成本机密钥" if made else "本机密钥已经存在，未改动")
+            _show(k)
         elif args.keys_command == "export":
             k = keys.export_public_key(s, args.out)
             print(f"已导出公钥到 {args.out}")
@@ -51,3 +61,9 @@ def cmd_keys(args: argparse.Namespace) -> int:
             print(f"已登记 {peer.code} 的公钥")
             print(f"公钥指纹：{keys.display(peer.fingerprint or '')}（请与对方电话核对，一致才可信）")
     return EXIT_OK
+
+
+def _show(k) -> None:
+    print(f"本机：{k.name} {k.code}（{'县级' if k.mode == 'county' else '乡镇'}模式）")
+    print(f"安装编号：{k.installation_id}")
+    print(f"公钥指纹：{k.shown}")

@@ -123,10 +123,6 @@ def _import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _show(value: object) -> str:
-    return "（空）" if value is None else str(value)
-
-
 def _conflicts(args: argparse.Namespace) -> int:
     from oldcomm_desktop.core.sync import conflicts
 
@@ -138,8 +134,8 @@ def _conflicts(args: argparse.Namespace) -> int:
         return EXIT_OK
     for c in rows:
         print(f"{c['id']}  {c['record']}（{c['table']} {c['record_id']}）  字段：{c['field_label']}（{c['field']}）")
-        print(f"    本方：{_show(c['ours'])}（{(c['ours_at'] or '')[:19]}）")
-        print(f"    对方 {c['peer']}：{_show(c['theirs'])}（{(c['theirs_at'] or '')[:19]}）")
+        print(f"    本方：{conflicts.shown(c['ours'], c['field'])}（{(c['ours_at'] or '')[:19]}）")
+        print(f"    对方 {c['peer']}：{conflicts.shown(c['theirs'], c['field'])}（{(c['theirs_at'] or '')[:19]}）")
         if c["status"] != "open":
             print(f"    状态：{conflicts.STATUS_LABELS.get(c['status'], c['status'])}")
     print(f"共 {len(rows)} 个冲突")

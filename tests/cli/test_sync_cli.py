@@ -28,6 +28,7 @@ def pair(tmp_path: Path, capsys) -> tuple[Path, Path]:
 
 def test_keys_and_a_first_exchange(pair, tmp_path: Path, capsys) -> None:
     t, c = pair
+    assert run(capsys, "--db", t, "keys", "init")[0] == 0
     rc, out, _ = run(capsys, "--db", t, "keys", "show")
     assert rc == 0 and "公钥指纹：" in out
     fingerprint = out.split("公钥指纹：")[1].strip()
@@ -81,3 +82,61 @@ def test_usage_errors(pair, tmp_path: Path, capsys) -> None:
     bogus.write_text("hello", encoding="utf-8")
     rc, _, err = run(capsys, "--db", t, "sync", "import", bogus)
     assert rc == 1 and "不是数据包" in err
+
+
+def test_keys_show_never_writes(pair, tmp_path: Path, capsys) -> None:
+    """A read never writes: `keys show` on a database without a key pair says so and leaves every byte."""
+    import hashlib
+
+    t, _ = pair
+
+    def files() -> tuple[str, int]:
+        """The database file's hash, and the size of a write-ahead log beside it (SQLite may leave an empty one)."""
+        wal = t.with_name(t.name + "-wal")
+        return hashlib.sha256(t.read_bytes()).hexdigest(), wal.stat().st_size if wal.exists() else 0
+
+    before = files()
+    rc, out, _ = run(capsys, "--db", t, "keys", "show")
+    assert rc == 0 and "尚未生成密钥" in out and "oldcomm keys init" in out and "公钥指纹" not in out
+    assert files() == before
+    rc, out, _ = run(capsys, "--db", t, "keys", "init")
+    assert rc == 0 and "已生成本机密钥" in out
+    fingerprint = out.split("公钥指纹：")[1].strip()
+    rc, out, _ = run(capsys, "--db", t, "keys", "init")
+    assert rc == 0 and "已经存在" in out and fingerprint in out
+    before = files()
+    rc, out, _ = run(capsys, "--db", t, "keys", "show")
+    assert rc == 0 and fingerprint in out
+    assert files() == before
+
+
+def test_a_deletion_conflict_reads_as_deleted_or_not(pair, tmp_path: Path, capsys) -> None:
+    """`sync conflicts` names a deletion against an edit in words: 已删除 (with its time) and 未删除."""
+    from oldcomm_desktop.core import communities
+    from oldcomm_desktop.storage.database import open_database
+
+    t, c = pair
+    for db, other, code in ((t, c, T), (c, t, C)):
+        assert run(capsys, "--db", db, "keys", "export", "--out", tmp_path / f"{code}.pub")[0] == 0
+        assert run(capsys, "--db", other, "keys", "trust", tmp_path / f"{code}.pub", "--township", code)[0] == 0
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    tdb = open_database(t)
+    with tdb.transaction("录入员") as s:
+        cid = communities.create(s, {"name": "幸福里小区", "households": 100}, confirm=True).id
+    tdb.close()
+    name = run(capsys, "--db", t, "sync", "export", "--out", usb)[1].strip()
+    assert run(capsys, "--db", c, "sync", "import", usb / name)[0] == 0
+    cdb = open_database(c)
+    with cdb.transaction("审核员") as s:
+        communities.update(s, cid, {"buildings": 7}, confirm=True)
+    cdb.close()
+    tdb = open_database(t)
+    with tdb.transaction("录入员") as s:
+        communities.delete(s, cid)
+    tdb.close()
+    name = run(capsys, "--db", t, "sync", "export", "--out", usb)[1].strip()
+    rc, out, _ = run(capsys, "--db", c, "sync", "import", usb / name)
+    assert rc == 0
+    rc, out, _ = run(capsys, "--db", c, "sync", "conflicts")
+    assert rc == 0 and "回收站（deleted_at）" in out and "本方：未删除" in out and "：已删除（20" in out

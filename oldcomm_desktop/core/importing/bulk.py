@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
@@ -175,12 +175,19 @@ def prepare(
     confirm: bool = False,
     today: date | None = None,
     labels: Mapping[str, Sequence[str]] | None = None,
+    carry: Mapping[str, Collection[str]] | None = None,
+    tombstones: bool = False,
 ) -> Plan:
     """Parse, check and derive every row of every table (in dependency order); write nothing.
 
     `confirm`: questions a single edit would ask (a community built in the extension years, more done than
     planned) count as answered yes; otherwise such rows are rejected with `needs_confirmation` set.
     `labels`: per table, how to name each row in messages (e.g. "第 12 行").
+    `carry`: per table, columns beyond the service's fields a row may carry as typed values, written as they
+    are (the sync import: created_at, deleted_at, columns derived on the other side, which derive recomputes).
+    `tombstones`: a row that ends deleted, or whose only change is its deletion or restore, is written without
+    the table's rules, as the recycle bin deletes and restores (a deletion is never refused; its parent may
+    be gone too); it also stays out of the rules over several rows (sums, running totals).
     """
     from oldcomm_desktop.core.importing.bulk_tables import ORDER, SPECS
 
@@ -202,11 +209,12 @@ def prepare(
         spec.preload(batch, rows)
         outs: list[RowOutcome] = []
         names = (labels or {}).get(table)
+        extra = frozenset((carry or {}).get(table, ()))
         for index, raw in enumerate(rows):
             out = RowOutcome(table, index, REJECT, label=names[index] if names else "")
             outs.append(out)
-            _prepare_row(batch, spec, defaults, callables, raw, out)
-        spec.finish(batch, outs)
+            _prepare_row(batch, spec, defaults, callables, raw, out, extra=extra, tombstones=tombstones)
+        spec.finish(batch, [o for o in outs if o.id not in batch.cache.get(("tombstones", table), ())])
         plan.outcomes[table] = outs
     for table in ORDER:
         if table in plan.outcomes:
@@ -235,6 +243,9 @@ def _prepare_row(
     callables: list[tuple[str, Callable[[Any], Any]]],
     raw: Mapping[str, Any],
     out: RowOutcome,
+    *,
+    extra: frozenset[str] = frozenset(),
+    tombstones: bool = False,
 ) -> None:
     problems: list[FieldProblem] = []
     parsed: dict[str, Any] = {}
@@ -250,6 +261,8 @@ def _prepare_row(
                 problems.append(FieldProblem(key, f.label, str(exc)))
         elif key in spec.refs:
             refs[key] = value if value not in ("",) else None
+        elif key in extra:
+            refs[key] = value
         else:
             problems.append(FieldProblem(key, key, "不是可以写入的字段"))
     record_id = str(raw["id"]) if raw.get("id") else None
@@ -275,6 +288,11 @@ def _prepare_row(
     if problems:
         out.action, out.problems = REJECT, problems
         return
+    if tombstones and _tombstone(row, stored):
+        assert record_id is not None
+        batch.cache.setdefault(("tombstones", out.table), set()).add(record_id)
+        batch.rows[out.table][record_id] = row
+        return
     try:
         problems = spec.check(batch, row, stored)
     except ConfirmationNeeded as exc:
@@ -289,6 +307,13 @@ def _prepare_row(
         return
     assert record_id is not None
     batch.rows[out.table][record_id] = row
+
+
+def _tombstone(row: Mapping[str, Any], stored: Mapping[str, Any] | None) -> bool:
+    """A row that ends deleted, or whose only change is its deletion or restore (see prepare's `tombstones`)."""
+    if row.get("deleted_at") is not None:
+        return True
+    return stored is not None and all(stored.get(k) == v for k, v in row.items() if k != "deleted_at")
 
 
 def apply(
@@ -343,7 +368,8 @@ def apply(
         for row in plan.rows.get(table, []):
             o = outs[row["id"]]
             if o.action == CREATE:
-                row["created_at"] = row["updated_at"] = now
+                row["created_at"] = row.get("created_at") or now  # a carried creation time stays (sync)
+                row["updated_at"] = now
                 row["version"] = 1
                 creates.append(row)
                 audit.append(_audit(now, operator, table, row["id"], "create"))

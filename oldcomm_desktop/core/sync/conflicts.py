@@ -68,6 +68,13 @@ def listing(session: Session, *, status: str | None = "open") -> list[dict[str, 
     return out
 
 
+def shown(value: Any, field: str | None = None) -> str:
+    """A conflict's value as a clerk reads it: a deletion says 已删除 with its time, a live record 未删除."""
+    if field == "deleted_at":
+        return f"已删除（{str(value)[:16].replace('T', ' ')}）" if value is not None else "未删除"
+    return "（空）" if value is None else str(value)
+
+
 def field_label(field: str, table: str | None = None) -> str:
     """The field's Chinese label, from the services' field specs (as the change history shows it)."""
     from oldcomm_desktop.core import change_history
@@ -111,6 +118,8 @@ def resolve(
         raise ValidationError("请选择保留本方（ours）或采用对方（theirs）")
     conn = session.connection()
     keymaps = tables.KeyMaps(conn)
+    if c.table_name in tables.CATALOGUE_TABLES:
+        return _resolve_catalogue(session, c, keep, value, edit, keymaps)
     changes.scan(session, keys=keymaps)
     me = changes.node(session)
     shadow = changes.load_shadows(conn, c.table_name, [c.record_id]).get(c.record_id)
@@ -167,5 +176,57 @@ def resolve(
         other.status = status
         other.resolved_at = now
         other.resolved_by = session.info.get("operator")
+    session.flush()
+    return c
+
+
+def _resolve_catalogue(
+    session: Session, c: SyncConflict, keep: str | None, value: Any, edit: bool, keymaps: tables.KeyMaps
+) -> SyncConflict:
+    """A township's own edit of a county catalogue entry against the county's new value (importer's rule).
+
+    Catalogue entries carry no version vectors: the decision is simply written here. The entry's shadow keeps
+    the county's last values, so "keep ours" stays the township's local label until the county changes that
+    field again, and "take theirs" follows the county from then on.
+    """
+    from sqlalchemy import select as _select
+
+    conn = session.connection()
+    codec = tables.RowCodec(c.table_name, keymaps)
+    col = next((x for x in codec.columns if x.name == c.field), None)
+    live = conn.execute(_select(codec.table).where(codec.table.c.id == c.record_id)).first()
+    if col is None or live is None:
+        raise OldcommError("冲突所在的目录项已不存在")
+    if edit:
+        problem = tables.check_value(col, value) if tables.catalogue_target(col) is None else None
+        if problem:
+            raise ValidationError(f"{field_label(c.field, c.table_name)}：{problem}")
+        new, status = value, "edited"
+    elif keep == "ours":
+        new, status = (json.loads(c.ours) if c.ours is not None else None), "ours"
+    else:
+        new, status = (json.loads(c.theirs) if c.theirs is not None else None), "theirs"
+    old = codec.encode(live).get(c.field)
+    now = utcnow()
+    if new != old:
+        writes.WRITERS[c.table_name](conn, [], [{"id": c.record_id, **codec.decode({c.field: new})}], now)
+        writes.write_audit(
+            conn,
+            [
+                {
+                    "at": now,
+                    "operator": session.info.get("operator") or "处理同步冲突",
+                    "table_name": c.table_name,
+                    "record_id": c.record_id,
+                    "action": "update",
+                    "field": c.field,
+                    "old_value": old,
+                    "new_value": new,
+                }
+            ],
+        )
+    c.status = status
+    c.resolved_at = now
+    c.resolved_by = session.info.get("operator")
     session.flush()
     return c

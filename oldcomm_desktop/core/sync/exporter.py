@@ -144,6 +144,11 @@ def export(
                 if rows:
                     catalogue_counts[name] = writer.write_lines(f"catalogue/{name}.jsonl", iter(rows))
             result.catalogue = sum(catalogue_counts.values())
+        else:  # the villages (社区/村) this township chose or added go up with its records
+            rows = list(_catalogue_lines(conn, "division", keymaps, where=own_villages(own)))
+            if rows:
+                catalogue_counts["division"] = writer.write_lines("catalogue/division.jsonl", iter(rows))
+            result.catalogue = sum(catalogue_counts.values())
         manifest: dict[str, Any] = {
             "format": package.FORMAT,
             "format_version": package.FORMAT_VERSION,
@@ -182,10 +187,19 @@ def _batches(session: Session, name: str, peer: str, township: str, after: int, 
     yield from changes.pending(session, peer=peer, township=township, after_seq=after, names=(name,), down=down)
 
 
-def _catalogue_lines(conn, name: str, keymaps: tables.KeyMaps):
+def own_villages(township: str) -> Any:
+    """The village-level divisions (社区/村) under one township: all a township's package may carry up."""
+    t = tables.table("division")
+    return (t.c.level == "village") & (t.c.code.startswith(township[:9])) & (t.c.code != township)
+
+
+def _catalogue_lines(conn, name: str, keymaps: tables.KeyMaps, where: Any = None):
     codec = tables.RowCodec(name, keymaps)
     t = tables.table(name)
-    for row in conn.execute(select(t).order_by(t.c.id)):
+    q = select(t).order_by(t.c.id)
+    if where is not None:
+        q = q.where(where)
+    for row in conn.execute(q):
         m = row._mapping
         key = keymaps.key(name, m["id"])
         yield tables.dumps({"id": m["id"], "key": key, "v": codec.encode(row)})

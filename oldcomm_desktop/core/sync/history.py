@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from oldcomm_desktop.core.errors import OldcommError
-from oldcomm_desktop.core.model import SyncImport, SyncPeer
+from oldcomm_desktop.core.model import Community, CommunityCategory, RenovationItem, SyncImport, SyncPeer
 from oldcomm_desktop.core.model.base import utcnow
 from oldcomm_desktop.core.sync import changes, tables, writes
 from oldcomm_desktop.core.sync.importer import CONFLICT, IMPORT_ROW, _audit
@@ -69,6 +69,8 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
         conn.execute(select(IMPORT_ROW).where(IMPORT_ROW.c.import_id == imp.id).order_by(IMPORT_ROW.c.seq.desc()))
     )
     audit: list[dict[str, Any]] = []
+    shaped: dict[str, list[str]] = {}
+    parents: set[str] = set()
     for img in rows:
         t = tables.table(img.table_name)
         live = conn.execute(select(t).where(t.c.id == img.record_id)).first()
@@ -78,7 +80,13 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
                 f"{label}记录 {img.record_id} 在这次导入之后又被修改过，不能自动回滚；请手工修改这条记录"
             )
         codec = tables.RowCodec(img.table_name, keymaps)
+        if img.table_name in SHAPED:
+            shaped.setdefault(img.table_name, []).append(img.record_id)
+            if img.table_name == "renovation_item" and live._mapping["community_id"]:
+                parents.add(live._mapping["community_id"])  # its community's categories change with it
         if img.before is None:
+            if img.table_name == "community":  # its categories row (list shapes) goes before the community
+                conn.execute(delete(CommunityCategory).where(CommunityCategory.community_id == img.record_id))
             conn.execute(t.delete().where(t.c.id == img.record_id))
             audit.append(_audit(now, who, img.table_name, img.record_id, "delete", "rollback"))
         else:
@@ -89,7 +97,7 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
                 writes.WRITERS[img.table_name](conn, [], [{"id": img.record_id, **codec.decode(diff)}], now)
                 for k, v in diff.items():
                     audit.append(_audit(now, who, img.table_name, img.record_id, "update", k, current.get(k), v))
-        if img.table_name in tables.SHARED_TABLES:
+        if img.table_name in tables.SHARED_TABLES or img.table_name in tables.CATALOGUE_TABLES:
             changes.delete_shadow(conn, img.table_name, img.record_id)
             if img.shadow_before:
                 sb = json.loads(img.shadow_before)
@@ -109,6 +117,7 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
                     ],
                     set(),
                 )
+    _refresh_shapes(conn, shaped, parents)
     conn.execute(CONFLICT.delete().where(CONFLICT.c.import_id == imp.id, CONFLICT.c.status == "open"))
     settled = json.loads(imp.counts).get("settled") or []
     for k in range(0, len(settled), 500):  # conflicts this import had settled are open again
@@ -126,3 +135,39 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
     imp.rolled_back_at = now
     session.flush()
     return len(rows)
+
+
+SHAPED = ("community", "renovation_item")  # the tables whose list shapes and search text the import wrote
+
+
+def _refresh_shapes(conn: Any, shaped: dict[str, list[str]], parents: set[str]) -> None:
+    """The search index and list shapes of the rows a rollback put back or took out (the bulk path wrote them
+    at import; the before-images restore only the rows themselves)."""
+    from oldcomm_desktop.core import listing_index
+
+    cids = shaped.get("community", [])
+    iids = shaped.get("renovation_item", [])
+    touched: set[str] = set(cids) | parents
+    search_c, search_i = [], []
+    for k in range(0, len(cids), 500):
+        found = {
+            r[0]: tuple(r)
+            for r in conn.execute(
+                select(Community.id, Community.name, Community.address, Community.search_initials).where(
+                    Community.id.in_(cids[k : k + 500])
+                )
+            )
+        }
+        search_c += [found.get(i, (i, None, None, None)) for i in cids[k : k + 500]]
+    for k in range(0, len(iids), 500):
+        q = select(RenovationItem.id, RenovationItem.description).where(RenovationItem.id.in_(iids[k : k + 500]))
+        found = {r[0]: (r[0], r[1]) for r in conn.execute(q)}
+        search_i += [found.get(i, (i, None)) for i in iids[k : k + 500]]
+    listing_index.write_search(conn, "community", search_c)  # an empty text removes a record from the index
+    listing_index.write_search(conn, "item", search_i)
+    ids, live = sorted(touched), set()
+    for k in range(0, len(ids), 500):
+        live |= set(conn.execute(select(Community.id).where(Community.id.in_(ids[k : k + 500]))).scalars())
+    if live:
+        listing_index.refresh_categories(conn, live)
+        listing_index.refresh_item_sort(conn, live)

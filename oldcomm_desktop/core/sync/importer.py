@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from oldcomm_desktop.core import workspace
 from oldcomm_desktop.core.attachments import stored_path
 from oldcomm_desktop.core.errors import OldcommError
+from oldcomm_desktop.core.importing import bulk, bulk_tables
 from oldcomm_desktop.core.model import SyncConflict, SyncImport, SyncImportRow
 from oldcomm_desktop.core.model.base import new_id, utcnow
 from oldcomm_desktop.core.sync import changes, keys, merge, package, tables, writes
@@ -39,6 +40,8 @@ Progress = Callable[[int, int, str], None]
 CONFLICT = cast(Table, SyncConflict.__table__)
 IMPORT_ROW = cast(Table, SyncImportRow.__table__)
 CHUNK = 2000
+# The shared tables the bulk write path (importing/bulk_tables.py) knows; the others go through writes.py.
+BULK_TABLES: frozenset[str] = frozenset(bulk_tables.ORDER)
 
 
 @dataclass
@@ -150,8 +153,16 @@ def check_addressing(session: Session, pkg: package.ReadPackage) -> str:
     if mode == workspace.COUNTY:
         if m["sender"]["mode"] != workspace.TOWNSHIP or sender[:6] != own[:6]:
             raise PackageError(f"县级数据库只接收本县乡镇（街道）的数据包，{sender} 不是")
-        if pkg.catalogue:
+        if set(pkg.catalogue) - {"division"}:
             raise PackageError("乡镇（街道）的数据包不能携带目录（目录由县里下发），已拒绝")
+        for n, r in enumerate(pkg.catalogue.get("division", []), start=1):
+            v: dict[str, Any] = r["v"] if isinstance(r.get("v"), dict) else {}
+            code = str(v.get("code") or "")
+            if v.get("level") != "village" or code[:9] != sender[:9] or code != r.get("key"):
+                raise PackageError(
+                    f"数据包内行政区划第 {n} 条（{code or '无代码'}）不是 {sender} 下的社区（村），"
+                    "乡镇（街道）只能上报本乡镇的社区（村），已拒绝"
+                )
         for name in tables.COUNTY_WIDE & set(pkg.records):
             raise PackageError(f"乡镇（街道）的数据包不能携带{tables.TABLE_LABELS[name]}（由县里下达），已拒绝")
         scope = sender
@@ -205,9 +216,19 @@ def check_values(pkg: package.ReadPackage, scope: str) -> None:
                 except (TypeError, ValueError):
                     raise PackageError(f"{where}的修改时间格式不对，已拒绝") from None
     for name, rows in pkg.catalogue.items():
+        codec = tables.RowCodec(name, _NO_KEYS)
+        cols = set(codec.names)
         for n, r in enumerate(rows, start=1):
+            where = f"数据包内目录{tables.TABLE_LABELS.get(name, name)}第 {n} 条"
             if not isinstance(r.get("key"), str):
-                raise PackageError(f"数据包内目录 {name} 第 {n} 条缺少代码，已拒绝")
+                raise PackageError(f"{where}缺少代码，已拒绝")
+            if not isinstance(r.get("id"), str) or len(r["id"]) > 36 or not isinstance(r.get("v"), dict):
+                raise PackageError(f"{where}（{r.get('key')}）格式不对，已拒绝")
+            if not cols.issuperset(r["v"]):
+                raise PackageError(f"{where}：不认识的字段“{sorted(set(r['v']) - cols)[0]}”，已拒绝")
+            found = codec.problems(r["v"])
+            if found:
+                raise PackageError(f"{where}（{r['key']}）的字段“{found[0]}”{found[1]}，已拒绝")
 
 
 def county_wide(name: str, values: dict[str, Any]) -> bool:
@@ -342,14 +363,25 @@ def _merge(
     changes.scan(session, keys=keymaps)  # local edits get their vectors before anything is merged
     images: list[dict[str, Any]] = []
     audit: list[dict[str, Any]] = []
-    if pkg.catalogue:
-        report.catalogue_changed = _apply_catalogue(conn, pkg, keymaps, images, audit, import_id, now, who)
+    if pkg.catalogue and m["sender"]["mode"] == workspace.TOWNSHIP:
+        report.catalogue_changed = _add_villages(conn, pkg, keymaps, images, audit, import_id, now, who)
+        keymaps.reload(("division",))
+    elif pkg.catalogue:
+        report.catalogue_changed = _apply_catalogue(
+            conn, pkg, keymaps, images, audit, import_id, now, who, report=report, scope=scope
+        )
         keymaps.reload()
     total = sum(len(r) for r in pkg.records.values())
     done = 0
     from_county = m["sender"]["mode"] == workspace.COUNTY
     addressed = addressed_orders(conn, pkg, scope) if from_county else set()
     shas: dict[str, bool] = {}
+    # Writes wait until every record is merged: the tables the bulk write path knows go through it first (one
+    # batch, parents with their children, the same rules as a single edit), then the others, parents first.
+    bulk_rows: dict[str, list[dict[str, Any]]] = {}
+    bulk_labels: dict[str, list[str]] = {}
+    later: list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]] = []
+    written: dict[str, list[changes.ShadowRow]] = {}  # shadows of records the bulk path writes
     for name in tables.SHARED_TABLES:
         rows = pkg.records.get(name)
         if not rows:
@@ -359,6 +391,7 @@ def _merge(
         fields = [c.name for c in codec.columns]
         derived = tables.DERIVED_BY_TABLE.get(name, frozenset())
         t = codec.table
+        through_bulk = name in BULK_TABLES
         for i in range(0, len(rows), CHUNK):
             part = rows[i : i + CHUNK]
             ids = [r["id"] for r in part]
@@ -404,7 +437,8 @@ def _merge(
                         changes.ShadowRow(name, rid, owner, dict(theirs), merge.compact(dict(theirs_clocks)), 0, sender)
                     )
                     images.append(_image(import_id, name, rid, None, 1, shadows.get(rid)))
-                    audit.append(_audit(now, who, name, rid, "create"))
+                    if not through_bulk:
+                        audit.append(_audit(now, who, name, rid, "create"))
                     counts.added += 1
                     if theirs.get("deleted_at"):
                         counts.deleted += 1
@@ -477,7 +511,8 @@ def _merge(
                                 counts.deleted += 1
                             else:
                                 counts.restored += 1
-                        audit.append(_audit(now, who, name, rid, action, f, old, new))
+                        if not through_bulk:
+                            audit.append(_audit(now, who, name, rid, action, f, old, new))
                     if not ({"deleted_at"} >= set(result.taken)):
                         counts.changed += 1
                     images.append(_image(import_id, name, rid, sh.state, row._mapping["version"] + 1, sh))
@@ -488,7 +523,12 @@ def _merge(
                         name, rid, owner, result.values, result.clocks, 0, sender if result.echo else None
                     )
                 )
-            writes.WRITERS[name](conn, inserts, updates, now)
+            if through_bulk:
+                label = tables.TABLE_LABELS[name]
+                bulk_rows.setdefault(name, []).extend(inserts + updates)
+                bulk_labels.setdefault(name, []).extend(f"数据包内{label}（{r['id']}）" for r in inserts + updates)
+            else:
+                later.append((name, inserts, updates))
             if new_shadows:
                 first = changes.allocate(session, len(new_shadows))
                 for k, s in enumerate(new_shadows):
@@ -496,9 +536,28 @@ def _merge(
                     if s.echo_of:
                         s.echo_seq = s.seq
                 changes.save_shadows(conn, new_shadows, {(name, rid) for rid in shadows})
+                if through_bulk:
+                    written.setdefault(name, []).extend(new_shadows)
             done += len(part)
             if progress:
                 progress(done, total, f"合并{tables.TABLE_LABELS[name]}…")
+    if progress:
+        progress(total, total, "校验并写入…")
+    source = f"数据包 {report.file_name}（{sender}）"
+    operator_before = session.info.get("operator")
+    session.info["operator"] = who  # the bulk path's audit entries name the same operator as ours
+    try:
+        _write_through_bulk(session, bulk_rows, bulk_labels, source)
+        _refresh_status(session, [r["id"] for r in bulk_rows.get("milestone", []) if "deleted_at" in r])
+        _absorb_derived(conn, keymaps, written)
+        for name, inserts, updates in later:
+            writes.WRITERS[name](conn, inserts, updates, now)
+        _settle_versions(conn, images)
+        bulk.record_event(
+            session, source=source, kind="sync", counts={k: v.as_dict() for k, v in report.tables.items()}
+        )
+    finally:
+        session.info["operator"] = operator_before
     if not dry_run:
         report.attachments_copied = _copy_attachments(session, pkg, shas)
     writes.write_audit(conn, audit)
@@ -507,6 +566,116 @@ def _merge(
     _receipt(session, pkg, report, import_id, who, now)
     session.flush()
     return report
+
+
+def _write_through_bulk(
+    session: Session, rows: dict[str, list[dict[str, Any]]], labels: dict[str, list[str]], source: str
+) -> bulk.Plan | None:
+    """Merged records of the tables the bulk write path knows, written through it (importing/bulk.py).
+
+    The same parsing and rules as a single edit (questions a clerk answered on the other side count as
+    answered), the same derived columns, list shapes and full-text index, one audit entry per record and
+    field. A deletion or restore is never refused (`tombstones`). Columns beyond the service's fields (creation
+    time, deletion time, what the other side derived) are carried as they are; derived ones are recomputed.
+    A record that fails its rules here refuses the whole package: nothing is written.
+    """
+    if not rows:
+        return None
+    carry = {name: _carried(name) for name in rows}
+    plan = bulk.prepare(session, rows, confirm=True, carry=carry, tombstones=True, labels=labels)
+    if plan.rejected:
+        shown = [f"{o.where()}：{p.label}{p.message}" for o in plan.rejected[:5] for p in o.problems[:1]]
+        more = f"等 {len(plan.rejected)} 条" if len(plan.rejected) > 5 else ""
+        raise PackageError(
+            f"数据包中有记录未通过本数据库的校验{more}，没有导入任何内容：{'；'.join(shown)}。"
+            "请对方核对这些记录后重新导出，或先更新本数据库的目录和区划。"
+        )
+    bulk.apply(session, plan, source=source, kind="sync", event=False)
+    return plan
+
+
+def _refresh_status(session: Session, milestone_ids: list[str]) -> None:
+    """A milestone deleted or restored by the package moves its communities' status, as milestones.remove
+    does (the bulk path derives a status from the milestones it sees live before it writes)."""
+    if not milestone_ids:
+        return
+    from oldcomm_desktop.core.milestones import refresh_status
+    from oldcomm_desktop.core.model import Community, Milestone
+
+    targets: set[str] = set()
+    for k in range(0, len(milestone_ids), 500):
+        q = select(Milestone.community_id, Milestone.project_id).where(Milestone.id.in_(milestone_ids[k : k + 500]))
+        for cid, pid in session.execute(q):
+            if cid:
+                targets.add(cid)
+            elif pid:
+                targets |= set(session.scalars(select(Community.id).where(Community.project_id == pid)))
+    for cid in sorted(targets):
+        community = session.get(Community, cid)
+        if community is not None and community.deleted_at is None:
+            refresh_status(session, community)
+    session.flush()
+
+
+LOCAL_DERIVED_EXCLUDED = frozenset({"created_at", "deleted_at", "township_code"})
+
+
+def _absorb_derived(conn: Any, keymaps: tables.KeyMaps, written: dict[str, list[changes.ShadowRow]]) -> None:
+    """The derived columns the bulk path computed here (pinyin keys, sort shapes, status, totals) go into the
+    shadow as they are stored, so the next scan does not take them for a clerk's edit and send every record
+    straight back; a difference in a clerk's field (a default the rules filled in) is left for the scan to send.
+    """
+    for name, shadows in written.items():
+        derived = sorted(_carried(name) - LOCAL_DERIVED_EXCLUDED)
+        if not derived:
+            continue
+        codec = tables.RowCodec(name, keymaps)
+        encoders = dict(codec.encoders)
+        t = codec.table
+        cols = [t.c.id, *(t.c[c] for c in derived)]
+        ids = [sh.record_id for sh in shadows]
+        stored: dict[str, Any] = {}
+        for k in range(0, len(ids), 500):  # only the derived columns: the list shapes are written apart
+            stored.update({r[0]: r._mapping for r in conn.execute(select(*cols).where(t.c.id.in_(ids[k : k + 500])))})
+        changed: list[changes.ShadowRow] = []
+        for sh in shadows:
+            row = stored.get(sh.record_id)
+            if row is None:
+                continue
+            diff = {}
+            for c in derived:
+                value = encoders[c](row.get(c))
+                if value != sh.state.get(c):
+                    diff[c] = value
+            if diff:
+                sh.state = {**sh.state, **diff}
+                sh.state_text = ""
+                changed.append(sh)
+        if changed:
+            changes.save_shadows(conn, changed, {(name, sh.record_id) for sh in changed})
+
+
+def _carried(name: str) -> frozenset[str]:
+    spec = bulk_tables.SPECS[name]
+    return frozenset(c.name for c in tables.data_columns(name)) - set(spec.fields) - spec.refs
+
+
+def _settle_versions(conn: Any, images: list[dict[str, Any]]) -> None:
+    """The version each changed row really has after the writes (the bulk path leaves a row whose merged values
+    equal the stored ones untouched), so a rollback's "changed since?" check compares the right number."""
+    by_table: dict[str, list[dict[str, Any]]] = {}
+    for img in images:
+        if img["before"] is not None and img["table_name"] in BULK_TABLES:
+            by_table.setdefault(img["table_name"], []).append(img)
+    for name, imgs in by_table.items():
+        t = tables.table(name)
+        ids = [img["record_id"] for img in imgs]
+        versions: dict[str, int] = {}
+        for k in range(0, len(ids), 500):
+            q = select(t.c.id, t.c.version).where(t.c.id.in_(ids[k : k + 500]))
+            versions.update({r[0]: r[1] for r in conn.execute(q)})
+        for img in imgs:
+            img["after_version"] = versions.get(img["record_id"], img["after_version"])
 
 
 def _image(
@@ -537,9 +706,17 @@ def _audit(
     }
 
 
-def _apply_catalogue(conn, pkg, keymaps, images, audit, import_id, now, who) -> int:
-    """The county's catalogue replaces the township's, row by row, matched by natural key (code)."""
+def _apply_catalogue(conn, pkg, keymaps, images, audit, import_id, now, who, report=None, scope=None) -> int:
+    """The county's catalogue, matched row by row by natural key (code); see `catalogue_field`.
+
+    The county is authoritative for its codes: an entry it sends that the township lacks is added, and a
+    field the township never touched follows the county. Entries the township added (codes the county does
+    not send) are left alone. A field the township changed itself (a local label) is never silently replaced:
+    it stays while the county keeps its value, and becomes a conflict (keep ours / take theirs) when the county
+    changes that field too. The county's last values are kept as the entry's shadow to tell the cases apart.
+    """
     changed = 0
+    sender = pkg.manifest.sender_code
     for name in tables.CATALOGUE_TABLES:
         rows = pkg.catalogue.get(name)
         if not rows:
@@ -547,8 +724,9 @@ def _apply_catalogue(conn, pkg, keymaps, images, audit, import_id, now, who) -> 
         codec = tables.RowCodec(name, keymaps)
         t = codec.table
         local = {r._mapping["id"]: r for r in conn.execute(select(t))}
+        last_seen = changes.load_shadows(conn, name, list(local))
         self_refs = [c for c, target in codec.refs.items() if target == name]
-        inserts, updates, later = [], [], []
+        inserts, updates, later, seen = [], [], [], []
         for r in rows:
             values = dict(r["v"])
             for c in self_refs:  # a parent in the same table may come later: set it in a second step
@@ -565,16 +743,38 @@ def _apply_catalogue(conn, pkg, keymaps, images, audit, import_id, now, who) -> 
                 inserts.append({"id": ident, **decoded})
                 images.append(_image(import_id, name, ident, None, 1, None))
                 audit.append(_audit(now, who, name, ident, "create"))
+                seen.append(changes.ShadowRow(name, ident, None, dict(r["v"]), {}, 0))
                 continue
             current = codec.encode(local[local_id])
-            diff = {k: v for k, v in values.items() if current.get(k) != v and k != "created_at"}
+            shadow = last_seen.get(local_id)
+            edited_here = local[local_id]._mapping["version"] > 1  # seeded at 1: a first package finds edits so
+            diff = {}
+            for k, v in values.items():
+                if k == "created_at" or current.get(k) == v:
+                    continue
+                rule = catalogue_field(current.get(k), v, shadow.state if shadow else None, k, edited_here)
+                if rule == TAKE:
+                    diff[k] = v
+                elif rule == CONFLICT_FIELD and report is not None:
+                    ours_at = local[local_id]._mapping["updated_at"]
+                    _catalogue_conflict(
+                        conn, report, name, local_id, k, current, v, ours_at, sender, scope, import_id, now
+                    )
+            merged_state = {**(shadow.state if shadow else {}), **r["v"]}
+            seen.append(changes.ShadowRow(name, local_id, None, merged_state, {}, 0))
             if diff:
                 updates.append({"id": local_id, **codec.decode(diff)})
-                images.append(_image(import_id, name, local_id, current, local[local_id]._mapping["version"] + 1, None))
+                images.append(
+                    _image(import_id, name, local_id, current, local[local_id]._mapping["version"] + 1, shadow)
+                )
                 for k, v in diff.items():
                     audit.append(_audit(now, who, name, local_id, "update", k, current.get(k), v))
+            elif shadow is None or shadow.state != merged_state:  # only what we know of the county's moved:
+                version = local[local_id]._mapping["version"]  # a rollback puts that back too
+                images.append(_image(import_id, name, local_id, current, version, shadow))
         writes.WRITERS[name](conn, inserts, updates, now)
         changed += len(inserts) + len(updates)
+        changes.save_shadows(conn, seen, {(name, i) for i in last_seen})
         keymaps.reload((name,))
         for key, col, parent_key in later:
             ident, parent = keymaps.ident(name, key), keymaps.ident(name, parent_key)
@@ -582,6 +782,82 @@ def _apply_catalogue(conn, pkg, keymaps, images, audit, import_id, now, who) -> 
             if row is not None and parent is not None and row._mapping[col] != parent:
                 writes.WRITERS[name](conn, [], [{"id": ident, col: parent}], now)
     return changed
+
+
+def _add_villages(conn, pkg, keymaps, images, audit, import_id, now, who) -> int:
+    """The villages (社区/村) a township chose or added, up at the county: the ones the county lacks are added
+    (so its lists and returns name them); a code the county already holds keeps the county's entry (the county
+    is authoritative for the codes it has)."""
+    codec = tables.RowCodec("division", keymaps)
+    inserts = []
+    known = {r[0] for r in conn.execute(select(codec.table.c.id))}
+    for r in pkg.catalogue.get("division", []):
+        if keymaps.ident("division", r["key"]) is not None:
+            continue
+        values = codec.decode(dict(r["v"]))
+        ident = r["id"] if r["id"] not in known else new_id()
+        inserts.append({"id": ident, **values})
+        images.append(_image(import_id, "division", ident, None, 1, None))
+        audit.append(_audit(now, who, "division", ident, "create"))
+    writes.WRITERS["division"](conn, inserts, [], now)
+    return len(inserts)
+
+
+TAKE, KEEP_OURS, CONFLICT_FIELD = "take", "keep", "conflict"
+
+
+def catalogue_field(ours: Any, theirs: Any, last: dict[str, Any] | None, field_name: str, edited_here: bool) -> str:
+    """What happens to one field of a county catalogue entry whose value differs from ours.
+
+    `last`: the county's values as last received (None before the first package). The township changed the
+    field if ours differs from what the county last sent (before any package: if the entry was edited here
+    at all). Not changed here: take the county's. Changed here and the county still sends what it sent last:
+    keep ours (the township's local label). Changed on both sides: a conflict.
+    """
+    if last is not None:
+        if ours == last.get(field_name):
+            return TAKE
+        return KEEP_OURS if theirs == last.get(field_name) else CONFLICT_FIELD
+    return CONFLICT_FIELD if edited_here else TAKE
+
+
+def _catalogue_conflict(
+    conn, report, name, local_id, field_name, current, theirs, ours_at, sender, scope, import_id, now
+):
+    """Record (or refresh) the conflict of a township's own catalogue edit with the county's new value."""
+    found = conn.execute(
+        select(CONFLICT).where(
+            CONFLICT.c.record_id == local_id, CONFLICT.c.field == field_name, CONFLICT.c.status == "open"
+        )
+    ).first()
+    report.conflicts.append(
+        {"table": name, "record_id": local_id, "field": field_name, "ours": current.get(field_name), "theirs": theirs}
+    )
+    if found is not None:
+        conn.execute(
+            CONFLICT.update()
+            .where(CONFLICT.c.id == found.id)
+            .values(theirs=tables.dumps(theirs), ours=tables.dumps(current.get(field_name)))
+        )
+        return
+    conn.execute(
+        CONFLICT.insert().values(
+            id=new_id(),
+            table_name=name,
+            record_id=local_id,
+            field=field_name,
+            township_code=scope,
+            peer_code=sender,
+            ours=tables.dumps(current.get(field_name)),
+            theirs=tables.dumps(theirs),
+            ours_at=ours_at,
+            theirs_at=datetime.fromisoformat(report.created_at),
+            theirs_clock="{}",
+            import_id=import_id,
+            status="open",
+            created_at=now,
+        )
+    )
 
 
 def _copy_attachments(session: Session, pkg: package.ReadPackage, shas: dict[str, bool]) -> int:

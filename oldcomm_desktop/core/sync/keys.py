@@ -45,8 +45,15 @@ def display(fp: str) -> str:
     return " ".join(head[i : i + 4] for i in range(0, 24, 4))
 
 
+NO_KEY_TEXT = "尚未生成密钥：请运行“oldcomm keys init”生成本机密钥（第一次导出数据包或导出公钥时也会自动生成）"
+
+
 def identity(session: Session) -> SyncIdentity:
-    """This installation's identity; made on first use (a fresh key pair and installation id)."""
+    """This installation's identity, made when absent (a fresh key pair and installation id).
+
+    Only steps that write anyway call it (key init, key export, a package export or import); a read such as
+    `keys show` uses `has_identity`/`own_key(create=False)` and never creates one (a read never writes).
+    """
     found = session.get(SyncIdentity, 1)
     if found is None:
         if not workspace.is_initialised(session):
@@ -96,7 +103,16 @@ class OwnKey:
         return display(self.fingerprint)
 
 
-def own_key(session: Session) -> OwnKey:
+def init(session: Session) -> tuple[OwnKey, bool]:
+    """The explicit step that creates the key pair (`oldcomm keys init`); (key, True if made just now)."""
+    made = not has_identity(session)
+    return own_key(session), made
+
+
+def own_key(session: Session, *, create: bool = True) -> OwnKey:
+    """This installation's key; `create=False` (a read): OldcommError saying how to make one when absent."""
+    if not create and not has_identity(session):
+        raise OldcommError(NO_KEY_TEXT)
     ident = identity(session)
     return OwnKey(
         code=workspace.own_code(session) or "",

@@ -10,6 +10,9 @@ that field there}. Comparing the incoming vector with ours tells, without any cl
   value the vectors are simply joined.) Derived columns (status, pinyin initials …) are not worth a clerk's
   time: both sides take the larger value, so they agree.
 
+A deletion on one side against an edit of any field on the other is a conflict too (on 删除时间, keep ours /
+take theirs): a record never ends deleted with an edit inside that the deleting side had not seen.
+
 Different fields of one record merge independently, so a township's edit of 户数 and the county's correction
 of 总投资 both survive. Resolving a conflict is an edit that has seen both sides (the joined vector plus one
 of our own), so it wins everywhere once it travels. This is what makes the order of imports and repeated
@@ -26,6 +29,7 @@ Clock = dict[str, int]
 Clocks = dict[str, Clock]  # field -> vector; "*" is the vector of every field not listed
 
 BEFORE, AFTER, SAME, CONCURRENT = "before", "after", "same", "concurrent"
+DELETED = "deleted_at"  # a soft deletion (a tombstone) is a field like any other, with one extra rule below
 
 
 def compare(a: Mapping[str, int], b: Mapping[str, int]) -> str:
@@ -136,10 +140,57 @@ def merge_record(
             continue
         clocks[name] = mine
         result.conflicts.append(FieldConflict(name, ours.get(name), theirs.get(name), dict(other)))
+    if _delete_against_edit(result, ours, ours_clocks, theirs, theirs_clocks, fields, derived):
+        all_theirs = False
     result.echo = all_theirs
     # keep the default vector as the most common one so the shadow stays compact
     result.clocks = compact({"*": _most_common(clocks), **clocks})
     return result
+
+
+def _delete_against_edit(
+    result: Merged,
+    ours: Mapping[str, Any],
+    ours_clocks: Mapping[str, Clock],
+    theirs: Mapping[str, Any],
+    theirs_clocks: Mapping[str, Clock],
+    fields: list[str],
+    derived: frozenset[str],
+) -> bool:
+    """A deletion on one side against an edit (of any field) on the other since they last agreed: a conflict.
+
+    Field by field the two would merge quietly (their tombstone is newer, our edit of 户数 is newer), and the
+    record would end deleted with an edit nobody who deleted it had seen. So the deletion becomes a conflict
+    on `deleted_at` (keep ours / take theirs): the record keeps our deleted-or-live state until a clerk
+    decides, and the other fields merge as usual (an edit that arrives at a deleted record is kept inside it,
+    so "take theirs" there restores the record with the edit). Derived columns do not count as an edit.
+    Returns True when it recorded the conflict.
+    """
+    name = DELETED
+    if name not in fields or any(c.field == name for c in result.conflicts):
+        return False
+    mine, other = of(ours_clocks, name), of(theirs_clocks, name)
+    relation = compare(other, mine)
+    ours_deleted, theirs_deleted = ours.get(name) is not None, theirs.get(name) is not None
+    if ours_deleted == theirs_deleted or relation not in (BEFORE, AFTER):
+        return False
+    edited = [f for f in fields if f != name and f not in derived]
+    if relation == AFTER and theirs_deleted:  # their deletion arrives: did we edit what they had not seen?
+        if not any(compare(of(theirs_clocks, f), of(ours_clocks, f)) in (BEFORE, CONCURRENT) for f in edited):
+            return False
+        if name in result.taken:
+            result.taken.remove(name)
+        if name in result.settled:
+            result.settled.remove(name)
+        result.values[name] = ours.get(name)
+    elif relation == BEFORE and ours_deleted:  # we deleted: did they edit what we had not seen?
+        if not any(compare(of(theirs_clocks, f), of(ours_clocks, f)) in (AFTER, CONCURRENT) for f in edited):
+            return False
+    else:
+        return False
+    result.clocks[name] = dict(mine)
+    result.conflicts.append(FieldConflict(name, ours.get(name), theirs.get(name), dict(other)))
+    return True
 
 
 def _most_common(clocks: Mapping[str, Clock]) -> Clock:

@@ -98,8 +98,8 @@ class PreviewDialog(QDialog):
                 [
                     TABLE_LABELS.get(c["table"], c["table"]),
                     conflicts.field_label(c["field"], c["table"]),
-                    shown(c["ours"]),
-                    shown(c["theirs"]),
+                    conflicts.shown(c["ours"], c["field"]),
+                    conflicts.shown(c["theirs"], c["field"]),
                 ]
                 for c in report.conflicts
             ],
@@ -176,10 +176,10 @@ class ConflictsDialog(QDialog):
                 [
                     c["record"],
                     c["field_label"],
-                    shown(c["ours"]),
+                    conflicts.shown(c["ours"], c["field"]),
                     local_time(c["ours_at"]),
                     f"{c['peer_name']} {c['peer']}",
-                    shown(c["theirs"]),
+                    conflicts.shown(c["theirs"], c["field"]),
                     local_time(c["theirs_at"]),
                 ]
                 for c in self.rows

@@ -174,3 +174,13 @@ def test_a_township_package_cannot_carry_the_catalogue(world, good: Path, tmp_pa
         good, tmp_path / "bad.ocpkg", world[T1], members=lambda m: m.update({"catalogue/category.jsonl": row})
     )
     refused(world[COUNTY], bad, "不能携带目录")
+
+
+def test_a_township_package_may_carry_only_its_own_villages(world, good: Path, tmp_path: Path) -> None:
+    other = "341122100201"  # a village of another township
+    row = {"id": "v1", "key": other, "v": {"code": other, "name": "别镇的村", "level": "village"}}
+    line = json.dumps(row, ensure_ascii=False).encode() + b"\n"
+    bad = rewrite(
+        good, tmp_path / "bad.ocpkg", world[T1], members=lambda m: m.update({"catalogue/division.jsonl": line})
+    )
+    refused(world[COUNTY], bad, other, "只能上报本乡镇的社区（村）")

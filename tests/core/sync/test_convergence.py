@@ -2,7 +2,8 @@
 
 Afterwards (a few rounds of exchange, the county deciding whatever conflicts remain) every node holds the same
 records as the county, and no value anyone typed was lost: each one is either the final value, or was
-replaced by someone who had seen it, or is kept in a conflict record.
+replaced by someone who had seen it, or is kept in a conflict record. A record that ends deleted holds no
+value its deleter had not seen unless the deletion was reported as a conflict (删除时间) somewhere.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ TOWNSHIPS = (T1, T2, T3)
 FIELDS = ("households", "name", "notes")
 
 # Few records and fields, many edits and exchanges: the same field gets changed on both sides often.
-KINDS = ["edit"] * 6 + ["exchange"] * 3 + ["export", "import", "import", "create", "delete", "resolve"]
+KINDS = ["edit"] * 6 + ["exchange"] * 3 + ["export", "import", "import", "create", "delete", "delete", "resolve"]
 KINDS += ["order", "answer", "answer"]  # county orders go down, answers come up, confirmations go down
+KINDS += ["race"]  # one side deletes a record the other edits before they exchange
 
 
 def random_ops(rnd, n: int) -> list[tuple]:  # hypothesis' Random
@@ -50,6 +52,7 @@ def random_ops(rnd, n: int) -> list[tuple]:  # hypothesis' Random
 
 
 SEEN_CONFLICTS: list[int] = []
+SEEN_DELETE_CONFLICTS: list[int] = []  # per example: deletions against edits reported as conflicts
 SEEN_ANSWERED: list[int] = []  # per example: order targets answered (or decided) as the townships hold them
 
 
@@ -64,6 +67,7 @@ class Run:
         self.mail: list[tuple[Node, Path]] = []
         self.written: set[tuple[str, str, str]] = set()  # (record, field, value as text)
         self.superseded: set[tuple[str, str, str]] = set()
+        self.seen_by_deleter: set[tuple[str, str, str]] = set()  # values a node held when it deleted the record
 
     def close(self) -> None:
         for n in self.nodes:
@@ -110,8 +114,22 @@ class Run:
         node = self.nodes[n]
         rows = self.live(node)
         if rows:
+            c = rows[r % len(rows)]
             with node.db.transaction("测试员") as s:
-                communities.delete(s, rows[r % len(rows)].id)
+                communities.delete(s, c.id)
+            self.seen_by_deleter |= {(c.id, f, str(getattr(c, f))) for f in FIELDS}
+
+    def race(self, t: int, r: int, field: str, up: bool) -> None:
+        """A township and the county both hold record r: one deletes it, the other edits `field` of it."""
+        township, county = 1 + t, 0
+        shared = {c.id for c in self.live(self.nodes[county])} & {c.id for c in self.live(self.nodes[township])}
+        if not shared:
+            return
+        cid = sorted(shared)[r % len(shared)]
+        deleter, editor = (township, county) if up else (county, township)
+        self.edit(editor, [c.id for c in self.live(self.nodes[editor])].index(cid), field)
+        rows = self.live(self.nodes[deleter])
+        self.delete(deleter, [c.id for c in rows].index(cid))
 
     def export(self, t: int, up: bool, full: bool) -> None:
         township, county = self.nodes[1 + t], self.nodes[0]
@@ -204,6 +222,14 @@ class Run:
             rows = s.query(Community).filter(Community.township_code == township).all()
             return {c.id: {k: getattr(c, k) for k in codec_names} for c in rows}
 
+    def delete_conflicts(self) -> set[str]:
+        """Records whose deletion met an edit on the other side and was reported (on any node)."""
+        found = set()
+        for node in self.nodes:
+            with node.db.transaction("测试员") as s:
+                found |= {c.record_id for c in s.query(SyncConflict).filter(SyncConflict.field == "deleted_at")}
+        return found
+
     def conflict_values(self) -> set[tuple[str, str, str]]:
         import json
 
@@ -242,6 +268,8 @@ def test_every_node_converges_and_nothing_is_lost(world_template: Path, rnd, n: 
                 run.create(n, k % 3)
             elif kind == "delete":
                 run.delete(n, k)
+            elif kind == "race":
+                run.race(n % 3, k, field, up)
             elif kind == "order":
                 run.order(k % 3)
             elif kind == "answer":
@@ -269,6 +297,16 @@ def test_every_node_converges_and_nothing_is_lost(world_template: Path, rnd, n: 
         )
         lost = run.written - final - run.superseded - run.conflict_values()
         assert not lost, f"values lost without a conflict: {sorted(lost)[:5]}"
+        # a record that ends deleted: every value in it was seen by a deleter, or its deletion was a conflict
+        reported = run.delete_conflicts()
+        SEEN_DELETE_CONFLICTS.append(len(reported))
+        deleted = {cid for t in TOWNSHIPS for cid, st in run.states(county, t).items() if st["deleted_at"]}
+        unseen = {
+            (cid, f, v)
+            for cid, f, v in run.written - run.superseded - run.seen_by_deleter
+            if cid in deleted and cid not in reported
+        }
+        assert not unseen, f"deleted with an edit its deleter never saw, and no conflict: {sorted(unseen)[:5]}"
     finally:
         run.close()
 
@@ -279,4 +317,6 @@ def test_the_property_met_real_conflicts() -> None:
         assert max(SEEN_CONFLICTS) > 0, SEEN_CONFLICTS
     if SEEN_ANSWERED:
         assert max(SEEN_ANSWERED) > 0, SEEN_ANSWERED
+    if SEEN_DELETE_CONFLICTS:
+        assert max(SEEN_DELETE_CONFLICTS) > 0, SEEN_DELETE_CONFLICTS
     assert set(NAMES) == {COUNTY, *TOWNSHIPS}

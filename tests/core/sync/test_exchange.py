@@ -300,3 +300,46 @@ def test_rolling_back_the_import_that_settled_a_conflict_reopens_it(world) -> No
         history.rollback(s, settling.import_id)
     [back] = open_conflicts(t1)
     assert (back["ours"], back["theirs"]) == (110, 120) and community(t1, cid).households == 110
+
+
+@pytest.mark.parametrize("keep", ["ours", "theirs"])
+def test_a_deletion_against_an_edit_is_a_conflict_both_ways(world, keep: str) -> None:
+    """The township deletes a community the county corrected meanwhile (a field the township never touched):
+    neither side quietly ends deleted with the correction inside; both record a conflict on 删除时间."""
+    county, t1 = world[COUNTY], world[T1]
+    cid = t1.new_community("幸福里小区", households=100)
+    county.import_(t1.export().path)
+    county.update_community(cid, buildings=7)  # the county's correction
+    with t1.db.transaction("测试员") as s:
+        communities.delete(s, cid)
+    up = county.import_(t1.export().path)
+    assert [(c["field"], c["ours"], c["theirs"] is not None) for c in up.conflicts] == [("deleted_at", None, True)]
+    c = community(county, cid)
+    assert c.deleted_at is None and c.buildings == 7  # ours kept until a clerk decides
+    down = t1.import_(county.export(T1).path)
+    assert [(c["field"], c["ours"] is not None, c["theirs"]) for c in down.conflicts] == [("deleted_at", True, None)]
+    c = community(t1, cid)
+    assert c.deleted_at is not None and c.buildings == 7  # the correction is kept inside, the deletion stands
+    [mine] = open_conflicts(county)
+    assert mine["record_id"] == cid and mine["field"] == "deleted_at" and mine["ours_at"] and mine["theirs_at"]
+    with county.db.transaction("审核员") as s:
+        conflicts.resolve(s, mine["id"], keep)
+    t1.import_(county.export(T1).path)
+    county.import_(t1.export().path)
+    assert open_conflicts(t1) == open_conflicts(county) == []
+    deleted = keep == "theirs"
+    for node in (county, t1):
+        c = community(node, cid)
+        assert (c.deleted_at is not None, c.buildings) == (deleted, 7)
+
+
+def test_a_deletion_that_saw_every_edit_is_no_conflict(world) -> None:
+    county, t1 = world[COUNTY], world[T1]
+    cid = t1.new_community("幸福里小区", households=100)
+    county.import_(t1.export().path)
+    county.update_community(cid, buildings=7)
+    t1.import_(county.export(T1).path)  # the township has seen the correction, then deletes
+    with t1.db.transaction("测试员") as s:
+        communities.delete(s, cid)
+    up = county.import_(t1.export().path)
+    assert up.conflicts == [] and community(county, cid).deleted_at is not None
