@@ -202,10 +202,11 @@ def prepare(
         spec.preload(batch, rows)
         outs: list[RowOutcome] = []
         names = (labels or {}).get(table)
+        columns = _parse_columns(spec, rows)
         for index, raw in enumerate(rows):
             out = RowOutcome(table, index, REJECT, label=names[index] if names else "")
             outs.append(out)
-            _prepare_row(batch, spec, defaults, callables, raw, out)
+            _prepare_row(batch, spec, defaults, callables, raw, out, columns[index])
         spec.finish(batch, outs)
         plan.outcomes[table] = outs
     for table in ORDER:
@@ -228,6 +229,58 @@ def prepare(
     return plan
 
 
+_MEMO_TYPES = frozenset({str, int, date, type(None)})  # equal values parse alike (not float: -0.0 == 0.0)
+
+
+def _parse_columns(spec: Any, rows: Sequence[Mapping[str, Any]]) -> list[tuple[dict[str, Any], list[FieldProblem]]]:
+    """Every row's field values parsed column by column, each distinct value of a column once.
+
+    The parse is the field's own (`Field.parse`, as a single edit runs it); a ledger repeats most values
+    (townships, years, statuses, dates, counts), so a column of 50,000 cells holds a few thousand distinct
+    ones. Per row: (parsed values, problems)."""
+    parsed: list[dict[str, Any]] = [{} for _ in rows]
+    problems: list[list[FieldProblem]] = [[] for _ in rows]
+    keys: dict[str, None] = {}
+    same = True
+    first = set(rows[0]) if rows else set()
+    for raw in rows:
+        keys.update(dict.fromkeys(raw))
+        if same and len(raw) != len(first):
+            same = False
+    same = same and set(keys) == first
+    fields = spec.fields
+    for key in keys:
+        f = fields.get(key)
+        if f is None or key == "id":
+            continue
+        parse = f.parse
+        if same:
+            indexes: Sequence[int] = range(len(rows))
+            column = [r[key] for r in rows]
+        else:
+            indexes = [i for i, r in enumerate(rows) if key in r]
+            column = [rows[i][key] for i in indexes]
+        pairs = list(zip(map(type, column), column))
+        memo: dict[tuple[type, Any], tuple[bool, Any]] = {}
+
+        def one(value: Any) -> tuple[bool, Any]:
+            try:
+                return (True, parse(value))  # noqa: B023 - used within this iteration only
+            except ValueError as exc:
+                return (False, str(exc))
+
+        for pair in dict.fromkeys(p for p in pairs if p[0] in _MEMO_TYPES):
+            memo[pair] = one(pair[1])
+        get = memo.get
+        for i, pair in zip(indexes, pairs, strict=True):
+            hit = get(pair) or one(pair[1])
+            if hit[0]:
+                parsed[i][key] = hit[1]
+            else:
+                problems[i].append(FieldProblem(key, f.label, hit[1]))
+    return list(zip(parsed, problems, strict=True))
+
+
 def _prepare_row(
     batch: Batch,
     spec: Any,
@@ -235,19 +288,16 @@ def _prepare_row(
     callables: list[tuple[str, Callable[[Any], Any]]],
     raw: Mapping[str, Any],
     out: RowOutcome,
+    parsed_row: tuple[dict[str, Any], list[FieldProblem]] | None = None,
 ) -> None:
-    problems: list[FieldProblem] = []
-    parsed: dict[str, Any] = {}
+    parsed, problems = parsed_row if parsed_row is not None else _parse_columns(spec, [raw])[0]
     refs: dict[str, Any] = {}
     for key, value in raw.items():
-        if key == "id":
+        if key == "id" or key in parsed:
             continue
         f = spec.fields.get(key)
         if f is not None:
-            try:
-                parsed[key] = f.parse(value)
-            except ValueError as exc:
-                problems.append(FieldProblem(key, f.label, str(exc)))
+            continue  # parsed above (or its problem noted)
         elif key in spec.refs:
             refs[key] = value if value not in ("",) else None
         else:
@@ -383,16 +433,24 @@ def _refresh_listing_shapes(conn: Any, plan: Plan) -> None:
     def rows(table: str) -> list[Mapping[str, Any]]:
         return list(plan.rows.get(table, [])) + list(plan.extra_updates.get(table, []))
 
-    communities = [r for r in rows("community") if "name" in r or "address" in r]
-    if communities:
-        ids = [r["id"] for r in communities]
+    # plan.rows hold whole rows (a create's, or the stored row with its changes), pinyin initials derived;
+    # extra_updates only the derived columns they change, so those communities are read back
+    outs = {o.id: o for o in plan.outcomes.get("community", [])}
+    whole = plan.rows.get("community", [])
+    created = [_search_row(r) for r in whole if outs[r["id"]].action == CREATE]
+    listing_index.write_search(conn, "community", created, new=True)
+    text = {"name", "address", "search_initials"}
+    changed = [_search_row(r) for r in whole if outs[r["id"]].action == UPDATE and text & set(outs[r["id"]].changes)]
+    listing_index.write_search(conn, "community", changed)
+    partial = [r["id"] for r in plan.extra_updates.get("community", []) if "name" in r or "address" in r]
+    if partial:
         t = table_of("community")
-        stored = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
+        stored = []
+        for start in range(0, len(partial), 500):
+            chunk = partial[start : start + 500]
             q = select(t.c.id, t.c.name, t.c.address, t.c.search_initials).where(t.c.id.in_(chunk))
-            stored.update({r[0]: tuple(r) for r in conn.execute(q)})
-        listing_index.write_search(conn, "community", [stored[i] for i in ids if i in stored])
+            stored += [tuple(r) for r in conn.execute(q)]
+        listing_index.write_search(conn, "community", stored)
     items = [r for r in rows("renovation_item") if "description" in r]
     listing_index.write_search(conn, "item", [(r["id"], r.get("description")) for r in items])
     touched: set[str] = {r["community_id"] for r in rows("renovation_item") if r.get("community_id") is not None}
@@ -401,6 +459,10 @@ def _refresh_listing_shapes(conn: Any, plan: Plan) -> None:
     renamed = {r["id"] for r in rows("community") if "name" in r}
     if touched | renamed:
         listing_index.refresh_item_sort(conn, touched | renamed)
+
+
+def _search_row(r: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (r["id"], r.get("name"), r.get("address"), r.get("search_initials"))
 
 
 class _Insert:
