@@ -260,7 +260,7 @@ def _parse_columns(spec: Any, rows: Sequence[Mapping[str, Any]]) -> list[tuple[d
         else:
             indexes = [i for i, r in enumerate(rows) if key in r]
             column = [rows[i][key] for i in indexes]
-        pairs = list(zip(map(type, column), column))
+        pairs = list(zip(map(type, column), column, strict=True))
         memo: dict[tuple[type, Any], tuple[bool, Any]] = {}
 
         def one(value: Any) -> tuple[bool, Any]:
