@@ -367,6 +367,8 @@ def apply(
         # random UUID keys touch pages all over each index: a bigger page cache for this connection keeps
         # a 200,000-community write from re-reading the same pages (128 MB at most; freed on close)
         conn.exec_driver_sql("PRAGMA cache_size=-131072")
+        # (temp_store cannot change inside a transaction, SQLite refuses; journal and synchronous stay as the
+        # data-safety setup chose them: WAL, FULL, which costs one sync at commit)
     now = utcnow()
     operator = session.info.get("operator")
     if not (operator or "").strip():  # the audit hook's rule, for writes that bypass the ORM
@@ -400,6 +402,7 @@ def apply(
             else:
                 updates.append((row, o.changes))
         insert = _Insert(conn, t)
+        creates.sort(key=_by_id)  # in key order: the primary-key B-tree is appended to, not split all over
         for start in range(0, len(creates), batch_size):
             chunk = creates[start : start + batch_size]
             insert(chunk)
@@ -459,6 +462,10 @@ def _refresh_listing_shapes(conn: Any, plan: Plan) -> None:
     renamed = {r["id"] for r in rows("community") if "name" in r}
     if touched | renamed:
         listing_index.refresh_item_sort(conn, touched | renamed)
+
+
+def _by_id(row: Mapping[str, Any]) -> str:
+    return str(row["id"])
 
 
 def _search_row(r: Mapping[str, Any]) -> tuple[Any, ...]:
