@@ -23,12 +23,14 @@ callers pick ids themselves to link children to parents in the same batch.
 
 from __future__ import annotations
 
+import functools
+import gc
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table, and_, bindparam, select
 from sqlalchemy.orm import Session
@@ -136,6 +138,30 @@ class Batch:
                 self.existing[table].setdefault(i, None)  # type: ignore[arg-type]
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def gc_paused(fn: _F) -> _F:
+    """Run `fn` with Python's cyclic garbage collector paused (then back as it was).
+
+    A batch holds hundreds of thousands of live dicts and tuples; each full collection walks all of them,
+    so a 50,000-row import spent a fifth of its time collecting nothing (the rows are not cycles). Plain
+    reference counting still frees everything as usual; only cycle detection waits until the batch is done.
+    """
+
+    @functools.wraps(fn)
+    def paused(*args: Any, **kwargs: Any) -> Any:
+        was = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if was:
+                gc.enable()
+
+    return cast(_F, paused)
+
+
 def table_of(name: str) -> Table:
     from oldcomm_desktop.core.importing.bulk_tables import SPECS
 
@@ -168,6 +194,7 @@ class _Callable:
         self.fn = fn
 
 
+@gc_paused
 def prepare(
     session: Session,
     rows_by_table: Mapping[str, Sequence[Mapping[str, Any]]],
@@ -341,6 +368,7 @@ def _prepare_row(
     batch.rows[out.table][record_id] = row
 
 
+@gc_paused
 def apply(
     session: Session,
     plan: Plan,

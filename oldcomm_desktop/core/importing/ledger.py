@@ -105,6 +105,7 @@ def _cell(row: list[Any], col: int | None) -> Any:
     return None if v == "" else v
 
 
+@bulk.gc_paused
 def plan(session: Session, path: Path, options: Options | None = None) -> LedgerPlan:
     """The dry run: read, map, classify, match and check every row; nothing is written."""
     options = options or Options()
