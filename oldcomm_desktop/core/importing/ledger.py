@@ -264,9 +264,11 @@ class _Builder:
 
     def _existing(self) -> dict[tuple[str, str], dict[str, Any]]:
         found: dict[tuple[str, str], dict[str, Any]] = {}
-        q = select(Community.id, Community.township_code, Community.name).where(Community.deleted_at.is_(None))
-        for cid, code, name in self.session.execute(q):
-            found[(str(code), name_key(name))] = {"id": cid}
+        q = select(
+            Community.id, Community.township_code, Community.name, Community.floor_area, Community.total_investment
+        ).where(Community.deleted_at.is_(None))
+        for cid, code, name, area, investment in self.session.execute(q):
+            found[(str(code), name_key(name))] = {"id": cid, "floor_area": area, "total_investment": investment}
         return found
 
     def _township(self, raw: Any) -> tuple[str | None, str]:
@@ -331,6 +333,7 @@ class _Builder:
         data: dict[str, Any] = {"name": name, "township_code": code}
         problems: list[str] = []
         figures: dict[str, Decimal] = {}
+        found = self.existing.get((code, name_key(name)))
         for f, target, kind in (
             ("buildings", "buildings", "int"),
             ("households", "households", "int"),
@@ -355,6 +358,8 @@ class _Builder:
                 figures[f] = v
             if f == "progress_percent" and v <= 1 and isinstance(raw, float):
                 v = v * 100
+            if found and found.get(f) is not None and v != found[f] and values.agrees_as_written(found[f], n):
+                v = found[f]  # the file shows the stored figure rounded (a return we exported): not a change
             data[target] = int(v) if kind == "int" and v == v.to_integral_value() else v
         for f in ("year_built", "plan_year"):
             raw = _cell(row, c.get(f))
@@ -403,7 +408,6 @@ class _Builder:
         if notes:
             data["notes"] = "\n".join(notes)
         res.flags = flags
-        found = self.existing.get(key)
         project = _cell(row, c.get("project"))
         if project is not None or not found:  # a matched community keeps its project unless the file names one
             data["project_id"] = self._project(code, project)

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from oldcomm_desktop.core.lifecycle import STATUS_WORDS
@@ -153,6 +153,18 @@ def parse_number(value: Any, *, default_unit: str | None = None) -> Number | Non
         approximate=bool(about or more1 or more2 or ranged),
         note=(note or (f"范围 {text}" if ranged else "")),
     )
+
+
+def agrees_as_written(stored: Decimal, number: Number) -> bool:
+    """Whether `stored` rounds to the figure as the file wrote it: 19530.49 m² is what a return shows as
+    1.953 万平方米 (to 10 m²). Re-importing a file we exported must not overwrite exact values with rounded ones."""
+    exponent = number.value.as_tuple().exponent
+    if not isinstance(exponent, int):
+        return False
+    step = Decimal(1).scaleb(exponent) * _factor(number.unit)
+    if step <= 0:
+        return False
+    return (stored / step).to_integral_value(ROUND_HALF_UP) * step == number.value
 
 
 @functools.lru_cache(maxsize=256)
