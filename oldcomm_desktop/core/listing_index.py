@@ -66,6 +66,7 @@ def write_search(conn: Connection, kind: str, rows: Sequence[tuple], *, new: boo
         else:
             conn.execute(insert(SearchText), [{"kind": k, "record_id": i, "body": b} for k, i, b in values])
         return
+    sqlite_transaction(conn)
     trigger = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type='trigger' AND name='search_text_ai'")
     trigger_sql = trigger.scalar()
     first = conn.exec_driver_sql("SELECT coalesce(max(docid), 0) FROM search_text").scalar()
@@ -77,6 +78,17 @@ def write_search(conn: Connection, kind: str, rows: Sequence[tuple], *, new: boo
             f"INSERT INTO {FTS_TABLE}(rowid, body) SELECT docid, body FROM search_text WHERE docid > ?", (first,)
         )
         conn.exec_driver_sql(trigger_sql)
+
+
+def sqlite_transaction(conn: Connection) -> None:
+    """Make sure SQLite's transaction is open before DDL that must roll back with the data.
+
+    Python's sqlite3 driver opens a transaction only before INSERT/UPDATE/DELETE; a DROP run before any of
+    them would commit on its own, and a rollback could not bring the index or trigger back.
+    """
+    raw = conn.connection.dbapi_connection
+    if raw is not None and not raw.in_transaction:  # type: ignore[attr-defined]
+        conn.exec_driver_sql("BEGIN")
 
 
 BULK_FTS_ROWS = 2000  # from this many new records on, the full-text rows are added in one statement

@@ -23,11 +23,12 @@ callers pick ids themselves to link children to parents in the same batch.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar, cast
@@ -431,10 +432,11 @@ def apply(
                 updates.append((row, o.changes))
         insert = _Insert(conn, t)
         creates.sort(key=_by_id)  # in key order: the primary-key B-tree is appended to, not split all over
-        for start in range(0, len(creates), batch_size):
-            chunk = creates[start : start + batch_size]
-            insert(chunk)
-            step(len(chunk))
+        with _indexes_built_after(conn, t.name, len(creates)):
+            for start in range(0, len(creates), batch_size):
+                chunk = creates[start : start + batch_size]
+                insert(chunk)
+                step(len(chunk))
         extra = [
             (r, {k: (None, v) for k, v in r.items() if k not in ("id", "version")})
             for r in plan.extra_updates.get(table, [])
@@ -450,8 +452,9 @@ def apply(
         _update(conn, t, updates, extra, now, batch_size, step)
     _refresh_listing_shapes(conn, plan)
     insert = _Insert(conn, AuditEntry.__table__, skip=frozenset({"seq"}))  # type: ignore[arg-type]
-    for start in range(0, len(audit), batch_size * 5):
-        insert(audit[start : start + batch_size * 5])
+    with _indexes_built_after(conn, AuditEntry.__tablename__, len(audit)):
+        for start in range(0, len(audit), batch_size * 5):
+            insert(audit[start : start + batch_size * 5])
     session.expire_all()  # ORM objects loaded before now must re-read what Core just wrote
     return event_id
 
@@ -490,6 +493,49 @@ def _refresh_listing_shapes(conn: Any, plan: Plan) -> None:
     renamed = {r["id"] for r in rows("community") if "name" in r}
     if touched | renamed:
         listing_index.refresh_item_sort(conn, touched | renamed)
+
+
+BULK_INDEX_ROWS = 5000  # from this many new rows on (and at least as many as the table holds) …
+
+
+@contextlib.contextmanager
+def _indexes_built_after(conn: Any, table: str, new_rows: int) -> Iterator[None]:
+    """… SQLite builds a table's secondary indexes once after the inserts instead of row by row.
+
+    Inserting into a table with a dozen indexes (the community list sorts on ten columns) updates every
+    B-tree per row; building an index over the finished table sorts once (measured: −35 % CPU for 50,000
+    communities). The indexes are dropped and made again from their own stored SQL inside the caller's
+    transaction: SQLite's DDL is transactional, so a cancel or failure rolls them back with the rows.
+    Only for a big batch into a table it at least doubles (a first import); otherwise nothing changes.
+    """
+    if conn.dialect.name != "sqlite" or new_rows < BULK_INDEX_ROWS:
+        yield
+        return
+    from oldcomm_desktop.core.listing_index import sqlite_transaction
+
+    quote = conn.dialect.identifier_preparer.quote
+    held = conn.exec_driver_sql(f"SELECT count(*) FROM {quote(table)}").scalar() or 0
+    if held > new_rows:
+        yield
+        return
+    indexes = list(
+        conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+            (table,),
+        )
+    )
+    sqlite_transaction(conn)
+    for name, _sql in indexes:
+        conn.exec_driver_sql(f"DROP INDEX {quote(name)}")
+    try:
+        yield
+    except BaseException:  # (a cancel): the schema stays whole even if a caller commits what was written
+        with contextlib.suppress(Exception):
+            for _name, sql in indexes:
+                conn.exec_driver_sql(sql)
+        raise
+    for _name, sql in indexes:
+        conn.exec_driver_sql(sql)
 
 
 def _by_id(row: Mapping[str, Any]) -> str:
