@@ -513,11 +513,12 @@ class InvestmentEntrySpec(TableSpec):
             )
             if tid not in running:
                 running[tid] = Decimal("0.00")
-                target: Community | Project | None = (
-                    batch.session.get(Community, tid) if table == "community" else batch.session.get(Project, tid)
-                )
-                if batch.existing[table].get(tid) and target is not None:
-                    running[tid] = funding.completed_to_date(batch.session, target)
+                if batch.existing[table].get(tid):  # a stored target (a new one has nothing completed yet)
+                    target: Community | Project | None = (
+                        batch.session.get(Community, tid) if table == "community" else batch.session.get(Project, tid)
+                    )
+                    if target is not None:
+                        running[tid] = funding.completed_to_date(batch.session, target)
             done = running[tid] + row["amount"]
             problems = funding.running_total_problems(done, (batch.lookup(table, tid) or {}).get("total_investment"))
             if problems:
