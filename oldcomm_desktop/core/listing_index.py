@@ -87,7 +87,7 @@ def sqlite_transaction(conn: Connection) -> None:
     them would commit on its own, and a rollback could not bring the index or trigger back.
     """
     raw = conn.connection.dbapi_connection
-    if raw is not None and not raw.in_transaction:  # type: ignore[attr-defined]
+    if raw is not None and not raw.in_transaction:
         conn.exec_driver_sql("BEGIN")
 
 

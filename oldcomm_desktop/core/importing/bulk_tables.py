@@ -331,21 +331,21 @@ class MilestoneSpec(TableSpec):
         cids |= {c for group in members.values() for c in group}
         projects: dict[str, str | None] = {}
         for cid in cids:
-            c = batch.lookup("community", cid)
-            projects[cid] = str(c["project_id"]) if c and c.get("project_id") else None
+            found = batch.lookup("community", cid)
+            projects[cid] = str(found["project_id"]) if found and found.get("project_id") else None
         stored_c = sorted(c for c in cids if batch.existing["community"].get(c))
         for start in range(0, len(stored_c), 500):
-            q = select(Milestone.community_id, Milestone.kind, Milestone.reached_on).where(
+            own = select(Milestone.community_id, Milestone.kind, Milestone.reached_on).where(
                 Milestone.community_id.in_(stored_c[start : start + 500]), Milestone.deleted_at.is_(None)
             )
-            for cid, kind, on in batch.session.execute(q):
-                logs[("community", str(cid))].append(Reached(kind, on))
+            for holder, kind, on in batch.session.execute(own):
+                logs[("community", str(holder))].append(Reached(kind, on))
         stored_p = sorted({p for p in projects.values() if p} | pids)
         for start in range(0, len(stored_p), 500):
-            q = select(Milestone.project_id, Milestone.kind, Milestone.reached_on).where(
+            theirs = select(Milestone.project_id, Milestone.kind, Milestone.reached_on).where(
                 Milestone.project_id.in_(stored_p[start : start + 500]), Milestone.deleted_at.is_(None)
             )
-            for pid, kind, on in batch.session.execute(q):
+            for pid, kind, on in batch.session.execute(theirs):
                 logs[("project", str(pid))].append(Reached(kind, on))
         batch.cache["milestone_logs"] = logs
         batch.cache["milestone_members"] = members
@@ -470,8 +470,8 @@ class FundingLineSpec(TableSpec):
             lines = dict(stored_lines.get((table, tid), {}))
             for o in group:
                 lines[o.id] = batch.rows["funding_line"][o.id].get("approved") or Decimal(0)
-            target = batch.rows[table].get(tid) or batch.existing[table].get(tid) or {}
-            problems = funding.approved_sum_problems(sum(lines.values(), Decimal(0)), target.get("total_investment"))
+            holder = batch.rows[table].get(tid) or batch.existing[table].get(tid) or {}
+            problems = funding.approved_sum_problems(sum(lines.values(), Decimal(0)), holder.get("total_investment"))
             if problems:
                 _reject(batch, group[0], problems)
 
