@@ -24,6 +24,11 @@ def add_parsers(sub: Any, add_db: Any) -> dict[str, Any]:
     p.add_argument("--dry-run", action="store_true", help="只预演：显示新增/更新/无变化/拒绝，不写入数据库")
     p.add_argument("--report", type=Path, metavar="OUT.xlsx", help="把未导入的行及原因保存为 Excel")
     p.add_argument("--year", type=int, help="台账中只写月日的日期所属年份（标题中没有年份时）")
+    p.add_argument(
+        "--confirm",
+        action="store_true",
+        help="确认预演提出的问题并按建议导入（如没写单位的建筑面积按万平方米、建成年份在延长年限内的小区）",
+    )
     return {"import-excel": cmd_import_excel}
 
 
@@ -32,7 +37,9 @@ def cmd_import_excel(args: argparse.Namespace) -> int:
     from oldcomm_desktop.core.importing import columns, ledger
 
     mapping = columns.load_file(args.mapping) if args.mapping else None
-    options = ledger.Options(sheet=args.sheet, mapping=mapping, add_townships=args.add_townships, year=args.year)
+    options = ledger.Options(
+        sheet=args.sheet, mapping=mapping, add_townships=args.add_townships, year=args.year, confirm=args.confirm
+    )
     with _open(args, write=not args.dry_run) as db, db.transaction() as s:
         _ready(s)
         plan = ledger.plan(s, args.file, options)
@@ -40,10 +47,18 @@ def cmd_import_excel(args: argparse.Namespace) -> int:
         if args.report:
             ledger.write_report(plan, args.report)
             print(f"未导入的行已保存：{args.report}")
-        if plan.questions:
-            for q in plan.questions:
-                print(f"需要确认：{q}")
-            raise OldcommError("导入未进行：请先回答上面的问题（写入对应关系文件后用 --mapping 重新导入）")
+        for answer in plan.answers:
+            print(answer)
+        asking = plan.asking_rows
+        for q in plan.questions:
+            print(f"需要确认：{q}")
+        for r in asking:
+            print(f"需要确认：第 {r.row} 行 {r.name}：{r.reason.replace('需要确认：', '')}")
+        if (plan.questions or asking) and not args.dry_run:
+            raise OldcommError(
+                "导入未进行：请先回答上面的问题——确认无误后加 --confirm 重新运行"
+                "（单位也可写入对应关系文件后用 --mapping 指定）"
+            )
         if args.dry_run:
             s.rollback()
             print("预演结束，数据库没有改动。")

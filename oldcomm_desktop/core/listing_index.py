@@ -36,21 +36,62 @@ def community_body(name: str | None, address: str | None, initials: str | None) 
     return index_tokens(name, address, suffixes)
 
 
-def write_search(conn: Connection, kind: str, rows: Sequence[tuple]) -> None:
+def write_search(conn: Connection, kind: str, rows: Sequence[tuple], *, new: bool = False) -> None:
     """Replace the search text of these records: (id, name, address, initials) for communities, (id,
-    description) for items. An empty text removes the record from the index."""
+    description) for items. An empty text removes the record from the index.
+
+    `new`: the records were just inserted, so they have no search text to delete yet. A big batch of new
+    records on SQLite is then written with the insert trigger lifted and the full-text rows added in one
+    INSERT … SELECT (2–3× faster than row by row through the trigger); the trigger comes back from its own
+    stored SQL in the same transaction, so a rollback leaves schema and index as they were.
+    """
     if not rows:
         return
-    ids = [r[0] for r in rows]
-    for start in range(0, len(ids), 500):
-        conn.execute(delete(SearchText).where(SearchText.record_id.in_(ids[start : start + 500])))
-    values = []
-    for r in rows:
-        body = community_body(*r[1:4]) if kind == "community" else index_tokens(*r[1:])
-        if body:
-            values.append({"kind": kind, "record_id": r[0], "body": body})
-    if values:
-        conn.execute(insert(SearchText), values)
+    if not new:
+        ids = [r[0] for r in rows]
+        for start in range(0, len(ids), 500):
+            conn.execute(delete(SearchText).where(SearchText.record_id.in_(ids[start : start + 500])))
+    if kind == "community":
+        bodies = [(kind, r[0], community_body(*r[1:4])) for r in rows]
+    else:
+        bodies = [(kind, r[0], index_tokens(*r[1:])) for r in rows]
+    values = [b for b in bodies if b[2]]
+    if not values:
+        return
+    sql = "INSERT INTO search_text (kind, record_id, body) VALUES ({0}, {0}, {0})"
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    if conn.dialect.name != "sqlite" or not new or len(values) < BULK_FTS_ROWS:
+        if conn.dialect.paramstyle in ("qmark", "format", "pyformat"):
+            conn.exec_driver_sql(sql.format(mark), values)
+        else:
+            conn.execute(insert(SearchText), [{"kind": k, "record_id": i, "body": b} for k, i, b in values])
+        return
+    sqlite_transaction(conn)
+    trigger = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type='trigger' AND name='search_text_ai'")
+    trigger_sql = trigger.scalar()
+    first = conn.exec_driver_sql("SELECT coalesce(max(docid), 0) FROM search_text").scalar()
+    if trigger_sql:
+        conn.exec_driver_sql("DROP TRIGGER search_text_ai")
+    conn.exec_driver_sql(sql.format("?"), values)
+    if trigger_sql:
+        conn.exec_driver_sql(
+            f"INSERT INTO {FTS_TABLE}(rowid, body) SELECT docid, body FROM search_text WHERE docid > ?", (first,)
+        )
+        conn.exec_driver_sql(trigger_sql)
+
+
+def sqlite_transaction(conn: Connection) -> None:
+    """Make sure SQLite's transaction is open before DDL that must roll back with the data.
+
+    Python's sqlite3 driver opens a transaction only before INSERT/UPDATE/DELETE; a DROP run before any of
+    them would commit on its own, and a rollback could not bring the index or trigger back.
+    """
+    raw = conn.connection.dbapi_connection
+    if raw is not None and not raw.in_transaction:
+        conn.exec_driver_sql("BEGIN")
+
+
+BULK_FTS_ROWS = 2000  # from this many new records on, the full-text rows are added in one statement
 
 
 def refresh_categories(conn: Connection, community_ids: Iterable[str]) -> None:

@@ -98,3 +98,54 @@ def test_township_mode_and_bad_files(tmp_path: Path) -> None:
     assert r.rc == 1 and "另存为 .xlsx" in r.err and "Traceback" not in r.err
     r = oldcomm(tmp_path, "--db", db, "import-excel", tmp_path / "missing.xlsx")
     assert r.rc == 1 and "找不到文件" in r.err
+
+
+def test_confirm_answers_the_dry_runs_questions(tmp_path: Path) -> None:
+    """A unit the import must not guess and a year a single edit asks about: asked, imported only with --confirm."""
+    from oldcomm_desktop.core import catalogues
+    from oldcomm_desktop.storage.database import open_database
+
+    db = _county(tmp_path)
+    database = open_database(db)
+    with database.transaction("测试员") as s:
+        catalogues.set_setting(s, "eligibility_extension_year", 2005)
+    database.close()
+    path = write(
+        tmp_path / "a.xlsx",
+        [
+            ["乡镇（街道）", "小区名称", "建成年份", "建筑面积"],
+            ["城关街道", "甲", 1990, 1.84],
+            ["城关街道", "乙", 2003, 2.2],
+            ["城关街道", "丙", 1985, 0.9],
+        ],
+    )
+    r = ok(tmp_path, "--db", db, "import-excel", path, "--add-townships", "--dry-run")
+    assert "需要确认：“建筑面积”列没有写单位" in r.out and "--confirm" in r.out
+    r = oldcomm(tmp_path, "--db", db, "import-excel", path, "--add-townships")
+    assert r.rc == 1 and "--confirm" in r.err and "Traceback" not in r.err
+    assert _rows(db, "select count(*) from community") == [(0,)]
+    r = ok(tmp_path, "--db", db, "import-excel", path, "--add-townships", "--confirm")
+    assert "已确认：“建筑面积”按万平方米导入" in r.out and "新增 3 个" in r.out
+    assert _rows(db, "select name, year_built, floor_area from community order by year_built") == [
+        ("丙", 1985, 900000),
+        ("甲", 1990, 1840000),
+        ("乙", 2003, 2200000),
+    ]
+
+
+def test_a_row_asking_about_the_extension_years_stops_the_import_until_confirmed(tmp_path: Path) -> None:
+    from oldcomm_desktop.core import catalogues
+    from oldcomm_desktop.storage.database import open_database
+
+    db = _county(tmp_path)
+    database = open_database(db)
+    with database.transaction("测试员") as s:
+        catalogues.set_setting(s, "eligibility_extension_year", 2005)
+    database.close()
+    rows = [["乡镇", "小区名称", "建成年份"], ["城关街道", "甲", 1990], ["城关街道", "乙", 2003]]
+    path = write(tmp_path / "a.xlsx", rows)
+    r = oldcomm(tmp_path, "--db", db, "import-excel", path, "--add-townships")
+    assert r.rc == 1 and "需要确认：第 3 行 乙" in r.out and "--confirm" in r.err
+    assert _rows(db, "select count(*) from community") == [(0,)]
+    ok(tmp_path, "--db", db, "import-excel", path, "--add-townships", "--confirm")
+    assert _rows(db, "select name from community order by name") == [("乙",), ("甲",)]

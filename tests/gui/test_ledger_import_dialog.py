@@ -92,3 +92,22 @@ def test_a_broken_file_is_refused_in_the_dialog(qtbot, ctx: AppContext, tmp_path
     qtbot.addWidget(dialog)
     assert dialog.open_file(bad) is False
     assert "不是 Excel 文件" in dialog.summary.text() and not dialog.dry_run_button.isEnabled()
+
+
+def test_rows_that_ask_are_imported_only_once_the_clerk_confirms(qtbot, ctx: AppContext, tmp_path: Path) -> None:
+    from oldcomm_desktop.core import catalogues
+
+    with ctx.db.transaction("测试员") as s:
+        catalogues.set_setting(s, "eligibility_extension_year", 2005)
+    rows = [["乡镇", "小区名称", "建成年份"], ["城关街道", "甲", 1990], ["城关街道", "乙", 2003]]
+    dialog = LedgerImportDialog(ctx, path=write(tmp_path / "a.xlsx", rows))
+    qtbot.addWidget(dialog)
+    plan = dialog.dry_run()
+    assert plan is not None and [r.name for r in plan.asking_rows] == ["乙"]
+    assert any(r[1] == "乙" and "需要确认" in r[3] for r in dialog.plan_rows())
+    dialog.confirm.setChecked(True)
+    assert not dialog.import_button.isEnabled()  # a changed answer: dry run again first
+    plan = dialog.dry_run()
+    assert plan is not None and plan.counts()["new"] == 2 and not plan.asking_rows
+    dialog.run_import()
+    assert _count(ctx, Community) == 2

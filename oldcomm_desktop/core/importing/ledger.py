@@ -57,6 +57,7 @@ class RowResult:
     reason: str = ""
     flags: list[str] = field(default_factory=list)  # approximations and guesses the clerk should see
     cells: list[Any] = field(default_factory=list)
+    asks: bool = False  # rejected only because a question was not confirmed (Options.confirm answers it)
 
 
 @dataclass
@@ -70,9 +71,15 @@ class LedgerPlan:
     rows: list[RowResult]
     checks: list[Check]
     unknown_townships: list[str]
-    questions: list[str]
+    questions: list[str]  # what the import must not guess (a unit): asked; `Options.confirm` answers yes
     bulk_plan: bulk.Plan
     new_townships: dict[str, str] = field(default_factory=dict)  # code -> name, registered on apply
+    answers: list[str] = field(default_factory=list)  # the questions answered by `Options.confirm`
+
+    @property
+    def asking_rows(self) -> list[RowResult]:
+        """Rows refused only for a question a single edit asks (built in the extension years …)."""
+        return [r for r in self.rows if r.action == REJECTED and r.asks]
 
     def counts(self) -> dict[str, int]:
         out = {NEW: 0, UPDATED: 0, UNCHANGED: 0, REJECTED: 0, SKIPPED: 0}
@@ -105,6 +112,7 @@ def _cell(row: list[Any], col: int | None) -> Any:
     return None if v == "" else v
 
 
+@bulk.gc_paused
 def plan(session: Session, path: Path, options: Options | None = None) -> LedgerPlan:
     """The dry run: read, map, classify, match and check every row; nothing is written."""
     options = options or Options()
@@ -140,7 +148,13 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
         if col in head.units and f not in units:
             units[f] = head.units[col]
     col_of = {f: c for c, f in mapping.items()}
-    questions = _unit_questions(sheet.cells[head.data_start :], col_of, units)
+    questions, answers = [], []
+    for question, f, unit in _unit_questions(sheet.cells[head.data_start :], col_of, units):
+        if options.confirm:  # the clerk saw the question and answered yes: the proposed unit
+            units[f] = unit
+            answers.append(f"已确认：“{columns.LABELS[f]}”按{unit}导入")
+        else:
+            questions.append(question)
     builder = _Builder(session, options, col_of, units, year, head, path)
     results: list[RowResult] = []
     lines: list[Line] = []
@@ -181,13 +195,15 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
         checks=reconcile(lines),
         unknown_townships=sorted(builder.unknown),
         questions=questions,
+        answers=answers,
         bulk_plan=bulk_plan,
         new_townships=builder.new_townships,
     )
 
 
-def _unit_questions(data: list[list[Any]], col_of: dict[str, int], units: dict[str, str]) -> list[str]:
-    """A 建筑面积 without a unit whose values look like 万平方米 is asked about, never guessed."""
+def _unit_questions(data: list[list[Any]], col_of: dict[str, int], units: dict[str, str]) -> list[tuple[str, str, str]]:
+    """A 建筑面积 without a unit whose values look like 万平方米 is asked about, never guessed:
+    (the question, the field, the proposed unit)."""
     col = col_of.get("floor_area")
     if col is None or "floor_area" in units:
         return []
@@ -207,10 +223,12 @@ def _unit_questions(data: list[list[Any]], col_of: dict[str, int], units: dict[s
         numbers.sort()
         median = numbers[len(numbers) // 2]
         if median < 50:
-            return [
+            question = (
                 f"“建筑面积”列没有写单位，数值（中位数 {median:g}）看起来是万平方米。"
-                '请在对应关系中写明单位："units": {"floor_area": "万平方米"}（或 "平方米"）'
-            ]
+                '请确认按万平方米导入（命令行 --confirm），或在对应关系中写明单位："units": '
+                '{"floor_area": "万平方米"}（或 "平方米"）'
+            )
+            return [(question, "floor_area", "万平方米")]
     return []
 
 
@@ -263,9 +281,11 @@ class _Builder:
 
     def _existing(self) -> dict[tuple[str, str], dict[str, Any]]:
         found: dict[tuple[str, str], dict[str, Any]] = {}
-        q = select(Community.id, Community.township_code, Community.name).where(Community.deleted_at.is_(None))
-        for cid, code, name in self.session.execute(q):
-            found[(str(code), name_key(name))] = {"id": cid}
+        q = select(
+            Community.id, Community.township_code, Community.name, Community.floor_area, Community.total_investment
+        ).where(Community.deleted_at.is_(None))
+        for cid, code, name, area, investment in self.session.execute(q):
+            found[(str(code), name_key(name))] = {"id": cid, "floor_area": area, "total_investment": investment}
         return found
 
     def _township(self, raw: Any) -> tuple[str | None, str]:
@@ -330,6 +350,7 @@ class _Builder:
         data: dict[str, Any] = {"name": name, "township_code": code}
         problems: list[str] = []
         figures: dict[str, Decimal] = {}
+        found = self.existing.get((code, name_key(name)))
         for f, target, kind in (
             ("buildings", "buildings", "int"),
             ("households", "households", "int"),
@@ -354,6 +375,8 @@ class _Builder:
                 figures[f] = v
             if f == "progress_percent" and v <= 1 and isinstance(raw, float):
                 v = v * 100
+            if found and found.get(f) is not None and v != found[f] and values.agrees_as_written(found[f], n):
+                v = found[f]  # the file shows the stored figure rounded (a return we exported): not a change
             data[target] = int(v) if kind == "int" and v == v.to_integral_value() else v
         for f in ("year_built", "plan_year"):
             raw = _cell(row, c.get(f))
@@ -402,7 +425,6 @@ class _Builder:
         if notes:
             data["notes"] = "\n".join(notes)
         res.flags = flags
-        found = self.existing.get(key)
         project = _cell(row, c.get("project"))
         if project is not None or not found:  # a matched community keeps its project unless the file names one
             data["project_id"] = self._project(code, project)
@@ -489,6 +511,7 @@ class _Builder:
         while True:
             p = bulk.prepare(self.session, self.rows, confirm=self.options.confirm, labels=self.labels)
             bad: dict[str, list[str]] = {}
+            asking: set[str] = set()
             for o in p.rejected:
                 row = self.rows[o.table][o.index]
                 cid = row.get("community_id") or (row["id"] if o.table == "community" else None)
@@ -498,12 +521,15 @@ class _Builder:
                     cids = [cid]
                 for x in cids:
                     bad.setdefault(x, []).extend(str(pr) for pr in o.problems)
+                    if o.needs_confirmation:
+                        asking.add(x)
             if not bad:
                 break
             for cid, why in bad.items():
                 res = self.by_result.get(cid)
                 if res is not None:
                     res.action, res.reason = REJECTED, "；".join(dict.fromkeys(why))
+                    res.asks = cid in asking and all("需要确认" in w for w in why)
             self._drop(set(bad))
         outcome = {o.id: o.action for o in p.outcomes.get("community", [])}
         touched = {self.rows["milestone"][o.index]["community_id"] for o in p.outcomes.get("milestone", [])}

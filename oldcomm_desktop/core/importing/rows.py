@@ -35,6 +35,7 @@ KIND_LABELS = {
     BLANK: "空行",
     HEADER: "重复的表头",
 }
+NOTE_WORDS = ("注:", "说明:", "备注:", "注1", "注2")
 FOOTER_WORDS = ("填报人", "审核人", "填报单位", "填表人", "联系电话:", "填报日期", "制表")
 BATCH_PATTERN = re.compile(r"(\d+)\s*个小区")
 
@@ -52,6 +53,8 @@ def classify(row: list[Any], mapping: dict[int, str], labels: list[str]) -> Kind
     if not joined:
         return Kind(BLANK)
     first = normalise("".join(texts[:4]))
+    if first.startswith(NOTE_WORDS):  # "注：建筑面积按精确值合计为…" under a return: a note, not a total
+        return Kind(FOOTER)
     if any(w in first for w in ("小计",)):
         return Kind(SUBTOTAL)
     if any(w in first for w in ("合计", "总计", "总共")):

@@ -9,11 +9,12 @@ characters to simplified (OpenCC, as reposted lists are often converted), stray 
 from __future__ import annotations
 
 import functools
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from oldcomm_desktop.core.lifecycle import STATUS_WORDS
@@ -45,6 +46,7 @@ UNITS: dict[str, tuple[str, Decimal]] = {
 _UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 _RANGE = re.compile(r"(-|~|～|至|到)\d")
 _PLAIN = re.compile(r"-?\d+(\.\d+)?")
+_GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")  # 1,930 or 12,345.67: thousands separators in place
 _NUMBER = re.compile(rf"(约|近|超过|逾)?\s*(-?\d[\d,]*(?:\.\d+)?)\s*(余|多)?\s*({_UNIT_RE})?\s*(余|多)?", re.IGNORECASE)
 
 
@@ -101,6 +103,19 @@ def parse_number(value: Any, *, default_unit: str | None = None) -> Number | Non
     """
     if value is None:
         return None
+    kind = type(value)
+    # fast paths for what most cells hold (an int, a float, plain or comma-grouped digits), then the full parser
+    if kind is int:
+        return Number(Decimal(value) * _factor(default_unit), default_unit)
+    if kind is float and math.isfinite(value):
+        number = Decimal(repr(value)) if value != int(value) else Decimal(int(value))
+        return Number(number * _factor(default_unit), default_unit)
+    if kind is str and value.isascii():
+        text = value.strip()
+        if _PLAIN.fullmatch(text):
+            return Number(Decimal(text) * _factor(default_unit), default_unit)
+        if _GROUPED.fullmatch(text):
+            return Number(Decimal(text.replace(",", "")) * _factor(default_unit), default_unit)
     if isinstance(value, bool):
         raise ValueError(f"“{value}”不是数字")
     if isinstance(value, (int, float, Decimal)):
@@ -111,7 +126,7 @@ def parse_number(value: Any, *, default_unit: str | None = None) -> Number | Non
     text = unicodedata.normalize("NFKC", str(value)).strip()
     if text in ("", "-", "—", "/", "无"):
         return None
-    if _PLAIN.fullmatch(text):  # the common case: digits only
+    if _PLAIN.fullmatch(text):  # digits only
         return Number(Decimal(text) * _factor(default_unit), default_unit)
     note = ""
     for marker in ("其中", "含", "(其中", "(含"):
@@ -140,6 +155,19 @@ def parse_number(value: Any, *, default_unit: str | None = None) -> Number | Non
     )
 
 
+def agrees_as_written(stored: Decimal, number: Number) -> bool:
+    """Whether `stored` rounds to the figure as the file wrote it: 19530.49 m² is what a return shows as
+    1.953 万平方米 (to 10 m²). Re-importing a file we exported must not overwrite exact values with rounded ones."""
+    exponent = number.value.as_tuple().exponent
+    if not isinstance(exponent, int):
+        return False
+    step = Decimal(1).scaleb(exponent) * _factor(number.unit)
+    if step <= 0:
+        return False
+    return (stored / step).to_integral_value(ROUND_HALF_UP) * step == number.value
+
+
+@functools.lru_cache(maxsize=256)
 def _factor(unit: str | None) -> Decimal:
     if not unit:
         return Decimal(1)
@@ -153,6 +181,9 @@ def unit_in(text: str) -> str | None:
     if m is None:
         return None
     return next(u for u in UNITS if u.lower() == m.group(0).lower())
+
+
+_YEAR = re.compile(r"\s*(1[89]\d\d|20\d\d)\s*年?\s*")
 
 
 @dataclass(frozen=True)
@@ -172,6 +203,10 @@ def parse_year(value: Any) -> Year | None:
         if float(value) != int(value):
             raise ValueError(f"“{value}”不是年份")
         return Year(int(value))
+    if type(value) is str:
+        m = _YEAR.fullmatch(value)
+        if m:  # '1995' or '1995年', the common case
+            return Year(int(m[1]))
     text = unicodedata.normalize("NFKC", str(value)).strip()
     if not text:
         return None
@@ -246,10 +281,18 @@ def parse_status(value: Any) -> str | None:
     raise ValueError(f"“{value}”不是可识别的状态（如 已完工、在建、未开工）")
 
 
+_PART = re.compile(r"^其中[:：]?")
+_LIST_NUMBER = re.compile(r"^(\(?\d{1,3}[.、)．]|[（(]\d{1,3}[)）]|[一二三四五六七八九十]+[、.])\s*")
+_LIST_START = frozenset("0123456789(（其一二三四五六七八九十")
+
+
 def strip_list_number(name: str) -> str:
     """'其中:1.城东区' → '城东区', '2、城西区' → '城西区', '(3)幸福里' → '幸福里'."""
-    text = re.sub(r"^其中[:：]?", "", name.strip())
-    return re.sub(r"^(\(?\d{1,3}[.、)．]|[（(]\d{1,3}[)）]|[一二三四五六七八九十]+[、.])\s*", "", text).strip()
+    text = name.strip()
+    if not text or (text[0] not in _LIST_START and not text[0].isdecimal()):  # most names: neither a number nor 其中
+        return text
+    text = _PART.sub("", text)
+    return _LIST_NUMBER.sub("", text).strip()
 
 
 def is_masked(text: str) -> bool:

@@ -63,6 +63,9 @@ class LedgerImportDialog(QDialog):
         self.area_unit.addItems(AREA_UNITS)
         self.add_townships = QCheckBox("登记文件中出现、本县尚未登记的乡镇（街道）")
         self.add_townships.setVisible(self.county)
+        self.confirm = QCheckBox("确认预演中“需要确认”的行（如建成年份在延长年限内），一并导入")
+        self.confirm.setObjectName("confirm")
+        self.confirm.toggled.connect(lambda _on: self._forget_plan())
         top = QFormLayout()
         row = QHBoxLayout()
         row.addWidget(self.path_edit, 1)
@@ -71,6 +74,7 @@ class LedgerImportDialog(QDialog):
         top.addRow("工作表", self.sheet_box)
         top.addRow("建筑面积单位", self.area_unit)
         top.addRow("", self.add_townships)
+        top.addRow("", self.confirm)
 
         self.mapping_table = QTableWidget(0, 2)
         self.mapping_table.setObjectName("mapping")
@@ -138,6 +142,11 @@ class LedgerImportDialog(QDialog):
         self._sheet_changed()
         return True
 
+    def _forget_plan(self) -> None:
+        """A changed answer needs a new dry run before the import (the clerk sees what it will do)."""
+        self.plan = None
+        self._enable()
+
     def _sheet_changed(self) -> None:
         self.plan = None
         self.labels = []
@@ -191,7 +200,10 @@ class LedgerImportDialog(QDialog):
         units = {"floor_area": self.area_unit.currentText()} if self.area_unit.currentIndex() else {}
         data = columns.to_json(self.labels, self.mapping(), units, None)
         return ledger.Options(
-            sheet=self.sheet_box.currentText() or None, mapping=data, add_townships=self.add_townships.isChecked()
+            sheet=self.sheet_box.currentText() or None,
+            mapping=data,
+            add_townships=self.add_townships.isChecked(),
+            confirm=self.confirm.isChecked(),
         )
 
     # -- dry run and import ---------------------------------------------------------------------------
