@@ -135,11 +135,14 @@ def produce(
     totals = Totals()
 
     class _Header(dict):
-        """The footer's `{{notes}}` is read after the rows: by then `totals` holds the footnotes."""
+        """The footer's `{{notes}}` and every `{{total.CODE}}` are read after the rows: by then `totals` holds
+        the footnotes and the written 合计."""
 
         def get(self, key: str, default: Any = None) -> Any:
             if key == "notes":
                 return "注：" + "；".join(totals.notes) + "。" if totals.notes else ""
+            if key.startswith("total."):
+                return totals.written.get(key[6:], default)
             return super().get(key, default)
 
     def rows():
