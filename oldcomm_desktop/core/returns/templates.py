@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from copy import copy
@@ -243,45 +244,47 @@ def fill(
     }
     origin_row = info.data_row
     plan = [(c, info.codes.get(c), formulas.get(c)) for c in range(1, max_col + 1)]
+
+    def ordinary_cells(row: PrintedRow, dest: int) -> list[Any]:
+        """A row as openpyxl cells: a data row with formulas, or a value the quick writer does not know."""
+        cells = []
+        vals = row.values
+        for (c, code, formula), st in zip(plan, styles[row.kind], strict=True):
+            cell = WriteOnlyCell(ws)
+            cell.row, cell.column = dest, c
+            if code is not None:
+                _bind(cell, vals.get(code))
+            elif formula is not None:
+                cell.value = Translator(formula, origin=f"{get_column_letter(c)}{origin_row}").translate_formula(
+                    f"{get_column_letter(c)}{dest}"
+                )
+            if st is not None:
+                cell._style = st  # type: ignore[attr-defined]  # shared, never changed: the writer only reads it
+            cells.append(cell)
+        return cells
+
     for _sheet, target in pairs:
         _stream_cells(target)
-    fast: _FastRows | None = None
-    if not formulas:
-        with contextlib.suppress(ImportError):
-            fast = _FastRows(ws, plan, styles)
-            fast.install()
+    data_rows = _DataRows(ws, plan, styles, ordinary_cells, quick=not formulas, directory=out.parent)
 
     written = 0
     dest = info.data_row
-    for row in rows:
-        prepared = fast.prepare(row) if fast is not None else None
-        if prepared is not None:
-            ws.append(prepared)
-        else:
-            style = styles[row.kind]
-            cells = []
-            vals = row.values
-            for (c, code, formula), st in zip(plan, style, strict=True):
-                cell = WriteOnlyCell(ws)
-                if code is not None:
-                    _bind(cell, vals.get(code))
-                elif formula is not None:
-                    cell.value = Translator(formula, origin=f"{get_column_letter(c)}{origin_row}").translate_formula(
-                        f"{get_column_letter(c)}{dest}"
-                    )
-                if st is not None:
-                    cell._style = st  # type: ignore[attr-defined]  # shared, never changed: the writer only reads it
-                cells.append(cell)
-            ws.append(cells)
-        dest += 1
-        written += 1
-        if progress is not None and written % 1000 == 0:
-            if getattr(progress, "cancelled", False):
-                src_wb.close()
-                for _sheet, target in pairs:
-                    _abandon(target)
-                raise Cancelled()
-            progress.report(written, max(expected, written), f"已写入 {written:,} 行")
+    try:
+        for row in rows:
+            data_rows.write(row, dest)
+            dest += 1
+            written += 1
+            if progress is not None and written % 1000 == 0:
+                if getattr(progress, "cancelled", False):
+                    raise Cancelled()
+                progress.report(written, max(expected, written), f"已写入 {written:,} 行")
+        data_rows.end(written)
+    except BaseException:
+        src_wb.close()
+        data_rows.discard()
+        for _sheet, target in pairs:
+            _abandon(target)
+        raise
     moved = RowShift(info.sheet, info.data_row, last_marker, info.style_rows.get("total"), dest - 1)
 
     # footer
@@ -314,10 +317,13 @@ def fill(
     fd, tmp = tempfile.mkstemp(prefix=".oldcomm-", suffix=".xlsx", dir=out.parent)
     os.close(fd)
     try:
+        ws.close()
+        data_rows.splice()
         wb.save(tmp)
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        data_rows.discard()
         raise
     if progress is not None:
         progress.report(written, written, "完成")
@@ -553,98 +559,150 @@ def _bind(cell: Any, value: Any) -> None:
 
 
 _EXCEL_DAY0 = date(1899, 12, 30).toordinal()
-_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # as openpyxl's ILLEGAL_CHARACTERS_RE
+# openpyxl's ILLEGAL_CHARACTERS_RE, and what XML 1.0 forbids besides (lone surrogates, U+FFFE, U+FFFF)
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
-class _Prepared(list):
-    """One data row as its `<row>` XML text (the one item), ready for the sheet's stream (see `_FastRows`)."""
+class _DataRows:
+    """The data rows as `<row>` XML text in a file of their own, spliced into the sheet when it is saved.
 
-
-class _FastRows:
-    """Data rows written as XML text, one lxml parse per row, instead of openpyxl's per-cell writer.
-
-    openpyxl's write-only sheet writes each cell through a stack of context managers and looks its style up
-    in a hashed list for every cell: ~20 µs a cell, 200,000 rows × 34 columns = over two minutes. Here each
-    column's style id is found once per row kind and each value is formatted by its type (numbers as written
-    — a Decimal keeps its places exactly —, text inline as openpyxl writes it, dates as Excel serials as
-    openpyxl does by default). The sheet, styles, workbook and zip are still openpyxl's. A value of any other
-    type (a datetime, a formula) makes that row go the ordinary way.
+    openpyxl's write-only sheet writes each cell through a stack of lxml context managers and looks its style
+    up in a hashed list for every cell: ~20 µs a cell, 200,000 rows × 34 columns = over two minutes. Here each
+    column's style id is found once per row kind and each value is formatted by its type, as openpyxl writes
+    it: numbers as written (a Decimal keeps its places exactly), text as an inline string, dates as Excel
+    serials (openpyxl's default). A row with a formula or a value of another type is made of openpyxl cells
+    and serialised by openpyxl's own cell writer. The sheet gets one marker row where the data rows go, its
+    footer rows are numbered past them, and at save the marker row is replaced by this file's rows; styles,
+    the rest of the sheet, the workbook and the zip are openpyxl's.
     """
 
-    def __init__(self, ws: Any, plan: list[tuple[int, str | None, str | None]], styles: dict[str, list[Any]]):
-        from lxml import etree  # openpyxl's write-only mode uses lxml when installed; without it, no fast path
-        from openpyxl import LXML
+    TOKEN = "oldcomm-data-rows-c2f0e9d4a7b14c5e"  # ASCII: the sheet's XML may write other text as &#…;
+
+    def __init__(
+        self,
+        ws: Any,
+        plan: list[tuple[int, str | None, str | None]],
+        styles: dict[str, list[Any]],
+        ordinary: Callable[[PrintedRow, int], list[Any]],
+        *,
+        quick: bool,
+        directory: Path,
+    ) -> None:
         from openpyxl.utils import get_column_letter
 
-        if not LXML:
-            raise ImportError("lxml")
-        self._parse = etree.fromstring
-        self.ws = ws
+        self.ws, self.ordinary, self.quick = ws, ordinary, quick
         registry = ws.parent._cell_styles
         self.columns = {
             kind: [
-                (get_column_letter(c), code, f' s="{registry.add(st)}"' if st is not None and any(st) else "")
+                (code, f'<c r="{get_column_letter(c)}\x00"' + (f' s="{registry.add(st)}"' if st is not None else ""))
                 for (c, code, _f), st in zip(plan, arr, strict=True)
             ]
             for kind, arr in styles.items()
         }
-        self.row_index = 0
-
-    def install(self) -> None:
-        """Route `_Prepared` rows around openpyxl's cell conversion and cell writer (others go as before)."""
-        ws = self.ws
+        fd, self.path = tempfile.mkstemp(prefix=".oldcomm-rows-", suffix=".xml", dir=directory)
+        self.fh = open(fd, "w", encoding="utf-8", errors="replace", newline="")  # closed in splice or discard
+        self.rows = 0
+        self.offset = 0  # the footer's rows come after the written rows, not after the one marker row
         ws._get_writer()
         writer = ws._writer
-        ordinary_write, ordinary_cells = writer.write_row, ws._values_to_row
-        parse = self._parse
+        write_row, values_to_row = writer.write_row, ws._values_to_row
 
-        def write_row(xf: Any, row: Any, row_idx: int) -> None:
-            if type(row) is _Prepared:
-                xf.write(parse(row[0].replace("\x00", str(row_idx))))
-            else:
-                ordinary_write(xf, row, row_idx)
+        def offset_write_row(xf: Any, row: Any, row_idx: int) -> None:
+            write_row(xf, row, row_idx + self.offset)
 
-        def values_to_row(values: Any, row_idx: int) -> Any:
-            return values if type(values) is _Prepared else ordinary_cells(values, row_idx)
+        def offset_values_to_row(values: Any, row_idx: int) -> Any:
+            return values_to_row(values, row_idx + self.offset)
 
-        writer.write_row = write_row
-        ws._values_to_row = values_to_row
+        writer.write_row = offset_write_row
+        ws._values_to_row = offset_values_to_row
 
-    def prepare(self, row: PrintedRow) -> _Prepared | None:
-        """The row's XML with "\0" where its row number goes; None if a value needs openpyxl's own writer."""
+    def write(self, row: PrintedRow, dest: int) -> None:
+        text = self.quick_xml(row) if self.quick else None
+        if text is None:
+            text = self.ordinary_xml(row, dest)
+        self.fh.write(text.replace("\x00", str(dest)))
+        self.rows += 1
+
+    def quick_xml(self, row: PrintedRow) -> str | None:
+        """The row's XML with "\\0" where its row number goes; None if a value needs openpyxl's writer."""
         vals = row.values
         parts = ['<row r="\x00">']
         add = parts.append
-        for letter, code, style in self.columns[row.kind]:
+        for code, head in self.columns[row.kind]:
             v = vals.get(code) if code is not None else None
             if v is None or v == "":
-                if style:
-                    add(f'<c r="{letter}\x00"{style}/>')
+                if ' s="' in head:  # a styled empty cell (its border, its fill) is written, as openpyxl does
+                    add(head + "/>")
                 continue
             t = type(v)
             if t is str:
                 if _ILLEGAL.search(v):
                     v = _ILLEGAL.sub("", v)
                 space = ' xml:space="preserve"' if v != v.strip() else ""
-                add(f'<c r="{letter}\x00"{style} t="inlineStr"><is><t{space}>{v.translate(_ESCAPES)}</t></is></c>')
+                add(f'{head} t="inlineStr"><is><t{space}>{v.translate(_ESCAPES)}</t></is></c>')
             elif t is int:
-                add(f'<c r="{letter}\x00"{style} t="n"><v>{v}</v></c>')
+                add(f'{head} t="n"><v>{v}</v></c>')
             elif t is Decimal:
                 if not v.is_finite():
                     return None
-                add(f'<c r="{letter}\x00"{style} t="n"><v>{v:f}</v></c>')
+                add(f'{head} t="n"><v>{v:f}</v></c>')
             elif t is date:
                 days = v.toordinal() - _EXCEL_DAY0
-                if 0 < days <= 60:
-                    days -= 1
-                add(f'<c r="{letter}\x00"{style} t="n"><v>{days}</v></c>')
+                add(f'{head} t="n"><v>{days - 1 if 0 < days <= 60 else days}</v></c>')
             elif t is bool:
-                add(f'<c r="{letter}\x00"{style} t="b"><v>{int(v)}</v></c>')
+                add(f'{head} t="b"><v>{int(v)}</v></c>')
             else:
                 return None
         add("</row>")
-        return _Prepared(("".join(parts),))
+        return "".join(parts)
+
+    def ordinary_xml(self, row: PrintedRow, dest: int) -> str:
+        from openpyxl.cell._writer import etree_write_cell
+        from openpyxl.xml.functions import Element, tostring
+
+        el = Element("row", {"r": str(dest)})
+
+        class _Into:
+            write = el.append
+
+        for cell in self.ordinary(row, dest):
+            if cell._value is None and not cell.has_style:
+                continue
+            etree_write_cell(_Into, self.ws, cell, cell.has_style)
+        text = tostring(el, encoding="unicode")
+        return text.replace('xmlns:ns0="http://www.w3.org/XML/1998/namespace"', "").replace("ns0:space", "xml:space")
+
+    def end(self, written: int) -> None:
+        """After the last data row: the marker row in the sheet, and the footer numbered past the rows."""
+        from openpyxl.cell import WriteOnlyCell
+
+        if written:
+            self.ws.append([WriteOnlyCell(self.ws, value=self.TOKEN)])
+            self.offset = written - 1
+
+    def splice(self) -> None:
+        """Replace the (closed) sheet's marker row with the rows file, in the sheet's own temporary file."""
+        self.fh.close()
+        sheet = Path(self.ws._writer.out)
+        if self.rows:
+            data = sheet.read_bytes()  # the sheet without its data rows: header, marker, footer, settings
+            i = data.find(self.TOKEN.encode())
+            start, end = data.rfind(b"<row", 0, i), data.find(b"</row>", i) + len(b"</row>")
+            if i < 0 or start < 0 or end < len(b"</row>"):
+                raise OldcommError("生成报表时出错：数据行的位置丢失")
+            joined = sheet.with_name(sheet.name + ".joined")
+            with joined.open("wb") as fh, open(self.path, "rb") as rows:
+                fh.write(data[:start])
+                shutil.copyfileobj(rows, fh, 1 << 20)
+                fh.write(data[end:])
+            os.replace(joined, sheet)
+        Path(self.path).unlink(missing_ok=True)
+
+    def discard(self) -> None:
+        with contextlib.suppress(Exception):
+            self.fh.close()
+        Path(self.path).unlink(missing_ok=True)
 
 
 def _abandon(ws: Any) -> None:
