@@ -11,13 +11,17 @@ The convention (README, "报表模板约定"):
   number formats; a formula in it (`=N5-R5`) is moved to each row as Excel would when copying it.
 - **Optional style rows** right under it: a row with `{{subtotal.CODE}}` cells styles the 小计 rows, one with
   `{{total.CODE}}` the 合计 row (else they take the data row's style in bold).
-- Rows above are the header, rows below the footer (moved down; their merges and formulas move with them).
-  Column widths, row heights of header and footer, merged cells, freeze panes, page setup, margins, print
-  titles and header/footer text are kept. Only the sheet holding the data row is filled.
+- `{{total.CODE}}` on another sheet or in the footer: the written 合计 of CODE (a number when alone in
+  the cell), so a cover sheet can carry the totals beside the title, period and signature fields.
+- Rows above are the header, rows below the footer. The whole workbook is carried: every sheet (placeholders
+  filled on each), styles, merges, widths, heights, print settings, conditional formatting, data validation,
+  comments, defined names. On the data sheet the rows go in as an Excel row insert puts them: references
+  below the marker rows move down and ranges over them grow over the written rows (`RowShift`), in formulas
+  on every sheet, names, rule and validation ranges, the print area and the filter.
 
-Streaming: the template (a few rows) is read with openpyxl; the output is an openpyxl write-only workbook
-into which the header is copied cell by cell, then the data rows are streamed with the marker row's
-styles reused as they are (one style array per column), so 200,000 rows need no more memory than 10.
+Streaming: the template is read with openpyxl; the output is an openpyxl write-only workbook into which the
+sheets are copied cell by cell, while the data rows go as row XML into a file of their own (`_DataRows`)
+spliced into the data sheet at save, so 200,000 rows need no more memory than 10.
 """
 
 from __future__ import annotations
