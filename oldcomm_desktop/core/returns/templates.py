@@ -641,10 +641,16 @@ class _DataRows:
                 continue
             t = type(v)
             if t is str:
-                if _ILLEGAL.search(v):
+                if not v.isprintable():  # cheap for the usual text; the rare control character goes
                     v = _ILLEGAL.sub("", v)
-                space = ' xml:space="preserve"' if v != v.strip() else ""
-                add(f'{head} t="inlineStr"><is><t{space}>{v.translate(_ESCAPES)}</t></is></c>')
+                    if not v:
+                        if ' s="' in head:
+                            add(head + "/>")
+                        continue
+                if "&" in v or "<" in v or ">" in v:
+                    v = v.translate(_ESCAPES)
+                space = ' xml:space="preserve"' if v[0].isspace() or v[-1].isspace() else ""
+                add(f'{head} t="inlineStr"><is><t{space}>{v}</t></is></c>')
             elif t is int:
                 add(f'{head} t="n"><v>{v}</v></c>')
             elif t is Decimal:

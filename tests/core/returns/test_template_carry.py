@@ -138,3 +138,47 @@ def test_a_total_marker_with_an_unknown_code_on_another_sheet_is_refused(tmp_pat
     wb.save(path)
     with pytest.raises(templates.OldcommError, match="封面.*B2.*househols"):
         templates.inspect_template(path, CODES)
+
+
+def test_messy_text_numbers_and_dates_come_out_as_openpyxl_and_libreoffice_read_them(tmp_path: Path) -> None:
+    """The data rows are written as row XML (not cell by cell through openpyxl): what a real ledger holds —
+    control characters, markup characters, edge and full-width spaces, big money, dates — must survive."""
+    from openpyxl.utils import column_index_from_string
+
+    from oldcomm_desktop.core.returns.printing import PrintedRow
+
+    texts = ["幸福\x01里", "<b>&amp;</b>", "  前有空格", "后有制表符\t", "\u3000全角空格", "\x02", "普通小区"]
+    money = Decimal("123456789012.34")
+    rows = [
+        PrintedRow(
+            "data",
+            str(i),
+            {"seq": i, "name": t, "total_investment": money, "actual_start": date(2026, 3, 10), "households": 10**9},
+        )
+        for i, t in enumerate(texts, 1)
+    ]
+    rows.append(PrintedRow("total", "total", {"township": "合计", "households": 7 * 10**9}))
+    out = tmp_path / "messy.xlsx"
+    assert templates.fill(standard_templates.standard_path("progress"), iter(rows), out, {"title": "标题"}) == 8
+    ws = load_workbook(out)[DATA]
+    name, inv = CODES.index("name") + 1, CODES.index("total_investment") + 1
+    start, hh = column_index_from_string(S), column_index_from_string(H)
+    assert [ws.cell(r, name).value for r in range(5, 12)] == [
+        "幸福里",
+        "<b>&amp;</b>",
+        "  前有空格",
+        "后有制表符\t",
+        "\u3000全角空格",
+        None,
+        "普通小区",
+    ]
+    assert {ws.cell(r, inv).value for r in range(5, 12)} == {float(money)}
+    assert {ws.cell(r, start).value.date() for r in range(5, 12)} == {date(2026, 3, 10)}
+    assert ws.cell(12, hh).value == 7 * 10**9 and ws.cell(12, 2).value == "合计"
+    assert ws.cell(12, hh).font.b and ws.cell(5, inv).number_format == "#,##0.00"
+    assert ws.cell(13, 1).value is None or "{{" not in str(ws.cell(13, 1).value)  # the footer follows
+    if shutil.which("soffice"):
+        csv_rows = to_csv(out, tmp_path)
+        assert csv_rows[4][name - 1] == "幸福里" and csv_rows[5][name - 1] == "<b>&amp;</b>"
+        assert csv_rows[4][inv - 1].replace(",", "") == "123456789012.34"
+        assert csv_rows[4][start - 1] == "2026-03-10"
