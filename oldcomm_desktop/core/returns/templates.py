@@ -520,8 +520,7 @@ def _copy_row(src: Any, ws: Any, r: int, dest: int, values: Mapping[str, Any], m
             elif "{{" in v:
                 m = TOTAL_MARKER.match(v)
                 v = values.get(f"total.{m.group(1)}") if m else _fill_text(v, values)
-        # the stub narrows `value` to str/float/datetime; openpyxl takes any cell value (Decimal, date, rich text)
-        cell = WriteOnlyCell(ws, value=v)  # type: ignore[arg-type]
+        cell = WriteOnlyCell(ws, value=v)
         _style_of(sc, cell)
         if sc.comment is not None:
             cell.comment = copy(sc.comment)
@@ -680,8 +679,12 @@ class _DataRows:
             if cell._value is None and not cell.has_style:
                 continue
             etree_write_cell(_Into, self.ws, cell, cell.has_style)
-        text = tostring(el, encoding="unicode")
-        return text.replace('xmlns:ns0="http://www.w3.org/XML/1998/namespace"', "").replace("ns0:space", "xml:space")
+        text = tostring(el, encoding="unicode")  # type: ignore[call-overload]  # lxml's and ElementTree's both take it
+        text = str(text)
+        xml_ns = ' xmlns:ns0="http://www.w3.org/XML/1998/namespace"'  # ElementTree without lxml may write this
+        if xml_ns in text:
+            text = text.replace(xml_ns, "").replace(' ns0:space="', ' xml:space="')
+        return text
 
     def end(self, written: int) -> None:
         """After the last data row: the marker row in the sheet, and the footer numbered past the rows."""
