@@ -119,8 +119,8 @@ def produce(
 ) -> Produced:
     """Write the return `kind` for `period` to `out` (.xlsx), from `template` or the standard one.
 
-    Numbers are those at the period's end. The rounding footnote needs the totals, which are known only
-    after the last row, so the footer is filled after streaming (the header's `{{notes}}` is not supported).
+    Numbers are those at the period's end. The rounding footnote and the `{{total.CODE}}` fields need the
+    totals, known only after the last row: the template's other cells are written after streaming.
     """
     check_kind(kind)
     code = scope(session, township)

@@ -11,8 +11,9 @@ The convention (README, "报表模板约定"):
   number formats; a formula in it (`=N5-R5`) is moved to each row as Excel would when copying it.
 - **Optional style rows** right under it: a row with `{{subtotal.CODE}}` cells styles the 小计 rows, one with
   `{{total.CODE}}` the 合计 row (else they take the data row's style in bold).
-- `{{total.CODE}}` on another sheet or in the footer: the written 合计 of CODE (a number when alone in
-  the cell), so a cover sheet can carry the totals beside the title, period and signature fields.
+- `{{total.CODE}}` anywhere outside the marker rows (another sheet, the header, the footer): the written 合计
+  of CODE (a number when alone in the cell), so a cover sheet can carry the totals beside the title, period
+  and signature fields.
 - Rows above are the header, rows below the footer. The whole workbook is carried: every sheet (placeholders
   filled on each), styles, merges, widths, heights, print settings, conditional formatting, data validation,
   comments, defined names. On the data sheet the rows go in as an Excel row insert puts them: references
@@ -126,8 +127,8 @@ def _inspect(wb: Any, path: Path, known_codes: Iterable[str] | None) -> Template
 
 
 def _check_totals(wb: Any, info: TemplateInfo, path: Path, known: set[str] | None) -> None:
-    """`{{total.CODE}}` outside the data sheet's marker rows is the written 合计 of CODE: allowed on other
-    sheets and in the footer (written after the rows), not in the header (written before them)."""
+    """`{{total.CODE}}` outside the data sheet's marker rows is the written 合计 of CODE (every sheet, the
+    header and the footer are written after the rows); `{{row.…}}`/`{{subtotal.…}}` belong to marker rows."""
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
@@ -144,10 +145,6 @@ def _check_totals(wb: Any, info: TemplateInfo, path: Path, known: set[str] | Non
                         raise OldcommError(f"{where}的“{{{{{name}}}}}”只能写在数据表的数据行（或小计、合计样式行）")
                     if known is not None and code not in known:
                         raise OldcommError(f"{where}字段代码“{code}”不认识；可用的代码：{'、'.join(sorted(known))}")
-                    if ws.title == info.sheet and cell.row < info.data_row:
-                        raise OldcommError(
-                            f"{where}在数据行之上，写入时合计尚未算出：请把“{{{{{name}}}}}”放在表尾或另一张工作表"
-                        )
 
 
 def _fill_text(text: str, values: Mapping[str, Any]) -> str:
@@ -211,10 +208,6 @@ def fill(
     skip_rows = {info.data_row, *info.style_rows.values()}
     last_marker = max(skip_rows)
     max_col = src.max_column
-
-    # header
-    for r in range(1, info.data_row):
-        ws.append(_copy_row(src, ws, r, r, values, None))
 
     # one prototype style array per column for each row kind; formulas in the data row per column
     date_set = set(date_codes)
@@ -282,7 +275,6 @@ def fill(
                 if getattr(progress, "cancelled", False):
                     raise Cancelled()
                 progress.report(written, max(expected, written), f"已写入 {written:,} 行")
-        data_rows.end(written)
     except BaseException:
         src_wb.close()
         data_rows.discard()
@@ -290,6 +282,12 @@ def fill(
             _abandon(target)
         raise
     moved = RowShift(info.sheet, info.data_row, last_marker, info.style_rows.get("total"), dest - 1)
+
+    # header: written now, after the rows (they wait in their own file), so its formulas and `{{total.…}}`
+    # fields can point at the written rows and the 合计
+    for r in range(1, info.data_row):
+        ws.append(_copy_row(src, ws, r, r, values, moved))
+    data_rows.end(written)
 
     # footer
     for r in range(last_marker + 1, src.max_row + 1):

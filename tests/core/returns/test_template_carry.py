@@ -67,6 +67,9 @@ def _county_workbook(tmp_path: Path) -> Path:
     wb.defined_names["表头"] = DefinedName("表头", attr_text=f"'{DATA}'!$A$3:${LAST}$4")
     data.print_area = f"A1:{LAST}9"
     data["A10"] = f'="合计户数："&{H}7'  # a footer formula pointing at the 合计
+    data["AJ1"] = f"={H}7"  # a header formula pointing at the 合计 (the header is written after the rows)
+    data["AJ2"] = "{{total.households}}"
+    data["AK2"] = "共 {{total.households}} 户"
     wb.save(path)
     return path
 
@@ -108,6 +111,7 @@ def test_every_sheet_and_setting_of_the_template_is_carried_and_grown(ledger, tm
     assert data.print_area == f"'{DATA}'!$A$1:${LAST}${9 + shift}"
     assert data.print_title_rows == "$3:$4" and data.freeze_panes == "A5"
     assert data[f"A{10 + shift}"].value == f'="合计户数："&{H}{last}'
+    assert data["AJ1"].value == f"={H}{last}" and data["AJ2"].value == 400 and data["AK2"].value == "共 400 户"
     for r in src[DATA].merged_cells.ranges:  # header merges stay, footer merges move down
         if r.max_row < 5:
             assert r.coord in {str(x) for x in data.merged_cells.ranges}
