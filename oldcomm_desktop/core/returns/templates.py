@@ -290,7 +290,7 @@ def fill(
     data_rows.end(written)
 
     # footer
-    for r in range(last_marker + 1, src.max_row + 1):
+    for r in range(last_marker + 1, _last_row(src) + 1):
         ws.append(_copy_row(src, ws, r, moved.row(r, "single"), values, moved))
 
     # merged cells: header ones stay, footer ones move down, none inside the data rows
@@ -306,7 +306,7 @@ def fill(
     for sheet, target in pairs:
         if sheet is src:
             continue
-        for r in range(1, sheet.max_row + 1):
+        for r in range(1, _last_row(sheet) + 1):
             target.append(_copy_row(sheet, target, r, r, values, moved))
         for rng in sheet.merged_cells.ranges:
             target.merged_cells.add(rng.coord)
@@ -497,6 +497,12 @@ def _copy_sheet_tail(src: Any, ws: Any, moved: RowShift) -> None:
         ws.print_area = areas
     for name, dn in src.defined_names.items():
         ws.defined_names[name] = _moved_name(dn, moved)
+
+
+def _last_row(sheet: Any) -> int:
+    """The last row with a cell, or with a height, hidden state or outline level of its own."""
+    sized = [r for r, d in sheet.row_dimensions.items() if d.ht is not None or d.hidden or d.outlineLevel]
+    return max([sheet.max_row, *sized])
 
 
 def _copy_row(src: Any, ws: Any, r: int, dest: int, values: Mapping[str, Any], moved: RowShift | None) -> list[Any]:

@@ -53,6 +53,9 @@ def _county_workbook(tmp_path: Path) -> Path:
     cover.conditional_formatting.add(
         "B6", CellIsRule(operator="notEqual", formula=["0"], fill=PatternFill("solid", fgColor="FF0000"))
     )
+    cover.sheet_properties.tabColor = "FF0000"
+    cover.protection.sheet = True
+    cover.row_dimensions[8].hidden = True
     lists = wb.create_sheet("选项")
     lists["A1"], lists["A2"] = "新开工", "续建"
     lists.sheet_state = "hidden"
@@ -66,6 +69,7 @@ def _county_workbook(tmp_path: Path) -> Path:
     wb.defined_names["户数合计"] = DefinedName("户数合计", attr_text=f"'{DATA}'!${H}$7")
     wb.defined_names["表头"] = DefinedName("表头", attr_text=f"'{DATA}'!$A$3:${LAST}$4")
     data.print_area = f"A1:{LAST}9"
+    data.auto_filter.ref = f"A4:{LAST}5"  # the filter over the column headings and the data row
     data["A10"] = f'="合计户数："&{H}7'  # a footer formula pointing at the 合计
     data["AJ1"] = f"={H}7"  # a header formula pointing at the 合计 (the header is written after the rows)
     data["AJ2"] = "{{total.households}}"
@@ -97,6 +101,8 @@ def test_every_sheet_and_setting_of_the_template_is_carried_and_grown(ledger, tm
     assert cover["A7"].value == f"总投资 {produced.totals.written['total_investment']} 万元"
     assert cover.column_dimensions["A"].width == 24 and cover.page_setup.orientation == "landscape"
     assert [str(cf.sqref) for cf in cover.conditional_formatting] == ["B6"]
+    assert cover.sheet_properties.tabColor.rgb == "00FF0000" and cover.protection.sheet
+    assert cover.row_dimensions[8].hidden
 
     data = out[DATA]
     assert data[f"{H}{last}"].value == 400 and data[f"B{last}"].value == "合计"
@@ -110,6 +116,7 @@ def test_every_sheet_and_setting_of_the_template_is_carried_and_grown(ledger, tm
     assert out.defined_names["表头"].attr_text == f"'{DATA}'!$A$3:${LAST}$4"
     assert data.print_area == f"'{DATA}'!$A$1:${LAST}${9 + shift}"
     assert data.print_title_rows == "$3:$4" and data.freeze_panes == "A5"
+    assert data.auto_filter.ref == f"A4:{LAST}{last}"
     assert data[f"A{10 + shift}"].value == f'="合计户数："&{H}{last}'
     assert data["AJ1"].value == f"={H}{last}" and data["AJ2"].value == 400 and data["AK2"].value == "共 400 户"
     for r in src[DATA].merged_cells.ranges:  # header merges stay, footer merges move down
