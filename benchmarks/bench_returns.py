@@ -2,12 +2,16 @@
 
 Run on demand (not a test):
 
-    PYTHONPATH=$PWD python3 benchmarks/bench_returns.py [--sizes 10000 200000] [--out benchmarks/out]
+    PYTHONPATH=$PWD python3 benchmarks/bench_returns.py [--sizes 10000 200000] [--out /tmp/bench_returns]
+                                                        [--rebuild] [--profile]
 
-For each size it builds a township database with `bench_core.Generator` through SQLAlchemy Core inserts (N
-communities with 10 items, 3 funding lines and 4 milestones each), puts every community into the 2025 plan
-and adds one dated investment entry per started or finished community. Then, each in a fresh subprocess so
-peak RSS is its own:
+The data: a township database with 10,000 communities made once by `bench_core.Generator` through SQLAlchemy
+Core inserts (10 items, 3 funding lines and 4 milestones each), every community in the 2025 plan, one dated
+investment entry per started or finished one. A larger size is a copy of it grown in SQL: each further 10,000
+is one `INSERT … SELECT` per table (communities, items, funding lines, milestones, investment entries) with
+new UUIDs and the names suffixed "（k区）" — the same shape per community at every size, with no Python per row.
+Both are cached in OUT under the schema's head revision (`returns_<n>_<head>.sqlite3`) and reused by later
+runs (`--rebuild` makes them again). Then, each in a fresh subprocess so peak RSS is its own:
 
 - **ours**: `export.produce(session, "progress", 2025-06, out)` — the SQL of the figures as of the period's end,
   the written numbers with 小计/合计, the standard template's header, styles, merges and footer, streamed;
@@ -15,24 +19,34 @@ peak RSS is its own:
   header and footer rows, the same merges), the values streamed from a pickle made from our output beforehand
   (reading the pickle is part of the baseline's time).
 
-It reports seconds, the ratio ours / baseline, and peak RSS (absolute, and above the process after imports).
+The database file is read once before ours runs (the baseline's pickle is fresh in the page cache too).
+It reports wall and CPU seconds (CPU is the steadier on a shared machine), the ratios ours / baseline, and
+peak RSS (VmHWM: absolute, and above the process after imports). `--profile` runs only ours under cProfile.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import pickle
 import resource
 import subprocess
 import sys
 import time
 import uuid
+from copy import copy
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
+
+
+def cpu_s() -> float:
+    """CPU seconds of this process so far: steadier than wall time on a shared, loaded machine."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def rss_mb() -> float:
@@ -43,18 +57,43 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def build(path: Path, n: int) -> None:
+BASE = 10_000  # communities made by bench_core.Generator; larger sizes are copies of them made in SQL
+
+
+def _copy_db(src: Path, dst: Path) -> None:
+    """A consistent copy through SQLite's backup API (reads through the WAL, unlike a file copy)."""
+    import sqlite3
+
+    import bench_core
+
+    bench_core._remove_db(dst)
+    a, b = sqlite3.connect(src), sqlite3.connect(dst)
+    with b:
+        a.backup(b)
+    a.close()
+    b.close()
+
+
+def build_base(path: Path, n: int) -> None:
+    """`n` communities through `bench_core.Generator` and SQLAlchemy Core (10 items, 3 funding lines and 4
+    milestones each), all in the 2025 plan, with one dated investment entry per started or finished one."""
     import bench_core
     from sqlalchemy import insert, text
 
     from oldcomm_desktop.core import workspace
     from oldcomm_desktop.storage.database import open_database
 
-    bench_core._remove_db(path)
-    db = open_database(path)
+    partial = path.with_name(path.name + ".partial")
+    bench_core._remove_db(partial)
+    db = open_database(partial)
     with db.transaction("基准测试") as s:
-        workspace.initialise(s, mode=workspace.TOWNSHIP, code=bench_core.TOWNSHIP_CODE,
-                             name=bench_core.TOWNSHIP_NAME, operator="基准测试")
+        workspace.initialise(
+            s,
+            mode=workspace.TOWNSHIP,
+            code=bench_core.TOWNSHIP_CODE,
+            name=bench_core.TOWNSHIP_NAME,
+            operator="基准测试",
+        )
     gen = bench_core.Generator(*bench_core._catalogue(db), seed=1)
     for start in range(0, n, 5000):
         chunk = gen.chunk(start, min(5000, n - start))
@@ -63,18 +102,97 @@ def build(path: Path, n: int) -> None:
                 conn.execute(insert(table), chunk[table.name])
     with db.engine.begin() as conn:
         conn.execute(text("UPDATE community SET plan_year = 2025"))
-        ids = [r[0] for r in conn.execute(text(
-            "SELECT id FROM community WHERE status IN ('started','completed','accepted')"))]
+        ids = [
+            r[0]
+            for r in conn.execute(text("SELECT id FROM community WHERE status IN ('started','completed','accepted')"))
+        ]
         rows = [
-            {"id": str(uuid.uuid4()), "community_id": cid, "entry_date": "2025-05-31", "amount": 1234567,
-             "township_code": bench_core.TOWNSHIP_CODE}
+            {
+                "id": str(uuid.uuid4()),
+                "community_id": cid,
+                "entry_date": "2025-05-31",
+                "amount": 1234567,
+                "township_code": bench_core.TOWNSHIP_CODE,
+            }
             for cid in ids
         ]
-        conn.execute(text(
-            "INSERT INTO investment_entry (id, created_at, updated_at, township_code, version, community_id, "
-            "entry_date, amount) VALUES (:id, '2025-06-01', '2025-06-01', :township_code, 1, :community_id, "
-            ":entry_date, :amount)"), rows)
+        conn.execute(
+            text(
+                "INSERT INTO investment_entry (id, created_at, updated_at, township_code, version, community_id, "
+                "entry_date, amount) VALUES (:id, '2025-06-01', '2025-06-01', :township_code, 1, :community_id, "
+                ":entry_date, :amount)"
+            ),
+            rows,
+        )
     db.close()
+    _copy_db(partial, path)  # through the backup API: the WAL's pages are in the copy
+    bench_core._remove_db(partial)
+
+
+# the tables a copy of a community takes along, and the column pointing at the community
+COPIED = (
+    ("community", None),
+    ("renovation_item", "community_id"),
+    ("funding_line", "community_id"),
+    ("milestone", "community_id"),
+    ("investment_entry", "community_id"),
+)
+
+
+def replicate(path: Path, copies: int) -> None:
+    """Set-based growth: each copy k re-inserts every base community and its rows in one INSERT … SELECT per
+    table, with the name suffixed "（k区）" and ids that stay UUIDs but can be no base id: the base ids are
+    version 4 (a "4" as 15th character, 8/9/a/b as 20th), a copy's have another version digit and c/d."""
+    if copies > 30:
+        raise SystemExit("at most 31 times the base")
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=OFF")
+    top = {t: con.execute(f"SELECT max(rowid) FROM {t}").fetchone()[0] or 0 for t, _ in COPIED}
+    cols = {t: [r[1] for r in con.execute(f"PRAGMA table_info({t})")] for t, _ in COPIED}
+    for k in range(1, copies + 1):
+        with con:
+            for table, ref in COPIED:
+                exprs = []
+                for c in cols[table]:
+                    if c == "id" or c == ref:
+                        digit, variant = "012356789abcdef"[(k - 1) % 15], "cd"[(k - 1) // 15]
+                        exprs.append(
+                            f"substr({c}, 1, 14) || '{digit}' || substr({c}, 16, 4) || '{variant}' || substr({c}, 21)"
+                        )
+                    elif table == "community" and c == "name":
+                        exprs.append(f"name || '（{k}区）'")
+                    else:
+                        exprs.append(c)
+                con.execute(
+                    f"INSERT INTO {table} ({', '.join(cols[table])}) SELECT {', '.join(exprs)} "
+                    f"FROM {table} WHERE rowid <= {top[table]}"
+                )
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+
+
+def build(path: Path, n: int, cache: Path) -> None:
+    """The database for `n` communities: the cached base, copied and grown in SQL when `n` is larger."""
+    base = cache / f"base_{BASE}_{_schema_head()}.sqlite3"
+    if not base.exists():
+        t = time.perf_counter()
+        build_base(base, BASE)
+        print(f"built the {BASE:,}-community base in {time.perf_counter() - t:.0f} s", file=sys.stderr, flush=True)
+    if n % BASE:
+        raise SystemExit(f"--sizes must be multiples of {BASE}")
+    partial = path.with_name(path.name + ".partial")
+    _copy_db(base, partial)
+    if n > BASE:
+        replicate(partial, n // BASE - 1)
+    partial.rename(path)  # a run stopped half-way leaves no database that looks finished
+
+
+def _schema_head() -> str:
+    versions = ROOT / "oldcomm_desktop" / "storage" / "migrations" / "versions"
+    return max(p.stem.split("_")[0] for p in versions.glob("[0-9]*.py"))
 
 
 def ours(db_path: str, out: str) -> None:
@@ -83,10 +201,21 @@ def ours(db_path: str, out: str) -> None:
     from oldcomm_desktop.storage.database import open_database
 
     base = rss_mb()
-    t = time.perf_counter()
+    t, c = time.perf_counter(), cpu_s()
     with open_database(db_path, write=False) as db, db.transaction() as s:
         produced = export.produce(s, "progress", Period(2025, 6), Path(out))
-    print(f"RESULT ours {time.perf_counter() - t:.2f} {rss_mb():.1f} {base:.1f} {produced.rows}")
+    print(f"RESULT ours {time.perf_counter() - t:.2f} {rss_mb():.1f} {base:.1f} {produced.rows} {cpu_s() - c:.2f}")
+
+
+def profile(db_path: str, out: str) -> None:
+    """`ours` under cProfile: the top of the cumulative and own-time lists to stderr."""
+    import cProfile
+    import pstats
+
+    prof = cProfile.Profile()
+    prof.runcall(ours, db_path, out)
+    for key in ("tottime", "cumulative"):
+        pstats.Stats(prof, stream=sys.stderr).sort_stats(key).print_stats(25)
 
 
 def extract(xlsx: str, pkl: str) -> None:
@@ -109,7 +238,7 @@ def baseline(pkl: str, out: str) -> None:
     from oldcomm_desktop.core.returns.standard_templates import standard_path
 
     base = rss_mb()
-    t = time.perf_counter()
+    t, cpu0 = time.perf_counter(), cpu_s()
     tpl = load_workbook(standard_path("progress")).active
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(tpl.title)
@@ -118,7 +247,7 @@ def baseline(pkl: str, out: str) -> None:
     styles = []
     for c in tpl[5]:
         proto = WriteOnlyCell(ws)
-        proto.font, proto.border, proto.alignment = c.font.copy(), c.border.copy(), c.alignment.copy()
+        proto.font, proto.border, proto.alignment = copy(c.font), copy(c.border), copy(c.alignment)
         proto.number_format = c.number_format
         styles.append(proto._style)
     n = 0
@@ -139,11 +268,21 @@ def baseline(pkl: str, out: str) -> None:
         if rng.max_row < 5:
             ws.merged_cells.add(rng.coord)
     wb.save(out)
-    print(f"RESULT baseline {time.perf_counter() - t:.2f} {rss_mb():.1f} {base:.1f} {n}")
+    print(f"RESULT baseline {time.perf_counter() - t:.2f} {rss_mb():.1f} {base:.1f} {n} {cpu_s() - cpu0:.2f}")
+
+
+def _warm(path: Path) -> None:
+    """Read the database file once, so ours does not pay a cold disk read the baseline (reading a pickle just
+    written) does not: both start from the page cache."""
+    with path.open("rb") as fh:
+        while fh.read(8 << 20):
+            pass
 
 
 def _child(*argv: str) -> list[str]:
-    done = subprocess.run([sys.executable, __file__, *argv], capture_output=True, text=True, check=True)
+    done = subprocess.run([sys.executable, __file__, *argv], capture_output=True, text=True)
+    sys.stderr.write(done.stderr)
+    done.check_returncode()
     line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT"))
     return line.split()[2:]
 
@@ -153,28 +292,39 @@ def main() -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 200_000])
     ap.add_argument("--out", type=Path, default=Path("/tmp/bench_returns"))
     ap.add_argument("--child", nargs="+")
-    ap.add_argument("--reuse", action="store_true", help="keep a database built by an earlier run")
+    ap.add_argument("--rebuild", action="store_true", help="build the databases again even when cached")
+    ap.add_argument("--profile", action="store_true", help="only run ours under cProfile for each size")
     args = ap.parse_args()
     if args.child:
-        {"ours": ours, "baseline": baseline, "extract": extract}[args.child[0]](*args.child[1:])
+        {"ours": ours, "baseline": baseline, "extract": extract, "profile": profile}[args.child[0]](*args.child[1:])
         return 0
     args.out.mkdir(parents=True, exist_ok=True)
-    lines = ["| communities | ours (s) | openpyxl write-only, same cells (s) | ratio | peak RSS ours / baseline (MB) | "
-             "RSS above start ours / baseline (MB) | rows |", "|---|---|---|---|---|---|---|"]
+    lines = [
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average {os.getloadavg()[0]:.1f} at start",
+        "",
+        "| communities | rows written | ours wall / CPU (s) | openpyxl write-only, same cells: wall / CPU (s) | "
+        "ratio wall / CPU | peak RSS ours / baseline (MB) | RSS above start ours / baseline (MB) |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for n in args.sizes:
-        db = args.out / f"returns_{n}.sqlite3"
+        db = args.out / f"returns_{n}_{_schema_head()}.sqlite3"
         t = time.perf_counter()
-        if not (args.reuse and db.exists()):
-            build(db, n)
-        print(f"built {n:,} communities in {time.perf_counter() - t:.0f} s", file=sys.stderr, flush=True)
+        if args.rebuild or not db.exists():
+            build(db, n, args.out)
+            print(f"built {n:,} communities in {time.perf_counter() - t:.0f} s", file=sys.stderr, flush=True)
+        if args.profile:
+            _child("--child", "profile", str(db), str(args.out / f"profile_{n}.xlsx"))
+            continue
         out_ours, out_base, pkl = (str(args.out / f"{x}_{n}") for x in ("ours.xlsx", "base.xlsx", "cells.pkl"))
-        o = _child("--child", "ours", str(db), out_ours)
+        _warm(db)
+        o = [float(x) for x in _child("--child", "ours", str(db), out_ours)]
         _child("--child", "extract", out_ours, pkl)
-        b = _child("--child", "baseline", pkl, out_base)
-        ratio = float(o[0]) / float(b[0])
+        b = [float(x) for x in _child("--child", "baseline", pkl, out_base)]
+        Path(pkl).unlink(missing_ok=True)
         lines.append(
-            f"| {n:,} | {float(o[0]):.1f} | {float(b[0]):.1f} | {ratio:.2f}× | {float(o[1]):.0f} / {float(b[1]):.0f} | "
-            f"{float(o[1]) - float(o[2]):.0f} / {float(b[1]) - float(b[2]):.0f} | {o[3]} |"
+            f"| {n:,} | {int(o[3]):,} | {o[0]:.1f} / {o[4]:.1f} | {b[0]:.1f} / {b[4]:.1f} | "
+            f"{o[0] / b[0]:.2f}× / {o[4] / b[4]:.2f}× | {o[1]:.0f} / {b[1]:.0f} | "
+            f"{o[1] - o[2]:.0f} / {b[1] - b[2]:.0f} |"
         )
         print(lines[-1], file=sys.stderr, flush=True)
     print("\n".join(lines))

@@ -119,8 +119,8 @@ def produce(
 ) -> Produced:
     """Write the return `kind` for `period` to `out` (.xlsx), from `template` or the standard one.
 
-    Numbers are those at the period's end. The rounding footnote needs the totals, which are known only
-    after the last row, so the footer is filled after streaming (the header's `{{notes}}` is not supported).
+    Numbers are those at the period's end. The rounding footnote and the `{{total.CODE}}` fields need the
+    totals, known only after the last row: the template's other cells are written after streaming.
     """
     check_kind(kind)
     code = scope(session, township)
@@ -135,11 +135,14 @@ def produce(
     totals = Totals()
 
     class _Header(dict):
-        """The footer's `{{notes}}` is read after the rows: by then `totals` holds the footnotes."""
+        """The footer's `{{notes}}` and every `{{total.CODE}}` are read after the rows: by then `totals` holds
+        the footnotes and the written 合计."""
 
         def get(self, key: str, default: Any = None) -> Any:
             if key == "notes":
                 return "注：" + "；".join(totals.notes) + "。" if totals.notes else ""
+            if key.startswith("total."):
+                return totals.written.get(key[6:], default)
             return super().get(key, default)
 
     def rows():
