@@ -76,7 +76,8 @@ def story(session: Session, form: str, record_id: str | None = None, on_draw: Ca
     if form in ("patrol", "scorecard"):
         kind = "patrol" if form == "patrol" else "management"
         d = sources.inspection(session, record_id, (kind,), label) if record_id else None
-        sheet = _sheet(session, d["template_id"] if d else None, kind)
+        # a filled patrol record prints its own results: the template is only read for a blank one
+        sheet = None if d and form == "patrol" else _sheet(session, d["template_id"] if d else None, kind)
         build = inspection_forms.patrol if form == "patrol" else inspection_forms.scorecard
         return build(d, sheet, on_draw)
     if form in ("notice", "reinspection"):
