@@ -12,6 +12,7 @@ Dates are written the way current official documents write them (GB/T 9704-2012:
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -37,7 +38,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-from reportlab.platypus.tables import _SPECIALROWS, CellStyle, _LineOpMap
+from reportlab.platypus.tables import _SPECIALROWS, CellStyle, _LineOpMap  # type: ignore[attr-defined]
 
 from oldcomm_desktop.core.money import format_quantity, format_yuan
 from oldcomm_desktop.core.paper.fonts import register
@@ -145,6 +146,7 @@ class RememberedParagraph(Paragraph):
     batch wrap the same way on every form, and breaking CJK text measures every character."""
 
     _key: tuple[str, str] | None = None  # None on the parts reportlab splits off (their own text)
+    _wrapWidths: list[float]  # reportlab's, set by wrap (not in its stubs)
 
     def breakLinesCJK(self, maxWidths):  # reportlab's hook
         if self._key is None:
@@ -298,6 +300,19 @@ def decorate(canvas: Canvas, meta: FormMeta, number: int, total: int) -> None:
     canvas.restoreState()
 
 
+_DARK_RUN = re.compile(rb"\x01+")
+_qr_runs: dict[tuple[int, int, int], str] = {}
+
+
+def _qr_run(x: int, y: int, length: int) -> str:
+    """The rectangle operator of a run of dark modules (the same few thousand recur in every code)."""
+    key = (x, y, length)
+    hit = _qr_runs.get(key)
+    if hit is None:
+        hit = _qr_runs[key] = f"{x} {y} {length} 1 re"
+    return hit
+
+
 def draw_qr(canvas: Canvas, value: str, x: float, y: float, size: float) -> None:
     """A QR code of `value` (the record's UUID) in a size × size square: scanning it finds the record.
 
@@ -310,17 +325,11 @@ def draw_qr(canvas: Canvas, value: str, x: float, y: float, size: float) -> None
     box = size / (count + 2 * border)
     # in module units, as literal PDF operators: formatting thousands of float rectangles through
     # canvas.rect cost more than laying out the rest of the page
-    runs = []
-    for r, row in enumerate(modules):
-        c = 0
-        while c < count:
-            if row[c]:
-                start = c
-                while c < count and row[c]:
-                    c += 1
-                runs.append(f"{start + border} {count + border - 1 - r} {c - start} 1 re")
-            else:
-                c += 1
+    runs = [
+        _qr_run(run.start() + border, count + border - 1 - r, run.end() - run.start())
+        for r, row in enumerate(modules)
+        for run in _DARK_RUN.finditer(bytes(row))  # runs of dark modules in a row, found in C
+    ]
     canvas.saveState()
     canvas.translate(x, y)
     canvas.scale(box, box)
@@ -334,24 +343,30 @@ class _QrLayout:
     """What every QR code of one version and mask shares: the finder, timing and format modules, where
     the data bits go and the mask over them, and the Reed–Solomon blocks with their generator."""
 
-    modules: tuple[tuple[bool, ...], ...]
-    positions: tuple[tuple[int, int], ...]  # (column, row) in the order data bits are placed
-    mask: tuple[bool, ...]
+    size: int  # modules a side
+    base: str  # every module row by row, "1" dark, as reportlab laid out the pattern (data bits then set)
+    order: tuple[int, ...]  # per module, row by row: its data bit's index, or len(data bits) + its index
+    data_bits: int  # how many modules carry data
+    mask: int  # the mask over the data modules, the first data module the highest bit
     blocks: tuple[tuple[int, int], ...]  # (data codewords, error-correction codewords) per block
-    generators: dict[int, tuple[int, ...]]  # error-correction length -> generator coefficients, as logs
+    generators: dict[int, list[list[int]]]  # error-correction length -> generator times each byte value
 
 
 _qr_layouts: dict[int, _QrLayout] = {}
+_BITS_TO_BYTES = bytes.maketrans(b"01", b"\x00\x01")
 
 
-def qr_modules(value: str) -> list[list[bool]]:
-    """The modules of `value`'s QR code (level M, mask QR_MASK), as reportlab's encoder makes them.
+def qr_modules(value: str) -> list[bytes]:
+    """The modules of `value`'s QR code (level M, mask QR_MASK), as reportlab's encoder makes them: a row
+    of bytes per module row, 1 dark and 0 light.
 
     The parts that are the same for every code of a version (a record id is always 36 characters, so
     always version 3) are made once by reportlab and kept; for each value only its data codewords and
-    their Reed–Solomon check codewords are computed (with log tables instead of reportlab's polynomial
-    objects, which were most of the time of a code) and laid into the kept pattern.
+    their Reed–Solomon check codewords are computed (table-driven, instead of reportlab's polynomial
+    objects, which were most of the time of a code) and laid into the kept pattern in one gather.
     """
+    from operator import itemgetter
+
     from reportlab.graphics.barcode import qrencoder
 
     qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
@@ -359,34 +374,61 @@ def qr_modules(value: str) -> list[list[bool]]:
     version = qr.calculate_version()
     layout = _qr_layouts.get(version)
     if layout is None:
-        # make() would try all eight mask patterns for the least penalty; every mask is valid and readers
-        # decode any of them, so one fixed pattern is used
-        qr.version = version
-        qr.makeImpl(False, QR_MASK)
-        positions = tuple(qr.dataPosIterator())
-        mask_of = qrencoder.QRUtil.getMask(QR_MASK)
-        blocks = tuple(
-            (b.dataCount, b.totalCount - b.dataCount)
-            for b in qrencoder.QRRSBlock.getRSBlocks(version, qrencoder.QRErrorCorrectLevel.M)
-        )
-        generators = {}
-        for _data, ec in blocks:
-            poly = qrencoder.QRUtil.getErrorCorrectPolynomial(ec)
-            generators[ec] = tuple(qrencoder.LOG_TABLE[poly.get(i)] for i in range(poly.getLength()))
-        layout = _qr_layouts[version] = _QrLayout(
-            tuple(tuple(row) for row in qr.modules),
-            positions,
-            tuple(bool(mask_of(r, c)) for c, r in positions),
-            blocks,
-            generators,
-        )
+        layout = _qr_layouts[version] = _qr_layout(qr, version)
     codewords = _qr_codewords(qr, version, layout)
-    modules = [list(row) for row in layout.modules]
-    bits = [bool(byte & bit) for byte in codewords for bit in (0x80, 0x40, 0x20, 0x10, 0x08, 0x04, 0x02, 0x01)]
-    bits += [False] * (len(layout.positions) - len(bits))
-    for (c, r), dark, masked in zip(layout.positions, bits, layout.mask, strict=False):
-        modules[r][c] = dark ^ masked
-    return modules
+    n = layout.data_bits
+    # data bits after the codewords (reportlab's zip_longest) are light before masking
+    data = int.from_bytes(bytes(codewords), "big") << (n - 8 * len(codewords))
+    laid = "".join(itemgetter(*layout.order)(format(data ^ layout.mask, f"0{n}b") + layout.base))
+    flat = laid.encode("ascii").translate(_BITS_TO_BYTES)
+    side = layout.size
+    return [flat[r * side : (r + 1) * side] for r in range(side)]
+
+
+def _qr_layout(qr: Any, version: int) -> _QrLayout:
+    from reportlab.graphics.barcode import qrencoder
+
+    # make() would try all eight mask patterns for the least penalty; every mask is valid and readers
+    # decode any of them, so one fixed pattern is used
+    qr.version = version
+    qr.makeImpl(False, QR_MASK)
+    side = qr.getModuleCount()
+    positions = list(qr.dataPosIterator())
+    n = len(positions)
+    index = {(r, c): i for i, (c, r) in enumerate(positions)}
+    order = tuple(index.get((r, c), n + r * side + c) for r in range(side) for c in range(side))
+    mask_of = qrencoder.QRUtil.getMask(QR_MASK)
+    mask = int("".join("1" if mask_of(r, c) else "0" for c, r in positions), 2)
+    blocks = tuple(
+        (b.dataCount, b.totalCount - b.dataCount)
+        for b in qrencoder.QRRSBlock.getRSBlocks(version, qrencoder.QRErrorCorrectLevel.M)
+    )
+    generators = {}
+    exp, log = qrencoder.EXP_TABLE, qrencoder.LOG_TABLE
+    for _data, ec in blocks:
+        poly = qrencoder.QRUtil.getErrorCorrectPolynomial(ec)
+        logs = [log[poly.get(i)] for i in range(1, poly.getLength())]  # the leading coefficient is 1
+        generators[ec] = [[0] * ec] + [[exp[(log[b] + g) % 255] for g in logs] for b in range(1, 256)]
+    base = "".join("1" if m else "0" for row in qr.modules for m in row)
+    return _QrLayout(side, base, order, n, mask, blocks, generators)
+
+
+class _Bits:
+    """reportlab's QRBitBuffer as one integer: its bit-by-bit list was a third of a code's time."""
+
+    def __init__(self) -> None:
+        self.value = 0
+        self.length = 0
+
+    def put(self, num: int, length: int) -> None:
+        self.value = (self.value << length) | (num & ((1 << length) - 1))
+        self.length += length
+
+    def putBit(self, bit: bool) -> None:  # reportlab's name
+        self.put(1 if bit else 0, 1)
+
+    def getLengthInBits(self) -> int:  # reportlab's name
+        return self.length
 
 
 def _qr_codewords(qr: Any, version: int, layout: _QrLayout) -> list[int]:
@@ -395,40 +437,55 @@ def _qr_codewords(qr: Any, version: int, layout: _QrLayout) -> list[int]:
 
     from reportlab.graphics.barcode import qrencoder
 
-    buffer = qrencoder.QRBitBuffer()
+    buffer = _Bits()
     for data in qr.dataList:
         data.write(buffer, version)
     total = sum(d for d, _e in layout.blocks)
-    if buffer.getLengthInBits() > total * 8:
+    if buffer.length > total * 8:
         raise ValueError("QR code overflow")
-    if buffer.getLengthInBits() + 4 <= total * 8:
+    if buffer.length + 4 <= total * 8:
         buffer.put(0, 4)
-    while buffer.getLengthInBits() % 8:
-        buffer.putBit(False)
+    if buffer.length % 8:
+        buffer.put(0, 8 - buffer.length % 8)
     pad = (qrencoder.QRCode.PAD0, qrencoder.QRCode.PAD1)
-    data_bytes = list(buffer.buffer)
+    data_bytes = list(buffer.value.to_bytes(buffer.length // 8, "big"))
     n = 0
     while len(data_bytes) < total:
         data_bytes.append(pad[n % 2])
         n += 1
-    exp, log = qrencoder.EXP_TABLE, qrencoder.LOG_TABLE
     dc: list[list[int]] = []
     ec: list[list[int]] = []
     offset = 0
     for count, ec_count in layout.blocks:
         block = data_bytes[offset : offset + count]
         offset += count
-        gen = layout.generators[ec_count]  # gen[0] is log(1) = 0
-        rem = block + [0] * ec_count
-        for i in range(count):
-            coef = rem[i]
-            if coef:
-                lc = log[coef]
-                for j in range(1, ec_count + 1):
-                    rem[i + j] ^= exp[(lc + gen[j]) % 255]
+        # the check codewords are the remainder of block · x^ec_count divided by the generator; that
+        # remainder is linear in the data (XOR), so it is the XOR of each byte's own remainder, kept
+        part = _qr_parts.setdefault((layout.size, count, ec_count), {})
+        rem = 0
+        for i, byte in enumerate(block):
+            if byte:
+                piece = part.get((i, byte))
+                if piece is None:
+                    piece = part[(i, byte)] = _qr_remainder(layout, i, byte, count, ec_count)
+                rem ^= piece
         dc.append(block)
-        ec.append(rem[count:])
+        ec.append(list(rem.to_bytes(ec_count, "big")))
     return [d for group in chain(zip_longest(*dc), zip_longest(*ec)) for d in group if d is not None]
+
+
+_qr_parts: dict[tuple[int, int, int], dict[tuple[int, int], int]] = {}
+
+
+def _qr_remainder(layout: _QrLayout, i: int, byte: int, count: int, ec_count: int) -> int:
+    """The check codewords (as one integer) of a block that is all zero but `byte` at position `i`:
+    long division over GF(256) with the generator's multiples."""
+    times = layout.generators[ec_count]
+    rem = [0] * ec_count
+    for b in [byte] + [0] * (count - i - 1):  # the zero bytes before `i` leave the remainder zero
+        row = times[b ^ rem[0]]
+        rem = [x ^ y for x, y in zip(rem[1:] + [0], row, strict=True)]
+    return int.from_bytes(bytes(rem), "big")
 
 
 # -- the document --------------------------------------------------------------------------------------------
@@ -507,7 +564,7 @@ def _stamp(
     if name is None:
         made = canvas._oldcomm_stamp_count = getattr(canvas, "_oldcomm_stamp_count", 0) + 1  # type: ignore[attr-defined]
         name = stamps[key] = f"OldcommStamp{made}"
-        canvas.beginForm(name, x0, y0, x1, y1)
+        canvas.beginForm(name, x0, y0, x1, y1)  # type: ignore[arg-type]  # points, not only integers
         canvas._oldcomm_stamping = True  # type: ignore[attr-defined]  # nothing inside is stamped again
         try:
             draw()
@@ -533,7 +590,24 @@ class FormTable(Table):
 
     fixed_rows = 0
     fixed_cols: frozenset[int] = frozenset()
-    stamp_style = ""  # the table's style commands, as text: part of what makes two drawings the same
+    # reportlab's own attributes, not in its stubs
+    _cellvalues: list
+    _cellStyles: list
+    _colWidths: list
+    _rowHeights: list
+    _colpositions: list
+    _rowpositions: list
+    _width: float
+    _height: float
+    _nrows: int
+    _ncols: int
+    _hmax: int
+    _spanCmds: list
+    _spanRects: dict
+    _linecmds: list
+    _shadow: Any
+    _drawBkgrnd: Callable[[], None]
+    stamp_style: tuple = ()  # the table's style commands (see _style_key): part of what makes two drawings the same
 
     def draw(self) -> None:
         canvas = self.canv
@@ -561,6 +635,19 @@ class FormTable(Table):
     def _draw_fixed(self) -> None:
         fixed = self._fixed_cells()
         self._draw_layer(lambda cell: cell in fixed, ruled=True)
+
+    def wrap(self, availWidth, availHeight):  # reportlab's hook
+        # measured again at the same width (a heading kept with its table, the signatures kept together:
+        # reportlab measures those groups, then each member as it places it): the rows are as they were
+        if (
+            getattr(self, "_wrapped_width", None) == availWidth
+            and getattr(self, "_hmax", None) == self._nrows
+            and self._height <= availHeight
+        ):
+            return self._width, self._height
+        size = super().wrap(availWidth, availHeight)
+        self._wrapped_width = availWidth
+        return size
 
     def _fixed_cells(self) -> dict[tuple[int, int], object]:
         """(row, column) -> what it shows, for the cells drawn into the shared layer."""
@@ -646,13 +733,13 @@ class FormTable(Table):
 
     def _drawLines(self) -> None:  # reportlab's hook: the same rules, stroked as paths rather than lines
         if self._roundingRectDef:
-            super()._drawLines()  # type: ignore[misc]  # private hook, not in the stubs
+            super()._drawLines()
             return
         canvas = self.canv
         pending: list[str] = []
         self._pending = pending
         canvas.saveState()
-        canvas.line = lambda x0, y0, x1, y1: pending.append(  # type: ignore[method-assign]
+        canvas.line = lambda x0, y0, x1, y1: pending.append(  # type: ignore[method-assign,assignment]
             f"{x0:.2f} {y0:.2f} m {x1:.2f} {y1:.2f} l"
         )
         cap = dash = join = None
@@ -717,7 +804,7 @@ _ALIGNS = frozenset(("LEFT", "CENTRE", "CENTER", "RIGHT"))
 _fills: dict[str, str] = {}
 
 
-def _colour(color: object) -> str:
+def _colour(color: Any) -> str:
     """The fill operator of a cell's text colour (black unless a table says otherwise)."""
     key = repr(color)
     hit = _fills.get(key)
@@ -734,7 +821,7 @@ def _encoded(canvas: Canvas, value: str, size: float) -> str:
     key = (value, size)
     hit = cache.get(key)
     if hit is None:
-        font = getFont(styles().font)
+        font: Any = getFont(styles().font)  # a TTFont: splitString is not in the stubs' Font
         doc = canvas._doc  # type: ignore[attr-defined]  # reportlab's document, not in its stubs
         hit = " ".join(
             f"{font.getSubsetInternalName(subset, doc)} {size:g} Tf ({canvas._escape(chunk)}) Tj"  # type: ignore[attr-defined]
@@ -790,6 +877,20 @@ def section(title: str) -> Paragraph:
     return paragraph(text(title), styles().section)
 
 
+def _style_key(commands: Sequence[tuple]) -> tuple:
+    """Table style commands as a hashable key; the grid's own colours by name (repr of a colour was a
+    fifth of the time of building a form)."""
+
+    def token(value: object) -> object:
+        if value is GRID:
+            return "GRID"
+        if value is SHADE:
+            return "SHADE"
+        return repr(value) if isinstance(value, (colors.Color, list, dict)) else value
+
+    return tuple(tuple(token(v) for v in command) for command in commands)
+
+
 _grid_cell: type[CellStyle] | None = None
 
 
@@ -839,7 +940,7 @@ def grid(
         if isinstance(value, (Flowable, list)):
             return value
         raw = "" if value is None else str(value)
-        if "\n" not in raw and stringWidth(raw, st.font, st.cell.fontSize) <= widths[c] - 6.5:
+        if "\n" not in raw and _width(raw, st.cell.fontSize) <= widths[c] - 6.5:
             return raw
         if r < header_rows:
             style = st.head
@@ -883,7 +984,7 @@ def grid(
     table.setStyle(TableStyle(commands))
     table.fixed_rows = header_rows
     table.fixed_cols = frozenset(fixed_cols)
-    table.stamp_style = repr(commands)
+    table.stamp_style = _style_key(commands)
     return table
 
 
@@ -946,7 +1047,7 @@ def signatures(roles: Sequence[str], dated: Sequence[date | None] | None = None)
     ]
     table.setStyle(TableStyle(commands))
     table.fixed_rows = len(rows)  # the same on every form of a kind: drawn once per document
-    table.stamp_style = repr(commands)
+    table.stamp_style = _style_key(commands)
     return KeepTogether([Spacer(1, 4 * mm), table])
 
 
