@@ -138,6 +138,7 @@ def para(value: object, style: ParagraphStyle | None = None, *, markup: bool = F
 
 
 _parsed: dict[tuple[str, str], tuple[list, ParagraphStyle]] = {}
+_PARA_X = {TA_LEFT: 0.0, TA_CENTER: 0.5, TA_RIGHT: 1.0}  # how much of a line's spare width goes before it
 _broken: dict[tuple[str, str, tuple[float, ...]], Any] = {}
 
 
@@ -170,12 +171,48 @@ class RememberedParagraph(Paragraph):
                 -margin,
                 self.width + margin,
                 self.height + margin,
-                super().draw,
+                self._draw_lines,
             )
             if stamp is not None:
                 self.canv.doForm(stamp)
                 return
-        super().draw()
+        self._draw_lines()
+
+    def _draw_lines(self) -> None:
+        """Plain lines of one font (what every form's paragraphs are) as one text object with the encoded
+        text remembered per document, as reportlab's drawPara would place them; anything else (markup,
+        a line squeezed to fit, bullets, borders) is drawn by reportlab."""
+        bl = self.blPara
+        style = self.style
+        lines = bl.lines
+        if (
+            bl.kind != 0
+            or not lines
+            or self.bulletText
+            or style.backColor
+            or (style.borderWidth and style.borderColor)
+            or style.alignment not in _PARA_X
+            or style.wordWrap != "CJK"
+            or getattr(self, "_offsets", None)
+            or getattr(self, "autoLeading", getattr(style, "autoLeading", "")) not in ("", "off", None)
+            or getattr(bl, "us_lines", None)
+            or getattr(bl, "link", None)
+            or bl.fontName != _font_name()
+            or any(extra < -1e-8 for extra, _words in lines)
+        ):
+            super().draw()
+            return
+        canvas = self.canv
+        size = bl.fontSize
+        leading = style.leading
+        share = _PARA_X[style.alignment]
+        y = self.height - size  # reportlab's first baseline (paraFontSizeHeightOffset)
+        parts = [f"q BT {_colour(bl.textColor)}"]
+        for i, (extra, words) in enumerate(lines):
+            x = style.leftIndent + (style.firstLineIndent if i == 0 else 0) + share * extra
+            parts.append(f"1 0 0 1 {x:.2f} {y - i * leading:.2f} Tm {_encoded(canvas, ' '.join(words), size)}")
+        parts.append("ET Q")
+        canvas.addLiteral(" ".join(parts))
 
     def split(self, availWidth, availHeight):  # reportlab's hook
         # splitting edits the words of the lines it is given: break this one afresh (at the widths it was
@@ -281,23 +318,20 @@ def _form_totals(runs: Sequence[int]) -> list[int]:
 
 def decorate(canvas: Canvas, meta: FormMeta, number: int, total: int) -> None:
     """Form number, QR code and, on later pages, the title (续); page number and record id below."""
-    st = styles()
-    canvas.saveState()
     top = PAGE_H - 12 * mm
-    canvas.setFont(st.font, 9)
-    canvas.drawString(LEFT, top, f"表号：{meta.code}")
+    texts = [(LEFT, top, f"表号：{meta.code}", 9.0)]
     if meta.number:
-        canvas.drawString(LEFT, top - 5 * mm, f"编号：{meta.number}")
+        texts.append((LEFT, top - 5 * mm, f"编号：{meta.number}", 9.0))
     if number > 1:
-        canvas.drawString(LEFT, top - (10 if meta.number else 5) * mm, f"{meta.title}（续）")
+        texts.append((LEFT, top - (10 if meta.number else 5) * mm, f"{meta.title}（续）", 9.0))
+    footer = f"第 {number} 页　共 {total} 页"
+    texts.append((PAGE_W / 2 - _width(footer, 9.0) / 2, 10 * mm, footer, 9.0))
     if meta.record_id:
+        texts.append((LEFT, 10 * mm, f"记录编号 {meta.record_id}", 7.0))
         draw_qr(canvas, meta.record_id, PAGE_W - RIGHT - QR_SIZE, PAGE_H - 8 * mm - QR_SIZE, QR_SIZE)
-    canvas.setFont(st.font, 9)
-    canvas.drawCentredString(PAGE_W / 2, 10 * mm, f"第 {number} 页　共 {total} 页")
-    if meta.record_id:
-        canvas.setFont(st.font, 7)
-        canvas.drawString(LEFT, 10 * mm, f"记录编号 {meta.record_id}")
-    canvas.restoreState()
+    # one text object, as a text cell of a table is written (see FormTable)
+    shown = " ".join(f"1 0 0 1 {x:.2f} {y:.2f} Tm {_encoded(canvas, value, size)}" for x, y, value, size in texts)
+    canvas.addLiteral(f"q BT 0 0 0 rg {shown} ET Q")
 
 
 _DARK_RUN = re.compile(rb"\x01+")
@@ -802,15 +836,22 @@ def _width(value: str, size: float) -> float:
 
 _ALIGNS = frozenset(("LEFT", "CENTRE", "CENTER", "RIGHT"))
 _fills: dict[str, str] = {}
+_fills_of: dict[int, tuple[object, str]] = {}
 
 
 def _colour(color: Any) -> str:
-    """The fill operator of a cell's text colour (black unless a table says otherwise)."""
+    """The fill operator of a text colour (black unless a style says otherwise), remembered per colour
+    object (the styles' own) or name."""
+    kept = _fills_of.get(id(color))
+    if kept is not None and kept[0] is color:
+        return kept[1]
     key = repr(color)
     hit = _fills.get(key)
     if hit is None:
         c = colors.toColor(color)
         hit = _fills[key] = f"{c.red:.3f} {c.green:.3f} {c.blue:.3f} rg"
+    if len(_fills_of) < 1000:
+        _fills_of[id(color)] = (color, hit)  # the object is kept, so its id is not reused
     return hit
 
 
