@@ -108,7 +108,11 @@ def register() -> PaperFont:
     for path, song in candidates():
         name = "OldcommSong" if song else "OldcommSans"
         try:
-            pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=0))
+            # asciiReadable=False: reportlab would keep codes 0–127 of the first subset for ASCII, so a form
+            # with more than ~128 different Chinese characters (a patrol record has ~180) needed a second
+            # subset, a second embedded font program in every file; without it one subset holds 256
+            # characters. Text still extracts: every subset carries its ToUnicode map.
+            pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=0, asciiReadable=False))
         except Exception as exc:  # a broken or CFF font file: try the next one
             problems.append(f"{path}: {exc}")
             continue

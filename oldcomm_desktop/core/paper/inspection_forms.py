@@ -89,7 +89,10 @@ def patrol(d: dict[str, Any] | None, sheet: dict[str, Any] | None, on_draw: OnDr
     widths = [10 * mm, 18 * mm, 66 * mm, 12 * mm, 13 * mm, 13 * mm]
     widths.append(WIDTH - sum(widths))
     centred = {0: "CENTER", 3: "CENTER", 4: "CENTER", 5: "CENTER"}
-    out.append(grid(rows, widths, header_rows=1, min_height=None if d else 6 * mm, aligns=centred))
+    # number, area and item come from the template: the same on every record printed with it
+    out.append(
+        grid(rows, widths, header_rows=1, min_height=None if d else 6 * mm, aligns=centred, fixed_cols=(0, 1, 2))
+    )
     out.append(section("二、发现问题"))
     out.append(_box("问题描述（附照片）", d["findings"] or "无" if d else "", 12 * mm if d else 16 * mm))
     out.append(section("三、整改要求"))
@@ -276,7 +279,15 @@ def scorecard(d: dict[str, Any] | None, sheet: dict[str, Any] | None, on_draw: O
     n = len(rows) - 1
     centred = {0: "CENTER", 3: "CENTER", 4: "CENTER"}
     out.append(
-        grid(rows, widths, header_rows=1, spans=[((1, n), (2, n))], min_height=None if d else 10 * mm, aligns=centred)
+        grid(
+            rows,
+            widths,
+            header_rows=1,
+            spans=[((1, n), (2, n))],
+            min_height=None if d else 10 * mm,
+            aligns=centred,
+            fixed_cols=(0, 1, 2, 3),
+        )
     )
     bands = (sheet or {}).get("grade_bands") or []
     band_text = "，".join(
