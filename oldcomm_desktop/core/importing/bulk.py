@@ -513,14 +513,23 @@ def _refresh_listing_shapes(conn: Any, plan: Plan) -> None:
             q = select(t.c.id, t.c.name, t.c.address, t.c.search_initials).where(t.c.id.in_(chunk))
             stored += [tuple(r) for r in conn.execute(q)]
         listing_index.write_search(conn, "community", stored)
+    item_outs = {o.id: o for o in plan.outcomes.get("renovation_item", [])}
     items = [r for r in rows("renovation_item") if "description" in r]
-    listing_index.write_search(conn, "item", [(r["id"], r.get("description")) for r in items])
+    fresh = [(r["id"], r.get("description")) for r in items if _created(item_outs.get(r["id"]))]
+    listing_index.write_search(conn, "item", fresh, new=True)
+    kept = [(r["id"], r.get("description")) for r in items if not _created(item_outs.get(r["id"]))]
+    listing_index.write_search(conn, "item", kept)
     touched: set[str] = {r["community_id"] for r in rows("renovation_item") if r.get("community_id") is not None}
     if touched:
         listing_index.refresh_categories(conn, touched)
     renamed = {r["id"] for r in rows("community") if "name" in r}
     if touched | renamed:
         listing_index.refresh_item_sort(conn, touched | renamed)
+
+
+def _created(out: RowOutcome | None) -> bool:
+    """A record this batch inserts: it has no search text yet, so none need deleting first."""
+    return out is not None and out.action == CREATE
 
 
 BULK_INDEX_ROWS = 5000  # from this many new rows on (and at least as many as the table holds) …
