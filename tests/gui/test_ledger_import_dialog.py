@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from oldcomm_desktop.core import divisions, workspace
 from oldcomm_desktop.core.model import AuditEntry, Community
 from oldcomm_desktop.gui.context import AppContext
-from oldcomm_desktop.gui.importing.ledger_dialog import LedgerImportDialog
 from oldcomm_desktop.gui.jobs import JobCancelled, Progress
+from oldcomm_desktop.gui.ledger_import.ledger_dialog import LedgerImportDialog
 from oldcomm_desktop.storage.database import open_database
 
 sys.path.insert(0, str(Path(__file__).parents[2]))

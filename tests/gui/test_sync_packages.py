@@ -15,9 +15,9 @@ from oldcomm_desktop.core.sync import history, importer, keys
 from oldcomm_desktop.core.sync.exporter import export
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.jobs import JobCancelled, Progress
+from oldcomm_desktop.gui.packages.dialogs import ConflictsDialog, HistoryDialog, PreviewDialog
+from oldcomm_desktop.gui.packages.section import _reporter
 from oldcomm_desktop.gui.pages.exchange import ExchangePage
-from oldcomm_desktop.gui.sync.dialogs import ConflictsDialog, HistoryDialog, PreviewDialog
-from oldcomm_desktop.gui.sync.section import _reporter
 from oldcomm_desktop.storage.database import Database, open_database
 
 TOWNSHIP = "341122102000"  # 柳林镇 of the demo county

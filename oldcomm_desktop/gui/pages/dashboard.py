@@ -70,12 +70,12 @@ class DashboardData:
     loaded_at: datetime
     steps: list = field(default_factory=list)  # core.first_steps.Step: the guide while a step is open
     supervision: overview.SupervisionCounts | None = None  # missed checks, overdue orders and replies
-    returns_due: str = ""  # the returns' due day and overdue returns (gui/returns/due.py)
+    returns_due: str = ""  # the returns' due day and overdue returns (gui/reporting/due.py)
 
 
 def load(session: Session) -> DashboardData:
     """Everything the page shows, read in one session (plain values only)."""
-    from oldcomm_desktop.gui.returns.due import due_text
+    from oldcomm_desktop.gui.reporting.due import due_text
 
     result = summary.totals(session, by="status")
     return DashboardData(
@@ -124,7 +124,7 @@ class DashboardPage(Page):
         top.addWidget(heading)
         top.addSpacing(12)
         top.addWidget(self.as_of, 1)
-        self.returns_due = QLabel()  # the returns' due day and overdue returns (gui/returns/due.py)
+        self.returns_due = QLabel()  # the returns' due day and overdue returns (gui/reporting/due.py)
         self.returns_due.setObjectName("returns_due")
         self.returns_due.setStyleSheet(colours.text_style("money"))
         top.addWidget(self.returns_due)

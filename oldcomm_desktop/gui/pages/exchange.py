@@ -91,9 +91,9 @@ class ExchangePage(Page):
         bv.addWidget(self.result)
         bv.addWidget(self.last)
 
-        from oldcomm_desktop.gui.sync.section import PackagesSection
+        from oldcomm_desktop.gui.packages.section import PackagesSection
 
-        self.packages = packages = PackagesSection(ctx, self)  # 数据包: gui/sync/
+        self.packages = packages = PackagesSection(ctx, self)  # 数据包: gui/packages/
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
@@ -105,7 +105,7 @@ class ExchangePage(Page):
         layout.addStretch(1)
         self._show_last()
 
-    # -- ledger import (gui/importing) ---------------------------------------------------------------
+    # -- ledger import (gui/ledger_import) ---------------------------------------------------------------
     def _ledger_box(self) -> QGroupBox:
         box = QGroupBox("导入台账")
         text = QLabel(
@@ -121,7 +121,7 @@ class ExchangePage(Page):
         return box
 
     def open_ledger_import(self) -> None:
-        from oldcomm_desktop.gui.importing.ledger_dialog import LedgerImportDialog
+        from oldcomm_desktop.gui.ledger_import.ledger_dialog import LedgerImportDialog
 
         LedgerImportDialog(self.ctx, self).exec()
 

@@ -1,5 +1,5 @@
 """报表: the monthly returns (check, export, submit, review, history), the meeting briefing, the county's
-completeness view and the meeting figures — each a panel of `gui/returns/`, all thin faces over
+completeness view and the meeting figures — each a panel of `gui/reporting/`, all thin faces over
 `core/returns/`.
 """
 
@@ -12,10 +12,10 @@ from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 from oldcomm_desktop.core import workspace
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.pages.base import Page
-from oldcomm_desktop.gui.returns.briefing_panel import BriefingPanel
-from oldcomm_desktop.gui.returns.completeness_panel import CompletenessPanel
-from oldcomm_desktop.gui.returns.meeting_figures import MeetingFiguresPanel
-from oldcomm_desktop.gui.returns.return_panel import ReturnPanel
+from oldcomm_desktop.gui.reporting.briefing_panel import BriefingPanel
+from oldcomm_desktop.gui.reporting.completeness_panel import CompletenessPanel
+from oldcomm_desktop.gui.reporting.meeting_figures import MeetingFiguresPanel
+from oldcomm_desktop.gui.reporting.return_panel import ReturnPanel
 
 
 class ReturnsPage(Page):

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QLabel, QTableWidget, QVBoxLayout, QWidget
 
 from oldcomm_desktop.core.sync import status
 from oldcomm_desktop.gui.context import AppContext
-from oldcomm_desktop.gui.sync.dialogs import fill_table, local_time
+from oldcomm_desktop.gui.packages.dialogs import fill_table, local_time
 
 HEADERS = ["乡镇（街道）", "代码", "公钥", "公钥指纹", "最近数据包", "最近导入", "最近下发", "待处理冲突", "缺少"]
 

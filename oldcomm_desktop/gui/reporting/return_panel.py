@@ -30,7 +30,7 @@ from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.jobs import Progress, run_with_progress
 from oldcomm_desktop.gui.list_page import is_county, township_choices
-from oldcomm_desktop.gui.returns.common import fill, kind_combo, period_combo, table
+from oldcomm_desktop.gui.reporting.common import fill, kind_combo, period_combo, table
 from oldcomm_desktop.gui.widgets import ask
 
 SHOWN_FINDINGS = 2000

@@ -30,8 +30,8 @@ from oldcomm_desktop.gui import colours, settings_keys
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.jobs import JobCancelled, Progress, run_with_progress
 from oldcomm_desktop.gui.list_page import township_choices
-from oldcomm_desktop.gui.sync.dialogs import ConflictsDialog, HistoryDialog, PreviewDialog
-from oldcomm_desktop.gui.sync.townships import TownshipsView
+from oldcomm_desktop.gui.packages.dialogs import ConflictsDialog, HistoryDialog, PreviewDialog
+from oldcomm_desktop.gui.packages.townships import TownshipsView
 
 
 class PackagesSection(QGroupBox):

@@ -13,7 +13,7 @@ from oldcomm_desktop.core.returns import KINDS, review
 from oldcomm_desktop.core.returns.periods import Period
 from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.context import AppContext
-from oldcomm_desktop.gui.returns.common import fill, kind_combo, period_combo, table
+from oldcomm_desktop.gui.reporting.common import fill, kind_combo, period_combo, table
 
 STATUS_ROLES = {"approved": "ok", "submitted": "accent", "sent_back": "error", "missing": "muted"}
 
