@@ -197,8 +197,14 @@ def build(path: Path, communities: int, items_per_community: int, seed: int, chu
     gen = bench_core.Generator(*bench_core._catalogue(db), seed=seed)
     db.close()
     con = sqlite3.connect(path, isolation_level=None)
-    for pragma in ("journal_mode=DELETE", "journal_mode=OFF", "synchronous=OFF", "cache_size=-1000000",
-                   "temp_store=MEMORY", "foreign_keys=OFF"):
+    for pragma in (
+        "journal_mode=DELETE",
+        "journal_mode=OFF",
+        "synchronous=OFF",
+        "cache_size=-1000000",
+        "temp_store=MEMORY",
+        "foreign_keys=OFF",
+    ):
         con.execute(f"PRAGMA {pragma}")
     tables = [t.name for t in bench_core.TABLES] + ["search_text", "community_category"]
     marks = ",".join("?" * len(tables))
@@ -233,8 +239,9 @@ def build(path: Path, communities: int, items_per_community: int, seed: int, chu
         for c in rows["community"]:
             c["name_sort"] = keys.get(c["name"]) or keys.setdefault(c["name"], sort_key(c["name"]))
             by_id[c["id"]] = c["name_sort"]
-            search.append(("community", c["id"], listing_index.community_body(c["name"], c["address"],
-                                                                                c["search_initials"])))
+            search.append(
+                ("community", c["id"], listing_index.community_body(c["name"], c["address"], c["search_initials"]))
+            )
         for r in rows["renovation_item"]:
             r["community_sort"] = by_id[r["community_id"]]
             if r["description"]:
@@ -257,11 +264,11 @@ def build(path: Path, communities: int, items_per_community: int, seed: int, chu
     )
     con.execute("COMMIT")
     t = time.perf_counter()
-    for kind, name, sql in ddl:
+    for kind, _name, sql in ddl:
         if kind == "index":
             con.execute(sql)
     con.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
-    for kind, name, sql in ddl:
+    for kind, _name, sql in ddl:
         if kind == "trigger":
             con.execute(sql)
     index_s = time.perf_counter() - t

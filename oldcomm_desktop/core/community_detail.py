@@ -90,17 +90,19 @@ class ItemTypeChoice:
     name: str
     unit: str
     category: str
+    retired: bool = False
 
     @property
     def label(self) -> str:
-        return f"{self.category} · {self.name}（{self.unit}）"
+        return f"{self.category} · {self.name}（{self.unit}）" + ("（已停用）" if self.retired else "")
 
 
-def item_type_choices(session: Session) -> list[ItemTypeChoice]:
-    """Active item types in catalogue order, with their category and natural unit."""
+def item_type_choices(session: Session, keep: str | None = None) -> list[ItemTypeChoice]:
+    """Active item types in catalogue order, with their category and natural unit (and `keep`, an item's
+    own type, even when retired: catalogues.item_types)."""
     return [
-        ItemTypeChoice(t.id, t.code, t.name, t.unit, t.category.name if t.category else "")
-        for t in catalogues.item_types(session)
+        ItemTypeChoice(t.id, t.code, t.name, t.unit, t.category.name if t.category else "", not t.active)
+        for t in catalogues.item_types(session, keep=keep)
     ]
 
 

@@ -90,11 +90,12 @@ class ItemDialog(RecordDialog):
         self.ctx = ctx
         self.community_id = community_id
         self.item_id = item_id
-        self.types = {t.id: t for t in ctx.read(cd.item_type_choices)}
         values: dict[str, Any] = {}
         version = None
         if item_id:
             values, version = self._load()
+        own = values.get("item_type_id")  # listed even if retired since: the item keeps its type
+        self.types = {t.id: t for t in ctx.read(lambda s: cd.item_type_choices(s, own))}
         # a placeholder unit makes the form put a unit label beside each quantity; it is set per type below
         fields = [replace(f, unit=" ") if f.name in QUANTITIES else f for f in items.FIELDS.values()]
         super().__init__(

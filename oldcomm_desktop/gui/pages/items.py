@@ -32,9 +32,10 @@ def _quantity(v: Any) -> str:
     return format_quantity(v) if v is not None else ""
 
 
-def item_type_choices(ctx: AppContext) -> list[tuple[str, str]]:
-    """(id, "基础类 · 供水管网改造（米）") for every active item type, in catalogue order."""
-    return ctx.read(lambda s: [(t.id, f"{t.category.name} · {t.name}（{t.unit}）") for t in catalogues.item_types(s)])
+def item_type_choices(ctx: AppContext, keep: str | None = None) -> list[tuple[str, str]]:
+    """(id, "基础类 · 供水管网改造（米）") for every active item type, in catalogue order (and `keep`, the
+    edited item's own type, even when retired)."""
+    return ctx.read(lambda s: [(t.id, catalogues.item_type_label(t)) for t in catalogues.item_types(s, keep=keep)])
 
 
 class ItemsPage(Page):
@@ -173,8 +174,8 @@ class ItemsPage(Page):
         self.new_button.setEnabled(True)
 
     # -- editing ------------------------------------------------------------------------------------
-    def _choices(self) -> dict:
-        types = item_type_choices(self.ctx)
+    def _choices(self, keep: str | None = None) -> dict:
+        types = item_type_choices(self.ctx, keep)
         return {"item_type_id": lambda: types}
 
     def new_record(self) -> RecordDialog | None:
@@ -243,7 +244,7 @@ class ItemsPage(Page):
             list(items.FIELDS.values()),
             save,
             values=values,
-            choices=self._choices(),
+            choices=self._choices(values.get("item_type_id")),
             only_changed=True,
             version=version,
             reload=lambda: self._load(item_id),
