@@ -19,6 +19,10 @@ from oldcomm_desktop.gui.paged_model import Column, PageQuery
 class ListingSource:
     """A PageSource over `oldcomm_desktop.core.listings.<name>`; `transform` may add display columns."""
 
+    #: The model paints the first page first and counts on a worker thread: COUNT(*) over two million items
+    #: (or every match of a broad search) takes longer than a page (benchmarks/bench_gui.py).
+    count_in_background = True
+
     def __init__(
         self,
         ctx: AppContext,
