@@ -79,6 +79,13 @@ class ListingSource:
             rows = [{**r, **self.transform(r)} for r in rows]  # the sort key stays for the next seek
         return rows
 
+    def landmarks(self, query: PageQuery, every: int, total: int | None = None) -> list[tuple[int, Mapping[str, Any]]]:
+        """Sort keys of every `every`-th row (listings.landmarks), for the model to seek far pages from."""
+        if self.ctx.reads_paused:
+            return []
+        q = self._query(query)
+        return self.ctx.read(lambda s: listings.landmarks(s, self.name, q, every, total=total))
+
     def position(self, query: PageQuery, record_id: str) -> int | None:
         """The row number of `record_id` in this query's order, None when the query does not list it.
 

@@ -270,6 +270,7 @@ class PagedTableModel(QAbstractTableModel):
         self._count_generation += 1  # a background count of before the edit would be stale
         self._count_exact = True
         new_count = self._safe_count()
+        self._start_landmarks(self._count_generation, new_count)
         old_count = self._count
         if new_count < old_count:
             self.beginRemoveRows(QModelIndex(), new_count, old_count - 1)
@@ -462,6 +463,7 @@ class PagedTableModel(QAbstractTableModel):
             return
         self.stats.last_count_seconds = seconds
         self._count_exact = True
+        self._start_landmarks(generation, new_count)
         old_count = self._count
         new_count = max(0, new_count)
         if new_count > old_count:
@@ -473,6 +475,28 @@ class PagedTableModel(QAbstractTableModel):
             self._count = new_count
             self.endRemoveRows()
         self.count_changed.emit(self._count)
+
+    def _start_landmarks(self, generation: int, total: int) -> None:
+        """Ask a source that can (`landmarks(query, every)`: sort keys of every n-th row, from its index) for
+        a row to seek from near any row, on a worker thread: a jump to the middle of two million items then
+        costs what a page does instead of an OFFSET over a million rows."""
+        landmarks = getattr(self._source, "landmarks", None)
+        if landmarks is None or not self._count_in_background or total <= 4 * self._page_size:
+            return
+        from oldcomm_desktop.gui.jobs import Job
+
+        every = max(2 * self._page_size, -(-total // (MAX_LANDMARKS - 100)))
+        query = self._query
+        job: Any = Job(lambda _progress: landmarks(query, every, total), self)
+
+        def arrived() -> None:
+            if generation != self._count_generation or job.error is not None:
+                return  # stale, or failed: the table still works, with OFFSET for far jumps
+            for at, keys in job.result():
+                self._landmarks.setdefault(at, keys)
+
+        job.finished.connect(arrived)
+        job.start()
 
     def _safe_count(self) -> int:
         try:

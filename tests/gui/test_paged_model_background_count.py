@@ -64,3 +64,37 @@ def test_sources_without_the_flag_count_at_once(qtbot) -> None:
     source = ListPageSource(COLUMNS, 1_000, _row)
     model = PagedTableModel(source, page_size=100)
     assert model.rowCount() == 1_000 and model.count_exact and len(source.count_calls) == 1
+
+
+class SeekingSource(SlowCountSource):
+    """Also seeks (`fetch_near`) and gives landmarks: records the anchors the model hands it."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__(n)
+        self.gate.set()
+        self.anchors: list[Any] = []
+        self.asked_every: list[int] = []
+
+    def fetch_near(self, query, offset, limit, *, total=None, anchor=None):
+        self.anchors.append(anchor)
+        return [{**_row(i), "_k0": i} for i in range(offset, min(offset + limit, self._n))]
+
+    def landmarks(self, query: PageQuery, every: int, total: int | None = None):
+        self.asked_every.append(every)
+        return [(at, {"_k0": at}) for at in range(0, self._n, every)]
+
+
+def test_landmarks_arrive_after_the_count_and_a_far_jump_seeks_from_one(qtbot) -> None:
+    from oldcomm_desktop.gui import jobs
+
+    source = SeekingSource(100_000)
+    model = PagedTableModel(source, page_size=100)
+    assert model.wait_for_count(5) and model.rowCount() == 100_000
+    qtbot.waitUntil(lambda: len(source.asked_every) == 1 and not jobs.running_jobs(), timeout=5000)
+    qtbot.waitUntil(lambda: len(model._landmarks) > 10, timeout=5000)
+    every = source.asked_every[0]
+    assert 100_000 // every < 1000  # a bounded number of keys
+    source.anchors.clear()
+    assert model.row_mapping(50_050)["id"] == 50_051
+    at, row = source.anchors[-1]
+    assert abs(at - 50_000) <= every and row["_k0"] == at  # sought from the nearest landmark
