@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, column, false, func, literal, or_, select, table, tuple_
+from sqlalchemy import ColumnElement, Select, and_, column, false, func, literal, not_, or_, select, table, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from oldcomm_desktop.core.errors import ValidationError
@@ -572,11 +572,14 @@ def page(
     if anchor is not None:
         at, row = anchor
         values = [row.get(f"_k{i}", ...) for i in range(len(columns))]
-        if ... in values or offset <= at < end:
+        if ... in values or offset < at < end:
             values = None
     if values is not None:
         at = anchor[0]  # type: ignore[index]
-        if at < offset:
+        if at == offset:  # the page starts at the row seen (a landmark, a page read before): from it on
+            conditions.append(not_(_beyond(columns, values, not descending)))
+            skip = 0
+        elif at < offset:
             conditions.append(_beyond(columns, values, descending))
             skip = offset - at - 1
         else:

@@ -68,7 +68,7 @@ def test_landmarks_seek_any_page(demo_db: Database, name: str, query: ListQuery)
             return
         assert [at for at, _keys in marks] == list(range(0, total, 5))
         for at, keys in marks:
-            for offset in (at + 1, at + 3, max(0, at - 4)):  # pages after and before the landmark
+            for offset in (at, at + 1, at + 3, max(0, at - 4)):  # pages from, after and before the landmark
                 got = listings.page(s, name, query, offset, 3, anchor=(at, keys), seek_keys=True)
                 assert [r["id"] for r in got] == want[offset : offset + 3], (at, offset)
         assert len(listings.landmarks(s, name, query, every=1, most=3)) == min(3, total)
