@@ -421,7 +421,8 @@ def _ops(sources: dict) -> list[Op]:
         from oldcomm_desktop.gui import jobs
 
         m.wait_for_count()
-        while jobs.running_jobs():
+        # until the landmarks took effect on the GUI thread (the worker has ended a moment before that)
+        while jobs.running_jobs() or m.landmarks_pending:
             QCoreApplication.processEvents()
             time.sleep(0.002)
         QCoreApplication.processEvents()

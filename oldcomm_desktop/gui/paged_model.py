@@ -190,6 +190,7 @@ class PagedTableModel(QAbstractTableModel):
         self._count_exact = True
         self._count_generation = 0
         self._count_job: Any = None
+        self._landmark_job: Any = None
         self._count = 0
         self._count = self._first_count()
 
@@ -229,6 +230,11 @@ class PagedTableModel(QAbstractTableModel):
             if job is not None:
                 job.wait(0.005)
         return self._count_exact
+
+    @property
+    def landmarks_pending(self) -> bool:
+        """True while the landmarks asked for after the count are still being read (benchmarks, tests)."""
+        return self._landmark_job is not None
 
     @property
     def page_size(self) -> int:
@@ -488,8 +494,11 @@ class PagedTableModel(QAbstractTableModel):
         every = max(2 * self._page_size, -(-total // (MAX_LANDMARKS - 100)))
         query = self._query
         job: Any = Job(lambda _progress: landmarks(query, every, total), self)
+        self._landmark_job = job
 
         def arrived() -> None:
+            if self._landmark_job is job:
+                self._landmark_job = None
             if generation != self._count_generation or job.error is not None:
                 return  # stale, or failed: the table still works, with OFFSET for far jumps
             for at, keys in job.result():
