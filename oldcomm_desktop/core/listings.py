@@ -663,14 +663,14 @@ def landmarks(
     while found is not None and len(out) < most:
         out.append((at, {f"_k{i}": v for i, v in enumerate(found)}))
         step = keys.where(_beyond(columns, list(found), descending)).order_by(*order).offset(every - 1).limit(1)
-        t = time.perf_counter()
         found = conn.execute(step).first()
         at += every
-        if total and len(out) == 1:  # the first step tells what one costs
-            steps = max(4, int(budget / max(time.perf_counter() - t, 1e-4)))
-            every = max(every, -(-(total - at) // steps))
-        if time.perf_counter() - started > 3 * budget:
-            break  # far dearer than the first step said: the landmarks so far still help
+        elapsed = time.perf_counter() - started
+        if total and at < total:  # the steps so far tell what one costs: spread the rest over the budget left
+            steps_left = max(2, int((budget - elapsed) / max(elapsed / len(out), 1e-4)))
+            every = max(every, -(-(total - at) // steps_left))
+        if elapsed > 3 * budget:
+            break  # far dearer than the steps so far said: the landmarks so far still help
     return out
 
 
