@@ -168,15 +168,23 @@ def _counts(path: Path) -> tuple[int, int] | None:
 def build(path: Path, communities: int, items_per_community: int, seed: int, chunk: int) -> dict[str, float]:
     """Build the database with bench_core's generator: N communities × (items, 3 funding lines, 4 milestones).
 
-    bench_core makes 10 items a community; with fewer, each community keeps its first k (its funding still
-    adds up to all 10, which no listing looks at). A marker setting is written last, so a build that was
-    interrupted is never taken for a finished one.
+    Set-based, so 200,000 communities and 2,000,000 items build in minutes on a 2-core machine (the row-by-row
+    Core path took over an hour): the schema comes from `open_database` + `workspace.initialise` as the app
+    makes it; then, on one plain `sqlite3` connection with the journal off, the secondary indexes and the
+    full-text triggers are dropped, every chunk goes in with `executemany` (values converted as SQLAlchemy
+    binds them, bench_core.RawWriter), the list shapes are filled the way `listing_index` fills them (pinyin
+    keys from `pinyin_search`, search text from `listing_index.community_body`/`index_tokens`, categories by
+    one INSERT … SELECT), and the indexes, the FTS5 index ('rebuild') and the triggers are made again. bench_core
+    makes 10 items a community; with fewer, each community keeps its first k. A marker setting is written last,
+    so a build that was interrupted is never taken for a finished one.
     """
+    import sqlite3
+
     sys.path.insert(0, str(HERE))
     import bench_core  # the other benchmark's generator and catalogue reader, reused as they are
-    from sqlalchemy import insert
 
     from oldcomm_desktop.core import catalogues, listing_index, workspace
+    from oldcomm_desktop.core.pinyin_search import index_tokens, sort_key
     from oldcomm_desktop.storage.database import open_database
 
     bench_core._remove_db(path)
@@ -187,8 +195,37 @@ def build(path: Path, communities: int, items_per_community: int, seed: int, chu
             s, mode=workspace.TOWNSHIP, code=bench_core.TOWNSHIP_CODE, name=bench_core.TOWNSHIP_NAME, operator=OPERATOR
         )
     gen = bench_core.Generator(*bench_core._catalogue(db), seed=seed)
+    db.close()
+    con = sqlite3.connect(path, isolation_level=None)
+    for pragma in (
+        "journal_mode=DELETE",
+        "journal_mode=OFF",
+        "synchronous=OFF",
+        "cache_size=-1000000",
+        "temp_store=MEMORY",
+        "foreign_keys=OFF",
+    ):
+        con.execute(f"PRAGMA {pragma}")
+    tables = [t.name for t in bench_core.TABLES] + ["search_text", "community_category"]
+    marks = ",".join("?" * len(tables))
+    ddl = con.execute(
+        f"SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN ({marks}) AND type IN ('index', 'trigger') "
+        "AND sql IS NOT NULL",
+        tables,
+    ).fetchall()
+    for kind, name, _sql in ddl:
+        con.execute(f"DROP {kind.upper()} {name}")
+    writer = bench_core.RawWriter.__new__(bench_core.RawWriter)  # its column plans, on this connection
+    writer.con = con
+    writer.plans = {}
+    for table in bench_core.TABLES:
+        cols = [c for c in table.columns]
+        sql = f"INSERT INTO {table.name} ({', '.join(c.name for c in cols)}) VALUES ({', '.join('?' * len(cols))})"
+        writer.plans[table.name] = (sql, [(c.name, bench_core._converter(c)) for c in cols])
     per = bench_core.PER_COMMUNITY["renovation_item"]
+    keys: dict[str, str] = {}
     generate_s = insert_s = 0.0
+    con.execute("BEGIN")
     for start in range(0, communities, chunk):
         count = min(chunk, communities - start)
         t = time.perf_counter()
@@ -197,27 +234,54 @@ def build(path: Path, communities: int, items_per_community: int, seed: int, chu
             rows["renovation_item"] = [
                 r for i, r in enumerate(rows["renovation_item"]) if i % per < items_per_community
             ]
+        by_id = {}
+        search = []
+        for c in rows["community"]:
+            c["name_sort"] = keys.get(c["name"]) or keys.setdefault(c["name"], sort_key(c["name"]))
+            by_id[c["id"]] = c["name_sort"]
+            search.append(
+                ("community", c["id"], listing_index.community_body(c["name"], c["address"], c["search_initials"]))
+            )
+        for r in rows["renovation_item"]:
+            r["community_sort"] = by_id[r["community_id"]]
+            if r["description"]:
+                search.append(("item", r["id"], index_tokens(r["description"])))
         generate_s += time.perf_counter() - t
         t = time.perf_counter()
         for table in bench_core.TABLES:
-            with db.engine.begin() as conn:
-                conn.execute(insert(table), rows[table.name])
+            con.executemany(writer.plans[table.name][0], writer.tuples(table.name, rows[table.name]))
+        con.executemany("INSERT INTO search_text (kind, record_id, body) VALUES (?, ?, ?)", search)
         insert_s += time.perf_counter() - t
         print(
             f"  {start + count:>9,} communities  generate {generate_s:6.1f} s  insert {insert_s:6.1f} s",
             file=sys.stderr,
             flush=True,
         )
+    con.execute(
+        "INSERT INTO community_category (category_id, community_id) SELECT DISTINCT item_type.category_id, "
+        "renovation_item.community_id FROM renovation_item JOIN item_type ON item_type.id = "
+        "renovation_item.item_type_id WHERE renovation_item.deleted_at IS NULL"
+    )
+    con.execute("COMMIT")
     t = time.perf_counter()
-    with db.engine.begin() as conn:  # the stored shapes the lists read, as any bulk writer must fill them
-        listing_index.rebuild(conn)
-    print(f"  list shapes (pinyin keys, search index, categories) {time.perf_counter() - t:6.1f} s", file=sys.stderr)
+    for kind, _name, sql in ddl:
+        if kind == "index":
+            con.execute(sql)
+    con.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
+    for kind, _name, sql in ddl:
+        if kind == "trigger":
+            con.execute(sql)
+    index_s = time.perf_counter() - t
+    print(f"  indexes and the full-text index {index_s:6.1f} s", file=sys.stderr)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.close()
+    db = open_database(path)
     with db.transaction(OPERATOR) as s:
         catalogues.set_setting(s, "bench_gui_built", f"{communities}x{items_per_community} seed {seed}")
     with db.engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
-    return {"build_s": time.perf_counter() - t0, "generate_s": generate_s, "insert_s": insert_s}
+    return {"build_s": time.perf_counter() - t0, "generate_s": generate_s, "insert_s": insert_s + index_s}
 
 
 def ensure_database(args: argparse.Namespace) -> tuple[Path, dict[str, float] | None]:
@@ -350,14 +414,30 @@ def _ops(sources: dict) -> list[Op]:
             extra=extra,
         )
 
-    def deep(page: str, label: str, row, before=None) -> Op:
+    def settle(m) -> None:
+        """Let the model's worker-thread reads (count, landmarks) finish and take effect, untimed."""
+        from PySide6.QtCore import QCoreApplication
+
+        from oldcomm_desktop.gui import jobs
+
+        m.wait_for_count()
+        # until the landmarks took effect on the GUI thread (the worker has ended a moment before that)
+        while jobs.running_jobs() or m.landmarks_pending:
+            QCoreApplication.processEvents()
+            time.sleep(0.002)
+        QCoreApplication.processEvents()
+
+    def deep(page: str, label: str, row, before=None, *, cold: bool = True, extra: bool = False) -> Op:
         """A page far down the list, the way a drag of the scroll bar or Ctrl+End asks for it: the model's
         cache dropped first (untimed, with `before` rows read as a clerk scrolling would have), then the
-        row's page fetched and its rows painted."""
+        row's page fetched and its rows painted. `cold`: the landmarks the model reads on a worker thread
+        after the count are dropped too (a jump in the first moment after the list opened); else kept."""
 
         def reset(m) -> None:
             m.refresh()
-            m._landmarks.clear()
+            settle(m)
+            if cold:
+                m._landmarks.clear()
             if before is not None:
                 m.row_mapping(before(m))
 
@@ -365,7 +445,7 @@ def _ops(sources: dict) -> list[Op]:
             m.row_mapping(row(m))
             return m
 
-        op = Op(label, page, new_model(page), act, reset)
+        op = Op(label, page, new_model(page), act, reset, extra=extra)
         op.at = row
         return op
 
@@ -379,8 +459,14 @@ def _ops(sources: dict) -> list[Op]:
         query("filter 改造类别 = 基础类", "communities", PageQuery(filters=(("category", "basic"),))),
         deep(
             "communities",
-            "jump to the middle row (OFFSET over half the list: the worst case)",
+            "jump to the middle row, nothing read yet (sort key from the index, then seek)",
             lambda m: m.rowCount() // 2,
+        ),
+        deep(
+            "communities",
+            "jump to the middle row, landmarks in (seek from the nearest)",
+            lambda m: m.rowCount() // 2,
+            cold=False,
         ),
         deep("communities", "Ctrl+End: the last page (read from the end)", lambda m: m.rowCount() - 1),
         deep(
@@ -397,8 +483,30 @@ def _ops(sources: dict) -> list[Op]:
         query("filter 有逾期整改", "communities", PageQuery(filters=(("overdue", True),)), extra=True),
         query("filter status = 已完成", "items", PageQuery(filters=(("status", "completed"),)), extra=True),
         sort("items", "investment", True, extra=True),
-        deep("items", "jump to the middle row (OFFSET over half the list)", lambda m: m.rowCount() // 2),
+        deep(
+            "items",
+            "jump to the middle row, nothing read yet (sort key from the index, then seek)",
+            lambda m: m.rowCount() // 2,
+        ),
+        deep(
+            "items",
+            "jump to the middle row, landmarks in (seek from the nearest)",
+            lambda m: m.rowCount() // 2,
+            cold=False,
+        ),
     ]
+
+
+def _drain_jobs() -> None:
+    """Wait for worker-thread reads left over from the last run (landmarks), so none runs in a timed one."""
+    from PySide6.QtCore import QCoreApplication
+
+    from oldcomm_desktop.gui import jobs
+
+    while jobs.running_jobs():
+        QCoreApplication.processEvents()
+        time.sleep(0.002)
+    QCoreApplication.processEvents()
 
 
 def _median(xs: list[float]) -> float:
@@ -441,31 +549,54 @@ def table_ops(path: Path, args: argparse.Namespace) -> tuple[list[dict], float |
         pages = {"communities": CommunitiesPage(ctx), "items": ItemsPage(ctx)}
         sources = {key: page.source for key, page in pages.items()}
         for op in _ops(sources):
+            _drain_jobs()  # the last operation's worker reads (landmarks) must not be caught as this one's
             model = op.make() if op.make else None
             if op.reset:
                 op.reset(model)
+            _drain_jobs()
             caught.clear()
             catching[0] = True
             shown = op.act(model)  # untimed warm-up, catching the SQL it sends
+            before_count = len(caught)
+            shown.wait_for_count()  # the background count's SQL, kept apart: the GUI does not wait for it
+            after_count = len(caught)
+            catching[0] = False
+            _drain_jobs()  # landmarks, read after the count: not part of either
+            catching[0] = True
             at = op.at(shown) if callable(op.at) else op.at
             painted = _paint(shown, at)
             catching[0] = False
-            statements = [(s, p) for s, p in caught if s.lstrip().upper().startswith("SELECT")]
+            selects = [(s, p) for s, p in caught if s.lstrip().upper().startswith("SELECT")]
+            background_sql = [x for x in caught[before_count:after_count] if x in selects]
+            statements = [x for x in caught[:before_count] + caught[after_count:] if x in selects]
             gui = []
             gc.collect()  # else a full collection owed by the pages' construction lands in one timed run (~50 ms)
+            counted = []
             for _ in range(args.runs):
                 if op.reset:
                     op.reset(model)
+                    model.wait_for_count()
+                _drain_jobs()
                 t = time.perf_counter()
-                _paint(op.act(model), at)
+                done = op.act(model)
+                _paint(done, at)
                 gui.append(time.perf_counter() - t)
+                if not done.count_exact:  # untimed: the exact count arriving from the worker thread
+                    done.wait_for_count()
+                    counted.append(done.stats.last_count_seconds or 0.0)
             raw_s = []
             for _ in range(args.runs):
                 t = time.perf_counter()
                 for statement, params in statements:
                     raw.execute(statement, params).fetchall()
                 raw_s.append(time.perf_counter() - t)
-            plans = [_plan(raw, s, p) for s, p in statements]
+            raw_count = []
+            for _ in range(args.runs if background_sql else 0):
+                t = time.perf_counter()
+                for statement, params in background_sql:
+                    raw.execute(statement, params).fetchall()
+                raw_count.append(time.perf_counter() - t)
+            plans = [_plan(raw, s, p) for s, p in statements + background_sql]
             result = {
                 "label": op.label,
                 "page": op.page,
@@ -473,8 +604,10 @@ def table_ops(path: Path, args: argparse.Namespace) -> tuple[list[dict], float |
                 "matched": shown.shown_count,
                 "painted": painted,
                 "gui": gui,
+                "counted": counted,
+                "raw_count": raw_count,
                 "raw": raw_s,
-                "sql": statements,
+                "sql": statements + background_sql,
                 "plans": plans,
             }
             results.append(result)
@@ -530,16 +663,19 @@ def machine() -> list[tuple[str, str]]:
 
 def _op_table(ops: list[dict]) -> list[str]:
     lines = [
-        f"| page | operation | rows matched | GUI ms | GUI runs ms | sqlite3 ms | GUI ÷ sqlite3 | "
-        f"< {AIM_OP_MS} ms and ≤ {AIM_RATIO:g}× |",
-        "|---|---|---:|---:|---|---:|---:|---|",
+        f"| page | operation | rows matched | GUI ms | GUI runs ms | exact count, on a worker, ms | sqlite3 ms | "
+        f"GUI ÷ sqlite3 | < {AIM_OP_MS} ms and ≤ {AIM_RATIO:g}× |",
+        "|---|---|---:|---:|---|---:|---:|---:|---|",
     ]
     for o in ops:
         g, r = _median(o["gui"]), _median(o["raw"])
         good = g * 1000 < AIM_OP_MS and g / r <= AIM_RATIO
+        counted = _ms(_median(o["counted"])) if o.get("counted") else "–"
+        if o.get("raw_count"):
+            counted += f" (sqlite3 {_ms(_median(o['raw_count']))})"
         lines.append(
             f"| {o['page']} | {o['label']} | {o['matched']:,} | {_ms(g)} | "
-            f"{' / '.join(_ms(x) for x in o['gui'])} | {_ms(r)} | {g / r:.2f}× | {'✅' if good else '❌'} |"
+            f"{' / '.join(_ms(x) for x in o['gui'])} | {counted} | {_ms(r)} | {g / r:.2f}× | {'✅' if good else '❌'} |"
         )
     return lines
 

@@ -112,12 +112,20 @@ def item_type(session: Session, code_or_id: str) -> ItemType:
     return found
 
 
-def item_types(session: Session) -> list[ItemType]:
+def item_types(session: Session, *, keep: str | None = None) -> list[ItemType]:
+    """Active item types in catalogue order: what a new item may choose. `keep` (an item's own type id) is
+    listed too when it was retired since, so a form shows the item's type instead of a blank (the core
+    refuses a retired type for anything else, items.retired_problem)."""
+    live = ItemType.active.is_(True) if keep is None else (ItemType.active.is_(True) | (ItemType.id == keep))
     return list(
-        session.scalars(
-            select(ItemType).where(ItemType.deleted_at.is_(None), ItemType.active).order_by(ItemType.sort_order)
-        )
+        session.scalars(select(ItemType).where(ItemType.deleted_at.is_(None), live).order_by(ItemType.sort_order))
     )
+
+
+def item_type_label(t: ItemType) -> str:
+    """The label a form lists: 基础类 · 供水管网改造（米）, with （已停用） after a retired one."""
+    category = t.category.name if t.category else ""
+    return f"{category} · {t.name}（{t.unit}）" + ("" if t.active else "（已停用）")
 
 
 def categories(session: Session) -> list[Category]:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from oldcomm_desktop.core import catalogues, records
-from oldcomm_desktop.core.errors import ConfirmationNeeded, FieldProblem
+from oldcomm_desktop.core.errors import ConfirmationNeeded, FieldProblem, ValidationError
 from oldcomm_desktop.core.fields import Field, problem, spec_of
 from oldcomm_desktop.core.model import Community, RenovationItem
 from oldcomm_desktop.core.model.base import utcnow
@@ -98,10 +98,22 @@ def _against_community(keys: set[str], ask: bool):  # a rule for records.apply
     return rule
 
 
-def _resolve_type(session: Session, data: Mapping[str, Any]) -> dict[str, Any]:
+def retired_problem(name: str, active: bool, chosen_id: str, current_id: str | None) -> FieldProblem | None:
+    """A retired catalogue entry (停用) is refused for a new item or a change of type; an item that already
+    has it keeps it (its type stays readable and it can still be edited). Shared with the bulk write path."""
+    if active or chosen_id == current_id:
+        return None
+    return problem(FIELDS, "item_type_id", f"“{name}”已在改造内容目录中停用，不能再用于改造内容，请选择其他类型")
+
+
+def _resolve_type(session: Session, data: Mapping[str, Any], current_id: str | None = None) -> dict[str, Any]:
     data = dict(data)
     if data.get("item_type_id"):
-        data["item_type_id"] = catalogues.item_type(session, str(data["item_type_id"])).id
+        found = catalogues.item_type(session, str(data["item_type_id"]))
+        refused = retired_problem(found.name, bool(found.active), found.id, current_id)
+        if refused is not None:
+            raise ValidationError(refused)
+        data["item_type_id"] = found.id
     return data
 
 
@@ -127,7 +139,7 @@ def update(
     # asked once: an edit that leaves both quantities alone does not ask about them again
     checks = [rules, _against_community({"investment", "status"} & set(changes), not confirm)]
     confirm = confirm or not ({"planned_quantity", "completed_quantity"} & set(changes))
-    records.apply(session, item, FIELDS, _resolve_type(session, changes), checks, confirm=confirm)
+    records.apply(session, item, FIELDS, _resolve_type(session, changes, item.item_type_id), checks, confirm=confirm)
     session.flush()
     return item
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, column, false, func, literal, or_, select, table, tuple_, union
+from sqlalchemy import ColumnElement, Select, and_, column, false, func, literal, not_, or_, select, table, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from oldcomm_desktop.core.errors import ValidationError
@@ -53,14 +53,22 @@ def _search(columns: list, text: str) -> ColumnElement[bool]:
 _FTS = table("search_fts", column("rowid"), column("search_fts"))
 
 
-def indexed(word: str) -> Select | None:
-    """Ids of the records whose indexed text (core/listing_index.py) holds `word`, from SQLite's FTS5 index;
-    None when the word has no letter or digit to look for."""
+def indexed(word: str, kind: str | None = None) -> Select | None:
+    """Ids of the records (of `kind`: community, item) whose indexed text (core/listing_index.py) holds
+    `word`, from SQLite's FTS5 index; None when the word has no letter or digit to look for."""
     phrase = match_phrase(word)
     if phrase is None:
         return None
     docs = select(_FTS.c.rowid).where(_FTS.c.search_fts.op("MATCH")(phrase))
-    return select(SearchText.record_id).where(SearchText.docid.in_(docs))
+    found = select(SearchText.record_id).where(SearchText.docid.in_(docs))
+    return found if kind is None else found.where(SearchText.kind == kind)
+
+
+def _indexed(word: str, kind: str) -> Select:
+    """indexed() for a word `Listing.conditions` has already found searchable (it skips the others)."""
+    found = indexed(word, kind)
+    assert found is not None
+    return found
 
 
 @dataclass(frozen=True)
@@ -82,14 +90,16 @@ class Listing:
     # reads every row (2.5 s for two million items). PostgreSQL keeps the LIKE.
     indexed_search: Any = None
 
-    def conditions(self, query: ListQuery, *, fts: bool = False) -> list[ColumnElement[bool]]:
+    def conditions(
+        self, query: ListQuery, *, fts: bool = False, session: Session | None = None, counting: bool = False
+    ) -> list[ColumnElement[bool]]:
         deleted = self.entity.deleted_at
         found = [deleted.is_not(None) if query.include_deleted else deleted.is_(None)]
         if query.search.strip() and fts and self.indexed_search is not None:
             for word in query.search.split():
                 ids = indexed(word)
                 if ids is not None:
-                    found.append(self.indexed_search(ids, word))
+                    found.append(self.indexed_search(ids, word, session))
         elif query.search.strip():
             found.append(_search(self.search_columns(), query.search.strip()))
         for name, value in query.filters.items():
@@ -99,15 +109,19 @@ class Listing:
                 raise ValidationError(f"不能按“{name}”筛选")
             if name == "township":  # a code of another level (a county's) would silently match nothing
                 value = township_filter(value)
-            found.append(self.filters[name](value))
+            condition = self.filters[name]
+            if counting and getattr(condition, "counts_differently", False):  # a form for a whole count
+                found.append(condition(value, counting=True))
+            else:
+                found.append(condition(value))
         return found
 
     def select(self, query: ListQuery, *, fts: bool = False) -> Select:
         return self.base().where(*self.conditions(query, fts=fts))
 
-    def count_select(self, query: ListQuery, *, fts: bool = False) -> Select:
+    def count_select(self, query: ListQuery, *, fts: bool = False, session: Session | None = None) -> Select:
         """COUNT(*) of the rows `select` gives, without its joins when no condition needs them."""
-        conditions = self.conditions(query, fts=fts)
+        conditions = self.conditions(query, fts=fts, session=session, counting=True)
         if self.count_alone:
             alone = select(func.count()).select_from(self.entity).where(*conditions)
             if alone.get_final_froms() == [self.entity.__table__]:
@@ -167,12 +181,24 @@ def _overdue_communities(flag: Any) -> ColumnElement[bool]:
     return Community.id.in_(overdue) if flag else ~Community.id.in_(overdue)
 
 
-def _communities_with_category(value: Any) -> ColumnElement[bool]:
+def _communities_with_category(value: Any, *, counting: bool = False) -> ColumnElement[bool]:
     """Communities with a live item of the category (code or id), from the stored `community_category`
     (kept by core/listing_index.py): probing every community's items took 1.3 s on 2 million items."""
     categories = select(Category.id).where((Category.code == value) | (Category.id == value))
-    return Community.id.in_(select(CommunityCategory.community_id).where(CommunityCategory.category_id.in_(categories)))
+    if counting:  # every row is tested: one list of the category's communities, looked up by id (0.2 s)
+        found = select(CommunityCategory.community_id).where(CommunityCategory.category_id.in_(categories))
+        return Community.id.in_(found)
+    # a page: EXISTS, one primary-key probe per row the page reads, rather than IN over every community of the
+    # category (nearly all 200,000 for 基础类: the list was built whole before each page, 190 ms)
+    return (
+        select(CommunityCategory.community_id)
+        .where(CommunityCategory.community_id == Community.id, CommunityCategory.category_id.in_(categories))
+        .correlate(Community)
+        .exists()
+    )
 
+
+_communities_with_category.counts_differently = True  # type: ignore[attr-defined]
 
 COMMUNITIES = Listing(
     "communities",
@@ -200,7 +226,7 @@ COMMUNITIES = Listing(
     },
     default_sort=("name", False),
     count_alone=True,  # outer joins to project.id and division.code, both unique
-    indexed_search=lambda ids, _word: Community.id.in_(ids),
+    indexed_search=lambda _ids, word, _session: Community.id.in_(_indexed(word, "community")),
 )
 
 
@@ -310,23 +336,28 @@ ITEMS = Listing(
     # opens grouped by community in pinyin order (was: by random UUID), from the community index
     default_sort=("community", False),
     count_alone=True,  # inner joins along community_id, item_type_id and category_id, all required keys
-    indexed_search=lambda ids, word: _items_matching(ids, word),
+    indexed_search=lambda ids, word, session: _items_matching(ids, word, session),
 )
 
 
-def _items_matching(ids: Select, word: str) -> ColumnElement[bool]:
-    """Items whose community, own description (both from the full-text index) or item type holds `word`.
+def _items_matching(_ids: Select, word: str, session: Session | None = None) -> ColumnElement[bool]:
+    """Items whose community or own description (both from the full-text index) or item type holds `word`.
 
-    One id list (a UNION, each part from an index) rather than an OR of three IN tests: SQLite tested the OR
-    on every live item (0.5 s for 500,000), where the list is looked up by primary key.
+    Three small id lists, each made once per statement, tested against the columns of the sort index, so a
+    page reads that index in order and stops after its 500 rows: the community's and the description's
+    lists hold only records of their kind, and the item-type test, the one that needs the item's row, is
+    skipped when no type name holds the word (an uncorrelated EXISTS, evaluated once). The UNION of item ids
+    this replaces was built whole for every page: 1 s for a page of “幸福” among two million items.
     """
     types = select(ItemType.id).where(ItemType.name.like(_like(word), escape="\\"))
-    return RenovationItem.id.in_(
-        union(
-            select(RenovationItem.id).where(RenovationItem.community_id.in_(ids)),
-            ids,
-            select(RenovationItem.id).where(RenovationItem.item_type_id.in_(types)),
-        )
+    by_type: ColumnElement[bool] = and_(types.exists(), RenovationItem.item_type_id.in_(types))
+    if session is not None:  # the catalogue is small: its matches as values (none: no test at all), so a
+        matched = list(session.scalars(types))  # count can read the sort index alone
+        by_type = RenovationItem.item_type_id.in_(matched) if matched else false()
+    return or_(
+        RenovationItem.community_id.in_(_indexed(word, "community")),
+        RenovationItem.id.in_(_indexed(word, "item")),
+        by_type,
     )
 
 
@@ -470,7 +501,7 @@ def _fts(session: Session) -> bool:
 
 
 def count(session: Session, name: str, query: ListQuery = ListQuery()) -> int:
-    return session.scalar(_listing(name).count_select(query, fts=_fts(session))) or 0
+    return session.scalar(_listing(name).count_select(query, fts=_fts(session), session=session)) or 0
 
 
 def _order(listing: Listing, query: ListQuery) -> tuple[list[Any], bool]:
@@ -541,38 +572,113 @@ def page(
     fts = _fts(session)
     postgres = session.get_bind().dialect.name == "postgresql"
     columns, descending = _order(listing, query)
-    q = listing.select(query, fts=fts)
-    if seek_keys:
-        q = q.add_columns(*(c.label(f"_k{i}") for i, c in enumerate(columns)))
+    conditions = listing.conditions(query, fts=fts, session=session)
     reverse, skip, take = False, offset, limit
     end = offset + limit
     values = None
     if anchor is not None:
         at, row = anchor
         values = [row.get(f"_k{i}", ...) for i in range(len(columns))]
-        if ... in values or offset <= at < end:
+        if ... in values or offset < at < end:
             values = None
     if values is not None:
         at = anchor[0]  # type: ignore[index]
-        if at < offset:
-            q, skip = q.where(_beyond(columns, values, descending)), offset - at - 1
+        if at == offset:  # the page starts at the row seen (a landmark, a page read before): from it on
+            conditions.append(not_(_beyond(columns, values, not descending)))
+            skip = 0
+        elif at < offset:
+            conditions.append(_beyond(columns, values, descending))
+            skip = offset - at - 1
         else:
-            q, skip, reverse = q.where(_beyond(columns, values, not descending)), at - end, True
+            conditions.append(_beyond(columns, values, not descending))
+            skip, reverse = at - end, True
     elif total is not None and offset > total // 2:
         end = min(end, total)
         reverse, skip, take = True, total - end, max(0, end - offset)
-    q = q.order_by(*_sorted(columns, descending != reverse, postgres))
+    order = _sorted(columns, descending != reverse, postgres)
     # Executed as Core: the statement selects plain columns, so the rows are the ones Session.execute gives,
     # without its ORM loading step per row (half the time of a 500-row page, benchmarks/bench_gui.py).
     # Flushed first as Session.execute would, so this session's pending changes are listed.
     if session.autoflush:
         session.flush()
+    if skip > DEEP_SKIP:
+        # Far from any row seen: find the sort key just before the page from the sort index alone (OFFSET
+        # over index entries, no join per skipped row: 5.3 s → a tenth of it on two million items), then
+        # seek from it as from a row already read.
+        keys = _keys_only(listing, columns, conditions)
+        if keys is not None:
+            found = session.connection().execute(keys.order_by(*order).offset(skip - 1).limit(1)).first()
+            if found is None:
+                return []
+            conditions.append(_beyond(columns, list(found), descending != reverse))
+            skip = 0
+    q = listing.base().where(*conditions)
+    if seek_keys:
+        q = q.add_columns(*(c.label(f"_k{i}") for i, c in enumerate(columns)))
+    q = q.order_by(*order)
     result = session.connection().execute(q.offset(skip).limit(take))
-    keys = list(result.keys())
-    rows = [dict(zip(keys, row, strict=True)) for row in result.all()]  # a third quicker than mappings()
+    names = list(result.keys())
+    rows = [dict(zip(names, row, strict=True)) for row in result.all()]  # a third quicker than mappings()
     if reverse:
         rows.reverse()
     return rows
+
+
+DEEP_SKIP = 100  # rows an OFFSET may step over with every join (~0.1 ms each on 2M items) before the index is asked
+
+
+def _keys_only(listing: Listing, columns: list[Any], conditions: list[ColumnElement[bool]]) -> Select | None:
+    """The sort keys of the listed rows from the entity's table alone (its sort index, when that covers the
+    conditions), or None when a condition or a sort column needs the joins."""
+    if not listing.count_alone:
+        return None
+    keys = select(*columns).select_from(listing.entity).where(*conditions)
+    return keys if keys.get_final_froms() == [listing.entity.__table__] else None
+
+
+def landmarks(
+    session: Session,
+    name: str,
+    query: ListQuery = ListQuery(),
+    every: int = 2000,
+    most: int = 1000,
+    *,
+    total: int | None = None,
+    budget: float = 2.0,
+) -> list[tuple[int, dict[str, Any]]]:
+    """The sort keys (`_k0`, `_k1`… as `page(seek_keys=True)` gives them) of every `every`-th row, up to `most`:
+    a table that has them seeks any page from the nearest one, so a jump to the middle of two million items
+    costs what a page does. Each step is a seek and an OFFSET of `every` entries in the sort index; a listing
+    whose order or conditions need its joins gives none (its pages use OFFSET).
+
+    A step whose conditions are dear to make (a search's id lists, a category's communities) makes the steps
+    longer, so the whole stays within about `budget` seconds of a worker thread for a list of `total` rows."""
+    import time
+
+    listing = _listing(name)
+    columns, descending = _order(listing, query)
+    conditions = listing.conditions(query, fts=_fts(session), session=session)
+    keys = _keys_only(listing, columns, conditions)
+    if keys is None or every < 1:
+        return []
+    order = _sorted(columns, descending, session.get_bind().dialect.name == "postgresql")
+    conn = session.connection()
+    found = conn.execute(keys.order_by(*order).limit(1)).first()
+    out: list[tuple[int, dict[str, Any]]] = []
+    at = 0
+    started = time.perf_counter()
+    while found is not None and len(out) < most:
+        out.append((at, {f"_k{i}": v for i, v in enumerate(found)}))
+        step = keys.where(_beyond(columns, list(found), descending)).order_by(*order).offset(every - 1).limit(1)
+        found = conn.execute(step).first()
+        at += every
+        elapsed = time.perf_counter() - started
+        if total and at < total:  # the steps so far tell what one costs: spread the rest over the budget left
+            steps_left = max(2, int((budget - elapsed) / max(elapsed / len(out), 1e-4)))
+            every = max(every, -(-(total - at) // steps_left))
+        if elapsed > 3 * budget:
+            break  # far dearer than the steps so far said: the landmarks so far still help
+    return out
 
 
 def row_position(session: Session, name: str, query: ListQuery, record_id: str) -> int | None:
@@ -588,7 +694,7 @@ def row_position(session: Session, name: str, query: ListQuery, record_id: str) 
     if listing is None:
         return None
     columns, descending = _order(listing, query)
-    conditions = listing.conditions(query, fts=_fts(session))
+    conditions = listing.conditions(query, fts=_fts(session), session=session)
     probe = listing.base().where(*conditions, listing.entity.id == record_id)
     found = session.execute(probe.with_only_columns(*columns, maintain_column_froms=True)).first()
     if found is None:

@@ -89,6 +89,32 @@ def format_yuan(amount: Decimal | None, *, unit: str = "元") -> str:
     return f"{amount.quantize(CENT):,}"
 
 
+def format_in_unit(amount: Decimal | None, unit: str) -> str:
+    """An amount for a form field in the clerk's unit, exactly: 元 with fen (1,234,567.89); 万元 with two
+    decimals and as many more as the fen need (680.00, 123.456789), so saving the form unchanged, or
+    converting back, never loses a fen."""
+    if amount is None:
+        return ""
+    if unit != "万元":
+        return f"{amount.quantize(CENT):,}"
+    text = f"{amount.quantize(CENT) / WAN:,.6f}"
+    while text.endswith("0") and len(text) - text.index(".") > 3:
+        text = text[:-1]
+    return text
+
+
+def parse_in_unit(text: str, unit: str) -> Decimal | str:
+    """What a clerk typed in a money field shown in `unit`, as 元 for the core: exact (万元 × 10,000); text
+    that is not a number is handed on unchanged, so the core's message about it is the one shown."""
+    if unit != "万元" or not text.strip():
+        return text
+    try:
+        number = to_decimal(text, places=12)
+    except ValueError:
+        return text
+    return number * WAN
+
+
 def format_quantity(value: Decimal | None) -> str:
     """A quantity without trailing zeros (12 not 12.00, 8.5 not 8.50), thousands separated."""
     if value is None:

@@ -19,6 +19,10 @@ from oldcomm_desktop.gui.paged_model import Column, PageQuery
 class ListingSource:
     """A PageSource over `oldcomm_desktop.core.listings.<name>`; `transform` may add display columns."""
 
+    #: The model paints the first page first and counts on a worker thread: COUNT(*) over two million items
+    #: (or every match of a broad search) takes longer than a page (benchmarks/bench_gui.py).
+    count_in_background = True
+
     def __init__(
         self,
         ctx: AppContext,
@@ -74,6 +78,13 @@ class ListingSource:
         if self.transform:
             rows = [{**r, **self.transform(r)} for r in rows]  # the sort key stays for the next seek
         return rows
+
+    def landmarks(self, query: PageQuery, every: int, total: int | None = None) -> list[tuple[int, Mapping[str, Any]]]:
+        """Sort keys of every `every`-th row (listings.landmarks), for the model to seek far pages from."""
+        if self.ctx.reads_paused:
+            return []
+        q = self._query(query)
+        return self.ctx.read(lambda s: listings.landmarks(s, self.name, q, every, total=total))
 
     def position(self, query: PageQuery, record_id: str) -> int | None:
         """The row number of `record_id` in this query's order, None when the query does not list it.

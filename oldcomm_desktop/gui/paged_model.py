@@ -136,6 +136,8 @@ class _CacheStats:
     last_error: str | None = field(default=None)
     last_exception: BaseException | None = field(default=None)
     fetch_failures: int = 0
+    counts_in_background: int = 0
+    last_count_seconds: float | None = None  # how long the last background count took
 
 
 class PagedTableModel(QAbstractTableModel):
@@ -160,6 +162,7 @@ class PagedTableModel(QAbstractTableModel):
         page_size: int = 500,
         max_pages: int = 20,
         query: PageQuery | None = None,
+        count_in_background: bool | None = None,
     ) -> None:
         super().__init__(parent)
         if page_size < 1 or max_pages < 1:
@@ -178,7 +181,18 @@ class PagedTableModel(QAbstractTableModel):
         self._hot_no = -1
         self._hot_rows: Sequence[Mapping[str, Any]] = ()
         self.stats = _CacheStats()
-        self._count = self._safe_count()
+        # A source whose COUNT(*) is slow on a big ledger (two million items: 0.1–0.5 s) is counted off the GUI
+        # thread: the first page is read and painted at once, the exact count follows (the source says so
+        # with `count_in_background = True`; a list shorter than a page is counted by its first page).
+        if count_in_background is None:
+            count_in_background = bool(getattr(source, "count_in_background", False))
+        self._count_in_background = count_in_background
+        self._count_exact = True
+        self._count_generation = 0
+        self._count_job: Any = None
+        self._landmark_job: Any = None
+        self._count = 0
+        self._count = self._first_count()
 
     # ------------------------------------------------------------------ public API
 
@@ -198,6 +212,29 @@ class PagedTableModel(QAbstractTableModel):
     def shown_count(self) -> int:
         """Rows matching the current query — what the status bar shows, not what is cached."""
         return self._count
+
+    @property
+    def count_exact(self) -> bool:
+        """False while the exact count is still being computed in the background (`shown_count` is then the
+        rows read so far); `count_changed` is emitted again when it arrives."""
+        return self._count_exact
+
+    def wait_for_count(self, timeout: float = 30.0) -> bool:
+        """Block until a background count has arrived and taken effect (benchmarks and tests only)."""
+        from PySide6.QtCore import QCoreApplication, QDeadlineTimer
+
+        deadline = QDeadlineTimer(int(timeout * 1000))
+        while not self._count_exact and not deadline.hasExpired():
+            QCoreApplication.processEvents()
+            job = self._count_job
+            if job is not None:
+                job.wait(0.005)
+        return self._count_exact
+
+    @property
+    def landmarks_pending(self) -> bool:
+        """True while the landmarks asked for after the count are still being read (benchmarks, tests)."""
+        return self._landmark_job is not None
 
     @property
     def page_size(self) -> int:
@@ -220,7 +257,7 @@ class PagedTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._query = query
         self._drop_cache()
-        self._count = self._safe_count()
+        self._count = self._first_count()
         self.endResetModel()
         self.query_changed.emit(query)
         self.count_changed.emit(self._count)
@@ -236,7 +273,10 @@ class PagedTableModel(QAbstractTableModel):
         the new count and every cell is marked changed, so only the visible page is fetched again.
         """
         self._drop_cache()
+        self._count_generation += 1  # a background count of before the edit would be stale
+        self._count_exact = True
         new_count = self._safe_count()
+        self._start_landmarks(self._count_generation, new_count)
         old_count = self._count
         if new_count < old_count:
             self.beginRemoveRows(QModelIndex(), new_count, old_count - 1)
@@ -374,6 +414,99 @@ class PagedTableModel(QAbstractTableModel):
         self._hot_no = -1
         self._hot_rows = ()
 
+    def _first_count(self) -> int:
+        """The row count for a new query: exact at once, or (counting in background) the first page's rows
+        while the exact count runs on a worker thread (`_count_arrived` then grows the table)."""
+        self._count_generation += 1
+        self._count_exact = True
+        if not self._count_in_background:
+            return self._safe_count()
+        self._count_exact = False  # the first page is read from the top, whatever the old count was
+        try:
+            rows = list(self._fetch(0))
+        except Exception as exc:
+            log.exception("page source fetch() failed for the first page of %r", self._query)
+            self._report_error(exc)
+            self._count_exact = True
+            return self._safe_count()
+        self.stats.fetch_calls += 1
+        self.stats.rows_fetched += len(rows)
+        self._pages[0] = rows
+        if len(rows) < self._page_size:
+            self._count_exact = True
+            return len(rows)  # the whole list is on the first page: nothing more to count
+        self._start_count(self._count_generation, self._query)
+        return len(rows)
+
+    def _start_count(self, generation: int, query: PageQuery) -> None:
+        import time
+
+        from oldcomm_desktop.gui.jobs import Job
+
+        source = self._source
+
+        def work(_progress: Any) -> tuple[int, float]:
+            t = time.perf_counter()
+            return int(source.count(query)), time.perf_counter() - t
+
+        job: Any = Job(work, self)
+        job.finished.connect(lambda: self._count_arrived(generation, job))
+        self._count_job = job
+        self.stats.counts_in_background += 1
+        job.start()
+
+    def _count_arrived(self, generation: int, job: Any) -> None:
+        if self._count_job is job:
+            self._count_job = None
+        if generation != self._count_generation:
+            return  # a newer query or a refresh counted since
+        try:
+            new_count, seconds = job.result()
+        except Exception as exc:  # the table keeps the rows it has; the error is reported like a fetch's
+            log.exception("page source count() failed for %r", self._query)
+            self._report_error(exc)
+            self._count_exact = True
+            return
+        self.stats.last_count_seconds = seconds
+        self._count_exact = True
+        self._start_landmarks(generation, new_count)
+        old_count = self._count
+        new_count = max(0, new_count)
+        if new_count > old_count:
+            self.beginInsertRows(QModelIndex(), old_count, new_count - 1)
+            self._count = new_count
+            self.endInsertRows()
+        elif new_count < old_count:  # changed under us between the page and the count
+            self.beginRemoveRows(QModelIndex(), new_count, old_count - 1)
+            self._count = new_count
+            self.endRemoveRows()
+        self.count_changed.emit(self._count)
+
+    def _start_landmarks(self, generation: int, total: int) -> None:
+        """Ask a source that can (`landmarks(query, every)`: sort keys of every n-th row, from its index) for
+        a row to seek from near any row, on a worker thread: a jump to the middle of two million items then
+        costs what a page does instead of an OFFSET over a million rows."""
+        landmarks = getattr(self._source, "landmarks", None)
+        if landmarks is None or not self._count_in_background or total <= 4 * self._page_size:
+            return
+        from oldcomm_desktop.gui.jobs import Job
+
+        every = max(2 * self._page_size, -(-total // (MAX_LANDMARKS - 100)))
+        query = self._query
+        job: Any = Job(lambda _progress: landmarks(query, every, total), self)
+        self._landmark_job = job
+
+        def arrived() -> None:
+            if self._landmark_job is job:
+                self._landmark_job = None
+            if generation != self._count_generation or job.error is not None:
+                return  # stale, or failed: the table still works, with OFFSET for far jumps
+            for at, keys in job.result():
+                self._landmarks.setdefault(at, keys)
+
+        job.finished.connect(arrived)
+        job.start()
+
     def _safe_count(self) -> int:
         try:
             return max(0, int(self._source.count(self._query)))
@@ -424,7 +557,8 @@ class PagedTableModel(QAbstractTableModel):
             at = min(self._landmarks, key=lambda i: abs(i - offset))
             if abs(at - offset) < min(offset, max(0, self._count - offset - self._page_size)):
                 anchor = (at, self._landmarks[at])
-        rows = fetch_near(self._query, offset, self._page_size, total=self._count, anchor=anchor)
+        total = self._count if self._count_exact else None  # read from the end only once the end is known
+        rows = fetch_near(self._query, offset, self._page_size, total=total, anchor=anchor)
         if rows:
             if len(self._landmarks) >= MAX_LANDMARKS:
                 self._landmarks.pop(next(iter(self._landmarks)))

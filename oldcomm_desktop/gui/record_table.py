@@ -139,6 +139,8 @@ class RecordTable(QWidget):
         self.view.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.view.doubleClicked.connect(lambda idx: self.activated.emit(self.model.row_id(idx.row())))
         self.model.count_changed.connect(self.count_changed)
+        # a count that arrives from the worker thread updates the window's status bar (whichever page)
+        self.model.count_changed.connect(lambda _n: getattr(self.window(), "update_status", lambda: None)())
         self.model.fetch_failed.connect(lambda _m: self._read_failed())
         self.model.modelAboutToBeReset.connect(self._about_to_reset)
         self.model.modelReset.connect(lambda: self._find_followed(after_edit=False))
@@ -357,6 +359,8 @@ class RecordTable(QWidget):
             self.view.setCurrentIndex(self.model.index(0, 0))
 
     def status_text(self) -> str:
+        if not self.model.count_exact:  # the first page is shown, the exact count is on its way
+            return f"至少 {self.model.shown_count:,} 条（正在计数…）"
         return f"共 {self.model.shown_count:,} 条"
 
     # -- column layout ------------------------------------------------------------------------------

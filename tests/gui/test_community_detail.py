@@ -151,7 +151,7 @@ def test_add_and_edit_a_renovation_item(qtbot, page, ctx, planned, monkeypatch) 
     box.setCurrentIndex(box.findData(road.id))
     assert dialog.unit_label("planned_quantity").text() == "平方米"
     type_text(qtbot, dialog.form.widgets["planned_quantity"], "1200")
-    type_text(qtbot, dialog.form.widgets["investment"], "216000")
+    type_text(qtbot, dialog.form.widgets["investment"], "21.6")  # 万元, the unit chosen: 216,000 元
     type_text(qtbot, dialog.form.widgets["description"], "主干道沥青铺设")
     assert dialog.try_save()
     qtbot.waitUntil(lambda: len(page.detail.items.rows()) == 1)
@@ -213,11 +213,11 @@ def test_funding_table_editor_checks_and_undoes(qtbot, page, ctx, planned) -> No
 def test_register_completed_investment(qtbot, page, ctx, planned) -> None:
     dialog = page.detail.money.add_investment()
     qtbot.waitUntil(dialog.isVisible)
-    type_text(qtbot, dialog.form.widgets["amount"], "600000")  # above the total investment of 500,000
+    type_text(qtbot, dialog.form.widgets["amount"], "60")  # 万元: above the total investment of 500,000 元
     assert not dialog.try_save()
     assert "超过总投资" in dialog.form.errors["amount"].text()
     dialog.form.widgets["amount"].clear()
-    type_text(qtbot, dialog.form.widgets["amount"], "120000\n")
+    type_text(qtbot, dialog.form.widgets["amount"], "12\n")  # 万元
     qtbot.waitUntil(lambda: not dialog.isVisible())
     qtbot.waitUntil(lambda: page.detail.money.figure_text("since_start") == "12.00 万元")
     assert page.detail.money.figure_text("this_month") == "12.00 万元"

@@ -26,7 +26,7 @@ def test_money_and_area_show_two_decimals(qtbot, page, ctx) -> None:  # noqa: F8
         communities.update(s, cid, {"floor_area": "12345.5", "total_investment": "30000000"})
     dialog = page.edit_current()
     assert dialog.form.widgets["floor_area"].text() == "12,345.50"
-    assert dialog.form.widgets["total_investment"].text() == "30,000,000.00"
+    assert dialog.form.widgets["total_investment"].text() == "3,000.00"  # in 万元, the unit chosen (default)
     dialog.reject()
 
 

@@ -91,7 +91,7 @@ def test_one_communitys_items_and_adding_to_it(qtbot, page: ItemsPage, ctx: AppC
     types = dialog.form.widgets["item_type_id"]
     types.setCurrentIndex(types.findText("完善类 · 停车位（个）"))
     type_text(qtbot, dialog.form.widgets["planned_quantity"], "24")
-    type_text(qtbot, dialog.form.widgets["investment"], "144000")
+    type_text(qtbot, dialog.form.widgets["investment"], "14.4")  # 万元, the unit chosen: 144,000 元
     assert dialog.try_save(), dialog.message.text()
     assert len(asked) == 1 and "超过小区总投资" in asked[0]
     assert page.table.model.shown_count == n + 1

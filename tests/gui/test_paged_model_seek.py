@@ -31,7 +31,7 @@ def test_scrolling_from_the_end_back_to_the_top_shows_the_offset_rows(qtbot, ctx
             offsets.append(parameters[-1])  # OFFSET is the last parameter
 
     event.listen(ctx.db.engine, "before_cursor_execute", catch)
-    model = PagedTableModel(source, page_size=5, max_pages=3, query=query)
+    model = PagedTableModel(source, page_size=5, max_pages=3, query=query, count_in_background=False)
     assert model.rowCount() == len(want)
     seen = [model.row_id(r) for r in reversed(range(model.rowCount()))]  # Ctrl+End, then up to the top
     event.remove(ctx.db.engine, "before_cursor_execute", catch)
@@ -42,7 +42,7 @@ def test_scrolling_from_the_end_back_to_the_top_shows_the_offset_rows(qtbot, ctx
 def test_a_jump_is_sought_from_the_nearest_page_seen(qtbot, ctx) -> None:  # noqa: F811
     source = ListingSource(ctx, "items", [Column("id", "id")])
     want = ctx.read(lambda s: [r["id"] for r in listings.page(s, "items", listings.ListQuery(), 0, 100_000)])
-    model = PagedTableModel(source, page_size=5, max_pages=2)
+    model = PagedTableModel(source, page_size=5, max_pages=2, count_in_background=False)
     middle = (len(want) // 10) * 5
     assert model.row_id(middle) == want[middle]  # the middle: counted from the start, once
     offsets: list[int] = []

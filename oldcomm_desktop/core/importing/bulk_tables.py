@@ -286,6 +286,13 @@ class ItemSpec(TableSpec):
             problems.append(FieldProblem("item_type_id", "改造内容类型", f"“{row.get('item_type_id')}”不在目录中"))
         else:
             row["item_type_id"] = type_id
+            retired = batch.cached("retired_item_types", lambda: _retired(batch))
+            if type_id in retired:
+                refused = items.retired_problem(
+                    retired[type_id], False, type_id, stored.get("item_type_id") if stored else None
+                )
+                if refused is not None:
+                    problems.append(refused)
         if row.get("status") is None:
             row["status"] = "planned"
         if problems:
@@ -294,6 +301,12 @@ class ItemSpec(TableSpec):
             stored.get(k) == row.get(k) for k in ("planned_quantity", "completed_quantity")
         )
         return items.rules(batch.session, _Values(row), batch.confirm or unchanged)
+
+
+def _retired(batch: Batch) -> dict[str, str]:
+    """id → name of the item types the county retired (停用): refused for new items, kept on old ones."""
+    q = select(ItemType.id, ItemType.name).where(ItemType.deleted_at.is_(None), ItemType.active.is_(False))
+    return {str(i): n for i, n in batch.session.execute(q)}
 
 
 def _catalogue(batch: Batch, cls: Any) -> dict[str, str]:

@@ -97,11 +97,12 @@ class ItemDialog(RecordDialog):
         self.ctx = ctx
         self.community_id = community_id
         self.item_id = item_id
-        self.types = {t.id: t for t in ctx.read(cd.item_type_choices)}
         values = dict(values or {})
         version = None
         if item_id:
             values, version = self._load()
+        own = values.get("item_type_id")  # listed even if retired since: the item keeps its type
+        self.types = {t.id: t for t in ctx.read(lambda s: cd.item_type_choices(s, own))}
         title = "修改改造内容" if item_id else "添加改造内容"
         if community_name:  # opened from a list of every community's items: say whose
             title += f" — {community_name}"

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from oldcomm_desktop.core.errors import ConfirmationNeeded, OldcommError, StaleRecord, ValidationError
 from oldcomm_desktop.core.fields import Field
-from oldcomm_desktop.core.money import format_quantity
+from oldcomm_desktop.core.money import format_in_unit, format_quantity, parse_in_unit
 from oldcomm_desktop.gui import colours
 
 EMPTY_DATE = QDate(1900, 1, 1)
@@ -74,6 +74,10 @@ class RecordForm(QWidget):
         self.widgets: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
         self._initial: dict[str, Any] = {}
+        #: 元 or 万元 for the money fields kept in 元; None: the unit the clerk chose (the window's, found
+        #: through the widgets this form sits in, `money_unit`).
+        self.money_unit_override: str | None = None
+        self.money_labels: dict[str, QLabel] = {}
         outer = QVBoxLayout(self)
         layout = QFormLayout()
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
@@ -96,7 +100,10 @@ class RecordForm(QWidget):
             row = QHBoxLayout()
             row.addWidget(widget, 1)
             if field.unit and field.kind in ("int", "decimal", "money"):
-                row.addWidget(QLabel(field.unit))
+                unit_label = QLabel(field.unit)
+                row.addWidget(unit_label)
+                if field.kind == "money" and field.unit == "元":
+                    self.money_labels[field.name] = unit_label
             box.addLayout(row)
             box.addWidget(error)
             label = QLabel(field.label + ("＊" if field.required else "") + "：")
@@ -136,7 +143,20 @@ class RecordForm(QWidget):
         w.setObjectName(f"field_{field.name}")
         return w
 
+    # -- money in the clerk's unit ----------------------------------------------------------------------
+    @property
+    def money_unit(self) -> str:
+        """元 or 万元: the override, else the unit of the window this form is in (its AppContext), else 元."""
+        return self.money_unit_override or money_unit_of(self)
+
+    def _show_money_unit(self) -> str:
+        unit = self.money_unit
+        for label in self.money_labels.values():
+            label.setText(unit)
+        return unit
+
     def set_values(self, values: Mapping[str, Any]) -> None:
+        unit = self._show_money_unit()
         for name, value in values.items():
             w = self.widgets.get(name)
             if w is None:
@@ -152,6 +172,9 @@ class RecordForm(QWidget):
                 w.setPlainText("" if value is None else str(value))
             elif isinstance(w, QLineEdit):
                 field = next((f for f in self.fields if f.name == name), None)
+                if name in self.money_labels and isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+                    w.setText(format_in_unit(Decimal(value), unit))  # exact: 万元 keeps every fen
+                    continue
                 w.setText(self._show_number(value, grouped=bool(field and field.unit), cents=_two_places(field)))
         self._initial = self.raw_values()
 
@@ -188,7 +211,11 @@ class RecordForm(QWidget):
         """What to hand to the core: every field, or only those the clerk changed."""
         raw = self.raw_values()
         if only_changed:
-            return {k: v for k, v in raw.items() if self._initial.get(k) != v}
+            raw = {k: v for k, v in raw.items() if self._initial.get(k) != v}
+        unit = self.money_unit if self.money_labels else "元"
+        if unit != "元":  # typed in 万元: handed to the core in 元, exactly (a Decimal shows again in 万元)
+            for name in self.money_labels.keys() & raw.keys():
+                raw[name] = parse_in_unit(raw[name], unit)
         return raw
 
     # -- messages -----------------------------------------------------------------------------------
@@ -213,6 +240,18 @@ class RecordForm(QWidget):
         if first is not None:
             first.setFocus()
         return unplaced
+
+
+def money_unit_of(widget: QWidget | None) -> str:
+    """The money unit the clerk chose (元/万元), from the first widget up the parent chain with an AppContext
+    (pages and dialogs keep theirs as `ctx`); 元 where there is none."""
+    w: Any = widget
+    while w is not None:
+        unit = getattr(getattr(w, "ctx", None), "money_unit", None)
+        if isinstance(unit, str):
+            return unit
+        w = w.parentWidget()
+    return "元"
 
 
 def _two_places(field: Field | None) -> bool:
@@ -250,6 +289,8 @@ class RecordDialog(QDialog):
         self._only_changed = only_changed
         self.result_value: Any = None
         self.form = RecordForm(fields, choices=choices)
+        self.form.money_unit_override = money_unit_of(self)  # before set_values: amounts shown in it
+        self.form._show_money_unit()
         if values:
             self.form.set_values(values)
         scroll = QScrollArea()
