@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from oldcomm_desktop.core import funding_dates
 from oldcomm_desktop.core.lifecycle import STATUS_LABELS
 from oldcomm_desktop.core.model import (
     Category,
@@ -258,14 +259,16 @@ def funding_measures(session: Session, period: Period, township: str | None) -> 
     if township:
         proj_ids = proj_ids.where(Project.township_code == township)
     target = or_(FundingLine.community_id.in_(comm_ids), FundingLine.project_id.in_(proj_ids))
+    dated = funding_dates.as_of(period.end)  # arrived and paid as they stood at the period's end
     for sid, a, p, r, d in session.execute(
         select(
             FundingLine.source_id,
             func.sum(FundingLine.approved),
             func.sum(FundingLine.annual_plan),
-            func.sum(FundingLine.arrived),
-            func.sum(FundingLine.paid),
+            func.sum(dated.c.arrived),
+            func.sum(dated.c.paid),
         )
+        .outerjoin(dated, dated.c.funding_line_id == FundingLine.id)
         .where(FundingLine.deleted_at.is_(None), target)
         .group_by(FundingLine.source_id)
     ):
