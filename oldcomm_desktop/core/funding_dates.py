@@ -100,6 +100,11 @@ def as_of(day: date) -> Subquery:
         return select(FundingLine.id.label("funding_line_id"), FundingLine.arrived, FundingLine.paid).subquery(
             "dated_funds"
         )
+    return from_history(day)
+
+
+def from_history(day: date) -> Subquery:
+    """`as_of` read from the history alone, whatever the day."""
     h = FundingLineHistory
     ranked = (
         select(
