@@ -181,3 +181,26 @@ def test_migration_0012_dates_an_older_database_s_money_on_each_line_s_creation_
             assert day[XFL] == Decimal("800.00")
             earlier = {f.name: f.arrived for f in figures.communities_as_of(s, date(2026, 1, 31), plan_year=2026)}
             assert earlier[XFL] == Decimal("0")
+
+
+def test_money_dated_after_a_locked_period_is_not_refused(ledger) -> None:
+    from oldcomm_desktop.core.errors import ValidationError
+    from oldcomm_desktop.core.returns import review
+
+    db, ids = ledger
+    may = Period(2026, 5)
+    with db.transaction("县审核员") as s:
+        review.submit(s, "progress", may, township="341122001000", operator="填报员")
+        review.approve(s, "progress", may, township="341122001000", operator="县审核员")
+    # May is locked: money dated within it would change May's return and is refused …
+    with pytest.raises(ValidationError, match="锁定"):
+        _set_city_county(db, ids[XFL], "400000.00", "0", date(2026, 5, 20))
+    # … money that arrived later (dated after May, or today) does not, and goes through
+    _set_city_county(db, ids[XFL], "400000.00", "100000.00", date(2026, 6, 3))
+    assert _arrived(db, date(2026, 5, 31)) == Decimal("900000.00")
+    assert _arrived(db, date(2026, 6, 30)) == Decimal("1000000.00")
+    # the approved figure itself is a standing fact: still locked
+    with pytest.raises(ValidationError, match="锁定"), db.transaction("测试员") as s:
+        line = s.scalars(select(FundingLine).where(FundingLine.community_id == ids[XFL])).first()
+        line.approved = Decimal("1.00")
+        s.flush()
