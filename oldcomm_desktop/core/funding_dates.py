@@ -10,8 +10,8 @@ The day is today unless the caller says otherwise (money recorded late, for the 
     with funding_dates.dated(session, date(2026, 3, 31)):
         funding.set_lines(session, community, {...})
 
-Reading: `as_of(day)` is one subquery — per line, the latest row with as_of ≤ day — to outer-join on
-funding_line.id; a line with no such row had nothing arrived or paid yet (0).
+Reading: `measure("arrived", day)` is a column for a query on funding_line — per line, the latest row with
+as_of ≤ day; a line with no such row had nothing arrived or paid yet (None, summed as 0).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Subquery, event, func, insert, inspect, select
+from sqlalchemy import ColumnElement, Connection, event, insert, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from oldcomm_desktop.core.model import FundingLine, FundingLineHistory
@@ -89,39 +89,27 @@ def after_bulk(session: Session, conn: Connection, plan: Any) -> None:
         write_current(conn, ids, change_day(session))
 
 
-def as_of(day: date) -> Subquery:
-    """(funding_line_id, arrived, paid) as they stood on `day`: each line's latest row with as_of ≤ day
-    (ties on one day: the later written).
+def measure(name: str, day: date, *, from_history: bool = False) -> ColumnElement[Any]:
+    """A funding line's `name` ("arrived" or "paid") as it stood on `day`, as a column of a query on
+    funding_line: its latest history row dated on or before `day` (ties on one day: the later written), None
+    before any. A correlated subquery that the (funding_line_id, as_of) index answers per line, so a return of
+    200,000 communities stays one query (a window over the whole history joined back was 30× slower on SQLite).
 
-    From today on the lines' own totals are read: the same numbers (every change leaves its row), and the
-    current return stays right even after a writer that bypasses both hooks (a sync rollback's before-images).
+    From today on the line's own total is read: the same number (every change leaves its row), and the current
+    return stays right even after a writer that bypasses both hooks (a sync rollback's before-images).
     """
-    if day >= date.today():
-        return select(FundingLine.id.label("funding_line_id"), FundingLine.arrived, FundingLine.paid).subquery(
-            "dated_funds"
-        )
-    return from_history(day)
-
-
-def from_history(day: date) -> Subquery:
-    """`as_of` read from the history alone, whatever the day."""
+    if name not in MEASURES:
+        raise ValueError(name)
+    if day >= date.today() and not from_history:
+        return getattr(FundingLine, name)
     h = FundingLineHistory
-    ranked = (
-        select(
-            h.funding_line_id,
-            h.arrived,
-            h.paid,
-            func.row_number()
-            .over(partition_by=h.funding_line_id, order_by=(h.as_of.desc(), h.created_at.desc(), h.id.desc()))
-            .label("rn"),
-        )
-        .where(h.as_of <= day, h.deleted_at.is_(None))
-        .subquery("ranked")
-    )
     return (
-        select(ranked.c.funding_line_id, ranked.c.arrived, ranked.c.paid)
-        .where(ranked.c.rn == 1)
-        .subquery("dated_funds")
+        select(getattr(h, name))
+        .where(h.funding_line_id == FundingLine.id, h.as_of <= day, h.deleted_at.is_(None))
+        .order_by(h.as_of.desc(), h.created_at.desc(), h.id.desc())
+        .limit(1)
+        .correlate(FundingLine)
+        .scalar_subquery()
     )
 
 

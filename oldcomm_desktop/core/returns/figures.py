@@ -130,7 +130,14 @@ def _unsplit_shares(session: Session, day: date, year_start: date) -> dict[str, 
     if not projects:
         return {}
     groups = _source_groups(session)
-    dated = funding_dates.as_of(day)
+    lines: dict[str, list[tuple[str, Decimal | None, Decimal | None]]] = defaultdict(list)
+    arrived_then = funding_dates.measure("arrived", day)
+    for pid, sid, approved, arrived in session.execute(  # one query for every project's lines, not one each
+        select(FundingLine.project_id, FundingLine.source_id, FundingLine.approved, arrived_then)
+        .join(Project, Project.id == FundingLine.project_id)
+        .where(FundingLine.deleted_at.is_(None), Project.deleted_at.is_(None), Project.money_split.is_(False))
+    ):
+        lines[pid].append((sid, approved, arrived))
     out: dict[str, dict[str, Decimal]] = {}
     for pid, total in projects:
         members = session.execute(
@@ -145,11 +152,7 @@ def _unsplit_shares(session: Session, day: date, year_start: date) -> dict[str, 
             weights = [Decimal(1)] * len(members)
         amounts: dict[str, Decimal] = defaultdict(lambda: ZERO)
         amounts["total_investment"] = total or ZERO
-        for sid, approved, arrived in session.execute(
-            select(FundingLine.source_id, FundingLine.approved, dated.c.arrived)
-            .outerjoin(dated, dated.c.funding_line_id == FundingLine.id)
-            .where(FundingLine.project_id == pid, FundingLine.deleted_at.is_(None))
-        ):
+        for sid, approved, arrived in lines.get(pid, []):
             amounts[groups.get(sid, "fund_other")] += approved or ZERO
             amounts["arrived"] += arrived or ZERO
         for entry_date, amount in session.execute(
@@ -203,10 +206,9 @@ def community_query(session: Session, day: date, *, plan_year: int | None, towns
     for gcode, _label, _codes in FUND_GROUPS:
         ids = [sid for sid, g in groups.items() if g == gcode]
         fund_cols.append(func.sum(case((FundingLine.source_id.in_(ids or ["-"]), FundingLine.approved))).label(gcode))
-    dated = funding_dates.as_of(day)
+    arrived_then = funding_dates.measure("arrived", day)
     funds = (
-        select(FundingLine.community_id.label("cid"), *fund_cols, func.sum(dated.c.arrived).label("arrived"))
-        .outerjoin(dated, dated.c.funding_line_id == FundingLine.id)
+        select(FundingLine.community_id.label("cid"), *fund_cols, func.sum(arrived_then).label("arrived"))
         .where(FundingLine.deleted_at.is_(None), FundingLine.community_id.is_not(None))
         .group_by(FundingLine.community_id)
         .subquery("funds")

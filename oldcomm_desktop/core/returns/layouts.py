@@ -259,16 +259,14 @@ def funding_measures(session: Session, period: Period, township: str | None) -> 
     if township:
         proj_ids = proj_ids.where(Project.township_code == township)
     target = or_(FundingLine.community_id.in_(comm_ids), FundingLine.project_id.in_(proj_ids))
-    dated = funding_dates.as_of(period.end)  # arrived and paid as they stood at the period's end
     for sid, a, p, r, d in session.execute(
         select(
             FundingLine.source_id,
             func.sum(FundingLine.approved),
             func.sum(FundingLine.annual_plan),
-            func.sum(dated.c.arrived),
-            func.sum(dated.c.paid),
+            func.sum(funding_dates.measure("arrived", period.end)),  # as they stood at the period's end
+            func.sum(funding_dates.measure("paid", period.end)),
         )
-        .outerjoin(dated, dated.c.funding_line_id == FundingLine.id)
         .where(FundingLine.deleted_at.is_(None), target)
         .group_by(FundingLine.source_id)
     ):

@@ -95,9 +95,11 @@ def test_a_change_today_is_dated_today_and_the_current_return_agrees_with_the_li
         assert s.query(FundingLineHistory).filter_by(funding_line_id=line.id).count() == 2
     # today's return (read from the lines) and the history read as of today give the same numbers
     with db.transaction() as s:
-        dated = funding_dates.from_history(date.today())
-        from_history = dict(s.execute(select(dated.c.funding_line_id, dated.c.arrived)).all())
-        current = dict(s.execute(select(FundingLine.id, FundingLine.arrived)).all())
+        then = [funding_dates.measure(m, date.today(), from_history=True) for m in funding_dates.MEASURES]
+        from_history = s.execute(select(FundingLine.id, *then).order_by(FundingLine.id)).all()
+        current = s.execute(
+            select(FundingLine.id, FundingLine.arrived, FundingLine.paid).order_by(FundingLine.id)
+        ).all()
     assert from_history == current
     assert _arrived(db, date.today()) == Decimal("1000000.00")
 
