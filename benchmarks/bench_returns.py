@@ -124,6 +124,13 @@ def build_base(path: Path, n: int) -> None:
             ),
             rows,
         )
+        # the money arrived, dated in March (core/funding_dates.py): a past period's return reads it dated
+        from datetime import date
+
+        from oldcomm_desktop.core import funding_dates
+
+        line_ids = [r[0] for r in conn.execute(text("SELECT id FROM funding_line"))]
+        funding_dates.write_current(conn, line_ids, date(2025, 3, 1))
     db.close()
     _copy_db(partial, path)  # through the backup API: the WAL's pages are in the copy
     bench_core._remove_db(partial)
@@ -134,6 +141,7 @@ COPIED = (
     ("community", None),
     ("renovation_item", "community_id"),
     ("funding_line", "community_id"),
+    ("funding_line_history", "funding_line_id"),
     ("milestone", "community_id"),
     ("investment_entry", "community_id"),
 )

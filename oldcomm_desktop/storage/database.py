@@ -138,6 +138,9 @@ class Database:
         from oldcomm_desktop.core import listing_index  # and the lists' sort keys and search index follow it
 
         listing_index.install(self._sessions)
+        from oldcomm_desktop.core import funding_dates  # arrived/paid changes leave a dated row
+
+        funding_dates.install(self._sessions)
 
         from oldcomm_desktop.core.returns import locking  # an approved return's period is locked
 

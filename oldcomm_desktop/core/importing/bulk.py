@@ -479,6 +479,9 @@ def apply(
                 audit.append(_audit(now, operator, table, row["id"], action, key, old, new))
         _update(conn, t, updates, extra, now, batch_size, step)
     _refresh_listing_shapes(conn, plan)
+    from oldcomm_desktop.core import funding_dates  # arrived/paid changes leave a dated row, as through the ORM
+
+    funding_dates.after_bulk(session, conn, plan)
     insert = _Insert(conn, AuditEntry.__table__, skip=frozenset({"seq"}))  # type: ignore[arg-type]
     with _indexes_built_after(conn, AuditEntry.__tablename__, len(audit)):
         for start in range(0, len(audit), batch_size * 5):

@@ -13,6 +13,7 @@ from oldcomm_desktop.core.model.catalogue import (
 )
 from oldcomm_desktop.core.model.divisions import Division
 from oldcomm_desktop.core.model.funding import FundingLine, InvestmentEntry
+from oldcomm_desktop.core.model.funding_history import FundingLineHistory
 from oldcomm_desktop.core.model.inspections import Inspection, InspectionResult, Rectification, Reinspection
 from oldcomm_desktop.core.model.items import RenovationItem
 from oldcomm_desktop.core.model.milestones import Milestone
@@ -45,6 +46,7 @@ __all__ = [
     "Division",
     "EffectIndicator",
     "FundingLine",
+    "FundingLineHistory",
     "FundingSource",
     "Inspection",
     "InspectionResult",

@@ -1,8 +1,9 @@
 """The numbers of a community as of a date, read in one streamed query (200,000 rows, flat memory).
 
 "As of" follows the dated records: a milestone reached or an investment entry dated after the day does not
-count, so the status, the start and completion dates and the completed investment are what they were then.
-Standing facts (households, floor area, total investment, funding lines, planned quantities) are the
+count, so the status, the start and completion dates and the completed investment are what they were then;
+so is the money arrived, read from each funding line's dated history (core/funding_dates.py).
+Other standing facts (households, floor area, total investment, approved funding, planned quantities) are the
 record's current values; an approved return is protected from later changes to them by `review.locking`.
 
 It reuses the core's rules rather than copying them: `lifecycle.derive_status` for the status, and
@@ -22,6 +23,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
+from oldcomm_desktop.core import funding_dates
 from oldcomm_desktop.core.lifecycle import WITHDRAWN, derive_status
 from oldcomm_desktop.core.model import (
     Community,
@@ -128,6 +130,14 @@ def _unsplit_shares(session: Session, day: date, year_start: date) -> dict[str, 
     if not projects:
         return {}
     groups = _source_groups(session)
+    lines: dict[str, list[tuple[str, Decimal | None, Decimal | None]]] = defaultdict(list)
+    arrived_then = funding_dates.measure("arrived", day)
+    for pid, sid, approved, arrived in session.execute(  # one query for every project's lines, not one each
+        select(FundingLine.project_id, FundingLine.source_id, FundingLine.approved, arrived_then)
+        .join(Project, Project.id == FundingLine.project_id)
+        .where(FundingLine.deleted_at.is_(None), Project.deleted_at.is_(None), Project.money_split.is_(False))
+    ):
+        lines[pid].append((sid, approved, arrived))
     out: dict[str, dict[str, Decimal]] = {}
     for pid, total in projects:
         members = session.execute(
@@ -142,11 +152,7 @@ def _unsplit_shares(session: Session, day: date, year_start: date) -> dict[str, 
             weights = [Decimal(1)] * len(members)
         amounts: dict[str, Decimal] = defaultdict(lambda: ZERO)
         amounts["total_investment"] = total or ZERO
-        for sid, approved, arrived in session.execute(
-            select(FundingLine.source_id, FundingLine.approved, FundingLine.arrived).where(
-                FundingLine.project_id == pid, FundingLine.deleted_at.is_(None)
-            )
-        ):
+        for sid, approved, arrived in lines.get(pid, []):
             amounts[groups.get(sid, "fund_other")] += approved or ZERO
             amounts["arrived"] += arrived or ZERO
         for entry_date, amount in session.execute(
@@ -200,8 +206,9 @@ def community_query(session: Session, day: date, *, plan_year: int | None, towns
     for gcode, _label, _codes in FUND_GROUPS:
         ids = [sid for sid, g in groups.items() if g == gcode]
         fund_cols.append(func.sum(case((FundingLine.source_id.in_(ids or ["-"]), FundingLine.approved))).label(gcode))
+    arrived_then = funding_dates.measure("arrived", day)
     funds = (
-        select(FundingLine.community_id.label("cid"), *fund_cols, func.sum(FundingLine.arrived).label("arrived"))
+        select(FundingLine.community_id.label("cid"), *fund_cols, func.sum(arrived_then).label("arrived"))
         .where(FundingLine.deleted_at.is_(None), FundingLine.community_id.is_not(None))
         .group_by(FundingLine.community_id)
         .subquery("funds")

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from oldcomm_desktop.core import funding_dates
 from oldcomm_desktop.core.lifecycle import STATUS_LABELS
 from oldcomm_desktop.core.model import (
     Category,
@@ -263,8 +264,8 @@ def funding_measures(session: Session, period: Period, township: str | None) -> 
             FundingLine.source_id,
             func.sum(FundingLine.approved),
             func.sum(FundingLine.annual_plan),
-            func.sum(FundingLine.arrived),
-            func.sum(FundingLine.paid),
+            func.sum(funding_dates.measure("arrived", period.end)),  # as they stood at the period's end
+            func.sum(funding_dates.measure("paid", period.end)),
         )
         .where(FundingLine.deleted_at.is_(None), target)
         .group_by(FundingLine.source_id)

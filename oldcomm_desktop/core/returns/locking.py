@@ -6,7 +6,8 @@ planned quantities) and dated facts up to P.end (milestones, investment entries,
 So a change is refused when a return of its township (or the county's own) for P is approved and:
 - a dated record (milestone, investment entry, inspection, rectification, item completion) is created,
   changed or deleted with a date (before or after the change) on or before P.end in P's scope; or
-- a standing field shown in the return changes on a community (or its funding line or item) of plan year P.year.
+- a standing field shown in the return changes on a community (or its funding line or item) of plan year P.year;
+  a funding line's arrived/paid are dated (core/funding_dates.py), so they count only when dated on or before P.end.
 Undated running figures the returns do not freeze (形象进度, the derived status) stay editable: what was
 sent is in the archive. Reopening (review.reopen) lifts the lock; the reason is in the audit log.
 """
@@ -19,6 +20,7 @@ from typing import Any
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from oldcomm_desktop.core import funding_dates
 from oldcomm_desktop.core.errors import ValidationError
 from oldcomm_desktop.core.model import (
     Community,
@@ -135,7 +137,10 @@ def conflict(session: Session, obj: Any, locks: list[tuple[str, str, str]]) -> s
         elif isinstance(obj, Community):
             hit = period.year in years and _changed(obj, COMMUNITY_FIELDS)
         elif isinstance(obj, FundingLine):
-            hit = period.year in years and _changed(obj, FUNDING_FIELDS)
+            # arrived/paid are dated (core/funding_dates.py): money dated after the period leaves it as it was
+            standing = _changed(obj, FUNDING_FIELDS - set(funding_dates.MEASURES))
+            dated = _changed(obj, set(funding_dates.MEASURES)) and funding_dates.change_day(session) <= period.end
+            hit = period.year in years and (standing or dated)
         elif isinstance(obj, RenovationItem):
             hit = period.year in years and (
                 _changed(obj, ITEM_STANDING)

@@ -35,6 +35,7 @@ SHARED_TABLES: tuple[str, ...] = (
     "renovation_item",
     "milestone",
     "funding_line",
+    "funding_line_history",  # arrived/paid as dated (core/funding_dates.py): travels with its line, both ways
     "investment_entry",
     "inspection",
     "inspection_result",
@@ -85,6 +86,7 @@ TABLE_LABELS = {
     "renovation_item": "改造内容",
     "milestone": "进度节点",
     "funding_line": "资金",
+    "funding_line_history": "资金到位拨付记录",
     "investment_entry": "完成投资",
     "inspection": "检查",
     "inspection_result": "检查结果",

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import pytest
 
-from oldcomm_desktop.core import communities, divisions, funding, items, milestones, workspace
+from oldcomm_desktop.core import communities, divisions, funding, funding_dates, items, milestones, workspace
 
 COUNTY = "341122000000"
 T1, T2 = "341122001000", "341122101000"
@@ -51,14 +51,15 @@ def ledger(empty_db):
             return c
 
         a = make("幸福里小区", T1, 120, "10000.55", "1234567.89")
-        funding.set_lines(
-            s,
-            a,
-            {
-                "central_budget": {"approved": "600000.00", "arrived": "600000.00"},
-                "city_county": {"approved": "634567.89", "arrived": "300000.00"},
-            },
-        )
+        with funding_dates.dated(s, date(2026, 1, 15)):  # the money arrived in January (returns read it dated)
+            funding.set_lines(
+                s,
+                a,
+                {
+                    "central_budget": {"approved": "600000.00", "arrived": "600000.00"},
+                    "city_county": {"approved": "634567.89", "arrived": "300000.00"},
+                },
+            )
         milestones.add(s, a, {"kind": "start", "reached_on": date(2026, 3, 10)})
         milestones.add(s, a, {"kind": "completion", "reached_on": date(2026, 6, 20)})
         for d, amount in (
