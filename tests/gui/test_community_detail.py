@@ -16,7 +16,7 @@ from community_fixtures import (  # noqa: F401 - fixtures
     row_of,
     select_by_name,
 )
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLabel, QMessageBox
 from typing_helpers import type_text
 
 from oldcomm_desktop.core import communities, funding, listings, milestones
@@ -194,17 +194,20 @@ def test_delete_an_item_goes_to_the_recycle_bin(qtbot, page, ctx, monkeypatch) -
 def test_funding_table_editor_checks_and_undoes(qtbot, page, ctx, planned) -> None:
     dialog = page.detail.money.edit_funding()
     qtbot.waitUntil(dialog.isVisible)
-    dialog.set_cell("central_budget", "approved", "300000")
-    dialog.set_cell("central_budget", "arrived", "350000")  # more arrived than approved
-    dialog.set_cell("residents", "approved", "200000")
-    assert "一致" in dialog.sum_label.text()
+    assert ctx.money_unit == "万元" and "金额单位：万元" in dialog.findChild(QLabel, "funding_hint").text()
+    dialog.set_cell("central_budget", "approved", "30")  # 万元, as the window shows money
+    dialog.set_cell("central_budget", "arrived", "35")  # more arrived than approved
+    dialog.set_cell("residents", "approved", "20")
+    assert "一致" in dialog.sum_label.text() and "50.00 万元" in dialog.sum_label.text()
     assert not dialog.try_save()
     assert dialog.message.isVisible() and "到位资金 350000.00 元超过批复资金 300000.00 元" in dialog.message.text()
     assert ctx.read(lambda s: funding.lines_of(s, planned)) == {}
-    dialog.set_cell("central_budget", "arrived", "250000")
+    dialog.set_cell("central_budget", "arrived", "25.000001")  # 万元 to the fen: 250,000.01 元, exactly
     assert dialog.try_save()
     qtbot.waitUntil(lambda: page.detail.money.amounts_of("central_budget") is not None)
     assert page.detail.money.amounts_of("central_budget")["arrived"] == "25.00 万元"
+    stored = ctx.read(lambda s: funding.lines_of(s, planned))["central_budget"]
+    assert stored["arrived"] == Decimal("250000.01") and stored["approved"] == Decimal("300000.00")
     ctx.undo_stack.undo()
     qtbot.waitUntil(lambda: page.detail.money.amounts_of("central_budget") is None)
     assert ctx.read(lambda s: funding.lines_of(s, planned)) == {}

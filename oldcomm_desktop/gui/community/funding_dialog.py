@@ -2,7 +2,8 @@
 
 Saving hands the grid to funding.set_lines, which checks it all at once (arrived ≤ approved, paid ≤
 arrived, the approved amounts add up to the total investment) and changes all or nothing; the previous
-table is kept so Ctrl+Z puts it back. Amounts are typed in 元, exactly, like the rest of the ledger.
+table is kept so Ctrl+Z puts it back. Amounts are shown and typed in the unit the clerk chose (元 or 万元),
+converted exactly: the core always receives 元.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
 from oldcomm_desktop.core import communities, funding
 from oldcomm_desktop.core import community_detail as cd
 from oldcomm_desktop.core.errors import OldcommError, StaleRecord, ValidationError
-from oldcomm_desktop.core.money import format_yuan, to_decimal
+from oldcomm_desktop.core.money import format_in_unit, parse_in_unit, to_decimal
 from oldcomm_desktop.gui import colours, commands
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.widgets import message_label, set_message
@@ -44,15 +45,12 @@ def _problem_text(p) -> str:  # a FieldProblem
     return f"{p.message}（{p.label}）"
 
 
-def _text(value: Decimal | None) -> str:
-    return "" if value is None else format_yuan(value)
-
-
 class FundingDialog(QDialog):
     def __init__(self, ctx: AppContext, community_id: str, *, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.community_id = community_id
+        self.unit = ctx.money_unit  # 元 or 万元, as everywhere else in the window
         head = ctx.read(lambda s: cd.header(s, community_id))
         self.total = head.total_investment
         self.setWindowTitle(f"资金来源 — {head.name}")
@@ -79,7 +77,7 @@ class FundingDialog(QDialog):
             name.setData(Qt.ItemDataRole.UserRole, row.code)
             self.table.setItem(r, 0, name)
             for c, key in enumerate(MEASURE_KEYS, start=1):
-                item = QTableWidgetItem(_text(row.values.get(key)) if row.leaf else "")
+                item = QTableWidgetItem(format_in_unit(row.values.get(key), self.unit) if row.leaf else "")
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
             self.table.setItem(r, NOTE_COL, QTableWidgetItem(row.source_note or ""))
@@ -104,7 +102,8 @@ class FundingDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.accepted.connect(self.try_save)
         buttons.rejected.connect(self.reject)
-        hint = QLabel("只在最末级来源上填写金额，上级为下级之和。金额单位：元。")
+        hint = QLabel(f"只在最末级来源上填写金额，上级为下级之和。金额单位：{self.unit}。")
+        hint.setObjectName("funding_hint")
         hint.setStyleSheet(colours.text_style("muted"))
         layout = QVBoxLayout(self)
         layout.addWidget(hint)
@@ -133,7 +132,8 @@ class FundingDialog(QDialog):
             if not row.leaf:
                 continue
             values: dict[str, Any] = {
-                k: self.table.item(r, c).text().strip() or None for c, k in enumerate(MEASURE_KEYS, start=1)
+                k: parse_in_unit(self.table.item(r, c).text().strip(), self.unit) or None
+                for c, k in enumerate(MEASURE_KEYS, start=1)
             }
             note = self.table.item(r, NOTE_COL).text().strip() or None
             if any(v is not None for v in values.values()) or note:
@@ -149,11 +149,12 @@ class FundingDialog(QDialog):
                 total += to_decimal(line["approved"]) if line["approved"] else Decimal(0)
             except ValueError:
                 bad = True
-        text = f"批复（概算）资金合计 {format_yuan(total)} 元"
+        unit = self.unit
+        text = f"批复（概算）资金合计 {format_in_unit(total, unit)} {unit}"
         if self.total is not None:
             diff = self.total - total
-            text += f"；总投资 {format_yuan(self.total)} 元"
-            text += "，一致" if diff == 0 else f"，相差 {format_yuan(diff)} 元"
+            text += f"；总投资 {format_in_unit(self.total, unit)} {unit}"
+            text += "，一致" if diff == 0 else f"，相差 {format_in_unit(diff, unit)} {unit}"
         if bad:
             text += "（有金额不是数字）"
         self.sum_label.setText(text)
