@@ -24,18 +24,17 @@ callers pick ids themselves to link children to parents in the same batch.
 from __future__ import annotations
 
 import contextlib
-import functools
-import gc
 import json
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, select
 from sqlalchemy.orm import Session
 
+from oldcomm_desktop.core import collector
 from oldcomm_desktop.core.audit import IGNORED, _text
 from oldcomm_desktop.core.errors import ConfirmationNeeded, FieldProblem, OldcommError, ValidationError
 from oldcomm_desktop.core.model import AuditEntry
@@ -139,30 +138,6 @@ class Batch:
                 self.existing[table].setdefault(i, None)  # type: ignore[arg-type]
 
 
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-
-def gc_paused(fn: _F) -> _F:
-    """Run `fn` with Python's cyclic garbage collector paused (then back as it was).
-
-    A batch holds hundreds of thousands of live dicts and tuples; each full collection walks all of them,
-    so a 50,000-row import spent a fifth of its time collecting nothing (the rows are not cycles). Plain
-    reference counting still frees everything as usual; only cycle detection waits until the batch is done.
-    """
-
-    @functools.wraps(fn)
-    def paused(*args: Any, **kwargs: Any) -> Any:
-        was = gc.isenabled()
-        gc.disable()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            if was:
-                gc.enable()
-
-    return cast(_F, paused)
-
-
 def table_of(name: str) -> Table:
     from oldcomm_desktop.core.importing.bulk_tables import SPECS
 
@@ -195,7 +170,7 @@ class _Callable:
         self.fn = fn
 
 
-@gc_paused
+@collector.paused()
 def prepare(
     session: Session,
     rows_by_table: Mapping[str, Sequence[Mapping[str, Any]]],
@@ -396,7 +371,7 @@ def _tombstone(row: Mapping[str, Any], stored: Mapping[str, Any] | None) -> bool
     return stored is not None and all(stored.get(k) == v for k, v in row.items() if k != "deleted_at")
 
 
-@gc_paused
+@collector.paused()
 def apply(
     session: Session,
     plan: Plan,
@@ -479,7 +454,9 @@ def apply(
                 audit.append(_audit(now, operator, table, row["id"], action, key, old, new))
         _update(conn, t, updates, extra, now, batch_size, step)
     _refresh_listing_shapes(conn, plan)
-    from oldcomm_desktop.core import funding_dates  # arrived/paid changes leave a dated row, as through the ORM
+    from oldcomm_desktop.core import (  # arrived/paid changes leave a dated row, as through the ORM
+        funding_dates,
+    )
 
     funding_dates.after_bulk(session, conn, plan)
     insert = _Insert(conn, AuditEntry.__table__, skip=frozenset({"seq"}))  # type: ignore[arg-type]

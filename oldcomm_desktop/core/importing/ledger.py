@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import divisions, workspace
+from oldcomm_desktop.core import collector, divisions, workspace
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.importing import bulk, columns, values, workbook
 from oldcomm_desktop.core.importing import header as headers
@@ -112,7 +112,7 @@ def _cell(row: list[Any], col: int | None) -> Any:
     return None if v == "" else v
 
 
-@bulk.gc_paused
+@collector.paused()
 def plan(session: Session, path: Path, options: Options | None = None) -> LedgerPlan:
     """The dry run: read, map, classify, match and check every row; nothing is written."""
     options = options or Options()

@@ -6,18 +6,17 @@ cancelled print never leaves half a file under the chosen name.
 
 from __future__ import annotations
 
-import gc
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from oldcomm_desktop.core import collector
 from oldcomm_desktop.core.errors import NotFound, OldcommError, ValidationError
 
 
@@ -133,26 +132,9 @@ def _acceptance_target(session: Session, record_id: str | None) -> tuple[str | N
     return c.id, latest
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while a document is laid out.
-
-    Laying out makes hundreds of thousands of short-lived objects (a batch's flowables all live until the
-    file is written), and each of the collector's passes walked all of them: a sixth of a batch's time,
-    for nothing, since reference counting frees nearly all of it. It runs again when the document is done.
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def render(session: Session, form: str, record_id: str | None, target: str | Path | IO[bytes]) -> None:
     """One form (filled, or blank when `record_id` is None) as a PDF at `target` (a path or a binary file)."""
-    with _collector_paused():
+    with collector.paused():
         flowables = story(session, form, record_id)
         _write(target, flowables, FORMS[form].title)
 
@@ -236,7 +218,7 @@ def print_inspections(
     from reportlab.platypus import PageBreak
 
     pages = _PageCount()
-    with _collector_paused():
+    with collector.paused():
         for n, (inspection_id, kind) in enumerate(found, start=1):
             check(n - 1, f"正在读取第 {n} / {total} 条检查记录")
             if flowables:

@@ -146,22 +146,7 @@ def resolve(
     now = utcnow()
     old = shadow.state.get(c.field)
     if new != old:
-        writes.WRITERS[c.table_name](conn, [], [{"id": c.record_id, **codec.decode({c.field: new})}], now)
-        writes.write_audit(
-            conn,
-            [
-                {
-                    "at": now,
-                    "operator": session.info.get("operator") or "处理同步冲突",
-                    "table_name": c.table_name,
-                    "record_id": c.record_id,
-                    "action": "update",
-                    "field": c.field,
-                    "old_value": old,
-                    "new_value": new,
-                }
-            ],
-        )
+        _write_decision(session, codec, c, old, new, now)
     shadow.state[c.field] = new
     shadow.state_text = ""  # the loaded text no longer says what the state is
     shadow.clocks = merge.compact({**shadow.clocks, c.field: clock})
@@ -209,24 +194,30 @@ def _resolve_catalogue(
     old = codec.encode(live).get(c.field)
     now = utcnow()
     if new != old:
-        writes.WRITERS[c.table_name](conn, [], [{"id": c.record_id, **codec.decode({c.field: new})}], now)
-        writes.write_audit(
-            conn,
-            [
-                {
-                    "at": now,
-                    "operator": session.info.get("operator") or "处理同步冲突",
-                    "table_name": c.table_name,
-                    "record_id": c.record_id,
-                    "action": "update",
-                    "field": c.field,
-                    "old_value": old,
-                    "new_value": new,
-                }
-            ],
-        )
+        _write_decision(session, codec, c, old, new, now)
     c.status = status
     c.resolved_at = now
     c.resolved_by = session.info.get("operator")
     session.flush()
     return c
+
+
+def _write_decision(session: Session, codec: tables.RowCodec, c: SyncConflict, old: Any, new: Any, now: Any) -> None:
+    """The value a clerk decided on, written into the record with its audit entry (records and catalogues)."""
+    conn = session.connection()
+    writes.WRITERS[c.table_name](conn, [], [{"id": c.record_id, **codec.decode({c.field: new})}], now)
+    writes.write_audit(
+        conn,
+        [
+            {
+                "at": now,
+                "operator": session.info.get("operator") or "处理同步冲突",
+                "table_name": c.table_name,
+                "record_id": c.record_id,
+                "action": "update",
+                "field": c.field,
+                "old_value": old,
+                "new_value": new,
+            }
+        ],
+    )
