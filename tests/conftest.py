@@ -44,6 +44,17 @@ def postgres_url() -> str:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def raw_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Where a database will be made, not yet opened by the program: a new SQLite file or an empty schema."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "old.sqlite3")
+    else:
+        url = postgres_url()
+        _reset_postgres(url)
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A new, migrated, uninitialised database on each backend."""
     if request.param == "sqlite":

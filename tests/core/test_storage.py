@@ -7,7 +7,6 @@ import shutil
 import sqlite3
 import subprocess
 import uuid
-from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -34,17 +33,6 @@ except ModuleNotFoundError:  # bare `pytest` does not put the repository root on
     _spec.loader.exec_module(_conftest)
     TOWNSHIP_CODE, TOWNSHIP_NAME = _conftest.TOWNSHIP_CODE, _conftest.TOWNSHIP_NAME
     _reset_postgres, postgres_url = _conftest._reset_postgres, _conftest.postgres_url
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def raw_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """Where a database will be made, not yet opened by the program: a new SQLite file or an empty schema."""
-    if request.param == "sqlite":
-        yield str(tmp_path / "old.sqlite3")
-    else:
-        url = postgres_url()
-        _reset_postgres(url)
-        yield url
 
 
 def _url(target: str) -> str:

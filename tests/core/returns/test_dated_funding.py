@@ -7,10 +7,8 @@ end; migration 0012 dates the totals an older database already holds on the day 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text, update
@@ -23,7 +21,7 @@ from oldcomm_desktop.core.returns.layouts import funding_measures
 from oldcomm_desktop.core.returns.periods import Period
 from oldcomm_desktop.storage.database import Database, open_database
 from oldcomm_desktop.storage.migrations import current_revision, head_revision
-from tests.conftest import TOWNSHIP_CODE, TOWNSHIP_NAME, _reset_postgres, postgres_url
+from tests.conftest import TOWNSHIP_CODE, TOWNSHIP_NAME
 
 XFL = "幸福里小区"
 
@@ -147,18 +145,8 @@ def test_the_bulk_path_dates_what_it_writes(ledger) -> None:
     assert _measures(db, Period(2026, 10), "central_budget")["paid"] == Decimal("250000.00")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield str(tmp_path / "old.sqlite3")
-    else:
-        url = postgres_url()
-        _reset_postgres(url)
-        yield url
-
-
-def test_migration_0012_dates_an_older_database_s_money_on_each_line_s_creation_day(target: str) -> None:
-    with open_database(target) as db, db.transaction("测试员") as s:
+def test_migration_0012_dates_an_older_database_s_money_on_each_line_s_creation_day(raw_target: str) -> None:
+    with open_database(raw_target) as db, db.transaction("测试员") as s:
         workspace.initialise(s, mode=workspace.TOWNSHIP, code=TOWNSHIP_CODE, name=TOWNSHIP_NAME, operator="测试员")
         c = communities.create(
             s, {"name": XFL, "households": 10, "floor_area": "1000", "total_investment": "1000", "plan_year": 2026}
@@ -167,12 +155,12 @@ def test_migration_0012_dates_an_older_database_s_money_on_each_line_s_creation_
         funding.set_lines(s, c, {"central_budget": {"approved": "1000", "arrived": "800", "paid": "300"}})
         s.flush()
         s.execute(update(FundingLine).values(created_at=datetime(2026, 2, 3, 9, 0)))
-    with open_database(target) as db:  # make it a 0011 database: no history table, version 0011
+    with open_database(raw_target) as db:  # make it a 0011 database: no history table, version 0011
         with db.engine.begin() as conn:
             conn.execute(text("DROP TABLE funding_line_history"))
             conn.execute(text("UPDATE alembic_version SET version_num = '0011'"))
         assert current_revision(db.engine) == "0011"
-    with open_database(target) as db:
+    with open_database(raw_target) as db:
         assert current_revision(db.engine) == head_revision()
         with db.transaction() as s:
             rows = s.execute(
