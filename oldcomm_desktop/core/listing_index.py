@@ -16,7 +16,8 @@ simply kept.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
 
 from sqlalchemy import Connection, Select, bindparam, delete, event, insert, inspect, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -67,17 +68,13 @@ def write_search(conn: Connection, kind: str, rows: Sequence[tuple], *, new: boo
             conn.execute(insert(SearchText), [{"kind": k, "record_id": i, "body": b} for k, i, b in values])
         return
     sqlite_transaction(conn)
-    trigger = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type='trigger' AND name='search_text_ai'")
-    trigger_sql = trigger.scalar()
     first = conn.exec_driver_sql("SELECT coalesce(max(docid), 0) FROM search_text").scalar()
-    if trigger_sql:
-        conn.exec_driver_sql("DROP TRIGGER search_text_ai")
-    conn.exec_driver_sql(sql.format("?"), values)
-    if trigger_sql:
-        conn.exec_driver_sql(
-            f"INSERT INTO {FTS_TABLE}(rowid, body) SELECT docid, body FROM search_text WHERE docid > ?", (first,)
-        )
-        conn.exec_driver_sql(trigger_sql)
+    with sqlite_objects_lifted(conn, "trigger", name="search_text_ai") as lifted:
+        conn.exec_driver_sql(sql.format("?"), values)
+        if lifted:
+            conn.exec_driver_sql(
+                f"INSERT INTO {FTS_TABLE}(rowid, body) SELECT docid, body FROM search_text WHERE docid > ?", (first,)
+            )
 
 
 def sqlite_transaction(conn: Connection) -> None:
@@ -89,6 +86,39 @@ def sqlite_transaction(conn: Connection) -> None:
     raw = conn.connection.dbapi_connection
     if raw is not None and not raw.in_transaction:
         conn.exec_driver_sql("BEGIN")
+
+
+@contextlib.contextmanager
+def sqlite_objects_lifted(
+    conn: Connection, kind: str, *, name: str | None = None, table: str | None = None
+) -> Iterator[list[str]]:
+    """Drop SQLite schema objects for a big write — one by `name`, or every one of `kind` on `table` — and
+    make them again from their own stored SQL afterwards; yields the names dropped.
+
+    Inside the open transaction (see sqlite_transaction): SQLite's DDL is transactional, so a rollback brings
+    them back with the rows; on an exception (a cancel) they are made again at once, so the schema stays whole
+    even if a caller commits what was written.
+    """
+    where = "name = ?" if name is not None else "tbl_name = ?"
+    objects = list(
+        conn.exec_driver_sql(
+            f"SELECT name, sql FROM sqlite_master WHERE type = ? AND sql IS NOT NULL AND {where}",
+            (kind, name if name is not None else table),
+        )
+    )
+    sqlite_transaction(conn)
+    quote = conn.dialect.identifier_preparer.quote
+    for object_name, _sql in objects:
+        conn.exec_driver_sql(f"DROP {kind.upper()} {quote(object_name)}")
+    try:
+        yield [object_name for object_name, _sql in objects]
+    except BaseException:
+        with contextlib.suppress(Exception):
+            for _name, sql in objects:
+                conn.exec_driver_sql(sql)
+        raise
+    for _name, sql in objects:
+        conn.exec_driver_sql(sql)
 
 
 BULK_FTS_ROWS = 2000  # from this many new records on, the full-text rows are added in one statement

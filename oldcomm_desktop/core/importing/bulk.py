@@ -528,31 +528,15 @@ def _indexes_built_after(conn: Any, table: str, new_rows: int) -> Iterator[None]
     if conn.dialect.name != "sqlite" or new_rows < BULK_INDEX_ROWS:
         yield
         return
-    from oldcomm_desktop.core.listing_index import sqlite_transaction
+    from oldcomm_desktop.core.listing_index import sqlite_objects_lifted
 
     quote = conn.dialect.identifier_preparer.quote
     held = conn.exec_driver_sql(f"SELECT count(*) FROM {quote(table)}").scalar() or 0
     if held > new_rows:
         yield
         return
-    indexes = list(
-        conn.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-            (table,),
-        )
-    )
-    sqlite_transaction(conn)
-    for name, _sql in indexes:
-        conn.exec_driver_sql(f"DROP INDEX {quote(name)}")
-    try:
+    with sqlite_objects_lifted(conn, "index", table=table):
         yield
-    except BaseException:  # (a cancel): the schema stays whole even if a caller commits what was written
-        with contextlib.suppress(Exception):
-            for _name, sql in indexes:
-                conn.exec_driver_sql(sql)
-        raise
-    for _name, sql in indexes:
-        conn.exec_driver_sql(sql)
 
 
 def _by_id(row: Mapping[str, Any]) -> str:
