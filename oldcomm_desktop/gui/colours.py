@@ -4,12 +4,23 @@ Windows in dark mode hands Qt a dark palette: a literal "#52606d" caption or a w
 unreadable. Pages ask for a role ("muted", "error", "surface" …) and get the light or the dark value by the
 lightness of the application palette's window colour, so the choice follows the system. Chart series
 colours are mid-tones that read on both; paper previews stay white, as paper is.
+
+The switch is live: every style sheet and coloured span made here (`text_style`, `style`, `span`) is
+remembered with the roles it was made from, and when the palette turns dark or light (Windows'
+dark mode switched, `QEvent.ApplicationPaletteChange`, `QStyleHints.colorSchemeChanged`) every open
+widget's style sheet and label text is re-made in the new palette, every widget is repainted (delegates
+and charts ask for their colours while painting) and a widget with a `colours_changed()` method (a page
+that made rich text from colours) is told to re-make it. No restart.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 # role: (light, dark)
 ROLES: dict[str, tuple[str, str]] = {
@@ -95,11 +106,134 @@ def qcolor(role: str, palette: QPalette | None = None) -> QColor:
     return QColor(colour(role, palette))
 
 
+# -- style sheets and spans that follow the palette ---------------------------------------------------------
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+#: (dark?, text made) -> the template it was made from: what a palette switch looks for and re-makes
+_MADE: dict[tuple[bool, str], str] = {}
+
+
+def render(template: str, dark: bool) -> str:
+    """`template` with each `{role}` replaced by the role's light or dark value (other braces kept)."""
+    return _PLACEHOLDER.sub(lambda m: ROLES[m.group(1)][1 if dark else 0] if m.group(1) in ROLES else m.group(0),
+                            template)
+
+
+def style(template: str) -> str:
+    """A style sheet with `{role}` placeholders in the current palette, re-made when the palette switches:
+    `frame.setStyleSheet(style("#notice { background: {notice_bg}; }"))`. CSS braces need no doubling."""
+    watch()
+    dark = is_dark()
+    made = render(template, dark)
+    _MADE.setdefault((dark, made), template)
+    return made
+
+
 def text_style(role: str) -> str:
     """A style sheet for a label's text colour: `label.setStyleSheet(text_style("muted"))`."""
-    return f"color: {colour(role)};"
+    return style("color: {" + role + "};")
 
 
 def span(role: str, html: str) -> str:
     """Rich text in the role's colour: `span("muted", "选择一条记录")`."""
-    return f"<span style='color:{colour(role)}'>{html}</span>"
+    return style("<span style='color:{" + role + "}'>") + html + "</span>"
+
+
+def restyle_text(text: str, dark: bool) -> str:
+    """`text` (a style sheet or a label's rich text) with every piece made here in the other palette
+    re-made in this one; pieces it does not know are left alone."""
+    if not text:
+        return text
+    old = {made: template for (was_dark, made), template in list(_MADE.items()) if was_dark != dark}
+    found = [made for made in old if made in text]
+    if not found:
+        return text
+    # one pass, longest first: a piece just re-made is never taken for another piece of the old palette
+    pattern = re.compile("|".join(re.escape(m) for m in sorted(found, key=len, reverse=True)))
+
+    def remake(match: re.Match[str]) -> str:
+        template = old[match.group(0)]
+        made = render(template, dark)
+        _MADE.setdefault((dark, made), template)  # so that switching back finds it
+        return made
+
+    return pattern.sub(remake, text)
+
+
+def apply(dark: bool | None = None) -> int:
+    """Re-make every open widget's colours for the palette (the application's): style sheets, label texts,
+    pages' `colours_changed()`, then repaint. Returns how many widgets changed (tests look)."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return 0
+    dark = is_dark() if dark is None else dark
+    changed = 0
+    for widget in app.allWidgets():
+        sheet = widget.styleSheet()
+        new = restyle_text(sheet, dark)
+        if new != sheet:
+            widget.setStyleSheet(new)
+            changed += 1
+        if isinstance(widget, QLabel) and widget.textFormat() != Qt.TextFormat.PlainText:
+            text = widget.text()
+            new = restyle_text(text, dark)
+            if new != text:
+                widget.setText(new)
+                changed += 1
+        hook: Callable[[], object] | None = getattr(widget, "colours_changed", None)
+        if callable(hook):
+            hook()
+        widget.update()
+    if _watcher is not None:
+        _watcher.scheme_changed.emit(dark)
+    return changed
+
+
+class _Watcher(QObject):
+    """Watches the application for a palette or colour-scheme change and re-applies the colours once."""
+
+    scheme_changed = Signal(bool)  # True: now dark
+
+    def __init__(self, app: QApplication):
+        super().__init__(app)
+        self.dark = is_dark()
+        app.installEventFilter(self)
+        hints = app.styleHints()
+        signal = getattr(hints, "colorSchemeChanged", None)  # Qt 6.5+
+        if signal is not None:
+            signal.connect(lambda _scheme: QTimer.singleShot(0, self.check))
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # Qt's name
+        if obj is QApplication.instance() and event.type() in (
+            QEvent.Type.ApplicationPaletteChange,
+            QEvent.Type.PaletteChange,
+        ):
+            QTimer.singleShot(0, self.check)  # after every widget has the new palette
+        return False
+
+    def check(self) -> bool:
+        """Switch if the palette's lightness changed since last look; True if it did."""
+        dark = is_dark()
+        if dark == self.dark:
+            return False
+        self.dark = dark
+        apply(dark)
+        return True
+
+
+_watcher: _Watcher | None = None
+
+
+def watch() -> _Watcher | None:
+    """Start watching the application's palette (once; made on the first colour asked for)."""
+    global _watcher
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return None
+    try:
+        current = _watcher is not None and _watcher.parent() is app
+    except RuntimeError:  # the application it watched is gone (tests make a new one)
+        current = False
+    if not current:
+        _watcher = _Watcher(app)
+    return _watcher
+

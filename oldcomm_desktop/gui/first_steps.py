@@ -46,8 +46,8 @@ class FirstStepsGuide(QFrame):
                 self.grid.addWidget(hint, row, 2)
                 self.marks[step.key], self.buttons[step.key] = mark, button
             self.marks[step.key].setText(TICK if step.done else TODO)
-            tone = colours.colour("ok" if step.done else "faint")
-            self.marks[step.key].setStyleSheet(f"color: {tone}; font-size: 16px;")
+            tone = "{ok}" if step.done else "{faint}"
+            self.marks[step.key].setStyleSheet(colours.style(f"color: {tone}; font-size: 16px;"))
         first_open = next((s.key for s in steps if not s.done), None)
         for key, button in self.buttons.items():
             button.setDefault(key == first_open)

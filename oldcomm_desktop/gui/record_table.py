@@ -42,8 +42,10 @@ class LostRecordNotice(QFrame):
         super().__init__(parent)
         self.setObjectName("lost_record_notice")
         self.setStyleSheet(
-            f"#lost_record_notice {{ background: {colours.colour('notice_bg')};"
-            f" border: 1px solid {colours.colour('notice_border')}; border-radius: 3px; }}"
+            colours.style(
+                "#lost_record_notice { background: {notice_bg}; border: 1px solid {notice_border};"
+                " border-radius: 3px; }"
+            )
         )
         self.label = QLabel(LOST_TEXT)
         self.label.setObjectName("lost_record_text")

@@ -42,8 +42,10 @@ class ReadOnlyBanner(QLabel):
         self.setObjectName("read_only_banner")
         self.setWordWrap(True)
         self.setStyleSheet(
-            f"#read_only_banner {{ background: {colours.colour('notice_bg')}; color: {colours.colour('notice_text')};"
-            f" border: 1px solid {colours.colour('notice_border')}; padding: 6px 10px; font-weight: bold; }}"
+            colours.style(
+                "#read_only_banner { background: {notice_bg}; color: {notice_text};"
+                " border: 1px solid {notice_border}; padding: 6px 10px; font-weight: bold; }"
+            )
         )
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.update_state()

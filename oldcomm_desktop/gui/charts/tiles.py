@@ -60,6 +60,10 @@ class FigureTile(QFrame):
             self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._style()
 
+    def colours_changed(self) -> None:
+        """The palette turned dark or light (colours.apply): paint the tile in the new colours."""
+        self._style()
+
     def _style(self) -> None:
         me = "QFrame[figureTile='true']"
         c = colours.colour
@@ -79,7 +83,8 @@ class FigureTile(QFrame):
 
     def set_value(self, number: str, unit: str = "", sub: str = "") -> None:
         unit_html = (
-            f' <span style="font-size: 13px; font-weight: normal; color: {colours.colour("secondary")};">{unit}</span>'
+            colours.style(' <span style="font-size: 13px; font-weight: normal; color: {secondary};">')
+            + f"{unit}</span>"
             if unit
             else ""
         )

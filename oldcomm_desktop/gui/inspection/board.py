@@ -116,7 +116,7 @@ class ScopeBar(QWidget):
         for key, (_value, label) in self.scope.items():
             chip = QLabel(f"只看：{label}")
             chip.setObjectName(f"scope_{key}")
-            chip.setStyleSheet(f"background:{colours.colour('chip_bg')}; border-radius:3px; padding:2px 6px;")
+            chip.setStyleSheet(colours.style("background:{chip_bg}; border-radius:3px; padding:2px 6px;"))
             drop = QToolButton()
             drop.setText("✕")
             drop.setToolTip("取消这个筛选")

@@ -109,7 +109,7 @@ class ChecklistWidget(QWidget):
             button = QRadioButton(inspections.RESULTS[code])
             button.setObjectName(f"item_{n}_{code}")
             if code == "fail":
-                button.setStyleSheet(f"QRadioButton {{ color: {colours.colour('alert')}; }}")
+                button.setStyleSheet(colours.style("QRadioButton { color: {alert}; }"))
             group.addButton(button)
             button.setProperty("result", code)
             row.addWidget(button)
@@ -199,17 +199,17 @@ class ChecklistWidget(QWidget):
             missing = sum(1 for s in scores if s is None)
             text = f"总分 <b>{format_quantity(total)}</b> / {top} 分　等级：<b>{grade or '—'}</b>"
             if missing:
-                text += f"　<span style='color:{colours.colour('caution')}'>（还有 {missing} 项未评分）</span>"
+                text += "　" + colours.span("caution", f"（还有 {missing} 项未评分）")
             return text
         counts = {code: 0 for code in (*RESULT_ORDER, None)}
         for n in range(len(items)):
             counts[self.result_of(n)] += 1
         text = (
-            f"合格 {counts['pass']} 项　<span style='color:{colours.colour('alert')}'>不合格 {counts['fail']} 项</span>"
-            f"　不适用 {counts['na']} 项"
+            f"合格 {counts['pass']} 项　" + colours.span("alert", f"不合格 {counts['fail']} 项")
+            + f"　不适用 {counts['na']} 项"
         )
         if counts[None]:
-            text += f"　<span style='color:{colours.colour('caution')}'>未选 {counts[None]} 项</span>"
+            text += "　" + colours.span("caution", f"未选 {counts[None]} 项")
         return text
 
     def total_and_grade(self) -> tuple[Decimal, str | None]:

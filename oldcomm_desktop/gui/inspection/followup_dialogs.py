@@ -88,10 +88,10 @@ def reply_dialog(ctx: AppContext, rectification_id: str, parent: QWidget | None 
 def summary_html(d: dict[str, Any]) -> str:
     """The rectification in a few lines, for the top of the re-inspection dialog and the board's pane."""
     state = inspections.STATES[d["state"]]
-    colour = colours.colour({"overdue": "alert", "closed": "ok"}.get(d["state"], "text"))
+    role = {"overdue": "alert", "closed": "ok"}.get(d["state"], "text")
     lines = [
         f"<b>{escape(d['notice_no'] or '')}</b>　{escape(d['community'] or '')}"
-        f"　<span style='color:{colour}'><b>{state}</b></span>",
+        f"　{colours.span(role, f'<b>{state}</b>')}",
         f"存在问题：{escape(d['problem'])}",
     ]
     if d.get("requirement"):

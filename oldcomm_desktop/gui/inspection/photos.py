@@ -221,7 +221,7 @@ class PhotoViewer(QDialog):
         self.image.setObjectName("photo_image")
         self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.image.setStyleSheet(
-            f"QLabel {{ background: {colours.colour('viewer_bg')}; color: {colours.colour('viewer_text')}; }}"
+            colours.style("QLabel { background: {viewer_bg}; color: {viewer_text}; }")
         )
         self.scroll = QScrollArea()
         self.scroll.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -405,8 +405,9 @@ class DashboardPage(Page):
             unit,
             f"占总投资 {_percent(total.investment_completed_yuan, total.investment_yuan)}",
         )
+        anchor = colours.style('<a href="communities" style="color:{error}">')
         link = (
-            f'涉及 <a href="communities" style="color:{colours.colour("error")}">{d.overdue_communities:,} 个小区</a>'
+            f"涉及 {anchor}{d.overdue_communities:,} 个小区</a>"
             if d.overdue
             else "没有逾期整改"
         )

@@ -92,7 +92,8 @@ def detail_html(d: dict[str, Any]) -> str:
         counts = {code: sum(1 for r in results if r["result"] == code) for code in inspections.RESULTS}
         parts.append(
             f"检查 {len(results)} 项：合格 {counts['pass']}，"
-            f"<span style='color:{colours.colour('alert')}'>不合格 {counts['fail']}</span>，不适用 {counts['na']}"
+            + colours.span("alert", f"不合格 {counts['fail']}")
+            + f"，不适用 {counts['na']}"
         )
         failed = [r for r in results if r["result"] == "fail"]
         if failed:
@@ -104,10 +105,9 @@ def detail_html(d: dict[str, Any]) -> str:
     if rects:
         lines = []
         for r in rects:
-            colour = colours.colour(STATE_ROLES.get(r["state"], "text"))
+            state = colours.span(STATE_ROLES.get(r["state"], "text"), f"<b>{inspections.STATES[r['state']]}</b>")
             lines.append(
-                f"<li>{escape(r['notice_no'] or '')}　{escape(r['problem'])}　期限 {r['deadline']}　"
-                f"<span style='color:{colour}'><b>{inspections.STATES[r['state']]}</b></span></li>"
+                f"<li>{escape(r['notice_no'] or '')}　{escape(r['problem'])}　期限 {r['deadline']}　{state}</li>"
             )
         parts.append(f"整改通知 {len(rects)} 条：<ul style='margin:0'>{''.join(lines)}</ul>")
     else:

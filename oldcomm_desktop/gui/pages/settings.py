@@ -475,7 +475,7 @@ class SettingsPage(Page):
         where = self.ctx.db.path or self.ctx.db.url
         self.workspace_label.setText(
             f"<b>{d['own_name']}</b>（{d['own']}）　{MODES.get(d['mode'], d['mode'] or '')}<br>"
-            f"<span style='color:{colours.colour('secondary')}'>数据库：{where}</span>"
+            + colours.span("secondary", f"数据库：{where}")
         )
         self._show_money_unit()
         self._show_notice_short_name()

@@ -89,7 +89,7 @@ class PreviewDialog(QDialog):
         for _ in range(self.pages):
             label = QLabel()
             label.setStyleSheet(
-                f"background: {colours.colour('paper')}; border: 1px solid {colours.colour('paper_border')};"
+                colours.style("background: {paper}; border: 1px solid {paper_border};")
             )
             col.addWidget(label)
             self.page_labels.append(label)
@@ -98,7 +98,7 @@ class PreviewDialog(QDialog):
         self.scroll = QScrollArea()
         self.scroll.setWidget(column)
         self.scroll.setWidgetResizable(True)
-        self.scroll.setStyleSheet(f"QScrollArea {{ background: {colours.colour('paper_desk')}; }}")
+        self.scroll.setStyleSheet(colours.style("QScrollArea { background: {paper_desk}; }"))
         self.count_label = QLabel(f"共 {self.pages} 页")
         self.count_label.setObjectName("page_count")
         self.print_button = QPushButton("打印…")

@@ -104,8 +104,9 @@ class MeetingFiguresPanel(QWidget):
         note.setObjectName("returns_note")
         note.setWordWrap(True)
         note.setStyleSheet(
-            f"background: {colours.colour('notice_bg')}; border: 1px solid {colours.colour('notice_border')};"
-            " border-radius: 4px; padding: 6px;"
+            colours.style(
+                "background: {notice_bg}; border: 1px solid {notice_border}; border-radius: 4px; padding: 6px;"
+            )
         )
         self.year = QComboBox()
         self.year.setObjectName("year")

@@ -156,7 +156,7 @@ class OrdersTab(QWidget):
         if d["answer"]:
             parts.append(f"办理情况（{d['answered_on']}）：{escape(d['answer'])}")
         if d["opinion"]:
-            parts.append(f"<span style='color:{colours.colour('alert')}'>退回意见：{escape(d['opinion'])}</span>")
+            parts.append(colours.span("alert", f"退回意见：{escape(d['opinion'])}"))
         steps = "".join(
             f"<li>{h['on']}　{escape(h['action_label'])}　→ {escape(h['state_after'])}"
             + (f"：{escape(h['text'])}" if h["text"] else "")
