@@ -7,13 +7,17 @@ Shift+F10 on the selected row) and the window's 编辑 menu (the main window sho
 `edit_actions()` there). Actions that need a row are disabled while none is selected, and so are the
 buttons made from them.
 
+Small lists (a catalogue of a few dozen entries, a report's rows) sit on the same RecordTable through
+`SmallListSource`: a core function returns the whole list for a search, filters and a sort, and the
+model pages it like any other, so selection by record, row actions and remembered columns work alike.
+
 Also here: the one list of townships a clerk may choose (county mode: all of them; township mode: only
 the database's own), which every filter and form asks for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QEvent, QKeyCombination, QObject, QPoint, Qt
@@ -25,6 +29,7 @@ from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.gui import commands
 from oldcomm_desktop.gui import settings_keys as keys
 from oldcomm_desktop.gui.context import AppContext
+from oldcomm_desktop.gui.paged_model import Column, PageQuery
 from oldcomm_desktop.gui.pages.base import Page
 from oldcomm_desktop.gui.record_table import RecordTable
 from oldcomm_desktop.gui.widgets import ask, open_dialog, push_button
@@ -43,6 +48,39 @@ def township_choices(ctx: AppContext) -> list[tuple[str, str]]:
 
 def is_county(ctx: AppContext) -> bool:
     return ctx.read(workspace.mode) == workspace.COUNTY
+
+
+# -- a small list as a page source ------------------------------------------------------------------------
+class SmallListSource:
+    """A PageSource over a core function returning every row of a small list: `read(session, query)`.
+
+    The core function applies the search, filters and sort (a catalogue's few dozen rows: in Python is
+    fine); the model pages the result. `count` re-reads (the model counts first after every query or
+    write), `fetch` serves the same query's rows from that read. Rows need an "id" (what selection follows).
+    """
+
+    def __init__(self, ctx: AppContext, columns: Sequence[Column], read: Callable[[Any, PageQuery], list[dict]]):
+        self.ctx = ctx
+        self.columns = list(columns)
+        self.read = read
+        self._rows: tuple[PageQuery, list[dict]] | None = None
+
+    def rows(self, query: PageQuery, *, fresh: bool = False) -> list[dict]:
+        if fresh or self._rows is None or self._rows[0] != query:
+            self._rows = (query, self.ctx.read(lambda s: self.read(s, query)))
+        return self._rows[1]
+
+    def count(self, query: PageQuery) -> int:
+        return len(self.rows(query, fresh=True))
+
+    def fetch(self, query: PageQuery, offset: int, limit: int) -> list[Mapping[str, Any]]:
+        return self.rows(query)[offset : offset + limit]
+
+    def position(self, query: PageQuery, record_id: str) -> int | None:
+        for i, row in enumerate(self.rows(query)):
+            if str(row["id"]) == record_id:
+                return i
+        return None
 
 
 # -- row actions ---------------------------------------------------------------------------------------------
@@ -229,6 +267,24 @@ def delete_record(
         QMessageBox.warning(parent, "不能删除", str(exc))
         return False
     return True
+
+
+def restore_record(
+    ctx: AppContext,
+    *,
+    undo_text: str,
+    record_id: str,
+    restore: Callable[..., Any],
+    delete: Callable[..., Any],
+    table: str,
+    version: int | None,
+) -> Any:
+    """Bring a deleted record back, undoably (undo puts it back in the bin), carrying the version the row
+    was read at: a record someone restored, changed or purged since is refused (StaleRecord, said in
+    Chinese by the caller). `restore`/`delete` are `fn(session, record_id, expected_version=…)`. Raises
+    the core's OldcommError; the table re-reads on the write and hands the selection to the next row."""
+    do = commands.record_step(ctx, record_id, restore, first_version=version)
+    return commands.perform(ctx, undo_text, do, commands.record_step(ctx, record_id, delete), table=table)
 
 
 # -- the page --------------------------------------------------------------------------------------------------

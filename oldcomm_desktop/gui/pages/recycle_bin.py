@@ -16,10 +16,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from oldcomm_desktop.core import recycle_bin
 from oldcomm_desktop.core.errors import OldcommError
-from oldcomm_desktop.gui import colours, commands
+from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui import settings_keys as keys
 from oldcomm_desktop.gui.context import AppContext
-from oldcomm_desktop.gui.list_page import RESTORE_KEYS, ListPage, is_county, township_choices
+from oldcomm_desktop.gui.list_page import RESTORE_KEYS, ListPage, is_county, restore_record, township_choices
 from oldcomm_desktop.gui.paged_model import Column, PageQuery
 from oldcomm_desktop.gui.record_table import RecordTable
 from oldcomm_desktop.gui.widgets import money_text
@@ -142,20 +142,15 @@ class RecycleBinPage(ListPage):
             return False
         kind, record_id = row["kind"], str(row["id"])
         what = f"{recycle_bin.KINDS.get(kind, kind)}“{row['name']}”"
-        table = TABLES.get(kind, "*")
-
-        def step(fn, first=None):  # (session, kind, id) services, by record
-            return commands.record_step(
-                self.ctx, record_id, lambda s, rid, **kw: fn(s, kind, rid, **kw), first_version=first
-            )
-
         try:
-            commands.perform(
+            restore_record(
                 self.ctx,
-                f"恢复{what}",
-                step(recycle_bin.restore, row.get("version")),
-                step(recycle_bin.delete),
-                table=table,
+                undo_text=f"恢复{what}",
+                record_id=record_id,
+                restore=lambda s, rid, **kw: recycle_bin.restore(s, kind, rid, **kw),
+                delete=lambda s, rid, **kw: recycle_bin.delete(s, kind, rid, **kw),
+                table=TABLES.get(kind, "*"),
+                version=row.get("version"),
             )
         except OldcommError as exc:
             self._say(f"不能恢复{what}：{exc}", error=True)
