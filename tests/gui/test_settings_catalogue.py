@@ -23,32 +23,115 @@ def _page(qtbot, tmp_path, mode: str, code: str) -> SettingsPage:
     return page
 
 
-def _names(page) -> list[str]:
-    return [page.item_types.item(r, 1).text() for r in range(page.item_types.rowCount())]
+def _cells(panel) -> list[str]:
+    model = panel.table.model
+    cols = range(model.columnCount())
+    return [str(model.data(model.index(r, c)) or "") for r in range(model.rowCount()) for c in cols]
+
+
+def _state(panel, name: str) -> str:
+    assert panel.select_name(name), name
+    return panel.table.current_row()["state"]
 
 
 def test_no_internal_codes_and_a_county_edits(qtbot, tmp_path, monkeypatch) -> None:
     page = _page(qtbot, tmp_path, workspace.COUNTY, "341122000000")
-    headers = [page.item_types.horizontalHeaderItem(c).text() for c in range(page.item_types.columnCount())]
-    assert "代码" not in headers
-    cells = [page.item_types.item(r, c).text() for r in range(page.item_types.rowCount()) for c in range(len(headers))]
-    assert not any(t.isascii() and "_" in t for t in cells)  # no water_pipe
+    panel = page.item_types
+    headers = [c.title for c in panel.table.model.columns]
+    assert "代码" not in headers and "状态" in headers
+    assert not any(t.isascii() and "_" in t for t in _cells(panel))  # no water_pipe
     assert page.sources.columnCount() == 1
     answers = iter(["智能门禁", "套"])
-    monkeypatch.setattr(page, "ask_choice", lambda *_a: "提升类")
-    monkeypatch.setattr(page, "ask_text", lambda *_a, **_k: next(answers))
-    assert page.add_item_type() and "智能门禁" in _names(page)
-    page.item_types.setCurrentCell(_names(page).index("智能门禁"), 1)
-    monkeypatch.setattr(page, "ask_text", lambda *_a, **_k: "智能门禁系统")
-    assert page.rename_item_type() and "智能门禁系统" in _names(page)
-    page.item_types.setCurrentCell(_names(page).index("智能门禁系统"), 1)
-    assert page.retire_item_type() and "智能门禁系统" not in _names(page)
-    assert "已停用" in page.catalogue_message.text()
+    monkeypatch.setattr(panel, "ask_choice", lambda *_a: "提升类")
+    monkeypatch.setattr(panel, "ask_text", lambda *_a, **_k: next(answers))
+    assert panel.add_item_type() and "智能门禁" in panel.names()
+    assert panel.table.current_row()["name"] == "智能门禁"  # the selection follows the new entry
+    monkeypatch.setattr(panel, "ask_text", lambda *_a, **_k: "智能门禁系统")
+    assert panel.rename_item_type() and "智能门禁系统" in panel.names()
+    assert panel.select_name("智能门禁系统") and panel.retire_item_type()
+    assert _state(panel, "智能门禁系统") == "已停用"  # still listed, said so: 启用 brings it back
+    assert "已停用" in panel.message.text()
+    page.ctx.undo_stack.undo()
+    assert _state(panel, "智能门禁系统") == "在用"
+    page.ctx.undo_stack.undo()
+    assert "智能门禁" in panel.names() and "智能门禁系统" not in panel.names()
+
+
+def test_catalogue_actions_are_keys_menus_and_the_edit_menu(qtbot, tmp_path, monkeypatch) -> None:
+    from PySide6.QtCore import Qt
+
+    from oldcomm_desktop.gui import list_page
+
+    page = _page(qtbot, tmp_path, workspace.COUNTY, "341122000000")
+    panel = page.item_types
+    page.tabs.setCurrentIndex(2)
+    texts = [a.text() for a in page.edit_actions() if not a.isSeparator()]
+    assert texts == ["添加类型…", "改名…", "停用", "启用", "删除"]
+    answers = iter(["雨水花园", "处"])
+    monkeypatch.setattr(panel, "ask_choice", lambda *_a: "基础类")
+    monkeypatch.setattr(panel, "ask_text", lambda *_a, **_k: next(answers))
+    page.new_record()  # Ctrl+N on this tab adds to the catalogue
+    assert panel.table.current_row()["name"] == "雨水花园"
+    enabled = {a.objectName(): a.isEnabled() for a in panel.row_actions.actions() if not a.isSeparator()}
+    assert enabled["retire_item_type_action"] and not enabled["unretire_item_type_action"]
+    assert enabled["delete_item_type_action"]  # nothing uses it yet
+
+    monkeypatch.setattr(panel, "ask_text", lambda *_a, **_k: "雨水花园（下凹式）")
+    panel.table.view.setFocus()
+    qtbot.keyClick(panel.table.view, Qt.Key.Key_F2)
+    assert panel.table.current_row()["name"] == "雨水花园（下凹式）"
+
+    view = panel.table.view
+    view.customContextMenuRequested.emit(view.visualRect(panel.table.model.index(0, 0)).center())
+    assert [a.text() for a in panel.row_actions.menu.actions() if not a.isSeparator()] == texts
+
+    assert panel.select_name("雨水花园（下凹式）")
+    monkeypatch.setattr(list_page, "ask", lambda *_a: True)
+    qtbot.keyClick(panel.table.view, Qt.Key.Key_Delete)
+    assert "雨水花园（下凹式）" not in panel.names()
+    page.ctx.undo_stack.undo()
+    assert "雨水花园（下凹式）" in panel.names()
+
+
+def test_an_entry_in_use_cannot_be_deleted(qtbot, tmp_path) -> None:
+    from oldcomm_desktop.core import communities, divisions, items
+
+    page = _page(qtbot, tmp_path, workspace.COUNTY, "341122000000")
+    panel = page.item_types
+    with page.ctx.db.transaction("测试员") as s:
+        divisions.ensure(s, "341122100000", "新安镇")
+        c = communities.create(s, {"name": "幸福里", "township_code": "341122100000"})
+        code = panel.source.rows(panel.table.model.query)[0]["code"]
+        items.create(s, c.id, {"item_type_id": code, "planned_quantity": 2})
+    panel.table.refresh()
+    first = panel.source.rows(panel.table.model.query, fresh=True)[0]
+    assert panel.select_name(first["name"]) and first["uses"] == 1
+    delete = next(a for a in panel.row_actions.actions() if a.objectName() == "delete_item_type_action")
+    assert not delete.isEnabled() and not panel.buttons["delete"].isEnabled()
+    assert panel.buttons["retire"].isEnabled()
+
+
+def test_a_stale_rename_is_refused(qtbot, tmp_path, monkeypatch) -> None:
+    from oldcomm_desktop.core import catalogue_editing
+
+    page = _page(qtbot, tmp_path, workspace.COUNTY, "341122000000")
+    panel = page.item_types
+    first = panel.source.rows(panel.table.model.query)[0]
+    assert panel.select_name(first["name"])
+    with page.ctx.db.transaction("李四") as s:  # a colleague renames it; this page has not re-read
+        catalogue_editing.rename(s, first["id"], first["name"] + "（改）")
+    monkeypatch.setattr(panel, "ask_text", lambda *_a, **_k: "别的名字")
+    assert not panel.rename_item_type()
+    assert "李四" in panel.message.text() and page.ctx.undo_stack.count() == 0
 
 
 def test_a_township_reads_only(qtbot, tmp_path) -> None:
     page = _page(qtbot, tmp_path, workspace.TOWNSHIP, "341122100000")
-    assert not any(b.isEnabled() for b in page.catalogue_buttons.values())
+    panel = page.item_types
+    assert panel.table.model.rowCount() > 0
+    panel.table.select_first()
+    assert not any(b.isEnabled() for b in panel.buttons.values())
+    assert not any(a.isEnabled() for a in panel.row_actions.actions() if not a.isSeparator())
 
 
 def test_a_township_sets_the_short_name_of_its_notice_numbers(qtbot, tmp_path) -> None:
@@ -61,3 +144,19 @@ def test_a_township_sets_the_short_name_of_its_notice_numbers(qtbot, tmp_path) -
     assert "新安镇整改〔" in page.notice_example.text()
     number = page.ctx.read(lambda s: notice_numbers.next_number(s, "341122100000", 2025))
     assert number == "新安镇整改〔2025〕001号"
+
+
+def test_the_edit_menu_follows_the_catalogue_tab(qtbot, tmp_path) -> None:
+    from oldcomm_desktop.gui.main_window import MainWindow
+
+    page = _page(qtbot, tmp_path, workspace.COUNTY, "341122000000")
+    win = MainWindow(page.ctx)
+    qtbot.addWidget(win)
+    win.show()
+    settings = win.go_to("settings")
+    menu = lambda: [a.text() for a in win.edit_menu.actions()]  # noqa: E731
+    assert "改名…" not in menu()
+    settings.tabs.setCurrentIndex(2)
+    assert "改名…" in menu() and "添加类型…" in menu()
+    settings.tabs.setCurrentIndex(0)
+    assert "改名…" not in menu()

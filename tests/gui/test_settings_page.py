@@ -91,9 +91,11 @@ def test_operators_are_added_undoably(qtbot, page: SettingsPage, ctx: AppContext
 
 def test_catalogues_are_shown(page: SettingsPage, ctx: AppContext) -> None:
     rows = ctx.read(editable_settings.item_type_rows)
-    assert page.item_types.rowCount() == len(rows)
-    assert page.item_types.item(0, 0).text() == rows[0].category
-    assert page.item_types.item(0, 4).text() in ("是", "否")
+    model = page.item_types.table.model  # the catalogue on the list-page kit, in catalogue order
+    assert model.rowCount() == len(rows)
+    assert model.data(model.index(0, 0)) == rows[0].category
+    assert model.data(model.index(0, 1)) == rows[0].name
+    assert model.data(model.index(0, 4)) in ("是", "否")
     assert page.sources.topLevelItem(0).text(0) == "国家预算资金"
     assert page.sources.topLevelItem(0).childCount() > 0
     assert "青禾县" in page.workspace_label.text()

@@ -2,7 +2,9 @@
 
 The rules (eligibility cut-off and extension, consent thresholds, the monthly return's due day) are
 checked by `core.editable_settings` before they are stored, and each save is an undoable command. The
-catalogues (item types, funding sources) are shown read-only here: editing them comes in a later step.
+item-type catalogue is a list on the list-page kit (gui/catalogues/item_types.py: a county adds, renames,
+retires and deletes unused entries; its actions fill the 编辑 menu while its tab is shown); the funding
+sources are shown as their tree.
 """
 
 from __future__ import annotations
@@ -10,20 +12,18 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QPushButton,
     QRadioButton,
     QScrollArea,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -65,6 +65,7 @@ class SettingsPage(Page):
         layout.addWidget(self.tabs)
         ctx.money_unit_changed.connect(self._show_money_unit)
         ctx.data_changed.connect(self._data_changed)
+        self.tabs.currentChanged.connect(lambda _i: self._tab_changed())
         self.reload()
 
     # -- 常规 ----------------------------------------------------------------------------------------
@@ -334,119 +335,28 @@ class SettingsPage(Page):
         self._say_rules("已保存。（编辑 → 撤销 或 Ctrl+Z 可以恢复原来的设置）")
         return True
 
-    # -- catalogues ----------------------------------------------------------------------------------
+    # -- catalogues (on the list-page kit: gui/catalogues/) ----------------------------------------------
     def _item_types_tab(self) -> QWidget:
-        self.item_types = QTableWidget()
-        self.item_types.setTabKeyNavigation(False)  # Tab leaves the table; arrows move within
-        self.item_types.setObjectName("item_types")
-        headers = ["类别", "改造内容", "单位", "对应成效指标", "可用中央预算内投资"]  # Chinese only: no internal codes
-        self.item_types.setColumnCount(len(headers))
-        self.item_types.setHorizontalHeaderLabels(headers)
-        self.item_types.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.item_types.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.item_types.setAlternatingRowColors(True)
-        self.item_types.verticalHeader().setVisible(False)
-        self.item_types.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
-        header = self.item_types.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        from oldcomm_desktop.gui.catalogues.item_types import ItemTypesPanel
+
+        self.item_types = ItemTypesPanel(self.ctx)
         tab = QWidget()
         v = QVBoxLayout(tab)
-        v.addWidget(
-            _muted(
-                "改造内容的类型、自然单位和对应的国家成效指标（汇总时按换算关系折算）。中央预算内投资只支持配套基础设施"
-                "和公共服务设施，不支持楼栋本体改造。目录由县（区）维护：可以添加、改名、停用；已使用的类型不能删除。"
-            )
-        )
         v.addWidget(self.item_types, 1)
-        row = QHBoxLayout()
-        self.catalogue_buttons: dict[str, QPushButton] = {}
-        for key, text, slot in (
-            ("add", "添加…", self.add_item_type),
-            ("rename", "改名…", self.rename_item_type),
-            ("retire", "停用", self.retire_item_type),
-            ("delete", "删除", self.delete_item_type),
-        ):
-            button = QPushButton(text)
-            button.setObjectName(f"item_type_{key}")
-            button.clicked.connect(slot)
-            self.catalogue_buttons[key] = button
-            row.addWidget(button)
-        row.addStretch(1)
-        self.catalogue_message = QLabel()
-        self.catalogue_message.setObjectName("catalogue_message")
-        row.addWidget(self.catalogue_message)
-        v.addLayout(row)
         return tab
 
-    # -- the catalogue (a county's) --------------------------------------------------------------------
-    def ask_text(self, title: str, label: str, text: str = "") -> str | None:
-        """One line from the clerk (tests replace this)."""
-        from PySide6.QtWidgets import QInputDialog
+    def _catalogue_panel(self) -> Page | None:
+        """The catalogue list shown on the current tab, if any: its actions fill the 编辑 menu."""
+        panel = self.tabs.currentWidget().findChild(Page)
+        return panel if isinstance(panel, Page) else None
 
-        value, ok = QInputDialog.getText(self, title, label, text=text)
-        return value.strip() if ok and value.strip() else None
-
-    def ask_choice(self, title: str, label: str, options: list[str]) -> str | None:
-        from PySide6.QtWidgets import QInputDialog
-
-        value, ok = QInputDialog.getItem(self, title, label, options, 0, False)
-        return value if ok else None
-
-    def _current_type(self) -> tuple[str, str] | None:
-        row = self.item_types.currentRow()
-        item = self.item_types.item(row, 1) if row >= 0 else None
-        return (str(item.data(Qt.ItemDataRole.UserRole)), item.text()) if item is not None else None
-
-    def _catalogue(self, fn, done: str) -> bool:
-        from oldcomm_desktop.core.errors import OldcommError
-
-        try:
-            self.ctx.write(fn, table="item_type")
-        except OldcommError as exc:
-            self.catalogue_message.setText(str(exc))
-            return False
-        self.catalogue_message.setText(done)
-        self.reload()
-        return True
-
-    def add_item_type(self) -> bool:
-        from oldcomm_desktop.core import catalogue_editing
-
-        categories = self.ctx.read(lambda s: [c.name for c in catalogues.categories(s)])
-        category = self.ask_choice("添加改造内容类型", "类别：", categories)
-        name = category and self.ask_text("添加改造内容类型", "名称：")
-        unit = name and self.ask_text("添加改造内容类型", "自然单位（如 米、个、处）：")
-        if not unit:
-            return False
-        return self._catalogue(lambda s: catalogue_editing.add(s, category, name, unit), f"已添加“{name}”")
-
-    def rename_item_type(self) -> bool:
-        from oldcomm_desktop.core import catalogue_editing
-
-        current = self._current_type()
-        name = current and self.ask_text("改名", "新名称：", current[1])
-        if not current or not name:
-            return False
-        return self._catalogue(lambda s: catalogue_editing.rename(s, current[0], name), f"已改名为“{name}”")
-
-    def retire_item_type(self) -> bool:
-        from oldcomm_desktop.core import catalogue_editing
-
-        current = self._current_type()
-        if not current:
-            return False
-        return self._catalogue(
-            lambda s: catalogue_editing.retire(s, current[0]), f"已停用“{current[1]}”，不再用于新的改造内容"
-        )
-
-    def delete_item_type(self) -> bool:
-        from oldcomm_desktop.core import catalogue_editing
-
-        current = self._current_type()
-        if not current:
-            return False
-        return self._catalogue(lambda s: catalogue_editing.delete(s, current[0]), f"已删除“{current[1]}”")
+    def _tab_changed(self) -> None:
+        panel = self._catalogue_panel()
+        if panel is not None:
+            panel.activate()
+        show_actions = getattr(self.window(), "_show_page_actions", None)  # the 编辑 menu follows the tab
+        if callable(show_actions) and self.isVisible():
+            show_actions(self)
 
     def _sources_tab(self) -> QWidget:
         self.sources = QTreeWidget()
@@ -467,7 +377,6 @@ class SettingsPage(Page):
                 "own": own,
                 "own_name": catalogues.get_setting(s, "own_division_name") or divisions.name_of(s, own),
                 "operators": [(o.name, o.role) for o in workspace.operators(s)],
-                "item_types": editable_settings.item_type_rows(s),
                 "sources": overview.funding_tree(s),
             }
 
@@ -481,19 +390,6 @@ class SettingsPage(Page):
         self._show_notice_short_name()
         self._fill_operators(d["operators"])
         self._load_rules()
-        rows = d["item_types"]
-        county = d["mode"] == workspace.COUNTY
-        for button in self.catalogue_buttons.values():  # a township reads the county's catalogue
-            button.setEnabled(county)
-            button.setToolTip("" if county else "目录由县（区）统一维护")
-        self.item_types.setRowCount(len(rows))
-        for r, t in enumerate(rows):
-            for c, text in enumerate((t.category, t.name, t.unit, t.indicator, "是" if t.central_eligible else "否")):
-                item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, t.code)
-                if c == 4:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                self.item_types.setItem(r, c, item)
         self.sources.clear()
 
         def add(node: overview.MoneyNode, parent: QTreeWidget | QTreeWidgetItem) -> None:
@@ -527,7 +423,28 @@ class SettingsPage(Page):
             self.tabs.setCurrentIndex(order.index(filters["tab"]))
 
     def status_text(self) -> str:
+        panel = self._catalogue_panel()
+        if panel is not None:
+            return panel.status_text()
         return f"金额单位：{self.ctx.money_unit}；操作员：{self.ctx.operator}"
+
+    def edit_actions(self) -> list[QAction]:
+        panel = self._catalogue_panel()
+        return panel.edit_actions() if panel is not None else []
+
+    def new_record(self) -> None:
+        panel = self._catalogue_panel()
+        if panel is not None:
+            panel.new_record()
+
+    def focus_search(self) -> None:
+        panel = self._catalogue_panel()
+        if panel is not None:
+            panel.focus_search()
+
+    def save_state(self) -> None:
+        for panel in self.findChildren(Page):
+            panel.save_state()
 
     def sample_views(self) -> list[tuple[str, Any]]:
         return [

@@ -1,0 +1,242 @@
+"""设置 › 改造内容目录: the county's catalogue of renovation item types as a list on the kit.
+
+The rows come from `core.catalogue_editing.listing` (retired entries included, said so, with how many items
+use each); adding, renaming, retiring, bringing back and deleting an unused entry are the core's functions,
+run as undoable commands that carry the version the clerk saw. The actions are QActions: the buttons, the
+row's context menu, the window's 编辑 menu and the keys (Insert adds, F2 renames, Delete deletes) share them.
+A township database reads the county's catalogue: every action is disabled there and says why.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QVBoxLayout, QWidget
+
+from oldcomm_desktop.core import catalogue_editing, catalogues
+from oldcomm_desktop.core.errors import OldcommError
+from oldcomm_desktop.gui import colours, commands
+from oldcomm_desktop.gui import settings_keys as keys
+from oldcomm_desktop.gui.context import AppContext
+from oldcomm_desktop.gui.list_page import DELETE_KEYS, ListPage, SmallListSource, delete_record, is_county
+from oldcomm_desktop.gui.paged_model import Column, PageQuery
+from oldcomm_desktop.gui.record_table import RecordTable
+from oldcomm_desktop.gui.widgets import error_text
+
+TABLE = "item_type"
+READ_ONLY = "目录由县（区）统一维护，乡镇数据库只能查看"
+STATES = [("active", "在用"), ("retired", "已停用")]
+
+
+def _read(session: Any, query: PageQuery) -> list[dict]:
+    return catalogue_editing.listing(
+        session,
+        search=query.search,
+        state=query.filter_value("state"),
+        sort_key=query.sort_key,
+        descending=query.descending,
+    )
+
+
+class ItemTypesPanel(ListPage):
+    """The item-type catalogue: a RecordTable over the core's listing, with its row actions."""
+
+    title = "改造内容目录"
+    page_key = "item_types"
+    noun = "个改造内容类型"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        self.county = is_county(ctx)
+        columns = [
+            Column("category", "类别"),
+            Column("name", "改造内容"),
+            Column("unit", "单位"),
+            Column("indicator", "对应成效指标"),
+            Column("central", "可用中央预算内投资", align="center"),
+            Column("state", "状态"),
+            Column("uses", "使用中", align="right", formatter=lambda n: f"{n:,} 项" if n else ""),
+        ]
+        self.source = SmallListSource(ctx, columns, _read)
+        self.set_table(RecordTable(ctx, self.source, "item_types", search_hint="搜索：名称、单位、类别或拼音首字母"))
+        self.table.setObjectName("item_types")
+        if ctx.settings.value(keys.table_state("item_types")) is None:
+            for col, width in ((0, 70), (1, 170), (2, 60), (3, 240), (4, 130), (5, 60)):
+                self.table.view.horizontalHeader().resizeSection(col, width)
+        self.table.add_filter("state", "状态", lambda: STATES)
+
+        acts = self.row_actions
+        row_ok = lambda: self.county  # noqa: E731 - a township reads only
+        self.add_action = acts.add(
+            "添加类型…", "add_item_type_action", self.add_item_type, shortcuts=[Qt.Key.Key_Insert],
+            needs_row=False, tip="在目录中添加一个改造内容类型（Insert；可撤销）",
+        )
+        rename = acts.add("改名…", "rename_item_type_action", self.rename_item_type, shortcuts=[Qt.Key.Key_F2],
+                          enabled_when=row_ok, tip="修改选中类型的名称和单位（F2；可撤销）")
+        retire = acts.add("停用", "retire_item_type_action", self.retire_item_type,
+                          enabled_when=lambda: self.county and self._is("active", True),
+                          tip="不再用于新的改造内容；已录入的保持不变（可撤销）")
+        unretire = acts.add("启用", "unretire_item_type_action", self.unretire_item_type,
+                            enabled_when=lambda: self.county and self._is("active", False),
+                            tip="重新用于新的改造内容（可撤销）")
+        acts.separator()
+        delete = acts.add("删除", "delete_item_type_action", self.delete_item_type, shortcuts=DELETE_KEYS,
+                          enabled_when=lambda: self.county and self._is("uses", 0),
+                          tip="删除没有使用过的类型（Delete；可撤销）；已使用的请停用")
+        self.add_action.setEnabled(self.county)
+        self.buttons = {
+            "add": acts.button(self.add_action, "item_type_add", "添加…"),
+            "rename": acts.button(rename, "item_type_rename"),
+            "retire": acts.button(retire, "item_type_retire"),
+            "unretire": acts.button(unretire, "item_type_unretire"),
+            "delete": acts.button(delete, "item_type_delete"),
+        }
+        if not self.county:
+            for action in acts.actions():
+                action.setToolTip(READ_ONLY)
+            for button in self.buttons.values():
+                button.setToolTip(READ_ONLY)
+        self.message = QLabel()
+        self.message.setObjectName("catalogue_message")
+        self.message.setWordWrap(True)
+        intro = QLabel(
+            "改造内容的类型、自然单位和对应的国家成效指标（汇总时按换算关系折算）。中央预算内投资只支持配套基础设施"
+            "和公共服务设施，不支持楼栋本体改造。目录由县（区）维护：可以添加、改名、停用；已使用的类型不能删除。"
+        )
+        intro.setWordWrap(True)
+        intro.setStyleSheet(colours.text_style("secondary"))
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        for button in self.buttons.values():
+            bar.addWidget(button)
+        bar.addSpacing(10)
+        bar.addWidget(self.message, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(intro)
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+        self.table.activated.connect(lambda _id: self.rename_item_type())
+        self.table.current_changed.connect(lambda _id: acts.update())
+        self.table.model.dataChanged.connect(lambda *_: acts.update())  # retired or back, by undo too
+
+    # -- what the selected row is -----------------------------------------------------------------------
+    def _is(self, key: str, value: Any) -> bool:
+        row = self.table.current_row()
+        return row is not None and row.get(key) == value
+
+    def names(self) -> list[str]:
+        """The names in the table's order (tests, and the status bar)."""
+        model = self.table.model
+        return [str((model.row_mapping(r) or {}).get("name", "")) for r in range(model.rowCount())]
+
+    def select_name(self, name: str) -> bool:
+        rows = [r for r in self.source.rows(self.table.model.query) if r["name"] == name]
+        return bool(rows) and self.table.select_id(str(rows[0]["id"]))
+
+    # -- asking the clerk (tests replace these) ---------------------------------------------------------
+    def ask_text(self, title: str, label: str, text: str = "") -> str | None:
+        value, ok = QInputDialog.getText(self, title, label, text=text)
+        return value.strip() if ok and value.strip() else None
+
+    def ask_choice(self, title: str, label: str, options: list[str]) -> str | None:
+        value, ok = QInputDialog.getItem(self, title, label, options, 0, False)
+        return value if ok else None
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.message.setStyleSheet(colours.text_style("error" if error else "ok"))
+        self.message.setText(text)
+
+    def _run(self, text: str, do: Any, undo: Any, done: str) -> bool:
+        try:
+            commands.perform(self.ctx, text, do, undo, table=TABLE)
+        except OldcommError as exc:
+            self._say(f"未完成：{error_text(exc)}", error=True)
+            return False
+        self._say(done + "（编辑 → 撤销 或 Ctrl+Z 可以恢复）")
+        self.row_actions.update()
+        return True
+
+    # -- the actions ------------------------------------------------------------------------------------
+    def add_item_type(self) -> bool:
+        if not self.county:
+            return False
+        categories = self.ctx.read(lambda s: [c.name for c in catalogues.categories(s)])
+        category = self.ask_choice("添加改造内容类型", "类别：", categories)
+        name = category and self.ask_text("添加改造内容类型", "名称：")
+        unit = name and self.ask_text("添加改造内容类型", "自然单位（如 米、个、处）：")
+        if not category or not name or not unit:
+            return False
+        made: dict[str, str] = {}
+
+        def make(s: Any) -> Any:
+            t = catalogue_editing.add(s, category, name, unit)
+            made["id"] = t.id
+            return t
+
+        try:
+            commands.create(self.ctx, f"添加改造内容类型“{name}”", make, catalogue_editing.delete,
+                            catalogue_editing.restore, table=TABLE)
+        except OldcommError as exc:
+            self._say(f"未添加：{error_text(exc)}", error=True)
+            return False
+        self.table.clear_filters()
+        self.table.select_id(made["id"])  # the selection follows the new record
+        self._say(f"已添加“{name}”。（编辑 → 撤销 或 Ctrl+Z 可以恢复）")
+        return True
+
+    def rename_item_type(self) -> bool:
+        row = self.table.current_row()
+        if row is None or not self.county:
+            return False
+        name = self.ask_text("改名", "新名称：", row["name"])
+        if not name or name == row["name"]:
+            return False
+        rid, old = str(row["id"]), row["name"]
+        do = commands.record_step(self.ctx, rid, lambda s, r, **kw: catalogue_editing.rename(s, r, name, **kw),
+                                  first_version=row["version"])
+        undo = commands.record_step(self.ctx, rid, lambda s, r, **kw: catalogue_editing.rename(s, r, old, **kw))
+        return self._run(f"改造内容类型“{old}”改名为“{name}”", do, undo, f"已改名为“{name}”。")
+
+    def _set_active(self, active: bool) -> bool:
+        row = self.table.current_row()
+        if row is None or not self.county or row["active"] == active:
+            return False
+        rid = str(row["id"])
+        on = commands.record_step(self.ctx, rid, catalogue_editing.unretire,
+                                  first_version=row["version"] if active else None)
+        off = commands.record_step(self.ctx, rid, catalogue_editing.retire,
+                                   first_version=None if active else row["version"])
+        if active:
+            return self._run(f"启用“{row['name']}”", on, off, f"已启用“{row['name']}”。")
+        return self._run(f"停用“{row['name']}”", off, on, f"已停用“{row['name']}”，不再用于新的改造内容。")
+
+    def retire_item_type(self) -> bool:
+        return self._set_active(False)
+
+    def unretire_item_type(self) -> bool:
+        return self._set_active(True)
+
+    def delete_item_type(self) -> bool:
+        row = self.table.current_row()
+        if row is None or not self.county:
+            return False
+        done = delete_record(
+            self, self.ctx, title="删除改造内容类型", question=f"删除目录中的“{row['name']}”？",
+            undo_text=f"删除改造内容类型“{row['name']}”", record_id=str(row["id"]),
+            delete=catalogue_editing.delete, restore=catalogue_editing.restore, table=TABLE,
+            version=row["version"],
+        )
+        if done:
+            self._say(f"已删除“{row['name']}”。（编辑 → 撤销 或 Ctrl+Z 可以恢复）")
+        return done
+
+    # -- Page -------------------------------------------------------------------------------------------
+    def new_record(self) -> None:
+        self.add_item_type()
+
+    def status_text(self) -> str:
+        return f"改造内容目录共 {self.table.model.shown_count:,} 个类型"
+
+
