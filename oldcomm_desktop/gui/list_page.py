@@ -20,13 +20,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QKeyCombination, QObject, QPoint, Qt
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QMenu, QMessageBox, QPushButton, QSplitter, QTableView, QWidget
+from PySide6.QtCore import QByteArray, QEvent, QKeyCombination, QModelIndex, QObject, QPoint, Qt
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QPalette
+from PySide6.QtWidgets import (
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
 
 from oldcomm_desktop.core import townships, workspace
 from oldcomm_desktop.core.errors import OldcommError
-from oldcomm_desktop.gui import commands
+from oldcomm_desktop.gui import colours, commands
 from oldcomm_desktop.gui import settings_keys as keys
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.paged_model import Column, PageQuery
@@ -59,15 +68,24 @@ class SmallListSource:
     write), `fetch` serves the same query's rows from that read. Rows need an "id" (what selection follows).
     """
 
-    def __init__(self, ctx: AppContext, columns: Sequence[Column], read: Callable[[Any, PageQuery], list[dict]]):
+    def __init__(
+        self,
+        ctx: AppContext,
+        columns: Sequence[Column],
+        read: Callable[[Any, PageQuery], list[dict]],
+        *,
+        session: bool = True,
+    ):
         self.ctx = ctx
         self.columns = list(columns)
         self.read = read
+        self.session = session  # False: `read(None, query)` serves rows the page already holds (a report's)
         self._rows: tuple[PageQuery, list[dict]] | None = None
 
     def rows(self, query: PageQuery, *, fresh: bool = False) -> list[dict]:
         if fresh or self._rows is None or self._rows[0] != query:
-            self._rows = (query, self.ctx.read(lambda s: self.read(s, query)))
+            rows = self.ctx.read(lambda s: self.read(s, query)) if self.session else self.read(None, query)
+            self._rows = (query, rows)
         return self._rows[1]
 
     def count(self, query: PageQuery) -> int:
@@ -81,6 +99,59 @@ class SmallListSource:
             if str(row["id"]) == record_id:
                 return i
         return None
+
+
+def query_rows(rows: Iterable[Mapping[str, Any]], query: PageQuery, search_keys: Sequence[str]) -> list[dict]:
+    """A small list already read (a report's rows) searched, filtered and sorted as a PageQuery asks:
+    the search in any of `search_keys` (or its pinyin initials), each filter by equality, text sorted by
+    pinyin as WPS does, empty values last."""
+    from oldcomm_desktop.core import pinyin_search
+
+    needle = query.search.strip().lower()
+    out = []
+    for row in rows:
+        if any(row.get(k) != v for k, v in query.filters):
+            continue
+        if needle and not any(
+            needle in str(row.get(k) or "").lower()
+            or any(needle in v for v in pinyin_search.initials(str(row.get(k) or "")).split())
+            for k in search_keys
+        ):
+            continue
+        out.append(dict(row))
+    key = query.sort_key
+    if key:
+        def order(row: dict) -> tuple:
+            value = row.get(key)
+            if value is None or value == "":
+                return (1, 0, "")
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return (0, value, "")
+            return (0, 0, pinyin_search.sort_key(str(value)))
+
+        filled = [r for r in out if r.get(key) not in (None, "")]
+        empty = [r for r in out if r.get(key) in (None, "")]
+        out = sorted(filled, key=order, reverse=query.descending) + empty
+    return out
+
+
+class RoleTextDelegate(QStyledItemDelegate):
+    """One column's text in a colours.py role the row decides (审核通过 green, 退回 red …), asked while
+    painting, so the colour follows a live switch to dark mode. The paged model stays domain-free."""
+
+    def __init__(self, column: int, role_of: Callable[[Mapping[str, Any]], str | None], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.column = column
+        self.role_of = role_of
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # type: ignore[override]
+        super().initStyleOption(option, index)
+        if index.column() != self.column:
+            return
+        row = getattr(index.model(), "row_mapping", lambda _r: None)(index.row())
+        role = self.role_of(row) if row else None
+        if role:
+            option.palette.setColor(QPalette.ColorRole.Text, colours.qcolor(role))
 
 
 # -- row actions ---------------------------------------------------------------------------------------------

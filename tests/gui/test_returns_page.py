@@ -14,6 +14,7 @@ from oldcomm_desktop.core.returns.periods import Period
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.pages.dashboard import DashboardPage
 from oldcomm_desktop.gui.pages.returns import ReturnsPage
+from oldcomm_desktop.gui.reporting.common import cell_texts
 
 PERIOD = Period.of(__import__("datetime").date.today())
 
@@ -23,12 +24,12 @@ def test_check_explain_export_submit_approve_reopen(qtbot, ctx: AppContext, tmp_
     panel = page.returns
     panel.select("progress", PERIOD.key, None)
     result = panel.run_check()
-    assert result is not None and panel.findings.rowCount() == len(result.findings)
+    assert result is not None and panel.findings.model.rowCount() == len(result.findings)
     assert "审核完成" in panel.message.text()
     if result.findings:  # a comment and a follow-up flag on the figure of a finding, shown after a re-check
         assert panel.annotate(0, "请财政所复核", True)
         panel.run_check()
-        assert panel.findings.item(0, 6).text() == "【需跟进】请财政所复核"
+        assert cell_texts(panel.findings, "annotation")[0] == "【需跟进】请财政所复核"
 
     produced = panel.export_to(tmp_path / "全县.xlsx")
     assert produced is not None and produced.draft
@@ -41,8 +42,7 @@ def test_check_explain_export_submit_approve_reopen(qtbot, ctx: AppContext, tmp_
     result = panel.run_check()
     if result.warnings:  # an explanation typed beside a warning is kept as a note on that figure
         row = result.findings.index(result.warnings[0])
-        panel.findings.item(row, 5).setText("已核实，属实")
-        assert panel.save_explanations() == 1
+        assert panel.explain(row, "已核实，属实")  # saved at once (the 填写说明… row action)
         again = ctx.read(lambda s: checks.run(s, "progress", PERIOD, township=town))
         assert any(f.explanation == "已核实，属实" for f in again.warnings)
     if result.errors:
@@ -56,8 +56,8 @@ def test_check_explain_export_submit_approve_reopen(qtbot, ctx: AppContext, tmp_
     assert not panel.reopen("")  # a reason is required
     assert "原因" in panel.message.text()
     assert panel.reopen("更正户数")
-    assert panel.history.rowCount() == 3
-    assert panel.history.item(0, 7).text() == "更正户数"
+    assert panel.history.model.rowCount() == 3
+    assert cell_texts(panel.history, "opinion")[0] == "更正户数"
     assert panel.compare() == [] and "没有变化" in panel.message.text()
     assert panel.save_archive(tmp_path / "sent.xlsx")
     assert "（草稿）" not in load_workbook(tmp_path / "sent.xlsx").active["A1"].value
@@ -76,7 +76,7 @@ def test_briefing_and_completeness(qtbot, ctx: AppContext, tmp_path: Path) -> No
 
     page.tabs.setCurrentWidget(page.completeness)
     towns = ctx.read(lambda s: review.completeness(s, "progress", PERIOD))
-    assert page.completeness.table.rowCount() == len(towns) > 0
+    assert page.completeness.table.model.rowCount() == len(towns) > 0
     assert "个乡镇（街道）" in page.completeness.summary.text()
     assert page.completeness.county_to(tmp_path / "county.xlsx")
     page.grab().save("/tmp/i9_completeness.png")

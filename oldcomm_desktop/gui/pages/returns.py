@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from oldcomm_desktop.core import workspace
@@ -33,6 +34,7 @@ class ReturnsPage(Page):
         self.tabs.addTab(self.briefing, "工作汇报")
         self._completeness_index = self.tabs.addTab(self.completeness, "报送情况")
         self.tabs.addTab(self.meeting, "会议数字")
+        self.completeness.open_return = self._open_return
         self.tabs.currentChanged.connect(lambda _i: self._tab_shown())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
@@ -58,6 +60,19 @@ class ReturnsPage(Page):
             self.completeness.refresh()
         elif w is self.returns:
             self.returns.refresh_state()
+        show_actions = getattr(self.window(), "_show_page_actions", None)  # the 编辑 menu follows the tab
+        if callable(show_actions) and self.isVisible():
+            show_actions(self)
+
+    def _open_return(self, kind: str, period: str, township: str) -> None:
+        """报送情况 → one township's return on the 月报表 tab."""
+        self.tabs.setCurrentWidget(self.returns)
+        self.returns.select(kind, period, township)
+
+    def edit_actions(self) -> list[QAction]:
+        """The current tab's row actions (its tables' context menus offer the same)."""
+        actions = getattr(self.tabs.currentWidget(), "edit_actions", None)
+        return list(actions()) if callable(actions) else []
 
     def apply_filters(self, filters: dict) -> None:
         """{"year": 2025} shows the meeting figures of that year; {"kind", "period"} a return."""

@@ -1,14 +1,25 @@
-"""Small shared pieces of the 报表 page: the period chooser and a read-only table filler."""
+"""Small shared pieces of the 报表 page: the period chooser and the report tables on the list-page kit.
+
+A report's rows are few (townships, rounds, findings of one check) and already read by the core call the
+panel makes (`review.completeness`, `review.history`, `checks.run` …): `report_table` puts them on a
+RecordTable through a SmallListSource, so they search, sort (pinyin), keep their columns and follow the
+selected record like every other list, and row actions fill the context menu and the 编辑 menu.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHeaderView, QTableWidget, QTableWidgetItem
+from PySide6.QtWidgets import QComboBox
 
 from oldcomm_desktop.core.returns import KINDS
 from oldcomm_desktop.core.returns.periods import Period
+from oldcomm_desktop.gui.context import AppContext
+from oldcomm_desktop.gui.list_page import SmallListSource, query_rows
+from oldcomm_desktop.gui.paged_model import Column, PageQuery
+from oldcomm_desktop.gui.record_table import RecordTable
 
 
 def kind_combo() -> QComboBox:
@@ -30,31 +41,37 @@ def period_combo(today: date | None = None, months: int = 24) -> QComboBox:
     return box
 
 
-def table(name: str, headers: list[str]) -> QTableWidget:
-    t = QTableWidget(0, len(headers))
-    t.setObjectName(name)
-    t.setHorizontalHeaderLabels(headers)
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    t.setAlternatingRowColors(True)
-    t.verticalHeader().setVisible(False)
-    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    t.horizontalHeader().setStretchLastSection(True)
-    for c, text in enumerate(headers):  # every heading readable before the first row arrives
-        t.setColumnWidth(c, max(80, t.fontMetrics().horizontalAdvance(text) + 28))
-    return t
+def report_table(
+    ctx: AppContext,
+    name: str,
+    columns: Sequence[Column],
+    rows: Callable[[], list[dict[str, Any]]],
+    *,
+    search_keys: Sequence[str] = ("name",),
+    search_hint: str = "搜索",
+    widths: Sequence[int] = (),
+) -> RecordTable:
+    """A RecordTable over rows the panel holds (`rows()` is read again on every refresh); each row needs an
+    "id". `widths`: first-use column widths (the clerk's own are remembered per table name)."""
+    from oldcomm_desktop.gui import settings_keys as keys
+
+    def read(_session: Any, query: PageQuery) -> list[dict[str, Any]]:
+        return query_rows(rows(), query, search_keys)
+
+    table = RecordTable(ctx, SmallListSource(ctx, columns, read, session=False), f"report_{name}",
+                        search_hint=search_hint)
+    table.setObjectName(name)
+    if ctx.settings.value(keys.table_state(f"report_{name}")) is None:
+        header = table.view.horizontalHeader()
+        for col, column in enumerate(columns):
+            fm = table.view.fontMetrics()
+            width = widths[col] if col < len(widths) else 0
+            header.resizeSection(col, max(width, fm.horizontalAdvance(column.title) + 28))
+    return table
 
 
-def fill(t: QTableWidget, rows: list[list[str]], *, editable_column: int | None = None) -> None:
-    t.setRowCount(len(rows))
-    for r, values in enumerate(rows):
-        for c, text in enumerate(values):
-            item = QTableWidgetItem("" if text is None else str(text))
-            if c != editable_column:
-                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-            t.setItem(r, c, item)
-    t.resizeColumnsToContents()
-    for c in range(t.columnCount()):  # never narrower than its heading (an empty table sizes to nothing)
-        heading = t.horizontalHeaderItem(c)
-        if heading is not None:
-            t.setColumnWidth(c, max(t.columnWidth(c), t.fontMetrics().horizontalAdvance(heading.text()) + 28))
+def cell_texts(table: RecordTable, column: str) -> list[str]:
+    """What a column shows, top to bottom (tests, and copying a report's column)."""
+    model = table.model
+    c = model.column_index(column)
+    return [str(model.data(model.index(r, c)) or "") for r in range(model.rowCount())]

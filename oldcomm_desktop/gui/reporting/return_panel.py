@@ -3,6 +3,10 @@ mode — approve it, send it back with an opinion, or reopen it with a reason; i
 
 Every action is a core call (`core.returns.checks / export / review`); long ones (export, submit) run in a
 worker behind the cancellable progress dialog (`gui.jobs.run_with_progress`).
+
+The findings, the rounds and the differences are lists on the kit (reporting.common.report_table). A
+finding's explanation and its comment are row actions (填写说明… F2 or Enter, 批注 / 标记跟进…) that save at
+once through `checks.note`; the same QActions fill the row's context menu and the 编辑 menu.
 """
 
 from __future__ import annotations
@@ -10,9 +14,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths
+from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
@@ -29,8 +33,9 @@ from oldcomm_desktop.core.returns.periods import Period
 from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.jobs import Progress, run_with_progress
-from oldcomm_desktop.gui.list_page import is_county, township_choices
-from oldcomm_desktop.gui.reporting.common import fill, kind_combo, period_combo, table
+from oldcomm_desktop.gui.list_page import EDIT_KEYS, RoleTextDelegate, RowActions, is_county, township_choices
+from oldcomm_desktop.gui.paged_model import Column
+from oldcomm_desktop.gui.reporting.common import kind_combo, period_combo, report_table
 from oldcomm_desktop.gui.widgets import ask
 
 SHOWN_FINDINGS = 2000
@@ -89,28 +94,52 @@ class ReturnPanel(QWidget):
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
 
-        self.findings = table(
-            "findings", ["级别", "行", "名称", "字段", "问题", "说明（提示可填写说明）", "批注 / 跟进"]
+        self.finding_rows: list[dict[str, Any]] = []
+        self.history_rows: list[dict[str, Any]] = []
+        self.diff_rows: list[dict[str, Any]] = []
+        self.findings = report_table(
+            ctx, "findings",
+            [Column("level", "级别"), Column("row", "行", align="right"), Column("name", "名称"),
+             Column("label", "字段"), Column("message", "问题"), Column("explanation", "说明（提示可填写说明）"),
+             Column("annotation", "批注 / 跟进")],
+            lambda: self.finding_rows, search_keys=("name", "label", "message", "explanation", "annotation"),
+            search_hint="搜索：名称、字段、问题或说明", widths=(50, 50, 150, 110, 240, 180),
         )
-        self.findings.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+        self.findings.add_filter("level", "级别", lambda: [(label, label) for label in checks.LEVEL_LABELS.values()])
+        self.findings.view.setItemDelegate(RoleTextDelegate(
+            0, lambda r: "error" if r.get("level_code") == "error" else "caution", self.findings.view))
+        self.row_actions = RowActions.for_table(self.findings, self)
+        explain = self.row_actions.add(
+            "填写说明…", "explain_action", self.ask_explain, shortcuts=[*EDIT_KEYS, Qt.Key.Key_F2],
+            tip="给选中的审核提示写说明（回车或 F2；随即保存）",
         )
-        save = QPushButton("保存说明")
-        save.setObjectName("save_explanations")
-        save.clicked.connect(self.save_explanations)
-        annotate = QPushButton("批注 / 标记跟进…")
-        annotate.setObjectName("annotate")
-        annotate.clicked.connect(self.ask_annotate)
+        annotate_action = self.row_actions.add("批注 / 标记跟进…", "annotate_action", self.ask_annotate,
+                                               tip="给选中数字写批注，或标记为需跟进")
+        self.findings.activated.connect(lambda _id: self.ask_explain())
         check_box = QGroupBox("审核结果")
         cl = QVBoxLayout(check_box)
         cl.addWidget(self.findings)
         actions = QHBoxLayout()
-        actions.addWidget(save, 1)
-        actions.addWidget(annotate)
+        actions.addStretch(1)
+        actions.addWidget(self.row_actions.button(explain, "explain"))
+        actions.addWidget(self.row_actions.button(annotate_action, "annotate"))
         cl.addLayout(actions)
 
-        self.history = table("history", ["时间", "期间", "报表", "乡镇（街道）", "轮次", "动作", "操作员", "意见/原因"])
-        self.diffs = table("diffs", ["名称", "字段", "上报时", "现在"])
+        self.history = report_table(
+            ctx, "history",
+            [Column("at", "时间"), Column("period", "期间"), Column("kind", "报表"), Column("township", "乡镇（街道）"),
+             Column("round", "轮次", align="right"), Column("action", "动作"), Column("operator", "操作员"),
+             Column("opinion", "意见/原因")],
+            lambda: self.history_rows, search_keys=("township", "action", "operator", "opinion"),
+            search_hint="搜索：乡镇、动作、操作员或意见", widths=(120, 70, 80, 100, 40, 70, 70),
+        )
+        self.diffs = report_table(
+            ctx, "diffs",
+            [Column("name", "名称"), Column("label", "字段"), Column("archived", "上报时", align="right"),
+             Column("current", "现在", align="right")],
+            lambda: self.diff_rows, search_keys=("name", "label"), search_hint="搜索：名称或字段",
+            widths=(140, 100, 80),
+        )
         hist_box = QGroupBox("报送记录（每一轮都保留）")
         QVBoxLayout(hist_box).addWidget(self.history)
         diff_box = QGroupBox("与上报时比较（哪些数字变了）")
@@ -189,22 +218,21 @@ class ReturnPanel(QWidget):
         b["reopen"].setEnabled(self.county and status == review.APPROVED)
         b["compare"].setEnabled(status is not None)
         b["archive"].setEnabled(status is not None)
-        fill(
-            self.history,
-            [
-                [
-                    f"{h.at:%Y-%m-%d %H:%M}",
-                    h.period,
-                    KINDS.get(h.kind, h.kind),
-                    names.get(h.township, h.township),
-                    str(h.round),
-                    review.ACTION_LABELS.get(h.action, h.action),
-                    h.operator or "",
-                    h.opinion or "",
-                ]
-                for h in hist
-            ],
-        )
+        self.history_rows = [
+            {
+                "id": f"h{i}",
+                "at": f"{h.at:%Y-%m-%d %H:%M}",
+                "period": h.period,
+                "kind": KINDS.get(h.kind, h.kind),
+                "township": names.get(h.township, h.township),
+                "round": h.round,
+                "action": review.ACTION_LABELS.get(h.action, h.action),
+                "operator": h.operator or "",
+                "opinion": h.opinion or "",
+            }
+            for i, h in enumerate(hist)
+        ]
+        self.history.refresh()
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.message.setStyleSheet(colours.text_style("error" if error else "ok"))
@@ -229,22 +257,22 @@ class ReturnPanel(QWidget):
                 ]
             )
         }
-        fill(
-            self.findings,
-            [
-                [
-                    checks.LEVEL_LABELS[f.level],
-                    str(f.row or ""),
-                    f.name,
-                    f.label,
-                    f.message,
-                    f.explanation,
-                    self._annotation(notes.get((f.key, f.field))),
-                ]
-                for f in shown
-            ],
-            editable_column=5,
-        )
+        self.finding_rows = [
+            {
+                "id": str(i),
+                "level": checks.LEVEL_LABELS[f.level],
+                "level_code": f.level,
+                "row": f.row or None,
+                "name": f.name,
+                "label": f.label,
+                "message": f.message,
+                "explanation": f.explanation or "",
+                "annotation": self._annotation(notes.get((f.key, f.field))),
+            }
+            for i, f in enumerate(shown)
+        ]
+        self.findings.refresh()
+        self.findings.select_first()
         more = len(self.result.findings) - len(shown)
         text = f"审核完成：{len(self.result.errors)} 个错误，{len(self.result.warnings)} 个提示"
         if more:
@@ -262,53 +290,79 @@ class ReturnPanel(QWidget):
         comment, follow_up = note
         return ("【需跟进】" if follow_up else "") + (comment or "")
 
-    def annotate(self, row: int, comment: str, follow_up: bool) -> bool:
+    def edit_actions(self) -> list[QAction]:
+        return self.row_actions.actions()
+
+    def _current_finding(self) -> int:
+        """The index (in the check's findings) of the selected finding, -1 for none."""
+        rid = self.findings.current_id()
+        return int(rid) if rid.isdigit() and self.result is not None else -1
+
+    def _show_finding(self, index: int, **values: str) -> None:
+        for row in self.finding_rows:
+            if row["id"] == str(index):
+                row.update(values)
+        self.findings.refresh()  # the selection stays on the finding
+
+    def annotate(self, index: int, comment: str, follow_up: bool) -> bool:
         """A comment and a follow-up flag on the figure of a finding (a note kept beside the return)."""
-        if self.result is None or not 0 <= row < self.findings.rowCount():
+        if self.result is None or not 0 <= index < len(self.finding_rows):
             return False
-        f = self.result.findings[row]
+        f = self.result.findings[index]
         kind, period, _town = self.choice()
         self.ctx.write(
             lambda s: checks.note(s, kind, period, f.key, f.field, comment=comment, follow_up=follow_up),
             table="return_note",
         )
-        self.findings.item(row, 6).setText(self._annotation((comment, follow_up)))
+        self._show_finding(index, annotation=self._annotation((comment, follow_up)))
         self._say("已保存批注" + ("，并标记为需跟进" if follow_up else ""))
         return True
 
     def ask_annotate(self) -> None:
-        row = self.findings.currentRow()
-        if row < 0:
+        index = self._current_finding()
+        if index < 0:
             self._say("请先在审核结果中选中一行", error=True)
             return
         text, ok = QInputDialog.getText(self, "批注", "对这个数字的批注：")
         if not ok:
             return
         follow = ask(self, "需跟进", "标记为需跟进？")
-        self.annotate(row, text, follow)
+        self.annotate(index, text, follow)
 
-    def save_explanations(self) -> int:
-        """Store the explanations typed beside warnings (a note per figure); returns how many were saved."""
-        if self.result is None:
-            return 0
+    def explain(self, index: int, text: str) -> bool:
+        """Store the explanation of a finding (a note on its figure), at once; an empty one clears it."""
+        if self.result is None or not 0 <= index < len(self.finding_rows):
+            return False
+        f = self.result.findings[index]
         kind, period, _town = self.choice()
-        changes = []
-        for r, f in enumerate(self.result.findings[: self.findings.rowCount()]):
-            item = self.findings.item(r, 5)
-            text = item.text().strip() if item else ""
-            if text != (f.explanation or ""):
-                changes.append((f, text))
+        text = text.strip()
+        try:
+            self.ctx.write(
+                lambda s: checks.note(s, kind, period, f.key, f.field, rule=f.rule, explanation=text),
+                table="return_note",
+            )
+        except OldcommError as exc:
+            self._say(f"说明没有保存：{exc}", error=True)
+            return False
+        f.explanation = text
+        self._show_finding(index, explanation=text)
+        self._say("已保存说明" if text else "已清除说明")
+        return True
 
-        def write(s):
-            for f, text in changes:
-                checks.note(s, kind, period, f.key, f.field, rule=f.rule, explanation=text)
+    def ask_text(self, title: str, label: str, text: str = "") -> str | None:
+        """One line from the clerk; None when cancelled (tests replace this)."""
+        value, ok = QInputDialog.getText(self, title, label, text=text)
+        return value if ok else None
 
-        if changes:
-            self.ctx.write(write, table="return_note")
-            for f, text in changes:
-                f.explanation = text
-        self._say(f"已保存 {len(changes)} 条说明")
-        return len(changes)
+    def ask_explain(self) -> bool:
+        index = self._current_finding()
+        if index < 0:
+            self._say("请先在审核结果中选中一行", error=True)
+            return False
+        assert self.result is not None  # a finding is selected
+        f = self.result.findings[index]
+        text = self.ask_text("填写说明", f"{f.name} {f.label}：{f.message}\n说明：", f.explanation or "")
+        return text is not None and self.explain(index, text)
 
     # -- export and submission -----------------------------------------------------------------------
     def ask_export(self) -> None:
@@ -427,18 +481,17 @@ class ReturnPanel(QWidget):
         except OldcommError as exc:
             self._say(str(exc), error=True)
             return []
-        fill(
-            self.diffs,
-            [
-                [
-                    d.name,
-                    d.label,
-                    "" if d.archived is None else str(d.archived),
-                    "" if d.current is None else str(d.current),
-                ]
-                for d in diffs
-            ],
-        )
+        self.diff_rows = [
+            {
+                "id": f"d{i}",
+                "name": d.name,
+                "label": d.label,
+                "archived": "" if d.archived is None else str(d.archived),
+                "current": "" if d.current is None else str(d.current),
+            }
+            for i, d in enumerate(diffs)
+        ]
+        self.diffs.refresh()
         self._say(f"与上报时相比：{len(diffs)} 处不同" if diffs else "与上报时相比没有变化")
         return diffs
 
