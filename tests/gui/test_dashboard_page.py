@@ -127,15 +127,15 @@ def test_returns_page_shows_the_meeting_figures(qtbot, ctx: AppContext) -> None:
     table = page.status_table
     assert table.rowCount() == len(townships) + 1
     last = table.rowCount() - 1
-    assert table.item(last, 0).text() == "全县合计"
-    assert table.item(last, 1).text() == f"{result.total.communities:,}"
-    assert table.item(last, table.columnCount() - 1).text() == f"{finished.communities:,}"
+    assert table.cell(last, 0) == "全县合计"
+    assert table.cell(last, 1) == f"{result.total.communities:,}"
+    assert table.cell(last, table.columnCount() - 1) == f"{finished.communities:,}"
     assert finished.communities == result.groups["completed"].communities + result.groups["accepted"].communities
     scale = page.scale_table
-    assert scale.item(last, 1).text() == f"{result.total.households:,}"
-    assert scale.item(last, 3).text() == format_yuan(result.total.investment_yuan, unit="万元")
-    per_town = sum(Decimal(scale.item(r, 3).text().replace(",", "")) for r in range(last))
-    assert abs(per_town - Decimal(scale.item(last, 3).text().replace(",", ""))) <= Decimal("0.01") * last
+    assert scale.cell(last, 1) == f"{result.total.households:,}"
+    assert scale.cell(last, 3) == format_yuan(result.total.investment_yuan, unit="万元")
+    per_town = sum(Decimal(scale.cell(r, 3).replace(",", "")) for r in range(last))
+    assert abs(per_town - Decimal(scale.cell(last, 3).replace(",", ""))) <= Decimal("0.01") * last
     assert "月报表" in page.findChild(type(page.sentence), "returns_note").text()
     assert f"完成改造 <b>{finished.communities:,}</b>" in page.sentence.text()
     text = page.copy_tables()
@@ -143,7 +143,7 @@ def test_returns_page_shows_the_meeting_figures(qtbot, ctx: AppContext) -> None:
     year = ctx.read(overview.plan_years)[0]
     page.apply_filters({"year": year})
     in_year = ctx.read(lambda s: summary.totals(s, year=year).total.communities)
-    assert page.status_table.item(page.status_table.rowCount() - 1, 1).text() == f"{in_year:,}"
+    assert page.status_table.cell(page.status_table.rowCount() - 1, 1) == f"{in_year:,}"
 
 
 def test_the_window_opens_the_filtered_list(qtbot, ctx: AppContext) -> None:

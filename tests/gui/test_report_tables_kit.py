@@ -70,3 +70,24 @@ def test_completeness_opens_a_townships_return(qtbot, page: ReturnsPage) -> None
     qtbot.keyClick(table.view, Qt.Key.Key_Return)
     assert page.tabs.currentWidget() is page.returns
     assert page.returns.township.currentData() == second
+
+
+def test_meeting_figures_open_a_townships_communities(qtbot, page: ReturnsPage, ctx) -> None:
+    page.tabs.setCurrentWidget(page.meeting)
+    table = page.status_table
+    last = table.rowCount() - 1
+    assert table.cell(last, 0) == "全县合计"
+    assert table.model().data(table.model().index(0, 1), Qt.ItemDataRole.TextAlignmentRole) is not None
+    sent: list[tuple[str, dict]] = []
+    ctx.navigate.connect(lambda key, filters: sent.append((key, filters)))
+    table.setFocus()
+    table.selectRow(0)
+    table.setCurrentIndex(table.model().index(0, 0))
+    action = page.edit_actions()[0]
+    assert action.text() == "查看该乡镇的小区" and action.isEnabled()
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    code = page.meeting.rows[0].code
+    assert code and sent == [("communities", {"township": code})]
+    table.selectRow(last)  # the total row is no township
+    assert not action.isEnabled()
+    assert page.copy_tables().splitlines()[2].startswith("乡镇（街道）\t小区")

@@ -4,6 +4,10 @@ It shows communities per status, 完成改造 (completed + accepted) with househ
 and money, and the national effect indicators — all from `overview.meeting_rows` and
 `summary.effect_indicators`, the same sums the dashboard and `oldcomm summary` print. 复制 puts the tables
 on the clipboard, tab-separated, to paste into a spreadsheet or a report.
+
+The three tables are views over the kit's paged model (a SmallListSource over the rows the core returned),
+the total row bold; a township's row offers 查看该乡镇的小区 (Enter, the context menu, the 编辑 menu), which
+opens the 小区台账 filtered to it.
 """
 
 from __future__ import annotations
@@ -12,8 +16,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtCore import QModelIndex, QObject, Qt
+from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -24,8 +28,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QTableWidget,
-    QTableWidgetItem,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +40,8 @@ from oldcomm_desktop.core.lifecycle import STATUS_LABELS, STATUSES
 from oldcomm_desktop.core.money import format_quantity, format_yuan
 from oldcomm_desktop.gui import colours
 from oldcomm_desktop.gui.context import AppContext
+from oldcomm_desktop.gui.list_page import EDIT_KEYS, RowActions, SmallListSource
+from oldcomm_desktop.gui.paged_model import Column, PagedTableModel
 
 NOTE = (
     "本页是当前台账的会议口径数字（不分期间）：“完成改造”为已完工与已验收之和，"
@@ -46,47 +53,93 @@ def _area_wan(m2: Decimal) -> str:
     return format_yuan(m2, unit="万元")  # the same rounding: /10,000, two decimals
 
 
-def _table(name: str) -> QTableWidget:
-    t = QTableWidget()
-    t.setObjectName(name)
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)
-    t.setAlternatingRowColors(True)
-    t.verticalHeader().setVisible(False)
-    t.verticalHeader().setDefaultSectionSize(t.fontMetrics().height() + 10)
-    t.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    t.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-    t.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter | Qt.AlignmentFlag.AlignVCenter)
-    return t
+class _FiguresModel(PagedTableModel):
+    """The kit's paged model with headings that change with the money unit (总投资（万元）…)."""
+
+    def __init__(self, source: SmallListSource, parent: QObject | None = None):
+        super().__init__(source, parent)
+        self.titles = [c.title for c in source.columns]
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.titles[section] if 0 <= section < len(self.titles) else None
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.TextAlignmentRole:
+            return Qt.AlignmentFlag.AlignCenter
+        return super().headerData(section, orientation, role)
 
 
-def _fill(table: QTableWidget, headers: list[str], rows: list[list[str]], *, bold_last: bool = True) -> None:
-    table.clear()
-    table.setColumnCount(len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.setRowCount(len(rows))
-    bold = QFont(table.font())
-    bold.setBold(True)
-    for r, values in enumerate(rows):
-        for c, text in enumerate(values):
-            item = QTableWidgetItem(text)
-            item.setTextAlignment(
-                (Qt.AlignmentFlag.AlignLeft if c == 0 else Qt.AlignmentFlag.AlignRight) | Qt.AlignmentFlag.AlignVCenter
-            )
-            if bold_last and r == len(rows) - 1:
-                item.setFont(bold)
-            table.setItem(r, c, item)
-    table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-    height = table.horizontalHeader().sizeHint().height() + table.verticalHeader().defaultSectionSize() * len(rows)
-    table.setFixedHeight(height + 2 * table.frameWidth() + 2)
+class _TotalRowDelegate(QStyledItemDelegate):
+    """The 合计 row in bold (asked while painting)."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # type: ignore[override]
+        super().initStyleOption(option, index)
+        table = self.parent()
+        if isinstance(table, FiguresTable) and table.bold_last and index.row() == table.model().rowCount() - 1:
+            option.font.setBold(True)
 
 
-def table_text(table: QTableWidget) -> str:
+class FiguresTable(QTableView):
+    """A figures table: every row shown (no scrolling, the box grows), columns stretched, total row bold."""
+
+    def __init__(self, ctx: AppContext, name: str, columns: int, *, bold_last: bool = True):
+        super().__init__()
+        self.setObjectName(name)
+        self.bold_last = bold_last
+        self.rows: list[dict[str, Any]] = []
+        cols = [Column(f"c{i}", "", align="left" if i == 0 else "right", sortable=False) for i in range(columns)]
+        self.source = SmallListSource(ctx, cols, lambda _s, _q: self.rows, session=False)
+        self.figures_model = _FiguresModel(self.source, self)
+        self.setModel(self.figures_model)
+        self.setItemDelegate(_TotalRowDelegate(self))
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setTabKeyNavigation(False)  # Tab leaves the table; arrows move within
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.verticalHeader().setVisible(False)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+
+    def fill(self, headers: list[str], rows: list[list[str]], ids: list[str] | None = None) -> None:
+        """Show `rows` under `headers`; `ids` name each row (a township's code, "" for the total)."""
+        self.figures_model.titles = list(headers)
+        self.rows = [
+            {"id": (ids[r] if ids else "") or f"row{r}", "code": ids[r] if ids else "",
+             **{f"c{c}": text for c, text in enumerate(values)}}
+            for r, values in enumerate(rows)
+        ]
+        self.figures_model.refresh()
+        self.figures_model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(headers) - 1)
+        self.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        height = self.horizontalHeader().sizeHint().height() + self.verticalHeader().defaultSectionSize() * len(rows)
+        self.setFixedHeight(height + 2 * self.frameWidth() + 2)
+
+    # what a QTableWidget answered (tests, copying)
+    def rowCount(self) -> int:
+        return self.figures_model.rowCount()
+
+    def columnCount(self) -> int:
+        return self.figures_model.columnCount()
+
+    def cell(self, row: int, column: int) -> str:
+        return str(self.figures_model.data(self.figures_model.index(row, column)) or "")
+
+    def current_code(self) -> str:
+        """The township code of the selected row ("" for none or the total row)."""
+        index = self.currentIndex()
+        if not index.isValid() or not self.selectionModel().isRowSelected(index.row()):
+            return ""
+        return str((self.figures_model.row_mapping(index.row()) or {}).get("code") or "")
+
+
+def table_text(table: FiguresTable) -> str:
     """The table as tab-separated text with its header (for the clipboard)."""
-    lines = ["\t".join(table.horizontalHeaderItem(c).text().replace("\n", "") for c in range(table.columnCount()))]
+    lines = ["\t".join(t.replace("\n", "") for t in table.figures_model.titles)]
     for r in range(table.rowCount()):
-        lines.append("\t".join(table.item(r, c).text() if table.item(r, c) else "" for c in range(table.columnCount())))
+        lines.append("\t".join(table.cell(r, c) for c in range(table.columnCount())))
     return "\n".join(lines)
 
 
@@ -126,9 +179,18 @@ class MeetingFiguresPanel(QWidget):
         self.sentence.setWordWrap(True)
         self.sentence.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.sentence.setStyleSheet("font-size: 14px;")
-        self.status_table = _table("status_table")
-        self.scale_table = _table("scale_table")
-        self.indicator_table = _table("indicator_table")
+        self.status_table = FiguresTable(ctx, "status_table", 3 + len(STATUSES))
+        self.scale_table = FiguresTable(ctx, "scale_table", 8)
+        self.indicator_table = FiguresTable(ctx, "indicator_table", 5, bold_last=False)
+        # a township's row: its communities on the 小区台账 (the same action in both tables' menus)
+        self.row_actions: list[RowActions] = []
+        for table in (self.status_table, self.scale_table):
+            acts = RowActions(table, self, table.current_code)
+            acts.add("查看该乡镇的小区", f"{table.objectName()}_open_action",
+                     lambda t=table: self.open_township(t.current_code()), shortcuts=EDIT_KEYS,
+                     tip="到小区台账查看选中乡镇（街道）的小区（回车）")
+            table.doubleClicked.connect(lambda _i, t=table: self.open_township(t.current_code()))
+            self.row_actions.append(acts)
         self.status_box = self._box("各乡镇（街道）进度（小区个数）", self.status_table)
         self.scale_box = self._box("规模与投资", self.scale_table)
         self.indicator_box = self._box("成效指标", self.indicator_table)
@@ -154,7 +216,7 @@ class MeetingFiguresPanel(QWidget):
         ctx.data_changed.connect(self._data_changed)
 
     @staticmethod
-    def _box(title: str, table: QTableWidget) -> QGroupBox:
+    def _box(title: str, table: QTableView) -> QGroupBox:
         box = QGroupBox(title)
         QVBoxLayout(box).addWidget(table)
         return box
@@ -223,8 +285,8 @@ class MeetingFiguresPanel(QWidget):
             f"（总投资 {money(total.all.investment_yuan)} {unit}）。"
         )
         status_headers = ["乡镇（街道）", "小区", *(STATUS_LABELS[s] for s in STATUSES), "完成改造\n（已完工+已验收）"]
-        _fill(
-            self.status_table,
+        codes = [r.code for r in self.rows]
+        self.status_table.fill(
             status_headers,
             [
                 [
@@ -235,6 +297,7 @@ class MeetingFiguresPanel(QWidget):
                 ]
                 for r in self.rows
             ],
+            codes,
         )
         scale_headers = [
             "乡镇（街道）",
@@ -246,8 +309,7 @@ class MeetingFiguresPanel(QWidget):
             "完成改造面积\n（万平方米）",
             f"完成改造小区\n总投资（{unit}）",
         ]
-        _fill(
-            self.scale_table,
+        self.scale_table.fill(
             scale_headers,
             [
                 [
@@ -262,9 +324,9 @@ class MeetingFiguresPanel(QWidget):
                 ]
                 for r in self.rows
             ],
+            codes,
         )
-        _fill(
-            self.indicator_table,
+        self.indicator_table.fill(
             ["成效指标", "单位", "计划", "已完成", "完成率"],
             [
                 [
@@ -276,11 +338,24 @@ class MeetingFiguresPanel(QWidget):
                 ]
                 for i in self.indicators
             ],
-            bold_last=False,
         )
         for c in (1,):
             self.indicator_table.horizontalHeader().setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
         self.status_box.setTitle("各乡镇（街道）进度（小区个数）" if county else "进度（小区个数）")
+
+    def open_township(self, code: str) -> bool:
+        """查看该乡镇的小区: the 小区台账 filtered to the township (not for the total row)."""
+        if not code:
+            return False
+        self.ctx.navigate.emit("communities", {"township": code})
+        return True
+
+    def edit_actions(self) -> list[QAction]:
+        table = self.focusWidget()
+        for acts in self.row_actions:
+            if acts.view is table:
+                return acts.actions()
+        return self.row_actions[0].actions()
 
     def copy_tables(self) -> str:
         text = "\n\n".join(
