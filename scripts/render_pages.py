@@ -39,6 +39,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--only", nargs="*", help="page keys to render (default: all)")
     p.add_argument("--sizes", nargs="*", default=[f"{WIDTH}x{HEIGHT}"], help="window sizes, e.g. 1366x768")
     p.add_argument("--three-sizes", action="store_true", help="render at " + ", ".join(THREE_SIZES))
+    p.add_argument("--dark", action="store_true", help="a dark palette, as Windows' dark mode (names end _dark)")
     args = p.parse_args(argv)
     if args.three_sizes:
         args.sizes = list(THREE_SIZES)
@@ -147,6 +148,11 @@ def _render(args: argparse.Namespace, out: Path, tmp: Path) -> list[Path]:
     from oldcomm_desktop.storage.database import open_database
 
     app = make_application([sys.argv[0]])
+    if args.dark:  # what Windows' dark mode hands Qt; the pages switch live (gui/colours.py)
+        from oldcomm_desktop.gui import colours
+
+        app.setStyle("Fusion")
+        app.setPalette(colours.dark_palette())
     if args.db:
         db = open_database(args.db)
     else:
@@ -160,7 +166,7 @@ def _render(args: argparse.Namespace, out: Path, tmp: Path) -> list[Path]:
     written: list[Path] = []
     several = len(args.sizes) > 1
     for width, height in args.sizes:
-        tag = f"_{width}x{height}" if several else ""
+        tag = (f"_{width}x{height}" if several else "") + ("_dark" if args.dark else "")
 
         def save(widget: QWidget, name: str, tag: str = tag, width: int = width, height: int = height) -> None:
             _settle(app)

@@ -96,6 +96,25 @@ def is_dark(palette: QPalette | None = None) -> bool:
     return palette.color(QPalette.ColorRole.Window).lightness() < 128
 
 
+def dark_palette() -> QPalette:
+    """A dark palette like the one Windows' dark mode hands Qt (Fusion), for rendering pages dark
+    (scripts/render_pages.py --dark) and for tests of the live switch."""
+    p = QPalette()
+    roles = QPalette.ColorRole
+    for role, value in (
+        (roles.Window, "#202020"), (roles.WindowText, "#ffffff"), (roles.Base, "#1c1c1c"),
+        (roles.AlternateBase, "#2b2b2b"), (roles.ToolTipBase, "#2b2b2b"), (roles.ToolTipText, "#ffffff"),
+        (roles.Text, "#ffffff"), (roles.Button, "#2d2d2d"), (roles.ButtonText, "#ffffff"),
+        (roles.BrightText, "#ff6b6b"), (roles.Link, "#8fb3ff"), (roles.Highlight, "#3b6fd8"),
+        (roles.HighlightedText, "#ffffff"), (roles.PlaceholderText, "#9aa5b1"), (roles.Mid, "#3a3a3a"),
+        (roles.Dark, "#151515"), (roles.Light, "#3c3c3c"), (roles.Midlight, "#333333"), (roles.Shadow, "#000000"),
+    ):
+        p.setColor(role, QColor(value))
+    for role in (roles.WindowText, roles.Text, roles.ButtonText):
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7a7a7a"))
+    return p
+
+
 def colour(role: str, palette: QPalette | None = None) -> str:
     """The role's colour as "#rrggbb" for the current (or given) palette; KeyError for an unknown role."""
     light, dark = ROLES[role]

@@ -91,3 +91,10 @@ def test_meeting_figures_open_a_townships_communities(qtbot, page: ReturnsPage, 
     table.selectRow(last)  # the total row is no township
     assert not action.isEnabled()
     assert page.copy_tables().splitlines()[2].startswith("乡镇（街道）\t小区")
+
+
+def test_no_report_table_failed_to_read(page: ReturnsPage) -> None:
+    """Every report table was readable from the start (none shows 读取失败)."""
+    for table in (page.returns.findings, page.returns.history, page.returns.diffs, page.completeness.table):
+        assert table.model.stats.last_exception is None, table.objectName()
+        assert not table.notice.isVisible()

@@ -54,7 +54,7 @@ class ItemTypesPanel(ListPage):
             Column("name", "改造内容"),
             Column("unit", "单位"),
             Column("indicator", "对应成效指标"),
-            Column("central", "可用中央预算内投资", align="center"),
+            Column("central", "中央预算内投资"),  # 可用: 是/否
             Column("state", "状态"),
             Column("uses", "使用中", align="right", formatter=lambda n: f"{n:,} 项" if n else ""),
         ]
@@ -62,7 +62,7 @@ class ItemTypesPanel(ListPage):
         self.set_table(RecordTable(ctx, self.source, "item_types", search_hint="搜索：名称、单位、类别或拼音首字母"))
         self.table.setObjectName("item_types")
         if ctx.settings.value(keys.table_state("item_types")) is None:
-            for col, width in ((0, 70), (1, 170), (2, 60), (3, 240), (4, 130), (5, 60)):
+            for col, width in ((0, 64), (1, 160), (2, 56), (3, 230), (4, 100), (5, 60)):
                 self.table.view.horizontalHeader().resizeSection(col, width)
         self.table.add_filter("state", "状态", lambda: STATES)
 

@@ -280,6 +280,10 @@ class RectificationBoard(QWidget):
             self.tabs.setTabTextColor(i, colours.qcolor("alert" if state == "overdue" and n else "text"))
         self.counts_changed.emit(dict(self.counts))
 
+    def colours_changed(self) -> None:
+        """Dark mode switched (colours.apply): the overdue tab's text in the new palette's alert colour."""
+        self.refresh_counts()
+
     # -- the selected rectification -----------------------------------------------------------------
     def show_detail(self, rect_id: str) -> None:
         try:

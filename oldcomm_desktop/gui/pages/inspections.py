@@ -283,6 +283,10 @@ class InspectionsPage(Page):
         self.tabs.setTabText(1, f"整改销号（已逾期 {overdue}）" if overdue else "整改销号")
         self.tabs.tabBar().setTabTextColor(1, colours.qcolor("alert" if overdue else "text"))
 
+    def colours_changed(self) -> None:
+        """Dark mode switched (colours.apply): the 整改销号 tab's text in the new palette's colour."""
+        self._changed_status()
+
     def current_id(self) -> str:
         try:
             return self.table.current_id()

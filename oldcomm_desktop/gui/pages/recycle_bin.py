@@ -85,7 +85,7 @@ class RecycleBinPage(ListPage):
         self.source = BinSource(ctx, columns)
         self.set_table(RecordTable(ctx, self.source, "recycle_bin", search_hint="搜索：名称或所属小区/项目"))
         if ctx.settings.value(keys.table_state("recycle_bin")) is None:
-            for col, width in ((0, 80), (1, 240), (2, 240), (3, 110), (4, 100), (5, 130)):
+            for col, width in ((0, 76), (1, 200), (2, 200), (3, 96), (4, 90), (5, 126)):
                 self.table.view.horizontalHeader().resizeSection(col, width)
         self.table.add_filter("kind", "类型", lambda: list(recycle_bin.KINDS.items()))
         if is_county(ctx):

@@ -87,6 +87,19 @@ class ReturnsPage(Page):
     def status_text(self) -> str:
         return self.meeting.status_text()
 
+    def sample_views(self) -> list[tuple[str, Any]]:
+        """For scripts/render_pages.py: a checked return, the county's 报送情况, the meeting figures."""
+
+        def checked() -> None:
+            self.tabs.setCurrentWidget(self.returns)
+            self.returns.run_check()
+
+        views: list[tuple[str, Any]] = [("checked", checked)]
+        if self.tabs.isTabVisible(self._completeness_index):
+            views.append(("completeness", lambda: self.tabs.setCurrentWidget(self.completeness)))
+        views.append(("meeting", lambda: self.tabs.setCurrentWidget(self.meeting)))
+        return views
+
     # the meeting figures, as the page offered them before (tests, the clipboard button)
     def __getattr__(self, name: str) -> Any:
         if name in ("status_table", "scale_table", "indicator_table", "sentence", "copy_tables", "figures", "rows"):

@@ -50,9 +50,11 @@ def report_table(
     search_keys: Sequence[str] = ("name",),
     search_hint: str = "搜索",
     widths: Sequence[int] = (),
+    searchable: bool = True,
 ) -> RecordTable:
     """A RecordTable over rows the panel holds (`rows()` is read again on every refresh); each row needs an
-    "id". `widths`: first-use column widths (the clerk's own are remembered per table name)."""
+    "id". `widths`: first-use column widths (the clerk's own are remembered per table name); a table of a
+    handful of rows (a return's rounds) is not `searchable`: no search box taking a line of a small screen."""
     from oldcomm_desktop.gui import settings_keys as keys
 
     def read(_session: Any, query: PageQuery) -> list[dict[str, Any]]:
@@ -61,6 +63,8 @@ def report_table(
     table = RecordTable(ctx, SmallListSource(ctx, columns, read, session=False), f"report_{name}",
                         search_hint=search_hint)
     table.setObjectName(name)
+    if not searchable:
+        table.search.hide()
     if ctx.settings.value(keys.table_state(f"report_{name}")) is None:
         header = table.view.horizontalHeader()
         for col, column in enumerate(columns):

@@ -29,6 +29,8 @@ class CompletenessPanel(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
+        self.rows: list[review.Completeness] = []
+        self.shown: list[dict[str, Any]] = []  # what the table lists (read before the first refresh too)
         self.kind = kind_combo()
         self.period = period_combo()
         self.kind.currentIndexChanged.connect(lambda _i: self.refresh())
@@ -67,8 +69,6 @@ class CompletenessPanel(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
-        self.rows: list[review.Completeness] = []
-        self.shown: list[dict[str, Any]] = []
 
     def refresh(self) -> None:
         kind, period = self.kind.currentData(), Period.parse(self.period.currentData())

@@ -131,14 +131,13 @@ class ReturnPanel(QWidget):
              Column("round", "轮次", align="right"), Column("action", "动作"), Column("operator", "操作员"),
              Column("opinion", "意见/原因")],
             lambda: self.history_rows, search_keys=("township", "action", "operator", "opinion"),
-            search_hint="搜索：乡镇、动作、操作员或意见", widths=(120, 70, 80, 100, 40, 70, 70),
+            widths=(120, 70, 80, 100, 40, 70, 70), searchable=False,
         )
         self.diffs = report_table(
             ctx, "diffs",
             [Column("name", "名称"), Column("label", "字段"), Column("archived", "上报时", align="right"),
              Column("current", "现在", align="right")],
-            lambda: self.diff_rows, search_keys=("name", "label"), search_hint="搜索：名称或字段",
-            widths=(140, 100, 80),
+            lambda: self.diff_rows, search_keys=("name", "label"), widths=(140, 100, 80), searchable=False,
         )
         hist_box = QGroupBox("报送记录（每一轮都保留）")
         QVBoxLayout(hist_box).addWidget(self.history)
