@@ -40,7 +40,7 @@ def test_no_internal_codes_and_a_county_edits(qtbot, tmp_path, monkeypatch) -> N
     headers = [c.title for c in panel.table.model.columns]
     assert "代码" not in headers and "状态" in headers
     assert not any(t.isascii() and "_" in t for t in _cells(panel))  # no water_pipe
-    assert page.sources.columnCount() == 1
+    assert not any(t.isascii() and "_" in t for t in _cells(page.sources))  # no central_budget
     answers = iter(["智能门禁", "套"])
     monkeypatch.setattr(panel, "ask_choice", lambda *_a: "提升类")
     monkeypatch.setattr(panel, "ask_text", lambda *_a, **_k: next(answers))
@@ -160,3 +160,42 @@ def test_the_edit_menu_follows_the_catalogue_tab(qtbot, tmp_path) -> None:
     assert "改名…" in menu() and "添加类型…" in menu()
     settings.tabs.setCurrentIndex(0)
     assert "改名…" not in menu()
+
+
+def test_a_county_edits_its_funding_sources(qtbot, tmp_path, monkeypatch) -> None:
+    from PySide6.QtCore import Qt
+
+    from oldcomm_desktop.gui import list_page
+
+    page = _page(qtbot, tmp_path, workspace.COUNTY, "341122000000")
+    panel = page.sources
+    page.tabs.setCurrentIndex(3)
+    texts = [a.text() for a in page.edit_actions() if not a.isSeparator()]
+    assert texts == ["添加下级来源…", "添加一级来源…", "改名…", "删除"]
+    assert panel.select_name("社会资本")
+    monkeypatch.setattr(panel, "ask_text", lambda *_a, **_k: "企业捐赠")
+    panel.table.view.setFocus()
+    qtbot.keyClick(panel.table.view, Qt.Key.Key_Insert)  # under the selected source
+    row = panel.table.current_row()
+    assert row["name"] == "企业捐赠" and row["parent"] == "社会资本"
+    assert panel.names().index("企业捐赠") > panel.names().index("社会资本")
+    monkeypatch.setattr(panel, "ask_text", lambda *_a, **_k: "企业和个人捐赠")
+    qtbot.keyClick(panel.table.view, Qt.Key.Key_F2)
+    assert panel.table.current_row()["name"] == "企业和个人捐赠"
+    monkeypatch.setattr(list_page, "ask", lambda *_a: True)
+    qtbot.keyClick(panel.table.view, Qt.Key.Key_Delete)
+    assert "企业和个人捐赠" not in panel.names()
+    page.ctx.undo_stack.undo()
+    assert "企业和个人捐赠" in panel.names()
+    # a parent is not a leaf: it cannot be deleted (its money is its children's)
+    assert panel.select_name("社会资本")
+    delete = next(a for a in panel.row_actions.actions() if a.objectName() == "delete_source_action")
+    assert not delete.isEnabled()
+
+
+def test_a_township_reads_its_funding_sources_only(qtbot, tmp_path) -> None:
+    page = _page(qtbot, tmp_path, workspace.TOWNSHIP, "341122100000")
+    panel = page.sources
+    panel.table.select_first()
+    assert panel.table.model.rowCount() > 5
+    assert not any(b.isEnabled() for b in panel.buttons.values())

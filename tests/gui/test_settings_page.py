@@ -96,6 +96,7 @@ def test_catalogues_are_shown(page: SettingsPage, ctx: AppContext) -> None:
     assert model.data(model.index(0, 0)) == rows[0].category
     assert model.data(model.index(0, 1)) == rows[0].name
     assert model.data(model.index(0, 4)) in ("是", "否")
-    assert page.sources.topLevelItem(0).text(0) == "国家预算资金"
-    assert page.sources.topLevelItem(0).childCount() > 0
+    sources = page.sources.table.model  # the tree in its order, indented
+    assert sources.data(sources.index(0, 0)) == "国家预算资金"
+    assert str(sources.data(sources.index(1, 0))).startswith("　")
     assert "青禾县" in page.workspace_label.text()

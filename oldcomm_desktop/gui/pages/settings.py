@@ -3,8 +3,8 @@
 The rules (eligibility cut-off and extension, consent thresholds, the monthly return's due day) are
 checked by `core.editable_settings` before they are stored, and each save is an undoable command. The
 item-type catalogue is a list on the list-page kit (gui/catalogues/item_types.py: a county adds, renames,
-retires and deletes unused entries; its actions fill the 编辑 menu while its tab is shown); the funding
-sources are shown as their tree.
+retires and deletes unused entries; its actions fill the 编辑 menu while its tab is shown), and so is the
+funding-source tree (gui/catalogues/funding_sources.py: add under a source, rename, delete an unused one).
 """
 
 from __future__ import annotations
@@ -25,13 +25,11 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QScrollArea,
     QTabWidget,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from oldcomm_desktop.core import catalogues, divisions, editable_settings, overview, workspace
+from oldcomm_desktop.core import catalogues, divisions, editable_settings, workspace
 from oldcomm_desktop.core.errors import OldcommError, StaleRecord, ValidationError
 from oldcomm_desktop.gui import colours, commands
 from oldcomm_desktop.gui.context import MONEY_UNITS, AppContext
@@ -359,12 +357,11 @@ class SettingsPage(Page):
             show_actions(self)
 
     def _sources_tab(self) -> QWidget:
-        self.sources = QTreeWidget()
-        self.sources.setObjectName("funding_sources")
-        self.sources.setHeaderLabels(["资金来源"])  # Chinese names only: the codes are internal
+        from oldcomm_desktop.gui.catalogues.funding_sources import FundingSourcesPanel
+
+        self.sources = FundingSourcesPanel(self.ctx)
         tab = QWidget()
         v = QVBoxLayout(tab)
-        v.addWidget(_muted("资金按末级来源填写，上级来源是下级之和。“其他”须写明具体来源。"))
         v.addWidget(self.sources, 1)
         return tab
 
@@ -377,7 +374,6 @@ class SettingsPage(Page):
                 "own": own,
                 "own_name": catalogues.get_setting(s, "own_division_name") or divisions.name_of(s, own),
                 "operators": [(o.name, o.role) for o in workspace.operators(s)],
-                "sources": overview.funding_tree(s),
             }
 
         d: dict[str, Any] = self.ctx.read(read)
@@ -390,17 +386,6 @@ class SettingsPage(Page):
         self._show_notice_short_name()
         self._fill_operators(d["operators"])
         self._load_rules()
-        self.sources.clear()
-
-        def add(node: overview.MoneyNode, parent: QTreeWidget | QTreeWidgetItem) -> None:
-            item = QTreeWidgetItem(parent, [node.name])
-            item.setData(0, Qt.ItemDataRole.UserRole, node.code)
-            for child in node.children:
-                add(child, item)
-
-        for root in d["sources"]:
-            add(root, self.sources)
-        self.sources.expandAll()
 
     def _fill_operators(self, operators: list[tuple[str, str]]) -> None:
         self.operator_list.clear()
