@@ -88,6 +88,8 @@ class CompletenessPanel(QWidget):
             for r in self.rows
         ]
         self.table.refresh()
+        if not self.table.current_id():
+            self.table.select_first()  # Enter opens a return at once
         done = sum(r.status == "approved" for r in self.rows)
         sent = sum(r.status != "missing" for r in self.rows)
         late = sum(bool(r.overdue) or r.on_time is False for r in self.rows)
