@@ -101,3 +101,15 @@ def test_open_pages_repaint_in_dark_colours(qtbot, ctx, app_palette) -> None:
     _switch(qtbot, app_palette, LIGHT)
     assert colours.ROLES["notice_bg"][0] in page.table.notice.styleSheet()
     assert inside(tile).name() == colours.ROLES["surface"][0]
+
+
+def test_overdue_rows_of_a_supervision_table_follow_the_switch(qtbot, app_palette) -> None:
+    from oldcomm_desktop.gui.supervision.rows_table import RowsTable
+
+    table = RowsTable([("name", "名称"), ("state", "状态")], alert=lambda r: r["state"] == "逾期")
+    qtbot.addWidget(table)
+    table.set_rows([{"id": "1", "name": "督办一", "state": "逾期"}, {"id": "2", "name": "督办二", "state": "办理中"}])
+    assert table.item(0, 0).background().color().name() == colours.ROLES["alert_bg"][0]
+    _switch(qtbot, app_palette, DARK)
+    assert table.item(0, 0).background().color().name() == colours.ROLES["alert_bg"][1]
+    assert table.item(0, 1).foreground().color().name() == colours.ROLES["alert"][1]

@@ -413,6 +413,10 @@ class ProjectDetail(QWidget):
         self.tabs.setTabText(0, f"所属小区（{self.money.communities}）")
         self._fill_money()
 
+    def colours_changed(self) -> None:
+        """Dark mode switched (colours.apply): the money tree's greyed sources in the new palette."""
+        self._fill_money()
+
     def _fill_money(self) -> None:
         self.money_tree.clear()
         m = getattr(self, "money", None)

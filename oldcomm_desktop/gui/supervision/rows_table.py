@@ -79,6 +79,16 @@ class RowsTable(QTableWidget):
         if keep:
             self.select_id(keep)
 
+    def colours_changed(self) -> None:
+        """Dark mode switched (colours.apply): overdue rows in the new palette's alert colours."""
+        for r, row in enumerate(self.rows):
+            if self.alert and self.alert(row):
+                for c in range(self.columnCount()):
+                    item = self.item(r, c)
+                    if item is not None:
+                        item.setBackground(QBrush(colours.qcolor("alert_bg")))
+                        item.setForeground(QBrush(colours.qcolor("alert")))
+
     def current_row(self) -> dict | None:
         r = self.currentRow()
         return self.rows[r] if 0 <= r < len(self.rows) and self.selectionModel().hasSelection() else None
