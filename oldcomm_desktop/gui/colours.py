@@ -215,17 +215,21 @@ class _Watcher(QObject):
     def __init__(self, app: QApplication):
         super().__init__(app)
         self.dark = is_dark()
-        app.installEventFilter(self)
+        # A signal, not an application-wide event filter: a filter on the application would run Python for
+        # every event of every widget. paletteChanged is deprecated in Qt 6 but still sent; without it the
+        # filter is the fallback.
+        changed = getattr(app, "paletteChanged", None)
+        if changed is not None:
+            changed.connect(lambda _palette: QTimer.singleShot(0, self.check))
+        else:
+            app.installEventFilter(self)
         hints = app.styleHints()
-        signal = getattr(hints, "colorSchemeChanged", None)  # Qt 6.5+
+        signal = getattr(hints, "colorSchemeChanged", None)  # Qt 6.5+: Windows' dark mode switched
         if signal is not None:
             signal.connect(lambda _scheme: QTimer.singleShot(0, self.check))
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # Qt's name
-        if obj is QApplication.instance() and event.type() in (
-            QEvent.Type.ApplicationPaletteChange,
-            QEvent.Type.PaletteChange,
-        ):
+        if obj is QApplication.instance() and event.type() == QEvent.Type.ApplicationPaletteChange:
             QTimer.singleShot(0, self.check)  # after every widget has the new palette
         return False
 
