@@ -38,6 +38,8 @@ def test_a_findings_explanation_is_a_row_action_saved_at_once(qtbot, page: Retur
     qtbot.keyClick(panel.findings.view, Qt.Key.Key_F2)
     assert cell_texts(panel.findings, "explanation")[0] == "已核实，属实"
     assert panel.findings.current_id() == "0"  # the selection stays on the finding
+    detail = panel.finding_detail.text()  # the finding in full beside its actions, with its explanation
+    assert result.findings[0].message.split("，")[0] in detail and "说明：已核实，属实" in detail
     f = result.findings[0]
     again = ctx.read(lambda s: checks.run(s, "progress", PERIOD))
     assert any(g.key == f.key and g.field == f.field and g.explanation == "已核实，属实" for g in again.findings)

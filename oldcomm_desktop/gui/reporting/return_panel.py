@@ -119,8 +119,15 @@ class ReturnPanel(QWidget):
         check_box = QGroupBox("审核结果")
         cl = QVBoxLayout(check_box)
         cl.addWidget(self.findings)
+        # the selected finding in full (its 问题 column is cut at a small width), beside its two actions
+        self.finding_detail = QLabel()
+        self.finding_detail.setObjectName("finding_detail")
+        self.finding_detail.setWordWrap(True)
+        self.finding_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.findings.current_changed.connect(lambda _id: self._show_finding_detail())
+        self.findings.model.dataChanged.connect(lambda *_: self._show_finding_detail())
         actions = QHBoxLayout()
-        actions.addStretch(1)
+        actions.addWidget(self.finding_detail, 1)
         actions.addWidget(self.row_actions.button(explain, "explain"))
         actions.addWidget(self.row_actions.button(annotate_action, "annotate"))
         cl.addLayout(actions)
@@ -291,6 +298,21 @@ class ReturnPanel(QWidget):
 
     def edit_actions(self) -> list[QAction]:
         return self.row_actions.actions()
+
+    def _show_finding_detail(self) -> None:
+        from html import escape
+
+        row = self.findings.current_row()
+        if row is None:
+            self.finding_detail.setText("")
+            return
+        where = f"第 {row['row']} 行 " if row.get("row") else ""
+        text = f"{where}{escape(row['name'])}　{escape(row['label'])}：{escape(row['message'])}"
+        if row.get("explanation"):
+            text += "<br>" + colours.span("secondary", "说明：" + escape(row["explanation"]))
+        if row.get("annotation"):
+            text += "<br>" + colours.span("secondary", "批注：" + escape(row["annotation"]))
+        self.finding_detail.setText(text)
 
     def _current_finding(self) -> int:
         """The index (in the check's findings) of the selected finding, -1 for none."""
