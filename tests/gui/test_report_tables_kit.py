@@ -30,6 +30,7 @@ def test_a_findings_explanation_is_a_row_action_saved_at_once(qtbot, page: Retur
     result = panel.run_check()
     assert result is not None and result.findings, "the demo county has findings to explain"
     assert panel.findings.current_id() == "0"  # the first finding is selected after a check
+    assert result.findings[0].label in panel.finding_detail.text()  # and shown in full at once
     texts = [a.text() for a in page.edit_actions() if not a.isSeparator()]
     assert texts == ["填写说明…", "批注 / 标记跟进…"]
 

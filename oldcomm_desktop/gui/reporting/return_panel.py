@@ -125,6 +125,8 @@ class ReturnPanel(QWidget):
         self.finding_detail.setWordWrap(True)
         self.finding_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.findings.current_changed.connect(lambda _id: self._show_finding_detail())
+        # the current row can move before it is selected (a first check): follow the selection too
+        self.findings.view.selectionModel().selectionChanged.connect(lambda *_: self._show_finding_detail())
         self.findings.model.dataChanged.connect(lambda *_: self._show_finding_detail())
         actions = QHBoxLayout()
         actions.addWidget(self.finding_detail, 1)
