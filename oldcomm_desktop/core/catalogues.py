@@ -162,6 +162,31 @@ def is_leaf(session: Session, source: FundingSource) -> bool:
     )
 
 
+def retired_ids(session: Session) -> set[str]:
+    """Live sources closed to new money: retired themselves or under a retired source (retiring a parent
+    closes its whole branch, since money is recorded on the leaves below it)."""
+    rows = session.execute(
+        select(FundingSource.id, FundingSource.parent_id, FundingSource.active).where(
+            FundingSource.deleted_at.is_(None)
+        )
+    ).all()
+    parent = {sid: pid for sid, pid, _ in rows}
+    own = {sid for sid, _, active in rows if not active}
+    out: set[str] = set()
+    for sid in parent:
+        node: str | None = sid
+        seen = 0
+        while node is not None and seen <= len(parent):  # `seen`: a broken tree never loops forever
+            if node in own:
+                out.add(sid)
+                break
+            node, seen = parent.get(node), seen + 1
+    return out
+
+
+RETIRED_TEXT = "“{name}”已停用，不能再记新的资金（已记的资金照常保留、照常计入报表）"
+
+
 def template(session: Session, code_or_id: str) -> ChecklistTemplate:
     found = session.scalar(
         select(ChecklistTemplate).where((ChecklistTemplate.code == code_or_id) | (ChecklistTemplate.id == code_or_id))

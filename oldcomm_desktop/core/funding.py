@@ -118,6 +118,9 @@ def set_lines(
             raise stale
     problems: list[FieldProblem] = []
     parsed: dict[str, tuple[FundingSource, dict[str, Any]]] = {}
+    retired = catalogues.retired_ids(session)
+    live = (_target_filter(FundingLine, target), FundingLine.deleted_at.is_(None))
+    recorded = set(session.scalars(select(FundingLine.source_id).where(*live))) if retired else set()
     for key, raw in lines.items():
         try:
             source = catalogues.funding_source(session, key)
@@ -127,6 +130,9 @@ def set_lines(
         prefix = f"{source.name}："
         if not catalogues.is_leaf(session, source):
             problems.append(FieldProblem("source_id", "资金来源", f"“{source.name}”是汇总项，请填在它的下级来源上"))
+            continue
+        if source.id in retired and source.id not in recorded:  # a line already there keeps working
+            problems.append(FieldProblem("source_id", "资金来源", catalogues.RETIRED_TEXT.format(name=source.name)))
             continue
         try:
             values = parse_changes(LINE_FIELDS, raw)
@@ -175,7 +181,12 @@ def add_investment(session: Session, target: Target, data: Mapping[str, Any]) ->
     if problems:
         raise ValidationError(problems)
     if values.get("source_id"):
-        values["source_id"] = catalogues.funding_source(session, values["source_id"]).id
+        source = catalogues.funding_source(session, values["source_id"])
+        if source.id in catalogues.retired_ids(session):
+            raise ValidationError(
+                FieldProblem("source_id", "资金来源", catalogues.RETIRED_TEXT.format(name=source.name))
+            )
+        values["source_id"] = source.id
     problems = running_total_problems(completed_to_date(session, target) + values["amount"], target.total_investment)
     if problems:
         raise ValidationError(problems)
@@ -329,6 +340,7 @@ class EditorRow:
     needs_note: bool
     values: dict[str, Decimal | None] = field(default_factory=dict)
     source_note: str | None = None
+    retired: bool = False  # 已停用: no new money here; a line already recorded stays editable
 
 
 def lines_of(session: Session, community_id: str) -> dict[str, dict[str, object]]:
@@ -358,6 +370,7 @@ def editor_rows(session: Session, community_id: str) -> list[EditorRow]:
     """Every source in tree order, leaves carrying the community's current amounts (None when blank)."""
     lines = lines_of(session, community_id)
     sources = catalogues.funding_sources(session)
+    retired = catalogues.retired_ids(session)
     by_parent: dict[str | None, list] = {}
     ids = {s.id for s in sources}
     for s in sources:
@@ -376,6 +389,7 @@ def editor_rows(session: Session, community_id: str) -> list[EditorRow]:
                 bool(s.needs_note),
                 {k: line.get(k) for k in MEASURES},  # type: ignore[misc]
                 line.get("source_note"),  # type: ignore[arg-type]
+                s.id in retired,
             )
         )
         for child in children:

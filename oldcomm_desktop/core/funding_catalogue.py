@@ -1,8 +1,10 @@
-"""A county edits its catalogue of funding sources (资金来源目录): add a source, rename one, delete an unused one.
+"""A county edits its catalogue of funding sources (资金来源目录): add, rename, retire, delete an unused one.
 
 Sources form a tree and money is recorded on the leaves (parents are sums of their children), so a source
 that already carries money never gets children (the money would no longer add up), and a source with
-money or with children is never deleted. Only a county database edits the catalogue, so the townships it
+money or with children is never deleted: it is retired (停用) instead, which closes it (and the sources
+below it) to new money while the lines already recorded on it keep working and still count in returns.
+Only a county database edits the catalogue, so the townships it
 sends packages to share one tree. Every change of an existing source carries the version the clerk saw
 (`expected_version`): a colleague's newer change is refused as StaleRecord instead of overwritten.
 `listing` gives the 设置 page its rows in tree order (a few dozen sources: built here, not paged in SQL).
@@ -15,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import records, workspace
+from oldcomm_desktop.core import catalogues, records, workspace
 from oldcomm_desktop.core.errors import FieldProblem, ValidationError
 from oldcomm_desktop.core.model import FundingLine, FundingSource, InvestmentEntry
 
@@ -92,6 +94,8 @@ def add(session: Session, parent: str | None, name: str, *, needs_note: bool = F
             raise ValidationError(
                 FieldProblem("parent", "上级来源", f"“{above.name}”已记有 {n:,} 笔资金，不能再分下级来源")
             )
+        if above.id in catalogues.retired_ids(session):
+            raise ValidationError(FieldProblem("parent", "上级来源", f"“{above.name}”已停用，不能再分下级来源"))
         parent_id = above.id
     count = session.scalar(select(func.count(FundingSource.id)).where(FundingSource.code.like("county_src_%"))) or 0
     order = session.scalar(select(func.max(FundingSource.sort_order))) or 0
@@ -102,6 +106,29 @@ def add(session: Session, parent: str | None, name: str, *, needs_note: bool = F
     session.add(source)
     session.flush()
     return source
+
+
+def retire(
+    session: Session, ref: str, *, active: bool = False, expected_version: int | None = None
+) -> FundingSource:
+    """Close the source (and those below it) to new money; active=True opens it again. Asking for the state
+    it is already in is refused, so the clerk learns nothing happened."""
+    _county_only(session)
+    source = _source(session, ref, expected_version=expected_version)
+    if active and source.parent_id:
+        parent = session.get(FundingSource, source.parent_id)
+        if parent is not None and parent.id in catalogues.retired_ids(session):
+            raise ValidationError(f"“{source.name}”的上级来源“{parent.name}”已停用，请先启用上级来源")
+    if bool(source.active) == active:
+        raise ValidationError(f"“{source.name}”{'正在使用，无需启用' if active else '已经停用'}")
+    source.active = active
+    session.flush()
+    return source
+
+
+def unretire(session: Session, ref: str, *, expected_version: int | None = None) -> FundingSource:
+    """Open a retired source to new money again (the undo of `retire`, and 启用 on the page)."""
+    return retire(session, ref, active=True, expected_version=expected_version)
 
 
 def rename(session: Session, ref: str, name: str, *, expected_version: int | None = None) -> FundingSource:
@@ -141,8 +168,9 @@ def restore(session: Session, ref: str, *, expected_version: int | None = None) 
 
 def listing(session: Session, *, search: str = "") -> list[dict[str, Any]]:
     """The tree in its order, one row a source: its level, its path, whether money is recorded on it (a
-    leaf), the 其他 flag, how much is recorded on it, its version. `search` keeps the sources whose name
-    contains it (or its pinyin initials) and the sources above them, so each is still seen in its place."""
+    leaf), the 其他 flag, how much is recorded on it, whether it is retired (itself or above), its version.
+    `search` keeps the sources whose name contains it (or its pinyin initials) and the sources above them,
+    so each is still seen in its place."""
     from oldcomm_desktop.core import pinyin_search
 
     sources = list(
@@ -165,6 +193,7 @@ def listing(session: Session, *, search: str = "") -> list[dict[str, Any]]:
         if source_id is not None:
             used[source_id] = used.get(source_id, 0) + n
     by_id = {s.id: s for s in sources}
+    retired = catalogues.retired_ids(session)
     children: dict[str | None, list[FundingSource]] = {}
     for s in sources:
         children.setdefault(s.parent_id if s.parent_id in by_id else None, []).append(s)
@@ -185,6 +214,9 @@ def listing(session: Session, *, search: str = "") -> list[dict[str, Any]]:
                 "kind": "末级（记账）" if leaf else "上级（下级之和）",
                 "needs_note": "须写明来源" if s.needs_note else "",
                 "uses": int(used.get(s.id, 0)),
+                "active": bool(s.active),
+                "retired": s.id in retired,
+                "state": ("已停用" if not s.active else "已停用（上级）") if s.id in retired else "",
                 "version": s.version,
             }
         )

@@ -446,11 +446,13 @@ class FundingLineSpec(TableSpec):
         found = sources.get(str(row.get("source_id")))
         if found is None:
             return problems + [FieldProblem("source_id", "资金来源", f"资金来源“{row.get('source_id')}”不在目录中")]
-        source_id, name, leaf, needs_note = found
+        source_id, name, leaf, needs_note, retired = found
         row["source_id"] = source_id
         prefix = f"{name}："
         if not leaf:
             problems.append(FieldProblem("source_id", "资金来源", f"“{name}”是汇总项，请填在它的下级来源上"))
+        elif retired and (stored is None or stored.get("source_id") != source_id):  # new money on it
+            problems.append(FieldProblem("source_id", "资金来源", catalogues.RETIRED_TEXT.format(name=name)))
         problems += funding.line_problems(row, prefix)
         if needs_note and not row.get("source_note") and any(row.get(k) for k in funding.MEASURES):
             problems.append(FieldProblem("source_note", "资金来源说明", f"{prefix}请写明资金的具体来源"))
@@ -489,12 +491,14 @@ class FundingLineSpec(TableSpec):
                 _reject(batch, group[0], problems)
 
 
-def _sources(batch: Batch) -> dict[str, tuple[str, str, bool, bool]]:
+def _sources(batch: Batch) -> dict[str, tuple[str, str, bool, bool, bool]]:
+    """code, id and name → (id, name, leaf, needs a note, retired) of the live sources."""
     rows = list(batch.session.scalars(select(FundingSource).where(FundingSource.deleted_at.is_(None))))
     parents = {s.parent_id for s in rows}
+    retired = catalogues.retired_ids(batch.session)
     out = {}
     for s in rows:
-        value = (s.id, s.name, s.id not in parents, bool(s.needs_note))
+        value = (s.id, s.name, s.id not in parents, bool(s.needs_note), s.id in retired)
         out[s.code] = out[s.id] = out[s.name] = value
     return out
 
@@ -512,6 +516,10 @@ class InvestmentEntrySpec(TableSpec):
             if found is None:
                 problems.append(FieldProblem("source_id", "资金来源", f"资金来源“{row['source_id']}”不在目录中"))
             else:
+                if found[4] and (stored is None or stored.get("source_id") != found[0]):
+                    problems.append(
+                        FieldProblem("source_id", "资金来源", catalogues.RETIRED_TEXT.format(name=found[1]))
+                    )
                 row["source_id"] = found[0]
         return problems
 

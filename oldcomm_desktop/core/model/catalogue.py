@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from oldcomm_desktop.core.model.base import Base, Record
@@ -68,6 +68,9 @@ class FundingSource(Record, Base):
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("funding_source.id"), index=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     needs_note: Mapped[bool] = mapped_column(Boolean, default=False)  # 其他: the source must be stated
+    # Retired (停用): no new money is recorded on it (or under it); lines already recorded keep working and
+    # still count in returns. A column (migration 0013) because it is one flag read with the source itself.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class ChecklistTemplate(Record, Base):
