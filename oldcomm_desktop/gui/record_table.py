@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -139,6 +139,7 @@ class RecordTable(QWidget):
         #: Pages with filters of their own (a state tab, a scope chip) widen them here too.
         self.clear_filters_hook: Callable[[], None] | None = None
         self.view.selectionModel().currentRowChanged.connect(self._current_row_changed)
+        self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         self.view.doubleClicked.connect(lambda idx: self.activated.emit(self.model.row_id(idx.row())))
         self.model.count_changed.connect(self.count_changed)
         # a count that arrives from the worker thread updates the window's status bar (whichever page)
@@ -245,6 +246,16 @@ class RecordTable(QWidget):
     def _current_row_changed(self, cur, _prev) -> None:  # QModelIndex
         if self._restoring:
             return  # rows moving under a refresh: the record is looked up again once it is done
+        if cur.isValid() and not self.view.selectionModel().isRowSelected(cur.row()):
+            # Qt moves the current row before it selects it (selectRow, Ctrl+arrows, a click's press):
+            # select it now, so whoever hears current_changed finds the record selected (current_row()).
+            self._restoring = True
+            try:
+                self.view.selectionModel().select(
+                    cur, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+                )
+            finally:
+                self._restoring = False
         rid = ""
         if cur.isValid():
             try:
@@ -257,6 +268,18 @@ class RecordTable(QWidget):
             self._lost = ""
             self.notice.hide()
         self._announce(rid)
+
+    def _selection_changed(self, *_args: Any) -> None:
+        """The selection emptied under a current row (Ctrl+click on the selected row): nothing is selected,
+        so nothing is announced as current either; selecting it again announces it again."""
+        if self._restoring:
+            return
+        cur = self.view.currentIndex()
+        if cur.isValid() and self.view.selectionModel().isRowSelected(cur.row()):
+            self._current_row_changed(cur, None)
+        elif self._announced:
+            self._followed, self._followed_row = "", -1
+            self._announce("")
 
     def _name_at(self, row: int) -> str:
         mapping = self.model.row_mapping(row) or {}
