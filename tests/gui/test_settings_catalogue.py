@@ -171,7 +171,7 @@ def test_a_county_edits_its_funding_sources(qtbot, tmp_path, monkeypatch) -> Non
     panel = page.sources
     page.tabs.setCurrentIndex(3)
     texts = [a.text() for a in page.edit_actions() if not a.isSeparator()]
-    assert texts == ["添加下级来源…", "添加一级来源…", "改名…", "删除"]
+    assert texts == ["添加下级来源…", "添加一级来源…", "改名…", "停用", "启用", "删除"]
     assert panel.select_name("社会资本")
     monkeypatch.setattr(panel, "ask_text", lambda *_a, **_k: "企业捐赠")
     panel.table.view.setFocus()
@@ -199,3 +199,33 @@ def test_a_township_reads_its_funding_sources_only(qtbot, tmp_path) -> None:
     panel.table.select_first()
     assert panel.table.model.rowCount() > 5
     assert not any(b.isEnabled() for b in panel.buttons.values())
+
+
+def test_a_county_retires_a_funding_source_and_undo_brings_it_back(qtbot, tmp_path) -> None:
+    page = _page(qtbot, tmp_path, workspace.COUNTY, "341122000000")
+    panel = page.sources
+    page.tabs.setCurrentIndex(3)
+    acts = {a.objectName(): a for a in panel.row_actions.actions()}
+    assert panel.select_name("社会资本")
+    assert acts["retire_source_action"].isEnabled() and not acts["unretire_source_action"].isEnabled()
+    assert panel.retire_current()
+    assert panel.table.current_row()["state"] == "已停用" and "已停用“社会资本”" in panel.message.text()
+    assert panel.select_name("居民出资")
+    assert panel.table.current_row()["state"] == "已停用（上级）"
+    assert panel.select_name("社会资本")
+    assert acts["unretire_source_action"].isEnabled() and not acts["retire_source_action"].isEnabled()
+    assert "已停用" in _cells(panel)
+    page.ctx.undo_stack.undo()
+    assert panel.select_name("社会资本") and panel.table.current_row()["state"] == ""
+    page.ctx.undo_stack.redo()
+    assert panel.select_name("社会资本") and panel.table.current_row()["state"] == "已停用"
+    assert panel.unretire_current() and panel.table.current_row()["state"] == ""
+
+
+def test_a_township_cannot_retire_a_funding_source(qtbot, tmp_path) -> None:
+    page = _page(qtbot, tmp_path, workspace.TOWNSHIP, "341122100000")
+    panel = page.sources
+    assert panel.select_name("社会资本")
+    assert not panel.retire_current()
+    acts = {a.objectName(): a for a in panel.row_actions.actions()}
+    assert not acts["retire_source_action"].isEnabled()

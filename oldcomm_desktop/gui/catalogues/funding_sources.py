@@ -1,10 +1,12 @@
 """设置 › 资金来源目录: the county's funding-source tree as a list on the kit, in tree order (indented).
 
 The rows come from `core.funding_catalogue.listing`; adding a source (under the selected one, or at the top),
-renaming and deleting an unused leaf are the core's functions, run as undoable commands carrying the version
+renaming, retiring (停用: no new money on it or below it; what is recorded stays) and deleting an unused
+leaf are the core's functions, run as undoable commands carrying the version
 the clerk saw. The core keeps the money adding up: no sub-source under a source that carries money, no
 deleting a source with money or sub-sources. The actions are QActions shared by the buttons, the row's
-context menu, the 编辑 menu and the keys (Insert adds under the selected source, F2 renames, Delete deletes).
+context menu, the 编辑 menu and the keys (Insert adds under the selected source, F2 renames, Delete deletes);
+停用 and 启用 undo each other.
 A township database reads the county's tree only.
 """
 
@@ -48,6 +50,7 @@ class FundingSourcesPanel(ListPage):
             Column("kind", "资金记在", sortable=False),
             Column("needs_note", "说明", sortable=False),
             Column("uses", "已记资金", align="right", sortable=False, formatter=lambda n: f"{n:,} 笔" if n else ""),
+            Column("state", "状态", sortable=False),
         ]
         self.source = SmallListSource(ctx, columns, _read)
         self.set_table(RecordTable(ctx, self.source, "funding_sources", search_hint="搜索：来源名称或拼音首字母"))
@@ -66,6 +69,12 @@ class FundingSourcesPanel(ListPage):
                                        tip="添加一个一级资金来源（可撤销）")
         rename = acts.add("改名…", "rename_source_action", self.rename_current, shortcuts=[Qt.Key.Key_F2],
                           enabled_when=lambda: self.county, tip="修改选中来源的名称（F2；可撤销）")
+        retire = acts.add("停用", "retire_source_action", self.retire_current,
+                          enabled_when=lambda: self.county and self._is("active", True),
+                          tip="不再用于新的资金；已记的资金照常保留、照常计入报表（可撤销）")
+        unretire = acts.add("启用", "unretire_source_action", self.unretire_current,
+                            enabled_when=lambda: self.county and self._is("active", False),
+                            tip="重新用于新的资金（可撤销）")
         acts.separator()
         delete = acts.add("删除", "delete_source_action", self.delete_current, shortcuts=DELETE_KEYS,
                           enabled_when=lambda: self.county and self._is("uses", 0) and self._is("leaf", True),
@@ -75,6 +84,8 @@ class FundingSourcesPanel(ListPage):
             "add_child": acts.button(self.add_child_action, "source_add_child", "添加下级…"),
             "add_top": acts.button(self.add_top_action, "source_add_top", "添加一级…"),
             "rename": acts.button(rename, "source_rename"),
+            "retire": acts.button(retire, "source_retire"),
+            "unretire": acts.button(unretire, "source_unretire"),
             "delete": acts.button(delete, "source_delete"),
         }
         if not self.county:
@@ -84,8 +95,8 @@ class FundingSourcesPanel(ListPage):
         self.message.setObjectName("source_message")
         self.message.setWordWrap(True)
         intro = QLabel(
-            "资金按末级来源填写，上级来源是下级之和。“其他”须写明具体来源。目录由县（区）维护：可以添加、改名；"
-            "已记有资金的来源不能删除，也不能再分下级。"
+            "资金按末级来源填写，上级来源是下级之和。“其他”须写明具体来源。目录由县（区）维护：可以添加、改名、停用；"
+            "已记有资金的来源不能删除（可以停用），也不能再分下级。"
         )
         intro.setWordWrap(True)
         intro.setStyleSheet(colours.text_style("secondary"))
@@ -176,6 +187,32 @@ class FundingSourcesPanel(ListPage):
             return False
         self._say(f"已改名为“{name}”。（编辑 → 撤销 或 Ctrl+Z 可以恢复）")
         return True
+
+    def _set_active(self, active: bool) -> bool:
+        row = self.table.current_row()
+        if row is None or not self.county or row["active"] == active:
+            return False
+        rid, name = str(row["id"]), row["name"]
+        on = commands.record_step(self.ctx, rid, funding_catalogue.unretire,
+                                  first_version=row["version"] if active else None)
+        off = commands.record_step(self.ctx, rid, funding_catalogue.retire,
+                                   first_version=None if active else row["version"])
+        do, undo = (on, off) if active else (off, on)
+        try:
+            commands.perform(self.ctx, f"{'启用' if active else '停用'}资金来源“{name}”", do, undo, table=TABLE)
+        except OldcommError as exc:
+            self._say(f"未完成：{error_text(exc)}", error=True)
+            return False
+        done = f"已启用“{name}”。" if active else f"已停用“{name}”：不再记新的资金，已记的照常保留。"
+        self._say(done + "（编辑 → 撤销 或 Ctrl+Z 可以恢复）")
+        self.row_actions.update()
+        return True
+
+    def retire_current(self) -> bool:
+        return self._set_active(False)
+
+    def unretire_current(self) -> bool:
+        return self._set_active(True)
 
     def delete_current(self) -> bool:
         row = self.table.current_row()

@@ -70,9 +70,12 @@ class FundingDialog(QDialog):
         )
         bold = QFont()
         bold.setBold(True)
-        grey = QBrush(colours.qcolor("locked"))
+        #: Cells nothing is typed into (a parent's sums, a retired source with no line): painted "locked" by
+        #: `colours_changed`, again when the palette turns dark or light.
+        self.locked: list[QTableWidgetItem] = []
         for r, row in enumerate(self.rows):
-            name = QTableWidgetItem("　" * row.depth + row.name)
+            shown = "　" * row.depth + row.name + ("（已停用）" if row.retired else "")
+            name = QTableWidgetItem(shown)
             name.setFlags(Qt.ItemFlag.ItemIsEnabled)
             name.setData(Qt.ItemDataRole.UserRole, row.code)
             self.table.setItem(r, 0, name)
@@ -81,12 +84,19 @@ class FundingDialog(QDialog):
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
             self.table.setItem(r, NOTE_COL, QTableWidgetItem(row.source_note or ""))
-            if not row.leaf:  # parents are sums of their children: nothing to type there
+            recorded = any(v is not None for v in row.values.values()) or bool(row.source_note)
+            if not row.leaf or (row.retired and not recorded):
+                # parents are sums of their children, a retired source takes no new money: nothing to type
                 for c in range(len(COLUMNS)):
                     cell = self.table.item(r, c)
                     cell.setFlags(Qt.ItemFlag.ItemIsEnabled)
-                    cell.setBackground(grey)
-                    cell.setFont(bold)
+                    if not row.leaf:
+                        cell.setFont(bold)
+                    self.locked.append(cell)
+                if row.retired:
+                    name.setToolTip("已停用：不能再记新的资金")
+            elif row.retired:
+                name.setToolTip("已停用：已记的资金照常修改，不能再用于新的资金")
             elif not row.needs_note:
                 self.table.item(r, NOTE_COL).setToolTip("“其他”来源须写明具体来源，其余来源可不填")
         header = self.table.horizontalHeader()
@@ -111,9 +121,16 @@ class FundingDialog(QDialog):
         layout.addWidget(self.sum_label)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
+        self.colours_changed()
         self.table.itemChanged.connect(lambda _i: self._show_sum())
         self._show_sum()
         self.resize(980, 620)
+
+    def colours_changed(self) -> None:
+        """Paint the locked cells in the palette's "locked" colour (colours.apply calls this on a switch)."""
+        grey = QBrush(colours.qcolor("locked"))
+        for cell in self.locked:
+            cell.setBackground(grey)
 
     # -- reading the grid ---------------------------------------------------------------------------
     def row_of(self, code: str) -> int:

@@ -40,6 +40,7 @@ class StatusStrip(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.labels: dict[str, QLabel] = {}
+        self.status = ""
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(4)
@@ -57,7 +58,12 @@ class StatusStrip(QWidget):
         row.addStretch(1)
         self.set_status("")
 
+    def colours_changed(self) -> None:
+        """The pills' colours are made here, not by colours.style: re-made on a dark/light switch."""
+        self.set_status(self.status)
+
     def set_status(self, status: str) -> None:
+        self.status = status
         reached = STRIP.index(status) if status in STRIP else -1
         for code, label in self.labels.items():
             if code == "withdrawn":
