@@ -106,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Each capability keeps its subcommands in its own module, oldcomm_desktop/commands/<name>.py, with
 # `add_parsers(sub, add_db) -> {command: handler}`; a handler takes the parsed args and returns the exit code.
-FEATURE_MODULES = ("edit", "importing", "returns", "briefing", "paper", "supervision", "sync", "keys")
+FEATURE_MODULES = ("edit", "importing", "returns", "briefing", "paper", "supervision", "sync", "keys", "catalogue")
 
 
 def _features() -> list:
