@@ -41,9 +41,7 @@ def test_no_internal_codes_and_a_county_edits(qtbot, tmp_path, monkeypatch) -> N
     assert "代码" not in headers and "状态" in headers
     assert not any(t.isascii() and "_" in t for t in _cells(panel))  # no water_pipe
     assert not any(t.isascii() and "_" in t for t in _cells(page.sources))  # no central_budget
-    answers = iter(["智能门禁", "套"])
-    monkeypatch.setattr(panel, "ask_choice", lambda *_a: "提升类")
-    monkeypatch.setattr(panel, "ask_text", lambda *_a, **_k: next(answers))
+    monkeypatch.setattr(panel, "ask_entry", lambda *_a: {"category": "提升类", "name": "智能门禁", "unit": "套"})
     assert panel.add_item_type() and "智能门禁" in panel.names()
     assert panel.table.current_row()["name"] == "智能门禁"  # the selection follows the new entry
     monkeypatch.setattr(panel, "ask_text", lambda *_a, **_k: "智能门禁系统")
@@ -67,9 +65,7 @@ def test_catalogue_actions_are_keys_menus_and_the_edit_menu(qtbot, tmp_path, mon
     page.tabs.setCurrentIndex(2)
     texts = [a.text() for a in page.edit_actions() if not a.isSeparator()]
     assert texts == ["添加类型…", "改名…", "停用", "启用", "删除"]
-    answers = iter(["雨水花园", "处"])
-    monkeypatch.setattr(panel, "ask_choice", lambda *_a: "基础类")
-    monkeypatch.setattr(panel, "ask_text", lambda *_a, **_k: next(answers))
+    monkeypatch.setattr(panel, "ask_entry", lambda *_a: {"category": "基础类", "name": "雨水花园", "unit": "处"})
     page.new_record()  # Ctrl+N on this tab adds to the catalogue
     assert panel.table.current_row()["name"] == "雨水花园"
     enabled = {a.objectName(): a.isEnabled() for a in panel.row_actions.actions() if not a.isSeparator()}
@@ -173,7 +169,7 @@ def test_a_county_edits_its_funding_sources(qtbot, tmp_path, monkeypatch) -> Non
     texts = [a.text() for a in page.edit_actions() if not a.isSeparator()]
     assert texts == ["添加下级来源…", "添加一级来源…", "改名…", "停用", "启用", "删除"]
     assert panel.select_name("社会资本")
-    monkeypatch.setattr(panel, "ask_text", lambda *_a, **_k: "企业捐赠")
+    monkeypatch.setattr(panel, "ask_entry", lambda *_a, **_k: {"name": "企业捐赠"})
     panel.table.view.setFocus()
     qtbot.keyClick(panel.table.view, Qt.Key.Key_Insert)  # under the selected source
     row = panel.table.current_row()

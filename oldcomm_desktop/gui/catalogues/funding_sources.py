@@ -15,12 +15,13 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from oldcomm_desktop.core import funding_catalogue
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.gui import colours, commands
 from oldcomm_desktop.gui import settings_keys as keys
+from oldcomm_desktop.gui.catalogues.entry_dialog import EntryDialog
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.list_page import DELETE_KEYS, ListPage, SmallListSource, delete_record, is_county
 from oldcomm_desktop.gui.paged_model import Column, PageQuery
@@ -127,9 +128,19 @@ class FundingSourcesPanel(ListPage):
         return bool(rows) and self.table.select_id(str(rows[0]["id"]))
 
     def ask_text(self, title: str, label: str, text: str = "") -> str | None:
-        """One line from the clerk (tests replace this)."""
-        value, ok = QInputDialog.getText(self, title, label, text=text)
-        return value.strip() if ok and value.strip() else None
+        """A new name for the source named `text` (the entry dialog, checked as typed; tests replace this)."""
+        dialog = EntryDialog(self, title, where=f"“{text}”{label}" if text else label, name=text,
+                             taken=self._all_names())
+        return dialog.values()["name"] if dialog.exec() == EntryDialog.DialogCode.Accepted else None
+
+    def ask_entry(self, title: str, where: str) -> dict[str, str] | None:
+        """The name of a new source ({name}, or None; tests replace this)."""
+        dialog = EntryDialog(self, title, where=where, taken=self._all_names())
+        return dialog.values() if dialog.exec() == EntryDialog.DialogCode.Accepted else None
+
+    def _all_names(self) -> list[str]:
+        """Every source's name, whatever the search shows (names are unique across the tree)."""
+        return [str(r["name"]) for r in self.ctx.read(lambda s: funding_catalogue.listing(s))]
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.message.setStyleSheet(colours.text_style("error" if error else "ok"))
@@ -139,8 +150,9 @@ class FundingSourcesPanel(ListPage):
     def _add(self, parent: dict | None) -> bool:
         if not self.county:
             return False
-        where = f"“{parent['name']}”下的" if parent else "一级"
-        name = self.ask_text("添加资金来源", f"{where}资金来源名称：")
+        where = f"在“{parent['name']}”下添加一个资金来源" if parent else "添加一个一级资金来源"
+        entry = self.ask_entry("添加资金来源", where)
+        name = (entry or {}).get("name", "")
         if not name:
             return False
         made: dict[str, str] = {}
@@ -173,7 +185,7 @@ class FundingSourcesPanel(ListPage):
         row = self.table.current_row()
         if row is None or not self.county:
             return False
-        name = self.ask_text("改名", "新名称：", row["name"])
+        name = self.ask_text("改名", "改名为：", row["name"])
         if not name or name == row["name"]:
             return False
         rid, old = str(row["id"]), row["name"]

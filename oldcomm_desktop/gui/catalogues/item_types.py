@@ -12,12 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from oldcomm_desktop.core import catalogue_editing, catalogues
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.gui import colours, commands
 from oldcomm_desktop.gui import settings_keys as keys
+from oldcomm_desktop.gui.catalogues.entry_dialog import EntryDialog
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.list_page import DELETE_KEYS, ListPage, SmallListSource, delete_record, is_county
 from oldcomm_desktop.gui.paged_model import Column, PageQuery
@@ -137,12 +138,19 @@ class ItemTypesPanel(ListPage):
 
     # -- asking the clerk (tests replace these) ---------------------------------------------------------
     def ask_text(self, title: str, label: str, text: str = "") -> str | None:
-        value, ok = QInputDialog.getText(self, title, label, text=text)
-        return value.strip() if ok and value.strip() else None
+        """A new name for the entry named `text` (the entry dialog, checked as typed)."""
+        dialog = EntryDialog(self, title, where=f"“{text}”{label}" if text else label, name=text,
+                             taken=self._all_names())
+        return dialog.values()["name"] if dialog.exec() == EntryDialog.DialogCode.Accepted else None
 
-    def ask_choice(self, title: str, label: str, options: list[str]) -> str | None:
-        value, ok = QInputDialog.getItem(self, title, label, options, 0, False)
-        return value if ok else None
+    def _all_names(self) -> list[str]:
+        """Every entry's name, retired ones too, whatever the search and filter show."""
+        return [str(r["name"]) for r in self.ctx.read(lambda s: catalogue_editing.listing(s))]
+
+    def ask_entry(self, title: str, categories: list[str]) -> dict[str, str] | None:
+        """Category, name and unit of a new entry in one dialog ({category, name, unit}, or None)."""
+        dialog = EntryDialog(self, title, categories=categories, unit=True, taken=self._all_names())
+        return dialog.values() if dialog.exec() == EntryDialog.DialogCode.Accepted else None
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.message.setStyleSheet(colours.text_style("error" if error else "ok"))
@@ -163,11 +171,10 @@ class ItemTypesPanel(ListPage):
         if not self.county:
             return False
         categories = self.ctx.read(lambda s: [c.name for c in catalogues.categories(s)])
-        category = self.ask_choice("添加改造内容类型", "类别：", categories)
-        name = category and self.ask_text("添加改造内容类型", "名称：")
-        unit = name and self.ask_text("添加改造内容类型", "自然单位（如 米、个、处）：")
-        if not category or not name or not unit:
+        entry = self.ask_entry("添加改造内容类型", categories)
+        if not entry or not entry.get("name") or not entry.get("unit"):
             return False
+        category, name, unit = entry["category"], entry["name"], entry["unit"]
         made: dict[str, str] = {}
 
         def make(s: Any) -> Any:
@@ -190,7 +197,7 @@ class ItemTypesPanel(ListPage):
         row = self.table.current_row()
         if row is None or not self.county:
             return False
-        name = self.ask_text("改名", "新名称：", row["name"])
+        name = self.ask_text("改名", "改名为：", row["name"])
         if not name or name == row["name"]:
             return False
         rid, old = str(row["id"]), row["name"]
