@@ -275,8 +275,13 @@ def tree(session: Session, target: Target | None = None) -> list[SourceNode]:
 
 
 def leaf_source_choices(session: Session) -> list[tuple[str, str]]:
-    """(code, name) of funding sources money can be recorded on (leaves of the tree)."""
-    return [(s.code, s.name) for s in catalogues.funding_sources(session) if catalogues.is_leaf(session, s)]
+    """(code, name) of funding sources new money can be recorded on (leaves of the tree, not retired)."""
+    retired = catalogues.retired_ids(session)
+    return [
+        (s.code, s.name)
+        for s in catalogues.funding_sources(session)
+        if s.id not in retired and catalogues.is_leaf(session, s)
+    ]
 
 
 # -- what the 小区台账 shows and edits of one community's money --------------------------------------------

@@ -57,6 +57,8 @@ def test_retired_source_refuses_new_money_but_keeps_recorded_lines(county) -> No
     assert funding.lines_of(county, other.id) == {}
     with pytest.raises(ValidationError, match="已停用"):
         funding.add_investment(county, other, {"entry_date": "2026-03-01", "amount": "10", "source_id": "bank_loans"})
+    assert "bank_loans" not in dict(funding.leaf_source_choices(county))  # not offered for new money
+    assert "central_budget" in dict(funding.leaf_source_choices(county))
     rows = {r.code: r for r in funding.editor_rows(county, other.id)}
     assert rows["bank_loans"].retired and not rows["central_budget"].retired
 
