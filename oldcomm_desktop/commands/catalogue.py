@@ -208,6 +208,5 @@ def _list(args: argparse.Namespace) -> int:
                 print("\t".join((r["code"], r["category"], r["name"], r["unit"], r["state"], uses)).rstrip())
             else:
                 uses = f"{r['uses']:,} 笔" if r["uses"] else ""
-                state = r["state"] or "在用"
-                print("\t".join((r["code"], r["shown_name"], r["kind"], state, uses)).rstrip())
+                print("\t".join((r["code"], r["shown_name"], r["kind"], r["state"], uses)).rstrip())
     return EXIT_OK

@@ -216,7 +216,7 @@ def listing(session: Session, *, search: str = "") -> list[dict[str, Any]]:
                 "uses": int(used.get(s.id, 0)),
                 "active": bool(s.active),
                 "retired": s.id in retired,
-                "state": ("已停用" if not s.active else "已停用（上级）") if s.id in retired else "",
+                "state": ("已停用" if not s.active else "已停用（上级）") if s.id in retired else "在用",
                 "version": s.version,
             }
         )

@@ -66,7 +66,7 @@ def test_a_county_edits_a_funding_source_from_add_to_delete(county: Path, capsys
     rc, _, err = _run(county, capsys, "retire", "--kind", FS, "企业和个人捐赠")
     assert rc == 1 and "已经停用" in err
     rc, out, _ = _run(county, capsys, "unretire", "--kind", FS, "企业和个人捐赠")
-    assert rc == 0 and "已启用" in out and _row(county, capsys, FS, "企业和个人捐赠")["state"] == ""
+    assert rc == 0 and "已启用" in out and _row(county, capsys, FS, "企业和个人捐赠")["state"] == "在用"
     rc, out, _ = _run(county, capsys, "delete", "--kind", FS, "企业和个人捐赠")
     assert rc == 0 and "已删除资金来源“企业和个人捐赠”" in out
     assert "企业和个人捐赠" not in {r["name"] for r in _listed(county, capsys, FS)}

@@ -79,7 +79,7 @@ def test_retiring_a_parent_closes_its_branch_and_unretire_undoes(county) -> None
     with pytest.raises(StaleRecord):
         funding_catalogue.unretire(county, social["id"], expected_version=social["version"])
     funding_catalogue.unretire(county, social["id"], expected_version=_row(county, "社会资本")["version"])
-    assert _row(county, "居民出资")["state"] == ""
+    assert _row(county, "居民出资")["state"] == "在用"
     funding.set_lines(county, c, {"residents": {"approved": "1000"}})
     with pytest.raises(ValidationError, match="正在使用，无需启用"):
         funding_catalogue.unretire(county, social["id"])

@@ -212,10 +212,10 @@ def test_a_county_retires_a_funding_source_and_undo_brings_it_back(qtbot, tmp_pa
     assert acts["unretire_source_action"].isEnabled() and not acts["retire_source_action"].isEnabled()
     assert "已停用" in _cells(panel)
     page.ctx.undo_stack.undo()
-    assert panel.select_name("社会资本") and panel.table.current_row()["state"] == ""
+    assert panel.select_name("社会资本") and panel.table.current_row()["state"] == "在用"
     page.ctx.undo_stack.redo()
     assert panel.select_name("社会资本") and panel.table.current_row()["state"] == "已停用"
-    assert panel.unretire_current() and panel.table.current_row()["state"] == ""
+    assert panel.unretire_current() and panel.table.current_row()["state"] == "在用"
 
 
 def test_a_township_cannot_retire_a_funding_source(qtbot, tmp_path) -> None:
