@@ -72,6 +72,8 @@ COMMANDS = {
     "check": ["check"],
     "backup": ["backup", "out/b.zip"],
     "edit": ["edit", "community", "幸福里小区", "households=120"],
+    "catalogue list": ["catalogue", "list", "--json"],
+    "catalogue add": ["catalogue", "add", "--kind", "item-types", "口袋公园", "--category", "完善类", "--unit", "处"],
     "upgrade": ["upgrade"],
     "restore": ["restore", "{backup}"],  # last: on the damaged file it is meant to work
 }
