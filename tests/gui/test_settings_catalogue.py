@@ -44,7 +44,7 @@ def test_no_internal_codes_and_a_county_edits(qtbot, tmp_path, monkeypatch) -> N
     monkeypatch.setattr(panel, "ask_entry", lambda *_a: {"category": "提升类", "name": "智能门禁", "unit": "套"})
     assert panel.add_item_type() and "智能门禁" in panel.names()
     assert panel.table.current_row()["name"] == "智能门禁"  # the selection follows the new entry
-    monkeypatch.setattr(panel, "ask_text", lambda *_a, **_k: "智能门禁系统")
+    monkeypatch.setattr(panel, "ask_rename", lambda *_a, **_k: {"name": "智能门禁系统", "unit": "套"})
     assert panel.rename_item_type() and "智能门禁系统" in panel.names()
     assert panel.select_name("智能门禁系统") and panel.retire_item_type()
     assert _state(panel, "智能门禁系统") == "已停用"  # still listed, said so: 启用 brings it back
@@ -72,7 +72,7 @@ def test_catalogue_actions_are_keys_menus_and_the_edit_menu(qtbot, tmp_path, mon
     assert enabled["retire_item_type_action"] and not enabled["unretire_item_type_action"]
     assert enabled["delete_item_type_action"]  # nothing uses it yet
 
-    monkeypatch.setattr(panel, "ask_text", lambda *_a, **_k: "雨水花园（下凹式）")
+    monkeypatch.setattr(panel, "ask_rename", lambda *_a, **_k: {"name": "雨水花园（下凹式）", "unit": "处"})
     panel.table.view.setFocus()
     qtbot.keyClick(panel.table.view, Qt.Key.Key_F2)
     assert panel.table.current_row()["name"] == "雨水花园（下凹式）"
@@ -116,9 +116,35 @@ def test_a_stale_rename_is_refused(qtbot, tmp_path, monkeypatch) -> None:
     assert panel.select_name(first["name"])
     with page.ctx.db.transaction("李四") as s:  # a colleague renames it; this page has not re-read
         catalogue_editing.rename(s, first["id"], first["name"] + "（改）")
-    monkeypatch.setattr(panel, "ask_text", lambda *_a, **_k: "别的名字")
+    monkeypatch.setattr(panel, "ask_rename", lambda *_a, **_k: {"name": "别的名字", "unit": first["unit"]})
     assert not panel.rename_item_type()
     assert "李四" in panel.message.text() and page.ctx.undo_stack.count() == 0
+
+
+def test_a_rename_changes_the_unit_too_and_undo_restores_both(qtbot, tmp_path, monkeypatch) -> None:
+    page = _page(qtbot, tmp_path, workspace.COUNTY, "341122000000")
+    panel = page.item_types
+    first = panel.source.rows(panel.table.model.query)[0]
+    assert panel.select_name(first["name"])
+    monkeypatch.setattr(panel, "ask_rename", lambda *_a, **_k: {"name": first["name"], "unit": "组"})
+    assert panel.rename_item_type()
+    assert panel.table.current_row()["unit"] == "组" and "单位：组" in panel.message.text()
+    page.ctx.undo_stack.undo()
+    assert panel.select_name(first["name"]) and panel.table.current_row()["unit"] == first["unit"]
+
+
+def test_the_rename_dialog_asks_name_and_unit(qtbot) -> None:
+    from oldcomm_desktop.gui.catalogues.entry_dialog import EntryDialog
+
+    dialog = EntryDialog(None, "改名", name="路灯", unit=True, unit_text="盏", taken=["路灯", "监控"])
+    qtbot.addWidget(dialog)
+    assert not dialog.ok.isEnabled()  # nothing changed yet
+    dialog.unit.setText("套")
+    dialog.check()
+    assert dialog.ok.isEnabled() and dialog.values()["unit"] == "套"
+    dialog.name.setText("监控")
+    dialog.check()
+    assert not dialog.ok.isEnabled()
 
 
 def test_a_township_reads_only(qtbot, tmp_path) -> None:

@@ -47,6 +47,7 @@ class EntryDialog(QDialog):
         self.setObjectName("catalogue_entry_dialog")
         self.taken = {t.strip() for t in taken} - ({name.strip()} if name else set())
         self.original = name.strip()
+        self.original_unit = unit_text.strip()
         self._touched: set[str] = set()
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
@@ -146,7 +147,8 @@ class EntryDialog(QDialog):
         if self.unit_problem is not None:
             self.unit_problem.setText(shown.get("unit", ""))
             self.unit_problem.setVisible("unit" in shown)
-        unchanged = bool(self.original) and self.name.text().strip() == self.original and self.unit is None
+        unchanged = (bool(self.original) and self.name.text().strip() == self.original
+                     and (self.unit is None or self.unit.text().strip() == self.original_unit))
         self.ok.setEnabled(not problems and not unchanged)
         return not problems
 

@@ -137,15 +137,15 @@ class ItemTypesPanel(ListPage):
         return bool(rows) and self.table.select_id(str(rows[0]["id"]))
 
     # -- asking the clerk (tests replace these) ---------------------------------------------------------
-    def ask_text(self, title: str, label: str, text: str = "") -> str | None:
-        """A new name for the entry named `text` (the entry dialog, checked as typed)."""
-        dialog = EntryDialog(self, title, where=f"“{text}”{label}" if text else label, name=text,
-                             taken=self._all_names())
-        return dialog.values()["name"] if dialog.exec() == EntryDialog.DialogCode.Accepted else None
-
     def _all_names(self) -> list[str]:
         """Every entry's name, retired ones too, whatever the search and filter show."""
         return [str(r["name"]) for r in self.ctx.read(lambda s: catalogue_editing.listing(s))]
+
+    def ask_rename(self, name: str, unit: str) -> dict[str, str] | None:
+        """A new name and unit for the entry (one dialog, checked as typed; {name, unit}, or None)."""
+        dialog = EntryDialog(self, "改名", where=f"“{name}”改为：", name=name, unit=True, unit_text=unit,
+                             taken=self._all_names())
+        return dialog.values() if dialog.exec() == EntryDialog.DialogCode.Accepted else None
 
     def ask_entry(self, title: str, categories: list[str]) -> dict[str, str] | None:
         """Category, name and unit of a new entry in one dialog ({category, name, unit}, or None)."""
@@ -197,14 +197,20 @@ class ItemTypesPanel(ListPage):
         row = self.table.current_row()
         if row is None or not self.county:
             return False
-        name = self.ask_text("改名", "改名为：", row["name"])
-        if not name or name == row["name"]:
+        entry = self.ask_rename(str(row["name"]), str(row["unit"]))
+        if not entry or not entry.get("name"):
             return False
-        rid, old = str(row["id"]), row["name"]
-        do = commands.record_step(self.ctx, rid, lambda s, r, **kw: catalogue_editing.rename(s, r, name, **kw),
-                                  first_version=row["version"])
-        undo = commands.record_step(self.ctx, rid, lambda s, r, **kw: catalogue_editing.rename(s, r, old, **kw))
-        return self._run(f"改造内容类型“{old}”改名为“{name}”", do, undo, f"已改名为“{name}”。")
+        name, unit = entry["name"], entry.get("unit") or str(row["unit"])
+        if name == row["name"] and unit == row["unit"]:
+            return False
+        rid, old, old_unit = str(row["id"]), str(row["name"]), str(row["unit"])
+        do = commands.record_step(
+            self.ctx, rid, lambda s, r, **kw: catalogue_editing.rename(s, r, name, unit, **kw),
+            first_version=row["version"])
+        undo = commands.record_step(
+            self.ctx, rid, lambda s, r, **kw: catalogue_editing.rename(s, r, old, old_unit, **kw))
+        said = f"“{name}”（单位：{unit}）" if unit != old_unit else f"“{name}”"
+        return self._run(f"改造内容类型“{old}”改为{said}", do, undo, f"已改为{said}。")
 
     def _set_active(self, active: bool) -> bool:
         row = self.table.current_row()
