@@ -113,6 +113,7 @@ class DashboardPage(Page):
         self._job: Job[DashboardData] | None = None
         self._again = False
         self._first_asked = False
+        self._first_pending = False  # the first refresh is asked for, to start after the first paint
 
         heading = QLabel("<h2 style='margin:0'>概览</h2>")
         self.as_of = QLabel()
@@ -325,7 +326,7 @@ class DashboardPage(Page):
         if self.data is None and self._job is None and not self._first_asked:
             # the first time: after the page's first paint, so the window shows before the worker's reads
             # compete with it for the interpreter (seconds on a 200,000-community ledger)
-            self._first_asked = True
+            self._first_asked = self._first_pending = True
             QTimer.singleShot(0, self, self.refresh)
         elif self._dirty or self.data is None:
             self.refresh()
@@ -351,6 +352,7 @@ class DashboardPage(Page):
     def refresh(self) -> None:
         """Recompute off the GUI thread: on a 200,000-community ledger the figures take seconds (effect
         indicators read 2 million items), and the window must open and answer meanwhile."""
+        self._first_pending = False
         if self._job is not None:  # one at a time; a change during the run asks for one more
             self._again = True
             return
@@ -363,7 +365,7 @@ class DashboardPage(Page):
 
     @property
     def loading(self) -> bool:
-        return self._job is not None
+        return self._job is not None or self._first_pending
 
     def _loaded(self, job: Job[DashboardData]) -> None:
         self._job = None
