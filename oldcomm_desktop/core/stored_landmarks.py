@@ -71,6 +71,8 @@ def refresh(conn: Connection) -> int:
     million items). Fewer than `MIN_ROWS` live items: none are kept (an OFFSET is cheap there)."""
     if conn.dialect.name != "sqlite":
         return 0
+    if not conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,)).first():
+        return 0  # a migration before 0013 (0006's rebuild) runs this on a schema without the table
     conn.exec_driver_sql(f"DELETE FROM {TABLE}")
     live = (
         conn.exec_driver_sql(

@@ -143,3 +143,20 @@ def test_only_the_plain_community_order_uses_them() -> None:
     assert not stored_landmarks.applies("items", keys, ListQuery(include_deleted=True))
     assert not stored_landmarks.applies("items", ["status", "id"], ListQuery())
     assert not stored_landmarks.applies("communities", keys, ListQuery())
+
+
+def test_write_paths_spread_them_again(fresh: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big import (the bulk path: the demo builds through it) and a rebuild of the list shapes compute them."""
+    from oldcomm_desktop.core import listing_index
+    from oldcomm_desktop.core.importing import bulk
+
+    monkeypatch.setattr(stored_landmarks, "MIN_ROWS", 1)
+    monkeypatch.setattr(stored_landmarks, "TARGET", 10)
+    monkeypatch.setattr(bulk, "BULK_INDEX_ROWS", 1)
+    with fresh.transaction("测试员") as s:
+        demo.build(s, communities_count=12, seed=4)
+    assert _check_counts(fresh) >= 8
+    with fresh.transaction("测试员") as s:
+        s.execute(text("DELETE FROM item_landmark"))
+        listing_index.rebuild(s.connection())
+    assert _check_counts(fresh) >= 8
