@@ -640,8 +640,9 @@ def _from_stored_landmark(
     """(seek condition, reverse, skip, take) for rows offset … offset+limit-1 sought from the stored landmark
     nearest before them (core/stored_landmarks.py), or None when there is none.
 
-    Always read ascending from the landmark's key, a range of the sort index: a page of the descending order
-    (which needs the total) is the same rows read ascending, reversed."""
+    Read ascending from the landmark's key or, when the next landmark is nearer, descending from that one's:
+    a range of the sort index either way. A page of the descending order (which needs the total) is the same
+    rows as in the ascending order, reversed."""
     if not descending:
         first, take, reverse = offset, limit, False
     elif total is None:
@@ -651,14 +652,23 @@ def _from_stored_landmark(
         take, reverse = total - offset - first, True
         if take <= 0:
             return None
-    mark = stored_landmarks.nearest(session.connection(), first)
+    conn = session.connection()
+    mark = stored_landmarks.nearest(conn, first)
     if mark is None:
         return None
     before, key = mark
+
+    def bound(values: list[Any]) -> Any:
+        return tuple_(*(literal(v, c.type) for c, v in zip(columns, values, strict=True)))
+
+    later = stored_landmarks.nearest(conn, first + take, after=True)
+    if later is not None and later[0] - (first + take) < first - before:
+        # nearer the next landmark: the rows before its key, read backwards (no NULL key among them: the
+        # landmark before the page already sorts above every NULL)
+        return tuple_(*columns) < bound(later[1]), not reverse, later[0] - (first + take), take
     # the rows from the landmark's key on (a row-value range SQLite seeks; NULL keys sort before it and are
     # left out by the comparison, as they should be)
-    at_or_after = tuple_(*columns) >= tuple_(*(literal(v, c.type) for c, v in zip(columns, key, strict=True)))
-    return at_or_after, reverse, first - before, take
+    return tuple_(*columns) >= bound(key), reverse, first - before, take
 
 
 DEEP_SKIP = 100  # rows an OFFSET may step over with every join (~0.1 ms each on 2M items) before the index is asked

@@ -105,20 +105,22 @@ def refresh(conn: Connection) -> int:
     return len(marks)
 
 
-def nearest(conn: Connection, position: int) -> tuple[int, list[Any]] | None:
+def nearest(conn: Connection, position: int, *, after: bool = False) -> tuple[int, list[Any]] | None:
     """The landmark nearest at or before the row at `position` (0-based, 按小区排序 ascending): (how many live
     items sort strictly before its key, [community_sort, community_id, item_id]), so the rows from that key on
     start at that position. None when there is none, or the triggers that keep them exact are missing (a later
     migration that rebuilt the table, say). Landmarks on a NULL key are passed over: from one of those the rows
-    on are no range of the index."""
+    on are no range of the index. `after`: the nearest at or after `position` instead (a page read backwards
+    from it)."""
     if conn.dialect.name != "sqlite":
         return None
     names = ", ".join(f"'{n}'" for n in TRIGGER_NAMES)
+    where, order = ("before >= ?", "ASC") if after else ("before <= ?", "DESC")
     row = conn.exec_driver_sql(
         f"SELECT before, community_sort, community_id, item_id FROM {TABLE} "
-        f"WHERE before <= ? AND community_sort IS NOT NULL "
+        f"WHERE {where} AND community_sort IS NOT NULL "
         f"AND (SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ({names})) = "
-        f"{len(TRIGGER_NAMES)} ORDER BY before DESC LIMIT 1",
+        f"{len(TRIGGER_NAMES)} ORDER BY before {order} LIMIT 1",
         (position,),
     ).first()
     return None if row is None else (int(row[0]), [row[1], row[2], row[3]])
