@@ -39,9 +39,9 @@ ROOT = HERE.parent
 OPERATOR = "基准测试"
 STARTUP_PHASES = (  # child's stamps, in order: (key, what happened by then)
     ("python", "interpreter up, bench script running"),
-    ("imports", "PySide6 and the app imported (with the 概览 page module and the core it pulls in)"),
+    ("imports", "PySide6 and `gui.app` imported (the rest is imported where first needed)"),
     ("application", "`make_application()` (fonts, translator)"),
-    ("window", "`open_window(db, operator=…)` (open + migrate check, operator, MainWindow with its first page)"),
+    ("window", "`open_window(db, operator=…)` (imports, open + migrate check, operator, MainWindow, no page yet)"),
     ("shown", '`window.show()`, `go_to("communities")`, events processed, table painted (`grab()`)'),
 )
 
