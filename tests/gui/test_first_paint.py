@@ -18,7 +18,10 @@ def test_a_page_asked_for_at_once_is_the_only_one_built(qtbot, ctx: AppContext) 
     window.show()
     page = window.go_to("communities")
     assert page._detail is None  # the table first
+    qtbot.waitUntil(lambda: page.table.view.viewport().isVisible(), timeout=5000)
+    laid_out = page.splitter.sizes()
     qtbot.waitUntil(lambda: page._detail is not None, timeout=5000)  # after the table's first paint
+    assert page.splitter.sizes()[0] == laid_out[0] > 0  # the pane takes the placeholder's place, not the table's
     qtbot.wait(50)
     assert list(window.pages) == ["communities"]  # the start page (概览) was never built
     assert window.current_page() is page

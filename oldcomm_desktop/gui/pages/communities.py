@@ -217,7 +217,10 @@ class CommunitiesPage(ListPage):
             from oldcomm_desktop.gui.community.detail import CommunityDetail
 
             self._detail = CommunityDetail(self.ctx)
+            sizes = self.splitter.sizes()  # as laid out (or restored) with the placeholder: kept
             self.splitter.replaceWidget(self.splitter.indexOf(self._detail_slot), self._detail)
+            if sum(sizes):
+                self.splitter.setSizes(sizes)
             self._detail_slot.deleteLater()
             current = self.table.current_id()
             if current:
