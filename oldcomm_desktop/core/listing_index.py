@@ -176,7 +176,8 @@ def refresh_item_sort(conn: Connection, community_ids: Iterable[str]) -> None:
 
 
 def rebuild(conn: Connection) -> None:
-    """Fill everything from the records (migration 0006, and a repair after a writer that forgot)."""
+    """Fill everything from the records (migration 0006, and a repair after a writer that forgot), the items
+    list's stored landmarks included (core/stored_landmarks.py)."""
     fill_sort_keys(conn)
     conn.execute(delete(SearchText))
     conn.execute(delete(CommunityCategory))
@@ -202,6 +203,9 @@ def rebuild(conn: Connection) -> None:
         .distinct()
     )
     conn.execute(insert(CommunityCategory).from_select(["category_id", "community_id"], found))
+    from oldcomm_desktop.core import stored_landmarks
+
+    stored_landmarks.refresh(conn)
 
 
 def _changed(obj: object, *keys: str) -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, column, false, func, literal, not_, or_, select, table, tuple_
 from sqlalchemy.orm import Session, aliased
 
+from oldcomm_desktop.core import stored_landmarks
 from oldcomm_desktop.core.errors import ValidationError
 from oldcomm_desktop.core.lifecycle import STATUS_LABELS
 from oldcomm_desktop.core.model import (
@@ -566,13 +567,16 @@ def page(
     Deep pages cost about what the first does: with `anchor` (the index of a row already read and that row,
     read with `seek_keys=True` so it carries its sort key) the page is sought from that row in the index,
     forwards or backwards, instead of counted from the top with OFFSET; without one, a page in the second
-    half (`total` known) is read from the end in reverse order. Rows then hold `_k0`, `_k1`… (their sort key).
+    half (`total` known) is read from the end in reverse order; the items in 按小区排序 are sought from the
+    stored landmark nearest the page (core/stored_landmarks.py) when that is nearer than either. Rows then hold
+    `_k0`, `_k1`… (their sort key).
     """
     listing = _listing(name)
     fts = _fts(session)
     postgres = session.get_bind().dialect.name == "postgresql"
     columns, descending = _order(listing, query)
     conditions = listing.conditions(query, fts=fts, session=session)
+    plain = list(conditions)  # before any seek condition: the stored landmarks' plan starts from these
     reverse, skip, take = False, offset, limit
     end = offset + limit
     values = None
@@ -595,12 +599,16 @@ def page(
     elif total is not None and offset > total // 2:
         end = min(end, total)
         reverse, skip, take = True, total - end, max(0, end - offset)
-    order = _sorted(columns, descending != reverse, postgres)
-    # Executed as Core: the statement selects plain columns, so the rows are the ones Session.execute gives,
-    # without its ORM loading step per row (half the time of a 500-row page, benchmarks/bench_gui.py).
-    # Flushed first as Session.execute would, so this session's pending changes are listed.
+    # Flushed first as Session.execute would, so this session's pending changes are listed (and counted in
+    # the stored landmarks, whose triggers run on the flush).
     if session.autoflush:
         session.flush()
+    if skip > DEEP_SKIP and fts and stored_landmarks.applies(name, [c.key for c in columns], query):
+        stored = _from_stored_landmark(session, columns, descending, offset, limit, total)
+        if stored is not None and stored[2] < skip:
+            condition, reverse, skip, take = stored
+            conditions = [*plain, condition]
+    order = _sorted(columns, descending != reverse, postgres)
     if skip > DEEP_SKIP:
         # Far from any row seen: find the sort key just before the page from the sort index alone (OFFSET
         # over index entries, no join per skipped row: 5.3 s → a tenth of it on two million items), then
@@ -612,6 +620,8 @@ def page(
                 return []
             conditions.append(_beyond(columns, list(found), descending != reverse))
             skip = 0
+    # Executed as Core: the statement selects plain columns, so the rows are the ones Session.execute gives,
+    # without its ORM loading step per row (half the time of a 500-row page, benchmarks/bench_gui.py).
     q = listing.base().where(*conditions)
     if seek_keys:
         q = q.add_columns(*(c.label(f"_k{i}") for i, c in enumerate(columns)))
@@ -622,6 +632,43 @@ def page(
     if reverse:
         rows.reverse()
     return rows
+
+
+def _from_stored_landmark(
+    session: Session, columns: list[Any], descending: bool, offset: int, limit: int, total: int | None
+) -> tuple[ColumnElement[bool], bool, int, int] | None:
+    """(seek condition, reverse, skip, take) for rows offset … offset+limit-1 sought from the stored landmark
+    nearest before them (core/stored_landmarks.py), or None when there is none.
+
+    Read ascending from the landmark's key or, when the next landmark is nearer, descending from that one's:
+    a range of the sort index either way. A page of the descending order (which needs the total) is the same
+    rows as in the ascending order, reversed."""
+    if not descending:
+        first, take, reverse = offset, limit, False
+    elif total is None:
+        return None
+    else:
+        first = max(0, total - offset - limit)
+        take, reverse = total - offset - first, True
+        if take <= 0:
+            return None
+    conn = session.connection()
+    mark = stored_landmarks.nearest(conn, first)
+    if mark is None:
+        return None
+    before, key = mark
+
+    def bound(values: list[Any]) -> Any:
+        return tuple_(*(literal(v, c.type) for c, v in zip(columns, values, strict=True)))
+
+    later = stored_landmarks.nearest(conn, first + take, after=True)
+    if later is not None and later[0] - (first + take) < first - before:
+        # nearer the next landmark: the rows before its key, read backwards (no NULL key among them: the
+        # landmark before the page already sorts above every NULL)
+        return tuple_(*columns) < bound(later[1]), not reverse, later[0] - (first + take), take
+    # the rows from the landmark's key on (a row-value range SQLite seeks; NULL keys sort before it and are
+    # left out by the comparison, as they should be)
+    return tuple_(*columns) >= bound(key), reverse, first - before, take
 
 
 DEEP_SKIP = 100  # rows an OFFSET may step over with every join (~0.1 ms each on 2M items) before the index is asked

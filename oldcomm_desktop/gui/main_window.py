@@ -1,6 +1,8 @@
 """The main window: a navigation list on the left, one page at a time on the right.
 
-Pages are created the first time they are shown, so start-up pays only for the first page.
+Pages are created the first time they are shown, so start-up pays only for the first page; and the start
+page (概览) is chosen only once the event loop runs, so a window told at once to show another page (a link, the
+benchmark's 小区台账) never builds the dashboard nor starts its worker during start-up.
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -97,7 +99,13 @@ class MainWindow(QMainWindow):
         ctx.data_changed.connect(lambda _t: self.update_status())
         ctx.database_replaced.connect(self._show_database)
         self._restore_geometry()
-        self.nav.setCurrentRow(0)
+        # the start page once the event loop runs (after the window's first paint): a page asked for before
+        # then (go_to) is the one built; current_page() builds the start page if asked first
+        QTimer.singleShot(0, self, self._show_start_page)
+
+    def _show_start_page(self) -> None:
+        if self.nav.currentRow() < 0:
+            self.nav.setCurrentRow(0)
 
     def _title(self) -> str:
         from oldcomm_desktop.core import catalogues
@@ -141,6 +149,7 @@ class MainWindow(QMainWindow):
                 self._page_actions.append(action)
 
     def current_page(self) -> Page | None:
+        self._show_start_page()
         w = self.stack.currentWidget()
         return w if isinstance(w, Page) else None
 

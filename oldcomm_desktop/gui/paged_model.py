@@ -59,6 +59,7 @@ _NUMBER_TYPES = (int, float, decimal.Decimal)
 
 _AnyIndex = QModelIndex | QPersistentModelIndex
 MAX_LANDMARKS = 1000  # a row per page read: a few hundred KB at most
+LANDMARK_DELAY_MS = 300  # after the count, before the landmarks are read on a worker (see _start_landmarks)
 
 
 def format_value(value: Any) -> str:
@@ -493,7 +494,20 @@ class PagedTableModel(QAbstractTableModel):
 
         every = max(2 * self._page_size, -(-total // (MAX_LANDMARKS - 100)))
         query = self._query
-        job: Any = Job(lambda _progress: landmarks(query, every, total), self)
+        # a moment later, not at once: the table's first paint (the window's, at start-up) does not share the
+        # interpreter with a worker stepping through the index; no one drags the scroll bar within it
+        waiting = object()
+        self._landmark_job = waiting
+
+        def start() -> None:
+            if self._landmark_job is waiting and generation == self._count_generation:
+                self._start_landmark_job(Job(lambda _progress: landmarks(query, every, total), self), generation)
+            elif self._landmark_job is waiting:
+                self._landmark_job = None
+
+        QTimer.singleShot(LANDMARK_DELAY_MS, self, start)
+
+    def _start_landmark_job(self, job: Any, generation: int) -> None:
         self._landmark_job = job
 
         def arrived() -> None:

@@ -505,6 +505,10 @@ def _refresh_listing_shapes(conn: Any, plan: Plan) -> None:
     renamed = {r["id"] for r in rows("community") if "name" in r}
     if touched | renamed:
         listing_index.refresh_item_sort(conn, touched | renamed)
+    if sum(1 for o in plan.outcomes.get("renovation_item", []) if o.action == CREATE) >= BULK_INDEX_ROWS:
+        from oldcomm_desktop.core import stored_landmarks  # many new items: the landmarks spread again
+
+        stored_landmarks.refresh(conn)
 
 
 def _created(out: RowOutcome | None) -> bool:

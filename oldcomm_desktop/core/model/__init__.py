@@ -16,6 +16,7 @@ from oldcomm_desktop.core.model.funding import FundingLine, InvestmentEntry
 from oldcomm_desktop.core.model.funding_history import FundingLineHistory
 from oldcomm_desktop.core.model.inspections import Inspection, InspectionResult, Rectification, Reinspection
 from oldcomm_desktop.core.model.items import RenovationItem
+from oldcomm_desktop.core.model.landmarks import ItemLandmark  # noqa: F401 - registers the table
 from oldcomm_desktop.core.model.milestones import Milestone
 from oldcomm_desktop.core.model.people import AuditEntry, Operator
 from oldcomm_desktop.core.model.projects import Community, Project

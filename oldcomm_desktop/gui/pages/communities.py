@@ -7,23 +7,26 @@ Every change — new, edit, delete, a milestone, an item, the funding table — 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from oldcomm_desktop.core import communities
 from oldcomm_desktop.core import community_detail as cd
 from oldcomm_desktop.core.lifecycle import STATUS_LABELS
-from oldcomm_desktop.gui.community.community_dialog import CommunityDialog, open_history
-from oldcomm_desktop.gui.community.detail import CommunityDetail
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.list_page import DELETE_KEYS, EDIT_KEYS, ListPage, delete_record, township_choices
 from oldcomm_desktop.gui.listing_source import ListingSource
 from oldcomm_desktop.gui.paged_model import Column
 from oldcomm_desktop.gui.record_table import RecordTable
 from oldcomm_desktop.gui.widgets import money_text, push_button
+
+if TYPE_CHECKING:  # imported when first used: neither is needed to show the ledger
+    from oldcomm_desktop.gui.community.community_dialog import CommunityDialog
+    from oldcomm_desktop.gui.community.detail import CommunityDetail
 
 FILTER_KEYS = ("township", "status", "year", "category", "overdue")
 OVERDUE_CHOICES = ((True, "有逾期整改"), (False, "无逾期整改"))
@@ -35,6 +38,22 @@ def _households(v: Any) -> str:
 
 def _area(v: Any) -> str:
     return "" if v is None else f"{v:,.2f} m²"
+
+
+class _AfterFirstPaint(QObject):
+    """Calls `then` once, from the event loop, a moment (`delay` ms) after the watched widget's first paint:
+    time for the frame to reach the screen before more work holds the GUI thread."""
+
+    def __init__(self, watched: QWidget, then: Callable[[], object], delay: int = 50):
+        super().__init__(watched)
+        self._then, self._delay = then, delay
+        watched.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(self._delay, self, self._then)
+        return False
 
 
 def community_columns(ctx: AppContext) -> list[Column]:
@@ -69,7 +88,10 @@ class CommunitiesPage(ListPage):
         self.table.add_filter("year", "年度", self._year_choices)
         self.table.add_filter("category", "改造类别", lambda: ctx.read(cd.category_choices))
         self.table.add_filter("overdue", "整改情况", lambda: OVERDUE_CHOICES)
-        self.detail = CommunityDetail(ctx)
+        # the detail pane (four tabs, each reading the selected community) is built just after the table's
+        # first paint, or at once when something asks for it (`detail`): the window shows the ledger sooner
+        self._detail: CommunityDetail | None = None
+        self._detail_slot = QWidget()
 
         acts = self.row_actions
         edit = acts.add("修改小区…", "edit_community_action", self.edit_current, shortcuts=EDIT_KEYS,
@@ -97,7 +119,8 @@ class CommunitiesPage(ListPage):
         top_layout.addWidget(self.table, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.split(top, self.detail, stretch=(3, 2)))
+        layout.addWidget(self.split(top, self._detail_slot, stretch=(3, 2)))
+        self._after_paint = _AfterFirstPaint(self.table.view.viewport(), self._build_detail)
 
         self.table.current_changed.connect(self._current_changed)
         self.table.activated.connect(lambda _id: self.edit_current())
@@ -137,6 +160,8 @@ class CommunitiesPage(ListPage):
 
     # -- editing ------------------------------------------------------------------------------------
     def new_record(self) -> CommunityDialog:
+        from oldcomm_desktop.gui.community.community_dialog import CommunityDialog
+
         defaults: dict[str, Any] = {}
         township = self.table.filters["township"].currentData()
         choices = township_choices(self.ctx)
@@ -152,6 +177,8 @@ class CommunitiesPage(ListPage):
         cid = self.table.current_id()
         if not cid:
             return None
+        from oldcomm_desktop.gui.community.community_dialog import CommunityDialog
+
         return self.open(CommunityDialog(self.ctx, cid, parent=self))
 
     def delete_current(self) -> bool:
@@ -177,11 +204,36 @@ class CommunitiesPage(ListPage):
         row = self.table.current_row()
         if not row:
             return None
+        from oldcomm_desktop.gui.community.community_dialog import open_history
+
         self.dialog = open_history(self.ctx, str(row["id"]), row["name"], self, with_children=True)
         return self.dialog
 
     # -- selection and refresh ----------------------------------------------------------------------
+    @property
+    def detail(self) -> CommunityDetail:
+        """The selected community's milestones, items, money and inspections (built on first use)."""
+        if self._detail is None:
+            from oldcomm_desktop.gui.community.detail import CommunityDetail
+
+            self._detail = CommunityDetail(self.ctx)
+            sizes = self.splitter.sizes()  # as laid out (or restored) with the placeholder: kept
+            self.splitter.replaceWidget(self.splitter.indexOf(self._detail_slot), self._detail)
+            if sum(sizes):
+                self.splitter.setSizes(sizes)
+            self._detail_slot.deleteLater()
+            current = self.table.current_id()
+            if current:
+                self._detail.show_community(current)
+        return self._detail
+
+    def _build_detail(self) -> None:
+        if not self.ctx.reads_paused:  # else the window closed (or the database is being replaced) meanwhile
+            self.detail  # noqa: B018 - built on first use
+
     def _current_changed(self, cid: str) -> None:
+        if self._detail is None:
+            return  # shown when the pane is built
         if cid != self.detail.community_id:
             self.detail.show_community(cid)
 

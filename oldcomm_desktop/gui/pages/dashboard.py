@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFrame,
@@ -112,6 +112,8 @@ class DashboardPage(Page):
         self._dirty = True
         self._job: Job[DashboardData] | None = None
         self._again = False
+        self._first_asked = False
+        self._first_pending = False  # the first refresh is asked for, to start after the first paint
 
         heading = QLabel("<h2 style='margin:0'>概览</h2>")
         self.as_of = QLabel()
@@ -321,7 +323,12 @@ class DashboardPage(Page):
 
     # -- page protocol -----------------------------------------------------------------------------
     def activate(self) -> None:
-        if self._dirty or self.data is None:
+        if self.data is None and self._job is None and not self._first_asked:
+            # the first time: after the page's first paint, so the window shows before the worker's reads
+            # compete with it for the interpreter (seconds on a 200,000-community ledger)
+            self._first_asked = self._first_pending = True
+            QTimer.singleShot(0, self, self.refresh)
+        elif self._dirty or self.data is None:
             self.refresh()
 
     def status_text(self) -> str:
@@ -345,6 +352,7 @@ class DashboardPage(Page):
     def refresh(self) -> None:
         """Recompute off the GUI thread: on a 200,000-community ledger the figures take seconds (effect
         indicators read 2 million items), and the window must open and answer meanwhile."""
+        self._first_pending = False
         if self._job is not None:  # one at a time; a change during the run asks for one more
             self._again = True
             return
@@ -357,7 +365,7 @@ class DashboardPage(Page):
 
     @property
     def loading(self) -> bool:
-        return self._job is not None
+        return self._job is not None or self._first_pending
 
     def _loaded(self, job: Job[DashboardData]) -> None:
         self._job = None
