@@ -91,7 +91,7 @@ def classify(row: list[Any], mapping: dict[int, str], labels: list[str]) -> Kind
             return Kind(TOTAL)
     else:
         first = head  # holds none of the words' characters: normalising could not make one appear
-    if any(joined.startswith(w) or first.startswith(w) for w in FOOTER_WORDS):
+    if joined.startswith(FOOTER_WORDS) or first.startswith(FOOTER_WORDS):
         return Kind(FOOTER)
     name_col = next((c for c, f in mapping.items() if f == "name"), None)
     name = normalise(texts[name_col]) if name_col is not None and name_col < len(texts) else ""
