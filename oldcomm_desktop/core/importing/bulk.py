@@ -258,15 +258,13 @@ def _parse_columns(spec: Any, rows: Sequence[Mapping[str, Any]]) -> list[tuple[d
     ones. Per row: (parsed values, problems)."""
     parsed: list[dict[str, Any]] = [{} for _ in rows]
     problems: list[list[FieldProblem]] = [[] for _ in rows]
-    keys: dict[str, None] = {}
-    same = True
-    first = set(rows[0]) if rows else set()
-    for raw in rows:
-        keys.update(dict.fromkeys(raw))
-        if same and len(raw) != len(first):
-            same = False
-    same = same and set(keys) == first
+    first = rows[0].keys() if rows else {}.keys()
+    same = all(r.keys() == first for r in rows)  # every row names the same fields (a ledger's, the demo's)
+    keys: Iterable[str] = list(first) if same else dict.fromkeys(k for r in rows for k in r)
     fields = spec.fields
+    names: list[str] = []  # same layout: the parsed columns, made into each row's dict at once below
+    values: list[list[Any]] = []
+    failed: list[tuple[str, list[int]]] = []
     for key in keys:
         f = fields.get(key)
         if f is None or key == "id":
@@ -291,12 +289,24 @@ def _parse_columns(spec: Any, rows: Sequence[Mapping[str, Any]]) -> list[tuple[d
         for pair in dict.fromkeys(p for p in pairs if p[0] in memo_types):
             memo[pair] = one(pair[1])
         get = memo.get
-        for i, pair in zip(indexes, pairs, strict=True):
-            hit = get(pair) or one(pair[1])
-            if hit[0]:
-                parsed[i][key] = hit[1]
-            else:
-                problems[i].append(FieldProblem(key, f.label, hit[1]))
+        hits = [get(pair) or one(pair[1]) for pair in pairs]
+        bad = [i for i, hit in enumerate(hits) if not hit[0]]
+        for i in bad:
+            problems[indexes[i]].append(FieldProblem(key, f.label, hits[i][1]))
+        if same:
+            names.append(key)
+            values.append([hit[1] for hit in hits])
+            if bad:
+                failed.append((key, bad))
+        else:
+            for i, hit in zip(indexes, hits, strict=True):
+                if hit[0]:
+                    parsed[i][key] = hit[1]
+    if same and names:
+        parsed = [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
+        for key, bad in failed:  # a value that failed is not a parsed value (its problem is noted)
+            for i in bad:
+                del parsed[i][key]
     return list(zip(parsed, problems, strict=True))
 
 
