@@ -79,14 +79,34 @@ def write_current(conn: Connection, line_ids: Iterable[str], day: date) -> None:
 
 def after_bulk(session: Session, conn: Connection, plan: Any) -> None:
     """The bulk path's share (importing/bulk.py apply): lines created with money, or whose arrived or paid
-    changed, get a history row dated `change_day`."""
-    ids = []
-    for o in plan.outcomes.get("funding_line", []):
-        if o.action == "create" or (o.action == "update" and set(MEASURES) & set(o.changes)):
-            ids.append(o.id)
-    ids += [r["id"] for r in plan.extra_updates.get("funding_line", []) if set(MEASURES) & set(r)]
+    changed, get a history row dated `change_day`.
+
+    The plan holds those lines whole (a create's row, or the stored row with its changes), so their totals
+    are taken from it, not read back; only lines changed by a derived-only update are read."""
+    from oldcomm_desktop.core.importing import bulk
+
+    outs = {o.id: o for o in plan.outcomes.get("funding_line", [])}
+    whole = []
+    for r in plan.rows.get("funding_line", []):
+        o = outs.get(r["id"])
+        if o is not None and (o.action == "create" or (o.action == "update" and set(MEASURES) & set(o.changes))):
+            whole.append(r)
+    ids = [r["id"] for r in plan.extra_updates.get("funding_line", []) if set(MEASURES) & set(r)]
+    day = change_day(session)
+    if whole:
+        history = [
+            {
+                "funding_line_id": r["id"],
+                "township_code": r.get("township_code"),
+                "as_of": day,
+                "arrived": r.get("arrived"),
+                "paid": r.get("paid"),
+            }
+            for r in whole
+        ]
+        bulk.insert_new(conn, FundingLineHistory.__table__, history)  # type: ignore[arg-type]
     if ids:
-        write_current(conn, ids, change_day(session))
+        write_current(conn, ids, day)
 
 
 def measure(name: str, day: date, *, from_history: bool = False) -> ColumnElement[Any]:

@@ -68,6 +68,13 @@ REINSPECT_FIELDS = spec_of(
 )
 
 
+def unscored_problem(kind: str, line: Mapping[str, Any], where: str = "") -> FieldProblem | None:
+    """A management check scores every line (its total and grade are their sum); shared with the bulk path."""
+    if kind == "management" and line.get("score") is None:
+        return problem(RESULT_FIELDS, "score", f"{where}“{line['text']}”没有得分")
+    return None
+
+
 def record(
     session: Session,
     target: Community | Project,
@@ -104,8 +111,9 @@ def record(
             problems.append(
                 problem(RESULT_FIELDS, "score", f"第 {n} 项“{line['text']}”得分 {line['score']} 超过满分 {top}")
             )
-        if values["kind"] == "management" and line.get("score") is None:
-            problems.append(problem(RESULT_FIELDS, "score", f"第 {n} 项“{line['text']}”没有得分"))
+        unscored = unscored_problem(values["kind"], line, f"第 {n} 项")
+        if unscored is not None:
+            problems.append(unscored)
         lines.append({**line, "template_item_id": item_id, "max_score": top, "sort_order": n})
     rects: list[dict[str, Any]] = []
     for n, raw in enumerate(rectifications, start=1):

@@ -17,6 +17,7 @@ simply kept.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from sqlalchemy import Connection, Select, bindparam, delete, event, insert, inspect, select, update
@@ -33,8 +34,14 @@ _PENDING = "oldcomm_listing_index"
 def community_body(name: str | None, address: str | None, initials: str | None) -> str:
     """Name and address as character pairs; the pinyin initials with every suffix, so `fl` finds 幸福里
     (xfl) as the LIKE over the initials did (the index matches from a token's start)."""
-    suffixes = " ".join(w[i:] for w in (initials or "").split() for i in range(len(w)))
-    return index_tokens(name, address, suffixes)
+    words = (initials or "").split()
+    suffixes = [w[i:] for w in words for i in range(len(w))]
+    if _INITIALS.fullmatch(initials or ""):  # letters and digits only: each suffix is one token as it is
+        return " ".join(filter(None, (index_tokens(name, address), *suffixes)))
+    return index_tokens(name, address, " ".join(suffixes))
+
+
+_INITIALS = re.compile("[a-z0-9 ]*")
 
 
 def write_search(conn: Connection, kind: str, rows: Sequence[tuple], *, new: bool = False) -> None:

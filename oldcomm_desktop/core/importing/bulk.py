@@ -29,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, select
@@ -243,6 +244,10 @@ def prepare(
 
 
 _MEMO_TYPES = frozenset({str, int, date, type(None)})  # equal values parse alike (not float: -0.0 == 0.0)
+# a number field's parse depends on a number's value only (Decimal("1.0") and Decimal("1.00") both become
+# 1.00; -0.0 and 0.0 both zero), so there equal floats and Decimals parse alike too
+_NUMBER_MEMO_TYPES = _MEMO_TYPES | {float, Decimal}
+_NUMBER_KINDS = frozenset({"int", "decimal", "money"})
 
 
 def _parse_columns(spec: Any, rows: Sequence[Mapping[str, Any]]) -> list[tuple[dict[str, Any], list[FieldProblem]]]:
@@ -253,15 +258,13 @@ def _parse_columns(spec: Any, rows: Sequence[Mapping[str, Any]]) -> list[tuple[d
     ones. Per row: (parsed values, problems)."""
     parsed: list[dict[str, Any]] = [{} for _ in rows]
     problems: list[list[FieldProblem]] = [[] for _ in rows]
-    keys: dict[str, None] = {}
-    same = True
-    first = set(rows[0]) if rows else set()
-    for raw in rows:
-        keys.update(dict.fromkeys(raw))
-        if same and len(raw) != len(first):
-            same = False
-    same = same and set(keys) == first
+    first = rows[0].keys() if rows else {}.keys()
+    same = all(r.keys() == first for r in rows)  # every row names the same fields (a ledger's, the demo's)
+    keys: Iterable[str] = list(first) if same else dict.fromkeys(k for r in rows for k in r)
     fields = spec.fields
+    names: list[str] = []  # same layout: the parsed columns, made into each row's dict at once below
+    values: list[list[Any]] = []
+    failed: list[tuple[str, list[int]]] = []
     for key in keys:
         f = fields.get(key)
         if f is None or key == "id":
@@ -282,15 +285,28 @@ def _parse_columns(spec: Any, rows: Sequence[Mapping[str, Any]]) -> list[tuple[d
             except ValueError as exc:
                 return (False, str(exc))
 
-        for pair in dict.fromkeys(p for p in pairs if p[0] in _MEMO_TYPES):
+        memo_types = _NUMBER_MEMO_TYPES if f.kind in _NUMBER_KINDS else _MEMO_TYPES
+        for pair in dict.fromkeys(p for p in pairs if p[0] in memo_types):
             memo[pair] = one(pair[1])
         get = memo.get
-        for i, pair in zip(indexes, pairs, strict=True):
-            hit = get(pair) or one(pair[1])
-            if hit[0]:
-                parsed[i][key] = hit[1]
-            else:
-                problems[i].append(FieldProblem(key, f.label, hit[1]))
+        hits = [get(pair) or one(pair[1]) for pair in pairs]
+        bad = [i for i, hit in enumerate(hits) if not hit[0]]
+        for i in bad:
+            problems[indexes[i]].append(FieldProblem(key, f.label, hits[i][1]))
+        if same:
+            names.append(key)
+            values.append([hit[1] for hit in hits])
+            if bad:
+                failed.append((key, bad))
+        else:
+            for i, hit in zip(indexes, hits, strict=True):
+                if hit[0]:
+                    parsed[i][key] = hit[1]
+    if same and names:
+        parsed = [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
+        for key, bad in failed:  # a value that failed is not a parsed value (its problem is noted)
+            for i in bad:
+                del parsed[i][key]
     return list(zip(parsed, problems, strict=True))
 
 
@@ -465,6 +481,30 @@ def apply(
             insert(audit[start : start + batch_size * 5])
     session.expire_all()  # ORM objects loaded before now must re-read what Core just wrote
     return event_id
+
+
+def insert_new(conn: Any, t: Table, rows: Sequence[Mapping[str, Any]], *, now: Any = None) -> None:
+    """Insert rows the bulk path derives beside a plan (dated funding history …) as it inserts a plan's own:
+    each column's default filled in, a fresh id, the times and version 1, to the driver as tuples."""
+    if not rows:
+        return
+    now = now or utcnow()
+    defaults = _defaults(t)
+    callables = [(k, v.fn) for k, v in defaults.items() if type(v) is _Callable]
+    full = []
+    for r in rows:
+        row = dict(defaults)
+        for key, fn in callables:
+            row[key] = fn(None)
+        row.update(r)
+        row["id"] = row.get("id") or new_id()
+        row["created_at"] = row.get("created_at") or now
+        row["updated_at"] = now
+        row["version"] = 1
+        full.append(row)
+    insert = _Insert(conn, t)
+    for start in range(0, len(full), BATCH_SIZE):
+        insert(full[start : start + BATCH_SIZE])
 
 
 def _refresh_listing_shapes(conn: Any, plan: Plan) -> None:

@@ -589,6 +589,10 @@ class ResultSpec(TableSpec):
         top = row.get("max_score")
         if row.get("score") is not None and top is not None and row["score"] > top:
             problems.append(FieldProblem("score", "得分", f"“{row['text']}”得分 {row['score']} 超过满分 {top}"))
+        inspection = batch.lookup("inspection", row.get("inspection_id"))
+        unscored = inspections.unscored_problem(inspection["kind"], row) if inspection else None
+        if unscored is not None:
+            problems.append(unscored)
         return problems
 
 

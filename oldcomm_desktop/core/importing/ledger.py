@@ -13,6 +13,7 @@ one transaction through the bulk path, and a failure or cancel leaves the databa
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections import defaultdict
 from collections.abc import Callable
@@ -244,6 +245,15 @@ def _figures(row: list[Any], col_of: dict[str, int], units: dict[str, str]) -> d
     return out
 
 
+NUMBER_FIELDS = (
+    ("buildings", "int"),
+    ("households", "int"),
+    ("floor_area", "dec"),
+    ("total_investment", "dec"),
+    ("progress_percent", "int"),
+)
+
+
 class _Builder:
     """Turns community rows into bulk rows: matched or new communities, their projects and milestones."""
 
@@ -273,6 +283,20 @@ class _Builder:
         self.labels: dict[str, list[str]] = defaultdict(list)
         self.by_result: dict[str, RowResult] = {}  # community id -> row result
         self.seen: dict[tuple[str, str], int] = {}
+        self.memo: dict[str, dict[tuple[type, Any], tuple[bool, Any]]] = defaultdict(dict)
+        self.township_memo: dict[Any, tuple[str | None, str]] = {}
+        self.number_columns = [
+            (f, col_of[f], kind, functools.partial(values.parse_number, default_unit=units.get(f)))
+            for f, kind in NUMBER_FIELDS
+            if f in col_of
+        ]
+        self.year_columns = [(f, col_of[f]) for f in ("year_built", "plan_year") if f in col_of]
+        self.date_columns = [
+            (f, col_of[f])
+            for f in ("planned_start", "planned_completion", "start_date", "completion_date")
+            if f in col_of
+        ]
+        self.parse_date = functools.partial(values.parse_date, year=year)
         self.existing = self._existing()
         self.projects: dict[tuple[str, str], str] = {
             (str(p.township_code), values.normalise(p.name)): p.id
@@ -330,11 +354,38 @@ class _Builder:
                 return code
         raise OldcommError(f"本县已没有可用于“{name}”的乡镇代码")
 
+    def _parsed(self, f: str, parse: Callable[[Any], Any], raw: Any) -> tuple[bool, Any]:
+        """(True, parse(raw)) or (False, the ValueError), each distinct cell value of a column parsed once:
+        a ledger repeats its townships, years, statuses and counts. The key holds the value's type, so 1,
+        1.0 and True are parsed apart."""
+        memo = self.memo[f]
+        try:
+            key = (type(raw), raw)
+            return memo[key]
+        except KeyError:
+            pass
+        except TypeError:  # not hashable: parse it as it is
+            key = None
+        try:
+            hit: tuple[bool, Any] = (True, parse(raw))
+        except ValueError as exc:
+            hit = (False, exc)
+        if key is not None:
+            memo[key] = hit
+        return hit
+
     def add(self, res: RowResult, row: list[Any]) -> dict[str, Decimal] | None:
         """Make the row's bulk rows; return its figures for reconciliation (None: not parsed here)."""
         c = self.col_of
+        width = len(row)
         flags: list[str] = []
-        code, why = self._township(_cell(row, c.get("township")))
+        raw_township = _cell(row, c.get("township"))
+        try:
+            code, why = self.township_memo[raw_township]
+        except (KeyError, TypeError):
+            code, why = self._township(raw_township)
+            with contextlib.suppress(TypeError):
+                self.township_memo[raw_township] = (code, why)
         if code is None:
             res.action, res.reason = REJECTED, why
             return None
@@ -350,19 +401,14 @@ class _Builder:
         data: dict[str, Any] = {"name": name, "township_code": code}
         problems: list[str] = []
         figures: dict[str, Decimal] = {}
-        found = self.existing.get((code, name_key(name)))
-        for f, target, kind in (
-            ("buildings", "buildings", "int"),
-            ("households", "households", "int"),
-            ("floor_area", "floor_area", "dec"),
-            ("total_investment", "total_investment", "dec"),
-            ("progress_percent", "progress_percent", "int"),
-        ):
-            raw = _cell(row, c.get(f))
-            try:
-                n = values.parse_number(raw, default_unit=self.units.get(f))
-            except ValueError as exc:
-                problems.append(f"{columns.LABELS[f]}：{exc}")
+        found = self.existing.get(key)
+        for f, col, kind, parse in self.number_columns:
+            raw = row[col] if col < width else None
+            if raw is None or raw == "":
+                continue
+            ok, n = self._parsed(f, parse, raw)
+            if not ok:
+                problems.append(f"{columns.LABELS[f]}：{n}")
                 continue
             if n is None:
                 continue
@@ -377,13 +423,14 @@ class _Builder:
                 v = v * 100
             if found and found.get(f) is not None and v != found[f] and values.agrees_as_written(found[f], n):
                 v = found[f]  # the file shows the stored figure rounded (a return we exported): not a change
-            data[target] = int(v) if kind == "int" and v == v.to_integral_value() else v
-        for f in ("year_built", "plan_year"):
-            raw = _cell(row, c.get(f))
-            try:
-                y = values.parse_year(raw)
-            except ValueError as exc:
-                problems.append(f"{columns.LABELS[f]}：{exc}")
+            data[f] = int(v) if kind == "int" and v == v.to_integral_value() else v
+        for f, col in self.year_columns:
+            raw = row[col] if col < width else None
+            if raw is None or raw == "":
+                continue
+            ok, y = self._parsed(f, values.parse_year, raw)
+            if not ok:
+                problems.append(f"{columns.LABELS[f]}：{y}")
                 continue
             if y is not None:
                 if y.approximate:
@@ -393,11 +440,13 @@ class _Builder:
         if "plan_year" not in data and "plan_year" not in c and self.year:
             data["plan_year"] = self.year
         dates: dict[str, date] = {}
-        for f in ("planned_start", "planned_completion", "start_date", "completion_date"):
-            try:
-                d = values.parse_date(_cell(row, c.get(f)), year=self.year)
-            except ValueError as exc:
-                problems.append(f"{columns.LABELS[f]}：{exc}")
+        for f, col in self.date_columns:
+            raw = row[col] if col < width else None
+            if raw is None or raw == "":
+                continue
+            ok, d = self._parsed(f, self.parse_date, raw)
+            if not ok:
+                problems.append(f"{columns.LABELS[f]}：{d}")
                 continue
             if d is not None:
                 if d.precision == "month":
@@ -410,10 +459,10 @@ class _Builder:
             v = _cell(row, c.get(f))
             if v is not None:
                 data[f] = values.normalise(str(v)) if f != "address" else str(v).strip()
-        try:
-            status = values.parse_status(_cell(row, c.get("status")))
-        except ValueError as exc:
-            problems.append(f"状态：{exc}")
+        word = _cell(row, c.get("status"))
+        ok, status = self._parsed("status", values.parse_status, word) if word is not None else (True, None)
+        if not ok:
+            problems.append(f"状态：{status}")
             status = None
         if problems:
             res.action, res.reason = REJECTED, "；".join(problems)
@@ -434,7 +483,7 @@ class _Builder:
         self.labels["community"].append(f"第 {res.row} 行")
         self.by_result[cid] = res
         res.action = UPDATED if found else NEW
-        self._milestones(res, cid, status, dates, _cell(row, c.get("status")), found)
+        self._milestones(res, cid, status, dates, word, found)
         return figures if len(figures) == sum(1 for f in FIGURES if f in c) else None
 
     def _project(self, code: str, raw: Any) -> str | None:

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from oldcomm_desktop.core.importing.values import normalise, strip_list_number
+from oldcomm_desktop.core.importing.values import _traditional, normalise, strip_list_number
 
 COMMUNITY, SUBTOTAL, TOTAL, BATCH, PART, FOOTER, BLANK, HEADER = (
     "community",
@@ -46,29 +46,62 @@ class Kind:
     batch_size: int | None = None  # for a batch row: how many communities it stands for
 
 
+_CHEAP: dict[str, str] = {}  # text cell -> its cheap form (a ledger repeats townships, statuses, years)
+
+
+def _cheap(text: str) -> str:
+    found = _CHEAP.get(text)
+    if found is None:
+        if len(_CHEAP) > 200_000:
+            _CHEAP.clear()
+        found = _CHEAP[text] = unicodedata.normalize("NFKC", text).replace(" ", "")
+    return found
+
+
+def _cell_text(c: Any) -> str:
+    """A cell as the cheap checks read it: NFKC, spaces removed ('' for an empty cell)."""
+    kind = type(c)
+    if kind is str:
+        return _cheap(c)
+    if kind is int or kind is float:  # str() of a number is ASCII without spaces: NFKC leaves it as it is
+        return str(c)
+    return "" if c is None else _cheap(str(c))
+
+
+_WORDS = (*NOTE_WORDS, "小计", "合计", "总计", "总共", *FOOTER_WORDS)
+# the Chinese characters of those words: a row whose first cells hold none of them (nor a traditional
+# character OpenCC could turn into one) is none of these rows, without normalising its text
+_WORD_CHARS = frozenset(ch for w in _WORDS for ch in w if not ch.isascii())
+
+
 def classify(row: list[Any], mapping: dict[int, str], labels: list[str]) -> Kind:
     # NFKC only for the cheap checks; the full normalisation (OpenCC) for the few cells that decide
-    texts = [unicodedata.normalize("NFKC", str(c)).replace(" ", "") if c not in (None, "") else "" for c in row]
+    texts = list(map(_cell_text, row))
     joined = "".join(texts)
     if not joined:
         return Kind(BLANK)
-    first = normalise("".join(texts[:4]))
-    if first.startswith(NOTE_WORDS):  # "注：建筑面积按精确值合计为…" under a return: a note, not a total
-        return Kind(FOOTER)
-    if any(w in first for w in ("小计",)):
-        return Kind(SUBTOTAL)
-    if any(w in first for w in ("合计", "总计", "总共")):
-        return Kind(TOTAL)
-    if any(joined.startswith(w) or first.startswith(w) for w in FOOTER_WORDS):
+    head = "".join(texts[:4])
+    if not (_WORD_CHARS.isdisjoint(head) and _traditional().isdisjoint(head)):
+        first = normalise(head)
+        if first.startswith(NOTE_WORDS):  # "注：建筑面积按精确值合计为…" under a return: a note, not a total
+            return Kind(FOOTER)
+        if any(w in first for w in ("小计",)):
+            return Kind(SUBTOTAL)
+        if any(w in first for w in ("合计", "总计", "总共")):
+            return Kind(TOTAL)
+    else:
+        first = head  # holds none of the words' characters: normalising could not make one appear
+    if joined.startswith(FOOTER_WORDS) or first.startswith(FOOTER_WORDS):
         return Kind(FOOTER)
     name_col = next((c for c, f in mapping.items() if f == "name"), None)
     name = normalise(texts[name_col]) if name_col is not None and name_col < len(texts) else ""
     if labels and name_col is not None and name_col < len(labels) and name == normalise(labels[name_col]):
         return Kind(HEADER)
-    for t in texts:
-        m = BATCH_PATTERN.search(t) if "小区" in t or "小區" in t else None
-        if m and int(m.group(1)) > 1:
-            return Kind(BATCH, int(m.group(1)))
+    if "小" in joined:  # (a cell holding 小区 or 小區 holds 小)
+        for t in texts:
+            m = BATCH_PATTERN.search(t) if "小区" in t or "小區" in t else None
+            if m and int(m.group(1)) > 1:
+                return Kind(BATCH, int(m.group(1)))
     if name.startswith("其中") and strip_list_number(name) == re.sub(r"^其中[:：]?", "", name):
         return Kind(PART)  # "其中：简易修缮…" (a part); "其中:1.城东区" is a name with a list number
     if not name:

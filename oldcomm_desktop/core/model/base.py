@@ -6,7 +6,7 @@ to, a version to spot concurrent edits, and soft deletion so a deletion travels 
 
 from __future__ import annotations
 
-import uuid
+import os
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -26,7 +26,16 @@ NAMING = {
 
 
 def new_id() -> str:
-    return str(uuid.uuid4())
+    """A random (version 4) UUID in its usual text form, as str(uuid.uuid4()) gives it.
+
+    Formatted from 16 random bytes directly: a bulk import makes one per record (~100,000 for a 50,000-row
+    ledger), and uuid.UUID's checks and properties cost three times the randomness.
+    """
+    h = os.urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
+
+
+_VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}  # the RFC 4122 variant bits 10xx
 
 
 def utcnow() -> datetime:

@@ -1,22 +1,29 @@
 """The demo county's supervision: schedules, scored checks over several months, orders in every state,
 residents' requests and hand-scored assessment points, so every 督办考核 page shows something real.
 
-Runs after the ledger demo (`core.demo.build`) on the same session, through the same services a clerk
-uses. Deterministic for a seed and a day; touches at most a few dozen communities, so a large demo
-ledger costs no more here than a small one.
+Runs after the ledger demo (`core.demo.build`) on the same session. The inspections (monthly scored checks
+and weekly patrols, with their checklist lines) are bulk rows written by the one bulk write path
+(`core/importing/bulk.py`: the inspection services' own field specs and rules, one audit event); the few
+schedules, orders, requests and assessment points go through the services a clerk uses. Deterministic for a
+seed and a day; touches at most a few dozen communities, so a large demo ledger costs no more here than a
+small one.
 """
 
 from __future__ import annotations
 
 import random
+from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import catalogues, divisions, inspections
+from oldcomm_desktop.core import catalogues, divisions
+from oldcomm_desktop.core.importing import bulk
 from oldcomm_desktop.core.model import Community, Project
+from oldcomm_desktop.core.model.base import new_id
 from oldcomm_desktop.core.supervision import assessment, orders, requests, schedules
 from oldcomm_desktop.core.supervision.periods import month_end, next_month
 
@@ -110,6 +117,7 @@ def _schedules(session: Session, rng: random.Random, managed: list, building: li
 def _checks(session: Session, rng: random.Random, managed: list, start: date, today: date) -> None:
     """Monthly scored checks on the managed communities; a few months skipped, so some are missed."""
     tmpl = catalogues.template(session, "management_default")
+    rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
     month = start
     while month <= today:
         for c in managed:
@@ -119,45 +127,73 @@ def _checks(session: Session, rng: random.Random, managed: list, start: date, to
             if day < month:
                 continue
             level = rng.choice([0, 1, 1, 2, 2, 3, 5])  # most good, a few poor
-            results = [
+            iid = new_id()
+            rows["inspection"].append(
                 {
-                    "template_item_id": it.id,
-                    "area": it.area,
-                    "text": it.text,
-                    # management sheets give every item a max_score
-                    "score": Decimal(top := it.max_score or 0) - min(top, rng.randint(0, 1 + level * top // 8)),
+                    "id": iid,
+                    "community_id": c.id,
+                    "kind": "management",
+                    "inspected_on": day,
+                    "inspectors": "县住建局考评组",
+                    "template_id": tmpl.id,
                 }
-                for it in tmpl.items
-            ]
-            inspections.record(
-                session,
-                c,
-                {"kind": "management", "inspected_on": day, "inspectors": "县住建局考评组"},
-                results,
-                template="management_default",
-                today=today,
             )
+            for n, it in enumerate(tmpl.items, start=1):
+                top = it.max_score or 0  # management sheets give every item a max_score
+                rows["inspection_result"].append(
+                    {
+                        "inspection_id": iid,
+                        "template_item_id": it.id,
+                        "area": it.area,
+                        "text": it.text,
+                        "score": Decimal(top) - min(top, rng.randint(0, 1 + level * top // 8)),
+                        "max_score": it.max_score,
+                        "sort_order": n,
+                    }
+                )
         month = next_month(month)
+    _write(session, rows, today)
 
 
 def _patrols(session: Session, rng: random.Random, today: date) -> None:
     """Most weeks of the weekly patrol schedules get their patrol (all items passed); a few are missed."""
     tmpl = catalogues.template(session, "patrol_default")
-    results = [{"template_item_id": i.id, "area": i.area, "text": i.text, "result": "pass"} for i in tmpl.items]
+    rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for occ in schedules.occurrences(session, today=today):
         if occ.kind != "patrol" or occ.state == "done" or not occ.community_id or rng.random() < 0.15:
             continue
         last = min(occ.window.end, today)
         day = occ.window.start + timedelta(days=rng.randint(0, (last - occ.window.start).days))
-        community = session.get_one(Community, occ.community_id)
-        inspections.record(
-            session,
-            community,
-            {"kind": "patrol", "inspected_on": day, "inspectors": "质安站 王工"},
-            results,
-            template="patrol_default",
-            today=today,
+        iid = new_id()
+        rows["inspection"].append(
+            {
+                "id": iid,
+                "community_id": occ.community_id,
+                "kind": "patrol",
+                "inspected_on": day,
+                "inspectors": "质安站 王工",
+                "template_id": tmpl.id,
+            }
         )
+        for n, it in enumerate(tmpl.items, start=1):
+            rows["inspection_result"].append(
+                {
+                    "inspection_id": iid,
+                    "template_item_id": it.id,
+                    "area": it.area,
+                    "text": it.text,
+                    "result": "pass",
+                    "max_score": it.max_score,
+                    "sort_order": n,
+                }
+            )
+    _write(session, rows, today)
+
+
+def _write(session: Session, rows: dict[str, list[dict[str, Any]]], today: date) -> None:
+    """The bulk write path: every row checked by the inspection rules, all written or none."""
+    if rows:
+        bulk.write(session, rows, source="演示数据（督办考核）", kind="demo", today=today)
 
 
 def _orders(session: Session, rng: random.Random, today: date) -> None:
