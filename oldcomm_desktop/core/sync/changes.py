@@ -124,8 +124,12 @@ def save_shadows(conn: Connection, rows: list[ShadowRow], existing: set[tuple[st
             "echo_seq": r.echo_seq,
         }
         (updates if (r.table_name, r.record_id) in existing else inserts).append(values)
-    if inserts:
-        conn.execute(SHADOW.insert(), inserts)
+    if inserts:  # tuples straight to the driver: a first package brings one shadow per record
+        from oldcomm_desktop.core.importing.bulk import _Insert
+
+        insert = _Insert(conn, SHADOW)
+        for i in range(0, len(inserts), 5000):
+            insert(inserts[i : i + 5000])
     if updates:
         from sqlalchemy import bindparam
 
