@@ -32,7 +32,7 @@ from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.importing import bulk, bulk_tables
 from oldcomm_desktop.core.model import SyncConflict, SyncImport, SyncImportRow
 from oldcomm_desktop.core.model.base import new_id, utcnow
-from oldcomm_desktop.core.sync import changes, keys, merge, package, tables, writes
+from oldcomm_desktop.core.sync import changes, deleted_parents, keys, merge, package, tables, writes
 from oldcomm_desktop.core.sync.exporter import county_of, peer_row
 from oldcomm_desktop.core.sync.package import PackageError
 
@@ -129,6 +129,11 @@ def signature_check(session: Session) -> Callable[[package.Manifest, bytes, byte
 
 
 def _known_schema(revision: str) -> bool:
+    """A schema revision this program has (read from the scripts' text: alembic costs half a second to load)."""
+    from oldcomm_desktop.storage.migrations import _chain
+
+    if revision in _chain():
+        return True
     from alembic.script import ScriptDirectory
 
     from oldcomm_desktop.storage.migrations import _config, _known
@@ -382,6 +387,7 @@ def _merge(
     bulk_labels: dict[str, list[str]] = {}
     later: list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]] = []
     written: dict[str, list[changes.ShadowRow]] = {}  # shadows of records the bulk path writes
+    parents = deleted_parents.ParentStates(conn)  # a live record under a parent deleted here is held
     for name in tables.SHARED_TABLES:
         rows = pkg.records.get(name)
         if not rows:
@@ -392,10 +398,13 @@ def _merge(
         derived = tables.DERIVED_BY_TABLE.get(name, frozenset())
         t = codec.table
         through_bulk = name in BULK_TABLES
+        texts = pkg.state_texts.get(name, {})  # the states' own text: stored as the shadow, not dumped again
         for i in range(0, len(rows), CHUNK):
             part = rows[i : i + CHUNK]
             ids = [r["id"] for r in part]
             live = {r._mapping["id"]: r for r in conn.execute(select(t).where(t.c.id.in_(ids)))}
+            if through_bulk:
+                parents.load(name, part)
             shadows = changes.load_shadows(conn, name, ids)
             open_conflicts = {
                 (c.record_id, c.field): c
@@ -431,10 +440,24 @@ def _merge(
                 if name == "attachment" and not theirs.get("deleted_at"):
                     shas.setdefault(theirs["sha256"], True)
                 if row is None:
+                    if through_bulk and _held(
+                        parents, name, r, theirs, report, counts, conn, scope, sender, import_id, now, None
+                    ):
+                        continue
+                    parents.note(name, rid, theirs.get("deleted_at"))
                     values = codec.decode(theirs)
                     inserts.append({"id": rid, **values})
                     new_shadows.append(
-                        changes.ShadowRow(name, rid, owner, dict(theirs), merge.compact(dict(theirs_clocks)), 0, sender)
+                        changes.ShadowRow(
+                            name,
+                            rid,
+                            owner,
+                            dict(theirs),
+                            merge.compact(dict(theirs_clocks)),
+                            0,
+                            sender,
+                            state_text=texts.get(rid, ""),
+                        )
                     )
                     images.append(_image(import_id, name, rid, None, 1, shadows.get(rid)))
                     if not through_bulk:
@@ -450,6 +473,13 @@ def _merge(
                     )
                 sh = shadows[rid]
                 result = merge.merge_record(sh.state, sh.clocks, theirs, theirs_clocks, fields, derived)
+                if result.taken and through_bulk:
+                    ours_at = row._mapping["updated_at"]
+                    if _held(
+                        parents, name, r, result.values, report, counts, conn, scope, sender, import_id, now, ours_at
+                    ):
+                        continue
+                parents.note(name, rid, result.values.get("deleted_at"))
                 for f in result.settled:
                     c = open_conflicts.get((rid, f))
                     if c is not None:
@@ -566,6 +596,30 @@ def _merge(
     _receipt(session, pkg, report, import_id, who, now)
     session.flush()
     return report
+
+
+def _held(parents, name, line, values, report, counts, conn, scope, sender, import_id, now, ours_at) -> bool:
+    """Hold a record that would end live under a parent deleted here: a conflict, not a refused package
+    (see deleted_parents). Its children in this package are held in turn (their parent is not written)."""
+    parent = parents.deleted_parent(name, values)
+    if parent is None:
+        return False
+    report.conflicts.append(
+        deleted_parents.hold(
+            conn,
+            name=name,
+            line=line,
+            parent=parent,
+            scope=scope,
+            sender=sender,
+            import_id=import_id,
+            now=now,
+            ours_at=ours_at,
+        )
+    )
+    counts.conflicts += 1
+    parents.note(name, line["id"], parent[2])  # its own children wait for it
+    return True
 
 
 def _write_through_bulk(
