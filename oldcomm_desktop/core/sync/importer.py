@@ -453,10 +453,11 @@ def _merge(
                             rid,
                             owner,
                             dict(theirs),
-                            merge.compact(dict(theirs_clocks)),
+                            merge.compact(dict(theirs_clocks)) if len(theirs_clocks) > 1 else theirs_clocks,
                             0,
                             sender,
-                            state_text=texts.get(rid, ""),
+                            state_text=texts.get(rid, ("", ""))[0],
+                            clock_text=texts.get(rid, ("", ""))[1] if len(theirs_clocks) == 1 else "",
                         )
                     )
                     images.append(_image(import_id, name, rid, None, 1, shadows.get(rid)))
@@ -591,8 +592,9 @@ def _merge(
     if not dry_run:
         report.attachments_copied = _copy_attachments(session, pkg, shas)
     writes.write_audit(conn, audit)
+    insert = bulk._Insert(conn, IMPORT_ROW, skip=frozenset({"seq"}))  # tuples to the driver, as the bulk path
     for k in range(0, len(images), 5000):
-        conn.execute(IMPORT_ROW.insert(), images[k : k + 5000])
+        insert(images[k : k + 5000])
     _receipt(session, pkg, report, import_id, who, now)
     session.flush()
     return report

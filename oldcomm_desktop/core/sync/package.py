@@ -77,10 +77,10 @@ class ReadPackage:
     records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     catalogue: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     attachment_members: set[str] = field(default_factory=set)
-    # table -> record id -> the exact text of the record's state ("v") as it stands in the package: the
-    # exporter writes the shadow's canonical text there, so an import stores it as the new shadow unchanged
-    # instead of serialising the state again (see _parse_lines)
-    state_texts: dict[str, dict[str, str]] = field(default_factory=dict)
+    # table -> record id -> the exact text of the record's state ("v") and clocks ("c") as they stand in the
+    # package: the exporter writes the shadow's canonical text there, so an import stores it as the new shadow
+    # unchanged instead of serialising both again (see _parse_lines)
+    state_texts: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
 
     def open_attachment(self, sha256: str) -> _Closing | None:
         """The stream of one attachment's bytes (the caller checks the hash again while copying)."""
@@ -357,7 +357,7 @@ def read(path: Path, *, verify_signature: Callable[[Manifest, bytes, bytes], Non
             table = file.removesuffix(".jsonl")
             if kind not in ("records", "catalogue") or not file.endswith(".jsonl") or not TABLE_RE.match(table):
                 raise PackageError(f"数据包内有不认识的文件“{name}”，已拒绝")
-            texts: dict[str, str] = {}
+            texts: dict[str, tuple[str, str]] = {}
             rows = _parse_lines(name, raw, texts if kind == "records" else None)
             (pkg.records if kind == "records" else pkg.catalogue)[table] = rows
             if texts:
@@ -368,7 +368,7 @@ def read(path: Path, *, verify_signature: Callable[[Manifest, bytes, bytes], Non
 _DECODER = json.JSONDecoder()
 
 
-def _record_line(line: str) -> tuple[dict[str, Any], str] | None:
+def _record_line(line: str) -> tuple[dict[str, Any], tuple[str, str]] | None:
     """A record line in the exporter's own layout, {"id":…,"t":…,"v":{…},"c":{…}}, parsed value by value so the
     state's exact text comes with it; None for any other layout (then parsed whole, and its state re-serialised)."""
     decode = _DECODER.raw_decode
@@ -387,10 +387,10 @@ def _record_line(line: str) -> tuple[dict[str, Any], str] | None:
             text = line[start:pos]
     if line[pos:].rstrip() != "}":
         return None
-    return out, text
+    return out, (text, line[start:pos])
 
 
-def _parse_lines(name: str, raw: bytes, texts: dict[str, str] | None = None) -> list[dict[str, Any]]:
+def _parse_lines(name: str, raw: bytes, texts: dict[str, tuple[str, str]] | None = None) -> list[dict[str, Any]]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

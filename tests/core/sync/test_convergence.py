@@ -219,20 +219,23 @@ class Run:
 
     def settle(self) -> None:
         county = self.nodes[0]
-        for _ in range(4):
+        for _ in range(5):
             for township in self.nodes[1:]:
                 county.import_(township.export().path)
+            decided = 0
             for node in self.nodes:  # each side decides its own (a held item is held where it arrived)
-                self.resolve_all(node)
+                decided += self.resolve_all(node)
             for township in self.nodes[1:]:
                 township.import_(county.export(township.code).path)
-            if not any(self.open(n) for n in self.nodes):
-                break
+            if not decided and not any(self.open(n) for n in self.nodes):
+                break  # (a township's decision still goes up in the next round)
 
-    def resolve_all(self, node: Node) -> None:
+    def resolve_all(self, node: Node) -> int:
         with node.db.transaction("办事员") as s:
-            for c in conflicts.listing(s):
+            found = conflicts.listing(s)
+            for c in found:
                 conflicts.resolve(s, c["id"], "ours")
+            return len(found)
 
     def open(self, node: Node) -> int:
         with node.db.transaction("测试员") as s:
