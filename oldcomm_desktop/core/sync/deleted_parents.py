@@ -133,7 +133,7 @@ def hold(
                 peer_code=sender,
                 ours=tables.dumps(when),
                 theirs=tables.dumps(held),
-                ours_at=ours_at,
+                ours_at=ours_at or (datetime.fromisoformat(when) if isinstance(when, str) else None),
                 theirs_at=theirs_at,
                 theirs_clock=tables.dumps(line["c"]),
                 import_id=import_id,
@@ -167,6 +167,10 @@ def label(session: Session, c: SyncConflict) -> tuple[str, dict[str, Any]]:
         if col is not None:
             parent = session.connection().execute(select(t.c[col]).where(t.c.id == pid)).scalar() or ""
     shown = next((str(values[k])[:30] for k in ("name", "description", "problem", "text") if values.get(k)), "")
+    if not shown and values.get("item_type_id"):  # an item without a description: its type's name
+        from oldcomm_desktop.core.model import ItemType
+
+        shown = session.scalar(select(ItemType.name).where(ItemType.code == values["item_type_id"])) or ""
     where = f"（{tables.TABLE_LABELS.get(ptable, ptable)}“{parent}”）" if ptable and parent else ""
     return f"{kind}：{shown or c.record_id[:8]}{where}", values
 

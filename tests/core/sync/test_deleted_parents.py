@@ -62,7 +62,7 @@ def test_the_package_applies_and_the_held_item_is_a_conflict(world) -> None:
     assert c["record_id"] == new and c["field_label"] == "所属记录已删除" and "幸福里小区" in c["record"]
     assert conflicts.shown(c["ours"], c["field"]).startswith("所属记录已删除（")
     assert conflicts.shown(c["theirs"], c["field"]).startswith("对方新增或修改了这条记录")
-    assert c["ours_at"] is None and c["theirs_at"]
+    assert c["ours_at"] and c["theirs_at"]
     again = county.import_(t1.export(full=True).path)  # the same record again: the one conflict refreshed
     assert [x["record_id"] for x in again.conflicts] == [new] and len(_open(county)) == 1
 
