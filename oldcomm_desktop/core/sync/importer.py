@@ -26,7 +26,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import workspace
+from oldcomm_desktop.core import collector, workspace
 from oldcomm_desktop.core.attachments import stored_path
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.importing import bulk, bulk_tables
@@ -288,7 +288,8 @@ def import_package(
     """Verify and import one package into an open Database; a dry run reports and changes nothing."""
     session = db.session(operator)
     try:
-        report = apply(session, path, dry_run=dry_run, operator=operator, progress=progress)
+        with collector.paused():  # hundreds of thousands of short-lived dicts, no cycles (core/collector.py)
+            report = apply(session, path, dry_run=dry_run, operator=operator, progress=progress)
         if dry_run:
             session.rollback()
         else:
