@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -692,17 +692,23 @@ def _absorb_derived(conn: Any, keymaps: tables.KeyMaps, written: dict[str, list[
         cols = [t.c.id, *(t.c[c] for c in derived)]
         ids = [sh.record_id for sh in shadows]
         stored: dict[str, Any] = {}
-        for k in range(0, len(ids), 500):  # only the derived columns: the list shapes are written apart
-            stored.update({r[0]: r._mapping for r in conn.execute(select(*cols).where(t.c.id.in_(ids[k : k + 500])))})
+        if len(ids) >= 5000 and 2 * len(ids) >= (conn.execute(select(func.count()).select_from(t)).scalar() or 0):
+            wanted = set(ids)  # most of the table (a first package): one pass, not an IN list per 500 ids
+            stored = {r[0]: r[1:] for r in conn.execute(select(*cols)) if r[0] in wanted}
+        else:
+            for k in range(0, len(ids), 500):  # only the derived columns: the list shapes are written apart
+                stored.update({r[0]: r[1:] for r in conn.execute(select(*cols).where(t.c.id.in_(ids[k : k + 500])))})
+        encode = [(k, c, encoders[c]) for k, c in enumerate(derived)]
         changed: list[changes.ShadowRow] = []
         for sh in shadows:
             row = stored.get(sh.record_id)
             if row is None:
                 continue
             diff = {}
-            for c in derived:
-                value = encoders[c](row.get(c))
-                if value != sh.state.get(c):
+            state = sh.state
+            for k, c, enc in encode:
+                value = enc(row[k])
+                if value != state.get(c):
                     diff[c] = value
             if diff:
                 sh.state = {**sh.state, **diff}
