@@ -446,14 +446,15 @@ def _merge(
                     ):
                         continue
                     parents.note(name, rid, theirs.get("deleted_at"))
-                    values = codec.decode(theirs)
-                    inserts.append({"id": rid, **values})
+                    values = codec.decode(theirs)  # a new dict: the package's own stays the shadow's state
+                    values["id"] = rid
+                    inserts.append(values)
                     new_shadows.append(
                         changes.ShadowRow(
                             name,
                             rid,
                             owner,
-                            dict(theirs),
+                            theirs,
                             merge.compact(dict(theirs_clocks)) if len(theirs_clocks) > 1 else theirs_clocks,
                             0,
                             sender,
