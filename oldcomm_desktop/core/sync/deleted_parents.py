@@ -191,7 +191,9 @@ def resolve(session: Session, c: SyncConflict, keep: str | None, edit: bool) -> 
     pt = tables.table(ptable)
     parent = conn.execute(select(pt.c.id, pt.c.deleted_at).where(pt.c.id == pid)).first()
     if parent is None:
-        raise OldcommError("冲突所在记录的所属记录已不存在，无法处理；请回滚相应的导入后重新导入")
+        raise OldcommError(
+            "这条记录的所属记录本身也在等待处理（它的上级在本方已删除），请先处理所属记录的那条冲突，再处理这一条"
+        )
     name, rid = c.table_name, c.record_id
     codec = tables.RowCodec(name, keymaps)
     fields = [x.name for x in codec.columns]
