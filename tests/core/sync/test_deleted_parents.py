@@ -142,3 +142,33 @@ def test_the_conflict_in_json_names_the_parent(world) -> None:
     county.import_(t1.export().path)
     [c] = _open(county)
     assert c["theirs"]["community_id"] == cid and json.dumps(c, ensure_ascii=False, default=str)
+
+
+def test_a_chain_of_held_records_is_decided_parent_first(world) -> None:
+    """The county deletes an empty project; the township adds a community to it and an item to that community:
+    both are held (the item's parent is not written), the item can only be decided after its community."""
+    from oldcomm_desktop.core import projects
+
+    county, t1 = world[COUNTY], world[T1]
+    with t1.db.transaction("录入员") as s:
+        pid = projects.create(s, {"name": "老旧小区改造一期", "plan_year": 2026}).id
+    county.import_(t1.export().path)
+    with county.db.transaction("审核员") as s:
+        projects.delete(s, pid)
+    cid = t1.new_community("幸福里小区", households=100, project_id=pid)
+    iid = _item(t1, cid)
+    report = county.import_(t1.export().path)
+    assert sorted((c["record_id"], c["field"]) for c in report.conflicts) == sorted(
+        [(cid, "parent_deleted"), (iid, "parent_deleted")]
+    )
+    held = {c["record_id"]: c for c in _open(county)}
+    with pytest.raises(OldcommError, match="先处理所属记录"), county.db.transaction("审核员") as s:
+        conflicts.resolve(s, held[iid]["id"], "theirs")
+    for rid in (cid, iid):
+        with county.db.transaction("审核员") as s:
+            conflicts.resolve(s, held[rid]["id"], "theirs")
+    with county.db.transaction("测试员") as s:
+        assert s.get(Community, cid).deleted_at is None and s.get(RenovationItem, iid).deleted_at is None
+    t1.import_(county.export(T1).path)
+    county.import_(t1.export().path)
+    assert _open(county) == _open(t1) == []
