@@ -389,6 +389,7 @@ def _merge(
     later: list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]] = []
     written: dict[str, list[changes.ShadowRow]] = {}  # shadows of records the bulk path writes
     parents = deleted_parents.ParentStates(conn)  # a live record under a parent deleted here is held
+    fresh_shadows: list[changes.ShadowRow] = []  # first shadows, inserted at the end in key order (B-tree appends)
     for name in tables.SHARED_TABLES:
         rows = pkg.records.get(name)
         if not rows:
@@ -568,12 +569,16 @@ def _merge(
                     s.seq = first + k
                     if s.echo_of:
                         s.echo_seq = s.seq
-                changes.save_shadows(conn, new_shadows, {(name, rid) for rid in shadows})
+                known = [sh for sh in new_shadows if sh.record_id in shadows]
+                changes.save_shadows(conn, known, {(name, sh.record_id) for sh in known})
+                fresh_shadows += [sh for sh in new_shadows if sh.record_id not in shadows]
                 if through_bulk:
                     written.setdefault(name, []).extend(new_shadows)
             done += len(part)
             if progress:
                 progress(done, total, f"合并{tables.TABLE_LABELS[name]}…")
+    fresh_shadows.sort(key=lambda sh: (sh.table_name, sh.record_id))
+    changes.save_shadows(conn, fresh_shadows, set())
     if progress:
         progress(total, total, "校验并写入…")
     source = f"数据包 {report.file_name}（{sender}）"
