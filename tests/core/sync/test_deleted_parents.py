@@ -172,3 +172,13 @@ def test_a_chain_of_held_records_is_decided_parent_first(world) -> None:
     t1.import_(county.export(T1).path)
     county.import_(t1.export().path)
     assert _open(county) == _open(t1) == []
+
+
+def test_a_dry_run_shows_the_held_record_and_changes_nothing(world) -> None:
+    county, t1, cid, old, new, other = _setup(world)
+    path = t1.export().path
+    before = db_state(county.db)
+    preview = county.import_(path, dry_run=True)
+    assert [(c["record_id"], c["field"]) for c in preview.conflicts] == [(new, "parent_deleted")]
+    assert preview.tables["community"].added == 1
+    assert db_state(county.db) == before
