@@ -501,11 +501,12 @@ def _refresh_listing_shapes(conn: Any, plan: Plan) -> None:
     listing_index.write_search(conn, "item", kept)
     touched: set[str] = {r["community_id"] for r in rows("renovation_item") if r.get("community_id") is not None}
     renamed = {r["id"] for r in rows("community") if "name" in r}
-    fresh = _fresh_communities(conn, plan, outs)  # created here: their shapes come from this plan alone
-    if touched - set(fresh):
-        listing_index.refresh_categories(conn, touched - set(fresh))
-    if (touched | renamed) - {c for c, settled in fresh.items() if settled}:
-        listing_index.refresh_item_sort(conn, (touched | renamed) - {c for c, settled in fresh.items() if settled})
+    created_here = _fresh_communities(conn, plan, outs)  # their shapes come from this plan alone
+    if touched - set(created_here):
+        listing_index.refresh_categories(conn, touched - set(created_here))
+    sorted_already = {c for c, settled in created_here.items() if settled}
+    if (touched | renamed) - sorted_already:
+        listing_index.refresh_item_sort(conn, (touched | renamed) - sorted_already)
 
 
 def _fresh_communities(conn: Any, plan: Plan, outs: Mapping[str, RowOutcome]) -> dict[str, bool]:
@@ -518,7 +519,7 @@ def _fresh_communities(conn: Any, plan: Plan, outs: Mapping[str, RowOutcome]) ->
     if not created:
         return {}
     kinds = dict(conn.execute(select(ItemType.id, ItemType.category_id)).all())
-    pairs: set[tuple[Any, str]] = set()
+    pairs: set[tuple[Any, Any]] = set()
     settled = dict.fromkeys(created, True)
     for r in list(plan.rows.get("renovation_item", [])) + list(plan.extra_updates.get("renovation_item", [])):
         cid = r.get("community_id")

@@ -49,6 +49,7 @@ def listing(session: Session, *, status: str | None = "open") -> list[dict[str, 
         q = q.where(SyncConflict.status == status)
     out = []
     for c in session.scalars(q):
+        theirs: Any
         if c.field == deleted_parents.FIELD:  # a record held because its parent is deleted here
             record, theirs = deleted_parents.label(session, c)
         else:

@@ -183,7 +183,7 @@ def resolve(session: Session, c: SyncConflict, keep: str | None, edit: bool) -> 
         raise ValidationError(
             "这类冲突（所属记录在本方已删除）只能选择：采用对方（恢复所属记录并写入）或保留本方（一并删除）"
         )
-    held = json.loads(c.theirs)
+    held = json.loads(c.theirs or "{}")
     ptable, pid = held["parent"]
     conn = session.connection()
     keymaps = tables.KeyMaps(conn)
