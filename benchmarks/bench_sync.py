@@ -139,6 +139,7 @@ def baseline(township: Path, empty_county: Path) -> tuple[float, int]:
         rows[table] = (cols, data)
     src.close()
     started = time.perf_counter()
+    cpu = time.process_time()
     n = 0
     with dst:
         for table, (cols, data) in rows.items():
@@ -146,8 +147,12 @@ def baseline(township: Path, empty_county: Path) -> tuple[float, int]:
             dst.executemany(f"INSERT INTO {table} ({','.join(cols)}) VALUES ({marks})", data)
             n += len(data)
     elapsed = time.perf_counter() - started
+    BASELINE_CPU.append(time.process_time() - cpu)
     dst.close()
     return elapsed, n
+
+
+BASELINE_CPU: list[float] = []
 
 
 def _dump(profiler: cProfile.Profile, out: Path, name: str) -> None:
@@ -194,12 +199,14 @@ def main(argv: list[str] | None = None) -> int:
         db = open_database(c_path)
         profiler = cProfile.Profile() if args.profile else None
         started = time.perf_counter()
+        import_cpu = time.process_time()
         if profiler:
             profiler.enable()
         report = importer.import_package(db, result.path, operator="基准")
         if profiler:
             profiler.disable()
         import_s = time.perf_counter() - started
+        import_cpu = time.process_time() - import_cpu
         db.close()
         assert report.total("added") == args.records == raw_n, (report.total("added"), raw_n)
         # the county answers (its package carries the receipt); the township's next export is then empty
@@ -232,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{export_s / raw_s:.1f}× |",
             f"| import (verify, check, merge, write, one transaction) | {import_s:.2f} | "
             f"{args.records / import_s:,.0f} | {import_s / raw_s:.1f}× |",
+            f"| CPU seconds: baseline / import | {BASELINE_CPU[-1]:.2f} / {import_cpu:.2f} | – | "
+            f"{import_cpu / BASELINE_CPU[-1]:.1f}× |",
             f"| county's answer: {down.total} records echoed back | – | – | – |",
             f"| township's next incremental export after the receipt ({again.total} records) | {again_s:.2f} | – | – |",
         ]

@@ -61,8 +61,11 @@ def write_search(conn: Connection, kind: str, rows: Sequence[tuple], *, new: boo
             conn.execute(delete(SearchText).where(SearchText.record_id.in_(ids[start : start + 500])))
     if kind == "community":
         bodies = [(kind, r[0], community_body(*r[1:4])) for r in rows]
-    else:
-        bodies = [(kind, r[0], index_tokens(*r[1:])) for r in rows]
+    else:  # item descriptions repeat (更换老旧管网 …): each distinct one is cut into pairs once
+        memo: dict[tuple, str] = {}
+        bodies = [
+            (kind, r[0], memo[r[1:]] if r[1:] in memo else memo.setdefault(r[1:], index_tokens(*r[1:]))) for r in rows
+        ]
     values = [b for b in bodies if b[2]]
     if not values:
         return

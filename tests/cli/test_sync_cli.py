@@ -140,3 +140,51 @@ def test_a_deletion_conflict_reads_as_deleted_or_not(pair, tmp_path: Path, capsy
     assert rc == 0
     rc, out, _ = run(capsys, "--db", c, "sync", "conflicts")
     assert rc == 0 and "回收站（deleted_at）" in out and "本方：未删除" in out and "：已删除（20" in out
+
+
+def test_a_held_item_is_listed_and_decided_from_the_command_line(pair, tmp_path: Path, capsys) -> None:
+    """An item added at the township to a community the county deleted: the import applies, `sync conflicts`
+    names it (所属记录已删除), `--value` is refused, `--keep theirs` restores the community with the item."""
+    from oldcomm_desktop.core import communities, items
+    from oldcomm_desktop.core.model import Community, RenovationItem
+    from oldcomm_desktop.storage.database import open_database
+
+    t, c = pair
+    for db, other, code in ((t, c, T), (c, t, C)):
+        assert run(capsys, "--db", db, "keys", "export", "--out", tmp_path / f"{code}.pub")[0] == 0
+        assert run(capsys, "--db", other, "keys", "trust", tmp_path / f"{code}.pub", "--township", code)[0] == 0
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    tdb = open_database(t)
+    with tdb.transaction("录入员") as s:
+        cid = communities.create(s, {"name": "幸福里小区", "households": 100}, confirm=True).id
+    tdb.close()
+    assert (
+        run(
+            capsys, "--db", c, "sync", "import", usb / run(capsys, "--db", t, "sync", "export", "--out", usb)[1].strip()
+        )[0]
+        == 0
+    )
+    cdb = open_database(c)
+    with cdb.transaction("审核员") as s:
+        communities.delete(s, cid)
+    cdb.close()
+    tdb = open_database(t)
+    with tdb.transaction("录入员") as s:
+        iid = items.create(s, cid, {"item_type_id": "water_pipe", "planned_quantity": "300"}, confirm=True).id
+    tdb.close()
+    name = run(capsys, "--db", t, "sync", "export", "--out", usb)[1].strip()
+    rc, out, _ = run(capsys, "--db", c, "sync", "import", usb / name)
+    assert rc == 0 and "1 处冲突" in out
+    rc, out, _ = run(capsys, "--db", c, "sync", "conflicts")
+    assert rc == 0 and "所属记录已删除" in out and "幸福里小区" in out and "对方新增或修改了这条记录" in out
+    rc, out, _ = run(capsys, "--db", c, "sync", "conflicts", "--json")
+    [held] = json.loads(out)
+    assert held["field"] == "parent_deleted" and held["record_id"] == iid and held["theirs"]["community_id"] == cid
+    rc, _, err = run(capsys, "--db", c, "sync", "resolve", held["id"], "--value", "5")
+    assert rc == 1 and "只能选择" in err
+    assert run(capsys, "--db", c, "sync", "resolve", held["id"], "--keep", "theirs")[0] == 0
+    cdb = open_database(c)
+    with cdb.transaction("测试员") as s:
+        assert s.get(Community, cid).deleted_at is None and s.get(RenovationItem, iid).deleted_at is None
+    cdb.close()

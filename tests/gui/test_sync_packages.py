@@ -145,3 +145,36 @@ def test_a_cancelled_import_leaves_the_database_as_it_was(page, ctx, township, t
         importer.import_package(ctx.db, path, progress=_reporter(progress))
     assert ctx.read(lambda s: s.query(Community).filter_by(name="柳林新村").count()) == 0
     assert ctx.read(history.history) == []
+
+
+def test_an_item_under_a_deleted_community_is_decided_on_the_page(page, ctx, township, tmp_path: Path, qtbot) -> None:
+    """The township adds an item to a community the county deleted meanwhile: the rest of the package applies,
+    the item waits in the conflict list (所属记录已删除) until a clerk restores the community with it."""
+    from oldcomm_desktop.core import items
+    from oldcomm_desktop.core.model import RenovationItem
+
+    section = page.packages
+    section.trust_key(tmp_path / "t.pub", TOWNSHIP)
+    first = township_package(township, tmp_path / "out", name="柳林新村", households=40)
+    section.import_file(first, confirm=lambda r: True)
+    cid = ctx.read(lambda s: s.query(Community.id).filter_by(name="柳林新村").scalar())
+    ctx.write(lambda s: communities.delete(s, cid))
+    with township.transaction("乡镇") as s:
+        iid = items.create(s, cid, {"item_type_id": "water_pipe", "planned_quantity": "300"}, confirm=True).id
+    second = township_package(township, tmp_path / "out", name="柳林二村", households=30)
+    report = section.import_file(second, confirm=lambda r: True)
+    assert report is not None and report.tables["community"].added == 1  # the rest applied
+    assert ctx.read(lambda s: s.query(Community).filter_by(name="柳林二村").count()) == 1
+    dialog = ConflictsDialog(ctx)
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == 1 and dialog.table.item(0, 1).text() == "所属记录已删除"
+    assert "柳林新村" in dialog.table.item(0, 0).text()
+    assert dialog.table.item(0, 2).text().startswith("所属记录已删除（")
+    assert dialog.table.item(0, 5).text().startswith("对方新增或修改了这条记录")
+    assert not dialog.edit_button.isEnabled() and dialog.theirs_button.isEnabled()
+    dialog.resize(1000, 300)
+    dialog.grab().save("/tmp/h12c_held_conflict.png")
+    qtbot.mouseClick(dialog.theirs_button, Qt.MouseButton.LeftButton)
+    assert dialog.table.rowCount() == 0 and "已处理" in dialog.message.text()
+    assert ctx.read(lambda s: s.get(Community, cid).deleted_at) is None
+    assert ctx.read(lambda s: s.get(RenovationItem, iid).deleted_at) is None

@@ -70,7 +70,8 @@ class ShadowRow:
     seq: int
     echo_of: str | None = None
     echo_seq: int | None = None
-    state_text: str = ""
+    state_text: str = ""  # the state's canonical text when known (as loaded, or as the package carried it)
+    clock_text: str = ""  # the same for the clocks, when they are exactly as the package carried them
 
     def as_json(self) -> str:
         return json.dumps(
@@ -118,14 +119,18 @@ def save_shadows(conn: Connection, rows: list[ShadowRow], existing: set[tuple[st
             "record_id": r.record_id,
             "township_code": r.township_code,
             "state": r.state_text or tables.dumps(r.state),
-            "clock": tables.dumps(r.clocks),
+            "clock": r.clock_text or tables.dumps(r.clocks),
             "seq": r.seq,
             "echo_of": r.echo_of,
             "echo_seq": r.echo_seq,
         }
         (updates if (r.table_name, r.record_id) in existing else inserts).append(values)
-    if inserts:
-        conn.execute(SHADOW.insert(), inserts)
+    if inserts:  # tuples straight to the driver: a first package brings one shadow per record
+        from oldcomm_desktop.core.importing.bulk import _Insert
+
+        insert = _Insert(conn, SHADOW)
+        for i in range(0, len(inserts), 5000):
+            insert(inserts[i : i + 5000])
     if updates:
         from sqlalchemy import bindparam
 

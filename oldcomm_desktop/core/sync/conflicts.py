@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session
 
 from oldcomm_desktop.core import divisions
 from oldcomm_desktop.core.errors import OldcommError, ValidationError
+from oldcomm_desktop.core.importing import bulk_tables
 from oldcomm_desktop.core.model import SyncConflict
 from oldcomm_desktop.core.model.base import utcnow
-from oldcomm_desktop.core.sync import changes, merge, tables, writes
+from oldcomm_desktop.core.sync import changes, deleted_parents, merge, tables, writes
 
 KEEP = ("ours", "theirs")
+BULK_TABLES: frozenset[str] = frozenset(bulk_tables.ORDER)  # written through importing/bulk.py
 STATUS_LABELS = {
     "open": "待处理",
     "ours": "保留本方",
@@ -47,19 +49,24 @@ def listing(session: Session, *, status: str | None = "open") -> list[dict[str, 
         q = q.where(SyncConflict.status == status)
     out = []
     for c in session.scalars(q):
+        theirs: Any
+        if c.field == deleted_parents.FIELD:  # a record held because its parent is deleted here
+            record, theirs = deleted_parents.label(session, c)
+        else:
+            record, theirs = _label(session, c.table_name, c.record_id), json.loads(c.theirs) if c.theirs else None
         out.append(
             {
                 "id": c.id,
                 "table": c.table_name,
                 "record_id": c.record_id,
-                "record": _label(session, c.table_name, c.record_id),
+                "record": record,
                 "field": c.field,
                 "field_label": field_label(c.field, c.table_name),
                 "township": c.township_code,
                 "peer": c.peer_code,
                 "peer_name": divisions.name_of(session, c.peer_code),
                 "ours": json.loads(c.ours) if c.ours is not None else None,
-                "theirs": json.loads(c.theirs) if c.theirs is not None else None,
+                "theirs": theirs,
                 "ours_at": c.ours_at.isoformat() if c.ours_at else None,
                 "theirs_at": c.theirs_at.isoformat() if c.theirs_at else None,
                 "status": c.status,
@@ -70,6 +77,10 @@ def listing(session: Session, *, status: str | None = "open") -> list[dict[str, 
 
 def shown(value: Any, field: str | None = None) -> str:
     """A conflict's value as a clerk reads it: a deletion says 已删除 with its time, a live record 未删除."""
+    if field == deleted_parents.FIELD:
+        if isinstance(value, dict):
+            return deleted_parents.shown_theirs(value)
+        return f"所属记录已删除（{str(value)[:16].replace('T', ' ')}）" if value is not None else "所属记录未删除"
     if field == "deleted_at":
         return f"已删除（{str(value)[:16].replace('T', ' ')}）" if value is not None else "未删除"
     return "（空）" if value is None else str(value)
@@ -79,6 +90,8 @@ def field_label(field: str, table: str | None = None) -> str:
     """The field's Chinese label, from the services' field specs (as the change history shows it)."""
     from oldcomm_desktop.core import change_history
 
+    if field == deleted_parents.FIELD:
+        return deleted_parents.LABEL
     if field in change_history.COMMON_LABELS:
         return change_history.COMMON_LABELS[field]
     spec = change_history._specs().get(table or "")
@@ -120,6 +133,8 @@ def resolve(
     keymaps = tables.KeyMaps(conn)
     if c.table_name in tables.CATALOGUE_TABLES:
         return _resolve_catalogue(session, c, keep, value, edit, keymaps)
+    if c.field == deleted_parents.FIELD:
+        return deleted_parents.resolve(session, c, keep, edit)
     changes.scan(session, keys=keymaps)
     me = changes.node(session)
     shadow = changes.load_shadows(conn, c.table_name, [c.record_id]).get(c.record_id)
@@ -205,13 +220,24 @@ def _resolve_catalogue(
 def _write_decision(session: Session, codec: tables.RowCodec, c: SyncConflict, old: Any, new: Any, now: Any) -> None:
     """The value a clerk decided on, written into the record with its audit entry (records and catalogues)."""
     conn = session.connection()
-    writes.WRITERS[c.table_name](conn, [], [{"id": c.record_id, **codec.decode({c.field: new})}], now)
+    row = {"id": c.record_id, **codec.decode({c.field: new})}
+    who = session.info.get("operator") or "处理同步冲突"
+    if c.table_name in BULK_TABLES:  # the bulk write path: the same rules as any edit, its own audit entry
+        writes.through_bulk(
+            session,
+            {c.table_name: [row]},
+            source=f"处理同步冲突（{c.peer_code}）",
+            refused="这个值没有通过校验，冲突没有处理",
+            operator=who,
+        )
+        return
+    writes.WRITERS[c.table_name](conn, [], [row], now)
     writes.write_audit(
         conn,
         [
             {
                 "at": now,
-                "operator": session.info.get("operator") or "处理同步冲突",
+                "operator": who,
                 "table_name": c.table_name,
                 "record_id": c.record_id,
                 "action": "update",

@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from oldcomm_desktop.core.errors import OldcommError
+from oldcomm_desktop.core.importing import bulk_tables
 from oldcomm_desktop.core.model import Community, CommunityCategory, RenovationItem, SyncImport, SyncPeer
 from oldcomm_desktop.core.model.base import utcnow
 from oldcomm_desktop.core.sync import changes, tables, writes
@@ -69,6 +70,7 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
         conn.execute(select(IMPORT_ROW).where(IMPORT_ROW.c.import_id == imp.id).order_by(IMPORT_ROW.c.seq.desc()))
     )
     audit: list[dict[str, Any]] = []
+    restored: dict[str, list[dict[str, Any]]] = {}  # before-images of the bulk path's tables
     shaped: dict[str, list[str]] = {}
     parents: set[str] = set()
     for img in rows:
@@ -93,7 +95,9 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
             before = json.loads(img.before)
             current = codec.encode(live)
             diff = {k: v for k, v in before.items() if current.get(k) != v}
-            if diff:
+            if diff and img.table_name in BULK_TABLES:  # through the bulk write path, all at once below
+                restored.setdefault(img.table_name, []).append({"id": img.record_id, **codec.decode(diff)})
+            elif diff:
                 writes.WRITERS[img.table_name](conn, [], [{"id": img.record_id, **codec.decode(diff)}], now)
                 for k, v in diff.items():
                     audit.append(_audit(now, who, img.table_name, img.record_id, "update", k, current.get(k), v))
@@ -117,6 +121,11 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
                     ],
                     set(),
                 )
+    # the same rules, derived columns, list shapes and audit entries as every other write (importing/bulk.py);
+    # a before-image the rules now refuse stops the rollback with nothing changed (the caller rolls back)
+    writes.through_bulk(
+        session, restored, source=f"回滚数据包导入 {imp.file_name or imp.id}", refused="不能回滚这次导入", operator=who
+    )
     _refresh_shapes(conn, shaped, parents)
     conn.execute(CONFLICT.delete().where(CONFLICT.c.import_id == imp.id, CONFLICT.c.status == "open"))
     settled = json.loads(imp.counts).get("settled") or []
@@ -137,6 +146,7 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
     return len(rows)
 
 
+BULK_TABLES: frozenset[str] = frozenset(bulk_tables.ORDER)
 SHAPED = ("community", "renovation_item")  # the tables whose list shapes and search text the import wrote
 
 

@@ -22,17 +22,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import workspace
+from oldcomm_desktop.core import collector, workspace
 from oldcomm_desktop.core.attachments import stored_path
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.importing import bulk, bulk_tables
 from oldcomm_desktop.core.model import SyncConflict, SyncImport, SyncImportRow
 from oldcomm_desktop.core.model.base import new_id, utcnow
-from oldcomm_desktop.core.sync import changes, keys, merge, package, tables, writes
+from oldcomm_desktop.core.sync import changes, deleted_parents, keys, merge, package, tables, writes
 from oldcomm_desktop.core.sync.exporter import county_of, peer_row
 from oldcomm_desktop.core.sync.package import PackageError
 
@@ -129,6 +129,11 @@ def signature_check(session: Session) -> Callable[[package.Manifest, bytes, byte
 
 
 def _known_schema(revision: str) -> bool:
+    """A schema revision this program has (read from the scripts' text: alembic costs half a second to load)."""
+    from oldcomm_desktop.storage.migrations import _chain
+
+    if revision in _chain():
+        return True
     from alembic.script import ScriptDirectory
 
     from oldcomm_desktop.storage.migrations import _config, _known
@@ -283,7 +288,8 @@ def import_package(
     """Verify and import one package into an open Database; a dry run reports and changes nothing."""
     session = db.session(operator)
     try:
-        report = apply(session, path, dry_run=dry_run, operator=operator, progress=progress)
+        with collector.paused():  # hundreds of thousands of short-lived dicts, no cycles (core/collector.py)
+            report = apply(session, path, dry_run=dry_run, operator=operator, progress=progress)
         if dry_run:
             session.rollback()
         else:
@@ -382,6 +388,8 @@ def _merge(
     bulk_labels: dict[str, list[str]] = {}
     later: list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]] = []
     written: dict[str, list[changes.ShadowRow]] = {}  # shadows of records the bulk path writes
+    parents = deleted_parents.ParentStates(conn)  # a live record under a parent deleted here is held
+    fresh_shadows: list[changes.ShadowRow] = []  # first shadows, inserted at the end in key order (B-tree appends)
     for name in tables.SHARED_TABLES:
         rows = pkg.records.get(name)
         if not rows:
@@ -392,10 +400,13 @@ def _merge(
         derived = tables.DERIVED_BY_TABLE.get(name, frozenset())
         t = codec.table
         through_bulk = name in BULK_TABLES
+        texts = pkg.state_texts.get(name, {})  # the states' own text: stored as the shadow, not dumped again
         for i in range(0, len(rows), CHUNK):
             part = rows[i : i + CHUNK]
             ids = [r["id"] for r in part]
             live = {r._mapping["id"]: r for r in conn.execute(select(t).where(t.c.id.in_(ids)))}
+            if through_bulk:
+                parents.load(name, part)
             shadows = changes.load_shadows(conn, name, ids)
             open_conflicts = {
                 (c.record_id, c.field): c
@@ -431,10 +442,26 @@ def _merge(
                 if name == "attachment" and not theirs.get("deleted_at"):
                     shas.setdefault(theirs["sha256"], True)
                 if row is None:
-                    values = codec.decode(theirs)
-                    inserts.append({"id": rid, **values})
+                    if through_bulk and _held(
+                        parents, name, r, theirs, report, counts, conn, scope, sender, import_id, now, None
+                    ):
+                        continue
+                    parents.note(name, rid, theirs.get("deleted_at"))
+                    values = codec.decode(theirs)  # a new dict: the package's own stays the shadow's state
+                    values["id"] = rid
+                    inserts.append(values)
                     new_shadows.append(
-                        changes.ShadowRow(name, rid, owner, dict(theirs), merge.compact(dict(theirs_clocks)), 0, sender)
+                        changes.ShadowRow(
+                            name,
+                            rid,
+                            owner,
+                            theirs,
+                            merge.compact(dict(theirs_clocks)) if len(theirs_clocks) > 1 else theirs_clocks,
+                            0,
+                            sender,
+                            state_text=texts.get(rid, ("", ""))[0],
+                            clock_text=texts.get(rid, ("", ""))[1] if len(theirs_clocks) == 1 else "",
+                        )
                     )
                     images.append(_image(import_id, name, rid, None, 1, shadows.get(rid)))
                     if not through_bulk:
@@ -450,6 +477,13 @@ def _merge(
                     )
                 sh = shadows[rid]
                 result = merge.merge_record(sh.state, sh.clocks, theirs, theirs_clocks, fields, derived)
+                if result.taken and through_bulk:
+                    ours_at = row._mapping["updated_at"]
+                    if _held(
+                        parents, name, r, result.values, report, counts, conn, scope, sender, import_id, now, ours_at
+                    ):
+                        continue
+                parents.note(name, rid, result.values.get("deleted_at"))
                 for f in result.settled:
                     c = open_conflicts.get((rid, f))
                     if c is not None:
@@ -535,12 +569,16 @@ def _merge(
                     s.seq = first + k
                     if s.echo_of:
                         s.echo_seq = s.seq
-                changes.save_shadows(conn, new_shadows, {(name, rid) for rid in shadows})
+                known = [sh for sh in new_shadows if sh.record_id in shadows]
+                changes.save_shadows(conn, known, {(name, sh.record_id) for sh in known})
+                fresh_shadows += [sh for sh in new_shadows if sh.record_id not in shadows]
                 if through_bulk:
                     written.setdefault(name, []).extend(new_shadows)
             done += len(part)
             if progress:
                 progress(done, total, f"合并{tables.TABLE_LABELS[name]}…")
+    fresh_shadows.sort(key=lambda sh: (sh.table_name, sh.record_id))
+    changes.save_shadows(conn, fresh_shadows, set())
     if progress:
         progress(total, total, "校验并写入…")
     source = f"数据包 {report.file_name}（{sender}）"
@@ -561,11 +599,36 @@ def _merge(
     if not dry_run:
         report.attachments_copied = _copy_attachments(session, pkg, shas)
     writes.write_audit(conn, audit)
+    insert = bulk._Insert(conn, IMPORT_ROW, skip=frozenset({"seq"}))  # tuples to the driver, as the bulk path
     for k in range(0, len(images), 5000):
-        conn.execute(IMPORT_ROW.insert(), images[k : k + 5000])
+        insert(images[k : k + 5000])
     _receipt(session, pkg, report, import_id, who, now)
     session.flush()
     return report
+
+
+def _held(parents, name, line, values, report, counts, conn, scope, sender, import_id, now, ours_at) -> bool:
+    """Hold a record that would end live under a parent deleted here: a conflict, not a refused package
+    (see deleted_parents). Its children in this package are held in turn (their parent is not written)."""
+    parent = parents.deleted_parent(name, values)
+    if parent is None:
+        return False
+    report.conflicts.append(
+        deleted_parents.hold(
+            conn,
+            name=name,
+            line=line,
+            parent=parent,
+            scope=scope,
+            sender=sender,
+            import_id=import_id,
+            now=now,
+            ours_at=ours_at,
+        )
+    )
+    counts.conflicts += 1
+    parents.note(name, line["id"], parent[2])  # its own children wait for it
+    return True
 
 
 def _write_through_bulk(
@@ -635,17 +698,23 @@ def _absorb_derived(conn: Any, keymaps: tables.KeyMaps, written: dict[str, list[
         cols = [t.c.id, *(t.c[c] for c in derived)]
         ids = [sh.record_id for sh in shadows]
         stored: dict[str, Any] = {}
-        for k in range(0, len(ids), 500):  # only the derived columns: the list shapes are written apart
-            stored.update({r[0]: r._mapping for r in conn.execute(select(*cols).where(t.c.id.in_(ids[k : k + 500])))})
+        if len(ids) >= 5000 and 2 * len(ids) >= (conn.execute(select(func.count()).select_from(t)).scalar() or 0):
+            wanted = set(ids)  # most of the table (a first package): one pass, not an IN list per 500 ids
+            stored = {r[0]: r[1:] for r in conn.execute(select(*cols)) if r[0] in wanted}
+        else:
+            for k in range(0, len(ids), 500):  # only the derived columns: the list shapes are written apart
+                stored.update({r[0]: r[1:] for r in conn.execute(select(*cols).where(t.c.id.in_(ids[k : k + 500])))})
+        encode = [(k, c, encoders[c]) for k, c in enumerate(derived)]
         changed: list[changes.ShadowRow] = []
         for sh in shadows:
             row = stored.get(sh.record_id)
             if row is None:
                 continue
             diff = {}
-            for c in derived:
-                value = encoders[c](row.get(c))
-                if value != sh.state.get(c):
+            state = sh.state
+            for k, c, enc in encode:
+                value = enc(row[k])
+                if value != state.get(c):
                     diff[c] = value
             if diff:
                 sh.state = {**sh.state, **diff}

@@ -77,6 +77,10 @@ class ReadPackage:
     records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     catalogue: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     attachment_members: set[str] = field(default_factory=set)
+    # table -> record id -> the exact text of the record's state ("v") and clocks ("c") as they stand in the
+    # package: the exporter writes the shadow's canonical text there, so an import stores it as the new shadow
+    # unchanged instead of serialising both again (see _parse_lines)
+    state_texts: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
 
     def open_attachment(self, sha256: str) -> _Closing | None:
         """The stream of one attachment's bytes (the caller checks the hash again while copying)."""
@@ -353,12 +357,40 @@ def read(path: Path, *, verify_signature: Callable[[Manifest, bytes, bytes], Non
             table = file.removesuffix(".jsonl")
             if kind not in ("records", "catalogue") or not file.endswith(".jsonl") or not TABLE_RE.match(table):
                 raise PackageError(f"数据包内有不认识的文件“{name}”，已拒绝")
-            rows = _parse_lines(name, raw)
+            texts: dict[str, tuple[str, str]] = {}
+            rows = _parse_lines(name, raw, texts if kind == "records" else None)
             (pkg.records if kind == "records" else pkg.catalogue)[table] = rows
+            if texts:
+                pkg.state_texts[table] = texts
     return pkg
 
 
-def _parse_lines(name: str, raw: bytes) -> list[dict[str, Any]]:
+_DECODER = json.JSONDecoder()
+
+
+def _record_line(line: str) -> tuple[dict[str, Any], tuple[str, str]] | None:
+    """A record line in the exporter's own layout, {"id":…,"t":…,"v":{…},"c":{…}}, parsed value by value so the
+    state's exact text comes with it; None for any other layout (then parsed whole, and its state re-serialised)."""
+    decode = _DECODER.raw_decode
+    out: dict[str, Any] = {}
+    pos = 0
+    for key in ("id", "t", "v", "c"):
+        mark = ('{"' if key == "id" else ',"') + key + '":'
+        if not line.startswith(mark, pos):
+            return None
+        start = pos + len(mark)
+        try:
+            out[key], pos = decode(line, start)
+        except json.JSONDecodeError:
+            return None
+        if key == "v":
+            text = line[start:pos]
+    if line[pos:].rstrip() != "}":
+        return None
+    return out, (text, line[start:pos])
+
+
+def _parse_lines(name: str, raw: bytes, texts: dict[str, tuple[str, str]] | None = None) -> list[dict[str, Any]]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -368,8 +400,9 @@ def _parse_lines(name: str, raw: bytes) -> list[dict[str, Any]]:
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
+        found = _record_line(line) if texts is not None else None
         try:
-            row = json.loads(line)
+            row = found[0] if found is not None else json.loads(line)
         except json.JSONDecodeError as exc:
             raise PackageError(f"数据包内“{name}”第 {n} 行不是合法的 JSON（{exc.msg}），已拒绝") from None
         if not isinstance(row, dict) or not isinstance(row.get("id"), str) or not isinstance(row.get("v"), dict):
@@ -378,4 +411,6 @@ def _parse_lines(name: str, raw: bytes) -> list[dict[str, Any]]:
             raise PackageError(f"数据包内“{name}”第 {n} 行：记录 {row['id']} 重复出现，已拒绝")
         seen.add(row["id"])
         rows.append(row)
+        if found is not None and texts is not None:
+            texts[row["id"]] = found[1]
     return rows

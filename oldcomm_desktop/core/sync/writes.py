@@ -106,3 +106,46 @@ write_division_rows = _writer("division")
 WRITERS: dict[str, Writer] = {
     name: globals()[f"write_{name}_rows"] for name in (*tables.SHARED_TABLES, *tables.CATALOGUE_TABLES)
 }
+
+
+def through_bulk(
+    session: Any, rows: dict[str, list[dict[str, Any]]], *, source: str, refused: str, operator: str | None = None
+) -> None:
+    """Rows of the tables the bulk write path knows (importing/bulk_tables.py), written through it: the same
+    parsing, rules, derived columns, list shapes and audit entries as an import or a single edit, so a rollback
+    or a conflict's decision can write nothing the rules refuse. Deletions and restores are never refused
+    (`tombstones`), as in the recycle bin. `refused`: the Chinese sentence that starts the message when rows fail
+    (nothing is written then; the caller's transaction is left as it was before this call).
+    """
+    from oldcomm_desktop.core.errors import ValidationError
+    from oldcomm_desktop.core.importing import bulk, bulk_tables
+
+    unknown = {name for name, part in rows.items() if part} - set(bulk_tables.ORDER)
+    if unknown:  # never dropped silently: those tables have their own writer in WRITERS
+        raise ValueError(f"not tables of the bulk write path: {sorted(unknown)}")
+    ordered = {name: rows[name] for name in bulk_tables.ORDER if rows.get(name)}
+    if not ordered:
+        return
+    labels = {
+        name: [f"{tables.TABLE_LABELS.get(name, name)}（{r['id']}）" for r in part] for name, part in ordered.items()
+    }
+    carry = {name: _carried(name) for name in ordered}
+    plan = bulk.prepare(session, ordered, confirm=True, carry=carry, tombstones=True, labels=labels)
+    if plan.rejected:
+        shown = [f"{o.where()}：{p.label}{p.message}" for o in plan.rejected[:5] for p in o.problems[:1]]
+        raise ValidationError(f"{refused}：{'；'.join(shown)}")
+    before = session.info.get("operator")
+    if operator:
+        session.info["operator"] = operator
+    try:
+        bulk.apply(session, plan, source=source, kind="sync", event=False)
+    finally:
+        session.info["operator"] = before
+
+
+def _carried(name: str) -> frozenset[str]:
+    """Columns beyond the service's fields a row carries as they are (times, deletion, derived ones)."""
+    from oldcomm_desktop.core.importing import bulk_tables
+
+    spec = bulk_tables.SPECS[name]
+    return frozenset(c.name for c in tables.data_columns(name)) - set(spec.fields) - spec.refs

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from oldcomm_desktop.core.errors import OldcommError
-from oldcomm_desktop.core.sync import conflicts, history, importer
+from oldcomm_desktop.core.sync import conflicts, deleted_parents, history, importer
 from oldcomm_desktop.core.sync.tables import TABLE_LABELS
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.widgets import ask
@@ -159,13 +159,23 @@ class ConflictsDialog(QDialog):
         row.addStretch(1)
         row.addWidget(close)
         layout = QVBoxLayout(self)
-        explain = QLabel("两边都改了同一字段时，导入保留本方的值并在这里列出对方的值。处理后的值在下次导出时发给对方。")
+        explain = QLabel(
+            "两边都改了同一字段时，导入保留本方的值并在这里列出对方的值。处理后的值在下次导出时发给对方。"
+            "“所属记录已删除”：对方在本方已删除的小区（或项目）下新增或修改了记录——采用对方即恢复该小区并写入这条记录，"
+            "保留本方则这条记录随小区一起进回收站。"
+        )
         explain.setWordWrap(True)
         layout.addWidget(explain)
         layout.addWidget(self.table)
         layout.addWidget(self.message)
         layout.addLayout(row)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
         self.reload()
+
+    def _selection_changed(self) -> None:
+        """A held record (所属记录已删除) is decided by restoring or keeping the deletion: no value to type."""
+        c = self.selected()
+        self.edit_button.setEnabled(c is not None and c["field"] != deleted_parents.FIELD)
 
     def reload(self) -> None:
         self.rows = self.ctx.read(conflicts.listing)
@@ -185,10 +195,11 @@ class ConflictsDialog(QDialog):
                 for c in self.rows
             ],
         )
-        if self.rows:
-            self.table.selectRow(0)
         for b in (self.ours_button, self.theirs_button, self.edit_button):
             b.setEnabled(bool(self.rows))
+        if self.rows:
+            self.table.selectRow(0)
+            self._selection_changed()
 
     def selected(self) -> dict | None:
         r = self.table.currentRow()

@@ -16,9 +16,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from oldcomm_desktop.core import communities
+from oldcomm_desktop.core import communities, items
 from oldcomm_desktop.core.errors import NotFound, OldcommError
-from oldcomm_desktop.core.model import Community, SyncConflict
+from oldcomm_desktop.core.model import Community, RenovationItem, SyncConflict
 from oldcomm_desktop.core.model.supervision import OrderTarget
 from oldcomm_desktop.core.supervision import orders
 from oldcomm_desktop.core.sync import conflicts, tables
@@ -33,6 +33,7 @@ FIELDS = ("households", "name", "notes")
 KINDS = ["edit"] * 6 + ["exchange"] * 3 + ["export", "import", "import", "create", "delete", "delete", "resolve"]
 KINDS += ["order", "answer", "answer"]  # county orders go down, answers come up, confirmations go down
 KINDS += ["race"]  # one side deletes a record the other edits before they exchange
+KINDS += ["child"]  # one side deletes a community the other adds an item to before they exchange
 
 
 def random_ops(rnd, n: int) -> list[tuple]:  # hypothesis' Random
@@ -54,6 +55,7 @@ def random_ops(rnd, n: int) -> list[tuple]:  # hypothesis' Random
 SEEN_CONFLICTS: list[int] = []
 SEEN_DELETE_CONFLICTS: list[int] = []  # per example: deletions against edits reported as conflicts
 SEEN_ANSWERED: list[int] = []  # per example: order targets answered (or decided) as the townships hold them
+SEEN_HELD: list[int] = []  # per example: items held because their community was deleted on the other side
 
 
 class Run:
@@ -131,6 +133,25 @@ class Run:
         rows = self.live(self.nodes[deleter])
         self.delete(deleter, [c.id for c in rows].index(cid))
 
+    def child(self, t: int, r: int, up: bool) -> None:
+        """A township and the county both hold record r: one deletes it, the other adds an item to it."""
+        township, county = 1 + t, 0
+        shared = {c.id for c in self.live(self.nodes[county])} & {c.id for c in self.live(self.nodes[township])}
+        if not shared:
+            return
+        cid = sorted(shared)[r % len(shared)]
+        deleter, adder = (township, county) if up else (county, township)
+        with self.nodes[adder].db.transaction("录入员") as s:
+            items.create(s, cid, {"item_type_id": "water_pipe", "planned_quantity": str(self.counter)}, confirm=True)
+        self.counter += 1
+        rows = self.live(self.nodes[deleter])
+        self.delete(deleter, [c.id for c in rows].index(cid))
+
+    def items(self, node: Node, township: str) -> dict[str, tuple]:
+        with node.db.transaction("测试员") as s:
+            q = s.query(RenovationItem).filter(RenovationItem.township_code == township)
+            return {i.id: (i.community_id, i.deleted_at, i.planned_quantity) for i in q}
+
     def export(self, t: int, up: bool, full: bool) -> None:
         township, county = self.nodes[1 + t], self.nodes[0]
         if up:
@@ -198,19 +219,23 @@ class Run:
 
     def settle(self) -> None:
         county = self.nodes[0]
-        for _ in range(4):
+        for _ in range(5):
             for township in self.nodes[1:]:
                 county.import_(township.export().path)
-            self.resolve_all(county)
+            decided = 0
+            for node in self.nodes:  # each side decides its own (a held item is held where it arrived)
+                decided += self.resolve_all(node)
             for township in self.nodes[1:]:
                 township.import_(county.export(township.code).path)
-            if not any(self.open(n) for n in self.nodes):
-                break
+            if not decided and not any(self.open(n) for n in self.nodes):
+                break  # (a township's decision still goes up in the next round)
 
-    def resolve_all(self, node: Node) -> None:
+    def resolve_all(self, node: Node) -> int:
         with node.db.transaction("办事员") as s:
-            for c in conflicts.listing(s):
+            found = conflicts.listing(s)
+            for c in found:
                 conflicts.resolve(s, c["id"], "ours")
+            return len(found)
 
     def open(self, node: Node) -> int:
         with node.db.transaction("测试员") as s:
@@ -229,6 +254,13 @@ class Run:
             with node.db.transaction("测试员") as s:
                 found |= {c.record_id for c in s.query(SyncConflict).filter(SyncConflict.field == "deleted_at")}
         return found
+
+    def held(self) -> int:
+        n = 0
+        for node in self.nodes:
+            with node.db.transaction("测试员") as s:
+                n += s.query(SyncConflict).filter(SyncConflict.field == "parent_deleted").count()
+        return n
 
     def conflict_values(self) -> set[tuple[str, str, str]]:
         import json
@@ -255,6 +287,7 @@ def test_every_node_converges_and_nothing_is_lost(world_template: Path, rnd, n: 
             run.order(t)
         run.exchange(0)
         run.exchange(1)
+        run.child(0, 0, rnd.random() < 0.5)  # an item added to a community the other side deletes, every example
         for kind, n, k, field, up, full in ops:
             if kind == "edit":
                 run.edit(n, k, field)
@@ -270,6 +303,8 @@ def test_every_node_converges_and_nothing_is_lost(world_template: Path, rnd, n: 
                 run.delete(n, k)
             elif kind == "race":
                 run.race(n % 3, k, field, up)
+            elif kind == "child":
+                run.child(n % 3, k, up)
             elif kind == "order":
                 run.order(k % 3)
             elif kind == "answer":
@@ -284,6 +319,7 @@ def test_every_node_converges_and_nothing_is_lost(world_template: Path, rnd, n: 
         for township in run.nodes[1:]:
             assert run.states(township, township.code) == run.states(county, township.code)
             assert run.targets(township, township.code) == run.targets(county, township.code)
+            assert run.items(township, township.code) == run.items(county, township.code)
         for node in run.nodes:
             assert run.open(node) == 0
         final = set()
@@ -292,6 +328,7 @@ def test_every_node_converges_and_nothing_is_lost(world_template: Path, rnd, n: 
                 for f in FIELDS:
                     final.add((cid, f, str(state[f])))
         SEEN_CONFLICTS.append(len(run.conflict_values()))
+        SEEN_HELD.append(run.held())
         SEEN_ANSWERED.append(
             sum(1 for tw in run.nodes[1:] for v in run.targets(tw, tw.code).values() if v[1] != "pending")
         )
@@ -319,4 +356,6 @@ def test_the_property_met_real_conflicts() -> None:
         assert max(SEEN_ANSWERED) > 0, SEEN_ANSWERED
     if SEEN_DELETE_CONFLICTS:
         assert max(SEEN_DELETE_CONFLICTS) > 0, SEEN_DELETE_CONFLICTS
+    if SEEN_HELD:
+        assert max(SEEN_HELD) > 0, SEEN_HELD
     assert set(NAMES) == {COUNTY, *TOWNSHIPS}

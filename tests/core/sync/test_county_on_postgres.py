@@ -115,3 +115,31 @@ def test_returns_and_orders_travel_through_a_county_on_postgres(pg_county: Node,
     with t1.db.transaction("测试员") as s:
         assert s.get(ReturnSubmission, sub_id).status == "approved"
         assert s.scalar(select(OrderTarget).where(OrderTarget.order_id == order_id)).state == "pending"
+
+
+@pytest.mark.parametrize("keep", ["ours", "theirs"])
+def test_county_on_postgres_holds_an_item_under_a_deleted_community(pg_county: Node, world, keep: str) -> None:
+    """Held records (所属记录已删除), both decisions and a rollback through the bulk path, on PostgreSQL."""
+    from oldcomm_desktop.core import communities
+
+    t1 = world[T1]
+    cid = t1.new_community("幸福里小区", households=100)
+    pg_county.import_(t1.export().path)
+    with pg_county.db.transaction("审核员") as s:
+        communities.delete(s, cid)
+    with t1.db.transaction("录入员") as s:
+        iid = items.create(s, cid, {"item_type_id": "gas_pipe", "planned_quantity": "300"}, confirm=True).id
+    other = t1.new_community("和平小区", households=80)
+    report = pg_county.import_(t1.export().path)
+    assert [(c["record_id"], c["field"]) for c in report.conflicts] == [(iid, "parent_deleted")]
+    with pg_county.db.transaction("审核员") as s:
+        assert s.get(Community, other) is not None and s.get(RenovationItem, iid) is None
+        [c] = conflicts.listing(s)
+        conflicts.resolve(s, c["id"], keep)
+    with pg_county.db.transaction("测试员") as s:
+        assert (s.get(Community, cid).deleted_at is None) == (keep == "theirs")
+        assert (s.get(RenovationItem, iid).deleted_at is None) == (keep == "theirs")
+    t1.import_(pg_county.export(T1).path)
+    with t1.db.transaction("测试员") as s:
+        assert (s.get(Community, cid).deleted_at is None) == (keep == "theirs")
+        assert (s.get(RenovationItem, iid).deleted_at is None) == (keep == "theirs")

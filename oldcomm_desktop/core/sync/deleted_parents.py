@@ -1,0 +1,257 @@
+"""A record that arrives live under a parent deleted here: a conflict a clerk decides, not a refused package.
+
+The other side added an item to a community (or changed one) that this side deleted before they exchanged.
+Field by field nothing collides — the item is new, the community's deletion is ours — yet writing the item
+would put a live record under a deleted parent, which the single edit's rules (and the bulk path's) refuse.
+Refusing the whole package for it would hold back every other township record in it. So the import *holds*
+the record instead: it is not written, its incoming state (values and version vectors, as the package line
+carries them) is kept in a conflict row on the pseudo-field `parent_deleted`, and the rest of the package
+applies. A clerk then decides:
+
+- take theirs: the parent comes back out of the recycle bin with the children that were deleted with it (as
+  the recycle bin restores a community), and the held record is written as it arrived;
+- keep ours: the parent stays deleted and the held record is written deleted too, with the parent's deletion
+  time, so it sits in the recycle bin with its parent (restoring the parent there restores it as well).
+
+Either way the decision is a local edit on top of the held state (the scan gives it one more count of ours),
+so it wins on the other side once it travels: their copy of the parent is restored, or their item deleted.
+Both writes go through the bulk write path (importing/bulk.py), with the same rules as every other write.
+A rollback of the import that recorded the conflict removes it with the held record; the peer sends it again.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from oldcomm_desktop.core.errors import OldcommError, ValidationError
+from oldcomm_desktop.core.model import SyncConflict
+from oldcomm_desktop.core.model.base import utcnow
+from oldcomm_desktop.core.sync import changes, merge, tables, writes
+
+FIELD = "parent_deleted"  # the conflict's pseudo-field: no column of that name exists
+LABEL = "所属记录已删除"
+
+# child table -> its parent columns and tables (the bulk path's parent rule, core/importing/bulk_tables.py)
+PARENTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "community": (("project_id", "project"),),
+    "renovation_item": (("community_id", "community"),),
+    "milestone": (("community_id", "community"), ("project_id", "project")),
+    "funding_line": (("community_id", "community"), ("project_id", "project")),
+    "investment_entry": (("community_id", "community"), ("project_id", "project")),
+    "inspection": (("community_id", "community"), ("project_id", "project")),
+    "inspection_result": (("inspection_id", "inspection"),),
+    "rectification": (("inspection_id", "inspection"),),
+    "reinspection": (("rectification_id", "rectification"),),
+}
+
+
+class ParentStates:
+    """Whether each parent ends deleted after this import: merged in this package, else as stored here."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.deleted: dict[tuple[str, str], Any] = {}  # (table, id) -> deleted_at as JSON (None: live)
+
+    def note(self, name: str, rid: str, deleted_at: Any) -> None:
+        if name in PARENT_TABLES:
+            self.deleted[(name, rid)] = deleted_at
+
+    def load(self, name: str, rows: list[dict[str, Any]]) -> None:
+        """Read the stored deletion state of the parents of a chunk of incoming `name` records."""
+        for col, parent in PARENTS.get(name, ()):
+            wanted = {r["v"].get(col) for r in rows} - {None}
+            wanted = {i for i in wanted if isinstance(i, str) and (parent, i) not in self.deleted}
+            t = tables.table(parent)
+            ids = sorted(wanted)
+            for k in range(0, len(ids), 500):
+                for rid, when in self.conn.execute(select(t.c.id, t.c.deleted_at).where(t.c.id.in_(ids[k : k + 500]))):
+                    self.deleted[(parent, rid)] = when.isoformat() if when is not None else None
+
+    def deleted_parent(self, name: str, values: dict[str, Any]) -> tuple[str, str, Any] | None:
+        """(parent table, id, its deletion time) when a record that ends live would sit under a deleted parent."""
+        if values.get("deleted_at") is not None:
+            return None
+        for col, parent in PARENTS.get(name, ()):
+            pid = values.get(col)
+            if pid is not None:
+                when = self.deleted.get((parent, pid))
+                return (parent, pid, when) if when is not None else None
+        return None
+
+
+PARENT_TABLES = frozenset(p for pairs in PARENTS.values() for _c, p in pairs)
+
+
+def hold(
+    conn: Connection,
+    *,
+    name: str,
+    line: dict[str, Any],
+    parent: tuple[str, str, Any],
+    scope: str | None,
+    sender: str,
+    import_id: str,
+    now: datetime,
+    ours_at: datetime | None,
+) -> dict[str, Any]:
+    """Record (or refresh) the held record's conflict; returns the report entry."""
+    from oldcomm_desktop.core.sync.importer import CONFLICT  # the importer imports this module
+
+    ptable, pid, when = parent
+    rid = line["id"]
+    held = {"id": rid, "v": line["v"], "c": line["c"], "t": line.get("t"), "parent": [ptable, pid]}
+    found = conn.execute(
+        select(CONFLICT).where(CONFLICT.c.record_id == rid, CONFLICT.c.field == FIELD, CONFLICT.c.status == "open")
+    ).first()
+    theirs_at = datetime.fromisoformat(line["t"]) if line.get("t") else None
+    if found is not None:
+        before = json.loads(found.theirs)
+        fields = [c.name for c in tables.data_columns(name)]
+        joined = merge.merge_record(before["v"], before["c"], line["v"], line["c"], fields)
+        held["v"], held["c"] = joined.values, joined.clocks
+        conn.execute(
+            CONFLICT.update()
+            .where(CONFLICT.c.id == found.id)
+            .values(theirs=tables.dumps(held), ours=tables.dumps(when), theirs_at=theirs_at or found.theirs_at)
+        )
+    else:
+        from oldcomm_desktop.core.model.base import new_id
+
+        conn.execute(
+            CONFLICT.insert().values(
+                id=new_id(),
+                table_name=name,
+                record_id=rid,
+                field=FIELD,
+                township_code=scope,
+                peer_code=sender,
+                ours=tables.dumps(when),
+                theirs=tables.dumps(held),
+                ours_at=ours_at or (datetime.fromisoformat(when) if isinstance(when, str) else None),
+                theirs_at=theirs_at,
+                theirs_clock=tables.dumps(line["c"]),
+                import_id=import_id,
+                status="open",
+                created_at=now,
+            )
+        )
+    return {"table": name, "record_id": rid, "field": FIELD, "ours": when, "theirs": line["v"], "parent": [ptable, pid]}
+
+
+def shown_theirs(value: Any) -> str:
+    """The held record as a clerk reads it in the conflict list."""
+    if not isinstance(value, dict):
+        return "（空）" if value is None else str(value)
+    for key in ("name", "description", "problem", "text", "kind"):
+        if value.get(key):
+            return f"对方新增或修改了这条记录：{str(value[key])[:30]}"
+    return "对方新增或修改了这条记录"
+
+
+def label(session: Session, c: SyncConflict) -> tuple[str, dict[str, Any]]:
+    """The held record's name for the list (it is not in its table yet), and its values."""
+    held = json.loads(c.theirs) if c.theirs else {}
+    values = held.get("v") or {}
+    kind = tables.TABLE_LABELS.get(c.table_name, c.table_name)
+    ptable, pid = (held.get("parent") or [None, None])[:2]
+    parent = ""
+    if ptable:
+        t = tables.table(ptable)
+        col = next((x for x in ("name", "problem") if x in t.c), None)
+        if col is not None:
+            parent = session.connection().execute(select(t.c[col]).where(t.c.id == pid)).scalar() or ""
+    shown = next((str(values[k])[:30] for k in ("name", "description", "problem", "text") if values.get(k)), "")
+    if not shown and values.get("item_type_id"):  # an item without a description: its type's name
+        from oldcomm_desktop.core.model import ItemType
+
+        shown = session.scalar(select(ItemType.name).where(ItemType.code == values["item_type_id"])) or ""
+    where = f"（{tables.TABLE_LABELS.get(ptable, ptable)}“{parent}”）" if ptable and parent else ""
+    return f"{kind}：{shown or c.record_id[:8]}{where}", values
+
+
+def resolve(session: Session, c: SyncConflict, keep: str | None, edit: bool) -> SyncConflict:
+    """Take theirs (restore the parent and write the held record) or keep ours (write it deleted)."""
+    from oldcomm_desktop.core.sync import importer
+
+    if edit or keep not in ("ours", "theirs"):
+        raise ValidationError(
+            "这类冲突（所属记录在本方已删除）只能选择：采用对方（恢复所属记录并写入）或保留本方（一并删除）"
+        )
+    held = json.loads(c.theirs or "{}")
+    ptable, pid = held["parent"]
+    conn = session.connection()
+    keymaps = tables.KeyMaps(conn)
+    changes.scan(session, keys=keymaps)  # local edits made since get their vectors first
+    pt = tables.table(ptable)
+    parent = conn.execute(select(pt.c.id, pt.c.deleted_at).where(pt.c.id == pid)).first()
+    if parent is None:
+        raise OldcommError(
+            "这条记录的所属记录本身也在等待处理（它的上级在本方已删除），请先处理所属记录的那条冲突，再处理这一条"
+        )
+    name, rid = c.table_name, c.record_id
+    codec = tables.RowCodec(name, keymaps)
+    fields = [x.name for x in codec.columns]
+    t = codec.table
+    live = conn.execute(select(t).where(t.c.id == rid)).first()
+    shadow = changes.load_shadows(conn, name, [rid]).get(rid)
+    echo = None
+    if live is None or shadow is None:
+        values, clocks = dict(held["v"]), merge.compact(dict(held["c"]))
+        echo = c.peer_code
+    else:
+        result = merge.merge_record(
+            shadow.state, shadow.clocks, held["v"], held["c"], fields, tables.DERIVED_BY_TABLE.get(name, frozenset())
+        )
+        values, clocks = result.values, result.clocks
+    rows: dict[str, list[dict[str, Any]]] = {}
+    stamp = parent.deleted_at
+    if keep == "theirs" and stamp is not None:
+        _restore_rows(conn, ptable, pid, stamp, rows)
+    written = dict(values)
+    if keep == "ours":
+        written["deleted_at"] = (stamp or utcnow()).isoformat()
+    row = {"id": rid, **codec.decode(written)}
+    if live is not None:
+        current = codec.encode(live)
+        row = {"id": rid, **codec.decode({k: v for k, v in written.items() if current.get(k) != v})}
+    if len(row) > 1:
+        rows.setdefault(name, []).append(row)
+    now = utcnow()
+    sh = changes.ShadowRow(name, rid, values.get("township_code"), values, clocks, 0, echo)
+    sh.seq = changes.allocate(session, 1)
+    if echo:
+        sh.echo_seq = sh.seq
+    changes.save_shadows(conn, [sh], {(name, rid)} if shadow is not None else set())
+    writes.through_bulk(
+        session,
+        rows,
+        source=f"处理同步冲突（{c.peer_code}）",
+        refused="处理冲突时数据没有通过校验，没有任何改动",
+        operator=session.info.get("operator") or "处理同步冲突",
+    )
+    importer._absorb_derived(conn, keymaps, {name: [sh]})
+    changes.scan(session, keys=keymaps)  # the decision (a restore, or the record's deletion) becomes our edit
+    status = "theirs" if keep == "theirs" else "ours"
+    c.status, c.resolved_at, c.resolved_by = status, now, session.info.get("operator")
+    session.flush()
+    return c
+
+
+def _restore_rows(conn: Connection, table: str, rid: str, stamp: datetime, rows: dict[str, list[dict]]) -> None:
+    """The parent and what was deleted with it (the same deletion time), as the recycle bin restores them."""
+    rows.setdefault(table, []).append({"id": rid, "deleted_at": None})
+    for child, pairs in PARENTS.items():
+        for col, parent in pairs:
+            if parent != table:
+                continue
+            t = tables.table(child)
+            q = select(t.c.id).where(t.c[col] == rid, t.c.deleted_at == stamp)
+            for (cid,) in conn.execute(q):
+                if not any(r["id"] == cid for r in rows.get(child, [])):
+                    _restore_rows(conn, child, cid, stamp, rows)
