@@ -49,3 +49,30 @@ def test_the_detail_pane_is_built_when_asked_for_before_any_paint(qtbot, ctx: Ap
     current = page.table.current_id()
     assert current and page.detail.community_id == current  # built on first use, showing the selection
     assert page.splitter.widget(1) is page.detail
+
+
+def test_modules_imported_after_qt_are_not_read_as_source(tmp_path, monkeypatch) -> None:
+    """PySide6's import hook read every later module's .py file (inspect.getsource); ours decides from its globals."""
+    import inspect
+    import sys
+
+    import oldcomm_desktop.gui as gui
+
+    assert gui.SOURCE_READS_SKIPPED
+    feature = sys.modules["shibokensupport.feature"]
+    read: list[object] = []
+    monkeypatch.setattr(inspect, "getsource", lambda obj: read.append(obj) or "")
+    (tmp_path / "oc_plain_mod.py").write_text("import json\nVALUE = json.dumps([1])\n", encoding="utf-8")
+    (tmp_path / "oc_qt_mod.py").write_text("from PySide6.QtCore import QObject\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        plain = __import__("oc_plain_mod")  # the import statement's way (the hook)
+        qt = __import__("oc_qt_mod")
+        assert plain.VALUE == "[1]" and qt.QObject.__name__ == "QObject"
+        assert read == []  # no source file read
+        assert feature.pyside_feature_dict.get("oc_plain_mod") == -1  # "ignore": as the source check said
+        assert feature.pyside_feature_dict.get("oc_qt_mod") == 0  # uses PySide: as the source check said
+    finally:
+        for name in ("oc_plain_mod", "oc_qt_mod"):
+            sys.modules.pop(name, None)
+            feature.pyside_feature_dict.pop(name, None)
