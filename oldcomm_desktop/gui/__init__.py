@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import sys
 
+# packages that never import Qt: our core and storage (DEVELOPERS.md) and the database libraries
+_NEVER_QT = ("oldcomm_desktop.core", "oldcomm_desktop.storage", "sqlalchemy", "typing_extensions", "psycopg")
+
 
 def _skip_source_reads() -> bool:
     """Stop PySide6 from reading the source file of every module imported after it; True if it was done.
@@ -30,6 +33,8 @@ def _skip_source_reads() -> bool:
         name = getattr(module, "__name__", "") or ""
         if name.startswith(("PySide6", "shiboken6")):
             return True
+        if name.startswith(_NEVER_QT):  # big modules known not to touch Qt: no need to look through them
+            return False
         for value in list(getattr(module, "__dict__", {}).values()):
             owner = value.__name__ if isinstance(value, type(sys)) else getattr(value, "__module__", None)
             if isinstance(owner, str) and owner.startswith(("PySide6", "shiboken6")):
