@@ -64,15 +64,19 @@ def test_modules_imported_after_qt_are_not_read_as_source(tmp_path, monkeypatch)
     monkeypatch.setattr(inspect, "getsource", lambda obj: read.append(obj) or "")
     (tmp_path / "oc_plain_mod.py").write_text("import json\nVALUE = json.dumps([1])\n", encoding="utf-8")
     (tmp_path / "oc_qt_mod.py").write_text("from PySide6.QtCore import QObject\n", encoding="utf-8")
+    odd = "class Proxy:\n    @property\n    def __module__(self):\n        raise RuntimeError\n\nTHING = Proxy()\n"
+    (tmp_path / "oc_odd_mod.py").write_text(odd, encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
     try:
         plain = __import__("oc_plain_mod")  # the import statement's way (the hook)
         qt = __import__("oc_qt_mod")
-        assert plain.VALUE == "[1]" and qt.QObject.__name__ == "QObject"
+        odd_mod = __import__("oc_odd_mod")  # a global that raises when looked at: imported all the same
+        assert plain.VALUE == "[1]" and qt.QObject.__name__ == "QObject" and odd_mod.THING is not None
         assert read == []  # no source file read
         assert feature.pyside_feature_dict.get("oc_plain_mod") == -1  # "ignore": as the source check said
         assert feature.pyside_feature_dict.get("oc_qt_mod") == 0  # uses PySide: as the source check said
+        assert feature.pyside_feature_dict.get("oc_odd_mod") == -1
     finally:
-        for name in ("oc_plain_mod", "oc_qt_mod"):
+        for name in ("oc_plain_mod", "oc_qt_mod", "oc_odd_mod"):
             sys.modules.pop(name, None)
             feature.pyside_feature_dict.pop(name, None)
