@@ -80,3 +80,55 @@ def test_modules_imported_after_qt_are_not_read_as_source(tmp_path, monkeypatch)
         for name in ("oc_plain_mod", "oc_qt_mod", "oc_odd_mod"):
             sys.modules.pop(name, None)
             feature.pyside_feature_dict.pop(name, None)
+
+
+_START_UP_CHILD = r"""
+import linecache, os, sys
+read = []
+update = linecache.updatecache
+def counting(filename, module_globals=None):
+    read.append(filename)
+    return update(filename, module_globals)
+linecache.updatecache = counting
+from oldcomm_desktop.gui.app import make_application, open_window
+app = make_application([sys.argv[0]])
+window = open_window(sys.argv[1], operator="测试员")
+window.show()
+page = window.go_to("communities")
+app.processEvents()
+page.table.view.grab()
+app.processEvents()
+print("ROWS", page.table.model.shown_count)
+print("READ", [f for f in read if "sqlalchemy" in f or "oldcomm_desktop" in f])
+print("MODULES", sorted(m for m in sys.modules if m.split(".")[0] in
+      ("openpyxl", "reportlab", "pypinyin", "opencc", "alembic", "cryptography"))
+      + [m for m in sys.modules if m == "oldcomm_desktop.gui.dialogs.first_run"])
+sys.stdout.flush()
+os._exit(0)
+"""
+
+
+def test_the_real_start_up_reads_no_source_and_imports_only_what_the_first_paint_needs(demo_file, tmp_path) -> None:
+    """The app's own start-up in a fresh process (as `bench_gui` times it): to the 小区台账 table painted."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    for suffix in ("", "-wal", "-shm"):
+        src = demo_file.with_name(demo_file.name + suffix)
+        if src.exists():
+            shutil.copy(src, tmp_path / src.name)
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path))
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(root), env.get("PYTHONPATH")) if p)
+    done = subprocess.run(
+        [sys.executable, "-c", _START_UP_CHILD, str(tmp_path / demo_file.name)],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+    )
+    lines = dict(line.split(" ", 1) for line in done.stdout.splitlines() if " " in line)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert int(lines["ROWS"]) > 0  # the table painted rows
+    assert lines["READ"] == "[]"  # no .py source of SQLAlchemy or ours read by PySide6's import hook
+    assert lines["MODULES"] == "[]"  # no export/pinyin/migration libraries, no first-run dialog
