@@ -57,7 +57,6 @@ def open_window(target: str, *, operator: str | None = None, demo: bool = False,
     from oldcomm_desktop.core import workspace
     from oldcomm_desktop.core.errors import OldcommError
     from oldcomm_desktop.gui.context import AppContext
-    from oldcomm_desktop.gui.dialogs.first_run import FirstRunDialog, OperatorDialog
     from oldcomm_desktop.gui.dialogs.password_dialog import complete_url, remember_if_asked
     from oldcomm_desktop.gui.errors import mask_secrets
     from oldcomm_desktop.gui.main_window import MainWindow
@@ -89,6 +88,8 @@ def open_window(target: str, *, operator: str | None = None, demo: bool = False,
         if not db.read_only_check(workspace.is_initialised):
             _build_demo(db, parent)
     if not db.read_only_check(workspace.is_initialised):
+        from oldcomm_desktop.gui.dialogs.first_run import FirstRunDialog  # only a fresh database needs it
+
         dialog = FirstRunDialog(db, parent)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             db.close()
@@ -104,6 +105,8 @@ def open_window(target: str, *, operator: str | None = None, demo: bool = False,
         with db.transaction(operator) as s:
             workspace.add_operator(s, operator)
     else:
+        from oldcomm_desktop.gui.dialogs.first_run import OperatorDialog  # only when no operator is known
+
         dialog = OperatorDialog(db, parent)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             db.close()
