@@ -401,6 +401,7 @@ def _merge(
         t = codec.table
         through_bulk = name in BULK_TABLES
         texts = pkg.state_texts.get(name, {})  # the states' own text: stored as the shadow, not dumped again
+        created: list[str] = []  # ids of records new here
         for i in range(0, len(rows), CHUNK):
             part = rows[i : i + CHUNK]
             ids = [r["id"] for r in part]
@@ -463,7 +464,10 @@ def _merge(
                             clock_text=texts.get(rid, ("", ""))[1] if len(theirs_clocks) == 1 else "",
                         )
                     )
-                    images.append(_image(import_id, name, rid, None, 1, shadows.get(rid)))
+                    if rid in shadows:  # a shadow without its row (rolled back before): kept whole
+                        images.append(_image(import_id, name, rid, None, 1, shadows[rid]))
+                    else:  # nothing to roll back to: the id alone (one image per table, see _created_image)
+                        created.append(rid)
                     if not through_bulk:
                         audit.append(_audit(now, who, name, rid, "create"))
                     counts.added += 1
@@ -577,6 +581,8 @@ def _merge(
             done += len(part)
             if progress:
                 progress(done, total, f"合并{tables.TABLE_LABELS[name]}…")
+        if created:
+            images.append(_created_image(import_id, name, created))
     fresh_shadows.sort(key=lambda sh: (sh.table_name, sh.record_id))
     changes.save_shadows(conn, fresh_shadows, set())
     if progress:
@@ -734,7 +740,7 @@ def _settle_versions(conn: Any, images: list[dict[str, Any]]) -> None:
     equal the stored ones untouched), so a rollback's "changed since?" check compares the right number."""
     by_table: dict[str, list[dict[str, Any]]] = {}
     for img in images:
-        if img["before"] is not None and img["table_name"] in BULK_TABLES:
+        if img["before"] is not None and img["table_name"] in BULK_TABLES and img["record_id"] != CREATED:
             by_table.setdefault(img["table_name"], []).append(img)
     for name, imgs in by_table.items():
         t = tables.table(name)
@@ -757,6 +763,25 @@ def _image(
         "before": tables.dumps(before) if before is not None else None,
         "after_version": after_version,
         "shadow_before": shadow.as_json() if shadow is not None else None,
+    }
+
+
+CREATED = "*"  # sync_import_row.record_id of the one image listing the records an import created in a table
+
+
+def _created_image(import_id: str, name: str, ids: list[str]) -> dict[str, Any]:
+    """The records an import created in one table, as one before-image: their ids (JSON list) in `before`.
+
+    A new record has nothing to roll back to (its rollback deletes it, as the version-1 check allows), so a
+    first package of 100,000 records writes one row per table here instead of one per record
+    (history.rollback expands it)."""
+    return {
+        "import_id": import_id,
+        "table_name": name,
+        "record_id": CREATED,
+        "before": json.dumps(ids),
+        "after_version": 1,
+        "shadow_before": None,
     }
 
 
