@@ -13,10 +13,11 @@ A failure or a cancellation anywhere rolls everything back; the database is as i
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -612,8 +613,10 @@ def _merge(
     operator_before = session.info.get("operator")
     session.info["operator"] = who  # the bulk path's audit entries name the same operator as ours
     try:
-        _write_through_bulk(session, bulk_rows, bulk_labels, source)
-        _refresh_status(session, [r["id"] for r in bulk_rows.get("milestone", []) if "deleted_at" in r])
+        new_items = report.tables["renovation_item"].added if "renovation_item" in report.tables else 0
+        with _landmarks_lifted(conn, new_items):
+            _write_through_bulk(session, bulk_rows, bulk_labels, source)
+            _refresh_status(session, [r["id"] for r in bulk_rows.get("milestone", []) if "deleted_at" in r])
         _absorb_derived(conn, keymaps, written)
         for name, inserts, updates in later:
             writes.WRITERS[name](conn, inserts, updates, now)
@@ -682,6 +685,25 @@ def _write_through_bulk(
         )
     bulk.apply(session, plan, source=source, kind="sync", event=False)
     return plan
+
+
+@contextlib.contextmanager
+def _landmarks_lifted(conn: Any, new_items: int) -> Iterator[None]:
+    """A package bringing many new items (a first package) writes them with the item-landmark triggers of
+    migration 0014 lifted, then recomputes the landmarks once (`stored_landmarks.refresh`, as the bulk path
+    does after a big import anyway): the triggers would update the landmarks once per item, only for the
+    refresh to replace them. Inside the transaction (SQLite's DDL rolls back with the rows)."""
+    if conn.dialect.name != "sqlite" or new_items < bulk.BULK_INDEX_ROWS:
+        yield
+        return
+    from oldcomm_desktop.core import stored_landmarks
+    from oldcomm_desktop.core.listing_index import sqlite_objects_lifted
+
+    with contextlib.ExitStack() as lifted:
+        for name in stored_landmarks.TRIGGER_NAMES:
+            lifted.enter_context(sqlite_objects_lifted(conn, "trigger", name=name))
+        yield
+    stored_landmarks.refresh(conn)
 
 
 def _refresh_status(session: Session, milestone_ids: list[str]) -> None:
