@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import platform
 import pstats
 import random
@@ -212,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         profiler = cProfile.Profile() if args.profile else None
         started = time.perf_counter()
         import_cpu = time.process_time()
+        times = os.times()
         if profiler:
             profiler.enable()
         report = importer.import_package(db, result.path, operator="基准")
@@ -219,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
             profiler.disable()
         import_s = time.perf_counter() - started
         import_cpu = time.process_time() - import_cpu
+        user, system = os.times().user - times.user, os.times().system - times.system
         db.close()
         assert report.total("added") == args.records == raw_n, (report.total("added"), raw_n)
         # the county answers (its package carries the receipt); the township's next export is then empty
@@ -253,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.records / import_s:,.0f} | {import_s / raw_s:.1f}× |",
             f"| CPU seconds: baseline / import | {BASELINE_CPU[-1]:.2f} / {import_cpu:.2f} | – | "
             f"{import_cpu / BASELINE_CPU[-1]:.1f}× |",
+            f"| import CPU: user / system seconds | {user:.2f} / {system:.2f} | – | – |",
             f"| baseline without the item-landmark triggers (0014), wall / CPU s | {bare_s:.2f} / {bare_cpu:.2f} | – | "
             f"import ÷ it: {import_s / bare_s:.1f}× wall, {import_cpu / bare_cpu:.1f}× CPU |",
             f"| county's answer: {down.total} records echoed back | – | – | – |",
