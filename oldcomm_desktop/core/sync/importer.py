@@ -192,7 +192,6 @@ def check_values(pkg: package.ReadPackage, scope: str) -> None:
         cols = set(codec.names)
         refs = codec.refs
         label = tables.TABLE_LABELS.get(name, name)
-        fit = _values_fit(codec, rows)  # column by column; on any problem, row by row to name the first
         for n, r in enumerate(rows, start=1):
             where = f"数据包内{label}第 {n} 条（{r['id']}）"
             if len(r["id"]) > 36:
@@ -208,7 +207,7 @@ def check_values(pkg: package.ReadPackage, scope: str) -> None:
             for cname in refs:
                 if v.get(cname) is not None and not isinstance(v.get(cname), str):
                     raise PackageError(f"{where}的字段“{cname}”格式不对，已拒绝")
-            found = None if fit else codec.problems(v)
+            found = codec.problems(v)
             if found:
                 raise PackageError(f"{where}的字段“{found[0]}”{found[1]}，已拒绝")
             c = r.get("c")
@@ -236,26 +235,6 @@ def check_values(pkg: package.ReadPackage, scope: str) -> None:
             found = codec.problems(r["v"])
             if found:
                 raise PackageError(f"{where}（{r['key']}）的字段“{found[0]}”{found[1]}，已拒绝")
-
-
-def _values_fit(codec: tables.RowCodec, rows: list[dict[str, Any]]) -> bool:
-    """Whether every value of these records fits its column (RowCodec.problems finds none), checked column by
-    column and each distinct value once: a package repeats most values (times, codes, statuses, texts)."""
-    states = [r["v"] for r in rows if isinstance(r.get("v"), dict)]
-    if len(states) != len(rows):
-        return False
-    for name, check in codec.checkers:
-        if name in codec.defaulted:  # absent is not empty there (see RowCodec.defaulted)
-            column = [v[name] for v in states if name in v]
-        else:
-            column = [v.get(name) for v in states]
-        try:  # by type too: 1, 1.0 and True are equal but not alike
-            distinct: Any = set(zip(map(type, column), column, strict=True))
-        except TypeError:  # unhashable values (JSON columns)
-            distinct = [(None, v) for v in column]
-        if any(check(v) for _, v in distinct):
-            return False
-    return True
 
 
 def county_wide(name: str, values: dict[str, Any]) -> bool:
