@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import platform
 import pstats
 import random
@@ -119,10 +120,19 @@ def introduce(township: Path, county: Path, folder: Path) -> None:
     c.close()
 
 
-def baseline(township: Path, empty_county: Path) -> tuple[float, int]:
-    """Plain sqlite3: the same rows (as stored) executemany'd into an empty county database."""
+def baseline(township: Path, empty_county: Path, *, landmark_triggers: bool = True) -> tuple[float, int]:
+    """Plain sqlite3: the same rows (as stored) executemany'd into an empty county database.
+
+    `landmark_triggers=False`: without the item-landmark triggers of migration 0014 (they fire per item
+    insert, in the baseline and in the import alike), to compare with the numbers measured before 0014."""
     src = sqlite3.connect(township)
     dst = sqlite3.connect(empty_county)
+    if not landmark_triggers:
+        from oldcomm_desktop.core.stored_landmarks import TRIGGER_NAMES
+
+        for name in TRIGGER_NAMES:
+            dst.execute(f"DROP TRIGGER IF EXISTS {name}")  # fixed names
+        dst.commit()
     dst.execute("PRAGMA journal_mode=WAL")
     dst.execute("PRAGMA synchronous=FULL")
     dst.execute("PRAGMA foreign_keys=ON")
@@ -177,10 +187,13 @@ def main(argv: list[str] | None = None) -> int:
         build_township(t_path, args.records, args.seed)
         build_county(c_path)
         shutil.copy(c_path, raw_path)
+        shutil.copy(c_path, work / "raw_no_triggers.sqlite3")
         introduce(t_path, c_path, work)
         print(f"built {args.records:,} records in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
 
         raw_s, raw_n = baseline(t_path, raw_path)
+        bare_s, _n = baseline(t_path, work / "raw_no_triggers.sqlite3", landmark_triggers=False)
+        bare_cpu = BASELINE_CPU.pop()
 
         db = open_database(t_path)
         exporter_profile = cProfile.Profile() if args.profile else None
@@ -200,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         profiler = cProfile.Profile() if args.profile else None
         started = time.perf_counter()
         import_cpu = time.process_time()
+        times = os.times()
         if profiler:
             profiler.enable()
         report = importer.import_package(db, result.path, operator="基准")
@@ -207,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
             profiler.disable()
         import_s = time.perf_counter() - started
         import_cpu = time.process_time() - import_cpu
+        user, system = os.times().user - times.user, os.times().system - times.system
         db.close()
         assert report.total("added") == args.records == raw_n, (report.total("added"), raw_n)
         # the county answers (its package carries the receipt); the township's next export is then empty
@@ -241,6 +256,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.records / import_s:,.0f} | {import_s / raw_s:.1f}× |",
             f"| CPU seconds: baseline / import | {BASELINE_CPU[-1]:.2f} / {import_cpu:.2f} | – | "
             f"{import_cpu / BASELINE_CPU[-1]:.1f}× |",
+            f"| import CPU: user / system seconds | {user:.2f} / {system:.2f} | – | – |",
+            f"| baseline without the item-landmark triggers (0014), wall / CPU s | {bare_s:.2f} / {bare_cpu:.2f} | – | "
+            f"import ÷ it: {import_s / bare_s:.1f}× wall, {import_cpu / bare_cpu:.1f}× CPU |",
             f"| county's answer: {down.total} records echoed back | – | – | – |",
             f"| township's next incremental export after the receipt ({again.total} records) | {again_s:.2f} | – | – |",
         ]

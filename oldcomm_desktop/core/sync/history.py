@@ -9,6 +9,7 @@ the next receipt, to send those changes again.
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -19,7 +20,7 @@ from oldcomm_desktop.core.importing import bulk_tables
 from oldcomm_desktop.core.model import Community, CommunityCategory, RenovationItem, SyncImport, SyncPeer
 from oldcomm_desktop.core.model.base import utcnow
 from oldcomm_desktop.core.sync import changes, tables, writes
-from oldcomm_desktop.core.sync.importer import CONFLICT, IMPORT_ROW, _audit
+from oldcomm_desktop.core.sync.importer import CONFLICT, CREATED, IMPORT_ROW, _audit
 
 
 def history(session: Session) -> list[dict[str, Any]]:
@@ -66,7 +67,7 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
     who = operator or "回滚数据包导入"
     keymaps = tables.KeyMaps(conn)
     changes.scan(session, keys=keymaps)
-    rows = list(
+    rows = _expanded(
         conn.execute(select(IMPORT_ROW).where(IMPORT_ROW.c.import_id == imp.id).order_by(IMPORT_ROW.c.seq.desc()))
     )
     audit: list[dict[str, Any]] = []
@@ -144,6 +145,27 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
     imp.rolled_back_at = now
     session.flush()
     return len(rows)
+
+
+def _expanded(images: Any) -> list[Any]:
+    """Before-images newest first, with the one image per table that lists the records an import created
+    (importer._created_image) expanded into one per record, newest first, as if each had its own."""
+    out: list[Any] = []
+    for img in images:
+        if img.record_id != CREATED:
+            out.append(img)
+            continue
+        out += [
+            SimpleNamespace(
+                table_name=img.table_name,
+                record_id=rid,
+                before=None,
+                after_version=img.after_version,
+                shadow_before=None,
+            )
+            for rid in reversed(json.loads(img.before))
+        ]
+    return out
 
 
 BULK_TABLES: frozenset[str] = frozenset(bulk_tables.ORDER)

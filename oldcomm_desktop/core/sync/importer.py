@@ -13,10 +13,11 @@ A failure or a cancellation anywhere rolls everything back; the database is as i
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -401,6 +402,7 @@ def _merge(
         t = codec.table
         through_bulk = name in BULK_TABLES
         texts = pkg.state_texts.get(name, {})  # the states' own text: stored as the shadow, not dumped again
+        created: list[str] = []  # ids of records new here
         for i in range(0, len(rows), CHUNK):
             part = rows[i : i + CHUNK]
             ids = [r["id"] for r in part]
@@ -463,7 +465,10 @@ def _merge(
                             clock_text=texts.get(rid, ("", ""))[1] if len(theirs_clocks) == 1 else "",
                         )
                     )
-                    images.append(_image(import_id, name, rid, None, 1, shadows.get(rid)))
+                    if rid in shadows:  # a shadow without its row (rolled back before): kept whole
+                        images.append(_image(import_id, name, rid, None, 1, shadows[rid]))
+                    else:  # nothing to roll back to: the id alone (one image per table, see _created_image)
+                        created.append(rid)
                     if not through_bulk:
                         audit.append(_audit(now, who, name, rid, "create"))
                     counts.added += 1
@@ -577,6 +582,8 @@ def _merge(
             done += len(part)
             if progress:
                 progress(done, total, f"合并{tables.TABLE_LABELS[name]}…")
+        if created:
+            images.append(_created_image(import_id, name, created))
     fresh_shadows.sort(key=lambda sh: (sh.table_name, sh.record_id))
     changes.save_shadows(conn, fresh_shadows, set())
     if progress:
@@ -585,8 +592,10 @@ def _merge(
     operator_before = session.info.get("operator")
     session.info["operator"] = who  # the bulk path's audit entries name the same operator as ours
     try:
-        _write_through_bulk(session, bulk_rows, bulk_labels, source)
-        _refresh_status(session, [r["id"] for r in bulk_rows.get("milestone", []) if "deleted_at" in r])
+        new_items = report.tables["renovation_item"].added if "renovation_item" in report.tables else 0
+        with _landmarks_lifted(conn, new_items):
+            _write_through_bulk(session, bulk_rows, bulk_labels, source)
+            _refresh_status(session, [r["id"] for r in bulk_rows.get("milestone", []) if "deleted_at" in r])
         _absorb_derived(conn, keymaps, written)
         for name, inserts, updates in later:
             writes.WRITERS[name](conn, inserts, updates, now)
@@ -655,6 +664,25 @@ def _write_through_bulk(
         )
     bulk.apply(session, plan, source=source, kind="sync", event=False)
     return plan
+
+
+@contextlib.contextmanager
+def _landmarks_lifted(conn: Any, new_items: int) -> Iterator[None]:
+    """A package bringing many new items (a first package) writes them with the item-landmark triggers of
+    migration 0014 lifted, then recomputes the landmarks once (`stored_landmarks.refresh`, as the bulk path
+    does after a big import anyway): the triggers would update the landmarks once per item, only for the
+    refresh to replace them. Inside the transaction (SQLite's DDL rolls back with the rows)."""
+    if conn.dialect.name != "sqlite" or new_items < bulk.BULK_INDEX_ROWS:
+        yield
+        return
+    from oldcomm_desktop.core import stored_landmarks
+    from oldcomm_desktop.core.listing_index import sqlite_objects_lifted
+
+    with contextlib.ExitStack() as lifted:
+        for name in stored_landmarks.TRIGGER_NAMES:
+            lifted.enter_context(sqlite_objects_lifted(conn, "trigger", name=name))
+        yield
+    stored_landmarks.refresh(conn)
 
 
 def _refresh_status(session: Session, milestone_ids: list[str]) -> None:
@@ -734,7 +762,7 @@ def _settle_versions(conn: Any, images: list[dict[str, Any]]) -> None:
     equal the stored ones untouched), so a rollback's "changed since?" check compares the right number."""
     by_table: dict[str, list[dict[str, Any]]] = {}
     for img in images:
-        if img["before"] is not None and img["table_name"] in BULK_TABLES:
+        if img["before"] is not None and img["table_name"] in BULK_TABLES and img["record_id"] != CREATED:
             by_table.setdefault(img["table_name"], []).append(img)
     for name, imgs in by_table.items():
         t = tables.table(name)
@@ -757,6 +785,25 @@ def _image(
         "before": tables.dumps(before) if before is not None else None,
         "after_version": after_version,
         "shadow_before": shadow.as_json() if shadow is not None else None,
+    }
+
+
+CREATED = "*"  # sync_import_row.record_id of the one image listing the records an import created in a table
+
+
+def _created_image(import_id: str, name: str, ids: list[str]) -> dict[str, Any]:
+    """The records an import created in one table, as one before-image: their ids (JSON list) in `before`.
+
+    A new record has nothing to roll back to (its rollback deletes it, as the version-1 check allows), so a
+    first package of 100,000 records writes one row per table here instead of one per record
+    (history.rollback expands it)."""
+    return {
+        "import_id": import_id,
+        "table_name": name,
+        "record_id": CREATED,
+        "before": json.dumps(ids),
+        "after_version": 1,
+        "shadow_before": None,
     }
 
 

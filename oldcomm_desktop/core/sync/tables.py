@@ -348,4 +348,28 @@ def checker(col: Column) -> Callable[[Any], str | None]:
             return None if type(v) is int else "应为整数"
 
         return integer
+    # Amounts and times: a text the column's own parser takes is fine (what check_value asks of it, without
+    # its chain of type tests per value); a repeated text (every row's creation time) is parsed once.
+    if isinstance(t, (Fixed2, DateTime, Date)):
+        parse: Callable[[str], Any] = date.fromisoformat
+        if isinstance(t, Fixed2):
+            parse = Decimal
+        elif isinstance(t, DateTime):
+            parse = datetime.fromisoformat
+        seen: set[str] = set()
+
+        def parsed(v: Any) -> str | None:
+            if type(v) is str:
+                if v in seen:
+                    return None
+                try:
+                    parse(v)
+                except (ValueError, TypeError, ArithmeticError):
+                    return check_value(col, v)
+                if len(seen) < 1024:
+                    seen.add(v)
+                return None
+            return check_value(col, v)
+
+        return parsed
     return lambda v: check_value(col, v)
