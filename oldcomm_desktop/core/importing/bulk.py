@@ -410,7 +410,10 @@ def apply(
     if plan.rejected:
         raise BulkRejected(plan.rejected)
     conn = session.connection()
-    if conn.dialect.name == "sqlite":
+    run: _Run | None = session.info.get(_RUN)
+    if run is not None:
+        run.conn = conn
+    if conn.dialect.name == "sqlite" and run is None:
         # random UUID keys touch pages all over each index: a bigger page cache for this connection keeps
         # a 200,000-community write from re-reading the same pages (128 MB at most; freed on close)
         conn.exec_driver_sql("PRAGMA cache_size=-131072")
@@ -451,7 +454,7 @@ def apply(
                 updates.append((row, o.changes))
         insert = _Insert(conn, t)
         creates.sort(key=_by_id)  # in key order: the primary-key B-tree is appended to, not split all over
-        with _indexes_built_after(conn, t.name, len(creates)):
+        with _indexes_built_after(conn, t.name, len(creates), run):
             for start in range(0, len(creates), batch_size):
                 chunk = creates[start : start + batch_size]
                 insert(chunk)
@@ -469,14 +472,14 @@ def apply(
                     action = "delete" if new is not None else "restore"
                 audit.append(_audit(now, operator, table, row["id"], action, key, old, new))
         _update(conn, t, updates, extra, now, batch_size, step)
-    _refresh_listing_shapes(conn, plan)
+    _refresh_listing_shapes(conn, plan, run)
     from oldcomm_desktop.core import (  # arrived/paid changes leave a dated row, as through the ORM
         funding_dates,
     )
 
     funding_dates.after_bulk(session, conn, plan)
     insert = _Insert(conn, AuditEntry.__table__, skip=frozenset({"seq"}))  # type: ignore[arg-type]
-    with _indexes_built_after(conn, AuditEntry.__tablename__, len(audit)):
+    with _indexes_built_after(conn, AuditEntry.__tablename__, len(audit), run):
         for start in range(0, len(audit), batch_size * 5):
             insert(audit[start : start + batch_size * 5])
     session.expire_all()  # ORM objects loaded before now must re-read what Core just wrote
@@ -507,9 +510,10 @@ def insert_new(conn: Any, t: Table, rows: Sequence[Mapping[str, Any]], *, now: A
         insert(full[start : start + BATCH_SIZE])
 
 
-def _refresh_listing_shapes(conn: Any, plan: Plan) -> None:
+def _refresh_listing_shapes(conn: Any, plan: Plan, run: _Run | None = None) -> None:
     """The full-text index and the categories per community, which the ORM keeps by a session hook
-    (core/listing_index.py) and Core writes must keep themselves."""
+    (core/listing_index.py) and Core writes must keep themselves. In a `one_run`, the categories, the
+    items' sort keys and the landmarks wait for the run's end (once over everything it touched)."""
     from oldcomm_desktop.core import listing_index
 
     def rows(table: str) -> list[Mapping[str, Any]]:
@@ -541,6 +545,9 @@ def _refresh_listing_shapes(conn: Any, plan: Plan) -> None:
     listing_index.write_search(conn, "item", kept)
     touched: set[str] = {r["community_id"] for r in rows("renovation_item") if r.get("community_id") is not None}
     renamed = {r["id"] for r in rows("community") if "name" in r}
+    if run is not None:  # one run (the demo): categories and sort keys once at its end
+        run.touched |= touched | renamed
+        return
     created_here = _fresh_communities(conn, plan, outs)  # their shapes come from this plan alone
     if touched - set(created_here):
         listing_index.refresh_categories(conn, touched - set(created_here))
@@ -590,7 +597,7 @@ BULK_INDEX_ROWS = 5000  # from this many new rows on (and at least as many as th
 
 
 @contextlib.contextmanager
-def _indexes_built_after(conn: Any, table: str, new_rows: int) -> Iterator[None]:
+def _indexes_built_after(conn: Any, table: str, new_rows: int, run: _Run | None = None) -> Iterator[None]:
     """… SQLite builds a table's secondary indexes once after the inserts instead of row by row.
 
     Inserting into a table with a dozen indexes (the community list sorts on ten columns) updates every
@@ -599,6 +606,10 @@ def _indexes_built_after(conn: Any, table: str, new_rows: int) -> Iterator[None]
     transaction: SQLite's DDL is transactional, so a cancel or failure rolls them back with the rows.
     Only for a big batch into a table it at least doubles (a first import); otherwise nothing changes.
     """
+    if run is not None and conn.dialect.name == "sqlite" and new_rows:
+        run.lift(conn, table, new_rows)
+        yield
+        return
     if conn.dialect.name != "sqlite" or new_rows < BULK_INDEX_ROWS:
         yield
         return
@@ -611,6 +622,85 @@ def _indexes_built_after(conn: Any, table: str, new_rows: int) -> Iterator[None]
         return
     with sqlite_objects_lifted(conn, "index", table=table):
         yield
+
+
+_RUN = "oldcomm_bulk_run"  # session.info key of the open `one_run`
+RUN_KEEP = frozenset({"community_id", "project_id", "inspection_id", "rectification_id", "funding_line_id"})
+RUN_CACHE_KIB = 524_288  # the page cache for a run (512 MB at most, freed when the connection closes)
+
+
+class _Run:
+    """What a `one_run` holds until it ends: the tables whose indexes are down, the communities whose
+    categories and items' sort keys wait."""
+
+    def __init__(self, conn: Any, stack: contextlib.ExitStack):
+        self.conn, self.stack = conn, stack
+        self.lifted: set[str] = set()  # tables looked at (indexes down, or left as they were)
+        self.touched: set[str] = set()
+
+    def lift(self, conn: Any, table: str, new_rows: int) -> None:
+        """At a table's first batch in the run: if the batch at least doubles it (a table the run fills),
+        its secondary indexes go down until the run ends — all but those led by a reference column, which
+        the rules read between batches (a community's items, a project's milestones)."""
+        if table in self.lifted:
+            return
+        self.lifted.add(table)
+        from oldcomm_desktop.core.listing_index import sqlite_objects_lifted
+
+        quote = conn.dialect.identifier_preparer.quote
+        if (conn.exec_driver_sql(f"SELECT count(*) FROM {quote(table)}").scalar() or 0) > new_rows:
+            return
+        keep = RUN_KEEP if table != AuditEntry.__tablename__ else frozenset()  # nothing reads the log meanwhile
+        self.stack.enter_context(sqlite_objects_lifted(conn, "index", table=table, keep_leading=keep))
+
+
+@contextlib.contextmanager
+def one_run(session: Session) -> Iterator[None]:
+    """Many plans of new records applied in one transaction as one write (the demo's 200,000 communities,
+    made and checked a few hundred projects at a time): on SQLite the work whose cost grows with the
+    database is done once at the end instead of per plan.
+
+    Per plan, each index keyed by a random UUID took page reads all over a B-tree that outgrew the page
+    cache, the landmark triggers updated the items list's landmarks per item (and the landmarks were spread
+    again per plan once there were 200,000 items), and the categories and sort keys of each plan's items
+    were written in a second pass. In a run: a table the run fills has its secondary indexes built once at
+    the end (`_Run.lift`), the landmark triggers and the full-text insert trigger are lifted and the
+    landmarks spread and the full-text rows added in one statement at the end, categories and item sort
+    keys are refreshed once. All of it in the caller's transaction: SQLite's DDL is transactional, so a
+    cancel or failure rolls back schema and rows together (and the lifted objects are made again at once).
+    For runs of new records (records updated or deleted in a run keep their full-text rows by the delete
+    and update triggers, which stay). PostgreSQL: nothing changes.
+    """
+    conn = session.connection()
+    if conn.dialect.name != "sqlite" or _RUN in session.info:
+        yield
+        return
+    from oldcomm_desktop.core import listing_index, stored_landmarks
+
+    listing_index.sqlite_transaction(conn)
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{RUN_CACHE_KIB}")
+    first_doc = conn.exec_driver_sql("SELECT coalesce(max(docid), 0) FROM search_text").scalar()
+    with contextlib.ExitStack() as stack:
+        for name in (*stored_landmarks.TRIGGER_NAMES, "search_text_ai"):
+            stack.enter_context(listing_index.sqlite_objects_lifted(conn, "trigger", name=name))
+        run = _Run(conn, stack)
+        session.info[_RUN] = run
+        try:
+            yield
+            session.flush()
+            conn = run.conn
+            if run.touched:  # the sort keys before the sort index is built (its index on community_id stays)
+                listing_index.refresh_item_sort(conn, run.touched)
+        finally:
+            session.info.pop(_RUN, None)
+    # the indexes and triggers are back (built once over the finished tables)
+    if run.touched:
+        listing_index.refresh_categories(conn, run.touched)
+    conn.exec_driver_sql(
+        f"INSERT INTO {listing_index.FTS_TABLE}(rowid, body) SELECT docid, body FROM search_text WHERE docid > ?",
+        (first_doc,),
+    )
+    stored_landmarks.refresh(conn)
 
 
 def _by_id(row: Mapping[str, Any]) -> str:
