@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from typing import Any
 
 from sqlalchemy import Connection, Select, bindparam, delete, event, func, insert, inspect, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -116,12 +117,13 @@ def sqlite_objects_lifted(
     even if a caller commits what was written.
     """
     where = "name = ?" if name is not None else "tbl_name = ?"
-    objects = list(
-        conn.exec_driver_sql(
+    objects: list[tuple[Any, Any]] = [
+        (n, sql)
+        for n, sql in conn.exec_driver_sql(
             f"SELECT name, sql FROM sqlite_master WHERE type = ? AND sql IS NOT NULL AND {where}",
             (kind, name if name is not None else table),
         )
-    )
+    ]
     if keep_leading and kind == "index":
         quote_ = conn.dialect.identifier_preparer.quote
         objects = [
