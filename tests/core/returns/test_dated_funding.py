@@ -155,9 +155,16 @@ def test_migration_0012_dates_an_older_database_s_money_on_each_line_s_creation_
         funding.set_lines(s, c, {"central_budget": {"approved": "1000", "arrived": "800", "paid": "300"}})
         s.flush()
         s.execute(update(FundingLine).values(created_at=datetime(2026, 2, 3, 9, 0)))
-    with open_database(raw_target) as db:  # make it a 0011 database: no history table, version 0011
+    with open_database(raw_target) as db:  # make it a 0011 database: without what 0012 and later made
         with db.engine.begin() as conn:
             conn.execute(text("DROP TABLE funding_line_history"))
+            conn.execute(text("ALTER TABLE funding_source DROP COLUMN active"))  # 0013
+            if db.engine.dialect.name == "sqlite":  # 0014's triggers and table
+                from oldcomm_desktop.core.stored_landmarks import TRIGGER_NAMES
+
+                for trigger in TRIGGER_NAMES:
+                    conn.execute(text(f"DROP TRIGGER IF EXISTS {trigger}"))
+            conn.execute(text("DROP TABLE item_landmark"))
             conn.execute(text("UPDATE alembic_version SET version_num = '0011'"))
         assert current_revision(db.engine) == "0011"
     with open_database(raw_target) as db:
