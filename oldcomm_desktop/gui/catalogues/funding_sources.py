@@ -15,15 +15,16 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from oldcomm_desktop.core import funding_catalogue
 from oldcomm_desktop.core.errors import OldcommError
-from oldcomm_desktop.gui import colours, commands
+from oldcomm_desktop.gui import commands
 from oldcomm_desktop.gui import settings_keys as keys
 from oldcomm_desktop.gui.catalogues.entry_dialog import EntryDialog
+from oldcomm_desktop.gui.catalogues.panel import CataloguePanel
 from oldcomm_desktop.gui.context import AppContext
-from oldcomm_desktop.gui.list_page import DELETE_KEYS, ListPage, SmallListSource, delete_record, is_county
+from oldcomm_desktop.gui.list_page import DELETE_KEYS, SmallListSource, delete_record, is_county
 from oldcomm_desktop.gui.paged_model import Column, PageQuery
 from oldcomm_desktop.gui.record_table import RecordTable
 from oldcomm_desktop.gui.widgets import error_text
@@ -36,12 +37,13 @@ def _read(session: Any, query: PageQuery) -> list[dict]:
     return funding_catalogue.listing(session, search=query.search)
 
 
-class FundingSourcesPanel(ListPage):
+class FundingSourcesPanel(CataloguePanel):
     """The funding-source tree as an indented list with its row actions."""
 
     title = "资金来源目录"
     page_key = "funding_sources"
     noun = "个资金来源"
+    undo_table = TABLE
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
@@ -89,43 +91,14 @@ class FundingSourcesPanel(ListPage):
             "unretire": acts.button(unretire, "source_unretire"),
             "delete": acts.button(delete, "source_delete"),
         }
-        if not self.county:
-            for widget in (*acts.actions(), *self.buttons.values()):
-                widget.setToolTip(READ_ONLY)
-        self.message = QLabel()
-        self.message.setObjectName("source_message")
-        self.message.setWordWrap(True)
-        intro = QLabel(
+        self.lay_out(
             "资金按末级来源填写，上级来源是下级之和。“其他”须写明具体来源。目录由县（区）维护：可以添加、改名、停用；"
-            "已记有资金的来源不能删除（可以停用），也不能再分下级。"
+            "已记有资金的来源不能删除（可以停用），也不能再分下级。",
+            "source_message",
+            READ_ONLY,
         )
-        intro.setWordWrap(True)
-        intro.setStyleSheet(colours.text_style("secondary"))
-        bar = QHBoxLayout()
-        bar.setContentsMargins(0, 0, 0, 0)
-        for button in self.buttons.values():
-            bar.addWidget(button)
-        bar.addSpacing(10)
-        bar.addWidget(self.message, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(intro)
-        layout.addLayout(bar)
-        layout.addWidget(self.table, 1)
         self.table.activated.connect(lambda _id: self.rename_current())
         self.table.model.dataChanged.connect(lambda *_: acts.update())
-
-    def _is(self, key: str, value: Any) -> bool:
-        row = self.table.current_row()
-        return row is not None and row.get(key) == value
-
-    def names(self) -> list[str]:
-        model = self.table.model
-        return [str((model.row_mapping(r) or {}).get("name", "")) for r in range(model.rowCount())]
-
-    def select_name(self, name: str) -> bool:
-        rows = [r for r in self.source.rows(self.table.model.query) if r["name"] == name]
-        return bool(rows) and self.table.select_id(str(rows[0]["id"]))
 
     def ask_text(self, title: str, label: str, text: str = "") -> str | None:
         """A new name for the source named `text` (the entry dialog, checked as typed; tests replace this)."""
@@ -141,10 +114,6 @@ class FundingSourcesPanel(ListPage):
     def _all_names(self) -> list[str]:
         """Every source's name, whatever the search shows (names are unique across the tree)."""
         return [str(r["name"]) for r in self.ctx.read(lambda s: funding_catalogue.listing(s))]
-
-    def _say(self, text: str, *, error: bool = False) -> None:
-        self.message.setStyleSheet(colours.text_style("error" if error else "ok"))
-        self.message.setText(text)
 
     # -- the actions ------------------------------------------------------------------------------------
     def _add(self, parent: dict | None) -> bool:
@@ -192,13 +161,7 @@ class FundingSourcesPanel(ListPage):
         do = commands.record_step(self.ctx, rid, lambda s, r, **kw: funding_catalogue.rename(s, r, name, **kw),
                                   first_version=row["version"])
         undo = commands.record_step(self.ctx, rid, lambda s, r, **kw: funding_catalogue.rename(s, r, old, **kw))
-        try:
-            commands.perform(self.ctx, f"资金来源“{old}”改名为“{name}”", do, undo, table=TABLE)
-        except OldcommError as exc:
-            self._say(f"未改名：{error_text(exc)}", error=True)
-            return False
-        self._say(f"已改名为“{name}”。（编辑 → 撤销 或 Ctrl+Z 可以恢复）")
-        return True
+        return self._run(f"资金来源“{old}”改名为“{name}”", do, undo, f"已改名为“{name}”。", failed="未改名")
 
     def _set_active(self, active: bool) -> bool:
         row = self.table.current_row()
@@ -210,15 +173,8 @@ class FundingSourcesPanel(ListPage):
         off = commands.record_step(self.ctx, rid, funding_catalogue.retire,
                                    first_version=None if active else row["version"])
         do, undo = (on, off) if active else (off, on)
-        try:
-            commands.perform(self.ctx, f"{'启用' if active else '停用'}资金来源“{name}”", do, undo, table=TABLE)
-        except OldcommError as exc:
-            self._say(f"未完成：{error_text(exc)}", error=True)
-            return False
         done = f"已启用“{name}”。" if active else f"已停用“{name}”：不再记新的资金，已记的照常保留。"
-        self._say(done + "（编辑 → 撤销 或 Ctrl+Z 可以恢复）")
-        self.row_actions.update()
-        return True
+        return self._run(f"{'启用' if active else '停用'}资金来源“{name}”", do, undo, done)
 
     def retire_current(self) -> bool:
         return self._set_active(False)

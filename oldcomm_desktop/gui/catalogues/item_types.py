@@ -12,15 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from oldcomm_desktop.core import catalogue_editing, catalogues
 from oldcomm_desktop.core.errors import OldcommError
-from oldcomm_desktop.gui import colours, commands
+from oldcomm_desktop.gui import commands
 from oldcomm_desktop.gui import settings_keys as keys
 from oldcomm_desktop.gui.catalogues.entry_dialog import EntryDialog
+from oldcomm_desktop.gui.catalogues.panel import CataloguePanel
 from oldcomm_desktop.gui.context import AppContext
-from oldcomm_desktop.gui.list_page import DELETE_KEYS, ListPage, SmallListSource, delete_record, is_county
+from oldcomm_desktop.gui.list_page import DELETE_KEYS, SmallListSource, delete_record, is_county
 from oldcomm_desktop.gui.paged_model import Column, PageQuery
 from oldcomm_desktop.gui.record_table import RecordTable
 from oldcomm_desktop.gui.widgets import error_text
@@ -40,12 +41,13 @@ def _read(session: Any, query: PageQuery) -> list[dict]:
     )
 
 
-class ItemTypesPanel(ListPage):
+class ItemTypesPanel(CataloguePanel):
     """The item-type catalogue: a RecordTable over the core's listing, with its row actions."""
 
     title = "改造内容目录"
     page_key = "item_types"
     noun = "个改造内容类型"
+    undo_table = TABLE
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
@@ -93,48 +95,15 @@ class ItemTypesPanel(ListPage):
             "unretire": acts.button(unretire, "item_type_unretire"),
             "delete": acts.button(delete, "item_type_delete"),
         }
-        if not self.county:
-            for action in acts.actions():
-                action.setToolTip(READ_ONLY)
-            for button in self.buttons.values():
-                button.setToolTip(READ_ONLY)
-        self.message = QLabel()
-        self.message.setObjectName("catalogue_message")
-        self.message.setWordWrap(True)
-        intro = QLabel(
+        self.lay_out(
             "改造内容的类型、自然单位和对应的国家成效指标（汇总时按换算关系折算）。中央预算内投资只支持配套基础设施"
-            "和公共服务设施，不支持楼栋本体改造。目录由县（区）维护：可以添加、改名、停用；已使用的类型不能删除。"
+            "和公共服务设施，不支持楼栋本体改造。目录由县（区）维护：可以添加、改名、停用；已使用的类型不能删除。",
+            "catalogue_message",
+            READ_ONLY,
         )
-        intro.setWordWrap(True)
-        intro.setStyleSheet(colours.text_style("secondary"))
-        bar = QHBoxLayout()
-        bar.setContentsMargins(0, 0, 0, 0)
-        for button in self.buttons.values():
-            bar.addWidget(button)
-        bar.addSpacing(10)
-        bar.addWidget(self.message, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(intro)
-        layout.addLayout(bar)
-        layout.addWidget(self.table, 1)
         self.table.activated.connect(lambda _id: self.rename_item_type())
         self.table.current_changed.connect(lambda _id: acts.update())
         self.table.model.dataChanged.connect(lambda *_: acts.update())  # retired or back, by undo too
-
-    # -- what the selected row is -----------------------------------------------------------------------
-    def _is(self, key: str, value: Any) -> bool:
-        row = self.table.current_row()
-        return row is not None and row.get(key) == value
-
-    def names(self) -> list[str]:
-        """The names in the table's order (tests, and the status bar)."""
-        model = self.table.model
-        return [str((model.row_mapping(r) or {}).get("name", "")) for r in range(model.rowCount())]
-
-    def select_name(self, name: str) -> bool:
-        rows = [r for r in self.source.rows(self.table.model.query) if r["name"] == name]
-        return bool(rows) and self.table.select_id(str(rows[0]["id"]))
 
     # -- asking the clerk (tests replace these) ---------------------------------------------------------
     def _all_names(self) -> list[str]:
@@ -151,20 +120,6 @@ class ItemTypesPanel(ListPage):
         """Category, name and unit of a new entry in one dialog ({category, name, unit}, or None)."""
         dialog = EntryDialog(self, title, categories=categories, unit=True, taken=self._all_names())
         return dialog.values() if dialog.exec() == EntryDialog.DialogCode.Accepted else None
-
-    def _say(self, text: str, *, error: bool = False) -> None:
-        self.message.setStyleSheet(colours.text_style("error" if error else "ok"))
-        self.message.setText(text)
-
-    def _run(self, text: str, do: Any, undo: Any, done: str) -> bool:
-        try:
-            commands.perform(self.ctx, text, do, undo, table=TABLE)
-        except OldcommError as exc:
-            self._say(f"未完成：{error_text(exc)}", error=True)
-            return False
-        self._say(done + "（编辑 → 撤销 或 Ctrl+Z 可以恢复）")
-        self.row_actions.update()
-        return True
 
     # -- the actions ------------------------------------------------------------------------------------
     def add_item_type(self) -> bool:
