@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import pinyin_search, records, workspace
+from oldcomm_desktop.core import catalogues, pinyin_search, records, workspace
 from oldcomm_desktop.core.errors import FieldProblem, ValidationError
 from oldcomm_desktop.core.model import Category, EffectIndicator, ItemType, RenovationItem
 
@@ -32,15 +32,10 @@ def _type(
     session: Session, code: str, *, expected_version: int | None = None, include_deleted: bool = False
 ) -> ItemType:
     """The entry by code or id; with `expected_version`, StaleRecord when someone changed it since."""
-    q = select(ItemType).where(or_(ItemType.code == code, ItemType.id == code))
-    if not include_deleted:
-        q = q.where(ItemType.deleted_at.is_(None))
-    found = session.scalar(q)
-    if found is None:
-        raise ValidationError(f"目录中没有“{code}”")
-    if expected_version is not None:
-        records.check_version(session, ItemType, found.id, expected_version)
-    return found
+    return catalogues.editable_entry(
+        session, ItemType, code, f"目录中没有“{code}”",
+        expected_version=expected_version, include_deleted=include_deleted,
+    )
 
 
 def _name(name: str, label: str = "名称", field: str = "name") -> str:

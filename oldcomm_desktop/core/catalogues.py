@@ -11,7 +11,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from oldcomm_desktop.core.errors import ValidationError
@@ -204,3 +204,28 @@ def grade_for(bands: list | None, score: float) -> str | None:
         if score >= float(lower):
             return name
     return None
+
+
+def editable_entry(
+    session: Session,
+    cls: Any,
+    ref: str,
+    missing: str,
+    *,
+    expected_version: int | None = None,
+    include_deleted: bool = False,
+) -> Any:
+    """A catalogue entry (item type, funding source) by code or id, for the county's catalogue editing;
+    `missing` is the message when there is none; with `expected_version`, StaleRecord when someone changed it
+    since."""
+    from oldcomm_desktop.core import records
+
+    q = select(cls).where(or_(cls.code == ref, cls.id == ref))
+    if not include_deleted:
+        q = q.where(cls.deleted_at.is_(None))
+    found = session.scalar(q)
+    if found is None:
+        raise ValidationError(missing)
+    if expected_version is not None:
+        records.check_version(session, cls, found.id, expected_version)
+    return found

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from oldcomm_desktop.core import catalogues, records, workspace
@@ -31,15 +31,10 @@ def _source(
     session: Session, ref: str, *, expected_version: int | None = None, include_deleted: bool = False
 ) -> FundingSource:
     """The source by code or id; with `expected_version`, StaleRecord when someone changed it since."""
-    q = select(FundingSource).where(or_(FundingSource.code == ref, FundingSource.id == ref))
-    if not include_deleted:
-        q = q.where(FundingSource.deleted_at.is_(None))
-    found = session.scalar(q)
-    if found is None:
-        raise ValidationError(f"资金来源目录中没有“{ref}”")
-    if expected_version is not None:
-        records.check_version(session, FundingSource, found.id, expected_version)
-    return found
+    return catalogues.editable_entry(
+        session, FundingSource, ref, f"资金来源目录中没有“{ref}”",
+        expected_version=expected_version, include_deleted=include_deleted,
+    )
 
 
 def _name(session: Session, name: str, *, other_than: str | None = None) -> str:
