@@ -6,19 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from oldcomm_desktop.core import catalogue_editing, communities, divisions, editable_settings, items, workspace
+from oldcomm_desktop.core import catalogue_editing, communities, divisions, editable_settings, items
 from oldcomm_desktop.core.errors import ValidationError
 from oldcomm_desktop.core.model import ItemType
-
-
-@pytest.fixture
-def county(empty_db):
-    with empty_db.transaction("测试员") as s:
-        workspace.initialise(s, mode=workspace.COUNTY, code="341122000000", name="来安县", operator="测试员")
-    s = empty_db.session("测试员")
-    yield s
-    s.rollback()
-    s.close()
 
 
 def test_add_rename_retire_delete(county) -> None:

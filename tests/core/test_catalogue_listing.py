@@ -6,18 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from oldcomm_desktop.core import catalogue_editing, communities, divisions, items, workspace
+from oldcomm_desktop.core import catalogue_editing, communities, divisions, items
 from oldcomm_desktop.core.errors import StaleRecord, ValidationError
-
-
-@pytest.fixture
-def county(empty_db):
-    with empty_db.transaction("测试员") as s:
-        workspace.initialise(s, mode=workspace.COUNTY, code="341122000000", name="来安县", operator="测试员")
-    s = empty_db.session("测试员")
-    yield s
-    s.rollback()
-    s.close()
 
 
 def _row(county, name: str) -> dict:

@@ -13,16 +13,6 @@ from oldcomm_desktop.core.errors import StaleRecord, ValidationError
 from oldcomm_desktop.core.model import FundingLine
 
 
-@pytest.fixture
-def county(empty_db):
-    with empty_db.transaction("测试员") as s:
-        workspace.initialise(s, mode=workspace.COUNTY, code="341122000000", name="来安县", operator="测试员")
-    s = empty_db.session("测试员")
-    yield s
-    s.rollback()
-    s.close()
-
-
 def _row(county, name: str) -> dict:
     return next(r for r in funding_catalogue.listing(county) if r["name"] == name)
 

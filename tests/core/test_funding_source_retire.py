@@ -17,16 +17,6 @@ from oldcomm_desktop.storage.database import open_database
 from oldcomm_desktop.storage.migrations import current_revision, head_revision, upgrade
 
 
-@pytest.fixture
-def county(empty_db):
-    with empty_db.transaction("测试员") as s:
-        workspace.initialise(s, mode=workspace.COUNTY, code="341122000000", name="来安县", operator="测试员")
-    s = empty_db.session("测试员")
-    yield s
-    s.rollback()
-    s.close()
-
-
 def _row(session, name: str) -> dict:
     return next(r for r in funding_catalogue.listing(session) if r["name"] == name)
 
