@@ -11,7 +11,10 @@ that field there}. Comparing the incoming vector with ours tells, without any cl
   time: both sides take the larger value, so they agree.
 
 A deletion on one side against an edit of any field on the other is a conflict too (on 删除时间, keep ours /
-take theirs): a record never ends deleted with an edit inside that the deleting side had not seen.
+take theirs): a record never ends deleted with an edit inside that the deleting side had not seen. Two
+deletions of the same record on both sides are one intent, not a conflict: the earlier tombstone time stands
+on both (asking a clerk to choose between two deletion times would only invite both sides to decide at once,
+and two concurrent decisions are a new conflict, so the nodes would never settle).
 
 Different fields of one record merge independently, so a township's edit of 户数 and the county's correction
 of 总投资 both survive. Resolving a conflict is an edit that has seen both sides (the joined vector plus one
@@ -128,6 +131,15 @@ def merge_record(
         joined = join(mine, other)
         all_theirs = False  # the joined vector is news to them
         if ours.get(name) == theirs.get(name):
+            clocks[name] = joined
+            result.settled.append(name)
+            continue
+        if name == DELETED and ours.get(name) is not None and theirs.get(name) is not None:
+            # both sides deleted the record: they agree; the earlier tombstone time stands on both
+            first = min(ours[name], theirs[name], key=str)
+            if first != ours.get(name):
+                values[name] = first
+                result.taken.append(name)
             clocks[name] = joined
             result.settled.append(name)
             continue

@@ -343,3 +343,23 @@ def test_a_deletion_that_saw_every_edit_is_no_conflict(world) -> None:
         communities.delete(s, cid)
     up = county.import_(t1.export().path)
     assert up.conflicts == [] and community(county, cid).deleted_at is not None
+
+
+def test_both_sides_deleting_the_same_record_agree_quietly(world) -> None:
+    """The township and the county each delete the same community before they exchange: both meant the same
+    thing, so no clerk is asked about two deletion times; both keep the earlier one and stay in step."""
+    county, t1 = world[COUNTY], world[T1]
+    cid = t1.new_community("幸福里小区", households=100)
+    county.import_(t1.export().path)
+    with t1.db.transaction("测试员") as s:
+        communities.delete(s, cid)
+    with county.db.transaction("测试员") as s:
+        communities.delete(s, cid)
+    up = county.import_(t1.export().path)
+    down = t1.import_(county.export(T1).path)
+    assert up.conflicts == [] and down.conflicts == []
+    assert open_conflicts(t1) == open_conflicts(county) == []
+    first, second = community(t1, cid).deleted_at, community(county, cid).deleted_at
+    assert first is not None and first == second
+    county.import_(t1.export().path)  # and nothing goes back and forth afterwards
+    assert community(county, cid).deleted_at == first and open_conflicts(county) == []
