@@ -363,3 +363,31 @@ def test_both_sides_deleting_the_same_record_agree_quietly(world) -> None:
     assert first is not None and first == second
     county.import_(t1.export().path)  # and nothing goes back and forth afterwards
     assert community(county, cid).deleted_at == first and open_conflicts(county) == []
+
+
+def test_two_clerks_deciding_one_conflict_differently_at_once_is_a_new_conflict(world) -> None:
+    """Both sides hold the same conflict and each keeps its own value before they exchange: neither decision
+    saw the other, so neither may overwrite the other. Both are shown again; one more decision on either side
+    has seen both and settles it everywhere."""
+    county, t1 = world[COUNTY], world[T1]
+    cid = t1.new_community("幸福里小区", households=100)
+    county.import_(t1.export().path)
+    county.update_community(cid, households=110)
+    t1.update_community(cid, households=120)
+    county.import_(t1.export().path)
+    t1.import_(county.export(T1).path)
+    for node in (county, t1):
+        [c] = open_conflicts(node)
+        with node.db.transaction("审核员") as s:
+            conflicts.resolve(s, c["id"], "ours")
+    county.import_(t1.export().path)
+    t1.import_(county.export(T1).path)
+    assert [(c["ours"], c["theirs"]) for c in open_conflicts(county)] == [(110, 120)]
+    assert [(c["ours"], c["theirs"]) for c in open_conflicts(t1)] == [(120, 110)]
+    [c] = open_conflicts(county)
+    with county.db.transaction("审核员") as s:
+        conflicts.resolve(s, c["id"], "theirs")
+    t1.import_(county.export(T1).path)
+    county.import_(t1.export().path)
+    assert open_conflicts(county) == open_conflicts(t1) == []
+    assert community(county, cid).households == community(t1, cid).households == 120
