@@ -80,7 +80,7 @@ REFUSALS = {
 }
 
 
-def county_only_message(mode: str, what: str) -> str | None:
+def county_only_message(mode: str | None, what: str) -> str | None:
     """Why an act of the county is refused in a township's database (None in county mode); shared with the
     bulk write path."""
     if mode != workspace.COUNTY:
@@ -212,7 +212,7 @@ def _check(target: Any, action: str) -> None:
         )
 
 
-def own_township_message(mode: str, own: str | None, township_code: str | None) -> str | None:
+def own_township_message(mode: str | None, own: str | None, township_code: str | None) -> str | None:
     """Why a township's database may not act on another township's target (shared with the bulk path)."""
     if mode == workspace.TOWNSHIP and township_code != own:
         return "这条督办不是给本乡镇（街道）的"
