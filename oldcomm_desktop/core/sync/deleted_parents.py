@@ -177,12 +177,88 @@ def label(session: Session, c: SyncConflict) -> tuple[str, dict[str, Any]]:
 
 def resolve(session: Session, c: SyncConflict, keep: str | None, edit: bool) -> SyncConflict:
     """Take theirs (restore the parent and write the held record) or keep ours (write it deleted)."""
-    from oldcomm_desktop.core.sync import importer
-
     if edit or keep not in ("ours", "theirs"):
         raise ValidationError(
             "这类冲突（所属记录在本方已删除）只能选择：采用对方（恢复所属记录并写入）或保留本方（一并删除）"
         )
+    held = json.loads(c.theirs or "{}")
+    ptable, pid = held["parent"]
+    parent = session.connection().execute(
+        select(tables.table(ptable).c.deleted_at).where(tables.table(ptable).c.id == pid)
+    ).first()
+    if parent is None:
+        raise OldcommError(
+            "这条记录的所属记录本身也在等待处理（它的上级在本方已删除），请先处理所属记录的那条冲突，再处理这一条"
+        )
+    _write_held(session, c, keep, operator=session.info.get("operator") or "处理同步冲突")
+    status = "theirs" if keep == "theirs" else "ours"
+    c.status, c.resolved_at, c.resolved_by = status, utcnow(), session.info.get("operator")
+    session.flush()
+    return c
+
+
+RELEASED = "released"  # the conflict's status once its parent came back and the held record was written
+RELEASED_BY_PACKAGE = "自动写入：所属记录已由数据包恢复"
+RELEASED_HERE = "自动写入：所属记录已在本方恢复"
+
+
+def release(session: Session, why: str) -> list[str]:
+    """Held records whose parent is live again (a later package restored it, or a clerk here): each is written as
+    it arrived — the take-theirs write, with nothing left to restore — and its conflict closed as `released`,
+    `why` (≤ 50 characters) saying so as the decider and as the operator of the write's audit entries.
+
+    Only when nothing else stands in the way: a record whose parent is still deleted or itself held, that has
+    another open conflict, whose held state collides with an edit made here since, or that the rules now refuse
+    stays held for a clerk (each tried in a savepoint, so a refusal changes nothing). A released parent may
+    release its own held children in the same call. Returns the released conflicts' ids.
+    """
+    from oldcomm_desktop.core.sync.importer import CONFLICT  # the importer imports this module
+
+    conn = session.connection()
+    waiting = list(
+        session.scalars(
+            select(SyncConflict)
+            .where(SyncConflict.field == FIELD, SyncConflict.status == "open")
+            .order_by(SyncConflict.created_at, SyncConflict.id)
+        )
+    )
+    released: list[str] = []
+    moved = True
+    while moved:
+        moved = False
+        for c in waiting:
+            if c.status != "open":
+                continue
+            ptable, pid = json.loads(c.theirs or "{}")["parent"]
+            pt = tables.table(ptable)
+            parent = conn.execute(select(pt.c.deleted_at).where(pt.c.id == pid)).first()
+            if parent is None or parent.deleted_at is not None:
+                continue
+            others = select(CONFLICT.c.id).where(
+                CONFLICT.c.record_id == c.record_id, CONFLICT.c.status == "open", CONFLICT.c.id != c.id
+            )
+            if conn.execute(others.limit(1)).first() is not None:
+                continue
+            try:
+                with session.begin_nested():
+                    written = _write_held(session, c, "theirs", operator=why, clean=True)
+            except (ValidationError, OldcommError):
+                continue
+            if not written:
+                continue
+            c.status, c.resolved_at, c.resolved_by = RELEASED, utcnow(), why[:50]
+            session.flush()
+            released.append(c.id)
+            moved = True
+    return released
+
+
+def _write_held(session: Session, c: SyncConflict, keep: str, *, operator: str, clean: bool = False) -> bool:
+    """Write the held record (theirs: as it arrived, its parent restored first if deleted; ours: deleted with its
+    parent) through the bulk path, as a local edit on top of the held state. `clean`: write nothing and return
+    False when the held state collides field by field with an edit made here since it was held."""
+    from oldcomm_desktop.core.sync import importer
+
     held = json.loads(c.theirs or "{}")
     ptable, pid = held["parent"]
     conn = session.connection()
@@ -191,9 +267,7 @@ def resolve(session: Session, c: SyncConflict, keep: str | None, edit: bool) -> 
     pt = tables.table(ptable)
     parent = conn.execute(select(pt.c.id, pt.c.deleted_at).where(pt.c.id == pid)).first()
     if parent is None:
-        raise OldcommError(
-            "这条记录的所属记录本身也在等待处理（它的上级在本方已删除），请先处理所属记录的那条冲突，再处理这一条"
-        )
+        raise OldcommError("所属记录不存在")
     name, rid = c.table_name, c.record_id
     codec = tables.RowCodec(name, keymaps)
     fields = [x.name for x in codec.columns]
@@ -208,6 +282,8 @@ def resolve(session: Session, c: SyncConflict, keep: str | None, edit: bool) -> 
         result = merge.merge_record(
             shadow.state, shadow.clocks, held["v"], held["c"], fields, tables.DERIVED_BY_TABLE.get(name, frozenset())
         )
+        if clean and result.conflicts:
+            return False
         values, clocks = result.values, result.clocks
     rows: dict[str, list[dict[str, Any]]] = {}
     stamp = parent.deleted_at
@@ -222,7 +298,6 @@ def resolve(session: Session, c: SyncConflict, keep: str | None, edit: bool) -> 
         row = {"id": rid, **codec.decode({k: v for k, v in written.items() if current.get(k) != v})}
     if len(row) > 1:
         rows.setdefault(name, []).append(row)
-    now = utcnow()
     sh = changes.ShadowRow(name, rid, values.get("township_code"), values, clocks, 0, echo)
     sh.seq = changes.allocate(session, 1)
     if echo:
@@ -233,14 +308,11 @@ def resolve(session: Session, c: SyncConflict, keep: str | None, edit: bool) -> 
         rows,
         source=f"处理同步冲突（{c.peer_code}）",
         refused="处理冲突时数据没有通过校验，没有任何改动",
-        operator=session.info.get("operator") or "处理同步冲突",
+        operator=operator,
     )
     importer._absorb_derived(conn, keymaps, {name: [sh]})
     changes.scan(session, keys=keymaps)  # the decision (a restore, or the record's deletion) becomes our edit
-    status = "theirs" if keep == "theirs" else "ours"
-    c.status, c.resolved_at, c.resolved_by = status, now, session.info.get("operator")
-    session.flush()
-    return c
+    return True
 
 
 def _restore_rows(conn: Connection, table: str, rid: str, stamp: datetime, rows: dict[str, list[dict]]) -> None:

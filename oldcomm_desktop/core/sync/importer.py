@@ -74,6 +74,7 @@ class ImportReport:
     attachments_copied: int = 0
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     settled: list[str] = field(default_factory=list)  # open conflicts their side decided (reopened by a rollback)
+    released: list[str] = field(default_factory=list)  # held records written once this package restored a parent
 
     def total(self, what: str) -> int:
         return sum(getattr(c, what) for c in self.tables.values())
@@ -91,6 +92,7 @@ class ImportReport:
             "catalogue_changed": self.catalogue_changed,
             "attachments_copied": self.attachments_copied,
             "conflicts": self.conflicts,
+            "released": self.released,
         }
 
 
@@ -613,6 +615,8 @@ def _merge(
         insert(images[k : k + 5000])
     _receipt(session, pkg, report, import_id, who, now)
     session.flush()
+    # records held because a parent was deleted here, whose parent this package brought back (deleted_parents)
+    report.released = deleted_parents.release(session, deleted_parents.RELEASED_BY_PACKAGE)
     return report
 
 
