@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from oldcomm_desktop.core.errors import OldcommError, ValidationError
 from oldcomm_desktop.core.model import SyncConflict
 from oldcomm_desktop.core.model.base import utcnow
-from oldcomm_desktop.core.sync import changes, merge, tables, writes
+from oldcomm_desktop.core.sync import changes, conflict_rows, merge, tables, writes
 
 FIELD = "parent_deleted"  # the conflict's pseudo-field: no column of that name exists
 LABEL = "所属记录已删除"
@@ -101,46 +101,32 @@ def hold(
     ours_at: datetime | None,
 ) -> dict[str, Any]:
     """Record (or refresh) the held record's conflict; returns the report entry."""
-    from oldcomm_desktop.core.sync.importer import CONFLICT  # the importer imports this module
-
     ptable, pid, when = parent
     rid = line["id"]
     held = {"id": rid, "v": line["v"], "c": line["c"], "t": line.get("t"), "parent": [ptable, pid]}
-    found = conn.execute(
-        select(CONFLICT).where(CONFLICT.c.record_id == rid, CONFLICT.c.field == FIELD, CONFLICT.c.status == "open")
-    ).first()
-    theirs_at = datetime.fromisoformat(line["t"]) if line.get("t") else None
-    if found is not None:
+    found = conflict_rows.open_one(conn, rid, FIELD)
+    if found is not None:  # the same record held again: its states joined, as the merge would join them
         before = json.loads(found.theirs)
         fields = [c.name for c in tables.data_columns(name)]
         joined = merge.merge_record(before["v"], before["c"], line["v"], line["c"], fields)
         held["v"], held["c"] = joined.values, joined.clocks
-        conn.execute(
-            CONFLICT.update()
-            .where(CONFLICT.c.id == found.id)
-            .values(theirs=tables.dumps(held), ours=tables.dumps(when), theirs_at=theirs_at or found.theirs_at)
-        )
-    else:
-        from oldcomm_desktop.core.model.base import new_id
-
-        conn.execute(
-            CONFLICT.insert().values(
-                id=new_id(),
-                table_name=name,
-                record_id=rid,
-                field=FIELD,
-                township_code=scope,
-                peer_code=sender,
-                ours=tables.dumps(when),
-                theirs=tables.dumps(held),
-                ours_at=ours_at or (datetime.fromisoformat(when) if isinstance(when, str) else None),
-                theirs_at=theirs_at,
-                theirs_clock=tables.dumps(line["c"]),
-                import_id=import_id,
-                status="open",
-                created_at=now,
-            )
-        )
+    conflict_rows.write(
+        conn,
+        found,
+        table_name=name,
+        record_id=rid,
+        field=FIELD,
+        ours=when,
+        theirs=held,
+        theirs_clock=held["c"],  # per field, joined with the held ones above
+        joined=True,
+        theirs_at=datetime.fromisoformat(line["t"]) if line.get("t") else None,
+        ours_at=ours_at or (datetime.fromisoformat(when) if isinstance(when, str) else None),
+        township_code=scope,
+        peer_code=sender,
+        import_id=import_id,
+        now=now,
+    )
     return {"table": name, "record_id": rid, "field": FIELD, "ours": when, "theirs": line["v"], "parent": [ptable, pid]}
 
 

@@ -33,7 +33,7 @@ from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.importing import bulk, bulk_tables
 from oldcomm_desktop.core.model import SyncConflict, SyncImport, SyncImportRow
 from oldcomm_desktop.core.model.base import new_id, utcnow
-from oldcomm_desktop.core.sync import changes, deleted_parents, keys, merge, package, tables, writes
+from oldcomm_desktop.core.sync import changes, conflict_rows, deleted_parents, keys, merge, package, tables, writes
 from oldcomm_desktop.core.sync.exporter import county_of, peer_row
 from oldcomm_desktop.core.sync.package import PackageError
 
@@ -505,38 +505,22 @@ def _merge(
                     report.conflicts.append(
                         {"table": name, "record_id": rid, "field": fc.field, "ours": fc.ours, "theirs": fc.theirs}
                     )
-                    c = open_conflicts.get((rid, fc.field))
-                    theirs_at = datetime.fromisoformat(r["t"]) if r.get("t") else None
-                    if c is not None:
-                        conn.execute(
-                            CONFLICT.update()
-                            .where(CONFLICT.c.id == c.id)
-                            .values(
-                                theirs=tables.dumps(fc.theirs),
-                                theirs_at=theirs_at,
-                                theirs_clock=tables.dumps(merge.join(json.loads(c.theirs_clock), fc.theirs_clock)),
-                                ours=tables.dumps(fc.ours),
-                            )
-                        )
-                    else:
-                        conn.execute(
-                            CONFLICT.insert().values(
-                                id=new_id(),
-                                table_name=name,
-                                record_id=rid,
-                                field=fc.field,
-                                township_code=scope,
-                                peer_code=sender,
-                                ours=tables.dumps(fc.ours),
-                                theirs=tables.dumps(fc.theirs),
-                                ours_at=row._mapping["updated_at"],
-                                theirs_at=theirs_at,
-                                theirs_clock=tables.dumps(fc.theirs_clock),
-                                import_id=import_id,
-                                status="open",
-                                created_at=now,
-                            )
-                        )
+                    conflict_rows.write(
+                        conn,
+                        open_conflicts.get((rid, fc.field)),
+                        table_name=name,
+                        record_id=rid,
+                        field=fc.field,
+                        ours=fc.ours,
+                        theirs=fc.theirs,
+                        theirs_clock=fc.theirs_clock,
+                        theirs_at=datetime.fromisoformat(r["t"]) if r.get("t") else None,
+                        ours_at=row._mapping["updated_at"],
+                        township_code=scope,
+                        peer_code=sender,
+                        import_id=import_id,
+                        now=now,
+                    )
                 if not result.taken and result.clocks == merge.compact(dict(sh.clocks)):
                     counts.unchanged += 1
                     continue
@@ -945,38 +929,24 @@ def _catalogue_conflict(
     conn, report, name, local_id, field_name, current, theirs, ours_at, sender, scope, import_id, now
 ):
     """Record (or refresh) the conflict of a township's own catalogue edit with the county's new value."""
-    found = conn.execute(
-        select(CONFLICT).where(
-            CONFLICT.c.record_id == local_id, CONFLICT.c.field == field_name, CONFLICT.c.status == "open"
-        )
-    ).first()
     report.conflicts.append(
         {"table": name, "record_id": local_id, "field": field_name, "ours": current.get(field_name), "theirs": theirs}
     )
-    if found is not None:
-        conn.execute(
-            CONFLICT.update()
-            .where(CONFLICT.c.id == found.id)
-            .values(theirs=tables.dumps(theirs), ours=tables.dumps(current.get(field_name)))
-        )
-        return
-    conn.execute(
-        CONFLICT.insert().values(
-            id=new_id(),
-            table_name=name,
-            record_id=local_id,
-            field=field_name,
-            township_code=scope,
-            peer_code=sender,
-            ours=tables.dumps(current.get(field_name)),
-            theirs=tables.dumps(theirs),
-            ours_at=ours_at,
-            theirs_at=datetime.fromisoformat(report.created_at),
-            theirs_clock="{}",
-            import_id=import_id,
-            status="open",
-            created_at=now,
-        )
+    conflict_rows.write(
+        conn,
+        conflict_rows.open_one(conn, local_id, field_name),
+        table_name=name,
+        record_id=local_id,
+        field=field_name,
+        ours=current.get(field_name),
+        theirs=theirs,
+        theirs_clock={},
+        theirs_at=datetime.fromisoformat(report.created_at),
+        ours_at=ours_at,
+        township_code=scope,
+        peer_code=sender,
+        import_id=import_id,
+        now=now,
     )
 
 
