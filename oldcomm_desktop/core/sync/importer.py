@@ -27,7 +27,7 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import collector, workspace
+from oldcomm_desktop.core import collector, funding_dates, workspace
 from oldcomm_desktop.core.attachments import stored_path
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.importing import bulk, bulk_tables
@@ -579,7 +579,8 @@ def _merge(
     session.info["operator"] = who  # the bulk path's audit entries name the same operator as ours
     try:
         new_items = report.tables["renovation_item"].added if "renovation_item" in report.tables else 0
-        with _landmarks_lifted(conn, new_items):
+        # funding lines come with the sender's dated history (funding_line_history, written below): no row of today
+        with _landmarks_lifted(conn, new_items), funding_dates.history_carried(session):
             _write_through_bulk(session, bulk_rows, bulk_labels, source)
             _refresh_status(session, [r["id"] for r in bulk_rows.get("milestone", []) if "deleted_at" in r])
         _absorb_derived(conn, keymaps, written)
