@@ -22,6 +22,7 @@ A rollback of the import that recorded the conflict removes it with the held rec
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -188,7 +189,10 @@ RELEASED_BY_PACKAGE = "自动写入：所属记录已由数据包恢复"
 RELEASED_HERE = "自动写入：所属记录已在本方恢复"
 
 
-def release(session: Session, why: str) -> list[str]:
+Recorder = Callable[[str, str, "dict[str, Any] | None", int, "changes.ShadowRow | None"], None]
+
+
+def release(session: Session, why: str, *, record: Recorder | None = None) -> list[str]:
     """Held records whose parent is live again (a later package restored it, or a clerk here): each is written as
     it arrived — the take-theirs write, with nothing left to restore — and its conflict closed as `released`,
     `why` (≤ 50 characters) saying so as the decider and as the operator of the write's audit entries.
@@ -197,6 +201,9 @@ def release(session: Session, why: str) -> list[str]:
     another open conflict, whose held state collides with an edit made here since, or that the rules now refuse
     stays held for a clerk (each tried in a savepoint, so a refusal changes nothing). A released parent may
     release its own held children in the same call. Returns the released conflicts' ids.
+
+    `record(table, id, before, after_version, shadow_before)` is told each write (an import keeps them as
+    before-images, so rolling the import back takes the record out again and reopens its conflict).
     """
     from oldcomm_desktop.core.sync.importer import CONFLICT  # the importer imports this module
 
@@ -227,7 +234,7 @@ def release(session: Session, why: str) -> list[str]:
                 continue
             try:
                 with session.begin_nested():
-                    written = _write_held(session, c, "theirs", operator=why, clean=True)
+                    written = _write_held(session, c, "theirs", operator=why, clean=True, record=record)
             except (ValidationError, OldcommError):
                 continue
             if not written:
@@ -239,7 +246,9 @@ def release(session: Session, why: str) -> list[str]:
     return released
 
 
-def _write_held(session: Session, c: SyncConflict, keep: str, *, operator: str, clean: bool = False) -> bool:
+def _write_held(
+    session: Session, c: SyncConflict, keep: str, *, operator: str, clean: bool = False, record: Recorder | None = None
+) -> bool:
     """Write the held record (theirs: as it arrived, its parent restored first if deleted; ours: deleted with its
     parent) through the bulk path, as a local edit on top of the held state. `clean`: write nothing and return
     False when the held state collides field by field with an edit made here since it was held."""
@@ -298,6 +307,9 @@ def _write_held(session: Session, c: SyncConflict, keep: str, *, operator: str, 
     )
     importer._absorb_derived(conn, keymaps, {name: [sh]})
     changes.scan(session, keys=keymaps)  # the decision (a restore, or the record's deletion) becomes our edit
+    if record is not None:
+        version = conn.execute(select(t.c.version).where(t.c.id == rid)).scalar()
+        record(name, rid, codec.encode(live) if live is not None else None, int(version or 1), shadow)
     return True
 
 

@@ -595,13 +595,18 @@ def _merge(
     if not dry_run:
         report.attachments_copied = _copy_attachments(session, pkg, shas)
     writes.write_audit(conn, audit)
+    # records held because a parent was deleted here, whose parent this package brought back (deleted_parents):
+    # written now, each with its before-image, so a rollback of this import takes them out and holds them again
+    report.released = deleted_parents.release(
+        session,
+        deleted_parents.RELEASED_BY_PACKAGE,
+        record=lambda name, rid, before, version, sh: images.append(_image(import_id, name, rid, before, version, sh)),
+    )
     insert = bulk._Insert(conn, IMPORT_ROW, skip=frozenset({"seq"}))  # tuples to the driver, as the bulk path
     for k in range(0, len(images), 5000):
         insert(images[k : k + 5000])
     _receipt(session, pkg, report, import_id, who, now)
     session.flush()
-    # records held because a parent was deleted here, whose parent this package brought back (deleted_parents)
-    report.released = deleted_parents.release(session, deleted_parents.RELEASED_BY_PACKAGE)
     return report
 
 
@@ -1015,6 +1020,7 @@ def _receipt(
                     "catalogue": report.catalogue_changed,
                     "conflicts": len(report.conflicts),
                     "settled": report.settled,
+                    "released": report.released,
                 },
                 ensure_ascii=False,
             ),

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from oldcomm_desktop.core import communities, items, recycle_bin
 from oldcomm_desktop.core.model import AuditEntry, Community, RenovationItem, SyncConflict
 from oldcomm_desktop.core.model.base import new_id, utcnow
-from oldcomm_desktop.core.sync import conflicts, deleted_parents
+from oldcomm_desktop.core.sync import conflicts, deleted_parents, history
 
 from .conftest import COUNTY, T1, Node, introduce, make_node
 
@@ -159,3 +159,21 @@ def test_a_parent_restored_here_by_an_undo_lets_its_held_record_go_out_with_the_
     )
     county.import_(t1.export().path)
     assert _live(t1, cid, old, new) == _live(county, cid, old, new) == [True, True, True]
+
+
+def test_rolling_back_the_import_that_released_a_record_holds_it_again(county: Node, world) -> None:
+    t1 = world[T1]
+    cid, old, new = _held(county, t1)
+    t1.import_(county.export(T1).path)
+    with t1.db.transaction("经办人") as s:
+        recycle_bin.restore(s, "community", cid)
+    path = t1.export().path
+    report = county.import_(path)
+    assert report.released and _live(county, cid, new) == [True, True]
+    with county.db.transaction("审核员") as s:
+        history.rollback(s, report.import_id)
+    assert _live(county, cid, new) == [False, None]  # the community deleted again, the item held again
+    c = _conflict(county, new)
+    assert (c["status"], c["resolved_by"], c["resolved_at"]) == ("open", None, None)
+    again = county.import_(path)  # the same package again: the same release
+    assert again.released == [c["id"]] and _live(county, cid, old, new) == [True, True, True]
