@@ -264,9 +264,7 @@ def transition(
     return on, text, {"state": "in_progress", "opinion": text}
 
 
-def _step(
-    session: Session, target_id: str, action: str, text: str | None, on: Any, today: date | None
-) -> OrderTarget:
+def _step(session: Session, target_id: str, action: str, text: str | None, on: Any, today: date | None) -> OrderTarget:
     """A step through the single edit: who may act, the shared state machine, the target and its history."""
     if action in COUNTY_STEPS:
         _county_only(session, COUNTY_STEPS[action])
