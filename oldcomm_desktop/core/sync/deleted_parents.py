@@ -30,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from oldcomm_desktop.core import funding_dates
 from oldcomm_desktop.core.errors import OldcommError, ValidationError
 from oldcomm_desktop.core.model import SyncConflict
 from oldcomm_desktop.core.model.base import utcnow
@@ -49,6 +50,8 @@ PARENTS: dict[str, tuple[tuple[str, str], ...]] = {
     "inspection_result": (("inspection_id", "inspection"),),
     "rectification": (("inspection_id", "inspection"),),
     "reinspection": (("rectification_id", "rectification"),),
+    # a line's dated arrived/paid rows travel with it (written by sync/writes.py, not the bulk path): held with it
+    "funding_line_history": (("funding_line_id", "funding_line"),),
 }
 
 
@@ -170,9 +173,11 @@ def resolve(session: Session, c: SyncConflict, keep: str | None, edit: bool) -> 
         )
     held = json.loads(c.theirs or "{}")
     ptable, pid = held["parent"]
-    parent = session.connection().execute(
-        select(tables.table(ptable).c.deleted_at).where(tables.table(ptable).c.id == pid)
-    ).first()
+    parent = (
+        session.connection()
+        .execute(select(tables.table(ptable).c.deleted_at).where(tables.table(ptable).c.id == pid))
+        .first()
+    )
     if parent is None:
         raise OldcommError(
             "这条记录的所属记录本身也在等待处理（它的上级在本方已删除），请先处理所属记录的那条冲突，再处理这一条"
@@ -181,7 +186,20 @@ def resolve(session: Session, c: SyncConflict, keep: str | None, edit: bool) -> 
     status = "theirs" if keep == "theirs" else "ours"
     c.status, c.resolved_at, c.resolved_by = status, utcnow(), session.info.get("operator")
     session.flush()
+    # records held under this one (a funding line's dated rows) follow the decision: written now that it is live,
+    # or into the recycle bin with it
+    if keep == "theirs":
+        release(session, RELEASED_HERE)
+    else:
+        for child in _held_under(session, c.table_name, c.record_id):
+            resolve(session, child, "ours", False)
     return c
+
+
+def _held_under(session: Session, table: str, record_id: str) -> list[SyncConflict]:
+    """The open holds whose parent is this record."""
+    waiting = session.scalars(select(SyncConflict).where(SyncConflict.field == FIELD, SyncConflict.status == "open"))
+    return [c for c in waiting if json.loads(c.theirs or "{}").get("parent") == [table, record_id]]
 
 
 RELEASED = "released"  # the conflict's status once its parent came back and the held record was written
@@ -298,19 +316,42 @@ def _write_held(
     if echo:
         sh.echo_seq = sh.seq
     changes.save_shadows(conn, [sh], {(name, rid)} if shadow is not None else set())
-    writes.through_bulk(
-        session,
-        rows,
-        source=f"处理同步冲突（{c.peer_code}）",
-        refused="处理冲突时数据没有通过校验，没有任何改动",
-        operator=operator,
-    )
-    importer._absorb_derived(conn, keymaps, {name: [sh]})
+    bulk_tables = importer.BULK_TABLES
+    with funding_dates.history_carried(session):  # a held line's dated rows are held with it, written apart
+        writes.through_bulk(
+            session,
+            {n: part for n, part in rows.items() if n in bulk_tables},
+            source=f"处理同步冲突（{c.peer_code}）",
+            refused="处理冲突时数据没有通过校验，没有任何改动",
+            operator=operator,
+        )
+    _write_plain(conn, {n: part for n, part in rows.items() if n not in bulk_tables}, live, rid, operator)
+    if name in bulk_tables:
+        importer._absorb_derived(conn, keymaps, {name: [sh]})
     changes.scan(session, keys=keymaps)  # the decision (a restore, or the record's deletion) becomes our edit
     if record is not None:
         version = conn.execute(select(t.c.version).where(t.c.id == rid)).scalar()
         record(name, rid, codec.encode(live) if live is not None else None, int(version or 1), shadow)
     return True
+
+
+def _write_plain(conn: Connection, rows: dict[str, list[dict[str, Any]]], live: Any, rid: str, operator: str) -> None:
+    """Rows of the tables sync writes as they arrive (sync/writes.py: a funding line's dated history), with their
+    audit entries: the held record itself is inserted whole unless it exists (`live`), the rest are updates."""
+    from oldcomm_desktop.core.sync import importer
+
+    now = utcnow()
+    audit: list[dict[str, Any]] = []
+    for n, part in rows.items():
+        inserts = [r for r in part if r["id"] == rid and live is None]
+        updates = [r for r in part if not (r["id"] == rid and live is None)]
+        writes.WRITERS[n](conn, inserts, updates, now)
+        audit += [importer._audit(now, operator, n, r["id"], "create") for r in inserts]
+        audit += [
+            importer._audit(now, operator, n, r["id"], "update", k, None, v) for r in updates for k, v in r.items()
+            if k != "id"
+        ]  # fmt: skip
+    writes.write_audit(conn, audit)
 
 
 def _restore_rows(conn: Connection, table: str, rid: str, stamp: datetime, rows: dict[str, list[dict]]) -> None:

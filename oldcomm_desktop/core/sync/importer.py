@@ -403,13 +403,14 @@ def _merge(
         derived = tables.DERIVED_BY_TABLE.get(name, frozenset())
         t = codec.table
         through_bulk = name in BULK_TABLES
+        holds = through_bulk or name in deleted_parents.PARENTS  # a record under a parent deleted here is held
         texts = pkg.state_texts.get(name, {})  # the states' own text: stored as the shadow, not dumped again
         created: list[str] = []  # ids of records new here
         for i in range(0, len(rows), CHUNK):
             part = rows[i : i + CHUNK]
             ids = [r["id"] for r in part]
             live = {r._mapping["id"]: r for r in conn.execute(select(t).where(t.c.id.in_(ids)))}
-            if through_bulk:
+            if holds:
                 parents.load(name, part)
             shadows = changes.load_shadows(conn, name, ids)
             open_conflicts = {
@@ -446,7 +447,7 @@ def _merge(
                 if name == "attachment" and not theirs.get("deleted_at"):
                     shas.setdefault(theirs["sha256"], True)
                 if row is None:
-                    if through_bulk and _held(
+                    if holds and _held(
                         parents, name, r, theirs, report, counts, conn, scope, sender, import_id, now, None
                     ):
                         continue
@@ -484,7 +485,7 @@ def _merge(
                     )
                 sh = shadows[rid]
                 result = merge.merge_record(sh.state, sh.clocks, theirs, theirs_clocks, fields, derived)
-                if result.taken and through_bulk:
+                if result.taken and holds:
                     ours_at = row._mapping["updated_at"]
                     if _held(
                         parents, name, r, result.values, report, counts, conn, scope, sender, import_id, now, ours_at
