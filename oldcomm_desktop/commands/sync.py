@@ -118,6 +118,8 @@ def _import(args: argparse.Namespace) -> int:
             f"有 {len(report.conflicts)} 处冲突（两边都改了同一字段），已保留本方的值并记录；"
             "用 oldcomm sync conflicts 查看"
         )
+    if report.released:
+        print(f"有 {len(report.released)} 条因所属记录已删除而暂存的记录，所属记录已恢复，已自动写入")
     if report.import_id:
         print(f"导入编号：{report.import_id}（可用 oldcomm sync rollback 回滚）")
     return EXIT_OK

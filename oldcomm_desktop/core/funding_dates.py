@@ -3,7 +3,8 @@
 A funding line keeps today's totals; every time they are set or changed a row goes into
 `funding_line_history` with the day of the change (`as_of`). A session hook does it for every save through
 the ORM (the GUI, the command line, a restore …) and `after_bulk` for the Core write path
-(importing/bulk.py, and sync through it), in the same transaction as the change.
+(importing/bulk.py), in the same transaction as the change. Lines a sync package brings come with the
+sender's dated rows (`history_carried`): they are not dated again on the day they arrive.
 
 The day is today unless the caller says otherwise (money recorded late, for the day it really arrived):
 
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from oldcomm_desktop.core.model import FundingLine, FundingLineHistory
 
 AS_OF = "oldcomm_funding_as_of"  # session.info key: the day changes in this session are dated (default today)
+CARRIED = "oldcomm_funding_history_carried"  # session.info key: the written lines' history arrives with them
 _PENDING = "oldcomm_funding_dates"
 MEASURES = ("arrived", "paid")
 _CHUNK = 500
@@ -50,6 +52,24 @@ def dated(session: Session, day: date) -> Iterator[None]:
             session.info.pop(AS_OF, None)
         else:
             session.info[AS_OF] = before
+
+
+@contextlib.contextmanager
+def history_carried(session: Session) -> Iterator[None]:
+    """Inside the block the bulk path dates nothing: the lines it writes come with their own dated history.
+
+    A sync import writes a package's funding lines through the bulk path and the sender's funding_line_history
+    rows beside them (they travel as records of their own); a row dated the day of the import would claim the
+    money arrived here that day, and a past month's return would move with it."""
+    before = session.info.get(CARRIED)
+    session.info[CARRIED] = True
+    try:
+        yield
+    finally:
+        if before is None:
+            session.info.pop(CARRIED, None)
+        else:
+            session.info[CARRIED] = before
 
 
 def write(conn: Connection, lines: Iterable[Mapping[str, Any]], day: date) -> None:
@@ -85,6 +105,8 @@ def after_bulk(session: Session, conn: Connection, plan: Any) -> None:
     are taken from it, not read back; only lines changed by a derived-only update are read."""
     from oldcomm_desktop.core.importing import bulk
 
+    if session.info.get(CARRIED):  # their history arrives with them (`history_carried`)
+        return
     outs = {o.id: o for o in plan.outcomes.get("funding_line", [])}
     whole = []
     for r in plan.rows.get("funding_line", []):

@@ -75,6 +75,13 @@ def unscored_problem(kind: str, line: Mapping[str, Any], where: str = "") -> Fie
     return None
 
 
+def failed_without_rectification(lines: Sequence[Mapping[str, Any]], rectified: bool) -> FieldProblem | None:
+    """A check with a failed line (不合格项) must order a rectification; shared with the bulk write path."""
+    if not rectified and any(line.get("result") == "fail" for line in lines):
+        return problem(RECT_FIELDS, "problem", "有不合格项，须下达整改（写明问题和整改期限）")
+    return None
+
+
 def record(
     session: Session,
     target: Community | Project,
@@ -124,8 +131,9 @@ def record(
             continue
         problems += deadline_problems(rect["deadline"], values["inspected_on"], n)
         rects.append(rect)
-    if any(line.get("result") == "fail" for line in lines) and not rectifications:
-        problems.append(problem(RECT_FIELDS, "problem", "有不合格项，须下达整改（写明问题和整改期限）"))
+    unrectified = failed_without_rectification(lines, bool(rectifications))
+    if unrectified is not None:
+        problems.append(unrectified)
     if problems:
         raise ValidationError(problems)
     inspection = Inspection(**values, township_code=target.township_code, template_id=tmpl.id if tmpl else None)

@@ -281,7 +281,11 @@ def restore(session: Session, kind: str, record_id: str, *, expected_version: in
     """Restore one record of `kind` through its service; ValidationError (Chinese) when refused."""
     if kind not in RESTORE:
         raise ValidationError(f"回收站里没有“{kind}”这类记录")
-    return RESTORE[kind](session, record_id, expected_version=expected_version)
+    restored = RESTORE[kind](session, record_id, expected_version=expected_version)
+    from oldcomm_desktop.core.sync import deleted_parents  # records a package brought under it, held meanwhile
+
+    deleted_parents.release(session, deleted_parents.RELEASED_HERE)
+    return restored
 
 
 def delete(session: Session, kind: str, record_id: str, *, expected_version: int | None = None) -> None:

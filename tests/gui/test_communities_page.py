@@ -75,12 +75,24 @@ def test_edit_households_validation_undo_redo(qtbot, page, ctx) -> None:
     qtbot.waitUntil(lambda: cell_text(page, row_of(page, cid), "households") == "1,234 户")
 
 
+def _activate(qtbot, win) -> None:
+    """Make `win` the active window, as the window manager does when the clerk clicks it or closes a dialog.
+
+    Qt fires a shortcut (even an application-wide one) only while one of the program's windows is active; the
+    offscreen platform of the tests activates nothing by itself, so without this a test's shortcuts work only
+    when an earlier test happened to leave some window of its own active."""
+    qtbot.waitUntil(lambda: win.windowHandle().isExposed())  # a window not yet on screen is not activated
+    win.windowHandle().requestActivate()
+    qtbot.waitUntil(win.isActiveWindow)
+
+
 def test_ctrl_z_and_ctrl_y_in_the_main_window(qtbot, ctx) -> None:
     from oldcomm_desktop.gui.main_window import MainWindow
 
     win = MainWindow(ctx)
     qtbot.addWidget(win)
     win.show()
+    _activate(qtbot, win)
     page = win.go_to("communities")
     assert isinstance(page, CommunitiesPage)
     cid = select_by_name(qtbot, page, "幸福里小区")
@@ -93,6 +105,7 @@ def test_ctrl_z_and_ctrl_y_in_the_main_window(qtbot, ctx) -> None:
     qtbot.waitUntil(lambda: not dialog.isVisible())
     assert _households(ctx, cid) == 77
     assert win.undo_action.text().startswith("撤销")
+    _activate(qtbot, win)  # the closed dialog hands the keyboard back to the main window
     qtbot.keyClick(page.table.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert _households(ctx, cid) == before
     qtbot.keyClick(page.table.view, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)

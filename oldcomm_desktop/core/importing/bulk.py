@@ -110,6 +110,7 @@ class Batch:
         self.rows: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)  # table -> id -> full row (accepted)
         self.existing: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)  # table -> id -> stored row
         self.cache: dict[Any, Any] = {}
+        self.input: Mapping[str, Sequence[Mapping[str, Any]]] = {}  # every table's rows as given (rules over tables)
 
     def cached(self, key: Any, compute: Callable[[], Any]) -> Any:
         if key not in self.cache:
@@ -193,13 +194,15 @@ def prepare(
     the table's rules, as the recycle bin deletes and restores (a deletion is never refused; its parent may
     be gone too); it also stays out of the rules over several rows (sums, running totals).
     """
-    from oldcomm_desktop.core.importing.bulk_tables import ORDER, SPECS
+    from oldcomm_desktop.core.importing.bulk_tables import SPECS
+    from oldcomm_desktop.core.importing.bulk_tables import TABLES as ORDER
 
     unknown = set(rows_by_table) - set(SPECS)
     if unknown:
         raise OldcommError(f"批量写入不支持这些表：{'、'.join(sorted(unknown))}")
     session.flush()
     batch = Batch(session, today=today or date.today(), confirm=confirm)
+    batch.input = rows_by_table
     plan = Plan()
     for table in ORDER:
         rows = rows_by_table.get(table)
@@ -405,7 +408,7 @@ def apply(
     the caller's rollback leaves the database as it was. `event=False`: the caller writes in several plans
     (bounded memory) and records the one event itself with `record_event`.
     """
-    from oldcomm_desktop.core.importing.bulk_tables import ORDER
+    from oldcomm_desktop.core.importing.bulk_tables import TABLES as ORDER
 
     if plan.rejected:
         raise BulkRejected(plan.rejected)

@@ -15,6 +15,7 @@ import dataclasses
 import functools
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -32,8 +33,8 @@ from oldcomm_desktop.core import (
     workspace,
 )
 from oldcomm_desktop.core.errors import FieldProblem, ValidationError
-from oldcomm_desktop.core.fields import Field
-from oldcomm_desktop.core.importing.bulk import REJECT, Batch, RowOutcome
+from oldcomm_desktop.core.fields import Field, problem
+from oldcomm_desktop.core.importing.bulk import CREATE, REJECT, Batch, RowOutcome
 from oldcomm_desktop.core.lifecycle import Reached, order_problem
 from oldcomm_desktop.core.model import (
     Base,
@@ -50,6 +51,16 @@ from oldcomm_desktop.core.model import (
     Reinspection,
     RenovationItem,
 )
+from oldcomm_desktop.core.model.base import utcnow
+from oldcomm_desktop.core.model.supervision import (
+    AssessmentManualScore,
+    InspectionSchedule,
+    OrderEvent,
+    OrderTarget,
+    ResidentRequest,
+    SupervisionOrder,
+)
+from oldcomm_desktop.core.supervision import assessment, orders, requests, schedules
 from oldcomm_desktop.core.townships import township_rule
 
 
@@ -603,6 +614,33 @@ class ResultSpec(TableSpec):
             problems.append(unscored)
         return problems
 
+    def finish(self, batch: Batch, outs: list[RowOutcome]) -> None:
+        """A line that becomes 不合格 needs a rectification of its inspection (`inspections.record`'s rule,
+        `failed_without_rectification`): one in this batch's rectification rows or one stored live."""
+        failing: dict[str, list[RowOutcome]] = defaultdict(list)
+        for o in outs:
+            if o.action == REJECT:
+                continue
+            row = batch.rows["inspection_result"][o.id]
+            stored = batch.existing["inspection_result"].get(o.id)
+            if row.get("result") == "fail" and not (stored and stored.get("result") == "fail"):
+                failing[str(row["inspection_id"])].append(o)
+        if not failing:
+            return
+        given = batch.input.get("rectification", ())
+        rectified = {str(r.get("inspection_id")) for r in given if r.get("deleted_at") is None}
+        ids = sorted(set(failing) - rectified)
+        for start in range(0, len(ids), 500):
+            q = select(Rectification.inspection_id).where(
+                Rectification.inspection_id.in_(ids[start : start + 500]), _live(Rectification.deleted_at)
+            )
+            rectified |= {str(i) for i in batch.session.scalars(q)}
+        for iid, group in failing.items():
+            lines = [batch.rows["inspection_result"][o.id] for o in group]
+            refused = inspections.failed_without_rectification(lines, iid in rectified)
+            if refused is not None:
+                _reject(batch, group[0], [refused])
+
 
 def _optional(spec: Mapping[str, Field]) -> dict[str, Field]:
     return {k: dataclasses.replace(f, required=False) for k, f in spec.items()}
@@ -667,6 +705,245 @@ SPECS: dict[str, TableSpec] = {
     "rectification": RectificationSpec(),
     "reinspection": ReinspectionSpec(),
 }
-ORDER: tuple[str, ...] = tuple(SPECS)  # parents before children
+ORDER: tuple[str, ...] = tuple(SPECS)  # parents before children; the tables sync writes through this path
 
-__all__ = ["ORDER", "SPECS", "TableSpec", "ValidationError"]
+
+# -- supervision: schedules, orders with their targets and steps, residents' requests, hand-given points -----
+# The demo writes them here; a package still carries these tables through sync/writes.py as received (sync's
+# BULK_TABLES is ORDER above), so their rules are run by the single edit and by this path.
+
+
+class ScheduleSpec(TableSpec):
+    model = InspectionSchedule
+    fields = schedules.FIELDS
+
+    def check(self, batch: Batch, row: dict[str, Any], stored: dict[str, Any] | None) -> list[FieldProblem]:
+        if row.get("community_id"):
+            c = batch.lookup("community", row["community_id"])
+            missing = schedules.community_problems(_Values(c) if c else None)
+            if missing or c is None:
+                return missing
+            row["township_code"] = c["township_code"]
+        template = None
+        if row.get("template_id"):
+            ref = str(row["template_id"])
+            template = batch.cached(("template", ref), lambda: schedules.find_template(batch.session, ref))
+            if template is not None:
+                row["template_id"] = template.id
+        return _township(batch, self.fields, row) + schedules.schedule_problems(_Values(row), template)
+
+
+class RequestSpec(TableSpec):
+    model = ResidentRequest
+    fields = {**requests.FIELDS, **_optional(requests.REPLY_FIELDS)}
+
+    def check(self, batch: Batch, row: dict[str, Any], stored: dict[str, Any] | None) -> list[FieldProblem]:
+        c = batch.lookup("community", row.get("community_id"))
+        missing = requests.community_problems(_Values(c) if c else None)
+        if missing or c is None:
+            return missing
+        code = row["township_code"] = c["township_code"]
+        problems = list(
+            batch.cached(("request_township", code), lambda: township_rule(batch.session, requests.TOWNSHIP, code))
+        )
+        days = batch.cached("request_reply_days", lambda: requests.reply_days(batch.session))
+        row["reply_deadline"] = requests.reply_deadline(row.get("reply_deadline"), row["raised_on"], days)
+        problems += requests.request_problems(_Values(row), batch.today)
+        if stored is not None and (row.get("reply"), row.get("replied_on")) != (stored["reply"], stored["replied_on"]):
+            refused = requests.replied_already(stored["reply"], stored["replied_on"])
+            if refused:
+                problems.append(problem(requests.REPLY_FIELDS, "reply", refused))
+        if row.get("reply") or row.get("replied_on"):
+            for key in ("reply", "replied_on"):
+                if row.get(key) is None:
+                    problems.append(problem(requests.REPLY_FIELDS, key, "必须填写"))
+            if row.get("replied_on"):
+                problems += requests.reply_problems(row["replied_on"], row["raised_on"], batch.today)
+        elif row.get("satisfaction"):
+            problems.append(problem(requests.REPLY_FIELDS, "satisfaction", requests.NOT_REPLIED))
+        return problems
+
+
+class ManualScoreSpec(TableSpec):
+    model = AssessmentManualScore
+    fields = assessment.MANUAL_FIELDS
+
+    def check(self, batch: Batch, row: dict[str, Any], stored: dict[str, Any] | None) -> list[FieldProblem]:
+        year = row["year"]
+        scheme = batch.cached(("scheme", year), lambda: assessment.scheme_for(batch.session, year))
+        row["points"] = assessment.manual_points(scheme, year, row["township_code"], row["indicator"], row["points"])
+        return []
+
+    def finish(self, batch: Batch, outs: list[RowOutcome]) -> None:
+        """One live score per township, year and indicator (`set_manual` changes the one there is)."""
+        t = AssessmentManualScore
+        keys: dict[tuple[Any, ...], str] = {}
+        for year in sorted({batch.rows["assessment_manual_score"][o.id]["year"] for o in outs if o.action != REJECT}):
+            q = select(t.year, t.township_code, t.indicator, t.id).where(t.year == year, t.deleted_at.is_(None))
+            keys.update({(y, c, i): str(rid) for y, c, i, rid in batch.session.execute(q)})
+        for o in outs:
+            if o.action == REJECT:
+                continue
+            row = batch.rows["assessment_manual_score"][o.id]
+            key = (row["year"], row["township_code"], row["indicator"])
+            if keys.setdefault(key, o.id) != o.id:
+                _reject(batch, o, [problem(self.fields, "indicator", assessment.ONE_SCORE)])
+
+
+class OrderSpec(TableSpec):
+    model = SupervisionOrder
+    fields = orders.FIELDS
+
+    def fill(self, batch: Batch, values: dict[str, Any]) -> None:
+        """As `orders.issue`: an order unless said otherwise, issued today unless dated."""
+        if values.get("order_type") is None:
+            values["order_type"] = "order"
+        if values.get("issued_on") is None:
+            values["issued_on"] = batch.today
+
+    def check(self, batch: Batch, row: dict[str, Any], stored: dict[str, Any] | None) -> list[FieldProblem]:
+        mode = batch.cached("mode", lambda: (workspace.mode(batch.session), workspace.own_code(batch.session)))[0]
+        refused = orders.county_only_message(mode, "下达督办")
+        if refused:
+            return [FieldProblem("order_type", "督办", refused)]
+        numbers: dict[str, str] = batch.cache.setdefault("order_numbers", {})  # number -> the batch's order
+        number = row.get("number")
+        taken = False
+        if number and (stored is None or stored.get("number") != number):
+            taken = numbers.get(number, row["id"]) != row["id"] or batch.cached(
+                ("order_number", number), lambda: orders.number_taken(batch.session, number)
+            )
+        problems = orders.order_problems(row, batch.today, taken)
+        if problems:
+            return problems
+        if not number:  # the year's next number, as `issue` gives it (counted on through the batch)
+            key = ("order_next", row["order_type"], row["issued_on"].year)
+            if key not in batch.cache:
+                first = orders.next_number(batch.session, row["order_type"], key[2])
+                cut = first.index("〕") + 1
+                batch.cache[key] = [first[:cut], int(first[cut:-1])]
+            while f"{batch.cache[key][0]}{batch.cache[key][1]:03d}号" in numbers:
+                batch.cache[key][1] += 1
+            row["number"] = f"{batch.cache[key][0]}{batch.cache[key][1]:03d}号"
+            batch.cache[key][1] += 1
+        numbers[row["number"]] = row["id"]
+        row["year"] = row["issued_on"].year
+        row["township_code"] = None  # county-wide
+        return []
+
+    def finish(self, batch: Batch, outs: list[RowOutcome]) -> None:
+        """A new order addresses at least one township (its targets in this batch)."""
+        given = {str(t.get("order_id")) for t in batch.input.get("order_target", ()) if t.get("deleted_at") is None}
+        for o in outs:
+            if o.action == CREATE and o.id not in given:
+                _reject(batch, o, [problem(orders.TARGET_FIELDS, "township_code", orders.NO_TARGET)])
+
+
+class OrderTargetSpec(TableSpec):
+    model = OrderTarget
+    fields = orders.TARGET_FIELDS
+    refs = frozenset({"order_id"})
+
+    def check(self, batch: Batch, row: dict[str, Any], stored: dict[str, Any] | None) -> list[FieldProblem]:
+        order = batch.lookup("supervision_order", row.get("order_id"))
+        if order is None or order.get("deleted_at") is not None:
+            return [FieldProblem("order_id", "督办", f"所属记录 {row.get('order_id')} 不存在或已删除")]
+        oid = str(order["id"])
+        row["deadline"] = order["deadline"]
+        seen = batch.cache.get(("order_targets", oid))
+        if seen is None:  # the order's stored live targets count first (as `issue` numbers them)
+            q = select(OrderTarget.township_code, OrderTarget.project_id).where(
+                OrderTarget.order_id == oid, OrderTarget.deleted_at.is_(None), OrderTarget.id != row["id"]
+            )
+            seen = batch.cache[("order_targets", oid)] = [tuple(k) for k in batch.session.execute(q)]
+        code = row["township_code"]
+        township = list(batch.cached(("township", code), lambda: township_rule(batch.session, self.fields, code)))
+        project = batch.lookup("project", row.get("project_id")) if row.get("project_id") else None
+        key = (code, row.get("project_id"))
+        found = _Values(project) if project else None
+        problems = orders.target_problems(len(seen) + 1, row, township, found, key in seen)
+        seen.append(key)
+        return problems
+
+    def finish(self, batch: Batch, outs: list[RowOutcome]) -> None:
+        """A new target starts with its 下达 step (an order_event row "issue" in this batch)."""
+        given = batch.input.get("order_event", ())
+        issued = {str(e.get("target_id")) for e in given if e.get("action") == "issue"}
+        for o in outs:
+            if o.action == CREATE and o.id not in issued:
+                _reject(batch, o, [problem(orders.EVENT_FIELDS, "action", orders.NOT_ISSUED)])
+
+
+class OrderEventSpec(TableSpec):
+    """A target's steps in the order given: each replayed through `orders.transition` (the single edit's
+    state machine) from the state the steps before it left; the target's columns follow its last step."""
+
+    model = OrderEvent
+    fields = orders.EVENT_FIELDS
+    refs = frozenset({"target_id"})
+
+    def check(self, batch: Batch, row: dict[str, Any], stored: dict[str, Any] | None) -> list[FieldProblem]:
+        tid = str(row.get("target_id") or "")
+        target = batch.lookup("order_target", tid)
+        if target is None or target.get("deleted_at") is not None:
+            return [FieldProblem("target_id", "督办对象", f"所属记录 {tid or '（空）'} 不存在或已删除")]
+        row["township_code"] = target["township_code"]
+        states: dict[str, dict[str, Any]] = batch.cache.setdefault("order_states", {})
+        if tid not in states:
+            states[tid] = dict(target)
+            if not batch.existing["order_target"].get(tid):
+                states[tid]["state"] = None  # a new target: not issued until its 下达 step
+        state = states[tid]
+        action = row["action"]
+        if action == "issue":
+            if state["state"] is not None:
+                return [problem(self.fields, "action", orders.ISSUED_ONCE)]
+            changes: dict[str, Any] = {"state": "pending"}
+        else:
+            if state["state"] is None:
+                return [problem(self.fields, "action", orders.NOT_ISSUED)]
+            mode, own = batch.cached("mode", lambda: (workspace.mode(batch.session), workspace.own_code(batch.session)))
+            if action in orders.COUNTY_STEPS:
+                refused = orders.county_only_message(mode, orders.COUNTY_STEPS[action])
+            else:
+                refused = orders.own_township_message(mode, own, target["township_code"])
+            if refused:
+                return [problem(self.fields, "action", refused)]
+            order = batch.lookup("supervision_order", target["order_id"]) or {}
+            row["on"], row["text"], changes = orders.transition(
+                _Values(state), action, row.get("text"), row["on"], order["issued_on"], batch.today, mode == "county"
+            )
+        state.update(changes)
+        row["state_after"] = state["state"]
+        if stored is None:  # a history is read in creation order: one batch's steps a microsecond apart
+            clock = batch.cache.setdefault("order_event_clock", [utcnow(), 0])
+            clock[1] += 1
+            row["created_at"] = clock[0] + timedelta(microseconds=clock[1])
+        batch.cache.setdefault("order_changes", {}).setdefault(tid, {}).update(changes)
+        return []
+
+    def derive(self, batch: Batch, outs: list[RowOutcome]) -> None:
+        """Each target's columns as its last step left them: in this batch's row, or an update of a stored one."""
+        extra = batch.cache.setdefault("extra_updates", {}).setdefault("order_target", [])
+        for tid, changes in batch.cache.get("order_changes", {}).items():
+            if tid in batch.rows["order_target"]:
+                batch.rows["order_target"][tid].update(changes)
+            else:
+                stored = batch.existing["order_target"][tid]
+                moved = {k: v for k, v in changes.items() if stored.get(k) != v}
+                if moved:
+                    extra.append({"id": tid, "version": stored["version"], **moved})
+
+
+SUPERVISION: dict[str, TableSpec] = {
+    "inspection_schedule": ScheduleSpec(),
+    "resident_request": RequestSpec(),
+    "assessment_manual_score": ManualScoreSpec(),
+    "supervision_order": OrderSpec(),
+    "order_target": OrderTargetSpec(),
+    "order_event": OrderEventSpec(),
+}
+SPECS.update(SUPERVISION)
+TABLES: tuple[str, ...] = ORDER + tuple(SUPERVISION)  # every table, parents before children: prepare and apply
+
+__all__ = ["ORDER", "SPECS", "TABLES", "TableSpec", "ValidationError"]

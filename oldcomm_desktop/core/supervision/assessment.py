@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from oldcomm_desktop.core import divisions, inspections, records, summary, workspace
 from oldcomm_desktop.core.errors import FieldProblem, OldcommError, ValidationError
+from oldcomm_desktop.core.fields import Field, spec_of
 from oldcomm_desktop.core.model import (
     Community,
     FundingLine,
@@ -156,11 +157,20 @@ def scheme_for(session: Session, year: int) -> dict:
     }
 
 
-def set_manual(
-    session: Session, year: int, township: str, indicator: str, points: Any, note: str | None = None
-) -> None:
-    """Points given by hand (0 … the indicator's weight in the year's scheme)."""
-    scheme = scheme_for(session, year)
+MANUAL_FIELDS = spec_of(
+    Field("year", "年度", "int", required=True),
+    Field("township_code", "乡镇（街道）", required=True, max_length=12),
+    Field("indicator", "考核指标", required=True, max_length=40),
+    Field("points", "得分", required=True, max_length=20),
+    Field("note", "说明"),
+)
+ONE_SCORE = "同一乡镇同一年度的同一指标只能有一条手工评分"
+
+
+def manual_points(scheme: Mapping[str, Any], year: int, township: str, indicator: str, points: Any) -> str:
+    """Hand-given points checked against the year's scheme (0 … the indicator's weight, a manual indicator of
+    that scheme, a real township code) and written as stored (two places). One definition, run by
+    `set_manual` and by the bulk write path (importing/bulk_tables.py); ValidationError with the reason."""
     ind = next((i for i in scheme["indicators"] if i["code"] == indicator and i["manual"]), None)
     if ind is None:
         raise ValidationError(FieldProblem("indicator", "考核指标", f"“{indicator}”不是 {year} 年方案中的手工评分指标"))
@@ -171,6 +181,14 @@ def set_manual(
     if value < 0 or value > Decimal(ind["weight"]):
         raise ValidationError(FieldProblem("points", "得分", f"应在 0 到 {ind['weight']} 之间"))
     divisions.parse_code(township, label="乡镇（街道）")
+    return str(value)
+
+
+def set_manual(
+    session: Session, year: int, township: str, indicator: str, points: Any, note: str | None = None
+) -> None:
+    """Points given by hand (0 … the indicator's weight in the year's scheme)."""
+    value = manual_points(scheme_for(session, year), year, township, indicator, points)
     row = session.scalar(
         select(AssessmentManualScore).where(
             AssessmentManualScore.deleted_at.is_(None),
@@ -182,7 +200,7 @@ def set_manual(
     if row is None:
         row = AssessmentManualScore(year=year, township_code=township, indicator=indicator)
         session.add(row)
-    row.points, row.note = str(value), note
+    row.points, row.note = value, note
     session.flush()
 
 

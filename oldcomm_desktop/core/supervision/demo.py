@@ -3,8 +3,10 @@ residents' requests and hand-scored assessment points, so every 督办考核 pag
 
 Runs after the ledger demo (`core.demo.build`) on the same session. The inspections (monthly scored checks
 and weekly patrols, with their checklist lines) are bulk rows written by the one bulk write path
-(`core/importing/bulk.py`: the inspection services' own field specs and rules, one audit event); the few
-schedules, orders, requests and assessment points go through the services a clerk uses. Deterministic for a
+(`core/importing/bulk.py`: the inspection services' own field specs and rules, one audit event), and so are
+the schedules, the orders with their targets and each target's steps (replayed by the orders' own state
+machine), the residents' requests with their replies and the hand-given assessment points: the rules are the
+services' own, one definition run by a clerk's single edit and by the bulk path. Deterministic for a
 seed and a day; touches at most a few dozen communities, so a large demo ledger costs no more here than a
 small one.
 """
@@ -24,7 +26,7 @@ from oldcomm_desktop.core import catalogues, divisions
 from oldcomm_desktop.core.importing import bulk
 from oldcomm_desktop.core.model import Community, Project
 from oldcomm_desktop.core.model.base import new_id
-from oldcomm_desktop.core.supervision import assessment, orders, requests, schedules
+from oldcomm_desktop.core.supervision import requests, schedules
 from oldcomm_desktop.core.supervision.periods import month_end, next_month
 
 MONTHS_OF_CHECKS = 5
@@ -66,18 +68,21 @@ def build(session: Session, *, seed: int = 1, today: date | None = None) -> None
     _schedules(session, rng, managed, building, first_month, today)
     _checks(session, rng, managed, first_month, today)
     _patrols(session, rng, today)
-    _orders(session, rng, today)
-    _requests(session, rng, all_communities[:60], today)
+    rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    _orders(session, rng, today, rows)
+    _requests(rng, all_communities[:60], today, rows)
     for d in divisions.townships(session):
-        assessment.set_manual(session, today.year, d.code, "mechanism", Decimal(rng.choice([3, 4, 4.5, 5])), "演示评分")
-    session.flush()
+        points = str(Decimal(str(rng.choice([3, 4, 4.5, 5]))))
+        score = {"year": today.year, "township_code": d.code, "indicator": "mechanism", "points": points}
+        rows["assessment_manual_score"].append({**score, "note": "演示评分"})
+    _write(session, rows, today)
 
 
 def _schedules(session: Session, rng: random.Random, managed: list, building: list, start: date, today: date) -> None:
     mgmt = schedules.default_template(session, "management")
+    rows: list[dict[str, Any]] = []
     for d in divisions.townships(session):
-        schedules.add(
-            session,
+        rows.append(
             {
                 "township_code": d.code,
                 "kind": "management",
@@ -86,11 +91,10 @@ def _schedules(session: Session, rng: random.Random, managed: list, building: li
                 "inspector": "县住建局考评组",
                 "template_id": mgmt,
                 "notes": "每月对辖区改造后小区抽查评比",
-            },
+            }
         )
     for c in managed[:12]:
-        schedules.add(
-            session,
+        rows.append(
             {
                 "community_id": c.id,
                 "kind": "management",
@@ -98,20 +102,25 @@ def _schedules(session: Session, rng: random.Random, managed: list, building: li
                 "starts_on": start,
                 "inspector": rng.choice(["周工", "李工", "陈工"]),
                 "template_id": mgmt,
-            },
+                "township_code": None,
+                "notes": None,
+            }
         )
+    patrol = schedules.default_template(session, "patrol")
     for c in building:
-        schedules.add(
-            session,
+        rows.append(
             {
                 "community_id": c.id,
                 "kind": "patrol",
                 "frequency": "weekly",
                 "starts_on": max(start, today - timedelta(days=60)),
                 "inspector": "质安站 王工",
-                "template_id": schedules.default_template(session, "patrol"),
-            },
+                "template_id": patrol,
+                "township_code": None,
+                "notes": None,
+            }
         )
+    _write(session, {"inspection_schedule": rows}, today)
 
 
 def _checks(session: Session, rng: random.Random, managed: list, start: date, today: date) -> None:
@@ -191,13 +200,14 @@ def _patrols(session: Session, rng: random.Random, today: date) -> None:
 
 
 def _write(session: Session, rows: dict[str, list[dict[str, Any]]], today: date) -> None:
-    """The bulk write path: every row checked by the inspection rules, all written or none."""
+    """The bulk write path: every row checked by its service's own rules, all written or none."""
     if rows:
         bulk.write(session, rows, source="演示数据（督办考核）", kind="demo", today=today)
 
 
-def _orders(session: Session, rng: random.Random, today: date) -> None:
-    """Six orders whose targets end in every state: 待处理 (one overdue), 处理中, 已处理, sent back, 已确认."""
+def _orders(session: Session, rng: random.Random, today: date, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Six orders whose targets end in every state: 待处理 (one overdue), 处理中, 已处理, sent back, 已确认;
+    each target's steps are rows of its history, replayed by the orders' own state machine in the bulk path."""
     townships = [d.code for d in divisions.townships(session)]
     if not townships:
         return
@@ -209,19 +219,20 @@ def _orders(session: Session, rng: random.Random, today: date) -> None:
         (12, 7, []),
         (3, 14, []),
     ]
+    texts = {
+        "start": "已部署落实",
+        "answer": "已按要求整改完毕，附整改前后照片",
+        "confirm": None,
+        "send_back": "整改不彻底，请补充说明并附照片",
+    }
     for n, (ago, days, steps) in enumerate(plans):
         issued = today - timedelta(days=ago)
         problem, requirement = ORDER_PROBLEMS[n % len(ORDER_PROBLEMS)]
         chosen = rng.sample(townships, k=min(len(townships), 1 + n % 2))
-        targets = []
-        for code in chosen:
-            project = session.scalar(
-                select(Project.id).where(Project.township_code == code, Project.deleted_at.is_(None)).limit(1)
-            )
-            targets.append({"township_code": code, "project_id": project if n % 3 == 0 else None})
-        order = orders.issue(
-            session,
+        oid = new_id()
+        rows["supervision_order"].append(
             {
+                "id": oid,
                 "order_type": "hint" if n == 4 else "order",
                 "problem": problem,
                 "requirement": requirement,
@@ -229,48 +240,41 @@ def _orders(session: Session, rng: random.Random, today: date) -> None:
                 "deadline": issued + timedelta(days=days),
                 "department": "县住建局城建股",
                 "contact": "张科长 0558-1234567",
-            },
-            targets,
-            today=today,
+            }
         )
-        for t in order.targets:
+        for code in sorted(chosen):
+            project = session.scalar(
+                select(Project.id).where(Project.township_code == code, Project.deleted_at.is_(None)).limit(1)
+            )
+            tid = new_id()
+            rows["order_target"].append(
+                {"id": tid, "order_id": oid, "township_code": code, "project_id": project if n % 3 == 0 else None}
+            )
+            rows["order_event"].append({"target_id": tid, "action": "issue", "on": issued, "text": None})
             day = issued
             for step in steps:
                 day = min(day + timedelta(days=rng.randint(1, 4)), today)
-                if step == "start":
-                    orders.start(session, t.id, "已部署落实", day, today=today)
-                elif step == "answer":
-                    orders.answer(session, t.id, "已按要求整改完毕，附整改前后照片", day, today=today)
-                elif step == "confirm":
-                    orders.confirm(session, t.id, day, today=today)
-                else:
-                    orders.send_back(session, t.id, "整改不彻底，请补充说明并附照片", day, today=today)
+                rows["order_event"].append({"target_id": tid, "action": step, "on": day, "text": texts[step]})
 
 
-def _requests(session: Session, rng: random.Random, communities: list, today: date) -> None:
+def _requests(rng: random.Random, communities: list, today: date, rows: dict[str, list[dict[str, Any]]]) -> None:
     for i, c in enumerate(communities[::3]):
         for k in range(rng.randint(1, 3)):
             topic, content = TOPICS[(i + k) % len(TOPICS)]
             raised = today - timedelta(days=rng.randint(1, 80))
-            req = requests.add(
-                session,
-                {
-                    "community_id": c.id,
-                    "topic": topic,
-                    "content": content,
-                    "channel": rng.choice(list(requests.CHANNELS)),
-                    "raised_by": rng.choice(["居民代表 王阿姨", "业委会 刘主任", "12345 热线转办", "楼长 张师傅"]),
-                    "raised_on": raised,
-                },
-                today=today,
-            )
+            row: dict[str, Any] = {
+                "community_id": c.id,
+                "topic": topic,
+                "content": content,
+                "channel": rng.choice(list(requests.CHANNELS)),
+                "raised_by": rng.choice(["居民代表 王阿姨", "业委会 刘主任", "12345 热线转办", "楼长 张师傅"]),
+                "raised_on": raised,
+                "reply": None,
+                "replied_on": None,
+                "satisfaction": None,
+            }
             if rng.random() < 0.7:
-                replied = min(raised + timedelta(days=rng.randint(2, 20)), today)
-                requests.reply(
-                    session,
-                    req.id,
-                    "已现场核实并安排处理",
-                    replied,
-                    rng.choice(["satisfied", "satisfied", "basically", "unsatisfied", None]),
-                    today=today,
-                )
+                row["reply"] = "已现场核实并安排处理"
+                row["replied_on"] = min(raised + timedelta(days=rng.randint(2, 20)), today)
+                row["satisfaction"] = rng.choice(["satisfied", "satisfied", "basically", "unsatisfied", None])
+            rows["resident_request"].append(row)

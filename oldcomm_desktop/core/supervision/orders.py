@@ -56,6 +56,13 @@ OPINION_FIELDS = spec_of(
     Field("text", "退回意见", required=True),
     Field("on", "退回日期", "date", required=True),
 )
+EVENT_FIELDS = spec_of(  # one step of a target's history, as the bulk write path takes it
+    Field("action", "办理环节", "choice", required=True, choices=ACTIONS),
+    Field("on", "日期", "date", required=True),
+    Field("text", "说明"),
+)
+NOT_ISSUED = "该督办对象还没有下达记录（第一条办理记录须为“下达”）"
+ISSUED_ONCE = "“下达”只能是督办对象的第一条办理记录"
 
 ALLOWED = {"start": {"pending"}, "answer": {"pending", "in_progress"}, "confirm": {"done"}, "send_back": {"done"}}
 REFUSALS = {
@@ -73,9 +80,18 @@ REFUSALS = {
 }
 
 
+def county_only_message(mode: str | None, what: str) -> str | None:
+    """Why an act of the county is refused in a township's database (None in county mode); shared with the
+    bulk write path."""
+    if mode != workspace.COUNTY:
+        return f"{what}由县住建局办理（须在县级模式的数据库中操作）"
+    return None
+
+
 def _county_only(session: Session, what: str) -> None:
-    if workspace.mode(session) != workspace.COUNTY:
-        raise OldcommError(f"{what}由县住建局办理（须在县级模式的数据库中操作）")
+    refused = county_only_message(workspace.mode(session), what)
+    if refused:
+        raise OldcommError(refused)
 
 
 def next_number(session: Session, order_type: str, year: int) -> str:
@@ -85,6 +101,46 @@ def next_number(session: Session, order_type: str, year: int) -> str:
     tails = (no[len(prefix) :] for no in used)
     numbers = [int(t[:-1]) for t in tails if t.endswith("号") and t[:-1].isdigit()]
     return f"{prefix}{max(numbers, default=0) + 1:03d}号"
+
+
+NO_TARGET = "至少选择一个督办对象（乡镇）"
+
+
+def number_taken(session: Session, number: str) -> bool:
+    return session.scalar(select(SupervisionOrder.id).where(SupervisionOrder.number == number)) is not None
+
+
+def order_problems(values: Mapping[str, Any], today: date, number_taken: bool) -> list[FieldProblem]:
+    """An order's own rules: its deadline is not before it was issued, it is not issued in the future, its
+    number is not in use. One definition, run by `issue` and by the bulk write path."""
+    problems: list[FieldProblem] = []
+    if values["deadline"] < values["issued_on"]:
+        problems.append(
+            problem(FIELDS, "deadline", f"办理期限 {values['deadline']} 早于下达日期 {values['issued_on']}")
+        )
+    if values["issued_on"] > today:
+        problems.append(problem(FIELDS, "issued_on", f"{values['issued_on']} 晚于今天"))
+    if number_taken:
+        problems.append(problem(FIELDS, "number", f"编号“{values['number']}”已被使用"))
+    return problems
+
+
+def target_problems(
+    n: int, t: Mapping[str, Any], township: list[FieldProblem], project: Any | None, duplicate: bool
+) -> list[FieldProblem]:
+    """The n-th target of an order: its township's problems (`township_rule`), its project exists and is the
+    township's, no target twice. One definition, run by `issue` and by the bulk write path."""
+    problems = [FieldProblem(p.field, p.label, f"第 {n} 个督办对象：{p.message}") for p in township]
+    if t.get("project_id"):
+        if project is None or project.deleted_at is not None:
+            problems.append(problem(TARGET_FIELDS, "project_id", f"第 {n} 个督办对象：项目不存在或已删除"))
+        elif project.township_code != t["township_code"]:
+            problems.append(
+                problem(TARGET_FIELDS, "project_id", f"第 {n} 个督办对象：项目“{project.name}”不属于该乡镇")
+            )
+    if duplicate:
+        problems.append(problem(TARGET_FIELDS, "township_code", f"第 {n} 个督办对象重复"))
+    return problems
 
 
 def issue(
@@ -100,18 +156,10 @@ def issue(
     today = today or inspections.today()
     data = {"order_type": "order", "issued_on": today, **data}
     values = parse_changes(FIELDS, data, new=True)
-    problems: list[FieldProblem] = []
-    if values["deadline"] < values["issued_on"]:
-        problems.append(
-            problem(FIELDS, "deadline", f"办理期限 {values['deadline']} 早于下达日期 {values['issued_on']}")
-        )
-    if values["issued_on"] > today:
-        problems.append(problem(FIELDS, "issued_on", f"{values['issued_on']} 晚于今天"))
-    if values.get("number"):
-        if session.scalar(select(SupervisionOrder.id).where(SupervisionOrder.number == values["number"])):
-            problems.append(problem(FIELDS, "number", f"编号“{values['number']}”已被使用"))
+    taken = bool(values.get("number")) and number_taken(session, values["number"])
+    problems = order_problems(values, today, taken)
     if not targets:
-        problems.append(problem(TARGET_FIELDS, "township_code", "至少选择一个督办对象（乡镇）"))
+        problems.append(problem(TARGET_FIELDS, "township_code", NO_TARGET))
     parsed_targets = []
     seen = set()
     for n, raw in enumerate(targets, start=1):
@@ -120,19 +168,10 @@ def issue(
         except ValidationError as exc:
             problems += [FieldProblem(p.field, p.label, f"第 {n} 个督办对象：{p.message}") for p in exc.problems]
             continue
-        for p in township_rule(session, TARGET_FIELDS, t["township_code"]):
-            problems.append(FieldProblem(p.field, p.label, f"第 {n} 个督办对象：{p.message}"))
-        if t.get("project_id"):
-            project = session.get(Project, t["project_id"])
-            if project is None or project.deleted_at is not None:
-                problems.append(problem(TARGET_FIELDS, "project_id", f"第 {n} 个督办对象：项目不存在或已删除"))
-            elif project.township_code != t["township_code"]:
-                problems.append(
-                    problem(TARGET_FIELDS, "project_id", f"第 {n} 个督办对象：项目“{project.name}”不属于该乡镇")
-                )
         key = (t["township_code"], t.get("project_id"))
-        if key in seen:
-            problems.append(problem(TARGET_FIELDS, "township_code", f"第 {n} 个督办对象重复"))
+        project = session.get(Project, t["project_id"]) if t.get("project_id") else None
+        township = township_rule(session, TARGET_FIELDS, t["township_code"])
+        problems += target_problems(n, t, township, project, key in seen)
         seen.add(key)
         parsed_targets.append(t)
     if problems:
@@ -166,40 +205,91 @@ def _event(session: Session, target: OrderTarget, action: str, on: date, text: s
     )
 
 
-def _check(target: OrderTarget, action: str) -> None:
+def _check(target: Any, action: str) -> None:
     if target.state not in ALLOWED[action]:
         raise ValidationError(
             REFUSALS.get((action, target.state), f"当前状态“{STATES[target.state]}”不能{ACTIONS[action]}")
         )
 
 
+def own_township_message(mode: str | None, own: str | None, township_code: str | None) -> str | None:
+    """Why a township's database may not act on another township's target (shared with the bulk path)."""
+    if mode == workspace.TOWNSHIP and township_code != own:
+        return "这条督办不是给本乡镇（街道）的"
+    return None
+
+
 def _own_township(session: Session, target: OrderTarget) -> None:
-    if workspace.mode(session) == workspace.TOWNSHIP and target.township_code != workspace.own_code(session):
-        raise OldcommError("这条督办不是给本乡镇（街道）的")
+    refused = own_township_message(workspace.mode(session), workspace.own_code(session), target.township_code)
+    if refused:
+        raise OldcommError(refused)
 
 
-def _not_before_issue(session: Session, target: OrderTarget, on: date, label: str, today: date) -> None:
-    order = records.get(session, SupervisionOrder, target.order_id)
-    if on < order.issued_on:
-        raise ValidationError(FieldProblem("on", label, f"{on} 早于下达日期 {order.issued_on}"))
-    if on > today:
-        raise ValidationError(FieldProblem("on", label, f"{on} 晚于今天"))
+STEP_FIELDS = {"start": NOTE_FIELDS, "answer": ANSWER_FIELDS, "confirm": NOTE_FIELDS, "send_back": OPINION_FIELDS}
+COUNTY_STEPS = {"confirm": "确认办结", "send_back": "退回"}  # the county's acts, with how they are named
+
+
+def transition(
+    target: Any, action: str, text: str | None, on: Any, issued_on: date, today: date, at_county: bool
+) -> tuple[date, str | None, dict[str, Any]]:
+    """One step of a target's life: (its date, its text, the target's columns it changes), or ValidationError
+    with the reason in Chinese. The state it may move from, the step's own fields (an answer and an opinion
+    must be written), its date (a start or an answer not before the order was issued nor after today, a
+    confirmation not before the answer). The one definition of the state machine: `start`, `answer`,
+    `confirm` and `send_back` run it on the stored target, the bulk write path on a target's events in order.
+    """
+    _check(target, action)
+    if action == "answer":
+        v = parse_changes(ANSWER_FIELDS, {"answer": text, "answered_on": on})
+        on, text = v["answered_on"], v["answer"]
+    else:
+        v = parse_changes(STEP_FIELDS[action], {"text": text, "on": on} if action != "confirm" else {"on": on})
+        on, text = v["on"], v.get("text")
+    if action in ("start", "answer"):
+        label = "日期" if action == "start" else ANSWER_FIELDS["answered_on"].label
+        if on < issued_on:
+            raise ValidationError(FieldProblem("on", label, f"{on} 早于下达日期 {issued_on}"))
+        if on > today:
+            raise ValidationError(FieldProblem("on", label, f"{on} 晚于今天"))
+    if action == "start":
+        return on, text, {"state": "in_progress"}
+    if action == "answer":
+        first = target.first_answered_on or on
+        changes = {"answer": text, "answered_on": on, "first_answered_on": first, "answered_at_county": at_county}
+        return on, text, {**changes, "state": "done"}
+    if action == "confirm":
+        if target.answered_on and on < target.answered_on:
+            raise ValidationError(FieldProblem("on", "确认日期", f"{on} 早于办理日期 {target.answered_on}"))
+        return on, text, {"state": "confirmed", "confirmed_on": on}
+    return on, text, {"state": "in_progress", "opinion": text}
+
+
+def _step(session: Session, target_id: str, action: str, text: str | None, on: Any, today: date | None) -> OrderTarget:
+    """A step through the single edit: who may act, the shared state machine, the target and its history."""
+    if action in COUNTY_STEPS:
+        _county_only(session, COUNTY_STEPS[action])
+    today = today or inspections.today()
+    target = records.get(session, OrderTarget, target_id)
+    if action not in COUNTY_STEPS:
+        _own_township(session, target)
+    _check(target, action)
+    order = records.get(session, SupervisionOrder, target.order_id) if action in ("start", "answer") else None
+    at_county = workspace.mode(session) == workspace.COUNTY  # read before changing: one UPDATE, one version
+    on, text, changes = transition(
+        target, action, text, on or today, order.issued_on if order else date.min, today, at_county
+    )
+    for key, value in changes.items():
+        setattr(target, key, value)
+    _event(session, target, action, on, text)
+    session.flush()
+    return target
 
 
 def start(
     session: Session, target_id: str, text: str | None = None, on: Any = None, *, today: date | None = None
 ) -> OrderTarget:
     """待处理 → 处理中 (the township has taken it up)."""
-    today = today or inspections.today()
-    target = records.get(session, OrderTarget, target_id)
-    _own_township(session, target)
-    _check(target, "start")
-    values = parse_changes(NOTE_FIELDS, {"text": text, "on": on or today})
-    _not_before_issue(session, target, values["on"], "日期", today)
-    target.state = "in_progress"
-    _event(session, target, "start", values["on"], values.get("text"))
-    session.flush()
-    return target
+    return _step(session, target_id, "start", text, on, today)
 
 
 def answer(
@@ -212,19 +302,7 @@ def answer(
     today: date | None = None,
 ) -> OrderTarget:
     """The township's answer (待处理/处理中 → 已处理); at the county it is recorded as arrived on paper."""
-    today = today or inspections.today()
-    target = records.get(session, OrderTarget, target_id)
-    _own_township(session, target)
-    _check(target, "answer")
-    values = parse_changes(ANSWER_FIELDS, {"answer": text, "answered_on": on or today})
-    _not_before_issue(session, target, values["answered_on"], ANSWER_FIELDS["answered_on"].label, today)
-    at_county = workspace.mode(session) == workspace.COUNTY  # read before changing: one UPDATE, one version
-    target.answer, target.answered_on = values["answer"], values["answered_on"]
-    target.first_answered_on = target.first_answered_on or values["answered_on"]
-    target.answered_at_county = at_county
-    target.state = "done"
-    _event(session, target, "answer", values["answered_on"], values["answer"])
-    session.flush()
+    target = _step(session, target_id, "answer", text, on, today)
     for path in files:
         attachments.add(session, target, Path(path), caption="办理情况附件")
     session.flush()
@@ -233,32 +311,14 @@ def answer(
 
 def confirm(session: Session, target_id: str, on: Any = None, *, today: date | None = None) -> OrderTarget:
     """已处理 → 已确认 (county only)."""
-    _county_only(session, "确认办结")
-    today = today or inspections.today()
-    target = records.get(session, OrderTarget, target_id)
-    _check(target, "confirm")
-    values = parse_changes(NOTE_FIELDS, {"on": on or today})
-    if target.answered_on and values["on"] < target.answered_on:
-        raise ValidationError(FieldProblem("on", "确认日期", f"{values['on']} 早于办理日期 {target.answered_on}"))
-    target.state, target.confirmed_on = "confirmed", values["on"]
-    _event(session, target, "confirm", values["on"], None)
-    session.flush()
-    return target
+    return _step(session, target_id, "confirm", None, on, today)
 
 
 def send_back(
     session: Session, target_id: str, opinion: str, on: Any = None, *, today: date | None = None
 ) -> OrderTarget:
     """已处理 → 处理中 with the county's opinion (county only); the round stays in the history."""
-    _county_only(session, "退回")
-    today = today or inspections.today()
-    target = records.get(session, OrderTarget, target_id)
-    _check(target, "send_back")
-    values = parse_changes(OPINION_FIELDS, {"text": opinion, "on": on or today})
-    target.state, target.opinion = "in_progress", values["text"]
-    _event(session, target, "send_back", values["on"], values["text"])
-    session.flush()
-    return target
+    return _step(session, target_id, "send_back", opinion, on, today)
 
 
 def attach(session: Session, target_id: str, files: Sequence[Path], *, to_order: bool = False) -> None:

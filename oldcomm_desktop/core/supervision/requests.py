@@ -45,21 +45,66 @@ REPLY_FIELDS = spec_of(
 )
 
 
+TOWNSHIP = spec_of(Field("township_code", "乡镇（街道）"))  # a request's township is its community's
+
+
+def community_problems(community: Any | None) -> list[FieldProblem]:
+    """A request's community exists and is not in the recycle bin (shared with the bulk write path)."""
+    if community is None or community.deleted_at is not None:
+        return [problem(FIELDS, "community_id", "所选小区不存在或已删除")]
+    return []
+
+
+def reply_days(session: Session) -> int:
+    """Days a reply may take when a request names no deadline (the setting, 15 by default)."""
+    return int(catalogues.get_setting(session, "request_reply_days", DEFAULT_REPLY_DAYS))
+
+
+def reply_deadline(given: date | None, raised_on: date, days: int) -> date:
+    """The deadline a request keeps: the one given, else `days` after it was raised."""
+    return given if given is not None else raised_on + timedelta(days=days)
+
+
+def request_problems(r: Any, today: date) -> list[FieldProblem]:
+    """A request is not raised in the future and its reply deadline is not before it was raised.
+    One definition, run by `add` and by the bulk write path (importing/bulk_tables.py)."""
+    problems = []
+    if r.raised_on > today:
+        problems.append(problem(FIELDS, "raised_on", f"{r.raised_on} 晚于今天"))
+    if r.reply_deadline < r.raised_on:
+        problems.append(problem(FIELDS, "reply_deadline", f"答复期限 {r.reply_deadline} 早于反映日期"))
+    return problems
+
+
+def reply_problems(replied_on: date, raised_on: date, today: date) -> list[FieldProblem]:
+    """A reply is dated between the day the request was raised and today (shared with the bulk write path)."""
+    if replied_on < raised_on:
+        return [problem(REPLY_FIELDS, "replied_on", f"{replied_on} 早于反映日期 {raised_on}")]
+    if replied_on > today:
+        return [problem(REPLY_FIELDS, "replied_on", f"{replied_on} 晚于今天")]
+    return []
+
+
+def replied_already(reply: str | None, replied_on: date | None) -> str | None:
+    """A request is answered once: the refusal when it already has a reply (shared with the bulk write path)."""
+    if reply:
+        return f"该诉求已于 {replied_on} 答复，不能重复答复（满意度可另行登记）"
+    return None
+
+
+NOT_REPLIED = "该诉求还没有答复，不能评价满意度"
+
+
 def _rules(today: date):  # a records.Rule
     def rule(session: Session, r: ResidentRequest, confirm: bool) -> list[FieldProblem]:
         c = session.get(Community, r.community_id)
-        if c is None or c.deleted_at is not None:
-            return [problem(FIELDS, "community_id", "所选小区不存在或已删除")]
+        missing = community_problems(c)
+        if missing or c is None:
+            return missing
         r.township_code = c.township_code
-        problems = township_rule(session, {"township_code": Field("township_code", "乡镇（街道）")}, c.township_code)
-        if r.raised_on > today:
-            problems.append(problem(FIELDS, "raised_on", f"{r.raised_on} 晚于今天"))
-        if r.reply_deadline is None:
-            days = int(catalogues.get_setting(session, "request_reply_days", DEFAULT_REPLY_DAYS))
-            r.reply_deadline = r.raised_on + timedelta(days=days)
-        if r.reply_deadline < r.raised_on:
-            problems.append(problem(FIELDS, "reply_deadline", f"答复期限 {r.reply_deadline} 早于反映日期"))
-        return problems
+        problems = township_rule(session, TOWNSHIP, c.township_code)
+        r.reply_deadline = reply_deadline(r.reply_deadline, r.raised_on, reply_days(session))
+        return problems + request_problems(r, today)
 
     return rule
 
@@ -93,15 +138,13 @@ def reply(
     """The reply to a request (once), with the resident's satisfaction if known."""
     today = today or inspections.today()
     req = records.get(session, ResidentRequest, request_id)
-    if req.reply:
-        raise ValidationError(f"该诉求已于 {req.replied_on} 答复，不能重复答复（满意度可另行登记）")
+    refused = replied_already(req.reply, req.replied_on)
+    if refused:
+        raise ValidationError(refused)
     values = parse_changes(REPLY_FIELDS, {"reply": text, "replied_on": on or today, "satisfaction": satisfaction})
-    if values["replied_on"] < req.raised_on:
-        raise ValidationError(
-            problem(REPLY_FIELDS, "replied_on", f"{values['replied_on']} 早于反映日期 {req.raised_on}")
-        )
-    if values["replied_on"] > today:
-        raise ValidationError(problem(REPLY_FIELDS, "replied_on", f"{values['replied_on']} 晚于今天"))
+    problems = reply_problems(values["replied_on"], req.raised_on, today)
+    if problems:
+        raise ValidationError(problems)
     req.reply, req.replied_on, req.satisfaction = values["reply"], values["replied_on"], values.get("satisfaction")
     session.flush()
     return req
@@ -111,7 +154,7 @@ def rate(session: Session, request_id: str, satisfaction: str) -> ResidentReques
     """Record (or correct) the resident's satisfaction with a reply given earlier."""
     req = records.get(session, ResidentRequest, request_id)
     if not req.reply:
-        raise ValidationError("该诉求还没有答复，不能评价满意度")
+        raise ValidationError(NOT_REPLIED)
     req.satisfaction = parse_changes(REPLY_FIELDS, {"satisfaction": satisfaction})["satisfaction"]
     session.flush()
     return req

@@ -43,25 +43,49 @@ FIELDS = spec_of(
 )
 
 
-def _rules(session: Session, s: InspectionSchedule, confirm: bool) -> list[FieldProblem]:
+def community_problems(community: Any | None) -> list[FieldProblem]:
+    """A schedule's community exists and is not in the recycle bin (shared with the bulk write path)."""
+    if community is None or community.deleted_at is not None:
+        return [problem(FIELDS, "community_id", "所选小区不存在或已删除")]
+    return []
+
+
+def schedule_problems(s: Any, template: Any | None) -> list[FieldProblem]:
+    """The rules of one schedule beside its community and township: a weekly patrol needs a community, the
+    end is not before the start, the template exists and is one for the schedule's kind of inspection.
+    `template` is the stored template `s.template_id` names (None if there is none). One definition, run by
+    `add`/`update` and by the bulk write path (importing/bulk_tables.py)."""
     problems: list[FieldProblem] = []
-    if s.community_id:
-        c = session.get(Community, s.community_id)
-        if c is None or c.deleted_at is not None:
-            return [problem(FIELDS, "community_id", "所选小区不存在或已删除")]
-        s.township_code = c.township_code
-    problems += township_rule(session, FIELDS, s.township_code)
     if s.frequency == "weekly" and not s.community_id:
         problems.append(problem(FIELDS, "frequency", "每周巡查只在小区施工期间进行，请选择小区"))
     if s.ends_on and s.ends_on < s.starts_on:
         problems.append(problem(FIELDS, "ends_on", f"结束日期 {s.ends_on} 早于开始日期 {s.starts_on}"))
     if s.template_id:
-        t = session.get(ChecklistTemplate, s.template_id)
+        t = template
         if t is None or t.deleted_at is not None:
             problems.append(problem(FIELDS, "template_id", "所选检查表模板不存在"))
         elif t.inspection_kind != s.kind:
             problems.append(problem(FIELDS, "template_id", f"模板“{t.name}”不是{inspections.KINDS[s.kind]}用的"))
     return problems
+
+
+def find_template(session: Session, ref: str) -> ChecklistTemplate | None:
+    """A checklist template by id, or by code (a code is as good as an id)."""
+    found = session.get(ChecklistTemplate, ref)
+    if found is None:
+        found = session.scalar(select(ChecklistTemplate).where(ChecklistTemplate.code == ref))
+    return found
+
+
+def _rules(session: Session, s: InspectionSchedule, confirm: bool) -> list[FieldProblem]:
+    if s.community_id:
+        c = session.get(Community, s.community_id)
+        missing = community_problems(c)
+        if missing or c is None:
+            return missing
+        s.township_code = c.township_code
+    template = session.get(ChecklistTemplate, s.template_id) if s.template_id else None
+    return township_rule(session, FIELDS, s.township_code) + schedule_problems(s, template)
 
 
 def _prepare(session: Session, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -72,8 +96,8 @@ def _prepare(session: Session, data: Mapping[str, Any]) -> dict[str, Any]:
             data["township_code"] = c.township_code
     tmpl = data.get("template_id")
     if tmpl:  # a code is as good as an id
-        found = session.scalar(select(ChecklistTemplate.id).where(ChecklistTemplate.code == str(tmpl)))
-        data["template_id"] = found or tmpl
+        found = find_template(session, str(tmpl))
+        data["template_id"] = found.id if found is not None else tmpl
     return with_default_township(session, data)
 
 

@@ -29,6 +29,7 @@ STATUS_LABELS = {
     "theirs": "采用对方",
     "edited": "已修改",
     "settled": "对方已处理",
+    deleted_parents.RELEASED: "所属记录已恢复，已自动写入",
 }
 
 
@@ -70,6 +71,8 @@ def listing(session: Session, *, status: str | None = "open") -> list[dict[str, 
                 "ours_at": c.ours_at.isoformat() if c.ours_at else None,
                 "theirs_at": c.theirs_at.isoformat() if c.theirs_at else None,
                 "status": c.status,
+                "resolved_at": c.resolved_at.isoformat() if c.resolved_at else None,
+                "resolved_by": c.resolved_by,  # who decided, or why it closed itself (a restored parent)
             }
         )
     return out

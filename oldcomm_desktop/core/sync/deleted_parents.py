@@ -22,6 +22,7 @@ A rollback of the import that recorded the conflict removes it with the held rec
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -29,10 +30,11 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from oldcomm_desktop.core import funding_dates
 from oldcomm_desktop.core.errors import OldcommError, ValidationError
 from oldcomm_desktop.core.model import SyncConflict
 from oldcomm_desktop.core.model.base import utcnow
-from oldcomm_desktop.core.sync import changes, merge, tables, writes
+from oldcomm_desktop.core.sync import changes, conflict_rows, merge, tables, writes
 
 FIELD = "parent_deleted"  # the conflict's pseudo-field: no column of that name exists
 LABEL = "所属记录已删除"
@@ -48,6 +50,8 @@ PARENTS: dict[str, tuple[tuple[str, str], ...]] = {
     "inspection_result": (("inspection_id", "inspection"),),
     "rectification": (("inspection_id", "inspection"),),
     "reinspection": (("rectification_id", "rectification"),),
+    # a line's dated arrived/paid rows travel with it (written by sync/writes.py, not the bulk path): held with it
+    "funding_line_history": (("funding_line_id", "funding_line"),),
 }
 
 
@@ -101,46 +105,32 @@ def hold(
     ours_at: datetime | None,
 ) -> dict[str, Any]:
     """Record (or refresh) the held record's conflict; returns the report entry."""
-    from oldcomm_desktop.core.sync.importer import CONFLICT  # the importer imports this module
-
     ptable, pid, when = parent
     rid = line["id"]
     held = {"id": rid, "v": line["v"], "c": line["c"], "t": line.get("t"), "parent": [ptable, pid]}
-    found = conn.execute(
-        select(CONFLICT).where(CONFLICT.c.record_id == rid, CONFLICT.c.field == FIELD, CONFLICT.c.status == "open")
-    ).first()
-    theirs_at = datetime.fromisoformat(line["t"]) if line.get("t") else None
-    if found is not None:
+    found = conflict_rows.open_one(conn, rid, FIELD)
+    if found is not None:  # the same record held again: its states joined, as the merge would join them
         before = json.loads(found.theirs)
         fields = [c.name for c in tables.data_columns(name)]
         joined = merge.merge_record(before["v"], before["c"], line["v"], line["c"], fields)
         held["v"], held["c"] = joined.values, joined.clocks
-        conn.execute(
-            CONFLICT.update()
-            .where(CONFLICT.c.id == found.id)
-            .values(theirs=tables.dumps(held), ours=tables.dumps(when), theirs_at=theirs_at or found.theirs_at)
-        )
-    else:
-        from oldcomm_desktop.core.model.base import new_id
-
-        conn.execute(
-            CONFLICT.insert().values(
-                id=new_id(),
-                table_name=name,
-                record_id=rid,
-                field=FIELD,
-                township_code=scope,
-                peer_code=sender,
-                ours=tables.dumps(when),
-                theirs=tables.dumps(held),
-                ours_at=ours_at or (datetime.fromisoformat(when) if isinstance(when, str) else None),
-                theirs_at=theirs_at,
-                theirs_clock=tables.dumps(line["c"]),
-                import_id=import_id,
-                status="open",
-                created_at=now,
-            )
-        )
+    conflict_rows.write(
+        conn,
+        found,
+        table_name=name,
+        record_id=rid,
+        field=FIELD,
+        ours=when,
+        theirs=held,
+        theirs_clock=held["c"],  # per field, joined with the held ones above
+        joined=True,
+        theirs_at=datetime.fromisoformat(line["t"]) if line.get("t") else None,
+        ours_at=ours_at or (datetime.fromisoformat(when) if isinstance(when, str) else None),
+        township_code=scope,
+        peer_code=sender,
+        import_id=import_id,
+        now=now,
+    )
     return {"table": name, "record_id": rid, "field": FIELD, "ours": when, "theirs": line["v"], "parent": [ptable, pid]}
 
 
@@ -177,12 +167,111 @@ def label(session: Session, c: SyncConflict) -> tuple[str, dict[str, Any]]:
 
 def resolve(session: Session, c: SyncConflict, keep: str | None, edit: bool) -> SyncConflict:
     """Take theirs (restore the parent and write the held record) or keep ours (write it deleted)."""
-    from oldcomm_desktop.core.sync import importer
-
     if edit or keep not in ("ours", "theirs"):
         raise ValidationError(
             "这类冲突（所属记录在本方已删除）只能选择：采用对方（恢复所属记录并写入）或保留本方（一并删除）"
         )
+    held = json.loads(c.theirs or "{}")
+    ptable, pid = held["parent"]
+    parent = (
+        session.connection()
+        .execute(select(tables.table(ptable).c.deleted_at).where(tables.table(ptable).c.id == pid))
+        .first()
+    )
+    if parent is None:
+        raise OldcommError(
+            "这条记录的所属记录本身也在等待处理（它的上级在本方已删除），请先处理所属记录的那条冲突，再处理这一条"
+        )
+    _write_held(session, c, keep, operator=session.info.get("operator") or "处理同步冲突")
+    status = "theirs" if keep == "theirs" else "ours"
+    c.status, c.resolved_at, c.resolved_by = status, utcnow(), session.info.get("operator")
+    session.flush()
+    # records held under this one (a funding line's dated rows) follow the decision: written now that it is live,
+    # or into the recycle bin with it
+    if keep == "theirs":
+        release(session, RELEASED_HERE)
+    else:
+        for child in _held_under(session, c.table_name, c.record_id):
+            resolve(session, child, "ours", False)
+    return c
+
+
+def _held_under(session: Session, table: str, record_id: str) -> list[SyncConflict]:
+    """The open holds whose parent is this record."""
+    waiting = session.scalars(select(SyncConflict).where(SyncConflict.field == FIELD, SyncConflict.status == "open"))
+    return [c for c in waiting if json.loads(c.theirs or "{}").get("parent") == [table, record_id]]
+
+
+RELEASED = "released"  # the conflict's status once its parent came back and the held record was written
+RELEASED_BY_PACKAGE = "自动写入：所属记录已由数据包恢复"
+RELEASED_HERE = "自动写入：所属记录已在本方恢复"
+
+
+Recorder = Callable[[str, str, "dict[str, Any] | None", int, "changes.ShadowRow | None"], None]
+
+
+def release(session: Session, why: str, *, record: Recorder | None = None) -> list[str]:
+    """Held records whose parent is live again (a later package restored it, or a clerk here): each is written as
+    it arrived — the take-theirs write, with nothing left to restore — and its conflict closed as `released`,
+    `why` (≤ 50 characters) saying so as the decider and as the operator of the write's audit entries.
+
+    Only when nothing else stands in the way: a record whose parent is still deleted or itself held, that has
+    another open conflict, whose held state collides with an edit made here since, or that the rules now refuse
+    stays held for a clerk (each tried in a savepoint, so a refusal changes nothing). A released parent may
+    release its own held children in the same call. Returns the released conflicts' ids.
+
+    `record(table, id, before, after_version, shadow_before)` is told each write (an import keeps them as
+    before-images, so rolling the import back takes the record out again and reopens its conflict).
+    """
+    from oldcomm_desktop.core.sync.importer import CONFLICT  # the importer imports this module
+
+    conn = session.connection()
+    waiting = list(
+        session.scalars(
+            select(SyncConflict)
+            .where(SyncConflict.field == FIELD, SyncConflict.status == "open")
+            .order_by(SyncConflict.created_at, SyncConflict.id)
+        )
+    )
+    released: list[str] = []
+    moved = True
+    while moved:
+        moved = False
+        for c in waiting:
+            if c.status != "open":
+                continue
+            ptable, pid = json.loads(c.theirs or "{}")["parent"]
+            pt = tables.table(ptable)
+            parent = conn.execute(select(pt.c.deleted_at).where(pt.c.id == pid)).first()
+            if parent is None or parent.deleted_at is not None:
+                continue
+            others = select(CONFLICT.c.id).where(
+                CONFLICT.c.record_id == c.record_id, CONFLICT.c.status == "open", CONFLICT.c.id != c.id
+            )
+            if conn.execute(others.limit(1)).first() is not None:
+                continue
+            try:
+                with session.begin_nested():
+                    written = _write_held(session, c, "theirs", operator=why, clean=True, record=record)
+            except (ValidationError, OldcommError):
+                continue
+            if not written:
+                continue
+            c.status, c.resolved_at, c.resolved_by = RELEASED, utcnow(), why[:50]
+            session.flush()
+            released.append(c.id)
+            moved = True
+    return released
+
+
+def _write_held(
+    session: Session, c: SyncConflict, keep: str, *, operator: str, clean: bool = False, record: Recorder | None = None
+) -> bool:
+    """Write the held record (theirs: as it arrived, its parent restored first if deleted; ours: deleted with its
+    parent) through the bulk path, as a local edit on top of the held state. `clean`: write nothing and return
+    False when the held state collides field by field with an edit made here since it was held."""
+    from oldcomm_desktop.core.sync import importer
+
     held = json.loads(c.theirs or "{}")
     ptable, pid = held["parent"]
     conn = session.connection()
@@ -191,9 +280,7 @@ def resolve(session: Session, c: SyncConflict, keep: str | None, edit: bool) -> 
     pt = tables.table(ptable)
     parent = conn.execute(select(pt.c.id, pt.c.deleted_at).where(pt.c.id == pid)).first()
     if parent is None:
-        raise OldcommError(
-            "这条记录的所属记录本身也在等待处理（它的上级在本方已删除），请先处理所属记录的那条冲突，再处理这一条"
-        )
+        raise OldcommError("所属记录不存在")
     name, rid = c.table_name, c.record_id
     codec = tables.RowCodec(name, keymaps)
     fields = [x.name for x in codec.columns]
@@ -208,6 +295,8 @@ def resolve(session: Session, c: SyncConflict, keep: str | None, edit: bool) -> 
         result = merge.merge_record(
             shadow.state, shadow.clocks, held["v"], held["c"], fields, tables.DERIVED_BY_TABLE.get(name, frozenset())
         )
+        if clean and result.conflicts:
+            return False
         values, clocks = result.values, result.clocks
     rows: dict[str, list[dict[str, Any]]] = {}
     stamp = parent.deleted_at
@@ -222,25 +311,47 @@ def resolve(session: Session, c: SyncConflict, keep: str | None, edit: bool) -> 
         row = {"id": rid, **codec.decode({k: v for k, v in written.items() if current.get(k) != v})}
     if len(row) > 1:
         rows.setdefault(name, []).append(row)
-    now = utcnow()
     sh = changes.ShadowRow(name, rid, values.get("township_code"), values, clocks, 0, echo)
     sh.seq = changes.allocate(session, 1)
     if echo:
         sh.echo_seq = sh.seq
     changes.save_shadows(conn, [sh], {(name, rid)} if shadow is not None else set())
-    writes.through_bulk(
-        session,
-        rows,
-        source=f"处理同步冲突（{c.peer_code}）",
-        refused="处理冲突时数据没有通过校验，没有任何改动",
-        operator=session.info.get("operator") or "处理同步冲突",
-    )
-    importer._absorb_derived(conn, keymaps, {name: [sh]})
+    bulk_tables = importer.BULK_TABLES
+    with funding_dates.history_carried(session):  # a held line's dated rows are held with it, written apart
+        writes.through_bulk(
+            session,
+            {n: part for n, part in rows.items() if n in bulk_tables},
+            source=f"处理同步冲突（{c.peer_code}）",
+            refused="处理冲突时数据没有通过校验，没有任何改动",
+            operator=operator,
+        )
+    _write_plain(conn, {n: part for n, part in rows.items() if n not in bulk_tables}, live, rid, operator)
+    if name in bulk_tables:
+        importer._absorb_derived(conn, keymaps, {name: [sh]})
     changes.scan(session, keys=keymaps)  # the decision (a restore, or the record's deletion) becomes our edit
-    status = "theirs" if keep == "theirs" else "ours"
-    c.status, c.resolved_at, c.resolved_by = status, now, session.info.get("operator")
-    session.flush()
-    return c
+    if record is not None:
+        version = conn.execute(select(t.c.version).where(t.c.id == rid)).scalar()
+        record(name, rid, codec.encode(live) if live is not None else None, int(version or 1), shadow)
+    return True
+
+
+def _write_plain(conn: Connection, rows: dict[str, list[dict[str, Any]]], live: Any, rid: str, operator: str) -> None:
+    """Rows of the tables sync writes as they arrive (sync/writes.py: a funding line's dated history), with their
+    audit entries: the held record itself is inserted whole unless it exists (`live`), the rest are updates."""
+    from oldcomm_desktop.core.sync import importer
+
+    now = utcnow()
+    audit: list[dict[str, Any]] = []
+    for n, part in rows.items():
+        inserts = [r for r in part if r["id"] == rid and live is None]
+        updates = [r for r in part if not (r["id"] == rid and live is None)]
+        writes.WRITERS[n](conn, inserts, updates, now)
+        audit += [importer._audit(now, operator, n, r["id"], "create") for r in inserts]
+        audit += [
+            importer._audit(now, operator, n, r["id"], "update", k, None, v) for r in updates for k, v in r.items()
+            if k != "id"
+        ]  # fmt: skip
+    writes.write_audit(conn, audit)
 
 
 def _restore_rows(conn: Connection, table: str, rid: str, stamp: datetime, rows: dict[str, list[dict]]) -> None:

@@ -27,7 +27,7 @@ from oldcomm_desktop.core.attachments import stored_path
 from oldcomm_desktop.core.errors import OldcommError, ValidationError
 from oldcomm_desktop.core.model import SyncPeer
 from oldcomm_desktop.core.model.base import utcnow
-from oldcomm_desktop.core.sync import changes, keys, package, tables
+from oldcomm_desktop.core.sync import changes, deleted_parents, keys, package, tables
 
 Progress = Callable[[int, int, str], None]
 
@@ -106,6 +106,8 @@ def export(
     keymaps = tables.KeyMaps(conn)
     if progress:
         progress(0, 0, "查找本机的修改…")
+    # a parent restored here by any path (an undo, a form) since: its held records go out with it
+    deleted_parents.release(session, deleted_parents.RELEASED_HERE)
     changes.scan(session, full=full, keys=keymaps)
     after = 0 if full else peer.acked_seq
     to_seq = changes.last_seq(session)

@@ -19,7 +19,7 @@ from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.importing import bulk_tables
 from oldcomm_desktop.core.model import Community, CommunityCategory, RenovationItem, SyncImport, SyncPeer
 from oldcomm_desktop.core.model.base import utcnow
-from oldcomm_desktop.core.sync import changes, tables, writes
+from oldcomm_desktop.core.sync import changes, deleted_parents, tables, writes
 from oldcomm_desktop.core.sync.importer import CONFLICT, CREATED, IMPORT_ROW, _audit
 
 
@@ -134,6 +134,13 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
         conn.execute(
             CONFLICT.update()
             .where(CONFLICT.c.id.in_(settled[k : k + 500]), CONFLICT.c.status == "settled")
+            .values(status="open", resolved_at=None, resolved_by=None)
+        )
+    released = json.loads(imp.counts).get("released") or []  # held again: their parent is deleted again
+    for k in range(0, len(released), 500):
+        conn.execute(
+            CONFLICT.update()
+            .where(CONFLICT.c.id.in_(released[k : k + 500]), CONFLICT.c.status == deleted_parents.RELEASED)
             .values(status="open", resolved_at=None, resolved_by=None)
         )
     writes.write_audit(conn, audit)

@@ -27,13 +27,13 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import collector, workspace
+from oldcomm_desktop.core import collector, funding_dates, workspace
 from oldcomm_desktop.core.attachments import stored_path
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.importing import bulk, bulk_tables
 from oldcomm_desktop.core.model import SyncConflict, SyncImport, SyncImportRow
 from oldcomm_desktop.core.model.base import new_id, utcnow
-from oldcomm_desktop.core.sync import changes, deleted_parents, keys, merge, package, tables, writes
+from oldcomm_desktop.core.sync import changes, conflict_rows, deleted_parents, keys, merge, package, tables, writes
 from oldcomm_desktop.core.sync.exporter import county_of, peer_row
 from oldcomm_desktop.core.sync.package import PackageError
 
@@ -74,6 +74,7 @@ class ImportReport:
     attachments_copied: int = 0
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     settled: list[str] = field(default_factory=list)  # open conflicts their side decided (reopened by a rollback)
+    released: list[str] = field(default_factory=list)  # held records written once this package restored a parent
 
     def total(self, what: str) -> int:
         return sum(getattr(c, what) for c in self.tables.values())
@@ -91,6 +92,7 @@ class ImportReport:
             "catalogue_changed": self.catalogue_changed,
             "attachments_copied": self.attachments_copied,
             "conflicts": self.conflicts,
+            "released": self.released,
         }
 
 
@@ -401,13 +403,14 @@ def _merge(
         derived = tables.DERIVED_BY_TABLE.get(name, frozenset())
         t = codec.table
         through_bulk = name in BULK_TABLES
+        holds = through_bulk or name in deleted_parents.PARENTS  # a record under a parent deleted here is held
         texts = pkg.state_texts.get(name, {})  # the states' own text: stored as the shadow, not dumped again
         created: list[str] = []  # ids of records new here
         for i in range(0, len(rows), CHUNK):
             part = rows[i : i + CHUNK]
             ids = [r["id"] for r in part]
             live = {r._mapping["id"]: r for r in conn.execute(select(t).where(t.c.id.in_(ids)))}
-            if through_bulk:
+            if holds:
                 parents.load(name, part)
             shadows = changes.load_shadows(conn, name, ids)
             open_conflicts = {
@@ -444,7 +447,7 @@ def _merge(
                 if name == "attachment" and not theirs.get("deleted_at"):
                     shas.setdefault(theirs["sha256"], True)
                 if row is None:
-                    if through_bulk and _held(
+                    if holds and _held(
                         parents, name, r, theirs, report, counts, conn, scope, sender, import_id, now, None
                     ):
                         continue
@@ -482,7 +485,7 @@ def _merge(
                     )
                 sh = shadows[rid]
                 result = merge.merge_record(sh.state, sh.clocks, theirs, theirs_clocks, fields, derived)
-                if result.taken and through_bulk:
+                if result.taken and holds:
                     ours_at = row._mapping["updated_at"]
                     if _held(
                         parents, name, r, result.values, report, counts, conn, scope, sender, import_id, now, ours_at
@@ -503,38 +506,22 @@ def _merge(
                     report.conflicts.append(
                         {"table": name, "record_id": rid, "field": fc.field, "ours": fc.ours, "theirs": fc.theirs}
                     )
-                    c = open_conflicts.get((rid, fc.field))
-                    theirs_at = datetime.fromisoformat(r["t"]) if r.get("t") else None
-                    if c is not None:
-                        conn.execute(
-                            CONFLICT.update()
-                            .where(CONFLICT.c.id == c.id)
-                            .values(
-                                theirs=tables.dumps(fc.theirs),
-                                theirs_at=theirs_at,
-                                theirs_clock=tables.dumps(merge.join(json.loads(c.theirs_clock), fc.theirs_clock)),
-                                ours=tables.dumps(fc.ours),
-                            )
-                        )
-                    else:
-                        conn.execute(
-                            CONFLICT.insert().values(
-                                id=new_id(),
-                                table_name=name,
-                                record_id=rid,
-                                field=fc.field,
-                                township_code=scope,
-                                peer_code=sender,
-                                ours=tables.dumps(fc.ours),
-                                theirs=tables.dumps(fc.theirs),
-                                ours_at=row._mapping["updated_at"],
-                                theirs_at=theirs_at,
-                                theirs_clock=tables.dumps(fc.theirs_clock),
-                                import_id=import_id,
-                                status="open",
-                                created_at=now,
-                            )
-                        )
+                    conflict_rows.write(
+                        conn,
+                        open_conflicts.get((rid, fc.field)),
+                        table_name=name,
+                        record_id=rid,
+                        field=fc.field,
+                        ours=fc.ours,
+                        theirs=fc.theirs,
+                        theirs_clock=fc.theirs_clock,
+                        theirs_at=datetime.fromisoformat(r["t"]) if r.get("t") else None,
+                        ours_at=row._mapping["updated_at"],
+                        township_code=scope,
+                        peer_code=sender,
+                        import_id=import_id,
+                        now=now,
+                    )
                 if not result.taken and result.clocks == merge.compact(dict(sh.clocks)):
                     counts.unchanged += 1
                     continue
@@ -593,7 +580,8 @@ def _merge(
     session.info["operator"] = who  # the bulk path's audit entries name the same operator as ours
     try:
         new_items = report.tables["renovation_item"].added if "renovation_item" in report.tables else 0
-        with _landmarks_lifted(conn, new_items):
+        # funding lines come with the sender's dated history (funding_line_history, written below): no row of today
+        with _landmarks_lifted(conn, new_items), funding_dates.history_carried(session):
             _write_through_bulk(session, bulk_rows, bulk_labels, source)
             _refresh_status(session, [r["id"] for r in bulk_rows.get("milestone", []) if "deleted_at" in r])
         _absorb_derived(conn, keymaps, written)
@@ -608,6 +596,13 @@ def _merge(
     if not dry_run:
         report.attachments_copied = _copy_attachments(session, pkg, shas)
     writes.write_audit(conn, audit)
+    # records held because a parent was deleted here, whose parent this package brought back (deleted_parents):
+    # written now, each with its before-image, so a rollback of this import takes them out and holds them again
+    report.released = deleted_parents.release(
+        session,
+        deleted_parents.RELEASED_BY_PACKAGE,
+        record=lambda name, rid, before, version, sh: images.append(_image(import_id, name, rid, before, version, sh)),
+    )
     insert = bulk._Insert(conn, IMPORT_ROW, skip=frozenset({"seq"}))  # tuples to the driver, as the bulk path
     for k in range(0, len(images), 5000):
         insert(images[k : k + 5000])
@@ -941,38 +936,24 @@ def _catalogue_conflict(
     conn, report, name, local_id, field_name, current, theirs, ours_at, sender, scope, import_id, now
 ):
     """Record (or refresh) the conflict of a township's own catalogue edit with the county's new value."""
-    found = conn.execute(
-        select(CONFLICT).where(
-            CONFLICT.c.record_id == local_id, CONFLICT.c.field == field_name, CONFLICT.c.status == "open"
-        )
-    ).first()
     report.conflicts.append(
         {"table": name, "record_id": local_id, "field": field_name, "ours": current.get(field_name), "theirs": theirs}
     )
-    if found is not None:
-        conn.execute(
-            CONFLICT.update()
-            .where(CONFLICT.c.id == found.id)
-            .values(theirs=tables.dumps(theirs), ours=tables.dumps(current.get(field_name)))
-        )
-        return
-    conn.execute(
-        CONFLICT.insert().values(
-            id=new_id(),
-            table_name=name,
-            record_id=local_id,
-            field=field_name,
-            township_code=scope,
-            peer_code=sender,
-            ours=tables.dumps(current.get(field_name)),
-            theirs=tables.dumps(theirs),
-            ours_at=ours_at,
-            theirs_at=datetime.fromisoformat(report.created_at),
-            theirs_clock="{}",
-            import_id=import_id,
-            status="open",
-            created_at=now,
-        )
+    conflict_rows.write(
+        conn,
+        conflict_rows.open_one(conn, local_id, field_name),
+        table_name=name,
+        record_id=local_id,
+        field=field_name,
+        ours=current.get(field_name),
+        theirs=theirs,
+        theirs_clock={},
+        theirs_at=datetime.fromisoformat(report.created_at),
+        ours_at=ours_at,
+        township_code=scope,
+        peer_code=sender,
+        import_id=import_id,
+        now=now,
     )
 
 
@@ -1040,6 +1021,7 @@ def _receipt(
                     "catalogue": report.catalogue_changed,
                     "conflicts": len(report.conflicts),
                     "settled": report.settled,
+                    "released": report.released,
                 },
                 ensure_ascii=False,
             ),

@@ -110,6 +110,10 @@ class PreviewDialog(QDialog):
             if nothing
             else "冲突：两边都改了同一字段。导入时保留本方的值，对方的值记入冲突列表，由您决定。"
         )
+        if report.released:  # held records whose parent this package brings back
+            released = f"导入后，{len(report.released)} 条因所属记录已删除而暂存的记录将自动写入（所属记录已恢复）。"
+            note.setText(f"{note.text()}\n{released}")
+        note.setObjectName("preview_note")
         note.setWordWrap(True)
         buttons = QDialogButtonBox()
         self.apply_button = buttons.addButton("导入", QDialogButtonBox.ButtonRole.AcceptRole)

@@ -192,6 +192,8 @@ class PackagesSection(QGroupBox):
         if done is None:
             return None
         extra = f"；{len(done.conflicts)} 处冲突待处理" if done.conflicts else ""
+        if done.released:  # held under a parent deleted here, which this package brought back
+            extra += f"；{len(done.released)} 条暂存的记录因所属记录已恢复而自动写入"
         self._say(
             f"已导入 {done.file_name}：新增 {done.total('added')}，修改 {done.total('changed')}，"
             f"删除 {done.total('deleted')}{extra}。"
