@@ -215,11 +215,21 @@ def prepare(
         names = (labels or {}).get(table)
         extra = frozenset((carry or {}).get(table, ()))
         columns = _parse_columns(spec, rows)
+        layout = _Layout.of(spec, extra, rows)
         for index, raw in enumerate(rows):
             out = RowOutcome(table, index, REJECT, label=names[index] if names else "")
             outs.append(out)
             _prepare_row(
-                batch, spec, defaults, callables, raw, out, columns[index], extra=extra, tombstones=tombstones
+                batch,
+                spec,
+                defaults,
+                callables,
+                raw,
+                out,
+                columns[index],
+                extra=extra,
+                tombstones=tombstones,
+                layout=layout,
             )
         spec.finish(batch, [o for o in outs if o.id not in batch.cache.get(("tombstones", table), ())])
         plan.outcomes[table] = outs
@@ -248,6 +258,7 @@ _MEMO_TYPES = frozenset({str, int, date, type(None)})  # equal values parse alik
 # 1.00; -0.0 and 0.0 both zero), so there equal floats and Decimals parse alike too
 _NUMBER_MEMO_TYPES = _MEMO_TYPES | {float, Decimal}
 _NUMBER_KINDS = frozenset({"int", "decimal", "money"})
+_NONE = type(None)
 
 
 def _parse_columns(spec: Any, rows: Sequence[Mapping[str, Any]]) -> list[tuple[dict[str, Any], list[FieldProblem]]]:
@@ -276,8 +287,6 @@ def _parse_columns(spec: Any, rows: Sequence[Mapping[str, Any]]) -> list[tuple[d
         else:
             indexes = [i for i, r in enumerate(rows) if key in r]
             column = [rows[i][key] for i in indexes]
-        pairs = list(zip(map(type, column), column, strict=True))
-        memo: dict[tuple[type, Any], tuple[bool, Any]] = {}
 
         def one(value: Any) -> tuple[bool, Any]:
             try:
@@ -286,10 +295,20 @@ def _parse_columns(spec: Any, rows: Sequence[Mapping[str, Any]]) -> list[tuple[d
                 return (False, str(exc))
 
         memo_types = _NUMBER_MEMO_TYPES if f.kind in _NUMBER_KINDS else _MEMO_TYPES
-        for pair in dict.fromkeys(p for p in pairs if p[0] in memo_types):
-            memo[pair] = one(pair[1])
-        get = memo.get
-        hits = [get(pair) or one(pair[1]) for pair in pairs]
+        kinds = set(map(type, column))
+        kinds.discard(_NONE)
+        hits: list[tuple[bool, Any]]
+        if len(kinds) <= 1 and kinds <= memo_types:
+            # one type (and empty cells): equal values are of the same type, so the value alone is the key
+            by_value = {value: one(value) for value in dict.fromkeys(column)}
+            hits = list(map(by_value.__getitem__, column))
+        else:
+            pairs = list(zip(map(type, column), column, strict=True))
+            memo: dict[tuple[type, Any], tuple[bool, Any]] = {}
+            for pair in dict.fromkeys(p for p in pairs if p[0] in memo_types):
+                memo[pair] = one(pair[1])
+            get = memo.get
+            hits = [get(pair) or one(pair[1]) for pair in pairs]
         bad = [i for i, hit in enumerate(hits) if not hit[0]]
         for i in bad:
             problems[indexes[i]].append(FieldProblem(key, f.label, hits[i][1]))
@@ -310,6 +329,30 @@ def _parse_columns(spec: Any, rows: Sequence[Mapping[str, Any]]) -> list[tuple[d
     return list(zip(parsed, problems, strict=True))
 
 
+@dataclass
+class _Layout:
+    """The keys beside the service's fields that every row of a batch names, sorted out once for the batch
+    (a sync package's or the demo's rows all have one layout) instead of per row and key: reference columns,
+    carried columns (`extra`), and keys that are neither (each row's problem)."""
+
+    refs: list[str]
+    carried: list[str]
+    unknown: list[str]
+
+    @staticmethod
+    def of(spec: Any, extra: Collection[str], rows: Sequence[Mapping[str, Any]]) -> _Layout | None:
+        if not rows:
+            return None
+        first = rows[0].keys()
+        if not all(r.keys() == first for r in rows):
+            return None
+        others = [k for k in first if k != "id" and k not in spec.fields]
+        refs = [k for k in others if k in spec.refs]
+        carried = [k for k in others if k not in spec.refs and k in extra]
+        unknown = [k for k in others if k not in spec.refs and k not in extra]
+        return _Layout(refs, carried, unknown)
+
+
 def _prepare_row(
     batch: Batch,
     spec: Any,
@@ -321,21 +364,31 @@ def _prepare_row(
     *,
     extra: frozenset[str] = frozenset(),
     tombstones: bool = False,
+    layout: _Layout | None = None,
 ) -> None:
     parsed, problems = parsed_row if parsed_row is not None else _parse_columns(spec, [raw])[0]
     refs: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key == "id" or key in parsed:
-            continue
-        f = spec.fields.get(key)
-        if f is not None:
-            continue  # parsed above (or its problem noted)
-        elif key in spec.refs:
+    if layout is not None:  # every row names the same keys: sorted out once (see _Layout)
+        for key in layout.refs:
+            value = raw[key]
             refs[key] = value if value not in ("",) else None
-        elif key in extra:
-            refs[key] = value
-        else:
+        for key in layout.carried:
+            refs[key] = raw[key]
+        for key in layout.unknown:
             problems.append(FieldProblem(key, key, "不是可以写入的字段"))
+    else:
+        for key, value in raw.items():
+            if key == "id" or key in parsed:
+                continue
+            f = spec.fields.get(key)
+            if f is not None:
+                continue  # parsed above (or its problem noted)
+            elif key in spec.refs:
+                refs[key] = value if value not in ("",) else None
+            elif key in extra:
+                refs[key] = value
+            else:
+                problems.append(FieldProblem(key, key, "不是可以写入的字段"))
     record_id = str(raw["id"]) if raw.get("id") else None
     stored = batch.existing[out.table].get(record_id) if record_id else None
     if stored is None:
