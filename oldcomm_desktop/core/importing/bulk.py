@@ -131,12 +131,19 @@ class Batch:
         """Read stored rows of `table` by id into `existing` (chunked IN lists)."""
         t = table_of(table)
         wanted = [i for i in dict.fromkeys(ids) if i and i not in self.existing[table]]
+        if len(wanted) > ID_CHUNK and self.cached(("empty", table), lambda: self._empty(t)):
+            # nothing stored in the table (a first import): no IN list per 500 ids (prepare writes nothing)
+            self.existing[table].update(dict.fromkeys(wanted))  # type: ignore[arg-type]
+            return
         for start in range(0, len(wanted), ID_CHUNK):
             chunk = wanted[start : start + ID_CHUNK]
             for row in self.session.execute(select(t).where(t.c.id.in_(chunk))).mappings():
                 self.existing[table][row["id"]] = dict(row)
             for i in chunk:
                 self.existing[table].setdefault(i, None)  # type: ignore[arg-type]
+
+    def _empty(self, t: Table) -> bool:
+        return self.session.execute(select(t.c.id).limit(1)).first() is None
 
 
 def table_of(name: str) -> Table:
@@ -633,11 +640,9 @@ def _fresh_communities(conn: Any, plan: Plan, outs: Mapping[str, RowOutcome]) ->
             pairs.add((kinds[r["item_type_id"]], cid))
         if r.get("community_sort") != created[cid]:
             settled[cid] = False
-    if pairs:
-        conn.execute(
-            CommunityCategory.__table__.insert(),  # type: ignore[attr-defined]
-            [{"category_id": k, "community_id": c} for k, c in sorted(pairs, key=repr)],
-        )
+    if pairs:  # as tuples (_Insert), not through SQLAlchemy's per-row parameter dicts: one pair per category
+        insert = _Insert(conn, CommunityCategory.__table__)  # type: ignore[arg-type]
+        insert([{"category_id": k, "community_id": c} for k, c in sorted(pairs, key=repr)])
     return settled
 
 
