@@ -366,7 +366,8 @@ def read(path: Path, *, verify_signature: Callable[[Manifest, bytes, bytes], Non
 
 
 _DECODER = json.JSONDecoder()
-_SCAN = _DECODER.scan_once  # the decoder's own scanner: one JSON value from a position (what raw_decode calls)
+# the decoder's own scanner (set by JSONDecoder.__init__): one JSON value from a position, what raw_decode calls
+_SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
 
 
 def _record_line(line: str) -> tuple[dict[str, Any], tuple[str, str]] | None:
