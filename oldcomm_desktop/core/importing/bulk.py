@@ -132,12 +132,19 @@ class Batch:
         """Read stored rows of `table` by id into `existing` (chunked IN lists)."""
         t = table_of(table)
         wanted = [i for i in dict.fromkeys(ids) if i and i not in self.existing[table]]
+        if len(wanted) > ID_CHUNK and self.cached(("empty", table), lambda: self._empty(t)):
+            # nothing stored in the table (a first import): no IN list per 500 ids (prepare writes nothing)
+            self.existing[table].update(dict.fromkeys(wanted))  # type: ignore[arg-type]
+            return
         for start in range(0, len(wanted), ID_CHUNK):
             chunk = wanted[start : start + ID_CHUNK]
             for row in self.session.execute(select(t).where(t.c.id.in_(chunk))).mappings():
                 self.existing[table][row["id"]] = dict(row)
             for i in chunk:
                 self.existing[table].setdefault(i, None)  # type: ignore[arg-type]
+
+    def _empty(self, t: Table) -> bool:
+        return self.session.execute(select(t.c.id).limit(1)).first() is None
 
 
 def table_of(name: str) -> Table:
@@ -218,11 +225,21 @@ def prepare(
         names = (labels or {}).get(table)
         extra = frozenset((carry or {}).get(table, ()))
         columns = _parse_columns(spec, rows)
+        layout = _Layout.of(spec, extra, rows)
         for index, raw in enumerate(rows):
             out = RowOutcome(table, index, REJECT, label=names[index] if names else "")
             outs.append(out)
             _prepare_row(
-                batch, spec, defaults, callables, raw, out, columns[index], extra=extra, tombstones=tombstones
+                batch,
+                spec,
+                defaults,
+                callables,
+                raw,
+                out,
+                columns[index],
+                extra=extra,
+                tombstones=tombstones,
+                layout=layout,
             )
         spec.finish(batch, [o for o in outs if o.id not in batch.cache.get(("tombstones", table), ())])
         plan.outcomes[table] = outs
@@ -251,6 +268,7 @@ _MEMO_TYPES = frozenset({str, int, date, type(None)})  # equal values parse alik
 # 1.00; -0.0 and 0.0 both zero), so there equal floats and Decimals parse alike too
 _NUMBER_MEMO_TYPES = _MEMO_TYPES | {float, Decimal}
 _NUMBER_KINDS = frozenset({"int", "decimal", "money"})
+_NONE = type(None)
 
 
 def _parse_columns(spec: Any, rows: Sequence[Mapping[str, Any]]) -> list[tuple[dict[str, Any], list[FieldProblem]]]:
@@ -279,8 +297,6 @@ def _parse_columns(spec: Any, rows: Sequence[Mapping[str, Any]]) -> list[tuple[d
         else:
             indexes = [i for i, r in enumerate(rows) if key in r]
             column = [rows[i][key] for i in indexes]
-        pairs = list(zip(map(type, column), column, strict=True))
-        memo: dict[tuple[type, Any], tuple[bool, Any]] = {}
 
         def one(value: Any) -> tuple[bool, Any]:
             try:
@@ -289,10 +305,20 @@ def _parse_columns(spec: Any, rows: Sequence[Mapping[str, Any]]) -> list[tuple[d
                 return (False, str(exc))
 
         memo_types = _NUMBER_MEMO_TYPES if f.kind in _NUMBER_KINDS else _MEMO_TYPES
-        for pair in dict.fromkeys(p for p in pairs if p[0] in memo_types):
-            memo[pair] = one(pair[1])
-        get = memo.get
-        hits = [get(pair) or one(pair[1]) for pair in pairs]
+        kinds = set(map(type, column))
+        kinds.discard(_NONE)
+        hits: list[tuple[bool, Any]]
+        if len(kinds) <= 1 and kinds <= memo_types:
+            # one type (and empty cells): equal values are of the same type, so the value alone is the key
+            by_value = {value: one(value) for value in dict.fromkeys(column)}
+            hits = list(map(by_value.__getitem__, column))
+        else:
+            pairs = list(zip(map(type, column), column, strict=True))
+            memo: dict[tuple[type, Any], tuple[bool, Any]] = {}
+            for pair in dict.fromkeys(p for p in pairs if p[0] in memo_types):
+                memo[pair] = one(pair[1])
+            get = memo.get
+            hits = [get(pair) or one(pair[1]) for pair in pairs]
         bad = [i for i, hit in enumerate(hits) if not hit[0]]
         for i in bad:
             problems[indexes[i]].append(FieldProblem(key, f.label, hits[i][1]))
@@ -313,6 +339,30 @@ def _parse_columns(spec: Any, rows: Sequence[Mapping[str, Any]]) -> list[tuple[d
     return list(zip(parsed, problems, strict=True))
 
 
+@dataclass
+class _Layout:
+    """The keys beside the service's fields that every row of a batch names, sorted out once for the batch
+    (a sync package's or the demo's rows all have one layout) instead of per row and key: reference columns,
+    carried columns (`extra`), and keys that are neither (each row's problem)."""
+
+    refs: list[str]
+    carried: list[str]
+    unknown: list[str]
+
+    @staticmethod
+    def of(spec: Any, extra: Collection[str], rows: Sequence[Mapping[str, Any]]) -> _Layout | None:
+        if not rows:
+            return None
+        first = rows[0].keys()
+        if not all(r.keys() == first for r in rows):
+            return None
+        others = [k for k in first if k != "id" and k not in spec.fields]
+        refs = [k for k in others if k in spec.refs]
+        carried = [k for k in others if k not in spec.refs and k in extra]
+        unknown = [k for k in others if k not in spec.refs and k not in extra]
+        return _Layout(refs, carried, unknown)
+
+
 def _prepare_row(
     batch: Batch,
     spec: Any,
@@ -324,21 +374,31 @@ def _prepare_row(
     *,
     extra: frozenset[str] = frozenset(),
     tombstones: bool = False,
+    layout: _Layout | None = None,
 ) -> None:
     parsed, problems = parsed_row if parsed_row is not None else _parse_columns(spec, [raw])[0]
     refs: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key == "id" or key in parsed:
-            continue
-        f = spec.fields.get(key)
-        if f is not None:
-            continue  # parsed above (or its problem noted)
-        elif key in spec.refs:
+    if layout is not None:  # every row names the same keys: sorted out once (see _Layout)
+        for key in layout.refs:
+            value = raw[key]
             refs[key] = value if value not in ("",) else None
-        elif key in extra:
-            refs[key] = value
-        else:
+        for key in layout.carried:
+            refs[key] = raw[key]
+        for key in layout.unknown:
             problems.append(FieldProblem(key, key, "不是可以写入的字段"))
+    else:
+        for key, value in raw.items():
+            if key == "id" or key in parsed:
+                continue
+            f = spec.fields.get(key)
+            if f is not None:
+                continue  # parsed above (or its problem noted)
+            elif key in spec.refs:
+                refs[key] = value if value not in ("",) else None
+            elif key in extra:
+                refs[key] = value
+            else:
+                problems.append(FieldProblem(key, key, "不是可以写入的字段"))
     record_id = str(raw["id"]) if raw.get("id") else None
     stored = batch.existing[out.table].get(record_id) if record_id else None
     if stored is None:
@@ -583,11 +643,9 @@ def _fresh_communities(conn: Any, plan: Plan, outs: Mapping[str, RowOutcome]) ->
             pairs.add((kinds[r["item_type_id"]], cid))
         if r.get("community_sort") != created[cid]:
             settled[cid] = False
-    if pairs:
-        conn.execute(
-            CommunityCategory.__table__.insert(),  # type: ignore[attr-defined]
-            [{"category_id": k, "community_id": c} for k, c in sorted(pairs, key=repr)],
-        )
+    if pairs:  # as tuples (_Insert), not through SQLAlchemy's per-row parameter dicts: one pair per category
+        insert = _Insert(conn, CommunityCategory.__table__)  # type: ignore[arg-type]
+        insert([{"category_id": k, "community_id": c} for k, c in sorted(pairs, key=repr)])
     return settled
 
 

@@ -35,6 +35,7 @@ CHUNK = 500
 # that began before the last scan's start and committed after it.
 MARGIN = timedelta(minutes=1)
 SHADOW = cast(Table, SyncShadow.__table__)
+SHADOW_COLUMNS = ("table_name", "record_id", "township_code", "state", "clock", "seq", "echo_of", "echo_seq")
 IDENTITY = cast(Table, SyncIdentity.__table__)
 
 
@@ -109,28 +110,43 @@ def load_shadows(conn: Connection, table_name: str, ids: list[str]) -> dict[str,
     return found
 
 
+def has_shadows(conn: Connection, table_name: str) -> bool:
+    """Whether any record of this table has a shadow here (none before its first package or export)."""
+    q = select(SHADOW.c.record_id).where(SHADOW.c.table_name == table_name).limit(1)
+    return conn.execute(q).first() is not None
+
+
 def save_shadows(conn: Connection, rows: list[ShadowRow], existing: set[tuple[str, str]]) -> None:
     """Insert or update shadow rows (`existing` names the (table, id) pairs already stored)."""
-    inserts: list[dict[str, Any]] = []
+    inserts: list[tuple[Any, ...]] = []
     updates: list[dict[str, Any]] = []
+    dumps = tables.dumps
     for r in rows:
-        values = {
-            "table_name": r.table_name,
-            "record_id": r.record_id,
-            "township_code": r.township_code,
-            "state": r.state_text or tables.dumps(r.state),
-            "clock": r.clock_text or tables.dumps(r.clocks),
-            "seq": r.seq,
-            "echo_of": r.echo_of,
-            "echo_seq": r.echo_seq,
-        }
-        (updates if (r.table_name, r.record_id) in existing else inserts).append(values)
+        values = (
+            r.table_name,
+            r.record_id,
+            r.township_code,
+            r.state_text or dumps(r.state),
+            r.clock_text or dumps(r.clocks),
+            r.seq,
+            r.echo_of,
+            r.echo_seq,
+        )
+        if (r.table_name, r.record_id) in existing:
+            updates.append(dict(zip(SHADOW_COLUMNS, values, strict=True)))
+        else:
+            inserts.append(values)
     if inserts:  # tuples straight to the driver: a first package brings one shadow per record
         from oldcomm_desktop.core.importing.bulk import _Insert
 
         insert = _Insert(conn, SHADOW)
-        for i in range(0, len(inserts), 5000):
-            insert(inserts[i : i + 5000])
+        if [c.key for c in insert.cols] != list(SHADOW_COLUMNS) or any(insert.procs) or insert.named:
+            as_dicts = [dict(zip(SHADOW_COLUMNS, v, strict=True)) for v in inserts]
+            for i in range(0, len(as_dicts), 5000):
+                insert(as_dicts[i : i + 5000])
+        else:  # the columns in this order, none needing a bind processor: no dict per shadow
+            for i in range(0, len(inserts), 5000):
+                conn.exec_driver_sql(insert.sql, inserts[i : i + 5000])
     if updates:
         from sqlalchemy import bindparam
 

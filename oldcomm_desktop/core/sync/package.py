@@ -366,28 +366,37 @@ def read(path: Path, *, verify_signature: Callable[[Manifest, bytes, bytes], Non
 
 
 _DECODER = json.JSONDecoder()
+# the decoder's own scanner (set by JSONDecoder.__init__): one JSON value from a position, what raw_decode calls
+_SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
 
 
 def _record_line(line: str) -> tuple[dict[str, Any], tuple[str, str]] | None:
     """A record line in the exporter's own layout, {"id":…,"t":…,"v":{…},"c":{…}}, parsed value by value so the
-    state's exact text comes with it; None for any other layout (then parsed whole, and its state re-serialised)."""
-    decode = _DECODER.raw_decode
-    out: dict[str, Any] = {}
-    pos = 0
-    for key in ("id", "t", "v", "c"):
-        mark = ('{"' if key == "id" else ',"') + key + '":'
-        if not line.startswith(mark, pos):
+    state's exact text comes with it; None for any other layout (then parsed whole, and its state re-serialised).
+
+    Written out for the four keys (no loop, no marks built per line) and through the decoder's scanner: this
+    runs once per record of a package."""
+    scan = _SCAN
+    if not line.startswith('{"id":'):
+        return None
+    try:
+        rid, pos = scan(line, 6)
+        if not line.startswith(',"t":', pos):
             return None
-        start = pos + len(mark)
-        try:
-            out[key], pos = decode(line, start)
-        except json.JSONDecodeError:
+        t, pos = scan(line, pos + 5)
+        if not line.startswith(',"v":', pos):
             return None
-        if key == "v":
-            text = line[start:pos]
+        start = pos + 5
+        v, pos = scan(line, start)
+        if not line.startswith(',"c":', pos):
+            return None
+        end = pos
+        c, pos = scan(line, end + 5)
+    except (StopIteration, json.JSONDecodeError):
+        return None
     if line[pos:].rstrip() != "}":
         return None
-    return out, (text, line[start:pos])
+    return {"id": rid, "t": t, "v": v, "c": c}, (line[start:end], line[end + 5 : pos])
 
 
 def _parse_lines(name: str, raw: bytes, texts: dict[str, tuple[str, str]] | None = None) -> list[dict[str, Any]]:
@@ -398,7 +407,7 @@ def _parse_lines(name: str, raw: bytes, texts: dict[str, tuple[str, str]] | None
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
     for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+        if not line or line.isspace():
             continue
         found = _record_line(line) if texts is not None else None
         try:

@@ -1,0 +1,89 @@
+"""Bulk prepare's shortcuts for a batch whose rows all name the same keys give what the row-by-row code gives.
+
+A sync package's rows (and the demo's) all have one layout: the keys beside the fields are sorted out once per
+batch (`bulk._Layout`), and a column holding one type of value (and empty cells) is parsed once per distinct
+value with the value alone as the memo key. A batch with one odd row takes the general path; the other rows'
+outcomes must not differ between the two.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from oldcomm_desktop.core.importing import bulk
+from oldcomm_desktop.core.model.base import new_id
+from oldcomm_desktop.storage.database import Database
+
+
+def _rows() -> list[dict[str, Any]]:
+    return [
+        {"id": new_id(), "name": "幸福里小区", "households": 120, "floor_area": Decimal("1.0"), "project_id": ""},
+        {"id": new_id(), "name": "和平苑", "households": 120, "floor_area": Decimal("1.00"), "project_id": ""},
+        {"id": new_id(), "name": "建设新村", "households": None, "floor_area": None, "project_id": ""},
+        {"id": new_id(), "name": "", "households": 80, "floor_area": Decimal("-5"), "project_id": ""},
+        {"id": new_id(), "name": "东风里", "households": 80, "floor_area": Decimal("8500.5"), "colour": "red"},
+    ]
+
+
+def _outcomes(plan: bulk.Plan, ids: list[str]) -> list[tuple[Any, ...]]:
+    by_id = {o.id: o for o in plan.outcomes["community"]}
+    rows = {r["id"]: r for r in plan.rows["community"]}
+    out = []
+    for i in ids:
+        o = by_id[i]
+        row = rows.get(i, {})
+        out.append(
+            (
+                o.action,
+                [(p.field, p.message) for p in o.problems],
+                {k: row.get(k) for k in ("name", "households", "floor_area", "project_id")},
+            )
+        )
+    return out
+
+
+def test_one_layout_and_the_general_path_agree(db: Database) -> None:
+    rows = _rows()
+    same = [{k: v for k, v in r.items() if k != "colour"} | {"project_id": r.get("project_id", "")} for r in rows]
+    assert all(r.keys() == same[0].keys() for r in same)
+    odd = {"id": new_id(), "name": "另一种", "notes": "多一列"}  # another layout: the batch takes the general path
+    ids = [r["id"] for r in same]
+    with db.transaction("测试员") as s:
+        one_layout = bulk.prepare(s, {"community": same})
+        assert bulk._Layout.of(bulk_tables_spec(), frozenset(), same) is not None
+        general = bulk.prepare(s, {"community": [*same, odd]})
+        assert bulk._Layout.of(bulk_tables_spec(), frozenset(), [*same, odd]) is None
+        s.rollback()
+    assert _outcomes(one_layout, ids) == _outcomes(general, ids)
+    got = _outcomes(one_layout, ids)
+    # equal amounts parse alike (1.0 and 1.00 are both 1.00); an empty reference is no reference
+    assert got[0][2]["floor_area"] == got[1][2]["floor_area"] == Decimal("1.00")
+    assert got[0][2]["project_id"] is None
+    assert got[3][0] == bulk.REJECT and {f for f, _m in got[3][1]} >= {"name", "floor_area"}
+
+
+def test_an_unknown_key_in_every_row_is_each_rows_problem(db: Database) -> None:
+    rows = [{"id": new_id(), "name": f"小区{i}", "colour": "red"} for i in range(3)]
+    with db.transaction("测试员") as s:
+        plan = bulk.prepare(s, {"community": rows})
+        s.rollback()
+    assert len(plan.rejected) == 3
+    assert all(o.problems[0].field == "colour" and "不是可以写入的字段" in o.problems[0].message for o in plan.rejected)
+
+
+def test_equal_cells_of_different_types_still_parse_apart_in_one_layout(db: Database) -> None:
+    """1 and True are equal in Python: a column holding both is not memoised on the value alone."""
+    rows = [{"id": new_id(), "name": f"小区{i}", "buildings": b} for i, b in enumerate([1, True, 1])]
+    with db.transaction("测试员") as s:
+        plan = bulk.prepare(s, {"community": rows})
+        s.rollback()
+    actions = [o.action for o in plan.outcomes["community"]]
+    assert actions == [bulk.CREATE, bulk.REJECT, bulk.CREATE]
+    assert plan.outcomes["community"][1].problems[0].field == "buildings"
+
+
+def bulk_tables_spec() -> Any:
+    from oldcomm_desktop.core.importing.bulk_tables import SPECS
+
+    return SPECS["community"]
