@@ -84,6 +84,7 @@ class Plan:
     outcomes: dict[str, list[RowOutcome]] = field(default_factory=dict)
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # full rows of create/update outcomes
     extra_updates: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # derived-only changes
+    run_notes: dict[str, Any] = field(default_factory=dict)  # for the open `one_run`'s memo once applied
 
     @property
     def rejected(self) -> list[RowOutcome]:
@@ -240,6 +241,7 @@ def prepare(
                 full_rows.append(row)
         plan.rows[table] = full_rows
     plan.extra_updates = {t: rows for t, rows in batch.cache.get("extra_updates", {}).items() if rows}
+    plan.run_notes = batch.cache.get("run_notes", {})
     return plan
 
 
@@ -478,6 +480,12 @@ def apply(
     )
 
     funding_dates.after_bulk(session, conn, plan)
+    if run is not None:
+        for key, note in plan.run_notes.items():  # what the next plan of the run may take from this one
+            if note is None:
+                run.memo.pop(key, None)
+            else:
+                run.memo[key] = note(conn)
     insert = _Insert(conn, AuditEntry.__table__, skip=frozenset({"seq"}))  # type: ignore[arg-type]
     with _indexes_built_after(conn, AuditEntry.__tablename__, len(audit), run):
         for start in range(0, len(audit), batch_size * 5):
@@ -637,6 +645,7 @@ class _Run:
         self.conn, self.stack = conn, stack
         self.lifted: set[str] = set()  # tables looked at (indexes down, or left as they were)
         self.touched: set[str] = set()
+        self.memo: dict[str, Any] = {}  # what a table's rules carry from one plan of the run to the next
 
     def lift(self, conn: Any, table: str, new_rows: int) -> None:
         """At a table's first batch in the run: if the batch at least doubles it (a table the run fills),
@@ -701,6 +710,13 @@ def one_run(session: Session) -> Iterator[None]:
         (first_doc,),
     )
     stored_landmarks.refresh(conn)
+
+
+def run_memo(session: Session) -> dict[str, Any] | None:
+    """The open `one_run`'s memo (None outside a run): what a table's rules carry from one plan of the run to
+    the next instead of reading it again from tables that grow with every plan (the next notice number)."""
+    run: _Run | None = session.info.get(_RUN)
+    return run.memo if run is not None else None
 
 
 def _by_id(row: Mapping[str, Any]) -> str:
