@@ -32,14 +32,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, select
+from sqlalchemy import Boolean, Date, DateTime, Table, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from oldcomm_desktop.core import collector
 from oldcomm_desktop.core.audit import IGNORED, _text
 from oldcomm_desktop.core.errors import ConfirmationNeeded, FieldProblem, OldcommError, ValidationError
 from oldcomm_desktop.core.model import AuditEntry
-from oldcomm_desktop.core.model.base import new_id, utcnow
+from oldcomm_desktop.core.model.base import Fixed2, new_id, utcnow
 
 CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
 BATCH_SIZE = 2000
@@ -216,11 +216,21 @@ def prepare(
         names = (labels or {}).get(table)
         extra = frozenset((carry or {}).get(table, ()))
         columns = _parse_columns(spec, rows)
+        layouts: dict[tuple[str, ...], tuple[list[str], list[str], list[str]]] = {}
         for index, raw in enumerate(rows):
             out = RowOutcome(table, index, REJECT, label=names[index] if names else "")
             outs.append(out)
             _prepare_row(
-                batch, spec, defaults, callables, raw, out, columns[index], extra=extra, tombstones=tombstones
+                batch,
+                spec,
+                defaults,
+                callables,
+                raw,
+                out,
+                columns[index],
+                extra=extra,
+                tombstones=tombstones,
+                layouts=layouts,
             )
         spec.finish(batch, [o for o in outs if o.id not in batch.cache.get(("tombstones", table), ())])
         plan.outcomes[table] = outs
@@ -252,6 +262,15 @@ _NUMBER_MEMO_TYPES = _MEMO_TYPES | {float, Decimal}
 _NUMBER_KINDS = frozenset({"int", "decimal", "money"})
 
 
+class _Failed:
+    """A cell whose parse failed, with the field's message (never a parsed value: a parse returns no such)."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str):
+        self.message = message
+
+
 def _parse_columns(spec: Any, rows: Sequence[Mapping[str, Any]]) -> list[tuple[dict[str, Any], list[FieldProblem]]]:
     """Every row's field values parsed column by column, each distinct value of a column once.
 
@@ -278,32 +297,41 @@ def _parse_columns(spec: Any, rows: Sequence[Mapping[str, Any]]) -> list[tuple[d
         else:
             indexes = [i for i, r in enumerate(rows) if key in r]
             column = [rows[i][key] for i in indexes]
-        pairs = list(zip(map(type, column), column, strict=True))
-        memo: dict[tuple[type, Any], tuple[bool, Any]] = {}
+        failures = 0
 
-        def one(value: Any) -> tuple[bool, Any]:
+        def one(value: Any) -> Any:
+            nonlocal failures
             try:
-                return (True, parse(value))  # noqa: B023 - used within this iteration only
+                return parse(value)  # noqa: B023 - used within this iteration only
             except ValueError as exc:
-                return (False, str(exc))
+                failures += 1
+                return _Failed(str(exc))
 
         memo_types = _NUMBER_MEMO_TYPES if f.kind in _NUMBER_KINDS else _MEMO_TYPES
-        for pair in dict.fromkeys(p for p in pairs if p[0] in memo_types):
-            memo[pair] = one(pair[1])
-        get = memo.get
-        hits = [get(pair) or one(pair[1]) for pair in pairs]
-        bad = [i for i, hit in enumerate(hits) if not hit[0]]
+        kinds = set(map(type, column))
+        if len(kinds) == 1:  # one type (the usual column): equal values parse alike, the value is the key
+            if kinds.pop() in memo_types:
+                memo = {v: one(v) for v in dict.fromkeys(column)}
+                hits = list(map(memo.__getitem__, column))
+            else:
+                hits = list(map(one, column))
+        else:
+            pairs = list(zip(map(type, column), column, strict=True))
+            by_pair = {pair: one(pair[1]) for pair in dict.fromkeys(p for p in pairs if p[0] in memo_types)}
+            hits = [by_pair[pair] if pair[0] in memo_types else one(pair[1]) for pair in pairs]
+        bad = [i for i, hit in enumerate(hits) if type(hit) is _Failed] if failures else []
         for i in bad:
-            problems[indexes[i]].append(FieldProblem(key, f.label, hits[i][1]))
+            problems[indexes[i]].append(FieldProblem(key, f.label, hits[i].message))
         if same:
             names.append(key)
-            values.append([hit[1] for hit in hits])
+            values.append(hits)
             if bad:
                 failed.append((key, bad))
         else:
             for i, hit in zip(indexes, hits, strict=True):
-                if hit[0]:
-                    parsed[i][key] = hit[1]
+                parsed[i][key] = hit
+            for i in bad:
+                del parsed[indexes[i]][key]
     if same and names:
         parsed = [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
         for key, bad in failed:  # a value that failed is not a parsed value (its problem is noted)
@@ -323,21 +351,24 @@ def _prepare_row(
     *,
     extra: frozenset[str] = frozenset(),
     tombstones: bool = False,
+    layouts: dict[tuple[str, ...], tuple[list[str], list[str], list[str]]] | None = None,
 ) -> None:
     parsed, problems = parsed_row if parsed_row is not None else _parse_columns(spec, [raw])[0]
+    layout = tuple(raw)
+    kept = layouts.get(layout) if layouts is not None else None
+    if kept is None:
+        kept = _layout(spec, layout, extra)
+        if layouts is not None:
+            layouts[layout] = kept
+    ref_keys, extra_keys, unknown = kept
     refs: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key == "id" or key in parsed:
-            continue
-        f = spec.fields.get(key)
-        if f is not None:
-            continue  # parsed above (or its problem noted)
-        elif key in spec.refs:
-            refs[key] = value if value not in ("",) else None
-        elif key in extra:
-            refs[key] = value
-        else:
-            problems.append(FieldProblem(key, key, "不是可以写入的字段"))
+    for key in ref_keys:
+        value = raw[key]
+        refs[key] = value if value not in ("",) else None
+    for key in extra_keys:
+        refs[key] = raw[key]
+    for key in unknown:
+        problems.append(FieldProblem(key, key, "不是可以写入的字段"))
     record_id = str(raw["id"]) if raw.get("id") else None
     stored = batch.existing[out.table].get(record_id) if record_id else None
     if stored is None:
@@ -380,6 +411,23 @@ def _prepare_row(
         return
     assert record_id is not None
     batch.rows[out.table][record_id] = row
+
+
+def _layout(spec: Any, keys: tuple[str, ...], extra: frozenset[str]) -> tuple[list[str], list[str], list[str]]:
+    """What a row naming `keys` holds beyond its fields (parsed by `_parse_columns`) and its id: reference
+    columns, carried columns, and names that are not writable here. Worked out once per layout of a batch
+    (the demo's and a ledger's rows share a few), not per row."""
+    refs, carried, unknown = [], [], []
+    for key in keys:
+        if key == "id" or key in spec.fields:
+            continue
+        if key in spec.refs:
+            refs.append(key)
+        elif key in extra:
+            carried.append(key)
+        else:
+            unknown.append(key)
+    return refs, carried, unknown
 
 
 def _tombstone(row: Mapping[str, Any], stored: Mapping[str, Any] | None) -> bool:
@@ -451,7 +499,18 @@ def apply(
                 row["updated_at"] = now
                 row["version"] = 1
                 creates.append(row)
-                audit.append(_audit(now, operator, table, row["id"], "create"))
+                audit.append(  # _audit(now, operator, table, id, "create") without the calls (one per record)
+                    {
+                        "at": now,
+                        "operator": operator,
+                        "table_name": table,
+                        "record_id": row["id"],
+                        "action": "create",
+                        "field": None,
+                        "old_value": None,
+                        "new_value": None,
+                    }
+                )
             else:
                 updates.append((row, o.changes))
         insert = _Insert(conn, t)
@@ -727,6 +786,9 @@ def _search_row(r: Mapping[str, Any]) -> tuple[Any, ...]:
     return (r["id"], r.get("name"), r.get("address"), r.get("search_initials"))
 
 
+_BY_VALUE = (Boolean, Date, DateTime, Fixed2)  # bind processors whose result follows the value alone
+
+
 class _Insert:
     """INSERT … executemany of whole rows, with each column's bind processor applied once per value.
 
@@ -739,6 +801,7 @@ class _Insert:
         self.cols = [c for c in t.columns if c.key not in skip]
         dialect = conn.dialect
         self.procs = [c.type._cached_bind_processor(dialect) for c in self.cols]
+        self.by_value = [isinstance(c.type, _BY_VALUE) for c in self.cols]
         mark = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": ":{n}", "named": ":c{n}"}[dialect.paramstyle]
         marks = ", ".join(mark.format(n=i + 1) for i in range(len(self.cols)))
         quote = dialect.identifier_preparer.quote
@@ -756,25 +819,30 @@ class _Insert:
         columns: list[Any] = list(zip(*map(get, rows), strict=True)) if len(self.cols) > 1 else [[get(r) for r in rows]]
         for i, p in enumerate(self.procs):
             if p:
-                columns[i] = map(_Memo(p), columns[i])
+                columns[i] = _bound(p, columns[i]) if self.by_value[i] else map(p, columns[i])
         params: list[Any] = list(zip(*columns, strict=True))
         if self.named:
             params = [{f"c{i + 1}": v for i, v in enumerate(row)} for row in params]
         self.conn.exec_driver_sql(self.sql, params)
 
 
-class _Memo:
-    """A bind processor that remembers its last value: every row of a batch shares one timestamp."""
+def _bound(proc: Callable[[Any], Any], column: Sequence[Any]) -> Sequence[Any]:
+    """A column's values through its bind processor, each distinct value once where values repeat.
 
-    __slots__ = ("last", "out", "proc")
-
-    def __init__(self, proc: Callable[[Any], Any]):
-        self.proc, self.last, self.out = proc, object(), None
-
-    def __call__(self, value: Any) -> Any:
-        if value is not self.last:
-            self.last, self.out = value, self.proc(value)
-        return self.out
+    Most bound columns of a batch repeat: the times and version are one value for every row, dates and
+    yes/no flags a few hundred; a processor call is a Python call per cell (~250 per demo community). Only
+    for the types in `_BY_VALUE`, whose processors give equal values equal results (Decimal("1.0") and
+    Decimal("1.00") both bind as 100 fen; date, datetime and bool text and numbers follow the value).
+    """
+    n = len(column)
+    first = column[0]
+    if column.count(first) == n:  # one value (equal values: the times, the version, a batch's one date)
+        return [proc(first)] * n
+    distinct = dict.fromkeys(column)
+    if len(distinct) * 2 > n:  # mostly different (amounts): a call each
+        return list(map(proc, column))
+    by_value = {v: proc(v) for v in distinct}
+    return list(map(by_value.__getitem__, column))
 
 
 def _event(now: Any, operator: Any, event_id: str, source: str, kind: str, counts: Mapping) -> dict[str, Any]:

@@ -410,7 +410,9 @@ class MilestoneSpec(TableSpec):
             cid = str(row["community_id"])
             key = ("community", cid)
             pid_of = batch.cache["milestone_projects"].get(cid)
-            problem = why(logs[key] + (logs[("project", pid_of)] if pid_of else []))
+            # asked directly: a community's own log is rarely another's, and the memo's key (the whole log)
+            # costs more to hash than the rule takes to run (4.8 µs a miss against 1.8)
+            problem = order_problem(logs[key] + (logs[("project", pid_of)] if pid_of else []), reached, batch.today)
         if problem:
             return [FieldProblem("reached_on", "日期", problem)]
         logs[key].append(reached)

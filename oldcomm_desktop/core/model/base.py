@@ -64,12 +64,15 @@ def new_id() -> str:
             _counter += 1
         else:
             _last_ms, _counter = _last_ms + 1, r >> 69
-        h = f"{_last_ms & 0xFFFF_FFFF_FFFF:012x}7{_counter:03x}{(r & _RAND_B) | _VARIANT:016x}"
+        x = ((_last_ms & _MS) << 80) | _VERSION | (_counter << 64) | _VARIANT | (r & _RAND_B)
+    h = x.to_bytes(16).hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-_RAND_B = (1 << 62) - 1
+_MS = (1 << 48) - 1
+_VERSION = 7 << 76  # the version nibble above the counter
 _VARIANT = 1 << 63  # the RFC variant bits 10 above rand_b
+_RAND_B = (1 << 62) - 1
 
 
 def utcnow() -> datetime:
