@@ -337,6 +337,7 @@ class MilestoneSpec(TableSpec):
         logs: dict[tuple[str, str], list[Reached]] = defaultdict(list)
         pids = {str(r["project_id"]) for r in rows if r.get("project_id") and not r.get("community_id")}
         members: dict[str, set[str]] = defaultdict(set)  # project -> its live communities (stored or in batch)
+        member_of: dict[str, str] = {}  # community -> the project whose group holds it (one at most)
         for start in range(0, len(pids_list := sorted(pids)), 500):
             q = select(Community.id, Community.project_id).where(
                 Community.project_id.in_(pids_list[start : start + 500]), _live(Community.deleted_at)
@@ -344,11 +345,14 @@ class MilestoneSpec(TableSpec):
             for cid, pid in batch.session.execute(q):
                 batch.lookup("community", str(cid))
                 members[str(pid)].add(str(cid))
+                member_of[str(cid)] = str(pid)
         for cid, c in batch.rows["community"].items():  # the batch moves or adds communities
-            for group in members.values():
-                group.discard(cid)
+            was = member_of.pop(cid, None)
+            if was is not None:
+                members[was].discard(cid)
             if c.get("project_id") and c.get("deleted_at") is None:
                 members[str(c["project_id"])].add(cid)
+                member_of[cid] = str(c["project_id"])
         cids = {str(r["community_id"]) for r in rows if r.get("community_id")}
         cids |= {c for group in members.values() for c in group}
         projects: dict[str, str | None] = {}
