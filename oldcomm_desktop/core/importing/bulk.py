@@ -757,18 +757,31 @@ def one_run(session: Session) -> Iterator[None]:
             yield
             session.flush()
             conn = run.conn
-            if run.touched:  # the sort keys before the sort index is built (its index on community_id stays)
+            every = bool(run.touched) and _every_community(conn, run.touched)
+            if every:  # the sort keys before the sort index is built (its index on community_id stays)
+                listing_index.refresh_every_item_sort(conn)
+            elif run.touched:
                 listing_index.refresh_item_sort(conn, run.touched)
         finally:
             session.info.pop(_RUN, None)
     # the indexes and triggers are back (built once over the finished tables)
-    if run.touched:
+    if every:
+        listing_index.refresh_every_category(conn)
+    elif run.touched:
         listing_index.refresh_categories(conn, run.touched)
     conn.exec_driver_sql(
         f"INSERT INTO {listing_index.FTS_TABLE}(rowid, body) SELECT docid, body FROM search_text WHERE docid > ?",
         (first_doc,),
     )
     stored_landmarks.refresh(conn)
+
+
+def _every_community(conn: Any, ids: set[str]) -> bool:
+    """Whether `ids` (communities a run wrote or gave items: all stored) are every community there is — a run
+    that filled a new database, as the demo does. Then the categories and sort keys are refreshed over the
+    whole tables in one statement each, not 500 ids at a time (at 100,000 communities: 11 of the end's 30 s,
+    a third of it SQLAlchemy expanding the IN lists)."""
+    return len(ids) == conn.exec_driver_sql("SELECT count(*) FROM community").scalar()
 
 
 def run_memo(session: Session) -> dict[str, Any] | None:
