@@ -464,7 +464,8 @@ def apply(
     if run is not None:
         run.conn = conn
     if conn.dialect.name == "sqlite" and run is None:
-        # random UUID keys touch pages all over each index: a bigger page cache for this connection keeps
+        # keys of stored rows (ids made before the time-ordered ones, names, dates) touch pages all over an
+        # index: a bigger page cache for this connection keeps
         # a 200,000-community write from re-reading the same pages (128 MB at most; freed on close)
         conn.exec_driver_sql("PRAGMA cache_size=-131072")
         # (temp_store cannot change inside a transaction, SQLite refuses; journal and synchronous stay as the
@@ -728,14 +729,17 @@ def one_run(session: Session) -> Iterator[None]:
     made and checked a few hundred projects at a time): on SQLite the work whose cost grows with the
     database is done once at the end instead of per plan.
 
-    Per plan, each index keyed by a random UUID took page reads all over a B-tree that outgrew the page
+    Per plan, each index keyed by a random UUID (ids are time-ordered since, `model/base.new_id`; the indexes
+    on names and dates are still random) took page reads all over a B-tree that outgrew the page
     cache, the landmark triggers updated the items list's landmarks per item (and the landmarks were spread
     again per plan once there were 200,000 items), and the categories and sort keys of each plan's items
     were written in a second pass. In a run: a table the run fills has its secondary indexes built once at
     the end (`_Run.lift`), the landmark triggers and the full-text insert trigger are lifted and the
     landmarks spread and the full-text rows added in one statement at the end, categories and item sort
-    keys are refreshed once. All of it in the caller's transaction: SQLite's DDL is transactional, so a
-    cancel or failure rolls back schema and rows together (and the lifted objects are made again at once).
+    keys are refreshed once (over whole tables when the run wrote every community: `_every_community`), and
+    notice numbers go on from plan to plan (`run_memo`). All of it in the caller's transaction: SQLite's DDL
+    is transactional, so a cancel or failure rolls back schema and rows together (and the lifted objects are
+    made again at once).
     For runs of new records (records updated or deleted in a run keep their full-text rows by the delete
     and update triggers, which stay). PostgreSQL: nothing changes.
     """
