@@ -182,13 +182,33 @@ def fill_sort_keys(conn: Connection) -> None:
         stmt = update(model).where(model.id == bindparam("b_id")).values(name_sort=bindparam("b_sort"))
         for start in range(0, len(values), 10000):
             conn.execute(stmt.execution_options(synchronize_session=False), values[start : start + 10000])
+    refresh_every_item_sort(conn)
+
+
+def refresh_every_item_sort(conn: Connection) -> None:
+    """Every item's copy of its community's pinyin key, in one statement (refresh_item_sort for all)."""
     conn.execute(
-        update(RenovationItem).values(
+        update(RenovationItem)
+        .where(RenovationItem.community_id.is_not(None))
+        .values(
             community_sort=select(Community.name_sort)
             .where(Community.id == RenovationItem.community_id)
             .scalar_subquery()
         )
+        .execution_options(synchronize_session=False)
     )
+
+
+def refresh_every_category(conn: Connection) -> None:
+    """Every community's categories from its live items, in one statement (refresh_categories for all)."""
+    conn.execute(delete(CommunityCategory))
+    found = (
+        select(ItemType.category_id, RenovationItem.community_id)
+        .join(ItemType, ItemType.id == RenovationItem.item_type_id)
+        .where(RenovationItem.deleted_at.is_(None))
+        .distinct()
+    )
+    conn.execute(insert(CommunityCategory).from_select(["category_id", "community_id"], found))
 
 
 def refresh_item_sort(conn: Connection, community_ids: Iterable[str]) -> None:
@@ -209,7 +229,6 @@ def rebuild(conn: Connection) -> None:
     list's stored landmarks included (core/stored_landmarks.py)."""
     fill_sort_keys(conn)
     conn.execute(delete(SearchText))
-    conn.execute(delete(CommunityCategory))
     rows = conn.execute(select(Community.id, Community.name, Community.address, Community.search_initials)).all()
     for start in range(0, len(rows), 5000):
         write_search(conn, "community", [tuple(r) for r in rows[start : start + 5000]])
@@ -225,13 +244,7 @@ def rebuild(conn: Connection) -> None:
             break
         write_search(conn, "item", [tuple(r) for r in chunk])
         last = chunk[-1][0]
-    found = (
-        select(ItemType.category_id, RenovationItem.community_id)
-        .join(ItemType, ItemType.id == RenovationItem.item_type_id)
-        .where(RenovationItem.deleted_at.is_(None))
-        .distinct()
-    )
-    conn.execute(insert(CommunityCategory).from_select(["category_id", "community_id"], found))
+    refresh_every_category(conn)
     from oldcomm_desktop.core import stored_landmarks
 
     stored_landmarks.refresh(conn)

@@ -32,14 +32,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, select
+from sqlalchemy import Boolean, Date, DateTime, Table, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from oldcomm_desktop.core import collector
 from oldcomm_desktop.core.audit import IGNORED, _text
 from oldcomm_desktop.core.errors import ConfirmationNeeded, FieldProblem, OldcommError, ValidationError
 from oldcomm_desktop.core.model import AuditEntry
-from oldcomm_desktop.core.model.base import new_id, utcnow
+from oldcomm_desktop.core.model.base import Fixed2, new_id, utcnow
 
 CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
 BATCH_SIZE = 2000
@@ -84,6 +84,7 @@ class Plan:
     outcomes: dict[str, list[RowOutcome]] = field(default_factory=dict)
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # full rows of create/update outcomes
     extra_updates: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # derived-only changes
+    run_notes: dict[str, Any] = field(default_factory=dict)  # for the open `one_run`'s memo once applied
 
     @property
     def rejected(self) -> list[RowOutcome]:
@@ -225,7 +226,7 @@ def prepare(
         names = (labels or {}).get(table)
         extra = frozenset((carry or {}).get(table, ()))
         columns = _parse_columns(spec, rows)
-        layout = _Layout.of(spec, extra, rows)
+        layouts: dict[tuple[str, ...], tuple[list[str], list[str], list[str]]] = {}
         for index, raw in enumerate(rows):
             out = RowOutcome(table, index, REJECT, label=names[index] if names else "")
             outs.append(out)
@@ -239,7 +240,7 @@ def prepare(
                 columns[index],
                 extra=extra,
                 tombstones=tombstones,
-                layout=layout,
+                layouts=layouts,
             )
         spec.finish(batch, [o for o in outs if o.id not in batch.cache.get(("tombstones", table), ())])
         plan.outcomes[table] = outs
@@ -260,6 +261,7 @@ def prepare(
                 full_rows.append(row)
         plan.rows[table] = full_rows
     plan.extra_updates = {t: rows for t, rows in batch.cache.get("extra_updates", {}).items() if rows}
+    plan.run_notes = batch.cache.get("run_notes", {})
     return plan
 
 
@@ -268,7 +270,15 @@ _MEMO_TYPES = frozenset({str, int, date, type(None)})  # equal values parse alik
 # 1.00; -0.0 and 0.0 both zero), so there equal floats and Decimals parse alike too
 _NUMBER_MEMO_TYPES = _MEMO_TYPES | {float, Decimal}
 _NUMBER_KINDS = frozenset({"int", "decimal", "money"})
-_NONE = type(None)
+
+
+class _Failed:
+    """A cell whose parse failed, with the field's message (never a parsed value: a parse returns no such)."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str):
+        self.message = message
 
 
 def _parse_columns(spec: Any, rows: Sequence[Mapping[str, Any]]) -> list[tuple[dict[str, Any], list[FieldProblem]]]:
@@ -297,70 +307,47 @@ def _parse_columns(spec: Any, rows: Sequence[Mapping[str, Any]]) -> list[tuple[d
         else:
             indexes = [i for i, r in enumerate(rows) if key in r]
             column = [rows[i][key] for i in indexes]
+        failures = 0
 
-        def one(value: Any) -> tuple[bool, Any]:
+        def one(value: Any) -> Any:
+            nonlocal failures
             try:
-                return (True, parse(value))  # noqa: B023 - used within this iteration only
+                return parse(value)  # noqa: B023 - used within this iteration only
             except ValueError as exc:
-                return (False, str(exc))
+                failures += 1
+                return _Failed(str(exc))
 
         memo_types = _NUMBER_MEMO_TYPES if f.kind in _NUMBER_KINDS else _MEMO_TYPES
         kinds = set(map(type, column))
-        kinds.discard(_NONE)
-        hits: list[tuple[bool, Any]]
-        if len(kinds) <= 1 and kinds <= memo_types:
-            # one type (and empty cells): equal values are of the same type, so the value alone is the key
-            by_value = {value: one(value) for value in dict.fromkeys(column)}
-            hits = list(map(by_value.__getitem__, column))
+        if len(kinds) == 1:  # one type (the usual column): equal values parse alike, the value is the key
+            if kinds.pop() in memo_types:
+                memo = {v: one(v) for v in dict.fromkeys(column)}
+                hits = list(map(memo.__getitem__, column))
+            else:
+                hits = list(map(one, column))
         else:
             pairs = list(zip(map(type, column), column, strict=True))
-            memo: dict[tuple[type, Any], tuple[bool, Any]] = {}
-            for pair in dict.fromkeys(p for p in pairs if p[0] in memo_types):
-                memo[pair] = one(pair[1])
-            get = memo.get
-            hits = [get(pair) or one(pair[1]) for pair in pairs]
-        bad = [i for i, hit in enumerate(hits) if not hit[0]]
+            by_pair = {pair: one(pair[1]) for pair in dict.fromkeys(p for p in pairs if p[0] in memo_types)}
+            hits = [by_pair[pair] if pair[0] in memo_types else one(pair[1]) for pair in pairs]
+        bad = [i for i, hit in enumerate(hits) if type(hit) is _Failed] if failures else []
         for i in bad:
-            problems[indexes[i]].append(FieldProblem(key, f.label, hits[i][1]))
+            problems[indexes[i]].append(FieldProblem(key, f.label, hits[i].message))
         if same:
             names.append(key)
-            values.append([hit[1] for hit in hits])
+            values.append(hits)
             if bad:
                 failed.append((key, bad))
         else:
             for i, hit in zip(indexes, hits, strict=True):
-                if hit[0]:
-                    parsed[i][key] = hit[1]
+                parsed[i][key] = hit
+            for i in bad:
+                del parsed[indexes[i]][key]
     if same and names:
         parsed = [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
         for key, bad in failed:  # a value that failed is not a parsed value (its problem is noted)
             for i in bad:
                 del parsed[i][key]
     return list(zip(parsed, problems, strict=True))
-
-
-@dataclass
-class _Layout:
-    """The keys beside the service's fields that every row of a batch names, sorted out once for the batch
-    (a sync package's or the demo's rows all have one layout) instead of per row and key: reference columns,
-    carried columns (`extra`), and keys that are neither (each row's problem)."""
-
-    refs: list[str]
-    carried: list[str]
-    unknown: list[str]
-
-    @staticmethod
-    def of(spec: Any, extra: Collection[str], rows: Sequence[Mapping[str, Any]]) -> _Layout | None:
-        if not rows:
-            return None
-        first = rows[0].keys()
-        if not all(r.keys() == first for r in rows):
-            return None
-        others = [k for k in first if k != "id" and k not in spec.fields]
-        refs = [k for k in others if k in spec.refs]
-        carried = [k for k in others if k not in spec.refs and k in extra]
-        unknown = [k for k in others if k not in spec.refs and k not in extra]
-        return _Layout(refs, carried, unknown)
 
 
 def _prepare_row(
@@ -374,31 +361,24 @@ def _prepare_row(
     *,
     extra: frozenset[str] = frozenset(),
     tombstones: bool = False,
-    layout: _Layout | None = None,
+    layouts: dict[tuple[str, ...], tuple[list[str], list[str], list[str]]] | None = None,
 ) -> None:
     parsed, problems = parsed_row if parsed_row is not None else _parse_columns(spec, [raw])[0]
+    layout = tuple(raw)
+    kept = layouts.get(layout) if layouts is not None else None
+    if kept is None:
+        kept = _layout(spec, layout, extra)
+        if layouts is not None:
+            layouts[layout] = kept
+    ref_keys, extra_keys, unknown = kept
     refs: dict[str, Any] = {}
-    if layout is not None:  # every row names the same keys: sorted out once (see _Layout)
-        for key in layout.refs:
-            value = raw[key]
-            refs[key] = value if value not in ("",) else None
-        for key in layout.carried:
-            refs[key] = raw[key]
-        for key in layout.unknown:
-            problems.append(FieldProblem(key, key, "不是可以写入的字段"))
-    else:
-        for key, value in raw.items():
-            if key == "id" or key in parsed:
-                continue
-            f = spec.fields.get(key)
-            if f is not None:
-                continue  # parsed above (or its problem noted)
-            elif key in spec.refs:
-                refs[key] = value if value not in ("",) else None
-            elif key in extra:
-                refs[key] = value
-            else:
-                problems.append(FieldProblem(key, key, "不是可以写入的字段"))
+    for key in ref_keys:
+        value = raw[key]
+        refs[key] = value if value not in ("",) else None
+    for key in extra_keys:
+        refs[key] = raw[key]
+    for key in unknown:
+        problems.append(FieldProblem(key, key, "不是可以写入的字段"))
     record_id = str(raw["id"]) if raw.get("id") else None
     stored = batch.existing[out.table].get(record_id) if record_id else None
     if stored is None:
@@ -443,6 +423,23 @@ def _prepare_row(
     batch.rows[out.table][record_id] = row
 
 
+def _layout(spec: Any, keys: tuple[str, ...], extra: frozenset[str]) -> tuple[list[str], list[str], list[str]]:
+    """What a row naming `keys` holds beyond its fields (parsed by `_parse_columns`) and its id: reference
+    columns, carried columns, and names that are not writable here. Worked out once per layout of a batch
+    (the demo's and a ledger's rows share a few), not per row."""
+    refs, carried, unknown = [], [], []
+    for key in keys:
+        if key == "id" or key in spec.fields:
+            continue
+        if key in spec.refs:
+            refs.append(key)
+        elif key in extra:
+            carried.append(key)
+        else:
+            unknown.append(key)
+    return refs, carried, unknown
+
+
 def _tombstone(row: Mapping[str, Any], stored: Mapping[str, Any] | None) -> bool:
     """A row that ends deleted, or whose only change is its deletion or restore (see prepare's `tombstones`)."""
     if row.get("deleted_at") is not None:
@@ -477,7 +474,8 @@ def apply(
     if run is not None:
         run.conn = conn
     if conn.dialect.name == "sqlite" and run is None:
-        # random UUID keys touch pages all over each index: a bigger page cache for this connection keeps
+        # keys of stored rows (ids made before the time-ordered ones, names, dates) touch pages all over an
+        # index: a bigger page cache for this connection keeps
         # a 200,000-community write from re-reading the same pages (128 MB at most; freed on close)
         conn.exec_driver_sql("PRAGMA cache_size=-131072")
         # (temp_store cannot change inside a transaction, SQLite refuses; journal and synchronous stay as the
@@ -512,7 +510,18 @@ def apply(
                 row["updated_at"] = now
                 row["version"] = 1
                 creates.append(row)
-                audit.append(_audit(now, operator, table, row["id"], "create"))
+                audit.append(  # _audit(now, operator, table, id, "create") without the calls (one per record)
+                    {
+                        "at": now,
+                        "operator": operator,
+                        "table_name": table,
+                        "record_id": row["id"],
+                        "action": "create",
+                        "field": None,
+                        "old_value": None,
+                        "new_value": None,
+                    }
+                )
             else:
                 updates.append((row, o.changes))
         insert = _Insert(conn, t)
@@ -541,6 +550,12 @@ def apply(
     )
 
     funding_dates.after_bulk(session, conn, plan)
+    if run is not None:
+        for key, note in plan.run_notes.items():  # what the next plan of the run may take from this one
+            if note is None:
+                run.memo.pop(key, None)
+            else:
+                run.memo[key] = note(conn)
     insert = _Insert(conn, AuditEntry.__table__, skip=frozenset({"seq"}))  # type: ignore[arg-type]
     with _indexes_built_after(conn, AuditEntry.__tablename__, len(audit), run):
         for start in range(0, len(audit), batch_size * 5):
@@ -698,6 +713,7 @@ class _Run:
         self.conn, self.stack = conn, stack
         self.lifted: set[str] = set()  # tables looked at (indexes down, or left as they were)
         self.touched: set[str] = set()
+        self.memo: dict[str, Any] = {}  # what a table's rules carry from one plan of the run to the next
 
     def lift(self, conn: Any, table: str, new_rows: int) -> None:
         """At a table's first batch in the run: if the batch at least doubles it (a table the run fills),
@@ -721,14 +737,17 @@ def one_run(session: Session) -> Iterator[None]:
     made and checked a few hundred projects at a time): on SQLite the work whose cost grows with the
     database is done once at the end instead of per plan.
 
-    Per plan, each index keyed by a random UUID took page reads all over a B-tree that outgrew the page
+    Per plan, each index keyed by a random UUID (ids are time-ordered since, `model/base.new_id`; the indexes
+    on names and dates are still random) took page reads all over a B-tree that outgrew the page
     cache, the landmark triggers updated the items list's landmarks per item (and the landmarks were spread
     again per plan once there were 200,000 items), and the categories and sort keys of each plan's items
     were written in a second pass. In a run: a table the run fills has its secondary indexes built once at
     the end (`_Run.lift`), the landmark triggers and the full-text insert trigger are lifted and the
     landmarks spread and the full-text rows added in one statement at the end, categories and item sort
-    keys are refreshed once. All of it in the caller's transaction: SQLite's DDL is transactional, so a
-    cancel or failure rolls back schema and rows together (and the lifted objects are made again at once).
+    keys are refreshed once (over whole tables when the run wrote every community: `_every_community`), and
+    notice numbers go on from plan to plan (`run_memo`). All of it in the caller's transaction: SQLite's DDL
+    is transactional, so a cancel or failure rolls back schema and rows together (and the lifted objects are
+    made again at once).
     For runs of new records (records updated or deleted in a run keep their full-text rows by the delete
     and update triggers, which stay). PostgreSQL: nothing changes.
     """
@@ -750,12 +769,17 @@ def one_run(session: Session) -> Iterator[None]:
             yield
             session.flush()
             conn = run.conn
-            if run.touched:  # the sort keys before the sort index is built (its index on community_id stays)
+            every = bool(run.touched) and _every_community(conn, run.touched)
+            if every:  # the sort keys before the sort index is built (its index on community_id stays)
+                listing_index.refresh_every_item_sort(conn)
+            elif run.touched:
                 listing_index.refresh_item_sort(conn, run.touched)
         finally:
             session.info.pop(_RUN, None)
     # the indexes and triggers are back (built once over the finished tables)
-    if run.touched:
+    if every:
+        listing_index.refresh_every_category(conn)
+    elif run.touched:
         listing_index.refresh_categories(conn, run.touched)
     conn.exec_driver_sql(
         f"INSERT INTO {listing_index.FTS_TABLE}(rowid, body) SELECT docid, body FROM search_text WHERE docid > ?",
@@ -764,12 +788,30 @@ def one_run(session: Session) -> Iterator[None]:
     stored_landmarks.refresh(conn)
 
 
+def _every_community(conn: Any, ids: set[str]) -> bool:
+    """Whether `ids` (communities a run wrote or gave items: all stored) are every community there is — a run
+    that filled a new database, as the demo does. Then the categories and sort keys are refreshed over the
+    whole tables in one statement each, not 500 ids at a time (at 100,000 communities: 11 of the end's 30 s,
+    a third of it SQLAlchemy expanding the IN lists)."""
+    return len(ids) == conn.exec_driver_sql("SELECT count(*) FROM community").scalar()
+
+
+def run_memo(session: Session) -> dict[str, Any] | None:
+    """The open `one_run`'s memo (None outside a run): what a table's rules carry from one plan of the run to
+    the next instead of reading it again from tables that grow with every plan (the next notice number)."""
+    run: _Run | None = session.info.get(_RUN)
+    return run.memo if run is not None else None
+
+
 def _by_id(row: Mapping[str, Any]) -> str:
     return str(row["id"])
 
 
 def _search_row(r: Mapping[str, Any]) -> tuple[Any, ...]:
     return (r["id"], r.get("name"), r.get("address"), r.get("search_initials"))
+
+
+_BY_VALUE = (Boolean, Date, DateTime, Fixed2)  # bind processors whose result follows the value alone
 
 
 class _Insert:
@@ -784,6 +826,7 @@ class _Insert:
         self.cols = [c for c in t.columns if c.key not in skip]
         dialect = conn.dialect
         self.procs = [c.type._cached_bind_processor(dialect) for c in self.cols]
+        self.by_value = [isinstance(c.type, _BY_VALUE) for c in self.cols]
         mark = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": ":{n}", "named": ":c{n}"}[dialect.paramstyle]
         marks = ", ".join(mark.format(n=i + 1) for i in range(len(self.cols)))
         quote = dialect.identifier_preparer.quote
@@ -801,25 +844,30 @@ class _Insert:
         columns: list[Any] = list(zip(*map(get, rows), strict=True)) if len(self.cols) > 1 else [[get(r) for r in rows]]
         for i, p in enumerate(self.procs):
             if p:
-                columns[i] = map(_Memo(p), columns[i])
+                columns[i] = _bound(p, columns[i]) if self.by_value[i] else map(p, columns[i])
         params: list[Any] = list(zip(*columns, strict=True))
         if self.named:
             params = [{f"c{i + 1}": v for i, v in enumerate(row)} for row in params]
         self.conn.exec_driver_sql(self.sql, params)
 
 
-class _Memo:
-    """A bind processor that remembers its last value: every row of a batch shares one timestamp."""
+def _bound(proc: Callable[[Any], Any], column: Sequence[Any]) -> Sequence[Any]:
+    """A column's values through its bind processor, each distinct value once where values repeat.
 
-    __slots__ = ("last", "out", "proc")
-
-    def __init__(self, proc: Callable[[Any], Any]):
-        self.proc, self.last, self.out = proc, object(), None
-
-    def __call__(self, value: Any) -> Any:
-        if value is not self.last:
-            self.last, self.out = value, self.proc(value)
-        return self.out
+    Most bound columns of a batch repeat: the times and version are one value for every row, dates and
+    yes/no flags a few hundred; a processor call is a Python call per cell (~250 per demo community). Only
+    for the types in `_BY_VALUE`, whose processors give equal values equal results (Decimal("1.0") and
+    Decimal("1.00") both bind as 100 fen; date, datetime and bool text and numbers follow the value).
+    """
+    n = len(column)
+    first = column[0]
+    if column.count(first) == n:  # one value (equal values: the times, the version, a batch's one date)
+        return [proc(first)] * n
+    distinct = dict.fromkeys(column)
+    if len(distinct) * 2 > n:  # mostly different (amounts): a call each
+        return list(map(proc, column))
+    by_value = {v: proc(v) for v in distinct}
+    return list(map(by_value.__getitem__, column))
 
 
 def _event(now: Any, operator: Any, event_id: str, source: str, kind: str, counts: Mapping) -> dict[str, Any]:

@@ -162,7 +162,8 @@ def label(session: Session, c: SyncConflict) -> tuple[str, dict[str, Any]]:
 
         shown = session.scalar(select(ItemType.name).where(ItemType.code == values["item_type_id"])) or ""
     where = f"（{tables.TABLE_LABELS.get(ptable, ptable)}“{parent}”）" if ptable and parent else ""
-    return f"{kind}：{shown or c.record_id[:8]}{where}", values
+    # an id's random end (records made together share the time-ordered start of their ids)
+    return f"{kind}：{shown or c.record_id[-8:]}{where}", values
 
 
 def resolve(session: Session, c: SyncConflict, keep: str | None, edit: bool) -> SyncConflict:

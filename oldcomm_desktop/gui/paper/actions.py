@@ -74,7 +74,7 @@ def preview(ctx: AppContext, parent: QWidget | None, form: str, record_id: str |
     except OldcommError as exc:
         QMessageBox.warning(parent, "无法打印", str(exc))
         return None
-    suffix = record_id[:8] if record_id else "空白"
+    suffix = record_id[-8:] if record_id else "空白"  # the random end: ids made together share their start
     return show_preview(parent, pdf, title, f"{title}-{suffix}.pdf")
 
 

