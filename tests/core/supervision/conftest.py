@@ -103,3 +103,25 @@ def management_check(s, community, day: date, total, template: str = "management
         template=template,
         today=max(day, TODAY),
     )
+
+
+def arrived_order(session, township_code: str, deadline: date):
+    """An order that reached this database from elsewhere (a sync package brings the county's orders down):
+    written as rows, not issued here, so a township database holds one. Returns its one target."""
+    from oldcomm_desktop.core.model.supervision import OrderTarget, SupervisionOrder
+
+    order = SupervisionOrder(
+        number="项目督办〔2026〕001号",
+        year=2026,
+        order_type="order",
+        problem="p",
+        requirement="r",
+        issued_on=date(2026, 6, 1),
+        deadline=deadline,
+    )
+    session.add(order)
+    session.flush()
+    target = OrderTarget(order_id=order.id, township_code=township_code, deadline=deadline, state="pending")
+    session.add(target)
+    session.flush()
+    return target

@@ -23,7 +23,7 @@ from oldcomm_desktop.core.model.supervision import (
 )
 from oldcomm_desktop.core.supervision import assessment, orders, requests, schedules
 
-from .conftest import T1, T2, TODAY, make_community
+from .conftest import T1, T2, TODAY, arrived_order, make_community
 
 
 def _refused(s, rows: dict[str, list[dict[str, Any]]]) -> list[str]:
@@ -206,20 +206,7 @@ def test_orders_in_a_township_database_are_refused_as_the_single_edit_refuses_th
     assert "县级模式" in _refused(session, rows)[0]
     # an order that arrived for another township is not answered here
     other = "341122101000" if own != "341122101000" else "341122001000"
-    order = SupervisionOrder(
-        number="项目督办〔2026〕001号",
-        year=2026,
-        order_type="order",
-        problem="p",
-        requirement="r",
-        issued_on=date(2026, 6, 1),
-        deadline=date(2026, 6, 10),
-    )
-    session.add(order)
-    session.flush()
-    target = OrderTarget(order_id=order.id, township_code=other, deadline=order.deadline, state="pending")
-    session.add(target)
-    session.flush()
+    target = arrived_order(session, other, date(2026, 6, 10))
     step = {"target_id": target.id, "action": "answer", "on": date(2026, 6, 3), "text": "已修复"}
     assert _refused(session, {"order_event": [step]}) == _single(
         lambda: orders.answer(session, target.id, "已修复", "2026-06-03", today=TODAY)

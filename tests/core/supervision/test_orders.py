@@ -12,7 +12,7 @@ from oldcomm_desktop.core.errors import OldcommError, ValidationError
 from oldcomm_desktop.core.model.supervision import OrderTarget
 from oldcomm_desktop.core.supervision import orders
 
-from .conftest import T1, T2, TODAY
+from .conftest import T1, T2, TODAY, arrived_order
 
 
 def _issue(s, *, townships=(T1[0],), on=date(2026, 6, 1), deadline=date(2026, 6, 10), **extra):
@@ -149,22 +149,7 @@ def test_township_answers_its_own_but_cannot_issue_or_confirm(session, today) ->
             today=TODAY,
         )
     # an order that arrived (e.g. in a sync package) is answered at the township
-    from oldcomm_desktop.core.model.supervision import SupervisionOrder
-
-    o = SupervisionOrder(
-        number="项目督办〔2026〕001号",
-        year=2026,
-        order_type="order",
-        problem="p",
-        requirement="r",
-        issued_on=date(2026, 6, 1),
-        deadline=date(2026, 6, 20),
-    )
-    session.add(o)
-    session.flush()
-    t = OrderTarget(order_id=o.id, township_code=T1[0], deadline=o.deadline, state="pending")
-    session.add(t)
-    session.flush()
+    t = arrived_order(session, T1[0], date(2026, 6, 20))
     orders.answer(session, t.id, "已处理", today=today)
     assert t.state == "done" and not t.answered_at_county
     with pytest.raises(OldcommError, match="县级模式"):

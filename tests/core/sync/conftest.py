@@ -13,6 +13,18 @@ from oldcomm_desktop.core.sync import importer, keys
 from oldcomm_desktop.core.sync.exporter import export
 from oldcomm_desktop.storage.database import Database, open_database
 
+try:  # the PostgreSQL helpers of the top conftest, for the county-on-a-server tests of this package
+    from tests.conftest import _reset_postgres, postgres_url
+except ModuleNotFoundError:  # bare pytest
+    import importlib.util
+
+    _spec = importlib.util.spec_from_file_location("_oc_conftest", Path(__file__).parents[2] / "conftest.py")
+    _c = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(_c)
+    _reset_postgres, postgres_url = _c._reset_postgres, _c.postgres_url
+
+__all__ = ["_reset_postgres", "postgres_url"]
+
 COUNTY = "341122000000"
 T1, T2, T3 = "341122001000", "341122100000", "341122101000"
 NAMES = {COUNTY: "测试县", T1: "城关街道", T2: "东关镇", T3: "西关镇"}

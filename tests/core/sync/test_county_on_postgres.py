@@ -12,17 +12,7 @@ from oldcomm_desktop.core.model import Attachment, Community, RenovationItem
 from oldcomm_desktop.core.sync import conflicts, history
 from oldcomm_desktop.core.sync.package import PackageError
 
-from .conftest import COUNTY, T1, Node, db_state, introduce, make_node
-
-try:
-    from tests.conftest import _reset_postgres, postgres_url
-except ModuleNotFoundError:  # bare pytest
-    import importlib.util
-
-    _spec = importlib.util.spec_from_file_location("_oc_conftest", Path(__file__).parents[2] / "conftest.py")
-    _c = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(_c)
-    _reset_postgres, postgres_url = _c._reset_postgres, _c.postgres_url
+from .conftest import COUNTY, T1, Node, _reset_postgres, db_state, introduce, make_node, postgres_url
 
 pytestmark = pytest.mark.postgres
 

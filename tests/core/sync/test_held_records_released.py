@@ -15,17 +15,7 @@ from oldcomm_desktop.core.model import AuditEntry, Community, RenovationItem, Sy
 from oldcomm_desktop.core.model.base import new_id, utcnow
 from oldcomm_desktop.core.sync import conflicts, deleted_parents, history
 
-from .conftest import COUNTY, T1, Node, introduce, make_node
-
-try:
-    from tests.conftest import _reset_postgres, postgres_url
-except ModuleNotFoundError:  # bare pytest
-    import importlib.util
-
-    _spec = importlib.util.spec_from_file_location("_oc_conftest", Path(__file__).parents[2] / "conftest.py")
-    _c = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(_c)
-    _reset_postgres, postgres_url = _c._reset_postgres, _c.postgres_url
+from .conftest import COUNTY, T1, Node, _reset_postgres, introduce, make_node, postgres_url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
