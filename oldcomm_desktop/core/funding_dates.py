@@ -41,35 +41,31 @@ def change_day(session: Session) -> date:
 
 
 @contextlib.contextmanager
-def dated(session: Session, day: date) -> Iterator[None]:
-    """Date the arrived/paid changes flushed inside the block on `day` instead of today."""
-    before = session.info.get(AS_OF)
-    session.info[AS_OF] = day
+def _info(session: Session, key: str, value: Any) -> Iterator[None]:
+    """`session.info[key]` is `value` inside the block, and what it was before afterwards."""
+    before = session.info.get(key)
+    session.info[key] = value
     try:
         yield
     finally:
         if before is None:
-            session.info.pop(AS_OF, None)
+            session.info.pop(key, None)
         else:
-            session.info[AS_OF] = before
+            session.info[key] = before
 
 
-@contextlib.contextmanager
-def history_carried(session: Session) -> Iterator[None]:
+def dated(session: Session, day: date) -> contextlib.AbstractContextManager[None]:
+    """Date the arrived/paid changes flushed inside the block on `day` instead of today."""
+    return _info(session, AS_OF, day)
+
+
+def history_carried(session: Session) -> contextlib.AbstractContextManager[None]:
     """Inside the block the bulk path dates nothing: the lines it writes come with their own dated history.
 
     A sync import writes a package's funding lines through the bulk path and the sender's funding_line_history
     rows beside them (they travel as records of their own); a row dated the day of the import would claim the
     money arrived here that day, and a past month's return would move with it."""
-    before = session.info.get(CARRIED)
-    session.info[CARRIED] = True
-    try:
-        yield
-    finally:
-        if before is None:
-            session.info.pop(CARRIED, None)
-        else:
-            session.info[CARRIED] = before
+    return _info(session, CARRIED, True)
 
 
 def write(conn: Connection, lines: Iterable[Mapping[str, Any]], day: date) -> None:

@@ -129,20 +129,16 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
     )
     _refresh_shapes(conn, shaped, parents)
     conn.execute(CONFLICT.delete().where(CONFLICT.c.import_id == imp.id, CONFLICT.c.status == "open"))
-    settled = json.loads(imp.counts).get("settled") or []
-    for k in range(0, len(settled), 500):  # conflicts this import had settled are open again
-        conn.execute(
-            CONFLICT.update()
-            .where(CONFLICT.c.id.in_(settled[k : k + 500]), CONFLICT.c.status == "settled")
-            .values(status="open", resolved_at=None, resolved_by=None)
-        )
-    released = json.loads(imp.counts).get("released") or []  # held again: their parent is deleted again
-    for k in range(0, len(released), 500):
-        conn.execute(
-            CONFLICT.update()
-            .where(CONFLICT.c.id.in_(released[k : k + 500]), CONFLICT.c.status == deleted_parents.RELEASED)
-            .values(status="open", resolved_at=None, resolved_by=None)
-        )
+    counts = json.loads(imp.counts)
+    # conflicts this import had settled, and held records it released (their parent is deleted again): open
+    for key, status in (("settled", "settled"), ("released", deleted_parents.RELEASED)):
+        ids = counts.get(key) or []
+        for k in range(0, len(ids), 500):
+            conn.execute(
+                CONFLICT.update()
+                .where(CONFLICT.c.id.in_(ids[k : k + 500]), CONFLICT.c.status == status)
+                .values(status="open", resolved_at=None, resolved_by=None)
+            )
     writes.write_audit(conn, audit)
     peer = session.get(SyncPeer, imp.sender_code)
     if peer is not None:
