@@ -26,6 +26,18 @@ def pair(tmp_path: Path, capsys) -> tuple[Path, Path]:
     return t, c
 
 
+@pytest.fixture
+def introduced(pair, tmp_path: Path, capsys) -> tuple[Path, Path, Path]:
+    """The pair with each side's key trusted by the other, and a folder standing for the USB stick."""
+    t, c = pair
+    for db, other, code in ((t, c, T), (c, t, C)):
+        assert run(capsys, "--db", db, "keys", "export", "--out", tmp_path / f"{code}.pub")[0] == 0
+        assert run(capsys, "--db", other, "keys", "trust", tmp_path / f"{code}.pub", "--township", code)[0] == 0
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    return t, c, usb
+
+
 def test_keys_and_a_first_exchange(pair, tmp_path: Path, capsys) -> None:
     t, c = pair
     assert run(capsys, "--db", t, "keys", "init")[0] == 0
@@ -110,17 +122,12 @@ def test_keys_show_never_writes(pair, tmp_path: Path, capsys) -> None:
     assert files() == before
 
 
-def test_a_deletion_conflict_reads_as_deleted_or_not(pair, tmp_path: Path, capsys) -> None:
+def test_a_deletion_conflict_reads_as_deleted_or_not(introduced, capsys) -> None:
     """`sync conflicts` names a deletion against an edit in words: 已删除 (with its time) and 未删除."""
     from oldcomm_desktop.core import communities
     from oldcomm_desktop.storage.database import open_database
 
-    t, c = pair
-    for db, other, code in ((t, c, T), (c, t, C)):
-        assert run(capsys, "--db", db, "keys", "export", "--out", tmp_path / f"{code}.pub")[0] == 0
-        assert run(capsys, "--db", other, "keys", "trust", tmp_path / f"{code}.pub", "--township", code)[0] == 0
-    usb = tmp_path / "usb"
-    usb.mkdir()
+    t, c, usb = introduced
     tdb = open_database(t)
     with tdb.transaction("录入员") as s:
         cid = communities.create(s, {"name": "幸福里小区", "households": 100}, confirm=True).id
@@ -142,19 +149,14 @@ def test_a_deletion_conflict_reads_as_deleted_or_not(pair, tmp_path: Path, capsy
     assert rc == 0 and "回收站（deleted_at）" in out and "本方：未删除" in out and "：已删除（20" in out
 
 
-def test_a_held_item_is_listed_and_decided_from_the_command_line(pair, tmp_path: Path, capsys) -> None:
+def test_a_held_item_is_listed_and_decided_from_the_command_line(introduced, capsys) -> None:
     """An item added at the township to a community the county deleted: the import applies, `sync conflicts`
     names it (所属记录已删除), `--value` is refused, `--keep theirs` restores the community with the item."""
     from oldcomm_desktop.core import communities, items
     from oldcomm_desktop.core.model import Community, RenovationItem
     from oldcomm_desktop.storage.database import open_database
 
-    t, c = pair
-    for db, other, code in ((t, c, T), (c, t, C)):
-        assert run(capsys, "--db", db, "keys", "export", "--out", tmp_path / f"{code}.pub")[0] == 0
-        assert run(capsys, "--db", other, "keys", "trust", tmp_path / f"{code}.pub", "--township", code)[0] == 0
-    usb = tmp_path / "usb"
-    usb.mkdir()
+    t, c, usb = introduced
     tdb = open_database(t)
     with tdb.transaction("录入员") as s:
         cid = communities.create(s, {"name": "幸福里小区", "households": 100}, confirm=True).id
@@ -188,3 +190,42 @@ def test_a_held_item_is_listed_and_decided_from_the_command_line(pair, tmp_path:
     with cdb.transaction("测试员") as s:
         assert s.get(Community, cid).deleted_at is None and s.get(RenovationItem, iid).deleted_at is None
     cdb.close()
+
+
+def test_an_import_that_restores_the_parent_releases_the_held_item(introduced, capsys) -> None:
+    """`oldcomm sync import` says when a package brought back the parent of a held record, and `sync conflicts
+    --all` shows that conflict closed by itself, with why."""
+    from oldcomm_desktop.core import communities, items, recycle_bin
+    from oldcomm_desktop.storage.database import open_database
+
+    t, c, usb = introduced
+
+    def send(src: Path, dst: Path, *extra: str) -> str:
+        name = run(capsys, "--db", src, "sync", "export", "--out", usb, *extra)[1].strip()
+        rc, out, err = run(capsys, "--db", dst, "sync", "import", usb / name)
+        assert rc == 0, err
+        return out
+
+    def edit(path: Path, fn) -> str:
+        db = open_database(path)
+        try:
+            with db.transaction("录入员") as s:
+                return fn(s)
+        finally:
+            db.close()
+
+    cid = edit(t, lambda s: communities.create(s, {"name": "幸福里小区", "households": 100}, confirm=True).id)
+    send(t, c)
+    edit(c, lambda s: communities.delete(s, cid))
+    iid = edit(t, lambda s: items.create(s, cid, {"item_type_id": "water_pipe", "planned_quantity": "300"}).id)
+    assert "1 处冲突" in send(t, c)
+    send(c, t, "--to", T)  # the deletion reaches the township, which restores the community
+    edit(t, lambda s: recycle_bin.restore(s, "community", cid))
+    out = send(t, c)
+    assert "有 1 条因所属记录已删除而暂存的记录，所属记录已恢复，已自动写入" in out
+    rc, out, _ = run(capsys, "--db", c, "sync", "conflicts", "--json")
+    assert rc == 0 and json.loads(out) == []
+    rc, out, _ = run(capsys, "--db", c, "sync", "conflicts", "--json", "--all")
+    [held] = json.loads(out)
+    assert (held["record_id"], held["status"]) == (iid, "released")
+    assert held["resolved_by"] == "自动写入：所属记录已由数据包恢复" and held["resolved_at"]

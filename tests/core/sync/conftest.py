@@ -23,7 +23,6 @@ except ModuleNotFoundError:  # bare pytest
     _spec.loader.exec_module(_c)
     _reset_postgres, postgres_url = _c._reset_postgres, _c.postgres_url
 
-__all__ = ["_reset_postgres", "postgres_url"]
 
 COUNTY = "341122000000"
 T1, T2, T3 = "341122001000", "341122100000", "341122101000"
@@ -139,3 +138,14 @@ def rewrite(
         zf.writestr("manifest.json", body)
         zf.writestr("manifest.sig", sig)
     return dst
+
+
+@pytest.fixture
+def pg_county(tmp_path: Path, world: dict[str, Node]) -> Iterator[Node]:
+    """The county on a real PostgreSQL server (OLDCOMM_TEST_PG_URL), introduced to township T1 of `world`."""
+    url = postgres_url()
+    _reset_postgres(url)
+    county = make_node(url, COUNTY, tmp_path / "county-pg")
+    introduce(county, world[T1], tmp_path)
+    yield county
+    county.db.close()

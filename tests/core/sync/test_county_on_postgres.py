@@ -12,19 +12,9 @@ from oldcomm_desktop.core.model import Attachment, Community, RenovationItem
 from oldcomm_desktop.core.sync import conflicts, history
 from oldcomm_desktop.core.sync.package import PackageError
 
-from .conftest import COUNTY, T1, Node, _reset_postgres, db_state, introduce, make_node, postgres_url
+from .conftest import T1, Node, db_state
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def pg_county(tmp_path: Path, world):
-    url = postgres_url()
-    _reset_postgres(url)
-    county = make_node(url, COUNTY, tmp_path / "county-pg")
-    introduce(county, world[T1], tmp_path)
-    yield county
-    county.db.close()
 
 
 def test_county_on_postgres_imports_merges_and_sends_down(pg_county: Node, world, tmp_path: Path) -> None:

@@ -4,9 +4,6 @@ released, saying why; while anything else stands in the way it waits for a clerk
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
@@ -15,20 +12,12 @@ from oldcomm_desktop.core.model import AuditEntry, Community, RenovationItem, Sy
 from oldcomm_desktop.core.model.base import new_id, utcnow
 from oldcomm_desktop.core.sync import conflicts, deleted_parents, history
 
-from .conftest import COUNTY, T1, Node, _reset_postgres, introduce, make_node, postgres_url
+from .conftest import COUNTY, T1, Node
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def county(request: pytest.FixtureRequest, world, tmp_path: Path) -> Iterator[Node]:
-    if request.param == "sqlite":
-        yield world[COUNTY]
-        return
-    url = postgres_url()
-    _reset_postgres(url)
-    node = make_node(url, COUNTY, tmp_path / "county-pg")
-    introduce(node, world[T1], tmp_path)
-    yield node
-    node.db.close()
+def county(request: pytest.FixtureRequest, world) -> Node:
+    return world[COUNTY] if request.param == "sqlite" else request.getfixturevalue("pg_county")
 
 
 def _item(node: Node, cid: str, quantity: str) -> str:
