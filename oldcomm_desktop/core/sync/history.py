@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from oldcomm_desktop.core import funding_dates
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.importing import bulk_tables
 from oldcomm_desktop.core.model import Community, CommunityCategory, RenovationItem, SyncImport, SyncPeer
@@ -124,9 +125,16 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
                 )
     # the same rules, derived columns, list shapes and audit entries as every other write (importing/bulk.py);
     # a before-image the rules now refuse stops the rollback with nothing changed (the caller rolls back)
-    writes.through_bulk(
-        session, restored, source=f"回滚数据包导入 {imp.file_name or imp.id}", refused="不能回滚这次导入", operator=who
-    )
+    # a line's dated arrived/paid rows are rolled back with it (their own images): none of today is added
+    with funding_dates.history_carried(session):
+        writes.through_bulk(
+            session,
+            restored,
+            source=f"回滚数据包导入 {imp.file_name or imp.id}",
+            refused="不能回滚这次导入",
+            operator=who,
+        )
+    funding_dates.settle(conn, [r["id"] for r in restored.get("funding_line", [])])
     _refresh_shapes(conn, shaped, parents)
     conn.execute(CONFLICT.delete().where(CONFLICT.c.import_id == imp.id, CONFLICT.c.status == "open"))
     counts = json.loads(imp.counts)
