@@ -14,15 +14,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import divisions, funding_dates
+from oldcomm_desktop.core import divisions, funding_dates, workspace
 from oldcomm_desktop.core.errors import OldcommError, ValidationError
 from oldcomm_desktop.core.importing import bulk_tables
 from oldcomm_desktop.core.model import SyncConflict
 from oldcomm_desktop.core.model.base import utcnow
-from oldcomm_desktop.core.sync import changes, deleted_parents, merge, tables, writes
+from oldcomm_desktop.core.sync import changes, deleted_parents, importer, merge, tables, writes
 
 KEEP = ("ours", "theirs")
-BULK_TABLES: frozenset[str] = frozenset(bulk_tables.ORDER)  # written through importing/bulk.py
+BULK_TABLES: frozenset[str] = importer.BULK_TABLES  # written through importing/bulk.py
 STATUS_LABELS = {
     "open": "待处理",
     "ours": "保留本方",
@@ -228,7 +228,10 @@ def _write_decision(session: Session, codec: tables.RowCodec, c: SyncConflict, o
     row = {"id": c.record_id, **codec.decode({c.field: new})}
     who = session.info.get("operator") or "处理同步冲突"
     if c.table_name in BULK_TABLES:  # the bulk write path: the same rules as any edit, its own audit entry
-        with funding_dates.history_carried(session):  # a decided figure is dated by `settle`, never today
+        with (
+            funding_dates.history_carried(session),  # a decided figure is dated by `settle`, never today
+            bulk_tables.merging(session, workspace.mode(session), workspace.own_code(session)),  # a merge's choice
+        ):
             writes.through_bulk(
                 session,
                 {c.table_name: [row]},

@@ -30,8 +30,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import funding_dates
+from oldcomm_desktop.core import funding_dates, workspace
 from oldcomm_desktop.core.errors import OldcommError, ValidationError
+from oldcomm_desktop.core.importing import bulk_tables as bulk_tables_
 from oldcomm_desktop.core.model import SyncConflict
 from oldcomm_desktop.core.model.base import utcnow
 from oldcomm_desktop.core.sync import changes, conflict_rows, merge, tables, writes
@@ -52,6 +53,9 @@ PARENTS: dict[str, tuple[tuple[str, str], ...]] = {
     "reinspection": (("rectification_id", "rectification"),),
     # a line's dated arrived/paid rows travel with it (written by sync/writes.py, not the bulk path): held with it
     "funding_line_history": (("funding_line_id", "funding_line"),),
+    # a schedule or a resident's request under a community deleted here (the bulk path refuses both)
+    "inspection_schedule": (("community_id", "community"),),
+    "resident_request": (("community_id", "community"),),
 }
 
 
@@ -318,7 +322,11 @@ def _write_held(
         sh.echo_seq = sh.seq
     changes.save_shadows(conn, [sh], {(name, rid)} if shadow is not None else set())
     bulk_tables = importer.BULK_TABLES
-    with funding_dates.history_carried(session):  # a held line's dated rows are held with it, written apart
+    peer_mode = workspace.TOWNSHIP if workspace.mode(session) == workspace.COUNTY else workspace.COUNTY
+    with (
+        funding_dates.history_carried(session),  # a held line's dated rows are held with it, written apart
+        bulk_tables_.merging(session, peer_mode, c.peer_code),  # the held record is the peer's acts
+    ):
         writes.through_bulk(
             session,
             {n: part for n, part in rows.items() if n in bulk_tables},

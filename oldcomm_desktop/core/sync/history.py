@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import funding_dates
+from oldcomm_desktop.core import funding_dates, workspace
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.importing import bulk_tables
 from oldcomm_desktop.core.model import Community, CommunityCategory, RenovationItem, SyncImport, SyncPeer
 from oldcomm_desktop.core.model.base import utcnow
-from oldcomm_desktop.core.sync import changes, deleted_parents, tables, writes
+from oldcomm_desktop.core.sync import changes, deleted_parents, importer, tables, writes
 from oldcomm_desktop.core.sync.importer import CONFLICT, CREATED, IMPORT_ROW, _audit
 
 
@@ -126,7 +126,9 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
     # the same rules, derived columns, list shapes and audit entries as every other write (importing/bulk.py);
     # a before-image the rules now refuse stops the rollback with nothing changed (the caller rolls back)
     # a line's dated arrived/paid rows are rolled back with it (their own images): none of today is added
-    with funding_dates.history_carried(session):
+    # the before-images are the sender's acts undone (a county order at a township): asked of the sender's mode
+    sender_mode = workspace.TOWNSHIP if workspace.mode(session) == workspace.COUNTY else workspace.COUNTY
+    with funding_dates.history_carried(session), bulk_tables.merging(session, sender_mode, imp.sender_code):
         writes.through_bulk(
             session,
             restored,
@@ -179,7 +181,7 @@ def _expanded(images: Any) -> list[Any]:
     return out
 
 
-BULK_TABLES: frozenset[str] = frozenset(bulk_tables.ORDER)
+BULK_TABLES: frozenset[str] = importer.BULK_TABLES
 SHAPED = ("community", "renovation_item")  # the tables whose list shapes and search text the import wrote
 
 
