@@ -150,6 +150,8 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
                 .values(status="open", resolved_at=None, resolved_by=None)
             )
     writes.write_audit(conn, audit)
+    # a parent this rollback brought back (the import had deleted it): the records held under it meanwhile go in
+    deleted_parents.release(session, deleted_parents.RELEASED_HERE)
     peer = session.get(SyncPeer, imp.sender_code)
     if peer is not None:
         # What we hold of the peer's changes went back: the next receipt asks the peer to send them again.
