@@ -15,12 +15,18 @@ from oldcomm_desktop.core import funding, funding_dates
 from oldcomm_desktop.core.model import Community, FundingLine, FundingLineHistory
 from oldcomm_desktop.core.sync import conflicts, history
 
-from .conftest import COUNTY, T1
+from .conftest import COUNTY, T1, Node
 
 
 @pytest.fixture(autouse=True)
 def _private_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def county(request: pytest.FixtureRequest, world) -> Node:
+    """The county on SQLite, and on a real PostgreSQL server (OLDCOMM_TEST_PG_URL)."""
+    return world[COUNTY] if request.param == "sqlite" else request.getfixturevalue("pg_county")
 
 
 def _set(node, cid: str, day: date, arrived: str) -> None:
@@ -48,10 +54,10 @@ def _line_and_dated(node, cid: str, day: date) -> tuple[Decimal, Decimal]:
         return now, then
 
 
-def _conflict(world, county_day: date) -> tuple:
+def _conflict(county, world, county_day: date) -> tuple:
     """arrived changed on both sides since the last exchange: 200 at the township (dated 3 May), 300 at the
     county (dated `county_day`, before or after the township's)."""
-    county, t1 = world[COUNTY], world[T1]
+    t1 = world[T1]
     cid = t1.new_community("幸福里小区", households=10, floor_area="1000", total_investment="1000", plan_year=2026)
     _set(t1, cid, date(2026, 3, 1), "100")
     county.import_(t1.export().path)
@@ -66,8 +72,8 @@ def _conflict(world, county_day: date) -> tuple:
 
 @pytest.mark.parametrize("county_day", [date(2026, 5, 10), date(2026, 4, 20)])
 @pytest.mark.parametrize(("keep", "value", "figure"), [("theirs", None, 200), ("ours", None, 300), (None, "250", 250)])
-def test_a_decided_line_is_dated_as_its_history_not_today(world, keep, value, figure, county_day) -> None:
-    county, t1, cid, conflict_id = _conflict(world, county_day)
+def test_a_decided_line_is_dated_as_its_history_not_today(county, world, keep, value, figure, county_day) -> None:
+    county, t1, cid, conflict_id = _conflict(county, world, county_day)
     assert _days(county, cid) == sorted([date(2026, 3, 1), date(2026, 5, 3), county_day])
     with county.db.transaction("审核员") as s:
         if keep:
@@ -82,8 +88,8 @@ def test_a_decided_line_is_dated_as_its_history_not_today(world, keep, value, fi
     assert date.today() not in _days(t1, cid)
 
 
-def test_a_rollback_restores_the_line_without_a_row_of_today(world) -> None:
-    county, t1 = world[COUNTY], world[T1]
+def test_a_rollback_restores_the_line_without_a_row_of_today(county, world) -> None:
+    t1 = world[T1]
     cid = t1.new_community("幸福里小区", households=10, floor_area="1000", total_investment="1000", plan_year=2026)
     _set(t1, cid, date(2026, 3, 1), "100")
     county.import_(t1.export().path)

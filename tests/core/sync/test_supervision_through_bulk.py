@@ -20,7 +20,7 @@ from oldcomm_desktop.core.supervision import orders, requests, schedules
 from oldcomm_desktop.core.sync import conflicts, history
 from oldcomm_desktop.core.sync.package import PackageError
 
-from .conftest import COUNTY, T1, db_state, rewrite
+from .conftest import COUNTY, T1, Node, db_state, rewrite
 
 TODAY = date(2026, 6, 15)
 
@@ -28,6 +28,12 @@ TODAY = date(2026, 6, 15)
 @pytest.fixture(autouse=True)
 def _private_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def county(request: pytest.FixtureRequest, world) -> Node:
+    """The county on SQLite, and on a real PostgreSQL server (OLDCOMM_TEST_PG_URL)."""
+    return world[COUNTY] if request.param == "sqlite" else request.getfixturevalue("pg_county")
 
 
 def _community(node, name: str = "幸福里小区") -> str:
@@ -68,8 +74,8 @@ def _edit_line(members: dict, table: str, change) -> None:
     members[name] = ("\n".join(lines) + "\n").encode()
 
 
-def test_a_send_back_and_a_re_answer_travel_both_ways_through_the_state_machine(world) -> None:
-    county, t1 = world[COUNTY], world[T1]
+def test_a_send_back_and_a_re_answer_travel_both_ways_through_the_state_machine(county, world) -> None:
+    t1 = world[T1]
     order_id = _order(county)
     t1.import_(county.export(T1).path)
     tid = _target(t1, order_id).id
@@ -109,8 +115,8 @@ def test_a_send_back_and_a_re_answer_travel_both_ways_through_the_state_machine(
         assert s.scalar(q) == 3  # start, answer, answer
 
 
-def test_a_paper_answer_at_the_county_beside_the_township_s_own_is_a_conflict_not_a_refusal(world) -> None:
-    county, t1 = world[COUNTY], world[T1]
+def test_a_paper_answer_at_the_county_beside_the_township_s_own_is_a_conflict_not_a_refusal(county, world) -> None:
+    t1 = world[T1]
     order_id = _order(county)
     t1.import_(county.export(T1).path)
     tid = _target(t1, order_id).id
@@ -129,10 +135,10 @@ def test_a_paper_answer_at_the_county_beside_the_township_s_own_is_a_conflict_no
         assert _target(node, order_id).answer == "已完成雨污分流"
 
 
-def test_a_step_the_state_machine_refuses_refuses_the_package(world, tmp_path: Path) -> None:
+def test_a_step_the_state_machine_refuses_refuses_the_package(county, world, tmp_path: Path) -> None:
     """A township package whose steps start the work after answering it: refused with the state machine's
     message, the county's database unchanged."""
-    county, t1 = world[COUNTY], world[T1]
+    t1 = world[T1]
     order_id = _order(county)
     t1.import_(county.export(T1).path)
     tid = _target(t1, order_id).id
@@ -171,8 +177,10 @@ def test_a_step_the_state_machine_refuses_refuses_the_package(world, tmp_path: P
         ),
     ],
 )
-def test_a_row_breaking_a_single_edit_rule_is_refused_naming_the_record(world, tmp_path, table, change, message):
-    county, t1 = world[COUNTY], world[T1]
+def test_a_row_breaking_a_single_edit_rule_is_refused_naming_the_record(
+    county, world, tmp_path, table, change, message
+):
+    t1 = world[T1]
     cid = _community(t1)
     with t1.db.transaction("录入员") as s:
         schedules.add(
@@ -196,8 +204,8 @@ def test_a_row_breaking_a_single_edit_rule_is_refused_naming_the_record(world, t
         assert s.scalar(select(func.count()).select_from(ResidentRequest)) == 1
 
 
-def test_a_request_under_a_community_deleted_here_is_held_not_refused(world) -> None:
-    county, t1 = world[COUNTY], world[T1]
+def test_a_request_under_a_community_deleted_here_is_held_not_refused(county, world) -> None:
+    t1 = world[T1]
     cid = _community(t1)
     county.import_(t1.export().path)
     with county.db.transaction("审核员") as s:
@@ -217,8 +225,8 @@ def test_a_request_under_a_community_deleted_here_is_held_not_refused(world) -> 
         assert s.get(ResidentRequest, rid).township_code == T1
 
 
-def test_a_rollback_of_an_order_arriving_at_a_township_goes_through_the_bulk_rules(world) -> None:
-    county, t1 = world[COUNTY], world[T1]
+def test_a_rollback_of_an_order_arriving_at_a_township_goes_through_the_bulk_rules(county, world) -> None:
+    t1 = world[T1]
     order_id = _order(county)
     t1.import_(county.export(T1).path)
     tid = _target(t1, order_id).id
