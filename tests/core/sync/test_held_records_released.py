@@ -183,3 +183,33 @@ def county_other(s, cid: str) -> str:
             s, {"name": "另一小区", "township_code": T1, "households": 5, "plan_year": 2026}, confirm=True
         ).id
     return other
+
+
+def test_a_rollback_that_brings_the_parent_back_releases_its_held_record(county: Node, world, tmp_path) -> None:
+    """The county's copy of the community was deleted by a package (the township deleted it); an item then
+    arrives under it (here a package without the township's restore of the community): held. Rolling back the
+    package that deleted the community brings it back, and the held item is written in the same rollback."""
+    from .conftest import rewrite
+
+    t1 = world[T1]
+    cid = t1.new_community("幸福里小区", households=100)
+    county.import_(t1.export().path)
+    with t1.db.transaction("录入员") as s:
+        communities.delete(s, cid)
+    deleting = county.import_(t1.export().path)
+    assert _live(county, cid) == [False]
+    with t1.db.transaction("录入员") as s:
+        recycle_bin.restore(s, "community", cid)
+    new = _item(t1, cid, "300")
+
+    def without_the_restore(members: dict) -> None:
+        del members["records/community.jsonl"]
+
+    forged = rewrite(t1.export().path, tmp_path / "item-only.ocpkg", t1, members=without_the_restore)
+    report = county.import_(forged)
+    assert [(c["record_id"], c["field"]) for c in report.conflicts] == [(new, deleted_parents.FIELD)]
+    with county.db.transaction("审核员") as s:
+        history.rollback(s, deleting.import_id)
+    assert _live(county, cid, new) == [True, True]
+    c = _conflict(county, new)
+    assert (c["status"], c["resolved_by"]) == ("released", deleted_parents.RELEASED_HERE)
