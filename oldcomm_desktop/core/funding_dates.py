@@ -127,6 +127,50 @@ def after_bulk(session: Session, conn: Connection, plan: Any) -> None:
         write_current(conn, ids, day)
 
 
+def settle(conn: Connection, line_ids: Iterable[str]) -> int:
+    """Lines whose latest dated row no longer says what the line holds get one row restating the line, dated
+    as that latest row (ties on a day: the later written stands), never today. Returns how many were written.
+
+    For sync writes that change a line apart from a dated edit: a conflict decided (keep ours, take theirs or a
+    typed value) and a rollback's before-image. Each side's dated rows travel as records of their own, so after
+    a decision the other side's row (or ours) may be the latest and say the other value; the money did not
+    arrive on the day a clerk settled which figure is right, so no row of that day is made. A line with no
+    dated row at all is left as it is (its history has nothing to restate)."""
+    ids = sorted(set(line_ids))
+    lines, h = FundingLine.__table__, FundingLineHistory.__table__
+    history: list[dict[str, Any]] = []
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        q = select(lines.c.id, lines.c.township_code, lines.c.arrived, lines.c.paid).where(
+            lines.c.id.in_(chunk), lines.c.deleted_at.is_(None)
+        )
+        current = {r.id: r for r in conn.execute(q)}
+        latest: dict[str, Any] = {}
+        q = (
+            select(h.c.funding_line_id, h.c.as_of, h.c.arrived, h.c.paid)
+            .where(h.c.funding_line_id.in_(chunk), h.c.deleted_at.is_(None))
+            .order_by(h.c.funding_line_id, h.c.as_of, h.c.created_at, h.c.id)
+        )
+        for r in conn.execute(q):
+            latest[r.funding_line_id] = r  # the last in order is the one that stands
+        for lid, line in current.items():
+            last = latest.get(lid)
+            if last is not None and (last.arrived, last.paid) != (line.arrived, line.paid):
+                history.append(
+                    {
+                        "funding_line_id": lid,
+                        "township_code": line.township_code,
+                        "as_of": last.as_of,
+                        "arrived": line.arrived,
+                        "paid": line.paid,
+                    }
+                )
+    from oldcomm_desktop.core.importing import bulk
+
+    bulk.insert_new(conn, h, history)  # type: ignore[arg-type]
+    return len(history)
+
+
 def measure(name: str, day: date, *, from_history: bool = False) -> ColumnElement[Any]:
     """A funding line's `name` ("arrived" or "paid") as it stood on `day`, as a column of a query on
     funding_line: its latest history row dated on or before `day` (ties on one day: the later written), None

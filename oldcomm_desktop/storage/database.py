@@ -141,6 +141,9 @@ class Database:
         from oldcomm_desktop.core import funding_dates  # arrived/paid changes leave a dated row
 
         funding_dates.install(self._sessions)
+        from oldcomm_desktop.core.sync import restored  # a parent restored by any route frees its held records
+
+        restored.install(self._sessions)
 
         from oldcomm_desktop.core.returns import locking  # an approved return's period is locked
 

@@ -229,3 +229,52 @@ def test_an_import_that_restores_the_parent_releases_the_held_item(introduced, c
     [held] = json.loads(out)
     assert (held["record_id"], held["status"]) == (iid, "released")
     assert held["resolved_by"] == "自动写入：所属记录已由数据包恢复" and held["resolved_at"]
+
+
+def test_a_package_row_the_rules_refuse_is_refused_in_their_words(introduced, tmp_path: Path, capsys) -> None:
+    """A resident's request arrives through the bulk write path: a row breaking the single edit's rule (a
+    satisfaction without a reply) refuses the package naming the record, exit 1, nothing imported."""
+    from datetime import date
+    from types import SimpleNamespace
+
+    from oldcomm_desktop.core import communities
+    from oldcomm_desktop.core.supervision import requests
+    from oldcomm_desktop.storage.database import open_database
+    from tests.core.sync.conftest import rewrite
+
+    t, c, usb = introduced
+    db = open_database(t)
+    try:
+        with db.transaction("录入员") as s:
+            cid = communities.create(s, {"name": "幸福里小区", "households": 100}, confirm=True).id
+            day = date(2026, 6, 1)
+            values = {
+                "community_id": cid,
+                "topic": "停车难",
+                "channel": "hotline",
+                "raised_on": day,
+                "raised_by": "张女士",
+            }
+            rid = requests.add(s, values, today=day).id
+    finally:
+        db.close()
+    rc, name, err = run(capsys, "--db", t, "sync", "export", "--out", usb)
+    assert rc == 0, err
+    name = name.strip()
+
+    def satisfied_without_reply(members: dict) -> None:
+        line = json.loads(members["records/resident_request.jsonl"].decode().splitlines()[0])
+        line["v"]["satisfaction"] = "satisfied"
+        members["records/resident_request.jsonl"] = (json.dumps(line, ensure_ascii=False) + "\n").encode()
+
+    db = open_database(t)
+    try:
+        forged = rewrite(usb / name, tmp_path / "forged.ocpkg", SimpleNamespace(db=db), members=satisfied_without_reply)
+    finally:
+        db.close()
+    rc, out, err = run(capsys, "--db", c, "sync", "import", forged)
+    assert rc == 1 and "Traceback" not in err
+    assert f"居民诉求（{rid}）" in err and "没有导入任何内容" in err
+    assert json.loads(run(capsys, "--db", c, "sync", "history", "--json")[1]) == []
+    rc, out, err = run(capsys, "--db", c, "sync", "import", usb / name)  # the package as it was sent applies
+    assert rc == 0, err

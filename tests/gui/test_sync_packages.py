@@ -178,3 +178,45 @@ def test_an_item_under_a_deleted_community_is_decided_on_the_page(page, ctx, tow
     assert dialog.table.rowCount() == 0 and "已处理" in dialog.message.text()
     assert ctx.read(lambda s: s.get(Community, cid).deleted_at) is None
     assert ctx.read(lambda s: s.get(RenovationItem, iid).deleted_at) is None
+
+
+def test_ctrl_z_of_the_deletion_releases_the_held_item_at_once(
+    ctx, township, tmp_path: Path, qtbot, monkeypatch
+) -> None:
+    """The county deleted a community on 小区台账 before the township's item under it arrived: the item is held;
+    Ctrl+Z in the main window brings the community back and the item is written in the same step
+    (sync/restored.py), its conflict closed as released, without waiting for the next export or import."""
+    from community_fixtures import select_by_name
+    from PySide6.QtWidgets import QMessageBox
+
+    from oldcomm_desktop.core import items
+    from oldcomm_desktop.core.model import RenovationItem
+    from oldcomm_desktop.core.sync import conflicts, deleted_parents
+    from oldcomm_desktop.gui.main_window import MainWindow
+
+    ctx.write(lambda s: keys.trust(s, tmp_path / "t.pub", TOWNSHIP))
+    first = township_package(township, tmp_path / "out", name="柳林新村", households=40)
+    importer.import_package(ctx.db, first, operator="县经办人")
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    win.show()
+    page = win.go_to("communities")
+    page.table.search.setText("柳林新村")
+    qtbot.waitUntil(lambda: page.table.model.rowCount() == 1)
+    cid = select_by_name(qtbot, page, "柳林新村")
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    assert page.delete_current()
+    with township.transaction("乡镇") as s:
+        iid = items.create(s, cid, {"item_type_id": "water_pipe", "planned_quantity": "300"}, confirm=True).id
+    report = importer.import_package(ctx.db, township_package(township, tmp_path / "out"), operator="县经办人")
+    assert [c["record_id"] for c in report.conflicts] == [iid]
+    assert ctx.read(lambda s: s.get(RenovationItem, iid)) is None
+    qtbot.waitUntil(lambda: win.windowHandle().isExposed())
+    win.windowHandle().requestActivate()
+    qtbot.waitUntil(win.isActiveWindow)
+    qtbot.keyClick(page.table.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert ctx.read(lambda s: s.get(Community, cid).deleted_at) is None
+    assert ctx.read(lambda s: s.get(RenovationItem, iid).deleted_at) is None
+    [c] = ctx.read(lambda s: conflicts.listing(s, status=None))
+    assert (c["status"], c["resolved_by"]) == (deleted_parents.RELEASED, deleted_parents.RELEASED_HERE)
+    assert ctx.read(lambda s: conflicts.open_count(s)) == 0

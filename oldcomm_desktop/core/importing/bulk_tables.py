@@ -11,11 +11,12 @@ columns a row may carry, and four hooks run by `bulk.prepare`:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -760,8 +761,42 @@ ORDER: tuple[str, ...] = tuple(SPECS)  # parents before children; the tables syn
 
 
 # -- supervision: schedules, orders with their targets and steps, residents' requests, hand-given points -----
-# The demo writes them here; a package still carries these tables through sync/writes.py as received (sync's
-# BULK_TABLES is ORDER above), so their rules are run by the single edit and by this path.
+# The demo writes them here, and so does a sync import (sync's BULK_TABLES: every table here a package carries).
+
+MERGING = "oldcomm_bulk_merging"  # session.info key: the rows are a sync merge of that installation's acts
+
+
+@contextlib.contextmanager
+def merging(session: Any, mode: str | None, code: str | None) -> Iterator[None]:
+    """Inside the block the rows written are merged from another installation's history (a sync import, its
+    rollback, a conflict's decision, a held record's release): `mode` and `code` are the installation whose acts
+    they are, so who-may-act rules ask about it (a county order arriving at a township was issued by the
+    county), an order's steps are replayed from a state the target had (not necessarily its state here, which
+    the merge may have moved concurrently), and the merged rows are kept as they are (a target's columns
+    follow the field merge and its conflicts, a reply the merge chose stands, creation times stay)."""
+    before = session.info.get(MERGING)
+    session.info[MERGING] = (mode, code)
+    try:
+        yield
+    finally:
+        if before is None:
+            session.info.pop(MERGING, None)
+        else:
+            session.info[MERGING] = before
+
+
+def _merged(batch: Batch) -> tuple[str | None, str | None] | None:
+    """(mode, code) of the installation whose acts a sync merge writes; None for any other write."""
+    found = batch.session.info.get(MERGING)
+    return tuple(found) if found else None
+
+
+def _acting(batch: Batch) -> tuple[str | None, str | None]:
+    """(mode, code) of whoever acts: the installation a merge's rows come from, else this database."""
+    merged = _merged(batch)
+    if merged is not None:
+        return merged
+    return batch.cached("mode", lambda: (workspace.mode(batch.session), workspace.own_code(batch.session)))
 
 
 class ScheduleSpec(TableSpec):
@@ -800,7 +835,12 @@ class RequestSpec(TableSpec):
         days = batch.cached("request_reply_days", lambda: requests.reply_days(batch.session))
         row["reply_deadline"] = requests.reply_deadline(row.get("reply_deadline"), row["raised_on"], days)
         problems += requests.request_problems(_Values(row), batch.today)
-        if stored is not None and (row.get("reply"), row.get("replied_on")) != (stored["reply"], stored["replied_on"]):
+        merged = _merged(batch) is not None  # a reply the field merge chose (each passed this rule where written)
+        if (
+            not merged
+            and stored is not None
+            and (row.get("reply"), row.get("replied_on")) != (stored["reply"], stored["replied_on"])
+        ):
             refused = requests.replied_already(stored["reply"], stored["replied_on"])
             if refused:
                 problems.append(problem(requests.REPLY_FIELDS, "reply", refused))
@@ -853,8 +893,7 @@ class OrderSpec(TableSpec):
             values["issued_on"] = batch.today
 
     def check(self, batch: Batch, row: dict[str, Any], stored: dict[str, Any] | None) -> list[FieldProblem]:
-        mode = batch.cached("mode", lambda: (workspace.mode(batch.session), workspace.own_code(batch.session)))[0]
-        refused = orders.county_only_message(mode, "下达督办")
+        refused = orders.county_only_message(_acting(batch)[0], "下达督办")
         if refused:
             return [FieldProblem("order_type", "督办", refused)]
         numbers: dict[str, str] = batch.cache.setdefault("order_numbers", {})  # number -> the batch's order
@@ -939,6 +978,8 @@ class OrderEventSpec(TableSpec):
         if target is None or target.get("deleted_at") is not None:
             return [FieldProblem("target_id", "督办对象", f"所属记录 {tid or '（空）'} 不存在或已删除")]
         row["township_code"] = target["township_code"]
+        if _merged(batch) is not None:
+            return self._merged_step(batch, row, stored, target)
         states: dict[str, dict[str, Any]] = batch.cache.setdefault("order_states", {})
         if tid not in states:
             states[tid] = dict(target)
@@ -966,12 +1007,110 @@ class OrderEventSpec(TableSpec):
             )
         state.update(changes)
         row["state_after"] = state["state"]
-        if stored is None:  # a history is read in creation order: one batch's steps a microsecond apart
+        if stored is None and row.get("created_at") is None:  # a history is read in creation order: one
             clock = batch.cache.setdefault("order_event_clock", [utcnow(), 0])
-            clock[1] += 1
+            clock[1] += 1  # batch's steps a microsecond apart (a carried creation time stays: sync)
             row["created_at"] = clock[0] + timedelta(microseconds=clock[1])
         batch.cache.setdefault("order_changes", {}).setdefault(tid, {}).update(changes)
         return []
+
+    def _merged_step(
+        self, batch: Batch, row: dict[str, Any], stored: dict[str, Any] | None, target: dict[str, Any]
+    ) -> list[FieldProblem]:
+        """A step of a sync merge: who may take it (the installation it comes from); its place in the target's
+        history is checked over all the new steps of the target at once (`finish`)."""
+        if stored is None or stored.get("action") != row.get("action"):
+            mode, own = _acting(batch)
+            action = row["action"]
+            if action == "issue":
+                refused = orders.county_only_message(mode, "下达督办")
+            elif action in orders.COUNTY_STEPS:
+                refused = orders.county_only_message(mode, orders.COUNTY_STEPS[action])
+            else:
+                refused = orders.own_township_message(mode, own, target["township_code"])
+            if refused:
+                return [problem(self.fields, "action", refused)]
+        if stored is None:
+            batch.cache.setdefault("order_new_steps", {}).setdefault(str(row["target_id"]), []).append(row["id"])
+        return []
+
+    def finish(self, batch: Batch, outs: list[RowOutcome]) -> None:
+        """A sync merge's new steps of each target, replayed in creation order through `orders.transition` from a
+        state the target had here (its state now, else the state after one of its stored steps, newest first,
+        else not yet issued): the other side took them from the state it knew, which the merge may since have
+        moved here (the county answering on paper while the township answered too). Steps no such state
+        accepts are refused, the first failing one with the state machine's message."""
+        if _merged(batch) is None:
+            return
+        mode = _acting(batch)[0]
+        by_id = {o.id: o for o in outs}
+        for tid, ids in batch.cache.get("order_new_steps", {}).items():
+            steps = sorted(
+                (batch.rows["order_event"][i] for i in ids if i in batch.rows["order_event"]),
+                key=lambda r: (r.get("created_at") or datetime.min, str(r["id"])),
+            )
+            if not steps:
+                continue
+            batch.load("order_target", [tid])
+            target = batch.lookup("order_target", tid) or {}
+            stored = batch.existing["order_target"].get(tid)
+            starts: list[str | None] = []
+            if stored is not None:
+                starts.append(stored["state"])
+                q = (
+                    select(OrderEvent.state_after)
+                    .where(OrderEvent.target_id == tid, OrderEvent.deleted_at.is_(None), OrderEvent.id.not_in(ids))
+                    .order_by(OrderEvent.created_at.desc(), OrderEvent.id.desc())
+                )
+                starts += list(batch.session.scalars(q))
+            starts.append(None)
+            order = batch.lookup("supervision_order", target.get("order_id")) or {}
+            first_failure: tuple[str, list[FieldProblem]] | None = None
+            for start in dict.fromkeys(starts):
+                failure = self._replay(batch, dict(stored or target), start, steps, order, mode)
+                if failure is None:
+                    first_failure = None
+                    break
+                first_failure = first_failure or failure
+            if first_failure is not None:
+                rid, problems = first_failure
+                if rid in by_id:
+                    _reject(batch, by_id[rid], problems)
+
+    def _replay(
+        self,
+        batch: Batch,
+        state: dict[str, Any],
+        start: str | None,
+        steps: list[dict[str, Any]],
+        order: Mapping[str, Any],
+        mode: str | None,
+    ) -> tuple[str, list[FieldProblem]] | None:
+        """None when every step is allowed from `start` on; else the first refused step and why."""
+        state["state"] = start
+        for row in steps:
+            action = row["action"]
+            if action == "issue":
+                if state["state"] is not None:
+                    return row["id"], [problem(self.fields, "action", orders.ISSUED_ONCE)]
+                state["state"] = "pending"
+                continue
+            if state["state"] is None:
+                return row["id"], [problem(self.fields, "action", orders.NOT_ISSUED)]
+            try:
+                _on, _text, changes = orders.transition(
+                    _Values(state),
+                    action,
+                    row.get("text"),
+                    row["on"],
+                    order.get("issued_on") or date.min,
+                    batch.today,
+                    mode == workspace.COUNTY,
+                )
+            except ValidationError as exc:
+                return row["id"], list(exc.problems)
+            state.update(changes)
+        return None
 
     def derive(self, batch: Batch, outs: list[RowOutcome]) -> None:
         """Each target's columns as its last step left them: in this batch's row, or an update of a stored one."""

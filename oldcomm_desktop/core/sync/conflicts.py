@@ -14,15 +14,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import divisions
+from oldcomm_desktop.core import divisions, funding_dates, workspace
 from oldcomm_desktop.core.errors import OldcommError, ValidationError
 from oldcomm_desktop.core.importing import bulk_tables
 from oldcomm_desktop.core.model import SyncConflict
 from oldcomm_desktop.core.model.base import utcnow
-from oldcomm_desktop.core.sync import changes, deleted_parents, merge, tables, writes
+from oldcomm_desktop.core.sync import changes, deleted_parents, importer, merge, tables, writes
 
 KEEP = ("ours", "theirs")
-BULK_TABLES: frozenset[str] = frozenset(bulk_tables.ORDER)  # written through importing/bulk.py
+BULK_TABLES: frozenset[str] = importer.BULK_TABLES  # written through importing/bulk.py
 STATUS_LABELS = {
     "open": "待处理",
     "ours": "保留本方",
@@ -165,6 +165,8 @@ def resolve(
     old = shadow.state.get(c.field)
     if new != old:
         _write_decision(session, codec, c, old, new, now)
+    if c.table_name == "funding_line" and c.field in funding_dates.MEASURES:
+        funding_dates.settle(conn, [c.record_id])  # the dated rows say the decided figure (not dated today)
     shadow.state[c.field] = new
     shadow.state_text = ""  # the loaded text no longer says what the state is
     shadow.clocks = merge.compact({**shadow.clocks, c.field: clock})
@@ -226,13 +228,17 @@ def _write_decision(session: Session, codec: tables.RowCodec, c: SyncConflict, o
     row = {"id": c.record_id, **codec.decode({c.field: new})}
     who = session.info.get("operator") or "处理同步冲突"
     if c.table_name in BULK_TABLES:  # the bulk write path: the same rules as any edit, its own audit entry
-        writes.through_bulk(
-            session,
-            {c.table_name: [row]},
-            source=f"处理同步冲突（{c.peer_code}）",
-            refused="这个值没有通过校验，冲突没有处理",
-            operator=who,
-        )
+        with (
+            funding_dates.history_carried(session),  # a decided figure is dated by `settle`, never today
+            bulk_tables.merging(session, workspace.mode(session), workspace.own_code(session)),  # a merge's choice
+        ):
+            writes.through_bulk(
+                session,
+                {c.table_name: [row]},
+                source=f"处理同步冲突（{c.peer_code}）",
+                refused="这个值没有通过校验，冲突没有处理",
+                operator=who,
+            )
         return
     writes.WRITERS[c.table_name](conn, [], [row], now)
     writes.write_audit(

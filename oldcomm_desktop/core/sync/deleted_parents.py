@@ -30,29 +30,17 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import funding_dates
+from oldcomm_desktop.core import funding_dates, workspace
 from oldcomm_desktop.core.errors import OldcommError, ValidationError
 from oldcomm_desktop.core.model import SyncConflict
 from oldcomm_desktop.core.model.base import utcnow
-from oldcomm_desktop.core.sync import changes, conflict_rows, merge, tables, writes
+from oldcomm_desktop.core.sync import changes, conflict_rows, merge, parents, tables, writes
 
 FIELD = "parent_deleted"  # the conflict's pseudo-field: no column of that name exists
 LABEL = "所属记录已删除"
 
-# child table -> its parent columns and tables (the bulk path's parent rule, core/importing/bulk_tables.py)
-PARENTS: dict[str, tuple[tuple[str, str], ...]] = {
-    "community": (("project_id", "project"),),
-    "renovation_item": (("community_id", "community"),),
-    "milestone": (("community_id", "community"), ("project_id", "project")),
-    "funding_line": (("community_id", "community"), ("project_id", "project")),
-    "investment_entry": (("community_id", "community"), ("project_id", "project")),
-    "inspection": (("community_id", "community"), ("project_id", "project")),
-    "inspection_result": (("inspection_id", "inspection"),),
-    "rectification": (("inspection_id", "inspection"),),
-    "reinspection": (("rectification_id", "rectification"),),
-    # a line's dated arrived/paid rows travel with it (written by sync/writes.py, not the bulk path): held with it
-    "funding_line_history": (("funding_line_id", "funding_line"),),
-}
+PARENTS = parents.PARENTS
+PARENT_TABLES = parents.PARENT_TABLES
 
 
 class ParentStates:
@@ -87,9 +75,6 @@ class ParentStates:
                 when = self.deleted.get((parent, pid))
                 return (parent, pid, when) if when is not None else None
         return None
-
-
-PARENT_TABLES = frozenset(p for pairs in PARENTS.values() for _c, p in pairs)
 
 
 def hold(
@@ -318,7 +303,13 @@ def _write_held(
         sh.echo_seq = sh.seq
     changes.save_shadows(conn, [sh], {(name, rid)} if shadow is not None else set())
     bulk_tables = importer.BULK_TABLES
-    with funding_dates.history_carried(session):  # a held line's dated rows are held with it, written apart
+    from oldcomm_desktop.core.importing import bulk_tables as bulk_tables_
+
+    peer_mode = workspace.TOWNSHIP if workspace.mode(session) == workspace.COUNTY else workspace.COUNTY
+    with (
+        funding_dates.history_carried(session),  # a held line's dated rows are held with it, written apart
+        bulk_tables_.merging(session, peer_mode, c.peer_code),  # the held record is the peer's acts
+    ):
         writes.through_bulk(
             session,
             {n: part for n, part in rows.items() if n in bulk_tables},

@@ -15,11 +15,12 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from oldcomm_desktop.core import funding_dates, workspace
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.importing import bulk_tables
 from oldcomm_desktop.core.model import Community, CommunityCategory, RenovationItem, SyncImport, SyncPeer
 from oldcomm_desktop.core.model.base import utcnow
-from oldcomm_desktop.core.sync import changes, deleted_parents, tables, writes
+from oldcomm_desktop.core.sync import changes, deleted_parents, importer, tables, writes
 from oldcomm_desktop.core.sync.importer import CONFLICT, CREATED, IMPORT_ROW, _audit
 
 
@@ -124,9 +125,18 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
                 )
     # the same rules, derived columns, list shapes and audit entries as every other write (importing/bulk.py);
     # a before-image the rules now refuse stops the rollback with nothing changed (the caller rolls back)
-    writes.through_bulk(
-        session, restored, source=f"回滚数据包导入 {imp.file_name or imp.id}", refused="不能回滚这次导入", operator=who
-    )
+    # a line's dated arrived/paid rows are rolled back with it (their own images): none of today is added
+    # the before-images are the sender's acts undone (a county order at a township): asked of the sender's mode
+    sender_mode = workspace.TOWNSHIP if workspace.mode(session) == workspace.COUNTY else workspace.COUNTY
+    with funding_dates.history_carried(session), bulk_tables.merging(session, sender_mode, imp.sender_code):
+        writes.through_bulk(
+            session,
+            restored,
+            source=f"回滚数据包导入 {imp.file_name or imp.id}",
+            refused="不能回滚这次导入",
+            operator=who,
+        )
+    funding_dates.settle(conn, [r["id"] for r in restored.get("funding_line", [])])
     _refresh_shapes(conn, shaped, parents)
     conn.execute(CONFLICT.delete().where(CONFLICT.c.import_id == imp.id, CONFLICT.c.status == "open"))
     counts = json.loads(imp.counts)
@@ -140,6 +150,8 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
                 .values(status="open", resolved_at=None, resolved_by=None)
             )
     writes.write_audit(conn, audit)
+    # a parent this rollback brought back (the import had deleted it): the records held under it meanwhile go in
+    deleted_parents.release(session, deleted_parents.RELEASED_HERE)
     peer = session.get(SyncPeer, imp.sender_code)
     if peer is not None:
         # What we hold of the peer's changes went back: the next receipt asks the peer to send them again.
@@ -171,7 +183,7 @@ def _expanded(images: Any) -> list[Any]:
     return out
 
 
-BULK_TABLES: frozenset[str] = frozenset(bulk_tables.ORDER)
+BULK_TABLES: frozenset[str] = importer.BULK_TABLES
 SHAPED = ("community", "renovation_item")  # the tables whose list shapes and search text the import wrote
 
 

@@ -42,7 +42,7 @@ CONFLICT = cast(Table, SyncConflict.__table__)
 IMPORT_ROW = cast(Table, SyncImportRow.__table__)
 CHUNK = 2000
 # The shared tables the bulk write path (importing/bulk_tables.py) knows; the others go through writes.py.
-BULK_TABLES: frozenset[str] = frozenset(bulk_tables.ORDER)
+BULK_TABLES: frozenset[str] = frozenset(bulk_tables.TABLES) & frozenset(tables.SHARED_TABLES)
 
 
 @dataclass
@@ -602,7 +602,11 @@ def _merge(
     try:
         new_items = report.tables["renovation_item"].added if "renovation_item" in report.tables else 0
         # funding lines come with the sender's dated history (funding_line_history, written below): no row of today
-        with _landmarks_lifted(conn, new_items), funding_dates.history_carried(session):
+        with (
+            _landmarks_lifted(conn, new_items),
+            funding_dates.history_carried(session),
+            bulk_tables.merging(session, m["sender"]["mode"], sender),  # the sender's acts (bulk_tables.merging)
+        ):
             _write_through_bulk(session, bulk_rows, bulk_labels, source)
             _refresh_status(session, [r["id"] for r in bulk_rows.get("milestone", []) if "deleted_at" in r])
         _absorb_derived(conn, keymaps, written)

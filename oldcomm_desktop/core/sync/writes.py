@@ -120,10 +120,10 @@ def through_bulk(
     from oldcomm_desktop.core.errors import ValidationError
     from oldcomm_desktop.core.importing import bulk, bulk_tables
 
-    unknown = {name for name, part in rows.items() if part} - set(bulk_tables.ORDER)
+    unknown = {name for name, part in rows.items() if part} - set(bulk_tables.TABLES)
     if unknown:  # never dropped silently: those tables have their own writer in WRITERS
         raise ValueError(f"not tables of the bulk write path: {sorted(unknown)}")
-    ordered = {name: rows[name] for name in bulk_tables.ORDER if rows.get(name)}
+    ordered = {name: rows[name] for name in bulk_tables.TABLES if rows.get(name)}
     if not ordered:
         return
     labels = {

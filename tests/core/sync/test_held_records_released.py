@@ -124,18 +124,19 @@ def test_a_held_record_waits_while_its_parent_stays_deleted_or_another_conflict_
     assert _conflict(county, new)["status"] == "open" and _live(county, new) == [None]
 
 
-def test_a_parent_restored_here_by_an_undo_lets_its_held_record_go_out_with_the_next_package(county, world) -> None:
-    """A restore that does not pass the recycle bin (the community form's undo): the next export writes it."""
+def test_a_parent_restored_here_by_an_undo_releases_its_held_record_at_once(county, world) -> None:
+    """A restore that does not pass the recycle bin (the community form's undo, a service's restore): the
+    transaction that restores the parent writes the held record when it commits (sync/restored.py)."""
     t1 = world[T1]
     cid, old, new = _held(county, t1)
     with county.db.transaction("审核员") as s:
         communities.restore(s, cid)
-    assert _conflict(county, new)["status"] == "open"
-    t1.import_(county.export(T1).path)
     assert (_conflict(county, new)["status"], _conflict(county, new)["resolved_by"]) == (
         "released",
         deleted_parents.RELEASED_HERE,
     )
+    assert _live(county, cid, old, new) == [True, True, True]
+    t1.import_(county.export(T1).path)
     county.import_(t1.export().path)
     assert _live(t1, cid, old, new) == _live(county, cid, old, new) == [True, True, True]
 
@@ -156,3 +157,59 @@ def test_rolling_back_the_import_that_released_a_record_holds_it_again(county: N
     assert (c["status"], c["resolved_by"], c["resolved_at"]) == ("open", None, None)
     again = county.import_(path)  # the same package again: the same release
     assert again.released == [c["id"]] and _live(county, cid, old, new) == [True, True, True]
+
+
+def test_a_restore_that_is_rolled_back_releases_nothing(county: Node, world) -> None:
+    """The release belongs to the restore's transaction: a restore that fails later (rolled back) leaves the
+    community deleted, the item held and its conflict open; the next transaction knows nothing of it."""
+    t1 = world[T1]
+    cid, old, new = _held(county, t1)
+    with pytest.raises(RuntimeError), county.db.transaction("审核员") as s:
+        communities.restore(s, cid)
+        s.flush()
+        raise RuntimeError("something later in the same step failed")
+    assert _live(county, cid, new) == [False, None]
+    assert _conflict(county, new)["status"] == "open"
+    with county.db.transaction("审核员") as s:  # an unrelated edit commits without releasing anything
+        communities.update(s, county_other(s, cid), {"households": 7}, confirm=True)
+    assert _conflict(county, new)["status"] == "open"
+
+
+def county_other(s, cid: str) -> str:
+    """Some live community other than `cid`."""
+    other = s.scalar(select(Community.id).where(Community.id != cid, Community.deleted_at.is_(None)))
+    if other is None:
+        other = communities.create(
+            s, {"name": "另一小区", "township_code": T1, "households": 5, "plan_year": 2026}, confirm=True
+        ).id
+    return other
+
+
+def test_a_rollback_that_brings_the_parent_back_releases_its_held_record(county: Node, world, tmp_path) -> None:
+    """The county's copy of the community was deleted by a package (the township deleted it); an item then
+    arrives under it (here a package without the township's restore of the community): held. Rolling back the
+    package that deleted the community brings it back, and the held item is written in the same rollback."""
+    from .conftest import rewrite
+
+    t1 = world[T1]
+    cid = t1.new_community("幸福里小区", households=100)
+    county.import_(t1.export().path)
+    with t1.db.transaction("录入员") as s:
+        communities.delete(s, cid)
+    deleting = county.import_(t1.export().path)
+    assert _live(county, cid) == [False]
+    with t1.db.transaction("录入员") as s:
+        recycle_bin.restore(s, "community", cid)
+    new = _item(t1, cid, "300")
+
+    def without_the_restore(members: dict) -> None:
+        del members["records/community.jsonl"]
+
+    forged = rewrite(t1.export().path, tmp_path / "item-only.ocpkg", t1, members=without_the_restore)
+    report = county.import_(forged)
+    assert [(c["record_id"], c["field"]) for c in report.conflicts] == [(new, deleted_parents.FIELD)]
+    with county.db.transaction("审核员") as s:
+        history.rollback(s, deleting.import_id)
+    assert _live(county, cid, new) == [True, True]
+    c = _conflict(county, new)
+    assert (c["status"], c["resolved_by"]) == ("released", deleted_parents.RELEASED_HERE)
