@@ -149,3 +149,10 @@ def pg_county(tmp_path: Path, world: dict[str, Node]) -> Iterator[Node]:
     introduce(county, world[T1], tmp_path)
     yield county
     county.db.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def county(request: pytest.FixtureRequest, world: dict[str, Node]) -> Node:
+    """The county on SQLite, and on a real PostgreSQL server (OLDCOMM_TEST_PG_URL): a test taking `county`
+    runs on both."""
+    return world[COUNTY] if request.param == "sqlite" else request.getfixturevalue("pg_county")

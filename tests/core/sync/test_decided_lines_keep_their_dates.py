@@ -15,18 +15,12 @@ from oldcomm_desktop.core import funding, funding_dates
 from oldcomm_desktop.core.model import Community, FundingLine, FundingLineHistory
 from oldcomm_desktop.core.sync import conflicts, history
 
-from .conftest import COUNTY, T1, Node
+from .conftest import T1
 
 
 @pytest.fixture(autouse=True)
 def _private_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def county(request: pytest.FixtureRequest, world) -> Node:
-    """The county on SQLite, and on a real PostgreSQL server (OLDCOMM_TEST_PG_URL)."""
-    return world[COUNTY] if request.param == "sqlite" else request.getfixturevalue("pg_county")
 
 
 def _set(node, cid: str, day: date, arrived: str) -> None:

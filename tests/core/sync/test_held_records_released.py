@@ -12,12 +12,7 @@ from oldcomm_desktop.core.model import AuditEntry, Community, RenovationItem, Sy
 from oldcomm_desktop.core.model.base import new_id, utcnow
 from oldcomm_desktop.core.sync import conflicts, deleted_parents, history
 
-from .conftest import COUNTY, T1, Node
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def county(request: pytest.FixtureRequest, world) -> Node:
-    return world[COUNTY] if request.param == "sqlite" else request.getfixturevalue("pg_county")
+from .conftest import T1, Node
 
 
 def _item(node: Node, cid: str, quantity: str) -> str:

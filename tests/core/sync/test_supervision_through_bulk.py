@@ -20,7 +20,7 @@ from oldcomm_desktop.core.supervision import orders, requests, schedules
 from oldcomm_desktop.core.sync import conflicts, history
 from oldcomm_desktop.core.sync.package import PackageError
 
-from .conftest import COUNTY, T1, Node, db_state, rewrite
+from .conftest import T1, db_state, rewrite
 
 TODAY = date(2026, 6, 15)
 
@@ -28,12 +28,6 @@ TODAY = date(2026, 6, 15)
 @pytest.fixture(autouse=True)
 def _private_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def county(request: pytest.FixtureRequest, world) -> Node:
-    """The county on SQLite, and on a real PostgreSQL server (OLDCOMM_TEST_PG_URL)."""
-    return world[COUNTY] if request.param == "sqlite" else request.getfixturevalue("pg_county")
 
 
 def _community(node, name: str = "幸福里小区") -> str:
