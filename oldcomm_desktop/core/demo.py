@@ -118,6 +118,9 @@ def build(
     rng = random.Random(seed)
     today = today or date.today()
     if not workspace.is_initialised(session):
+        from oldcomm_desktop.storage import database
+
+        database.filling_new_file(session)  # a new file: filled with a rollback journal, WAL again after
         workspace.initialise(session, mode=workspace.COUNTY, code=COUNTY[0], name=COUNTY[1], operator="演示操作员")
     for code, name, villages in TOWNSHIPS:
         divisions.ensure(session, code, name)
