@@ -6,7 +6,8 @@ withdrawn after a failed consent vote. Batch names agree with batch numbers, pla
 dates. Rows are made a few hundred projects at a time and written by `core/importing/bulk.py` in the
 caller's one transaction, inside one `bulk.one_run` (the work that grows with the database — index builds,
 the items list's landmarks, full-text rows, categories — done once at the end, not per chunk), so 200,000
-communities take minutes rather than hours.
+communities take minutes rather than hours. A new file is filled with a rollback journal instead of the
+write-ahead log (`storage.database.filling_new_file`: no page written twice) and is in WAL mode again after.
 """
 
 from __future__ import annotations
@@ -118,6 +119,9 @@ def build(
     rng = random.Random(seed)
     today = today or date.today()
     if not workspace.is_initialised(session):
+        from oldcomm_desktop.storage import database
+
+        database.filling_new_file(session)  # a new file: filled with a rollback journal, WAL again after
         workspace.initialise(session, mode=workspace.COUNTY, code=COUNTY[0], name=COUNTY[1], operator="演示操作员")
     for code, name, villages in TOWNSHIPS:
         divisions.ensure(session, code, name)

@@ -50,6 +50,50 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # DB-API connection
     cursor.close()
 
 
+def filling_new_file(session: Session) -> bool:
+    """Let the session's open SQLite write fill a database file that was created empty (no data yet) with a
+    rollback journal instead of the write-ahead log, until its transaction ends; then the file is in WAL
+    mode again. Returns whether the switch was made (False on PostgreSQL, or when SQLite cannot switch now:
+    a transaction already open, another connection on the file).
+
+    Why: in WAL mode every page a transaction writes is written twice (to the -wal, then checkpointed into
+    the file) and a transaction bigger than the page cache spills its pages into an ever longer -wal, which
+    every later page read must look up. A rollback journal keeps only the original content of pages that
+    existed when the transaction began: for a file that held only the schema that is a few pages, and the
+    new pages are written once, straight into the file. Safety is unchanged: with synchronous=FULL the
+    journal is synced before the file is touched, a failure or cancel rolls the file back to as it was, a
+    crash is rolled back by the next open (the hot journal). Only the journal mode differs, and only while
+    the one writer (the lock file) fills the new file; this module stays the one place that chooses it.
+    The caller decides the file is new (demo: a workspace not yet initialised)."""
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        return False
+    raw = conn.connection.dbapi_connection
+    if raw is None or raw.in_transaction:
+        return False
+    try:
+        mode = raw.execute("PRAGMA journal_mode=DELETE").fetchone()
+    except sqlite3.Error:
+        return False
+    if not mode or str(mode[0]).lower() != "delete":
+        return False
+
+    pending = [True]
+
+    def back_to_wal(_session: Session) -> None:
+        if not pending:
+            return
+        pending.clear()
+        try:  # a failure here leaves a sound rollback-journal file; the next open sets WAL (_sqlite_pragmas)
+            raw.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.Error:
+            pass
+
+    event.listen(session, "after_commit", back_to_wal)
+    event.listen(session, "after_rollback", back_to_wal)
+    return True
+
+
 def _sqlite_read_pragmas(dbapi_connection, _record) -> None:
     """A read-only connection: no journal-mode switch (that would rewrite the file's header), no writes."""
     cursor = dbapi_connection.cursor()

@@ -281,16 +281,31 @@ class _Failed:
         self.message = message
 
 
+_LAYOUT_GROUPS = 16  # up to this many row layouts in a batch: parsed group by group (see _parse_columns)
+
+
 def _parse_columns(spec: Any, rows: Sequence[Mapping[str, Any]]) -> list[tuple[dict[str, Any], list[FieldProblem]]]:
     """Every row's field values parsed column by column, each distinct value of a column once.
 
     The parse is the field's own (`Field.parse`, as a single edit runs it); a ledger repeats most values
     (townships, years, statuses, dates, counts), so a column of 50,000 cells holds a few thousand distinct
     ones. Per row: (parsed values, problems)."""
-    parsed: list[dict[str, Any]] = [{} for _ in rows]
-    problems: list[list[FieldProblem]] = [[] for _ in rows]
     first = rows[0].keys() if rows else {}.keys()
     same = all(r.keys() == first for r in rows)  # every row names the same fields (a ledger's, the demo's)
+    if not same:
+        groups: dict[tuple[str, ...], list[int]] = {}
+        for i, layout in enumerate(map(tuple, rows)):
+            groups.setdefault(layout, []).append(i)
+        if len(groups) <= _LAYOUT_GROUPS:
+            # a few layouts (the demo's milestones with or without a document number, items started or
+            # not): each group is parsed as a same-layout batch (a parsed dict per row made at once)
+            out: list[Any] = [None] * len(rows)
+            for indexes in groups.values():
+                for i, result in zip(indexes, _parse_columns(spec, [rows[i] for i in indexes]), strict=True):
+                    out[i] = result
+            return out
+    parsed: list[dict[str, Any]] = [{} for _ in rows]
+    problems: list[list[FieldProblem]] = [[] for _ in rows]
     keys: Iterable[str] = list(first) if same else dict.fromkeys(k for r in rows for k in r)
     fields = spec.fields
     names: list[str] = []  # same layout: the parsed columns, made into each row's dict at once below

@@ -80,3 +80,28 @@ def test_equal_cells_of_different_types_still_parse_apart_in_one_layout(db: Data
     assert actions == [bulk.CREATE, bulk.REJECT, bulk.CREATE]
     assert plan.outcomes["community"][1].problems[0].field == "buildings"
 
+
+def test_a_batch_of_a_few_layouts_parses_as_the_cell_by_cell_path(db: Database, monkeypatch: Any) -> None:
+    """Rows of a few layouts (the demo's milestones with or without a document number) are parsed group by
+    group; every row's values and problems are those of the cell-by-cell path (`_LAYOUT_GROUPS = 0`)."""
+    rows = [
+        *_rows(),
+        {"id": new_id(), "name": "东园小区", "households": "1,930户", "year_built": "1995年"},
+        {"id": new_id(), "name": "建设里", "households": 1930, "year_built": 1995},
+        {"id": new_id(), "name": "坏数据", "households": "很多", "year_built": 1995},
+        {"id": new_id(), "name": "文昌苑", "buildings": True},
+    ]
+    from oldcomm_desktop.core.importing.bulk_tables import SPECS
+
+    grouped = bulk._parse_columns(SPECS["community"], rows)
+    monkeypatch.setattr(bulk, "_LAYOUT_GROUPS", 0)
+    by_cell = bulk._parse_columns(SPECS["community"], rows)
+    assert repr(grouped) == repr(by_cell)
+    assert any(problems for _parsed, problems in grouped)
+    ids = [r["id"] for r in rows]
+    with db.transaction("测试员") as s:
+        cell_plan = bulk.prepare(s, {"community": rows})
+        monkeypatch.setattr(bulk, "_LAYOUT_GROUPS", 16)
+        group_plan = bulk.prepare(s, {"community": rows})
+        s.rollback()
+    assert _outcomes(group_plan, ids) == _outcomes(cell_plan, ids)
