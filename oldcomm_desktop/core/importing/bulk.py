@@ -300,8 +300,8 @@ def _parse_columns(spec: Any, rows: Sequence[Mapping[str, Any]]) -> list[tuple[d
             # a few layouts (the demo's milestones with or without a document number, items started or
             # not): each group is parsed as a same-layout batch (a parsed dict per row made at once)
             out: list[Any] = [None] * len(rows)
-            for indexes in groups.values():
-                for i, result in zip(indexes, _parse_columns(spec, [rows[i] for i in indexes]), strict=True):
+            for members in groups.values():
+                for i, result in zip(members, _parse_columns(spec, [rows[i] for i in members]), strict=True):
                     out[i] = result
             return out
     parsed: list[dict[str, Any]] = [{} for _ in rows]
