@@ -123,3 +123,41 @@ def test_a_required_value_sent_empty_is_still_refused(world, tmp_path: Path) -> 
     with pytest.raises(PackageError, match="status"):
         county.import_(bad)
     assert db_state(county.db) == before
+
+
+def test_a_first_shadow_whose_derived_columns_differ_is_stored_whole(world, tmp_path: Path) -> None:
+    """A first package's shadows are stored, then slimmed to their derived columns while the bulk path writes
+    (importer._let_go); a record whose derived columns come out otherwise here gets its shadow back whole, with
+    this side's derived values, exactly as the plain path wrote it."""
+    from sqlalchemy import select
+
+    from oldcomm_desktop.core.model import Community, SyncShadow
+
+    t1 = world[T1]
+    for i in range(3):
+        t1.new_community(f"幸福里{i}号小区", households=100 + i)
+    pkg = t1.export().path
+    sent: dict[str, dict[str, Any]] = {}
+
+    def other_key(m: dict) -> None:
+        lines = m["records/community.jsonl"].splitlines()
+        line = json.loads(lines[0])
+        line["v"]["name_sort"] = "zzz"  # what an older program may have derived
+        lines[0] = json.dumps(line, ensure_ascii=False, separators=(",", ":")).encode()
+        m["records/community.jsonl"] = b"\n".join(lines) + b"\n"
+        for raw in lines:
+            row = json.loads(raw)
+            sent[row["id"]] = row["v"]
+
+    changed = rewrite(pkg, tmp_path / "other.ocpkg", t1, members=other_key)
+    county = world[COUNTY]
+    county.import_(changed)
+    with county.db.transaction("测试员") as s:
+        shadows = {r.record_id: json.loads(r.state) for r in s.scalars(select(SyncShadow))}
+        keys = {cid: key for cid, key in s.execute(select(Community.id, Community.name_sort))}
+    assert set(shadows) == set(sent) == set(keys)
+    for rid, v in sent.items():
+        assert shadows[rid] == {**v, "name_sort": keys[rid]}  # whole, with the key derived here
+    assert any(v["name_sort"] == "zzz" for v in sent.values()) and "zzz" not in keys.values()
+    again = county.import_(changed)
+    assert again.total("added") == again.total("changed") == 0
