@@ -429,9 +429,6 @@ def _merge(
         acts = not from_county and name in tables.COUNTY_ACTS  # a county's act a township may not send
         noted = name in deleted_parents.PARENT_TABLES  # its records are parents of later tables' records
         decode = codec.decode
-        # A new record's shadow is stored from the line's own text: it keeps only what `_absorb_derived` compares
-        # (and is marked slim), so each line is let go once its chunk is merged (memory, see `_let_go`).
-        keep = sorted(_carried(name) - LOCAL_DERIVED_EXCLUDED) if through_bulk else []
         for i in range(0, len(rows), CHUNK):
             part = rows[i : i + CHUNK]
             ids = [r["id"] for r in part]
@@ -498,13 +495,12 @@ def _merge(
                             name,
                             rid,
                             owner,
-                            {c: theirs.get(c) for c in keep} if state_text else theirs,
+                            theirs,
                             theirs_clocks if one_clock else merge.compact(dict(theirs_clocks)),
                             0,
                             sender,
                             state_text=state_text,
                             clock_text=clock_text if one_clock else "",
-                            slim=bool(state_text),
                         )
                     )
                     if rid in shadows:  # a shadow without its row (rolled back before): kept whole
@@ -605,7 +601,6 @@ def _merge(
                 fresh_shadows += [sh for sh in new_shadows if sh.record_id not in shadows]
                 if through_bulk:
                     written.setdefault(name, []).extend(new_shadows)
-            rows[i : i + len(part)] = [_MERGED] * len(part)  # merged: the line is let go (the shadow has its text)
             done += len(part)
             if progress:
                 progress(done, total, f"合并{tables.TABLE_LABELS[name]}…")
@@ -655,7 +650,6 @@ def _merge(
 
 
 _NO_TEXTS = ("", "")
-_MERGED: dict[str, Any] = {}  # stands in the package's list for a line once merged
 
 
 def _any_open_conflict(conn: Any) -> bool:
@@ -765,8 +759,7 @@ LOCAL_DERIVED_EXCLUDED = frozenset({"created_at", "deleted_at", "township_code"}
 def _let_go(pkg: package.ReadPackage, stored: list[changes.ShadowRow]) -> None:
     """Once the first shadows are stored, the package's records and texts are let go before the bulk path builds
     its rows: a first package of 100,000 records holds ~400 MB of them, and every page the heap grows by costs
-    the kernel a fault and a zeroed page (counted in the import's CPU time: −290 MB at the peak, −0.2 to −0.5 s of
-    system CPU). A first shadow stored from its line's text is slim from the start (see `_merge`).
+    the kernel a fault and a zeroed page (counted in the import's CPU time; −210 MB at the peak).
 
     A stored shadow the bulk path writes keeps only its derived columns, all `_absorb_derived` compares, and is
     marked `slim` so that one whose derived columns differ is read back whole first."""
@@ -774,7 +767,7 @@ def _let_go(pkg: package.ReadPackage, stored: list[changes.ShadowRow]) -> None:
     for sh in stored:
         sh.state_text = ""
         name = sh.table_name
-        if name not in BULK_TABLES or sh.slim:
+        if name not in BULK_TABLES:
             continue
         if name not in keep:
             keep[name] = sorted(_carried(name) - LOCAL_DERIVED_EXCLUDED)
