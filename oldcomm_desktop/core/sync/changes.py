@@ -73,7 +73,6 @@ class ShadowRow:
     echo_seq: int | None = None
     state_text: str = ""  # the state's canonical text when known (as loaded, or as the package carried it)
     clock_text: str = ""  # the same for the clocks, when they are exactly as the package carried them
-    slim: bool = False  # stored already; `state` keeps only the derived columns (importer._let_go)
 
     def as_json(self) -> str:
         return json.dumps(

@@ -608,9 +608,6 @@ def _merge(
             images.append(_created_image(import_id, name, created))
     fresh_shadows.sort(key=lambda sh: (sh.table_name, sh.record_id))
     changes.save_shadows(conn, fresh_shadows, set())
-    _let_go(pkg, fresh_shadows)
-    del fresh_shadows
-    rows, part = None, []  # the last table's lines, let go too
     if progress:
         progress(total, total, "校验并写入…")
     source = f"数据包 {report.file_name}（{sender}）"
@@ -690,16 +687,11 @@ def _write_through_bulk(
     field. A deletion or restore is never refused (`tombstones`). Columns beyond the service's fields (creation
     time, deletion time, what the other side derived) are carried as they are; derived ones are recomputed.
     A record that fails its rules here refuses the whole package: nothing is written.
-    Once the plan is made (it holds rows of its own) the merged input is let go (memory, see `_let_go`): every
-    table's list is emptied but the milestones', which the caller reads after.
     """
     if not rows:
         return None
     carry = {name: _carried(name) for name in rows}
     plan = bulk.prepare(session, rows, confirm=True, carry=carry, tombstones=True, labels=labels)
-    for name, part in rows.items():
-        if name != "milestone":
-            part.clear()
     if plan.rejected:
         shown = [f"{o.where()}：{p.label}{p.message}" for o in plan.rejected[:5] for p in o.problems[:1]]
         more = f"等 {len(plan.rejected)} 条" if len(plan.rejected) > 5 else ""
@@ -756,33 +748,10 @@ def _refresh_status(session: Session, milestone_ids: list[str]) -> None:
 LOCAL_DERIVED_EXCLUDED = frozenset({"created_at", "deleted_at", "township_code"})
 
 
-def _let_go(pkg: package.ReadPackage, stored: list[changes.ShadowRow]) -> None:
-    """Once the first shadows are stored, the package's records and texts are let go before the bulk path builds
-    its rows: a first package of 100,000 records holds ~400 MB of them, and every page the heap grows by costs
-    the kernel a fault and a zeroed page (counted in the import's CPU time; −210 MB at the peak).
-
-    A stored shadow the bulk path writes keeps only its derived columns, all `_absorb_derived` compares, and is
-    marked `slim` so that one whose derived columns differ is read back whole first."""
-    keep: dict[str, list[str]] = {}
-    for sh in stored:
-        sh.state_text = ""
-        name = sh.table_name
-        if name not in BULK_TABLES:
-            continue
-        if name not in keep:
-            keep[name] = sorted(_carried(name) - LOCAL_DERIVED_EXCLUDED)
-        state = sh.state
-        sh.state = {c: state.get(c) for c in keep[name]}
-        sh.slim = True
-    pkg.state_texts.clear()
-    pkg.records.clear()
-
-
 def _absorb_derived(conn: Any, keymaps: tables.KeyMaps, written: dict[str, list[changes.ShadowRow]]) -> None:
     """The derived columns the bulk path computed here (pinyin keys, sort shapes, status, totals) go into the
     shadow as they are stored, so the next scan does not take them for a clerk's edit and send every record
     straight back; a difference in a clerk's field (a default the rules filled in) is left for the scan to send.
-    A `slim` shadow holds only its derived columns (`_let_go`); one that changes is read back whole first.
     """
     for name, shadows in written.items():
         derived = sorted(_carried(name) - LOCAL_DERIVED_EXCLUDED)
@@ -802,7 +771,6 @@ def _absorb_derived(conn: Any, keymaps: tables.KeyMaps, written: dict[str, list[
                 stored.update({r[0]: r[1:] for r in conn.execute(select(*cols).where(t.c.id.in_(ids[k : k + 500])))})
         encode = [(k, c, encoders[c]) for k, c in enumerate(derived)]
         changed: list[changes.ShadowRow] = []
-        whole: dict[str, tuple[changes.ShadowRow, dict[str, Any]]] = {}
         for sh in shadows:
             row = stored.get(sh.record_id)
             if row is None:
@@ -813,23 +781,10 @@ def _absorb_derived(conn: Any, keymaps: tables.KeyMaps, written: dict[str, list[
                 value = enc(row[k])
                 if value != state.get(c):
                     diff[c] = value
-            if diff and sh.slim:
-                whole[sh.record_id] = (sh, diff)
-            elif diff:
+            if diff:
                 sh.state = {**sh.state, **diff}
                 sh.state_text = ""
                 changed.append(sh)
-        if whole:  # stored whole a moment ago: the text is the state
-            ids = list(whole)
-            for k in range(0, len(ids), 500):
-                q = select(changes.SHADOW.c.record_id, changes.SHADOW.c.state).where(
-                    changes.SHADOW.c.table_name == name, changes.SHADOW.c.record_id.in_(ids[k : k + 500])
-                )
-                for rid, text in conn.execute(q).tuples():
-                    sh, diff = whole[rid]
-                    sh.state = {**json.loads(text), **diff}
-                    sh.state_text = ""
-                    changed.append(sh)
         if changed:
             changes.save_shadows(conn, changed, {(name, sh.record_id) for sh in changed})
 
