@@ -4,7 +4,8 @@ A records member is read by orjson with the state's and the clocks' text cut fro
 (`package._fast_record_lines`); any line not plainly in the exporter's layout sends the whole member back to the
 line-by-line reader, so the rows, the texts and the messages are the plain reader's. A row's value check asks each
 column about an empty value once (`RowCodec.empty_checks`): the answers must be the ones the column's own check
-gives, and a record breaking a rule is still refused with nothing changed.
+gives, and a record breaking a rule is still refused with nothing changed. The merge looks each catalogue key
+up once: an unknown one after known ones is still refused.
 """
 
 from __future__ import annotations
@@ -123,3 +124,36 @@ def test_a_required_value_sent_empty_is_still_refused(world, tmp_path: Path) -> 
     with pytest.raises(PackageError, match="status"):
         county.import_(bad)
     assert db_state(county.db) == before
+
+
+def test_an_unknown_catalogue_key_after_known_ones_is_refused(world, tmp_path: Path) -> None:
+    """The merge looks each catalogue key up once (a package's items name a few types thousands of times): a key
+    this database lacks, after items whose key it knows, still refuses the package and changes nothing."""
+    from sqlalchemy import select
+
+    from oldcomm_desktop.core import items
+    from oldcomm_desktop.core.model import ItemType
+
+    t1 = world[T1]
+    cid = t1.new_community("幸福里1号小区", households=100)
+    with t1.db.transaction("录入员") as s:
+        kind = s.scalars(select(ItemType.id).order_by(ItemType.code)).first()
+        for _ in range(3):
+            items.create(s, cid, {"item_type_id": kind, "planned_quantity": "10"}, confirm=True)
+    pkg = t1.export().path
+
+    def unknown_type(m: dict) -> None:
+        lines = m["records/renovation_item.jsonl"].splitlines()
+        last = json.loads(lines[-1])
+        assert all(json.loads(line)["v"]["item_type_id"] == last["v"]["item_type_id"] for line in lines)
+        last["v"]["item_type_id"] = "no_such_type"
+        lines[-1] = json.dumps(last, ensure_ascii=False, separators=(",", ":")).encode()
+        m["records/renovation_item.jsonl"] = b"\n".join(lines) + b"\n"
+
+    bad = rewrite(pkg, tmp_path / "bad.ocpkg", t1, members=unknown_type)
+    county = world[COUNTY]
+    before = db_state(county.db)
+    with pytest.raises(PackageError, match="引用的目录项“no_such_type”在本数据库中不存在"):
+        county.import_(bad)
+    assert db_state(county.db) == before
+    assert county.import_(pkg).tables["renovation_item"].added == 3
