@@ -423,6 +423,12 @@ def _merge(
         # conflicts that cannot be there. The merge writes this table's rows and first shadows only at the end.
         rows_here = conn.execute(select(t.c.id).limit(1)).first() is not None
         shadows_here = changes.has_shadows(conn, name)
+        # Asked once per table rather than per record (this loop runs once per record of a package):
+        refs = list(codec.refs.items())
+        known_keys: set[tuple[str, str]] = set()  # catalogue keys found here (each looked up once)
+        acts = not from_county and name in tables.COUNTY_ACTS  # a county's act a township may not send
+        noted = name in deleted_parents.PARENT_TABLES  # its records are parents of later tables' records
+        decode = codec.decode
         for i in range(0, len(rows), CHUNK):
             part = rows[i : i + CHUNK]
             ids = [r["id"] for r in part]
@@ -445,13 +451,16 @@ def _merge(
             new_shadows: list[changes.ShadowRow] = []
             for r in part:
                 rid, theirs, theirs_clocks = r["id"], r["v"], r["c"]
-                for col, target in codec.refs.items():
+                for col, target in refs:
                     key = theirs.get(col)
-                    if key is not None and keymaps.ident(target, key) is None:
+                    if key is None or (target, key) in known_keys:
+                        continue
+                    if keymaps.ident(target, key) is None:
                         raise PackageError(
                             f"数据包内{tables.TABLE_LABELS[name]}（{rid}）引用的目录项“{key}”在本数据库中不存在；"
                             "请先从县里导入目录，或由县里在目录中加上它"
                         )
+                    known_keys.add((target, key))
                 wide = theirs.get("township_code") is None and county_wide(name, theirs)
                 if wide:
                     order_id = rid if name in tables.COUNTY_WIDE else theirs.get("owner_id")
@@ -461,32 +470,37 @@ def _merge(
                         )
                 owner = None if wide else scope
                 row = live.get(rid)
-                if row is None and not from_county and _county_act(name, theirs):
+                if row is None and acts and _county_act(name, theirs):
                     raise PackageError(
                         f"数据包内{tables.TABLE_LABELS[name]}（{rid}）是县里的审核或督办操作，乡镇（街道）不能上报，已拒绝"
                     )
                 if name == "attachment" and not theirs.get("deleted_at"):
                     shas.setdefault(theirs["sha256"], True)
                 if row is None:
-                    if holds and _held(
-                        parents, name, r, theirs, report, counts, conn, scope, sender, import_id, now, None
+                    if (
+                        holds
+                        and parents.deleted_parent(name, theirs) is not None
+                        and _held(parents, name, r, theirs, report, counts, conn, scope, sender, import_id, now, None)
                     ):
                         continue
-                    parents.note(name, rid, theirs.get("deleted_at"))
-                    values = codec.decode(theirs)  # a new dict: the package's own stays the shadow's state
+                    if noted:
+                        parents.note(name, rid, theirs.get("deleted_at"))
+                    values = decode(theirs)  # a new dict: the package's own stays the shadow's state
                     values["id"] = rid
                     inserts.append(values)
+                    state_text, clock_text = texts.get(rid, _NO_TEXTS)
+                    one_clock = len(theirs_clocks) == 1
                     new_shadows.append(
                         changes.ShadowRow(
                             name,
                             rid,
                             owner,
                             theirs,
-                            merge.compact(dict(theirs_clocks)) if len(theirs_clocks) > 1 else theirs_clocks,
+                            theirs_clocks if one_clock else merge.compact(dict(theirs_clocks)),
                             0,
                             sender,
-                            state_text=texts.get(rid, ("", ""))[0],
-                            clock_text=texts.get(rid, ("", ""))[1] if len(theirs_clocks) == 1 else "",
+                            state_text=state_text,
+                            clock_text=clock_text if one_clock else "",
                         )
                     )
                     if rid in shadows:  # a shadow without its row (rolled back before): kept whole
@@ -634,6 +648,9 @@ def _merge(
     _receipt(session, pkg, report, import_id, who, now)
     session.flush()
     return report
+
+
+_NO_TEXTS = ("", "")
 
 
 def _any_open_conflict(conn: Any) -> bool:

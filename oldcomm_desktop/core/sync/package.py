@@ -400,6 +400,11 @@ def _record_line(line: str) -> tuple[dict[str, Any], tuple[str, str]] | None:
 
 
 def _parse_lines(name: str, raw: bytes, texts: dict[str, tuple[str, str]] | None = None) -> list[dict[str, Any]]:
+    if texts is not None and _orjson is not None:
+        fast = _fast_record_lines(raw)
+        if fast is not None:
+            texts.update(fast[1])
+            return fast[0]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -423,3 +428,68 @@ def _parse_lines(name: str, raw: bytes, texts: dict[str, tuple[str, str]] | None
         if found is not None and texts is not None:
             texts[row["id"]] = found[1]
     return rows
+
+
+_orjson: Any
+try:  # a JSON reader in C about twice as fast as json's on a package's lines; without it, the path above
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - declared in pyproject.toml; the json path reads every package too
+    _orjson = None
+
+_LAYOUT = ["id", "t", "v", "c"]
+# Line breaks str.splitlines knows beyond \n and \r (a package holding one is read by _parse_lines' own loop,
+# so a line is cut exactly where it always was)
+_OTHER_BREAKS = (b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", "\x85".encode(), "\u2028".encode(), "\u2029".encode())
+
+
+def _fast_record_lines(raw: bytes) -> tuple[list[dict[str, Any]], dict[str, tuple[str, str]]] | None:
+    """A records member in the exporter's own layout, each line parsed whole by orjson, the state's and the
+    clocks' exact text cut from the line's bytes; None as soon as anything is not plainly so (a line orjson
+    refuses, another layout, a duplicate id, a blank line of non-ASCII spaces …), and then `_parse_lines` reads
+    the member as before, with its messages. Runs once per record of a package (−0.5 s CPU for 100,000).
+
+    Why the cut is exact: in JSON text an unescaped `"` only ever closes or opens a string, so `,"v":` and `,"c":`
+    occur only as keys; with `id` and `t` strings (or null) the first `,"v":` is the line's own key; the line's
+    `c` comes last, so the last `,"c":` is its key unless the clocks hold a key "c" themselves — then the text
+    after it has one closing brace too many and is no JSON at all, which the check of the clocks' text (each
+    distinct text parsed once and compared with the line's clocks) catches."""
+    loads = _orjson.loads
+    decode_error = _orjson.JSONDecodeError
+    if any(b in raw for b in _OTHER_BREAKS):
+        return None
+    rows: list[dict[str, Any]] = []
+    texts: dict[str, tuple[str, str]] = {}
+    clock_texts: dict[bytes, Any] = {}  # a clocks text found exact -> its value
+    for line in raw.splitlines():
+        line = line.rstrip()
+        if not line:
+            continue
+        try:
+            row = loads(line)
+        except decode_error:
+            return None
+        if type(row) is not dict or list(row) != _LAYOUT:
+            return None
+        rid, t, v, c = row["id"], row["t"], row["v"], row["c"]
+        if type(rid) is not str or (t is not None and type(t) is not str) or type(v) is not dict or rid in texts:
+            return None
+        if not line.startswith(b'{"id":') or not line.endswith(b"}"):
+            return None
+        start = line.find(b',"v":') + 5
+        end = line.rfind(b',"c":')
+        v_text, c_text = line[start:end], line[end + 5 : -1]
+        if v_text[:1] != b"{" or v_text[-1:] != b"}":
+            return None
+        if c_text not in clock_texts:
+            try:
+                if loads(c_text) != c:
+                    return None
+            except decode_error:
+                return None
+            if len(clock_texts) < 1024:
+                clock_texts[c_text] = c
+        elif clock_texts[c_text] != c:
+            return None
+        rows.append(row)
+        texts[rid] = (v_text.decode(), c_text.decode())
+    return rows, texts
