@@ -97,7 +97,16 @@ def parties_of_community(session: Session, community_id: str) -> list[Party]:
     return parties(session, c.project_id)
 
 
-def _problems(role: str, values: Mapping[str, Any]) -> list[FieldProblem]:
+def role_problem(role: str) -> FieldProblem | None:
+    """A role that is none of the five (a typo on the command line, or a package naming one)."""
+    if role in ROLES:
+        return None
+    return FieldProblem("role", "责任主体", f"“{role}”不是责任主体（可选：{'、'.join(ROLES.values())}）")
+
+
+def party_problems(role: str, values: Mapping[str, Any]) -> list[FieldProblem]:
+    """The rules of one named party beyond its fields' own (a leader's name, a licence where the role needs
+    one): `set_parties` and the bulk write path (a party arriving by sync) both ask here."""
     label = ROLES[role]
     problems = []
     leader = values.get("leader") or ""
@@ -121,10 +130,9 @@ def set_parties(session: Session, project_id: str, data: Mapping[str, Mapping[st
     parsed: dict[str, dict[str, Any] | None] = {}
     values: dict[str, Any] | None
     for role, raw in data.items():
-        if role not in ROLES:
-            problems.append(
-                FieldProblem("role", "责任主体", f"“{role}”不是责任主体（可选：{'、'.join(ROLES.values())}）")
-            )
+        unknown = role_problem(role)
+        if unknown is not None:
+            problems.append(unknown)
             continue
         if raw is None or not any(str(v or "").strip() for v in raw.values()):
             parsed[role] = None
@@ -134,7 +142,7 @@ def set_parties(session: Session, project_id: str, data: Mapping[str, Mapping[st
         except ValidationError as exc:
             problems += [FieldProblem(p.field, p.label, f"{ROLES[role]}：{p.message}") for p in exc.problems]
             continue
-        problems += _problems(role, values)
+        problems += party_problems(role, values)
         parsed[role] = values
     if problems:
         raise ValidationError(problems)

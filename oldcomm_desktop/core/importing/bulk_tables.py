@@ -31,6 +31,7 @@ from oldcomm_desktop.core import (
     items,
     milestones,
     projects,
+    responsibility,
     workspace,
 )
 from oldcomm_desktop.core.errors import FieldProblem, ValidationError
@@ -52,6 +53,7 @@ from oldcomm_desktop.core.model import (
     Rectification,
     Reinspection,
     RenovationItem,
+    ResponsibleParty,
 )
 from oldcomm_desktop.core.model.base import utcnow
 from oldcomm_desktop.core.model.supervision import (
@@ -1134,6 +1136,27 @@ SUPERVISION: dict[str, TableSpec] = {
     "order_event": OrderEventSpec(),
 }
 SPECS.update(SUPERVISION)
-TABLES: tuple[str, ...] = ORDER + tuple(SUPERVISION)  # every table, parents before children: prepare and apply
+
+
+class PartySpec(TableSpec):
+    """A project's responsible party (五方责任主体): its fields and `responsibility.party_problems`, the rules of
+    `set_parties`. A clerk sets the five at once through that service; this spec writes a party that arrives
+    by sync (the tombstoned earlier party travels as its own record)."""
+
+    model = ResponsibleParty
+    fields = {**responsibility.FIELDS, "role": Field("role", "责任主体", required=True, max_length=16)}
+    refs = frozenset({"project_id"})
+
+    def check(self, batch: Batch, row: dict[str, Any], stored: dict[str, Any] | None) -> list[FieldProblem]:
+        problems = _parent_township(batch, row, project_id="project")
+        if problems:
+            return problems
+        unknown = responsibility.role_problem(row["role"])
+        return [unknown] if unknown is not None else responsibility.party_problems(row["role"], row)
+
+
+SPECS["responsible_party"] = PartySpec()
+# every table, parents before children: prepare and apply
+TABLES: tuple[str, ...] = ORDER + tuple(SUPERVISION) + ("responsible_party",)
 
 __all__ = ["ORDER", "SPECS", "TABLES", "TableSpec", "ValidationError"]

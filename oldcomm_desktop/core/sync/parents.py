@@ -20,5 +20,7 @@ PARENTS: dict[str, tuple[tuple[str, str], ...]] = {
     # a schedule or a resident's request under a community deleted here (the bulk path refuses both)
     "inspection_schedule": (("community_id", "community"),),
     "resident_request": (("community_id", "community"),),
+    # a responsible party under a project deleted here (the bulk path refuses it)
+    "responsible_party": (("project_id", "project"),),
 }
 PARENT_TABLES = frozenset(p for pairs in PARENTS.values() for _c, p in pairs)
