@@ -442,6 +442,13 @@ _LAYOUT = ["id", "t", "v", "c"]
 _OTHER_BREAKS = (b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", "\x85".encode(), "\u2028".encode(), "\u2029".encode())
 
 
+def _loads_or_none(loads: Any, error: Any, text: bytes) -> Any:
+    try:
+        return loads(text)
+    except error:
+        return None
+
+
 def _fast_record_lines(raw: bytes) -> tuple[list[dict[str, Any]], dict[str, tuple[str, str]]] | None:
     """A records member in the exporter's own layout, each line parsed whole by orjson, the state's and the
     clocks' exact text cut from the line's bytes; None as soon as anything is not plainly so (a line orjson
@@ -452,7 +459,9 @@ def _fast_record_lines(raw: bytes) -> tuple[list[dict[str, Any]], dict[str, tupl
     occur only as keys; with `id` and `t` strings (or null) the first `,"v":` is the line's own key; the line's
     `c` comes last, so the last `,"c":` is its key unless the clocks hold a key "c" themselves — then the text
     after it has one closing brace too many and is no JSON at all, which the check of the clocks' text (each
-    distinct text parsed once and compared with the line's clocks) catches."""
+    distinct text parsed once and compared with the line's clocks) catches. A line repeating its own key `v` or
+    `c` (JSON lets the last one stand) would cut a text that is not the value: a state text holding `"v":` or
+    `"c":` is parsed and compared with the value (rare: no column has either name)."""
     loads = _orjson.loads
     decode_error = _orjson.JSONDecodeError
     if any(b in raw for b in _OTHER_BREAKS):
@@ -480,6 +489,8 @@ def _fast_record_lines(raw: bytes) -> tuple[list[dict[str, Any]], dict[str, tupl
         v_text, c_text = line[start:end], line[end + 5 : -1]
         if v_text[:1] != b"{" or v_text[-1:] != b"}":
             return None
+        if (b'"v":' in v_text or b'"c":' in v_text) and _loads_or_none(loads, decode_error, v_text) != v:
+            return None  # a key "v" or "c" inside the state, or the line's own repeated: the cut must be the value
         if c_text not in clock_texts:
             try:
                 if loads(c_text) != c:

@@ -67,6 +67,9 @@ def test_the_fast_reader_gives_the_plain_readers_rows_and_texts() -> None:
         '{"id":"a","t":null,"v":{"n":NaN},"c":{"*":{"341122001000":1}}}',  # json reads it, orjson does not
         _line("a", {"name": "x\u2028y"}),  # a break str.splitlines knows
         "\u3000",  # a blank line of a non-ASCII space
+        # the line's own key repeated (JSON lets the last stand): the cut text would not be the value
+        '{"id":"a","t":null,"v":{"name":"x"},"v":{"name":"y"},"c":{"*":{"341122001000":1}}}',
+        '{"id":"a","t":null,"v":{"name":"x"},"c":{"*":{"341122001000":1}},"c":{"*":{"341122001000":2}}}',
     ],
 )
 def test_anything_unusual_is_read_by_the_plain_reader(line: str) -> None:
