@@ -41,8 +41,9 @@ def change_day(session: Session) -> date:
 
 
 @contextlib.contextmanager
-def _info(session: Session, key: str, value: Any) -> Iterator[None]:
-    """`session.info[key]` is `value` inside the block, and what it was before afterwards."""
+def scoped_info(session: Session, key: str, value: Any) -> Iterator[None]:
+    """`session.info[key]` is `value` inside the block, and what it was before afterwards (also the bulk path's
+    sync-merge marker, `bulk_tables.merging`)."""
     before = session.info.get(key)
     session.info[key] = value
     try:
@@ -56,7 +57,7 @@ def _info(session: Session, key: str, value: Any) -> Iterator[None]:
 
 def dated(session: Session, day: date) -> contextlib.AbstractContextManager[None]:
     """Date the arrived/paid changes flushed inside the block on `day` instead of today."""
-    return _info(session, AS_OF, day)
+    return scoped_info(session, AS_OF, day)
 
 
 def history_carried(session: Session) -> contextlib.AbstractContextManager[None]:
@@ -65,7 +66,7 @@ def history_carried(session: Session) -> contextlib.AbstractContextManager[None]
     A sync import writes a package's funding lines through the bulk path and the sender's funding_line_history
     rows beside them (they travel as records of their own); a row dated the day of the import would claim the
     money arrived here that day, and a past month's return would move with it."""
-    return _info(session, CARRIED, True)
+    return scoped_info(session, CARRIED, True)
 
 
 def write(conn: Connection, lines: Iterable[Mapping[str, Any]], day: date) -> None:

@@ -27,6 +27,7 @@ from oldcomm_desktop.core import (
     communities,
     derived,
     funding,
+    funding_dates,
     inspections,
     items,
     milestones,
@@ -776,15 +777,8 @@ def merging(session: Any, mode: str | None, code: str | None) -> Iterator[None]:
     county), an order's steps are replayed from a state the target had (not necessarily its state here, which
     the merge may have moved concurrently), and the merged rows are kept as they are (a target's columns
     follow the field merge and its conflicts, a reply the merge chose stands, creation times stay)."""
-    before = session.info.get(MERGING)
-    session.info[MERGING] = (mode, code)
-    try:
+    with funding_dates.scoped_info(session, MERGING, (mode, code)):
         yield
-    finally:
-        if before is None:
-            session.info.pop(MERGING, None)
-        else:
-            session.info[MERGING] = before
 
 
 def _merged(batch: Batch) -> tuple[str | None, str | None] | None:
@@ -997,10 +991,7 @@ class OrderEventSpec(TableSpec):
             if state["state"] is None:
                 return [problem(self.fields, "action", orders.NOT_ISSUED)]
             mode, own = batch.cached("mode", lambda: (workspace.mode(batch.session), workspace.own_code(batch.session)))
-            if action in orders.COUNTY_STEPS:
-                refused = orders.county_only_message(mode, orders.COUNTY_STEPS[action])
-            else:
-                refused = orders.own_township_message(mode, own, target["township_code"])
+            refused = orders.step_message(mode, own, action, target["township_code"])
             if refused:
                 return [problem(self.fields, "action", refused)]
             order = batch.lookup("supervision_order", target["order_id"]) or {}
@@ -1023,13 +1014,7 @@ class OrderEventSpec(TableSpec):
         history is checked over all the new steps of the target at once (`finish`)."""
         if stored is None or stored.get("action") != row.get("action"):
             mode, own = _acting(batch)
-            action = row["action"]
-            if action == "issue":
-                refused = orders.county_only_message(mode, "下达督办")
-            elif action in orders.COUNTY_STEPS:
-                refused = orders.county_only_message(mode, orders.COUNTY_STEPS[action])
-            else:
-                refused = orders.own_township_message(mode, own, target["township_code"])
+            refused = orders.step_message(mode, own, row["action"], target["township_code"])
             if refused:
                 return [problem(self.fields, "action", refused)]
         if stored is None:

@@ -219,6 +219,16 @@ def own_township_message(mode: str | None, own: str | None, township_code: str |
     return None
 
 
+def step_message(mode: str | None, own: str | None, action: str, township_code: str | None) -> str | None:
+    """Why this installation may not take a step of a target (the county's acts, issuing included, in a
+    township's database; another township's target): the bulk path's plain and merged steps ask here."""
+    if action == "issue":
+        return county_only_message(mode, "下达督办")
+    if action in COUNTY_STEPS:
+        return county_only_message(mode, COUNTY_STEPS[action])
+    return own_township_message(mode, own, township_code)
+
+
 def _own_township(session: Session, target: OrderTarget) -> None:
     refused = own_township_message(workspace.mode(session), workspace.own_code(session), target.township_code)
     if refused:
