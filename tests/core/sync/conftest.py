@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from oldcomm_desktop.core import communities, workspace
 from oldcomm_desktop.core.model import Base
 from oldcomm_desktop.core.sync import importer, keys
 from oldcomm_desktop.core.sync.exporter import export
+from oldcomm_desktop.core.sync.package import PackageError
 from oldcomm_desktop.storage.database import Database, open_database
 
 try:  # the PostgreSQL helpers of the top conftest, for the county-on-a-server tests of this package
@@ -76,6 +78,25 @@ def db_state(db: Database) -> dict[str, list[tuple]]:
         return {
             t.name: sorted((tuple(r) for r in conn.execute(t.select())), key=repr) for t in Base.metadata.sorted_tables
         }
+
+
+def assert_refused(node: Node, path: Path, match: str) -> None:
+    """Importing `path` is refused with a message matching `match`, and the database is exactly as before."""
+    before = db_state(node.db)
+    with pytest.raises(PackageError, match=match):
+        node.import_(path)
+    assert db_state(node.db) == before
+
+
+def edit_record(members: dict, table: str, change: Callable[[dict], object], *, index: int = 0) -> None:
+    """Change one record line of `table` in a package's members (`change(line)` edits the parsed line in
+    place), written back in the exporter's compact layout; for `rewrite(..., members=...)`."""
+    name = f"records/{table}.jsonl"
+    lines = members[name].splitlines()
+    line = json.loads(lines[index])
+    change(line)
+    lines[index] = json.dumps(line, ensure_ascii=False, separators=(",", ":")).encode()
+    members[name] = b"\n".join(lines) + b"\n"
 
 
 @pytest.fixture(scope="session")

@@ -16,9 +16,8 @@ from sqlalchemy import func, select
 
 from oldcomm_desktop.core.model import Community, SyncShadow
 from oldcomm_desktop.core.sync import history
-from oldcomm_desktop.core.sync.package import PackageError
 
-from .conftest import COUNTY, T1, db_state, rewrite
+from .conftest import COUNTY, T1, assert_refused, db_state, rewrite
 
 
 @pytest.fixture
@@ -39,11 +38,7 @@ def test_a_bad_clock_after_good_ones_is_refused(world, package: Path, tmp_path: 
         m["records/community.jsonl"] = b"\n".join(lines) + b"\n"
 
     bad = rewrite(package, tmp_path / "bad.ocpkg", world[T1], members=wrong)
-    county = world[COUNTY]
-    before = db_state(county.db)
-    with pytest.raises(PackageError, match="版本信息格式不对"):
-        county.import_(bad)
-    assert db_state(county.db) == before
+    assert_refused(world[COUNTY], bad, "版本信息格式不对")
 
 
 def test_a_first_package_gets_every_shadow_repeats_as_nothing_and_rolls_back(world, package: Path) -> None:

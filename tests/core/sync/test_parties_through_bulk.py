@@ -4,17 +4,14 @@ project deleted here is held like any child record. County on SQLite and on Post
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from sqlalchemy import select
 
 from oldcomm_desktop.core import projects, responsibility
 from oldcomm_desktop.core.model import AuditEntry, ResponsibleParty
 from oldcomm_desktop.core.sync import conflicts
-from oldcomm_desktop.core.sync.package import PackageError
 
-from .conftest import T1, db_state, rewrite
+from .conftest import T1, assert_refused, edit_record, rewrite
 
 
 def _project(node) -> str:
@@ -26,18 +23,6 @@ def _project(node) -> str:
             {"contractor": {"unit_name": "安徽某建设有限公司", "leader": "李明", "licence_no": "皖134060800123"}},
         )
     return pid
-
-
-def _edit_party(change):
-    def members(m: dict) -> None:
-        name = "records/responsible_party.jsonl"
-        lines = m[name].decode().splitlines()
-        line = json.loads(lines[0])
-        change(line["v"])
-        lines[0] = json.dumps(line, ensure_ascii=False)
-        m[name] = ("\n".join(lines) + "\n").encode()
-
-    return members
 
 
 def test_a_party_arrives_through_the_bulk_path(county, world) -> None:
@@ -68,11 +53,13 @@ def test_a_party_breaking_the_services_rules_is_refused_naming_the_record(
     t1 = world[T1]
     _project(t1)
     up = t1.export()
-    forged = rewrite(up.path, tmp_path / "bad.ocpkg", t1, members=_edit_party(change))
-    before = db_state(county.db)
-    with pytest.raises(PackageError, match=message):
-        county.import_(forged)
-    assert db_state(county.db) == before
+    forged = rewrite(
+        up.path,
+        tmp_path / "bad.ocpkg",
+        t1,
+        members=lambda m: edit_record(m, "responsible_party", lambda line: change(line["v"])),
+    )
+    assert_refused(county, forged, message)
     county.import_(up.path)  # the real package applies
 
 

@@ -19,7 +19,7 @@ import pytest
 from oldcomm_desktop.core.sync import importer, package, tables
 from oldcomm_desktop.core.sync.package import PackageError
 
-from .conftest import COUNTY, T1, db_state, rewrite
+from .conftest import COUNTY, T1, assert_refused, edit_record, rewrite
 
 pytest.importorskip("orjson")
 
@@ -115,18 +115,10 @@ def test_a_required_value_sent_empty_is_still_refused(world, tmp_path: Path) -> 
     pkg = t1.export().path
 
     def emptied(m: dict) -> None:
-        lines = m["records/community.jsonl"].splitlines()
-        last = json.loads(lines[-1])
-        last["v"]["status"] = None  # not nullable
-        lines[-1] = json.dumps(last, ensure_ascii=False, separators=(",", ":")).encode()
-        m["records/community.jsonl"] = b"\n".join(lines) + b"\n"
+        edit_record(m, "community", lambda last: last["v"].update(status=None), index=-1)  # not nullable
 
     bad = rewrite(pkg, tmp_path / "bad.ocpkg", t1, members=emptied)
-    county = world[COUNTY]
-    before = db_state(county.db)
-    with pytest.raises(PackageError, match="status"):
-        county.import_(bad)
-    assert db_state(county.db) == before
+    assert_refused(world[COUNTY], bad, "status")
 
 
 def test_an_unknown_catalogue_key_after_known_ones_is_refused(world, tmp_path: Path) -> None:
@@ -146,17 +138,11 @@ def test_an_unknown_catalogue_key_after_known_ones_is_refused(world, tmp_path: P
     pkg = t1.export().path
 
     def unknown_type(m: dict) -> None:
-        lines = m["records/renovation_item.jsonl"].splitlines()
-        last = json.loads(lines[-1])
-        assert all(json.loads(line)["v"]["item_type_id"] == last["v"]["item_type_id"] for line in lines)
-        last["v"]["item_type_id"] = "no_such_type"
-        lines[-1] = json.dumps(last, ensure_ascii=False, separators=(",", ":")).encode()
-        m["records/renovation_item.jsonl"] = b"\n".join(lines) + b"\n"
+        kinds = {json.loads(line)["v"]["item_type_id"] for line in m["records/renovation_item.jsonl"].splitlines()}
+        assert len(kinds) == 1
+        edit_record(m, "renovation_item", lambda last: last["v"].update(item_type_id="no_such_type"), index=-1)
 
     bad = rewrite(pkg, tmp_path / "bad.ocpkg", t1, members=unknown_type)
     county = world[COUNTY]
-    before = db_state(county.db)
-    with pytest.raises(PackageError, match="引用的目录项“no_such_type”在本数据库中不存在"):
-        county.import_(bad)
-    assert db_state(county.db) == before
+    assert_refused(county, bad, "引用的目录项“no_such_type”在本数据库中不存在")
     assert county.import_(pkg).tables["renovation_item"].added == 3

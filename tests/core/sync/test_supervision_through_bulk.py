@@ -18,9 +18,8 @@ from oldcomm_desktop.core.model import AuditEntry
 from oldcomm_desktop.core.model.supervision import InspectionSchedule, OrderEvent, OrderTarget, ResidentRequest
 from oldcomm_desktop.core.supervision import orders, requests, schedules
 from oldcomm_desktop.core.sync import conflicts, history
-from oldcomm_desktop.core.sync.package import PackageError
 
-from .conftest import T1, db_state, rewrite
+from .conftest import T1, assert_refused, edit_record, rewrite
 
 TODAY = date(2026, 6, 15)
 
@@ -56,16 +55,6 @@ def _steps(node, target_id: str) -> list[str]:
     with node.db.transaction("测试员") as s:
         q = select(OrderEvent.action).where(OrderEvent.target_id == target_id).order_by(OrderEvent.created_at)
         return list(s.scalars(q))
-
-
-def _edit_line(members: dict, table: str, change) -> None:
-    """Change the first record line of `table` in a package's members (`change(line)` edits it in place)."""
-    name = f"records/{table}.jsonl"
-    lines = members[name].decode().splitlines()
-    line = json.loads(lines[0])
-    change(line)
-    lines[0] = json.dumps(line, ensure_ascii=False)
-    members[name] = ("\n".join(lines) + "\n").encode()
 
 
 def test_a_send_back_and_a_re_answer_travel_both_ways_through_the_state_machine(county, world) -> None:
@@ -150,10 +139,7 @@ def test_a_step_the_state_machine_refuses_refuses_the_package(county, world, tmp
         members[name] += (json.dumps(line, ensure_ascii=False) + "\n").encode()
 
     rewrite(up.path, forged, t1, members=start_after_answer)
-    before = db_state(county.db)
-    with pytest.raises(PackageError, match="督办办理记录（00000000-0000-4000-8000-0000000000aa）.*该督办已答复"):
-        county.import_(forged)
-    assert db_state(county.db) == before
+    assert_refused(county, forged, "督办办理记录（00000000-0000-4000-8000-0000000000aa）.*该督办已答复")
 
 
 @pytest.mark.parametrize(
@@ -187,11 +173,8 @@ def test_a_row_breaking_a_single_edit_rule_is_refused_naming_the_record(
         )
     up = t1.export()
     forged = tmp_path / "bad.ocpkg"
-    rewrite(up.path, forged, t1, members=lambda m: _edit_line(m, table, change))
-    before = db_state(county.db)
-    with pytest.raises(PackageError, match=message):
-        county.import_(forged)
-    assert db_state(county.db) == before
+    rewrite(up.path, forged, t1, members=lambda m: edit_record(m, table, change))
+    assert_refused(county, forged, message)
     county.import_(up.path)  # the real package applies
     with county.db.transaction() as s:
         assert s.scalar(select(func.count()).select_from(InspectionSchedule)) == 1
