@@ -15,7 +15,7 @@ import contextlib
 import dataclasses
 import functools
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -767,17 +767,29 @@ ORDER: tuple[str, ...] = tuple(SPECS)  # parents before children; the tables syn
 # The demo writes them here, and so does a sync import (sync's BULK_TABLES: every table here a package carries).
 
 MERGING = "oldcomm_bulk_merging"  # session.info key: the rows are a sync merge of that installation's acts
+AUTHORED = "oldcomm_bulk_authored"  # session.info key: which stored records that installation made itself
 
 
 @contextlib.contextmanager
-def merging(session: Any, mode: str | None, code: str | None) -> Iterator[None]:
+def merging(
+    session: Any,
+    mode: str | None,
+    code: str | None,
+    authored: Callable[[str, list[str]], set[str]] | None = None,
+) -> Iterator[None]:
     """Inside the block the rows written are merged from another installation's history (a sync import, its
     rollback, a conflict's decision, a held record's release): `mode` and `code` are the installation whose acts
     they are, so who-may-act rules ask about it (a county order arriving at a township was issued by the
     county), an order's steps are replayed from a state the target had (not necessarily its state here, which
     the merge may have moved concurrently), and the merged rows are kept as they are (a target's columns
-    follow the field merge and its conflicts, a reply the merge chose stands, creation times stay)."""
-    with funding_dates.scoped_info(session, MERGING, (mode, code)):
+    follow the field merge and its conflicts, a reply the merge chose stands, creation times stay).
+    `authored(table, ids)`: which of these stored records that installation made or changed itself (a sync
+    import knows it from their version vectors); its new steps of an order come after those it made, so its
+    replay never starts before them (a second copy of its own answer is refused, not kept as history)."""
+    with (
+        funding_dates.scoped_info(session, MERGING, (mode, code)),
+        funding_dates.scoped_info(session, AUTHORED, authored),
+    ):
         yield
 
 
@@ -1041,16 +1053,7 @@ class OrderEventSpec(TableSpec):
             batch.load("order_target", [tid])
             target = batch.lookup("order_target", tid) or {}
             stored = batch.existing["order_target"].get(tid)
-            starts: list[str | None] = []
-            if stored is not None:
-                starts.append(stored["state"])
-                q = (
-                    select(OrderEvent.state_after)
-                    .where(OrderEvent.target_id == tid, OrderEvent.deleted_at.is_(None), OrderEvent.id.not_in(ids))
-                    .order_by(OrderEvent.created_at.desc(), OrderEvent.id.desc())
-                )
-                starts += list(batch.session.scalars(q))
-            starts.append(None)
+            starts = self._starts(batch, tid, ids, stored)
             order = batch.lookup("supervision_order", target.get("order_id")) or {}
             first_failure: tuple[str, list[FieldProblem]] | None = None
             for start in dict.fromkeys(starts):
@@ -1063,6 +1066,27 @@ class OrderEventSpec(TableSpec):
                 rid, problems = first_failure
                 if rid in by_id:
                     _reject(batch, by_id[rid], problems)
+
+    def _starts(self, batch: Batch, tid: str, new: list[str], stored: Mapping[str, Any] | None) -> list[str | None]:
+        """The states the sender's new steps of a target may start from, latest first: the target's state here,
+        then the state after each stored step, newest first, down to the newest step the sender made itself
+        (it took its new steps after that one), else down to not yet issued."""
+        if stored is None:
+            return [None]
+        starts: list[str | None] = [stored["state"]]
+        q = (
+            select(OrderEvent.id, OrderEvent.state_after)
+            .where(OrderEvent.target_id == tid, OrderEvent.deleted_at.is_(None), OrderEvent.id.not_in(new))
+            .order_by(OrderEvent.created_at.desc(), OrderEvent.id.desc())
+        )
+        earlier = batch.session.execute(q).all()
+        authored = batch.session.info.get(AUTHORED)
+        own = authored("order_event", [i for i, _s in earlier]) if authored is not None and earlier else set()
+        for step_id, after in earlier:
+            starts.append(after)
+            if step_id in own:
+                return starts
+        return [*starts, None]
 
     def _replay(
         self,

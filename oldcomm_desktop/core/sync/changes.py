@@ -15,7 +15,7 @@ very peer unchanged (`echo_of`).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -108,6 +108,20 @@ def load_shadows(conn: Connection, table_name: str, ids: list[str]) -> dict[str,
                 r["state"],
             )
     return found
+
+
+def made_by(conn: Connection, node_code: str) -> Callable[[str, list[str]], set[str]]:
+    """Which of some stored records the installation `node_code` made or changed itself: its count is in one
+    of their version vectors (for `bulk_tables.merging`: its new order steps come after those it made)."""
+
+    def made(table_name: str, ids: list[str]) -> set[str]:
+        return {
+            record_id
+            for record_id, shadow in load_shadows(conn, table_name, ids).items()
+            if any(isinstance(v, dict) and v.get(node_code) for v in shadow.clocks.values())
+        }
+
+    return made
 
 
 def has_shadows(conn: Connection, table_name: str) -> bool:

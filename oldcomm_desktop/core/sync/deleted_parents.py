@@ -308,7 +308,9 @@ def _write_held(
     peer_mode = workspace.TOWNSHIP if workspace.mode(session) == workspace.COUNTY else workspace.COUNTY
     with (
         funding_dates.history_carried(session),  # a held line's dated rows are held with it, written apart
-        bulk_tables_.merging(session, peer_mode, c.peer_code),  # the held record is the peer's acts
+        bulk_tables_.merging(  # the held record is the peer's acts
+            session, peer_mode, c.peer_code, changes.made_by(session.connection(), c.peer_code)
+        ),
     ):
         writes.through_bulk(
             session,

@@ -619,7 +619,9 @@ def _merge(
         with (
             _landmarks_lifted(conn, new_items),
             funding_dates.history_carried(session),
-            bulk_tables.merging(session, m["sender"]["mode"], sender),  # the sender's acts (bulk_tables.merging)
+            bulk_tables.merging(  # the sender's acts (bulk_tables.merging)
+                session, m["sender"]["mode"], sender, changes.made_by(conn, sender)
+            ),
         ):
             _write_through_bulk(session, bulk_rows, bulk_labels, source)
             _refresh_status(session, [r["id"] for r in bulk_rows.get("milestone", []) if "deleted_at" in r])

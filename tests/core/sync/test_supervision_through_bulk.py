@@ -142,6 +142,35 @@ def test_a_step_the_state_machine_refuses_refuses_the_package(county, world, tmp
     assert_refused(county, forged, "督办办理记录（00000000-0000-4000-8000-0000000000aa）.*该督办已答复")
 
 
+def test_a_second_copy_of_the_sender_s_own_answer_is_refused_not_kept_as_history(county, world, tmp_path: Path) -> None:
+    """The township answered and the county holds that answer; a package adding another answer step after it
+    (the township's state machine never makes one) is refused: the replay of the township's new steps starts
+    after the last step it made itself, not from an earlier state (which a concurrent county step needs)."""
+    t1 = world[T1]
+    order_id = _order(county)
+    t1.import_(county.export(T1).path)
+    tid = _target(t1, order_id).id
+    with t1.db.transaction("城关街道经办人") as s:
+        orders.answer(s, tid, "已完成雨污分流", date(2026, 6, 18), today=date(2026, 6, 18))
+    county.import_(t1.export().path)
+    assert _steps(county, tid) == ["issue", "answer"]
+    up = t1.export(full=True)
+    forged = tmp_path / "answer-twice.ocpkg"
+
+    def answer_again(members: dict) -> None:
+        name = "records/order_event.jsonl"
+        line = next(
+            json.loads(x) for x in members[name].decode().splitlines() if json.loads(x)["v"]["action"] == "answer"
+        )
+        line["id"] = "00000000-0000-4000-8000-0000000000ab"
+        line["v"].update(text="又答复了一次", created_at="2099-01-01T00:00:00")
+        members[name] += (json.dumps(line, ensure_ascii=False) + "\n").encode()
+
+    rewrite(up.path, forged, t1, members=answer_again)
+    assert_refused(county, forged, "督办办理记录（00000000-0000-4000-8000-0000000000ab）")
+    assert _steps(county, tid) == ["issue", "answer"]
+
+
 @pytest.mark.parametrize(
     ("table", "change", "message"),
     [
