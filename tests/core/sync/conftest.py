@@ -31,6 +31,12 @@ T1, T2, T3 = "341122001000", "341122100000", "341122101000"
 NAMES = {COUNTY: "测试县", T1: "城关街道", T2: "东关镇", T3: "西关镇"}
 
 
+@pytest.fixture(autouse=True)
+def _private_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The user's data folder (logs, a server database's attachment store) is the test's own, never the real one."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+
+
 class Node:
     """One installation: its database, its code, and helpers that go through the core as the CLI does."""
 

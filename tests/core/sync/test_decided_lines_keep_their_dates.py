@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -16,11 +15,6 @@ from oldcomm_desktop.core.model import Community, FundingLine, FundingLineHistor
 from oldcomm_desktop.core.sync import conflicts, history
 
 from .conftest import T1
-
-
-@pytest.fixture(autouse=True)
-def _private_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
 
 
 def _set(node, cid: str, day: date, arrived: str) -> None:

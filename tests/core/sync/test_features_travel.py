@@ -32,11 +32,6 @@ MAY = Period(2026, 5)
 TODAY = date(2026, 6, 15)
 
 
-@pytest.fixture(autouse=True)
-def _private_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-
-
 def _target(node, order_id: str, township: str) -> OrderTarget:
     with node.db.transaction("测试员") as s:
         t = s.scalar(select(OrderTarget).where(OrderTarget.order_id == order_id, OrderTarget.township_code == township))

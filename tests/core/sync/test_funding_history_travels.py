@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from oldcomm_desktop.core import funding, funding_dates
@@ -15,11 +13,6 @@ from oldcomm_desktop.core.model import Community, FundingLineHistory
 from oldcomm_desktop.core.returns import figures
 
 from .conftest import COUNTY, T1
-
-
-@pytest.fixture(autouse=True)
-def _private_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
 
 
 def _arrived(node, cid: str, day: date) -> Decimal:

@@ -5,7 +5,6 @@ whose line is not written, and the rows follow the line's fate (released with it
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -15,11 +14,6 @@ from oldcomm_desktop.core.model import Community, FundingLine, FundingLineHistor
 from oldcomm_desktop.core.sync import conflicts, deleted_parents
 
 from .conftest import COUNTY, T1
-
-
-@pytest.fixture(autouse=True)
-def _private_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
 
 
 def _setup(world) -> tuple:

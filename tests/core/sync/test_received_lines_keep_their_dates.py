@@ -4,20 +4,13 @@ and gets no extra row dated the day it arrived: the receiver did not change the 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from oldcomm_desktop.core import funding, funding_dates
 from oldcomm_desktop.core.model import Community, FundingLine, FundingLineHistory
 
 from .conftest import COUNTY, T1
-
-
-@pytest.fixture(autouse=True)
-def _private_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
 
 
 def _history(node, cid: str) -> list[tuple]:

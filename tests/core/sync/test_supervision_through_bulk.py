@@ -24,11 +24,6 @@ from .conftest import T1, assert_refused, edit_record, rewrite
 TODAY = date(2026, 6, 15)
 
 
-@pytest.fixture(autouse=True)
-def _private_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-
-
 def _community(node, name: str = "幸福里小区") -> str:
     return node.new_community(name, households=10, floor_area="1000", total_investment="1000", plan_year=2026)
 
