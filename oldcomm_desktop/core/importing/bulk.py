@@ -32,14 +32,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Boolean, Date, DateTime, Table, and_, bindparam, select
+from sqlalchemy import Boolean, Date, DateTime, Table, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from oldcomm_desktop.core import collector
 from oldcomm_desktop.core.audit import IGNORED, _text
 from oldcomm_desktop.core.errors import ConfirmationNeeded, FieldProblem, OldcommError, ValidationError
 from oldcomm_desktop.core.model import AuditEntry
-from oldcomm_desktop.core.model.base import Fixed2, new_id, utcnow
+from oldcomm_desktop.core.model.base import Fixed2, new_id, new_ids, utcnow
 
 CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
 BATCH_SIZE = 2000
@@ -137,6 +137,13 @@ class Batch:
             # nothing stored in the table (a first import): no IN list per 500 ids (prepare writes nothing)
             self.existing[table].update(dict.fromkeys(wanted))  # type: ignore[arg-type]
             return
+        highest = self.cached(("highest", table), lambda: self._highest(t)) if len(wanted) > 1 else None
+        if highest is not None and min(wanted) > highest:
+            # every id sorts after the highest stored one, so none is stored: the demo's and any batch of ids
+            # made here since the table was last written (time-ordered) — one look at the primary key's last
+            # entry instead of an IN list per 500 ids; prepare writes nothing, so the answer holds for the batch
+            self.existing[table].update(dict.fromkeys(wanted))  # type: ignore[arg-type]
+            return
         for start in range(0, len(wanted), ID_CHUNK):
             chunk = wanted[start : start + ID_CHUNK]
             for row in self.session.execute(select(t).where(t.c.id.in_(chunk))).mappings():
@@ -146,6 +153,13 @@ class Batch:
 
     def _empty(self, t: Table) -> bool:
         return self.session.execute(select(t.c.id).limit(1)).first() is None
+
+    def _highest(self, t: Table) -> str | None:
+        """The highest stored id of `t` as SQLite orders text (byte order of UTF-8: as Python orders str); None
+        on another database, whose collation may order text otherwise (no shortcut there)."""
+        if self.session.connection().dialect.name != "sqlite":
+            return None
+        return self.session.execute(select(func.max(t.c.id))).scalar() or ""
 
 
 def table_of(name: str) -> Table:
@@ -225,8 +239,11 @@ def prepare(
         outs: list[RowOutcome] = []
         names = (labels or {}).get(table)
         extra = frozenset((carry or {}).get(table, ()))
-        columns = _parse_columns(spec, rows)
+        row_layouts: list[tuple[str, ...]] = []
+        columns = _parse_columns(spec, rows, row_layouts)
         layouts: dict[tuple[str, ...], tuple[list[str], list[str], list[str]]] = {}
+        # the ids of rows that name none, made at once in row order (each such row is new: one id each)
+        next_id = iter(new_ids(sum(1 for r in rows if not r.get("id")))).__next__
         for index, raw in enumerate(rows):
             out = RowOutcome(table, index, REJECT, label=names[index] if names else "")
             outs.append(out)
@@ -241,6 +258,8 @@ def prepare(
                 extra=extra,
                 tombstones=tombstones,
                 layouts=layouts,
+                layout=row_layouts[index],
+                next_id=next_id,
             )
         spec.finish(batch, [o for o in outs if o.id not in batch.cache.get(("tombstones", table), ())])
         plan.outcomes[table] = outs
@@ -284,18 +303,27 @@ class _Failed:
 _LAYOUT_GROUPS = 16  # up to this many row layouts in a batch: parsed group by group (see _parse_columns)
 
 
-def _parse_columns(spec: Any, rows: Sequence[Mapping[str, Any]]) -> list[tuple[dict[str, Any], list[FieldProblem]]]:
+def _parse_columns(
+    spec: Any, rows: Sequence[Mapping[str, Any]], layouts: list[tuple[str, ...]] | None = None
+) -> list[tuple[dict[str, Any], list[FieldProblem]]]:
     """Every row's field values parsed column by column, each distinct value of a column once.
 
     The parse is the field's own (`Field.parse`, as a single edit runs it); a ledger repeats most values
     (townships, years, statuses, dates, counts), so a column of 50,000 cells holds a few thousand distinct
-    ones. Per row: (parsed values, problems)."""
+    ones. Per row: (parsed values, problems). `layouts`, if given, gets each row's keys as a tuple (one
+    tuple per layout, shared by its rows: `prepare` looks up what a layout holds beyond its fields by it)."""
     first = rows[0].keys() if rows else {}.keys()
     same = all(r.keys() == first for r in rows)  # every row names the same fields (a ledger's, the demo's)
+    if same and layouts is not None:
+        layouts[:] = [tuple(first)] * len(rows)
     if not same:
         groups: dict[tuple[str, ...], list[int]] = {}
-        for i, layout in enumerate(map(tuple, rows)):
+        row_layouts = list(map(tuple, rows))
+        for i, layout in enumerate(row_layouts):
             groups.setdefault(layout, []).append(i)
+        if layouts is not None:
+            shared = {layout: layout for layout in groups}
+            layouts[:] = [shared[layout] for layout in row_layouts]
         if len(groups) <= _LAYOUT_GROUPS:
             # a few layouts (the demo's milestones with or without a document number, items started or
             # not): each group is parsed as a same-layout batch (a parsed dict per row made at once)
@@ -377,9 +405,12 @@ def _prepare_row(
     extra: frozenset[str] = frozenset(),
     tombstones: bool = False,
     layouts: dict[tuple[str, ...], tuple[list[str], list[str], list[str]]] | None = None,
+    layout: tuple[str, ...] | None = None,
+    next_id: Callable[[], str] = new_id,
 ) -> None:
     parsed, problems = parsed_row if parsed_row is not None else _parse_columns(spec, [raw])[0]
-    layout = tuple(raw)
+    if layout is None:
+        layout = tuple(raw)
     kept = layouts.get(layout) if layouts is not None else None
     if kept is None:
         kept = _layout(spec, layout, extra)
@@ -405,7 +436,7 @@ def _prepare_row(
         row = dict(defaults)
         for key, fn in callables:
             row[key] = fn(None)
-        record_id = record_id or new_id()
+        record_id = record_id or next_id()
         row["id"] = record_id
         for name, f in spec.required:
             if parsed.get(name) is None and not any(p.field == name for p in problems):
@@ -588,12 +619,13 @@ def insert_new(conn: Any, t: Table, rows: Sequence[Mapping[str, Any]], *, now: A
     defaults = _defaults(t)
     callables = [(k, v.fn) for k, v in defaults.items() if type(v) is _Callable]
     full = []
+    next_id = iter(new_ids(sum(1 for r in rows if not r.get("id")))).__next__  # made at once, in row order
     for r in rows:
         row = dict(defaults)
         for key, fn in callables:
             row[key] = fn(None)
         row.update(r)
-        row["id"] = row.get("id") or new_id()
+        row["id"] = row.get("id") or next_id()
         row["created_at"] = row.get("created_at") or now
         row["updated_at"] = now
         row["version"] = 1
