@@ -240,7 +240,9 @@ def prepare(
         names = (labels or {}).get(table)
         extra = frozenset((carry or {}).get(table, ()))
         row_layouts: list[tuple[str, ...]] = []
-        columns = _parse_columns(spec, rows, row_layouts)
+        memo = run_memo(session)  # in a run, values parsed by earlier plans are not parsed again
+        known = memo.setdefault(f"parsed {table}", {}) if memo is not None else None
+        columns = _parse_columns(spec, rows, row_layouts, known)
         layouts: dict[tuple[str, ...], tuple[list[str], list[str], list[str]]] = {}
         # the ids of rows that name none, made at once in row order (each such row is new: one id each)
         next_id = iter(new_ids(sum(1 for r in rows if not r.get("id")))).__next__
@@ -300,18 +302,28 @@ class _Failed:
         self.message = message
 
 
+# field kinds whose parse follows the value alone (not dates: the latest date allowed moves with the day)
+_KNOWN_KINDS = _NUMBER_KINDS | {"text", "choice"}
+_KNOWN_MAX = 100_000  # values kept per column across a run's plans (then it starts again)
 _LAYOUT_GROUPS = 16  # up to this many row layouts in a batch: parsed group by group (see _parse_columns)
 
 
 def _parse_columns(
-    spec: Any, rows: Sequence[Mapping[str, Any]], layouts: list[tuple[str, ...]] | None = None
+    spec: Any,
+    rows: Sequence[Mapping[str, Any]],
+    layouts: list[tuple[str, ...]] | None = None,
+    known: dict[tuple[str, type], dict[Any, Any]] | None = None,
 ) -> list[tuple[dict[str, Any], list[FieldProblem]]]:
     """Every row's field values parsed column by column, each distinct value of a column once.
 
     The parse is the field's own (`Field.parse`, as a single edit runs it); a ledger repeats most values
     (townships, years, statuses, dates, counts), so a column of 50,000 cells holds a few thousand distinct
     ones. Per row: (parsed values, problems). `layouts`, if given, gets each row's keys as a tuple (one
-    tuple per layout, shared by its rows: `prepare` looks up what a layout holds beyond its fields by it)."""
+    tuple per layout, shared by its rows: `prepare` looks up what a layout holds beyond its fields by it).
+    `known` (a `one_run`'s, across its plans): per column and value type, the values parsed already and what
+    they parsed to, for the fields whose parse follows the value alone (`_KNOWN_KINDS`): the demo's amounts,
+    quantities and addresses repeat from plan to plan. Only values that parsed are kept (a failing value is
+    parsed again, so its row gets its problem)."""
     first = rows[0].keys() if rows else {}.keys()
     same = all(r.keys() == first for r in rows)  # every row names the same fields (a ledger's, the demo's)
     if same and layouts is not None:
@@ -329,7 +341,8 @@ def _parse_columns(
             # not): each group is parsed as a same-layout batch (a parsed dict per row made at once)
             out: list[Any] = [None] * len(rows)
             for members in groups.values():
-                for i, result in zip(members, _parse_columns(spec, [rows[i] for i in members]), strict=True):
+                group = _parse_columns(spec, [rows[i] for i in members], known=known)
+                for i, result in zip(members, group, strict=True):
                     out[i] = result
             return out
     parsed: list[dict[str, Any]] = [{} for _ in rows]
@@ -363,7 +376,15 @@ def _parse_columns(
         memo_types = _NUMBER_MEMO_TYPES if f.kind in _NUMBER_KINDS else _MEMO_TYPES
         kinds = set(map(type, column))
         if len(kinds) == 1:  # one type (the usual column): equal values parse alike, the value is the key
-            if kinds.pop() in memo_types:
+            kind = kinds.pop()
+            kept = known.setdefault((key, kind), {}) if known is not None and f.kind in _KNOWN_KINDS else None
+            if kind in memo_types and kept is not None:
+                memo = {v: kept[v] if v in kept else one(v) for v in dict.fromkeys(column)}
+                hits = list(map(memo.__getitem__, column))
+                if len(kept) + len(memo) > _KNOWN_MAX:
+                    kept.clear()
+                kept.update(memo if not failures else {v: r for v, r in memo.items() if type(r) is not _Failed})
+            elif kind in memo_types:
                 memo = {v: one(v) for v in dict.fromkeys(column)}
                 hits = list(map(memo.__getitem__, column))
             else:
