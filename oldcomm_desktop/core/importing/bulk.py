@@ -304,8 +304,27 @@ class _Failed:
 
 # field kinds whose parse follows the value alone (not dates: the latest date allowed moves with the day)
 _KNOWN_KINDS = _NUMBER_KINDS | {"text", "choice"}
-_KNOWN_MAX = 100_000  # values kept per column across a run's plans (then it starts again)
+_KNOWN_MAX = 20_000  # values kept per column across a run's plans (then it starts again)
+_KNOWN_TRIAL = 5_000  # distinct values of a column looked up before the run judges whether keeping them pays
 _LAYOUT_GROUPS = 16  # up to this many row layouts in a batch: parsed group by group (see _parse_columns)
+
+
+def _keep(
+    known: dict[Any, Any], column: tuple[str, type], kept: dict[Any, Any], memo: dict[Any, Any], failures: int
+) -> None:
+    """Keep a plan's parsed values of a column for the run's next plans — while they pay: a column whose
+    values seldom come again (names, telephone numbers, most amounts) is dropped after a few plans and parsed
+    plan by plan as before, so the run's memory holds only the columns that repeat (~1 in 3 found, or more)."""
+    tally = known.setdefault(("tally", column), [0, 0])  # [values looked up, found]
+    found = sum(1 for v in memo if v in kept)
+    tally[0] += len(memo)
+    tally[1] += found
+    if tally[0] >= _KNOWN_TRIAL and tally[1] * 3 < tally[0]:
+        known[column] = None  # not worth it: `prepare`'s next plans parse this column plainly
+        return
+    if len(kept) + len(memo) - found > _KNOWN_MAX:
+        kept.clear()
+    kept.update(memo if not failures else {v: r for v, r in memo.items() if type(r) is not _Failed})
 
 
 def _parse_columns(
@@ -378,12 +397,10 @@ def _parse_columns(
         if len(kinds) == 1:  # one type (the usual column): equal values parse alike, the value is the key
             kind = kinds.pop()
             kept = known.setdefault((key, kind), {}) if known is not None and f.kind in _KNOWN_KINDS else None
-            if kind in memo_types and kept is not None:
+            if kind in memo_types and kept is not None and known is not None:
                 memo = {v: kept[v] if v in kept else one(v) for v in dict.fromkeys(column)}
                 hits = list(map(memo.__getitem__, column))
-                if len(kept) + len(memo) > _KNOWN_MAX:
-                    kept.clear()
-                kept.update(memo if not failures else {v: r for v, r in memo.items() if type(r) is not _Failed})
+                _keep(known, (key, kind), kept, memo, failures)
             elif kind in memo_types:
                 memo = {v: one(v) for v in dict.fromkeys(column)}
                 hits = list(map(memo.__getitem__, column))

@@ -44,7 +44,8 @@ def test_values_parsed_by_an_earlier_plan_of_a_run_parse_as_the_plain_path() -> 
     ]
     known: dict[Any, Any] = {}
     assert repr(bulk._parse_columns(spec, first, known=known)) == repr(bulk._parse_columns(spec, first))
-    assert known and not any(type(v) is bulk._Failed for kept in known.values() for v in kept.values())
+    kept = [values for values in known.values() if type(values) is dict]
+    assert kept and not any(type(v) is bulk._Failed for values in kept for v in values.values())
     with_run = bulk._parse_columns(spec, second, known=known)
     assert repr(with_run) == repr(bulk._parse_columns(spec, second))
     problems = with_run[60][1]
@@ -62,6 +63,17 @@ def test_a_run_memo_is_emptied_when_it_grows_past_its_bound(monkeypatch: pytest.
         rows = [_community(i, households=start + i + 1) for i in range(20)]
         assert repr(bulk._parse_columns(spec, rows, known=known)) == repr(bulk._parse_columns(spec, rows))
         assert len(known[("households", int)]) <= 20
+
+
+def test_a_column_whose_values_do_not_come_again_is_no_longer_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bulk, "_KNOWN_TRIAL", 50)
+    spec = SPECS["community"]
+    known: dict[Any, Any] = {}
+    for start in range(0, 200, 40):
+        rows = [_community(i, name=f"小区{start + i}") for i in range(40)]  # names never repeat, addresses do
+        assert repr(bulk._parse_columns(spec, rows, known=known)) == repr(bulk._parse_columns(spec, rows))
+    assert known[("name", str)] is None  # dropped: parsed plan by plan
+    assert known[("address", str)] and len(known[("address", str)]) == 5  # kept: found again and again
 
 
 class _Batch:
