@@ -234,7 +234,8 @@ def prepare(
         t = table_of(table)
         defaults = _defaults(t)
         callables = [(k, v.fn) for k, v in defaults.items() if type(v) is _Callable]  # once, not per row
-        batch.load(table, [str(r["id"]) for r in rows if r.get("id")])
+        given = [str(i) for r in rows if (i := r.get("id"))]
+        batch.load(table, given)
         spec.preload(batch, rows)
         outs: list[RowOutcome] = []
         names = (labels or {}).get(table)
@@ -245,7 +246,7 @@ def prepare(
         columns = _parse_columns(spec, rows, row_layouts, known)
         layouts: dict[tuple[str, ...], tuple[list[str], list[str], list[str]]] = {}
         # the ids of rows that name none, made at once in row order (each such row is new: one id each)
-        next_id = iter(new_ids(sum(1 for r in rows if not r.get("id")))).__next__
+        next_id = iter(new_ids(len(rows) - len(given))).__next__
         for index, raw in enumerate(rows):
             out = RowOutcome(table, index, REJECT, label=names[index] if names else "")
             outs.append(out)
@@ -263,7 +264,8 @@ def prepare(
                 layout=row_layouts[index],
                 next_id=next_id,
             )
-        spec.finish(batch, [o for o in outs if o.id not in batch.cache.get(("tombstones", table), ())])
+        kept_out = batch.cache.get(("tombstones", table), ())
+        spec.finish(batch, [o for o in outs if o.id not in kept_out] if kept_out else outs)
         plan.outcomes[table] = outs
     for table in ORDER:
         if table in plan.outcomes:
@@ -455,23 +457,17 @@ def _prepare_row(
         if layouts is not None:
             layouts[layout] = kept
     ref_keys, extra_keys, unknown = kept
-    refs: dict[str, Any] = {}
-    for key in ref_keys:
-        value = raw[key]
-        refs[key] = value if value not in ("",) else None
-    for key in extra_keys:
-        refs[key] = raw[key]
     for key in unknown:
         problems.append(FieldProblem(key, key, "不是可以写入的字段"))
-    record_id = str(raw["id"]) if raw.get("id") else None
+    given = raw.get("id")
+    record_id = str(given) if given else None
     stored = batch.existing[out.table].get(record_id) if record_id else None
-    if stored is None:
-        spec.fill(batch, parsed)  # defaults a single edit fills in before its required-field check
     if stored is not None:
         row = dict(stored)
         out.action = UPDATE
     else:
-        row = dict(defaults)
+        spec.fill(batch, parsed)  # defaults a single edit fills in before its required-field check
+        row = defaults.copy()
         for key, fn in callables:
             row[key] = fn(None)
         record_id = record_id or next_id()
@@ -480,7 +476,12 @@ def _prepare_row(
             if parsed.get(name) is None and not any(p.field == name for p in problems):
                 problems.append(FieldProblem(name, f.label, "必须填写"))
         out.action = CREATE
-    row.update(refs)
+    # references and carried columns are never fields (`_layout`), so they and the parsed values do not overlap
+    for key in ref_keys:
+        value = raw[key]
+        row[key] = value if value not in ("",) else None
+    for key in extra_keys:
+        row[key] = raw[key]
     row.update(parsed)
     out.id = record_id or ""
     if problems:
