@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from oldcomm_desktop.core import catalogues, communities, divisions, workspace
 from oldcomm_desktop.core.importing import bulk
-from oldcomm_desktop.core.model.base import new_id
+from oldcomm_desktop.core.model.base import new_ids
 
 COUNTY = ("341122000000", "青禾县")
 TOWNSHIPS = [
@@ -145,7 +145,7 @@ def build(
                 number = batches[(code, plan_year)]
                 numeral = NUMERALS[number - 1] if number <= len(NUMERALS) else str(number)
                 project = {
-                    "id": new_id(),
+                    "id": maker.new_id(),
                     "name": f"{tname}{year}年老旧小区改造项目（第{numeral}批）",
                     "township_code": code,
                     "plan_year": plan_year,
@@ -189,6 +189,15 @@ class _Maker:
         self.mgmt_id = mgmt.id
         self.mgmt = [(it.id, it.area, it.text, it.max_score or 0) for it in mgmt.items]
         self.patrol_id = catalogues.template(session, "patrol_default").id
+        self._ids: list[str] = []
+
+    def new_id(self) -> str:
+        """The next record id, taken from ids made a few hundred at a time (`base.new_ids`: the same kind of
+        time-ordered ids as one `new_id` call each, for a third of the cost): ~7 per community here."""
+        if not self._ids:
+            self._ids = new_ids(512)
+            self._ids.reverse()
+        return self._ids.pop()
 
     def community(
         self, rows: dict[str, list[dict[str, Any]]], project: dict[str, Any], villages: list[str], n: int
@@ -204,7 +213,7 @@ class _Maker:
         chosen = rng.sample(ITEM_PLAN, rng.randint(4, 8))
         quantities = [(type_code, Decimal(rng.randint(lo, hi)), price) for type_code, lo, hi, price in chosen]
         total = sum((q * price for _, q, price in quantities), Decimal(0))
-        cid = new_id()
+        cid = self.new_id()
         stage = _stage_for(rng, project["plan_year"], today, n)
         c = {
             "id": cid,
@@ -230,7 +239,7 @@ class _Maker:
         made_items = []
         for type_code, qty, price in quantities:
             item = {
-                "id": new_id(),
+                "id": self.new_id(),
                 "community_id": cid,
                 "item_type_id": type_code,
                 "planned_quantity": qty,
@@ -359,7 +368,7 @@ class _Maker:
         for k in range(rng.choice([0, 1, 1, 2])):  # patrols pick sites: not every site every round
             day = min(start + timedelta(days=20 + 35 * k), today)
             fail_at = set(rng.sample(range(len(self.patrol)), rng.choice([0, 0, 1, 2])))
-            iid = new_id()
+            iid = self.new_id()
             problems = [f"{self.patrol[i][2]}不符合要求" for i in sorted(fail_at)]
             rows["inspection"].append(
                 {
@@ -385,7 +394,7 @@ class _Maker:
                 )
             for problem in problems:
                 deadline = day + timedelta(days=rng.choice([7, 10, 15]))
-                rid = new_id()
+                rid = self.new_id()
                 rect = {
                     "id": rid,
                     "inspection_id": iid,
@@ -413,7 +422,7 @@ class _Maker:
                     rect.update({"reply": "正在整改", "replied_on": min(day + timedelta(days=3), today)})
 
     def _management_check(self, rows: dict[str, list[dict[str, Any]]], cid: str, day: date) -> None:
-        iid = new_id()
+        iid = self.new_id()
         rows["inspection"].append(
             {
                 "id": iid,

@@ -81,3 +81,42 @@ def test_ids_made_on_several_threads_are_unique_and_each_threads_sort() -> None:
     every = [i for ids in made.values() for i in ids]
     assert len(set(every)) == 20_000
     assert all(ids == sorted(ids) for ids in made.values())
+
+
+class _Stream:
+    """A seeded random source that hands out its bytes in order, however many are asked for at once."""
+
+    def __init__(self, seed: int):
+        self.data, self.at = random.Random(seed).randbytes(10 * 20_000), 0
+
+    def __call__(self, n: int) -> bytes:
+        out = self.data[self.at : self.at + n]
+        self.at += n
+        return out
+
+
+@pytest.mark.parametrize("clock", [1_764_000_000_000, None])
+def test_new_ids_give_what_as_many_new_id_calls_give(monkeypatch: pytest.MonkeyPatch, clock: int | None) -> None:
+    """The batch form is the same ids: the same random bytes in the same order, the same counter rule (a frozen
+    clock runs the counter out several times over 9,000 ids; a clock read once is the same as a frozen one)."""
+
+    def made(batch: bool) -> list[str]:
+        monkeypatch.setattr(base, "_random_bytes", _Stream(3))
+        monkeypatch.setattr(base, "_now_ms", lambda: clock if clock is not None else 5_000)
+        monkeypatch.setattr(base, "_last_ms", 0)
+        monkeypatch.setattr(base, "_counter", 0)
+        return base.new_ids(9_000) if batch else [new_id() for _ in range(9_000)]
+
+    plain, batched = made(False), made(True)
+    assert batched == plain and batched == sorted(batched) and len(set(batched)) == 9_000
+    assert all(uuid.UUID(i).version == 7 and uuid.UUID(i).variant == uuid.RFC_4122 for i in batched[::101])
+
+
+def test_new_ids_sort_between_the_ids_made_before_and_after_them() -> None:
+    before = new_id()
+    batch = base.new_ids(5_000)
+    after = new_id()
+    assert [before, *batch, after] == sorted([before, *batch, after]) and len({before, *batch, after}) == 5_002
+    assert base.new_ids(0) == [] and len(base.new_ids(1)) == 1
+    now = time.time_ns() // 1_000_000
+    assert abs(_ms(batch[0]) - now) < 60_000

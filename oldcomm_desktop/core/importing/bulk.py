@@ -32,14 +32,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Boolean, Date, DateTime, Table, and_, bindparam, select
+from sqlalchemy import Boolean, Date, DateTime, Table, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from oldcomm_desktop.core import collector
 from oldcomm_desktop.core.audit import IGNORED, _text
 from oldcomm_desktop.core.errors import ConfirmationNeeded, FieldProblem, OldcommError, ValidationError
 from oldcomm_desktop.core.model import AuditEntry
-from oldcomm_desktop.core.model.base import Fixed2, new_id, utcnow
+from oldcomm_desktop.core.model.base import Fixed2, new_id, new_ids, utcnow
 
 CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
 BATCH_SIZE = 2000
@@ -137,6 +137,13 @@ class Batch:
             # nothing stored in the table (a first import): no IN list per 500 ids (prepare writes nothing)
             self.existing[table].update(dict.fromkeys(wanted))  # type: ignore[arg-type]
             return
+        highest = self.cached(("highest", table), lambda: self._highest(t)) if len(wanted) > 1 else None
+        if highest is not None and min(wanted) > highest:
+            # every id sorts after the highest stored one, so none is stored: the demo's and any batch of ids
+            # made here since the table was last written (time-ordered) — one look at the primary key's last
+            # entry instead of an IN list per 500 ids; prepare writes nothing, so the answer holds for the batch
+            self.existing[table].update(dict.fromkeys(wanted))  # type: ignore[arg-type]
+            return
         for start in range(0, len(wanted), ID_CHUNK):
             chunk = wanted[start : start + ID_CHUNK]
             for row in self.session.execute(select(t).where(t.c.id.in_(chunk))).mappings():
@@ -146,6 +153,13 @@ class Batch:
 
     def _empty(self, t: Table) -> bool:
         return self.session.execute(select(t.c.id).limit(1)).first() is None
+
+    def _highest(self, t: Table) -> str | None:
+        """The highest stored id of `t` as SQLite orders text (byte order of UTF-8: as Python orders str); None
+        on another database, whose collation may order text otherwise (no shortcut there)."""
+        if self.session.connection().dialect.name != "sqlite":
+            return None
+        return self.session.execute(select(func.max(t.c.id))).scalar() or ""
 
 
 def table_of(name: str) -> Table:
@@ -220,13 +234,19 @@ def prepare(
         t = table_of(table)
         defaults = _defaults(t)
         callables = [(k, v.fn) for k, v in defaults.items() if type(v) is _Callable]  # once, not per row
-        batch.load(table, [str(r["id"]) for r in rows if r.get("id")])
+        given = [str(i) for r in rows if (i := r.get("id"))]
+        batch.load(table, given)
         spec.preload(batch, rows)
         outs: list[RowOutcome] = []
         names = (labels or {}).get(table)
         extra = frozenset((carry or {}).get(table, ()))
-        columns = _parse_columns(spec, rows)
+        row_layouts: list[tuple[str, ...]] = []
+        memo = run_memo(session)  # in a run, values parsed by earlier plans are not parsed again
+        known = memo.setdefault(f"parsed {table}", {}) if memo is not None else None
+        columns = _parse_columns(spec, rows, row_layouts, known)
         layouts: dict[tuple[str, ...], tuple[list[str], list[str], list[str]]] = {}
+        # the ids of rows that name none, made at once in row order (each such row is new: one id each)
+        next_id = iter(new_ids(len(rows) - len(given))).__next__
         for index, raw in enumerate(rows):
             out = RowOutcome(table, index, REJECT, label=names[index] if names else "")
             outs.append(out)
@@ -241,8 +261,11 @@ def prepare(
                 extra=extra,
                 tombstones=tombstones,
                 layouts=layouts,
+                layout=row_layouts[index],
+                next_id=next_id,
             )
-        spec.finish(batch, [o for o in outs if o.id not in batch.cache.get(("tombstones", table), ())])
+        kept_out = batch.cache.get(("tombstones", table), ())
+        spec.finish(batch, [o for o in outs if o.id not in kept_out] if kept_out else outs)
         plan.outcomes[table] = outs
     for table in ORDER:
         if table in plan.outcomes:
@@ -281,27 +304,66 @@ class _Failed:
         self.message = message
 
 
+# field kinds whose parse follows the value alone (not dates: the latest date allowed moves with the day)
+_KNOWN_KINDS = _NUMBER_KINDS | {"text", "choice"}
+_KNOWN_MAX = 20_000  # values kept per column across a run's plans (then it starts again)
+_KNOWN_TRIAL = 5_000  # distinct values of a column looked up before the run judges whether keeping them pays
 _LAYOUT_GROUPS = 16  # up to this many row layouts in a batch: parsed group by group (see _parse_columns)
 
 
-def _parse_columns(spec: Any, rows: Sequence[Mapping[str, Any]]) -> list[tuple[dict[str, Any], list[FieldProblem]]]:
+def _keep(
+    known: dict[Any, Any], column: tuple[str, type], kept: dict[Any, Any], memo: dict[Any, Any], failures: int
+) -> None:
+    """Keep a plan's parsed values of a column for the run's next plans — while they pay: a column whose
+    values seldom come again (names, telephone numbers, most amounts) is dropped after a few plans and parsed
+    plan by plan as before, so the run's memory holds only the columns that repeat (~1 in 3 found, or more)."""
+    tally = known.setdefault(("tally", column), [0, 0])  # [values looked up, found]
+    found = sum(1 for v in memo if v in kept)
+    tally[0] += len(memo)
+    tally[1] += found
+    if tally[0] >= _KNOWN_TRIAL and tally[1] * 3 < tally[0]:
+        known[column] = None  # not worth it: `prepare`'s next plans parse this column plainly
+        return
+    if len(kept) + len(memo) - found > _KNOWN_MAX:
+        kept.clear()
+    kept.update(memo if not failures else {v: r for v, r in memo.items() if type(r) is not _Failed})
+
+
+def _parse_columns(
+    spec: Any,
+    rows: Sequence[Mapping[str, Any]],
+    layouts: list[tuple[str, ...]] | None = None,
+    known: dict[tuple[str, type], dict[Any, Any]] | None = None,
+) -> list[tuple[dict[str, Any], list[FieldProblem]]]:
     """Every row's field values parsed column by column, each distinct value of a column once.
 
     The parse is the field's own (`Field.parse`, as a single edit runs it); a ledger repeats most values
     (townships, years, statuses, dates, counts), so a column of 50,000 cells holds a few thousand distinct
-    ones. Per row: (parsed values, problems)."""
+    ones. Per row: (parsed values, problems). `layouts`, if given, gets each row's keys as a tuple (one
+    tuple per layout, shared by its rows: `prepare` looks up what a layout holds beyond its fields by it).
+    `known` (a `one_run`'s, across its plans): per column and value type, the values parsed already and what
+    they parsed to, for the fields whose parse follows the value alone (`_KNOWN_KINDS`): the demo's amounts,
+    quantities and addresses repeat from plan to plan. Only values that parsed are kept (a failing value is
+    parsed again, so its row gets its problem)."""
     first = rows[0].keys() if rows else {}.keys()
     same = all(r.keys() == first for r in rows)  # every row names the same fields (a ledger's, the demo's)
+    if same and layouts is not None:
+        layouts[:] = [tuple(first)] * len(rows)
     if not same:
         groups: dict[tuple[str, ...], list[int]] = {}
-        for i, layout in enumerate(map(tuple, rows)):
+        row_layouts = list(map(tuple, rows))
+        for i, layout in enumerate(row_layouts):
             groups.setdefault(layout, []).append(i)
+        if layouts is not None:
+            shared = {layout: layout for layout in groups}
+            layouts[:] = [shared[layout] for layout in row_layouts]
         if len(groups) <= _LAYOUT_GROUPS:
             # a few layouts (the demo's milestones with or without a document number, items started or
             # not): each group is parsed as a same-layout batch (a parsed dict per row made at once)
             out: list[Any] = [None] * len(rows)
             for members in groups.values():
-                for i, result in zip(members, _parse_columns(spec, [rows[i] for i in members]), strict=True):
+                group = _parse_columns(spec, [rows[i] for i in members], known=known)
+                for i, result in zip(members, group, strict=True):
                     out[i] = result
             return out
     parsed: list[dict[str, Any]] = [{} for _ in rows]
@@ -335,7 +397,13 @@ def _parse_columns(spec: Any, rows: Sequence[Mapping[str, Any]]) -> list[tuple[d
         memo_types = _NUMBER_MEMO_TYPES if f.kind in _NUMBER_KINDS else _MEMO_TYPES
         kinds = set(map(type, column))
         if len(kinds) == 1:  # one type (the usual column): equal values parse alike, the value is the key
-            if kinds.pop() in memo_types:
+            kind = kinds.pop()
+            kept = known.setdefault((key, kind), {}) if known is not None and f.kind in _KNOWN_KINDS else None
+            if kind in memo_types and kept is not None and known is not None:
+                memo = {v: kept[v] if v in kept else one(v) for v in dict.fromkeys(column)}
+                hits = list(map(memo.__getitem__, column))
+                _keep(known, (key, kind), kept, memo, failures)
+            elif kind in memo_types:
                 memo = {v: one(v) for v in dict.fromkeys(column)}
                 hits = list(map(memo.__getitem__, column))
             else:
@@ -377,41 +445,43 @@ def _prepare_row(
     extra: frozenset[str] = frozenset(),
     tombstones: bool = False,
     layouts: dict[tuple[str, ...], tuple[list[str], list[str], list[str]]] | None = None,
+    layout: tuple[str, ...] | None = None,
+    next_id: Callable[[], str] = new_id,
 ) -> None:
     parsed, problems = parsed_row if parsed_row is not None else _parse_columns(spec, [raw])[0]
-    layout = tuple(raw)
+    if layout is None:
+        layout = tuple(raw)
     kept = layouts.get(layout) if layouts is not None else None
     if kept is None:
         kept = _layout(spec, layout, extra)
         if layouts is not None:
             layouts[layout] = kept
     ref_keys, extra_keys, unknown = kept
-    refs: dict[str, Any] = {}
-    for key in ref_keys:
-        value = raw[key]
-        refs[key] = value if value not in ("",) else None
-    for key in extra_keys:
-        refs[key] = raw[key]
     for key in unknown:
         problems.append(FieldProblem(key, key, "不是可以写入的字段"))
-    record_id = str(raw["id"]) if raw.get("id") else None
+    given = raw.get("id")
+    record_id = str(given) if given else None
     stored = batch.existing[out.table].get(record_id) if record_id else None
-    if stored is None:
-        spec.fill(batch, parsed)  # defaults a single edit fills in before its required-field check
     if stored is not None:
         row = dict(stored)
         out.action = UPDATE
     else:
-        row = dict(defaults)
+        spec.fill(batch, parsed)  # defaults a single edit fills in before its required-field check
+        row = defaults.copy()
         for key, fn in callables:
             row[key] = fn(None)
-        record_id = record_id or new_id()
+        record_id = record_id or next_id()
         row["id"] = record_id
         for name, f in spec.required:
             if parsed.get(name) is None and not any(p.field == name for p in problems):
                 problems.append(FieldProblem(name, f.label, "必须填写"))
         out.action = CREATE
-    row.update(refs)
+    # references and carried columns are never fields (`_layout`), so they and the parsed values do not overlap
+    for key in ref_keys:
+        value = raw[key]
+        row[key] = value if value not in ("",) else None
+    for key in extra_keys:
+        row[key] = raw[key]
     row.update(parsed)
     out.id = record_id or ""
     if problems:
@@ -588,12 +658,13 @@ def insert_new(conn: Any, t: Table, rows: Sequence[Mapping[str, Any]], *, now: A
     defaults = _defaults(t)
     callables = [(k, v.fn) for k, v in defaults.items() if type(v) is _Callable]
     full = []
+    next_id = iter(new_ids(sum(1 for r in rows if not r.get("id")))).__next__  # made at once, in row order
     for r in rows:
         row = dict(defaults)
         for key, fn in callables:
             row[key] = fn(None)
         row.update(r)
-        row["id"] = row.get("id") or new_id()
+        row["id"] = row.get("id") or next_id()
         row["created_at"] = row.get("created_at") or now
         row["updated_at"] = now
         row["version"] = 1

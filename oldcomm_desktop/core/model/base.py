@@ -69,10 +69,49 @@ def new_id() -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+def new_ids(n: int) -> list[str]:
+    """`n` ids as `n` calls of `new_id` would make them at one moment: one read of the clock and of the random
+    source (10 bytes an id, taken in order), one turn of the lock, the same counter rule.
+
+    Why: the bulk path makes ~24 ids per demo community (~30 for a ledger row with its children); one call
+    each costs ~2.5 µs (the lock, the clock, `os.urandom`), most of it per call, not per id. The ids are the
+    same kind — time order, the counter counting up within the millisecond (and the timestamp moving on when
+    it runs out), 62 random bits — and sort after every id made here before them and before every id made
+    after them; with the clock fixed and the same random bytes, `new_ids(n) == [new_id() for _ in range(n)]`.
+    """
+    global _last_ms, _counter
+    if n <= 0:
+        return []
+    raw = _random_bytes(10 * n)
+    hexed = raw.hex()  # rand_b is the low 62 bits of each id's 10 bytes: hex digits 4-19 of its 20
+    now = _now_ms()
+    out: list[str] = []
+    append = out.append
+    with _id_lock:
+        last, counter = _last_ms, _counter
+        shown, head = -1, ""
+        for k in range(n):
+            if now > last:  # a new millisecond: the counter starts at the top 11 of the 80 random bits
+                last, counter = now, int.from_bytes(raw[10 * k : 10 * k + 2]) >> 5
+            elif counter < 0xFFF:
+                counter += 1
+            else:
+                last, counter = last + 1, int.from_bytes(raw[10 * k : 10 * k + 2]) >> 5
+            if last != shown:
+                ms = f"{last & _MS:012x}"
+                shown, head = last, f"{ms[:8]}-{ms[8:]}-7"
+            h = hexed[20 * k + 4 : 20 * k + 20]
+            append(f"{head}{counter:03x}-{_VARIANT_HEX[h[0]]}{h[1:4]}-{h[4:]}")
+        _last_ms, _counter = last, counter
+    return out
+
+
 _MS = (1 << 48) - 1
 _VERSION = 7 << 76  # the version nibble above the counter
 _VARIANT = 1 << 63  # the RFC variant bits 10 above rand_b
 _RAND_B = (1 << 62) - 1
+# the first hex digit of rand_b's 16 with its top two bits set to the variant's 10
+_VARIANT_HEX = {f"{d:x}": f"{8 | (d & 3):x}" for d in range(16)}
 
 
 def utcnow() -> datetime:
