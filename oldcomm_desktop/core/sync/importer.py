@@ -381,6 +381,10 @@ def _merge(
     who = operator or f"数据包导入（{sender}）"
     import_id = str(uuid.uuid4())
     report.import_id = None if dry_run else import_id
+    if _fills_database(conn, pkg):  # before the first write of the transaction (see _fills_database)
+        from oldcomm_desktop.storage import database
+
+        database.filling_new_file(session)
     keymaps = tables.KeyMaps(conn)
     changes.scan(session, keys=keymaps)  # local edits get their vectors before anything is merged
     images: list[dict[str, Any]] = []
@@ -607,7 +611,10 @@ def _merge(
         if created:
             images.append(_created_image(import_id, name, created))
     fresh_shadows.sort(key=lambda sh: (sh.table_name, sh.record_id))
-    changes.save_shadows(conn, fresh_shadows, set())
+    # many first shadows into a table they at least double (a first package): the (township, seq) index is
+    # built once after them instead of taking 100,000 inserts at random places (bulk._indexes_built_after)
+    with bulk._indexes_built_after(conn, changes.SHADOW.name, len(fresh_shadows)):
+        changes.save_shadows(conn, fresh_shadows, set())
     if progress:
         progress(total, total, "校验并写入…")
     source = f"数据包 {report.file_name}（{sender}）"
@@ -653,6 +660,34 @@ def _merge(
 
 
 _NO_TEXTS = ("", "")
+FILL_MIN_RECORDS = 5000  # a smaller package is written in WAL mode whatever the database holds
+
+
+def _fills_database(conn: Any, pkg: package.ReadPackage) -> bool:
+    """Whether this import at least doubles the records here: the package brings at least as many records as
+    the shared tables hold (a county's first package from a township, a township's first from its county).
+
+    Such an import is written with a rollback journal (`storage.database.filling_new_file`, as the demo fills a
+    new file) and the file is in WAL mode again when the transaction ends. Why: in WAL mode every page the
+    import writes goes into the -wal and is copied into the file again at commit (a first package of 100,000
+    records writes 220 MB, twice); a rollback journal keeps only the original content of the pages that
+    existed when the transaction began — fewer than the import writes, as it at least doubles the records — and
+    the new pages are written once. Safety is unchanged (synchronous=FULL, one writer, a failure, refusal,
+    cancel or dry run rolls the file back to as it was, a crash is rolled back by the next open). When SQLite
+    cannot switch (another connection on the file, a transaction already open) the import stays in WAL.
+    SQLite only; counted table by table until the package's size is passed (a big database: a few tables)."""
+    if conn.dialect.name != "sqlite":
+        return False
+    incoming = sum(len(rows) for rows in pkg.records.values())
+    if incoming < FILL_MIN_RECORDS:
+        return False
+    quote = conn.dialect.identifier_preparer.quote
+    held = 0
+    for name in tables.SHARED_TABLES:
+        held += conn.exec_driver_sql(f"SELECT count(*) FROM {quote(name)}").scalar() or 0
+        if held > incoming:
+            return False
+    return True
 
 
 def _any_open_conflict(conn: Any) -> bool:
