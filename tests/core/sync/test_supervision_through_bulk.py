@@ -52,6 +52,16 @@ def _steps(node, target_id: str) -> list[str]:
         return list(s.scalars(q))
 
 
+def _answered_at_township(county, t1, text: str = "已完成雨污分流") -> tuple[str, str]:
+    """A county order for T1, received there and answered: (order id, target id)."""
+    order_id = _order(county)
+    t1.import_(county.export(T1).path)
+    tid = _target(t1, order_id).id
+    with t1.db.transaction("城关街道经办人") as s:
+        orders.answer(s, tid, text, date(2026, 6, 18), today=date(2026, 6, 18))
+    return order_id, tid
+
+
 def test_a_send_back_and_a_re_answer_travel_both_ways_through_the_state_machine(county, world) -> None:
     t1 = world[T1]
     order_id = _order(county)
@@ -117,11 +127,7 @@ def test_a_step_the_state_machine_refuses_refuses_the_package(county, world, tmp
     """A township package whose steps start the work after answering it: refused with the state machine's
     message, the county's database unchanged."""
     t1 = world[T1]
-    order_id = _order(county)
-    t1.import_(county.export(T1).path)
-    tid = _target(t1, order_id).id
-    with t1.db.transaction("城关街道经办人") as s:
-        orders.answer(s, tid, "已完成雨污分流", date(2026, 6, 18), today=date(2026, 6, 18))
+    order_id, tid = _answered_at_township(county, t1, "已完成雨污分流")
     up = t1.export()
     forged = tmp_path / "start-after-answer.ocpkg"
 
@@ -142,11 +148,7 @@ def test_a_second_copy_of_the_sender_s_own_answer_is_refused_not_kept_as_history
     (the township's state machine never makes one) is refused: the replay of the township's new steps starts
     after the last step it made itself, not from an earlier state (which a concurrent county step needs)."""
     t1 = world[T1]
-    order_id = _order(county)
-    t1.import_(county.export(T1).path)
-    tid = _target(t1, order_id).id
-    with t1.db.transaction("城关街道经办人") as s:
-        orders.answer(s, tid, "已完成雨污分流", date(2026, 6, 18), today=date(2026, 6, 18))
+    order_id, tid = _answered_at_township(county, t1, "已完成雨污分流")
     county.import_(t1.export().path)
     assert _steps(county, tid) == ["issue", "answer"]
     up = t1.export(full=True)
@@ -228,11 +230,7 @@ def test_a_request_under_a_community_deleted_here_is_held_not_refused(county, wo
 
 def test_a_rollback_of_an_order_arriving_at_a_township_goes_through_the_bulk_rules(county, world) -> None:
     t1 = world[T1]
-    order_id = _order(county)
-    t1.import_(county.export(T1).path)
-    tid = _target(t1, order_id).id
-    with t1.db.transaction("城关街道经办人") as s:
-        orders.answer(s, tid, "已完成", date(2026, 6, 18), today=date(2026, 6, 18))
+    order_id, tid = _answered_at_township(county, t1, "已完成")
     county.import_(t1.export().path)
     with county.db.transaction("县督办员") as s:
         orders.send_back(s, tid, "不全", date(2026, 6, 19), today=date(2026, 6, 19))
