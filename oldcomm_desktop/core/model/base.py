@@ -51,22 +51,11 @@ def new_id() -> str:
     out, or the clock goes back, the timestamp moves on by one from the last id's, so ids made here always
     sort in the order they were made. The 62 random bits keep ids from different machines apart (sync).
 
-    Formatted from integers directly: a bulk import makes one per record (~100,000 for a 50,000-row
-    ledger), and uuid.UUID's checks and properties cost several times more.
+    Formatted as text directly: a bulk import makes one per record (~100,000 for a 50,000-row
+    ledger), and uuid.UUID's checks and properties cost several times more. Made by `new_ids`, so the counter
+    rule has one definition for a single id and a batch.
     """
-    global _last_ms, _counter
-    r = int.from_bytes(_random_bytes(10))  # 62 bits for rand_b, 11 for a new millisecond's counter start
-    now = _now_ms()
-    with _id_lock:
-        if now > _last_ms:
-            _last_ms, _counter = now, r >> 69
-        elif _counter < 0xFFF:
-            _counter += 1
-        else:
-            _last_ms, _counter = _last_ms + 1, r >> 69
-        x = ((_last_ms & _MS) << 80) | _VERSION | (_counter << 64) | _VARIANT | (r & _RAND_B)
-    h = x.to_bytes(16).hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return new_ids(1)[0]
 
 
 def new_ids(n: int) -> list[str]:
@@ -107,9 +96,6 @@ def new_ids(n: int) -> list[str]:
 
 
 _MS = (1 << 48) - 1
-_VERSION = 7 << 76  # the version nibble above the counter
-_VARIANT = 1 << 63  # the RFC variant bits 10 above rand_b
-_RAND_B = (1 << 62) - 1
 # the first hex digit of rand_b's 16 with its top two bits set to the variant's 10
 _VARIANT_HEX = {f"{d:x}": f"{8 | (d & 3):x}" for d in range(16)}
 
