@@ -611,7 +611,7 @@ def apply(
                 updates.append((row, o.changes))
         insert = _Insert(conn, t)
         creates.sort(key=_by_id)  # in key order: the primary-key B-tree is appended to, not split all over
-        with _indexes_built_after(conn, t.name, len(creates), run):
+        with indexes_built_after(conn, t.name, len(creates), run):
             for start in range(0, len(creates), batch_size):
                 chunk = creates[start : start + batch_size]
                 insert(chunk)
@@ -642,7 +642,7 @@ def apply(
             else:
                 run.memo[key] = note(conn)
     insert = _Insert(conn, AuditEntry.__table__, skip=frozenset({"seq"}))  # type: ignore[arg-type]
-    with _indexes_built_after(conn, AuditEntry.__tablename__, len(audit), run):
+    with indexes_built_after(conn, AuditEntry.__tablename__, len(audit), run):
         for start in range(0, len(audit), batch_size * 5):
             insert(audit[start : start + batch_size * 5])
     session.expire_all()  # ORM objects loaded before now must re-read what Core just wrote
@@ -759,7 +759,7 @@ BULK_INDEX_ROWS = 5000  # from this many new rows on (and at least as many as th
 
 
 @contextlib.contextmanager
-def _indexes_built_after(conn: Any, table: str, new_rows: int, run: _Run | None = None) -> Iterator[None]:
+def indexes_built_after(conn: Any, table: str, new_rows: int, run: _Run | None = None) -> Iterator[None]:
     """… SQLite builds a table's secondary indexes once after the inserts instead of row by row.
 
     Inserting into a table with a dozen indexes (the community list sorts on ten columns) updates every

@@ -612,8 +612,8 @@ def _merge(
             images.append(_created_image(import_id, name, created))
     fresh_shadows.sort(key=lambda sh: (sh.table_name, sh.record_id))
     # many first shadows into a table they at least double (a first package): the (township, seq) index is
-    # built once after them instead of taking 100,000 inserts at random places (bulk._indexes_built_after)
-    with bulk._indexes_built_after(conn, changes.SHADOW.name, len(fresh_shadows)):
+    # built once after them instead of taking 100,000 inserts at random places (bulk.indexes_built_after)
+    with bulk.indexes_built_after(conn, changes.SHADOW.name, len(fresh_shadows)):
         changes.save_shadows(conn, fresh_shadows, set())
     if progress:
         progress(total, total, "校验并写入…")

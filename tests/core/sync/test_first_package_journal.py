@@ -3,14 +3,13 @@
 written in WAL mode gives: the same rows, shadows, search rows, categories and report. The file is a WAL
 database again afterwards; a refused package or a dry run leaves it as it was; an import into a database
 holding more records than the package brings stays in WAL throughout. (The first test also builds the
-shadows' index after them, `bulk._indexes_built_after`, against the twin that keeps it up row by row.)"""
+shadows' index after them, `bulk.indexes_built_after`, against the twin that keeps it up row by row.)"""
 
 from __future__ import annotations
 
 import json
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,20 +23,6 @@ from oldcomm_desktop.core.sync.package import PackageError
 from oldcomm_desktop.storage.database import open_database
 
 from .conftest import COUNTY, T1, Node, db_state, rewrite
-
-
-@pytest.fixture
-def journal_seen(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """The journal mode of the import's connection when it writes through the bulk path."""
-    seen: list[str] = []
-    real = bulk.prepare
-
-    def watching(session: Any, *args: Any, **kwargs: Any) -> Any:
-        seen.append(str(session.connection().exec_driver_sql("PRAGMA journal_mode").scalar()))
-        return real(session, *args, **kwargs)
-
-    monkeypatch.setattr(bulk, "prepare", watching)
-    yield seen
 
 
 @pytest.fixture
