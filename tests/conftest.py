@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -92,3 +93,20 @@ def sqlite_db(tmp_path: Path) -> Iterator[Database]:
         workspace.initialise(s, mode=workspace.TOWNSHIP, code=TOWNSHIP_CODE, name=TOWNSHIP_NAME, operator="测试员")
     yield db
     db.close()
+
+
+@pytest.fixture
+def journal_seen(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The journal mode of the writing connection each time it goes through `bulk.prepare` (a demo's chunks, a
+    sync import's bulk write): which of a new file's rollback journal and WAL the write really ran in."""
+    from oldcomm_desktop.core.importing import bulk
+
+    seen: list[str] = []
+    real = bulk.prepare
+
+    def watching(session: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append(str(session.connection().exec_driver_sql("PRAGMA journal_mode").scalar()))
+        return real(session, *args, **kwargs)
+
+    monkeypatch.setattr(bulk, "prepare", watching)
+    yield seen

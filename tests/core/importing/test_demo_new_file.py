@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,20 +30,6 @@ def _header_journal(path: Path) -> tuple[int, int]:
     """Bytes 18 and 19 of the file header: (2, 2) for WAL, (1, 1) for a rollback journal."""
     head = path.read_bytes()[:20]
     return head[18], head[19]
-
-
-@pytest.fixture
-def journal_seen(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """The journal mode of the demo's connection at each chunk (read as `bulk.prepare` is called)."""
-    seen: list[str] = []
-    real = bulk.prepare
-
-    def prepare(session: Any, *a: Any, **k: Any) -> Any:
-        seen.append(str(session.connection().exec_driver_sql("PRAGMA journal_mode").scalar()))
-        return real(session, *a, **k)
-
-    monkeypatch.setattr(bulk, "prepare", prepare)
-    yield seen
 
 
 def _schema_of(path: Path) -> list[tuple[Any, ...]]:
