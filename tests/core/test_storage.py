@@ -240,6 +240,32 @@ def test_sqlite_pragmas_on_every_connection(sqlite_db) -> None:
         sqlite_db.engine.dispose()
 
 
+def test_none_and_bool_parameters_bind_as_the_driver_binds_them_without_adapters(sqlite_db) -> None:
+    """storage.database registers adapters for None and bool (a bulk write's cheapest path); what is stored
+    must be what the driver stores without them: NULL, and the integers 1 and 0 (SQLite has no bool type)."""
+    key = (type(None), sqlite3.PrepareProtocol)
+    assert key in sqlite3.adapters and (bool, sqlite3.PrepareProtocol) in sqlite3.adapters
+    kept = {k: sqlite3.adapters.pop(k) for k in (key, (bool, sqlite3.PrepareProtocol))}
+    rows = [(None, True, False, 0, "", None)] * 3
+    read = []
+    try:
+        for adapted in (False, True):
+            if adapted:
+                sqlite3.adapters.update(kept)
+            conn = sqlite3.connect(":memory:")
+            conn.execute("CREATE TABLE t (a, b, c, d, e, f)")
+            conn.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?)", rows)
+            conn.execute("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?)", rows[0])
+            read.append(conn.execute("SELECT typeof(a), a, typeof(b), b, c, typeof(c), d, e, f FROM t").fetchall())
+            conn.close()
+    finally:
+        sqlite3.adapters.update(kept)
+    assert read[0] == read[1] == [("null", None, "integer", 1, 0, "integer", 0, "", None)] * 4
+    with sqlite_db.transaction("测试") as s:  # and through the program's own connection
+        got = s.connection().exec_driver_sql("SELECT ? IS NULL, typeof(?), ?", (None, True, False)).one()
+    assert tuple(got) == (1, "integer", 0)
+
+
 def test_foreign_keys_are_enforced(sqlite_db) -> None:
     from sqlalchemy.exc import IntegrityError
 
