@@ -22,6 +22,7 @@ import json
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -239,7 +240,7 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> tupl
                     raise PackageError("数据包解压后比声明的更大，已拒绝（可能是“压缩炸弹”）")
                 digest.update(chunk)
                 parts.append(chunk)
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
         if isinstance(exc, PackageError):
             raise
         raise PackageError(f"数据包已损坏（“{info.filename}”无法解压），可能没有复制完整") from None
@@ -256,7 +257,7 @@ def _hash_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
                 if size > info.file_size:
                     raise PackageError("数据包解压后比声明的更大，已拒绝（可能是“压缩炸弹”）")
                 digest.update(chunk)
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError):
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
         raise PackageError(f"数据包已损坏（“{info.filename}”无法解压），可能没有复制完整") from None
     return digest.hexdigest()
 

@@ -52,6 +52,17 @@ def test_truncated_and_non_zip_files(world, good: Path, tmp_path: Path) -> None:
     refused(world[COUNTY], empty, "不是数据包")
 
 
+def test_damaged_compressed_bytes_are_refused_as_damaged(world, good: Path, tmp_path: Path) -> None:
+    """A byte flipped inside a member's compressed data (a bad sector, a stick pulled out while copying) breaks
+    the deflate stream itself, before any checksum: zlib's own error, told as a damaged package."""
+    data = bytearray(good.read_bytes())
+    at = data.find(b"records/community.jsonl") + 60  # past the local header's name: the compressed bytes
+    data[at] ^= 0xFF
+    bad = tmp_path / "flipped.ocpkg"
+    bad.write_bytes(bytes(data))
+    refused(world[COUNTY], bad, "已损坏")
+
+
 def test_a_changed_member_fails_its_checksum(world, good: Path, tmp_path: Path) -> None:
     def edit(m: dict) -> None:
         m["records/community.jsonl"] = m["records/community.jsonl"].replace(b"100", b"999")
