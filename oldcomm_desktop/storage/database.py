@@ -103,6 +103,30 @@ def filling_new_file(session: Session) -> bool:
     return True
 
 
+@contextmanager
+def page_cache(session: Session, kib: int = 131_072) -> Iterator[None]:
+    """A bigger SQLite page cache (128 MB at most) for one long pass over a big database, set back after.
+
+    Why: SQLite's default cache is 2 MB. A full sync export reads every record twice in an order its table
+    is not stored in (by id, then the shadows by sequence joined to their rows), so with the default the same
+    pages are read from the file again and again (the reads were 15 % of an export's CPU at 100,000
+    records). Set back, SQLite frees what is over the old size, so a window that keeps its connection does
+    not keep the memory. PostgreSQL: nothing changes."""
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    old = int(conn.exec_driver_sql("PRAGMA cache_size").scalar() or -2000)
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{int(kib)}")
+    try:
+        yield
+    finally:
+        try:
+            conn.exec_driver_sql(f"PRAGMA cache_size={old}")
+        except DBAPIError:  # a connection that failed under the work: its own error is the one to see
+            pass
+
+
 def _sqlite_read_pragmas(dbapi_connection, _record) -> None:
     """A read-only connection: no journal-mode switch (that would rewrite the file's header), no writes."""
     cursor = dbapi_connection.cursor()

@@ -266,6 +266,20 @@ def test_none_and_bool_parameters_bind_as_the_driver_binds_them_without_adapters
     assert tuple(got) == (1, "integer", 0)
 
 
+def test_page_cache_is_bigger_for_the_work_and_set_back_after(sqlite_db) -> None:
+    from oldcomm_desktop.storage.database import page_cache
+
+    with sqlite_db.transaction("测试") as s:
+        conn = s.connection()
+        before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+        with page_cache(s):
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -131072
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == before
+        with pytest.raises(RuntimeError), page_cache(s):  # set back when the work fails too
+            raise RuntimeError("失败")
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == before
+
+
 def test_foreign_keys_are_enforced(sqlite_db) -> None:
     from sqlalchemy.exc import IntegrityError
 

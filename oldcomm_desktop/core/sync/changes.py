@@ -214,9 +214,11 @@ def scan(session: Session, *, full: bool = False, keys: tables.KeyMaps | None = 
     for name in tables.SHARED_TABLES:
         codec = tables.RowCodec(name, keys)
         names = [c.name for c in codec.columns]
+        # a table with no shadow yet (a first export) is not asked 2,000 ids at a time for shadows that cannot
+        # be there: the ids of the later parts are other records than those this scan gives shadows
+        none_yet = not has_shadows(conn, name)
         for part in _live_rows(conn, name, since):
-            ids = [r._mapping["id"] for r in part]
-            shadows = load_shadows(conn, name, ids)
+            shadows = {} if none_yet else load_shadows(conn, name, [r._mapping["id"] for r in part])
             out: list[ShadowRow] = []
             for r in part:
                 rid = r._mapping["id"]

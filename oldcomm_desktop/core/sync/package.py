@@ -317,8 +317,15 @@ def peek_manifest(path: Path) -> Manifest:
         raise PackageError("数据包清单不是合法的 JSON，已拒绝") from None
 
 
-def read(path: Path, *, verify_signature: Callable[[Manifest, bytes, bytes], None]) -> ReadPackage:
-    """Open, check and parse a package. `verify_signature(manifest, body, signature)` raises if not trusted."""
+def read(
+    path: Path, *, verify_signature: Callable[[Manifest, bytes, bytes], None], parse: bool = True
+) -> ReadPackage:
+    """Open, check and parse a package. `verify_signature(manifest, body, signature)` raises if not trusted.
+
+    `parse=False` (the exporter reading back what it just wrote): every check but the records' JSON — the
+    members, the manifest, the signature and each member's SHA-256 over its bytes as they are on the disk,
+    which is what tells a package cut short or damaged on a USB stick; the lines are the exporter's own and
+    their bytes are the ones hashed as they were written. The records are then not in the result."""
     path = Path(path)
     with open_zip(path) as zf:
         infos = {i.filename: i for i in _check_members(zf)}
@@ -358,6 +365,8 @@ def read(path: Path, *, verify_signature: Callable[[Manifest, bytes, bytes], Non
             table = file.removesuffix(".jsonl")
             if kind not in ("records", "catalogue") or not file.endswith(".jsonl") or not TABLE_RE.match(table):
                 raise PackageError(f"数据包内有不认识的文件“{name}”，已拒绝")
+            if not parse:
+                continue
             texts: dict[str, tuple[str, str]] = {}
             rows = _parse_lines(name, raw, texts if kind == "records" else None)
             (pkg.records if kind == "records" else pkg.catalogue)[table] = rows
