@@ -69,41 +69,33 @@ def test_the_first_scan_shortcut_changes_nothing_it_writes(world, monkeypatch) -
         slow.db.close()
 
 
-def test_an_export_whose_file_is_damaged_on_the_disk_is_refused_and_removed(world, monkeypatch) -> None:
+def _flip_a_compressed_byte(data: bytes) -> bytes:
+    spoilt = bytearray(data)
+    spoilt[data.find(b"records/community.jsonl") + 60] ^= 0xFF  # inside the member's compressed bytes
+    return bytes(spoilt)
+
+
+def _cut_short(data: bytes) -> bytes:
+    return data[: len(data) * 2 // 3]
+
+
+@pytest.mark.parametrize("spoil", [_flip_a_compressed_byte, _cut_short])
+def test_an_export_whose_file_is_damaged_on_the_disk_is_refused_and_removed(world, monkeypatch, spoil) -> None:
+    """The file as it is on the disk after writing (a bad sector, a stick pulled out) is what is checked."""
     town = world[T1]
     town.new_community("长青小区")
     real_finish = package.PackageWriter.finish
 
-    def damaging(self, manifest, sign):
+    def spoiling(self, manifest, sign):
         path = real_finish(self, manifest, sign)
-        data = bytearray(path.read_bytes())
-        at = data.find(b"records/community.jsonl") + 60  # inside the member's compressed bytes
-        data[at] ^= 0xFF
-        path.write_bytes(bytes(data))
+        path.write_bytes(spoil(path.read_bytes()))
         return path
 
-    monkeypatch.setattr(package.PackageWriter, "finish", damaging)
+    monkeypatch.setattr(package.PackageWriter, "finish", spoiling)
     with pytest.raises(OldcommError, match="数据包写出后校验失败"):
         town.export()
     assert not list(town.folder.glob("*.ocpkg"))
     assert gc.isenabled()  # the collector is back on after a failed export too
-
-
-def test_a_cut_short_export_is_refused_and_removed(world, monkeypatch) -> None:
-    town = world[T1]
-    town.new_community("长青小区")
-    real_finish = package.PackageWriter.finish
-
-    def cut(self, manifest, sign):
-        path = real_finish(self, manifest, sign)
-        data = path.read_bytes()
-        path.write_bytes(data[: len(data) * 2 // 3])
-        return path
-
-    monkeypatch.setattr(package.PackageWriter, "finish", cut)
-    with pytest.raises(OldcommError, match="数据包写出后校验失败"):
-        town.export()
-    assert not list(town.folder.glob("*.ocpkg"))
 
 
 def test_reading_without_parsing_still_checks_every_member(world, tmp_path: Path) -> None:
