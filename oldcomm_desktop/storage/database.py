@@ -116,7 +116,7 @@ def page_cache(session: Session, kib: int = 131_072) -> Iterator[None]:
     if conn.dialect.name != "sqlite":
         yield
         return
-    old = int(conn.exec_driver_sql("PRAGMA cache_size").scalar() or -2000)
+    old = int(conn.exec_driver_sql("PRAGMA cache_size").scalar_one())
     conn.exec_driver_sql(f"PRAGMA cache_size=-{int(kib)}")
     try:
         yield

@@ -278,6 +278,10 @@ def test_page_cache_is_bigger_for_the_work_and_set_back_after(sqlite_db) -> None
         with pytest.raises(RuntimeError), page_cache(s):  # set back when the work fails too
             raise RuntimeError("失败")
         assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == before
+        conn.exec_driver_sql("PRAGMA cache_size=0")  # any size is set back as it was, the smallest too
+        with page_cache(s):
+            pass
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == 0
 
 
 def test_foreign_keys_are_enforced(sqlite_db) -> None:
