@@ -452,6 +452,13 @@ _LAYOUT = ["id", "t", "v", "c"]
 _OTHER_BREAKS = (b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", "\x85".encode(), "\u2028".encode(), "\u2029".encode())
 
 
+def _other_break(raw: bytes) -> bool:
+    """Whether `raw` holds one of `_OTHER_BREAKS`. A search for one byte runs at memory speed, one for two
+    or three bytes about twenty times slower (0.18 s over a package of 100,000 records): the longer breaks
+    are looked for only when their first byte occurs at all (most packages hold neither C2 nor E2)."""
+    return any(b in raw for b in _OTHER_BREAKS if len(b) == 1 or b[:1] in raw)
+
+
 def _loads_or_none(loads: Any, error: Any, text: bytes) -> Any:
     try:
         return loads(text)
@@ -474,7 +481,7 @@ def _fast_record_lines(raw: bytes) -> tuple[list[dict[str, Any]], dict[str, tupl
     `"c":` is parsed and compared with the value (rare: no column has either name)."""
     loads = _orjson.loads
     decode_error = _orjson.JSONDecodeError
-    if any(b in raw for b in _OTHER_BREAKS):
+    if _other_break(raw):
         return None
     rows: list[dict[str, Any]] = []
     texts: dict[str, tuple[str, str]] = {}

@@ -66,6 +66,8 @@ def test_the_fast_reader_gives_the_plain_readers_rows_and_texts() -> None:
         '{"t":null,"id":"a","v":{"name":"x"},"c":{"*":{"341122001000":1}}}',
         '{"id":"a","t":null,"v":{"n":NaN},"c":{"*":{"341122001000":1}}}',  # json reads it, orjson does not
         _line("a", {"name": "x\u2028y"}),  # a break str.splitlines knows
+        _line("a", {"name": "“x\u2029y”"}),  # another, beside other characters of the same first byte (E2)
+        _line("a", {"name": "x\x85y"}),  # one of two bytes (C2 85)
         "\u3000",  # a blank line of a non-ASCII space
         # the line's own key repeated (JSON lets the last stand): the cut text would not be the value
         '{"id":"a","t":null,"v":{"name":"x"},"v":{"name":"y"},"c":{"*":{"341122001000":1}}}',
@@ -85,6 +87,16 @@ def test_anything_unusual_is_read_by_the_plain_reader(line: str) -> None:
     except PackageError as exc:
         got = str(exc)
     assert got == expected
+
+
+@pytest.mark.parametrize("text", ["", "前后“引号”…—", "\u00a0\u00b7", "\u2027\u202a\u2030"])
+@pytest.mark.parametrize("brk", package._OTHER_BREAKS)
+def test_a_break_is_found_wherever_it_stands(text: str, brk: bytes) -> None:
+    """The search for the longer breaks starts from their first byte: near misses (other characters of the
+    same first byte) are no break, each break is found at the start, the middle and the end."""
+    assert not package._other_break(text.encode())
+    for raw in (brk + text.encode(), text.encode() + brk + text.encode(), text.encode() + brk):
+        assert package._other_break(raw)
 
 
 def test_a_duplicate_id_keeps_the_plain_message() -> None:
