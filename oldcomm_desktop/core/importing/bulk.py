@@ -549,7 +549,33 @@ def apply(
     `progress(done, total)` is called between batches; when `cancelled()` turns true, Cancelled is raised and
     the caller's rollback leaves the database as it was. `event=False`: the caller writes in several plans
     (bounded memory) and records the one event itself with `record_event`.
+
+    On SQLite the write has a bigger page cache, set back afterwards (`storage.database.page_cache`): keys of
+    stored rows (ids made before the time-ordered ones, names, dates) touch pages all over an index, and with
+    the default 2 MB a 200,000-community write re-reads the same pages. Set back, a window that keeps its
+    connection after an Excel import does not keep the 128 MB. A `one_run` (the demo) sets its own for all its
+    plans. (temp_store cannot change inside a transaction, SQLite refuses; journal and synchronous stay as the
+    data-safety setup chose them: WAL, FULL, which costs one sync at commit.)
     """
+    from oldcomm_desktop.storage.database import page_cache
+
+    args = (source, kind, batch_size, progress, cancelled, event)
+    if session.info.get(_RUN) is not None:
+        return _apply(session, plan, *args)
+    with page_cache(session):
+        return _apply(session, plan, *args)
+
+
+def _apply(
+    session: Session,
+    plan: Plan,
+    source: str,
+    kind: str,
+    batch_size: int,
+    progress: Callable[[int, int], None] | None,
+    cancelled: Callable[[], bool] | None,
+    event: bool,
+) -> str:
     from oldcomm_desktop.core.importing.bulk_tables import TABLES as ORDER
 
     if plan.rejected:
@@ -558,13 +584,6 @@ def apply(
     run: _Run | None = session.info.get(_RUN)
     if run is not None:
         run.conn = conn
-    if conn.dialect.name == "sqlite" and run is None:
-        # keys of stored rows (ids made before the time-ordered ones, names, dates) touch pages all over an
-        # index: a bigger page cache for this connection keeps
-        # a 200,000-community write from re-reading the same pages (128 MB at most; freed on close)
-        conn.exec_driver_sql("PRAGMA cache_size=-131072")
-        # (temp_store cannot change inside a transaction, SQLite refuses; journal and synchronous stay as the
-        # data-safety setup chose them: WAL, FULL, which costs one sync at commit)
     now = utcnow()
     operator = session.info.get("operator")
     if not (operator or "").strip():  # the audit hook's rule, for writes that bypass the ORM

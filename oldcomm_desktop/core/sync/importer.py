@@ -351,7 +351,11 @@ def apply(
     unlocked = session.info.get("returns_unlocked")
     session.info["returns_unlocked"] = True
     try:
-        return _merge(session, pkg, scope, report, operator=operator, progress=progress, dry_run=dry_run)
+        from oldcomm_desktop.storage.database import page_cache
+
+        # the bigger page cache for the whole merge (the bulk write sets it for its part anyway), set back after
+        with page_cache(session):
+            return _merge(session, pkg, scope, report, operator=operator, progress=progress, dry_run=dry_run)
     except IntegrityError:
         raise OldcommError(
             "数据包中的记录引用了本数据库中没有的上级记录（例如小区所属的项目），无法导入。"

@@ -151,6 +151,24 @@ def test_cancel_leaves_the_database_as_it_was(db: Database) -> None:
     assert (_count(db, Community), _count(db, AuditEntry)) == before
 
 
+def test_the_page_cache_is_bigger_for_the_write_and_set_back_after(db: Database) -> None:
+    """A window keeps its connection after an Excel import: the 128 MB cache is the write's only."""
+    with db.transaction("测试员") as s:
+        conn = s.connection()
+        if conn.dialect.name != "sqlite":
+            pytest.skip("SQLite's page cache")
+        size = lambda: conn.exec_driver_sql("PRAGMA cache_size").scalar_one()  # noqa: E731
+        conn.exec_driver_sql("PRAGMA cache_size=-3000")
+        during: list[int] = []
+        plan = bulk.prepare(s, {"community": [{"name": f"小区{i}"} for i in range(25)]})
+        bulk.apply(s, plan, source="x", batch_size=10, progress=lambda d, t: during.append(size()))
+        assert set(during) == {-131072} and size() == -3000
+        plan = bulk.prepare(s, {"community": [{"name": f"小区{i}"} for i in range(25, 50)]})
+        with pytest.raises(bulk.Cancelled):
+            bulk.apply(s, plan, source="x", batch_size=10, cancelled=lambda: True)
+        assert size() == -3000  # a cancelled write sets it back too
+
+
 def test_progress_is_reported_between_batches(db: Database) -> None:
     seen: list[tuple[int, int]] = []
     with db.transaction("测试员") as s:

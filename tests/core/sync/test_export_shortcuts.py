@@ -20,7 +20,7 @@ from oldcomm_desktop.core.sync import changes, keys, package
 from oldcomm_desktop.core.sync.exporter import _own_signature, export
 from oldcomm_desktop.storage.database import open_database
 
-from .conftest import T1, Node, rewrite
+from .conftest import COUNTY, T1, Node, rewrite
 
 
 def _lines(path: Path) -> dict[str, bytes]:
@@ -129,3 +129,15 @@ def test_the_page_cache_is_set_back_after_an_export(world) -> None:
         export(s, town.folder)
         assert s.connection().exec_driver_sql("PRAGMA cache_size").scalar() == before
     assert gc.isenabled()
+
+
+def test_the_page_cache_is_set_back_after_an_import(world) -> None:
+    from oldcomm_desktop.core.sync import importer
+
+    town, county = world[T1], world[COUNTY]
+    town.new_community("长青小区")
+    path = town.export().path
+    with county.db.transaction("测试员") as s:
+        s.connection().exec_driver_sql("PRAGMA cache_size=-3000")
+        importer.apply(s, path, operator="导入员")
+        assert s.connection().exec_driver_sql("PRAGMA cache_size").scalar() == -3000
