@@ -11,7 +11,7 @@ from oldcomm_desktop.core.model import AuditEntry, Community, CommunityCategory,
 from oldcomm_desktop.core.model.search import SearchText
 from oldcomm_desktop.core.sync import history
 
-from .conftest import COUNTY, T1, rewrite
+from .conftest import COUNTY, T1, edit_record, rewrite
 from .test_bad_packages import refused
 
 
@@ -132,3 +132,30 @@ def test_a_milestone_deleted_at_the_township_moves_the_status_at_the_county(worl
     with county.db.transaction("测试员") as s:
         assert s.get(Community, cid).status == without
     assert county.export(T1).counts.get("community") is None  # nothing to send back: both hold the same
+
+
+def test_a_derived_value_sent_wrong_is_computed_here_and_the_shadow_holds_what_is_stored(world, tmp_path: Path) -> None:
+    """A derived column is the county's own computation. The shadow takes the stored value (else the next scan
+    would take it for a clerk's edit and send the record straight back) and the package's state otherwise —
+    from the state itself, as the states' texts are let go once the first shadows are stored."""
+    from oldcomm_desktop.core.pinyin_search import sort_key
+    from oldcomm_desktop.core.sync import changes
+
+    county, t1 = world[COUNTY], world[T1]
+    ids = [t1.new_community("幸福里小区", households=100), t1.new_community("和平小区", households=80)]
+    sent: dict[str, dict] = {}
+
+    def tamper(members: dict) -> None:
+        for index in (0, 1):
+            edit_record(members, "community", lambda line: sent.setdefault(line["id"], dict(line["v"])), index=index)
+            edit_record(members, "community", lambda line: line["v"].update(name_sort="zzz"), index=index)
+
+    path = rewrite(t1.export().path, tmp_path / "derived.ocpkg", t1, members=tamper)
+    county.import_(path)
+    with county.db.transaction("测试员") as s:
+        shadows = changes.load_shadows(s.connection(), "community", ids)
+        for cid in ids:
+            stored = s.get(Community, cid)
+            assert stored.name_sort == sort_key(stored.name) != "zzz"
+            assert shadows[cid].state == {**sent[cid], "name_sort": stored.name_sort}
+        assert changes.scan(s, full=True) == 0  # nothing is taken for a local edit
