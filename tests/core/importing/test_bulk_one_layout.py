@@ -105,3 +105,42 @@ def test_a_batch_of_a_few_layouts_parses_as_the_cell_by_cell_path(db: Database, 
         group_plan = bulk.prepare(s, {"community": rows})
         s.rollback()
     assert _outcomes(group_plan, ids) == _outcomes(cell_plan, ids)
+
+
+def _plain_row_dicts(names: list[str], columns: list[list[Any]], _one: Any, _n: int) -> list[dict[str, Any]]:
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def test_rows_made_from_a_first_row_of_the_one_value_columns_are_the_plain_dicts(monkeypatch: Any) -> None:
+    """A column holding one value for every row is set once in a first row and each row is a copy of it with
+    its own values put in (`bulk._row_dicts`): the same values in the same order as a dict built from every
+    column, one dict per row, and a value that failed taken out of each row with its problem noted."""
+    from oldcomm_desktop.core.importing.bulk_tables import SPECS
+
+    spec = SPECS["community"]
+    batches = [
+        [  # one-value columns (a number, an empty one, a failing one) beside varying ones and a mixed-type one
+            {
+                "id": new_id(),
+                "name": f"幸福里{i}号小区",
+                "households": 120,
+                "floor_area": None,
+                "year_built": "很多",
+                "plan_year": 2025 if i % 2 else "2025",
+                "total_investment": Decimal(1000 + i),
+            }
+            for i in range(6)
+        ],
+        [{"id": new_id(), "name": "同名小区", "households": 80, "notes": None} for _ in range(4)],  # all one value
+        [{"id": new_id(), "name": f"小区{i}", "households": i} for i in range(3)],  # none of one value
+    ]
+    for rows in batches:
+        fast = bulk._parse_columns(spec, rows)
+        with monkeypatch.context() as m:
+            m.setattr(bulk, "_row_dicts", _plain_row_dicts)
+            plain = bulk._parse_columns(spec, rows)
+        assert repr(fast) == repr(plain)
+        assert [list(parsed) for parsed, _ in fast] == [list(parsed) for parsed, _ in plain]
+        assert len({id(parsed) for parsed, _ in fast}) == len(rows)
+    failing = bulk._parse_columns(spec, batches[0])
+    assert all("year_built" not in parsed and problems[0].field == "year_built" for parsed, problems in failing)
