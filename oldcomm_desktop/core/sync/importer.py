@@ -666,6 +666,7 @@ def _merge(
 
 
 _NO_TEXTS = ("", "")
+FILL_MIN_RECORDS = 5000  # a smaller package is written in WAL mode whatever the database holds
 
 
 def _forget_read(pkg: package.ReadPackage, stored: list[changes.ShadowRow]) -> None:
@@ -682,7 +683,6 @@ def _forget_read(pkg: package.ReadPackage, stored: list[changes.ShadowRow]) -> N
     pkg.state_texts.clear()
     for lines in pkg.records.values():
         lines.clear()
-FILL_MIN_RECORDS = 5000  # a smaller package is written in WAL mode whatever the database holds
 
 
 def _fills_database(conn: Any, pkg: package.ReadPackage) -> bool:
