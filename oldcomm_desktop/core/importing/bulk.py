@@ -377,14 +377,8 @@ def _parse_columns(
     failed: list[tuple[str, list[int]]] = []
     grid: dict[str, Sequence[Any]] = {}
     if same:
-        # Every row's values of every column taken in one pass over the rows, then turned into columns in C: a
-        # pass per column read each row's dict again (the dicts of a batch lie all over memory, so 38 passes over
-        # 20,000 community rows cost ~0.1 s in cache misses alone).
         wanted = [k for k in keys if k != "id" and k in fields]
-        if len(wanted) > 1:
-            grid = dict(zip(wanted, zip(*map(itemgetter(*wanted), rows), strict=True), strict=True))
-        elif wanted:
-            grid = {wanted[0]: [r[wanted[0]] for r in rows]}
+        grid = dict(zip(wanted, _columns(rows, wanted), strict=True))
     for key in keys:
         f = fields.get(key)
         if f is None or key == "id":
@@ -447,6 +441,17 @@ def _parse_columns(
             for i in bad:
                 del parsed[i][key]
     return list(zip(parsed, problems, strict=True))
+
+
+def _columns(rows: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> list[Sequence[Any]]:
+    """The rows' values of `keys`, column by column: each row's values taken at once (`itemgetter`), then turned
+    into columns in C. One pass over the rows rather than one per column: the dicts of a batch lie all over
+    memory (38 passes over 20,000 community rows cost ~0.1 s in cache misses alone)."""
+    if not keys:
+        return []
+    if len(keys) == 1:
+        return [[r[keys[0]] for r in rows]]
+    return list(zip(*map(itemgetter(*keys), rows), strict=True))
 
 
 def _row_dicts(names: list[str], columns: list[list[Any]], constant: list[bool], n: int) -> list[dict[str, Any]]:
@@ -980,9 +985,8 @@ class _Insert:
     def __call__(self, rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
-        get = itemgetter(*[c.key for c in self.cols])
         # column by column: each bind processor maps over one column (no per-row Python loop), then back to rows
-        columns: list[Any] = list(zip(*map(get, rows), strict=True)) if len(self.cols) > 1 else [[get(r) for r in rows]]
+        columns: list[Any] = _columns(rows, [c.key for c in self.cols])
         for i, p in enumerate(self.procs):
             if p:
                 columns[i] = _bound(p, columns[i]) if self.by_value[i] else map(p, columns[i])
