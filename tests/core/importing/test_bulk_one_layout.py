@@ -144,3 +144,39 @@ def test_rows_made_from_a_first_row_of_the_one_value_columns_are_the_plain_dicts
         assert len({id(parsed) for parsed, _ in fast}) == len(rows)
     failing = bulk._parse_columns(spec, batches[0])
     assert all("year_built" not in parsed and problems[0].field == "year_built" for parsed, problems in failing)
+
+
+def test_amounts_that_mostly_differ_parse_and_bind_as_through_the_memo(monkeypatch: Any) -> None:
+    """A column of amounts that mostly differ (areas, investments) is parsed and bound value by value instead of
+    through a dict of its distinct values (`bulk._mostly_distinct`: a Decimal's hash costs more than its parse):
+    the same parsed values, problems and bound numbers as through the dict, with empty cells among the amounts,
+    a failing amount among them, and equal amounts written differently (1.0 and 1.00)."""
+    from sqlalchemy.dialects import sqlite
+
+    from oldcomm_desktop.core.importing.bulk_tables import SPECS
+    from oldcomm_desktop.core.model import Community
+
+    spec = SPECS["community"]
+    amounts = [Decimal(f"{1000 + i}.{i % 10}") for i in range(600)]
+    amounts[7] = Decimal("-5")  # a negative area: that row's problem
+    amounts[8], amounts[9] = Decimal("1.0"), Decimal("1.00")
+    batches = [
+        [{"id": new_id(), "name": f"小区{i}", "floor_area": a} for i, a in enumerate(amounts)],
+        [{"id": new_id(), "name": f"小区{i}", "floor_area": None if i % 3 else a} for i, a in enumerate(amounts)],
+    ]
+    assert bulk._mostly_distinct([r["floor_area"] for r in batches[0]])
+    assert not bulk._mostly_distinct([Decimal("1.5")] * 300 + amounts[:200])
+    for rows in batches:
+        direct = bulk._parse_columns(spec, rows)
+        with monkeypatch.context() as m:
+            m.setattr(bulk, "_mostly_distinct", lambda column: False)
+            memo = bulk._parse_columns(spec, rows)
+        assert repr(direct) == repr(memo)
+    problems = [p for _parsed, found in bulk._parse_columns(spec, batches[0]) for p in found]
+    assert [p.field for p in problems] == ["floor_area"]
+    proc = Community.__table__.c.floor_area.type._cached_bind_processor(sqlite.dialect())
+    column = [a for a in amounts if a > 0]
+    with monkeypatch.context() as m:
+        m.setattr(bulk, "_mostly_distinct", lambda column: False)
+        through_dict = bulk._bound(proc, column)
+    assert bulk._bound(proc, column) == through_dict == [int(a * 100) for a in column]
