@@ -71,7 +71,8 @@ class ShadowRow:
     seq: int
     echo_of: str | None = None
     echo_seq: int | None = None
-    state_text: str = ""  # the state's canonical text when known (as loaded, or as the package carried it)
+    # the state's canonical text when known (as loaded, or as the package carried it: then perhaps its UTF-8 bytes)
+    state_text: str | bytes = ""
     clock_text: str = ""  # the same for the clocks, when they are exactly as the package carried them
 
     def as_json(self) -> str:
@@ -135,12 +136,20 @@ def save_shadows(conn: Connection, rows: list[ShadowRow], existing: set[tuple[st
     inserts: list[tuple[Any, ...]] = []
     updates: list[dict[str, Any]] = []
     dumps = tables.dumps
+    from oldcomm_desktop.core.importing.bulk import _Insert
+
+    insert = _Insert(conn, SHADOW)
+    plain = [c.key for c in insert.cols] == list(SHADOW_COLUMNS) and not any(insert.procs) and not insert.named
+    as_bytes = plain and conn.dialect.name == "sqlite"  # a state's UTF-8 bytes go in as they are (see below)
     for r in rows:
+        state = r.state_text or dumps(r.state)
+        if type(state) is bytes and (not as_bytes or (r.table_name, r.record_id) in existing):
+            state = state.decode()
         values = (
             r.table_name,
             r.record_id,
             r.township_code,
-            r.state_text or dumps(r.state),
+            state,
             r.clock_text or dumps(r.clocks),
             r.seq,
             r.echo_of,
@@ -150,17 +159,19 @@ def save_shadows(conn: Connection, rows: list[ShadowRow], existing: set[tuple[st
             updates.append(dict(zip(SHADOW_COLUMNS, values, strict=True)))
         else:
             inserts.append(values)
-    if inserts:  # tuples straight to the driver: a first package brings one shadow per record
-        from oldcomm_desktop.core.importing.bulk import _Insert
-
-        insert = _Insert(conn, SHADOW)
-        if [c.key for c in insert.cols] != list(SHADOW_COLUMNS) or any(insert.procs) or insert.named:
-            as_dicts = [dict(zip(SHADOW_COLUMNS, v, strict=True)) for v in inserts]
-            for i in range(0, len(as_dicts), 5000):
-                insert(as_dicts[i : i + 5000])
-        else:  # the columns in this order, none needing a bind processor: no dict per shadow
-            for i in range(0, len(inserts), 5000):
-                conn.exec_driver_sql(insert.sql, inserts[i : i + 5000])
+    if inserts and as_bytes:
+        # Tuples straight to the driver (a first package brings one shadow per record). A state's text read fast
+        # from a package is still the line's UTF-8 bytes: SQLite's CAST takes a blob's bytes as text in the
+        # database's encoding (UTF-8), so they are stored as the text they are, without decoding them in Python
+        # and the driver encoding them back (~1 KB a record held twice). A `str` state passes the CAST unchanged.
+        sql = insert.sql.replace("?, ?, ?, ?,", "?, ?, ?, CAST(? AS TEXT),", 1)
+        assert sql.count("CAST") == 1, sql
+        for i in range(0, len(inserts), 5000):
+            conn.exec_driver_sql(sql, inserts[i : i + 5000])
+    elif inserts:
+        as_dicts = [dict(zip(SHADOW_COLUMNS, v, strict=True)) for v in inserts]
+        for i in range(0, len(as_dicts), 5000):
+            insert(as_dicts[i : i + 5000])
     if updates:
         from sqlalchemy import bindparam
 

@@ -69,6 +69,10 @@ class Manifest:
         return self.data["recipient"]
 
 
+# record id -> (its state's text, its clocks' text) as the package carries them (see ReadPackage.state_texts)
+Texts = dict[str, tuple[str | bytes, str]]
+
+
 @dataclass
 class ReadPackage:
     """A package whose signature and checksums have been verified; records are parsed JSON."""
@@ -81,7 +85,8 @@ class ReadPackage:
     # table -> record id -> the exact text of the record's state ("v") and clocks ("c") as they stand in the
     # package: the exporter writes the shadow's canonical text there, so an import stores it as the new shadow
     # unchanged instead of serialising both again (see _parse_lines)
-    state_texts: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
+    # (the fast reader keeps a state's text as the line's UTF-8 bytes: SQLite stores them as they are)
+    state_texts: dict[str, Texts] = field(default_factory=dict)
 
     def open_attachment(self, sha256: str) -> _Closing | None:
         """The stream of one attachment's bytes (the caller checks the hash again while copying)."""
@@ -367,7 +372,7 @@ def read(
                 raise PackageError(f"数据包内有不认识的文件“{name}”，已拒绝")
             if not parse:
                 continue
-            texts: dict[str, tuple[str, str]] = {}
+            texts: Texts = {}
             rows = _parse_lines(name, raw, texts if kind == "records" else None)
             (pkg.records if kind == "records" else pkg.catalogue)[table] = rows
             if texts:
@@ -409,7 +414,7 @@ def _record_line(line: str) -> tuple[dict[str, Any], tuple[str, str]] | None:
     return {"id": rid, "t": t, "v": v, "c": c}, (line[start:end], line[end + 5 : pos])
 
 
-def _parse_lines(name: str, raw: bytes, texts: dict[str, tuple[str, str]] | None = None) -> list[dict[str, Any]]:
+def _parse_lines(name: str, raw: bytes, texts: Texts | None = None) -> list[dict[str, Any]]:
     if texts is not None and _orjson is not None:
         fast = _fast_record_lines(raw)
         if fast is not None:
@@ -466,7 +471,7 @@ def _loads_or_none(loads: Any, error: Any, text: bytes) -> Any:
         return None
 
 
-def _fast_record_lines(raw: bytes) -> tuple[list[dict[str, Any]], dict[str, tuple[str, str]]] | None:
+def _fast_record_lines(raw: bytes) -> tuple[list[dict[str, Any]], Texts] | None:
     """A records member in the exporter's own layout, each line parsed whole by orjson, the state's and the
     clocks' exact text cut from the line's bytes; None as soon as anything is not plainly so (a line orjson
     refuses, another layout, a duplicate id, a blank line of non-ASCII spaces …), and then `_parse_lines` reads
@@ -484,7 +489,7 @@ def _fast_record_lines(raw: bytes) -> tuple[list[dict[str, Any]], dict[str, tupl
     if _other_break(raw):
         return None
     rows: list[dict[str, Any]] = []
-    texts: dict[str, tuple[str, str]] = {}
+    texts: Texts = {}
     clock_texts: dict[bytes, Any] = {}  # a clocks text found exact -> its value
     for line in raw.splitlines():
         line = line.rstrip()
@@ -519,5 +524,5 @@ def _fast_record_lines(raw: bytes) -> tuple[list[dict[str, Any]], dict[str, tupl
         elif clock_texts[c_text] != c:
             return None
         rows.append(row)
-        texts[rid] = (v_text.decode(), c_text.decode())
+        texts[rid] = (v_text, c_text.decode())  # the state's bytes: see changes.save_shadows
     return rows, texts
