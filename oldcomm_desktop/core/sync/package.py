@@ -511,7 +511,10 @@ def _fast_record_lines(raw: bytes) -> tuple[list[dict[str, Any]], Texts] | None:
         v_text, c_text = line[start:end], line[end + 5 : -1]
         if v_text[:1] != b"{" or v_text[-1:] != b"}":
             return None
-        if (b'"v":' in v_text or b'"c":' in v_text) and _loads_or_none(loads, decode_error, v_text) != v:
+        # find, not `in`: bytes.__contains__ first tries its argument as an integer, formatting and dropping a
+        # TypeError for every bytes argument (~0.08 µs a search)
+        nested = v_text.find(b'"v":') >= 0 or v_text.find(b'"c":') >= 0
+        if nested and _loads_or_none(loads, decode_error, v_text) != v:
             return None  # a key "v" or "c" inside the state, or the line's own repeated: the cut must be the value
         if c_text not in clock_texts:
             try:
