@@ -61,7 +61,7 @@ def last_seq(session: Session) -> int:
     return int(session.connection().execute(select(SyncIdentity.last_seq).where(SyncIdentity.id == 1)).scalar_one())
 
 
-@dataclass
+@dataclass(slots=True)  # one per record of a package: no __dict__ each
 class ShadowRow:
     table_name: str
     record_id: str

@@ -409,7 +409,6 @@ def _merge(
     # Writes wait until every record is merged: the tables the bulk write path knows go through it first (one
     # batch, parents with their children, the same rules as a single edit), then the others, parents first.
     bulk_rows: dict[str, list[dict[str, Any]]] = {}
-    bulk_labels: dict[str, list[str]] = {}
     later: list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]] = []
     written: dict[str, list[changes.ShadowRow]] = {}  # shadows of records the bulk path writes
     parents = deleted_parents.ParentStates(conn)  # a live record under a parent deleted here is held
@@ -593,9 +592,7 @@ def _merge(
                     )
                 )
             if through_bulk:
-                label = tables.TABLE_LABELS[name]
                 bulk_rows.setdefault(name, []).extend(inserts + updates)
-                bulk_labels.setdefault(name, []).extend(f"数据包内{label}（{r['id']}）" for r in inserts + updates)
             else:
                 later.append((name, inserts, updates))
             if new_shadows:
@@ -636,7 +633,7 @@ def _merge(
             ),
         ):
             moved = [r["id"] for r in bulk_rows.get("milestone", []) if "deleted_at" in r]
-            _write_through_bulk(session, bulk_rows, bulk_labels, source)
+            _write_through_bulk(session, bulk_rows, source)
             _refresh_status(session, moved)
         _absorb_derived(conn, keymaps, written)
         for name, inserts, updates in later:
@@ -740,9 +737,7 @@ def _held(parents, name, line, values, report, counts, conn, scope, sender, impo
     return True
 
 
-def _write_through_bulk(
-    session: Session, rows: dict[str, list[dict[str, Any]]], labels: dict[str, list[str]], source: str
-) -> bulk.Plan | None:
+def _write_through_bulk(session: Session, rows: dict[str, list[dict[str, Any]]], source: str) -> bulk.Plan | None:
     """Merged records of the tables the bulk write path knows, written through it (importing/bulk.py).
 
     The same parsing and rules as a single edit (questions a clerk answered on the other side count as
@@ -751,17 +746,17 @@ def _write_through_bulk(
     time, deletion time, what the other side derived) are carried as they are; derived ones are recomputed.
     A record that fails its rules here refuses the whole package: nothing is written.
 
-    `rows` and `labels` are emptied once the plan is made: the plan holds rows of its own, and the package's
+    A refused record is named by its table and id (`_package_label`), made only for the message rather than
+    for every record. `rows` is emptied once the plan is made: the plan holds rows of its own, and the package's
     decoded values (~1 KB a record) need not stay beside them while they are written.
     """
     if not rows:
         return None
     carry = {name: _carried(name) for name in rows}
-    plan = bulk.prepare(session, rows, confirm=True, carry=carry, tombstones=True, labels=labels)
+    plan = bulk.prepare(session, rows, confirm=True, carry=carry, tombstones=True)
     rows.clear()
-    labels.clear()
     if plan.rejected:
-        shown = [f"{o.where()}：{p.label}{p.message}" for o in plan.rejected[:5] for p in o.problems[:1]]
+        shown = [f"{_package_label(o)}：{p.label}{p.message}" for o in plan.rejected[:5] for p in o.problems[:1]]
         more = f"等 {len(plan.rejected)} 条" if len(plan.rejected) > 5 else ""
         raise PackageError(
             f"数据包中有记录未通过本数据库的校验{more}，没有导入任何内容：{'；'.join(shown)}。"
@@ -769,6 +764,11 @@ def _write_through_bulk(
         )
     bulk.apply(session, plan, source=source, kind="sync", event=False)
     return plan
+
+
+def _package_label(out: bulk.RowOutcome) -> str:
+    """How a refusal names a package's record: its table and id (数据包内小区（…）)."""
+    return f"数据包内{tables.TABLE_LABELS.get(out.table, out.table)}（{out.id}）"
 
 
 @contextlib.contextmanager

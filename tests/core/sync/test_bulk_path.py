@@ -53,7 +53,7 @@ def test_a_record_that_breaks_a_single_edits_rule_refuses_the_package(world, tmp
 
     bad = rewrite(good, tmp_path / "bad.ocpkg", t1, members=negative)
     message = refused(county, bad, "未通过本数据库的校验", cid, "户数")
-    assert "没有导入任何内容" in message
+    assert "没有导入任何内容" in message and f"数据包内小区（{cid}）：户数" in message
 
 
 def test_deletions_and_restores_are_never_refused_by_the_rules(world) -> None:
