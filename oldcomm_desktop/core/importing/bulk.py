@@ -1022,10 +1022,12 @@ def _bound(proc: Callable[[Any], Any], column: Sequence[Any]) -> Sequence[Any]:
     first = column[0]
     if column.count(first) == n:  # one value (equal values: the times, the version, a batch's one date)
         return [proc(first)] * n
-    if isinstance(first, Decimal) and _mostly_distinct(column):  # amounts: no Decimal hash per cell
+    # mostly different (amounts): a call each, judged from the column's first values before hashing every
+    # cell (a Decimal's hash costs more than its bind, see _mostly_distinct), then over the whole column
+    if _mostly_distinct(column):
         return list(map(proc, column))
     distinct = dict.fromkeys(column)
-    if len(distinct) * 2 > n:  # mostly different (amounts): a call each
+    if len(distinct) * 2 > n:
         return list(map(proc, column))
     by_value = {v: proc(v) for v in distinct}
     return list(map(by_value.__getitem__, column))

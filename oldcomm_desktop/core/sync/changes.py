@@ -159,13 +159,15 @@ def save_shadows(conn: Connection, rows: list[ShadowRow], existing: set[tuple[st
             updates.append(dict(zip(SHADOW_COLUMNS, values, strict=True)))
         else:
             inserts.append(values)
-    if inserts and as_bytes:
-        # Tuples straight to the driver (a first package brings one shadow per record). A state's text read fast
-        # from a package is still the line's UTF-8 bytes: SQLite's CAST takes a blob's bytes as text in the
-        # database's encoding (UTF-8), so they are stored as the text they are, without decoding them in Python
-        # and the driver encoding them back (~1 KB a record held twice). A `str` state passes the CAST unchanged.
-        sql = insert.sql.replace("?, ?, ?, ?,", "?, ?, ?, CAST(? AS TEXT),", 1)
-        assert sql.count("CAST") == 1, sql
+    if inserts and plain:  # the columns in this order, none needing a bind processor: tuples straight to the driver
+        sql = insert.sql
+        if as_bytes:
+            # A state's text read fast from a package is still the line's UTF-8 bytes: SQLite's CAST takes a blob's
+            # bytes as text in the database's encoding (UTF-8), so they are stored as the text they are, without
+            # decoding them in Python and the driver encoding them back (~1 KB a record held twice). A `str` state
+            # passes the CAST unchanged.
+            marks = ", ".join("CAST(? AS TEXT)" if name == "state" else "?" for name in SHADOW_COLUMNS)
+            sql = f"{sql.partition(' VALUES (')[0]} VALUES ({marks})"
         for i in range(0, len(inserts), 5000):
             conn.exec_driver_sql(sql, inserts[i : i + 5000])
     elif inserts:
