@@ -79,6 +79,11 @@ def _print_plan(plan: Any, *, show_mapping: bool) -> None:
     if plan.year:
         print(f"年份：{plan.year}")
     if show_mapping:
+        print("各列导入为（括号里是前几行的值）：")
+        for col, label in enumerate(plan.header.labels):
+            field = columns.LABELS.get(plan.mapping.get(col, ""), "不导入")
+            shown = " | ".join(plan.samples[col]) if col < len(plan.samples) and plan.samples[col] else "空"
+            print(f"  第 {col + 1} 列 {label or '（无表头）'} → {field}（{shown}）")
         print("列的对应关系（可另存为文件修改后用 --mapping 指定）：")
         print(
             json.dumps(

@@ -31,6 +31,7 @@ def test_dry_run_import_summary_search_and_twice(tmp_path: Path) -> None:
     r = ok(tmp_path, "--db", db, "import-excel", path, "--dry-run", "--add-townships")
     assert "预演：新增 3" in r.out and "数据库没有改动" in r.out and '"小区名称": "name"' in r.out
     assert "核对不符 第 5 行“全县小计:”户数" in r.out
+    assert "第 7 列 户数 → 户数（1,200 | ２３０余户 | 300）" in r.out  # the values under it, not the subtotal's
     assert _rows(db, "select count(*) from community") == [(0,)]
     r = ok(tmp_path, "--db", db, "import-excel", path, "--add-townships")
     assert "已导入：新增 3 个" in r.out

@@ -42,6 +42,8 @@ def test_choose_map_dry_run_and_import(qtbot, ctx: AppContext, tmp_path: Path) -
     dialog.show()
     assert dialog.sheet_box.currentText() == "Sheet1"
     assert dialog.mapping()[3] == "name" and dialog.mapping()[7] == "floor_area"
+    shown = dialog.mapping_table.item(6, 1)  # 户数: the first values under it, the subtotal above them left out
+    assert shown.text() == "1,200 | ２３０余户 | 300" and shown.toolTip() == "1,200\n２３０余户\n300"
     assert not dialog.import_button.isEnabled()  # a dry run comes first
     plan = dialog.dry_run()
     assert plan is not None and plan.counts()["new"] == 3

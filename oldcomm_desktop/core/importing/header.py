@@ -132,3 +132,29 @@ def headline_figures(text: str) -> dict[str, Decimal]:
             if n is not None:
                 out[key] = n.value
     return out
+
+
+SAMPLE_ROWS = 200  # rows under the header looked at for sample values (a column empty in all of them shows none)
+
+
+def samples(cells: list[list[Any]], head: Header, mapping: dict[int, str], per_column: int = 3) -> list[list[str]]:
+    """The first few values under each column, from rows that are communities (not subtotals, totals, 其中
+    parts or footers): the mapping step shows them beside each header so a clerk can see what a column holds
+    before choosing what it imports as (a bare 面积 header over values like 1.45 is 万平方米, not 平方米).
+    Each value once per column, as the cell shows it."""
+    from oldcomm_desktop.core.importing.rows import COMMUNITY, classify
+
+    out: list[list[str]] = [[] for _ in head.labels]
+    missing = set(range(len(head.labels)))
+    for row in cells[head.data_start : head.data_start + SAMPLE_ROWS]:
+        if not missing:
+            break
+        if classify(row, mapping, head.labels).kind != COMMUNITY:
+            continue
+        for col in list(missing):
+            text = _text(row[col]) if col < len(row) else ""
+            if text and text not in out[col]:
+                out[col].append(text)
+                if len(out[col]) >= per_column:
+                    missing.discard(col)
+    return out

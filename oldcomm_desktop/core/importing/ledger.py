@@ -76,6 +76,7 @@ class LedgerPlan:
     bulk_plan: bulk.Plan
     new_townships: dict[str, str] = field(default_factory=dict)  # code -> name, registered on apply
     answers: list[str] = field(default_factory=list)  # the questions answered by `Options.confirm`
+    samples: list[list[str]] = field(default_factory=list)  # per column, the first values under its header
 
     @property
     def asking_rows(self) -> list[RowResult]:
@@ -199,6 +200,7 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
         answers=answers,
         bulk_plan=bulk_plan,
         new_townships=builder.new_townships,
+        samples=headers.samples(sheet.cells, head, mapping),
     )
 
 

@@ -41,6 +41,9 @@ from oldcomm_desktop.gui.jobs import JobCancelled, Progress, run_with_progress
 AREA_UNITS = ("按表头或单元格", "平方米", "万平方米")
 
 
+_LABEL, _SAMPLES, _FIELD = range(3)  # the mapping table's columns: header, values under it, what it imports as
+
+
 class LedgerImportDialog(QDialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, path: Path | None = None):
         super().__init__(parent)
@@ -76,10 +79,15 @@ class LedgerImportDialog(QDialog):
         top.addRow("", self.add_townships)
         top.addRow("", self.confirm)
 
-        self.mapping_table = QTableWidget(0, 2)
+        self.mapping_table = QTableWidget(0, 3)
         self.mapping_table.setObjectName("mapping")
-        self.mapping_table.setHorizontalHeaderLabels(["表头", "导入为"])
-        self.mapping_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.mapping_table.setHorizontalHeaderLabels(["表头", "前几行的值", "导入为"])
+        head = self.mapping_table.horizontalHeader()
+        head.setSectionResizeMode(_LABEL, QHeaderView.ResizeMode.Interactive)
+        head.setSectionResizeMode(_SAMPLES, QHeaderView.ResizeMode.Stretch)
+        head.setSectionResizeMode(_FIELD, QHeaderView.ResizeMode.ResizeToContents)
+        self.mapping_table.setColumnWidth(_LABEL, 180)
+        self.mapping_table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.result_table = QTableWidget(0, 4)
         self.result_table.setObjectName("dry_run")
         self.result_table.setHorizontalHeaderLabels(["行号", "小区名称", "处理", "原因与提示"])
@@ -168,17 +176,23 @@ class LedgerImportDialog(QDialog):
         saved = self.ctx.read(lambda s: columns.remembered(s, head.labels))
         mapping, units, _ = columns.from_json(saved, head.labels) if saved else (columns.propose(head.labels), {}, None)
         self.labels = head.labels
+        values = header.samples(sheet.cells, head, mapping)
         self.mapping_table.setRowCount(len(head.labels))
         for row, label in enumerate(head.labels):
             item = QTableWidgetItem(label)
             item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-            self.mapping_table.setItem(row, 0, item)
+            item.setToolTip(label)
+            self.mapping_table.setItem(row, _LABEL, item)
+            shown = QTableWidgetItem(" | ".join(values[row]) if values[row] else "（前几行都是空的）")
+            shown.setFlags(shown.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            shown.setToolTip("\n".join(values[row]))
+            self.mapping_table.setItem(row, _SAMPLES, shown)
             box = QComboBox()
             box.addItem("（不导入）", None)
             for key, text in columns.LABELS.items():
                 box.addItem(text, key)
             box.setCurrentIndex(max(0, box.findData(mapping.get(row))))
-            self.mapping_table.setCellWidget(row, 1, box)
+            self.mapping_table.setCellWidget(row, _FIELD, box)
         unit = units.get("floor_area")
         self.area_unit.setCurrentIndex(AREA_UNITS.index(unit) if unit in AREA_UNITS else 0)
         self._say(f"表头在第 {head.first_row + 1} 行。请检查每一列导入为什么，然后点“预演”。")
@@ -186,13 +200,13 @@ class LedgerImportDialog(QDialog):
     def mapping(self) -> dict[int, str]:
         out = {}
         for row in range(self.mapping_table.rowCount()):
-            box = self.mapping_table.cellWidget(row, 1)
+            box = self.mapping_table.cellWidget(row, _FIELD)
             if isinstance(box, QComboBox) and box.currentData():
                 out[row] = box.currentData()
         return out
 
     def set_field(self, column: int, field: str | None) -> None:
-        box = self.mapping_table.cellWidget(column, 1)
+        box = self.mapping_table.cellWidget(column, _FIELD)
         assert isinstance(box, QComboBox)
         box.setCurrentIndex(max(0, box.findData(field)))
 

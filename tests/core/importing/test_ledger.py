@@ -316,3 +316,25 @@ def test_after_import_summary_and_pinyin_search_see_the_communities(county_db: D
         found = listings.page(s, "communities", listings.ListQuery(search="xfl"))
         assert [r["name"] for r in found] == ["幸福里小区"]
         assert communities.find(s, "建设新村").name == "建设新村"
+
+
+def test_the_mapping_step_shows_the_first_values_of_each_column_from_community_rows(
+    county_db: Database, tmp_path: Path
+) -> None:
+    """A subtotal first, a 其中 part and a total: none of their figures is shown as a column's value."""
+    path = write(
+        tmp_path / "a.xlsx",
+        [
+            ["2024年老旧小区改造台账"],
+            ["乡镇（街道）", "小区名称", "户数", "面积"],
+            ["", "全县小计", 999, 99],
+            ["城关街道", "甲小区", 100, 1.2],
+            ["城关街道", "其中：简易修缮", 40, 0.3],
+            ["城关街道", "乙小区", 100, 1.2],
+            ["城关街道", "丙小区", "2,300余户", "1.45"],
+            ["城关街道", "丁小区", 7, 8],
+            ["", "合计", 2407, 4],
+        ],
+    )
+    p = _plan(county_db, path)
+    assert p.samples == [["城关街道"], ["甲小区", "乙小区", "丙小区"], ["100", "2,300余户", "7"], ["1.2", "1.45", "8"]]
