@@ -3,7 +3,7 @@
 oldcomm keys init                         create this installation's key pair (once; export does it too)
 oldcomm keys show                         this installation's fingerprint (to read out by phone); read only
 oldcomm keys export --out FILE            its public key, to carry to the county once
-oldcomm keys trust FILE --township CODE   register a peer's key (the county: a township's; a township:
+oldcomm keys trust FILE --township CODE [--replace]   register a peer's key (the county: a township's; a township:
                                           its county's) and print its fingerprint to compare
 """
 
@@ -30,6 +30,9 @@ def add_parsers(sub, add_db) -> dict:
     add_db(q)
     q.add_argument("file", type=Path, metavar="FILE")
     q.add_argument("--township", metavar="CODE", help="公钥所属单位的区划代码（乡镇登记县里的公钥时填县代码）")
+    q.add_argument(
+        "--replace", action="store_true", help="对方已登记过另一个公钥时替换它（对方电脑重装后；先电话核对新指纹）"
+    )
     return {"keys": cmd_keys}
 
 
@@ -57,8 +60,13 @@ def cmd_keys(args: argparse.Namespace) -> int:
         elif args.keys_command == "trust":
             if args.township is None:
                 raise UsageError("请用 --township 给出公钥所属单位的区划代码（与对方核对过的）")
-            peer = keys.trust(s, args.file, args.township)
-            print(f"已登记 {peer.code} 的公钥")
+            replaced = keys.trusted_key(s, args.township)
+            old = replaced.fingerprint if replaced is not None else None
+            peer = keys.trust(s, args.file, args.township, replace=args.replace)
+            if old and old != peer.fingerprint:
+                print(f"已替换 {peer.code} 的公钥（原指纹 {keys.display(old)}），双方的下一个数据包是完整的")
+            else:
+                print(f"已登记 {peer.code} 的公钥")
             print(f"公钥指纹：{keys.display(peer.fingerprint or '')}（请与对方电话核对，一致才可信）")
     return EXIT_OK
 

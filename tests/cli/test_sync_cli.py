@@ -278,3 +278,36 @@ def test_a_package_row_the_rules_refuse_is_refused_in_their_words(introduced, tm
     assert json.loads(run(capsys, "--db", c, "sync", "history", "--json")[1]) == []
     rc, out, err = run(capsys, "--db", c, "sync", "import", usb / name)  # the package as it was sent applies
     assert rc == 0, err
+
+
+def test_a_reinstalled_township_key_needs_replace_and_then_nothing_it_enters_is_lost(
+    introduced, tmp_path: Path, capsys
+) -> None:
+    from oldcomm_desktop.core import communities
+    from oldcomm_desktop.storage.database import open_database
+
+    def new(db: Path, name: str) -> None:
+        opened = open_database(db)
+        with opened.transaction("录入员") as s:
+            communities.create(s, {"name": name, "households": 10}, confirm=True)
+        opened.close()
+
+    t, c, usb = introduced
+    new(t, "旧机小区")
+    rc, out, _ = run(capsys, "--db", t, "sync", "export", "--out", usb)
+    assert run(capsys, "--db", c, "sync", "import", usb / out.strip())[0] == 0
+    t2 = tmp_path / "t2.sqlite3"  # the township's PC set up again
+    assert run(capsys, "--db", t2, "init", "--township-code", T, "--township-name", "城关街道")[0] == 0
+    assert run(capsys, "--db", t2, "keys", "export", "--out", tmp_path / "t2.pub")[0] == 0
+    assert run(capsys, "--db", t2, "keys", "trust", tmp_path / f"{C}.pub", "--township", C)[0] == 0
+    rc, _, err = run(capsys, "--db", c, "keys", "trust", tmp_path / "t2.pub", "--township", T)
+    assert rc != 0 and "已登记过另一个公钥" in err and "--replace" in err
+    rc, out, _ = run(capsys, "--db", c, "keys", "trust", tmp_path / "t2.pub", "--township", T, "--replace")
+    assert rc == 0 and "已替换" in out and "原指纹" in out
+    rc, out, _ = run(capsys, "--db", c, "sync", "export", "--out", usb, "--to", T)
+    rc, out, _ = run(capsys, "--db", t2, "sync", "import", usb / out.strip())
+    assert rc == 0 and "新增 1" in out  # the county gave the new PC back what the old one had sent
+    new(t2, "新机小区")
+    rc, out, _ = run(capsys, "--db", t2, "sync", "export", "--out", usb)
+    rc, out, _ = run(capsys, "--db", c, "sync", "import", usb / out.strip())
+    assert rc == 0 and "新增 1" in out

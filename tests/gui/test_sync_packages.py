@@ -220,3 +220,26 @@ def test_ctrl_z_of_the_deletion_releases_the_held_item_at_once(
     [c] = ctx.read(lambda s: conflicts.listing(s, status=None))
     assert (c["status"], c["resolved_by"]) == (deleted_parents.RELEASED, deleted_parents.RELEASED_HERE)
     assert ctx.read(lambda s: conflicts.open_count(s)) == 0
+
+
+def test_a_new_key_for_a_registered_township_is_replaced_only_when_the_clerk_says_so(
+    page, township, tmp_path: Path
+) -> None:
+    """The township's PC was set up again: its new key file. Refused first, replaced on the clerk's yes."""
+    section = page.packages
+    assert section.trust_key(tmp_path / "t.pub", TOWNSHIP)
+    again = open_database(tmp_path / "liulin-new.sqlite3")
+    try:
+        with again.transaction("乡镇") as s:
+            workspace.initialise(s, mode=workspace.TOWNSHIP, code=TOWNSHIP, name="柳林镇")
+            keys.export_public_key(s, tmp_path / "t-new.pub")
+            new = keys.own_key(s).shown
+    finally:
+        again.close()
+    asked: list[str] = []
+    assert not section.trust_key(tmp_path / "t-new.pub", TOWNSHIP, replace=lambda q: asked.append(q) or False)
+    assert "已登记过另一个公钥" in asked[0] and new in asked[0] and "没有登记" in section.last_message
+    assert section.trust_key(tmp_path / "t-new.pub", TOWNSHIP, replace=lambda q: True)
+    assert "已替换" in section.last_message and new in section.last_message
+    row = next(r for r in section.townships.rows if r["code"] == TOWNSHIP)
+    assert row["fingerprint"] == new

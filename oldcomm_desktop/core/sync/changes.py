@@ -326,3 +326,11 @@ def township_has_shadow(session: Session, township: str) -> bool:
     return (
         conn.execute(select(SHADOW.c.seq).where(and_(SHADOW.c.township_code == township)).limit(1)).first() is not None
     )
+
+
+def forget_echoes(session: Session, peer: str) -> int:
+    """Records whose state came from `peer` unchanged go to it again (its installation was replaced)."""
+    result = session.connection().execute(
+        SHADOW.update().where(SHADOW.c.echo_of == peer).values(echo_of=None, echo_seq=None)
+    )
+    return int(result.rowcount or 0)

@@ -186,7 +186,8 @@ def _export(
             "recipient": recipient,
             "range": {"from_seq": after, "to_seq": to_seq, "full": full},
             "counts": {"records": result.counts, "catalogue": catalogue_counts, "attachments": result.attachments},
-            "receipt": {"to_seq": peer.received_seq},
+            # whose sequence numbers the receipt counts: a re-installed peer must not take another's count
+            "receipt": {"to_seq": peer.received_seq, "installation_id": peer.installation_id},
             "missing_files": result.missing_files,
         }
         path = writer.finish(manifest, lambda body: keys.sign(session, body))

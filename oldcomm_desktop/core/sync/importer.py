@@ -122,7 +122,13 @@ def signature_check(session: Session) -> Callable[[package.Manifest, bytes, byte
                 f"发送方 {code} 的公钥尚未在本数据库登记（数据包的密钥指纹：{shown}），不认识的密钥。"
                 f"请向县里要公钥文件，核对指纹后运行“oldcomm keys trust 公钥文件 --township {code}”。"
             )
-        if peer.fingerprint != manifest["sender"]["fingerprint"] or not keys.verify(peer.public_key or "", sig, body):
+        if peer.fingerprint != manifest["sender"]["fingerprint"]:
+            raise PackageError(
+                f"数据包由 {code} 的另一个密钥（指纹 {shown}）签发，本数据库登记的是指纹 "
+                f"{keys.display(peer.fingerprint or '')}，已拒绝。如果对方的电脑重装过或换了数据库，请电话核对新指纹，"
+                f"再用“oldcomm keys trust 新公钥文件 --township {code} --replace”替换；否则不要导入这个数据包。"
+            )
+        if not keys.verify(peer.public_key or "", sig, body):
             raise PackageError(
                 f"数据包的签名无效：它不是由登记的 {code} 密钥（指纹 {keys.display(peer.fingerprint or '')}）签发的，"
                 "或者在传递中被改动过。已拒绝。"
@@ -1099,8 +1105,12 @@ def _receipt(
     m = pkg.manifest
     peer = peer_row(session, m.sender_code)
     receipt = m.get("receipt") or {}
-    if isinstance(receipt.get("to_seq"), int) and receipt["to_seq"] >= 0:
+    counted = receipt.get("installation_id")  # whose changes the receipt counts (absent before 2026-12-03)
+    mine = counted is None or counted == keys.identity(session).installation_id  # an import may make the identity
+    if mine and isinstance(receipt.get("to_seq"), int) and receipt["to_seq"] >= 0:
         peer.acked_seq = receipt["to_seq"]
+    if peer.installation_id is None:  # a key file from before installation ids: the first package names it
+        peer.installation_id = m["sender"]["installation_id"]
     rng = m["range"]
     before = peer.received_seq
     from_seq, to_seq = rng.get("from_seq"), rng.get("to_seq")

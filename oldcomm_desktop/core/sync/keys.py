@@ -165,8 +165,18 @@ def read_key_file(path: Path) -> dict:
     return body
 
 
-def trust(session: Session, path: Path, code: str | None = None) -> SyncPeer:
-    """Register a peer's public key. `code` is the division code the person says the file is from."""
+class KeyReplacement(ValidationError):
+    """The peer has another key registered already: replacing it needs the clerk's word (`replace=True`)."""
+
+
+def trust(session: Session, path: Path, code: str | None = None, *, replace: bool = False) -> SyncPeer:
+    """Register a peer's public key. `code` is the division code the person says the file is from.
+
+    A different key for a peer that has one is another installation (a township PC set up again, a new
+    county database): it is refused unless `replace`, since a wrong file would cut off the real peer. Replaced,
+    the exchange starts again from nothing: the old installation's sequence numbers mean nothing to the new
+    one, and a receipt counting them would make the new installation leave its own changes out of its packages
+    (they would look held already)."""
     body = read_key_file(path)
     file_code = str(body.get("code") or "")
     if code and code != file_code:
@@ -184,6 +194,22 @@ def trust(session: Session, path: Path, code: str | None = None) -> SyncPeer:
     if peer is None:
         peer = SyncPeer(code=file_code, acked_seq=0, received_seq=0)
         session.add(peer)
+    elif peer.public_key and peer.public_key != body["public_key"]:
+        if not replace:
+            raise KeyReplacement(
+                f"{file_code} 已登记过另一个公钥（指纹 {display(peer.fingerprint or '')}），这个文件的指纹是 "
+                f"{display(fingerprint(body['public_key']))}。只有对方的电脑重装或换了数据库时才会这样：请电话核对"
+                "新指纹，确认后替换（命令行加 --replace）。替换后双方从头交换：下一个数据包是完整的。"
+            )
+        peer.acked_seq = 0  # the new installation holds nothing of ours
+        peer.received_seq = 0  # and its changes are counted from its own first one
+        if workspace.mode(session) == workspace.COUNTY:
+            # what came from the old installation is not held by the new one: no longer an echo, so the next
+            # package gives the township back its records. (A township keeps its marks for a new county: the
+            # county's own acts are the county's to restore, from its backup; a township may not send them.)
+            from oldcomm_desktop.core.sync.changes import forget_echoes
+
+            forget_echoes(session, file_code)
     peer.public_key = body["public_key"]
     peer.fingerprint = fingerprint(body["public_key"])
     peer.installation_id = body.get("installation_id")

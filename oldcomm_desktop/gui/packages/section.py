@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -239,17 +240,42 @@ class PackagesSection(QGroupBox):
         if ok:
             self.trust_key(Path(path), code.strip())
 
-    def trust_key(self, path: Path, code: str) -> bool:
+    def trust_key(self, path: Path, code: str, replace: Callable[[str], bool] | None = None) -> bool:
+        """`replace(question)`: asked when the peer has another key already (its PC set up again); the dialog
+        asks by default."""
         try:
             peer = self.ctx.write(lambda s: keys.trust(s, path, code or None))
+            replaced = False
+        except keys.KeyReplacement as exc:
+            ask = replace or self._ask_replace
+            if not ask(str(exc)):
+                self._say(f"没有登记：{exc}", error=True)
+                return False
+            try:
+                peer = self.ctx.write(lambda s: keys.trust(s, path, code or None, replace=True))
+            except OldcommError as again:
+                self._say(f"没有登记：{again}", error=True)
+                return False
+            replaced = True
         except OldcommError as exc:
             self._say(f"没有登记：{exc}", error=True)
             return False
         self._say(
-            f"已登记 {peer.code} 的公钥，指纹 {keys.display(peer.fingerprint or '')}：请与对方电话核对，一致才可信。"
+            f"已{'替换' if replaced else '登记'} {peer.code} 的公钥，指纹 {keys.display(peer.fingerprint or '')}："
+            "请与对方电话核对，一致才可信。" + ("双方的下一个数据包是完整的。" if replaced else "")
         )
         self.refresh()
         return True
+
+    def _ask_replace(self, question: str) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "替换对方的公钥？",
+            question.replace("（命令行加 --replace）", "") + "\n\n确实要替换吗？",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def show_conflicts(self) -> None:
         ConflictsDialog(self.ctx, self).exec()

@@ -90,8 +90,8 @@ def test_an_untrusted_township_is_told_so(world, tmp_path: Path) -> None:
     try:
         stranger.new_community("东关小区", households=10)
         path = stranger.export().path
-        # the county trusted the real T2's key, not this installation's
-        refused(world[COUNTY], path, "签名无效")
+        # the county trusted the real T2's key, not this installation's: said so, with what to do if it is real
+        refused(world[COUNTY], path, "另一个密钥", "--replace", "否则不要导入")
     finally:
         stranger.db.close()
     unknown = make_node(tmp_path / "t5.sqlite3", T2, tmp_path / "t5")
