@@ -196,7 +196,16 @@ def _parent_township(batch: Batch, row: dict[str, Any], **parents: str) -> list[
             parent = batch.lookup(table, row[key])
             if parent is None or parent.get("deleted_at") is not None:
                 return [FieldProblem(key, key, f"所属记录 {row[key]} 不存在或已删除")]
-            row["township_code"] = parent["township_code"]
+            theirs = parent["township_code"]
+            if row.get("township_code") not in (None, theirs):
+                sender = _merged(batch)  # a township's package: its records may only hang under its own
+                if sender is not None and sender[0] == workspace.TOWNSHIP and theirs != sender[1]:
+                    return [
+                        FieldProblem(
+                            key, "所属记录", f"{row[key]} 属于其他乡镇（{theirs}），{sender[1]} 的数据包不能在其下添加记录"
+                        )
+                    ]
+            row["township_code"] = theirs
             return []
     return [FieldProblem(next(iter(parents)), "所属记录", "必须填写")]
 

@@ -116,6 +116,27 @@ def test_another_townships_records_are_refused(world, good: Path, tmp_path: Path
     refused(world[COUNTY], bad, "其他乡镇", T2)
 
 
+def test_records_under_another_townships_community_are_refused(world, tmp_path: Path) -> None:
+    """A township's item whose community is another township's at the county (a package altered, or a buggy
+    sender, signed with the township's real key): refused, not written as the other township's record."""
+    from oldcomm_desktop.core import items
+
+    county, t1, t2 = world[COUNTY], world[T1], world[T2]
+    theirs = t2.new_community("东关小区", households=30)
+    county.import_(t2.export().path)
+    mine = t1.new_community("幸福里小区", households=100)
+    with t1.db.transaction("录入员") as s:
+        items.create(s, mine, {"item_type_id": "water_pipe", "planned_quantity": "1200"}, confirm=True)
+    path = t1.export().path
+
+    def under_theirs(m: dict) -> None:
+        name = "records/renovation_item.jsonl"
+        m[name] = m[name].replace(mine.encode(), theirs.encode())
+
+    bad = rewrite(path, tmp_path / "bad.ocpkg", t1, members=under_theirs)
+    refused(county, bad, "改造内容", "属于其他乡镇（341122100000）", "341122001000 的数据包不能在其下添加记录")
+
+
 def test_newer_schema_and_format_are_refused(world, good: Path, tmp_path: Path) -> None:
     bad = rewrite(good, tmp_path / "schema.ocpkg", world[T1], manifest=lambda m: m.update(schema_version="9999"))
     refused(world[COUNTY], bad, "较新版本", "9999")
