@@ -200,11 +200,8 @@ def _parent_township(batch: Batch, row: dict[str, Any], **parents: str) -> list[
             if row.get("township_code") not in (None, theirs):
                 sender = _merged(batch)  # a township's package: its records may only hang under its own
                 if sender is not None and sender[0] == workspace.TOWNSHIP and theirs != sender[1]:
-                    return [
-                        FieldProblem(
-                            key, "所属记录", f"{row[key]} 属于其他乡镇（{theirs}），{sender[1]} 的数据包不能在其下添加记录"
-                        )
-                    ]
+                    said = f"{row[key]} 属于其他乡镇（{theirs}），{sender[1]} 的数据包不能在其下添加记录"
+                    return [FieldProblem(key, "所属记录", said)]
             row["township_code"] = theirs
             return []
     return [FieldProblem(next(iter(parents)), "所属记录", "必须填写")]

@@ -39,7 +39,7 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "district": ("片区", ("片区", "区域", "片区名称")),
     "project": ("项目名称", ("项目名称", "所属项目", "项目")),
     "name": ("小区名称", ("小区名称", "小区(楼栋)名称", "小区名", "小区", "名称")),
-    "village": ("所属社区", ("所属社区", "社区", "社区(村)")),
+    "village": ("所属社区", ("所属社区", "社区", "社区(村)", "社区名称", "所属社区名称", "所属社区(村)")),
     "address": ("地址", ("小区地址", "地址", "坐落", "位置")),
     "year_built": ("建成年份", ("建成年份", "建成年代", "建设年代", "建成时间", "建成年限", "建设年份")),
     "buildings": ("楼栋数", ("楼栋数", "栋数", "幢数", "楼栋", "楼幢数")),
@@ -76,6 +76,19 @@ def _core(label: str) -> str:
     return re.sub(r"\([^)]*\)|（[^）]*）", "", text).strip(":：") or text
 
 
+# Synonyms too general to be found inside a longer header: 社区名称, 建设单位名称 and 物业名称 are not 小区名称;
+# 累计完成投资 is not 总投资; 楼栋面积 is not 楼栋数. They count only as the whole header.
+WHOLE_ONLY = frozenset({"名称", "小区", "投资", "楼栋", "项目", "社区", "年度", "进度", "区域", "位置", "说明", "电话"})
+# words that make a header another figure than the field it contains (完成投资, 到位资金 … are not the total)
+NOT_FOR: dict[str, tuple[str, ...]] = {
+    "total_investment": ("累计", "完成", "本年", "当年", "年度", "到位", "拨付", "支付", "已投", "资金来源", "补助"),
+    "buildings": ("面积",),
+    "households": ("面积", "投资"),
+}
+# a date column that says 计划 is the planned date (a two-row header: 开工时间 over 计划 | 实际)
+PLANNED_DATES = {"start_date": "planned_start", "completion_date": "planned_completion"}
+
+
 def match(label: str) -> str | None:
     """The field a header names, or None: exact synonym first, then the longest synonym it contains."""
     if not label:
@@ -88,11 +101,17 @@ def match(label: str) -> str | None:
             return key
     best: tuple[int, str] | None = None
     for key, (_label, words) in FIELDS.items():
+        if any(word in core for word in NOT_FOR.get(key, ())):
+            continue
         for w in words:
             w = normalise(w)
-            if len(w) >= 2 and w in core and (best is None or len(w) > best[0]):
+            if len(w) >= 2 and w not in WHOLE_ONLY and w in core and (best is None or len(w) > best[0]):
                 best = (len(w), key)
-    return best[1] if best else None
+    if best is None:
+        return None
+    if best[1] in PLANNED_DATES and "计划" in core:
+        return PLANNED_DATES[best[1]]
+    return best[1]
 
 
 def is_summary_header(labels: Sequence[str]) -> str | None:

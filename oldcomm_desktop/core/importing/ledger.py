@@ -114,6 +114,9 @@ def _cell(row: list[Any], col: int | None) -> Any:
     return None if v == "" else v
 
 
+_PERCENT = {"progress_percent": "%"}  # a 形象进度 cell may say 80%
+
+
 @collector.paused()
 def plan(session: Session, path: Path, options: Options | None = None) -> LedgerPlan:
     """The dry run: read, map, classify, match and check every row; nothing is written."""
@@ -288,7 +291,7 @@ class _Builder:
         self.memo: dict[str, dict[tuple[type, Any], tuple[bool, Any]]] = defaultdict(dict)
         self.township_memo: dict[Any, tuple[str | None, str]] = {}
         self.number_columns = [
-            (f, col_of[f], kind, functools.partial(values.parse_number, default_unit=units.get(f)))
+            (f, col_of[f], kind, functools.partial(values.parse_number, default_unit=units.get(f) or _PERCENT.get(f)))
             for f, kind in NUMBER_FIELDS
             if f in col_of
         ]

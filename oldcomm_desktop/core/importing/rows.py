@@ -68,7 +68,8 @@ def _cell_text(c: Any) -> str:
     return "" if c is None else _cheap(str(c))
 
 
-_WORDS = (*NOTE_WORDS, "小计", "合计", "总计", "总共", *FOOTER_WORDS)
+TOTAL_WORDS = ("合计", "总计", "总共", "共计", "总数")
+_WORDS = (*NOTE_WORDS, "小计", *TOTAL_WORDS, *FOOTER_WORDS)
 # the Chinese characters of those words: a row whose first cells hold none of them (nor a traditional
 # character OpenCC could turn into one) is none of these rows, without normalising its text
 _WORD_CHARS = frozenset(ch for w in _WORDS for ch in w if not ch.isascii())
@@ -87,7 +88,7 @@ def classify(row: list[Any], mapping: dict[int, str], labels: list[str]) -> Kind
             return Kind(FOOTER)
         if any(w in first for w in ("小计",)):
             return Kind(SUBTOTAL)
-        if any(w in first for w in ("合计", "总计", "总共")):
+        if any(w in first for w in TOTAL_WORDS):
             return Kind(TOTAL)
     else:
         first = head  # holds none of the words' characters: normalising could not make one appear

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from oldcomm_desktop.core.lifecycle import STATUS_WORDS
+from oldcomm_desktop.core.lifecycle import ACCEPTED, COMPLETED, PLANNED, STARTED, STATUS_WORDS
 
 EXCEL_EPOCH = date(1899, 12, 30)
 
@@ -43,11 +43,29 @@ UNITS: dict[str, tuple[str, Decimal]] = {
     "个": ("count", Decimal(1)),
     "套": ("count", Decimal(1)),
 }
+# A magnitude written in the cell without the header's unit ("2.1亿" under 总投资（万元）, "1.2万" under 平方米):
+# the figure is that many of the quantity's base unit (yuan, m², one), whatever unit the header names.
+MAGNITUDES: dict[str, Decimal] = {
+    "千万": Decimal(10_000_000),
+    "百万": Decimal(1_000_000),
+    "亿": Decimal(100_000_000),
+    "万": Decimal(10_000),
+    "千": Decimal(1000),
+}
 _UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+_BASE_UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True) if UNITS[u][1] == 1)
+_MAGNITUDE_RE = "|".join(sorted(MAGNITUDES, key=len, reverse=True))
 _RANGE = re.compile(r"(-|~|～|至|到)\d")
 _PLAIN = re.compile(r"-?\d+(\.\d+)?")
 _GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")  # 1,930 or 12,345.67: thousands separators in place
-_NUMBER = re.compile(rf"(约|近|超过|逾)?\s*(-?\d[\d,]*(?:\.\d+)?)\s*(余|多)?\s*({_UNIT_RE})?\s*(余|多)?", re.IGNORECASE)
+# a full unit first (万平方米, 万方平米, 亿元 …), else a magnitude with or without a base unit (3.15万余平方米, 2.1亿)
+_NUMBER = re.compile(
+    rf"(约|近|超过|逾)?\s*(-?\d[\d,]*(?:\.\d+)?)\s*(余|多)?\s*"
+    rf"(?:({_UNIT_RE})|({_MAGNITUDE_RE})\s*(余|多)?\s*({_BASE_UNIT_RE})?)?\s*(余|多|左右)?",
+    re.IGNORECASE,
+)
+# what follows a figure that no unit of ours converts: refused rather than stored as if it were the header's unit
+_UNCONVERTIBLE = re.compile(r"(%|％|公顷|亩|平方公里|km|公里|米(?!²)|e\d|E\d)")
 
 
 @functools.lru_cache(maxsize=1)
@@ -123,7 +141,7 @@ def parse_number(value: Any, *, default_unit: str | None = None) -> Number | Non
         if isinstance(value, float) and number == number.to_integral_value():
             number = number.quantize(Decimal(1))
         return Number(number * _factor(default_unit), default_unit)
-    text = unicodedata.normalize("NFKC", str(value)).strip()
+    text = normalise(str(value))  # NFKC, traditional → simplified (萬元 is 万元), spaces out
     if text in ("", "-", "—", "/", "无"):
         return None
     if _PLAIN.fullmatch(text):  # digits only
@@ -137,22 +155,29 @@ def parse_number(value: Any, *, default_unit: str | None = None) -> Number | Non
     m = _NUMBER.search(text.replace(" ", ""))
     if m is None:
         raise ValueError(f"“{value}”不是数字")
-    about, digits, more1, unit, more2 = m.groups()
+    about, digits, more1, unit, magnitude, more2, base, more3 = m.groups()
     try:
         number = Decimal(digits.replace(",", ""))
     except InvalidOperation:
         raise ValueError(f"“{value}”不是数字") from None
     rest = text.replace(" ", "")[m.end() :]
+    if default_unit == "%" and rest[:1] in ("%", "％") and not (unit or magnitude):
+        rest = rest[1:]  # a percentage column (形象进度): 80% is 80
+    if _UNCONVERTIBLE.match(rest):
+        raise ValueError(f"“{value}”的单位无法换算（只认 万元、元、亿元、平方米、万平方米、户、栋 这样的单位）")
     ranged = bool(rest) and bool(_RANGE.match(rest))
-    unit_word = unit or default_unit
-    if unit and unit not in UNITS:
-        unit_word = next(u for u in UNITS if u.lower() == unit.lower())
-    return Number(
-        number * _factor(unit_word),
-        unit_word,
-        approximate=bool(about or more1 or more2 or ranged),
-        note=(note or (f"范围 {text}" if ranged else "")),
-    )
+    approximate = bool(about or more1 or more2 or more3 or ranged)
+    note = note or (f"范围 {text}" if ranged else "")
+    if magnitude:  # "2.1亿", "1.2万平方米" spelt apart, "3.15万余平方米": the base unit times the magnitude
+        base_word = _unit_word(base) if base else None
+        return Number(number * MAGNITUDES[magnitude], f"{magnitude}{base_word or ''}", approximate, note)
+    unit_word = _unit_word(unit) if unit else default_unit
+    return Number(number * _factor(unit_word), unit_word, approximate=approximate, note=note)
+
+
+def _unit_word(unit: str) -> str:
+    """The UNITS key a cell's unit stands for (m2 and M2 alike)."""
+    return unit if unit in UNITS else next(u for u in UNITS if u.lower() == unit.lower())
 
 
 def agrees_as_written(stored: Decimal, number: Number) -> bool:
@@ -172,12 +197,17 @@ def _factor(unit: str | None) -> Decimal:
     if not unit:
         return Decimal(1)
     found = UNITS.get(unit) or UNITS.get(unit.lower())
-    return found[1] if found else Decimal(1)
+    if found:
+        return found[1]
+    for word, times in MAGNITUDES.items():  # a magnitude with a base unit ("万户", "亿") as parse_number makes
+        if unit.startswith(word) and (unit == word or unit[len(word) :] in UNITS):
+            return times * _factor(unit[len(word) :])
+    return Decimal(1)
 
 
 def unit_in(text: str) -> str | None:
-    """The unit a header names ('建筑面积(万平方米)' → '万平方米'), or None."""
-    m = re.search(_UNIT_RE, unicodedata.normalize("NFKC", text), re.IGNORECASE)
+    """The unit a header names ('建筑面积(万平方米)' → '万平方米', '(萬元)' → '万元'), or None."""
+    m = re.search(_UNIT_RE, normalise(text), re.IGNORECASE)
     if m is None:
         return None
     return next(u for u in UNITS if u.lower() == m.group(0).lower())
@@ -241,6 +271,8 @@ def parse_date(value: Any, *, year: int | None = None) -> Day | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if 20000 <= value <= 80000:
             return Day(EXCEL_EPOCH + timedelta(days=int(value)))
+        if isinstance(value, float) and 1900 < value < 2100 and value != int(value):
+            return parse_date(repr(value), year=year)  # 2021.3 typed into a number cell: year and month
         raise ValueError(f"“{value}”不是日期")
     text = unicodedata.normalize("NFKC", str(value)).strip()
     if not text:
@@ -266,6 +298,24 @@ def parse_date(value: Any, *, year: int | None = None) -> Day | None:
     raise ValueError(f"“{text}”不是日期（应为 2021-03-15、2021.3、2021年3月 这样的格式）")
 
 
+# Words ledgers use beside lifecycle.STATUS_WORDS (which the rest of the program shares), for the import only.
+LEDGER_STATUS_WORDS: dict[str, str] = {
+    "完成": COMPLETED,
+    "主体完工": STARTED,  # the structure is done, the works are not
+    "开工": STARTED,
+    "施工": STARTED,
+    "正在施工": STARTED,
+    "停工": STARTED,
+    "验收": ACCEPTED,
+    "已竣工验收": ACCEPTED,
+    "前期": PLANNED,
+    "前期工作": PLANNED,
+    "未实施": PLANNED,
+}
+# after 未 / 尚未: what the negated word leaves (未完工: started, not completed; 未验收: completed, not accepted)
+_NEGATED: dict[str, str] = {"验收": COMPLETED, "完工": STARTED, "完成": STARTED, "竣工": STARTED, "开工": PLANNED}
+
+
 def parse_status(value: Any) -> str | None:
     """A status word (完工 / 已完工 / 竣工 / 已完成; 在建 / 已开工 / 施工中; 未开工 …) → a status code."""
     if value is None:
@@ -275,9 +325,20 @@ def parse_status(value: Any) -> str | None:
         return None
     if text in STATUS_WORDS:
         return STATUS_WORDS[text]
-    for word in sorted(STATUS_WORDS, key=len, reverse=True):
+    if text in LEDGER_STATUS_WORDS:
+        return LEDGER_STATUS_WORDS[text]
+    percent = re.search(r"(\d+(?:\.\d+)?)%", text)
+    if percent:  # 已完成80%: a share of the work done, not completion
+        share = Decimal(percent[1])
+        return COMPLETED if share >= 100 else (STARTED if share > 0 else PLANNED)
+    if text.startswith(("未", "尚未")):  # 未完工, 尚未完成: a negation, never the word it negates
+        for word, status in _NEGATED.items():
+            if word in text:
+                return status
+    words = {**STATUS_WORDS, **LEDGER_STATUS_WORDS}
+    for word in sorted(words, key=len, reverse=True):
         if word in text:
-            return STATUS_WORDS[word]
+            return words[word]
     raise ValueError(f"“{value}”不是可识别的状态（如 已完工、在建、未开工）")
 
 

@@ -338,3 +338,51 @@ def test_the_mapping_step_shows_the_first_values_of_each_column_from_community_r
     )
     p = _plan(county_db, path)
     assert p.samples == [["城关街道"], ["甲小区", "乙小区", "丙小区"], ["100", "2,300余户", "7"], ["1.2", "1.45", "8"]]
+
+
+def test_general_header_words_do_not_take_a_column_they_only_appear_in(county_db: Database, tmp_path: Path) -> None:
+    """社区名称 is the village, not 小区名称; 累计完成投资 is not 总投资; 楼栋面积 is not 楼栋数; 计划 dates are
+    planned dates."""
+    path = write(
+        tmp_path / "a.xlsx",
+        [
+            ["序号", "社区名称", "小区名称", "楼栋面积（㎡）", "楼栋数", "户数", "累计完成投资（万元）", "总投资（万元）"],  # noqa: E501
+            [1, "一街社区", "粮站家属院", 1000, 5, 100, 120, 300],
+        ],
+    )
+    p = _plan(county_db, path)
+    assert {p.header.labels[c]: f for c, f in p.mapping.items()} == {
+        "序号": "seq",
+        "社区名称": "village",
+        "小区名称": "name",
+        "楼栋数": "buildings",
+        "户数": "households",
+        "总投资（万元）": "total_investment",
+    }
+    two_rows = write(
+        tmp_path / "b.xlsx",
+        [["小区名称", "户数", "开工时间", "开工时间"], ["", "", "计划", "实际"], ["甲小区", 10, "2024.3", "2024.4"]],
+    )
+    p = _plan(county_db, two_rows)
+    assert {p.header.labels[c]: f for c, f in p.mapping.items()}["开工时间/计划"] == "planned_start"
+    assert {p.header.labels[c]: f for c, f in p.mapping.items()}["开工时间/实际"] == "start_date"
+
+
+def test_magnitudes_traditional_units_and_gongji_totals(county_db: Database, tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "a.xlsx",
+        [
+            ["2024年台账"],
+            ["乡镇（街道）", "小區名稱", "戶數", "建築面積（萬平方米）", "總投資（萬元）"],
+            ["城关街道", "甲小区", 100, 1.84, "約2.1億元"],
+            ["城关街道", "乙小区", 200, "1.2万平方米", "300万"],
+            ["", "共计", 300, 3.04, ""],
+        ],
+    )
+    p = _import(county_db, path)
+    assert p.counts()["new"] == 2 and p.counts()["skipped"] == 1  # 共计 is a total, not a community
+    got = {n: (c.households, c.floor_area, c.total_investment) for n, c in _communities(county_db).items()}
+    assert got == {
+        "甲小区": (100, Decimal("18400"), Decimal("210000000")),
+        "乙小区": (200, Decimal("12000"), Decimal("3000000")),
+    }

@@ -180,3 +180,61 @@ def test_serial_numbers_outside_the_date_range_are_refused() -> None:
         values.parse_date(12)
     assert values.parse_date(None) is None
     assert (values.EXCEL_EPOCH + timedelta(days=44270)) == date(2021, 3, 15)
+
+
+@pytest.mark.parametrize(
+    ("text", "header", "value", "approx"),
+    [
+        ("2.1亿", "万元", D("210000000"), False),  # the cell's magnitude, not the header's unit
+        ("300万", "元", D("3000000"), False),
+        ("3千万", "万元", D("30000000"), False),
+        ("1.2万", "平方米", D("12000"), False),
+        ("1.2万方", "平方米", D("12000"), False),
+        ("3.15万余平方米", "平方米", D("31500"), True),
+        ("5.2万方平米", "万平方米", D("52000"), False),  # a whole unit still wins over 万 + 方平米
+        ("約2.1億元", "万元", D("210000000"), True),  # traditional characters, as reposts have them
+        ("268万元左右", "万元", D("2680000"), True),
+        ("1.2万户", None, D("12000"), False),
+    ],
+)
+def test_a_magnitude_in_a_cell_is_applied_whatever_the_header_says(
+    text: str, header: str | None, value: Decimal, approx: bool
+) -> None:
+    n = values.parse_number(text, default_unit=header)
+    assert n is not None and (n.value, n.approximate) == (value, approx)
+
+
+@pytest.mark.parametrize("text", ["1.2公顷", "3亩", "12.3%", "3.3e2", "1200米"])
+def test_a_unit_no_conversion_knows_is_refused_not_stored_as_the_headers(text: str) -> None:
+    with pytest.raises(ValueError, match="单位无法换算"):
+        values.parse_number(text, default_unit="平方米")
+
+
+def test_a_percentage_column_takes_its_sign() -> None:
+    assert values.parse_number("80%", default_unit="%").value == 80
+
+
+def test_traditional_units_in_a_header() -> None:
+    assert values.unit_in("建築面積（萬平方米）") == "万平方米" and values.unit_in("總投資（萬元）") == "万元"
+
+
+@pytest.mark.parametrize(
+    ("word", "status"),
+    [
+        ("未完工", "started"),
+        ("尚未完成", "started"),
+        ("未验收", "completed"),
+        ("已完成80%", "started"),
+        ("100%", "completed"),
+        ("完成", "completed"),
+        ("正在施工", "started"),
+        ("主体完工", "started"),
+        ("前期", "planned"),
+    ],
+)
+def test_negated_and_partial_status_words(word: str, status: str) -> None:
+    assert values.parse_status(word) == status
+
+
+def test_a_date_typed_as_a_number_is_year_and_month() -> None:
+    assert values.parse_date(2021.3) == values.Day(date(2021, 3, 1), "month")
