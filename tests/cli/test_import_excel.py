@@ -7,7 +7,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from tests.cli.test_cli import ok, oldcomm
+from tests.cli.test_cli import ok, oldcomm, refused
 from tests.core.importing.ledgers import messy_county_ledger, write
 
 
@@ -150,3 +150,26 @@ def test_a_row_asking_about_the_extension_years_stops_the_import_until_confirmed
     assert _rows(db, "select count(*) from community") == [(0,)]
     ok(tmp_path, "--db", db, "import-excel", path, "--add-townships", "--confirm")
     assert _rows(db, "select name from community order by name") == [("乙",), ("甲",)]
+
+
+def test_a_bad_report_path_or_mapping_file_gets_a_chinese_message_and_no_traceback(tmp_path: Path) -> None:
+    db = _county(tmp_path)
+    path = write(tmp_path / "a.xlsx", [["乡镇", "小区名称", "户数"], ["城关街道", "甲", 10]])
+    before = path.read_bytes()
+    r = refused(tmp_path, 1, "--db", db, "import-excel", path, "--dry-run", "--report", path)
+    assert "就是要导入的台账" in r.err and path.read_bytes() == before  # the clerk's ledger is never overwritten
+    r = refused(tmp_path, 1, "--db", db, "import-excel", path, "--dry-run", "--report", tmp_path)
+    assert "是一个文件夹" in r.err and "Exception ignored" not in r.err
+    for content, said in [
+        ('{"year": "二〇二三"}', "应为四位数字"),
+        ('{"units": {"floor_area": "亩"}}', "无法换算"),
+        ("{'columns': {}}", "不是有效的 JSON"),
+    ]:
+        m = tmp_path / "m.json"
+        m.write_text(content, encoding="utf-8")
+        r = refused(tmp_path, 1, "--db", db, "import-excel", path, "--dry-run", "--mapping", m)
+        assert said in r.err, r.err
+    (tmp_path / "gbk.json").write_bytes('{"columns": {"小区名称": "name"}}'.encode("gbk"))
+    r = refused(tmp_path, 1, "--db", db, "import-excel", path, "--dry-run", "--mapping", tmp_path / "gbk.json")
+    assert "不是 UTF-8 编码" in r.err
+    assert "找不到对应关系文件" in refused(tmp_path, 1, "--db", db, "import-excel", path, "--mapping", "no.json").err

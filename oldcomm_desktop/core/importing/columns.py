@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from oldcomm_desktop.core.errors import OldcommError
-from oldcomm_desktop.core.importing.values import normalise
+from oldcomm_desktop.core.importing.values import UNITS, normalise
 
 # field -> (Chinese label, synonyms, exact first). Order matters where one header could match two fields.
 FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -186,16 +186,47 @@ def from_json(data: Mapping[str, Any], labels: Sequence[str]) -> tuple[dict[int,
     for col, field in propose(labels).items():  # columns the file does not mention keep the proposal
         if col not in mapping and field not in mapping.values() and labels[col] not in columns:
             mapping[col] = field
-    units = {str(k): str(v) for k, v in (data.get("units") or {}).items()}
+    given = data.get("units") or {}
+    if not isinstance(given, Mapping):
+        raise OldcommError("对应关系文件格式不对：units 应为 {字段: 单位}")
+    units = {str(k): str(v) for k, v in given.items()}
+    for key, unit in units.items():
+        if unit not in UNITS:
+            known = "、".join(u for u in UNITS if UNITS[u][0] in ("area", "money"))
+            raise OldcommError(f"对应关系文件中“{key}”的单位“{unit}”无法换算（可用：{known}）")
     year = data.get("year")
-    return mapping, units, int(year) if year else None
+    if year in (None, ""):
+        return mapping, units, None
+    if isinstance(year, bool) or not isinstance(year, (int, str)) or not str(year).strip().isdigit():
+        raise OldcommError(f"对应关系文件中的年份“{year}”应为四位数字，如 2024")
+    if not 1949 <= int(year) <= 2100:
+        raise OldcommError(f"对应关系文件中的年份“{year}”不在 1949–2100 之间")
+    return mapping, units, int(year)
 
 
 def load_file(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError) as exc:
-        raise OldcommError(f"对应关系文件 {path} 无法读取：{exc}") from None
+        text = Path(path).read_bytes()
+    except IsADirectoryError:
+        raise OldcommError(f"对应关系文件 {path} 是一个文件夹") from None
+    except FileNotFoundError:
+        raise OldcommError(f"找不到对应关系文件 {path}") from None
+    except OSError as exc:
+        raise OldcommError(f"对应关系文件 {path} 无法读取：{exc.strerror or exc}") from None
+    try:
+        decoded = text.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise OldcommError(
+            f"对应关系文件 {path} 不是 UTF-8 编码（记事本请“另存为”并选 UTF-8）"
+        ) from None
+    try:
+        data = json.loads(decoded)
+    except ValueError as exc:
+        line = getattr(exc, "lineno", None)
+        where = f"第 {line} 行附近" if line else ""
+        raise OldcommError(
+            f"对应关系文件 {path} 不是有效的 JSON{where}（检查引号是否为英文双引号、逗号是否多了或少了）"
+        ) from None
     if not isinstance(data, dict):
         raise OldcommError("对应关系文件格式不对：应为一个 JSON 对象")
     return data

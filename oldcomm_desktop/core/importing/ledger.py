@@ -644,9 +644,25 @@ def apply(
 
 
 def write_report(ledger_plan: LedgerPlan, out: Path, *, only_rejected: bool = True) -> Path:
-    """The rejected rows as they were in the file, with 行号 and 原因 columns (an .xlsx a clerk can fix)."""
+    """The rejected rows as they were in the file, with 行号 and 原因 columns (an .xlsx a clerk can fix).
+
+    The path is checked before a workbook is made: openpyxl's write-only workbook left unsaved prints its
+    generator's error when it is collected, which a clerk must never see."""
     from openpyxl import Workbook
 
+    out = Path(out)
+    if out.is_dir():
+        raise OldcommError(f"{out} 是一个文件夹：请给出要保存的文件名（如 未导入的行.xlsx）")
+    if out.exists() and out.resolve() == Path(ledger_plan.path).resolve():
+        raise OldcommError(f"{out} 就是要导入的台账：未导入的行不能存到台账本身，请换一个文件名")
+    if out.suffix.lower() != ".xlsx":
+        raise OldcommError(f"未导入的行保存为 Excel 工作簿，文件名应以 .xlsx 结尾：{out.name}")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with out.open("ab"):
+            pass  # can be written (a read-only folder, /proc …) before anything is made
+    except OSError as exc:
+        raise OldcommError(f"无法保存 {out}：{exc.strerror or exc}") from None
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("未导入的行")
     ws.append(["行号", "处理", "原因", "提示", *ledger_plan.header.labels])
@@ -654,9 +670,10 @@ def write_report(ledger_plan: LedgerPlan, out: Path, *, only_rejected: bool = Tr
         if only_rejected and r.action != REJECTED:
             continue
         ws.append([r.row, ACTION_LABELS[r.action], r.reason, "；".join(r.flags), *[_plain(v) for v in r.cells]])
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    try:
+        wb.save(out)
+    except OSError as exc:
+        raise OldcommError(f"无法保存 {out}：{exc.strerror or exc}") from None
     return out
 
 

@@ -33,6 +33,18 @@ class Sheet:
     merged: list[tuple[int, int, int, int]]  # (first row, first col, last row, last col), 0-based
 
 
+def _ole_kind(path: Path) -> str | None:
+    """What an OLE compound file holds, from its stream names (UTF-16 in its directory), not its extension:
+    "encrypted" (a password-protected .xlsx: EncryptedPackage), "xls" (Workbook / Book), or None."""
+    with path.open("rb") as fh:
+        data = fh.read(8 * 1024 * 1024)
+    if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
+        return "encrypted"
+    if "Workbook".encode("utf-16-le") in data or "Book\x00".encode("utf-16-le") in data:
+        return "xls"
+    return None
+
+
 def check_file(path: Path) -> None:
     """Refuse, with a clear Chinese message, a missing, huge, encrypted, .xls, broken or non-Excel file."""
     path = Path(path)
@@ -48,7 +60,7 @@ def check_file(path: Path) -> None:
     with path.open("rb") as fh:
         head = fh.read(8)
     if head == OLE_MAGIC:
-        if path.suffix.lower() == ".xls":
+        if _ole_kind(path) == "xls" or (_ole_kind(path) is None and path.suffix.lower() == ".xls"):
             raise UnreadableFile(
                 f"{path.name} 是旧版 Excel 97-2003（.xls）文件，请在 Excel 或 WPS 中另存为 .xlsx 后再导入"
             )

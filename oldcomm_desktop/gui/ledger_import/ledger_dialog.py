@@ -285,7 +285,11 @@ class LedgerImportDialog(QDialog):
             self, "保存未导入的行", str(Path(folder) / "未导入的行.xlsx"), "Excel 工作簿 (*.xlsx)"
         )
         if out:
-            ledger.write_report(self.plan, Path(out))
+            try:
+                ledger.write_report(self.plan, Path(out))
+            except OldcommError as exc:
+                self._say(str(exc), error=True)
+                return
             self._say(f"未导入的行已保存到 {out}")
 
     # -- showing ------------------------------------------------------------------------------------

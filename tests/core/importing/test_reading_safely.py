@@ -24,6 +24,9 @@ OLE = workbook.OLE_MAGIC + b"\x00" * 504
     [
         ("a.xlsx", OLE, "设置了打开密码"),
         ("a.xls", OLE, "97-2003"),
+        # what the file holds decides, not its name: an old workbook renamed .xlsx, an encrypted one renamed .xls
+        ("a.xlsx", OLE + "Workbook".encode("utf-16-le"), "97-2003"),
+        ("a.xls", OLE + "EncryptedPackage".encode("utf-16-le"), "设置了打开密码"),
         ("a.xlsx", b"PK\x03\x04 broken", "已损坏"),
         ("a.xlsx", b"%PDF-1.7 not a workbook", "不是 Excel 文件"),
         ("a.csv", "小区名称,户数\n幸福里,10\n".encode(), "不是 Excel 文件"),
