@@ -511,8 +511,17 @@ def cmd_restore(args: argparse.Namespace) -> int:
         if new:
             Path(str(path) + ".lock").unlink(missing_ok=True)
     with _open(args) as db:  # the restored copy is already at our schema; this just proves it opens
-        pass
+        from oldcomm_desktop.core import workspace
+
+        township = db.read_only_check(
+            lambda s: workspace.mode(s) == workspace.TOWNSHIP if workspace.is_initialised(s) else False
+        )
     print(f"已从 {args.source} 恢复到 {db.path}" + (f"；原数据库另存为 {kept}" if kept else ""))
+    if township:  # what was sent to the county after the backup is held there: take it back before editing
+        print(
+            "提示：备份之后报给县里的修改，请县里导出完整数据包（oldcomm sync export --full --to 本乡镇代码）"
+            "带回导入；最好先导入、再修改数据（两边改了同一处会列为冲突，由您决定）"
+        )
     return EXIT_OK
 
 

@@ -268,11 +268,13 @@ def pending(
     after_seq: int,
     names: tuple[str, ...] = tables.SHARED_TABLES,
     down: bool = True,
+    echoes: bool = False,
 ) -> Iterator[tuple[str, list[dict[str, Any]]]]:
     """(table, rows) of shadows a peer has not seen: newer than `after_seq`, in `township`'s scope, no echoes.
 
     Each row: id, township_code, state, clock, seq and the live updated_at. `down` is False for a township's
     package to its county: then county-wide records (orders and their files) never go, whatever their shadow.
+    `echoes`: the records whose state came from the peer go too (a county's full package).
     """
     conn = session.connection()
     for name in names:
@@ -283,9 +285,10 @@ def pending(
             select(SHADOW.c.record_id, SHADOW.c.state, SHADOW.c.clock, SHADOW.c.seq, t.c.updated_at)
             .join_from(SHADOW, t, t.c.id == SHADOW.c.record_id)
             .where(SHADOW.c.table_name == name, SHADOW.c.seq > after_seq)
-            .where(or_(SHADOW.c.echo_of.is_(None), SHADOW.c.echo_of != peer, SHADOW.c.echo_seq != SHADOW.c.seq))
             .order_by(SHADOW.c.seq)
         )
+        if not echoes:
+            q = q.where(or_(SHADOW.c.echo_of.is_(None), SHADOW.c.echo_of != peer, SHADOW.c.echo_seq != SHADOW.c.seq))
         if township is not None:
             q = q.where(in_scope(name, township) if down else SHADOW.c.township_code == township)
         batch: list[dict[str, Any]] = []

@@ -128,6 +128,10 @@ def _export(
     deleted_parents.release(session, deleted_parents.RELEASED_HERE)
     changes.scan(session, full=full, keys=keymaps)
     after = 0 if full else peer.acked_seq
+    # A county's full package holds every record of the township, its own sent up included: it is what rebuilds a
+    # township database restored from an old backup or set up again. (A township's full package still leaves out
+    # what came from the county: the county's own acts are not a township's to send, and would be refused.)
+    echoes = full and mode == workspace.COUNTY
     to_seq = changes.last_seq(session)
     scope = recipient if mode == workspace.COUNTY else own
     created = utcnow()
@@ -138,7 +142,7 @@ def _export(
         shas: set[str] = set()
         for name in tables.SHARED_TABLES:
             lines: list[str] = []
-            for _table, batch in _batches(session, name, recipient, scope, after, mode == workspace.COUNTY):
+            for _table, batch in _batches(session, name, recipient, scope, after, mode == workspace.COUNTY, echoes):
                 for r in batch:
                     t = r["t"].isoformat() if r["t"] is not None else None
                     lines.append(
@@ -204,8 +208,10 @@ def _export(
     return result
 
 
-def _batches(session: Session, name: str, peer: str, township: str, after: int, down: bool):
-    yield from changes.pending(session, peer=peer, township=township, after_seq=after, names=(name,), down=down)
+def _batches(session: Session, name: str, peer: str, township: str, after: int, down: bool, echoes: bool = False):
+    yield from changes.pending(
+        session, peer=peer, township=township, after_seq=after, names=(name,), down=down, echoes=echoes
+    )
 
 
 def own_villages(township: str) -> Any:

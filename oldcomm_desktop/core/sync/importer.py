@@ -1108,7 +1108,9 @@ def _receipt(
     counted = receipt.get("installation_id")  # whose changes the receipt counts (absent before 2026-12-03)
     mine = counted is None or counted == keys.identity(session).installation_id  # an import may make the identity
     if mine and isinstance(receipt.get("to_seq"), int) and receipt["to_seq"] >= 0:
-        peer.acked_seq = receipt["to_seq"]
+        # never past our own last change: a database restored from a backup numbers its new changes from the
+        # backup's count again, and a receipt counting past it would make the next exports leave them out
+        peer.acked_seq = min(receipt["to_seq"], changes.last_seq(session))
     if peer.installation_id is None:  # a key file from before installation ids: the first package names it
         peer.installation_id = m["sender"]["installation_id"]
     rng = m["range"]

@@ -117,8 +117,18 @@ def merge_record(
             clocks[name] = mine
             if relation == BEFORE:
                 all_theirs = False
-            elif ours.get(name) != theirs.get(name):  # same vector, different value: cannot happen honestly
+            elif ours.get(name) != theirs.get(name):
+                # Same vector, different value: one side counted the same change twice, as a database restored
+                # from an old backup does (its next edit gets a number its peer already holds for another value).
+                # Keeping ours silently would leave the two sides apart for good: it is a conflict a clerk sees.
                 all_theirs = False
+                if name in derived:
+                    winner = max(ours.get(name), theirs.get(name), key=lambda v: (v is not None, str(v)))
+                    if winner != ours.get(name):
+                        values[name] = winner
+                        result.taken.append(name)
+                else:
+                    result.conflicts.append(FieldConflict(name, ours.get(name), theirs.get(name), dict(other)))
             continue
         if relation == AFTER:
             if ours.get(name) != theirs.get(name):

@@ -47,3 +47,17 @@ def test_a_settled_deleted_field_is_the_same_whichever_side_merges(a, b, ca, cb)
     if merge.compare(ca, cb) == merge.CONCURRENT:
         assert one.values == two.values
         assert merge.of(one.clocks, "deleted_at") == merge.of(two.clocks, "deleted_at")
+
+
+def test_the_same_vector_with_another_value_is_a_conflict_not_kept_silently() -> None:
+    """A database restored from an old backup counts its next edit with a number its peer already holds for
+    another value. Keeping ours quietly would leave the two sides apart for good."""
+    ours = {"name": "和平苑", "households": 395, "deleted_at": None}
+    theirs = {"name": "和平苑", "households": 400, "deleted_at": None}
+    c = {"*": {"T": 2}}
+    got = merge.merge_record(ours, c, theirs, c, FIELDS)
+    assert [(x.field, x.ours, x.theirs) for x in got.conflicts] == [("households", 395, 400)]
+    assert got.values["households"] == 395 and not got.echo
+    derived = merge.merge_record(ours, c, theirs, c, FIELDS, frozenset({"households"}))  # derived: no clerk asked
+    assert derived.conflicts == [] and derived.values["households"] == 400
+    assert merge.merge_record(theirs, c, ours, c, FIELDS, frozenset({"households"})).values["households"] == 400

@@ -1,0 +1,68 @@
+"""A township database restored from an old backup (same PC, same key): what it had sent after the backup comes
+back from the county, what it enters afterwards reaches the county, and nothing diverges silently.
+
+Before: the county's full package left out every record that came from the township (echoes), so the records
+made after the backup never came back; and the county's receipt counted past the restored database's own change
+numbers, so its next edits were never sent. An edit made before taking the county's package back collided with
+the version the county held and was kept apart on both sides without a word.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from oldcomm_desktop.core.model import Community
+from oldcomm_desktop.storage.backup import copy_database
+from oldcomm_desktop.storage.database import open_database
+
+from .conftest import COUNTY, T1, Node
+
+
+def _households(node: Node) -> dict[str, int]:
+    with node.db.transaction("测试员") as s:
+        rows = s.execute(select(Community.name, Community.households).where(Community.deleted_at.is_(None)))
+        return {name: households for name, households in rows}
+
+
+@pytest.fixture
+def restored(world: dict[str, Node], tmp_path: Path) -> Node:
+    """T1 backs up, then makes a community and edits one, and sends both; then restores the backup."""
+    county, t1 = world[COUNTY], world[T1]
+    cid = t1.new_community("和平苑", households=380)
+    county.import_(t1.export().path)
+    t1.import_(county.export(to=T1).path)
+    path = Path(t1.db.path)
+    snapshot = copy_database(path, tmp_path / "backup.sqlite3")
+    t1.new_community("备份后新建小区", households=100)
+    t1.update_community(cid, households=395)
+    county.import_(t1.export().path)
+    t1.import_(county.export(to=T1).path)  # the receipt: the county holds T1's changes past the backup's count
+    t1.db.close()
+    for p in path.parent.glob(path.name + "*"):
+        p.unlink()
+    copy_database(snapshot, path)
+    return Node(open_database(path), T1, t1.folder)
+
+
+def test_the_countys_full_package_gives_back_what_was_sent_after_the_backup(world, restored: Node) -> None:
+    county = world[COUNTY]
+    assert _households(restored) == {"和平苑": 380}
+    restored.import_(county.export(to=T1, full=True).path)
+    assert _households(restored) == {"和平苑": 395, "备份后新建小区": 100}
+    with restored.db.transaction("测试员") as s:
+        cid = s.scalar(select(Community.id).where(Community.name == "和平苑"))
+    restored.update_community(cid, households=400)  # the next edit reaches the county, whatever its receipt said
+    county.import_(restored.export().path)
+    assert _households(county)["和平苑"] == 400
+
+
+def test_an_edit_before_taking_the_package_back_is_a_conflict_not_a_silent_split(world, restored: Node) -> None:
+    county = world[COUNTY]
+    with restored.db.transaction("测试员") as s:
+        cid = s.scalar(select(Community.id).where(Community.name == "和平苑"))
+    restored.update_community(cid, households=401)  # counted with the number the county holds for 395
+    report = county.import_(restored.export().path)
+    assert [(c["field"], c["ours"], c["theirs"]) for c in report.conflicts] == [("households", 395, 401)]
