@@ -24,11 +24,12 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from oldcomm_desktop.core import catalogues, divisions, workspace
 from oldcomm_desktop.core.errors import OldcommError, ValidationError
-from oldcomm_desktop.core.model import SyncIdentity, SyncPeer
+from oldcomm_desktop.core.model import Division, SyncIdentity, SyncPeer
 from oldcomm_desktop.core.model.base import utcnow
 
 KEY_FILE_FORMAT = "oldcomm-public-key"
@@ -138,6 +139,15 @@ def export_public_key(session: Session, out: Path) -> OwnKey:
         "fingerprint": key.fingerprint,
     }
     out = Path(out)
+    if out.is_dir():
+        raise OldcommError(f"{out} 是一个文件夹：请给出公钥文件名（如 {key.code}.pub）")
+    if out.exists():  # the same key again is fine; another unit's key file (on a shared stick) is never overwritten
+        try:
+            same = json.loads(out.read_text(encoding="utf-8")).get("public_key") == key.public_key
+        except (OSError, ValueError, AttributeError):
+            same = False
+        if not same:
+            raise OldcommError(f"文件 {out} 已存在，且不是本机的公钥：请换一个文件名（不会覆盖已有文件）")
     tmp = out.with_name(out.name + ".part")
     tmp.write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     tmp.replace(out)
@@ -214,8 +224,12 @@ def trust(session: Session, path: Path, code: str | None = None, *, replace: boo
     peer.fingerprint = fingerprint(body["public_key"])
     peer.installation_id = body.get("installation_id")
     peer.trusted_at = utcnow()
-    if body.get("name"):
-        divisions.ensure(session, file_code, body["name"])
+    name = str(body.get("name") or "").strip()
+    # the key file names its unit: it registers a township the county does not have yet, never renames one it
+    # has (the county's register of divisions is its own), and only a plain name (no line breaks, not too long)
+    known = session.scalar(select(Division.code).where(Division.code == file_code))
+    if name and len(name) <= 50 and name.isprintable() and known is None:
+        divisions.ensure(session, file_code, name)
     session.flush()
     return peer
 
