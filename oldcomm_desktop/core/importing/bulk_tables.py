@@ -707,8 +707,19 @@ class RectificationSpec(TableSpec):
             batch.cache.setdefault("run_notes", {})[NOTICE_MEMO] = note
 
     def derive(self, batch: Batch, outs: list[RowOutcome]) -> None:
+        """Closed, closed on and the current deadline from every re-inspection of the rectification: those of
+        this batch and, for a stored rectification, those stored (a rectification changed alone, as a sync
+        package carries it when only its own row changed, keeps the re-inspection that closed it)."""
+        found: dict[str, dict[str, Any]] = {}
+        stored_ids = sorted(o.id for o in outs if batch.existing["rectification"].get(o.id))
+        t = Reinspection.__table__
+        for start in range(0, len(stored_ids), 500):
+            q = select(t).where(t.c.rectification_id.in_(stored_ids[start : start + 500]), _live(t.c.deleted_at))
+            found.update({r._mapping["id"]: dict(r._mapping) for r in batch.session.execute(q)})
+        found.update(batch.rows["reinspection"])  # this batch's rows stand for their stored selves
         by_rect: dict[str, list[tuple[bool, Any, Any]]] = defaultdict(list)
-        for re in sorted(batch.rows["reinspection"].values(), key=lambda r: r["inspected_on"]):
+        live = [r for r in found.values() if r.get("deleted_at") is None]
+        for re in sorted(live, key=lambda r: r["inspected_on"]):
             by_rect[re["rectification_id"]].append((re["passed"], re["inspected_on"], re.get("new_deadline")))
         for o in outs:
             row = batch.rows["rectification"][o.id]
