@@ -516,12 +516,21 @@ class _Builder:
         word: Any,
         found: dict[str, Any] | None,
     ) -> None:
+        start = dates.get("start_date")
+        done = dates.get("completion_date")
+        # dates are never dropped without a word: with no status the actual dates say it; against the status word
+        # they are left for the clerk to see (the word is what the ledger says the community is at)
+        if status is None and (start or done):
+            status = "completed" if done else "started"
+            res.flags.append("台账未写状态，按" + ("完工时间记为已完工" if done else "开工时间记为在建"))
+        elif status in ("reserve", "planned") and (start or done):
+            res.flags.append(f"状态为“{word}”，台账中的开工/完工时间未记为进度节点")
+        elif status == "started" and done:
+            res.flags.append(f"状态为“{word}”，台账中的完工时间 {done.isoformat()} 未记为完工")
         if status in (None, "reserve", "planned"):
             return
         have: set[str] = set()  # kinds already stored are dropped in finish(), in one query for all rows
         unknown = "台账未写日期，按导入日期记录"
-        start = dates.get("start_date")
-        done = dates.get("completion_date")
         steps: list[tuple[str, date | None, str]] = []
         if status == "withdrawn":
             steps.append(("withdrawal", done or start, f"台账标注：{word}"))

@@ -346,7 +346,16 @@ def test_general_header_words_do_not_take_a_column_they_only_appear_in(county_db
     path = write(
         tmp_path / "a.xlsx",
         [
-            ["序号", "社区名称", "小区名称", "楼栋面积（㎡）", "楼栋数", "户数", "累计完成投资（万元）", "总投资（万元）"],  # noqa: E501
+            [
+                "序号",
+                "社区名称",
+                "小区名称",
+                "楼栋面积（㎡）",
+                "楼栋数",
+                "户数",
+                "累计完成投资（万元）",
+                "总投资（万元）",
+            ],
             [1, "一街社区", "粮站家属院", 1000, 5, 100, 120, 300],
         ],
     )
@@ -386,3 +395,34 @@ def test_magnitudes_traditional_units_and_gongji_totals(county_db: Database, tmp
         "甲小区": (100, Decimal("18400"), Decimal("210000000")),
         "乙小区": (200, Decimal("12000"), Decimal("3000000")),
     }
+
+
+def test_actual_dates_without_a_status_word_become_milestones_and_contrary_ones_are_flagged(
+    county_db: Database, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path / "a.xlsx",
+        [
+            ["2024年台账"],
+            ["乡镇（街道）", "小区名称", "户数", "状态", "实际开工时间", "实际完工时间"],
+            ["城关街道", "甲小区", 100, "", "2024-06-01", "2024-10-15"],
+            ["城关街道", "乙小区", 80, "", "2024-06-01", ""],
+            ["城关街道", "丙小区", 60, "在建", "2024-05-01", "2024-09-30"],
+        ],
+    )
+    p = _import(county_db, path)
+    flags = {r.name: r.flags for r in p.rows}
+    assert "台账未写状态，按完工时间记为已完工" in flags["甲小区"]
+    assert "台账未写状态，按开工时间记为在建" in flags["乙小区"]
+    assert "状态为“在建”，台账中的完工时间 2024-09-30 未记为完工" in flags["丙小区"]
+    got = {n: c.status for n, c in _communities(county_db).items()}
+    assert got == {"甲小区": "completed", "乙小区": "started", "丙小区": "started"}
+    with county_db.transaction("测试员") as s:
+        kinds = sorted(
+            s.scalars(
+                select(Milestone.kind)
+                .join(Community, Community.id == Milestone.community_id)
+                .where(Community.name == "甲小区")
+            )
+        )
+    assert kinds == ["completion", "start"]
