@@ -117,6 +117,15 @@ def _cell(row: list[Any], col: int | None) -> Any:
 _PERCENT = {"progress_percent": "%"}  # a 形象进度 cell may say 80%
 
 
+def _village_key(name: str) -> str:
+    """一街社区, 一街社区居委会 and 一街 alike; 李庄村 and 李庄 alike."""
+    text = values.normalise(name)
+    for tail in ("社区居民委员会", "村民委员会", "社区居委会", "居委会", "村委会", "社区", "村"):
+        if text.endswith(tail) and len(text) > len(tail):
+            return text[: -len(tail)]
+    return text
+
+
 @collector.paused()
 def plan(session: Session, path: Path, options: Options | None = None) -> LedgerPlan:
     """The dry run: read, map, classify, match and check every row; nothing is written."""
@@ -290,6 +299,7 @@ class _Builder:
         self.seen: dict[tuple[str, str], int] = {}
         self.memo: dict[str, dict[tuple[type, Any], tuple[bool, Any]]] = defaultdict(dict)
         self.township_memo: dict[Any, tuple[str | None, str]] = {}
+        self.villages: dict[str, dict[str, str]] = {}  # township -> 社区/村 name key -> code
         self.number_columns = [
             (f, col_of[f], kind, functools.partial(values.parse_number, default_unit=units.get(f) or _PERCENT.get(f)))
             for f, kind in NUMBER_FIELDS
@@ -464,6 +474,21 @@ class _Builder:
             v = _cell(row, c.get(f))
             if v is not None:
                 data[f] = values.normalise(str(v)) if f != "address" else str(v).strip()
+        kind = _cell(row, c.get("start_kind"))
+        if kind is not None:
+            text = values.normalise(str(kind))
+            found_kind = "continued" if "续建" in text else ("new" if "新开工" in text or text == "新建" else None)
+            if found_kind:
+                data["start_kind"] = found_kind
+            else:
+                flags.append(f"新开工/续建“{kind}”无法识别，未导入")
+        village = _cell(row, c.get("village"))
+        if village is not None:
+            village_code = self._village(code, values.normalise(str(village)))
+            if village_code:
+                data["village_code"] = village_code
+            else:
+                flags.append(f"所属社区“{village}”不在本乡镇（街道）的社区（村）名单中，未导入")
         word = _cell(row, c.get("status"))
         ok, status = self._parsed("status", values.parse_status, word) if word is not None else (True, None)
         if not ok:
@@ -490,6 +515,24 @@ class _Builder:
         res.action = UPDATED if found else NEW
         self._milestones(res, cid, status, dates, word, found)
         return figures if len(figures) == sum(1 for f in FIGURES if f in c) else None
+
+    def _village(self, township: str, name: str) -> str | None:
+        """The code of a 社区/村 under `township` named `name` (with or without 社区/村/居委会): the ones this
+        database has registered, then the national list. None when neither has it (the clerk is told)."""
+        if township not in self.villages:
+            from oldcomm_desktop.core import national_divisions
+            from oldcomm_desktop.core.model import Division
+
+            known: dict[str, str] = {}
+            for e in national_divisions.children(township) if national_divisions.listed(township) else []:
+                known.setdefault(_village_key(e.name), e.code)
+            q = select(Division.code, Division.name).where(
+                Division.level == "village", Division.parent_code == township, Division.deleted_at.is_(None)
+            )
+            for vcode, vname in self.session.execute(q):
+                known[_village_key(vname)] = vcode
+            self.villages[township] = known
+        return self.villages[township].get(_village_key(name))
 
     def _project(self, code: str, raw: Any) -> str | None:
         name = values.normalise(str(raw)) if raw not in (None, "") else None
@@ -639,6 +682,12 @@ def apply(
         return ""  # nothing new: the same file imported again changes nothing, not even the log
     for code, name in ledger_plan.new_townships.items():
         divisions.ensure(session, code, name)
+    from oldcomm_desktop.core import national_divisions
+
+    # a 社区/村 found in the national list is registered on first use, as the community form does
+    used = {r["village_code"] for r in ledger_plan.bulk_plan.rows.get("community", []) if r.get("village_code")}
+    for village in sorted(used):
+        national_divisions.ensure_listed(session, village)
     session.flush()
     event = bulk.apply(
         session,

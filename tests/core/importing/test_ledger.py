@@ -426,3 +426,26 @@ def test_actual_dates_without_a_status_word_become_milestones_and_contrary_ones_
             )
         )
     assert kinds == ["completion", "start"]
+
+
+def test_village_and_start_kind_columns_are_imported_or_named_as_left_out(county_db: Database, tmp_path: Path) -> None:
+    from oldcomm_desktop.core import divisions
+
+    village = CHENGGUAN[:9] + "201"
+    with county_db.transaction("测试员") as s:
+        divisions.ensure(s, village, "一街社区")
+    path = write(
+        tmp_path / "a.xlsx",
+        [
+            ["乡镇（街道）", "所属社区", "小区名称", "户数", "新开工/续建"],
+            ["城关街道", "一街社区居委会", "甲小区", 10, "新开工"],
+            ["城关街道", "一街", "乙小区", 20, "续建项目"],
+            ["城关街道", "无此社区", "丙小区", 30, "其他"],
+        ],
+    )
+    p = _import(county_db, path)
+    got = {n: (c.village_code, c.start_kind) for n, c in _communities(county_db).items()}
+    assert got == {"甲小区": (village, "new"), "乙小区": (village, "continued"), "丙小区": (None, None)}
+    flags = {r.name: r.flags for r in p.rows}
+    assert "所属社区“无此社区”不在本乡镇（街道）的社区（村）名单中，未导入" in flags["丙小区"]
+    assert "新开工/续建“其他”无法识别，未导入" in flags["丙小区"]
