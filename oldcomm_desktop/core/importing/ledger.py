@@ -300,6 +300,7 @@ class _Builder:
         self.memo: dict[str, dict[tuple[type, Any], tuple[bool, Any]]] = defaultdict(dict)
         self.township_memo: dict[Any, tuple[str | None, str]] = {}
         self.villages: dict[str, dict[str, str]] = {}  # township -> 社区/村 name key -> code
+        self.listed: dict[str, str] | None = None  # the county's townships in the national list (asked once)
         self.number_columns = [
             (f, col_of[f], kind, functools.partial(values.parse_number, default_unit=units.get(f) or _PERCENT.get(f)))
             for f, kind in NUMBER_FIELDS
@@ -339,7 +340,17 @@ class _Builder:
             if key == township_key(self.own_name) or text == self.own:
                 return self.own, ""
             return None, f"属于“{text}”，不是本乡镇（街道）{self.own_name}的小区"
-        if len(text) == 12 and text.isdigit():
+        if len(text) == 12 and text.isdigit():  # a code: one of this county's registered townships, or asked
+            if text in self.names or text in self.new_townships:
+                return text, ""
+            listed = self._listed().get(text)
+            if text[:6] != (self.own or "")[:6] or listed is None:
+                return None, f"乡镇（街道）代码“{text}”不是本县已登记或全国区划代码表中的乡镇（街道）"
+            self.unknown.add(f"{listed}（{text}）")
+            if not self.options.add_townships:
+                return None, f"乡镇（街道）“{listed}”（{text}）未登记；确认无误后可选择“添加乡镇”（--add-townships）"
+            self.new_townships[text] = listed
+            self.townships.setdefault(township_key(listed), text)
             return text, ""
         code = self.townships.get(key)
         if code:
@@ -347,12 +358,32 @@ class _Builder:
         self.unknown.add(text)
         if not self.options.add_townships:
             return None, f"乡镇（街道）“{text}”未登记；确认无误后可选择“添加乡镇”（命令行 --add-townships）"
-        code = self._new_code(text)
+        national = {township_key(n): (c, n) for c, n in self._listed().items()}.get(key)
+        if national is not None and national[0] not in self.names and national[0] not in self.new_townships:
+            code, text = national  # the national list's code and full name (蓼城 → 蓼城街道 …001)
+        else:
+            code = self._new_code(text)
         self.townships[key] = code
         self.new_townships[code] = text
         return code, ""
 
+    def _listed(self) -> dict[str, str]:
+        """This county's townships in the national division list, code -> name (empty for a county not in it)."""
+        if self.listed is None:
+            from oldcomm_desktop.core import national_divisions
+
+            county = (self.own or "")[:6] + "000000"
+            self.listed = (
+                {e.code: e.name for e in national_divisions.children(county)}
+                if national_divisions.listed(county)
+                else {}
+            )
+        return self.listed
+
     def _new_code(self, name: str) -> str:
+        """A code for a township missing from the national list, in the range of its kind (街道 001–099, 镇
+        100–199, 乡 200–399, others 400–599) from the top down, never a code the national list gives another
+        township (listed codes are handed out from the bottom)."""
         county = (self.own or "")[:6]
         lo, hi = (
             (1, 99)
@@ -362,8 +393,8 @@ class _Builder:
             else ((200, 399) if name.endswith("乡") else (400, 599))
         )
         used = {d.code for d in self.session.scalars(select(Division).where(Division.code.like(f"{county}%")))}
-        used |= set(self.new_townships)
-        for n in range(lo, hi + 1):
+        used |= set(self.new_townships) | set(self._listed())
+        for n in range(hi, lo - 1, -1):
             code = f"{county}{n:03d}000"
             if code not in used:
                 return code

@@ -449,3 +449,31 @@ def test_village_and_start_kind_columns_are_imported_or_named_as_left_out(county
     flags = {r.name: r.flags for r in p.rows}
     assert "所属社区“无此社区”不在本乡镇（街道）的社区（村）名单中，未导入" in flags["丙小区"]
     assert "新开工/续建“其他”无法识别，未导入" in flags["丙小区"]
+
+
+def test_added_townships_take_the_national_code_and_an_unregistered_code_is_asked_about(
+    county_db: Database, tmp_path: Path
+) -> None:
+    """青禾县 is 341122 (来安县 in the national list): 半塔 is 半塔镇 341122101000 there; 南河镇 is not listed and
+    gets a 镇 code from the top of the range, never a listed one; a bare code of an unregistered township is not
+    taken as registered."""
+    path = write(
+        tmp_path / "a.xlsx",
+        [
+            ["乡镇（街道）", "小区名称", "户数"],
+            ["半塔", "甲小区", 10],
+            ["南河镇", "乙小区", 20],
+            ["341122102000", "丙小区", 30],
+            ["341122999000", "丁小区", 40],
+        ],
+    )
+    p = _plan(county_db, path)
+    assert [r.action for r in p.rows] == ["rejected", "rejected", "rejected", "rejected"]
+    assert "水口镇" in p.rows[2].reason and "不是本县已登记或全国区划代码表中的乡镇" in p.rows[3].reason
+    _import(county_db, path, add_townships=True)
+    c = _communities(county_db)
+    assert c["甲小区"].township_code == "341122101000" and c["丙小区"].township_code == "341122102000"
+    assert c["乙小区"].township_code == "341122199000" and "丁小区" not in c
+    with county_db.transaction("测试员") as s:
+        names = dict(s.execute(select(Division.code, Division.name).where(Division.level == "township")).all())
+    assert names["341122101000"] == "半塔镇" and names["341122102000"] == "水口镇" and names["341122199000"] == "南河镇"
