@@ -113,10 +113,16 @@ def _import(args: argparse.Namespace) -> int:
         print(f"  目录：更新 {report.catalogue_changed} 条")
     if not report.tables and not report.catalogue_changed:
         print("  没有需要导入的修改")
+    if report.imported_before is not None:
+        print(f"这个数据包已于 {report.imported_before:%Y-%m-%d %H:%M}（UTC）导入过；再次导入不会重复写入任何内容")
     if report.conflicts:
         print(
-            f"有 {len(report.conflicts)} 处冲突（两边都改了同一字段），已保留本方的值并记录；"
-            "用 oldcomm sync conflicts 查看"
+            f"有 {len(report.conflicts)} 处冲突（两边都改了同一字段），"
+            + (
+                "导入时会保留本方的值并记录，由您决定（这次是预览，没有记录）"
+                if report.dry_run
+                else "已保留本方的值并记录；用 oldcomm sync conflicts 查看"
+            )
         )
     if report.released:
         print(f"有 {len(report.released)} 条因所属记录已删除而暂存的记录，所属记录已恢复，已自动写入")

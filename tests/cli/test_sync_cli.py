@@ -311,3 +311,24 @@ def test_a_reinstalled_township_key_needs_replace_and_then_nothing_it_enters_is_
     rc, out, _ = run(capsys, "--db", t2, "sync", "export", "--out", usb)
     rc, out, _ = run(capsys, "--db", c, "sync", "import", usb / out.strip())
     assert rc == 0 and "新增 1" in out
+
+
+def test_small_words_a_clerk_reads(introduced, tmp_path: Path, capsys) -> None:
+    """A preview does not say it recorded anything; a package imported twice says so; --out a file, --to a code
+    the county does not have: each named for what it is."""
+    from oldcomm_desktop.core import communities
+    from oldcomm_desktop.storage.database import open_database
+
+    t, c, usb = introduced
+    tdb = open_database(t)
+    with tdb.transaction("录入员") as s:
+        communities.create(s, {"name": "幸福里小区", "households": 100}, confirm=True)
+    tdb.close()
+    name = run(capsys, "--db", t, "sync", "export", "--out", usb)[1].strip()
+    assert "已于" not in run(capsys, "--db", c, "sync", "import", usb / name)[1]
+    rc, out, _ = run(capsys, "--db", c, "sync", "import", usb / name)
+    assert rc == 0 and "这个数据包已于" in out and "导入过" in out
+    rc, _, err = run(capsys, "--db", c, "sync", "export", "--out", usb / name, "--to", T)
+    assert rc != 0 and "是一个文件，不是文件夹" in err
+    rc, _, err = run(capsys, "--db", c, "sync", "export", "--out", usb, "--to", "341122399000")
+    assert rc != 0 and "不是本县已登记的乡镇" in err

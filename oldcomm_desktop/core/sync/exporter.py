@@ -65,6 +65,8 @@ def recipient_for(session: Session, to: str | None) -> str:
     parsed = divisions.parse_code(to, label="接收单位代码")
     if parsed.level != "township" or to[:6] != own[:6]:
         raise ValidationError(f"{to} 不是本县（{own[:6]}）的乡镇（街道）代码")
+    if session.get(SyncPeer, to) is None and divisions.name_of(session, to) in ("", to):
+        raise ValidationError(f"{to} 不是本县已登记的乡镇（街道）：请核对代码（oldcomm sync status 列出各乡镇）")
     return to
 
 
@@ -113,6 +115,8 @@ def _export(
     if not workspace.is_initialised(session):
         raise OldcommError("数据库尚未初始化，请先运行 oldcomm init（或 oldcomm demo）")
     out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OldcommError(f"{out_dir} 是一个文件，不是文件夹：--out 给出数据包要存放的文件夹")
     if not out_dir.is_dir():
         raise OldcommError(f"文件夹 {out_dir} 不存在")
     own = workspace.own_code(session) or ""

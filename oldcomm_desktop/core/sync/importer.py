@@ -75,6 +75,7 @@ class ImportReport:
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     settled: list[str] = field(default_factory=list)  # open conflicts their side decided (reopened by a rollback)
     released: list[str] = field(default_factory=list)  # held records written once this package restored a parent
+    imported_before: datetime | None = None  # when this same package was applied here already (still applied)
 
     def total(self, what: str) -> int:
         return sum(getattr(c, what) for c in self.tables.values())
@@ -93,6 +94,7 @@ class ImportReport:
             "attachments_copied": self.attachments_copied,
             "conflicts": self.conflicts,
             "released": self.released,
+            "imported_before": self.imported_before.isoformat() if self.imported_before else None,
         }
 
 
@@ -350,6 +352,11 @@ def apply(
         sender_name=m["sender"].get("name", ""),
         created_at=m["created_at"],
         dry_run=dry_run,
+    )
+    report.imported_before = session.scalar(
+        select(func.max(SyncImport.imported_at)).where(
+            SyncImport.package_id == m["package_id"], SyncImport.status == "applied"
+        )
     )
     # The merge writes through Core (writes.py), which the returns' period lock (an ORM flush hook) does not
     # see; the flag says so for any ORM flush on the way too: what arrives was approved or decided on the
