@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -259,6 +259,26 @@ def _figures(row: list[Any], col_of: dict[str, int], units: dict[str, str]) -> d
     return out
 
 
+_CENT = Decimal("0.01")
+
+
+def _rounded(f: str, kind: str, v: Decimal, raw: Any, flags: list[str]) -> Decimal:
+    """A figure a formula left with more places than is kept (268/3 万元, 12345.678 m², 99.99999999999999 户):
+    rounded as a return would show it, with a hint, instead of refusing the row. A real fraction of a count
+    (12.5 户) is still refused by the field's own rule."""
+    if kind == "int":
+        whole = v.to_integral_value(ROUND_HALF_UP)
+        if v != whole and abs(v - whole) < Decimal("0.000001"):
+            return whole
+        return v
+    if v == v.quantize(_CENT):
+        return v
+    kept = v.quantize(_CENT, ROUND_HALF_UP)
+    step = "分" if f == "total_investment" else "0.01 平方米"
+    flags.append(f"{columns.LABELS[f]}“{raw}”按两位小数（{step}）四舍五入")
+    return kept
+
+
 NUMBER_FIELDS = (
     ("buildings", "int"),
     ("households", "int"),
@@ -469,6 +489,7 @@ class _Builder:
                 v = v * 100
             if found and found.get(f) is not None and v != found[f] and values.agrees_as_written(found[f], n):
                 v = found[f]  # the file shows the stored figure rounded (a return we exported): not a change
+            v = _rounded(f, kind, v, raw, flags)
             data[f] = int(v) if kind == "int" and v == v.to_integral_value() else v
         for f, col in self.year_columns:
             raw = row[col] if col < width else None

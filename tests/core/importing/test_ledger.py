@@ -477,3 +477,20 @@ def test_added_townships_take_the_national_code_and_an_unregistered_code_is_aske
     with county_db.transaction("测试员") as s:
         names = dict(s.execute(select(Division.code, Division.name).where(Division.level == "township")).all())
     assert names["341122101000"] == "半塔镇" and names["341122102000"] == "水口镇" and names["341122199000"] == "南河镇"
+
+
+def test_a_formulas_extra_places_are_rounded_with_a_hint_not_refused(county_db: Database, tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "a.xlsx",
+        [
+            ["乡镇（街道）", "小区名称", "户数", "建筑面积（平方米）", "总投资（万元）"],
+            ["城关街道", "甲小区", 99.99999999999999, 12345.678, 268 / 3],
+            ["城关街道", "乙小区", 12.5, 100, 1],
+        ],
+    )
+    p = _import(county_db, path)
+    assert [r.action for r in p.rows] == ["new", "rejected"]  # half a household is still no count
+    flags = p.rows[0].flags
+    assert any("建筑面积“12345.678”按两位小数" in f for f in flags) and any("总投资" in f for f in flags)
+    c = _communities(county_db)["甲小区"]
+    assert (c.households, c.floor_area, c.total_investment) == (100, Decimal("12345.68"), Decimal("893333.33"))
