@@ -77,7 +77,10 @@ def find(cells: list[list[Any]], known: frozenset[str] = frozenset()) -> Header 
         texts = [t for t in below if t]
         numbers = sum(1 for t in texts if _is_number(t))
         differs = [i for i, t in enumerate(below) if t and t != top[i]]
-        if texts and numbers == 0 and differs and (any(match(below[i]) for i in differs) or _spans(top, differs)):
+        unit_row = bool(texts) and all(_bare_unit(t) for t in texts)  # 户 | 万元 | 平方米 under the header
+        if unit_row:
+            rows = 2
+        elif texts and numbers == 0 and differs and (any(match(below[i]) for i in differs) or _spans(top, differs)):
             rows = 2
             labels = [f"{t}/{b}" if b and b != t and t else (b or t) for t, b in zip(top, below, strict=True)]
     units = {}
@@ -85,6 +88,11 @@ def find(cells: list[list[Any]], known: frozenset[str] = frozenset()) -> Header 
         unit = unit_in(label)
         if unit:
             units[col] = unit
+    if rows == 2 and labels is top:  # a row of units: each column's unit, the labels stay as they are
+        for col, text in enumerate(below):
+            unit = _bare_unit(text)
+            if unit and col not in units:
+                units[col] = unit
     # a title merged across the sheet is filled into every cell of its row: each text once
     title = " ".join(dict.fromkeys(_text(c) for row in cells[:best_row] for c in row if _text(c)))
     first_line = next((_text(c) for row in cells[:best_row] for c in row if _text(c)), "")
@@ -93,6 +101,13 @@ def find(cells: list[list[Any]], known: frozenset[str] = frozenset()) -> Header 
     header.year = int(m.group(1)) if m else None
     header.headline = headline_figures(title)  # from every line above the header
     return header
+
+
+def _bare_unit(text: str) -> str | None:
+    """The unit a cell holding nothing but a unit names ('万元', '（平方米）'), or None."""
+    core = normalise(text).strip("()（）[]【】")
+    unit = unit_in(core) if core else None
+    return unit if unit is not None and len(core) == len(unit) else None
 
 
 def _is_number(text: str) -> bool:

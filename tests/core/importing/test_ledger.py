@@ -494,3 +494,19 @@ def test_a_formulas_extra_places_are_rounded_with_a_hint_not_refused(county_db: 
     assert any("建筑面积“12345.678”按两位小数" in f for f in flags) and any("总投资" in f for f in flags)
     c = _communities(county_db)["甲小区"]
     assert (c.households, c.floor_area, c.total_investment) == (100, Decimal("12345.68"), Decimal("893333.33"))
+
+
+def test_a_row_of_units_under_the_header_gives_each_column_its_unit(county_db: Database, tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "a.xlsx",
+        [
+            ["2024年台账"],
+            ["乡镇（街道）", "小区名称", "户数", "总投资", "建筑面积"],
+            [None, None, "户", "（万元）", "平方米"],
+            ["城关街道", "甲小区", 100, 268, 1000],
+        ],
+    )
+    p = _import(county_db, path)
+    assert p.counts()["new"] == 1 and p.header.rows == 2
+    c = _communities(county_db)["甲小区"]
+    assert (c.households, c.total_investment, c.floor_area) == (100, Decimal("2680000"), Decimal("1000"))
