@@ -136,6 +136,8 @@ def parse_number(value: Any, *, default_unit: str | None = None) -> Number | Non
             return Number(Decimal(text.replace(",", "")) * _factor(default_unit), default_unit)
     if isinstance(value, bool):
         raise ValueError(f"“{value}”不是数字")
+    if isinstance(value, (date, datetime)):  # a number cell formatted as a date shows a date, not the figure
+        raise ValueError(f"“{value:%Y-%m-%d}”是日期格式的单元格，不是数字（请在 Excel 中把这一列设为“常规”或“数值”）")
     if isinstance(value, (int, float, Decimal)):
         number = Decimal(str(value)) if not isinstance(value, Decimal) else value
         if isinstance(value, float) and number == number.to_integral_value():

@@ -238,3 +238,10 @@ def test_negated_and_partial_status_words(word: str, status: str) -> None:
 
 def test_a_date_typed_as_a_number_is_year_and_month() -> None:
     assert values.parse_date(2021.3) == values.Day(date(2021, 3, 1), "month")
+
+
+def test_a_number_cell_formatted_as_a_date_is_refused_not_read_as_its_year() -> None:
+    from datetime import datetime
+
+    with pytest.raises(ValueError, match="是日期格式的单元格"):
+        values.parse_number(datetime(1900, 4, 9))
