@@ -65,6 +65,9 @@ def cmd_import_excel(args: argparse.Namespace) -> int:
             return EXIT_OK
         ledger.apply(s, plan)
     c = plan.counts()
+    if c["rejected"] and not (c["new"] or c["updated"] or c["unchanged"]):
+        print(f"没有导入任何小区：{c['rejected']} 行全部被拒绝（原因见上；可用 --report 保存为 Excel 修改后再导入）")
+        return EXIT_REJECTED  # a script that imports files in turn must see that this one brought nothing
     print(f"已导入：新增 {c['new']} 个，更新 {c['updated']} 个，无变化 {c['unchanged']} 个，拒绝 {c['rejected']} 行")
     return EXIT_OK
 

@@ -94,6 +94,9 @@ def test_township_mode_and_bad_files(tmp_path: Path) -> None:
     r = ok(tmp_path, "--db", db, "import-excel", path)
     assert "拒绝 第 3 行 乙" in r.out and "不是本乡镇" in r.out
     assert _rows(db, "select name from community") == [("甲",)]
+    only_theirs = write(tmp_path / "b.xlsx", [["乡镇", "小区名称", "户数"], ["东城街道", "丙", 20]])
+    r = oldcomm(tmp_path, "--db", db, "import-excel", only_theirs)  # nothing imported: said, and not exit 0
+    assert r.rc == 1 and "没有导入任何小区" in r.out and "Traceback" not in r.err
     (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
     r = oldcomm(tmp_path, "--db", db, "import-excel", tmp_path / "old.xls")
     assert r.rc == 1 and "另存为 .xlsx" in r.err and "Traceback" not in r.err
