@@ -182,7 +182,34 @@ def resolve(
         other.resolved_at = now
         other.resolved_by = session.info.get("operator")
     session.flush()
+    if c.field == "deleted_at" and keep in KEEP:
+        for child in _deleted_with(session, c):  # their deletions held with this record's: decided with it
+            resolve(session, child.id, keep)
     return c
+
+
+def _deleted_with(session: Session, c: SyncConflict) -> list[SyncConflict]:
+    """The open deletion conflicts of the same import whose record sits under `c`'s record (the import holds
+    a record's deletion with its parent's, importer._hold_deletion_with_parent)."""
+    if c.import_id is None:
+        return []
+    found = []
+    for other in session.scalars(
+        select(SyncConflict).where(
+            SyncConflict.import_id == c.import_id,
+            SyncConflict.field == "deleted_at",
+            SyncConflict.status == "open",
+            SyncConflict.id != c.id,
+        )
+    ):
+        for col, parent in deleted_parents.PARENTS.get(other.table_name, ()):
+            if parent != c.table_name:
+                continue
+            t = tables.table(other.table_name)
+            if session.connection().execute(select(t.c[col]).where(t.c.id == other.record_id)).scalar() == c.record_id:
+                found.append(other)
+                break
+    return found
 
 
 def _resolve_catalogue(

@@ -426,6 +426,7 @@ def _merge(
     written: dict[str, list[changes.ShadowRow]] = {}  # shadows of records the bulk path writes
     parents = deleted_parents.ParentStates(conn)  # a live record under a parent deleted here is held
     fresh_shadows: list[changes.ShadowRow] = []  # first shadows, inserted at the end in key order (B-tree appends)
+    held_deletions: set[tuple[str, str]] = set()  # records whose deletion from them is a conflict here (kept live)
     for name in tables.SHARED_TABLES:
         rows = pkg.records.get(name)
         if not rows:
@@ -540,6 +541,8 @@ def _merge(
                     )
                 sh = shadows[rid]
                 result = merge.merge_record(sh.state, sh.clocks, theirs, theirs_clocks, fields, derived)
+                if theirs.get(DELETED) is not None and (held_deletions or result.conflicts):
+                    _hold_deletion_with_parent(name, rid, theirs, theirs_clocks, sh, result, held_deletions)
                 if result.taken and holds:
                     ours_at = row._mapping["updated_at"]
                     if _held(
@@ -676,6 +679,41 @@ def _merge(
 
 
 _NO_TEXTS = ("", "")
+DELETED = "deleted_at"
+
+
+def _hold_deletion_with_parent(
+    name: str,
+    rid: str,
+    theirs: dict[str, Any],
+    theirs_clocks: dict[str, Any],
+    sh: changes.ShadowRow,
+    result: merge.Merged,
+    held: set[tuple[str, str]],
+) -> None:
+    """Their deletion of a record whose own deletion is a conflict here (deleted there, edited here: kept live
+    until a clerk decides) is held with it: a record under it deleted in the same go (a community's items,
+    milestones, money, inspections …) stays live and its deletion becomes a conflict too, which the parent's
+    decision settles (`conflicts.resolve`). Else the parent would stay while everything in it went, and keeping
+    the parent would not bring them back."""
+    if any(fc.field == DELETED for fc in result.conflicts):
+        held.add((name, rid))  # kept live against their deletion: its children follow it
+        return
+    if DELETED not in result.taken:
+        return
+    if not any((parent, theirs.get(col)) in held for col, parent in deleted_parents.PARENTS.get(name, ())):
+        return
+    mine = merge.of(sh.clocks, DELETED)
+    result.taken.remove(DELETED)
+    if DELETED in result.settled:
+        result.settled.remove(DELETED)
+    result.values[DELETED] = sh.state.get(DELETED)
+    result.clocks = merge.compact({**result.clocks, DELETED: dict(mine)})
+    result.conflicts.append(
+        merge.FieldConflict(DELETED, sh.state.get(DELETED), theirs.get(DELETED), dict(merge.of(theirs_clocks, DELETED)))
+    )
+    result.echo = False
+    held.add((name, rid))
 FILL_MIN_RECORDS = 5000  # a smaller package is written in WAL mode whatever the database holds
 
 
