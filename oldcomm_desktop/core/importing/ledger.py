@@ -32,6 +32,7 @@ from oldcomm_desktop.core.importing import bulk, columns, values, workbook
 from oldcomm_desktop.core.importing import header as headers
 from oldcomm_desktop.core.importing import rows as kinds
 from oldcomm_desktop.core.importing.reconcile import FIGURES, Check, Line, reconcile
+from oldcomm_desktop.core.lifecycle import STATUS_LABELS
 from oldcomm_desktop.core.model import Community, Division, Milestone, Project
 from oldcomm_desktop.core.model.base import new_id
 
@@ -260,6 +261,7 @@ def _figures(row: list[Any], col_of: dict[str, int], units: dict[str, str]) -> d
 
 
 _CENT = Decimal("0.01")
+_STAGE = {"reserve": 0, "planned": 1, "started": 2, "completed": 3, "accepted": 4}  # withdrawn stands apart
 
 
 def _rounded(f: str, kind: str, v: Decimal, raw: Any, flags: list[str]) -> Decimal:
@@ -342,10 +344,20 @@ class _Builder:
     def _existing(self) -> dict[tuple[str, str], dict[str, Any]]:
         found: dict[tuple[str, str], dict[str, Any]] = {}
         q = select(
-            Community.id, Community.township_code, Community.name, Community.floor_area, Community.total_investment
+            Community.id,
+            Community.township_code,
+            Community.name,
+            Community.floor_area,
+            Community.total_investment,
+            Community.status,
         ).where(Community.deleted_at.is_(None))
-        for cid, code, name, area, investment in self.session.execute(q):
-            found[(str(code), name_key(name))] = {"id": cid, "floor_area": area, "total_investment": investment}
+        for cid, code, name, area, investment, status in self.session.execute(q):
+            found[(str(code), name_key(name))] = {
+                "id": cid,
+                "floor_area": area,
+                "total_investment": investment,
+                "status": status,
+            }
         return found
 
     def _township(self, raw: Any) -> tuple[str | None, str]:
@@ -622,6 +634,11 @@ class _Builder:
             res.flags.append(f"状态为“{word}”，台账中的开工/完工时间未记为进度节点")
         elif status == "started" and done:
             res.flags.append(f"状态为“{word}”，台账中的完工时间 {done.isoformat()} 未记为完工")
+        stored = (found or {}).get("status")
+        if status and stored and _STAGE.get(status, 0) < _STAGE.get(stored, 0):  # an older ledger over newer news
+            res.flags.append(
+                f"台账状态“{word}”早于本数据库中的“{STATUS_LABELS.get(stored, stored)}”，状态未改动（进度只能前进）"
+            )
         if status in (None, "reserve", "planned"):
             return
         have: set[str] = set()  # kinds already stored are dropped in finish(), in one query for all rows

@@ -510,3 +510,11 @@ def test_a_row_of_units_under_the_header_gives_each_column_its_unit(county_db: D
     assert p.counts()["new"] == 1 and p.header.rows == 2
     c = _communities(county_db)["甲小区"]
     assert (c.households, c.total_investment, c.floor_area) == (100, Decimal("2680000"), Decimal("1000"))
+
+
+def test_an_older_status_over_a_newer_one_is_said_not_silently_ignored(county_db: Database, tmp_path: Path) -> None:
+    head = ["乡镇（街道）", "小区名称", "户数", "状态", "完工时间"]
+    _import(county_db, write(tmp_path / "a.xlsx", [head, ["城关街道", "乙小区", 80, "已完工", "2024-10-01"]]))
+    p = _import(county_db, write(tmp_path / "b.xlsx", [head, ["城关街道", "乙小区", 80, "在建", ""]]))
+    assert "台账状态“在建”早于本数据库中的“已完工”，状态未改动（进度只能前进）" in p.rows[0].flags
+    assert _communities(county_db)["乙小区"].status == "completed"
