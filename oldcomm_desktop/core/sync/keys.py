@@ -141,13 +141,13 @@ def export_public_key(session: Session, out: Path) -> OwnKey:
     out = Path(out)
     if out.is_dir():
         raise OldcommError(f"{out} 是一个文件夹：请给出公钥文件名（如 {key.code}.pub）")
-    if out.exists():  # the same key again is fine; another unit's key file (on a shared stick) is never overwritten
+    if out.exists():  # this unit's key file again is fine; another unit's (on a shared stick) is never overwritten
         try:
-            same = json.loads(out.read_text(encoding="utf-8")).get("public_key") == key.public_key
+            same = json.loads(out.read_text(encoding="utf-8")).get("code") == key.code
         except (OSError, ValueError, AttributeError):
             same = False
         if not same:
-            raise OldcommError(f"文件 {out} 已存在，且不是本机的公钥：请换一个文件名（不会覆盖已有文件）")
+            raise OldcommError(f"文件 {out} 已存在，且不是本单位的公钥文件：请换一个文件名（不会覆盖已有文件）")
     tmp = out.with_name(out.name + ".part")
     tmp.write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     tmp.replace(out)

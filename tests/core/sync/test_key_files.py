@@ -21,7 +21,7 @@ def test_export_does_not_overwrite_another_units_key_file(world: dict[str, Node]
     with world[T1].db.transaction("测试员") as s:
         keys.export_public_key(s, stick)
         keys.export_public_key(s, stick)  # its own key again: fine
-    with pytest.raises(OldcommError, match="已存在，且不是本机的公钥"):
+    with pytest.raises(OldcommError, match="已存在，且不是本单位的公钥文件"):
         with world[COUNTY].db.transaction("测试员") as s:
             keys.export_public_key(s, stick)
     assert json.loads(stick.read_text(encoding="utf-8"))["code"] == T1
