@@ -60,8 +60,8 @@ def cmd_keys(args: argparse.Namespace) -> int:
         elif args.keys_command == "trust":
             if args.township is None:
                 raise UsageError("请用 --township 给出公钥所属单位的区划代码（与对方核对过的）")
-            replaced = keys.trusted_key(s, args.township)
-            old = replaced.fingerprint if replaced is not None else None
+            before = keys.trusted_key(s, args.township)
+            old = before.fingerprint if before is not None else None
             peer = keys.trust(s, args.file, args.township, replace=args.replace)
             if old and old != peer.fingerprint:
                 print(f"已替换 {peer.code} 的公钥（原指纹 {keys.display(old)}），双方的下一个数据包是完整的")

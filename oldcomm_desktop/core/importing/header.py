@@ -72,6 +72,7 @@ def find(cells: list[list[Any]], known: frozenset[str] = frozenset()) -> Header 
     top = [_text(c) for c in cells[best_row]] + [""] * (width - len(cells[best_row]))
     rows = 1
     labels = top
+    unit_row = False
     if best_row + 1 < len(cells):
         below = [_text(c) for c in cells[best_row + 1]] + [""] * (width - len(cells[best_row + 1]))
         texts = [t for t in below if t]
@@ -88,7 +89,7 @@ def find(cells: list[list[Any]], known: frozenset[str] = frozenset()) -> Header 
         unit = unit_in(label)
         if unit:
             units[col] = unit
-    if rows == 2 and labels is top:  # a row of units: each column's unit, the labels stay as they are
+    if unit_row:  # a row of units: each column's unit, the labels stay as they are
         for col, text in enumerate(below):
             unit = _bare_unit(text)
             if unit and col not in units:

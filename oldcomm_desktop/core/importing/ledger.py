@@ -32,7 +32,7 @@ from oldcomm_desktop.core.importing import bulk, columns, values, workbook
 from oldcomm_desktop.core.importing import header as headers
 from oldcomm_desktop.core.importing import rows as kinds
 from oldcomm_desktop.core.importing.reconcile import FIGURES, Check, Line, reconcile
-from oldcomm_desktop.core.lifecycle import STATUS_LABELS
+from oldcomm_desktop.core.lifecycle import STATUS_LABELS, STATUSES, WITHDRAWN
 from oldcomm_desktop.core.model import Community, Division, Milestone, Project
 from oldcomm_desktop.core.model.base import new_id
 
@@ -116,6 +116,13 @@ def _cell(row: list[Any], col: int | None) -> Any:
 
 
 _PERCENT = {"progress_percent": "%"}  # a 形象进度 cell may say 80%
+
+
+def _national_children(code: str) -> list[Any]:
+    """The units directly under `code` in the national division list (none for a code it does not have)."""
+    from oldcomm_desktop.core import national_divisions
+
+    return national_divisions.children(code) if national_divisions.listed(code) else []
 
 
 def _village_key(name: str) -> str:
@@ -261,7 +268,7 @@ def _figures(row: list[Any], col_of: dict[str, int], units: dict[str, str]) -> d
 
 
 _CENT = Decimal("0.01")
-_STAGE = {"reserve": 0, "planned": 1, "started": 2, "completed": 3, "accepted": 4}  # withdrawn stands apart
+_STAGE = {s: i for i, s in enumerate(STATUSES) if s != WITHDRAWN}  # the order progress goes; withdrawn apart
 
 
 def _rounded(f: str, kind: str, v: Decimal, raw: Any, flags: list[str]) -> Decimal:
@@ -402,14 +409,7 @@ class _Builder:
     def _listed(self) -> dict[str, str]:
         """This county's townships in the national division list, code -> name (empty for a county not in it)."""
         if self.listed is None:
-            from oldcomm_desktop.core import national_divisions
-
-            county = (self.own or "")[:6] + "000000"
-            self.listed = (
-                {e.code: e.name for e in national_divisions.children(county)}
-                if national_divisions.listed(county)
-                else {}
-            )
+            self.listed = {e.code: e.name for e in _national_children((self.own or "")[:6] + "000000")}
         return self.listed
 
     def _new_code(self, name: str) -> str:
@@ -584,11 +584,8 @@ class _Builder:
         """The code of a 社区/村 under `township` named `name` (with or without 社区/村/居委会): the ones this
         database has registered, then the national list. None when neither has it (the clerk is told)."""
         if township not in self.villages:
-            from oldcomm_desktop.core import national_divisions
-            from oldcomm_desktop.core.model import Division
-
             known: dict[str, str] = {}
-            for e in national_divisions.children(township) if national_divisions.listed(township) else []:
+            for e in _national_children(township):
                 known.setdefault(_village_key(e.name), e.code)
             q = select(Division.code, Division.name).where(
                 Division.level == "village", Division.parent_code == township, Division.deleted_at.is_(None)

@@ -316,6 +316,8 @@ LEDGER_STATUS_WORDS: dict[str, str] = {
 }
 # after 未 / 尚未: what the negated word leaves (未完工: started, not completed; 未验收: completed, not accepted)
 _NEGATED: dict[str, str] = {"验收": COMPLETED, "完工": STARTED, "完成": STARTED, "竣工": STARTED, "开工": PLANNED}
+# every status word, the longest first (a word found inside a longer one must not win over it)
+_WORDS_LONGEST_FIRST = sorted({**STATUS_WORDS, **LEDGER_STATUS_WORDS}.items(), key=lambda kv: len(kv[0]), reverse=True)
 
 
 def parse_status(value: Any) -> str | None:
@@ -337,10 +339,9 @@ def parse_status(value: Any) -> str | None:
         for word, status in _NEGATED.items():
             if word in text:
                 return status
-    words = {**STATUS_WORDS, **LEDGER_STATUS_WORDS}
-    for word in sorted(words, key=len, reverse=True):
+    for word, status in _WORDS_LONGEST_FIRST:
         if word in text:
-            return words[word]
+            return status
     raise ValueError(f"“{value}”不是可识别的状态（如 已完工、在建、未开工）")
 
 

@@ -60,7 +60,8 @@ def check_file(path: Path) -> None:
     with path.open("rb") as fh:
         head = fh.read(8)
     if head == OLE_MAGIC:
-        if _ole_kind(path) == "xls" or (_ole_kind(path) is None and path.suffix.lower() == ".xls"):
+        kind = _ole_kind(path)
+        if kind == "xls" or (kind is None and path.suffix.lower() == ".xls"):
             raise UnreadableFile(
                 f"{path.name} 是旧版 Excel 97-2003（.xls）文件，请在 Excel 或 WPS 中另存为 .xlsx 后再导入"
             )

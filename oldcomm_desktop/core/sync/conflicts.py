@@ -182,7 +182,7 @@ def resolve(
         other.resolved_at = now
         other.resolved_by = session.info.get("operator")
     session.flush()
-    if c.field == "deleted_at" and keep in KEEP:
+    if c.field == merge.DELETED and keep in KEEP:
         for child in _deleted_with(session, c):  # their deletions held with this record's: decided with it
             resolve(session, child.id, keep)
     return c
@@ -197,7 +197,7 @@ def _deleted_with(session: Session, c: SyncConflict) -> list[SyncConflict]:
     for other in session.scalars(
         select(SyncConflict).where(
             SyncConflict.import_id == c.import_id,
-            SyncConflict.field == "deleted_at",
+            SyncConflict.field == merge.DELETED,
             SyncConflict.status == "open",
             SyncConflict.id != c.id,
         )

@@ -541,7 +541,7 @@ def _merge(
                     )
                 sh = shadows[rid]
                 result = merge.merge_record(sh.state, sh.clocks, theirs, theirs_clocks, fields, derived)
-                if theirs.get(DELETED) is not None and (held_deletions or result.conflicts):
+                if theirs.get(merge.DELETED) is not None and (held_deletions or result.conflicts):
                     _hold_deletion_with_parent(name, rid, theirs, theirs_clocks, sh, result, held_deletions)
                 if result.taken and holds:
                     ours_at = row._mapping["updated_at"]
@@ -679,7 +679,7 @@ def _merge(
 
 
 _NO_TEXTS = ("", "")
-DELETED = "deleted_at"
+FILL_MIN_RECORDS = 5000  # a smaller package is written in WAL mode whatever the database holds
 
 
 def _hold_deletion_with_parent(
@@ -696,25 +696,25 @@ def _hold_deletion_with_parent(
     milestones, money, inspections …) stays live and its deletion becomes a conflict too, which the parent's
     decision settles (`conflicts.resolve`). Else the parent would stay while everything in it went, and keeping
     the parent would not bring them back."""
-    if any(fc.field == DELETED for fc in result.conflicts):
+    gone = merge.DELETED
+    if any(fc.field == gone for fc in result.conflicts):
         held.add((name, rid))  # kept live against their deletion: its children follow it
         return
-    if DELETED not in result.taken:
+    if gone not in result.taken:
         return
     if not any((parent, theirs.get(col)) in held for col, parent in deleted_parents.PARENTS.get(name, ())):
         return
-    mine = merge.of(sh.clocks, DELETED)
-    result.taken.remove(DELETED)
-    if DELETED in result.settled:
-        result.settled.remove(DELETED)
-    result.values[DELETED] = sh.state.get(DELETED)
-    result.clocks = merge.compact({**result.clocks, DELETED: dict(mine)})
+    mine = merge.of(sh.clocks, gone)
+    result.taken.remove(gone)
+    if gone in result.settled:
+        result.settled.remove(gone)
+    result.values[gone] = sh.state.get(gone)
+    result.clocks = merge.compact({**result.clocks, gone: dict(mine)})
     result.conflicts.append(
-        merge.FieldConflict(DELETED, sh.state.get(DELETED), theirs.get(DELETED), dict(merge.of(theirs_clocks, DELETED)))
+        merge.FieldConflict(gone, sh.state.get(gone), theirs.get(gone), dict(merge.of(theirs_clocks, gone)))
     )
     result.echo = False
     held.add((name, rid))
-FILL_MIN_RECORDS = 5000  # a smaller package is written in WAL mode whatever the database holds
 
 
 def _forget_read(pkg: package.ReadPackage, stored: list[changes.ShadowRow]) -> None:
