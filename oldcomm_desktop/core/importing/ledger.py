@@ -177,7 +177,9 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
             answers.append(f"已确认：“{columns.LABELS[f]}”按{unit}导入")
         else:
             questions.append(question)
+    merged = _merged_figures(sheet, head, mapping, labels)
     builder = _Builder(session, options, col_of, units, year, head, path)
+    builder.merged = merged
     results: list[RowResult] = []
     lines: list[Line] = []
     for r in range(head.data_start, len(sheet.cells)):
@@ -204,6 +206,10 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
             group = _cell(row, col_of.get("district")) or _cell(row, col_of.get("township")) or ""
             if figures is None:
                 figures = _figures(row, col_of, units)
+            for f in FIGURES:  # a merged figure counts once, on the range's first community row
+                m = merged.get((r, f))
+                if m is not None and r != m.rows[0]:
+                    figures.pop(f, None)
             lines.append(Line(r + 1, "community", name, values.normalise(str(group)), figures))
     bulk_plan = builder.finish(results)
     return LedgerPlan(
@@ -222,6 +228,69 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
         new_townships=builder.new_townships,
         samples=headers.samples(sheet.cells, head, mapping),
     )
+
+
+ADDITIVE = ("buildings", "households", "floor_area", "total_investment")  # figures that add up over rows
+
+
+@dataclass
+class _Merged:
+    """A figure in a cell merged over several community rows. Filling it down (right for a 片区 or 街道 name)
+    would count it once per row; it belongs to the rows together: to their project when the file's project
+    column groups exactly those rows and it is money, else to no one row (left out, with a hint)."""
+
+    field: str
+    ref: str  # the merged range as Excel names it (D2:D4)
+    first: int  # Excel rows of the range
+    last: int
+    raw: Any
+    rows: list[int]  # 0-based indexes of the community rows inside it
+    project: str | None = None  # the project (normalised name) the money goes on
+
+
+def _merged_figures(
+    sheet: workbook.Sheet, head: headers.Header, mapping: dict[int, str], labels: list[str]
+) -> dict[tuple[int, str], _Merged]:
+    """(0-based row, field) -> the merged figure that row shares with others, for every merged cell of an
+    additive column that covers more than one community row."""
+    cells = sheet.cells
+    col_field = {c: f for c, f in mapping.items() if f in ADDITIVE}
+    project_col = next((c for c, f in mapping.items() if f == "project"), None)
+    by_project: dict[str, list[int]] | None = None
+    out: dict[tuple[int, str], _Merged] = {}
+    for r0, c0, r1, c1 in sheet.merged:
+        if r1 <= r0 or r0 < head.data_start or r0 >= len(cells):
+            continue
+        for col in range(c0, c1 + 1):
+            f = col_field.get(col)
+            if f is None:
+                continue
+            span = range(r0, min(r1, len(cells) - 1) + 1)
+            rows = [r for r in span if kinds.classify(cells[r], mapping, labels).kind == kinds.COMMUNITY]
+            if len(rows) < 2:
+                continue  # one community (and its 其中 part below, say): nothing is counted twice
+            ref = f"{workbook.cell_ref(r0, c0)}:{workbook.cell_ref(r1, c1)}"
+            m = _Merged(f, ref, r0 + 1, r1 + 1, cells[r0][c0], rows)
+            if f == "total_investment" and project_col is not None:
+                names = {values.normalise(str(_cell(cells[r], project_col) or "")) for r in rows}
+                name = names.pop() if len(names) == 1 else ""
+                if name:
+                    if by_project is None:
+                        by_project = defaultdict(list)
+                        for r in range(head.data_start, len(cells)):
+                            v = _cell(cells[r], project_col)
+                            if v is not None:
+                                by_project[values.normalise(str(v))].append(r)
+                    members = [
+                        r
+                        for r in by_project.get(name, [])
+                        if kinds.classify(cells[r], mapping, labels).kind == kinds.COMMUNITY
+                    ]
+                    if members == rows:
+                        m.project = name
+            for r in rows:
+                out[(r, f)] = m
+    return out
 
 
 def _unit_questions(data: list[list[Any]], col_of: dict[str, int], units: dict[str, str]) -> list[tuple[str, str, str]]:
@@ -342,6 +411,8 @@ class _Builder:
             if f in col_of
         ]
         self.parse_date = functools.partial(values.parse_date, year=year)
+        self.merged: dict[tuple[int, str], _Merged] = {}  # figures shared by several rows (see _merged_figures)
+        self.project_money: dict[str, Decimal] = {}  # project (normalised name) -> its merged 总投资
         self.existing = self._existing()
         self.projects: dict[tuple[str, str], str] = {
             (str(p.township_code), values.normalise(p.name)): p.id
@@ -497,6 +568,10 @@ class _Builder:
             v = n.value
             if f in FIGURES:
                 figures[f] = v
+            shared = self.merged.get((res.row - 1, f))
+            if shared is not None:
+                self._shared(shared, f, v, found, data, flags)
+                continue
             if f == "progress_percent" and v <= 1 and isinstance(raw, float):
                 v = v * 100
             if found and found.get(f) is not None and v != found[f] and values.agrees_as_written(found[f], n):
@@ -580,6 +655,22 @@ class _Builder:
         self._milestones(res, cid, status, dates, word, found)
         return figures if len(figures) == sum(1 for f in FIGURES if f in c) else None
 
+    def _shared(
+        self, m: _Merged, f: str, v: Decimal, found: dict[str, Any] | None, data: dict[str, Any], flags: list[str]
+    ) -> None:
+        """A figure merged over several rows goes on their project (money) or on none of them, never on each."""
+        label = self.head.labels[self.col_of[f]] or columns.LABELS[f]
+        where = f"{label}“{m.raw}”是第 {m.first}–{m.last} 行合并的单元格（{m.ref}）"
+        if m.project is None:
+            flags.append(f"{where}，为这几个小区共有，不能分到各小区，未导入（请在表中分到各小区，或加“项目名称”列）")
+            return
+        self.project_money[m.project] = _rounded(f, "dec", v, m.raw, [])
+        hint = f"{where}，记为项目“{m.project}”的总投资，不分到各小区"
+        if found and found.get(f) is not None:
+            data[f] = None  # the project holds it now: the community's own figure would count it twice
+            hint += f"（本小区原有的总投资 {found[f]:,} 元已清除，以免重复计算）"
+        flags.append(hint)
+
     def _village(self, township: str, name: str) -> str | None:
         """The code of a 社区/村 under `township` named `name` (with or without 社区/村/居委会): the ones this
         database has registered, then the national list. None when neither has it (the clerk is told)."""
@@ -609,7 +700,16 @@ class _Builder:
                 {"id": pid, "name": name, "township_code": code, **({"plan_year": self.year} if self.year else {})}
             )
             self.labels["project"].append(f"项目“{name}”")
-        return self.projects[key]
+        pid = self.projects[key]
+        money = self.project_money.pop(key[1], None)
+        if money is not None:  # a 总投资 merged over exactly this project's rows: the project's, not split
+            mine = next((r for r in self.rows["project"] if r["id"] == pid), None)
+            if mine is None:
+                mine = {"id": pid}
+                self.rows["project"].append(mine)
+                self.labels["project"].append(f"项目“{name}”")
+            mine.update(total_investment=money, money_split=False)
+        return pid
 
     def _milestones(
         self,

@@ -128,6 +128,16 @@ def read_sheet(path: Path, sheet: str | int | None = None) -> Sheet:
     return Sheet(name, cells, merged)
 
 
+def cell_ref(row: int, col: int) -> str:
+    """Excel's name of a 0-based cell (0, 3 → D1), for messages that point a clerk at a cell."""
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row + 1}"
+
+
 def _fill_merged(cells: list[list[Any]], merged: list[tuple[int, int, int, int]]) -> None:
     """Every cell of a merged area gets the area's value (a 片区 named once for several rows)."""
     for r0, c0, r1, c1 in merged:

@@ -518,3 +518,77 @@ def test_an_older_status_over_a_newer_one_is_said_not_silently_ignored(county_db
     p = _import(county_db, write(tmp_path / "b.xlsx", [head, ["城关街道", "乙小区", 80, "在建", ""]]))
     assert "台账状态“在建”早于本数据库中的“已完工”，状态未改动（进度只能前进）" in p.rows[0].flags
     assert _communities(county_db)["乙小区"].status == "completed"
+
+
+def test_a_money_cell_merged_over_several_communities_is_not_copied_into_each(
+    county_db: Database, tmp_path: Path
+) -> None:
+    """总投资 400 merged over three communities is one project's 400万元, not 1,200万元: without a project column
+    grouping exactly those rows it is left out of each row with a hint naming the rows and the merged range."""
+    path = write(
+        tmp_path / "a.xlsx",
+        [
+            ["乡镇（街道）", "小区名称", "户数", "总投资（万元）"],
+            ["城关街道", "甲小区", 100, 400],
+            ["城关街道", "乙小区", 200, None],
+            ["城关街道", "丙小区", 300, None],
+            ["城关街道", "丁小区", 50, 80],
+            ["", "合计", 650, 480],
+        ],
+        merges=("D2:D4",),
+    )
+    p = _plan(county_db, path)
+    assert p.counts()["new"] == 4
+    for r in p.rows[:3]:
+        assert any("D2:D4" in f and "第 2–4 行" in f and "未导入" in f for f in r.flags), r.flags
+    assert not p.rows[3].flags
+    assert all(c.agrees for c in p.checks)  # the file's 合计 counts the merged 400 once, and so does the check
+    _import(county_db, path)
+    c = _communities(county_db)
+    assert [c[n].total_investment for n in ("甲小区", "乙小区", "丙小区")] == [None, None, None]
+    assert c["丁小区"].total_investment == Decimal("800000.00")
+
+
+def test_a_money_cell_merged_over_exactly_one_projects_rows_goes_on_the_project(
+    county_db: Database, tmp_path: Path
+) -> None:
+    from oldcomm_desktop.core import summary
+
+    path = write(
+        tmp_path / "a.xlsx",
+        [
+            ["乡镇（街道）", "项目名称", "小区名称", "户数", "建筑面积（平方米）", "总投资（万元）"],
+            ["城关街道", "北关片区改造项目", "甲小区", 100, 1000, 400],
+            ["城关街道", None, "乙小区", 200, 3000, None],
+            ["城关街道", "南关项目", "丙小区", 300, 2000, 90],
+        ],
+        merges=("B2:B3", "F2:F3"),
+    )
+    p = _plan(county_db, path)
+    assert p.counts()["new"] == 3
+    for r in p.rows[:2]:
+        assert any("F2:F3" in f and "北关片区改造项目" in f for f in r.flags), r.flags
+    _import(county_db, path)
+    c = _communities(county_db)
+    assert c["甲小区"].total_investment is None and c["乙小区"].total_investment is None
+    with county_db.transaction("测试员") as s:
+        project = s.scalars(select(Project).where(Project.name == "北关片区改造项目")).one()
+        assert project.total_investment == Decimal("4000000.00") and project.money_split is False
+        assert summary.totals(s).total.investment_yuan == Decimal("4900000.00")  # 400 + 90 万元, not 890
+    assert _import(county_db, path).counts()["unchanged"] == 3  # the same file again changes nothing
+
+
+def test_a_count_merged_over_several_communities_is_not_copied_into_each(county_db: Database, tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "a.xlsx",
+        [
+            ["乡镇（街道）", "小区名称", "户数", "楼栋数"],
+            ["城关街道", "甲小区", 120, 3],
+            ["城关街道", "乙小区", None, 2],
+        ],
+        merges=("C2:C3",),
+    )
+    p = _import(county_db, path)
+    assert all(any("户数" in f and "C2:C3" in f for f in r.flags) for r in p.rows)
+    c = _communities(county_db)
+    assert (c["甲小区"].households, c["乙小区"].households, c["乙小区"].buildings) == (None, None, 2)
