@@ -182,6 +182,7 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
     builder.merged = merged
     results: list[RowResult] = []
     lines: list[Line] = []
+    breakdown: int | None = None  # under a total: the list number of its last 其中 row (0: none yet)
     for r in range(head.data_start, len(sheet.cells)):
         row = sheet.cells[r]
         k = kinds.classify(row, mapping, labels)
@@ -190,6 +191,16 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
         if k.kind in (kinds.BLANK, kinds.HEADER):
             continue
         results.append(res)
+        if k.kind == kinds.TOTAL:
+            breakdown = 0
+        elif k.kind == kinds.COMMUNITY and breakdown is not None:
+            breakdown = _breakdown(values.normalise(name), breakdown)
+            if breakdown is not None:
+                res.kind = kinds.PART
+                res.reason = "合计行下的“其中”分项（不导入，不计入合计）"
+                continue
+        elif k.kind != kinds.PART:
+            breakdown = None
         if k.kind in (kinds.SUBTOTAL, kinds.TOTAL):
             res.reason = kinds.KIND_LABELS[k.kind]
             label = next((values.normalise(str(c)) for c in row if c not in (None, "")), "")
@@ -228,6 +239,18 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
         new_townships=builder.new_townships,
         samples=headers.samples(sheet.cells, head, mapping),
     )
+
+
+def _breakdown(name: str, last: int) -> int | None:
+    """Whether a row under a total is part of its breakdown (其中：1.城东区, then 2.城西区 …): the list number
+    it carries (-1 for a 其中 row without one), or None once the rows are communities again. A 其中 row
+    anywhere under the total belongs to it; a numbered row only when it continues the 其中 row's numbering."""
+    number = values.list_number(name)
+    if name.startswith("其中"):
+        return number if number is not None else -1
+    if last > 0 and number == last + 1:
+        return number
+    return None
 
 
 ADDITIVE = ("buildings", "households", "floor_area", "total_investment")  # figures that add up over rows

@@ -359,5 +359,21 @@ def strip_list_number(name: str) -> str:
     return _LIST_NUMBER.sub("", text).strip()
 
 
+_NUMERALS = {ch: i for i, ch in enumerate("一二三四五六七八九十", start=1)}
+
+
+def list_number(name: str) -> int | None:
+    """The list number a name starts with ('其中:1.城东区' → 1, '(3)幸福里' → 3, '二、城西区' → 2), or None."""
+    text = _PART.sub("", name.strip())
+    m = _LIST_NUMBER.match(text)
+    if m is None:
+        return None
+    digits = re.sub(r"\D", "", m.group(0))
+    if digits:
+        return int(digits)
+    word = re.sub(r"[、.\s]", "", m.group(0))
+    return _NUMERALS.get(word) if len(word) == 1 else None
+
+
 def is_masked(text: str) -> bool:
     return "**" in text or "xx" in text.lower() or "××" in text

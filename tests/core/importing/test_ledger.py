@@ -592,3 +592,26 @@ def test_a_count_merged_over_several_communities_is_not_copied_into_each(county_
     assert all(any("户数" in f and "C2:C3" in f for f in r.flags) for r in p.rows)
     c = _communities(county_db)
     assert (c["甲小区"].households, c["乙小区"].households, c["乙小区"].buildings) == (None, None, 2)
+
+
+def test_qizhong_rows_under_a_total_are_its_breakdown_not_communities(county_db: Database, tmp_path: Path) -> None:
+    """合计 first with its 其中：1.城东区 / 2.城西区 breakdown, and a 合计 last with 其中 rows: never communities."""
+    path = write(
+        tmp_path / "a.xlsx",
+        [
+            ["乡镇（街道）", "小区名称", "户数"],
+            ["", "合计", 650],
+            ["", "其中：1.城东区", 400],
+            ["", "2.城西区", 250],
+            ["城关街道", "1.幸福里", 400],
+            ["城关街道", "2.和平苑", 250],
+            ["", "合计", 650],
+            ["", "其中:城关街道", 650],
+            ["", "其中：1.老城片区", 100],
+        ],
+    )
+    p = _import(county_db, path)
+    assert [r.kind for r in p.rows] == ["total", "part", "part", "community", "community", "total", "part", "part"]
+    assert p.counts() == {"new": 2, "updated": 0, "unchanged": 0, "rejected": 0, "skipped": 6}
+    assert all(c.agrees for c in p.checks)
+    assert set(_communities(county_db)) == {"幸福里", "和平苑"}

@@ -175,6 +175,21 @@ def test_list_numbers_are_stripped_from_names(name: str, bare: str) -> None:
     assert values.strip_list_number(values.normalise(name)) == bare
 
 
+@pytest.mark.parametrize(
+    ("name", "number"),
+    [
+        ("其中:1.城东区", 1),
+        ("其中：12、城西区", 12),
+        ("(3)幸福里", 3),
+        ("二、城西区", 2),
+        ("幸福里", None),
+        ("其中：城关", None),
+    ],
+)
+def test_the_list_number_a_name_starts_with(name: str, number: int | None) -> None:
+    assert values.list_number(values.normalise(name)) == number
+
+
 def test_serial_numbers_outside_the_date_range_are_refused() -> None:
     with pytest.raises(ValueError):
         values.parse_date(12)
