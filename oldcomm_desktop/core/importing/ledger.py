@@ -115,6 +115,13 @@ def _cell(row: list[Any], col: int | None) -> Any:
     return None if v == "" else v
 
 
+def _shown(raw: Any) -> str:
+    """A cell as Excel shows it: 800, not the 800.0 a reader hands back for a number cell."""
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return str(raw)
+
+
 _PERCENT = {"progress_percent": "%"}  # a 形象进度 cell may say 80%
 
 
@@ -171,15 +178,18 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
             units[f] = head.units[col]
     col_of = {f: c for c, f in mapping.items()}
     questions, answers = [], []
+    confirmed: set[str] = set()
     for question, f, unit in _unit_questions(sheet.cells[head.data_start :], col_of, units):
         if options.confirm:  # the clerk saw the question and answered yes: the proposed unit
             units[f] = unit
+            confirmed.add(f)
             answers.append(f"已确认：“{columns.LABELS[f]}”按{unit}导入")
         else:
             questions.append(question)
     merged = _merged_figures(sheet, head, mapping, labels)
     builder = _Builder(session, options, col_of, units, year, head, path)
     builder.merged = merged
+    builder.confirmed = confirmed
     results: list[RowResult] = []
     lines: list[Line] = []
     breakdown: int | None = None  # under a total: the list number of its last 其中 row (0: none yet)
@@ -436,6 +446,7 @@ class _Builder:
         self.parse_date = functools.partial(values.parse_date, year=year)
         self.merged: dict[tuple[int, str], _Merged] = {}  # figures shared by several rows (see _merged_figures)
         self.project_money: dict[str, Decimal] = {}  # project (normalised name) -> its merged 总投资
+        self.confirmed: set[str] = set()  # fields whose unit is the answer to a question, not the file's word
         self.existing = self._existing()
         self.projects: dict[tuple[str, str], str] = {
             (str(p.township_code), values.normalise(p.name)): p.id
@@ -584,6 +595,8 @@ class _Builder:
                 continue
             if n is None:
                 continue
+            if f in self.confirmed:
+                n = self._plausible(f, raw, n, data, flags)
             if n.approximate:
                 flags.append(f"{columns.LABELS[f]}为约数（{raw}）")
             if n.note:
@@ -678,12 +691,41 @@ class _Builder:
         self._milestones(res, cid, status, dates, word, found)
         return figures if len(figures) == sum(1 for f in FIGURES if f in c) else None
 
+    def _plausible(self, f: str, raw: Any, n: values.Number, data: dict[str, Any], flags: list[str]) -> values.Number:
+        """A bare figure under a unit the clerk confirmed for the column (万平方米, from the median): a value that
+        cannot be 万平方米 — above 100 (a million m²), or over 1,000 m² a household where the plain reading
+        gives a household's flat — is the plain unit, as typed; it is not multiplied, and the row says so."""
+        bare = values.parse_number(raw)
+        if bare is None or bare.unit is not None or n.unit is None:
+            return n  # the cell names its unit (0.5万平方米, 800平方米): the cell's word counts
+        factor = n.value / bare.value if bare.value else Decimal(1)
+        if factor == 1:
+            return n
+        label = self.head.labels[self.col_of[f]] or columns.LABELS[f]
+        v = bare.value
+        households = data.get("households")
+        count = households if isinstance(households, int) and households > 0 else None
+        per_household = v * factor / count if count else None
+        if v > 100:
+            why = f"按{n.unit}将是 {n.value:,} 平方米，一个小区不会这么大"
+        elif count and per_household is not None and per_household > 1000 and v / count >= 10:
+            why = f"按{n.unit}每户将有 {per_household:,.0f} 平方米（户数 {count}）"
+        else:
+            if per_household is not None and per_household > 1000:
+                flags.append(
+                    f"{label}“{_shown(raw)}”按{n.unit}每户 {per_household:,.0f} 平方米，"
+                    f"与户数 {count} 不相符，请核对"
+                )
+            return n
+        flags.append(f"{label}“{_shown(raw)}”明显是平方米（{why}），未乘 1 万，按 {v:,} 平方米导入，请核对")
+        return bare
+
     def _shared(
         self, m: _Merged, f: str, v: Decimal, found: dict[str, Any] | None, data: dict[str, Any], flags: list[str]
     ) -> None:
         """A figure merged over several rows goes on their project (money) or on none of them, never on each."""
         label = self.head.labels[self.col_of[f]] or columns.LABELS[f]
-        where = f"{label}“{m.raw}”是第 {m.first}–{m.last} 行合并的单元格（{m.ref}）"
+        where = f"{label}“{_shown(m.raw)}”是第 {m.first}–{m.last} 行合并的单元格（{m.ref}）"
         if m.project is None:
             flags.append(f"{where}，为这几个小区共有，不能分到各小区，未导入（请在表中分到各小区，或加“项目名称”列）")
             return

@@ -615,3 +615,37 @@ def test_qizhong_rows_under_a_total_are_its_breakdown_not_communities(county_db:
     assert p.counts() == {"new": 2, "updated": 0, "unchanged": 0, "rejected": 0, "skipped": 6}
     assert all(c.agrees for c in p.checks)
     assert set(_communities(county_db)) == {"幸福里", "和平苑"}
+
+
+def test_confirming_wan_square_metres_leaves_figures_that_are_plainly_square_metres(
+    county_db: Database, tmp_path: Path
+) -> None:
+    """--confirm answers the column's question (万平方米), but 800 is not 800万平方米 and 90 for one household is
+    not 90万平方米: those are imported as m² with a hint, not multiplied by 10,000."""
+    path = write(
+        tmp_path / "a.xlsx",
+        [
+            ["乡镇（街道）", "小区名称", "户数", "建筑面积"],
+            ["城关街道", "甲小区", 100, 1.84],
+            ["城关街道", "乙小区", 300, 2.5],
+            ["城关街道", "丙小区", 80, 0.9],
+            ["城关街道", "丁小区", 12, 800],
+            ["城关街道", "戊小区", 1, 90],
+            ["城关街道", "己小区", 60, "0.5万平方米"],
+        ],
+    )
+    p = _import(county_db, path, confirm=True)
+    assert p.answers and p.counts()["new"] == 6
+    flags = {r.name: r.flags for r in p.rows}
+    assert any("“800”" in f and "平方米" in f and "未乘" in f for f in flags["丁小区"]), flags["丁小区"]
+    assert any("“90”" in f and "户数" in f for f in flags["戊小区"]), flags["戊小区"]
+    assert not flags["甲小区"] and not flags["己小区"]
+    got = {n: c.floor_area for n, c in _communities(county_db).items()}
+    assert got == {
+        "甲小区": Decimal("18400"),
+        "乙小区": Decimal("25000"),
+        "丙小区": Decimal("9000"),
+        "丁小区": Decimal("800"),
+        "戊小区": Decimal("90"),
+        "己小区": Decimal("5000"),
+    }
