@@ -427,7 +427,10 @@ class _Builder:
         self.rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.labels: dict[str, list[str]] = defaultdict(list)
         self.by_result: dict[str, RowResult] = {}  # community id -> row result
-        self.seen: dict[tuple[str, str], int] = {}
+        # township + name -> the file's earlier rows of that name: (Excel row, 社区 key, 社区 code)
+        self.seen: dict[tuple[str, str], list[tuple[int, str, str | None]]] = defaultdict(list)
+        self.claimed: set[str] = set()  # stored communities a row of this file already matched
+        self.village_names: dict[str, str] = {}
         self.memo: dict[str, dict[tuple[type, Any], tuple[bool, Any]]] = defaultdict(dict)
         self.township_memo: dict[Any, tuple[str | None, str]] = {}
         self.villages: dict[str, dict[str, str]] = {}  # township -> 社区/村 name key -> code
@@ -453,8 +456,9 @@ class _Builder:
             for p in session.scalars(select(Project).where(Project.deleted_at.is_(None)))
         }
 
-    def _existing(self) -> dict[tuple[str, str], dict[str, Any]]:
-        found: dict[tuple[str, str], dict[str, Any]] = {}
+    def _existing(self) -> dict[tuple[str, str], list[dict[str, Any]]]:
+        """Stored communities by township + name; one township may hold one name in several 社区."""
+        found: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         q = select(
             Community.id,
             Community.township_code,
@@ -462,15 +466,74 @@ class _Builder:
             Community.floor_area,
             Community.total_investment,
             Community.status,
+            Community.village_code,
         ).where(Community.deleted_at.is_(None))
-        for cid, code, name, area, investment, status in self.session.execute(q):
-            found[(str(code), name_key(name))] = {
-                "id": cid,
-                "floor_area": area,
-                "total_investment": investment,
-                "status": status,
-            }
+        for cid, code, name, area, investment, status, village in self.session.execute(q):
+            found[(str(code), name_key(name))].append(
+                {
+                    "id": cid,
+                    "floor_area": area,
+                    "total_investment": investment,
+                    "status": status,
+                    "village_code": village,
+                }
+            )
         return found
+
+    def _village_name(self, code: str) -> str:
+        if code not in self.village_names:
+            name = self.session.scalar(select(Division.name).where(Division.code == code))
+            self.village_names[code] = str(name or code)
+        return self.village_names[code]
+
+    def _same_in_file(
+        self, key: tuple[str, str], row: int, village: str, village_code: str | None, flags: list[str]
+    ) -> str:
+        """Why this row repeats an earlier row of the file ("" when it does not). Two rows of one name are two
+        communities only when both name a known 社区 and the 社区 differ; two rows are never merged."""
+        has_column = "village" in self.col_of
+        for earlier, their_village, their_code in self.seen.get(key, []):
+            if _village_key(their_village) == _village_key(village):
+                what = "乡镇、所属社区和名称都相同" if has_column and village else "乡镇和名称相同"
+                return f"与第 {earlier} 行是同一个小区（{what}）"
+            if their_code is None or village_code is None:
+                unknown = [f"“{v}”" for v, c in ((their_village, their_code), (village, village_code)) if v and not c]
+                why = (
+                    f"所属社区{'、'.join(unknown)}不在本乡镇（街道）的社区（村）名单中"
+                    if unknown
+                    else "有一行没有填写所属社区"
+                )
+                return (
+                    f"与第 {earlier} 行小区名称相同，无法确定是不是同一个小区（{why}）；"
+                    "请写明已登记的所属社区，或在小区名称中加以区分"
+                )
+            flags.append(f"与第 {earlier} 行同名，所属社区不同（“{their_village}”与“{village}”），按两个小区导入")
+        self.seen[key].append((row, village, village_code))
+        return ""
+
+    def _stored(self, key: tuple[str, str], village: str, village_code: str | None) -> tuple[dict | None, str]:
+        """(the stored community this row is, why it cannot be told). With its 社区 known: the one of that
+        社区, else the only one of that name without a 社区; without: the only one of that name."""
+        candidates = [e for e in self.existing.get(key, []) if e["id"] not in self.claimed]
+        if village_code:
+            same = [e for e in candidates if e["village_code"] == village_code]
+            blank = [e for e in candidates if not e["village_code"]]
+            found = same[0] if same else (blank[0] if len(blank) == 1 else None)
+            return found, ""
+        if len(candidates) <= 1:
+            return (candidates[0] if candidates else None), ""
+        theirs = "、".join(
+            sorted({self._village_name(e["village_code"]) if e["village_code"] else "未填所属社区" for e in candidates})
+        )
+        if "village" not in self.col_of:
+            missing = "表中没有所属社区列"
+        elif village:
+            missing = f"所属社区“{village}”不在本乡镇（街道）的社区（村）名单中"
+        else:
+            missing = "这一行没有填写所属社区"
+        return None, (
+            f"本乡镇（街道）已有 {len(candidates)} 个名为“{key[1]}”的小区（{theirs}），{missing}，无法确定是哪一个"
+        )
 
     def _township(self, raw: Any) -> tuple[str | None, str]:
         """(code, why not) for the township a row names."""
@@ -577,14 +640,23 @@ class _Builder:
         if values.is_masked(name):
             flags.append(f"名称含隐去的字（{name}）")
         key = (code, name_key(name))
-        if key in self.seen:
-            res.action, res.reason = REJECTED, f"与第 {self.seen[key]} 行是同一个小区（乡镇和名称相同）"
+        raw_village = _cell(row, c.get("village"))
+        village = values.normalise(str(raw_village)) if raw_village is not None else ""
+        village_code = self._village(code, village) if village else None
+        why = self._same_in_file(key, res.row, village, village_code, flags)
+        if not why:
+            found, why = self._stored(key, village, village_code)
+        if why:
+            res.action, res.reason = REJECTED, why
             return None
-        self.seen[key] = res.row
+        if found is not None:
+            self.claimed.add(found["id"])
+        elif village_code and self.existing.get(key):
+            others = "、".join(sorted({self._village_name(e["village_code"]) for e in self.existing[key]}))
+            flags.append(f"本乡镇（街道）已有同名小区（{others}），所属社区不同，作为另一个小区新增")
         data: dict[str, Any] = {"name": name, "township_code": code}
         problems: list[str] = []
         figures: dict[str, Decimal] = {}
-        found = self.existing.get(key)
         for f, col, kind, parse in self.number_columns:
             raw = row[col] if col < width else None
             if raw is None or raw == "":
@@ -657,13 +729,11 @@ class _Builder:
                 data["start_kind"] = found_kind
             else:
                 flags.append(f"新开工/续建“{kind}”无法识别，未导入")
-        village = _cell(row, c.get("village"))
-        if village is not None:
-            village_code = self._village(code, values.normalise(str(village)))
+        if raw_village is not None:
             if village_code:
                 data["village_code"] = village_code
             else:
-                flags.append(f"所属社区“{village}”不在本乡镇（街道）的社区（村）名单中，未导入")
+                flags.append(f"所属社区“{raw_village}”不在本乡镇（街道）的社区（村）名单中，未导入")
         word = _cell(row, c.get("status"))
         ok, status = self._parsed("status", values.parse_status, word) if word is not None else (True, None)
         if not ok:
@@ -829,7 +899,7 @@ class _Builder:
 
     def finish(self, results: list[RowResult]) -> bulk.Plan:
         # what is stored already: milestone kinds of matched communities
-        stored = {v["id"] for v in self.existing.values()}
+        stored = {e["id"] for entries in self.existing.values() for e in entries}
         ids = [r["id"] for r in self.rows["community"] if r["id"] in stored]
         kinds_of: dict[str, set[str]] = defaultdict(set)
         for start in range(0, len(ids), 500):

@@ -649,3 +649,60 @@ def test_confirming_wan_square_metres_leaves_figures_that_are_plainly_square_met
         "戊小区": Decimal("90"),
         "己小区": Decimal("5000"),
     }
+
+
+def _villages(db: Database) -> tuple[str, str]:
+    from oldcomm_desktop.core import divisions
+
+    one, two = CHENGGUAN[:9] + "201", CHENGGUAN[:9] + "202"
+    with db.transaction("测试员") as s:
+        divisions.ensure(s, one, "一街社区")
+        divisions.ensure(s, two, "二街社区")
+    return one, two
+
+
+def test_same_named_communities_of_different_villages_are_two_communities(county_db: Database, tmp_path: Path) -> None:
+    one, two = _villages(county_db)
+    head = ["乡镇（街道）", "所属社区", "小区名称", "户数"]
+    path = write(
+        tmp_path / "a.xlsx",
+        [head, ["城关街道", "一街社区", "幸福里", 100], ["城关街道", "二街社区", "幸福里", 200]],
+    )
+    p = _import(county_db, path)
+    assert p.counts()["new"] == 2
+    assert any("第 2 行" in f and "所属社区不同" in f for f in p.rows[1].flags), p.rows[1].flags
+    with county_db.transaction("测试员") as s:
+        got = sorted(s.execute(select(Community.village_code, Community.households)).all())
+    assert got == [(one, 100), (two, 200)]
+    p = _import(county_db, path)  # matched by township + 社区 + name: the same file again changes nothing
+    assert p.counts()["unchanged"] == 2
+    rows = [head, ["城关街道", "二街", "幸福里", 250]]
+    p = _import(county_db, write(tmp_path / "b.xlsx", rows))
+    assert p.counts()["updated"] == 1
+    with county_db.transaction("测试员") as s:
+        got = sorted(s.execute(select(Community.village_code, Community.households)).all())
+    assert got == [(one, 100), (two, 250)]
+
+
+def test_same_named_rows_that_cannot_be_told_apart_are_refused_naming_the_rows(
+    county_db: Database, tmp_path: Path
+) -> None:
+    _villages(county_db)
+    path = write(
+        tmp_path / "a.xlsx",
+        [
+            ["乡镇（街道）", "所属社区", "小区名称", "户数"],
+            ["城关街道", "一街社区", "幸福里", 100],
+            ["城关街道", "一街社区", "幸福里", 120],
+            ["城关街道", "", "幸福里", 130],
+            ["城关街道", "无此社区", "幸福里", 140],
+        ],
+    )
+    p = _import(county_db, path)
+    assert [r.action for r in p.rows] == ["new", "rejected", "rejected", "rejected"]
+    assert all("第 2 行" in r.reason for r in p.rows[1:]), [r.reason for r in p.rows]
+    rows = [["乡镇（街道）", "所属社区", "小区名称", "户数"], ["城关街道", "二街", "幸福里", 80]]
+    assert _import(county_db, write(tmp_path / "b.xlsx", rows)).counts()["new"] == 1
+    p = _plan(county_db, write(tmp_path / "c.xlsx", [["乡镇（街道）", "小区名称", "户数"], ["城关街道", "幸福里", 99]]))
+    assert p.rows[0].action == "rejected"  # two 幸福里 in 城关街道 now: a row without its 社区 is not guessed
+    assert "一街社区" in p.rows[0].reason and "二街社区" in p.rows[0].reason
