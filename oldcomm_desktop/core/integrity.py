@@ -13,7 +13,7 @@ from datetime import timedelta
 from sqlalchemy import and_, func, select, text
 from sqlalchemy.orm import Session, aliased
 
-from oldcomm_desktop.core.lifecycle import FILING_DAYS, derive_status
+from oldcomm_desktop.core.lifecycle import FILING_DAYS, STATUS_LABELS, derive_status
 from oldcomm_desktop.core.model import Community, FundingLine, InvestmentEntry, Milestone, Project
 
 
@@ -64,7 +64,8 @@ def _status_rule(session: Session) -> Iterator[Finding]:
             kinds.get(cid, set()) | (project_kinds.get(pid, set()) if pid else set()), year is not None
         )
         if derived != status:
-            yield Finding("error", f"小区“{name}”", f"记录的状态 {status} 与节点推出的状态 {derived} 不一致")
+            shown, should = STATUS_LABELS.get(status, status), STATUS_LABELS.get(derived, derived)
+            yield Finding("error", f"小区“{name}”", f"记录的状态“{shown}”与节点推出的状态“{should}”不一致")
 
 
 def _money_rules(session: Session) -> Iterator[Finding]:
@@ -203,7 +204,47 @@ def _item_rules(session: Session) -> Iterator[Finding]:
         )
 
 
-RULES = (_status_rule, _money_rules, _milestone_rules, _ledger_rules, _item_rules)
+# (child, its parent column, parent): the pairs every edit keeps together — deleting a community takes its
+# items, milestones, money and inspections with it, an inspection its rectifications, and a project with live
+# communities is not deleted (a project's own milestones may outlive it, so they are not listed)
+KEPT_WITH_PARENT = (
+    ("community", "project_id", "project"),
+    ("renovation_item", "community_id", "community"),
+    ("milestone", "community_id", "community"),
+    ("funding_line", "community_id", "community"),
+    ("investment_entry", "community_id", "community"),
+    ("inspection", "community_id", "community"),
+    ("rectification", "inspection_id", "inspection"),
+)
+
+
+def _orphan_rule(session: Session) -> Iterator[Finding]:
+    """A live record under a deleted parent (an item of a deleted community): no edit allows it, so one found
+    means a write went around the rules (an old release, a hand-edited file); the recycle bin restores the parent
+    or the record can be deleted."""
+    from oldcomm_desktop.core.model import Base
+    from oldcomm_desktop.core.sync import tables
+
+    meta = Base.metadata.tables
+    for child, col, parent in KEPT_WITH_PARENT:
+        t, p = meta[child], meta[parent]
+        label = next((c for c in ("name", "problem") if c in p.c), None)
+        what = tables.TABLE_LABELS.get(child, child)
+        q = (
+            select(p.c[label] if label else p.c.id, func.count())
+            .select_from(t.join(p, p.c.id == t.c[col]))
+            .where(t.c.deleted_at.is_(None), p.c.deleted_at.is_not(None))
+            .group_by(p.c.id, p.c[label] if label else p.c.id)
+        )
+        for name, n in session.execute(q):
+            yield Finding(
+                "error",
+                f"{tables.TABLE_LABELS.get(parent, parent)}“{name}”",
+                f"已删除，但其中还有 {n:,} 条{what}未删除；请在回收站恢复它，或删除这些{what}",
+            )
+
+
+RULES = (_status_rule, _money_rules, _milestone_rules, _ledger_rules, _item_rules, _orphan_rule)
 
 
 def check(session: Session, *, deep: bool = False) -> list[Finding]:

@@ -551,7 +551,7 @@ def test_check_fails_on_a_tampered_status(demo_db: Path, tmp_path: Path) -> None
     assert write_sql(demo_db, "UPDATE community SET status = 'accepted' WHERE id = ?", cid) == 1
     r = oldcomm(tmp_path, "check", "--db", demo_db)
     assert r.rc == 1, r.text
-    assert f"[错误] 小区“{name}”：记录的状态 accepted 与节点推出的状态 started 不一致" in r.out
+    assert f"[错误] 小区“{name}”：记录的状态“已验收”与节点推出的状态“已开工”不一致" in r.out
     assert "检查完成：1 个错误" in r.out
     # put back, the ledger checks clean again
     assert write_sql(demo_db, "UPDATE community SET status = 'started' WHERE id = ?", cid) == 1

@@ -17,6 +17,7 @@ from oldcomm_desktop.core import (
     divisions,
     funding,
     integrity,
+    items,
     milestones,
     projects,
     summary,
@@ -333,9 +334,29 @@ def test_check_finds_a_tampered_status(county) -> None:
     found = _errors(s)
     assert len(found) == 2
     by_name = {f.record: f for f in found}
-    assert "记录的状态 accepted 与节点推出的状态 started 不一致" in by_name["小区“和平苑小区”"].message
-    assert "节点推出的状态 planned" in by_name["小区“粮食局家属院小区”"].message
+    assert "记录的状态“已验收”与节点推出的状态“已开工”不一致" in by_name["小区“和平苑小区”"].message
+    assert "节点推出的状态“计划”" in by_name["小区“粮食局家属院小区”"].message
     assert str(found[0]).startswith("[错误] 小区“")
+
+
+def test_check_finds_a_live_item_under_a_deleted_community(county) -> None:
+    """What a sync or an old release could leave behind; no edit allows it."""
+    s, c, _ = county
+    items.create(s, c["和平苑"].id, {"item_type_id": "water_pipe", "planned_quantity": "10"}, confirm=True)
+    s.execute(text("UPDATE community SET deleted_at = '2026-01-01 00:00:00' WHERE id = :id"), {"id": c["和平苑"].id})
+    s.execute(
+        text("UPDATE milestone SET deleted_at = '2026-01-01 00:00:00' WHERE community_id = :id"), {"id": c["和平苑"].id}
+    )
+    s.execute(
+        text("UPDATE funding_line SET deleted_at = '2026-01-01 00:00:00' WHERE community_id = :id"),
+        {"id": c["和平苑"].id},
+    )
+    s.execute(
+        text("UPDATE investment_entry SET deleted_at = '2026-01-01 00:00:00' WHERE community_id = :id"),
+        {"id": c["和平苑"].id},
+    )
+    found = [f for f in _errors(s) if f.record == "小区“和平苑小区”"]
+    assert [f.message for f in found] == ["已删除，但其中还有 1 条改造内容未删除；请在回收站恢复它，或删除这些改造内容"]
 
 
 def test_check_finds_arrived_above_approved_and_paid_above_arrived(county) -> None:

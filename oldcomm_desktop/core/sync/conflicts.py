@@ -138,6 +138,11 @@ def resolve(
         return _resolve_catalogue(session, c, keep, value, edit, keymaps)
     if c.field == deleted_parents.FIELD:
         return deleted_parents.resolve(session, c, keep, edit)
+    if c.field == merge.DELETED and keep in KEEP and _ends_live(session, c, keep):
+        _parents_live(session, c.table_name, c.record_id)  # a record kept live needs its parent live
+        if c.status != "open":  # decided with its parent (the same family)
+            return c
+        _restore_here(session, c.table_name, c.record_id)  # with what was deleted with it, as the bin restores
     changes.scan(session, keys=keymaps)
     me = changes.node(session)
     shadow = changes.load_shadows(conn, c.table_name, [c.record_id]).get(c.record_id)
@@ -185,7 +190,139 @@ def resolve(
     if c.field == merge.DELETED and keep in KEEP:
         for child in _deleted_with(session, c):  # their deletions held with this record's: decided with it
             resolve(session, child.id, keep)
+        _parents_follow(session, c, live=new is None)
+        if new is not None:
+            _reassert_deletion(session, c)
     return c
+
+
+def _ends_live(session: Session, c: SyncConflict, keep: str) -> bool:
+    if keep == "theirs":
+        return c.theirs is None or json.loads(c.theirs) is None
+    t = tables.table(c.table_name)
+    return session.connection().execute(select(t.c.deleted_at).where(t.c.id == c.record_id)).scalar() is None
+
+
+def _parents_live(session: Session, name: str, record_id: str) -> None:
+    """Bring back the deleted parents of a record a clerk keeps live (the county corrected an item of a community
+    the township deleted, and the township takes the correction): a parent whose own deletion is an open
+    conflict is decided live with it, else it is restored as the recycle bin restores it, with what was deleted
+    with it — the other side kept all of it. Grandparents first."""
+    conn = session.connection()
+    t = tables.table(name)
+    row = conn.execute(select(t).where(t.c.id == record_id)).first()
+    if row is None:
+        return
+    for col, ptable in deleted_parents.PARENTS.get(name, ()):
+        pid = row._mapping[col]
+        pt = tables.table(ptable)
+        if pid is None or conn.execute(select(pt.c.deleted_at).where(pt.c.id == pid)).scalar() is None:
+            continue
+        _parents_live(session, ptable, pid)
+        pending = _open_deletion(session, ptable, pid)
+        if pending is not None:
+            resolve(session, pending.id, "ours" if _ends_live(session, pending, "ours") else "theirs")
+        if conn.execute(select(pt.c.deleted_at).where(pt.c.id == pid)).scalar() is None:
+            continue
+        if not _restore_here(session, ptable, pid):
+            raise OldcommError(
+                f"这条记录所属的{tables.TABLE_LABELS.get(ptable, ptable)}已删除，请先在回收站恢复它，再处理这个冲突"
+            )
+
+
+BIN_KINDS = {  # tables the recycle bin restores (recycle_bin.RESTORE), with what was deleted with them
+    "community": "community",
+    "project": "project",
+    "inspection": "inspection",
+    "renovation_item": "item",
+    "milestone": "milestone",
+    "investment_entry": "investment",
+    "responsible_party": "party",
+}
+
+
+def _restore_here(session: Session, name: str, record_id: str) -> bool:
+    """Restore a deleted record as the recycle bin does — what was deleted with it comes back too, as the other
+    side, which kept it, still holds all of it. False when the bin does not restore this kind of record."""
+    from oldcomm_desktop.core import recycle_bin
+
+    t = tables.table(name)
+    if session.connection().execute(select(t.c.deleted_at).where(t.c.id == record_id)).scalar() is None:
+        return True
+    if name not in BIN_KINDS:
+        return False
+    recycle_bin.restore(session, BIN_KINDS[name], record_id)
+    return True
+
+
+def _open_deletion(session: Session, name: str, record_id: str) -> SyncConflict | None:
+    return session.scalar(
+        select(SyncConflict).where(
+            SyncConflict.table_name == name,
+            SyncConflict.record_id == record_id,
+            SyncConflict.field == merge.DELETED,
+            SyncConflict.status == "open",
+        )
+    )
+
+
+def _parents_follow(session: Session, c: SyncConflict, *, live: bool) -> None:
+    """A record whose parent's deletion was held with it (the import held a community's deletion because an item
+    in it had been edited here): the parent is decided the same way — live, or deleted and with it the rest of
+    what the other side deleted with it. One decision for the family, never a parent left waiting for a reason
+    that is gone."""
+    if c.import_id is None:
+        return
+    t = tables.table(c.table_name)
+    row = session.connection().execute(select(t).where(t.c.id == c.record_id)).first()
+    if row is None:
+        return
+    for col, ptable in deleted_parents.PARENTS.get(c.table_name, ()):
+        pending = _open_deletion(session, ptable, row._mapping[col]) if row._mapping[col] else None
+        if pending is not None and pending.import_id == c.import_id:
+            ours_live = _ends_live(session, pending, "ours")
+            resolve(session, pending.id, "ours" if ours_live == live else "theirs")
+
+
+def _reassert_deletion(session: Session, c: SyncConflict) -> None:
+    """A record decided deleted that went with its parent (deleted at the same time): the whole deletion — the
+    topmost record deleted then and everything deleted with it — is sent again as a decision that has seen the
+    other side. Else the other side, which held those deletions against the edit of this one record, would
+    keep waiting for lines that never travel again (only this record's decision would)."""
+    conn = session.connection()
+    name, rid = c.table_name, c.record_id
+    stamp = conn.execute(select(tables.table(name).c.deleted_at).where(tables.table(name).c.id == rid)).scalar()
+    if stamp is None:
+        return
+    moved = True
+    while moved:  # up to the topmost record deleted at the same time
+        moved = False
+        t = tables.table(name)
+        row = conn.execute(select(t).where(t.c.id == rid)).first()
+        if row is None:
+            break
+        for col, ptable in deleted_parents.PARENTS.get(name, ()):
+            pid = row._mapping[col]
+            pt = tables.table(ptable)
+            if pid is not None and conn.execute(select(pt.c.deleted_at).where(pt.c.id == pid)).scalar() == stamp:
+                name, rid, moved = ptable, pid, True
+                break
+    family: dict[str, list[dict[str, Any]]] = {}
+    deleted_parents.restore_rows(conn, name, rid, stamp, family)
+    me = changes.node(session)
+    for table_name, rows in family.items():
+        ids = [r["id"] for r in rows if not (table_name == c.table_name and r["id"] == c.record_id)]
+        ids = [i for i in ids if _open_deletion(session, table_name, i) is None]
+        shadows = list(changes.load_shadows(conn, table_name, ids).values())
+        if not shadows:
+            continue
+        first = changes.allocate(session, len(shadows))
+        for k, sh in enumerate(shadows):
+            sh.clocks = merge.compact({**sh.clocks, merge.DELETED: merge.bump(merge.of(sh.clocks, merge.DELETED), me)})
+            sh.state_text = ""
+            sh.seq = first + k
+            sh.echo_of = sh.echo_seq = None
+        changes.save_shadows(conn, shadows, {(table_name, sh.record_id) for sh in shadows})
 
 
 def _deleted_with(session: Session, c: SyncConflict) -> list[SyncConflict]:

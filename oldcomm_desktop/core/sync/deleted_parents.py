@@ -294,7 +294,7 @@ def _write_held(
     rows: dict[str, list[dict[str, Any]]] = {}
     stamp = parent.deleted_at
     if keep == "theirs" and stamp is not None:
-        _restore_rows(conn, ptable, pid, stamp, rows)
+        restore_rows(conn, ptable, pid, stamp, rows)
     written = dict(values)
     if keep == "ours":
         written["deleted_at"] = (stamp or utcnow()).isoformat()
@@ -355,8 +355,9 @@ def _write_plain(conn: Connection, rows: dict[str, list[dict[str, Any]]], live: 
     writes.write_audit(conn, audit)
 
 
-def _restore_rows(conn: Connection, table: str, rid: str, stamp: datetime, rows: dict[str, list[dict]]) -> None:
-    """The parent and what was deleted with it (the same deletion time), as the recycle bin restores them."""
+def restore_rows(conn: Connection, table: str, rid: str, stamp: datetime, rows: dict[str, list[dict]]) -> None:
+    """The parent and what was deleted with it (the same deletion time), as the recycle bin restores them (the
+    rows that restore them; conflicts.resolve takes their ids to send a deletion again)."""
     rows.setdefault(table, []).append({"id": rid, "deleted_at": None})
     for child, pairs in PARENTS.items():
         for col, parent in pairs:
@@ -366,4 +367,4 @@ def _restore_rows(conn: Connection, table: str, rid: str, stamp: datetime, rows:
             q = select(t.c.id).where(t.c[col] == rid, t.c.deleted_at == stamp)
             for (cid,) in conn.execute(q):
                 if not any(r["id"] == cid for r in rows.get(child, [])):
-                    _restore_rows(conn, child, cid, stamp, rows)
+                    restore_rows(conn, child, cid, stamp, rows)

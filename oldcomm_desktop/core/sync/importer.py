@@ -427,6 +427,8 @@ def _merge(
     parents = deleted_parents.ParentStates(conn)  # a live record under a parent deleted here is held
     fresh_shadows: list[changes.ShadowRow] = []  # first shadows, inserted at the end in key order (B-tree appends)
     held_deletions: set[tuple[str, str]] = set()  # records whose deletion from them is a conflict here (kept live)
+    # parents whose deletion arrives while a record under them, deleted with them, was edited here meanwhile
+    held_for_children = _parents_held_by_children(conn, pkg)
     for name in tables.SHARED_TABLES:
         rows = pkg.records.get(name)
         if not rows:
@@ -541,8 +543,10 @@ def _merge(
                     )
                 sh = shadows[rid]
                 result = merge.merge_record(sh.state, sh.clocks, theirs, theirs_clocks, fields, derived)
-                if theirs.get(merge.DELETED) is not None and (held_deletions or result.conflicts):
-                    _hold_deletion_with_parent(name, rid, theirs, theirs_clocks, sh, result, held_deletions)
+                if theirs.get(merge.DELETED) is not None and (held_deletions or result.conflicts or held_for_children):
+                    _hold_deletion_with_parent(
+                        name, rid, theirs, theirs_clocks, sh, result, held_deletions, (name, rid) in held_for_children
+                    )
                 if result.taken and holds:
                     ours_at = row._mapping["updated_at"]
                     if _held(
@@ -690,19 +694,23 @@ def _hold_deletion_with_parent(
     sh: changes.ShadowRow,
     result: merge.Merged,
     held: set[tuple[str, str]],
+    for_children: bool = False,
 ) -> None:
     """Their deletion of a record whose own deletion is a conflict here (deleted there, edited here: kept live
     until a clerk decides) is held with it: a record under it deleted in the same go (a community's items,
     milestones, money, inspections …) stays live and its deletion becomes a conflict too, which the parent's
     decision settles (`conflicts.resolve`). Else the parent would stay while everything in it went, and keeping
-    the parent would not bring them back."""
+    the parent would not bring them back. `for_children`: the record's own deletion is held because a record
+    under it is (`_parents_held_by_children`), else that record would stay live under a deleted parent."""
     gone = merge.DELETED
     if any(fc.field == gone for fc in result.conflicts):
         held.add((name, rid))  # kept live against their deletion: its children follow it
         return
     if gone not in result.taken:
         return
-    if not any((parent, theirs.get(col)) in held for col, parent in deleted_parents.PARENTS.get(name, ())):
+    if not for_children and not any(
+        (parent, theirs.get(col)) in held for col, parent in deleted_parents.PARENTS.get(name, ())
+    ):
         return
     mine = merge.of(sh.clocks, gone)
     result.taken.remove(gone)
@@ -715,6 +723,80 @@ def _hold_deletion_with_parent(
     )
     result.echo = False
     held.add((name, rid))
+
+
+def _parents_held_by_children(conn: Any, pkg: package.ReadPackage) -> set[tuple[str, str]]:
+    """Parents whose deletion arrives in this package while a record under them, deleted with them there, was
+    edited here since (the county corrected an item of a community the township deleted), or whose deletion is
+    already an open conflict here (kept live).
+
+    The merge meets the parent before its children (tables in order) and, field by field, would take the
+    parent's deletion quietly: nobody here touched the parent. The child's deletion is a conflict (an edit
+    against a deletion: kept live until a clerk decides), so the child would stay live under a deleted parent,
+    which no rule allows. Found first, such a parent's deletion is held as a conflict too, and with it
+    everything deleted under it (`_hold_deletion_with_parent`); the decision on any of them settles the rest
+    (`conflicts.resolve`). Up the chain: a grandparent deleted in the same package is held as well. Costs
+    nothing for a package without deletions of parents live here.
+    """
+    arriving: dict[tuple[str, str], dict[str, Any]] = {}
+    for name in deleted_parents.PARENT_TABLES:
+        for r in pkg.records.get(name, ()):
+            if r["v"].get(merge.DELETED) is not None:
+                arriving[(name, r["id"])] = r["v"]
+    if not arriving:
+        return set()
+    for name in {t for t, _ in arriving}:  # only parents live here can end under a held child
+        t = tables.table(name)
+        ids = sorted(i for n, i in arriving if n == name)
+        for k in range(0, len(ids), 500):
+            q = select(t.c.id).where(t.c.id.in_(ids[k : k + 500]), t.c.deleted_at.is_not(None))
+            for (rid,) in conn.execute(q):
+                del arriving[(name, rid)]
+    held: set[tuple[str, str]] = set()
+    # a record under one of them whose deletion is already a conflict here, kept live (an earlier package)
+    waiting = select(CONFLICT.c.table_name, CONFLICT.c.record_id).where(
+        CONFLICT.c.status == "open", CONFLICT.c.field == merge.DELETED
+    )
+    carried: dict[str, set[str]] = {}
+    for name, rid in conn.execute(waiting).all():
+        pairs = deleted_parents.PARENTS.get(name, ())
+        if name not in carried:
+            carried[name] = {r["id"] for r in pkg.records.get(name, ())}
+        if not pairs or rid in carried[name]:
+            continue  # one the package carries is merged below: its conflict may settle now
+        t = tables.table(name)
+        row = conn.execute(select(t).where(t.c.id == rid, t.c.deleted_at.is_(None))).first()
+        if row is not None:
+            held.update((p, row._mapping[col]) for col, p in pairs if (p, row._mapping[col]) in arriving)
+    for name, pairs in deleted_parents.PARENTS.items():
+        rows = [
+            r
+            for r in pkg.records.get(name, ())
+            if r["v"].get(merge.DELETED) is not None and any((p, r["v"].get(col)) in arriving for col, p in pairs)
+        ]
+        if not rows:
+            continue
+        shadows = changes.load_shadows(conn, name, [r["id"] for r in rows])
+        fields = [c.name for c in tables.data_columns(name)]
+        derived = tables.DERIVED_BY_TABLE.get(name, frozenset())
+        for r in rows:
+            sh = shadows.get(r["id"])
+            if sh is None:
+                continue
+            result = merge.merge_record(sh.state, sh.clocks, r["v"], r["c"], fields, derived)
+            if any(fc.field == merge.DELETED and fc.ours is None for fc in result.conflicts):
+                held.update((p, r["v"].get(col)) for col, p in pairs if (p, r["v"].get(col)) in arriving)
+    grown = held
+    while grown:  # their parents deleted in the same package, and theirs
+        up = {
+            (p, str(arriving[key].get(col)))
+            for key in grown
+            for col, p in deleted_parents.PARENTS.get(key[0], ())
+            if (p, arriving[key].get(col)) in arriving
+        }
+        grown = up - held
+        held |= grown
+    return held
 
 
 def _forget_read(pkg: package.ReadPackage, stored: list[changes.ShadowRow]) -> None:

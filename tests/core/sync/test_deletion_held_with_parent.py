@@ -45,11 +45,41 @@ def test_the_items_deletion_waits_for_the_communitys_and_follows_its_decision(
     assert held == [("community", "deleted_at"), ("renovation_item", "deleted_at"), ("renovation_item", "deleted_at")]
     assert _live(county, cid) == (True, 2)  # nothing in it went while its own deletion waits
     with county.db.transaction("审核员") as s:
-        parent = s.scalar(
-            select(SyncConflict.id).where(SyncConflict.record_id == cid, SyncConflict.status == "open")
-        )
+        parent = s.scalar(select(SyncConflict.id).where(SyncConflict.record_id == cid, SyncConflict.status == "open"))
         conflicts.resolve(s, parent, keep)
         assert s.scalar(select(func.count()).select_from(SyncConflict).where(SyncConflict.status == "open")) == 0
     assert _live(county, cid) == after
     t1.import_(county.export(to=T1).path)
     assert _live(t1, cid) == after  # both sides end alike
+
+
+@pytest.mark.parametrize(("keep", "after"), [("ours", (False, 0)), ("theirs", (True, 2))])
+def test_the_townships_decision_settles_what_the_county_held(
+    world: dict[str, Node], keep: str, after: tuple[bool, int]
+) -> None:
+    """The township decides the same conflict (its own deletion against the county's edit of the community): its
+    decision carries the items' deletions (or their restoring) with it, so the county's held items settle
+    too, instead of waiting for lines that would never travel again."""
+    county, t1 = world[COUNTY], world[T1]
+    cid = t1.new_community("教师新村", households=100)
+    with t1.db.transaction("录入员") as s:
+        for _ in range(2):
+            items.create(s, cid, {"item_type_id": "water_pipe", "planned_quantity": "100"}, confirm=True)
+    county.import_(t1.export().path)
+    t1.import_(county.export(to=T1).path)
+    with t1.db.transaction("录入员") as s:
+        communities.delete(s, cid)
+    county.update_community(cid, contact_person="王县审")
+    up, down = t1.export().path, county.export(to=T1).path
+    county.import_(up)
+    t1.import_(down)
+    with t1.db.transaction("审核员") as s:
+        first = s.scalar(select(SyncConflict.id).where(SyncConflict.record_id == cid, SyncConflict.status == "open"))
+        conflicts.resolve(s, first, keep)
+    assert _live(t1, cid) == after
+    county.import_(t1.export().path)
+    t1.import_(county.export(to=T1).path)
+    for node in (county, t1):
+        assert _live(node, cid) == after
+        with node.db.transaction("测试员") as s:
+            assert s.scalar(select(func.count()).select_from(SyncConflict).where(SyncConflict.status == "open")) == 0

@@ -1,0 +1,84 @@
+"""The county edits an item while the township deletes the item's community (the item goes with it).
+
+Field by field the community's deletion merges quietly at the county (nobody there touched the community), while
+the item's deletion meets the county's edit: a conflict. Before, the county kept the item live under a deleted
+community until a clerk decided, and the township, receiving the county's edit of an item it had deleted with its
+community, recorded two conflicts for one record. Now the item's conflict holds the community's deletion with it:
+both stay live at the county until the clerk decides, and the decision settles both on both sides."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from oldcomm_desktop.core import communities, items
+from oldcomm_desktop.core.model import Community, RenovationItem, SyncConflict
+from oldcomm_desktop.core.sync import conflicts
+
+from .conftest import COUNTY, T1, Node
+
+
+def _state(node: Node, cid: str, iid: str) -> tuple[bool, bool, str | None]:
+    """(community live, item live, item's quantity)."""
+    with node.db.transaction("测试员") as s:
+        community = s.scalar(select(Community.deleted_at).where(Community.id == cid))
+        item = s.execute(
+            select(RenovationItem.deleted_at, RenovationItem.planned_quantity).where(RenovationItem.id == iid)
+        ).one()
+    return community is None, item.deleted_at is None, str(item.planned_quantity)
+
+
+def _open(node: Node) -> list[tuple[str, str]]:
+    with node.db.transaction("测试员") as s:
+        rows = s.execute(select(SyncConflict.table_name, SyncConflict.field).where(SyncConflict.status == "open"))
+        return sorted((t, f) for t, f in rows)
+
+
+def _no_live_orphans(node: Node) -> None:
+    with node.db.transaction("测试员") as s:
+        n = s.scalar(
+            select(func.count())
+            .select_from(RenovationItem)
+            .join(Community, Community.id == RenovationItem.community_id)
+            .where(RenovationItem.deleted_at.is_(None), Community.deleted_at.is_not(None))
+        )
+    assert n == 0, "a live item sits under a deleted community"
+
+
+@pytest.mark.parametrize("where", ["county", "township"])
+@pytest.mark.parametrize("keep", ["ours", "theirs"])
+def test_item_edit_holds_the_communitys_deletion(world: dict[str, Node], keep: str, where: str) -> None:
+    county, t1 = world[COUNTY], world[T1]
+    cid = t1.new_community("教师新村", households=100)
+    with t1.db.transaction("录入员") as s:
+        iid = items.create(s, cid, {"item_type_id": "water_pipe", "planned_quantity": "100"}, confirm=True).id
+    county.import_(t1.export().path)
+    t1.import_(county.export(to=T1).path)
+    with t1.db.transaction("录入员") as s:
+        communities.delete(s, cid)  # the item goes with it
+    with county.db.transaction("审核员") as s:  # meanwhile the county corrects the item
+        items.update(s, iid, {"planned_quantity": "120"}, confirm=True)
+    up = t1.export().path
+    down = county.export(to=T1).path
+    county.import_(up)
+    t1.import_(down)
+    for node in (county, t1):
+        _no_live_orphans(node)
+    # one decision, on whichever side the clerk takes it up
+    decider, other = (county, t1) if where == "county" else (t1, county)
+    assert _open(county) == [("community", "deleted_at"), ("renovation_item", "deleted_at")]
+    assert _open(t1) == [("renovation_item", "deleted_at")]
+    with decider.db.transaction("审核员") as s:
+        first = s.scalar(select(SyncConflict.id).where(SyncConflict.record_id == iid, SyncConflict.status == "open"))
+        conflicts.resolve(s, first, keep)
+        assert s.scalar(select(func.count()).select_from(SyncConflict).where(SyncConflict.status == "open")) == 0
+    other.import_(decider.export(**({"to": T1} if decider is county else {})).path)
+    decider.import_(other.export(**({"to": T1} if other is county else {})).path)
+    county_keeps = (keep == "ours") == (decider is county)  # the county's edit survives
+    expected = (True, True, "120") if county_keeps else (False, False, "120")
+    for node in (county, t1):
+        _no_live_orphans(node)
+        assert _state(node, cid, iid)[:2] == expected[:2]
+        if county_keeps:
+            assert _state(node, cid, iid)[2].startswith("120")
+        assert _open(node) == []
