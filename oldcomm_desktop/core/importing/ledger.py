@@ -104,8 +104,8 @@ def township_key(name: str) -> str:
     return key
 
 
-def name_key(name: str) -> str:
-    return values.normalise(values.strip_list_number(str(name)))
+def name_key(name: Any) -> str:
+    return values.community_name(name)
 
 
 def _cell(row: list[Any], col: int | None) -> Any:
@@ -196,7 +196,8 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
     for r in range(head.data_start, len(sheet.cells)):
         row = sheet.cells[r]
         k = kinds.classify(row, mapping, labels)
-        name = str(_cell(row, col_of.get("name")) or "").strip()
+        cell = _cell(row, col_of.get("name"))
+        name = _shown(cell).strip() if cell is not None else ""
         res = RowResult(r + 1, k.kind, name, SKIPPED, cells=list(row))
         if k.kind in (kinds.BLANK, kinds.HEADER):
             continue
@@ -635,8 +636,9 @@ class _Builder:
         if code is None:
             res.action, res.reason = REJECTED, why
             return None
-        raw_name = values.normalise(str(_cell(row, c.get("name"))))
-        name = values.strip_list_number(raw_name)
+        name = values.community_name(_cell(row, c.get("name")))
+        if values.is_bare_number(name):
+            flags.append(f"小区名称只有数字“{name}”，请核对这一列填的是不是小区名称")
         if values.is_masked(name):
             flags.append(f"名称含隐去的字（{name}）")
         key = (code, name_key(name))

@@ -350,6 +350,27 @@ _LIST_NUMBER = re.compile(r"^(\(?\d{1,3}[.、)．]|[（(]\d{1,3}[)）]|[一二�
 _LIST_START = frozenset("0123456789(（其一二三四五六七八九十")
 
 
+_BARE_NUMBER = re.compile(r"(\d+)(?:\.0+)?|\d+\.\d+")
+
+
+def community_name(value: Any) -> str:
+    """A community's name from its cell: list numbers stripped ('2、城西区' → '城西区'), but a name that is
+    only a number (1, 2.0, '3' — a building counted as a community) kept as written, without the .0 a
+    number cell reads back with; a list number with nothing after it ('4、') keeps its number."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = normalise(str(value))
+    bare = _BARE_NUMBER.fullmatch(text)
+    if bare:
+        return bare.group(1) or text
+    return strip_list_number(text) or text.rstrip(".、)）．")
+
+
+def is_bare_number(name: str) -> bool:
+    """Whether a name is nothing but a number (worth a hint: it may be a 序号 in the name column)."""
+    return _BARE_NUMBER.fullmatch(name) is not None
+
+
 def strip_list_number(name: str) -> str:
     """'其中:1.城东区' → '城东区', '2、城西区' → '城西区', '(3)幸福里' → '幸福里'."""
     text = name.strip()

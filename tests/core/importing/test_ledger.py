@@ -706,3 +706,31 @@ def test_same_named_rows_that_cannot_be_told_apart_are_refused_naming_the_rows(
     p = _plan(county_db, write(tmp_path / "c.xlsx", [["乡镇（街道）", "小区名称", "户数"], ["城关街道", "幸福里", 99]]))
     assert p.rows[0].action == "rejected"  # two 幸福里 in 城关街道 now: a row without its 社区 is not guessed
     assert "一街社区" in p.rows[0].reason and "二街社区" in p.rows[0].reason
+
+
+def test_a_name_that_is_only_a_number_is_kept_as_written(county_db: Database, tmp_path: Path) -> None:
+    """1, 2.0 and "3" (a building counted as a community) are names "1", "2", "3" with a hint, never "" or "0";
+    "4、" keeps its 4; "5.城东区" still loses its list number."""
+    path = write(
+        tmp_path / "a.xlsx",
+        [
+            ["乡镇（街道）", "小区名称", "户数"],
+            ["城关街道", 1, 10],
+            ["城关街道", 2.0, 20],
+            ["城关街道", "3", 30],
+            ["城关街道", "4、", 40],
+            ["城关街道", "5.城东区", 50],
+        ],
+    )
+    p = _import(county_db, path)
+    assert p.counts()["new"] == 5
+    assert [r.name for r in p.rows] == ["1", "2", "3", "4、", "5.城东区"]
+    assert all(any("只有数字" in f for f in r.flags) for r in p.rows[:4])
+    assert {n: c.households for n, c in _communities(county_db).items()} == {
+        "1": 10,
+        "2": 20,
+        "3": 30,
+        "4": 40,
+        "城东区": 50,
+    }
+    assert _import(county_db, path).counts()["unchanged"] == 5

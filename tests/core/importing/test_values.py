@@ -190,6 +190,23 @@ def test_the_list_number_a_name_starts_with(name: str, number: int | None) -> No
     assert values.list_number(values.normalise(name)) == number
 
 
+@pytest.mark.parametrize(
+    ("cell", "name"),
+    [
+        (1, "1"),
+        (2.0, "2"),
+        ("3", "3"),
+        ("3.0", "3"),
+        ("1.5", "1.5"),
+        ("4、", "4"),
+        ("5.城东区", "城东区"),
+        ("幸福里", "幸福里"),
+    ],
+)
+def test_a_name_that_is_a_number_is_kept_not_stripped(cell: object, name: str) -> None:
+    assert values.community_name(cell) == name
+
+
 def test_serial_numbers_outside_the_date_range_are_refused() -> None:
     with pytest.raises(ValueError):
         values.parse_date(12)
