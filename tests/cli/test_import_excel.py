@@ -176,3 +176,23 @@ def test_a_bad_report_path_or_mapping_file_gets_a_chinese_message_and_no_traceba
     r = refused(tmp_path, 1, "--db", db, "import-excel", path, "--dry-run", "--mapping", tmp_path / "gbk.json")
     assert "不是 UTF-8 编码" in r.err
     assert "找不到对应关系文件" in refused(tmp_path, 1, "--db", db, "import-excel", path, "--mapping", "no.json").err
+
+
+def test_the_dry_run_shows_merged_figures_error_cells_and_hidden_rows(tmp_path: Path) -> None:
+    db = _county(tmp_path)
+    path = write(
+        tmp_path / "a.xlsx",
+        [
+            ["乡镇（街道）", "小区名称", "户数", "总投资（万元）"],
+            ["城关街道", "甲小区", 100, 400],
+            ["城关街道", "乙小区", "#DIV/0!", None],
+            ["城关街道", "丙小区", 80, 20],
+        ],
+        merges=("D2:D3",),
+        hidden=(4,),
+    )
+    r = ok(tmp_path, "--db", db, "import-excel", path, "--dry-run", "--add-townships")
+    assert "提示 第 2 行 甲小区：总投资（万元）“400”是第 2–3 行合并的单元格（D2:D3）" in r.out
+    assert "户数（C3）是 Excel 错误值“#DIV/0!”，未导入" in r.out
+    assert "提示 第 4 行 丙小区：隐藏行" in r.out
+    assert _rows(db, "select count(*) from community") == [(0,)]

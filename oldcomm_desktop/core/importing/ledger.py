@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -193,9 +193,14 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
     results: list[RowResult] = []
     lines: list[Line] = []
     breakdown: int | None = None  # under a total: the list number of its last 其中 row (0: none yet)
+    noted = _row_notes(sheet, mapping)
+    name_col = col_of["name"]
     for r in range(head.data_start, len(sheet.cells)):
         row = sheet.cells[r]
         k = kinds.classify(row, mapping, labels)
+        bad = noted.get(r)
+        if k.kind == kinds.BLANK and bad and any(col == name_col for col, _ in bad):
+            k = kinds.Kind(kinds.COMMUNITY)  # its name is an error value: refused, not passed over as empty
         cell = _cell(row, col_of.get("name"))
         name = _shown(cell).strip() if cell is not None else ""
         res = RowResult(r + 1, k.kind, name, SKIPPED, cells=list(row))
@@ -223,7 +228,7 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
         elif k.kind in (kinds.PART, kinds.FOOTER):
             res.reason = kinds.KIND_LABELS[k.kind]
         else:
-            figures = builder.add(res, row)
+            figures = builder.add(res, row, bad or (), hidden=r in sheet.hidden_rows)
             # the file's own arithmetic: every community row counts, imported or not
             group = _cell(row, col_of.get("district")) or _cell(row, col_of.get("township")) or ""
             if figures is None:
@@ -250,6 +255,15 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
         new_townships=builder.new_townships,
         samples=headers.samples(sheet.cells, head, mapping),
     )
+
+
+def _row_notes(sheet: workbook.Sheet, mapping: dict[int, str]) -> dict[int, list[tuple[int, workbook.CellNote]]]:
+    """Per row, the imported columns whose cell is an error value or a formula without its value."""
+    out: dict[int, list[tuple[int, workbook.CellNote]]] = defaultdict(list)
+    for (r, col), note in sorted(sheet.notes.items()):
+        if col in mapping:
+            out[r].append((col, note))
+    return out
 
 
 def _breakdown(name: str, last: int) -> int | None:
@@ -415,6 +429,7 @@ class _Builder:
     ):
         self.session, self.options, self.col_of, self.units, self.year = session, options, col_of, units, year
         self.head, self.path = head, path
+        self.field_at = {col: f for f, col in col_of.items()}
         self.today = date.today()
         self.mode = workspace.mode(session)
         self.own = workspace.own_code(session)
@@ -621,11 +636,38 @@ class _Builder:
             memo[key] = hit
         return hit
 
-    def add(self, res: RowResult, row: list[Any]) -> dict[str, Decimal] | None:
-        """Make the row's bulk rows; return its figures for reconciliation (None: not parsed here)."""
+    def add(
+        self,
+        res: RowResult,
+        row: list[Any],
+        unread: Sequence[tuple[int, workbook.CellNote]] = (),
+        *,
+        hidden: bool = False,
+    ) -> dict[str, Decimal] | None:
+        """Make the row's bulk rows; return its figures for reconciliation (None: not parsed here).
+
+        `unread`: cells the reader gave as empty that hold an error or an uncomputed formula — the field is left
+        out and the row says which cell (the whole row is refused when it is the name or the township)."""
         c = self.col_of
         width = len(row)
         flags: list[str] = []
+        for col, note in unread:
+            f = self.field_at[col]
+            label = self.head.labels[col] or columns.LABELS.get(f, "")
+            what = (
+                f"{label}（{workbook.cell_ref(res.row - 1, col)}）"
+                + (
+                    f"是 Excel 错误值“{note.text}”"
+                    if note.kind == workbook.ERROR
+                    else f"是公式“{note.text}”，文件中没有计算结果（请在 Excel 或 WPS 中打开并保存后再导入）"
+                )
+            )
+            if f in ("name", "township"):
+                res.action, res.reason = REJECTED, f"{what}，这一行无法导入"
+                return None
+            flags.append(f"{what}，未导入")
+        if hidden:
+            flags.append("隐藏行：这一行在 Excel 中是隐藏的，已照常导入，请核对是否应当导入")
         raw_township = _cell(row, c.get("township"))
         try:
             code, why = self.township_memo[raw_township]

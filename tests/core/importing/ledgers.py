@@ -15,7 +15,10 @@ def write(
     merges: tuple[str, ...] = (),
     title: str = "Sheet1",
     extra_sheets: dict[str, list[list[Any]]] | None = None,
+    hidden: tuple[int, ...] = (),
 ) -> Path:
+    """`hidden`: Excel row numbers hidden in the sheet. A cell "=…" is a formula openpyxl saves without a
+    computed value; "#DIV/0!", "#N/A" … are error cells, as Excel saves a formula that failed."""
     wb = Workbook()
     ws = wb.active
     ws.title = title
@@ -23,6 +26,8 @@ def write(
         ws.append(row)
     for m in merges:
         ws.merge_cells(m)
+    for r in hidden:
+        ws.row_dimensions[r].hidden = True
     for name, more in (extra_sheets or {}).items():
         other = wb.create_sheet(name)
         for row in more:

@@ -734,3 +734,35 @@ def test_a_name_that_is_only_a_number_is_kept_as_written(county_db: Database, tm
         "城东区": 50,
     }
     assert _import(county_db, path).counts()["unchanged"] == 5
+
+
+def test_error_cells_formulas_without_a_value_and_hidden_rows_are_named_not_read_silently(
+    county_db: Database, tmp_path: Path
+) -> None:
+    """#DIV/0! and a formula no program computed read as empty cells: the field is left out and the row says which
+    cell; an error in the name or township cell refuses the row; a hidden row is imported and flagged 隐藏行."""
+    path = write(
+        tmp_path / "a.xlsx",
+        [
+            ["乡镇（街道）", "小区名称", "户数", "建筑面积（平方米）", "总投资（万元）"],
+            ["城关街道", "甲小区", 100, "#DIV/0!", 50],
+            ["城关街道", "乙小区", "=1/0", 1000, "#VALUE!"],
+            ["城关街道", "丙小区", 80, 900, 40],
+            ["城关街道", "#REF!", 10, 100, 1],
+            ["#N/A", "丁小区", 10, 100, 1],
+        ],
+        hidden=(4,),
+    )
+    p = _plan(county_db, path)
+    flags = {r.row: r.flags for r in p.rows}
+    assert [r.action for r in p.rows] == ["new", "new", "new", "rejected", "rejected"]
+    assert any("建筑面积（平方米）（D2）" in f and "#DIV/0!" in f and "未导入" in f for f in flags[2]), flags[2]
+    assert any("户数（C3）" in f and "公式" in f and "没有计算结果" in f for f in flags[3]), flags[3]
+    assert any("总投资（万元）（E3）" in f and "#VALUE!" in f for f in flags[3]), flags[3]
+    assert any("隐藏行" in f for f in flags[4]), flags[4]
+    assert "B5" in p.rows[3].reason and "#REF!" in p.rows[3].reason
+    assert "A6" in p.rows[4].reason and "#N/A" in p.rows[4].reason
+    _import(county_db, path)
+    c = _communities(county_db)
+    assert (c["甲小区"].floor_area, c["甲小区"].total_investment) == (None, Decimal("500000.00"))
+    assert c["乙小区"].households is None and "导入提示" in c["乙小区"].notes and "隐藏行" in c["丙小区"].notes
