@@ -98,10 +98,27 @@ def find(cells: list[list[Any]], known: frozenset[str] = frozenset()) -> Header 
     title = " ".join(dict.fromkeys(_text(c) for row in cells[:best_row] for c in row if _text(c)))
     first_line = next((_text(c) for row in cells[:best_row] for c in row if _text(c)), "")
     header = Header(best_row, rows, labels, units, title=first_line)
-    m = re.search(r"(20\d\d)\s*年", normalise(title))
-    header.year = int(m.group(1)) if m else None
+    header.year = title_year(normalise(title))
     header.headline = headline_figures(title)  # from every line above the header
     return header
+
+
+_AS_OF = re.compile(r"(截至|截止|截止到|截至到|至|到)$")
+
+
+def title_year(text: str) -> int | None:
+    """The year of work a title names: "…2023年度…" first, then a year that is not an as-of date (截至2024年6月底
+    says when the figures were taken, not which year's plan they are), else the first year."""
+    years = list(re.finditer(r"(20\d\d)\s*年(度)?", text))
+    if not years:
+        return None
+    for m in years:
+        if m.group(2):
+            return int(m.group(1))
+    for m in years:
+        if not _AS_OF.search(text[max(0, m.start() - 4) : m.start()]):
+            return int(m.group(1))
+    return int(years[0].group(1))
 
 
 def _bare_unit(text: str) -> str | None:

@@ -766,3 +766,21 @@ def test_error_cells_formulas_without_a_value_and_hidden_rows_are_named_not_read
     c = _communities(county_db)
     assert (c["甲小区"].floor_area, c["甲小区"].total_investment) == (None, Decimal("500000.00"))
     assert c["乙小区"].households is None and "导入提示" in c["乙小区"].notes and "隐藏行" in c["丙小区"].notes
+
+
+@pytest.mark.parametrize(
+    ("title", "year"),
+    [
+        ("截至2024年6月底青禾县2023年度老旧小区改造进度表", 2023),
+        ("截止2024年3月青禾县2023年老旧小区改造完成情况", 2023),
+        ("2023年老旧小区改造台账（截至2024年6月30日）", 2023),
+        ("2024年青禾县老旧小区改造计划表", 2024),
+    ],
+)
+def test_the_plan_year_is_the_title_s_year_of_work_not_its_as_of_date(
+    county_db: Database, tmp_path: Path, title: str, year: int
+) -> None:
+    path = write(tmp_path / "a.xlsx", [[title], ["乡镇（街道）", "小区名称", "户数"], ["城关街道", "甲小区", 10]])
+    p = _import(county_db, path)
+    assert p.header.year == year and p.year == year
+    assert _communities(county_db)["甲小区"].plan_year == year
