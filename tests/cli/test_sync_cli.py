@@ -274,7 +274,7 @@ def test_a_package_row_the_rules_refuse_is_refused_in_their_words(introduced, tm
         db.close()
     rc, out, err = run(capsys, "--db", c, "sync", "import", forged)
     assert rc == 1 and "Traceback" not in err
-    assert f"居民诉求（{rid}）" in err and "没有导入任何内容" in err
+    assert "居民诉求“" in err and "没有导入任何内容" in err and rid not in err
     assert json.loads(run(capsys, "--db", c, "sync", "history", "--json")[1]) == []
     rc, out, err = run(capsys, "--db", c, "sync", "import", usb / name)  # the package as it was sent applies
     assert rc == 0, err

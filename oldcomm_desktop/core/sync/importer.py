@@ -219,10 +219,10 @@ def check_values(pkg: package.ReadPackage, scope: str) -> None:
                 raise PackageError(f"{_where(label, n, r)}：不认识的字段“{sorted(set(v) - cols)[0]}”，已拒绝")
             for cname in refs:
                 if v.get(cname) is not None and not isinstance(v.get(cname), str):
-                    raise PackageError(f"{_where(label, n, r)}的字段“{cname}”格式不对，已拒绝")
+                    raise PackageError(f"{_where(label, n, r)}的“{_field(cname, name)}”格式不对，已拒绝")
             found = codec.problems(v)
             if found:
-                raise PackageError(f"{_where(label, n, r)}的字段“{found[0]}”{found[1]}，已拒绝")
+                raise PackageError(f"{_where(label, n, r)}的“{_field(found[0], name)}”{found[1]}，已拒绝")
             c = r.get("c")
             text = texts.get(r["id"])
             if text is not None and text[1] in good_clocks:
@@ -256,8 +256,18 @@ def check_values(pkg: package.ReadPackage, scope: str) -> None:
 
 
 def _where(label: str, n: int, r: dict[str, Any]) -> str:
-    """How a message names a package's record (made only for a message: 100,000 lines pass the checks)."""
-    return f"数据包内{label}第 {n} 条（{r['id']}）"
+    """How a message names a package's record (made only for a message: 100,000 lines pass the checks): its
+    name where it has one, and its id, which a clerk passes on to whoever made the package."""
+    v: dict[str, Any] = r["v"] if isinstance(r.get("v"), dict) else {}
+    shown = next((str(v[c])[:30] for c in tables.NAME_COLUMNS if isinstance(v.get(c), str) and v.get(c)), "")
+    return f"数据包内{label}第 {n} 条（{shown + '，' if shown else ''}编号 {r['id']}）"
+
+
+def _field(field: str, table: str) -> str:
+    """A field as a clerk knows it (户数, not households)."""
+    from oldcomm_desktop.core.sync.conflicts import field_label  # conflicts imports this module
+
+    return field_label(field, table)
 
 
 def county_wide(name: str, values: dict[str, Any]) -> bool:
@@ -429,6 +439,7 @@ def _merge(
     held_deletions: set[tuple[str, str]] = set()  # records whose deletion from them is a conflict here (kept live)
     # parents whose deletion arrives while a record under them, deleted with them, was edited here meanwhile
     held_for_children = _parents_held_by_children(conn, pkg)
+    disputed: dict[str, dict[str, dict[str, Any]]] = {}  # their values of conflicting fields, per table and record
     for name in tables.SHARED_TABLES:
         rows = pkg.records.get(name)
         if not rows:
@@ -480,7 +491,7 @@ def _merge(
                         continue
                     if keymaps.ident(target, key) is None:
                         raise PackageError(
-                            f"数据包内{tables.TABLE_LABELS[name]}（{rid}）引用的目录项“{key}”在本数据库中不存在；"
+                            f"数据包内{tables.named(conn, name, rid, theirs)}引用的目录项“{key}”在本数据库中不存在；"
                             "请先从县里导入目录，或由县里在目录中加上它"
                         )
                     known_keys.add((target, key))
@@ -489,13 +500,14 @@ def _merge(
                     order_id = rid if name in tables.COUNTY_WIDE else theirs.get("owner_id")
                     if not from_county or order_id not in addressed:
                         raise PackageError(
-                            f"数据包内{tables.TABLE_LABELS[name]}（{rid}）不是发给 {scope} 的督办，已拒绝"
+                            f"数据包内{tables.named(conn, name, rid, theirs)}不是发给 {scope} 的督办，已拒绝"
                         )
                 owner = None if wide else scope
                 row = live.get(rid)
                 if row is None and acts and _county_act(name, theirs):
                     raise PackageError(
-                        f"数据包内{tables.TABLE_LABELS[name]}（{rid}）是县里的审核或督办操作，乡镇（街道）不能上报，已拒绝"
+                        f"数据包内{tables.named(conn, name, rid, theirs)}是县里的审核或督办操作，"
+                        "乡镇（街道）不能上报，已拒绝"
                     )
                 if name == "attachment" and not theirs.get("deleted_at"):
                     shas.setdefault(theirs["sha256"], True)
@@ -538,7 +550,7 @@ def _merge(
                     continue
                 if row._mapping["township_code"] != owner:
                     raise PackageError(
-                        f"数据包内{tables.TABLE_LABELS[name]}（{rid}）在本数据库中属于"
+                        f"数据包内{tables.named(conn, name, rid, theirs)}在本数据库中属于"
                         f" {row._mapping['township_code']}，不属于 {scope}，已拒绝"
                     )
                 sh = shadows[rid]
@@ -565,6 +577,10 @@ def _merge(
                         report.settled.append(c.id)
                 for fc in result.conflicts:
                     counts.conflicts += 1
+                    if through_bulk and fc.field != merge.DELETED:  # their value, not written: checked below
+                        disputed.setdefault(name, {}).setdefault(rid, {"id": rid}).update(
+                            codec.decode({fc.field: fc.theirs})
+                        )
                     report.conflicts.append(
                         {"table": name, "record_id": rid, "field": fc.field, "ours": fc.ours, "theirs": fc.theirs}
                     )
@@ -653,6 +669,7 @@ def _merge(
             ),
         ):
             moved = [r["id"] for r in bulk_rows.get("milestone", []) if "deleted_at" in r]
+            _check_disputed(session, disputed)
             _write_through_bulk(session, bulk_rows, source)
             _refresh_status(session, moved)
         _absorb_derived(conn, keymaps, written)
@@ -887,21 +904,47 @@ def _write_through_bulk(session: Session, rows: dict[str, list[dict[str, Any]]],
         return None
     carry = {name: _carried(name) for name in rows}
     plan = bulk.prepare(session, rows, confirm=True, carry=carry, tombstones=True)
-    rows.clear()
     if plan.rejected:
-        shown = [f"{_package_label(o)}：{p.label}{p.message}" for o in plan.rejected[:5] for p in o.problems[:1]]
+        conn = session.connection()
+        shown = [
+            f"{_package_label(o, conn, rows[o.table][o.index])}：{p.label}{p.message}"
+            for o in plan.rejected[:5]
+            for p in o.problems[:1]
+        ]
         more = f"等 {len(plan.rejected)} 条" if len(plan.rejected) > 5 else ""
         raise PackageError(
             f"数据包中有记录未通过本数据库的校验{more}，没有导入任何内容：{'；'.join(shown)}。"
             "请对方核对这些记录后重新导出，或先更新本数据库的目录和区划。"
         )
+    rows.clear()
     bulk.apply(session, plan, source=source, kind="sync", event=False)
     return plan
 
 
-def _package_label(out: bulk.RowOutcome) -> str:
-    """How a refusal names a package's record: its table and id (数据包内小区（…）)."""
-    return f"数据包内{tables.TABLE_LABELS.get(out.table, out.table)}（{out.id}）"
+def _check_disputed(session: Session, disputed: dict[str, dict[str, dict[str, Any]]]) -> None:
+    """Their values of conflicting fields, through the same rules as any write, without writing them.
+
+    A conflict keeps ours and records theirs for a clerk; a value the rules refuse (-5 households in a package
+    altered and signed again) would sit there until "take theirs" was refused. It is refused now, with the
+    package, as it would have been had it not collided with an edit here."""
+    if not disputed:
+        return
+    rows = {name: list(by_id.values()) for name, by_id in disputed.items()}
+    carry = {name: _carried(name) for name in rows}
+    plan = bulk.prepare(session, rows, confirm=True, carry=carry, tombstones=True)
+    if plan.rejected:
+        conn = session.connection()
+        shown = [f"{_package_label(o, conn)}：{p.label}{p.message}" for o in plan.rejected[:5] for p in o.problems[:1]]
+        raise PackageError(
+            f"数据包中有与本方修改冲突的值未通过本数据库的校验，没有导入任何内容：{'；'.join(shown)}。"
+            "请对方核对这些记录后重新导出。"
+        )
+
+
+def _package_label(out: bulk.RowOutcome, conn: Any = None, values: dict[str, Any] | None = None) -> str:
+    """How a refusal names a package's record: its table and name (数据包内小区“幸福里”), from the package's values
+    or the stored row, else the end of its id."""
+    return f"数据包内{tables.named(conn, out.table, out.id, values)}"
 
 
 @contextlib.contextmanager

@@ -21,7 +21,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Date, DateTime, LargeBinary, Table
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, LargeBinary, Table, select
 from sqlalchemy.engine import Connection
 
 from oldcomm_desktop.core.model import Base
@@ -186,6 +186,36 @@ def codec(col: Column) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
     if isinstance(t, JSON):
         return _same, _same
     return _same, _same
+
+
+NAME_COLUMNS = ("name", "description", "problem", "topic", "text", "file_name")  # what names a record, in order
+
+
+def named(conn: Any, name: str, record_id: str, values: dict[str, Any] | None = None) -> str:
+    """A record as a message names it for a clerk: 小区“幸福里”, 改造内容“供水管网改造”（小区“幸福里”）, from
+    `values` (a package's, not stored yet) or the stored row; what has no name of its own by its kind and
+    community, else by the end of its id (records made together share the time-ordered start)."""
+    label = TABLE_LABELS.get(name, name)
+    t = table(name) if name in Base.metadata.tables else None
+    stored: dict[str, Any] = {}
+    if conn is not None and t is not None:
+        row = conn.execute(select(t).where(t.c.id == record_id)).first()
+        stored = dict(row._mapping) if row is not None else {}
+    v = {**stored, **{k: x for k, x in (values or {}).items() if x is not None}}
+    shown = next((str(v[c])[:30] for c in NAME_COLUMNS if v.get(c)), "")
+    if not shown and v.get("item_type_id") and conn is not None:  # stored: its id; a package's: its code
+        kind = table("item_type")
+        found = select(kind.c.name).where((kind.c.id == v["item_type_id"]) | (kind.c.code == v["item_type_id"]))
+        shown = conn.execute(found.limit(1)).scalar() or ""
+    where = ""
+    if v.get("community_id") and conn is not None and name != "community":
+        community = conn.execute(
+            select(table("community").c.name).where(table("community").c.id == v["community_id"])
+        ).scalar()
+        where = f"（小区“{community}”）" if community else ""
+    if shown:
+        return f"{label}“{shown}”{where}"
+    return f"{label}（编号尾号 {str(record_id)[-8:]}）{where}"
 
 
 def check_value(col: Column, value: Any) -> str | None:

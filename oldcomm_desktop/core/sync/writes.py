@@ -126,13 +126,15 @@ def through_bulk(
     ordered = {name: rows[name] for name in bulk_tables.TABLES if rows.get(name)}
     if not ordered:
         return
-    labels = {
-        name: [f"{tables.TABLE_LABELS.get(name, name)}（{r['id']}）" for r in part] for name, part in ordered.items()
-    }
     carry = {name: _carried(name) for name in ordered}
-    plan = bulk.prepare(session, ordered, confirm=True, carry=carry, tombstones=True, labels=labels)
-    if plan.rejected:
-        shown = [f"{o.where()}：{p.label}{p.message}" for o in plan.rejected[:5] for p in o.problems[:1]]
+    plan = bulk.prepare(session, ordered, confirm=True, carry=carry, tombstones=True)
+    if plan.rejected:  # named as a clerk knows them, only the ones refused (a rollback may write 100,000)
+        conn = session.connection()
+        shown = [
+            f"{tables.named(conn, o.table, o.id, ordered[o.table][o.index])}：{p.label}{p.message}"
+            for o in plan.rejected[:5]
+            for p in o.problems[:1]
+        ]
         raise ValidationError(f"{refused}：{'；'.join(shown)}")
     before = session.info.get("operator")
     if operator:

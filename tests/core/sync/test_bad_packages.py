@@ -190,7 +190,8 @@ def test_bad_values_are_refused_naming_the_field(world, good: Path, tmp_path: Pa
         m["records/community.jsonl"] = b"\n".join(lines) + b"\n"
 
     bad = rewrite(good, tmp_path / "bad.ocpkg", world[T1], members=wrong)
-    refused(world[COUNTY], bad, "households", "整数")
+    message = refused(world[COUNTY], bad, "户数", "整数", "幸福里小区")
+    assert "households" not in message
 
 
 def test_a_package_addressed_to_someone_else(world, good: Path, tmp_path: Path) -> None:
@@ -216,3 +217,27 @@ def test_a_township_package_may_carry_only_its_own_villages(world, good: Path, t
         good, tmp_path / "bad.ocpkg", world[T1], members=lambda m: m.update({"catalogue/division.jsonl": line})
     )
     refused(world[COUNTY], bad, other, "只能上报本乡镇的社区（村）")
+
+
+def test_a_conflicting_value_the_rules_refuse_is_refused_at_import(world, tmp_path: Path) -> None:
+    """Both sides changed 户数; theirs is -5 (a package altered and signed again). Not written, the value would
+    still sit in the conflict, and "take theirs" would then be refused by the rules: it is refused at import,
+    with the rule's own words."""
+    county, t1 = world[COUNTY], world[T1]
+    cid = t1.new_community("幸福里小区", households=100)
+    county.import_(t1.export().path)
+    t1.import_(county.export(to=T1).path)
+    county.update_community(cid, households=90)
+    t1.update_community(cid, households=110)
+    path = t1.export().path
+
+    def negative(m: dict) -> None:
+        lines = m["records/community.jsonl"].splitlines()
+        row = json.loads(lines[0])
+        row["v"]["households"] = -5
+        lines[0] = json.dumps(row, ensure_ascii=False).encode()
+        m["records/community.jsonl"] = b"\n".join(lines) + b"\n"
+
+    bad = rewrite(path, tmp_path / "bad.ocpkg", t1, members=negative)
+    message = refused(county, bad, "幸福里小区", "户数")
+    assert "households" not in message

@@ -43,7 +43,7 @@ def test_an_import_is_one_audit_event_with_an_entry_per_record(world) -> None:
 def test_a_record_that_breaks_a_single_edits_rule_refuses_the_package(world, tmp_path: Path) -> None:
     """Well-formed for its column (an integer) but not for the field's rules: refused, naming the record."""
     county, t1 = world[COUNTY], world[T1]
-    cid = t1.new_community("幸福里小区", households=100)
+    t1.new_community("幸福里小区", households=100)
     good = t1.export().path
 
     def negative(m: dict) -> None:
@@ -52,8 +52,8 @@ def test_a_record_that_breaks_a_single_edits_rule_refuses_the_package(world, tmp
         m["records/community.jsonl"] = json.dumps(row, ensure_ascii=False).encode() + b"\n"
 
     bad = rewrite(good, tmp_path / "bad.ocpkg", t1, members=negative)
-    message = refused(county, bad, "未通过本数据库的校验", cid, "户数")
-    assert "没有导入任何内容" in message and f"数据包内小区（{cid}）：户数" in message
+    message = refused(county, bad, "未通过本数据库的校验", "户数")
+    assert "没有导入任何内容" in message and "数据包内小区“幸福里小区”：户数" in message  # named as the clerk knows it
 
 
 def test_deletions_and_restores_are_never_refused_by_the_rules(world) -> None:

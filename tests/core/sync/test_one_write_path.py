@@ -65,7 +65,7 @@ def test_a_rollback_the_rules_now_refuse_changes_nothing(world) -> None:
     before = db_state(county.db)
     with pytest.raises(ValidationError, match="不能回滚这次导入") as caught, county.db.transaction("审核员") as s:
         history.rollback(s, report.import_id)
-    assert iid in str(caught.value)
+    assert "改造内容“" in str(caught.value) and "（小区“" in str(caught.value)  # its type and community, not its id
     assert db_state(county.db) == before
 
 

@@ -131,7 +131,7 @@ def test_a_required_value_sent_empty_is_still_refused(world, tmp_path: Path) -> 
         edit_record(m, "community", lambda last: last["v"].update(status=None), index=-1)  # not nullable
 
     bad = rewrite(pkg, tmp_path / "bad.ocpkg", t1, members=emptied)
-    assert_refused(world[COUNTY], bad, "status")
+    assert_refused(world[COUNTY], bad, "状态")
 
 
 def test_an_unknown_catalogue_key_after_known_ones_is_refused(world, tmp_path: Path) -> None:

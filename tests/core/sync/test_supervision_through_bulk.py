@@ -140,7 +140,7 @@ def test_a_step_the_state_machine_refuses_refuses_the_package(county, world, tmp
         members[name] += (json.dumps(line, ensure_ascii=False) + "\n").encode()
 
     rewrite(up.path, forged, t1, members=start_after_answer)
-    assert_refused(county, forged, "督办办理记录（00000000-0000-4000-8000-0000000000aa）.*该督办已答复")
+    assert_refused(county, forged, "督办办理记录“开始处理”.*该督办已答复")
 
 
 def test_a_second_copy_of_the_sender_s_own_answer_is_refused_not_kept_as_history(county, world, tmp_path: Path) -> None:
@@ -164,7 +164,7 @@ def test_a_second_copy_of_the_sender_s_own_answer_is_refused_not_kept_as_history
         members[name] += (json.dumps(line, ensure_ascii=False) + "\n").encode()
 
     rewrite(up.path, forged, t1, members=answer_again)
-    assert_refused(county, forged, "督办办理记录（00000000-0000-4000-8000-0000000000ab）")
+    assert_refused(county, forged, "督办办理记录“又答复了一次”")
     assert _steps(county, tid) == ["issue", "answer"]
 
 
@@ -174,7 +174,7 @@ def test_a_second_copy_of_the_sender_s_own_answer_is_refused_not_kept_as_history
         (
             "resident_request",
             lambda line: line["v"].update(satisfaction="satisfied"),
-            "居民诉求（.*）.*尚未答复|居民诉求（.*）.*满意",
+            "居民诉求“.*”.*尚未答复|居民诉求“.*”.*满意",
         ),
         (
             "inspection_schedule",
