@@ -10,6 +10,14 @@ from typing import Any
 from oldcomm_desktop.core.errors import OldcommError
 
 EXIT_OK, EXIT_REJECTED = 0, 1
+# the figures a prose headline claims (header.HEADLINE), in the stored unit
+HEADLINE_LABELS = {
+    "communities": ("小区数", "个"),
+    "projects": ("项目数", "个"),
+    "households": ("户数", "户"),
+    "floor_area": ("建筑面积", "平方米"),
+    "investment": ("总投资", "元"),
+}
 
 
 def add_parsers(sub: Any, add_db: Any) -> dict[str, Any]:
@@ -108,4 +116,5 @@ def _print_plan(plan: Any, *, show_mapping: bool) -> None:
     for check in plan.checks:
         print(("  核对 " if check.agrees else "  核对不符 ") + check.message())
     for key, value in plan.header.headline.items():
-        print(f"  标题中的数字 {key}：{value:,}（仅供参考）")
+        name, unit = HEADLINE_LABELS.get(key, ("其他", ""))
+        print(f"  标题中的数字 {name}：{value.normalize():,f} {unit}（仅供参考）".replace(" （", "（"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -196,3 +197,19 @@ def test_the_dry_run_shows_merged_figures_error_cells_and_hidden_rows(tmp_path: 
     assert "户数（C3）是 Excel 错误值“#DIV/0!”，未导入" in r.out
     assert "提示 第 4 行 丙小区：隐藏行" in r.out
     assert _rows(db, "select count(*) from community") == [(0,)]
+
+
+def test_the_dry_run_says_the_headline_figures_and_mapping_mistakes_in_chinese(tmp_path: Path) -> None:
+    db = _county(tmp_path)
+    path = messy_county_ledger(tmp_path / "台账.xlsx")
+    r = ok(tmp_path, "--db", db, "import-excel", path, "--dry-run", "--add-townships")
+    headline = [line for line in r.out.splitlines() if "标题中的数字" in line]
+    assert headline and "  标题中的数字 户数：960 户（仅供参考）" in headline
+    assert not any(re.search(r"[A-Za-z]", line) for line in headline), headline
+    m = tmp_path / "m.json"
+    m.write_text('{"columns": {"户数": "household"}, "units": {"floor_area": "亩"}}', encoding="utf-8")
+    err = refused(tmp_path, 1, "--db", db, "import-excel", path, "--dry-run", "--mapping", m).err
+    assert "households（户数）" in err and "name（小区名称）" in err
+    m.write_text('{"units": {"floor_area": "亩"}}', encoding="utf-8")
+    err = refused(tmp_path, 1, "--db", db, "import-excel", path, "--dry-run", "--mapping", m).err
+    assert "“floor_area”（建筑面积）的单位“亩”无法换算" in err

@@ -181,7 +181,8 @@ def from_json(data: Mapping[str, Any], labels: Sequence[str]) -> tuple[dict[int,
         if field is None:
             continue
         if field not in FIELDS:
-            raise OldcommError(f"对应关系文件中的字段“{field}”不存在（可用：{'、'.join(FIELDS)}）")
+            known = "、".join(f"{k}（{v[0]}）" for k, v in FIELDS.items())
+            raise OldcommError(f"对应关系文件中的字段“{field}”不存在（可用：{known}）")
         mapping[col] = field
     for col, field in propose(labels).items():  # columns the file does not mention keep the proposal
         if col not in mapping and field not in mapping.values() and labels[col] not in columns:
@@ -193,7 +194,8 @@ def from_json(data: Mapping[str, Any], labels: Sequence[str]) -> tuple[dict[int,
     for key, unit in units.items():
         if unit not in UNITS:
             known = "、".join(u for u in UNITS if UNITS[u][0] in ("area", "money"))
-            raise OldcommError(f"对应关系文件中“{key}”的单位“{unit}”无法换算（可用：{known}）")
+            what = f"“{key}”（{LABELS[key]}）" if key in LABELS else f"“{key}”"
+            raise OldcommError(f"对应关系文件中{what}的单位“{unit}”无法换算（可用：{known}）")
     year = data.get("year")
     if year in (None, ""):
         return mapping, units, None

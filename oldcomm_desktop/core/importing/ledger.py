@@ -179,11 +179,11 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
     col_of = {f: c for c, f in mapping.items()}
     questions, answers = [], []
     confirmed: set[str] = set()
-    for question, f, unit in _unit_questions(sheet.cells[head.data_start :], col_of, units):
+    for question, f, unit in _unit_questions(sheet.cells[head.data_start :], col_of, units, labels):
         if options.confirm:  # the clerk saw the question and answered yes: the proposed unit
             units[f] = unit
             confirmed.add(f)
-            answers.append(f"已确认：“{columns.LABELS[f]}”按{unit}导入")
+            answers.append(f"已确认：“{labels[col_of[f]] or columns.LABELS[f]}”按{unit}导入")
         else:
             questions.append(question)
     merged = _merged_figures(sheet, head, mapping, labels)
@@ -341,12 +341,15 @@ def _merged_figures(
     return out
 
 
-def _unit_questions(data: list[list[Any]], col_of: dict[str, int], units: dict[str, str]) -> list[tuple[str, str, str]]:
+def _unit_questions(
+    data: list[list[Any]], col_of: dict[str, int], units: dict[str, str], labels: list[str]
+) -> list[tuple[str, str, str]]:
     """A 建筑面积 without a unit whose values look like 万平方米 is asked about, never guessed:
     (the question, the field, the proposed unit)."""
     col = col_of.get("floor_area")
     if col is None or "floor_area" in units:
         return []
+    label = labels[col] if col < len(labels) and labels[col] else columns.LABELS["floor_area"]
     numbers = []
     for row in data:
         v = _cell(row, col)
@@ -364,9 +367,9 @@ def _unit_questions(data: list[list[Any]], col_of: dict[str, int], units: dict[s
         median = numbers[len(numbers) // 2]
         if median < 50:
             question = (
-                f"“建筑面积”列没有写单位，数值（中位数 {median:g}）看起来是万平方米。"
-                '请确认按万平方米导入（命令行 --confirm），或在对应关系中写明单位："units": '
-                '{"floor_area": "万平方米"}（或 "平方米"）'
+                f"“{label}”列没有写单位，数值（中位数 {median:g}）看起来是万平方米。"
+                "请确认按万平方米导入（命令行 --confirm），或在对应关系文件中写明建筑面积的单位："
+                '"units": {"floor_area": "万平方米"}（或 "平方米"）'
             )
             return [(question, "floor_area", "万平方米")]
     return []
@@ -388,7 +391,7 @@ _CENT = Decimal("0.01")
 _STAGE = {s: i for i, s in enumerate(STATUSES) if s != WITHDRAWN}  # the order progress goes; withdrawn apart
 
 
-def _rounded(f: str, kind: str, v: Decimal, raw: Any, flags: list[str]) -> Decimal:
+def _rounded(f: str, kind: str, v: Decimal, raw: Any, flags: list[str], label: str = "") -> Decimal:
     """A figure a formula left with more places than is kept (268/3 万元, 12345.678 m², 99.99999999999999 户):
     rounded as a return would show it, with a hint, instead of refusing the row. A real fraction of a count
     (12.5 户) is still refused by the field's own rule."""
@@ -401,7 +404,7 @@ def _rounded(f: str, kind: str, v: Decimal, raw: Any, flags: list[str]) -> Decim
         return v
     kept = v.quantize(_CENT, ROUND_HALF_UP)
     step = "分" if f == "total_investment" else "0.01 平方米"
-    flags.append(f"{columns.LABELS[f]}“{raw}”按两位小数（{step}）四舍五入")
+    flags.append(f"{label or columns.LABELS[f]}“{_shown(raw)}”按两位小数（{step}）四舍五入")
     return kept
 
 
@@ -430,6 +433,7 @@ class _Builder:
         self.session, self.options, self.col_of, self.units, self.year = session, options, col_of, units, year
         self.head, self.path = head, path
         self.field_at = {col: f for f, col in col_of.items()}
+        self.milestone_from: dict[tuple[str, str], str] = {}  # (community, kind) -> the column its date came from
         self.today = date.today()
         self.mode = workspace.mode(session)
         self.own = workspace.own_code(session)
@@ -653,7 +657,7 @@ class _Builder:
         flags: list[str] = []
         for col, note in unread:
             f = self.field_at[col]
-            label = self.head.labels[col] or columns.LABELS.get(f, "")
+            label = self._label(f)
             what = (
                 f"{label}（{workbook.cell_ref(res.row - 1, col)}）"
                 + (
@@ -707,16 +711,16 @@ class _Builder:
                 continue
             ok, n = self._parsed(f, parse, raw)
             if not ok:
-                problems.append(f"{columns.LABELS[f]}：{n}")
+                problems.append(f"{self._label(f)}：{n}")
                 continue
             if n is None:
                 continue
             if f in self.confirmed:
                 n = self._plausible(f, raw, n, data, flags)
             if n.approximate:
-                flags.append(f"{columns.LABELS[f]}为约数（{raw}）")
+                flags.append(f"{self._label(f)}为约数（{raw}）")
             if n.note:
-                flags.append(f"{columns.LABELS[f]}：{n.note}")
+                flags.append(f"{self._label(f)}：{n.note}")
             v = n.value
             if f in FIGURES:
                 figures[f] = v
@@ -728,7 +732,7 @@ class _Builder:
                 v = v * 100
             if found and found.get(f) is not None and v != found[f] and values.agrees_as_written(found[f], n):
                 v = found[f]  # the file shows the stored figure rounded (a return we exported): not a change
-            v = _rounded(f, kind, v, raw, flags)
+            v = _rounded(f, kind, v, raw, flags, self._label(f))
             data[f] = int(v) if kind == "int" and v == v.to_integral_value() else v
         for f, col in self.year_columns:
             raw = row[col] if col < width else None
@@ -736,11 +740,11 @@ class _Builder:
                 continue
             ok, y = self._parsed(f, values.parse_year, raw)
             if not ok:
-                problems.append(f"{columns.LABELS[f]}：{y}")
+                problems.append(f"{self._label(f)}：{y}")
                 continue
             if y is not None:
                 if y.approximate:
-                    flags.append(f"{columns.LABELS[f]}不确切（{y.note}）")
+                    flags.append(f"{self._label(f)}不确切（{y.note}）")
                 if y.value is not None:
                     data[f] = y.value
         if "plan_year" not in data and "plan_year" not in c and self.year:
@@ -752,11 +756,11 @@ class _Builder:
                 continue
             ok, d = self._parsed(f, self.parse_date, raw)
             if not ok:
-                problems.append(f"{columns.LABELS[f]}：{d}")
+                problems.append(f"{self._label(f)}：{d}")
                 continue
             if d is not None:
                 if d.precision == "month":
-                    flags.append(f"{columns.LABELS[f]}只写到月，按当月 1 日记录")
+                    flags.append(f"{self._label(f)}只写到月，按当月 1 日记录")
                 dates[f] = d.value
         for f in ("planned_start", "planned_completion"):
             if f in dates:
@@ -781,7 +785,7 @@ class _Builder:
         word = _cell(row, c.get("status"))
         ok, status = self._parsed("status", values.parse_status, word) if word is not None else (True, None)
         if not ok:
-            problems.append(f"状态：{status}")
+            problems.append(f"{self._label('status')}：{status}")
             status = None
         if problems:
             res.action, res.reason = REJECTED, "；".join(problems)
@@ -805,6 +809,31 @@ class _Builder:
         self._milestones(res, cid, status, dates, word, found)
         return figures if len(figures) == sum(1 for f in FIGURES if f in c) else None
 
+    def _label(self, f: str, fallback: str = "") -> str:
+        """The column's header as the file writes it (户数（户）, 建筑面积/万平方米), which a clerk can find in the
+        sheet; the field's Chinese name for what no column holds (a plan year from the title)."""
+        col = self.col_of.get(f)
+        if col is not None and col < len(self.head.labels) and self.head.labels[col]:
+            return self.head.labels[col]
+        return columns.LABELS.get(f) or fallback or "其他"
+
+    def _problem(self, o: bulk.RowOutcome, problem: Any) -> str | None:
+        """A rule's complaint about one bulk row in the clerk's words: the file's column for a community's
+        field, the date column a milestone came from, the project by name; None for a milestone that failed
+        only because its community did (the community's own reason says why)."""
+        row = self.rows[o.table][o.index]
+        if o.table == "community":
+            label = self._label(problem.field) if problem.field in self.col_of else problem.label
+            return f"{label}：{problem.message}" if label else problem.message
+        if o.table == "milestone":
+            if problem.field == "community_id":
+                return None
+            source = self.milestone_from.get((row["community_id"], row["kind"]), "进度节点")
+            return f"{source}：{problem.message}"
+        if o.table == "project":
+            return f"{self.labels['project'][o.index]}：{problem}"
+        return str(problem)
+
     def _plausible(self, f: str, raw: Any, n: values.Number, data: dict[str, Any], flags: list[str]) -> values.Number:
         """A bare figure under a unit the clerk confirmed for the column (万平方米, from the median): a value that
         cannot be 万平方米 — above 100 (a million m²), or over 1,000 m² a household where the plain reading
@@ -815,7 +844,7 @@ class _Builder:
         factor = n.value / bare.value if bare.value else Decimal(1)
         if factor == 1:
             return n
-        label = self.head.labels[self.col_of[f]] or columns.LABELS[f]
+        label = self._label(f)
         v = bare.value
         households = data.get("households")
         count = households if isinstance(households, int) and households > 0 else None
@@ -838,7 +867,7 @@ class _Builder:
         self, m: _Merged, f: str, v: Decimal, found: dict[str, Any] | None, data: dict[str, Any], flags: list[str]
     ) -> None:
         """A figure merged over several rows goes on their project (money) or on none of them, never on each."""
-        label = self.head.labels[self.col_of[f]] or columns.LABELS[f]
+        label = self._label(f)
         where = f"{label}“{_shown(m.raw)}”是第 {m.first}–{m.last} 行合并的单元格（{m.ref}）"
         if m.project is None:
             flags.append(f"{where}，为这几个小区共有，不能分到各小区，未导入（请在表中分到各小区，或加“项目名称”列）")
@@ -935,6 +964,9 @@ class _Builder:
                 on = self.today
                 if unknown not in res.flags:
                     res.flags.append(unknown)
+                self.milestone_from[(cid, kind)] = f"{self._label('status')}“{word}”（台账未写日期）"
+            else:
+                self.milestone_from[(cid, kind)] = self._label("start_date" if on == start else "completion_date")
             row = {"community_id": cid, "kind": kind, "reached_on": on, "notes": "由台账导入"}
             if reason:
                 row["reason"] = reason
@@ -970,8 +1002,9 @@ class _Builder:
                     cids = [r["id"] for r in self.rows["community"] if r.get("project_id") == row["id"]]
                 else:
                     cids = [cid]
+                said = [t for t in (self._problem(o, pr) for pr in o.problems) if t]
                 for x in cids:
-                    bad.setdefault(x, []).extend(str(pr) for pr in o.problems)
+                    bad.setdefault(x, []).extend(said)
                     if o.needs_confirmation:
                         asking.add(x)
             if not bad:
@@ -979,8 +1012,8 @@ class _Builder:
             for cid, why in bad.items():
                 res = self.by_result.get(cid)
                 if res is not None:
-                    res.action, res.reason = REJECTED, "；".join(dict.fromkeys(why))
-                    res.asks = cid in asking and all("需要确认" in w for w in why)
+                    res.action, res.reason = REJECTED, "；".join(dict.fromkeys(why)) or "进度节点无法保存"
+                    res.asks = cid in asking and bool(why) and all("需要确认" in w for w in why)
             self._drop(set(bad))
         outcome = {o.id: o.action for o in p.outcomes.get("community", [])}
         touched = {self.rows["milestone"][o.index]["community_id"] for o in p.outcomes.get("milestone", [])}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -491,7 +492,7 @@ def test_a_formulas_extra_places_are_rounded_with_a_hint_not_refused(county_db: 
     p = _import(county_db, path)
     assert [r.action for r in p.rows] == ["new", "rejected"]  # half a household is still no count
     flags = p.rows[0].flags
-    assert any("建筑面积“12345.678”按两位小数" in f for f in flags) and any("总投资" in f for f in flags)
+    assert any("建筑面积（平方米）“12345.678”按两位小数" in f for f in flags) and any("总投资" in f for f in flags)
     c = _communities(county_db)["甲小区"]
     assert (c.households, c.floor_area, c.total_investment) == (100, Decimal("12345.68"), Decimal("893333.33"))
 
@@ -784,3 +785,49 @@ def test_the_plan_year_is_the_title_s_year_of_work_not_its_as_of_date(
     p = _import(county_db, path)
     assert p.header.year == year and p.year == year
     assert _communities(county_db)["甲小区"].plan_year == year
+
+
+_IDENTIFIER = re.compile(
+    r"[A-Za-z]+_[A-Za-z_]+|\b(?:households|buildings|name|township|status)\b|[0-9a-f]{8}-[0-9a-f]{4}"
+)
+
+
+def test_every_refusal_and_hint_is_chinese_and_names_the_column_as_written(
+    county_db: Database, tmp_path: Path
+) -> None:
+    """No internal field name or record id reaches a clerk: each message names the file's own header."""
+    head = [
+        "乡镇（街道）",
+        "小区名称",
+        "建成年份",
+        "楼栋数（栋）",
+        "户数（户）",
+        "建筑面积（平方米）",
+        "总投资（万元）",
+        "状态",
+        "实际开工时间",
+        "联系电话",
+    ]
+    path = write(
+        tmp_path / "a.xlsx",
+        [
+            head,
+            ["城关街道", "甲小区", 1995, -3, 12.5, -100, -5, "在建", "2024-05-01", "x" * 80],
+            ["城关街道", "乙" * 300, 1800, 0, 0, 0, 0, "已完工", None, None],
+            ["城关街道", "丙小区", 1990, 1, 10, 100, 1, "已完工", "2099-01-01", None],
+            ["城关街道", "丁小区", "很早", "多", "约300户", "1.5亩", "x", "搁置", "昨天", None],
+            ["城关街道", "戊小区", 1990, 1, 10, 12345.678, 268 / 3, "在建", "2024.3", None],
+        ],
+    )
+    p = _plan(county_db, path)
+    assert [r.action for r in p.rows][:4] == ["rejected"] * 4
+    for r in p.rows:
+        for text in (r.reason, *r.flags):
+            assert not _IDENTIFIER.search(text), text
+    reasons = {r.row: r.reason for r in p.rows}
+    assert "户数（户）：" in reasons[2] and "楼栋数（栋）：" in reasons[2] and "联系电话：" in reasons[2]
+    assert "建成年份：" in reasons[3] and "小区名称：" in reasons[3]
+    assert "实际开工时间：" in reasons[4]
+    assert "建筑面积（平方米）：" in reasons[5] and "状态：" in reasons[5] and "实际开工时间：" in reasons[5]
+    flags = p.rows[4].flags
+    assert any(f.startswith("建筑面积（平方米）“12345.678”") for f in flags), flags
