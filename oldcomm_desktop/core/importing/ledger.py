@@ -4,8 +4,10 @@
     plan.rows, plan.counts(), plan.checks, plan.unknown_townships, plan.questions   # the dry run
     ledger.apply(session, plan)                                                      # all rows, one transaction
 
-Communities are matched by township + name (simplified, list numbers stripped), so importing the same file
-twice changes nothing. Status words and dates become milestones (the status follows from them as for any
+Communities are matched by township + name (simplified, list numbers stripped) and, when the file names a
+known 所属社区, that 社区 too, so importing the same file twice changes nothing; two rows of one file are
+never merged into one community. A figure merged over several rows is never counted once per row.
+Status words and dates become milestones (the status follows from them as for any
 community); communities without a project column get one project per township for the file. Rows that fail
 are listed with their reason (and can be written to an .xlsx with a reason column); the rest are written in
 one transaction through the bulk path, and a failure or cancel leaves the database as it was.

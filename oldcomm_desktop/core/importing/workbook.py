@@ -1,5 +1,9 @@
 """Opening a ledger file safely and reading one sheet's cells (python-calamine: fast, merged ranges too).
 
+calamine gives an error cell and a formula saved without its value as an empty cell, and does not say which
+rows are hidden; those are read from the sheet's XML beside it (`Sheet.notes`, `Sheet.hidden_rows`) so the
+import can say so instead of reading them silently.
+
 Before any parser sees a file we check what it is, from its first bytes: an .xlsx is a zip; an encrypted
 (password-protected) workbook or an old .xls is an OLE compound file (D0 CF 11 E0); anything else is not
 Excel. Files and sheets above the size limits are refused rather than read into memory. XML parsing by
