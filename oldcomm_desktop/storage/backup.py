@@ -459,6 +459,7 @@ def restore(db_file: Path, source: Path, *, progress: Progress | None = None) ->
                 except sqlite3.DatabaseError as exc:
                     raise OldcommError(f"文件 {source} 无法读取（已损坏或不完整：{exc}）") from None
             _check_database(staging, what=f"备份文件 {source} ", migrate=True)
+            _new_clock_node(staging)
             _fsync(staging)
             if attachments:
                 # before the swap: extra content-addressed files harm nothing if the swap then fails
@@ -473,6 +474,26 @@ def restore(db_file: Path, source: Path, *, progress: Progress | None = None) ->
         except OSError as exc:
             raise _os_error(exc, db_file, "恢复") from None
     return kept
+
+
+CLOCK_NODE = "sync_clock_node"  # core.sync.changes.CLOCK_NODE (storage does not load the sync package)
+
+
+def _new_clock_node(path: Path) -> None:
+    """A restored file counts its sync edits under a new mark (core.sync.changes.node): the edits made after the
+    backup was taken live on at the county under the old numbers, which the restored file would hand out again.
+    A random mark, so restoring the same backup twice gives two."""
+    import uuid
+
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            conn.execute(
+                "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (CLOCK_NODE, json.dumps(uuid.uuid4().hex[:8])),
+            )
+    finally:
+        conn.close()
 
 
 def check_target(db_file: Path) -> None:

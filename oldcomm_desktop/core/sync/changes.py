@@ -39,12 +39,27 @@ SHADOW_COLUMNS = ("table_name", "record_id", "township_code", "state", "clock", 
 IDENTITY = cast(Table, SyncIdentity.__table__)
 
 
+CLOCK_NODE = "sync_clock_node"  # setting: this database's mark in version vectors since its last restore
+
+
 def node(session: Session) -> str:
-    """This installation's name in version vectors: its division code."""
+    """This installation's name in version vectors: its division code, marked after a restore from a backup
+    (`storage.backup.restore` writes a new random mark each time): the restored file counts its edits afresh
+    under the marked name, so they never reuse the numbers its lost edits (the ones after the backup, which the
+    county holds) had — an edit after the restore is concurrent with them, a conflict a clerk sees, never taken
+    for a later one of the same series."""
     code = workspace.own_code(session)
     if not code:
         raise RuntimeError("database not initialised")
-    return code
+    from oldcomm_desktop.core.model import Setting
+
+    mark = session.connection().execute(select(Setting.value).where(Setting.key == CLOCK_NODE)).scalar()
+    return f"{code}~{mark}" if isinstance(mark, str) and mark else code
+
+
+def of_node(key: str, code: str) -> bool:
+    """Whether a version vector's key counts edits of the installation `code` (under any restore's mark)."""
+    return key == code or key.startswith(code + "~")
 
 
 def allocate(session: Session, n: int) -> int:
@@ -119,7 +134,10 @@ def made_by(conn: Connection, node_code: str) -> Callable[[str, list[str]], set[
         return {
             record_id
             for record_id, shadow in load_shadows(conn, table_name, ids).items()
-            if any(isinstance(v, dict) and v.get(node_code) for v in shadow.clocks.values())
+            if any(
+                isinstance(v, dict) and any(n and of_node(k, node_code) for k, n in v.items())
+                for v in shadow.clocks.values()
+            )
         }
 
     return made

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from oldcomm_desktop.core.model import Community
-from oldcomm_desktop.storage.backup import copy_database
+from oldcomm_desktop.storage.backup import copy_database, restore
 from oldcomm_desktop.storage.database import open_database
 
 from .conftest import COUNTY, T1, Node
@@ -41,9 +41,7 @@ def restored(world: dict[str, Node], tmp_path: Path) -> Node:
     county.import_(t1.export().path)
     t1.import_(county.export(to=T1).path)  # the receipt: the county holds T1's changes past the backup's count
     t1.db.close()
-    for p in path.parent.glob(path.name + "*"):
-        p.unlink()
-    copy_database(snapshot, path)
+    restore(path, snapshot)  # as `oldcomm restore` does it
     return Node(open_database(path), T1, t1.folder)
 
 
@@ -66,3 +64,36 @@ def test_an_edit_before_taking_the_package_back_is_a_conflict_not_a_silent_split
     restored.update_community(cid, households=401)  # counted with the number the county holds for 395
     report = county.import_(restored.export().path)
     assert [(c["field"], c["ours"], c["theirs"]) for c in report.conflicts] == [("households", 395, 401)]
+
+
+def test_two_edits_after_the_restore_do_not_pass_for_later_ones_of_the_lost_series(world, restored: Node) -> None:
+    """The restored file counts its edits under a new mark: two edits after the restore are not taken for the
+    successors of the edit it lost (395, which the county holds), silently replacing it: the clerk decides."""
+    county = world[COUNTY]
+    with restored.db.transaction("测试员") as s:
+        cid = s.scalar(select(Community.id).where(Community.name == "和平苑"))
+    restored.update_community(cid, households=401)
+    restored.export()  # counted once (a package written, left on the desk)
+    restored.update_community(cid, households=402)
+    report = county.import_(restored.export().path)  # counted twice: past the number the county holds for 395
+    assert [(c["field"], c["ours"], c["theirs"]) for c in report.conflicts] == [("households", 395, 402)]
+    assert _households(county)["和平苑"] == 395  # kept until decided
+
+
+def test_each_restore_marks_the_clock_anew(world, restored: Node, tmp_path: Path) -> None:
+    from oldcomm_desktop.core.sync import changes
+
+    with restored.db.transaction("测试员") as s:
+        first = changes.node(s)
+    assert first.startswith(T1 + "~")
+    path = Path(restored.db.path)
+    snapshot = copy_database(path, tmp_path / "again.sqlite3")
+    restored.db.close()
+    restore(path, snapshot)
+    db = open_database(path)
+    try:
+        with db.transaction("测试员") as s:
+            second = changes.node(s)
+    finally:
+        db.close()
+    assert second.startswith(T1 + "~") and second != first
