@@ -81,7 +81,12 @@ def find(cells: list[list[Any]], known: frozenset[str] = frozenset()) -> Header 
         unit_row = bool(texts) and all(_bare_unit(t) for t in texts)  # 户 | 万元 | 平方米 under the header
         if unit_row:
             rows = 2
-        elif texts and numbers == 0 and differs and (any(match(below[i]) for i in differs) or _spans(top, differs)):
+        elif (
+            texts
+            and numbers == 0
+            and differs
+            and (any(_names_column(below[i], top[i]) for i in differs) or _spans(top, differs))
+        ):
             rows = 2
             labels = [f"{t}/{b}" if b and b != t and t else (b or t) for t, b in zip(top, below, strict=True)]
     units = {}
@@ -133,6 +138,13 @@ def _is_number(text: str) -> bool:
         return parse_number(text) is not None and bool(re.search(r"\d", text))
     except ValueError:
         return False
+
+
+def _names_column(text: str, above: str) -> bool:
+    """A cell under the header that names a column of its own: not the field the label above it names — 城关街道
+    under 乡镇（街道） is a first row of data (a ledger of names only, without a 序号 to show it), not a header."""
+    field = match(text)
+    return field is not None and field != match(above)
 
 
 def _spans(top: list[str], cols: list[int]) -> bool:

@@ -231,6 +231,15 @@ def test_one_row_header_with_vertically_merged_township(county_db: Database, tmp
     assert {c.township_code for c in _communities(county_db).values()} == {DONGCHENG}
 
 
+def test_a_ledger_of_names_only_keeps_its_first_row(county_db: Database, tmp_path: Path) -> None:
+    """No 序号 and no figures: the first row's 城关街道 names the township column's field, as its label does; it is
+    data, not a second header row (it used to be read as one, and the first community was lost)."""
+    rows = [["乡镇（街道）", "小区名称"], ["城关街道", "幸福里小区"], ["东城街道", "和平苑"], ["城关街道", "建设新村"]]
+    p = _import(county_db, write(tmp_path / "a.xlsx", rows))
+    assert p.counts()["new"] == 3
+    assert sorted(_communities(county_db)) == ["和平苑", "幸福里小区", "建设新村"]
+
+
 def test_text_numbers_dates_and_status_synonyms(county_db: Database, tmp_path: Path) -> None:
     head = ["小区名称", "乡镇", "户数", "楼栋数", "建成年份", "开工时间", "完工时间", "状态"]
     rows = [
