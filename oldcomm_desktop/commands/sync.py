@@ -144,6 +144,8 @@ def _conflicts(args: argparse.Namespace) -> int:
         print(f"{c['id']}  {c['record']}（{c['table']} {c['record_id']}）  字段：{c['field_label']}（{c['field']}）")
         print(f"    本方：{conflicts.shown(c['ours'], c['field'])}（{(c['ours_at'] or '')[:19]}）")
         print(f"    对方 {c['peer']}：{conflicts.shown(c['theirs'], c['field'])}（{(c['theirs_at'] or '')[:19]}）")
+        if c.get("note"):
+            print(f"    说明：{c['note']}")
         if c["status"] != "open":
             print(f"    状态：{conflicts.STATUS_LABELS.get(c['status'], c['status'])}")
     print(f"共 {len(rows)} 个冲突")

@@ -34,13 +34,30 @@ STATUS_LABELS = {
 
 
 def _label(session: Session, name: str, record_id: str) -> str:
-    t = tables.table(name)
-    for col in ("name", "problem", "text", "kind", "file_name"):
-        if col in t.c:
-            value = session.connection().execute(select(t.c[col]).where(t.c.id == record_id)).scalar()
-            if value:
-                return f"{tables.TABLE_LABELS.get(name, name)}：{str(value)[:30]}"
-    return tables.TABLE_LABELS.get(name, name)
+    """小区“幸福里”, 改造内容“供水管网改造”（小区“幸福里”）: as every message names a record."""
+    return tables.named(session.connection(), name, record_id)
+
+
+def _together(session: Session, c: SyncConflict, family: list[SyncConflict]) -> str:
+    """Why a deletion conflict is decided with others (`resolve` decides a held family at once): the parent's
+    deletion held because a record in it was edited here, or a record's deletion held with its parent's."""
+    if c.field != merge.DELETED or c.import_id is None:
+        return ""
+    mates = [o for o in family if o.import_id == c.import_id and o.id != c.id]
+    if not mates:
+        return ""
+    conn = session.connection()
+    t = tables.table(c.table_name)
+    row = conn.execute(select(t).where(t.c.id == c.record_id)).first()
+    if row is not None:
+        for col, ptable in deleted_parents.PARENTS.get(c.table_name, ()):
+            pid = row._mapping[col]
+            if pid and any(o.table_name == ptable and o.record_id == pid for o in mates):
+                return f"与{tables.named(conn, ptable, pid)}的删除一并处理：处理其中任一条，其余随之处理"
+    under = [o for o in mates if any(p == c.table_name for _col, p in deleted_parents.PARENTS.get(o.table_name, ()))]
+    if under:
+        return f"其中 {len(under)} 条记录的删除与它一并处理：处理其中任一条，其余随之处理"
+    return ""
 
 
 def listing(session: Session, *, status: str | None = "open") -> list[dict[str, Any]]:
@@ -49,7 +66,9 @@ def listing(session: Session, *, status: str | None = "open") -> list[dict[str, 
     if status:
         q = q.where(SyncConflict.status == status)
     out = []
-    for c in session.scalars(q):
+    found = list(session.scalars(q))
+    family = [c for c in found if c.field == merge.DELETED and c.status == "open"]
+    for c in found:
         theirs: Any
         if c.field == deleted_parents.FIELD:  # a record held because its parent is deleted here
             record, theirs = deleted_parents.label(session, c)
@@ -73,6 +92,7 @@ def listing(session: Session, *, status: str | None = "open") -> list[dict[str, 
                 "status": c.status,
                 "resolved_at": c.resolved_at.isoformat() if c.resolved_at else None,
                 "resolved_by": c.resolved_by,  # who decided, or why it closed itself (a restored parent)
+                "note": _together(session, c, family) if c.status == "open" else "",
             }
         )
     return out
@@ -138,6 +158,8 @@ def resolve(
         return _resolve_catalogue(session, c, keep, value, edit, keymaps)
     if c.field == deleted_parents.FIELD:
         return deleted_parents.resolve(session, c, keep, edit)
+    if c.field == merge.DELETED and edit:
+        raise ValidationError("删除与修改的冲突只能选择：保留本方或采用对方（删除或不删除），不能改为别的值")
     if c.field == merge.DELETED and keep in KEEP and _ends_live(session, c, keep):
         _parents_live(session, c.table_name, c.record_id)  # a record kept live needs its parent live
         if c.status != "open":  # decided with its parent (the same family)

@@ -167,6 +167,8 @@ class ConflictsDialog(QDialog):
             "两边都改了同一字段时，导入保留本方的值并在这里列出对方的值。处理后的值在下次导出时发给对方。"
             "“所属记录已删除”：对方在本方已删除的小区（或项目）下新增或修改了记录——采用对方即恢复该小区并写入这条记录，"
             "保留本方则这条记录随小区一起进回收站。"
+            "一方删除了小区（其中的改造内容、节点、资金随之删除）而另一方修改了小区或其中的记录时，这些删除一并列出，"
+            "处理其中任一条，其余随之处理：保留则小区和其中的记录都保留，删除则一并删除。"
         )
         explain.setWordWrap(True)
         layout.addWidget(explain)
@@ -177,15 +179,15 @@ class ConflictsDialog(QDialog):
         self.reload()
 
     def _selection_changed(self) -> None:
-        """A held record (所属记录已删除) is decided by restoring or keeping the deletion: no value to type."""
+        """A held record (所属记录已删除) or a deletion is decided by keeping or taking one side: no value to type."""
         c = self.selected()
-        self.edit_button.setEnabled(c is not None and c["field"] != deleted_parents.FIELD)
+        self.edit_button.setEnabled(c is not None and c["field"] not in (deleted_parents.FIELD, "deleted_at"))
 
     def reload(self) -> None:
         self.rows = self.ctx.read(conflicts.listing)
         fill_table(
             self.table,
-            ["记录", "字段", "本方的值", "本方修改时间", "对方", "对方的值", "对方修改时间"],
+            ["记录", "字段", "本方的值", "本方修改时间", "对方", "对方的值", "对方修改时间", "说明"],
             [
                 [
                     c["record"],
@@ -195,6 +197,7 @@ class ConflictsDialog(QDialog):
                     f"{c['peer_name']} {c['peer']}",
                     conflicts.shown(c["theirs"], c["field"]),
                     local_time(c["theirs_at"]),
+                    c.get("note", ""),
                 ]
                 for c in self.rows
             ],

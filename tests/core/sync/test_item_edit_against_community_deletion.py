@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from oldcomm_desktop.core import communities, items
+from oldcomm_desktop.core.errors import ValidationError
 from oldcomm_desktop.core.model import Community, RenovationItem, SyncConflict
 from oldcomm_desktop.core.sync import conflicts
 
@@ -68,6 +69,18 @@ def test_item_edit_holds_the_communitys_deletion(world: dict[str, Node], keep: s
     decider, other = (county, t1) if where == "county" else (t1, county)
     assert _open(county) == [("community", "deleted_at"), ("renovation_item", "deleted_at")]
     assert _open(t1) == [("renovation_item", "deleted_at")]
+    with county.db.transaction("测试员") as s:  # the list says they go together
+        notes = {(c["table"], c["record"]): c["note"] for c in conflicts.listing(s)}
+    assert notes == {
+        ("community", "小区“教师新村”"): "其中 1 条记录的删除与它一并处理：处理其中任一条，其余随之处理",
+        ("renovation_item", "改造内容“供水管网改造”（小区“教师新村”）"): (
+            "与小区“教师新村”的删除一并处理：处理其中任一条，其余随之处理"
+        ),
+    }
+    with decider.db.transaction("审核员") as s, pytest.raises(ValidationError, match="只能选择"):  # no third value
+        conflicts.resolve(
+            s, s.scalar(select(SyncConflict.id).where(SyncConflict.record_id == iid)), value=None, edit=True
+        )
     with decider.db.transaction("审核员") as s:
         first = s.scalar(select(SyncConflict.id).where(SyncConflict.record_id == iid, SyncConflict.status == "open"))
         conflicts.resolve(s, first, keep)
