@@ -201,7 +201,7 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
         row = sheet.cells[r]
         k = kinds.classify(row, mapping, labels)
         bad = noted.get(r)
-        if k.kind == kinds.BLANK and bad and any(col == name_col for col, _ in bad):
+        if k.kind in (kinds.BLANK, kinds.NAMELESS) and bad and any(col == name_col for col, _ in bad):
             k = kinds.Kind(kinds.COMMUNITY)  # its name is an error value: refused, not passed over as empty
         cell = _cell(row, col_of.get("name"))
         name = _shown(cell).strip() if cell is not None else ""
@@ -229,6 +229,10 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
             res.reason = f"这一行代表一批 {k.batch_size} 个小区，不是一个小区；请逐个小区列出后再导入"
         elif k.kind in (kinds.PART, kinds.FOOTER):
             res.reason = kinds.KIND_LABELS[k.kind]
+        elif k.kind == kinds.NAMELESS:
+            res.action = REJECTED
+            shown = labels[name_col] or "小区名称"
+            res.reason = f"这一行有数字，但“{shown}”是空的，未导入；请补上小区名称，或删去这一行"
         else:
             figures = builder.add(res, row, bad or (), hidden=r in sheet.hidden_rows)
             # the file's own arithmetic: every community row counts, imported or not

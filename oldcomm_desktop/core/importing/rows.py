@@ -15,7 +15,7 @@ from typing import Any
 
 from oldcomm_desktop.core.importing.values import _traditional, normalise, strip_list_number
 
-COMMUNITY, SUBTOTAL, TOTAL, BATCH, PART, FOOTER, BLANK, HEADER = (
+COMMUNITY, SUBTOTAL, TOTAL, BATCH, PART, FOOTER, BLANK, HEADER, NAMELESS = (
     "community",
     "subtotal",
     "total",
@@ -24,6 +24,7 @@ COMMUNITY, SUBTOTAL, TOTAL, BATCH, PART, FOOTER, BLANK, HEADER = (
     "footer",
     "blank",
     "header",
+    "nameless",
 )
 KIND_LABELS = {
     COMMUNITY: "小区",
@@ -34,6 +35,7 @@ KIND_LABELS = {
     FOOTER: "表尾（填报人等）",
     BLANK: "空行",
     HEADER: "重复的表头",
+    NAMELESS: "有数字但没有小区名称的行",
 }
 NOTE_WORDS = ("注:", "说明:", "备注:", "注1", "注2")
 FOOTER_WORDS = ("填报人", "审核人", "填报单位", "填表人", "联系电话:", "填报日期", "制表")
@@ -106,5 +108,14 @@ def classify(row: list[Any], mapping: dict[int, str], labels: list[str]) -> Kind
     if name.startswith("其中") and strip_list_number(name) == re.sub(r"^其中[:：]?", "", name):
         return Kind(PART)  # "其中：简易修缮…" (a part); "其中:1.城东区" is a name with a list number
     if not name:
+        # figures without a name (a name cell left empty, a community's second line): not passed over as an
+        # empty row, or its figures would be lost without a word; a heading row (一、城关街道) holds no digit
+        if any(
+            f not in ("seq", "name") and c < len(texts) and any(ch.isdigit() for ch in texts[c])
+            for c, f in mapping.items()
+        ):
+            if any(t.startswith("其中") for t in texts[:4]):
+                return Kind(PART)
+            return Kind(NAMELESS)
         return Kind(BLANK)
     return Kind(COMMUNITY)

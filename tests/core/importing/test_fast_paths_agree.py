@@ -51,6 +51,11 @@ def _plain_classify(row: list[Any], mapping: dict[int, str], labels: list[str]) 
     if name.startswith("其中") and strip_list_number(name) == re.sub(r"^其中[:：]?", "", name):
         return kinds.Kind(kinds.PART)
     if not name:
+        figures = [
+            texts[c] for c, f in mapping.items() if f not in ("seq", "name") and c < len(texts) and texts[c]
+        ]
+        if any(any(ch.isdigit() for ch in t) for t in figures):
+            return kinds.Kind(kinds.PART if any(t.startswith("其中") for t in texts[:4]) else kinds.NAMELESS)
         return kinds.Kind(kinds.BLANK)
     return kinds.Kind(kinds.COMMUNITY)
 

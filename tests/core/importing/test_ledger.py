@@ -240,6 +240,27 @@ def test_a_ledger_of_names_only_keeps_its_first_row(county_db: Database, tmp_pat
     assert sorted(_communities(county_db)) == ["和平苑", "幸福里小区", "建设新村"]
 
 
+def test_figures_without_a_name_are_refused_not_passed_over(county_db: Database, tmp_path: Path) -> None:
+    """A row with figures but an empty name cell used to be taken for an empty row: its figures were lost without
+    a word. It is refused, naming the column; a heading row without figures (一、城关街道) is still passed over,
+    and a 其中 part under a total written in another column is still the total's part."""
+    rows = [
+        ["乡镇（街道）", "小区名称", "户数", "总投资（万元）"],
+        ["一、城关街道", None, None, None],
+        ["城关街道", "幸福里", 120, 400],
+        ["城关街道", None, 80, 300],
+        ["城关街道", "和平苑", 60, 200],
+        ["合计", None, 260, 900],
+        ["其中：城关街道", None, 260, 900],
+    ]
+    p = _plan(county_db, write(tmp_path / "a.xlsx", rows))
+    by_row = {r.row: r for r in p.rows}
+    assert by_row[4].action == ledger.REJECTED and "“小区名称”是空的" in by_row[4].reason
+    assert 2 not in by_row  # the heading
+    assert by_row[7].action == ledger.SKIPPED and "其中" in by_row[7].reason
+    assert p.counts()["new"] == 2 and p.counts()["rejected"] == 1
+
+
 def test_text_numbers_dates_and_status_synonyms(county_db: Database, tmp_path: Path) -> None:
     head = ["小区名称", "乡镇", "户数", "楼栋数", "建成年份", "开工时间", "完工时间", "状态"]
     rows = [
