@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -263,6 +264,34 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
     )
 
 
+HINT = "导入提示："  # the line of a community's 备注 that holds an import's hints
+
+
+def _notes(found: dict[str, Any] | None, column: bool, cell: Any, flags: list[str]) -> str | None:
+    """The 备注 to write, or None to leave it as it is.
+
+    A stored community keeps the clerk's own lines unless the file has a 备注 column of its own (a cell of it
+    replaces them); the import's hints go on one line of their own (`HINT`), replacing an earlier import's line,
+    so they never overwrite what a clerk wrote. An import of the same file again keeps the first import's hint
+    line (its words may differ: "…已清除" is said once), so nothing changes the second time."""
+    stored = str((found or {}).get("notes") or "")
+    lines = stored.split("\n") if stored else []
+    own = [line for line in lines if not _nfkc(line).startswith(_nfkc(HINT))]  # stored text is NFKC: 导入提示:
+    earlier = [line for line in lines if _nfkc(line).startswith(_nfkc(HINT))]
+    base = ([str(cell).strip()] if cell is not None else []) if column and (cell is not None or not found) else own
+    hint = [HINT + "；".join(flags)] if flags else []
+    if found and hint and earlier and base == own:
+        hint = earlier
+    new = "\n".join(x for x in base + hint if x)
+    if found:
+        return None if _nfkc(new) == _nfkc(stored) else (new or None)
+    return new or None
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
 def _row_notes(sheet: workbook.Sheet, mapping: dict[int, str]) -> dict[int, list[tuple[int, workbook.CellNote]]]:
     """Per row, the imported columns whose cell is an error value or a formula without its value."""
     out: dict[int, list[tuple[int, workbook.CellNote]]] = defaultdict(list)
@@ -493,8 +522,9 @@ class _Builder:
             Community.total_investment,
             Community.status,
             Community.village_code,
+            Community.notes,
         ).where(Community.deleted_at.is_(None))
-        for cid, code, name, area, investment, status, village in self.session.execute(q):
+        for cid, code, name, area, investment, status, village, notes in self.session.execute(q):
             found[(str(code), name_key(name))].append(
                 {
                     "id": cid,
@@ -502,6 +532,7 @@ class _Builder:
                     "total_investment": investment,
                     "status": status,
                     "village_code": village,
+                    "notes": notes,
                 }
             )
         return found
@@ -664,13 +695,10 @@ class _Builder:
         for col, note in unread:
             f = self.field_at[col]
             label = self._label(f)
-            what = (
-                f"{label}（{workbook.cell_ref(res.row - 1, col)}）"
-                + (
-                    f"是 Excel 错误值“{note.text}”"
-                    if note.kind == workbook.ERROR
-                    else f"是公式“{note.text}”，文件中没有计算结果（请在 Excel 或 WPS 中打开并保存后再导入）"
-                )
+            what = f"{label}（{workbook.cell_ref(res.row - 1, col)}）" + (
+                f"是 Excel 错误值“{note.text}”"
+                if note.kind == workbook.ERROR
+                else f"是公式“{note.text}”，文件中没有计算结果（请在 Excel 或 WPS 中打开并保存后再导入）"
             )
             if f in ("name", "township"):
                 res.action, res.reason = REJECTED, f"{what}，这一行无法导入"
@@ -706,7 +734,14 @@ class _Builder:
         if found is not None:
             self.claimed.add(found["id"])
         elif village_code and self.existing.get(key):
-            others = "、".join(sorted({self._village_name(e["village_code"]) for e in self.existing[key]}))
+            others = "、".join(
+                sorted(
+                    {
+                        self._village_name(e["village_code"]) if e["village_code"] else "未填所属社区"
+                        for e in self.existing[key]
+                    }
+                )
+            )
             flags.append(f"本乡镇（街道）已有同名小区（{others}），所属社区不同，作为另一个小区新增")
         data: dict[str, Any] = {"name": name, "township_code": code}
         problems: list[str] = []
@@ -796,12 +831,9 @@ class _Builder:
         if problems:
             res.action, res.reason = REJECTED, "；".join(problems)
             return None
-        note = _cell(row, c.get("notes"))
-        notes = [str(note).strip()] if note is not None else []
-        if flags:
-            notes.append("导入提示：" + "；".join(flags))
-        if notes:
-            data["notes"] = "\n".join(notes)
+        notes = _notes(found, "notes" in c, _cell(row, c.get("notes")), flags)
+        if notes is not None:
+            data["notes"] = notes
         res.flags = flags
         project = _cell(row, c.get("project"))
         if project is not None or not found:  # a matched community keeps its project unless the file names one
@@ -862,8 +894,7 @@ class _Builder:
         else:
             if per_household is not None and per_household > 1000:
                 flags.append(
-                    f"{label}“{_shown(raw)}”按{n.unit}每户 {per_household:,.0f} 平方米，"
-                    f"与户数 {count} 不相符，请核对"
+                    f"{label}“{_shown(raw)}”按{n.unit}每户 {per_household:,.0f} 平方米，与户数 {count} 不相符，请核对"
                 )
             return n
         flags.append(f"{label}“{_shown(raw)}”明显是平方米（{why}），未乘 1 万，按 {v:,} 平方米导入，请核对")

@@ -609,6 +609,32 @@ def test_a_money_cell_merged_over_exactly_one_projects_rows_goes_on_the_project(
     assert _import(county_db, path).counts()["unchanged"] == 3  # the same file again changes nothing
 
 
+def test_an_import_keeps_the_clerks_notes_and_the_same_file_again_changes_nothing(
+    county_db: Database, tmp_path: Path
+) -> None:
+    """The import's hints go on a line of their own in 备注: a clerk's own note stays (a file without a 备注 column
+    used to replace it by the hint); and the second import of the same file, whose hints say less (the figure it
+    cleared the first time is gone), changes nothing."""
+    path = write(
+        tmp_path / "a.xlsx",
+        [
+            ["乡镇（街道）", "项目名称", "小区名称", "户数", "总投资（万元）"],
+            ["城关街道", "北关项目", "甲小区", "约316户", 400],
+            ["城关街道", None, "乙小区", 200, None],
+        ],
+        merges=("B2:B3", "E2:E3"),
+    )
+    _import(county_db, path)
+    with county_db.transaction("录入员") as s:
+        cid = _communities(county_db)["甲小区"].id
+        communities.update(s, cid, {"notes": "业主要求加装电梯", "total_investment": "120"}, confirm=True)
+    first = _import(county_db, path)  # clears the figure stored on 甲小区 (the project holds the money)
+    assert first.counts()["updated"] == 1
+    notes = _communities(county_db)["甲小区"].notes or ""
+    assert notes.startswith("业主要求加装电梯\n导入提示") and "约数" in notes
+    assert _import(county_db, path).counts() == {"new": 0, "updated": 0, "unchanged": 2, "rejected": 0, "skipped": 0}
+
+
 def test_a_count_merged_over_several_communities_is_not_copied_into_each(county_db: Database, tmp_path: Path) -> None:
     path = write(
         tmp_path / "a.xlsx",
