@@ -195,12 +195,13 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
     builder.confirmed = confirmed
     results: list[RowResult] = []
     lines: list[Line] = []
-    breakdown: int | None = None  # under a total: the list number of its last 其中 row (0: none yet)
     noted = _row_notes(sheet, mapping)
     name_col = col_of["name"]
+    classified = [kinds.classify(sheet.cells[r], mapping, labels) for r in range(head.data_start, len(sheet.cells))]
+    parts = _breakdown_rows(sheet, head.data_start, classified, name_col)
     for r in range(head.data_start, len(sheet.cells)):
         row = sheet.cells[r]
-        k = kinds.classify(row, mapping, labels)
+        k = classified[r - head.data_start]
         bad = noted.get(r)
         if k.kind in (kinds.BLANK, kinds.NAMELESS) and bad and any(col == name_col for col, _ in bad):
             k = kinds.Kind(kinds.COMMUNITY)  # its name is an error value: refused, not passed over as empty
@@ -210,16 +211,10 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
         if k.kind in (kinds.BLANK, kinds.HEADER):
             continue
         results.append(res)
-        if k.kind == kinds.TOTAL:
-            breakdown = 0
-        elif k.kind == kinds.COMMUNITY and breakdown is not None:
-            breakdown = _breakdown(values.normalise(name), breakdown)
-            if breakdown is not None:
-                res.kind = kinds.PART
-                res.reason = "合计行下的“其中”分项（不导入，不计入合计）"
-                continue
-        elif k.kind != kinds.PART:
-            breakdown = None
+        if r in parts:
+            res.kind = kinds.PART
+            res.reason = f"{parts[r]}行下的“其中”分项（不导入，不计入{parts[r]}）"
+            continue
         if k.kind in (kinds.SUBTOTAL, kinds.TOTAL):
             res.reason = kinds.KIND_LABELS[k.kind]
             label = next((values.normalise(str(c)) for c in row if c not in (None, "")), "")
@@ -299,6 +294,56 @@ def _row_notes(sheet: workbook.Sheet, mapping: dict[int, str]) -> dict[int, list
         if col in mapping:
             out[r].append((col, note))
     return out
+
+
+def _breakdown_rows(
+    sheet: workbook.Sheet, start: int, classified: list[kinds.Kind], name_col: int
+) -> dict[int, str]:
+    """The rows that break a total or subtotal down (其中：1.新开工, 2.续建 …), by sheet row, with the word of the
+    row they belong to (合计 / 小计): not communities, and not counted.
+
+    A run of such rows starts with a 其中 row right under a total or subtotal and goes on while the list numbers
+    do. Under one that closes a group (community rows above it) the run is its breakdown. Under one that opens the
+    list (a 合计 or 全县小计 first) it is its breakdown only when community rows follow it straight away; else the
+    run *is* the list (合计 first, then 其中：1.城东小区, 2.城西小区 … and nothing else), and those are communities.
+    """
+    found: dict[int, str] = {}
+    seen = 0  # community rows since the last total or subtotal
+    i = 0
+    n = len(classified)
+    while i < n:
+        k = classified[i].kind
+        if k == kinds.COMMUNITY:
+            seen += 1
+            i += 1
+            continue
+        if k not in (kinds.TOTAL, kinds.SUBTOTAL):
+            i += 1
+            continue
+        word = "合计" if k == kinds.TOTAL else "小计"
+        closing, seen = seen > 0, 0
+        run: list[int] = []
+        last: int | None = 0
+        j = i + 1
+        while j < n and classified[j].kind in (kinds.COMMUNITY, kinds.PART, kinds.BLANK):
+            if classified[j].kind == kinds.BLANK:
+                j += 1
+                continue
+            cell = _cell(sheet.cells[start + j], name_col)
+            name = values.normalise(_shown(cell).strip()) if cell is not None else ""
+            if classified[j].kind == kinds.PART:
+                last = -1 if last == 0 else last
+            else:
+                last = _breakdown(name, last or 0) if last is not None else None
+            if last is None:
+                break
+            run.append(j)
+            j += 1
+        followed = j < n and classified[j].kind == kinds.COMMUNITY
+        if run and (closing or followed):
+            found.update((start + x, word) for x in run if classified[x].kind == kinds.COMMUNITY)
+        i = j if run and (closing or followed) else i + 1
+    return found
 
 
 def _breakdown(name: str, last: int) -> int | None:

@@ -674,6 +674,46 @@ def test_qizhong_rows_under_a_total_are_its_breakdown_not_communities(county_db:
     assert set(_communities(county_db)) == {"幸福里", "和平苑"}
 
 
+def test_qizhong_rows_under_a_closing_subtotal_are_its_breakdown(county_db: Database, tmp_path: Path) -> None:
+    """A 小计 closing its township's rows, then 其中：1.新开工 / 2.续建: its breakdown (they used to become the
+    communities 新开工 and 续建, and both totals then did not add up)."""
+    path = write(
+        tmp_path / "a.xlsx",
+        [
+            ["序号", "街道", "小区名称", "户数"],
+            [1, "城关街道", "甲小区", 100],
+            [2, "城关街道", "乙小区", 120],
+            [None, "城关街道", "小计", 220],
+            [None, "城关街道", "其中：1.新开工", 100],
+            [None, "城关街道", "2.续建", 120],
+            [3, "东城街道", "丁小区", 80],
+            [None, "合计", None, 300],
+        ],
+    )
+    p = _import(county_db, path)
+    assert [r.kind for r in p.rows] == ["community", "community", "subtotal", "part", "part", "community", "total"]
+    assert all(c.agrees for c in p.checks)
+    assert set(_communities(county_db)) == {"甲小区", "乙小区", "丁小区"}
+
+
+def test_a_total_first_whose_qizhong_list_is_the_whole_list_imports_it(county_db: Database, tmp_path: Path) -> None:
+    """合计 first, then only 其中：1.城东小区, 2.城西小区, 3.城南小区: that list is the communities (nothing used to
+    be imported, with exit code 0)."""
+    path = write(
+        tmp_path / "a.xlsx",
+        [
+            ["街道", "小区名称", "户数"],
+            ["合计", None, 300],
+            ["城关街道", "其中：1.城东小区", 100],
+            ["城关街道", "2.城西小区", 120],
+            ["城关街道", "3.城南小区", 80],
+        ],
+    )
+    p = _import(county_db, path)
+    assert p.counts()["new"] == 3 and all(c.agrees for c in p.checks)
+    assert set(_communities(county_db)) == {"城东小区", "城西小区", "城南小区"}
+
+
 def test_confirming_wan_square_metres_leaves_figures_that_are_plainly_square_metres(
     county_db: Database, tmp_path: Path
 ) -> None:
