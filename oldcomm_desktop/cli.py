@@ -513,15 +513,15 @@ def cmd_restore(args: argparse.Namespace) -> int:
     with _open(args) as db:  # the restored copy is already at our schema; this just proves it opens
         from oldcomm_desktop.core import workspace
 
-        township = db.read_only_check(
-            lambda s: workspace.mode(s) == workspace.TOWNSHIP if workspace.is_initialised(s) else False
-        )
+        mode = db.read_only_check(lambda s: workspace.mode(s) if workspace.is_initialised(s) else None)
     print(f"已从 {args.source} 恢复到 {db.path}" + (f"；原数据库另存为 {kept}" if kept else ""))
-    if township:  # what was sent to the county after the backup is held there: take it back before editing
+    if mode == workspace.TOWNSHIP:  # what was sent to the county after the backup is held there: take it back
         print(
-            "提示：备份之后报给县里的修改，请县里导出完整数据包（oldcomm sync export --full --to 本乡镇代码）"
-            "带回导入；最好先导入、再修改数据（两边改了同一处会列为冲突，由您决定）"
+            "提示：备份之后报给县里的修改，县里的下一个数据包会带回（县里导入本机的下一个数据包后即知道本机已恢复）；"
+            "最好先导入、再修改数据（两边改了同一处会列为冲突，由您决定）"
         )
+    elif mode == workspace.COUNTY:  # what townships sent after the backup: their next packages bring it again
+        print("提示：备份之后各乡镇（街道）报来的修改，请各乡镇在导入县里的下一个数据包后再导出一次，即可补回")
     return EXIT_OK
 
 

@@ -480,9 +480,15 @@ CLOCK_NODE = "sync_clock_node"  # core.sync.changes.CLOCK_NODE (storage does not
 
 
 def _new_clock_node(path: Path) -> None:
-    """A restored file counts its sync edits under a new mark (core.sync.changes.node): the edits made after the
-    backup was taken live on at the county under the old numbers, which the restored file would hand out again.
-    A random mark, so restoring the same backup twice gives two."""
+    """A restored file is a new installation to its sync peers (same key, same code): its edits after the backup
+    was taken live on at the other side under numbers the restored file would hand out again.
+
+    - It counts its sync edits under a new mark (core.sync.changes.node), random, so restoring the same backup
+      twice gives two.
+    - It gets a new installation id: a receipt the peer wrote for the old series is then not taken for the new one
+      (else the restored file's next edits would look held already and never be sent), and the peer, seeing the
+      new id under the same key, starts counting afresh (core.sync.importer._receipt) and, at the county, gives
+      the township back what it had sent after the backup."""
     import uuid
 
     conn = sqlite3.connect(path)
@@ -492,6 +498,7 @@ def _new_clock_node(path: Path) -> None:
                 "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (CLOCK_NODE, json.dumps(uuid.uuid4().hex[:8])),
             )
+            conn.execute("UPDATE sync_identity SET installation_id = ?", (str(uuid.uuid4()),))
     finally:
         conn.close()
 

@@ -1283,6 +1283,14 @@ def _receipt(
         peer.acked_seq = min(receipt["to_seq"], changes.last_seq(session))
     if peer.installation_id is None:  # a key file from before installation ids: the first package names it
         peer.installation_id = m["sender"]["installation_id"]
+    elif peer.installation_id != m["sender"]["installation_id"]:
+        # the same key under a new installation id: the peer's database was restored from a backup (or copied).
+        # Its change numbers start a new series: counted afresh; and at the county what came from the township
+        # is no echo any more, so the next package gives it back what it had sent after the backup.
+        peer.installation_id = m["sender"]["installation_id"]
+        peer.received_seq = 0
+        if workspace.mode(session) == workspace.COUNTY:
+            changes.forget_echoes(session, m.sender_code)
     rng = m["range"]
     before = peer.received_seq
     from_seq, to_seq = rng.get("from_seq"), rng.get("to_seq")

@@ -97,3 +97,45 @@ def test_each_restore_marks_the_clock_anew(world, restored: Node, tmp_path: Path
     finally:
         db.close()
     assert second.startswith(T1 + "~") and second != first
+
+
+def test_the_countys_next_ordinary_package_gives_back_what_was_sent_after_the_backup(world, restored: Node) -> None:
+    """The restored file is a new installation to the county (same key): the county counts it afresh and its
+    township records are no echoes any more, so no --full is needed to get them back."""
+    county = world[COUNTY]
+    restored.update_community(_id(restored, "和平苑"), contact_person="李四")  # something to send first
+    county.import_(restored.export().path)
+    restored.import_(county.export(to=T1).path)
+    assert _households(restored) == {"和平苑": 395, "备份后新建小区": 100}
+
+
+def test_a_county_restored_from_a_backup_sends_its_next_correction(world, tmp_path: Path) -> None:
+    """The county is restored; its clerk corrects a record; the township's package (whose receipt counts the old
+    county's changes) is read first. Before, the county's export then said there was nothing new, and the
+    correction never reached the township."""
+    county, t1 = world[COUNTY], world[T1]
+    cid = t1.new_community("和平苑", households=380)
+    county.import_(t1.export().path)
+    t1.import_(county.export(to=T1).path)
+    path = Path(county.db.path)
+    snapshot = copy_database(path, tmp_path / "county-backup.sqlite3")
+    for n in range(5):  # after the backup: sent, then lost by the restore
+        county.update_community(cid, contact_person=f"王审{n}")
+        t1.import_(county.export(to=T1).path)
+        county.import_(t1.export().path)
+    county.db.close()
+    restore(path, snapshot)
+    county = Node(open_database(path), COUNTY, county.folder)
+    county.update_community(cid, notes="县里核对过")
+    t1.update_community(cid, households=381)
+    county.import_(t1.export().path)  # its receipt counts the old county's numbers
+    t1.import_(county.export(to=T1).path)
+    with t1.db.transaction("测试员") as s:
+        assert s.scalar(select(Community.notes).where(Community.id == cid)) == "县里核对过"
+    with county.db.transaction("测试员") as s:
+        assert s.scalar(select(Community.households).where(Community.id == cid)) == 381
+
+
+def _id(node: Node, name: str) -> str:
+    with node.db.transaction("测试员") as s:
+        return str(s.scalar(select(Community.id).where(Community.name == name)))
