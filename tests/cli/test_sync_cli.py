@@ -195,7 +195,7 @@ def test_a_held_item_is_listed_and_decided_from_the_command_line(introduced, cap
 def test_an_import_that_restores_the_parent_releases_the_held_item(introduced, capsys) -> None:
     """`oldcomm sync import` says when a package brought back the parent of a held record, and `sync conflicts
     --all` shows that conflict closed by itself, with why."""
-    from oldcomm_desktop.core import communities, items, recycle_bin
+    from oldcomm_desktop.core import communities, items
     from oldcomm_desktop.storage.database import open_database
 
     t, c, usb = introduced
@@ -219,8 +219,10 @@ def test_an_import_that_restores_the_parent_releases_the_held_item(introduced, c
     edit(c, lambda s: communities.delete(s, cid))
     iid = edit(t, lambda s: items.create(s, cid, {"item_type_id": "water_pipe", "planned_quantity": "300"}).id)
     assert "1 处冲突" in send(t, c)
-    send(c, t, "--to", T)  # the deletion reaches the township, which restores the community
-    edit(t, lambda s: recycle_bin.restore(s, "community", cid))
+    send(c, t, "--to", T)  # the deletion meets the new item at the township, which keeps the community
+    rc, out, _ = run(capsys, "--db", t, "sync", "conflicts", "--json")
+    [held] = [x for x in json.loads(out) if x["record_id"] == cid]
+    assert run(capsys, "--db", t, "sync", "resolve", held["id"], "--keep", "ours")[0] == 0
     out = send(t, c)
     assert "有 1 条因所属记录已删除而暂存的记录，所属记录已恢复，已自动写入" in out
     rc, out, _ = run(capsys, "--db", c, "sync", "conflicts", "--json")

@@ -214,6 +214,7 @@ def resolve(
             resolve(session, child.id, keep)
         _parents_follow(session, c, live=new is None)
         if new is not None:
+            _children_follow(session, c.table_name, c.record_id)
             _reassert_deletion(session, c)
     return c
 
@@ -304,6 +305,39 @@ def _parents_follow(session: Session, c: SyncConflict, *, live: bool) -> None:
         if pending is not None and pending.import_id == c.import_id:
             ours_live = _ends_live(session, pending, "ours")
             resolve(session, pending.id, "ours" if ours_live == live else "theirs")
+
+
+def _children_follow(session: Session, name: str, record_id: str) -> None:
+    """A record decided deleted takes its live records with it, at its deletion time (as deleting it here does):
+    those made here that the other side never saw (a milestone the county added to a community the township
+    deleted), which held its deletion; else they would stay live under a deleted parent."""
+    conn = session.connection()
+    t = tables.table(name)
+    stamp = conn.execute(select(t.c.deleted_at).where(t.c.id == record_id)).scalar()
+    if stamp is None:
+        return
+    rows: dict[str, list[dict[str, Any]]] = {}
+    todo = [(name, record_id)]
+    while todo:
+        parent, pid = todo.pop()
+        for child, pairs in deleted_parents.PARENTS.items():
+            ct = tables.table(child)
+            for col, p in pairs:
+                if p != parent:
+                    continue
+                for (cid,) in conn.execute(select(ct.c.id).where(ct.c[col] == pid, ct.c.deleted_at.is_(None))):
+                    rows.setdefault(child, []).append({"id": cid, "deleted_at": stamp})
+                    todo.append((child, cid))
+    if not rows:
+        return
+    who = session.info.get("operator") or "处理同步冲突"
+    bulk_part = {n: part for n, part in rows.items() if n in BULK_TABLES}
+    with bulk_tables.merging(session, workspace.mode(session), workspace.own_code(session)):
+        writes.through_bulk(session, bulk_part, source="处理同步冲突", refused="删除时出错", operator=who)
+    now = utcnow()
+    for n, part in rows.items():
+        if n not in BULK_TABLES:
+            writes.WRITERS[n](conn, [], part, now)
 
 
 def _reassert_deletion(session: Session, c: SyncConflict) -> None:

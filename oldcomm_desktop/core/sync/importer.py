@@ -745,7 +745,7 @@ def _hold_deletion_with_parent(
 def _parents_held_by_children(conn: Any, pkg: package.ReadPackage) -> set[tuple[str, str]]:
     """Parents whose deletion arrives in this package while a record under them, deleted with them there, was
     edited here since (the county corrected an item of a community the township deleted), or whose deletion is
-    already an open conflict here (kept live).
+    already an open conflict here (kept live), or made here and never sent to them (a milestone the county added).
 
     The merge meets the parent before its children (tables in order) and, field by field, would take the
     parent's deletion quietly: nobody here touched the parent. The child's deletion is a conflict (an edit
@@ -785,6 +785,17 @@ def _parents_held_by_children(conn: Any, pkg: package.ReadPackage) -> set[tuple[
         row = conn.execute(select(t).where(t.c.id == rid, t.c.deleted_at.is_(None))).first()
         if row is not None:
             held.update((p, row._mapping[col]) for col, p in pairs if (p, row._mapping[col]) in arriving)
+    for name, pairs in deleted_parents.PARENTS.items():  # records made here under them, which they never saw
+        t = tables.table(name)
+        if carried.get(name) is None:
+            carried[name] = {r["id"] for r in pkg.records.get(name, ())}
+        for col, p in pairs:
+            ids = sorted(i for n, i in arriving if n == p)
+            for k in range(0, len(ids), 500):
+                q = select(t.c.id, t.c[col]).where(t.c[col].in_(ids[k : k + 500]), t.c.deleted_at.is_(None))
+                for rid, pid in conn.execute(q):
+                    if rid not in carried[name]:
+                        held.add((p, pid))
     for name, pairs in deleted_parents.PARENTS.items():
         rows = [
             r

@@ -256,7 +256,8 @@ class Run:
             if held_only:
                 found = [c for c in found if c["field"] == "parent_deleted"]
             for c in found:
-                conflicts.resolve(s, c["id"], "ours")
+                if conflicts.find(s, c["id"]).status == "open":  # a family's decision settles the rest of it
+                    conflicts.resolve(s, c["id"], "ours")
             return len(found)
 
     def open(self, node: Node) -> int:

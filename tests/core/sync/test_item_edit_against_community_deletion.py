@@ -95,3 +95,36 @@ def test_item_edit_holds_the_communitys_deletion(world: dict[str, Node], keep: s
         if county_keeps:
             assert _state(node, cid, iid)[2].startswith("120")
         assert _open(node) == []
+
+
+@pytest.mark.parametrize("keep", ["ours", "theirs"])
+def test_a_record_added_at_the_county_holds_the_deletion_of_its_community(world: dict[str, Node], keep: str) -> None:
+    """The county adds a milestone to a community the township deletes. The township never saw it, so it is not
+    among the deletions that arrive: before, the county kept it live under the deleted community without a word."""
+    from oldcomm_desktop.core import milestones
+    from oldcomm_desktop.core.model import Milestone
+
+    county, t1 = world[COUNTY], world[T1]
+    cid = t1.new_community("教师新村", households=100)
+    county.import_(t1.export().path)
+    t1.import_(county.export(to=T1).path)
+    with t1.db.transaction("录入员") as s:
+        communities.delete(s, cid)
+    with county.db.transaction("审核员") as s:
+        community = s.get(Community, cid)
+        mid = milestones.add(s, community, {"kind": "publicity", "reached_on": "2026-11-02"}).id
+    county.import_(t1.export().path)
+    _no_live_orphans(county)
+    assert _open(county) == [("community", "deleted_at")]
+    with county.db.transaction("审核员") as s:
+        conflicts.resolve(s, s.scalar(select(SyncConflict.id).where(SyncConflict.status == "open")), keep)
+    _no_live_orphans(county)
+    t1.import_(county.export(to=T1).path)
+    county.import_(t1.export().path)
+    for node in (county, t1):
+        _no_live_orphans(node)
+        assert _open(node) == []
+        with node.db.transaction("测试员") as s:
+            live = s.scalar(select(Community.deleted_at).where(Community.id == cid)) is None
+            milestone = s.scalar(select(Milestone.deleted_at).where(Milestone.id == mid))
+        assert live == (keep == "ours") and (milestone is None) == (keep == "ours")
