@@ -365,6 +365,17 @@ def _reassert_deletion(session: Session, c: SyncConflict) -> None:
                 break
     family: dict[str, list[dict[str, Any]]] = {}
     deleted_parents.restore_rows(conn, name, rid, stamp, family)
+    up = [(name, rid)]
+    while up:  # parents deleted after it (a project deleted once its communities were): their deletions too
+        child, cid = up.pop()
+        t = tables.table(child)
+        row = conn.execute(select(t).where(t.c.id == cid)).first()
+        for col, ptable in deleted_parents.PARENTS.get(child, ()) if row is not None else ():
+            pid = row._mapping[col] if row is not None else None
+            pt = tables.table(ptable)
+            if pid and conn.execute(select(pt.c.deleted_at).where(pt.c.id == pid)).scalar() is not None:
+                family.setdefault(ptable, []).append({"id": pid})
+                up.append((ptable, pid))
     me = changes.node(session)
     for table_name, rows in family.items():
         ids = [r["id"] for r in rows if not (table_name == c.table_name and r["id"] == c.record_id)]

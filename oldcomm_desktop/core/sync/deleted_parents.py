@@ -295,6 +295,7 @@ def _write_held(
     stamp = parent.deleted_at
     if keep == "theirs" and stamp is not None:
         restore_rows(conn, ptable, pid, stamp, rows)
+        _ancestors_back(conn, ptable, pid, rows)
     written = dict(values)
     if keep == "ours":
         written["deleted_at"] = (stamp or utcnow()).isoformat()
@@ -353,6 +354,25 @@ def _write_plain(conn: Connection, rows: dict[str, list[dict[str, Any]]], live: 
             if k != "id"
         ]  # fmt: skip
     writes.write_audit(conn, audit)
+
+
+def _ancestors_back(conn: Connection, table: str, rid: str, rows: dict[str, list[dict]]) -> None:
+    """The deleted parents above a parent brought back (a re-inspection taken under a rectification whose inspection
+    and community went too; a milestone under a community whose project went after it), each with what was
+    deleted with it: else the parent would come back live under a deleted one."""
+    t = tables.table(table)
+    row = conn.execute(select(t).where(t.c.id == rid)).first()
+    if row is None:
+        return
+    for col, ptable in PARENTS.get(table, ()):
+        pid = row._mapping[col]
+        if pid is None:
+            continue
+        pt = tables.table(ptable)
+        stamp = conn.execute(select(pt.c.deleted_at).where(pt.c.id == pid)).scalar()
+        if stamp is not None and not any(r["id"] == pid for r in rows.get(ptable, [])):
+            restore_rows(conn, ptable, pid, stamp, rows)
+            _ancestors_back(conn, ptable, pid, rows)
 
 
 def restore_rows(conn: Connection, table: str, rid: str, stamp: datetime, rows: dict[str, list[dict]]) -> None:

@@ -128,3 +128,74 @@ def test_a_record_added_at_the_county_holds_the_deletion_of_its_community(world:
             live = s.scalar(select(Community.deleted_at).where(Community.id == cid)) is None
             milestone = s.scalar(select(Milestone.deleted_at).where(Milestone.id == mid))
         assert live == (keep == "ours") and (milestone is None) == (keep == "ours")
+
+
+def test_taking_a_held_record_brings_back_every_deleted_ancestor(world: dict[str, Node]) -> None:
+    """The township deletes a community, then its project; the county adds a milestone to the community. The
+    township takes the milestone: the community comes back, and so does its project (before, the community came
+    back live under a deleted project)."""
+    from oldcomm_desktop.core import milestones, projects
+    from oldcomm_desktop.core.model import Project
+
+    county, t1 = world[COUNTY], world[T1]
+    with t1.db.transaction("录入员") as s:
+        pid = projects.create(s, {"name": "2026年第一批", "township_code": T1}).id
+    cid = t1.new_community("教师新村", households=100, project_id=pid)
+    county.import_(t1.export().path)
+    t1.import_(county.export(to=T1).path)
+    with t1.db.transaction("录入员") as s:
+        communities.delete(s, cid)
+        projects.delete(s, pid)
+    with county.db.transaction("审核员") as s:
+        milestones.add(s, s.get(Community, cid), {"kind": "publicity", "reached_on": "2026-02-01"})
+    up, down = t1.export().path, county.export(to=T1).path
+    county.import_(up)
+    t1.import_(down)
+    with t1.db.transaction("经办人") as s:
+        [held] = [c for c in conflicts.listing(s) if c["field"] == "parent_deleted"]
+        conflicts.resolve(s, held["id"], "theirs")
+    for _ in range(2):
+        county.import_(t1.export().path)
+        t1.import_(county.export(to=T1).path)
+    for node in (county, t1):
+        _no_live_orphans(node)
+        with node.db.transaction("测试员") as s:
+            assert s.scalar(select(Project.deleted_at).where(Project.id == pid)) is None
+            assert s.scalar(select(Community.deleted_at).where(Community.id == cid)) is None
+        assert _open(node) == []
+
+
+def test_the_townships_decision_settles_a_project_deleted_after_the_community(world: dict[str, Node]) -> None:
+    """The township deletes a community, then its project; the county edits an item in it: the project's deletion is
+    held at the county too. The township keeps its deletions: its decision sends the project's deletion again, so
+    the county's held project settles instead of staying live and waiting."""
+    from oldcomm_desktop.core import projects
+    from oldcomm_desktop.core.model import Project
+
+    county, t1 = world[COUNTY], world[T1]
+    with t1.db.transaction("录入员") as s:
+        pid = projects.create(s, {"name": "2026年第一批", "township_code": T1}).id
+    cid = t1.new_community("教师新村", households=100, project_id=pid)
+    with t1.db.transaction("录入员") as s:
+        iid = items.create(s, cid, {"item_type_id": "water_pipe", "planned_quantity": "100"}, confirm=True).id
+    county.import_(t1.export().path)
+    t1.import_(county.export(to=T1).path)
+    with t1.db.transaction("录入员") as s:
+        communities.delete(s, cid)
+        projects.delete(s, pid)
+    with county.db.transaction("审核员") as s:
+        items.update(s, iid, {"planned_quantity": "120"}, confirm=True)
+    county.import_(t1.export().path)
+    t1.import_(county.export(to=T1).path)
+    assert ("project", "deleted_at") in _open(county)
+    with t1.db.transaction("经办人") as s:
+        [c] = conflicts.listing(s)
+        conflicts.resolve(s, c["id"], "ours")
+    for _ in range(2):
+        county.import_(t1.export().path)
+        t1.import_(county.export(to=T1).path)
+    for node in (county, t1):
+        _no_live_orphans(node)
+        assert _open(node) == []
+        with node.db.transaction("测试员") as s:
+            assert s.scalar(select(Project.deleted_at).where(Project.id == pid)) is not None
