@@ -228,18 +228,18 @@ def _orphan_rule(session: Session) -> Iterator[Finding]:
     meta = Base.metadata.tables
     for child, col, parent in KEPT_WITH_PARENT:
         t, p = meta[child], meta[parent]
-        label = next((c for c in ("name", "problem") if c in p.c), None)
         what = tables.TABLE_LABELS.get(child, child)
         q = (
-            select(p.c[label] if label else p.c.id, func.count())
+            select(p.c.id, func.count())
             .select_from(t.join(p, p.c.id == t.c[col]))
             .where(t.c.deleted_at.is_(None), p.c.deleted_at.is_not(None))
-            .group_by(p.c.id, p.c[label] if label else p.c.id)
+            .group_by(p.c.id)
         )
-        for name, n in session.execute(q):
+        conn = session.connection()
+        for pid, n in session.execute(q):  # named as every message names a record (an inspection by kind and date)
             yield Finding(
                 "error",
-                f"{tables.TABLE_LABELS.get(parent, parent)}“{name}”",
+                tables.named(conn, parent, pid),
                 f"已删除，但其中还有 {n:,} 条{what}未删除；请在回收站恢复它，或删除这些{what}",
             )
 

@@ -130,10 +130,11 @@ def shown_theirs(value: Any) -> str:
     """The held record as a clerk reads it in the conflict list."""
     if not isinstance(value, dict):
         return "（空）" if value is None else str(value)
-    for key in ("name", "description", "problem", "text", "kind"):
+    for key in ("name", "description", "problem", "topic", "text"):
         if value.get(key):
             return f"对方新增或修改了这条记录：{str(value[key])[:30]}"
-    return "对方新增或修改了这条记录"
+    kind = tables.kind_label("milestone" if "reached_on" in value else "inspection", value)  # codes in Chinese
+    return f"对方新增或修改了这条记录：{kind}" if kind else "对方新增或修改了这条记录"
 
 
 def label(session: Session, c: SyncConflict) -> tuple[str, dict[str, Any]]:
@@ -153,6 +154,7 @@ def label(session: Session, c: SyncConflict) -> tuple[str, dict[str, Any]]:
         from oldcomm_desktop.core.model import ItemType
 
         shown = session.scalar(select(ItemType.name).where(ItemType.code == values["item_type_id"])) or ""
+    shown = shown or tables.kind_label(c.table_name, values)  # a milestone or inspection: its kind and date
     where = f"（{tables.TABLE_LABELS.get(ptable, ptable)}“{parent}”）" if ptable and parent else ""
     # an id's random end (records made together share the time-ordered start of their ids)
     return f"{kind}：{shown or c.record_id[-8:]}{where}", values

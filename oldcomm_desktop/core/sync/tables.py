@@ -191,6 +191,20 @@ def codec(col: Column) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
 NAME_COLUMNS = ("name", "description", "problem", "topic", "text", "file_name")  # what names a record, in order
 
 
+def kind_label(name: str, values: dict[str, Any]) -> str:
+    """A milestone or an inspection by its kind and date (方案公示 2026-02-01), the codes in Chinese: "" else."""
+    from oldcomm_desktop.core.inspections import KINDS as INSPECTION_KINDS
+    from oldcomm_desktop.core.lifecycle import KIND_BY_CODE
+
+    kind = values.get("kind")
+    if name == "milestone" and kind:
+        found = KIND_BY_CODE.get(str(kind))
+        return f"{found.label if found else kind} {values.get('reached_on') or ''}".strip()
+    if name == "inspection" and kind:
+        return f"{INSPECTION_KINDS.get(str(kind), kind)} {values.get('inspected_on') or ''}".strip()
+    return ""
+
+
 def named(conn: Any, name: str, record_id: str, values: dict[str, Any] | None = None) -> str:
     """A record as a message names it for a clerk: 小区“幸福里”, 改造内容“供水管网改造”（小区“幸福里”）, from
     `values` (a package's, not stored yet) or the stored row; what has no name of its own by its kind and
@@ -207,6 +221,8 @@ def named(conn: Any, name: str, record_id: str, values: dict[str, Any] | None = 
         kind = table("item_type")
         found = select(kind.c.name).where((kind.c.id == v["item_type_id"]) | (kind.c.code == v["item_type_id"]))
         shown = conn.execute(found.limit(1)).scalar() or ""
+    if not shown:
+        shown = kind_label(name, v)
     where = ""
     if v.get("community_id") and conn is not None and name != "community":
         community = conn.execute(
