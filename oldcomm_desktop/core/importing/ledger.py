@@ -384,7 +384,13 @@ def _merged_figures(
     cells = sheet.cells
     col_field = {c: f for c, f in mapping.items() if f in ADDITIVE}
     project_col = next((c for c, f in mapping.items() if f == "project"), None)
-    by_project: dict[str, list[int]] | None = None
+    township_col = next((c for c, f in mapping.items() if f == "township"), None)
+    by_project: dict[tuple[str, str], list[int]] | None = None
+
+    def key(r: int) -> tuple[str, str]:  # a project is one township's: 城关街道's A项目 is not 柳林镇's
+        township = _cell(cells[r], township_col) if township_col is not None else None
+        return values.normalise(str(township or "")), values.normalise(str(_cell(cells[r], project_col) or ""))
+
     out: dict[tuple[int, str], _Merged] = {}
     for r0, c0, r1, c1 in sheet.merged:
         if r1 <= r0 or r0 < head.data_start or r0 >= len(cells):
@@ -400,22 +406,21 @@ def _merged_figures(
             ref = f"{workbook.cell_ref(r0, c0)}:{workbook.cell_ref(r1, c1)}"
             m = _Merged(f, ref, r0 + 1, r1 + 1, cells[r0][c0], rows)
             if f == "total_investment" and project_col is not None:
-                names = {values.normalise(str(_cell(cells[r], project_col) or "")) for r in rows}
-                name = names.pop() if len(names) == 1 else ""
-                if name:
+                names = {key(r) for r in rows}
+                group = names.pop() if len(names) == 1 else ("", "")
+                if group[1]:
                     if by_project is None:
                         by_project = defaultdict(list)
                         for r in range(head.data_start, len(cells)):
-                            v = _cell(cells[r], project_col)
-                            if v is not None:
-                                by_project[values.normalise(str(v))].append(r)
+                            if _cell(cells[r], project_col) is not None:
+                                by_project[key(r)].append(r)
                     members = [
                         r
-                        for r in by_project.get(name, [])
+                        for r in by_project.get(group, [])
                         if kinds.classify(cells[r], mapping, labels).kind == kinds.COMMUNITY
                     ]
                     if members == rows:
-                        m.project = name
+                        m.project = group[1]
             for r in rows:
                 out[(r, f)] = m
     return out
@@ -952,7 +957,13 @@ class _Builder:
         label = self._label(f)
         where = f"{label}“{_shown(m.raw)}”是第 {m.first}–{m.last} 行合并的单元格（{m.ref}）"
         if m.project is None:
-            flags.append(f"{where}，为这几个小区共有，不能分到各小区，未导入（请在表中分到各小区，或加“项目名称”列）")
+            if f != "total_investment":
+                how = "请在表中分到各小区"
+            elif "project" in self.col_of:
+                how = "请在表中分到各小区，或让合并的行正好是同一乡镇（街道）一个项目的全部小区"
+            else:
+                how = "请在表中分到各小区，或加“项目名称”列"
+            flags.append(f"{where}，为这几个小区共有，不能分到各小区，未导入（{how}）")
             return
         self.project_money[m.project] = _rounded(f, "dec", v, m.raw, [])
         hint = f"{where}，记为项目“{m.project}”的总投资，不分到各小区"

@@ -927,3 +927,24 @@ def test_every_refusal_and_hint_is_chinese_and_names_the_column_as_written(
     assert "建筑面积（平方米）：" in reasons[5] and "状态：" in reasons[5] and "实际开工时间：" in reasons[5]
     flags = p.rows[4].flags
     assert any(f.startswith("建筑面积（平方米）“12345.678”") for f in flags), flags
+
+
+def test_money_merged_over_two_townships_projects_of_one_name_is_not_counted_twice(
+    county_db: Database, tmp_path: Path
+) -> None:
+    """A 项目名称 shared by two townships' rows names two projects: the merged 300万 went on both (600万 in all)."""
+    from oldcomm_desktop.core import summary
+
+    path = write(
+        tmp_path / "a.xlsx",
+        [
+            ["乡镇（街道）", "项目名称", "小区名称", "户数", "总投资（万元）"],
+            ["城关街道", "A项目", "甲小区", 100, 300],
+            ["东城街道", "A项目", "乙小区", 200, None],
+        ],
+        merges=("E2:E3",),
+    )
+    p = _import(county_db, path)
+    assert all(any("E2:E3" in f and "未导入" in f and "同一乡镇" in f for f in r.flags) for r in p.rows)
+    with county_db.transaction("测试员") as s:
+        assert summary.totals(s).total.investment_yuan == Decimal("0")
