@@ -296,9 +296,7 @@ def _row_notes(sheet: workbook.Sheet, mapping: dict[int, str]) -> dict[int, list
     return out
 
 
-def _breakdown_rows(
-    sheet: workbook.Sheet, start: int, classified: list[kinds.Kind], name_col: int
-) -> dict[int, str]:
+def _breakdown_rows(sheet: workbook.Sheet, start: int, classified: list[kinds.Kind], name_col: int) -> dict[int, str]:
     """The rows that break a total or subtotal down (其中：1.新开工, 2.续建 …), by sheet row, with the word of the
     row they belong to (合计 / 小计): not communities, and not counted.
 
@@ -553,7 +551,8 @@ class _Builder:
         ]
         self.parse_date = functools.partial(values.parse_date, year=year)
         self.merged: dict[tuple[int, str], _Merged] = {}  # figures shared by several rows (see _merged_figures)
-        self.project_money: dict[str, Decimal] = {}  # project (normalised name) -> its merged 总投资
+        self.project_money: dict[tuple[str, str], Decimal] = {}  # (township, project name) -> its merged 总投资
+        self.resplit: set[str] = set()  # projects whose unsplit figure this file's community figures replace
         self.confirmed: set[str] = set()  # fields whose unit is the answer to a question, not the file's word
         self.existing = self._existing()
         self.projects: dict[tuple[str, str], str] = {
@@ -573,8 +572,9 @@ class _Builder:
             Community.status,
             Community.village_code,
             Community.notes,
+            Community.project_id,
         ).where(Community.deleted_at.is_(None))
-        for cid, code, name, area, investment, status, village, notes in self.session.execute(q):
+        for cid, code, name, area, investment, status, village, notes, pid in self.session.execute(q):
             found[(str(code), name_key(name))].append(
                 {
                     "id": cid,
@@ -583,6 +583,7 @@ class _Builder:
                     "status": status,
                     "village_code": village,
                     "notes": notes,
+                    "project_id": pid,
                 }
             )
         return found
@@ -888,6 +889,8 @@ class _Builder:
         project = _cell(row, c.get("project"))
         if project is not None or not found:  # a matched community keeps its project unless the file names one
             data["project_id"] = self._project(code, project)
+        if data.get("total_investment") is not None:
+            self._split_again(data.get("project_id") or (found or {}).get("project_id"), flags)
         cid = found["id"] if found else new_id()
         data["id"] = cid
         self.rows["community"].append(data)
@@ -965,7 +968,7 @@ class _Builder:
                 how = "请在表中分到各小区，或加“项目名称”列"
             flags.append(f"{where}，为这几个小区共有，不能分到各小区，未导入（{how}）")
             return
-        self.project_money[m.project] = _rounded(f, "dec", v, m.raw, [])
+        self.project_money[(data["township_code"], m.project)] = _rounded(f, "dec", v, m.raw, [])
         hint = f"{where}，记为项目“{m.project}”的总投资，不分到各小区"
         if found and found.get(f) is not None:
             data[f] = None  # the project holds it now: the community's own figure would count it twice
@@ -1002,7 +1005,7 @@ class _Builder:
             )
             self.labels["project"].append(f"项目“{name}”")
         pid = self.projects[key]
-        money = self.project_money.pop(key[1], None)
+        money = self.project_money.pop(key, None)
         if money is not None:  # a 总投资 merged over exactly this project's rows: the project's, not split
             mine = next((r for r in self.rows["project"] if r["id"] == pid), None)
             if mine is None:
@@ -1011,6 +1014,26 @@ class _Builder:
                 self.labels["project"].append(f"项目“{name}”")
             mine.update(total_investment=money, money_split=False)
         return pid
+
+    def _split_again(self, pid: str | None, flags: list[str]) -> None:
+        """A community's own 总投资 under a project whose money is stored as one unsplit figure (an earlier file
+        merged it over the project's rows): the ledger now splits it, so the project's figure is cleared (once),
+        else both would count."""
+        if pid is None or pid in self.resplit:
+            return
+        self.resplit.add(pid)
+        if any(r.get("id") == pid and r.get("money_split") is False for r in self.rows["project"]):
+            return  # this file puts the money on the project itself
+        stored = self.session.execute(
+            select(Project.name, Project.total_investment, Project.money_split).where(Project.id == pid)
+        ).first()
+        if stored is None or stored.money_split is not False or stored.total_investment is None:
+            return
+        self.rows["project"].append({"id": pid, "total_investment": None, "money_split": True})
+        self.labels["project"].append(f"项目“{stored.name}”")
+        flags.append(
+            f"项目“{stored.name}”原记为不分小区的总投资 {stored.total_investment:,} 元已清除，改按各小区的总投资计算"
+        )
 
     def _milestones(
         self,

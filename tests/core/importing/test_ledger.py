@@ -7,6 +7,7 @@ import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -888,9 +889,7 @@ _IDENTIFIER = re.compile(
 )
 
 
-def test_every_refusal_and_hint_is_chinese_and_names_the_column_as_written(
-    county_db: Database, tmp_path: Path
-) -> None:
+def test_every_refusal_and_hint_is_chinese_and_names_the_column_as_written(county_db: Database, tmp_path: Path) -> None:
     """No internal field name or record id reaches a clerk: each message names the file's own header."""
     head = [
         "乡镇（街道）",
@@ -948,3 +947,26 @@ def test_money_merged_over_two_townships_projects_of_one_name_is_not_counted_twi
     assert all(any("E2:E3" in f and "未导入" in f and "同一乡镇" in f for f in r.flags) for r in p.rows)
     with county_db.transaction("测试员") as s:
         assert summary.totals(s).total.investment_yuan == Decimal("0")
+
+
+def test_a_ledger_that_splits_money_stored_on_the_project_clears_the_projects_figure(
+    county_db: Database, tmp_path: Path
+) -> None:
+    """First a ledger with 450万 merged over the project's rows (on the project), then the updated ledger with the
+    same money per community: the project's unsplit figure is cleared, not counted beside the communities'."""
+    from oldcomm_desktop.core import summary
+
+    def book(name: str, money: list[Any], merges: tuple[str, ...]) -> Path:
+        head = ["乡镇（街道）", "项目名称", "小区名称", "户数", "总投资（万元）"]
+        rows = [
+            ["城关街道", "城关A项目", n, 100, m] for n, m in zip(("甲小区", "乙小区", "丙小区"), money, strict=True)
+        ]
+        return write(tmp_path / name, [head, *rows], merges=merges)
+
+    _import(county_db, book("a.xlsx", [450, None, None], ("E2:E4",)))
+    split = book("b.xlsx", [200, 150, 100], ())
+    p = _import(county_db, split)
+    assert any("原记为不分小区的总投资" in f for r in p.rows for f in r.flags)
+    with county_db.transaction("测试员") as s:
+        assert summary.totals(s).total.investment_yuan == Decimal("4500000.00")
+    assert _import(county_db, split).counts()["unchanged"] == 3
