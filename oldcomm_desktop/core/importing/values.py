@@ -346,7 +346,8 @@ def parse_status(value: Any) -> str | None:
 
 
 _PART = re.compile(r"^其中[:：]?")
-_LIST_NUMBER = re.compile(r"^(\(?\d{1,3}[.、)．]|[（(]\d{1,3}[)）]|[一二三四五六七八九十]+[、.])\s*")
+# a list number is never followed by a digit: "1、2号楼" and "3.4号楼" are names of buildings, not 2号楼 and 4号楼
+_LIST_NUMBER = re.compile(r"^(\(?\d{1,3}[.、)．]|[（(]\d{1,3}[)）]|[一二三四五六七八九十]+[、.])(?!\d)\s*")
 _LIST_START = frozenset("0123456789(（其一二三四五六七八九十")
 
 

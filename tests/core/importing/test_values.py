@@ -169,7 +169,14 @@ def test_traditional_text_is_normalised_to_simplified() -> None:
 
 @pytest.mark.parametrize(
     ("name", "bare"),
-    [("其中:1.城东区", "城东区"), ("2.城西区", "城西区"), ("（3）幸福里", "幸福里"), ("幸福里", "幸福里")],
+    [
+        ("其中:1.城东区", "城东区"),
+        ("2.城西区", "城西区"),
+        ("（3）幸福里", "幸福里"),
+        ("幸福里", "幸福里"),
+        ("1、2号楼", "1、2号楼"),  # buildings 1 and 2, not a list number before 2号楼
+        ("3.4号楼", "3.4号楼"),
+    ],
 )
 def test_list_numbers_are_stripped_from_names(name: str, bare: str) -> None:
     assert values.strip_list_number(values.normalise(name)) == bare
