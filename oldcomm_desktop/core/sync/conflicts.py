@@ -232,15 +232,8 @@ def _parents_live(session: Session, name: str, record_id: str) -> None:
     conflict is decided live with it, else it is restored as the recycle bin restores it, with what was deleted
     with it — the other side kept all of it. Grandparents first."""
     conn = session.connection()
-    t = tables.table(name)
-    row = conn.execute(select(t).where(t.c.id == record_id)).first()
-    if row is None:
-        return
-    for col, ptable in deleted_parents.PARENTS.get(name, ()):
-        pid = row._mapping[col]
+    for ptable, pid, _stamp in deleted_parents.deleted_above(conn, name, record_id):
         pt = tables.table(ptable)
-        if pid is None or conn.execute(select(pt.c.deleted_at).where(pt.c.id == pid)).scalar() is None:
-            continue
         _parents_live(session, ptable, pid)
         pending = _open_deletion(session, ptable, pid)
         if pending is not None:
@@ -350,32 +343,18 @@ def _reassert_deletion(session: Session, c: SyncConflict) -> None:
     stamp = conn.execute(select(tables.table(name).c.deleted_at).where(tables.table(name).c.id == rid)).scalar()
     if stamp is None:
         return
-    moved = True
-    while moved:  # up to the topmost record deleted at the same time
-        moved = False
-        t = tables.table(name)
-        row = conn.execute(select(t).where(t.c.id == rid)).first()
-        if row is None:
+    while True:  # up to the topmost record deleted at the same time
+        same = [(ptable, pid) for ptable, pid, when in deleted_parents.deleted_above(conn, name, rid) if when == stamp]
+        if not same:
             break
-        for col, ptable in deleted_parents.PARENTS.get(name, ()):
-            pid = row._mapping[col]
-            pt = tables.table(ptable)
-            if pid is not None and conn.execute(select(pt.c.deleted_at).where(pt.c.id == pid)).scalar() == stamp:
-                name, rid, moved = ptable, pid, True
-                break
+        name, rid = same[0]
     family: dict[str, list[dict[str, Any]]] = {}
     deleted_parents.restore_rows(conn, name, rid, stamp, family)
     up = [(name, rid)]
     while up:  # parents deleted after it (a project deleted once its communities were): their deletions too
-        child, cid = up.pop()
-        t = tables.table(child)
-        row = conn.execute(select(t).where(t.c.id == cid)).first()
-        for col, ptable in deleted_parents.PARENTS.get(child, ()) if row is not None else ():
-            pid = row._mapping[col] if row is not None else None
-            pt = tables.table(ptable)
-            if pid and conn.execute(select(pt.c.deleted_at).where(pt.c.id == pid)).scalar() is not None:
-                family.setdefault(ptable, []).append({"id": pid})
-                up.append((ptable, pid))
+        for ptable, pid, _when in deleted_parents.deleted_above(conn, *up.pop()):
+            family.setdefault(ptable, []).append({"id": pid})
+            up.append((ptable, pid))
     me = changes.node(session)
     for table_name, rows in family.items():
         ids = [r["id"] for r in rows if not (table_name == c.table_name and r["id"] == c.record_id)]

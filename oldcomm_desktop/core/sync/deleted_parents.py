@@ -358,21 +358,29 @@ def _write_plain(conn: Connection, rows: dict[str, list[dict[str, Any]]], live: 
     writes.write_audit(conn, audit)
 
 
-def _ancestors_back(conn: Connection, table: str, rid: str, rows: dict[str, list[dict]]) -> None:
-    """The deleted parents above a parent brought back (a re-inspection taken under a rectification whose inspection
-    and community went too; a milestone under a community whose project went after it), each with what was
-    deleted with it: else the parent would come back live under a deleted one."""
+def deleted_above(conn: Connection, table: str, rid: str) -> list[tuple[str, str, datetime]]:
+    """The record's deleted parents: (table, id, deletion time) each (a community may sit under a deleted project,
+    an inspection under a deleted community)."""
     t = tables.table(table)
     row = conn.execute(select(t).where(t.c.id == rid)).first()
-    if row is None:
-        return
-    for col, ptable in PARENTS.get(table, ()):
-        pid = row._mapping[col]
+    found: list[tuple[str, str, datetime]] = []
+    for col, ptable in PARENTS.get(table, ()) if row is not None else ():
+        pid = row._mapping[col]  # type: ignore[union-attr]  # row is not None here
         if pid is None:
             continue
         pt = tables.table(ptable)
         stamp = conn.execute(select(pt.c.deleted_at).where(pt.c.id == pid)).scalar()
-        if stamp is not None and not any(r["id"] == pid for r in rows.get(ptable, [])):
+        if stamp is not None:
+            found.append((ptable, pid, stamp))
+    return found
+
+
+def _ancestors_back(conn: Connection, table: str, rid: str, rows: dict[str, list[dict]]) -> None:
+    """The deleted parents above a parent brought back (a re-inspection taken under a rectification whose inspection
+    and community went too; a milestone under a community whose project went after it), each with what was
+    deleted with it: else the parent would come back live under a deleted one."""
+    for ptable, pid, stamp in deleted_above(conn, table, rid):
+        if not any(r["id"] == pid for r in rows.get(ptable, [])):
             restore_rows(conn, ptable, pid, stamp, rows)
             _ancestors_back(conn, ptable, pid, rows)
 
