@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from oldcomm_desktop.core.lifecycle import FILING_DAYS, STATUS_LABELS, derive_status
 from oldcomm_desktop.core.model import Community, FundingLine, InvestmentEntry, Milestone, Project
+from oldcomm_desktop.core.sync import parents
 
 
 @dataclass(frozen=True)
@@ -204,18 +205,7 @@ def _item_rules(session: Session) -> Iterator[Finding]:
         )
 
 
-# (child, its parent column, parent): the pairs every edit keeps together — deleting a community takes its
-# items, milestones, money and inspections with it, an inspection its rectifications, and a project with live
-# communities is not deleted (a project's own milestones may outlive it, so they are not listed)
-KEPT_WITH_PARENT = (
-    ("community", "project_id", "project"),
-    ("renovation_item", "community_id", "community"),
-    ("milestone", "community_id", "community"),
-    ("funding_line", "community_id", "community"),
-    ("investment_entry", "community_id", "community"),
-    ("inspection", "community_id", "community"),
-    ("rectification", "inspection_id", "inspection"),
-)
+KEPT_WITH_PARENT = parents.KEPT_WITH_PARENT  # the pairs every edit keeps together
 
 
 def _orphan_rule(session: Session) -> Iterator[Finding]:

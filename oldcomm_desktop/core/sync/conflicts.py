@@ -19,7 +19,7 @@ from oldcomm_desktop.core.errors import OldcommError, ValidationError
 from oldcomm_desktop.core.importing import bulk_tables
 from oldcomm_desktop.core.model import SyncConflict
 from oldcomm_desktop.core.model.base import utcnow
-from oldcomm_desktop.core.sync import changes, deleted_parents, importer, merge, tables, writes
+from oldcomm_desktop.core.sync import changes, deleted_parents, importer, merge, parents, tables, writes
 
 KEEP = ("ours", "theirs")
 BULK_TABLES: frozenset[str] = importer.BULK_TABLES  # written through importing/bulk.py
@@ -313,14 +313,13 @@ def _children_follow(session: Session, name: str, record_id: str) -> None:
     todo = [(name, record_id)]
     while todo:
         parent, pid = todo.pop()
-        for child, pairs in deleted_parents.PARENTS.items():
+        for child, col, p in parents.KEPT_WITH_PARENT:  # what deleting it here would take with it
+            if p != parent:
+                continue
             ct = tables.table(child)
-            for col, p in pairs:
-                if p != parent:
-                    continue
-                for (cid,) in conn.execute(select(ct.c.id).where(ct.c[col] == pid, ct.c.deleted_at.is_(None))):
-                    rows.setdefault(child, []).append({"id": cid, "deleted_at": stamp})
-                    todo.append((child, cid))
+            for (cid,) in conn.execute(select(ct.c.id).where(ct.c[col] == pid, ct.c.deleted_at.is_(None))):
+                rows.setdefault(child, []).append({"id": cid, "deleted_at": stamp})
+                todo.append((child, cid))
     if not rows:
         return
     who = session.info.get("operator") or "处理同步冲突"

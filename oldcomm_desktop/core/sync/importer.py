@@ -33,7 +33,17 @@ from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.importing import bulk, bulk_tables
 from oldcomm_desktop.core.model import SyncConflict, SyncImport, SyncImportRow
 from oldcomm_desktop.core.model.base import new_id, utcnow
-from oldcomm_desktop.core.sync import changes, conflict_rows, deleted_parents, keys, merge, package, tables, writes
+from oldcomm_desktop.core.sync import (
+    changes,
+    conflict_rows,
+    deleted_parents,
+    keys,
+    merge,
+    package,
+    parents,
+    tables,
+    writes,
+)
 from oldcomm_desktop.core.sync.exporter import county_of, peer_row
 from oldcomm_desktop.core.sync.package import PackageError
 
@@ -785,17 +795,17 @@ def _parents_held_by_children(conn: Any, pkg: package.ReadPackage) -> set[tuple[
         row = conn.execute(select(t).where(t.c.id == rid, t.c.deleted_at.is_(None))).first()
         if row is not None:
             held.update((p, row._mapping[col]) for col, p in pairs if (p, row._mapping[col]) in arriving)
-    for name, pairs in deleted_parents.PARENTS.items():  # records made here under them, which they never saw
+    # records made here under them, which they never saw (their deletion would have taken those it knew)
+    for name, col, p in parents.KEPT_WITH_PARENT:
         t = tables.table(name)
         if carried.get(name) is None:
             carried[name] = {r["id"] for r in pkg.records.get(name, ())}
-        for col, p in pairs:
-            ids = sorted(i for n, i in arriving if n == p)
-            for k in range(0, len(ids), 500):
-                q = select(t.c.id, t.c[col]).where(t.c[col].in_(ids[k : k + 500]), t.c.deleted_at.is_(None))
-                for rid, pid in conn.execute(q):
-                    if rid not in carried[name]:
-                        held.add((p, pid))
+        ids = sorted(i for n, i in arriving if n == p)
+        for k in range(0, len(ids), 500):
+            q = select(t.c.id, t.c[col]).where(t.c[col].in_(ids[k : k + 500]), t.c.deleted_at.is_(None))
+            for rid, pid in conn.execute(q):
+                if rid not in carried[name]:
+                    held.add((p, pid))
     for name, pairs in deleted_parents.PARENTS.items():
         rows = [
             r

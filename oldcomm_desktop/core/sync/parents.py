@@ -24,3 +24,16 @@ PARENTS: dict[str, tuple[tuple[str, str], ...]] = {
     "responsible_party": (("project_id", "project"),),
 }
 PARENT_TABLES = frozenset(p for pairs in PARENTS.values() for _c, p in pairs)
+
+# (child, its parent column, parent): the pairs a deletion takes together — deleting a community takes its items,
+# milestones, money and inspections with it, an inspection its rectifications, and a project with live communities
+# is not deleted. A project's own milestones, a community's schedules and residents' requests may outlive it.
+KEPT_WITH_PARENT: tuple[tuple[str, str, str], ...] = (
+    ("community", "project_id", "project"),
+    ("renovation_item", "community_id", "community"),
+    ("milestone", "community_id", "community"),
+    ("funding_line", "community_id", "community"),
+    ("investment_entry", "community_id", "community"),
+    ("inspection", "community_id", "community"),
+    ("rectification", "inspection_id", "inspection"),
+)

@@ -199,3 +199,24 @@ def test_the_townships_decision_settles_a_project_deleted_after_the_community(wo
         assert _open(node) == []
         with node.db.transaction("测试员") as s:
             assert s.scalar(select(Project.deleted_at).where(Project.id == pid)) is not None
+
+
+def test_a_record_the_deletion_leaves_on_its_side_does_not_hold_it(world: dict[str, Node]) -> None:
+    """A resident's request outlives its community's deletion at the township (a deletion takes items, milestones,
+    money and inspections, not requests), so it is not among the deletions that arrive: that is no sign of a
+    record the township never saw, and the county takes the deletion without a conflict."""
+    from datetime import date
+
+    from oldcomm_desktop.core.supervision import requests
+
+    county, t1 = world[COUNTY], world[T1]
+    cid = t1.new_community("教师新村", households=100)
+    day = date(2026, 6, 1)
+    with t1.db.transaction("录入员") as s:
+        values = {"community_id": cid, "topic": "停车难", "channel": "hotline", "raised_on": day, "raised_by": "张女士"}
+        requests.add(s, values, today=day)
+    county.import_(t1.export().path)
+    with t1.db.transaction("录入员") as s:
+        communities.delete(s, cid)
+    report = county.import_(t1.export().path)
+    assert report.conflicts == [] and _open(county) == []
