@@ -31,7 +31,7 @@ def add_parsers(sub: Any, add_db: Any) -> dict[str, Any]:
     p.add_argument("--add-townships", action="store_true", help="县级模式：登记文件中出现而数据库中没有的乡镇（街道）")
     p.add_argument("--dry-run", action="store_true", help="只预演：显示新增/更新/无变化/拒绝，不写入数据库")
     p.add_argument("--report", type=Path, metavar="OUT.xlsx", help="把未导入的行及原因保存为 Excel")
-    p.add_argument("--year", type=int, help="台账中只写月日的日期所属年份（标题中没有年份时）")
+    p.add_argument("--year", help="台账中只写月日的日期所属年份（标题中没有年份时）")
     p.add_argument(
         "--confirm",
         action="store_true",
@@ -41,12 +41,18 @@ def add_parsers(sub: Any, add_db: Any) -> dict[str, Any]:
 
 
 def cmd_import_excel(args: argparse.Namespace) -> int:
-    from oldcomm_desktop.cli import _open, _ready
+    from oldcomm_desktop.cli import UsageError, _open, _ready
     from oldcomm_desktop.core.importing import columns, ledger
 
+    year = None
+    if args.year is not None:  # checked as a mapping file's "year" is, so the message is Chinese (not argparse's)
+        problem = columns.year_problem(args.year)
+        if problem:
+            raise UsageError(f"--year “{args.year}”{problem}")
+        year = int(args.year)
     mapping = columns.load_file(args.mapping) if args.mapping else None
     options = ledger.Options(
-        sheet=args.sheet, mapping=mapping, add_townships=args.add_townships, year=args.year, confirm=args.confirm
+        sheet=args.sheet, mapping=mapping, add_townships=args.add_townships, year=year, confirm=args.confirm
     )
     with _open(args, write=not args.dry_run) as db, db.transaction() as s:
         _ready(s)

@@ -213,3 +213,14 @@ def test_the_dry_run_says_the_headline_figures_and_mapping_mistakes_in_chinese(t
     m.write_text('{"units": {"floor_area": "亩"}}', encoding="utf-8")
     err = refused(tmp_path, 1, "--db", db, "import-excel", path, "--dry-run", "--mapping", m).err
     assert "“floor_area”（建筑面积）的单位“亩”无法换算" in err
+
+
+def test_a_year_that_is_not_one_gets_a_chinese_usage_message(tmp_path: Path) -> None:
+    db = _county(tmp_path)
+    path = write(tmp_path / "a.xlsx", [["乡镇", "小区名称", "开工时间"], ["城关街道", "甲", "3月15日"]])
+    for given, said in (("20x5", "应为四位数字"), ("1800", "不在 1949–2100 之间")):
+        r = refused(tmp_path, 2, "--db", db, "import-excel", path, "--year", given, "--dry-run")
+        assert f"用法错误：--year “{given}”{said}" in r.err, r.err
+        assert "argument" not in r.err and "invalid" not in r.err
+    r = ok(tmp_path, "--db", db, "import-excel", path, "--year", "２０２４", "--dry-run", "--add-townships")
+    assert "年份：2024" in r.out

@@ -199,11 +199,19 @@ def from_json(data: Mapping[str, Any], labels: Sequence[str]) -> tuple[dict[int,
     year = data.get("year")
     if year in (None, ""):
         return mapping, units, None
-    if isinstance(year, bool) or not isinstance(year, (int, str)) or not str(year).strip().isdigit():
-        raise OldcommError(f"对应关系文件中的年份“{year}”应为四位数字，如 2024")
-    if not 1949 <= int(year) <= 2100:
-        raise OldcommError(f"对应关系文件中的年份“{year}”不在 1949–2100 之间")
+    problem = year_problem(year)
+    if problem:
+        raise OldcommError(f"对应关系文件中的年份“{year}”{problem}")
     return mapping, units, int(year)
+
+
+def year_problem(year: object) -> str | None:
+    """Why a year the clerk gives for the ledger (a mapping file's "year", `--year`) is not one, or None."""
+    if isinstance(year, bool) or not isinstance(year, (int, str)) or not str(year).strip().isdigit():
+        return "应为四位数字，如 2024"
+    if not 1949 <= int(year) <= 2100:
+        return "不在 1949–2100 之间"
+    return None
 
 
 def load_file(path: Path) -> dict[str, Any]:
