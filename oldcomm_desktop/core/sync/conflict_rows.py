@@ -55,7 +55,8 @@ def write(
     joined them already — a held record's clocks are per field), their time moves on (an arrival without a
     time keeps the one held). Who, where and when it was first seen stay as recorded."""
     if found is not None:
-        clock = theirs_clock if joined else merge.join(json.loads(found.theirs_clock or "{}"), theirs_clock)
+        held = json.loads(found.theirs_clock or "{}")
+        clock = theirs_clock if joined else merge.join_stored(field, held, theirs_clock)
         conn.execute(
             CONFLICT.update()
             .where(CONFLICT.c.id == found.id)

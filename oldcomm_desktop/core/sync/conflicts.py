@@ -187,7 +187,8 @@ def resolve(
     else:
         new = json.loads(c.theirs) if c.theirs is not None else None
         status = "theirs"
-    clock = merge.bump(merge.join(merge.of(shadow.clocks, c.field), json.loads(c.theirs_clock)), me)
+    theirs_clocks = merge.stored_clocks(c.field, json.loads(c.theirs_clock))
+    clock = merge.bump(merge.join(merge.of(shadow.clocks, c.field), theirs_clocks.pop(c.field, {})), me)
     now = utcnow()
     old = shadow.state.get(c.field)
     if new != old:
@@ -196,7 +197,9 @@ def resolve(
         funding_dates.settle(conn, [c.record_id])  # the dated rows say the decided figure (not dated today)
     shadow.state[c.field] = new
     shadow.state_text = ""  # the loaded text no longer says what the state is
-    shadow.clocks = merge.compact({**shadow.clocks, c.field: clock})
+    # the edits a deletion kept back are seen now: the decision has weighed them
+    seen = {f: merge.join(merge.of(shadow.clocks, f), v) for f, v in theirs_clocks.items()}
+    shadow.clocks = merge.compact({**shadow.clocks, **seen, c.field: clock})
     shadow.seq = changes.allocate(session, 1)
     shadow.echo_of = shadow.echo_seq = None
     changes.save_shadows(conn, [shadow], {(c.table_name, c.record_id)})

@@ -602,7 +602,7 @@ def _merge(
                         field=fc.field,
                         ours=fc.ours,
                         theirs=fc.theirs,
-                        theirs_clock=fc.theirs_clock,
+                        theirs_clock=fc.stored_clock(),
                         theirs_at=datetime.fromisoformat(r["t"]) if r.get("t") else None,
                         ours_at=row._mapping["updated_at"],
                         township_code=scope,

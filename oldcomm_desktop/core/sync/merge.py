@@ -79,6 +79,29 @@ class FieldConflict:
     ours: Any
     theirs: Any
     theirs_clock: Clock
+    # A deletion of ours against their edits: the edited fields' vectors, kept back from our state until a clerk
+    # decides (see _delete_against_edit); the decision joins them in.
+    withheld: Clocks = field(default_factory=dict)
+
+    def stored_clock(self) -> dict[str, Any]:
+        """What the conflict row keeps as their clock: the field's vector, or with vectors kept back, all of them
+        per field (read back by `stored_clocks`)."""
+        return {self.field: self.theirs_clock, **self.withheld} if self.withheld else self.theirs_clock
+
+
+def stored_clocks(field_name: str, stored: Mapping[str, Any]) -> Clocks:
+    """A conflict row's clock per field: a plain vector is the conflicting field's own; a dict of vectors also
+    holds the vectors a deletion kept back (`FieldConflict.stored_clock`)."""
+    if stored and all(isinstance(v, Mapping) for v in stored.values()):
+        return {k: dict(v) for k, v in stored.items()}
+    return {field_name: dict(stored)}
+
+
+def join_stored(field_name: str, a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
+    """Two stored conflict clocks joined field by field, stored as `FieldConflict.stored_clock` would store them."""
+    x, y = stored_clocks(field_name, a), stored_clocks(field_name, b)
+    out = {k: join(x.get(k, {}), y.get(k, {})) for k in x.keys() | y.keys()}
+    return out if set(out) != {field_name} else out[field_name]
 
 
 @dataclass
@@ -197,6 +220,7 @@ def _delete_against_edit(
     if ours_deleted == theirs_deleted or relation not in (BEFORE, AFTER):
         return False
     edited = [f for f in fields if f != name and f not in derived]
+    withheld: Clocks = {}
     if relation == AFTER and theirs_deleted:  # their deletion arrives: did we edit what they had not seen?
         if not any(compare(of(theirs_clocks, f), of(ours_clocks, f)) in (BEFORE, CONCURRENT) for f in edited):
             return False
@@ -208,10 +232,17 @@ def _delete_against_edit(
     elif relation == BEFORE and ours_deleted:  # we deleted: did they edit what we had not seen?
         if not any(compare(of(theirs_clocks, f), of(ours_clocks, f)) in (AFTER, CONCURRENT) for f in edited):
             return False
+        # Their edits are kept inside our deleted record, but not their vectors: with those our next package
+        # would claim to have seen the edits, and the other side would take our deletion as decided (closing
+        # its conflict, or never recording one). They wait in the conflict until a clerk here decides.
+        for f in edited:
+            if compare(of(theirs_clocks, f), of(ours_clocks, f)) == AFTER:
+                withheld[f] = dict(of(theirs_clocks, f))
+                result.clocks[f] = dict(of(ours_clocks, f))
     else:
         return False
     result.clocks[name] = dict(mine)
-    result.conflicts.append(FieldConflict(name, ours.get(name), theirs.get(name), dict(other)))
+    result.conflicts.append(FieldConflict(name, ours.get(name), theirs.get(name), dict(other), withheld))
     return True
 
 
