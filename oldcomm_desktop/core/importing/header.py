@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from oldcomm_desktop.core.importing.columns import is_summary_header, match
-from oldcomm_desktop.core.importing.values import normalise, parse_number, unit_in
+from oldcomm_desktop.core.importing.values import normalise, parse_number, shown, unit_in
 
 SCAN_ROWS = 20
 
@@ -36,11 +36,7 @@ class Header:
 
 
 def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+    return shown(value).strip()
 
 
 def _score(row: list[Any], known: frozenset[str]) -> int:

@@ -38,6 +38,7 @@ from oldcomm_desktop.core.importing.reconcile import FIGURES, Check, Line, recon
 from oldcomm_desktop.core.lifecycle import STATUS_LABELS, STATUSES, WITHDRAWN
 from oldcomm_desktop.core.model import Community, Division, Milestone, Project
 from oldcomm_desktop.core.model.base import new_id
+from oldcomm_desktop.core.money import format_quantity
 
 NEW, UPDATED, UNCHANGED, REJECTED, SKIPPED = "new", "updated", "unchanged", "rejected", "skipped"
 ACTION_LABELS = {NEW: "新增", UPDATED: "更新", UNCHANGED: "无变化", REJECTED: "拒绝", SKIPPED: "跳过"}
@@ -116,13 +117,6 @@ def _cell(row: list[Any], col: int | None) -> Any:
         return None
     v = row[col]
     return None if v == "" else v
-
-
-def _shown(raw: Any) -> str:
-    """A cell as Excel shows it: 800, not the 800.0 a reader hands back for a number cell."""
-    if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))
-    return str(raw)
 
 
 _PERCENT = {"progress_percent": "%"}  # a 形象进度 cell may say 80%
@@ -206,7 +200,7 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
         if k.kind in (kinds.BLANK, kinds.NAMELESS) and bad and any(col == name_col for col, _ in bad):
             k = kinds.Kind(kinds.COMMUNITY)  # its name is an error value: refused, not passed over as empty
         cell = _cell(row, col_of.get("name"))
-        name = _shown(cell).strip() if cell is not None else ""
+        name = values.shown(cell).strip() if cell is not None else ""
         res = RowResult(r + 1, k.kind, name, SKIPPED, cells=list(row))
         if k.kind in (kinds.BLANK, kinds.HEADER):
             continue
@@ -328,7 +322,7 @@ def _breakdown_rows(sheet: workbook.Sheet, start: int, classified: list[kinds.Ki
                 j += 1
                 continue
             cell = _cell(sheet.cells[start + j], name_col)
-            name = values.normalise(_shown(cell).strip()) if cell is not None else ""
+            name = values.normalise(values.shown(cell).strip()) if cell is not None else ""
             if classified[j].kind == kinds.PART:
                 last = -1 if last == 0 else last
             else:
@@ -487,7 +481,7 @@ def _rounded(f: str, kind: str, v: Decimal, raw: Any, flags: list[str], label: s
         return v
     kept = v.quantize(_CENT, ROUND_HALF_UP)
     step = "分" if f == "total_investment" else "0.01 平方米"
-    flags.append(f"{label or columns.LABELS[f]}“{_shown(raw)}”按两位小数（{step}）四舍五入")
+    flags.append(f"{label or columns.LABELS[f]}“{values.shown(raw)}”按两位小数（{step}）四舍五入")
     return kept
 
 
@@ -810,7 +804,7 @@ class _Builder:
             if f in self.confirmed:
                 n = self._plausible(f, raw, n, data, flags)
             if n.approximate:
-                flags.append(f"{self._label(f)}为约数（{raw}）")
+                flags.append(f"{self._label(f)}为约数（{values.shown(raw)}）")
             if n.note:
                 flags.append(f"{self._label(f)}：{n.note}")
             v = n.value
@@ -941,16 +935,19 @@ class _Builder:
         count = households if isinstance(households, int) and households > 0 else None
         per_household = v * factor / count if count else None
         if v > 100:
-            why = f"按{n.unit}将是 {n.value:,} 平方米，一个小区不会这么大"
+            why = f"按{n.unit}将是 {format_quantity(n.value)} 平方米，一个小区不会这么大"
         elif count and per_household is not None and per_household > 1000 and v / count >= 10:
             why = f"按{n.unit}每户将有 {per_household:,.0f} 平方米（户数 {count}）"
         else:
             if per_household is not None and per_household > 1000:
                 flags.append(
-                    f"{label}“{_shown(raw)}”按{n.unit}每户 {per_household:,.0f} 平方米，与户数 {count} 不相符，请核对"
+                    f"{label}“{values.shown(raw)}”按{n.unit}每户 {per_household:,.0f} 平方米，"
+                    f"与户数 {count} 不相符，请核对"
                 )
             return n
-        flags.append(f"{label}“{_shown(raw)}”明显是平方米（{why}），未乘 1 万，按 {v:,} 平方米导入，请核对")
+        flags.append(
+            f"{label}“{values.shown(raw)}”明显是平方米（{why}），未乘 1 万，按 {format_quantity(v)} 平方米导入，请核对"
+        )
         return bare
 
     def _shared(
@@ -958,7 +955,7 @@ class _Builder:
     ) -> None:
         """A figure merged over several rows goes on their project (money) or on none of them, never on each."""
         label = self._label(f)
-        where = f"{label}“{_shown(m.raw)}”是第 {m.first}–{m.last} 行合并的单元格（{m.ref}）"
+        where = f"{label}“{values.shown(m.raw)}”是第 {m.first}–{m.last} 行合并的单元格（{m.ref}）"
         if m.project is None:
             if f != "total_investment":
                 how = "请在表中分到各小区"
@@ -972,7 +969,7 @@ class _Builder:
         hint = f"{where}，记为项目“{m.project}”的总投资，不分到各小区"
         if found and found.get(f) is not None:
             data[f] = None  # the project holds it now: the community's own figure would count it twice
-            hint += f"（本小区原有的总投资 {found[f]:,} 元已清除，以免重复计算）"
+            hint += f"（本小区原有的总投资 {format_quantity(found[f])} 元已清除，以免重复计算）"
         flags.append(hint)
 
     def _village(self, township: str, name: str) -> str | None:
@@ -1032,7 +1029,8 @@ class _Builder:
         self.rows["project"].append({"id": pid, "total_investment": None, "money_split": True})
         self.labels["project"].append(f"项目“{stored.name}”")
         flags.append(
-            f"项目“{stored.name}”原记为不分小区的总投资 {stored.total_investment:,} 元已清除，改按各小区的总投资计算"
+            f"项目“{stored.name}”原记为不分小区的总投资 {format_quantity(stored.total_investment)} 元已清除，"
+            "改按各小区的总投资计算"
         )
 
     def _milestones(

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from oldcomm_desktop.core.money import format_quantity
+
 FIGURES = {
     "buildings": ("楼栋数", "栋"),
     "households": ("户数", "户"),
@@ -34,9 +36,8 @@ class Check:
     def message(self) -> str:
         name, unit = FIGURES[self.field]
         verdict = "一致" if self.agrees else "不一致"
-        return (
-            f"第 {self.row} 行“{self.label}”{name} {self.stated:,} {unit}，明细合计 {self.summed:,} {unit}，{verdict}"
-        )
+        stated, summed = format_quantity(self.stated), format_quantity(self.summed)
+        return f"第 {self.row} 行“{self.label}”{name} {stated} {unit}，明细合计 {summed} {unit}，{verdict}"
 
 
 @dataclass

@@ -104,6 +104,15 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def shown(value: Any) -> str:
+    """A cell as Excel shows it: 800, not the 800.0 a reader hands back for a number cell; "" for an empty one."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 @dataclass(frozen=True)
 class Number:
     value: Decimal  # in the stored unit (m², yuan, or a count) after the unit's factor
@@ -233,7 +242,7 @@ def parse_year(value: Any) -> Year | None:
         return Year(value.year)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if float(value) != int(value):
-            raise ValueError(f"“{value}”不是年份")
+            raise ValueError(f"“{shown(value)}”不是年份")
         return Year(int(value))
     if type(value) is str:
         m = _YEAR.fullmatch(value)
@@ -244,7 +253,7 @@ def parse_year(value: Any) -> Year | None:
         return None
     years = re.findall(r"(1[89]\d\d|20[\dxX*]{2})", text)
     if not years:
-        raise ValueError(f"“{value}”不是年份")
+        raise ValueError(f"“{shown(value)}”不是年份")
     known = [y for y in years if y.isdigit()]
     masked = len(known) < len(years)
     if not known:
@@ -275,7 +284,7 @@ def parse_date(value: Any, *, year: int | None = None) -> Day | None:
             return Day(EXCEL_EPOCH + timedelta(days=int(value)))
         if isinstance(value, float) and 1900 < value < 2100 and value != int(value):
             return parse_date(repr(value), year=year)  # 2021.3 typed into a number cell: year and month
-        raise ValueError(f"“{value}”不是日期")
+        raise ValueError(f"“{shown(value)}”不是日期")
     text = unicodedata.normalize("NFKC", str(value)).strip()
     if not text:
         return None

@@ -100,6 +100,25 @@ def test_subtotals_first_middle_and_totals_are_skipped_and_reconciled(county_db:
     assert p.header.headline["households"] == 960  # the prose headline's figure is shown, not trusted
 
 
+def test_figures_in_messages_show_no_stray_point_zero_or_float_noise(county_db: Database, tmp_path: Path) -> None:
+    """1930 户 and 46 栋, not 1930.0 and 46.0; 0.30000000000000004 万元 is 3,000 元; a date cell 1930 is “1930”."""
+    rows = [
+        ["乡镇（街道）", "小区名称", "楼栋数", "户数", "建筑面积", "总投资（万元）", "开工时间"],
+        ["城关街道", "甲", "46.0", "1930.0", "1.2万平方米", "0.30000000000000004", None],
+        ["城关街道", "乙", 4, "0.2万户", "0.5万m2", "0.1", 1930],
+        ["合计", None, "46栋", "3930.0户", "1.75万平方米", "0.3", None],
+    ]
+    p = _plan(county_db, write(tmp_path / "a.xlsx", rows))
+    said = [c.message() for c in p.checks] + [r.reason for r in p.rows] + [f for r in p.rows for f in r.flags]
+    assert "第 4 行“合计”楼栋数 46 栋，明细合计 50 栋，不一致" in said
+    assert "第 4 行“合计”户数 3,930 户，明细合计 3,930 户，一致" in said
+    assert "第 4 行“合计”建筑面积 17,500 平方米，明细合计 17,000 平方米，不一致" in said
+    assert "第 4 行“合计”总投资 3,000 元，明细合计 4,000 元，不一致" in said
+    assert any("“1930”不是日期" in r for r in said), said
+    figures = [re.sub(r"“[^”]*”", "", m) for m in said]  # a cell quoted as the file wrote it is left as it is
+    assert not [m for m in figures if re.search(r"\d\.0(?!\d)|0000000", m)], said
+
+
 def test_importing_the_same_file_twice_changes_nothing(county_db: Database, tmp_path: Path) -> None:
     path = messy_county_ledger(tmp_path / "a.xlsx")
     _import(county_db, path)
