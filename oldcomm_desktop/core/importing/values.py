@@ -235,7 +235,8 @@ class Year:
 
 
 def parse_year(value: Any) -> Year | None:
-    """'1995', 1995.0, '1995年', '1983年至20xx年' (the first year, flagged), '20xx' (unknown, flagged)."""
+    """'1995', 1995.0, '1995年', '1983年至20xx年' (the first year, flagged), '20xx', '19xx', '199x' (unknown,
+    flagged: the year is left empty and the text, with the decade a 199x names, goes into the hint)."""
     if value is None:
         return None
     if isinstance(value, (datetime, date)):
@@ -251,13 +252,14 @@ def parse_year(value: Any) -> Year | None:
     text = unicodedata.normalize("NFKC", str(value)).strip()
     if not text:
         return None
-    years = re.findall(r"(1[89]\d\d|20[\dxX*]{2})", text)
+    years = re.findall(r"(1[89][\dxX*×]{2}|20[\dxX*×]{2})", text)  # 19xx, 199x, 20**: digits masked
     if not years:
         raise ValueError(f"“{shown(value)}”不是年份")
     known = [y for y in years if y.isdigit()]
     masked = len(known) < len(years)
-    if not known:
-        return Year(None, True, f"年份不详：{text}")
+    if not known:  # no place for a decade in the model: the year stays empty, the text is kept in the hint
+        decade = years[0][:3] if years[0][:3].isdigit() else ""
+        return Year(None, True, f"年份不详：{text}" + (f"（{decade}0年代）" if decade else ""))
     several = len(years) > 1 or "年代" in text or "约" in text or "以前" in text or "前" in text
     return Year(int(known[0]), masked or several, text if (masked or several) else "")
 

@@ -314,6 +314,25 @@ def test_masked_names_are_imported_with_a_flag(county_db: Database, tmp_path: Pa
     assert "导入提示" in _communities(county_db)["**县粮食局宿舍"].notes
 
 
+def test_masked_years_are_imported_empty_with_the_text_in_the_hint(county_db: Database, tmp_path: Path) -> None:
+    """19xx年, 199x年, 20xx年: imported without a year (the model has no place for a decade), flagged with the
+    file's text; 1983年至20xx年 keeps the year it knows. None of them refuses the row."""
+    rows = [
+        ["乡镇（街道）", "小区名称", "建成年份"],
+        ["城关街道", "甲", "19xx年"],
+        ["城关街道", "乙", "199x年"],
+        ["城关街道", "丙", "20xx年"],
+        ["城关街道", "丁", "1983年至20xx年"],
+    ]
+    p = _import(county_db, write(tmp_path / "a.xlsx", rows))
+    assert p.counts()["new"] == 4 and p.counts()["rejected"] == 0
+    c = _communities(county_db)
+    assert [c[n].year_built for n in "甲乙丙丁"] == [None, None, None, 1983]
+    assert "建成年份不确切(年份不详:199x年(1990年代))" in c["乙"].notes  # stored text is NFKC
+    for n, text in zip("甲丙丁", ("19xx年", "20xx年", "1983年至20xx年"), strict=True):
+        assert "导入提示" in c[n].notes and text in c[n].notes and "不确切" in c[n].notes
+
+
 def test_qizhong_rows_are_parts_not_communities(county_db: Database, tmp_path: Path) -> None:
     rows = [
         ["乡镇", "小区名称", "户数"],

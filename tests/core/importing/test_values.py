@@ -91,7 +91,17 @@ def test_property_full_width_digits_equal_ascii(x: int) -> None:
 
 @pytest.mark.parametrize(
     ("text", "year", "approx"),
-    [("1995年", 1995, False), (1995.0, 1995, False), ("1983年至20xx年", 1983, True), ("20xx", None, True)],
+    [
+        ("1995年", 1995, False),
+        (1995.0, 1995, False),
+        ("1983年至20xx年", 1983, True),
+        ("20xx", None, True),
+        ("19xx年", None, True),
+        ("199x年", None, True),
+        ("199X", None, True),
+        ("20××年", None, True),
+        ("１９９ｘ年", None, True),
+    ],
 )
 def test_years(text: object, year: int | None, approx: bool) -> None:
     y = values.parse_year(text)
