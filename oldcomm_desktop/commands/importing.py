@@ -93,7 +93,9 @@ def _print_plan(plan: Any, *, show_mapping: bool) -> None:
         f"文件：{plan.path.name}　工作表：{plan.sheet}　"
         f"表头在第 {plan.header.first_row + 1} 行（共 {plan.header.rows} 行）"
     )
-    if plan.year:
+    if plan.year and plan.year_assumed:
+        print(f"年份：{plan.year}（标题中只有截至日期，按它的年份；不对请用 --year 指定）")
+    elif plan.year:
         print(f"年份：{plan.year}")
     if show_mapping:
         print("各列导入为（括号里是前几行的值）：")

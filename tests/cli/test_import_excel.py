@@ -224,3 +224,8 @@ def test_a_year_that_is_not_one_gets_a_chinese_usage_message(tmp_path: Path) -> 
         assert "argument" not in r.err and "invalid" not in r.err
     r = ok(tmp_path, "--db", db, "import-excel", path, "--year", "２０２４", "--dry-run", "--add-townships")
     assert "年份：2024" in r.out
+    r = ok(tmp_path, "--db", db, "import-excel", path, "--dry-run", "--add-townships")
+    assert "“3月15日”没有年份" in r.out and "--year" in r.out  # no year anywhere: asked, never assumed
+    rows = [["截至2024年6月底老旧小区改造进度表"], ["乡镇", "小区名称", "开工时间"], ["城关街道", "甲", "3月15日"]]
+    r = ok(tmp_path, "--db", db, "import-excel", write(tmp_path / "b.xlsx", rows), "--dry-run", "--add-townships")
+    assert "年份：2024（标题中只有截至日期" in r.out and "按标题中截至日期的年份记为 2024 年" in r.out

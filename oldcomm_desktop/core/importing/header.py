@@ -28,6 +28,7 @@ class Header:
     units: dict[int, str]  # column -> unit the header names
     title: str = ""  # the first line above the header (the sheet's title)
     year: int | None = None  # a year named in the title (for dates without one, and the plan year)
+    year_as_of: bool = False  # the title's only year is when the figures were taken (截至2024年6月底): assumed
     headline: dict[str, Decimal] = field(default_factory=dict)  # figures the prose headline claims
 
     @property
@@ -99,7 +100,7 @@ def find(cells: list[list[Any]], known: frozenset[str] = frozenset()) -> Header 
     title = " ".join(dict.fromkeys(_text(c) for row in cells[:best_row] for c in row if _text(c)))
     first_line = next((_text(c) for row in cells[:best_row] for c in row if _text(c)), "")
     header = Header(best_row, rows, labels, units, title=first_line)
-    header.year = title_year(normalise(title))
+    header.year, header.year_as_of = title_year(normalise(title))
     header.headline = headline_figures(title)  # from every line above the header
     return header
 
@@ -107,19 +108,26 @@ def find(cells: list[list[Any]], known: frozenset[str] = frozenset()) -> Header 
 _AS_OF = re.compile(r"(截至|截止|截止到|截至到|至|到)$")
 
 
-def title_year(text: str) -> int | None:
-    """The year of work a title names: "…2023年度…" first, then a year that is not an as-of date (截至2024年6月底
-    says when the figures were taken, not which year's plan they are), else the first year."""
+# a year written in Chinese numerals (二〇二三年, 二0二三年, 二零二三年度): digit by digit
+_NUMERAL_DIGITS = str.maketrans("〇○零OoΟ一二三四五六七八九", "000000123456789")
+_NUMERAL_YEAR = re.compile(r"[〇○零OoΟ0-9一二三四五六七八九]{4}(?=\s*年)")
+
+
+def title_year(text: str) -> tuple[int | None, bool]:
+    """The year of work a title names, and whether it is only assumed: "…2023年度…" first, then a year that is not
+    an as-of date (截至2024年6月底 says when the figures were taken, not which year's plan they are), else the
+    first year — an as-of date's, which is then only assumed (True). Chinese numerals count (二〇二三年度)."""
+    text = _NUMERAL_YEAR.sub(lambda m: m.group(0).translate(_NUMERAL_DIGITS), text)
     years = list(re.finditer(r"(20\d\d)\s*年(度)?", text))
     if not years:
-        return None
+        return None, False
     for m in years:
         if m.group(2):
-            return int(m.group(1))
+            return int(m.group(1)), False
     for m in years:
         if not _AS_OF.search(text[max(0, m.start() - 4) : m.start()]):
-            return int(m.group(1))
-    return int(years[0].group(1))
+            return int(m.group(1)), False
+    return int(years[0].group(1)), True
 
 
 def _bare_unit(text: str) -> str | None:

@@ -82,6 +82,7 @@ class LedgerPlan:
     new_townships: dict[str, str] = field(default_factory=dict)  # code -> name, registered on apply
     answers: list[str] = field(default_factory=list)  # the questions answered by `Options.confirm`
     samples: list[list[str]] = field(default_factory=list)  # per column, the first values under its header
+    year_assumed: bool = False  # `year` is only the title's as-of date (截至2024年6月底), not a year of work
 
     @property
     def asking_rows(self) -> list[RowResult]:
@@ -149,10 +150,12 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
         raise OldcommError(f"工作表“{sheet.name}”中找不到表头（前 20 行中没有“小区名称”“户数”这样的列名）")
     labels = head.labels
     year = options.year or head.year
+    assumed = head.year_as_of and not options.year  # only an as-of date's year: said wherever it is used
     units: dict[str, str] = {}
     if options.mapping is not None:
         mapping, units, file_year = columns.from_json(options.mapping, labels)
         year = options.year or file_year or year
+        assumed = assumed and not file_year
     else:
         saved = columns.remembered(session, labels)
         if saved:
@@ -187,6 +190,7 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
     builder = _Builder(session, options, col_of, units, year, head, path)
     builder.merged = merged
     builder.confirmed = confirmed
+    builder.year_assumed = assumed
     results: list[RowResult] = []
     lines: list[Line] = []
     noted = _row_notes(sheet, mapping)
@@ -250,6 +254,7 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
         bulk_plan=bulk_plan,
         new_townships=builder.new_townships,
         samples=headers.samples(sheet.cells, head, mapping),
+        year_assumed=assumed,
     )
 
 
@@ -548,6 +553,7 @@ class _Builder:
         self.project_money: dict[tuple[str, str], Decimal] = {}  # (township, project name) -> its merged 总投资
         self.resplit: set[str] = set()  # projects whose unsplit figure this file's community figures replace
         self.confirmed: set[str] = set()  # fields whose unit is the answer to a question, not the file's word
+        self.year_assumed = False  # `year` is only the title's as-of date (截至2024年6月底): each use is flagged
         self.existing = self._existing()
         self.projects: dict[tuple[str, str], str] = {
             (str(p.township_code), values.normalise(p.name)): p.id
@@ -835,6 +841,8 @@ class _Builder:
                     data[f] = y.value
         if "plan_year" not in data and "plan_year" not in c and self.year:
             data["plan_year"] = self.year
+            if self.year_assumed:
+                flags.append(f"改造年度按标题中截至日期的年份记为 {self.year} 年，请核对（或导入时给出年份：--year）")
         dates: dict[str, date] = {}
         for f, col in self.date_columns:
             raw = row[col] if col < width else None
@@ -847,6 +855,11 @@ class _Builder:
             if d is not None:
                 if d.precision == "month":
                     flags.append(f"{self._label(f)}只写到月，按当月 1 日记录")
+                if d.sheet_year and self.year_assumed:
+                    flags.append(
+                        f"{self._label(f)}“{values.shown(raw)}”没有写年份，按标题中截至日期的年份记为 {self.year} 年，"
+                        "请核对（或导入时给出年份：--year）"
+                    )
                 dates[f] = d.value
         for f in ("planned_start", "planned_completion"):
             if f in dates:

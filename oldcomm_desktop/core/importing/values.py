@@ -268,6 +268,7 @@ def parse_year(value: Any) -> Year | None:
 class Day:
     value: date
     precision: str = "day"  # day | month (2021.3, 2021年3月: the first of the month, flagged)
+    sheet_year: bool = False  # the cell names no year (3月15日): the sheet's (title, --year) was taken
 
 
 def parse_date(value: Any, *, year: int | None = None) -> Day | None:
@@ -302,8 +303,8 @@ def parse_date(value: Any, *, year: int | None = None) -> Day | None:
         m = re.fullmatch(r"(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?", text)
         if m:
             if year is None:
-                raise ValueError(f"“{text}”没有年份，请在标题中写明年度或在导入时给出年份")
-            return Day(date(year, int(m[1]), int(m[2])))
+                raise ValueError(f"“{text}”没有年份，请在标题中写明年度，或在导入时给出年份（命令行 --year）")
+            return Day(date(year, int(m[1]), int(m[2])), sheet_year=True)
     except ValueError as exc:
         if "年份" in str(exc):
             raise

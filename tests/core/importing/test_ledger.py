@@ -922,6 +922,35 @@ def test_the_plan_year_is_the_title_s_year_of_work_not_its_as_of_date(
     assert _communities(county_db)["甲小区"].plan_year == year
 
 
+@pytest.mark.parametrize("title", ["二〇二三年度老旧小区改造计划", "二0二三年老旧小区改造计划", "２０２３年度改造计划"])
+def test_a_title_year_in_chinese_numerals_or_full_width_digits_is_read(
+    county_db: Database, tmp_path: Path, title: str
+) -> None:
+    rows = [[title], ["乡镇（街道）", "小区名称", "开工时间", "状态"], ["城关街道", "甲小区", "3月15日", "在建"]]
+    p = _import(county_db, write(tmp_path / "a.xlsx", rows))
+    assert p.year == 2023 and not p.year_assumed and p.rows[0].flags == []
+    c = _communities(county_db)["甲小区"]
+    assert c.plan_year == 2023
+    with county_db.transaction("测试员") as s:
+        assert s.scalar(select(Milestone.reached_on).where(Milestone.community_id == c.id)) == date(2023, 3, 15)
+
+
+def test_a_year_taken_from_an_as_of_date_is_said_and_none_at_all_is_asked(county_db: Database, tmp_path: Path) -> None:
+    """截至2024年6月底 names when the figures were taken: a date without a year (3月15日) and the plan year take it
+    only with a hint the clerk sees; --year settles it; a title without any year refuses the date, naming --year."""
+    rows = [["乡镇（街道）", "小区名称", "开工时间", "状态"], ["城关街道", "甲小区", "3月15日", "在建"]]
+    path = write(tmp_path / "a.xlsx", [["截至2024年6月底城关街道老旧小区改造进度表"], *rows])
+    p = _plan(county_db, path)
+    assert p.year == 2024 and p.year_assumed
+    flags = "；".join(p.rows[0].flags)
+    assert "开工时间“3月15日”没有写年份，按标题中截至日期的年份记为 2024 年" in flags and "--year" in flags
+    assert "改造年度按标题中截至日期的年份记为 2024 年" in flags
+    p = _plan(county_db, path, year=2023)
+    assert p.year == 2023 and not p.year_assumed and p.rows[0].flags == []
+    p = _plan(county_db, write(tmp_path / "b.xlsx", [["城关街道老旧小区改造进度表"], *rows]))
+    assert p.rows[0].action == ledger.REJECTED and "没有年份" in p.rows[0].reason and "--year" in p.rows[0].reason
+
+
 _IDENTIFIER = re.compile(
     r"[A-Za-z]+_[A-Za-z_]+|\b(?:households|buildings|name|township|status)\b|[0-9a-f]{8}-[0-9a-f]{4}"
 )
