@@ -52,12 +52,15 @@ class ParentStates:
         # whether any parent was ever found deleted: until one is, no record can sit under one, and the
         # merge's question per record (a first package asks it 100,000 times) is answered without a lookup
         self.any_deleted = False
+        self.held: set[tuple[str, str]] = set()  # parents held in this import: not written
 
-    def note(self, name: str, rid: str, deleted_at: Any) -> None:
+    def note(self, name: str, rid: str, deleted_at: Any, *, held: bool = False) -> None:
         if name in PARENT_TABLES:
             self.deleted[(name, rid)] = deleted_at
             if deleted_at is not None:
                 self.any_deleted = True
+            if held:
+                self.held.add((name, rid))
 
     def load(self, name: str, rows: list[dict[str, Any]]) -> None:
         """Read the stored deletion state of the parents of a chunk of incoming `name` records."""
@@ -79,6 +82,8 @@ class ParentStates:
         for col, parent in PARENTS.get(name, ()):
             pid = values.get(col)
             if pid is not None:
+                if name in parents.LIVE_BESIDE_DELETED_PARENT and (parent, pid) not in self.held:
+                    return None
                 when = self.deleted.get((parent, pid))
                 return (parent, pid, when) if when is not None else None
         return None

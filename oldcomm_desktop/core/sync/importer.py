@@ -904,7 +904,7 @@ def _held(parents, name, line, values, report, counts, conn, scope, sender, impo
         )
     )
     counts.conflicts += 1
-    parents.note(name, line["id"], parent[2])  # its own children wait for it
+    parents.note(name, line["id"], parent[2], held=True)  # its own children wait for it
     return True
 
 

@@ -25,6 +25,10 @@ PARENTS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 PARENT_TABLES = frozenset(p for pairs in PARENTS.values() for _c, p in pairs)
 
+# Records that stay live beside a deleted parent here (deleting a line leaves its dated rows as they are): held
+# only when their parent is itself held (not written), never for a parent that is here, deleted.
+LIVE_BESIDE_DELETED_PARENT = frozenset({"funding_line_history"})
+
 # (child, its parent column, parent): the pairs a deletion takes together — deleting a community takes its items,
 # milestones, money and inspections with it, an inspection its rectifications, and a project with live communities
 # is not deleted. A project's own milestones, a community's schedules and residents' requests may outlive it.
