@@ -157,7 +157,10 @@ def resolve(
     if c.table_name in tables.CATALOGUE_TABLES:
         return _resolve_catalogue(session, c, keep, value, edit, keymaps)
     if c.field == deleted_parents.FIELD:
-        return deleted_parents.resolve(session, c, keep, edit)
+        deleted_parents.resolve(session, c, keep, edit)
+        if keep == "ours":  # the other side may hold the parent's deletion for this record: it is decided now
+            _reassert_deletion(session, c)
+        return c
     if c.field == merge.DELETED and edit:
         raise ValidationError("删除与修改的冲突只能选择：保留本方或采用对方（删除或不删除），不能改为别的值")
     if c.field == merge.DELETED and keep in KEEP and _ends_live(session, c, keep):
@@ -339,7 +342,9 @@ def _reassert_deletion(session: Session, c: SyncConflict) -> None:
     """A record decided deleted that went with its parent (deleted at the same time): the whole deletion — the
     topmost record deleted then and everything deleted with it — is sent again as a decision that has seen the
     other side. Else the other side, which held those deletions against the edit of this one record, would
-    keep waiting for lines that never travel again (only this record's decision would)."""
+    keep waiting for lines that never travel again (only this record's decision would). So too for a held record
+    put in the recycle bin with its parent (keep ours on 所属记录已删除): the other side, which made it, holds the
+    parent's deletion for it until this decision arrives."""
     conn = session.connection()
     name, rid = c.table_name, c.record_id
     stamp = conn.execute(select(tables.table(name).c.deleted_at).where(tables.table(name).c.id == rid)).scalar()

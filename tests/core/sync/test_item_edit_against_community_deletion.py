@@ -130,6 +130,53 @@ def test_a_record_added_at_the_county_holds_the_deletion_of_its_community(world:
         assert live == (keep == "ours") and (milestone is None) == (keep == "ours")
 
 
+@pytest.mark.parametrize("order", ["both_export_first", "county_imports_first", "township_imports_first"])
+@pytest.mark.parametrize("keep", ["ours", "theirs"])
+def test_the_townships_decision_on_the_held_record_settles_the_countys_held_deletion(
+    world: dict[str, Node], keep: str, order: str
+) -> None:
+    """The county adds a milestone to a community the township deletes. The county holds the community's deletion
+    for the milestone; the township holds the milestone under its deleted community. The township decides: taking
+    the milestone restores the community; keeping its deletion puts the milestone in the recycle bin with it, and
+    sends the community's deletion again as a decision — before, the county's conflict stayed open and its clerk
+    had to decide the same thing once more."""
+    from oldcomm_desktop.core import milestones
+    from oldcomm_desktop.core.model import Milestone
+
+    county, t1 = world[COUNTY], world[T1]
+    cid = t1.new_community("教师新村", households=100)
+    county.import_(t1.export().path)
+    t1.import_(county.export(to=T1).path)
+    with t1.db.transaction("录入员") as s:
+        communities.delete(s, cid)
+    with county.db.transaction("审核员") as s:
+        mid = milestones.add(s, s.get(Community, cid), {"kind": "publicity", "reached_on": "2026-11-02"}).id
+    if order == "both_export_first":
+        up, down = t1.export().path, county.export(to=T1).path
+        county.import_(up)
+        t1.import_(down)
+    elif order == "county_imports_first":
+        county.import_(t1.export().path)
+        t1.import_(county.export(to=T1).path)
+    else:
+        t1.import_(county.export(to=T1).path)
+        county.import_(t1.export().path)
+    assert _open(county) == [("community", "deleted_at")]
+    assert _open(t1) == [("milestone", "parent_deleted")]
+    with t1.db.transaction("经办人") as s:
+        conflicts.resolve(s, s.scalar(select(SyncConflict.id).where(SyncConflict.status == "open")), keep)
+    for _ in range(2):
+        county.import_(t1.export().path)
+        t1.import_(county.export(to=T1).path)
+    for node in (county, t1):
+        _no_live_orphans(node)
+        assert _open(node) == [], node.code
+        with node.db.transaction("测试员") as s:
+            live = s.scalar(select(Community.deleted_at).where(Community.id == cid)) is None
+            milestone = s.scalar(select(Milestone.deleted_at).where(Milestone.id == mid))
+        assert live == (keep == "theirs") and (milestone is None) == (keep == "theirs"), node.code
+
+
 def test_taking_a_held_record_brings_back_every_deleted_ancestor(world: dict[str, Node]) -> None:
     """The township deletes a community, then its project; the county adds a milestone to the community. The
     township takes the milestone: the community comes back, and so does its project (before, the community came
