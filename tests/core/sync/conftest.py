@@ -60,6 +60,27 @@ class Node:
         with self.db.transaction("录入员") as s:
             communities.update(s, cid, changes, confirm=True)
 
+    def delete_community(self, cid: str) -> None:
+        with self.db.transaction("录入员") as s:
+            communities.delete(s, cid)
+
+    def open_conflicts(self) -> list[tuple[str, str]]:
+        """(table, field) of each open conflict, sorted."""
+        from sqlalchemy import select
+
+        from oldcomm_desktop.core.model import SyncConflict
+
+        with self.db.transaction("测试员") as s:
+            rows = s.execute(select(SyncConflict.table_name, SyncConflict.field).where(SyncConflict.status == "open"))
+            return sorted((t, f) for t, f in rows)
+
+
+def exchange(county: Node, township: Node, rounds: int = 2) -> None:
+    """Ordinary packages back and forth: the township's up, then the county's down to it."""
+    for _ in range(rounds):
+        county.import_(township.export().path)
+        township.import_(county.export(to=township.code).path)
+
 
 def make_node(target: str | Path, code: str, folder: Path) -> Node:
     db = open_database(target)

@@ -12,11 +12,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from oldcomm_desktop.core import communities
 from oldcomm_desktop.core.model import Community, SyncConflict
 from oldcomm_desktop.core.sync import conflicts
 
-from .conftest import COUNTY, T1, Node
+from .conftest import COUNTY, T1, Node, exchange
 
 
 def _community(node: Node, cid: str) -> tuple[bool, int | None]:
@@ -26,27 +25,13 @@ def _community(node: Node, cid: str) -> tuple[bool, int | None]:
     return row.deleted_at is None, row.households
 
 
-def _open(node: Node) -> list[tuple[str, str]]:
-    with node.db.transaction("测试员") as s:
-        rows = s.execute(select(SyncConflict.table_name, SyncConflict.field).where(SyncConflict.status == "open"))
-        return sorted((t, f) for t, f in rows)
-
-
 def _deleted_here_edited_there(world: dict[str, Node]) -> tuple[Node, Node, str]:
     county, t1 = world[COUNTY], world[T1]
     cid = t1.new_community("教师新村", households=100)
-    county.import_(t1.export().path)
-    t1.import_(county.export(to=T1).path)
-    with t1.db.transaction("录入员") as s:
-        communities.delete(s, cid)
+    exchange(county, t1, rounds=1)
+    t1.delete_community(cid)
     county.update_community(cid, households=120)
     return county, t1, cid
-
-
-def _exchange(county: Node, t1: Node, rounds: int = 2) -> None:
-    for _ in range(rounds):
-        county.import_(t1.export().path)
-        t1.import_(county.export(to=T1).path)
 
 
 @pytest.mark.parametrize("order", ["both_export_first", "township_imports_first", "county_imports_first"])
@@ -60,11 +45,11 @@ def test_nobody_decided_so_both_sides_keep_their_state_and_their_conflict(world:
         t1.import_(county.export(to=T1).path)
     else:
         county.import_(t1.export().path)
-    _exchange(county, t1, rounds=3)  # ordinary packages back and forth: nobody has decided anything
+    exchange(county, t1, rounds=3)  # ordinary packages back and forth: nobody has decided anything
     assert _community(county, cid) == (True, 120)  # the county's edit, live
     assert _community(t1, cid)[0] is False  # the township's deletion, the edit kept inside
-    assert _open(county) == [("community", "deleted_at")]
-    assert _open(t1) == [("community", "deleted_at")]
+    assert county.open_conflicts() == [("community", "deleted_at")]
+    assert t1.open_conflicts() == [("community", "deleted_at")]
 
 
 @pytest.mark.parametrize("where", ["county", "township"])
@@ -76,14 +61,14 @@ def test_one_decision_settles_both_sides(world: dict[str, Node], order: str, whe
         t1.import_(county.export(to=T1).path)
     elif order == "county_imports_first":
         county.import_(t1.export().path)
-    _exchange(county, t1)
+    exchange(county, t1)
     decider = county if where == "county" else t1
     with decider.db.transaction("审核员") as s:
         conflicts.resolve(s, s.scalar(select(SyncConflict.id).where(SyncConflict.status == "open")), keep)
-    _exchange(county, t1)
+    exchange(county, t1)
     deleted = (keep == "ours") == (decider is t1)
     for node in (county, t1):
-        assert _open(node) == [], node.code
+        assert node.open_conflicts() == [], node.code
         live, households = _community(node, cid)
         assert live is not deleted, node.code
         assert households == 120, node.code  # the edit is kept (inside the deleted record, or live)

@@ -16,7 +16,7 @@ from oldcomm_desktop.core.errors import ValidationError
 from oldcomm_desktop.core.model import Community, RenovationItem, SyncConflict
 from oldcomm_desktop.core.sync import conflicts
 
-from .conftest import COUNTY, T1, Node
+from .conftest import COUNTY, T1, Node, exchange
 
 
 def _state(node: Node, cid: str, iid: str) -> tuple[bool, bool, str | None]:
@@ -27,12 +27,6 @@ def _state(node: Node, cid: str, iid: str) -> tuple[bool, bool, str | None]:
             select(RenovationItem.deleted_at, RenovationItem.planned_quantity).where(RenovationItem.id == iid)
         ).one()
     return community is None, item.deleted_at is None, str(item.planned_quantity)
-
-
-def _open(node: Node) -> list[tuple[str, str]]:
-    with node.db.transaction("测试员") as s:
-        rows = s.execute(select(SyncConflict.table_name, SyncConflict.field).where(SyncConflict.status == "open"))
-        return sorted((t, f) for t, f in rows)
 
 
 def _no_live_orphans(node: Node) -> None:
@@ -67,8 +61,8 @@ def test_item_edit_holds_the_communitys_deletion(world: dict[str, Node], keep: s
         _no_live_orphans(node)
     # one decision, on whichever side the clerk takes it up
     decider, other = (county, t1) if where == "county" else (t1, county)
-    assert _open(county) == [("community", "deleted_at"), ("renovation_item", "deleted_at")]
-    assert _open(t1) == [("renovation_item", "deleted_at")]
+    assert county.open_conflicts() == [("community", "deleted_at"), ("renovation_item", "deleted_at")]
+    assert t1.open_conflicts() == [("renovation_item", "deleted_at")]
     with county.db.transaction("测试员") as s:  # the list says they go together
         notes = {(c["table"], c["record"]): c["note"] for c in conflicts.listing(s)}
     assert notes == {
@@ -94,7 +88,7 @@ def test_item_edit_holds_the_communitys_deletion(world: dict[str, Node], keep: s
         assert _state(node, cid, iid)[:2] == expected[:2]
         if county_keeps:
             assert _state(node, cid, iid)[2].startswith("120")
-        assert _open(node) == []
+        assert node.open_conflicts() == []
 
 
 @pytest.mark.parametrize("keep", ["ours", "theirs"])
@@ -106,16 +100,14 @@ def test_a_record_added_at_the_county_holds_the_deletion_of_its_community(world:
 
     county, t1 = world[COUNTY], world[T1]
     cid = t1.new_community("教师新村", households=100)
-    county.import_(t1.export().path)
-    t1.import_(county.export(to=T1).path)
-    with t1.db.transaction("录入员") as s:
-        communities.delete(s, cid)
+    exchange(county, t1, rounds=1)
+    t1.delete_community(cid)
     with county.db.transaction("审核员") as s:
         community = s.get(Community, cid)
         mid = milestones.add(s, community, {"kind": "publicity", "reached_on": "2026-11-02"}).id
     county.import_(t1.export().path)
     _no_live_orphans(county)
-    assert _open(county) == [("community", "deleted_at")]
+    assert county.open_conflicts() == [("community", "deleted_at")]
     with county.db.transaction("审核员") as s:
         conflicts.resolve(s, s.scalar(select(SyncConflict.id).where(SyncConflict.status == "open")), keep)
     _no_live_orphans(county)
@@ -123,7 +115,7 @@ def test_a_record_added_at_the_county_holds_the_deletion_of_its_community(world:
     county.import_(t1.export().path)
     for node in (county, t1):
         _no_live_orphans(node)
-        assert _open(node) == []
+        assert node.open_conflicts() == []
         with node.db.transaction("测试员") as s:
             live = s.scalar(select(Community.deleted_at).where(Community.id == cid)) is None
             milestone = s.scalar(select(Milestone.deleted_at).where(Milestone.id == mid))
@@ -145,10 +137,8 @@ def test_the_townships_decision_on_the_held_record_settles_the_countys_held_dele
 
     county, t1 = world[COUNTY], world[T1]
     cid = t1.new_community("教师新村", households=100)
-    county.import_(t1.export().path)
-    t1.import_(county.export(to=T1).path)
-    with t1.db.transaction("录入员") as s:
-        communities.delete(s, cid)
+    exchange(county, t1, rounds=1)
+    t1.delete_community(cid)
     with county.db.transaction("审核员") as s:
         mid = milestones.add(s, s.get(Community, cid), {"kind": "publicity", "reached_on": "2026-11-02"}).id
     if order == "both_export_first":
@@ -161,16 +151,14 @@ def test_the_townships_decision_on_the_held_record_settles_the_countys_held_dele
     else:
         t1.import_(county.export(to=T1).path)
         county.import_(t1.export().path)
-    assert _open(county) == [("community", "deleted_at")]
-    assert _open(t1) == [("milestone", "parent_deleted")]
+    assert county.open_conflicts() == [("community", "deleted_at")]
+    assert t1.open_conflicts() == [("milestone", "parent_deleted")]
     with t1.db.transaction("经办人") as s:
         conflicts.resolve(s, s.scalar(select(SyncConflict.id).where(SyncConflict.status == "open")), keep)
-    for _ in range(2):
-        county.import_(t1.export().path)
-        t1.import_(county.export(to=T1).path)
+    exchange(county, t1)
     for node in (county, t1):
         _no_live_orphans(node)
-        assert _open(node) == [], node.code
+        assert node.open_conflicts() == [], node.code
         with node.db.transaction("测试员") as s:
             live = s.scalar(select(Community.deleted_at).where(Community.id == cid)) is None
             milestone = s.scalar(select(Milestone.deleted_at).where(Milestone.id == mid))
@@ -188,10 +176,9 @@ def test_taking_a_held_record_brings_back_every_deleted_ancestor(world: dict[str
     with t1.db.transaction("录入员") as s:
         pid = projects.create(s, {"name": "2026年第一批", "township_code": T1}).id
     cid = t1.new_community("教师新村", households=100, project_id=pid)
-    county.import_(t1.export().path)
-    t1.import_(county.export(to=T1).path)
+    exchange(county, t1, rounds=1)
+    t1.delete_community(cid)
     with t1.db.transaction("录入员") as s:
-        communities.delete(s, cid)
         projects.delete(s, pid)
     with county.db.transaction("审核员") as s:
         milestones.add(s, s.get(Community, cid), {"kind": "publicity", "reached_on": "2026-02-01"})
@@ -201,15 +188,13 @@ def test_taking_a_held_record_brings_back_every_deleted_ancestor(world: dict[str
     with t1.db.transaction("经办人") as s:
         [held] = [c for c in conflicts.listing(s) if c["field"] == "parent_deleted"]
         conflicts.resolve(s, held["id"], "theirs")
-    for _ in range(2):
-        county.import_(t1.export().path)
-        t1.import_(county.export(to=T1).path)
+    exchange(county, t1)
     for node in (county, t1):
         _no_live_orphans(node)
         with node.db.transaction("测试员") as s:
             assert s.scalar(select(Project.deleted_at).where(Project.id == pid)) is None
             assert s.scalar(select(Community.deleted_at).where(Community.id == cid)) is None
-        assert _open(node) == []
+        assert node.open_conflicts() == []
 
 
 def test_the_townships_decision_settles_a_project_deleted_after_the_community(world: dict[str, Node]) -> None:
@@ -225,25 +210,22 @@ def test_the_townships_decision_settles_a_project_deleted_after_the_community(wo
     cid = t1.new_community("教师新村", households=100, project_id=pid)
     with t1.db.transaction("录入员") as s:
         iid = items.create(s, cid, {"item_type_id": "water_pipe", "planned_quantity": "100"}, confirm=True).id
-    county.import_(t1.export().path)
-    t1.import_(county.export(to=T1).path)
+    exchange(county, t1, rounds=1)
+    t1.delete_community(cid)
     with t1.db.transaction("录入员") as s:
-        communities.delete(s, cid)
         projects.delete(s, pid)
     with county.db.transaction("审核员") as s:
         items.update(s, iid, {"planned_quantity": "120"}, confirm=True)
     county.import_(t1.export().path)
     t1.import_(county.export(to=T1).path)
-    assert ("project", "deleted_at") in _open(county)
+    assert ("project", "deleted_at") in county.open_conflicts()
     with t1.db.transaction("经办人") as s:
         [c] = conflicts.listing(s)
         conflicts.resolve(s, c["id"], "ours")
-    for _ in range(2):
-        county.import_(t1.export().path)
-        t1.import_(county.export(to=T1).path)
+    exchange(county, t1)
     for node in (county, t1):
         _no_live_orphans(node)
-        assert _open(node) == []
+        assert node.open_conflicts() == []
         with node.db.transaction("测试员") as s:
             assert s.scalar(select(Project.deleted_at).where(Project.id == pid)) is not None
 
@@ -266,4 +248,4 @@ def test_a_record_the_deletion_leaves_on_its_side_does_not_hold_it(world: dict[s
     with t1.db.transaction("录入员") as s:
         communities.delete(s, cid)
     report = county.import_(t1.export().path)
-    assert report.conflicts == [] and _open(county) == []
+    assert report.conflicts == [] and county.open_conflicts() == []

@@ -19,7 +19,7 @@ from oldcomm_desktop.core import communities, funding, funding_dates
 from oldcomm_desktop.core.model import Community, FundingLine, FundingLineHistory, SyncConflict
 from oldcomm_desktop.core.sync import conflicts
 
-from .conftest import COUNTY, T1, Node
+from .conftest import COUNTY, T1, Node, exchange
 
 
 def _lines(node: Node, cid: str) -> list[tuple]:
@@ -36,18 +36,6 @@ def _lines(node: Node, cid: str) -> list[tuple]:
         return out
 
 
-def _open(node: Node) -> list[tuple[str, str]]:
-    with node.db.transaction() as s:
-        rows = s.execute(select(SyncConflict.table_name, SyncConflict.field).where(SyncConflict.status == "open"))
-        return sorted((t, f) for t, f in rows)
-
-
-def _exchange(county: Node, t1: Node) -> None:
-    for _ in range(2):
-        county.import_(t1.export().path)
-        t1.import_(county.export(to=T1).path)
-
-
 @pytest.mark.parametrize("where", ["county", "township"])
 @pytest.mark.parametrize("keep", ["ours", "theirs"])
 def test_dated_rows_follow_their_line_after_the_decision(world: dict[str, Node], where: str, keep: str) -> None:
@@ -55,13 +43,13 @@ def test_dated_rows_follow_their_line_after_the_decision(world: dict[str, Node],
     cid = t1.new_community("幸福里小区", households=10, floor_area="1000", total_investment="1000", plan_year=2026)
     with t1.db.transaction("录入员") as s, funding_dates.dated(s, date(2026, 3, 1)):
         funding.set_lines(s, s.get(Community, cid), {"central_budget": {"approved": "1000", "arrived": "100"}})
-    _exchange(county, t1)
+    exchange(county, t1)
     with t1.db.transaction("录入员") as s:
         communities.delete(s, cid)
     with county.db.transaction("审核员") as s, funding_dates.dated(s, date(2026, 6, 1)):
         funding.set_lines(s, s.get(Community, cid), {"central_budget": {"approved": "1000", "arrived": "400"}})
-    _exchange(county, t1)
-    assert _open(county) and _open(t1)
+    exchange(county, t1)
+    assert county.open_conflicts() and t1.open_conflicts()
     decider = county if where == "county" else t1
     with decider.db.transaction("审核员") as s:
         while True:
@@ -69,9 +57,9 @@ def test_dated_rows_follow_their_line_after_the_decision(world: dict[str, Node],
             if first is None:
                 break
             conflicts.resolve(s, first, keep)
-    _exchange(county, t1)
+    exchange(county, t1)
     deleted = (keep == "ours") == (decider is t1)
-    assert (_open(county), _open(t1)) == ([], [])
+    assert (county.open_conflicts(), t1.open_conflicts()) == ([], [])
     for node in (county, t1):
         lines = _lines(node, cid)
         assert len(lines) == 1, node.code
