@@ -215,7 +215,7 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
             continue
         if k.kind in (kinds.SUBTOTAL, kinds.TOTAL):
             res.reason = kinds.KIND_LABELS[k.kind]
-            label = next((values.normalise(str(c)) for c in row if c not in (None, "")), "")
+            label = _total_label(row, sheet.filled(r), mapping)
             res.name = label
             lines.append(Line(r + 1, k.kind, label, "", _figures(row, col_of, units)))
         elif k.kind == kinds.BATCH:
@@ -293,6 +293,21 @@ def _row_notes(sheet: workbook.Sheet, mapping: dict[int, str]) -> dict[int, list
         if col in mapping:
             out[r].append((col, note))
     return out
+
+
+def _total_label(row: list[Any], filled: set[int], mapping: dict[int, str]) -> str:
+    """A subtotal's or total's name as the row itself writes it (片区小计, 城关街道 | 小计, 合计): its own text cells up
+    to the one holding the word, never a 街道 filled down into it from a merged cell above, nor its 序号 (一、)."""
+    parts = []
+    for col, cell in enumerate(row):
+        if col in filled or not isinstance(cell, str):
+            continue
+        text = values.normalise(cell)
+        if text and not (mapping.get(col) == "seq" and values.list_number(text + "、") is not None):
+            parts.append(text)
+            if "小计" in text or any(w in text for w in kinds.TOTAL_WORDS):
+                break
+    return "".join(parts)
 
 
 def _breakdown_rows(sheet: workbook.Sheet, start: int, classified: list[kinds.Kind], name_col: int) -> dict[int, str]:

@@ -2,8 +2,9 @@
 
 A total (合计/总计) covers every community row. A subtotal covers the rows of its group when it names one
 that a 片区 / 乡镇 column holds ("北关片区小计"), else the rows since the previous subtotal — or, when it
-stands before any row ("全县小计:" first), every row. Figures compared: buildings, households, floor area
-and total investment, each in the stored unit.
+stands before any row ("全县小计:" first) or names the whole area (全县小计, 全市小计), every row. Its label
+is the row's own text, never a 街道 filled down into it from a merged cell. Figures compared: buildings,
+households, floor area and total investment, each in the stored unit.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ FIGURES = {
     "floor_area": ("建筑面积", "平方米"),
     "total_investment": ("总投资", "元"),
 }
+
+
+WHOLE_AREA = ("全县", "全市", "全区", "全旗", "全镇", "全乡", "全街道")  # a subtotal over every row of the sheet
 
 
 @dataclass
@@ -69,7 +73,8 @@ def reconcile(lines: list[Line]) -> list[Check]:
             scope = communities
         else:
             named = [c for g, members in groups.items() if g in x.label for c in members]
-            scope = named or (since if seen_any else communities)
+            whole = x.label.startswith(WHOLE_AREA)  # 全县小计 last covers the county, not the rows since the last
+            scope = named or (since if seen_any and not whole else communities)
             since = []
         for key, stated in x.figures.items():
             summed = sum((c.figures.get(key, Decimal(0)) for c in scope), Decimal(0))

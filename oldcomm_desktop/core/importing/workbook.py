@@ -52,6 +52,17 @@ class Sheet:
     hidden_rows: frozenset[int] = frozenset()  # 0-based rows hidden in Excel (by hand, a filter or an outline)
     notes: dict[tuple[int, int], CellNote] = field(default_factory=dict)  # (row, col), 0-based
 
+    def filled(self, row: int) -> set[int]:
+        """The columns of `row` (0-based) whose value was filled in from a merged cell above or to the left: what
+        the row does not say itself (a 街道 merged down over its subtotal row)."""
+        return {
+            c
+            for r0, c0, r1, c1 in self.merged
+            if r0 <= row <= r1
+            for c in range(c0, c1 + 1)
+            if (row, c) != (r0, c0)
+        }
+
 
 def _ole_kind(path: Path) -> str | None:
     """What an OLE compound file holds, from its stream names (UTF-16 in its directory), not its extension:

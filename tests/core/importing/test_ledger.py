@@ -119,6 +119,29 @@ def test_figures_in_messages_show_no_stray_point_zero_or_float_noise(county_db: 
     assert not [m for m in figures if re.search(r"\d\.0(?!\d)|0000000", m)], said
 
 
+def test_a_subtotal_is_named_by_its_own_text_not_a_township_merged_down_over_it(
+    county_db: Database, tmp_path: Path
+) -> None:
+    """城关街道 merged over its rows and the 片区小计 under them: the subtotal is “片区小计”, and a 全县小计 last
+    (东城街道 merged over it) checks every row, not 东城街道's."""
+    rows = [
+        ["序号", "乡镇（街道）", "小区名称", "户数"],
+        [1, "城关街道", "甲", 10],
+        [2, None, "乙", 20],
+        [None, None, "片区小计", 30],
+        [3, "东城街道", "丙", 5],
+        [None, None, "全县小计", 35],
+        ["一、", "城关街道", "小计", 30],
+    ]
+    p = _plan(county_db, write(tmp_path / "a.xlsx", rows, merges=("B2:B4", "B5:B6")))
+    assert [r.name for r in p.rows if r.kind == "subtotal"] == ["片区小计", "全县小计", "城关街道小计"]
+    assert [c.message() for c in p.checks] == [
+        "第 4 行“片区小计”户数 30 户，明细合计 30 户，一致",
+        "第 6 行“全县小计”户数 35 户，明细合计 35 户，一致",
+        "第 7 行“城关街道小计”户数 30 户，明细合计 30 户，一致",
+    ]
+
+
 def test_importing_the_same_file_twice_changes_nothing(county_db: Database, tmp_path: Path) -> None:
     path = messy_county_ledger(tmp_path / "a.xlsx")
     _import(county_db, path)
