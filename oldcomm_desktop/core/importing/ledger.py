@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -438,33 +438,46 @@ def _merged_figures(
     return out
 
 
+WAN_LOOKING = 50  # a bare floor area below this many is more likely 万平方米 than square metres (a whole community)
+
+
 def _unit_questions(
     data: list[list[Any]], col_of: dict[str, int], units: dict[str, str], labels: list[str]
 ) -> list[tuple[str, str, str]]:
-    """A 建筑面积 without a unit whose values look like 万平方米 is asked about, never guessed:
-    (the question, the field, the proposed unit)."""
+    """A 建筑面积 without a unit whose bare values look like 万平方米 is asked about, never guessed: (the question,
+    the field, the proposed unit). Only the bare figures are looked at: a cell that writes its unit or magnitude
+    (1.2万平方米, 31.5万m2, 1.2万) is converted as it says whatever the answer, so a few of those beside bare 0.8
+    and 2.35 neither hide the question nor make bare 3500 and 12000 万平方米."""
     col = col_of.get("floor_area")
     if col is None or "floor_area" in units:
         return []
     label = labels[col] if col < len(labels) and labels[col] else columns.LABELS["floor_area"]
     numbers = []
+    written: Counter[str] = Counter()  # unit words cells write for themselves
     for row in data:
         v = _cell(row, col)
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             numbers.append(float(v))
-        elif isinstance(v, str) and values.unit_in(v) is None:
+        elif isinstance(v, str):
             try:
                 n = values.parse_number(v)
             except ValueError:
                 continue
-            if n is not None:
+            if n is not None and n.unit is None:
                 numbers.append(float(n.value))
+            elif n is not None and n.unit is not None:
+                written[n.unit] += 1
     if numbers:
         numbers.sort()
         median = numbers[len(numbers) // 2]
-        if median < 50:
+        if median < WAN_LOOKING:
+            beside = (
+                "（另有 " + "、".join(f"{k} {n} 格" for k, n in written.items()) + " 写明了单位，按所写单位换算）"
+                if written
+                else ""
+            )
             question = (
-                f"“{label}”列没有写单位，数值（中位数 {median:g}）看起来是万平方米。"
+                f"“{label}”列没有写单位，未写单位的数值（中位数 {median:g}）看起来是万平方米{beside}。"
                 "请确认按万平方米导入（命令行 --confirm），或在对应关系文件中写明建筑面积的单位："
                 '"units": {"floor_area": "万平方米"}（或 "平方米"）'
             )
@@ -824,6 +837,12 @@ class _Builder:
                 continue
             if f in self.confirmed:
                 n = self._plausible(f, raw, n, data, flags)
+            elif f == "floor_area" and n.unit is None and 0 < n.value < WAN_LOOKING:
+                # a column read as square metres (most of its bare figures are), yet this one looks like 万平方米
+                flags.append(
+                    f"{self._label(f)}“{values.shown(raw)}”没有写单位，按平方米导入；一个小区不会这么小，"
+                    "如是万平方米请写明单位（如 0.8万平方米）"
+                )
             if n.approximate:
                 flags.append(f"{self._label(f)}为约数（{values.shown(raw)}）")
             if n.note:

@@ -268,6 +268,55 @@ def test_a_header_without_unit_holding_wan_square_metres_is_asked_not_guessed(
     assert _communities(county_db)["甲"].floor_area == Decimal("18400.00")
 
 
+def test_bare_figures_beside_cells_that_write_their_unit_are_asked_about_or_kept_as_square_metres(
+    county_db: Database, tmp_path: Path
+) -> None:
+    """改造面积 without a unit: 1.2万 and 31.5万m2 say their unit, bare 0.8 and 2.35 do not. The bare ones are
+    asked about (the written ones no longer hide the question); with --confirm they are 万平方米 and the written
+    ones exactly what they say. Bare 3500 and 12000 beside a few 万 cells stay square metres without a question."""
+    rows = [
+        ["乡镇（街道）", "小区名称", "户数", "改造面积"],
+        ["城关街道", "甲", 100, "1.2万"],
+        ["城关街道", "乙", 200, "3.1万"],
+        ["城关街道", "丙", 100, 0.8],
+        ["城关街道", "丁", 300, "2.35"],
+        ["城关街道", "戊", 300, "31.5万m2"],
+    ]
+    path = write(tmp_path / "a.xlsx", rows)
+    before = _state(county_db)
+    p = _plan(county_db, path)
+    assert len(p.questions) == 1 and "“改造面积”列没有写单位" in p.questions[0] and "中位数 2.35" in p.questions[0]
+    assert "写明了单位" in p.questions[0]
+    with pytest.raises(OldcommError, match="需要确认"), county_db.transaction("测试员") as s:
+        ledger.apply(s, ledger.plan(s, path))
+    assert _state(county_db) == before
+    _import(county_db, path, confirm=True)
+    c = _communities(county_db)
+    assert [c[n].floor_area for n in "甲乙丙丁戊"] == [
+        Decimal("12000.00"),
+        Decimal("31000.00"),
+        Decimal("8000.00"),
+        Decimal("23500.00"),
+        Decimal("315000.00"),
+    ]
+    rows = [
+        ["乡镇（街道）", "小区名称", "户数", "建筑面积"],
+        ["东城街道", "子", 100, "1.2万平方米"],
+        ["东城街道", "丑", 100, "0.5万"],
+        ["东城街道", "寅", 60, 3500],
+        ["东城街道", "卯", 200, "12000"],
+        ["东城街道", "辰", 200, 0.8],
+    ]
+    p = _import(county_db, write(tmp_path / "b.xlsx", rows))
+    assert p.questions == [] and p.counts()["new"] == 5
+    c = _communities(county_db)
+    assert [c[n].floor_area for n in "子丑寅卯"] == [Decimal(12000), Decimal(5000), Decimal(3500), Decimal(12000)]
+    assert [r.flags for r in p.rows[:4]] == [[], [], [], []]
+    assert p.rows[4].flags == [
+        "建筑面积“0.8”没有写单位，按平方米导入；一个小区不会这么小，如是万平方米请写明单位（如 0.8万平方米）"
+    ]
+
+
 def test_one_row_header_with_vertically_merged_township(county_db: Database, tmp_path: Path) -> None:
     rows = [["乡镇（街道）", "小区名称", "户数"], ["东城街道", "甲", 10], [None, "乙", 20], [None, "丙", 30]]
     _import(county_db, write(tmp_path / "a.xlsx", rows, merges=("A2:A4",)))
