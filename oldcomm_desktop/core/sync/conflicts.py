@@ -316,16 +316,11 @@ def _children_follow(session: Session, name: str, record_id: str) -> None:
     if stamp is None:
         return
     rows: dict[str, list[dict[str, Any]]] = {}
-    todo = [(name, record_id)]
-    while todo:
-        parent, pid = todo.pop()
-        for child, col, p in parents.KEPT_WITH_PARENT:  # what deleting it here would take with it
-            if p != parent:
-                continue
-            ct = tables.table(child)
-            for (cid,) in conn.execute(select(ct.c.id).where(ct.c[col] == pid, ct.c.deleted_at.is_(None))):
-                rows.setdefault(child, []).append({"id": cid, "deleted_at": stamp})
-                todo.append((child, cid))
+    # what deleting it here would take with it
+    for child, cid in deleted_parents.below(
+        conn, name, record_id, parents.KEPT_WITH_PARENT, lambda t: t.c.deleted_at.is_(None)
+    ):
+        rows.setdefault(child, []).append({"id": cid, "deleted_at": stamp})
     if not rows:
         return
     who = session.info.get("operator") or "处理同步冲突"

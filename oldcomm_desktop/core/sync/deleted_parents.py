@@ -22,11 +22,11 @@ A rollback of the import that recorded the conflict removes it with the held rec
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Table, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -393,13 +393,32 @@ def _ancestors_back(conn: Connection, table: str, rid: str, rows: dict[str, list
 def restore_rows(conn: Connection, table: str, rid: str, stamp: datetime, rows: dict[str, list[dict]]) -> None:
     """The parent and what was deleted with it (the same deletion time), as the recycle bin restores them (the
     rows that restore them; conflicts.resolve takes their ids to send a deletion again)."""
-    rows.setdefault(table, []).append({"id": rid, "deleted_at": None})
-    for child, pairs in PARENTS.items():
-        for col, parent in pairs:
-            if parent != table:
+    for name, found in [(table, rid), *below(conn, table, rid, parents.ALL_PAIRS, lambda t: t.c.deleted_at == stamp)]:
+        if not any(r["id"] == found for r in rows.get(name, [])):
+            rows.setdefault(name, []).append({"id": found, "deleted_at": None})
+
+
+def below(
+    conn: Connection,
+    table: str,
+    rid: str,
+    pairs: Iterable[tuple[str, str, str]],
+    where: Callable[[Table], ColumnElement[bool]],
+) -> list[tuple[str, str]]:
+    """(table, id) of the records under a record, down the (child, column, parent) `pairs`, that meet `where`
+    (what was deleted with it, for a restore; what is still live, for a deletion decided)."""
+    found: list[tuple[str, str]] = []
+    seen = {(table, rid)}
+    todo = [(table, rid)]
+    while todo:
+        parent, pid = todo.pop()
+        for child, col, p in pairs:
+            if p != parent:
                 continue
             t = tables.table(child)
-            q = select(t.c.id).where(t.c[col] == rid, t.c.deleted_at == stamp)
-            for (cid,) in conn.execute(q):
-                if not any(r["id"] == cid for r in rows.get(child, [])):
-                    restore_rows(conn, child, cid, stamp, rows)
+            for (cid,) in conn.execute(select(t.c.id).where(t.c[col] == pid, where(t))):
+                if (child, cid) not in seen:
+                    seen.add((child, cid))
+                    found.append((child, cid))
+                    todo.append((child, cid))
+    return found

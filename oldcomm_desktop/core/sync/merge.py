@@ -24,6 +24,7 @@ imports irrelevant: the result depends only on the set of changes, not on how th
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,7 +82,7 @@ class FieldConflict:
     theirs_clock: Clock
     # A deletion of ours against their edits: the edited fields' vectors, kept back from our state until a clerk
     # decides (see _delete_against_edit); the decision joins them in.
-    withheld: Clocks = field(default_factory=dict)
+    withheld: Clocks = dataclasses.field(default_factory=dict)  # "field" is the name of a field here
 
     def stored_clock(self) -> dict[str, Any]:
         """What the conflict row keeps as their clock: the field's vector, or with vectors kept back, all of them

@@ -24,6 +24,10 @@ PARENTS: dict[str, tuple[tuple[str, str], ...]] = {
     "responsible_party": (("project_id", "project"),),
 }
 PARENT_TABLES = frozenset(p for pairs in PARENTS.values() for _c, p in pairs)
+# the same as (child, its parent column, parent), the shape of KEPT_WITH_PARENT below
+ALL_PAIRS: tuple[tuple[str, str, str], ...] = tuple(
+    (child, col, parent) for child, pairs in PARENTS.items() for col, parent in pairs
+)
 
 # Records that stay live beside a deleted parent here (deleting a line leaves its dated rows as they are): held
 # only when their parent is itself held (not written), never for a parent that is here, deleted.
