@@ -96,9 +96,9 @@ def match(label: str) -> str | None:
     core = _core(label)
     if any(word in core for word in SUMMARY_WORDS):
         return None  # 小区数 counts communities: it is not the 小区 (name) column
-    for key, (_label, words) in FIELDS.items():
-        if core in (normalise(w) for w in words):
-            return key
+    found = exact(label)
+    if found:
+        return found
     best: tuple[int, str] | None = None
     for key, (_label, words) in FIELDS.items():
         if any(word in core for word in NOT_FOR.get(key, ())):
@@ -112,6 +112,15 @@ def match(label: str) -> str | None:
     if best[1] in PLANNED_DATES and "计划" in core:
         return PLANNED_DATES[best[1]]
     return best[1]
+
+
+def exact(label: str) -> str | None:
+    """The field a header is one of the synonyms of, word for word (小区名称, 名称; not 老旧小区名单), or None."""
+    core = _core(label)
+    for key, (_label, words) in FIELDS.items():
+        if core in (normalise(w) for w in words):
+            return key
+    return None
 
 
 def is_summary_header(labels: Sequence[str]) -> str | None:

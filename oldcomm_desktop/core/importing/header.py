@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from oldcomm_desktop.core.importing.columns import is_summary_header, match
+from oldcomm_desktop.core.importing.columns import exact, is_summary_header, match
 from oldcomm_desktop.core.importing.values import normalise, parse_number, shown, unit_in
 
 SCAN_ROWS = 20
@@ -53,8 +53,24 @@ def _score(row: list[Any], known: frozenset[str]) -> int:
     return len(seen)
 
 
+def _lone_name_row(cells: list[list[Any]]) -> int | None:
+    """A plain list of names: the row whose only known column is headed 小区名称 (or 名称, 小区 …) word for word,
+    with names under it — one column scores too little to be told from a title otherwise (老旧小区名单 above it
+    holds 小区名 but is not a header)."""
+    for r, row in enumerate(cells[:SCAN_ROWS]):
+        texts = {c: _text(cell) for c, cell in enumerate(row)}
+        named = [c for c, t in texts.items() if t and len(t) <= 30 and match(t)]
+        if len(named) != 1 or exact(texts[named[0]]) != "name":
+            continue
+        col = named[0]
+        if any(col < len(below) and _text(below[col]) for below in cells[r + 1 :]):
+            return r
+    return None
+
+
 def find(cells: list[list[Any]], known: frozenset[str] = frozenset()) -> Header | None:
-    """The header of a sheet, or None when no row names at least two known columns.
+    """The header of a sheet, or None when no row names at least two known columns, or a lone 小区名称 column
+    (a plain list of names).
 
     `known`: header texts (normalised) of a mapping file or of remembered mappings, which count as known.
     """
@@ -64,7 +80,10 @@ def find(cells: list[list[Any]], known: frozenset[str] = frozenset()) -> Header 
         if s > best:
             best, best_row = s, r
     if best < 2:
-        return None
+        lone = _lone_name_row(cells)
+        if lone is None:
+            return None
+        best_row = lone
     width = max((len(r) for r in cells), default=0)
     top = [_text(c) for c in cells[best_row]] + [""] * (width - len(cells[best_row]))
     rows = 1

@@ -552,6 +552,10 @@ class _Builder:
             self.townships.setdefault(township_key(d.name), d.code)
         self.names = {d.code: d.name for d in divisions.townships(session)}
         self.own_name = self.names.get(self.own or "", "") if self.mode == workspace.TOWNSHIP else ""
+        # county mode and no 乡镇 column (a plain list of names): the one registered township the title names
+        title = values.normalise(head.title)
+        named = {code for key, code in self.townships.items() if "township" not in col_of and key and key in title}
+        self.title_township = named.pop() if len(named) == 1 and self.mode != workspace.TOWNSHIP else None
         self.unknown: set[str] = set()
         self.new_townships: dict[str, str] = {}
         self.rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -676,7 +680,14 @@ class _Builder:
         if raw in (None, ""):
             if self.mode == workspace.TOWNSHIP:
                 return self.own, ""
-            return None, "没有填写乡镇（街道）"
+            if "township" in self.col_of:
+                return None, "没有填写乡镇（街道）"
+            if self.title_township:
+                return self.title_township, ""
+            return None, (
+                "表中没有“乡镇（街道）”列，标题中也没有写明是哪个乡镇（街道）：县级数据库中每个小区都要属于一个"
+                "乡镇（街道），请在表中加一列乡镇（街道）后再导入"
+            )
         text = values.normalise(str(raw))
         key = township_key(text)
         if self.mode == workspace.TOWNSHIP:
@@ -795,6 +806,8 @@ class _Builder:
         if code is None:
             res.action, res.reason = REJECTED, why
             return None
+        if code == self.title_township and raw_township is None:
+            flags.append(f"表中没有乡镇（街道）列，按标题中的“{self.names.get(code, code)}”导入")
         name = values.community_name(_cell(row, c.get("name")))
         if values.is_bare_number(name):
             flags.append(f"小区名称只有数字“{name}”，请核对这一列填的是不是小区名称")

@@ -317,6 +317,37 @@ def test_bare_figures_beside_cells_that_write_their_unit_are_asked_about_or_kept
     ]
 
 
+def test_a_plain_list_of_names_is_imported_by_name_in_a_township(db: Database, tmp_path: Path) -> None:
+    """A sheet whose only column is 小区名称 (a title above it): the communities by name, one project for the file;
+    the title (老旧小区名单 holds 小区名) is not taken for the header."""
+    rows = [["2023年度城关街道老旧小区名单"], ["小区名称"], ["幸福里"], ["2、和平苑"], [None], ["建设新村"]]
+    p = _import(db, write(tmp_path / "名单.xlsx", rows, merges=("A1:C1",)))
+    assert p.header.first_row == 1 and p.mapping == {0: "name"}
+    assert p.counts()["new"] == 3 and p.counts()["rejected"] == 0
+    c = _communities(db)
+    assert set(c) == {"幸福里", "和平苑", "建设新村"} and {x.plan_year for x in c.values()} == {2023}
+    with db.transaction("测试员") as s:
+        assert [x.name for x in s.scalars(select(Project))] == ["2023年度城关街道老旧小区名单(城关街道)"]
+    assert {x.project_id for x in c.values()} != {None} and len({x.project_id for x in c.values()}) == 1
+    assert _import(db, write(tmp_path / "名单.xlsx", rows)).counts()["unchanged"] == 3
+
+
+def test_a_plain_list_of_names_in_a_county_takes_the_township_its_title_names_or_says_why_not(
+    county_db: Database, tmp_path: Path
+) -> None:
+    rows = [["东城街道老旧小区名单"], ["小区名称"], ["幸福里"], ["和平苑"]]
+    p = _import(county_db, write(tmp_path / "a.xlsx", rows))
+    assert p.counts()["new"] == 2 and p.rows[0].flags == ["表中没有乡镇（街道）列，按标题中的“东城街道”导入"]
+    assert {x.township_code for x in _communities(county_db).values()} == {DONGCHENG}
+    before = _state(county_db)
+    p = _plan(county_db, write(tmp_path / "b.xlsx", [["老旧小区名单"], ["名称"], ["甲"], ["乙"]]))
+    assert p.mapping == {0: "name"} and p.counts()["rejected"] == 2
+    assert "表中没有“乡镇（街道）”列，标题中也没有写明是哪个乡镇（街道）" in p.rows[0].reason
+    assert _state(county_db) == before
+    with pytest.raises(OldcommError, match="找不到表头"):
+        _plan(county_db, write(tmp_path / "c.xlsx", [["老旧小区名单"], ["甲"], ["乙"]]))
+
+
 def test_one_row_header_with_vertically_merged_township(county_db: Database, tmp_path: Path) -> None:
     rows = [["乡镇（街道）", "小区名称", "户数"], ["东城街道", "甲", 10], [None, "乙", 20], [None, "丙", 30]]
     _import(county_db, write(tmp_path / "a.xlsx", rows, merges=("A2:A4",)))
