@@ -34,6 +34,42 @@ class UsageError(Exception):
     pass
 
 
+# argparse's own words (its gettext message ids), as the clerk reads them; an id not listed stays as it is
+ARGPARSE_WORDS = {
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项 %(value)r（可选：%(choices)s）",
+    "invalid %(type)s value: %(value)r": "无效的值 %(value)r",
+    "expected one argument": "需要一个值",
+    "expected at least one argument": "至少需要一个值",
+    "expected at most one argument": "最多一个值",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "one of the arguments %s is required": "必须给出以下参数之一：%s",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义，可能是 %(matches)s",
+    "ignored explicit argument %r": "多余的值 %r",
+}
+
+
+def _argparse_in_chinese() -> None:
+    """argparse looks its messages up through its module's `_` (gettext) when it writes them: the usage line,
+    help headings and errors ("argument --year: invalid choice …") come out in Chinese. Only the command line's
+    process runs argparse."""
+    english = argparse._  # type: ignore[attr-defined]
+    if getattr(english, "oldcomm", False):
+        return
+
+    def chinese(message: str) -> str:
+        return ARGPARSE_WORDS.get(message) or english(message)
+
+    chinese.oldcomm = True  # type: ignore[attr-defined]
+    argparse._ = chinese  # type: ignore[attr-defined]
+
+
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse would exit(2) itself; keep the code, add Chinese
         self.print_usage(sys.stderr)
@@ -52,6 +88,7 @@ def _add_db(p: argparse.ArgumentParser, *, top: bool = False) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    _argparse_in_chinese()
     parser = Parser(prog="oldcomm", description="老旧小区改造工作台 命令行")
     _add_db(parser, top=True)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)

@@ -751,6 +751,8 @@ def test_backup_and_restore_are_for_sqlite_files_only(tmp_path: Path) -> None:
 def test_usage_errors_exit_2(tmp_path: Path, args: list[str]) -> None:
     r = refused(tmp_path, 2, *args)
     assert "用法错误" in r.err
+    # argparse's own words in Chinese too: no "usage:", "argument --x:", "invalid choice", "required"
+    assert not any(w in r.err for w in ("usage:", "argument ", "invalid ", "required", "error:"))
     assert not list(tmp_path.glob("*.sqlite3"))
     assert not (tmp_path / "xdg").exists()  # nothing was opened or created
 
@@ -758,6 +760,7 @@ def test_usage_errors_exit_2(tmp_path: Path, args: list[str]) -> None:
 def test_help_exits_0(tmp_path: Path) -> None:
     r = ok(tmp_path, "--help")
     assert "老旧小区改造工作台" in r.out
+    assert "用法：" in r.out and "选项" in r.out and "显示本帮助并退出" in r.out and "usage:" not in r.out
     for command in ("init", "demo", "summary", "list", "check", "backup", "restore"):
         assert command in r.out
 

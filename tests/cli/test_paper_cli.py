@@ -78,12 +78,12 @@ def test_print_a_month_of_inspections(demo: tuple[Path, Path]) -> None:
         (["patrol", "--id", "no-such-id"], 1, "找不到编号为 no-such-id 的检查记录"),
         (["profile", "--id", "no-such-id"], 1, "找不到编号为 no-such-id 的小区"),
         (["patrol"], 2, "请给出 --id 记录编号，或 --blank"),
-        (["patrol", "--id", "x", "--blank"], 2, "not allowed with"),
+        (["patrol", "--id", "x", "--blank"], 2, "不能与参数"),
         (["inspections"], 2, "--period"),
         (["inspections", "--period", "2026-13"], 1, "年-月"),
         (["inspections", "--period", "2001-01"], 1, "没有检查记录"),
         (["patrol", "--blank", "--period", "2026-01"], 2, "只用于批量打印"),
-        (["memo", "--blank"], 2, "invalid choice"),
+        (["memo", "--blank"], 2, "无效的选项"),
     ],
 )
 def test_refusals(demo: tuple[Path, Path], args: list[str], rc: int, message: str) -> None:

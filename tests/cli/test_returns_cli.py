@@ -128,7 +128,7 @@ def test_return_produce_check_submit_review_history(ledger, tmp_path: Path, caps
         (["return", "check", "--period", "2026-11"], 2, "报表种类"),
         (["return", "progress", "--period", "2026-13", "--out", "x.xlsx"], 1, "YYYY-MM"),
         (["return", "progress", "--period", "2026-11"], 2, "--out"),
-        (["return", "frob"], 2, "invalid choice"),
+        (["return", "frob"], 2, "无效的选项"),
         (["return", "approve", "items", "--period", "2026-11", "--township", T1], 1, "尚未上报"),
         (["briefing", "--out", "x.pdf"], 2, ".docx"),
         (["briefing", "--date", "2026-02-30", "--out", "x.txt"], 2, "有效日期"),
