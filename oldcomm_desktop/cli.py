@@ -13,6 +13,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from oldcomm_desktop.core.errors import ConfirmationNeeded, OldcommError, ValidationError
 
@@ -71,7 +72,7 @@ def _argparse_in_chinese() -> None:
 
 
 class Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse would exit(2) itself; keep the code, add Chinese
+    def error(self, message: str) -> NoReturn:  # argparse would exit(2) itself; keep the code, add Chinese
         self.print_usage(sys.stderr)
         print(f"用法错误：{message}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
