@@ -15,7 +15,7 @@ from sqlalchemy import select
 from oldcomm_desktop.core.model import Community, SyncConflict
 from oldcomm_desktop.core.sync import conflicts
 
-from .conftest import COUNTY, T1, Node, exchange
+from .conftest import COUNTY, T1, Node, db_state, exchange
 
 
 def _community(node: Node, cid: str) -> tuple[bool, int | None]:
@@ -72,3 +72,21 @@ def test_one_decision_settles_both_sides(world: dict[str, Node], order: str, whe
         live, households = _community(node, cid)
         assert live is not deleted, node.code
         assert households == 120, node.code  # the edit is kept (inside the deleted record, or live)
+
+
+def test_the_same_package_again_changes_nothing_on_the_deleting_side(world: dict[str, Node]) -> None:
+    """The edits kept inside the deleted record, their vectors kept back: a second import of the same package meets
+    them again and must find nothing to do (no row, shadow or conflict rewritten differently)."""
+    county, t1, cid = _deleted_here_edited_there(world)
+    down = county.export(to=T1).path
+    t1.import_(down)
+    kept = {"sync_shadow", "sync_conflict"}  # the import's own log (history, audit event, peer's marks) aside
+
+    def state() -> dict[str, list[tuple]]:
+        log = ("sync_", "audit_log")
+        return {k: v for k, v in db_state(t1.db).items() if k in kept or not k.startswith(log)}
+
+    before = state()
+    t1.import_(down)
+    assert state() == before
+    assert t1.open_conflicts() == [("community", "deleted_at")]
