@@ -217,7 +217,8 @@ def resolve(
     session.flush()
     if c.field == merge.DELETED and keep in KEEP:
         for child in _deleted_with(session, c):  # their deletions held with this record's: decided with it
-            resolve(session, child.id, keep)
+            if child.status == "open":  # not decided already down another path (an inspection under both)
+                resolve(session, child.id, keep)
         _parents_follow(session, c, live=new is None)
         if new is not None:
             _children_follow(session, c.table_name, c.record_id)

@@ -192,7 +192,8 @@ def resolve(session: Session, c: SyncConflict, keep: str | None, edit: bool) -> 
         release(session, RELEASED_HERE)
     else:
         for child in _held_under(session, c.table_name, c.record_id):
-            resolve(session, child, "ours", False)
+            if child.status == "open":
+                resolve(session, child, "ours", False)
     return c
 
 

@@ -249,3 +249,45 @@ def test_a_record_the_deletion_leaves_on_its_side_does_not_hold_it(world: dict[s
         communities.delete(s, cid)
     report = county.import_(t1.export().path)
     assert report.conflicts == [] and county.open_conflicts() == []
+
+
+@pytest.mark.parametrize("keep", ["ours", "theirs"])
+def test_the_projects_decision_settles_a_record_under_both_project_and_community(
+    world: dict[str, Node], keep: str
+) -> None:
+    """An inspection names both its community and its project. The township deletes the community, then the
+    project; the county corrects the community's 户数: the county holds all of them. Deciding the project decides
+    the community and, with it, the inspection — which the project's own list of held records names too. Before,
+    the inspection was decided a second time in the same go and the whole decision was refused as 这个冲突已处理."""
+    from datetime import date
+
+    from oldcomm_desktop.core import inspections, projects
+
+    county, t1 = world[COUNTY], world[T1]
+    with t1.db.transaction("录入员") as s:
+        pid = projects.create(s, {"name": "2026年第一批", "township_code": T1}).id
+    cid = t1.new_community("教师新村", households=100, project_id=pid)
+    with t1.db.transaction("录入员") as s:
+        values = {"kind": "patrol", "inspected_on": date(2026, 2, 3), "inspectors": "张工"}
+        inspections.record(s, s.get(Community, cid), values)
+    exchange(county, t1, rounds=1)
+    t1.delete_community(cid)
+    with t1.db.transaction("录入员") as s:
+        projects.delete(s, pid)
+    county.update_community(cid, households=150)
+    up, down = t1.export().path, county.export(to=T1).path
+    county.import_(up)
+    t1.import_(down)
+    held = [("community", "deleted_at"), ("inspection", "deleted_at"), ("project", "deleted_at")]
+    assert county.open_conflicts() == held
+    with county.db.transaction("审核员") as s:
+        project = s.scalar(select(SyncConflict.id).where(SyncConflict.status == "open", SyncConflict.record_id == pid))
+        conflicts.resolve(s, project, keep)
+    assert county.open_conflicts() == []
+    exchange(county, t1)
+    for node in (county, t1):
+        _no_live_orphans(node)
+        assert node.open_conflicts() == [], node.code
+        with node.db.transaction("测试员") as s:
+            live = s.scalar(select(Community.deleted_at).where(Community.id == cid)) is None
+        assert live == (keep == "ours"), node.code
