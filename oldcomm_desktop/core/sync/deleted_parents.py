@@ -208,6 +208,30 @@ RELEASED_BY_PACKAGE = "自动写入：所属记录已由数据包恢复"
 RELEASED_HERE = "自动写入：所属记录已在本方恢复"
 
 
+def settled_by_arrival(conn: Connection, by: str, now: datetime) -> list[str]:
+    """Holds whose record has since arrived deleted (the other side put it in its recycle bin with the parent —
+    the county took the township's deletion of the community it had added a milestone to): the record is written
+    deleted, as keep ours would write it, and nothing is held any more. Closed as settled by `by` (the peer), so
+    a rollback of the import opens them again. Returns their ids."""
+    waiting = conn.execute(
+        select(conflict_rows.CONFLICT.c.id, conflict_rows.CONFLICT.c.table_name, conflict_rows.CONFLICT.c.record_id)
+        .where(conflict_rows.CONFLICT.c.field == FIELD, conflict_rows.CONFLICT.c.status == "open")
+    ).all()
+    settled = []
+    for cid, name, rid in waiting:
+        t = tables.table(name)
+        row = conn.execute(select(t.c.deleted_at).where(t.c.id == rid)).first()
+        if row is not None and row.deleted_at is not None:
+            settled.append(cid)
+    for k in range(0, len(settled), 500):
+        conn.execute(
+            conflict_rows.CONFLICT.update()
+            .where(conflict_rows.CONFLICT.c.id.in_(settled[k : k + 500]))
+            .values(status="settled", resolved_at=now, resolved_by=by[:50])
+        )
+    return settled
+
+
 Recorder = Callable[[str, str, "dict[str, Any] | None", int, "changes.ShadowRow | None"], None]
 
 

@@ -694,6 +694,8 @@ def _merge(
     if not dry_run:
         report.attachments_copied = _copy_attachments(session, pkg, shas)
     writes.write_audit(conn, audit)
+    # held records this package brought deleted (the other side took the parent's deletion): nothing held now
+    report.settled.extend(deleted_parents.settled_by_arrival(conn, f"对方（{sender}）", now))
     # records held because a parent was deleted here, whose parent this package brought back (deleted_parents):
     # written now, each with its before-image, so a rollback of this import takes them out and holds them again
     report.released = deleted_parents.release(

@@ -124,14 +124,17 @@ def test_a_record_added_at_the_county_holds_the_deletion_of_its_community(world:
 
 @pytest.mark.parametrize("order", ["both_export_first", "county_imports_first", "township_imports_first"])
 @pytest.mark.parametrize("keep", ["ours", "theirs"])
-def test_the_townships_decision_on_the_held_record_settles_the_countys_held_deletion(
-    world: dict[str, Node], keep: str, order: str
+@pytest.mark.parametrize("where", ["township", "county"])
+def test_one_decision_on_the_held_record_or_the_held_deletion_settles_both(
+    world: dict[str, Node], keep: str, order: str, where: str
 ) -> None:
     """The county adds a milestone to a community the township deletes. The county holds the community's deletion
     for the milestone; the township holds the milestone under its deleted community. The township decides: taking
     the milestone restores the community; keeping its deletion puts the milestone in the recycle bin with it, and
     sends the community's deletion again as a decision — before, the county's conflict stayed open and its clerk
-    had to decide the same thing once more."""
+    had to decide the same thing once more. Or the county decides: keeping the community sends it back live (the
+    township's hold is released); taking the deletion sends the milestone deleted, which settles the township's
+    hold — before, it stayed open for good."""
     from oldcomm_desktop.core import milestones
     from oldcomm_desktop.core.model import Milestone
 
@@ -153,16 +156,18 @@ def test_the_townships_decision_on_the_held_record_settles_the_countys_held_dele
         county.import_(t1.export().path)
     assert county.open_conflicts() == [("community", "deleted_at")]
     assert t1.open_conflicts() == [("milestone", "parent_deleted")]
-    with t1.db.transaction("经办人") as s:
+    decider = t1 if where == "township" else county
+    with decider.db.transaction("经办人") as s:
         conflicts.resolve(s, s.scalar(select(SyncConflict.id).where(SyncConflict.status == "open")), keep)
     exchange(county, t1)
+    kept = (keep == "theirs") == (decider is t1)  # the county's milestone (and so the community) stays
     for node in (county, t1):
         _no_live_orphans(node)
         assert node.open_conflicts() == [], node.code
         with node.db.transaction("测试员") as s:
             live = s.scalar(select(Community.deleted_at).where(Community.id == cid)) is None
             milestone = s.scalar(select(Milestone.deleted_at).where(Milestone.id == mid))
-        assert live == (keep == "theirs") and (milestone is None) == (keep == "theirs"), node.code
+        assert live == kept and (milestone is None) == kept, node.code
 
 
 def test_taking_a_held_record_brings_back_every_deleted_ancestor(world: dict[str, Node]) -> None:
