@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from oldcomm_desktop.core.importing.columns import exact, is_summary_header, match
-from oldcomm_desktop.core.importing.values import normalise, parse_number, shown, unit_in
+from oldcomm_desktop.core.importing.values import normalise, numeral_years, parse_number, shown, unit_in
 
 SCAN_ROWS = 20
 
@@ -127,16 +127,11 @@ def find(cells: list[list[Any]], known: frozenset[str] = frozenset()) -> Header 
 _AS_OF = re.compile(r"(截至|截止|截止到|截至到|至|到)$")
 
 
-# a year written in Chinese numerals (二〇二三年, 二0二三年, 二零二三年度): digit by digit
-_NUMERAL_DIGITS = str.maketrans("〇○零OoΟ一二三四五六七八九", "000000123456789")
-_NUMERAL_YEAR = re.compile(r"[〇○零OoΟ0-9一二三四五六七八九]{4}(?=\s*年)")
-
-
 def title_year(text: str) -> tuple[int | None, bool]:
     """The year of work a title names, and whether it is only assumed: "…2023年度…" first, then a year that is not
     an as-of date (截至2024年6月底 says when the figures were taken, not which year's plan they are), else the
     first year — an as-of date's, which is then only assumed (True). Chinese numerals count (二〇二三年度)."""
-    text = _NUMERAL_YEAR.sub(lambda m: m.group(0).translate(_NUMERAL_DIGITS), text)
+    text = numeral_years(text)
     years = list(re.finditer(r"(20\d\d)\s*年(度)?", text))
     if not years:
         return None, False

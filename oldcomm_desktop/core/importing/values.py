@@ -225,6 +225,56 @@ def unit_in(text: str) -> str | None:
 
 
 _YEAR = re.compile(r"\s*(1[89]\d\d|20\d\d)\s*年?\s*")
+# a year written in Chinese numerals (二〇二三年, 二0二三年, 一九九五年): digit by digit
+_NUMERAL_DIGITS = str.maketrans("〇○零OoΟ一二三四五六七八九", "000000123456789")
+_NUMERAL_YEAR = re.compile(r"[〇○零OoΟ0-9一二三四五六七八九]{4}(?=\s*年)")
+# a month or a day in Chinese numerals (三月, 十二月, 二十一日): counted, not digit by digit
+_NUMERAL_MONTH_DAY = re.compile(r"[一二三四五六七八九十]{1,3}(?=\s*[月日])")
+_NUMERALS = {ch: i for i, ch in enumerate("一二三四五六七八九十", start=1)}
+_COUNT = re.compile(r"([一二三四五六七八九])?(十)?([一二三四五六七八九])?")
+
+
+def numeral_years(text: str) -> str:
+    """Years in Chinese numerals written as digits: 二〇二三年度 → 2023年度, 一九九五年 → 1995年 (titles and cells)."""
+    return _NUMERAL_YEAR.sub(lambda m: m.group(0).translate(_NUMERAL_DIGITS), text)
+
+
+def _count(word: str) -> int | None:
+    """A number from one to ninety-nine in Chinese numerals (三 → 3, 十二 → 12, 二十一 → 21, 八十 → 80), or None."""
+    m = _COUNT.fullmatch(word)
+    if not word or m is None:
+        return None
+    tens, ten, ones = m.groups()
+    if ten is None:
+        return _NUMERALS[tens] if ones is None else None  # 二三 is not a number
+    return (_NUMERALS[tens] if tens else 1) * 10 + (_NUMERALS[ones] if ones else 0)
+
+
+def _numeral_date(text: str) -> str:
+    """二〇二一年三月 → 2021年3月, 三月十五日 → 3月15日: a date in Chinese numerals read as one in digits."""
+    text = numeral_years(text)
+    return _NUMERAL_MONTH_DAY.sub(lambda m: str(_count(m.group(0)) or m.group(0)), text)
+
+
+# a decade (80年代, 上世纪80年代, 八十年代, 20世纪90年代, 1980年代, 90年代初): no single year to store
+_DECADE = re.compile(
+    r"(上个?世纪|(?:20|二十)世纪|(?:21|二十一)世纪)?((?:19|20)?\d0|(?<![一二三四五六七八九])[一二三四五六七八九]十)年代"
+)
+
+
+def _decade(text: str) -> int | None:
+    """The first year of the decade a cell names (80年代 → 1980, 二十一世纪10年代 → 2010), when the decade is all
+    the cell says of the year (not 1983年至90年代); None otherwise. 00年代 and 10年代 are this century's."""
+    m = _DECADE.search(text)
+    if m is None or re.search(r"\d", text[: m.start()] + text[m.end() :]):
+        return None
+    era, tens = m.group(1), m.group(2)
+    n = int(tens) if tens.isdigit() else (_count(tens) or 0)
+    if n >= 1000:
+        return n
+    if era:
+        return (2000 if "21" in era or "二十一" in era else 1900) + n
+    return (2000 if n < 20 else 1900) + n
 
 
 @dataclass(frozen=True)
@@ -235,8 +285,9 @@ class Year:
 
 
 def parse_year(value: Any) -> Year | None:
-    """'1995', 1995.0, '1995年', '1983年至20xx年' (the first year, flagged), '20xx', '19xx', '199x' (unknown,
-    flagged: the year is left empty and the text, with the decade a 199x names, goes into the hint)."""
+    """'1995', 1995.0, '1995年', '一九九五年', '1983年至20xx年' (the first year, flagged), '20xx', '19xx', '199x',
+    '80年代', '八十年代', '上世纪90年代初' (unknown, flagged: the year is left empty and the text, with the decade a
+    199x or a 年代 names, goes into the hint)."""
     if value is None:
         return None
     if isinstance(value, (datetime, date)):
@@ -252,16 +303,21 @@ def parse_year(value: Any) -> Year | None:
     text = unicodedata.normalize("NFKC", str(value)).strip()
     if not text:
         return None
-    years = re.findall(r"(1[89][\dxX*×]{2}|20[\dxX*×]{2})", text)  # 19xx, 199x, 20**: digits masked
-    if not years:
-        raise ValueError(f"“{shown(value)}”不是年份")
-    known = [y for y in years if y.isdigit()]
-    masked = len(known) < len(years)
-    if not known:  # no place for a decade in the model: the year stays empty, the text is kept in the hint
-        decade = years[0][:3] if years[0][:3].isdigit() else ""
-        return Year(None, True, f"年份不详：{text}" + (f"（{decade}0年代）" if decade else ""))
-    several = len(years) > 1 or "年代" in text or "约" in text or "以前" in text or "前" in text
-    return Year(int(known[0]), masked or several, text if (masked or several) else "")
+    text = numeral_years(text)  # 二〇〇三年, 一九九五年
+    decade = _decade(text)  # 80年代, 上世纪八十年代
+    if decade is None:
+        years = re.findall(r"(1[89][\dxX*×]{2}|20[\dxX*×]{2})", text)  # 19xx, 199x, 20**: digits masked
+        if not years:
+            raise ValueError(f"“{shown(value)}”不是年份")
+        known = [y for y in years if y.isdigit()]
+        if known:
+            masked = len(known) < len(years)
+            several = len(years) > 1 or "年代" in text or "约" in text or "以前" in text or "前" in text
+            return Year(int(known[0]), masked or several, text if (masked or several) else "")
+        decade = int(years[0][:3]) * 10 if years[0][:3].isdigit() else None
+    # no place for a decade in the model: the year stays empty, the text and the decade it names go into the hint
+    named = f"{decade}年代" if decade is not None else ""
+    return Year(None, True, f"年份不详：{text}" + (f"（{named}）" if named and named not in text else ""))
 
 
 @dataclass(frozen=True)
@@ -272,7 +328,8 @@ class Day:
 
 
 def parse_date(value: Any, *, year: int | None = None) -> Day | None:
-    """A date cell: a real date, an Excel serial (44270), '2021-03-15', '2021.3', '2021年3月', '3月15日'.
+    """A date cell: a real date, an Excel serial (44270), '2021-03-15', '2021.3', '2021年3月', '3月15日', and the
+    same in Chinese numerals ('二〇二一年三月', '三月十五日').
 
     A date without its year takes `year` (from the sheet's title); without one it is refused with a message.
     """
@@ -291,6 +348,8 @@ def parse_date(value: Any, *, year: int | None = None) -> Day | None:
     text = unicodedata.normalize("NFKC", str(value)).strip()
     if not text:
         return None
+    if not text.isascii():
+        text = _numeral_date(text)  # 二〇二一年三月 is 2021年3月
     if re.fullmatch(r"\d{5}(\.0)?", text):
         return parse_date(float(text), year=year)
     m = re.fullmatch(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?(\s.*)?", text)
@@ -393,9 +452,6 @@ def strip_list_number(name: str) -> str:
     return _LIST_NUMBER.sub("", text).strip()
 
 
-_NUMERALS = {ch: i for i, ch in enumerate("一二三四五六七八九十", start=1)}
-
-
 def list_number(name: str) -> int | None:
     """The list number a name starts with ('其中:1.城东区' → 1, '(3)幸福里' → 3, '二、城西区' → 2), or None."""
     text = _PART.sub("", name.strip())
@@ -405,8 +461,7 @@ def list_number(name: str) -> int | None:
     digits = re.sub(r"\D", "", m.group(0))
     if digits:
         return int(digits)
-    word = re.sub(r"[、.\s]", "", m.group(0))
-    return _NUMERALS.get(word) if len(word) == 1 else None
+    return _count(re.sub(r"[、.\s]", "", m.group(0)))
 
 
 def is_masked(text: str) -> bool:

@@ -436,6 +436,42 @@ def test_masked_years_are_imported_empty_with_the_text_in_the_hint(county_db: Da
         assert "导入提示" in c[n].notes and text in c[n].notes and "不确切" in c[n].notes
 
 
+def test_decades_are_imported_empty_with_the_text_and_the_decade_in_the_hint(
+    county_db: Database, tmp_path: Path
+) -> None:
+    """80年代, 上世纪80年代, 八十年代, 20世纪90年代, 90年代初: as a masked 198x, no year is stored and the row is
+    flagged with the file's text and the decade it names; none refuses the row."""
+    cells = ["80年代", "上世纪80年代", "八十年代", "20世纪90年代", "90年代初"]
+    rows = [["乡镇（街道）", "小区名称", "建成年代"], *(["城关街道", f"{n}号院", y] for n, y in enumerate(cells, 1))]
+    p = _import(county_db, write(tmp_path / "a.xlsx", rows))
+    assert p.counts()["new"] == 5 and p.counts()["rejected"] == 0
+    c = _communities(county_db)
+    assert {c[f"{n}号院"].year_built for n in range(1, 6)} == {None}
+    decades = ["1980年代", "1980年代", "1980年代", "1990年代", "1990年代"]
+    for n, (text, decade) in enumerate(zip(cells, decades, strict=True), 1):
+        assert p.rows[n - 1].flags == [f"建成年代不确切（年份不详：{text}（{decade}））"]
+        assert f"建成年代不确切(年份不详:{text}({decade}))" in c[f"{n}号院"].notes  # stored text is NFKC
+
+
+def test_years_and_dates_in_chinese_numerals_are_read_as_in_digits(county_db: Database, tmp_path: Path) -> None:
+    """二〇〇三年, 二零零三年, 一九九五年 in a year cell; 二〇二一年三月 in a date cell is 2021年3月 (the 1st, flagged
+    as a month), 二〇二一年三月十五日 the day itself. (2003 is in the extension years: --confirm answers that.)"""
+    rows = [
+        ["乡镇（街道）", "小区名称", "建成年份", "状态", "开工时间"],
+        ["城关街道", "甲", "二〇〇三年", "在建", "二〇二一年三月"],
+        ["城关街道", "乙", "二零零三年", "在建", "二〇二一年三月十五日"],
+        ["城关街道", "丙", "一九九五年", None, None],
+    ]
+    p = _import(county_db, write(tmp_path / "a.xlsx", rows), confirm=True)
+    assert p.counts()["new"] == 3 and p.counts()["rejected"] == 0
+    assert [r.flags for r in p.rows] == [["开工时间只写到月，按当月 1 日记录"], [], []]
+    c = _communities(county_db)
+    assert [c[n].year_built for n in "甲乙丙"] == [2003, 2003, 1995]
+    with county_db.transaction("测试员") as s:
+        started = [s.scalar(select(Milestone.reached_on).where(Milestone.community_id == c[n].id)) for n in "甲乙"]
+    assert started == [date(2021, 3, 1), date(2021, 3, 15)]
+
+
 def test_qizhong_rows_are_parts_not_communities(county_db: Database, tmp_path: Path) -> None:
     rows = [
         ["乡镇", "小区名称", "户数"],

@@ -101,6 +101,15 @@ def test_property_full_width_digits_equal_ascii(x: int) -> None:
         ("199X", None, True),
         ("20××年", None, True),
         ("１９９ｘ年", None, True),
+        ("二〇〇三年", 2003, False),
+        ("二零零三年", 2003, False),
+        ("一九九五年", 1995, False),
+        ("80年代", None, True),
+        ("上世纪80年代", None, True),
+        ("八十年代", None, True),
+        ("20世纪90年代", None, True),
+        ("90年代初", None, True),
+        ("1980年代", None, True),
     ],
 )
 def test_years(text: object, year: int | None, approx: bool) -> None:
@@ -119,11 +128,41 @@ def test_years(text: object, year: int | None, approx: bool) -> None:
         (44270, date(2021, 3, 15), "day"),
         ("44270", date(2021, 3, 15), "day"),
         (date(2021, 3, 15), date(2021, 3, 15), "day"),
+        ("二〇二一年三月", date(2021, 3, 1), "month"),  # Chinese numerals: read as the same in digits
+        ("二零二一年十二月", date(2021, 12, 1), "month"),
+        ("二〇二一年三月十五日", date(2021, 3, 15), "day"),
+        ("二〇二一年3月", date(2021, 3, 1), "month"),
+        ("三月二十一日", date(2024, 3, 21), "day"),
     ],
 )
 def test_dates(cell: object, expected: date, precision: str) -> None:
     d = values.parse_date(cell, year=2024)
     assert d is not None and d.value == expected and d.precision == precision
+
+
+@pytest.mark.parametrize(
+    ("text", "decade"),
+    [
+        ("80年代", "1980年代"),
+        ("上世纪80年代", "1980年代"),
+        ("八十年代", "1980年代"),
+        ("二十世纪九十年代", "1990年代"),
+        ("20世纪90年代", "1990年代"),
+        ("90年代初", "1990年代"),
+        ("上世纪七十年代末", "1970年代"),
+        ("00年代", "2000年代"),
+        ("1980年代", "1980年代"),
+    ],
+)
+def test_a_decade_is_no_year_and_its_hint_keeps_the_text_and_names_the_decade(text: str, decade: str) -> None:
+    y = values.parse_year(text)
+    assert y is not None and y.value is None and y.approximate and text in y.note and decade in y.note
+
+
+@pytest.mark.parametrize("text", ["五六十年代", "80-90年代"])
+def test_two_decades_at_once_are_not_read_as_one(text: str) -> None:
+    with pytest.raises(ValueError, match="不是年份"):
+        values.parse_year(text)
 
 
 def test_a_date_without_a_year_is_asked_about() -> None:
@@ -199,6 +238,7 @@ def test_list_numbers_are_stripped_from_names(name: str, bare: str) -> None:
         ("其中：12、城西区", 12),
         ("(3)幸福里", 3),
         ("二、城西区", 2),
+        ("十一、城南区", 11),
         ("幸福里", None),
         ("其中：城关", None),
     ],
