@@ -229,3 +229,11 @@ def test_a_year_that_is_not_one_gets_a_chinese_usage_message(tmp_path: Path) -> 
     rows = [["截至2024年6月底老旧小区改造进度表"], ["乡镇", "小区名称", "开工时间"], ["城关街道", "甲", "3月15日"]]
     r = ok(tmp_path, "--db", db, "import-excel", write(tmp_path / "b.xlsx", rows), "--dry-run", "--add-townships")
     assert "年份：2024（标题中只有截至日期" in r.out and "按标题中截至日期的年份记为 2024 年" in r.out
+
+
+def test_a_column_headed_only_mianji_is_shown_as_floor_area_in_the_dry_run(tmp_path: Path) -> None:
+    db = _county(tmp_path)
+    path = write(tmp_path / "a.xlsx", [["乡镇", "小区名称", "面积（㎡）"], ["城关街道", "甲", 3000]])
+    r = ok(tmp_path, "--db", db, "import-excel", path, "--dry-run", "--add-townships")
+    assert "第 3 列 面积（㎡） → 建筑面积（3000）" in r.out and '"面积（㎡）": "floor_area"' in r.out
+    assert "“面积（㎡）”列只写了面积，按建筑面积导入" in r.out

@@ -133,13 +133,26 @@ def is_summary_header(labels: Sequence[str]) -> str | None:
     return None
 
 
+AREAS = ("floor_area", "renovation_area", "land_area")
+
+
+def is_bare_area(label: str) -> bool:
+    """A header that says only 面积 (面积（㎡）, 面积(万平方米)): which area it is, the header does not say."""
+    return _core(label) == "面积"
+
+
 def propose(labels: Sequence[str]) -> dict[int, str]:
-    """{column: field} from the header labels; each field once (the first column that names it)."""
+    """{column: field} from the header labels; each field once (the first column that names it). A column headed
+    only 面积 is proposed as 建筑面积 when it is the sheet's only area column (the clerk sees the proposal and each
+    row says so); beside a 建筑面积, 改造面积 or 占地面积 column, or a second 面积, it is left out."""
     mapping: dict[int, str] = {}
     for col, label in enumerate(labels):
         field = match(label)
         if field and field not in mapping.values():
             mapping[col] = field
+    bare = [col for col, label in enumerate(labels) if is_bare_area(label)]
+    if len(bare) == 1 and not any(f in AREAS for f in mapping.values()):
+        mapping[bare[0]] = "floor_area"
     return mapping
 
 

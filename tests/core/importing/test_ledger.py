@@ -247,6 +247,27 @@ def test_areas_of_different_meaning_are_never_summed(county_db: Database, tmp_pa
     assert _communities(county_db)["乙"].floor_area == Decimal("9000.00")  # 改造面积 only when no 建筑面积
 
 
+@pytest.mark.parametrize(
+    ("header", "cells", "area"), [("面积（㎡）", 3000, "3000.00"), ("面积(万平方米)", 1.2, "12000.00")]
+)
+def test_a_lone_area_column_headed_only_mianji_is_proposed_as_floor_area_and_said(
+    county_db: Database, tmp_path: Path, header: str, cells: float, area: str
+) -> None:
+    """面积 as the sheet's only area column: proposed as 建筑面积 (the mapping shows it, the clerk can change it),
+    each row saying so; beside 建筑面积 or 占地面积 it is left out, as before."""
+    rows = [["乡镇（街道）", "小区名称", header], ["城关街道", "甲", cells]]
+    p = _import(county_db, write(tmp_path / "a.xlsx", rows))
+    assert p.mapping[2] == "floor_area" and p.counts()["new"] == 1
+    assert p.rows[0].flags == [f"“{header}”列只写了面积，按建筑面积导入（如不是建筑面积，请在列的对应关系中改正）"]
+    assert _communities(county_db)["甲"].floor_area == Decimal(area)
+    p = _plan(county_db, write(tmp_path / "b.xlsx", rows), mapping={"columns": {header: None}})
+    assert 2 not in p.mapping and p.rows[0].flags == []  # the clerk's correction wins
+    for other in ("建筑面积（平方米）", "占地面积（平方米）"):
+        rows = [["乡镇（街道）", "小区名称", other, header], ["城关街道", "乙", 5000, cells]]
+        p = _plan(county_db, write(tmp_path / "c.xlsx", rows))
+        assert 3 not in p.mapping and p.rows[0].flags == []
+
+
 def test_a_header_without_unit_holding_wan_square_metres_is_asked_not_guessed(
     county_db: Database, tmp_path: Path
 ) -> None:
