@@ -552,10 +552,12 @@ class _Builder:
             self.townships.setdefault(township_key(d.name), d.code)
         self.names = {d.code: d.name for d in divisions.townships(session)}
         self.own_name = self.names.get(self.own or "", "") if self.mode == workspace.TOWNSHIP else ""
-        # county mode and no 乡镇 column (a plain list of names): the one registered township the title names
-        title = values.normalise(head.title)
-        named = {code for key, code in self.townships.items() if "township" not in col_of and key and key in title}
-        self.title_township = named.pop() if len(named) == 1 and self.mode != workspace.TOWNSHIP else None
+        # county mode and no 乡镇 column (a plain list of names): the one registered township the title names, or
+        # the ones it could name (城关… with 城关镇 and 城关街道 registered), which its rows' refusals list
+        self.title_township: str | None = None
+        self.title_candidates: list[str] = []
+        if "township" not in col_of and self.mode != workspace.TOWNSHIP:
+            self.title_township, self.title_candidates = self._title_township(values.normalise(head.title))
         self.unknown: set[str] = set()
         self.new_townships: dict[str, str] = {}
         self.rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -593,6 +595,15 @@ class _Builder:
             (str(p.township_code), values.normalise(p.name)): p.id
             for p in session.scalars(select(Project).where(Project.deleted_at.is_(None)))
         }
+
+    def _title_township(self, title: str) -> tuple[str | None, list[str]]:
+        """(the registered township a title names, else the names of those it could be): a full name (城关镇) first,
+        then a name without 镇/乡/街道 (城关), which two townships may share."""
+        full = [code for code, name in self.names.items() if values.normalise(name) in title]
+        named = full or [code for code, name in self.names.items() if (key := township_key(name)) and key in title]
+        if len(named) == 1:
+            return named[0], []
+        return None, sorted(self.names[code] for code in named)
 
     def _existing(self) -> dict[tuple[str, str], list[dict[str, Any]]]:
         """Stored communities by township + name; one township may hold one name in several 社区."""
@@ -686,6 +697,12 @@ class _Builder:
                 return None, "没有填写乡镇（街道）"
             if self.title_township:
                 return self.title_township, ""
+            if self.title_candidates:
+                return None, (
+                    f"表中没有“乡镇（街道）”列，标题“{self.head.title}”可能指"
+                    f"{'、'.join(self.title_candidates)}中的任何一个，无法确定是哪个乡镇（街道）："
+                    "请在表中加一列乡镇（街道），或在列的对应关系中指定哪一列是乡镇（街道）"
+                )
             return None, (
                 "表中没有“乡镇（街道）”列，标题中也没有写明是哪个乡镇（街道）：县级数据库中每个小区都要属于一个"
                 "乡镇（街道），请在表中加一列乡镇（街道）后再导入"

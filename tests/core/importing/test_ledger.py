@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from oldcomm_desktop.core import communities, listings
+from oldcomm_desktop.core import communities, divisions, listings
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.importing import ledger
 from oldcomm_desktop.core.model import AuditEntry, Community, Division, Milestone, Project
@@ -367,6 +367,28 @@ def test_a_plain_list_of_names_in_a_county_takes_the_township_its_title_names_or
     assert _state(county_db) == before
     with pytest.raises(OldcommError, match="找不到表头"):
         _plan(county_db, write(tmp_path / "c.xlsx", [["老旧小区名单"], ["甲"], ["乙"]]))
+
+
+def test_a_plain_list_whose_title_could_be_two_townships_names_them_and_takes_neither(
+    county_db: Database, tmp_path: Path
+) -> None:
+    """城关镇 and 城关街道 both registered: a title saying 城关… is either, so every row is refused naming both (the
+    clerk adds a 乡镇（街道） column or maps one); a title with the full name takes that one, not the other."""
+    with county_db.transaction("测试员") as s:
+        divisions.ensure(s, "341122101000", "城关镇")
+    before = _state(county_db)
+    for title in ("城关老旧小区名单", "城关街道、东城街道老旧小区名单"):
+        p = _plan(county_db, write(tmp_path / "a.xlsx", [[title], ["小区名称"], ["幸福里"], ["和平苑"]]))
+        assert p.counts()["rejected"] == 2 and p.counts()["new"] == 0
+        named = "城关街道、城关镇" if title.startswith("城关老") else "东城街道、城关街道"
+        assert [r.reason for r in p.rows] == [
+            f"表中没有“乡镇（街道）”列，标题“{title}”可能指{named}中的任何一个，无法确定是哪个乡镇（街道）："
+            "请在表中加一列乡镇（街道），或在列的对应关系中指定哪一列是乡镇（街道）"
+        ] * 2
+    assert _state(county_db) == before
+    p = _import(county_db, write(tmp_path / "b.xlsx", [["城关镇老旧小区名单"], ["小区名称"], ["幸福里"]]))
+    assert p.counts()["new"] == 1 and p.rows[0].flags == ["表中没有乡镇（街道）列，按标题中的“城关镇”导入"]
+    assert _communities(county_db)["幸福里"].township_code == "341122101000"
 
 
 def test_one_row_header_with_vertically_merged_township(county_db: Database, tmp_path: Path) -> None:
