@@ -61,8 +61,10 @@ def test_a_corrected_mapping_is_used_and_remembered(qtbot, ctx: AppContext, tmp_
     path = write(tmp_path / "a.xlsx", [["乡镇", "小区名称", "户数", "面积"], ["城关街道", "甲", 10, 1.5]])
     dialog = LedgerImportDialog(ctx, path=path)
     qtbot.addWidget(dialog)
+    assert dialog.mapping()[3] == "floor_area"  # 面积, the sheet's only area column: proposed as 建筑面积
+    dialog.set_field(3, None)  # the clerk can change it: not imported …
     assert 3 not in dialog.mapping()
-    dialog.set_field(3, "floor_area")
+    dialog.set_field(3, "floor_area")  # … or imported as 建筑面积 in 万平方米
     dialog.area_unit.setCurrentText("万平方米")
     dialog.dry_run()
     dialog.run_import()
