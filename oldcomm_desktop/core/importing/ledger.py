@@ -551,6 +551,13 @@ class _Builder:
         for d in divisions.townships(session):
             self.townships.setdefault(township_key(d.name), d.code)
         self.names = {d.code: d.name for d in divisions.townships(session)}
+        # a township's full name, and the names without 镇/乡/街道 that two registered townships share (城关镇 and
+        # 城关街道 are both 城关): a row must write such a township in full
+        self.full_names = {values.normalise(name): code for code, name in self.names.items()}
+        sharing: dict[str, list[str]] = defaultdict(list)
+        for name in self.names.values():
+            sharing[township_key(name)].append(name)
+        self.shared = {key: sorted(names) for key, names in sharing.items() if len(names) > 1}
         self.own_name = self.names.get(self.own or "", "") if self.mode == workspace.TOWNSHIP else ""
         # county mode and no 乡镇 column (a plain list of names): the one registered township the title names, or
         # the ones it could name (城关… with 城关镇 and 城关街道 registered), which its rows' refusals list
@@ -725,6 +732,11 @@ class _Builder:
             self.new_townships[text] = listed
             self.townships.setdefault(township_key(listed), text)
             return text, ""
+        code = self.full_names.get(text)
+        if code:
+            return code, ""
+        if key in self.shared:
+            return None, f"乡镇（街道）“{text}”可能是{'、'.join(self.shared[key])}中的任何一个，请写全称"
         code = self.townships.get(key)
         if code:
             return code, ""

@@ -391,6 +391,21 @@ def test_a_plain_list_whose_title_could_be_two_townships_names_them_and_takes_ne
     assert _communities(county_db)["幸福里"].township_code == "341122101000"
 
 
+def test_a_township_two_registered_ones_share_without_their_suffix_is_written_in_full(
+    county_db: Database, tmp_path: Path
+) -> None:
+    """城关镇 and 城关街道 are both 城关 without the suffix: a row saying 城关镇 is 城关镇 (it went to 城关街道, the
+    first registered), and one saying only 城关 is refused naming both."""
+    with county_db.transaction("测试员") as s:
+        divisions.ensure(s, "341122101000", "城关镇")
+    rows = [["乡镇", "小区名称"], ["城关镇", "甲"], ["城关街道", "乙"], ["城关", "丙"]]
+    p = _import(county_db, write(tmp_path / "a.xlsx", rows))
+    assert [r.action for r in p.rows] == ["new", "new", "rejected"]
+    assert p.rows[2].reason == "乡镇（街道）“城关”可能是城关街道、城关镇中的任何一个，请写全称"
+    c = _communities(county_db)
+    assert (c["甲"].township_code, c["乙"].township_code) == ("341122101000", CHENGGUAN) and "丙" not in c
+
+
 def test_one_row_header_with_vertically_merged_township(county_db: Database, tmp_path: Path) -> None:
     rows = [["乡镇（街道）", "小区名称", "户数"], ["东城街道", "甲", 10], [None, "乙", 20], [None, "丙", 30]]
     _import(county_db, write(tmp_path / "a.xlsx", rows, merges=("A2:A4",)))
