@@ -221,6 +221,10 @@ def named(conn: Any, name: str, record_id: str, values: dict[str, Any] | None = 
         kind = table("item_type")
         found = select(kind.c.name).where((kind.c.id == v["item_type_id"]) | (kind.c.code == v["item_type_id"]))
         shown = conn.execute(found.limit(1)).scalar() or ""
+    if not shown and v.get("source_id") and conn is not None:  # money: its funding source (中央预算内投资)
+        source = table("funding_source")
+        found = select(source.c.name).where((source.c.id == v["source_id"]) | (source.c.code == v["source_id"]))
+        shown = conn.execute(found.limit(1)).scalar() or ""
     if not shown:
         shown = kind_label(name, v)
     where = ""
