@@ -19,7 +19,7 @@ from oldcomm_desktop.core.errors import OldcommError, ValidationError
 from oldcomm_desktop.core.importing import bulk_tables
 from oldcomm_desktop.core.model import SyncConflict
 from oldcomm_desktop.core.model.base import utcnow
-from oldcomm_desktop.core.sync import changes, deleted_parents, importer, merge, parents, tables, writes
+from oldcomm_desktop.core.sync import changes, deleted_parents, importer, merge, parents, rule_holds, tables, writes
 
 KEEP = ("ours", "theirs")
 BULK_TABLES: frozenset[str] = importer.BULK_TABLES  # written through importing/bulk.py
@@ -72,6 +72,12 @@ def listing(session: Session, *, status: str | None = "open") -> list[dict[str, 
         theirs: Any
         if c.field == deleted_parents.FIELD:  # a record held because its parent is deleted here
             record, theirs = deleted_parents.label(session, c)
+        elif c.field == rule_holds.FIELD:  # held because the rules refuse it merged with ours
+            theirs = json.loads(c.theirs) if c.theirs else None
+            t = tables.table(c.table_name)
+            here = session.connection().execute(select(t.c.id).where(t.c.id == c.record_id)).first() is not None
+            # a record not here yet is named from the values they sent
+            record = _label(session, c.table_name, c.record_id) if here else deleted_parents.label(session, c)[0]
         else:
             record, theirs = _label(session, c.table_name, c.record_id), json.loads(c.theirs) if c.theirs else None
         out.append(
@@ -104,6 +110,8 @@ def shown(value: Any, field: str | None = None) -> str:
         if isinstance(value, dict):
             return deleted_parents.shown_theirs(value)
         return f"所属记录已删除（{str(value)[:16].replace('T', ' ')}）" if value is not None else "所属记录未删除"
+    if field == rule_holds.FIELD:
+        return rule_holds.shown_theirs(value) if isinstance(value, dict) else f"本方记录（{value}）"
     if field == "deleted_at":
         return f"已删除（{str(value)[:16].replace('T', ' ')}）" if value is not None else "未删除"
     return "（空）" if value is None else str(value)
@@ -115,6 +123,8 @@ def field_label(field: str, table: str | None = None) -> str:
 
     if field == deleted_parents.FIELD:
         return deleted_parents.LABEL
+    if field == rule_holds.FIELD:
+        return rule_holds.LABEL
     if field in change_history.COMMON_LABELS:
         return change_history.COMMON_LABELS[field]
     spec = change_history._specs().get(table or "")
@@ -156,6 +166,8 @@ def resolve(
     keymaps = tables.KeyMaps(conn)
     if c.table_name in tables.CATALOGUE_TABLES:
         return _resolve_catalogue(session, c, keep, value, edit, keymaps)
+    if c.field == rule_holds.FIELD:
+        return rule_holds.resolve(session, c, keep, edit)
     if c.field == deleted_parents.FIELD:
         deleted_parents.resolve(session, c, keep, edit)
         if keep == "ours":  # the other side may hold the parent's deletion for this record: it is decided now

@@ -182,7 +182,7 @@ def resolve(session: Session, c: SyncConflict, keep: str | None, edit: bool) -> 
         raise OldcommError(
             "这条记录的所属记录本身也在等待处理（它的上级在本方已删除），请先处理所属记录的那条冲突，再处理这一条"
         )
-    _write_held(session, c, keep, operator=session.info.get("operator") or "处理同步冲突")
+    write_held(session, c, keep, operator=session.info.get("operator") or "处理同步冲突")
     status = "theirs" if keep == "theirs" else "ours"
     c.status, c.resolved_at, c.resolved_by = status, utcnow(), session.info.get("operator")
     session.flush()
@@ -277,7 +277,7 @@ def release(session: Session, why: str, *, record: Recorder | None = None) -> li
                 continue
             try:
                 with session.begin_nested():
-                    written = _write_held(session, c, "theirs", operator=why, clean=True, record=record)
+                    written = write_held(session, c, "theirs", operator=why, clean=True, record=record)
             except (ValidationError, OldcommError):
                 continue
             if not written:
@@ -289,23 +289,26 @@ def release(session: Session, why: str, *, record: Recorder | None = None) -> li
     return released
 
 
-def _write_held(
+def write_held(
     session: Session, c: SyncConflict, keep: str, *, operator: str, clean: bool = False, record: Recorder | None = None
 ) -> bool:
     """Write the held record (theirs: as it arrived, its parent restored first if deleted; ours: deleted with its
     parent) through the bulk path, as a local edit on top of the held state. `clean`: write nothing and return
-    False when the held state collides field by field with an edit made here since it was held."""
+    False when the held state collides field by field with an edit made here since it was held. A record held
+    for the rules (rule_holds) has no parent: ours writes it deleted now."""
     from oldcomm_desktop.core.sync import importer
 
     held = json.loads(c.theirs or "{}")
-    ptable, pid = held["parent"]
+    ptable, pid = held.get("parent") or (None, None)
     conn = session.connection()
     keymaps = tables.KeyMaps(conn)
     changes.scan(session, keys=keymaps)  # local edits made since get their vectors first
-    pt = tables.table(ptable)
-    parent = conn.execute(select(pt.c.id, pt.c.deleted_at).where(pt.c.id == pid)).first()
-    if parent is None:
-        raise OldcommError("所属记录不存在")
+    parent = None
+    if ptable is not None:
+        pt = tables.table(ptable)
+        parent = conn.execute(select(pt.c.id, pt.c.deleted_at).where(pt.c.id == pid)).first()
+        if parent is None:
+            raise OldcommError("所属记录不存在")
     name, rid = c.table_name, c.record_id
     codec = tables.RowCodec(name, keymaps)
     fields = [x.name for x in codec.columns]
@@ -324,8 +327,8 @@ def _write_held(
             return False
         values, clocks = result.values, result.clocks
     rows: dict[str, list[dict[str, Any]]] = {}
-    stamp = parent.deleted_at
-    if keep == "theirs" and stamp is not None:
+    stamp = parent.deleted_at if parent is not None else None
+    if keep == "theirs" and stamp is not None and ptable is not None and pid is not None:
         restore_rows(conn, ptable, pid, stamp, rows)
         _ancestors_back(conn, ptable, pid, rows)
     written = dict(values)

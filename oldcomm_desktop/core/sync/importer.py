@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,7 +31,7 @@ from oldcomm_desktop.core import collector, funding_dates, workspace
 from oldcomm_desktop.core.attachments import stored_path
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.importing import bulk, bulk_tables
-from oldcomm_desktop.core.model import SyncConflict, SyncImport, SyncImportRow
+from oldcomm_desktop.core.model import SyncConflict, SyncImport, SyncImportRow, SyncPeer
 from oldcomm_desktop.core.model.base import new_id, utcnow
 from oldcomm_desktop.core.sync import (
     changes,
@@ -41,6 +41,7 @@ from oldcomm_desktop.core.sync import (
     merge,
     package,
     parents,
+    rule_holds,
     tables,
     writes,
 )
@@ -329,21 +330,52 @@ def import_package(
     operator: str | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Verify and import one package into an open Database; a dry run reports and changes nothing."""
-    session = db.session(operator)
-    try:
-        with collector.paused():  # hundreds of thousands of short-lived dicts, no cycles (core/collector.py)
-            report = apply(session, path, dry_run=dry_run, operator=operator, progress=progress)
-        if dry_run:
+    """Verify and import one package into an open Database; a dry run reports and changes nothing.
+
+    Records the rules refuse once merged with changes made here are held as conflicts (rule_holds): the import
+    is run again from the start with them held, in a new transaction."""
+    held: dict[tuple[str, str], str] = {}
+    while True:
+        session = db.session(operator)
+        try:
+            with collector.paused():  # hundreds of thousands of short-lived dicts, no cycles (core/collector.py)
+                report = apply(session, path, dry_run=dry_run, operator=operator, progress=progress, held=held)
+            if dry_run:
+                session.rollback()
+            else:
+                session.commit()
+            return report
+        except RulesRefused as refused:
             session.rollback()
-        else:
-            session.commit()
-        return report
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+            new = {k: v for k, v in refused.records.items() if k not in held}
+            if not new or not refused.holdable >= set(new) or len(held) + len(new) > MAX_RULE_HOLDS:
+                raise PackageError(str(refused)) from None
+            held.update(new)
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
+class RulesRefused(PackageError):
+    """Records of a package the rules refuse here (`records`: (table, id) -> the rule's message); `holdable`: those
+    that may be a clash of two valid edits — this side has changes the sender has not seen, or the record is held
+    for the rules already."""
+
+    def __init__(
+        self,
+        message: str,
+        records: dict[tuple[str, str], str],
+        parents: dict[tuple[str, str], list[tuple[str, str, Any]]],
+    ):
+        super().__init__(message)
+        self.records = records
+        self.parents = parents  # (table, id) -> (column, parent table, parent id) of each parent it names
+        self.holdable: set[tuple[str, str]] = set()
+
+
+MAX_RULE_HOLDS = 200  # more clashes than this in one package: refused as a whole, as any refused record
 
 
 def apply(
@@ -353,8 +385,10 @@ def apply(
     dry_run: bool = False,
     operator: str | None = None,
     progress: Progress | None = None,
+    held: dict[tuple[str, str], str] | None = None,
 ) -> ImportReport:
-    """The import inside the caller's transaction (the caller commits or rolls back)."""
+    """The import inside the caller's transaction (the caller commits or rolls back). `held`: records to hold
+    for the rules (rule_holds), with the rule's message."""
     if not workspace.is_initialised(session):
         raise OldcommError("数据库尚未初始化，请先运行 oldcomm init（或 oldcomm demo）")
     path = Path(path)
@@ -388,7 +422,9 @@ def apply(
 
         # the bigger page cache for the whole merge (the bulk write sets it for its part anyway), set back after
         with page_cache(session):
-            return _merge(session, pkg, scope, report, operator=operator, progress=progress, dry_run=dry_run)
+            return _merge(
+                session, pkg, scope, report, operator=operator, progress=progress, dry_run=dry_run, held=held or {}
+            )
     except IntegrityError:
         raise OldcommError(
             "数据包中的记录引用了本数据库中没有的上级记录（例如小区所属的项目），无法导入。"
@@ -410,6 +446,7 @@ def _merge(
     operator: str | None,
     progress: Progress | None,
     dry_run: bool,
+    held: dict[tuple[str, str], str],
 ) -> ImportReport:
     m = pkg.manifest
     sender = m.sender_code
@@ -450,6 +487,8 @@ def _merge(
     # parents whose deletion arrives while a record under them, deleted with them, was edited here meanwhile
     held_for_children = _parents_held_by_children(conn, pkg)
     disputed: dict[str, dict[str, dict[str, Any]]] = {}  # their values of conflicting fields, per table and record
+    rule_waiting = rule_holds.open_holds(conn) if _any_open_conflict(conn) else set()  # held for the rules before
+    rule_passed: list[tuple[str, str]] = []  # of those, the ones merged this time
     for name in tables.SHARED_TABLES:
         rows = pkg.records.get(name)
         if not rows:
@@ -519,6 +558,26 @@ def _merge(
                         f"数据包内{tables.named(conn, name, rid, theirs)}是县里的审核或督办操作，"
                         "乡镇（街道）不能上报，已拒绝"
                     )
+                if held and (name, rid) in held:  # the rules refuse it merged with ours: a conflict (rule_holds)
+                    report.conflicts.append(
+                        rule_holds.hold(
+                            conn,
+                            name=name,
+                            line=r,
+                            why=held[(name, rid)],
+                            scope=scope,
+                            sender=sender,
+                            import_id=import_id,
+                            now=now,
+                            ours_at=row._mapping["updated_at"] if row is not None else None,
+                        )
+                    )
+                    counts.conflicts += 1
+                    if noted:
+                        parents.note(name, rid, now.isoformat(), held=True)  # its children wait with it
+                    continue
+                if rule_waiting and (name, rid) in rule_waiting:
+                    rule_passed.append((name, rid))
                 if name == "attachment" and not theirs.get("deleted_at"):
                     shas.setdefault(theirs["sha256"], True)
                 if row is None:
@@ -680,7 +739,12 @@ def _merge(
         ):
             moved = [r["id"] for r in bulk_rows.get("milestone", []) if "deleted_at" in r]
             _check_disputed(session, disputed)
-            _write_through_bulk(session, bulk_rows, source)
+            try:
+                _write_through_bulk(session, bulk_rows, source)
+            except RulesRefused as refused:
+                # a clash with a change here they have not seen, or one held for the rules already
+                refused.holdable = _clashes(conn, refused, scope, sender) | (set(refused.records) & rule_waiting)
+                raise
             _refresh_status(session, moved)
         _absorb_derived(conn, keymaps, written)
         for name, inserts, updates in later:
@@ -694,15 +758,18 @@ def _merge(
     if not dry_run:
         report.attachments_copied = _copy_attachments(session, pkg, shas)
     writes.write_audit(conn, audit)
+    # records held for the rules that passed this time (the other side decided): nothing held now
+    report.settled.extend(rule_holds.settle(conn, rule_passed, f"对方（{sender}）", now))
     # held records this package brought deleted (the other side took the parent's deletion): nothing held now
     report.settled.extend(deleted_parents.settled_by_arrival(conn, f"对方（{sender}）", now))
     # records held because a parent was deleted here, whose parent this package brought back (deleted_parents):
     # written now, each with its before-image, so a rollback of this import takes them out and holds them again
-    report.released = deleted_parents.release(
-        session,
-        deleted_parents.RELEASED_BY_PACKAGE,
-        record=lambda name, rid, before, version, sh: images.append(_image(import_id, name, rid, before, version, sh)),
+    keep_image = lambda name, rid, before, version, sh: images.append(  # noqa: E731
+        _image(import_id, name, rid, before, version, sh)
     )
+    report.released = deleted_parents.release(session, deleted_parents.RELEASED_BY_PACKAGE, record=keep_image)
+    # records held for the rules that the rules take now (the clash was decided on either side)
+    report.released += rule_holds.release(session, rule_holds.RELEASED_BY_PACKAGE, record=keep_image)
     insert = bulk._Insert(conn, IMPORT_ROW, skip=frozenset({"seq"}))  # tuples to the driver, as the bulk path
     for k in range(0, len(images), 5000):
         insert(images[k : k + 5000])
@@ -882,6 +949,35 @@ def _fills_database(conn: Any, pkg: package.ReadPackage) -> bool:
     return True
 
 
+def _clashes(conn: Any, refused: RulesRefused, scope: str, sender: str) -> set[tuple[str, str]]:
+    """Which refused records may clash with a change made here that `sender` has not acknowledged — the record
+    itself, its parent, or a record beside it under the same parent changed here since (only then can a record
+    the sender's own rules passed be refused here; rule_holds). Anything else is a record its own rules refuse:
+    a damaged or forged package, refused as a whole."""
+    acked = conn.execute(select(SyncPeer.acked_seq).where(SyncPeer.code == sender)).scalar() or 0
+    sh = changes.SHADOW.c
+    mine = or_(sh.echo_of.is_(None), sh.echo_of != sender, sh.echo_seq != sh.seq)
+    unsent = and_(sh.township_code == scope, sh.seq > acked, mine)  # what the next package to them would carry
+
+    def changed(name: str, rid: Any) -> bool:
+        q = select(sh.seq).where(sh.table_name == name, sh.record_id == rid, unsent)
+        return conn.execute(q.limit(1)).first() is not None
+
+    found = set()
+    for (name, rid), ups in refused.parents.items():
+        if changed(name, rid) or any(changed(ptable, pid) for _col, ptable, pid in ups):
+            found.add((name, rid))
+            continue
+        t = tables.table(name)
+        for col, _ptable, pid in ups:  # a record beside it (our own 纳入年度计划 of the same community)
+            beside = and_(t.c.id == sh.record_id, sh.table_name == name)
+            q = select(sh.seq).join(t, beside).where(t.c[col] == pid, unsent)
+            if conn.execute(q.limit(1)).first() is not None:
+                found.add((name, rid))
+                break
+    return found
+
+
 def _any_open_conflict(conn: Any) -> bool:
     return conn.execute(select(CONFLICT.c.id).where(CONFLICT.c.status == "open").limit(1)).first() is not None
 
@@ -935,9 +1031,21 @@ def _write_through_bulk(session: Session, rows: dict[str, list[dict[str, Any]]],
             for p in o.problems[:1]
         ]
         more = f"等 {len(plan.rejected)} 条" if len(plan.rejected) > 5 else ""
-        raise PackageError(
+        raise RulesRefused(
             f"数据包中有记录未通过本数据库的校验{more}，没有导入任何内容：{'；'.join(shown)}。"
-            "请对方核对这些记录后重新导出，或先更新本数据库的目录和区划。"
+            "请对方核对这些记录后重新导出，或先更新本数据库的目录和区划。",
+            {
+                (o.table, rows[o.table][o.index]["id"]): "；".join(f"{p.label}{p.message}" for p in o.problems)[:500]
+                for o in plan.rejected
+            },
+            {
+                (o.table, rows[o.table][o.index]["id"]): [
+                    (col, ptable, rows[o.table][o.index].get(col))
+                    for col, ptable in deleted_parents.PARENTS.get(o.table, ())
+                    if rows[o.table][o.index].get(col) is not None
+                ]
+                for o in plan.rejected
+            },
         )
     rows.clear()
     bulk.apply(session, plan, source=source, kind="sync", event=False)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from oldcomm_desktop.core.errors import OldcommError
-from oldcomm_desktop.core.sync import conflicts, deleted_parents, history, importer
+from oldcomm_desktop.core.sync import conflicts, deleted_parents, history, importer, rule_holds
 from oldcomm_desktop.core.sync.tables import TABLE_LABELS
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.widgets import ask
@@ -181,7 +181,8 @@ class ConflictsDialog(QDialog):
     def _selection_changed(self) -> None:
         """A held record (所属记录已删除) or a deletion is decided by keeping or taking one side: no value to type."""
         c = self.selected()
-        self.edit_button.setEnabled(c is not None and c["field"] not in (deleted_parents.FIELD, "deleted_at"))
+        kept_or_taken = (deleted_parents.FIELD, rule_holds.FIELD, "deleted_at")
+        self.edit_button.setEnabled(c is not None and c["field"] not in kept_or_taken)
 
     def reload(self) -> None:
         self.rows = self.ctx.read(conflicts.listing)
