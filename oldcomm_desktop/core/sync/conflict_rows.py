@@ -86,3 +86,48 @@ def write(
             created_at=now,
         )
     )
+
+
+def hold(
+    conn: Connection,
+    *,
+    field: str,
+    name: str,
+    line: dict[str, Any],
+    extra: dict[str, Any],
+    ours: Any,
+    ours_at: datetime | None,
+    township_code: str | None,
+    peer_code: str,
+    import_id: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """Record (or refresh) a record held whole as the conflict on a pseudo-field (a parent deleted here, or the
+    rules refusing it): its incoming state (values and version vectors, as the package line carries them) with
+    `extra`, joined with the state held before as the merge would join them. Returns what is kept as theirs."""
+    rid = line["id"]
+    held = {"id": rid, "v": line["v"], "c": line["c"], "t": line.get("t"), **extra}
+    found = open_one(conn, rid, field)
+    if found is not None:  # the same record held again
+        before = json.loads(found.theirs)
+        fields = [c.name for c in tables.data_columns(name)]
+        joined = merge.merge_record(before["v"], before["c"], line["v"], line["c"], fields)
+        held["v"], held["c"] = joined.values, joined.clocks
+    write(
+        conn,
+        found,
+        table_name=name,
+        record_id=rid,
+        field=field,
+        ours=ours,
+        theirs=held,
+        theirs_clock=held["c"],  # per field, joined with the held ones above
+        joined=True,
+        theirs_at=datetime.fromisoformat(line["t"]) if line.get("t") else None,
+        ours_at=ours_at,
+        township_code=township_code,
+        peer_code=peer_code,
+        import_id=import_id,
+        now=now,
+    )
+    return held

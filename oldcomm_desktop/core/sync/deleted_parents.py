@@ -104,24 +104,13 @@ def hold(
     """Record (or refresh) the held record's conflict; returns the report entry."""
     ptable, pid, when = parent
     rid = line["id"]
-    held = {"id": rid, "v": line["v"], "c": line["c"], "t": line.get("t"), "parent": [ptable, pid]}
-    found = conflict_rows.open_one(conn, rid, FIELD)
-    if found is not None:  # the same record held again: its states joined, as the merge would join them
-        before = json.loads(found.theirs)
-        fields = [c.name for c in tables.data_columns(name)]
-        joined = merge.merge_record(before["v"], before["c"], line["v"], line["c"], fields)
-        held["v"], held["c"] = joined.values, joined.clocks
-    conflict_rows.write(
+    conflict_rows.hold(
         conn,
-        found,
-        table_name=name,
-        record_id=rid,
         field=FIELD,
+        name=name,
+        line=line,
+        extra={"parent": [ptable, pid]},
         ours=when,
-        theirs=held,
-        theirs_clock=held["c"],  # per field, joined with the held ones above
-        joined=True,
-        theirs_at=datetime.fromisoformat(line["t"]) if line.get("t") else None,
         ours_at=ours_at or (datetime.fromisoformat(when) if isinstance(when, str) else None),
         township_code=scope,
         peer_code=sender,

@@ -55,24 +55,13 @@ def hold(
 ) -> dict[str, Any]:
     """Record (or refresh) the conflict of a record held because the rules refuse it here; the report entry."""
     rid = line["id"]
-    held = {"id": rid, "v": line["v"], "c": line["c"], "t": line.get("t"), "why": why}
-    found = conflict_rows.open_one(conn, rid, FIELD)
-    if found is not None:  # held again: the states joined, as the merge would join them
-        before = json.loads(found.theirs)
-        fields = [c.name for c in tables.data_columns(name)]
-        joined = merge.merge_record(before["v"], before["c"], line["v"], line["c"], fields)
-        held["v"], held["c"] = joined.values, joined.clocks
-    conflict_rows.write(
+    conflict_rows.hold(
         conn,
-        found,
-        table_name=name,
-        record_id=rid,
         field=FIELD,
+        name=name,
+        line=line,
+        extra={"why": why},
         ours=why,
-        theirs=held,
-        theirs_clock=held["c"],
-        joined=True,
-        theirs_at=datetime.fromisoformat(line["t"]) if line.get("t") else None,
         ours_at=ours_at,
         township_code=scope,
         peer_code=sender,

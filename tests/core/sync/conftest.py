@@ -75,6 +75,26 @@ class Node:
             return sorted((t, f) for t, f in rows)
 
 
+ORDERS = ("both_export_first", "county_imports_first", "township_imports_first")
+
+
+def first_moves(county: Node, township: Node, order: str, *, whole_round: bool = False) -> None:
+    """After each side changed something: both export before either imports, or one side imports the other's
+    package first (`whole_round`: and the other then imports the answer)."""
+    if order == "both_export_first":
+        up, down = township.export().path, county.export(to=township.code).path
+        county.import_(up)
+        township.import_(down)
+    elif order == "county_imports_first":
+        county.import_(township.export().path)
+        if whole_round:
+            township.import_(county.export(to=township.code).path)
+    else:
+        township.import_(county.export(to=township.code).path)
+        if whole_round:
+            county.import_(township.export().path)
+
+
 def exchange(county: Node, township: Node, rounds: int = 2) -> None:
     """Ordinary packages back and forth: the township's up, then the county's down to it."""
     for _ in range(rounds):

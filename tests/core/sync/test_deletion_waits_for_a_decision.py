@@ -15,7 +15,7 @@ from sqlalchemy import select
 from oldcomm_desktop.core.model import Community, SyncConflict
 from oldcomm_desktop.core.sync import conflicts
 
-from .conftest import COUNTY, T1, Node, db_state, exchange
+from .conftest import COUNTY, ORDERS, T1, Node, db_state, exchange, first_moves
 
 
 def _community(node: Node, cid: str) -> tuple[bool, int | None]:
@@ -34,17 +34,10 @@ def _deleted_here_edited_there(world: dict[str, Node]) -> tuple[Node, Node, str]
     return county, t1, cid
 
 
-@pytest.mark.parametrize("order", ["both_export_first", "township_imports_first", "county_imports_first"])
+@pytest.mark.parametrize("order", ORDERS)
 def test_nobody_decided_so_both_sides_keep_their_state_and_their_conflict(world: dict[str, Node], order: str) -> None:
     county, t1, cid = _deleted_here_edited_there(world)
-    if order == "both_export_first":
-        up, down = t1.export().path, county.export(to=T1).path
-        county.import_(up)
-        t1.import_(down)
-    elif order == "township_imports_first":
-        t1.import_(county.export(to=T1).path)
-    else:
-        county.import_(t1.export().path)
+    first_moves(county, t1, order)
     exchange(county, t1, rounds=3)  # ordinary packages back and forth: nobody has decided anything
     assert _community(county, cid) == (True, 120)  # the county's edit, live
     assert _community(t1, cid)[0] is False  # the township's deletion, the edit kept inside
@@ -54,13 +47,10 @@ def test_nobody_decided_so_both_sides_keep_their_state_and_their_conflict(world:
 
 @pytest.mark.parametrize("where", ["county", "township"])
 @pytest.mark.parametrize("keep", ["ours", "theirs"])
-@pytest.mark.parametrize("order", ["both_export_first", "township_imports_first", "county_imports_first"])
+@pytest.mark.parametrize("order", ORDERS)
 def test_one_decision_settles_both_sides(world: dict[str, Node], order: str, where: str, keep: str) -> None:
     county, t1, cid = _deleted_here_edited_there(world)
-    if order == "township_imports_first":
-        t1.import_(county.export(to=T1).path)
-    elif order == "county_imports_first":
-        county.import_(t1.export().path)
+    first_moves(county, t1, order)
     exchange(county, t1)
     decider = county if where == "county" else t1
     with decider.db.transaction("审核员") as s:

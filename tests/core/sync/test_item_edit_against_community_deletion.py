@@ -16,7 +16,7 @@ from oldcomm_desktop.core.errors import ValidationError
 from oldcomm_desktop.core.model import Community, RenovationItem, SyncConflict
 from oldcomm_desktop.core.sync import conflicts
 
-from .conftest import COUNTY, T1, Node, exchange
+from .conftest import COUNTY, ORDERS, T1, Node, exchange, first_moves
 
 
 def _state(node: Node, cid: str, iid: str) -> tuple[bool, bool, str | None]:
@@ -122,7 +122,7 @@ def test_a_record_added_at_the_county_holds_the_deletion_of_its_community(world:
         assert live == (keep == "ours") and (milestone is None) == (keep == "ours")
 
 
-@pytest.mark.parametrize("order", ["both_export_first", "county_imports_first", "township_imports_first"])
+@pytest.mark.parametrize("order", ORDERS)
 @pytest.mark.parametrize("keep", ["ours", "theirs"])
 @pytest.mark.parametrize("where", ["township", "county"])
 def test_one_decision_on_the_held_record_or_the_held_deletion_settles_both(
@@ -144,16 +144,7 @@ def test_one_decision_on_the_held_record_or_the_held_deletion_settles_both(
     t1.delete_community(cid)
     with county.db.transaction("审核员") as s:
         mid = milestones.add(s, s.get(Community, cid), {"kind": "publicity", "reached_on": "2026-11-02"}).id
-    if order == "both_export_first":
-        up, down = t1.export().path, county.export(to=T1).path
-        county.import_(up)
-        t1.import_(down)
-    elif order == "county_imports_first":
-        county.import_(t1.export().path)
-        t1.import_(county.export(to=T1).path)
-    else:
-        t1.import_(county.export(to=T1).path)
-        county.import_(t1.export().path)
+    first_moves(county, t1, order, whole_round=True)
     assert county.open_conflicts() == [("community", "deleted_at")]
     assert t1.open_conflicts() == [("milestone", "parent_deleted")]
     decider = t1 if where == "township" else county

@@ -17,7 +17,7 @@ from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.model import Community, FundingLine, Milestone, SyncConflict
 from oldcomm_desktop.core.sync import conflicts, rule_holds
 
-from .conftest import COUNTY, T1, Node, exchange
+from .conftest import COUNTY, ORDERS, T1, Node, exchange, first_moves
 
 
 def _set_money(node: Node, cid: str, day: date, **money: str) -> None:
@@ -49,17 +49,10 @@ def _money_clash(world: dict[str, Node]) -> tuple[Node, Node, str]:
     return county, t1, cid
 
 
-@pytest.mark.parametrize("order", ["both_export_first", "county_imports_first", "township_imports_first"])
+@pytest.mark.parametrize("order", ORDERS)
 def test_money_that_clashes_is_held_and_the_rest_applies(world: dict[str, Node], order: str) -> None:
     county, t1, cid = _money_clash(world)
-    if order == "both_export_first":
-        up, down = t1.export().path, county.export(to=T1).path
-        county.import_(up)
-        t1.import_(down)
-    elif order == "county_imports_first":
-        county.import_(t1.export().path)
-    else:
-        t1.import_(county.export(to=T1).path)
+    first_moves(county, t1, order)
     exchange(county, t1)
     assert _households(county, cid) == 155  # the unrelated change travelled
     assert _line(county, cid) == (400, 100) and _line(t1, cid) == (1000, 700)  # each side's own, untouched
