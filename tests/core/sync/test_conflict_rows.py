@@ -51,6 +51,10 @@ def test_a_conflict_is_written_once_and_refreshed_in_place(session) -> None:
 def test_the_merge_and_the_hold_write_through_it() -> None:
     import inspect
 
-    for module in (importer, deleted_parents):
+    from oldcomm_desktop.core.sync import rule_holds
+
+    for module in (importer, deleted_parents, rule_holds):  # a held record through conflict_rows.hold, which writes
         source = inspect.getsource(module)
-        assert "conflict_rows.write(" in source and "CONFLICT.insert()" not in source
+        assert "conflict_rows.write(" in source or "conflict_rows.hold(" in source
+        assert "CONFLICT.insert()" not in source
+    assert "write(" in inspect.getsource(conflict_rows.hold)
