@@ -30,7 +30,7 @@ from sqlalchemy import ColumnElement, Table, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import funding_dates, workspace
+from oldcomm_desktop.core import funding_dates
 from oldcomm_desktop.core.errors import OldcommError, ValidationError
 from oldcomm_desktop.core.model import SyncConflict
 from oldcomm_desktop.core.model.base import utcnow
@@ -337,7 +337,7 @@ def write_held(
     bulk_tables = importer.BULK_TABLES
     from oldcomm_desktop.core.importing import bulk_tables as bulk_tables_
 
-    peer_mode = workspace.TOWNSHIP if workspace.mode(session) == workspace.COUNTY else workspace.COUNTY
+    peer_mode = writes.peer_mode(session)
     with (
         funding_dates.history_carried(session),  # a held line's dated rows are held with it, written apart
         bulk_tables_.merging(  # the held record is the peer's acts

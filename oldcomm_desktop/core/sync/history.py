@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import funding_dates, workspace
+from oldcomm_desktop.core import funding_dates
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.importing import bulk_tables
 from oldcomm_desktop.core.model import Community, CommunityCategory, RenovationItem, SyncImport, SyncPeer
@@ -127,7 +127,7 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
     # a before-image the rules now refuse stops the rollback with nothing changed (the caller rolls back)
     # a line's dated arrived/paid rows are rolled back with it (their own images): none of today is added
     # the before-images are the sender's acts undone (a county order at a township): asked of the sender's mode
-    sender_mode = workspace.TOWNSHIP if workspace.mode(session) == workspace.COUNTY else workspace.COUNTY
+    sender_mode = writes.peer_mode(session)
     with funding_dates.history_carried(session), bulk_tables.merging(session, sender_mode, imp.sender_code):
         writes.through_bulk(
             session,

@@ -30,7 +30,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import workspace
 from oldcomm_desktop.core.errors import OldcommError, ValidationError
 from oldcomm_desktop.core.model import SyncConflict
 from oldcomm_desktop.core.model.base import utcnow
@@ -188,7 +187,7 @@ def _decide_existing(
             from oldcomm_desktop.core.sync.importer import BULK_TABLES
 
             row = {"id": rid, **codec.decode(changed)}
-            peer_mode = workspace.TOWNSHIP if workspace.mode(session) == workspace.COUNTY else workspace.COUNTY
+            peer_mode = writes.peer_mode(session)
             who = session.info.get("operator") or "处理同步冲突"
             if name in BULK_TABLES:
                 with bulk_tables.merging(session, peer_mode, c.peer_code, changes.made_by(conn, c.peer_code)):

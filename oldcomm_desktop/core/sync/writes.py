@@ -108,6 +108,14 @@ WRITERS: dict[str, Writer] = {
 }
 
 
+def peer_mode(session: Any) -> str:
+    """The other side's mode (a county's peer is a township, a township's the county): the mode the bulk path's
+    rules take a peer's records in (bulk_tables.merging)."""
+    from oldcomm_desktop.core import workspace
+
+    return workspace.TOWNSHIP if workspace.mode(session) == workspace.COUNTY else workspace.COUNTY
+
+
 def through_bulk(
     session: Any, rows: dict[str, list[dict[str, Any]]], *, source: str, refused: str, operator: str | None = None
 ) -> None:
