@@ -132,11 +132,13 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _conflicts(args: argparse.Namespace) -> int:
-    from oldcomm_desktop.core.sync import conflicts
+    from oldcomm_desktop.core.sync import choices, conflicts
 
     with _open(args, write=False) as db, db.transaction() as s:
         _ready(s)
         rows = conflicts.listing(s, status=None if args.all else "open")
+    for c in rows:
+        c["choices"] = choices.explain(c) if c["status"] == "open" else {}
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return EXIT_OK
@@ -146,6 +148,9 @@ def _conflicts(args: argparse.Namespace) -> int:
         print(f"    对方 {c['peer']}：{conflicts.shown(c['theirs'], c['field'])}（{(c['theirs_at'] or '')[:19]}）")
         if c.get("note"):
             print(f"    说明：{c['note']}")
+        for key, option in (("ours", "--keep ours"), ("theirs", "--keep theirs"), ("edit", "--value JSON")):
+            if c["choices"].get(key):
+                print(f"    {option}  {c['choices'][key]}")
         if c["status"] != "open":
             print(f"    状态：{conflicts.STATUS_LABELS.get(c['status'], c['status'])}")
     print(f"共 {len(rows)} 个冲突")

@@ -147,6 +147,9 @@ def test_a_deletion_conflict_reads_as_deleted_or_not(introduced, capsys) -> None
     assert rc == 0
     rc, out, _ = run(capsys, "--db", c, "sync", "conflicts")
     assert rc == 0 and "回收站（deleted_at）" in out and "本方：未删除" in out and "：已删除（20" in out
+    # what each choice does, with the option that makes it (the county edited, the township deleted)
+    assert "--keep ours  保留本方：不删除小区“幸福里小区”" in out
+    assert "--keep theirs  采用对方：删除小区“幸福里小区”（进回收站，可恢复）" in out and "--value" not in out
 
 
 def test_a_held_item_is_listed_and_decided_from_the_command_line(introduced, capsys) -> None:
@@ -183,6 +186,8 @@ def test_a_held_item_is_listed_and_decided_from_the_command_line(introduced, cap
     rc, out, _ = run(capsys, "--db", c, "sync", "conflicts", "--json")
     [held] = json.loads(out)
     assert held["field"] == "parent_deleted" and held["record_id"] == iid and held["theirs"]["community_id"] == cid
+    assert held["choices"]["theirs"] == "采用对方：从回收站恢复所属记录，并写入对方的这条记录"
+    assert held["choices"]["edit"] == ""
     rc, _, err = run(capsys, "--db", c, "sync", "resolve", held["id"], "--value", "5")
     assert rc == 1 and "只能选择" in err
     assert run(capsys, "--db", c, "sync", "resolve", held["id"], "--keep", "theirs")[0] == 0

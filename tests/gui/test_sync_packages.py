@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from overview_pages_fixtures import ctx, show  # noqa: F401
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from oldcomm_desktop.core import communities, workspace
 from oldcomm_desktop.core.model import Community
@@ -117,10 +118,18 @@ def test_conflicts_are_listed_and_decided(page, ctx, township, tmp_path: Path, q
     qtbot.addWidget(dialog)
     assert dialog.table.item(0, 1).text() == "户数"
     assert (dialog.table.item(0, 2).text(), dialog.table.item(0, 5).text()) == ("45", "48")
+    said = dialog.findChild(QLabel, "conflict_choices").text()  # what each button does, before the click
+    assert said.splitlines() == [
+        "保留本方：户数仍为“45”，对方也改为它",
+        "采用对方：户数改为“48”",
+        "改为：输入另一个值，两边都改为它",
+    ]
+    assert dialog.theirs_button.toolTip() == "采用对方：户数改为“48”"
     dialog.resize(900, 300)
     dialog.grab().save("/tmp/i12_conflicts.png")
     qtbot.mouseClick(dialog.theirs_button, Qt.MouseButton.LeftButton)
     assert dialog.table.rowCount() == 0 and "已处理" in dialog.message.text()
+    assert dialog.findChild(QLabel, "conflict_choices").text() == "" and not dialog.edit_button.isEnabled()
     assert ctx.read(lambda s: s.get(Community, cid).households) == 48
     section.refresh()
     assert section.conflicts_button.text() == "冲突（0）…"
@@ -172,6 +181,8 @@ def test_an_item_under_a_deleted_community_is_decided_on_the_page(page, ctx, tow
     assert dialog.table.item(0, 2).text().startswith("所属记录已删除（")
     assert dialog.table.item(0, 5).text().startswith("对方新增或修改了这条记录")
     assert not dialog.edit_button.isEnabled() and dialog.theirs_button.isEnabled()
+    said = dialog.findChild(QLabel, "conflict_choices").text()
+    assert "采用对方：从回收站恢复所属记录" in said and "改为" not in said
     dialog.resize(1000, 300)
     dialog.grab().save("/tmp/h12c_held_conflict.png")
     qtbot.mouseClick(dialog.theirs_button, Qt.MouseButton.LeftButton)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from oldcomm_desktop.core.errors import OldcommError
-from oldcomm_desktop.core.sync import conflicts, deleted_parents, history, importer, rule_holds
+from oldcomm_desktop.core.sync import choices, conflicts, history, importer
 from oldcomm_desktop.core.sync.tables import TABLE_LABELS
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.widgets import ask
@@ -143,6 +143,9 @@ class ConflictsDialog(QDialog):
         self.message = QLabel()
         self.message.setObjectName("conflicts_message")
         self.message.setWordWrap(True)
+        self.choices = QLabel()  # what each button does to the selected conflict
+        self.choices.setObjectName("conflict_choices")
+        self.choices.setWordWrap(True)
         self.ours_button = QPushButton("保留本方")
         self.theirs_button = QPushButton("采用对方")
         self.edit_button = QPushButton("改为…")
@@ -164,25 +167,27 @@ class ConflictsDialog(QDialog):
         row.addWidget(close)
         layout = QVBoxLayout(self)
         explain = QLabel(
-            "两边都改了同一字段时，导入保留本方的值并在这里列出对方的值。处理后的值在下次导出时发给对方。"
-            "“所属记录已删除”：对方在本方已删除的小区（或项目）下新增或修改了记录——采用对方即恢复该小区并写入这条记录，"
-            "保留本方则这条记录随小区一起进回收站。"
-            "一方删除了小区（其中的改造内容、节点、资金随之删除）而另一方修改了小区或其中的记录时，这些删除一并列出，"
-            "处理其中任一条，其余随之处理：保留则小区和其中的记录都保留，删除则一并删除。"
+            "两边都改了同一条记录时，导入保留本方的值，对方的值列在这里，由您决定。处理结果在下次导出时发给对方，"
+            "对方的同一冲突随之关闭。"
         )
         explain.setWordWrap(True)
         layout.addWidget(explain)
         layout.addWidget(self.table)
+        layout.addWidget(self.choices)
         layout.addWidget(self.message)
         layout.addLayout(row)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.reload()
 
     def _selection_changed(self) -> None:
-        """A held record (所属记录已删除) or a deletion is decided by keeping or taking one side: no value to type."""
+        """Say what each button does to this conflict; a held record (所属记录已删除) or a deletion is decided by
+        keeping or taking one side: no value to type."""
         c = self.selected()
-        kept_or_taken = (deleted_parents.FIELD, rule_holds.FIELD, "deleted_at")
-        self.edit_button.setEnabled(c is not None and c["field"] not in kept_or_taken)
+        said = choices.explain(c) if c is not None else {"ours": "", "theirs": "", "edit": ""}
+        self.choices.setText("\n".join(line for line in (said["ours"], said["theirs"], said["edit"]) if line))
+        for button, key in ((self.ours_button, "ours"), (self.theirs_button, "theirs"), (self.edit_button, "edit")):
+            button.setToolTip(said[key])
+        self.edit_button.setEnabled(bool(said["edit"]))
 
     def reload(self) -> None:
         self.rows = self.ctx.read(conflicts.listing)
@@ -207,7 +212,7 @@ class ConflictsDialog(QDialog):
             b.setEnabled(bool(self.rows))
         if self.rows:
             self.table.selectRow(0)
-            self._selection_changed()
+        self._selection_changed()
 
     def selected(self) -> dict | None:
         r = self.table.currentRow()

@@ -1,0 +1,42 @@
+"""What each decision does, said before the click (`choices.explain`): the GUI shows it under the conflict list
+and `oldcomm sync conflicts` under each conflict."""
+
+from __future__ import annotations
+
+from oldcomm_desktop.core.sync import choices, conflicts
+
+from .conftest import Node, exchange
+from .test_rule_clashes import _money_clash
+
+
+def _conflict(field: str, ours, theirs, **extra) -> dict:
+    return {"record": "小区“幸福里”", "field": field, "field_label": "户数", "ours": ours, "theirs": theirs, **extra}
+
+
+def test_an_edit_against_an_edit_names_both_values_and_offers_a_third() -> None:
+    said = choices.explain(_conflict("households", 45, 48))
+    assert said == {
+        "ours": "保留本方：户数仍为“45”，对方也改为它",
+        "theirs": "采用对方：户数改为“48”",
+        "edit": choices.EDITABLE_HINT,
+    }
+
+
+def test_a_deletion_says_which_side_deleted() -> None:
+    deleted_here = choices.explain(_conflict("deleted_at", "2026-12-01T10:00:00", None))
+    assert deleted_here["ours"] == "保留本方：小区“幸福里”仍删除（在回收站中），对方也删除它"
+    assert deleted_here["theirs"] == "采用对方：从回收站恢复小区“幸福里”，写入对方的修改"
+    deleted_there = choices.explain(_conflict("deleted_at", None, "2026-12-01T10:00:00", note="其中 2 条…"))
+    assert deleted_there["ours"].startswith("保留本方：不删除小区“幸福里”，本方的修改保留")
+    assert deleted_there["theirs"].endswith("同一次删除中的其余记录随之处理")  # a family is decided at once
+    assert deleted_here["edit"] == deleted_there["edit"] == ""
+
+
+def test_a_record_held_for_the_rules_can_only_be_kept_or_taken(world: dict[str, Node]) -> None:
+    county, t1, _cid = _money_clash(world)
+    exchange(county, t1)
+    with county.db.transaction() as s:
+        [c] = conflicts.listing(s)
+    said = choices.explain(c)
+    assert said["ours"].startswith("保留本方：本方记录不变并发给对方")
+    assert "请先修改本方记录" in said["theirs"] and said["edit"] == ""
