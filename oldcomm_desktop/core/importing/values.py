@@ -256,25 +256,53 @@ def _numeral_date(text: str) -> str:
     return _NUMERAL_MONTH_DAY.sub(lambda m: str(_count(m.group(0)) or m.group(0)), text)
 
 
-# a decade (80年代, 上世纪80年代, 八十年代, 20世纪90年代, 1980年代, 90年代初): no single year to store
+# an era before a decade: 上世纪, 20世纪, 二十一世纪 (which century a two-digit decade is in)
+_ERA = r"(上个?世纪|(?:20|二十)世纪|(?:21|二十一)世纪)?"
+_NUMERAL_TENS = r"[一二三四五六七八九]"
+_JOINED = r"\s*(?:-|~|～|—|–|至|到|、|,|，|/|和|与|或)\s*"
+# one decade (80年代, 上世纪80年代, 八十年代, 20世纪90年代, 1980年代, 90年代初), or two written as one
+# (五六十年代, 七、八十年代, 50-60年代, 80、90年代, 1980-1990年代, 1970-80年代): no single year to store
 _DECADE = re.compile(
-    r"(上个?世纪|(?:20|二十)世纪|(?:21|二十一)世纪)?((?:19|20)?\d0|(?<![一二三四五六七八九])[一二三四五六七八九]十)年代"
+    _ERA + r"(?:"
+    rf"((?:19|20)?\d0){_JOINED}((?:19|20)?\d0)"  # 50-60, 1980-1990: a range of decades in digits
+    rf"|({_NUMERAL_TENS})十?(?:{_JOINED})?({_NUMERAL_TENS})十"  # 五六十, 七、八十, 七十至八十
+    rf"|((?:19|20)?\d0|(?<!{_NUMERAL_TENS}){_NUMERAL_TENS}十)"  # one: 80, 1980, 八十
+    r")年代"
 )
 
 
-def _decade(text: str) -> int | None:
-    """The first year of the decade a cell names (80年代 → 1980, 二十一世纪10年代 → 2010), when the decade is all
-    the cell says of the year (not 1983年至90年代); None otherwise. 00年代 and 10年代 are this century's."""
-    m = _DECADE.search(text)
-    if m is None or re.search(r"\d", text[: m.start()] + text[m.end() :]):
-        return None
-    era, tens = m.group(1), m.group(2)
-    n = int(tens) if tens.isdigit() else (_count(tens) or 0)
+def _decade_year(tens: str, era: str | None, after: int | None = None) -> int:
+    """The first year of a decade as written (80 → 1980, 八十 → 1980, 1980 → 1980; 00 and 10 are this century's);
+    `after`: the decade a range starts from (90-00年代: the 00 after 1990 is 2000)."""
+    n = int(tens) if tens.isdigit() else (_count(tens + "十") or 0)
     if n >= 1000:
         return n
+    if after is not None:
+        year = after // 100 * 100 + n
+        return year if year > after else year + 100
     if era:
         return (2000 if "21" in era or "二十一" in era else 1900) + n
     return (2000 if n < 20 else 1900) + n
+
+
+def _decades(text: str) -> list[int]:
+    """The first years of the decades a cell names (80年代 → [1980], 五六十年代 → [1950, 1960], 80年代末90年代初 →
+    [1980, 1990], 50-70年代 → [1950, 1960, 1970]) when decades are all the cell says of the year (not
+    1983年至90年代); [] otherwise, and for a range that runs backwards (90-80年代): that is no year a clerk meant."""
+    found: list[int] = []
+    for m in _DECADE.finditer(text):
+        era, first, last, first_cn, last_cn, one = m.groups()
+        if one:
+            found.append(_decade_year(one if one.isdigit() else one[0], era))
+            continue
+        start = _decade_year(first or first_cn, era)
+        end = _decade_year(last or last_cn, era, after=start)
+        if not 0 < end - start <= 50:
+            return []
+        found.extend(range(start, end + 1, 10))
+    if not found or re.search(r"\d", _DECADE.sub("", text)):
+        return []
+    return sorted(set(found))
 
 
 @dataclass(frozen=True)
@@ -286,8 +314,8 @@ class Year:
 
 def parse_year(value: Any) -> Year | None:
     """'1995', 1995.0, '1995年', '一九九五年', '1983年至20xx年' (the first year, flagged), '20xx', '19xx', '199x',
-    '80年代', '八十年代', '上世纪90年代初' (unknown, flagged: the year is left empty and the text, with the decade a
-    199x or a 年代 names, goes into the hint)."""
+    '80年代', '八十年代', '上世纪90年代初', '五六十年代', '80-90年代' (unknown, flagged: the model holds one year, so
+    it is left empty and the text, with the decades a 199x or a 年代 names, goes into the hint)."""
     if value is None:
         return None
     if isinstance(value, (datetime, date)):
@@ -304,8 +332,8 @@ def parse_year(value: Any) -> Year | None:
     if not text:
         return None
     text = numeral_years(text)  # 二〇〇三年, 一九九五年
-    decade = _decade(text)  # 80年代, 上世纪八十年代
-    if decade is None:
+    decades = _decades(text)  # 80年代, 上世纪八十年代, 五六十年代, 80-90年代
+    if not decades:
         years = re.findall(r"(1[89][\dxX*×]{2}|20[\dxX*×]{2})", text)  # 19xx, 199x, 20**: digits masked
         if not years:
             raise ValueError(f"“{shown(value)}”不是年份")
@@ -314,9 +342,9 @@ def parse_year(value: Any) -> Year | None:
             masked = len(known) < len(years)
             several = len(years) > 1 or "年代" in text or "约" in text or "以前" in text or "前" in text
             return Year(int(known[0]), masked or several, text if (masked or several) else "")
-        decade = int(years[0][:3]) * 10 if years[0][:3].isdigit() else None
-    # no place for a decade in the model: the year stays empty, the text and the decade it names go into the hint
-    named = f"{decade}年代" if decade is not None else ""
+        decades = [int(years[0][:3]) * 10] if years[0][:3].isdigit() else []
+    # no place for a decade in the model: the year stays empty, the text and the decades it names go into the hint
+    named = "、".join(f"{d}年代" for d in decades)
     return Year(None, True, f"年份不详：{text}" + (f"（{named}）" if named and named not in text else ""))
 
 

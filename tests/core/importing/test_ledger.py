@@ -511,6 +511,24 @@ def test_decades_are_imported_empty_with_the_text_and_the_decade_in_the_hint(
         assert f"建成年代不确切(年份不详:{text}({decade}))" in c[f"{n}号院"].notes  # stored text is NFKC
 
 
+def test_two_decades_at_once_are_imported_empty_with_the_decades_in_the_hint(
+    county_db: Database, tmp_path: Path
+) -> None:
+    """五六十年代, 50-60年代, 八九十年代, 上世纪七八十年代, 1980-1990年代: no year is stored and the row is flagged
+    with the file's text and both decades, as a single 80年代 is; they were refused (1980-1990年代 taken as 1980)."""
+    cells = ["五六十年代", "50-60年代", "80-90年代", "八九十年代", "上世纪七八十年代", "1980-1990年代"]
+    decades = ["1950", "1950", "1980", "1980", "1970", "1980"]
+    rows = [["乡镇（街道）", "小区名称", "建成年份"], *(["城关街道", f"{n}号院", y] for n, y in enumerate(cells, 1))]
+    p = _import(county_db, write(tmp_path / "a.xlsx", rows))
+    assert p.counts()["new"] == 6 and p.counts()["rejected"] == 0
+    c = _communities(county_db)
+    assert {c[f"{n}号院"].year_built for n in range(1, 7)} == {None}
+    for n, (text, first) in enumerate(zip(cells, decades, strict=True), 1):
+        named = f"{first}年代、{int(first) + 10}年代"
+        assert p.rows[n - 1].flags == [f"建成年份不确切（年份不详：{text}（{named}））"]
+        assert f"建成年份不确切(年份不详:{text}({named}))" in c[f"{n}号院"].notes  # stored text is NFKC
+
+
 def test_years_and_dates_in_chinese_numerals_are_read_as_in_digits(county_db: Database, tmp_path: Path) -> None:
     """二〇〇三年, 二零零三年, 一九九五年 in a year cell; 二〇二一年三月 in a date cell is 2021年3月 (the 1st, flagged
     as a month), 二〇二一年三月十五日 the day itself. (2003 is in the extension years: --confirm answers that.)"""

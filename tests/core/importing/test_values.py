@@ -159,10 +159,35 @@ def test_a_decade_is_no_year_and_its_hint_keeps_the_text_and_names_the_decade(te
     assert y is not None and y.value is None and y.approximate and text in y.note and decade in y.note
 
 
-@pytest.mark.parametrize("text", ["五六十年代", "80-90年代"])
-def test_two_decades_at_once_are_not_read_as_one(text: str) -> None:
-    with pytest.raises(ValueError, match="不是年份"):
-        values.parse_year(text)
+@pytest.mark.parametrize(
+    ("text", "decades"),
+    [
+        ("五六十年代", "1950年代、1960年代"),
+        ("50-60年代", "1950年代、1960年代"),
+        ("80-90年代", "1980年代、1990年代"),
+        ("八九十年代", "1980年代、1990年代"),
+        ("上世纪七八十年代", "1970年代、1980年代"),
+        ("1980-1990年代", "1980年代、1990年代"),
+        ("七、八十年代", "1970年代、1980年代"),  # it was read as 八十年代 alone
+        ("1970-80年代", "1970年代、1980年代"),  # it was read as the year 1970
+        ("80年代末90年代初", "1980年代、1990年代"),
+        ("90-00年代", "1990年代、2000年代"),
+        ("50-70年代", "1950年代、1960年代、1970年代"),
+    ],
+)
+def test_two_decades_at_once_are_no_year_and_the_hint_names_both(text: str, decades: str) -> None:
+    y = values.parse_year(text)
+    assert y == values.Year(None, True, f"年份不详：{text}（{decades}）")
+
+
+@pytest.mark.parametrize("text", ["90-80年代", "1983年至90年代"])
+def test_a_backward_range_of_decades_or_a_year_beside_one_is_not_read_as_decades(text: str) -> None:
+    """90-80年代 is no year a clerk meant (refused); 1983年至90年代 keeps the year it knows, flagged, as before."""
+    if text.startswith("1983"):
+        assert values.parse_year(text) == values.Year(1983, True, text)
+    else:
+        with pytest.raises(ValueError, match="不是年份"):
+            values.parse_year(text)
 
 
 def test_a_date_without_a_year_is_asked_about() -> None:
