@@ -120,6 +120,8 @@ def test_conflicts_are_listed_and_decided(page, ctx, township, tmp_path: Path, q
     assert (dialog.table.item(0, 2).text(), dialog.table.item(0, 5).text()) == ("45", "48")
     said = dialog.findChild(QLabel, "conflict_choices").text()  # what each button does, before the click
     assert said.splitlines() == [
+        "本方的值：45",
+        "对方（柳林镇）的值：48",
         "保留本方：户数仍为“45”，对方也改为它",
         "采用对方：户数改为“48”",
         "改为：输入另一个值，两边都改为它",

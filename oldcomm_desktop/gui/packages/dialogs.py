@@ -34,7 +34,11 @@ from oldcomm_desktop.gui.widgets import ask
 COUNT_COLUMNS = (("added", "新增"), ("changed", "修改"), ("deleted", "删除"), ("conflicts", "冲突"))
 
 
+WIDEST_COLUMN = 320  # px: a long value (a rule's message, a held record) is cut here and read whole in its tooltip
+
+
 def fill_table(table: QTableWidget, headers: list[str], rows: list[list[Any]]) -> None:
+    """Columns as wide as their contents up to WIDEST_COLUMN, so every column of a wide row stays in sight."""
     table.clear()
     table.setColumnCount(len(headers))
     table.setHorizontalHeaderLabels(headers)
@@ -43,9 +47,15 @@ def fill_table(table: QTableWidget, headers: list[str], rows: list[list[Any]]) -
         for c, value in enumerate(row):
             item = QTableWidgetItem("" if value is None else str(value))
             item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            item.setToolTip(item.text())
             table.setItem(r, c, item)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    table.resizeColumnsToContents()
+    for c in range(len(headers)):
+        if header.sectionSize(c) > WIDEST_COLUMN:
+            header.resizeSection(c, WIDEST_COLUMN)
+    header.setStretchLastSection(True)
 
 
 def _table(name: str) -> QTableWidget:
@@ -184,7 +194,15 @@ class ConflictsDialog(QDialog):
         keeping or taking one side: no value to type."""
         c = self.selected()
         said = choices.explain(c) if c is not None else {"ours": "", "theirs": "", "edit": ""}
-        self.choices.setText("\n".join(line for line in (said["ours"], said["theirs"], said["edit"]) if line))
+        values = (
+            [
+                f"本方的值：{conflicts.shown(c['ours'], c['field'])}",
+                f"对方（{c['peer_name']}）的值：{conflicts.shown(c['theirs'], c['field'])}",
+            ]
+            if c is not None
+            else []
+        )
+        self.choices.setText("\n".join([*values, *(line for line in said.values() if line)]))
         for button, key in ((self.ours_button, "ours"), (self.theirs_button, "theirs"), (self.edit_button, "edit")):
             button.setToolTip(said[key])
         self.edit_button.setEnabled(bool(said["edit"]))
