@@ -54,6 +54,21 @@ class NotFound(OldcommError):
     """No live record with that id (it never existed, or it is in the recycle bin)."""
 
 
+class InRecycleBin(NotFound, ValidationError):
+    """A record, or one it sits under (its community, its project …), is in the recycle bin: nothing may be
+    added under it or changed in it until it is restored (records.refuse_if_binned).
+
+    Both a NotFound (there is no live record to write to, what callers that load one already expect) and a
+    ValidationError (the input is refused, so a form shows the message beside it); `table` and `record_id`
+    name the record in the bin, the one to restore first.
+    """
+
+    def __init__(self, message: str, *, table: str, record_id: str):
+        super().__init__(message)
+        self.table = table
+        self.record_id = record_id
+
+
 class DatabaseBusy(OldcommError):
     """Another program already writes this database file."""
 
