@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from oldcomm_desktop.core import records
 from oldcomm_desktop.core.errors import FieldProblem, ValidationError
 from oldcomm_desktop.core.model import Attachment, Record
 
@@ -32,6 +33,9 @@ def stored_path(session: Session, sha256: str) -> Path:
 
 
 def add(session: Session, owner: Record, source: Path, *, caption: str | None = None) -> Attachment:
+    """Attach a copy of `source` to `owner`; refused (InRecycleBin) when the owner, or what it sits under, is in
+    the recycle bin, before anything is copied."""
+    records.refuse_if_binned(session, owner, "添加附件")
     source = Path(source)
     if not source.is_file():
         raise ValidationError(FieldProblem("file", "附件", f"文件 {source} 不存在"))

@@ -102,8 +102,10 @@ def set_lines(
     """Replace the target's whole funding table ({source code: {measure: amount}}), all or nothing.
 
     When the target has a total investment, the approved amounts must add up to it exactly. With
-    `expected_version` (`table_version` when the table was loaded), StaleRecord if it changed since.
+    `expected_version` (`table_version` when the table was loaded), StaleRecord if it changed since. Refused
+    (InRecycleBin) for a community or project in the recycle bin: its money would count again unseen.
     """
+    records.refuse_if_binned(session, target, "修改资金")
     if expected_version is not None:
         current = table_version(session, target)
         if current != expected_version:
@@ -175,7 +177,10 @@ def set_lines(
 
 
 def add_investment(session: Session, target: Target, data: Mapping[str, Any]) -> InvestmentEntry:
-    """Record investment completed on a date; the running total may not pass the total investment."""
+    """Record investment completed on a date; the running total may not pass the total investment.
+
+    Refused (InRecycleBin) for a community or project in the recycle bin, as `set_lines` is."""
+    records.refuse_if_binned(session, target, "登记完成投资")
     values = parse_changes(ENTRY_FIELDS, data, new=True)
     problems = entry_problems(values, date.today())
     if problems:

@@ -96,8 +96,10 @@ def record(
     """Record one inspection with its checklist lines and the rectifications it requires, all or nothing.
 
     `photos` (files on disk) are attached to the inspection in the same transaction, so a rejected
-    inspection leaves no attachment rows behind.
+    inspection leaves no attachment rows behind. Refused (InRecycleBin) on a community or project in the
+    recycle bin: the inspection would sit unseen under it.
     """
+    records.refuse_if_binned(session, target, "记录检查")
     values = parse_changes(FIELDS, data)
     today = today or date.today()
     problems: list[FieldProblem] = []
@@ -180,8 +182,10 @@ def next_notice_no(session: Session, township_code: str | None, year: int) -> st
 def reply(
     session: Session, rectification_id: str, text: str, replied_on: Any, *, expected_version: int | None = None
 ) -> Rectification:
-    """The contractor's reply (整改回复): what was done and when."""
-    rect = records.get(session, Rectification, rectification_id, expected_version=expected_version)
+    """The contractor's reply (整改回复): what was done and when; refused under an inspection in the bin."""
+    rect = records.get_writable(
+        session, Rectification, rectification_id, "登记整改回复", expected_version=expected_version
+    )
     values = parse_changes(REPLY_FIELDS, {"reply": text, "replied_on": replied_on})
     inspection = session.get_one(Inspection, rect.inspection_id)
     if values["replied_on"] < inspection.inspected_on:
@@ -207,7 +211,7 @@ def reinspect(
     """
     evidence = [Path(p) for p in ([photo] if photo is not None else []) + list(photos)]
     # expected_version: the rectification's, as the clerk saw it when opening the re-inspection form
-    rect = records.get(session, Rectification, rectification_id, expected_version=expected_version)
+    rect = records.get_writable(session, Rectification, rectification_id, "复查", expected_version=expected_version)
     if rect.closed:
         raise ValidationError("该整改已销号，不需要再复查")
     values = parse_changes(REINSPECT_FIELDS, data)
@@ -289,6 +293,13 @@ def restore(session: Session, inspection_id: str, *, expected_version: int | Non
     inspection = records.get(
         session, Inspection, inspection_id, include_deleted=True, expected_version=expected_version
     )
+    # a redo after its community went to the bin must not bring it back under it (the bin's own restore asks too)
+    for parent in (
+        session.get(Community, inspection.community_id) if inspection.community_id else None,
+        session.get(Project, inspection.project_id) if inspection.project_id else None,
+    ):
+        if parent is not None:
+            records.refuse_if_binned(session, parent, "恢复检查记录")
     records.restore(session, inspection)
     for rect in session.scalars(
         select(Rectification).where(Rectification.inspection_id == inspection.id, Rectification.deleted_at.is_not(None))
@@ -307,7 +318,9 @@ def undo_reply(
     expected_version: int | None = None,
 ) -> Rectification:
     """Put a rectification's reply back to what it was (undo of `reply`; an empty reply is allowed here)."""
-    rect = records.get(session, Rectification, rectification_id, expected_version=expected_version)
+    rect = records.get_writable(
+        session, Rectification, rectification_id, "修改整改回复", expected_version=expected_version
+    )
     rect.reply, rect.replied_on = text, replied_on
     session.flush()
     return rect
@@ -361,7 +374,7 @@ def restore_reinspection(
 ) -> Reinspection:
     """Bring a withdrawn re-inspection back (redo of `reinspect`)."""
     re = records.get(session, Reinspection, reinspection_id, include_deleted=True, expected_version=expected_version)
-    rect = records.get(session, Rectification, re.rectification_id)
+    rect = records.get_writable(session, Rectification, re.rectification_id, "恢复复查")
     stamp = re.deleted_at
     records.restore(session, re)
     if stamp is not None:

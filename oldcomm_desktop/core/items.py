@@ -118,7 +118,8 @@ def _resolve_type(session: Session, data: Mapping[str, Any], current_id: str | N
 
 
 def create(session: Session, community_id: str, data: Mapping[str, Any], *, confirm: bool = False) -> RenovationItem:
-    community = records.get(session, Community, community_id)
+    """Add an item to a live community (InRecycleBin, naming it, when it or its project is in the bin)."""
+    community = records.get_writable(session, Community, community_id, "添加改造内容")
     item = RenovationItem(community_id=community.id, township_code=community.township_code, status="planned")
     # the status check asks about a status the clerk chose, not about the default of an item added in passing
     checks = [rules, _against_community({"investment"} | ({"status"} & set(data)), not confirm)]
@@ -135,7 +136,8 @@ def update(
     confirm: bool = False,
     expected_version: int | None = None,
 ) -> RenovationItem:
-    item = records.get(session, RenovationItem, item_id, expected_version=expected_version)
+    # an item live under a community in the bin (as a sync can leave one) is not changed unseen either
+    item = records.get_writable(session, RenovationItem, item_id, "修改改造内容", expected_version=expected_version)
     # asked once: an edit that leaves both quantities alone does not ask about them again
     checks = [rules, _against_community({"investment", "status"} & set(changes), not confirm)]
     confirm = confirm or not ({"planned_quantity", "completed_quantity"} & set(changes))

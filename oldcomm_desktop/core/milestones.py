@@ -73,7 +73,11 @@ def refresh_status(session: Session, community: Community) -> str:
 def add(
     session: Session, target: Community | Project, data: Mapping[str, Any], *, today: date | None = None
 ) -> Milestone:
-    """Record a milestone on a community (or on a project, for all its communities), in order or not at all."""
+    """Record a milestone on a community (or on a project, for all its communities), in order or not at all.
+
+    Refused (InRecycleBin) under a community or project in the recycle bin: its status would move unseen.
+    """
+    records.refuse_if_binned(session, target, "添加进度节点")
     values = parse_changes(FIELDS, data, new=True)
     kind = KIND_BY_CODE[values["kind"]]
     problems = entry_problems(values, on_project=isinstance(target, Project))

@@ -124,8 +124,9 @@ def set_parties(session: Session, project_id: str, data: Mapping[str, Mapping[st
     """Set the named roles ({role: {unit_name, leader, licence_no, phone, notes}}), all or nothing.
 
     A role given as None or with every field empty is cleared; roles not in `data` stay as they are.
+    A project in the recycle bin is refused (InRecycleBin, naming it).
     """
-    project = records.get(session, Project, project_id)
+    project = records.get_writable(session, Project, project_id, "设置五方责任主体")
     problems: list[FieldProblem] = []
     parsed: dict[str, dict[str, Any] | None] = {}
     values: dict[str, Any] | None

@@ -279,7 +279,7 @@ def _step(session: Session, target_id: str, action: str, text: str | None, on: A
     if action in COUNTY_STEPS:
         _county_only(session, COUNTY_STEPS[action])
     today = today or inspections.today()
-    target = records.get(session, OrderTarget, target_id)
+    target = records.get_writable(session, OrderTarget, target_id, f"{ACTIONS[action]}督办")
     if action not in COUNTY_STEPS:
         _own_township(session, target)
     _check(target, action)
@@ -333,7 +333,7 @@ def send_back(
 
 def attach(session: Session, target_id: str, files: Sequence[Path], *, to_order: bool = False) -> None:
     """Attach files to a target's answer (photos, scans of the paper reply) or, for the county, to the order."""
-    target = records.get(session, OrderTarget, target_id)
+    target = records.get_writable(session, OrderTarget, target_id, "添加附件")
     owner: OrderTarget | SupervisionOrder = target
     if to_order:
         _county_only(session, "为督办添加附件")

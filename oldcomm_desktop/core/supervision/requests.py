@@ -137,7 +137,8 @@ def reply(
 ) -> ResidentRequest:
     """The reply to a request (once), with the resident's satisfaction if known."""
     today = today or inspections.today()
-    req = records.get(session, ResidentRequest, request_id)
+    # a request may outlive its community (deleting one leaves its requests), but is not answered under it unseen
+    req = records.get_writable(session, ResidentRequest, request_id, "答复居民诉求")
     refused = replied_already(req.reply, req.replied_on)
     if refused:
         raise ValidationError(refused)
@@ -152,7 +153,7 @@ def reply(
 
 def rate(session: Session, request_id: str, satisfaction: str) -> ResidentRequest:
     """Record (or correct) the resident's satisfaction with a reply given earlier."""
-    req = records.get(session, ResidentRequest, request_id)
+    req = records.get_writable(session, ResidentRequest, request_id, "登记满意度")
     if not req.reply:
         raise ValidationError(NOT_REPLIED)
     req.satisfaction = parse_changes(REPLY_FIELDS, {"satisfaction": satisfaction})["satisfaction"]
