@@ -77,7 +77,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
             before = records.get(s, Project, record_id)
             update = projects.update
         else:
-            before = records.get(s, RenovationItem, args.record)
+            before = records.get_writable(s, RenovationItem, args.record, "修改改造内容")  # names a binned community
             record_id = before.id
             update = items.update
         old = {f: getattr(before, f) for f in changes}

@@ -68,3 +68,23 @@ def test_reply_to_a_request_of_a_deleted_community_is_refused_in_chinese(tmp_pat
     answered = run(tmp_path, "requests", "reply", rid, "--text", "已施划车位")
     assert answered.returncode == 0, answered.stderr
     assert "已答复：停车难" in answered.stdout
+
+
+def test_edit_of_an_item_whose_community_is_binned_names_the_community(tmp_path: Path, monkeypatch) -> None:
+    """`oldcomm edit item` looks the item up before the service does: it says which record to restore, too."""
+    from oldcomm_desktop.core import items
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    db = open_database(tmp_path / "town.sqlite3")
+    try:
+        with db.transaction("测试员") as s:
+            workspace.initialise(s, mode=workspace.TOWNSHIP, code=TOWNSHIP[0], name=TOWNSHIP[1], operator="测试员")
+            cid = communities.create(s, {"name": "幸福里小区", "households": 100}).id
+            iid = items.create(s, cid, {"item_type_id": "water_pipe", "planned_quantity": "300"}, confirm=True).id
+        with db.transaction("测试员") as s:
+            communities.delete(s, cid)
+    finally:
+        db.close()
+    refused = run(tmp_path, "edit", "item", iid, "planned_quantity=400")
+    assert refused.returncode == 1, refused.stderr
+    assert refused.stderr.strip() == "错误：小区“幸福里小区”已删除（在回收站中），不能修改改造内容；请先从回收站恢复。"
