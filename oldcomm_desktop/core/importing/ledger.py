@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -43,6 +44,7 @@ from oldcomm_desktop.core.money import format_quantity
 NEW, UPDATED, UNCHANGED, REJECTED, SKIPPED = "new", "updated", "unchanged", "rejected", "skipped"
 ACTION_LABELS = {NEW: "新增", UPDATED: "更新", UNCHANGED: "无变化", REJECTED: "拒绝", SKIPPED: "跳过"}
 SUFFIXES = ("街道办事处", "办事处", "街道", "镇", "乡")
+_OFFICE_IN_TITLE = re.compile(r"(?<!街道)办事处")
 
 
 @dataclass
@@ -100,9 +102,33 @@ class LedgerPlan:
         return [c for c in self.checks if not c.agrees]
 
 
+# what a township's government or office adds to its name: 城关街道办事处 and 城关办事处 are 城关街道, 城关镇人民政府
+# 城关镇, 城关乡政府 城关乡 (the name says its kind, so 城关街道办事处 is never taken for 城关镇)
+_OFFICES = (
+    ("街道办事处", "街道"),
+    ("街道办", "街道"),
+    ("办事处", "街道"),
+    ("人民政府", ""),
+    ("政府", ""),
+)
+
+
+@functools.lru_cache(maxsize=10_000)
+def township_full(name: str) -> str:
+    """A township's name as the division list writes it, whatever office the ledger names it by: 城关街道办事处 →
+    城关街道, 城关镇人民政府 → 城关镇; other names only normalised."""
+    text = values.normalise(name)
+    for office, kind in _OFFICES:
+        if text.endswith(office) and len(text) > len(office):
+            base = text[: -len(office)]
+            return base if not kind or base.endswith(kind) else base + kind
+    return text
+
+
 @functools.lru_cache(maxsize=10_000)
 def township_key(name: str) -> str:
-    key = values.normalise(name)
+    """A township's name without its kind (城关 for 城关镇, 城关街道 and 城关街道办事处): how ledgers also write it."""
+    key = township_full(name)
     for suffix in SUFFIXES:
         if key.endswith(suffix) and len(key) > len(suffix):
             return key[: -len(suffix)]
@@ -553,7 +579,7 @@ class _Builder:
         self.names = {d.code: d.name for d in divisions.townships(session)}
         # a township's full name, and the names without 镇/乡/街道 that two registered townships share (城关镇 and
         # 城关街道 are both 城关): a row must write such a township in full
-        self.full_names = {values.normalise(name): code for code, name in self.names.items()}
+        self.full_names = {township_full(name): code for code, name in self.names.items()}
         sharing: dict[str, list[str]] = defaultdict(list)
         for name in self.names.values():
             sharing[township_key(name)].append(name)
@@ -606,7 +632,8 @@ class _Builder:
     def _title_township(self, title: str) -> tuple[str | None, list[str]]:
         """(the registered township a title names, else the names of those it could be): a full name (城关镇) first,
         then a name without 镇/乡/街道 (城关), which two townships may share."""
-        full = [code for code, name in self.names.items() if values.normalise(name) in title]
+        title = _OFFICE_IN_TITLE.sub("街道办事处", title)  # 城关办事处… is 城关街道's, never 城关镇's
+        full = [code for code, name in self.names.items() if township_full(name) in title]
         named = full or [code for code, name in self.names.items() if (key := township_key(name)) and key in title]
         if len(named) == 1:
             return named[0], []
@@ -716,8 +743,10 @@ class _Builder:
             )
         text = values.normalise(str(raw))
         key = township_key(text)
+        full = township_full(text)
         if self.mode == workspace.TOWNSHIP:
-            if key == township_key(self.own_name) or text == self.own:
+            # 城关 is the own 城关镇, and so is 城关镇人民政府; 城关街道 (another township of the same name) is not
+            if full == township_full(self.own_name) or text == self.own or full == key == township_key(self.own_name):
                 return self.own, ""
             return None, f"属于“{text}”，不是本乡镇（街道）{self.own_name}的小区"
         if len(text) == 12 and text.isdigit():  # a code: one of this county's registered townships, or asked
@@ -731,26 +760,37 @@ class _Builder:
                 return None, f"乡镇（街道）“{listed}”（{text}）未登记；确认无误后可选择“添加乡镇”（--add-townships）"
             self.new_townships[text] = listed
             self.townships.setdefault(township_key(listed), text)
+            self.full_names.setdefault(township_full(listed), text)
             return text, ""
-        code = self.full_names.get(text)
+        code = self.full_names.get(full)
         if code:
             return code, ""
-        if key in self.shared:
+        kind = full != key  # the row says 镇, 乡 or 街道: a township of the same name and another kind is not it
+        if key in self.shared and not kind:
             return None, f"乡镇（街道）“{text}”可能是{'、'.join(self.shared[key])}中的任何一个，请写全称"
         code = self.townships.get(key)
-        if code:
+        if code and not (kind and self._has_kind(code)):
             return code, ""
         self.unknown.add(text)
         if not self.options.add_townships:
             return None, f"乡镇（街道）“{text}”未登记；确认无误后可选择“添加乡镇”（命令行 --add-townships）"
-        national = {township_key(n): (c, n) for c, n in self._listed().items()}.get(key)
+        listed = self._listed().items()
+        national = {township_full(n): (c, n) for c, n in listed}.get(full) or (
+            None if kind else {township_key(n): (c, n) for c, n in listed}.get(key)
+        )
         if national is not None and national[0] not in self.names and national[0] not in self.new_townships:
             code, text = national  # the national list's code and full name (蓼城 → 蓼城街道 …001)
         else:
-            code = self._new_code(text)
-        self.townships[key] = code
+            code, text = self._new_code(full), full
+        self.townships.setdefault(key, code)  # a bare 城关 stays the registered 城关街道 whatever the rows' order
+        self.full_names[township_full(text)] = code
         self.new_townships[code] = text
         return code, ""
+
+    def _has_kind(self, code: str) -> bool:
+        """Whether a township's registered (or just added) name says its kind (城关镇; not a bare 城关)."""
+        name = self.names.get(code) or self.new_townships.get(code) or ""
+        return township_full(name) != township_key(name)
 
     def _listed(self) -> dict[str, str]:
         """This county's townships in the national division list, code -> name (empty for a county not in it)."""

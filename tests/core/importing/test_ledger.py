@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from oldcomm_desktop.core import communities, divisions, listings
+from oldcomm_desktop.core import communities, divisions, listings, workspace
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.importing import ledger
 from oldcomm_desktop.core.model import AuditEntry, Community, Division, Milestone, Project
@@ -404,6 +404,66 @@ def test_a_township_two_registered_ones_share_without_their_suffix_is_written_in
     assert p.rows[2].reason == "乡镇（街道）“城关”可能是城关街道、城关镇中的任何一个，请写全称"
     c = _communities(county_db)
     assert (c["甲"].township_code, c["乙"].township_code) == ("341122101000", CHENGGUAN) and "丙" not in c
+
+
+def test_a_township_named_by_its_office_is_the_township_of_that_kind(county_db: Database, tmp_path: Path) -> None:
+    """城关镇 and 城关街道 both registered: 城关街道办事处 and 城关办事处 say 街道, 城关镇人民政府 says 镇, so each goes
+    to its own (all three were refused as either); 城关乡人民政府 is neither: an unknown 城关乡, added as such. A
+    title saying 城关办事处 takes 城关街道."""
+    with county_db.transaction("测试员") as s:
+        divisions.ensure(s, "341122101000", "城关镇")
+    rows = [
+        ["乡镇", "小区名称"],
+        ["城关街道办事处", "甲"],
+        ["城关办事处", "乙"],
+        ["城关镇人民政府", "丙"],
+        ["城关乡人民政府", "丁"],
+    ]
+    p = _plan(county_db, write(tmp_path / "a.xlsx", rows))
+    assert [r.action for r in p.rows] == ["new", "new", "new", "rejected"]
+    assert p.rows[3].reason.startswith("乡镇（街道）“城关乡人民政府”未登记；")
+    p = _import(county_db, write(tmp_path / "a.xlsx", rows), add_townships=True)
+    assert p.new_townships == {"341122399000": "城关乡"}
+    c = _communities(county_db)
+    assert [c[n].township_code for n in "甲乙丙丁"] == [CHENGGUAN, CHENGGUAN, "341122101000", "341122399000"]
+    title = "城关办事处2024年老旧小区名单"
+    p = _plan(county_db, write(tmp_path / "b.xlsx", [[title], ["小区名称"], ["幸福里"]]))
+    assert p.counts()["new"] == 1 and p.rows[0].flags == ["表中没有乡镇（街道）列，按标题中的“城关街道”导入"]
+
+
+def test_a_township_of_the_same_name_and_another_kind_is_never_taken_for_a_registered_one(
+    county_db: Database, tmp_path: Path
+) -> None:
+    """Only 城关街道 registered: a row saying 城关镇 is another township (listed as unknown, added on
+    --add-townships), not 城关街道 (it went there); a row saying only 城关 is still 城关街道, before or after it."""
+    rows = [["乡镇", "小区名称"], ["城关镇", "甲"], ["城关", "乙"]]
+    p = _plan(county_db, write(tmp_path / "a.xlsx", rows))
+    assert [r.action for r in p.rows] == ["rejected", "new"] and p.unknown_townships == ["城关镇"]
+    assert p.rows[0].reason.startswith("乡镇（街道）“城关镇”未登记；")
+    _import(county_db, write(tmp_path / "a.xlsx", rows), add_townships=True)
+    c = _communities(county_db)
+    assert c["乙"].township_code == CHENGGUAN and c["甲"].township_code == "341122199000"
+
+
+def test_township_mode_refuses_a_township_of_the_same_name_and_another_kind(empty_db: Database, tmp_path: Path) -> None:
+    """Own township 城关镇: 城关街道 (and 城关街道办事处) shorten to the same 城关 but are another township, refused
+    as one; 城关, 城关镇人民政府 and an empty cell are the own."""
+    with empty_db.transaction("测试员") as s:
+        workspace.initialise(s, mode=workspace.TOWNSHIP, code="341122101000", name="城关镇", operator="测试员")
+    rows = [
+        ["乡镇（街道）", "小区名称"],
+        ["城关镇", "甲"],
+        ["城关街道", "乙"],
+        ["城关", "丙"],
+        ["城关街道办事处", "丁"],
+        ["城关镇人民政府", "戊"],
+        [None, "己"],
+    ]
+    p = _import(empty_db, write(tmp_path / "a.xlsx", rows))
+    assert [r.action for r in p.rows] == ["new", "rejected", "new", "rejected", "new", "new"]
+    assert p.rows[1].reason == "属于“城关街道”，不是本乡镇（街道）城关镇的小区"
+    assert p.rows[3].reason == "属于“城关街道办事处”，不是本乡镇（街道）城关镇的小区"
+    assert set(_communities(empty_db)) == {"甲", "丙", "戊", "己"}
 
 
 def test_one_row_header_with_vertically_merged_township(county_db: Database, tmp_path: Path) -> None:
