@@ -141,6 +141,17 @@ def is_bare_area(label: str) -> bool:
     return _core(label) == "面积"
 
 
+def stand_in_area(label: str) -> str | None:
+    """What a column imported as 建筑面积 says it holds instead (a header of only 面积, or 改造面积 on a sheet without
+    a 建筑面积), for the hint each of its rows gives: the figure may not be floor area, and a clerk reading the
+    summary must be able to tell. None for a 建筑面积 column."""
+    if is_bare_area(label):
+        return "只写了面积"
+    if match(label) == "renovation_area":
+        return "是改造面积，表中没有建筑面积"
+    return None
+
+
 def propose(labels: Sequence[str]) -> dict[int, str]:
     """{column: field} from the header labels; each field once (the first column that names it). A column headed
     only 面积 is proposed as 建筑面积 when it is the sheet's only area column (the clerk sees the proposal and each

@@ -621,8 +621,9 @@ class _Builder:
         self.resplit: set[str] = set()  # projects whose unsplit figure this file's community figures replace
         self.confirmed: set[str] = set()  # fields whose unit is the answer to a question, not the file's word
         self.year_assumed = False  # `year` is only the title's as-of date (截至2024年6月底): each use is flagged
-        # floor area from a column headed only 面积 (the sheet's only area): taken as 建筑面积, said on each row
-        self.bare_area = "floor_area" in col_of and columns.is_bare_area(self._label("floor_area"))
+        # floor area from a column headed only 面积 or 改造面积 (no 建筑面积 beside it): taken as 建筑面积, said on
+        # each row
+        self.area_stand_in = columns.stand_in_area(self._label("floor_area")) if "floor_area" in col_of else None
         self.existing = self._existing()
         self.projects: dict[tuple[str, str], str] = {
             (str(p.township_code), values.normalise(p.name)): p.id
@@ -919,9 +920,9 @@ class _Builder:
                 continue
             if n is None:
                 continue
-            if f == "floor_area" and self.bare_area:
+            if f == "floor_area" and self.area_stand_in:
                 flags.append(
-                    f"“{self._label(f)}”列只写了面积，按建筑面积导入（如不是建筑面积，请在列的对应关系中改正）"
+                    f"“{self._label(f)}”列{self.area_stand_in}，按建筑面积导入（如不是建筑面积，请在列的对应关系中改正）"
                 )
             if f in self.confirmed:
                 n = self._plausible(f, raw, n, data, flags)

@@ -338,6 +338,21 @@ def test_bare_figures_beside_cells_that_write_their_unit_are_asked_about_or_kept
     ]
 
 
+def test_a_renovation_area_taken_as_floor_area_is_said_on_each_row(county_db: Database, tmp_path: Path) -> None:
+    """改造面积 as the sheet's only area column is imported as 建筑面积 (as before); each row now says so, as a column
+    headed only 面积 does; beside a 建筑面积 column it is not floor area and nothing is said."""
+    header = "改造面积（平方米）"
+    rows = [["乡镇（街道）", "小区名称", "占地面积（平方米）", header], ["城关街道", "甲", 30000, 9000]]
+    p = _import(county_db, write(tmp_path / "a.xlsx", rows))
+    assert p.mapping[3] == "floor_area" and _communities(county_db)["甲"].floor_area == Decimal("9000.00")
+    hint = f"“{header}”列是改造面积，表中没有建筑面积，按建筑面积导入（如不是建筑面积，请在列的对应关系中改正）"
+    assert p.rows[0].flags == [hint]
+    assert hint.replace("（", "(").replace("）", ")").replace("，", ",") in _communities(county_db)["甲"].notes
+    rows = [["乡镇（街道）", "小区名称", "建筑面积（平方米）", header], ["城关街道", "乙", 12000, 9000]]
+    p = _plan(county_db, write(tmp_path / "b.xlsx", rows))
+    assert p.mapping[2] == "floor_area" and p.mapping[3] == "renovation_area" and p.rows[0].flags == []
+
+
 def test_a_plain_list_of_names_is_imported_by_name_in_a_township(db: Database, tmp_path: Path) -> None:
     """A sheet whose only column is 小区名称 (a title above it): the communities by name, one project for the file;
     the title (老旧小区名单 holds 小区名) is not taken for the header."""
