@@ -10,12 +10,13 @@ no figures.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from oldcomm_desktop.core.importing.columns import exact, is_summary_header, match
-from oldcomm_desktop.core.importing.values import normalise, numeral_years, parse_number, shown, unit_in
+from oldcomm_desktop.core.importing.values import UNITS, normalise, numeral_years, parse_number, shown, unit_in
 
 SCAN_ROWS = 20
 
@@ -30,6 +31,7 @@ class Header:
     year: int | None = None  # a year named in the title (for dates without one, and the plan year)
     year_as_of: bool = False  # the title's only year is when the figures were taken (截至2024年6月底): assumed
     headline: dict[str, Decimal] = field(default_factory=dict)  # figures the prose headline claims
+    sheet_units: dict[str, str] = field(default_factory=dict)  # quantity -> unit a 单位：万元 line above names
 
     @property
     def data_start(self) -> int:
@@ -38,6 +40,12 @@ class Header:
 
 def _text(value: Any) -> str:
     return shown(value).strip()
+
+
+def _label(value: Any) -> str:
+    """A header cell on one line: 建筑面积 and （万平方米） typed on two lines of one cell (Alt+Enter) are one
+    label, or every hint naming the column would break the 备注 line the import's hints are kept on."""
+    return re.sub(r"\s*\n\s*", "", _text(value))
 
 
 def _score(row: list[Any], known: frozenset[str]) -> int:
@@ -85,12 +93,12 @@ def find(cells: list[list[Any]], known: frozenset[str] = frozenset()) -> Header 
             return None
         best_row = lone
     width = max((len(r) for r in cells), default=0)
-    top = [_text(c) for c in cells[best_row]] + [""] * (width - len(cells[best_row]))
+    top = [_label(c) for c in cells[best_row]] + [""] * (width - len(cells[best_row]))
     rows = 1
     labels = top
     unit_row = False
     if best_row + 1 < len(cells):
-        below = [_text(c) for c in cells[best_row + 1]] + [""] * (width - len(cells[best_row + 1]))
+        below = [_label(c) for c in cells[best_row + 1]] + [""] * (width - len(cells[best_row + 1]))
         texts = [t for t in below if t]
         numbers = sum(1 for t in texts if _is_number(t))
         differs = [i for i, t in enumerate(below) if t and t != top[i]]
@@ -121,7 +129,30 @@ def find(cells: list[list[Any]], known: frozenset[str] = frozenset()) -> Header 
     header = Header(best_row, rows, labels, units, title=first_line)
     header.year, header.year_as_of = title_year(normalise(title))
     header.headline = headline_figures(title)  # from every line above the header
+    header.sheet_units = sheet_units(_text(c) for row in cells[:best_row] for c in row)
     return header
+
+
+# who 单位 is in a line that names a body, not a unit (填报单位：城关街道办事处)
+_BODIES = ("填报", "建设", "实施", "责任", "施工", "监理", "设计", "主管", "报送", "编制", "牵头", "业主", "产权")
+_SHEET_UNIT = re.compile(r"单位[:：]")
+_ANY_UNIT = re.compile("|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True)), re.IGNORECASE)
+
+
+def sheet_units(lines: Iterable[str]) -> dict[str, str]:
+    """The units a line above the header gives the whole table (单位：万元、平方米; 金额单位：万元), by quantity
+    (money, area): a column whose own header names no unit takes them, so 总投资 50 under 单位：万元 is 50万元."""
+    found: dict[str, str] = {}
+    for line in lines:
+        text = normalise(line)
+        for m in _SHEET_UNIT.finditer(text):
+            if text[max(0, m.start() - 2) : m.start()] in _BODIES:
+                continue
+            for u in _ANY_UNIT.finditer(text[m.end() :]):
+                unit = next(k for k in UNITS if k.lower() == u.group(0).lower())
+                if UNITS[unit][0] in ("money", "area"):
+                    found.setdefault(UNITS[unit][0], unit)
+    return found
 
 
 _AS_OF = re.compile(r"(截至|截止|截止到|截至到|至|到)$")

@@ -147,6 +147,8 @@ def _cell(row: list[Any], col: int | None) -> Any:
 
 
 _PERCENT = {"progress_percent": "%"}  # a 形象进度 cell may say 80%
+# what a field measures, for the units a line above the table gives (单位：万元、平方米)
+_QUANTITY = {"total_investment": "money", "floor_area": "area", "renovation_area": "area", "land_area": "area"}
 
 
 def _national_children(code: str) -> list[Any]:
@@ -202,6 +204,8 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
     for col, f in mapping.items():
         if col in head.units and f not in units:
             units[f] = head.units[col]
+        elif f not in units and _QUANTITY.get(f) in head.sheet_units:  # 单位：万元 above the table
+            units[f] = head.sheet_units[_QUANTITY[f]]
     col_of = {f: c for c, f in mapping.items()}
     questions, answers = [], []
     confirmed: set[str] = set()
@@ -223,6 +227,7 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
     name_col = col_of["name"]
     classified = [kinds.classify(sheet.cells[r], mapping, labels) for r in range(head.data_start, len(sheet.cells))]
     parts = _breakdown_rows(sheet, head.data_start, classified, name_col)
+    headings = _heading_rows(sheet, head.data_start, classified, mapping)
     for r in range(head.data_start, len(sheet.cells)):
         row = sheet.cells[r]
         k = classified[r - head.data_start]
@@ -238,6 +243,9 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
         if r in parts:
             res.kind = kinds.PART
             res.reason = f"{parts[r]}行下的“其中”分项（不导入，不计入{parts[r]}）"
+            continue
+        if r in headings:
+            res.kind, res.reason = kinds.HEADING, kinds.KIND_LABELS[kinds.HEADING]
             continue
         if k.kind in (kinds.SUBTOTAL, kinds.TOTAL):
             res.reason = kinds.KIND_LABELS[k.kind]
@@ -382,6 +390,33 @@ def _breakdown_rows(sheet: workbook.Sheet, start: int, classified: list[kinds.Ki
             found.update((start + x, word) for x in run if classified[x].kind == kinds.COMMUNITY)
         i = j if run and (closing or followed) else i + 1
     return found
+
+
+_CHINESE_LIST_NUMBER = re.compile(r"[(（]?[一二三四五六七八九十]+[、.．)）]")
+
+
+def _heading_rows(sheet: workbook.Sheet, start: int, classified: list[kinds.Kind], mapping: dict[int, str]) -> set[int]:
+    """The sheet rows that title a group of the list (一、新开工项目 | 二、续建项目, 一、城关街道): a Chinese-numeral
+    list number in the 序号 or the name cell and nothing in any other imported column, in a list whose community
+    rows hold more than a name and are numbered otherwise (1, 2 …). They were imported as communities named
+    新开工项目; a plain list of names, or one numbered 一、二、 throughout, has none."""
+    numbered = [c for c, f in mapping.items() if f in ("seq", "name")]
+    others = [c for c, f in mapping.items() if f not in ("seq", "name")]
+    found: set[int] = set()
+    filled = False  # a community row holding more than a name, numbered otherwise (1, 2 …)
+    for i, k in enumerate(classified):
+        if k.kind != kinds.COMMUNITY:
+            continue
+        row = sheet.cells[start + i]
+        chinese = any(
+            isinstance(v, str) and _CHINESE_LIST_NUMBER.match(values.normalise(v))
+            for v in (_cell(row, c) for c in numbered)
+        )
+        if any(_cell(row, c) is not None for c in others):
+            filled = filled or not chinese
+        elif chinese:
+            found.add(start + i)
+    return found if filled else set()
 
 
 def _breakdown(name: str, last: int) -> int | None:
@@ -775,9 +810,9 @@ class _Builder:
         self.unknown.add(text)
         if not self.options.add_townships:
             return None, f"乡镇（街道）“{text}”未登记；确认无误后可选择“添加乡镇”（命令行 --add-townships）"
-        listed = self._listed().items()
-        national = {township_full(n): (c, n) for c, n in listed}.get(full) or (
-            None if kind else {township_key(n): (c, n) for c, n in listed}.get(key)
+        division_list = self._listed().items()
+        national = {township_full(n): (c, n) for c, n in division_list}.get(full) or (
+            None if kind else {township_key(n): (c, n) for c, n in division_list}.get(key)
         )
         if national is not None and national[0] not in self.names and national[0] not in self.new_townships:
             code, text = national  # the national list's code and full name (蓼城 → 蓼城街道 …001)

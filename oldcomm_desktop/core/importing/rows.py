@@ -15,7 +15,7 @@ from typing import Any
 
 from oldcomm_desktop.core.importing.values import _traditional, normalise, strip_list_number
 
-COMMUNITY, SUBTOTAL, TOTAL, BATCH, PART, FOOTER, BLANK, HEADER, NAMELESS = (
+COMMUNITY, SUBTOTAL, TOTAL, BATCH, PART, FOOTER, BLANK, HEADER, NAMELESS, HEADING = (
     "community",
     "subtotal",
     "total",
@@ -25,6 +25,7 @@ COMMUNITY, SUBTOTAL, TOTAL, BATCH, PART, FOOTER, BLANK, HEADER, NAMELESS = (
     "blank",
     "header",
     "nameless",
+    "heading",
 )
 KIND_LABELS = {
     COMMUNITY: "小区",
@@ -36,6 +37,7 @@ KIND_LABELS = {
     BLANK: "空行",
     HEADER: "重复的表头",
     NAMELESS: "有数字但没有小区名称的行",
+    HEADING: "分组标题行（如“一、新开工项目”，不是小区，不导入）",
 }
 NOTE_WORDS = ("注:", "说明:", "备注:", "注1", "注2")
 FOOTER_WORDS = ("填报人", "审核人", "填报单位", "填表人", "联系电话:", "填报日期", "制表")

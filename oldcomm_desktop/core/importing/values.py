@@ -158,11 +158,16 @@ def parse_number(value: Any, *, default_unit: str | None = None) -> Number | Non
     if _PLAIN.fullmatch(text):  # digits only
         return Number(Decimal(text) * _factor(default_unit), default_unit)
     note = ""
-    for marker in ("其中", "含", "(其中", "(含"):
-        at = text.find(marker)
-        if at > 0:
-            text, note = text[:at].rstrip("(,，;；、 "), text[at:]
-            break
+    bracketed = re.search(r"\((?:其中|含)[^()]*\)", text)
+    if bracketed and bracketed.start() > 0:
+        # 268(其中中央补助120)万元: the part in brackets is left out, the unit after it still counts
+        text, note = text[: bracketed.start()] + text[bracketed.end() :], bracketed.group(0)
+    else:
+        for marker in ("其中", "含"):
+            at = text.find(marker)
+            if at > 0:
+                text, note = text[:at].rstrip("(,，;；、 "), text[at:]
+                break
     m = _NUMBER.search(text.replace(" ", ""))
     if m is None:
         raise ValueError(f"“{value}”不是数字")
@@ -415,6 +420,10 @@ LEDGER_STATUS_WORDS: dict[str, str] = {
 }
 # after 未 / 尚未: what the negated word leaves (未完工: started, not completed; 未验收: completed, not accepted)
 _NEGATED: dict[str, str] = {"验收": COMPLETED, "完工": STARTED, "完成": STARTED, "竣工": STARTED, "开工": PLANNED}
+# a step before the works (完成招标, 设计中, 已立项) and words that name the works themselves
+_NOT_YET = ("待", "拟", "准备", "计划", "即将", "预计", "尚待")
+_BEFORE_WORKS = ("招标", "设计", "前期", "方案", "立项", "可研", "评审", "公示", "征询", "审批")
+_WORKS = ("开工", "施工", "在建", "完工", "竣工", "验收", "进场")
 # every status word, the longest first (a word found inside a longer one must not win over it)
 _WORDS_LONGEST_FIRST = sorted({**STATUS_WORDS, **LEDGER_STATUS_WORDS}.items(), key=lambda kv: len(kv[0]), reverse=True)
 
@@ -434,6 +443,13 @@ def parse_status(value: Any) -> str | None:
     if percent:  # 已完成80%: a share of the work done, not completion
         share = Decimal(percent[1])
         return COMPLETED if share >= 100 else (STARTED if share > 0 else PLANNED)
+    if text.startswith(_NOT_YET) and "开工" in text:  # 待开工, 拟开工, 计划6月开工: not started
+        return PLANNED
+    if "主体" in text and not any(w in text for w in ("竣工", "验收")):  # 已完成主体施工: the works go on
+        return STARTED
+    works = text.replace("施工图", "")
+    if any(w in works for w in _BEFORE_WORKS) and not any(w in works for w in _WORKS):  # 完成招标: not started
+        return PLANNED
     if text.startswith(("未", "尚未")):  # 未完工, 尚未完成: a negation, never the word it negates
         for word, status in _NEGATED.items():
             if word in text:
