@@ -111,7 +111,13 @@ def order_problem(existing: list[Reached], new: Reached, today: date) -> str | N
 
     The order rules: no future dates; a once-only milestone once; completion needs a start, acceptance a
     completion (and so on), each on or after the one before; preparation is not dated after the start;
-    nothing follows a withdrawal, and an accepted community cannot be withdrawn.
+    nothing is dated after a withdrawal, and an accepted community cannot be withdrawn (nor a withdrawn one
+    accepted).
+
+    Each rule between two milestones holds whichever of them is recorded first (a late 完工 dated before the
+    withdrawal fits as the withdrawal recorded after that 完工 does): the township and the county record
+    milestones apart and sync merges them in either order, and both sides must judge the merged log alike —
+    both take it, or both hold the clash for a clerk.
     """
     kind = KIND_BY_CODE.get(new.kind)
     if kind is None:
@@ -124,7 +130,11 @@ def order_problem(existing: list[Reached], new: Reached, today: date) -> str | N
     if kind.once and new.kind in by_kind:
         return f"已记录过“{kind.label}”（{by_kind[new.kind][0]}），不能重复记录"
     if "withdrawal" in by_kind and new.kind != "withdrawal":
-        return f"该小区已于 {by_kind['withdrawal'][0]} 退出计划，不能再记录“{kind.label}”"
+        left = by_kind["withdrawal"][0]
+        # the mirror of the withdrawal's own rules below (dated last; never after acceptance), so two logs merged
+        # by sync are judged alike whichever side recorded its milestone first
+        if new.on > left or new.kind == "acceptance":
+            return f"该小区已于 {left} 退出计划，不能再记录“{kind.label}”"
     if kind.requires:
         before = KIND_BY_CODE[kind.requires]
         if kind.requires not in by_kind:

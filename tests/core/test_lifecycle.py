@@ -259,3 +259,14 @@ def test_a_milestone_another_depends_on_cannot_be_removed(existing: list, removi
 )
 def test_the_latest_milestone_can_be_removed(existing: list, removing: tuple) -> None:
     assert removal_problem(log(*existing), Reached(removing[0], day(removing[1]))) is None
+
+
+def test_the_withdrawal_rules_hold_whichever_milestone_is_recorded_first() -> None:
+    """Sync merges two sides' logs in either order: each pair is judged alike both ways."""
+    assert ok(log(("start", 0), ("completion", 5)), "withdrawal", 6)
+    assert ok(log(("start", 0), ("withdrawal", 6)), "completion", 5)  # a 完工 dated before the withdrawal
+    assert ok(log(("start", 0), ("withdrawal", 6)), "completion", 6)
+    assert not ok(log(("start", 0), ("withdrawal", 6)), "completion", 7)
+    assert not ok(log(("start", 0), ("completion", 7)), "withdrawal", 6)
+    assert not ok(log(("start", 0), ("completion", 5), ("acceptance", 6)), "withdrawal", 7)
+    assert not ok(log(("start", 0), ("completion", 5), ("withdrawal", 7)), "acceptance", 6)

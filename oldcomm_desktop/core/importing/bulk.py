@@ -215,7 +215,9 @@ def prepare(
     are (the sync import: created_at, deleted_at, columns derived on the other side, which derive recomputes).
     `tombstones`: a row that ends deleted, or whose only change is its deletion or restore, is written without
     the table's rules, as the recycle bin deletes and restores (a deletion is never refused; its parent may
-    be gone too); it also stays out of the rules over several rows (sums, running totals).
+    be gone too); it also stays out of the rules over several rows (sums, running totals). Only a table whose
+    service refuses some deletions or restores itself (a milestone another depends on) checks it, through
+    its spec's `tombstone` hook, so a deletion arriving by sync meets the rule a clerk's deletion meets.
     """
     from oldcomm_desktop.core.importing.bulk_tables import SPECS
     from oldcomm_desktop.core.importing.bulk_tables import TABLES as ORDER
@@ -546,6 +548,10 @@ def _prepare_row(
         return
     if tombstones and _tombstone(row, stored):
         assert record_id is not None
+        problems = spec.tombstone(batch, row, stored)
+        if problems:
+            out.action, out.problems = REJECT, problems
+            return
         batch.cache.setdefault(("tombstones", out.table), set()).add(record_id)
         batch.rows[out.table][record_id] = row
         return

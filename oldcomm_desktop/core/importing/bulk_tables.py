@@ -39,7 +39,7 @@ from oldcomm_desktop.core.errors import FieldProblem, ValidationError
 from oldcomm_desktop.core.fields import Field, problem
 from oldcomm_desktop.core.importing import bulk
 from oldcomm_desktop.core.importing.bulk import CREATE, REJECT, Batch, RowOutcome
-from oldcomm_desktop.core.lifecycle import Reached, order_problem
+from oldcomm_desktop.core.lifecycle import Reached, order_problem, removal_problem
 from oldcomm_desktop.core.model import (
     Base,
     Community,
@@ -173,6 +173,11 @@ class TableSpec:
 
     def derive(self, batch: Batch, outs: list[RowOutcome]) -> None:
         return None
+
+    def tombstone(self, batch: Batch, row: dict[str, Any], stored: dict[str, Any] | None) -> list[FieldProblem]:
+        """The service's rules on a deletion or restore arriving by sync (`bulk.prepare`'s `tombstones`): none for
+        most tables, whose deletions the recycle bin never refuses."""
+        return []
 
 
 def _reject(batch: Batch, out: RowOutcome, problems: list[FieldProblem]) -> None:
@@ -361,6 +366,9 @@ class MilestoneSpec(TableSpec):
         """The logs the order rules read, as `milestones.add` reads them: a community's own milestones and its
         project's; a project milestone is checked against each of the project's live communities."""
         logs: dict[tuple[str, str], list[Reached]] = defaultdict(list)
+        stored_rows = batch.existing["milestone"]
+        # a row of a stored milestone (sync: one naming only what changed, its deletion) read with what is stored
+        rows = [{**s, **r} if (s := stored_rows.get(str(r.get("id")))) else r for r in rows]
         pids = {str(r["project_id"]) for r in rows if r.get("project_id") and not r.get("community_id")}
         members: dict[str, set[str]] = defaultdict(set)  # project -> its live communities (stored or in batch)
         member_of: dict[str, str] = {}  # community -> the project whose group holds it (one at most)
@@ -385,20 +393,25 @@ class MilestoneSpec(TableSpec):
         for cid in cids:
             found = batch.lookup("community", cid)
             projects[cid] = str(found["project_id"]) if found and found.get("project_id") else None
+        # a milestone this batch deletes (sync) is out of the logs: each row is judged against the log as it
+        # ends, so a package that removed 完工 and then 开工 is not refused for the order its rows come in
+        leaving = {str(r["id"]) for r in rows if r.get("deleted_at") is not None and r.get("id")}
         stored_c = sorted(c for c in cids if batch.existing["community"].get(c))
         for start in range(0, len(stored_c), 500):
-            own = select(Milestone.community_id, Milestone.kind, Milestone.reached_on).where(
+            own = select(Milestone.id, Milestone.community_id, Milestone.kind, Milestone.reached_on).where(
                 Milestone.community_id.in_(stored_c[start : start + 500]), _live(Milestone.deleted_at)
             )
-            for holder, kind, on in batch.session.execute(own):
-                logs[("community", str(holder))].append(Reached(kind, on))
+            for mid, holder, kind, on in batch.session.execute(own):
+                if mid not in leaving:
+                    logs[("community", str(holder))].append(Reached(kind, on))
         stored_p = sorted({p for p in projects.values() if p} | pids)
         for start in range(0, len(stored_p), 500):
-            theirs = select(Milestone.project_id, Milestone.kind, Milestone.reached_on).where(
+            theirs = select(Milestone.id, Milestone.project_id, Milestone.kind, Milestone.reached_on).where(
                 Milestone.project_id.in_(stored_p[start : start + 500]), _live(Milestone.deleted_at)
             )
-            for pid, kind, on in batch.session.execute(theirs):
-                logs[("project", str(pid))].append(Reached(kind, on))
+            for mid, pid, kind, on in batch.session.execute(theirs):
+                if mid not in leaving:
+                    logs[("project", str(pid))].append(Reached(kind, on))
         batch.cache["milestone_logs"] = logs
         batch.cache["milestone_members"] = members
         batch.cache["milestone_projects"] = projects
@@ -447,6 +460,45 @@ class MilestoneSpec(TableSpec):
             return [FieldProblem("reached_on", "日期", problem)]
         logs[key].append(reached)
         batch.cache[f"kinds_{key[0]}"][key[1]].append(row["kind"])
+        return []
+
+    def tombstone(self, batch: Batch, row: dict[str, Any], stored: dict[str, Any] | None) -> list[FieldProblem]:
+        """A milestone arriving deleted or restored (sync) meets the rules `milestones.remove` and
+        `milestones.restore` apply — the same lifecycle functions, on the logs `preload` read: a 开工 the
+        other side undid while 完工 was recorded here is refused, and so held for a clerk (sync/rule_holds.py)
+        as the 完工 is held on the other side, instead of leaving 完工 without 开工 here."""
+        if stored is None or (stored.get("deleted_at") is None) == (row.get("deleted_at") is None):
+            return []  # new here and deleted already, or still deleted: no log changes
+        reached = Reached(row["kind"], row["reached_on"])
+        removing = row.get("deleted_at") is not None
+        logs = batch.cache["milestone_logs"]
+        pid = str(row["project_id"]) if row.get("project_id") and not row.get("community_id") else None
+        if pid is not None:
+            key = ("project", pid)
+            if (batch.lookup("project", pid) or {}).get("deleted_at") is not None:
+                return []  # goes to the recycle bin with its project: no status moves
+            holders = [("community", c) for c in sorted(batch.cache["milestone_members"].get(pid, ()))]
+            judged = [(logs[h] + logs[key], (batch.lookup("community", h[1]) or {}).get("name")) for h in holders]
+            if not holders:
+                judged = [(logs[key], None)]
+        else:
+            cid = str(row["community_id"])
+            key = ("community", cid)
+            community = batch.lookup("community", cid)
+            if community is None or community.get("deleted_at") is not None:
+                return []  # goes to the recycle bin with its community: no status moves
+            pid_of = batch.cache["milestone_projects"].get(cid)
+            judged = [(logs[key] + (logs[("project", pid_of)] if pid_of else []), None)]
+        for log, name in judged:
+            if removing:
+                why = removal_problem(log + [reached], reached)
+            else:
+                why = order_problem(log, reached, batch.today)
+            if why:
+                where = f"（小区“{name}”）" if name else ""
+                return [FieldProblem("kind" if removing else "reached_on", "节点" if removing else "日期", why + where)]
+        if not removing:
+            logs[key].append(reached)
         return []
 
     def derive(self, batch: Batch, outs: list[RowOutcome]) -> None:

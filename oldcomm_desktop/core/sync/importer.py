@@ -1039,17 +1039,28 @@ def _write_through_bulk(session: Session, rows: dict[str, list[dict[str, Any]]],
                 for o in plan.rejected
             },
             {
-                (o.table, rows[o.table][o.index]["id"]): [
-                    (col, ptable, rows[o.table][o.index].get(col))
-                    for col, ptable in deleted_parents.PARENTS.get(o.table, ())
-                    if rows[o.table][o.index].get(col) is not None
-                ]
+                (o.table, rows[o.table][o.index]["id"]): _parents_named(conn, o.table, rows[o.table][o.index])
                 for o in plan.rejected
             },
         )
     rows.clear()
     bulk.apply(session, plan, source=source, kind="sync", event=False)
     return plan
+
+
+def _parents_named(conn: Any, name: str, row: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    """(column, parent table, parent id) of each parent a refused record names. A stored record's row names only
+    what changed (a deletion: `deleted_at`), so its parents are read as stored: a refused deletion of 开工 is a
+    clash with the 完工 recorded beside it here (_clashes), not a package refused for good."""
+    pairs = deleted_parents.PARENTS.get(name, ())
+    missing = [col for col, _p in pairs if col not in row]
+    stored: dict[str, Any] = {}
+    if missing:
+        t = tables.table(name)
+        found = conn.execute(select(*(t.c[col] for col in missing)).where(t.c.id == row["id"])).first()
+        stored = dict(found._mapping) if found is not None else {}
+    named = [(col, ptable, row[col] if col in row else stored.get(col)) for col, ptable in pairs]
+    return [(col, ptable, pid) for col, ptable, pid in named if pid is not None]
 
 
 def _check_disputed(session: Session, disputed: dict[str, dict[str, dict[str, Any]]]) -> None:

@@ -1,0 +1,106 @@
+"""The milestone-order rules judge a merged log alike on both sides, whichever side recorded first.
+
+The township undoes its 开工 while the county records 完工: the removal arriving at the county is judged by the rule
+`milestones.remove` applies (a 完工 depends on the 开工), so the county holds it for a clerk as the township holds
+the county's 完工 — never a county with 完工 but no 开工 and nothing to decide. A 退出计划 on one side and a 完工
+dated before it on the other fit together on both sides (the withdrawal is dated last either way)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from oldcomm_desktop.core import milestones
+from oldcomm_desktop.core.model import Community, Milestone, SyncConflict
+from oldcomm_desktop.core.sync import conflicts, rule_holds
+
+from .conftest import COUNTY, ORDERS, T1, Node, exchange, first_moves
+
+TODAY = date(2026, 11, 30)
+
+
+def _add(node: Node, cid: str, kind: str, day: str, **extra: str) -> str:
+    with node.db.transaction("录入员") as s:
+        values = {"kind": kind, "reached_on": day, **extra}
+        return milestones.add(s, s.get(Community, cid), values, today=TODAY).id
+
+
+def _log(node: Node, cid: str) -> tuple[list[str], str]:
+    with node.db.transaction() as s:
+        q = select(Milestone.kind).where(Milestone.community_id == cid, Milestone.deleted_at.is_(None))
+        return sorted(s.scalars(q)), s.get_one(Community, cid).status
+
+
+def _started(world: dict[str, Node]) -> tuple[Node, Node, str, str]:
+    county, t1 = world[COUNTY], world[T1]
+    cid = t1.new_community("幸福里", households=100, plan_year=2026)
+    start = _add(t1, cid, "start", "2026-05-01")
+    exchange(county, t1, rounds=1)
+    return county, t1, cid, start
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_a_start_undone_against_a_completion_is_held_on_both_sides(world: dict[str, Node], order: str) -> None:
+    county, t1, cid, start = _started(world)
+    _add(county, cid, "completion", "2026-06-01")
+    with t1.db.transaction("录入员") as s:
+        milestones.remove(s, start)
+    first_moves(county, t1, order)
+    exchange(county, t1)
+    assert _log(county, cid) == (["completion", "start"], "completed")  # the removal waits for a clerk
+    assert _log(t1, cid) == ([], "planned")
+    assert county.open_conflicts() == t1.open_conflicts() == [("milestone", rule_holds.FIELD)]
+    with county.db.transaction() as s:
+        [c] = conflicts.listing(s)
+    assert "须先删除它才能删除“开工”" in conflicts.shown(c["theirs"], c["field"])
+
+
+def test_the_county_keeping_its_start_settles_both_sides(world: dict[str, Node]) -> None:
+    county, t1, cid, start = _started(world)
+    _add(county, cid, "completion", "2026-06-01")
+    with t1.db.transaction("录入员") as s:
+        milestones.remove(s, start)
+    exchange(county, t1)
+    with county.db.transaction("审核员") as s:
+        held = s.scalar(select(SyncConflict.id).where(SyncConflict.status == "open"))
+        conflicts.resolve(s, held, "ours")
+    exchange(county, t1)
+    for node in (county, t1):
+        assert node.open_conflicts() == [], node.code
+        assert _log(node, cid) == (["completion", "start"], "completed"), node.code
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_a_withdrawal_and_an_earlier_completion_fit_on_both_sides(world: dict[str, Node], order: str) -> None:
+    county, t1, cid, _start = _started(world)
+    _add(county, cid, "completion", "2026-06-01")
+    _add(t1, cid, "withdrawal", "2026-06-02", reason="居民意见不一")
+    first_moves(county, t1, order)
+    exchange(county, t1)
+    for node in (county, t1):
+        assert node.open_conflicts() == [], node.code
+        assert _log(node, cid) == (["completion", "start", "withdrawal"], "withdrawn"), node.code
+
+
+def test_a_withdrawal_dated_before_the_other_sides_completion_is_held_on_both_sides(world: dict[str, Node]) -> None:
+    county, t1, cid, _start = _started(world)
+    _add(county, cid, "completion", "2026-06-05")
+    _add(t1, cid, "withdrawal", "2026-06-02", reason="居民意见不一")
+    exchange(county, t1)
+    assert county.open_conflicts() == t1.open_conflicts() == [("milestone", rule_holds.FIELD)]
+
+
+def test_a_completion_and_its_start_undone_together_travel(world: dict[str, Node]) -> None:
+    """Each removal is judged against the log as the package leaves it, not in the order its rows come."""
+    county, t1, cid, start = _started(world)
+    completion = _add(t1, cid, "completion", "2026-06-01")
+    exchange(county, t1)
+    with t1.db.transaction("录入员") as s:
+        milestones.remove(s, completion)
+        milestones.remove(s, start)
+    exchange(county, t1)
+    for node in (county, t1):
+        assert node.open_conflicts() == [], node.code
+        assert _log(node, cid) == ([], "planned"), node.code
