@@ -29,7 +29,7 @@ from oldcomm_desktop.core.model import (
 )
 from oldcomm_desktop.core.model.base import new_id, utcnow
 from oldcomm_desktop.core.projects import START_KINDS
-from oldcomm_desktop.core.townships import township_rule, with_default_township
+from oldcomm_desktop.core.townships import refuse_move_after_sync, township_rule, with_default_township
 
 MANAGEMENT_MODES = {"professional": "专业物业", "self": "居民自治", "entrusted": "社区托管"}
 OWNERS_COMMITTEES = {"owners": "业主委员会", "management": "物业管理委员会"}
@@ -246,6 +246,7 @@ def update(
     from oldcomm_desktop.core import milestones
 
     community = records.get(session, Community, community_id, expected_version=expected_version)
+    refuse_move_after_sync(session, FIELDS, community, changes)
     # asked once: an edit that leaves the year built alone does not ask about it again
     confirm = confirm or "year_built" not in changes
     if changes.get("village_code"):

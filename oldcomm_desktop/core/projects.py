@@ -14,7 +14,7 @@ from oldcomm_desktop.core.errors import FieldProblem, ValidationError
 from oldcomm_desktop.core.fields import Field, problem, spec_of
 from oldcomm_desktop.core.model import Community, Project
 from oldcomm_desktop.core.model.base import utcnow
-from oldcomm_desktop.core.townships import township_rule, with_default_township
+from oldcomm_desktop.core.townships import refuse_move_after_sync, township_rule, with_default_township
 
 START_KINDS = {"new": "新开工", "continued": "续建"}
 
@@ -64,6 +64,7 @@ def update(
     session: Session, project_id: str, changes: Mapping[str, Any], *, expected_version: int | None = None
 ) -> Project:
     project = records.get(session, Project, project_id, expected_version=expected_version)
+    refuse_move_after_sync(session, FIELDS, project, changes)
     records.apply(session, project, FIELDS, changes, [_rules])
     derived.apply_to(project, derived.project_columns({"name": project.name}))
     session.flush()

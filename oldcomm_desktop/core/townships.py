@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from oldcomm_desktop.core import catalogues, divisions, workspace
 from oldcomm_desktop.core.errors import FieldProblem, ValidationError
 from oldcomm_desktop.core.fields import Field, problem
+from oldcomm_desktop.core.model import SyncShadow
 
 
 def township_rule(session: Session, spec: Mapping[str, Field], code: str | None) -> list[FieldProblem]:
@@ -48,3 +50,32 @@ def choices(session: Session) -> list[tuple[str, str]]:
     if workspace.mode(session) != workspace.TOWNSHIP:
         return [(c, n) for c, n in known if c[:6] == own[:6]]
     return [(c, n) for c, n in known if c == own] or [(own, divisions.name_of(session, own))]
+
+
+def refuse_move_after_sync(session: Session, spec: Mapping[str, Field], record: object, changes: Mapping) -> None:
+    """A record that has travelled in a sync package stays with its township.
+
+    Its township's packages carry it as theirs: once the county moved it to another township, every later
+    package of the first one was refused (the record is no longer theirs here), and that township never learned
+    of the move. A move before the record has travelled (no sync shadow yet) is an ordinary correction.
+    """
+    new = changes.get("township_code")
+    old = getattr(record, "township_code", None)
+    if not new or not old or str(new) == old:
+        return
+    table = getattr(record, "__tablename__", "")
+    shadow = select(SyncShadow.record_id).where(
+        SyncShadow.table_name == table, SyncShadow.record_id == getattr(record, "id", None)
+    )
+    if session.scalar(shadow) is None:
+        return
+    owner = divisions.name_of(session, old) or old
+    kind = "小区" if table == "community" else "项目"
+    raise ValidationError(
+        problem(
+            spec,
+            "township_code",
+            f"这个{kind}已与{owner}同步，改到别的乡镇（街道）后{owner}的数据包都会被拒收，所以不能改；"
+            f"确需划转时，请由{owner}删除它，再由新的乡镇（街道）录入",
+        )
+    )
