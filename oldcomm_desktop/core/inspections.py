@@ -173,10 +173,11 @@ def record(
 
 
 def next_notice_no(session: Session, township_code: str | None, year: int) -> str:
-    """The year's next notice number, with the issuing township's short name (core/notice_numbers.py)."""
+    """The year's next number of a notice recorded here on a community of the township, in the series of the unit
+    issuing it (the township, or the county office in a county database: core/notice_numbers.py)."""
     from oldcomm_desktop.core import notice_numbers
 
-    return notice_numbers.next_number(session, township_code, year)
+    return notice_numbers.next_number(session, notice_numbers.series(session, township_code), year)
 
 
 def reply(

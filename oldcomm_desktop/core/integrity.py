@@ -234,7 +234,28 @@ def _orphan_rule(session: Session) -> Iterator[Finding]:
             )
 
 
-RULES = (_status_rule, _money_rules, _milestone_rules, _ledger_rules, _item_rules, _orphan_rule)
+def _notice_number_rule(session: Session) -> Iterator[Finding]:
+    """One 整改通知单编号 on two live notices: a returned reply or a re-inspection could be matched to the wrong
+    one. Each unit numbers in its own series (core/notice_numbers.py), so only older data or a number typed by
+    hand can repeat. The numbers stay as printed (a notice is on paper with the contractor): reported, so a
+    clerk matches replies and re-inspections by community and date."""
+    from oldcomm_desktop.core.model import Rectification
+
+    for no, n in session.execute(
+        select(Rectification.notice_no, func.count())
+        .where(Rectification.deleted_at.is_(None), Rectification.notice_no.is_not(None))
+        .group_by(Rectification.notice_no)
+        .having(func.count() > 1)
+        .order_by(Rectification.notice_no)
+    ):
+        yield Finding(
+            "warning",
+            f"整改通知单“{no}”",
+            f"这个编号有 {n:,} 条整改通知共用；已印发的编号不改，回执和复查请按小区和检查日期核对",
+        )
+
+
+RULES = (_status_rule, _money_rules, _milestone_rules, _ledger_rules, _item_rules, _orphan_rule, _notice_number_rule)
 
 
 def check(session: Session, *, deep: bool = False) -> list[Finding]:

@@ -4,6 +4,14 @@ A number without the unit (整改〔2025〕001号) repeats in every township of 
 a returned form could not tell them apart. The unit's short name is part of the number: by default the
 township's name without its 镇/乡/街道 ending, configurable per township (设置 page, setting
 `notice_short_name.<code>`).
+
+A notice is numbered in the series of the unit that issues it, which is the database it is recorded in
+(`series`): a township's notices in the township's series, the county office's — on any township's community —
+in the county's own (by default the county's full name, 测试县整改〔2026〕001号, so it cannot read as a
+township's short name). Each series is then given out by one database only, so the county and a township
+numbering offline, one past the highest each knows, can never give one number twice. Numbers already given
+are never changed; two notices sharing one (older data, or a number typed by hand) are reported by
+`oldcomm check` (core/integrity.py).
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import catalogues
+from oldcomm_desktop.core import catalogues, workspace
 from oldcomm_desktop.core.errors import FieldProblem, ValidationError
 from oldcomm_desktop.core.model import Division, Rectification
 
@@ -34,14 +42,27 @@ def derived_short_name(name: str | None) -> str:
     return name
 
 
+def series(session: Session, township_code: str | None) -> str | None:
+    """The unit whose series numbers a notice recorded here on a community of `township_code`: the county
+    office in a county database (it issues the notice; a township's series is given out by the township's own
+    database, offline, and the two would meet on one number), else the township."""
+    if workspace.mode(session) == workspace.COUNTY:
+        return workspace.own_code(session) or township_code
+    return township_code
+
+
 def short_name(session: Session, township_code: str | None) -> str:
-    """The short name numbers of this township start with ('' when the township is unknown)."""
+    """The short name numbers of this unit (a township, or the county office) start with ('' when unknown)."""
     if not township_code:
         return ""
     chosen = catalogues.get_setting(session, setting_key(township_code))
     if chosen:
         return str(chosen)
-    return derived_short_name(session.scalar(select(Division.name).where(Division.code == township_code)))
+    found = session.execute(select(Division.name, Division.level).where(Division.code == township_code)).first()
+    name, level = (found.name, found.level) if found is not None else (None, None)
+    if level == "county":  # the county's whole name (测试县): never one of its townships' short names
+        return (name or "").strip()
+    return derived_short_name(name)
 
 
 def set_short_name(session: Session, township_code: str, text: str) -> str:
@@ -56,15 +77,12 @@ def set_short_name(session: Session, township_code: str, text: str) -> str:
     return short_name(session, township_code)
 
 
-def next_number(session: Session, township_code: str | None, year: int) -> str:
-    """The year's next number of the township: one past the highest in use with the same prefix, so a number
-    typed by hand is never given twice."""
-    prefix = f"{short_name(session, township_code)}整改〔{year}〕"
-    used = session.scalars(
-        select(Rectification.notice_no).where(
-            Rectification.township_code == township_code, Rectification.notice_no.like(f"{prefix}%")
-        )
-    )
+def next_number(session: Session, code: str | None, year: int) -> str:
+    """The year's next number of a series (`code`: its unit, see `series`): one past the highest in use with the
+    same prefix, in any township (the county's notices sit on every township's communities), so a number typed
+    by hand is never given twice."""
+    prefix = f"{short_name(session, code)}整改〔{year}〕"
+    used = session.scalars(select(Rectification.notice_no).where(Rectification.notice_no.like(f"{prefix}%")))
     tails = (no[len(prefix) :] for no in used if no is not None)
     numbers = [int(t[:-1]) for t in tails if t.endswith("号") and t[:-1].isdigit()]
     return f"{prefix}{max(numbers, default=0) + 1:03d}号"

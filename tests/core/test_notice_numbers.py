@@ -27,3 +27,13 @@ def test_two_townships_number_apart_and_the_short_name_is_configurable(session) 
     assert notice_numbers.next_number(session, "341122101000", 2025) == "红星整改〔2025〕001号"
     with pytest.raises(ValidationError, match="简称"):
         notice_numbers.set_short_name(session, "341122101000", "红 星")
+
+
+def test_the_county_office_numbers_in_its_own_series(session) -> None:
+    """A county's short name is its whole name (never a township's short name); its series is its own."""
+    divisions.ensure(session, "341122000000", "测试县")
+    assert notice_numbers.short_name(session, "341122000000") == "测试县"
+    assert notice_numbers.next_number(session, "341122000000", 2026) == "测试县整改〔2026〕001号"
+    assert notice_numbers.set_short_name(session, "341122000000", "测试县住建局") == "测试县住建局"
+    assert notice_numbers.next_number(session, "341122000000", 2026) == "测试县住建局整改〔2026〕001号"
+    assert notice_numbers.series(session, "341122001000") == "341122001000"  # a township database: its own

@@ -31,6 +31,7 @@ from oldcomm_desktop.core import (
     inspections,
     items,
     milestones,
+    notice_numbers,
     projects,
     responsibility,
     workspace,
@@ -732,9 +733,12 @@ class RectificationSpec(TableSpec):
         inspection = batch.lookup("inspection", row["inspection_id"])
         problems = inspections.deadline_problems(row["deadline"], inspection["inspected_on"], 1)  # type: ignore[index]
         if not row.get("notice_no"):
-            key = ("notice", row["township_code"], inspection["inspected_on"].year)  # type: ignore[index]
-            if key not in batch.cache:  # (prefix with the township's short name, next number)
-                batch.cache[key] = _first_notice_number(batch, row["township_code"], key[2])
+            # keyed by the series, not the township: a county database numbers every township's notices in its own
+            tc = row["township_code"]
+            code = batch.cached(("notice-series", tc), lambda: notice_numbers.series(batch.session, tc))
+            key = ("notice", code, inspection["inspected_on"].year)  # type: ignore[index]
+            if key not in batch.cache:  # (prefix with the issuing unit's short name, next number)
+                batch.cache[key] = _first_notice_number(batch, code, key[2])
             prefix, number = batch.cache[key]
             row["notice_no"] = f"{prefix}{number:03d}号"
             batch.cache[key][1] += 1
@@ -784,7 +788,8 @@ NOTICE_MEMO = "notice_numbers"
 
 
 def _first_notice_number(batch: Batch, township_code: str | None, year: int) -> list[Any]:
-    """[prefix, next number] of a township's notices in a year, as `inspections.next_notice_no` gives it.
+    """[prefix, next number] of a series' notices in a year (`township_code`: the series' unit,
+    `notice_numbers.series`), as `inspections.next_notice_no` gives it.
 
     That reads every notice number of the township and year in use (one past the highest, so a number typed by
     hand is never given twice): in the demo's run of 200,000 communities, fifteen reads per plan of a table
@@ -798,7 +803,7 @@ def _first_notice_number(batch: Batch, township_code: str | None, year: int) -> 
         if _last_rowid(batch.session.connection()) == carried["last_rowid"]:
             prefix, number = carried["numbers"][(township_code, year)]
             return [prefix, number]
-    first = inspections.next_notice_no(batch.session, township_code, year)
+    first = inspections.next_notice_no(batch.session, township_code, year)  # a series' unit is its own series
     cut = first.index("〕") + 1
     return [first[:cut], int(first[cut:-1])]
 

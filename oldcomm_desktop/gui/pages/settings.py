@@ -146,7 +146,9 @@ class SettingsPage(Page):
         return tab
 
     def _notice_township(self) -> str | None:
-        return self.ctx.read(lambda s: workspace.own_code(s) if workspace.mode(s) == workspace.TOWNSHIP else None)
+        """The unit whose notice series this database gives out: the township, or the county office (its
+        notices are numbered in its own series, core/notice_numbers.py)."""
+        return self.ctx.read(workspace.own_code)
 
     def _show_notice_short_name(self) -> None:
         from datetime import date
@@ -154,7 +156,7 @@ class SettingsPage(Page):
         from oldcomm_desktop.core import notice_numbers
 
         code = self._notice_township()
-        self.notice_box.setVisible(code is not None)  # a county's notices carry each township's own name
+        self.notice_box.setVisible(code is not None)
         if code is None:
             return
         short = self.ctx.read(lambda s: notice_numbers.short_name(s, code))

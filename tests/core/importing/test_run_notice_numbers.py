@@ -52,8 +52,9 @@ def test_the_demo_run_numbers_as_the_plain_reading_does(
     finally:
         plain_db.close()
     prefixes = Counter(n[: n.index("〕") + 1] for n in carried)
-    assert len(prefixes) > 3 and len(set(carried)) == len(carried)
-    for prefix, count in prefixes.items():  # 001 … n in every township and year, none skipped, none twice
+    # the demo is a county database: its notices are the county office's, in its own series (one per year)
+    assert len(prefixes) > 1 and len(set(carried)) == len(carried)
+    for prefix, count in prefixes.items():  # 001 … n in every series and year, none skipped, none twice
         assert sorted(n for n in carried if n.startswith(prefix)) == [f"{prefix}{i:03d}号" for i in range(1, count + 1)]
 
 
@@ -104,7 +105,7 @@ def test_a_number_typed_into_a_plan_or_a_notice_added_outside_the_run_is_seen(
         with bulk.one_run(s):
             _plan(s, iid, 3)  # 001–003
             _plan(s, iid, 2)  # 004–005, from the run's memo
-            _plan(s, iid, 2, notice_no="城关整改〔2025〕040号")  # 040 typed, and 006
+            _plan(s, iid, 2, notice_no="青禾县整改〔2025〕040号")  # 040 typed, and 006
             _plan(s, iid, 1)  # 041: the typed number is seen
             s.add(
                 Rectification(
@@ -113,12 +114,29 @@ def test_a_number_typed_into_a_plan_or_a_notice_added_outside_the_run_is_seen(
                     problem="手工",
                     deadline=TODAY,
                     current_deadline=TODAY,
-                    notice_no="城关整改〔2025〕060号",
+                    notice_no="青禾县整改〔2025〕060号",
                 )
             )
             s.flush()  # a notice added through the ORM inside the run
             _plan(s, iid, 1)  # 061
-    assert _numbers(county_db) == [f"城关整改〔2025〕{n:03d}号" for n in (1, 2, 3, 4, 5, 6, 40, 41, 60, 61)]
+    # a county database numbers in the county office's own series (core/notice_numbers.py)
+    assert _numbers(county_db) == [f"青禾县整改〔2025〕{n:03d}号" for n in (1, 2, 3, 4, 5, 6, 40, 41, 60, 61)]
     # read in the first plan, after the typed number and after the ORM's insert; carried twice (SQLite only:
     # on PostgreSQL there is no run, and every plan reads)
     assert len(reads) == (3 if county_db.is_sqlite else 5)
+
+
+def test_a_county_database_numbers_every_townships_notices_in_one_series(county_db: Database) -> None:
+    """Keyed by the series, not the township: two townships' notices in one plan never share a number."""
+    from tests.core.importing.conftest import DONGCHENG
+
+    with county_db.transaction("测试员") as s:
+        rows: dict[str, list[dict[str, Any]]] = {"community": [], "inspection": [], "rectification": []}
+        for township in (CHENGGUAN, DONGCHENG):
+            cid, iid = new_id(), new_id()
+            rows["community"].append({"id": cid, "name": "幸福里小区", "township_code": township, "households": 1})
+            day = TODAY - timedelta(days=30)
+            rows["inspection"].append({"id": iid, "community_id": cid, "kind": "patrol", "inspected_on": day})
+            rows["rectification"].append({"inspection_id": iid, "problem": "围挡破损", "deadline": TODAY})
+        bulk.write(s, rows, source="测试", today=TODAY)
+    assert _numbers(county_db) == ["青禾县整改〔2025〕001号", "青禾县整改〔2025〕002号"]
