@@ -784,6 +784,11 @@ class _Builder:
             # 城关 is the own 城关镇, and so is 城关镇人民政府; 城关街道 (another township of the same name) is not
             if full == township_full(self.own_name) or text == self.own or full == key == township_key(self.own_name):
                 return self.own, ""
+            if key == township_key(self.own_name):  # 城关街道's ledger saying 城关镇: renamed, or a namesake
+                return None, (
+                    f"属于“{text}”，不是本乡镇（街道）{self.own_name}的小区；如果是本乡镇（街道）改名前的名称"
+                    f"（如撤镇设街道），请把表中的名称改为{self.own_name}"
+                )
             return None, f"属于“{text}”，不是本乡镇（街道）{self.own_name}的小区"
         if len(text) == 12 and text.isdigit():  # a code: one of this county's registered townships, or asked
             if text in self.names or text in self.new_townships:
@@ -809,6 +814,13 @@ class _Builder:
             return code, ""
         self.unknown.add(text)
         if not self.options.add_townships:
+            if code:  # 城关镇 where 城关街道 is registered: renamed (撤镇设街道), or truly another township
+                same = self.shared.get(key) or [self.names.get(code) or self.new_townships.get(code, "")]
+                return None, (
+                    f"乡镇（街道）“{text}”未登记，已登记的有{'、'.join(same)}；如果是同一个乡镇（街道）（如撤镇设街道），"
+                    f"请把表中的名称改为{'或'.join(same)}；确是另一个乡镇（街道）时，"
+                    "可选择“添加乡镇”（命令行 --add-townships）"
+                )
             return None, f"乡镇（街道）“{text}”未登记；确认无误后可选择“添加乡镇”（命令行 --add-townships）"
         division_list = self._listed().items()
         national = {township_full(n): (c, n) for c, n in division_list}.get(full) or (

@@ -436,7 +436,10 @@ def test_a_township_named_by_its_office_is_the_township_of_that_kind(county_db: 
     ]
     p = _plan(county_db, write(tmp_path / "a.xlsx", rows))
     assert [r.action for r in p.rows] == ["new", "new", "new", "rejected"]
-    assert p.rows[3].reason.startswith("乡镇（街道）“城关乡人民政府”未登记；")
+    assert p.rows[3].reason == (
+        "乡镇（街道）“城关乡人民政府”未登记，已登记的有城关街道、城关镇；如果是同一个乡镇（街道）（如撤镇设街道），"
+        "请把表中的名称改为城关街道或城关镇；确是另一个乡镇（街道）时，可选择“添加乡镇”（命令行 --add-townships）"
+    )
     p = _import(county_db, write(tmp_path / "a.xlsx", rows), add_townships=True)
     assert p.new_townships == {"341122399000": "城关乡"}
     c = _communities(county_db)
@@ -454,7 +457,10 @@ def test_a_township_of_the_same_name_and_another_kind_is_never_taken_for_a_regis
     rows = [["乡镇", "小区名称"], ["城关镇", "甲"], ["城关", "乙"]]
     p = _plan(county_db, write(tmp_path / "a.xlsx", rows))
     assert [r.action for r in p.rows] == ["rejected", "new"] and p.unknown_townships == ["城关镇"]
-    assert p.rows[0].reason.startswith("乡镇（街道）“城关镇”未登记；")
+    assert p.rows[0].reason == (  # the clerk of a renamed township (撤镇设街道) is told what to write
+        "乡镇（街道）“城关镇”未登记，已登记的有城关街道；如果是同一个乡镇（街道）（如撤镇设街道），请把表中的名称改为"
+        "城关街道；确是另一个乡镇（街道）时，可选择“添加乡镇”（命令行 --add-townships）"
+    )
     _import(county_db, write(tmp_path / "a.xlsx", rows), add_townships=True)
     c = _communities(county_db)
     assert c["乙"].township_code == CHENGGUAN and c["甲"].township_code == "341122199000"
@@ -476,8 +482,9 @@ def test_township_mode_refuses_a_township_of_the_same_name_and_another_kind(empt
     ]
     p = _import(empty_db, write(tmp_path / "a.xlsx", rows))
     assert [r.action for r in p.rows] == ["new", "rejected", "new", "rejected", "new", "new"]
-    assert p.rows[1].reason == "属于“城关街道”，不是本乡镇（街道）城关镇的小区"
-    assert p.rows[3].reason == "属于“城关街道办事处”，不是本乡镇（街道）城关镇的小区"
+    renamed = "；如果是本乡镇（街道）改名前的名称（如撤镇设街道），请把表中的名称改为城关镇"
+    assert p.rows[1].reason == "属于“城关街道”，不是本乡镇（街道）城关镇的小区" + renamed
+    assert p.rows[3].reason == "属于“城关街道办事处”，不是本乡镇（街道）城关镇的小区" + renamed
     assert set(_communities(empty_db)) == {"甲", "丙", "戊", "己"}
 
 
