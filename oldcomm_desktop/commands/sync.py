@@ -144,8 +144,8 @@ def _conflicts(args: argparse.Namespace) -> int:
         return EXIT_OK
     for c in rows:
         print(f"{c['id']}  {c['record']}（{c['table']} {c['record_id']}）  字段：{c['field_label']}（{c['field']}）")
-        print(f"    本方：{conflicts.shown(c['ours'], c['field'])}（{(c['ours_at'] or '')[:19]}）")
-        print(f"    对方 {c['peer']}：{conflicts.shown(c['theirs'], c['field'])}（{(c['theirs_at'] or '')[:19]}）")
+        print(f"    本方：{conflicts.shown(c['ours'], c['field'])}{_when(c['ours_at'])}")
+        print(f"    对方 {c['peer']}：{conflicts.shown(c['theirs'], c['field'])}{_when(c['theirs_at'])}")
         if c.get("note"):
             print(f"    说明：{c['note']}")
         for key, option in (("ours", "--keep ours"), ("theirs", "--keep theirs"), ("edit", "--value JSON")):
@@ -155,6 +155,11 @@ def _conflicts(args: argparse.Namespace) -> int:
             print(f"    状态：{conflicts.STATUS_LABELS.get(c['status'], c['status'])}")
     print(f"共 {len(rows)} 个冲突")
     return EXIT_OK
+
+
+def _when(at: str | None) -> str:
+    """（2026-12-03 10:00:00）, or nothing for a side with no time (a record new here has no time of ours)."""
+    return f"（{at[:19].replace('T', ' ')}）" if at else ""
 
 
 def _resolve(args: argparse.Namespace) -> int:

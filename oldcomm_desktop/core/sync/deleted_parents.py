@@ -143,15 +143,23 @@ def label(session: Session, c: SyncConflict) -> tuple[str, dict[str, Any]]:
         col = next((x for x in ("name", "problem") if x in t.c), None)
         if col is not None:
             parent = session.connection().execute(select(t.c[col]).where(t.c.id == pid)).scalar() or ""
-    shown = next((str(values[k])[:30] for k in ("name", "description", "problem", "text") if values.get(k)), "")
-    if not shown and values.get("item_type_id"):  # an item without a description: its type's name
-        from oldcomm_desktop.core.model import ItemType
-
-        shown = session.scalar(select(ItemType.name).where(ItemType.code == values["item_type_id"])) or ""
-    shown = shown or tables.kind_label(c.table_name, values)  # a milestone or inspection: its kind and date
     where = f"（{tables.TABLE_LABELS.get(ptable, ptable)}“{parent}”）" if ptable and parent else ""
-    # an id's random end (records made together share the time-ordered start of their ids)
-    return f"{kind}：{shown or c.record_id[-8:]}{where}", values
+    # named from the values they sent as every message names a record (资金“市县资金”（小区“幸福里”）), not by id
+    conn = session.connection()
+    shown = tables.named(conn, c.table_name, c.record_id, values)
+    lid = values.get("funding_line_id")
+    lines = tables.table("funding_line")
+    if lid and conn.execute(select(lines.c.id).where(lines.c.id == lid)).first() is None:  # its line is held too
+        line = session.scalar(
+            select(SyncConflict.theirs).where(
+                SyncConflict.record_id == lid, SyncConflict.status == "open", SyncConflict.theirs.is_not(None)
+            )
+        )
+        line_values = (json.loads(line) or {}).get("v") if line else None
+        if isinstance(line_values, dict):
+            as_of = str(values.get("as_of") or "")[:10]
+            shown = f"{tables.named(conn, 'funding_line', lid, line_values)}的{kind}（{as_of}）"
+    return (shown if not where or where in shown else shown + where), values
 
 
 def resolve(session: Session, c: SyncConflict, keep: str | None, edit: bool) -> SyncConflict:

@@ -227,6 +227,9 @@ def named(conn: Any, name: str, record_id: str, values: dict[str, Any] | None = 
         shown = conn.execute(found.limit(1)).scalar() or ""
     if not shown:
         shown = kind_label(name, v)
+    if not shown and v.get("funding_line_id") and conn is not None:  # a dated money row: its line's, and its date
+        line = named(conn, "funding_line", v["funding_line_id"])
+        return f"{line}的{label}（{str(v.get('as_of') or '')[:10]}）"
     where = ""
     if v.get("community_id") and conn is not None and name != "community":
         community = conn.execute(
