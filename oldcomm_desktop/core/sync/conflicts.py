@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from oldcomm_desktop.core import divisions, funding_dates, workspace
@@ -153,10 +153,65 @@ def find(session: Session, conflict_id: str) -> SyncConflict:
     return c
 
 
+_DECIDING = "oldcomm_sync_deciding"  # session.info: a decision is under way (its family decided inside it)
+
+
 def resolve(
     session: Session, conflict_id: str, keep: str | None = None, *, value: Any = None, edit: bool = False
 ) -> SyncConflict:
-    """Decide one open conflict: keep="ours" / "theirs", or edit=True with a new JSON value."""
+    """Decide one open conflict: keep="ours" / "theirs", or edit=True with a new JSON value.
+
+    Once the decision and the family it decides are done, the deletion conflicts it made moot are taken too
+    (`_settle_brought_back`)."""
+    if session.info.get(_DECIDING):
+        return _decide(session, conflict_id, keep, value=value, edit=edit)
+    session.info[_DECIDING] = True
+    try:
+        c = _decide(session, conflict_id, keep, value=value, edit=edit)
+        _settle_brought_back(session)
+        return c
+    finally:
+        session.info.pop(_DECIDING, None)
+
+
+def _settle_brought_back(session: Session) -> None:
+    """Their restore of a record we deleted, still open here although the decision just taken brought the record
+    back (taking a held milestone restores its community with the lines deleted with it, from another import than
+    the lines' conflicts): the record now stands as they have it, so the conflict is decided their way — their
+    vectors (and the edits a deletion kept back) joined in, one count of ours. Left open, it asked a question
+    nothing was left to decide (the record live and equal on both sides), and a clerk's answer to it would only
+    have been a new edit racing whatever the other side had decided since."""
+    conn = session.connection()
+    tried: set[str] = set()
+    while True:
+        waiting = session.scalars(
+            select(SyncConflict).where(
+                SyncConflict.field == merge.DELETED,
+                SyncConflict.status == "open",
+                or_(SyncConflict.theirs.is_(None), SyncConflict.theirs == "null"),  # they have it live
+            )
+        ).all()
+        moot = None
+        for c in waiting:
+            t = tables.table(c.table_name)
+            row = conn.execute(select(t.c.deleted_at).where(t.c.id == c.record_id)).first()
+            if c.id not in tried and row is not None and row.deleted_at is None:
+                moot = c
+                break
+        if moot is None:
+            return
+        tried.add(moot.id)
+        try:
+            with session.begin_nested():  # one that cannot be taken now stays open for a clerk, as before
+                _decide(session, moot.id, "theirs")
+        except (ValidationError, OldcommError):
+            continue
+
+
+def _decide(
+    session: Session, conflict_id: str, keep: str | None, *, value: Any = None, edit: bool = False
+) -> SyncConflict:
+    """One decision with the family it decides (`resolve`'s work; called again for each member of the family)."""
     c = find(session, conflict_id)
     if c.status != "open":
         raise OldcommError(f"这个冲突已处理（{STATUS_LABELS.get(c.status, c.status)}）")
