@@ -15,7 +15,7 @@ very peer unchanged (`echo_of`).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -233,8 +233,25 @@ def _live_rows(conn: Connection, name: str, since: datetime | None) -> Iterator[
     yield from result.partitions(2000)
 
 
-def scan(session: Session, *, full: bool = False, keys: tables.KeyMaps | None = None) -> int:
-    """Bring the shadow up to date with local edits; returns how many records changed since the last scan."""
+def _rows_by_id(conn: Connection, name: str, ids: list[str]) -> Iterator[Any]:
+    t = tables.table(name)
+    for i in range(0, len(ids), CHUNK):
+        yield conn.execute(select(t).where(t.c.id.in_(ids[i : i + CHUNK])).order_by(t.c.id)).all()
+
+
+def scan(
+    session: Session,
+    *,
+    full: bool = False,
+    keys: tables.KeyMaps | None = None,
+    only: Mapping[str, Iterable[str]] | None = None,
+) -> int:
+    """Bring the shadow up to date with local edits; returns how many records changed since the last scan.
+
+    `only` (table -> ids): just those records, whenever they changed, leaving the scan's mark where it was so the
+    next whole scan still sees everything else. A decision needs only its own record's edits weighed first; a
+    whole scan re-encodes every row touched within MARGIN, which right after an import is all it wrote, and a
+    clerk deciding conflicts one by one paid that on every click (QA round 3, bug 5)."""
     ident = identity(session)
     me = node(session)
     conn = session.connection()
@@ -243,12 +260,15 @@ def scan(session: Session, *, full: bool = False, keys: tables.KeyMaps | None = 
     since = None if full or ident.scanned_until is None else ident.scanned_until - MARGIN
     changed = 0
     for name in tables.SHARED_TABLES:
+        if only is not None and name not in only:
+            continue
         codec = tables.RowCodec(name, keys)
         names = [c.name for c in codec.columns]
         # a table with no shadow yet (a first export) is not asked 2,000 ids at a time for shadows that cannot
         # be there: the ids of the later parts are other records than those this scan gives shadows
         none_yet = not has_shadows(conn, name)
-        for part in _live_rows(conn, name, since):
+        parts = _live_rows(conn, name, since) if only is None else _rows_by_id(conn, name, sorted(set(only[name])))
+        for part in parts:
             shadows = {} if none_yet else load_shadows(conn, name, [r._mapping["id"] for r in part])
             out: list[ShadowRow] = []
             for r in part:
@@ -273,8 +293,9 @@ def scan(session: Session, *, full: bool = False, keys: tables.KeyMaps | None = 
                     row.seq = first + i
                 save_shadows(conn, out, {(name, rid) for rid in shadows})
                 changed += len(out)
-    conn.execute(update(IDENTITY).where(SyncIdentity.id == 1).values(scanned_until=started))
-    session.expire(ident, ["scanned_until"])
+    if only is None:
+        conn.execute(update(IDENTITY).where(SyncIdentity.id == 1).values(scanned_until=started))
+        session.expire(ident, ["scanned_until"])
     return changed
 
 

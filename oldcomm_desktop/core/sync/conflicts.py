@@ -235,7 +235,8 @@ def _decide(
         if c.status != "open":  # decided with its parent (the same family)
             return c
         _restore_here(session, c.table_name, c.record_id)  # with what was deleted with it, as the bin restores
-    changes.scan(session, keys=keymaps)
+    # a field's decision weighs only this record's own local edits; a deletion's may have restored a family
+    changes.scan(session, keys=keymaps, only=None if c.field == merge.DELETED else {c.table_name: [c.record_id]})
     me = changes.node(session)
     shadow = changes.load_shadows(conn, c.table_name, [c.record_id]).get(c.record_id)
     if shadow is None:
