@@ -1138,7 +1138,13 @@ def _absorb_derived(conn: Any, keymaps: tables.KeyMaps, written: dict[str, list[
     """The derived columns the bulk path computed here (pinyin keys, sort shapes, status, totals) go into the
     shadow as they are stored, so the next scan does not take them for a clerk's edit and send every record
     straight back; a difference in a clerk's field (a default the rules filled in) is left for the scan to send.
-    """
+
+    Except in a record that ends deleted: there the merged value of a column both sides derive (merge.py: the
+    larger one on both sides) is written back into the row. A tombstone's status is derived from what is live
+    here, which differs by side (the county's 纳入年度计划 under a community the township deleted: 已纳入计划 at
+    the county, 储备 at the township); kept, each side held its own value under the same vector, and the two never
+    agreed once both had deleted the record. Nothing recomputes a deleted record later, so the merged value
+    stays."""
     for name, shadows in written.items():
         derived = sorted(_carried(name) - LOCAL_DERIVED_EXCLUDED)
         if not derived:
@@ -1156,21 +1162,32 @@ def _absorb_derived(conn: Any, keymaps: tables.KeyMaps, written: dict[str, list[
             for k in range(0, len(ids), 500):  # only the derived columns: the list shapes are written apart
                 stored.update({r[0]: r[1:] for r in conn.execute(select(*cols).where(t.c.id.in_(ids[k : k + 500])))})
         encode = [(k, c, encoders[c]) for k, c in enumerate(derived)]
+        merged = tables.DERIVED_BY_TABLE.get(name, frozenset())  # both sides agree on these (merge.py)
         changed: list[changes.ShadowRow] = []
+        kept: list[dict[str, Any]] = []  # a tombstone's merged values, written back
         for sh in shadows:
             row = stored.get(sh.record_id)
             if row is None:
                 continue
             diff = {}
             state = sh.state
+            tombstone = state.get(merge.DELETED) is not None
+            back = {}
             for k, c, enc in encode:
                 value = enc(row[k])
                 if value != state.get(c):
-                    diff[c] = value
+                    if tombstone and c in merged:
+                        back[c] = state.get(c)
+                    else:
+                        diff[c] = value
+            if back:
+                kept.append({"id": sh.record_id, **codec.decode(back)})
             if diff:
                 sh.state = {**sh.state, **diff}
                 sh.state_text = ""
                 changed.append(sh)
+        if kept:
+            writes.WRITERS[name](conn, [], kept, utcnow())
         if changed:
             changes.save_shadows(conn, changed, {(name, sh.record_id) for sh in changed})
 

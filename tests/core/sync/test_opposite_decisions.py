@@ -165,3 +165,31 @@ def test_taking_the_countys_side_leaves_no_stale_conflict(
     assert _synced(county) == _synced(t1)
     with t1.db.transaction() as s:
         assert s.scalar(select(Community.deleted_at).where(Community.id == cid)) is None
+
+
+@pytest.mark.parametrize("decisions", ["township_only", "both_at_once"])
+@pytest.mark.parametrize("order", ORDERS)
+def test_a_deleted_community_ends_with_one_status_on_both_sides(
+    world: dict[str, Node], order: str, decisions: str
+) -> None:
+    """The county records 纳入年度计划 on a community the township deletes: its status is derived from the milestones
+    live on each side (已纳入计划 at the county, 储备 at the township), under the same vector once they exchanged.
+    Both end deleted: before, each kept its own status for good; the merged one now stands on both."""
+    county, t1 = world[COUNTY], world[T1]
+    cid = t1.new_community("幸福里小区", households=100)
+    exchange(county, t1, rounds=1)
+    t1.delete_community(cid)
+    with county.db.transaction("审核员") as s:
+        milestones.add(s, s.get(Community, cid), {"kind": "plan", "reached_on": "2026-04-02"})
+    first_moves(county, t1, order, whole_round=True)
+    exchange(county, t1)
+    if decisions == "both_at_once":
+        _decide_all(county, "ours")
+    _decide_all(t1, "ours")
+    first_moves(county, t1, order, whole_round=True)
+    _decide_all(t1, "ours")
+    exchange(county, t1, rounds=3)
+    assert county.open_conflicts() == t1.open_conflicts() == []
+    with county.db.transaction() as s:
+        assert s.scalar(select(Community.deleted_at).where(Community.id == cid)) is not None
+    assert _synced(county) == _synced(t1)
