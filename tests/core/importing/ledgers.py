@@ -6,6 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from sqlalchemy import select
+
+from oldcomm_desktop.core.importing import ledger
+from oldcomm_desktop.core.model import Community
+from oldcomm_desktop.storage.database import Database
 
 
 def write(
@@ -117,3 +122,23 @@ def messy_county_ledger(path: Path) -> Path:
         ["填报人：王敏", None, None, "审核人：李强"],
     ]
     return write(path, rows, merges=("A1:O1", "A2:O2", "K3:L3", "A3:A4", "B3:B4", "C3:C4", "D3:D4", "C6:C7"))
+
+
+# the plan (rolled back), the import, and the live communities by name: what every ledger test asks
+def _plan(db: Database, path: Path, **options: object) -> ledger.LedgerPlan:
+    with db.transaction("测试员") as s:
+        p = ledger.plan(s, path, ledger.Options(**options))  # type: ignore[arg-type]
+        s.rollback()
+    return p
+
+
+def _import(db: Database, path: Path, **options: object) -> ledger.LedgerPlan:
+    with db.transaction("导入员") as s:
+        p = ledger.plan(s, path, ledger.Options(**options))  # type: ignore[arg-type]
+        ledger.apply(s, p)
+    return p
+
+
+def _communities(db: Database) -> dict[str, Community]:
+    with db.transaction("测试员") as s:
+        return {c.name: c for c in s.scalars(select(Community).where(Community.deleted_at.is_(None)))}

@@ -19,7 +19,7 @@ from oldcomm_desktop.core.importing import ledger
 from oldcomm_desktop.core.model import AuditEntry, Community, Division, Milestone, Project
 from oldcomm_desktop.storage.database import Database
 from tests.core.importing.conftest import CHENGGUAN, DONGCHENG
-from tests.core.importing.ledgers import messy_county_ledger, write
+from tests.core.importing.ledgers import _communities, _import, _plan, messy_county_ledger, write
 
 HEAD = [
     "序号",
@@ -32,25 +32,6 @@ HEAD = [
     "总投资（万元）",
     "状态",
 ]
-
-
-def _plan(db: Database, path: Path, **options: object) -> ledger.LedgerPlan:
-    with db.transaction("测试员") as s:
-        p = ledger.plan(s, path, ledger.Options(**options))  # type: ignore[arg-type]
-        s.rollback()
-    return p
-
-
-def _import(db: Database, path: Path, **options: object) -> ledger.LedgerPlan:
-    with db.transaction("导入员") as s:
-        p = ledger.plan(s, path, ledger.Options(**options))  # type: ignore[arg-type]
-        ledger.apply(s, p)
-    return p
-
-
-def _communities(db: Database) -> dict[str, Community]:
-    with db.transaction("测试员") as s:
-        return {c.name: c for c in s.scalars(select(Community).where(Community.deleted_at.is_(None)))}
 
 
 def _state(db: Database) -> tuple:

@@ -7,31 +7,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
-from oldcomm_desktop.core.importing import ledger, values
-from oldcomm_desktop.core.model import Community
+from oldcomm_desktop.core.importing import values
 from oldcomm_desktop.storage.database import Database
-from tests.core.importing.ledgers import write
-
-
-def _plan(db: Database, path: Path, **options: object) -> ledger.LedgerPlan:
-    with db.transaction("测试员") as s:
-        p = ledger.plan(s, path, ledger.Options(**options))  # type: ignore[arg-type]
-        s.rollback()
-    return p
-
-
-def _import(db: Database, path: Path, **options: object) -> ledger.LedgerPlan:
-    with db.transaction("导入员") as s:
-        p = ledger.plan(s, path, ledger.Options(**options))  # type: ignore[arg-type]
-        ledger.apply(s, p)
-    return p
-
-
-def _communities(db: Database) -> dict[str, Community]:
-    with db.transaction("测试员") as s:
-        return {c.name: c for c in s.scalars(select(Community).where(Community.deleted_at.is_(None)))}
+from tests.core.importing.ledgers import _communities, _import, _plan, write
 
 
 def test_header_cells_typed_on_two_lines_name_their_column_on_one(county_db: Database, tmp_path: Path) -> None:
