@@ -343,7 +343,30 @@ def _restore_here(session: Session, name: str, record_id: str) -> bool:
     if name not in BIN_KINDS:
         return False
     recycle_bin.restore(session, BIN_KINDS[name], record_id)
+    _status_follows(session, name, record_id)
     return True
+
+
+def _status_follows(session: Session, name: str, record_id: str) -> None:
+    """The status of a community brought back (itself, or with its project) follows the milestones now live
+    under it. The bin restores what was deleted with it and leaves the status as it was at the deletion, which
+    holds for a community deleted and restored here; but a decision may bring back a milestone that was never
+    live here (the county's 纳入年度计划, kept in the bin with its community by keep ours on the held milestone),
+    and the community stayed 储备 here while the county, with the same milestones, said 已纳入计划."""
+    from oldcomm_desktop.core.milestones import refresh_status
+    from oldcomm_desktop.core.model import Community
+
+    if name == "community":
+        ids = [record_id]
+    elif name == "project":
+        ids = list(session.scalars(select(Community.id).where(Community.project_id == record_id)))
+    else:
+        return
+    for cid in ids:
+        community = session.get(Community, cid)
+        if community is not None and community.deleted_at is None:
+            refresh_status(session, community)
+    session.flush()
 
 
 def _open_deletion(session: Session, name: str, record_id: str) -> SyncConflict | None:

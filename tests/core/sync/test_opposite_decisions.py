@@ -167,14 +167,18 @@ def test_taking_the_countys_side_leaves_no_stale_conflict(
         assert s.scalar(select(Community.deleted_at).where(Community.id == cid)) is None
 
 
+@pytest.mark.parametrize("last", ["ours", "theirs"])
 @pytest.mark.parametrize("decisions", ["township_only", "both_at_once"])
 @pytest.mark.parametrize("order", ORDERS)
-def test_a_deleted_community_ends_with_one_status_on_both_sides(
-    world: dict[str, Node], order: str, decisions: str
+def test_the_community_ends_with_one_status_on_both_sides(
+    world: dict[str, Node], order: str, decisions: str, last: str
 ) -> None:
     """The county records 纳入年度计划 on a community the township deletes: its status is derived from the milestones
     live on each side (已纳入计划 at the county, 储备 at the township), under the same vector once they exchanged.
-    Both end deleted: before, each kept its own status for good; the merged one now stands on both."""
+    The township keeps its deletion (the milestone goes into its bin with the community), the county perhaps keeps
+    the community at the same time; then the township decides again. Kept deleted, each side used to keep its own
+    status for good: the merged one now stands on both. Taken back, the township's community came back with the
+    milestone but still 储备: the status now follows the milestones brought back."""
     county, t1 = world[COUNTY], world[T1]
     cid = t1.new_community("幸福里小区", households=100)
     exchange(county, t1, rounds=1)
@@ -187,9 +191,12 @@ def test_a_deleted_community_ends_with_one_status_on_both_sides(
         _decide_all(county, "ours")
     _decide_all(t1, "ours")
     first_moves(county, t1, order, whole_round=True)
-    _decide_all(t1, "ours")
+    _decide_all(t1, last)
     exchange(county, t1, rounds=3)
     assert county.open_conflicts() == t1.open_conflicts() == []
     with county.db.transaction() as s:
-        assert s.scalar(select(Community.deleted_at).where(Community.id == cid)) is not None
+        community = s.get(Community, cid)
+        assert (community.deleted_at is None) == (decisions == "both_at_once" and last == "theirs")
+        if community.deleted_at is None:
+            assert community.status == "planned"
     assert _synced(county) == _synced(t1)
