@@ -205,17 +205,23 @@ RELEASED_BY_PACKAGE = "自动写入：所属记录已由数据包恢复"
 RELEASED_HERE = "自动写入：所属记录已在本方恢复"
 
 
-def settled_by_arrival(conn: Connection, by: str, now: datetime) -> list[str]:
+def settled_by_arrival(conn: Connection, by: str, now: datetime, arrived: set[tuple[str, str]]) -> list[str]:
     """Holds whose record has since arrived deleted (the other side put it in its recycle bin with the parent —
     the county took the township's deletion of the community it had added a milestone to): the record is written
     deleted, as keep ours would write it, and nothing is held any more. Closed as settled by `by` (the peer), so
-    a rollback of the import opens them again. Returns their ids."""
+    a rollback of the import opens them again. Returns their ids.
+
+    `arrived`: the (table, id) this import wrote. A record stored deleted from before its hold (the township
+    restored an item both sides had deleted, while the county deleted its community) has not arrived deleted:
+    its hold waits for a clerk, else the county had nothing to decide and kept the item deleted for good."""
     waiting = conn.execute(
         select(conflict_rows.CONFLICT.c.id, conflict_rows.CONFLICT.c.table_name, conflict_rows.CONFLICT.c.record_id)
         .where(conflict_rows.CONFLICT.c.field == FIELD, conflict_rows.CONFLICT.c.status == "open")
     ).all()
     settled = []
     for cid, name, rid in waiting:
+        if (name, rid) not in arrived:
+            continue
         t = tables.table(name)
         row = conn.execute(select(t.c.deleted_at).where(t.c.id == rid)).first()
         if row is not None and row.deleted_at is not None:

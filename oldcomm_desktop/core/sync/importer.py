@@ -761,7 +761,7 @@ def _merge(
     # records held for the rules that passed this time (the other side decided): nothing held now
     report.settled.extend(rule_holds.settle(conn, rule_passed, f"对方（{sender}）", now))
     # held records this package brought deleted (the other side took the parent's deletion): nothing held now
-    report.settled.extend(deleted_parents.settled_by_arrival(conn, f"对方（{sender}）", now))
+    report.settled.extend(deleted_parents.settled_by_arrival(conn, f"对方（{sender}）", now, _written(images)))
     # records held because a parent was deleted here, whose parent this package brought back (deleted_parents):
     # written now, each with its before-image, so a rollback of this import takes them out and holds them again
     keep_image = lambda name, rid, before, version, sh: images.append(  # noqa: E731
@@ -1229,6 +1229,17 @@ def _image(
 
 
 CREATED = "*"  # sync_import_row.record_id of the one image listing the records an import created in a table
+
+
+def _written(images: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    """(table, id) of every record the import wrote, from its before-images (one image lists those it created)."""
+    out: set[tuple[str, str]] = set()
+    for im in images:
+        if im["record_id"] == CREATED:
+            out.update((im["table_name"], rid) for rid in json.loads(im["before"]))
+        else:
+            out.add((im["table_name"], im["record_id"]))
+    return out
 
 
 def _created_image(import_id: str, name: str, ids: list[str]) -> dict[str, Any]:
