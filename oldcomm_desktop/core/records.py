@@ -6,6 +6,7 @@ every field passes and the record changes, or a ValidationError lists what is wr
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -59,6 +60,7 @@ def _parent_links(table: str) -> tuple[tuple[str, str], ...]:
     return PARENTS.get(table, ()) + _MORE_PARENTS.get(table, ())
 
 
+@functools.cache  # the mapped classes are fixed once the model is imported: one walk per table, not per write
 def _class_of(table: str) -> type[Record] | None:
     from oldcomm_desktop.core.model import Base
 
