@@ -216,6 +216,8 @@ def named(conn: Any, name: str, record_id: str, values: dict[str, Any] | None = 
         row = conn.execute(select(t).where(t.c.id == record_id)).first()
         stored = dict(row._mapping) if row is not None else {}
     v = {**stored, **{k: x for k, x in (values or {}).items() if x is not None}}
+    if name == "attachment":  # 照片“施工照片”（改造内容“供水管网改造”（小区“幸福里”））
+        return _named_file(conn, record_id, v)
     shown = next((str(v[c])[:30] for c in NAME_COLUMNS if v.get(c)), "")
     if not shown and v.get("item_type_id") and conn is not None:  # stored: its id; a package's: its code
         kind = table("item_type")
@@ -239,6 +241,17 @@ def named(conn: Any, name: str, record_id: str, values: dict[str, Any] | None = 
     if shown:
         return f"{label}“{shown}”{where}"
     return f"{label}（编号尾号 {str(record_id)[-8:]}）{where}"
+
+
+def _named_file(conn: Any, record_id: str, v: dict[str, Any]) -> str:
+    """A photo or a file, by its caption (else its file's name), with the record it is attached to."""
+    label = "照片" if str(v.get("media_type") or "").startswith("image/") else "附件"
+    shown = str(v.get("caption") or v.get("file_name") or "")[:30]
+    owner, oid = v.get("owner_table"), v.get("owner_id")
+    where = ""
+    if owner and oid and owner != "attachment" and owner in Base.metadata.tables:
+        where = f"（{named(conn, str(owner), str(oid))}）"
+    return f"{label}“{shown}”{where}" if shown else f"{label}（编号尾号 {str(record_id)[-8:]}）{where}"
 
 
 def check_value(col: Column, value: Any) -> str | None:
