@@ -41,48 +41,75 @@ LABEL = "所属记录已删除"
 
 PARENTS = parents.PARENTS
 PARENT_TABLES = parents.PARENT_TABLES
+CHILD_TABLES = frozenset(PARENTS) | frozenset(parents.OWNED)  # records held under a parent: a fixed one, or an owner
 
 
 class ParentStates:
-    """Whether each parent ends deleted after this import: merged in this package, else as stored here."""
+    """Whether each parent ends deleted after this import: merged in this package, else as stored here.
 
-    def __init__(self, conn: Connection):
+    `owners`: the tables the package's photos name as their owners (parents.OWNED): noted as parents too, beside
+    the fixed parents' tables (parents.PARENT_TABLES), so a first package without photos notes no item."""
+
+    def __init__(self, conn: Connection, owners: Iterable[str] = ()):
         self.conn = conn
         self.deleted: dict[tuple[str, str], Any] = {}  # (table, id) -> deleted_at as JSON (None: live)
         # whether any parent was ever found deleted: until one is, no record can sit under one, and the
         # merge's question per record (a first package asks it 100,000 times) is answered without a lookup
         self.any_deleted = False
         self.held: set[tuple[str, str]] = set()  # parents held in this import: not written
+        # parents whose deletion this package brings as the sender's own (not an echo of ours): a photo arriving
+        # beside one is the sender's coherent state, not a photo added to a record deleted here
+        self.sent_deleted: set[tuple[str, str]] = set()
+        self.tables = PARENT_TABLES | (frozenset(owners) & parents.OWNER_TABLES)
 
-    def note(self, name: str, rid: str, deleted_at: Any, *, held: bool = False) -> None:
-        if name in PARENT_TABLES:
+    def notes(self, name: str) -> bool:
+        """Whether records of `name` are noted: they are parents of later tables' records in this package."""
+        return name in self.tables
+
+    def note(self, name: str, rid: str, deleted_at: Any, *, held: bool = False, sent_deleted: bool = False) -> None:
+        if name in self.tables:
             self.deleted[(name, rid)] = deleted_at
             if deleted_at is not None:
                 self.any_deleted = True
             if held:
                 self.held.add((name, rid))
+            if sent_deleted:
+                self.sent_deleted.add((name, rid))
 
     def load(self, name: str, rows: list[dict[str, Any]]) -> None:
         """Read the stored deletion state of the parents of a chunk of incoming `name` records."""
-        for col, parent in PARENTS.get(name, ()):
-            wanted = {r["v"].get(col) for r in rows} - {None}
-            wanted = {i for i in wanted if isinstance(i, str) and (parent, i) not in self.deleted}
+        wanted: dict[str, set[str]] = {}
+        for r in rows:
+            for col, parent in parents.of(name, r["v"]):
+                pid = r["v"].get(col)
+                if isinstance(pid, str) and (parent, pid) not in self.deleted:
+                    wanted.setdefault(parent, set()).add(pid)
+        for parent, found in wanted.items():
             t = tables.table(parent)
-            ids = sorted(wanted)
+            ids = sorted(found)
             for k in range(0, len(ids), 500):
                 for rid, when in self.conn.execute(select(t.c.id, t.c.deleted_at).where(t.c.id.in_(ids[k : k + 500]))):
                     self.deleted[(parent, rid)] = when.isoformat() if when is not None else None
                     if when is not None:
                         self.any_deleted = True
 
-    def deleted_parent(self, name: str, values: dict[str, Any]) -> tuple[str, str, Any] | None:
-        """(parent table, id, its deletion time) when a record that ends live would sit under a deleted parent."""
+    def deleted_parent(
+        self, name: str, values: dict[str, Any], *, was_live: bool = False
+    ) -> tuple[str, str, Any] | None:
+        """(parent table, id, its deletion time) when a record that ends live would sit under a deleted parent.
+        `was_live`: the record is stored here live (a photo already live beside its deleted owner stays so)."""
         if not self.any_deleted or values.get("deleted_at") is not None:
             return None
-        for col, parent in PARENTS.get(name, ()):
+        for col, parent in parents.of(name, values):
             pid = values.get(col)
             if pid is not None:
                 if name in parents.LIVE_BESIDE_DELETED_PARENT and (parent, pid) not in self.held:
+                    return None
+                if (
+                    name in parents.NEW_UNDER_DELETED_PARENT
+                    and (parent, pid) not in self.held
+                    and (was_live or (parent, pid) in self.sent_deleted)
+                ):
                     return None
                 when = self.deleted.get((parent, pid))
                 return (parent, pid, when) if when is not None else None
@@ -124,7 +151,7 @@ def shown_theirs(value: Any) -> str:
     """The held record as a clerk reads it in the conflict list."""
     if not isinstance(value, dict):
         return "（空）" if value is None else str(value)
-    for key in ("name", "description", "problem", "topic", "text"):
+    for key in ("name", "description", "problem", "topic", "text", "caption", "file_name"):
         if value.get(key):
             return f"对方新增或修改了这条记录：{str(value[key])[:30]}"
     kind = tables.kind_label("milestone" if "reached_on" in value else "inspection", value)  # codes in Chinese

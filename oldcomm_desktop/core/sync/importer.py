@@ -481,7 +481,8 @@ def _merge(
     bulk_rows: dict[str, list[dict[str, Any]]] = {}
     later: list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]] = []
     written: dict[str, list[changes.ShadowRow]] = {}  # shadows of records the bulk path writes
-    parents = deleted_parents.ParentStates(conn)  # a live record under a parent deleted here is held
+    # a live record under a parent deleted here is held; the owners the package's photos name are parents too
+    parents = deleted_parents.ParentStates(conn, _owner_tables(pkg))
     fresh_shadows: list[changes.ShadowRow] = []  # first shadows, inserted at the end in key order (B-tree appends)
     held_deletions: set[tuple[str, str]] = set()  # records whose deletion from them is a conflict here (kept live)
     # parents whose deletion arrives while a record under them, deleted with them, was edited here meanwhile
@@ -499,7 +500,7 @@ def _merge(
         derived = tables.DERIVED_BY_TABLE.get(name, frozenset())
         t = codec.table
         through_bulk = name in BULK_TABLES
-        holds = through_bulk or name in deleted_parents.PARENTS  # a record under a parent deleted here is held
+        holds = through_bulk or name in deleted_parents.CHILD_TABLES  # a record under a parent deleted here is held
         texts = pkg.state_texts.get(name, {})  # the states' own text: stored as the shadow, not dumped again
         created: list[str] = []  # ids of records new here
         # Nothing stored yet (a first package): no IN list of 2,000 ids per chunk asks for rows, shadows or
@@ -510,7 +511,7 @@ def _merge(
         refs = list(codec.refs.items())
         known_keys: set[tuple[str, str]] = set()  # catalogue keys found here (each looked up once)
         acts = not from_county and name in tables.COUNTY_ACTS  # a county's act a township may not send
-        noted = name in deleted_parents.PARENT_TABLES  # its records are parents of later tables' records
+        noted = parents.notes(name)  # its records are parents of later tables' records
         decode = codec.decode
         for i in range(0, len(rows), CHUNK):
             part = rows[i : i + CHUNK]
@@ -588,7 +589,8 @@ def _merge(
                     ):
                         continue
                     if noted:
-                        parents.note(name, rid, theirs.get("deleted_at"))
+                        gone = theirs.get("deleted_at")
+                        parents.note(name, rid, gone, sent_deleted=gone is not None)
                     values = decode(theirs)  # a new dict: the package's own stays the shadow's state
                     values["id"] = rid
                     inserts.append(values)
@@ -630,11 +632,15 @@ def _merge(
                     )
                 if result.taken and holds:
                     ours_at = row._mapping["updated_at"]
+                    was_live = row._mapping["deleted_at"] is None
                     if _held(
-                        parents, name, r, result.values, report, counts, conn, scope, sender, import_id, now, ours_at
-                    ):
+                        parents, name, r, result.values, report, counts, conn, scope, sender, import_id, now, ours_at,
+                        was_live=was_live,
+                    ):  # fmt: skip
                         continue
-                parents.note(name, rid, result.values.get("deleted_at"))
+                if noted:
+                    sent = _sent_deletion(theirs, theirs_clocks, sh)
+                    parents.note(name, rid, result.values.get("deleted_at"), sent_deleted=sent)
                 for f in result.settled:
                     c = open_conflicts.get((rid, f))
                     if c is not None:
@@ -780,6 +786,23 @@ def _merge(
 
 _NO_TEXTS = ("", "")
 FILL_MIN_RECORDS = 5000  # a smaller package is written in WAL mode whatever the database holds
+
+
+def _owner_tables(pkg: package.ReadPackage) -> set[str]:
+    """The tables the package's photos and files name as their owners (parents.OWNED)."""
+    found: set[str] = set()
+    for name, (table_col, _id_col) in parents.OWNED.items():
+        found |= {str(r["v"].get(table_col)) for r in pkg.records.get(name, ())}
+    return found
+
+
+def _sent_deletion(theirs: dict[str, Any], theirs_clocks: dict[str, Any], sh: changes.ShadowRow) -> bool:
+    """Whether their line brings a deletion of their own: deleted, and news to us (not our deletion echoed back
+    in a full package)."""
+    if theirs.get(merge.DELETED) is None:
+        return False
+    relation = merge.compare(merge.of(theirs_clocks, merge.DELETED), merge.of(sh.clocks, merge.DELETED))
+    return relation not in (merge.BEFORE, merge.SAME)
 
 
 def _hold_deletion_with_parent(
@@ -982,10 +1005,13 @@ def _any_open_conflict(conn: Any) -> bool:
     return conn.execute(select(CONFLICT.c.id).where(CONFLICT.c.status == "open").limit(1)).first() is not None
 
 
-def _held(parents, name, line, values, report, counts, conn, scope, sender, import_id, now, ours_at) -> bool:
+def _held(
+    parents, name, line, values, report, counts, conn, scope, sender, import_id, now, ours_at, *, was_live=False
+) -> bool:
     """Hold a record that would end live under a parent deleted here: a conflict, not a refused package
-    (see deleted_parents). Its children in this package are held in turn (their parent is not written)."""
-    parent = parents.deleted_parent(name, values)
+    (see deleted_parents). Its children in this package are held in turn (their parent is not written).
+    `was_live`: the record is stored here live (a photo live beside its deleted owner is not held for it)."""
+    parent = parents.deleted_parent(name, values, was_live=was_live)
     if parent is None:
         return False
     report.conflicts.append(

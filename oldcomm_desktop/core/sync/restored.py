@@ -25,7 +25,7 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
         return
     for obj in session.dirty:
         if (
-            getattr(obj, "__tablename__", None) not in parents.PARENT_TABLES
+            getattr(obj, "__tablename__", None) not in parents.ANY_PARENT_TABLES
             or getattr(obj, "deleted_at", 0) is not None
         ):
             continue
