@@ -36,7 +36,7 @@ from oldcomm_desktop.core.importing import bulk, columns, values, workbook
 from oldcomm_desktop.core.importing import header as headers
 from oldcomm_desktop.core.importing import rows as kinds
 from oldcomm_desktop.core.importing.reconcile import FIGURES, Check, Line, reconcile
-from oldcomm_desktop.core.lifecycle import STATUS_LABELS, STATUSES, WITHDRAWN
+from oldcomm_desktop.core.lifecycle import ACCEPTED, PLANNED, STARTED, STATUS_LABELS, STATUSES, WITHDRAWN
 from oldcomm_desktop.core.model import Community, Division, Milestone, Project
 from oldcomm_desktop.core.model.base import new_id
 from oldcomm_desktop.core.money import format_quantity
@@ -559,6 +559,54 @@ def _figures(row: list[Any], col_of: dict[str, int], units: dict[str, str]) -> d
 
 
 _CENT = Decimal("0.01")
+# what a date field's words say, for a phrase found in another field's column (2022年底完工 under 开工时间)
+_MOVED = {
+    "start_date": "开工",
+    "completion_date": "完工",
+    "planned_start": "计划开工",
+    "planned_completion": "计划完工",
+}
+
+
+def _date_field(words: str) -> str | None:
+    """The date field a phrase's words name: 开工 → start_date, 完工/竣工/验收 → completion_date, a plan (计划…开工)
+    → planned_start / planned_completion, 退出 → withdrawal; None for words that name no milestone (完成招标) or
+    deny one (未完工 as of a date is no date of a milestone)."""
+    try:
+        status = values.parse_status(words) if words else None
+    except ValueError:
+        return None
+    text = values.normalise(words)
+    if status is None or text.startswith(("未", "尚未", "前", "之前", "以前")):  # 未完工 as of a date; 6月底前完工
+        return None
+    if status == WITHDRAWN:
+        return "withdrawal"
+    done = any(w in text for w in ("完工", "竣工", "验收", "完成"))
+    if status == PLANNED:
+        if not text.startswith(values.NOT_YET):
+            return None
+        return "planned_completion" if done else ("planned_start" if "开工" in text else None)
+    if status == STARTED:  # 2023年3月施工中 says the works were going on then, not when they started
+        return "start_date" if "开工" in text or "进场" in text else None
+    return "completion_date" if done or status == ACCEPTED else None
+
+
+def _same_day(a: values.Day, b: values.Day) -> bool:
+    """Whether two dates agree at the precision the less precise one is written to (2023年3月 and 2023-03-15 do)."""
+    if "year" in (a.precision, b.precision):
+        return a.value.year == b.value.year
+    if "month" in (a.precision, b.precision):
+        return (a.value.year, a.value.month) == (b.value.year, b.value.month)
+    return a.value == b.value
+
+
+def _day_text(d: values.Day) -> str:
+    v = d.value
+    if d.precision == "year":
+        return f"{v.year}年"
+    return f"{v.year}年{v.month}月" if d.precision == "month" else v.isoformat()
+
+
 _STAGE = {s: i for i, s in enumerate(STATUSES) if s != WITHDRAWN}  # the order progress goes; withdrawn apart
 
 
@@ -1014,16 +1062,32 @@ class _Builder:
             if self.year_assumed:
                 flags.append(f"改造年度按标题中截至日期的年份记为 {self.year} 年，请核对（或导入时给出年份：--year）")
         dates: dict[str, date] = {}
+        days: dict[str, values.Day] = {}  # the dates as read, for comparing a date a phrase gives with a column's
+        phrased: list[tuple[str, values.Dated, str, Any]] = []  # (field, date, column, cell) from phrases
         for f, col in self.date_columns:
             raw = row[col] if col < width else None
             if raw is None or raw == "":
                 continue
             ok, d = self._parsed(f, self.parse_date, raw)
             if not ok:
-                problems.append(f"{self._label(f)}：{d}")
+                # a date in a phrase (2023年3月15日开工, 2022年底完工): the date goes to the milestone its words name
+                unread_dates: list[str] = []
+                found_dates = self._phrase(f, raw, unread_dates)
+                if found_dates is None or any(t == "withdrawal" for t, _ in found_dates):
+                    problems.append(unread_dates[0] if unread_dates else f"{self._label(f)}：{d}")
+                    continue
+                for target, dated in found_dates:
+                    if target != f and f in ("start_date", "completion_date"):
+                        flags.append(
+                            f"{self._label(f)}“{values.shown(raw)}”写的是{_MOVED[target]}，"
+                            f"按{self._label(target)}导入，请核对"
+                        )
+                    phrased.append((target if f in ("start_date", "completion_date") else f, dated, f, raw))
                 continue
             if d is not None:
-                if d.precision == "month":
+                if d.doubt:
+                    flags.append(f"{self._label(f)} {values.shown(raw)} {d.doubt}，请核对")
+                elif d.precision == "month":
                     flags.append(f"{self._label(f)}只写到月，按当月 1 日记录")
                 if d.sheet_year and self.year_assumed:
                     flags.append(
@@ -1031,9 +1095,7 @@ class _Builder:
                         "请核对（或导入时给出年份：--year）"
                     )
                 dates[f] = d.value
-        for f in ("planned_start", "planned_completion"):
-            if f in dates:
-                data[f] = dates[f]
+                days[f] = d
         for f in ("address", "batch", "contact_person", "contact_phone"):
             v = _cell(row, c.get(f))
             if v is not None:
@@ -1053,9 +1115,18 @@ class _Builder:
                 flags.append(f"所属社区“{raw_village}”不在本乡镇（街道）的社区（村）名单中，未导入")
         word = _cell(row, c.get("status"))
         ok, status = self._parsed("status", values.parse_status, word) if word is not None else (True, None)
+        if ok and status is not None:
+            # a date in the status cell (2023年3月15日开工, 2021年12月已完工): the words give the status, the date
+            # the date of the milestone they name
+            for target, dated in self._phrase("status", word, flags) or ():
+                phrased.append((target, dated, "status", word))
         if not ok:
             problems.append(f"{self._label('status')}：{status}")
             status = None
+        sources = self._phrased_dates(phrased, dates, days, flags)
+        for f in ("planned_start", "planned_completion"):
+            if f in dates:
+                data[f] = dates[f]
         if problems:
             res.action, res.reason = REJECTED, "；".join(problems)
             return None
@@ -1074,8 +1145,71 @@ class _Builder:
         self.labels["community"].append(f"第 {res.row} 行")
         self.by_result[cid] = res
         res.action = UPDATED if found else NEW
-        self._milestones(res, cid, status, dates, word, found)
+        self._milestones(res, cid, status, dates, word, found, sources)
         return figures if len(figures) == sum(1 for f in FIGURES if f in c) else None
+
+    def _phrase(self, f: str, raw: Any, problems: list[str]) -> list[tuple[str, values.Dated]] | None:
+        """The dates a phrase in a cell holds (2023年3月15日开工, 已于2023年3月开工, 2022年底完工, 2022.12竣工), each
+        with the date field its words name (开工: start_date, 完工/竣工: completion_date, 计划…开工: planned_start);
+        None when the cell holds no date, or a date whose words name no milestone. A date that does not exist, or
+        has no year, is said in `problems` (a status cell passes its hints instead: its word still counts)."""
+        if not isinstance(raw, str):
+            return None
+        ok, parsed = self._parsed(f + ":dates", functools.partial(values.dates_in_text, year=self.year), raw)
+        if not ok:
+            what = "日期未导入" if f == "status" else "这一行无法导入"
+            problems.append(f"{self._label(f)}“{values.shown(raw)}”中{parsed}，{what}")
+            return None
+        found, _ = parsed
+        out: list[tuple[str, values.Dated]] = []
+        for dated in found:
+            target = _date_field(dated.words)
+            if target is None:
+                if f != "status":
+                    return None
+                if dated.day.precision == "year":  # 2024年计划: the plan's year, no milestone's date
+                    continue
+                problems.append(
+                    f"{self._label(f)}“{values.shown(raw)}”中的日期 {dated.written} "
+                    "不能确定是哪个进度节点的日期，未导入"
+                )
+                continue
+            out.append((target, dated))
+        return out or None
+
+    def _phrased_dates(
+        self,
+        phrased: list[tuple[str, values.Dated, str, Any]],
+        dates: dict[str, date],
+        days: dict[str, values.Day],
+        flags: list[str],
+    ) -> dict[str, str]:
+        """Put the dates phrases give into `dates` (a column's own date wins; one that disagrees is named in the
+        hints); return, per date field, the column a phrase's date came from."""
+        sources: dict[str, str] = {}
+        for target, dated, f, raw in phrased:
+            where = f"{self._label(f)}“{values.shown(raw)}”"
+            d = dated.day
+            if target in days:
+                if not _same_day(days[target], d):
+                    theirs = self._label(target) if target in self.col_of else sources.get(target, "")
+                    flags.append(
+                        f"{where}中的日期 {dated.written} 与{theirs}“{_day_text(days[target])}”不一致，"
+                        f"按{theirs}导入，请核对"
+                    )
+                continue
+            if d.precision == "year":
+                flags.append(f"{where}中的日期只写到年（{dated.written}），按 {d.value.isoformat()} 记录，请核对")
+            elif d.precision == "month":
+                flags.append(f"{where}中的日期只写到月（{dated.written}），按当月 1 日记录")
+            if d.sheet_year and self.year_assumed:
+                flags.append(
+                    f"{where}中的日期没有写年份，按标题中截至日期的年份记为 {self.year} 年，"
+                    "请核对（或导入时给出年份：--year）"
+                )
+            dates[target], days[target] = d.value, d
+            sources[target] = f"{where}"
+        return sources
 
     def _label(self, f: str, fallback: str = "") -> str:
         """The column's header as the file writes it (户数（户）, 建筑面积/万平方米), which a clerk can find in the
@@ -1224,9 +1358,11 @@ class _Builder:
         dates: dict[str, date],
         word: Any,
         found: dict[str, Any] | None,
+        sources: dict[str, str] | None = None,
     ) -> None:
         start = dates.get("start_date")
         done = dates.get("completion_date")
+        sources = sources or {}
         # dates are never dropped without a word: with no status the actual dates say it; against the status word
         # they are left for the clerk to see (the word is what the ledger says the community is at)
         if status is None and (start or done):
@@ -1247,7 +1383,7 @@ class _Builder:
         unknown = "台账未写日期，按导入日期记录"
         steps: list[tuple[str, date | None, str]] = []
         if status == "withdrawn":
-            steps.append(("withdrawal", done or start, f"台账标注：{word}"))
+            steps.append(("withdrawal", dates.get("withdrawal") or done or start, f"台账标注：{word}"))
         else:
             steps.append(("start", start or done, ""))
             if status in ("completed", "accepted"):
@@ -1263,7 +1399,8 @@ class _Builder:
                     res.flags.append(unknown)
                 self.milestone_from[(cid, kind)] = f"{self._label('status')}“{word}”（台账未写日期）"
             else:
-                self.milestone_from[(cid, kind)] = self._label("start_date" if on == start else "completion_date")
+                source = "start_date" if on == start else "completion_date"
+                self.milestone_from[(cid, kind)] = sources.get(source) or self._label(source)
             row = {"community_id": cid, "kind": kind, "reached_on": on, "notes": "由台账导入"}
             if reason:
                 row["reason"] = reason

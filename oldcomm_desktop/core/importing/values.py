@@ -327,7 +327,9 @@ def parse_year(value: Any) -> Year | None:
         return Year(value.year)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if float(value) != int(value):
-            raise ValueError(f"“{shown(value)}”不是年份")
+            if _year_and_month(value) is None:
+                raise ValueError(f"“{shown(value)}”不是年份")
+            return Year(int(value))  # 1995.6 typed into a number cell: June 1995; the model keeps the year
         return Year(int(value))
     if type(value) is str:
         m = _YEAR.fullmatch(value)
@@ -353,11 +355,24 @@ def parse_year(value: Any) -> Year | None:
     return Year(None, True, f"年份不详：{text}" + (f"（{named}）" if named and named not in text else ""))
 
 
+def _year_and_month(value: float) -> tuple[int, int, str] | None:
+    """A number cell that is a year and a month (2021.3, 1995.06): (year, month, the digits after the point as
+    Excel keeps them), or None. 2021.10 typed into a number cell is kept as 2021.1: the caller says so."""
+    if not (1800 < value < 2100) or value == int(value):
+        return None
+    text = repr(float(value))
+    whole, _, places = text.partition(".")
+    if not (places.isdigit() and len(places) <= 2 and 1 <= int(places) <= 12):
+        return None
+    return int(whole), int(places), places
+
+
 @dataclass(frozen=True)
 class Day:
     value: date
-    precision: str = "day"  # day | month (2021.3, 2021年3月: the first of the month, flagged)
+    precision: str = "day"  # day | month (2021.3, 2021年3月: the first of the month, flagged) | year (2022年完工)
     sheet_year: bool = False  # the cell names no year (3月15日): the sheet's (title, --year) was taken
+    doubt: str = ""  # another reading the cell allows (2021.1 may be 2021.10): the row is flagged with it
 
 
 def parse_date(value: Any, *, year: int | None = None) -> Day | None:
@@ -376,7 +391,14 @@ def parse_date(value: Any, *, year: int | None = None) -> Day | None:
         if 20000 <= value <= 80000:
             return Day(EXCEL_EPOCH + timedelta(days=int(value)))
         if isinstance(value, float) and 1900 < value < 2100 and value != int(value):
-            return parse_date(repr(value), year=year)  # 2021.3 typed into a number cell: year and month
+            found = _year_and_month(value)
+            if found is None:
+                raise ValueError(f"“{shown(value)}”不是日期（应为 2021-03-15、2021.3、2021年3月 这样的格式）")
+            y, month, places = found  # 2021.3 typed into a number cell: year and month
+            if places == "1":  # 2021.10 typed into a number cell is stored as 2021.1: January or October?
+                doubt = f"可能是{y}年10月（Excel 把 {y}.10 存成了 {y}.1），已按{y}年1月导入"
+                return Day(date(y, 1, 1), "month", doubt=doubt)
+            return Day(date(y, month, 1), "month")
         raise ValueError(f"“{shown(value)}”不是日期")
     text = unicodedata.normalize("NFKC", str(value)).strip()
     if not text:
@@ -404,6 +426,79 @@ def parse_date(value: Any, *, year: int | None = None) -> Day | None:
     raise ValueError(f"“{text}”不是日期（应为 2021-03-15、2021.3、2021年3月 这样的格式）")
 
 
+# a date inside a phrase (2023年3月15日开工, 已于2023年3月开工, 2022年底完工, 2022.12竣工), the most precise form
+# first at each place: a day, a month (2023年3月, 2022.12), the end or start of a year, a year, a day of the
+# sheet's year
+_DATE_IN_TEXT = re.compile(
+    r"(?<![\d.])(?:"
+    r"(?P<y1>\d{4})[-./年](?P<m1>\d{1,2})[-./月](?P<d1>\d{1,2})(?!\d)[日号]?"
+    r"|(?P<y2>\d{4})年(?P<m2>\d{1,2})月份?(?:底|末|初|上旬|中旬|下旬)?"
+    r"|(?P<y3>\d{4})[-./](?P<m3>\d{1,2})(?![\d.])"
+    r"|(?P<y4>\d{4})年(?P<e4>底|末|初)"
+    r"|(?P<y5>\d{4})年(?!度)"
+    r"|(?P<m6>\d{1,2})月(?P<d6>\d{1,2})[日号]"
+    r")"
+)
+
+
+@dataclass(frozen=True)
+class Dated:
+    day: Day
+    written: str  # the date as the cell writes it (2022年底)
+    words: str  # the words that go with it (开工, 已完工): the text after it, else before it
+
+
+def dates_in_text(value: Any, *, year: int | None = None) -> tuple[list[Dated], str]:
+    """The dates a phrase holds and its words without them: '2023年3月15日开工' → ([2023-03-15 with 开工], '开工');
+    '2022年底完工' → 2022年12月 (a month); '2022年完工' → 2022 (a year, recorded as its 1 January and flagged).
+    ([], the text) for text without a date; ValueError in Chinese for a date that does not exist (2023年13月) or
+    one without its year when the sheet names none."""
+    if value is None or isinstance(value, (int, float, date)):
+        return [], "" if value is None else shown(value)
+    text = normalise(_numeral_date(str(value)))
+    found = list(_DATE_IN_TEXT.finditer(text))
+    if not found:
+        return [], text
+    rest = _DATE_IN_TEXT.sub("", text)
+    out: list[Dated] = []
+    for i, m in enumerate(found):
+        after = text[m.end() : found[i + 1].start() if i + 1 < len(found) else len(text)]
+        before = text[found[i - 1].end() if i else 0 : m.start()]
+        words = after.strip("，,；;、 ") or before.strip("，,；;、 ")
+        if len(found) == 1:
+            words = rest
+        out.append(Dated(_date_of(m, year), m.group(0), words))
+    return out, rest
+
+
+def _date_of(m: re.Match[str], year: int | None) -> Day:
+    g = m.groupdict()
+    written = m.group(0)
+    try:
+        if g["y1"]:
+            y, day = int(g["y1"]), Day(date(int(g["y1"]), int(g["m1"]), int(g["d1"])))
+        elif g["y2"] or g["y3"]:
+            y, month = int(g["y2"] or g["y3"]), int(g["m2"] or g["m3"])
+            day = Day(date(y, month, 1), "month")
+        elif g["y4"]:
+            y = int(g["y4"])
+            day = Day(date(y, 1 if g["e4"] == "初" else 12, 1), "month")
+        elif g["y5"]:
+            y = int(g["y5"])
+            day = Day(date(y, 1, 1), "year")
+        else:
+            if year is None:
+                raise ValueError(f"“{written}”没有年份，请在标题中写明年度，或在导入时给出年份（命令行 --year）")
+            y, day = year, Day(date(year, int(g["m6"]), int(g["d6"])), sheet_year=True)
+    except ValueError as exc:
+        if "年份" in str(exc):
+            raise
+        raise ValueError(f"“{written}”不是有效日期") from None
+    if not 1900 < y < 2100:
+        raise ValueError(f"“{written}”不是有效日期")
+    return day
+
+
 # Words ledgers use beside lifecycle.STATUS_WORDS (which the rest of the program shares), for the import only.
 LEDGER_STATUS_WORDS: dict[str, str] = {
     "完成": COMPLETED,
@@ -421,7 +516,7 @@ LEDGER_STATUS_WORDS: dict[str, str] = {
 # after 未 / 尚未: what the negated word leaves (未完工: started, not completed; 未验收: completed, not accepted)
 _NEGATED: dict[str, str] = {"验收": COMPLETED, "完工": STARTED, "完成": STARTED, "竣工": STARTED, "开工": PLANNED}
 # a step before the works (完成招标, 设计中, 已立项) and words that name the works themselves
-_NOT_YET = ("待", "拟", "准备", "计划", "即将", "预计", "尚待")
+NOT_YET = ("待", "拟", "准备", "计划", "即将", "预计", "尚待")
 _BEFORE_WORKS = ("招标", "设计", "前期", "方案", "立项", "可研", "评审", "公示", "征询", "审批")
 _WORKS = ("开工", "施工", "在建", "完工", "竣工", "验收", "进场")
 # every status word, the longest first (a word found inside a longer one must not win over it)
@@ -443,7 +538,7 @@ def parse_status(value: Any) -> str | None:
     if percent:  # 已完成80%: a share of the work done, not completion
         share = Decimal(percent[1])
         return COMPLETED if share >= 100 else (STARTED if share > 0 else PLANNED)
-    if text.startswith(_NOT_YET) and "开工" in text:  # 待开工, 拟开工, 计划6月开工: not started
+    if text.startswith(NOT_YET) and "开工" in text:  # 待开工, 拟开工, 计划6月开工: not started
         return PLANNED
     if "主体" in text and not any(w in text for w in ("竣工", "验收")):  # 已完成主体施工: the works go on
         return STARTED

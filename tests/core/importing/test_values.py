@@ -212,7 +212,7 @@ def test_property_dates_in_every_written_form(d: date) -> None:
 
 @given(st.text(max_size=12))
 def test_property_parsers_never_fail_other_than_with_a_chinese_value_error(text: str) -> None:
-    for parse in (values.parse_number, values.parse_year, values.parse_date, values.parse_status):
+    for parse in (values.parse_number, values.parse_year, values.parse_date, values.parse_status, values.dates_in_text):
         try:
             parse(text)
         except ValueError as exc:
@@ -359,3 +359,60 @@ def test_a_number_cell_formatted_as_a_date_is_refused_not_read_as_its_year() -> 
 
     with pytest.raises(ValueError, match="是日期格式的单元格"):
         values.parse_number(datetime(1900, 4, 9))
+
+
+@given(st.integers(min_value=1901, max_value=2099), st.integers(min_value=1, max_value=12))
+def test_property_a_year_and_month_typed_into_a_number_cell(year: int, month: int) -> None:
+    """2021.3 is March; 2021.10 in a number cell is kept as 2021.1, read as January with the October reading
+    beside it; the text '2021.10' is October, no doubt; under a year column the number is its year."""
+    cell = float(f"{year}.{month:02d}")
+    d = values.parse_date(cell)
+    assert d is not None and d.precision == "month"
+    if month == 10:
+        assert d.value == date(year, 1, 1) and f"可能是{year}年10月" in d.doubt
+    else:
+        assert d.value == date(year, month, 1) and d.doubt == ""
+    text = values.parse_date(f"{year}.{month}")
+    assert text is not None and text.value == date(year, month, 1) and text.doubt == ""
+    assert values.parse_year(cell) == values.Year(year)
+    assert values.parse_year(f"{year}.{month:02d}") == values.Year(year)
+
+
+@given(
+    st.dates(min_value=date(1960, 1, 1), max_value=date(2099, 12, 31)),
+    st.sampled_from(["开工", "已完工", "竣工", "完工"]),
+    st.sampled_from(["", "已于", "于"]),
+)
+def test_property_a_date_inside_a_status_phrase(d: date, word: str, before: str) -> None:
+    for written, precision, day in (
+        (f"{d.year}年{d.month}月{d.day}日", "day", d),
+        (f"{d.year}-{d.month:02d}-{d.day:02d}", "day", d),
+        (f"{d.year}年{d.month}月", "month", d.replace(day=1)),
+        (f"{d.year}.{d.month}", "month", d.replace(day=1)),
+    ):
+        found, rest = values.dates_in_text(f"{before}{written}{word}")
+        assert [(x.day.value, x.day.precision, x.written) for x in found] == [(day, precision, written)]
+        assert rest == before + word
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "precision"),
+    [
+        ("2022年底完工", date(2022, 12, 1), "month"),
+        ("2022年完工", date(2022, 1, 1), "year"),
+        ("二〇二一年三月开工", date(2021, 3, 1), "month"),
+        ("3月15日开工", date(2024, 3, 15), "day"),  # the sheet's year
+    ],
+)
+def test_dates_inside_phrases_as_clerks_write_them(text: str, day: date, precision: str) -> None:
+    found, _ = values.dates_in_text(text, year=2024)
+    assert [(x.day.value, x.day.precision) for x in found] == [(day, precision)]
+
+
+def test_a_phrase_without_a_date_or_with_a_bad_one() -> None:
+    assert values.dates_in_text("已完工") == ([], "已完工")
+    assert values.dates_in_text("2024年度计划")[0] == []
+    with pytest.raises(ValueError, match="不是有效日期"):
+        values.dates_in_text("2023年13月开工")
+    with pytest.raises(ValueError, match="没有年份"):
+        values.dates_in_text("3月15日开工")
