@@ -227,7 +227,8 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
     name_col = col_of["name"]
     classified = [kinds.classify(sheet.cells[r], mapping, labels) for r in range(head.data_start, len(sheet.cells))]
     parts = _breakdown_rows(sheet, head.data_start, classified, name_col)
-    headings = _heading_rows(sheet, head.data_start, classified, mapping)
+    headings = _heading_rows(sheet, head.data_start, classified, mapping, builder.heading)
+    context: dict[int, _Heading] = {}  # the headings the rows below are under, by level
     for r in range(head.data_start, len(sheet.cells)):
         row = sheet.cells[r]
         k = classified[r - head.data_start]
@@ -246,7 +247,12 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
             continue
         if r in headings:
             res.kind, res.reason = kinds.HEADING, kinds.KIND_LABELS[kinds.HEADING]
+            found_heading = builder.heading(headings[r]) or _Heading(headings[r], _heading_parts(headings[r])[0])
+            context = {level: h for level, h in context.items() if level < found_heading.level}
+            context[found_heading.level] = found_heading
             continue
+        if k.kind == kinds.TOTAL:
+            context = {}  # a grand total closes every group
         if k.kind in (kinds.SUBTOTAL, kinds.TOTAL):
             res.reason = kinds.KIND_LABELS[k.kind]
             label = _total_label(row, sheet.filled(r), mapping)
@@ -262,7 +268,7 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
             shown = labels[name_col] or "小区名称"
             res.reason = f"这一行有数字，但“{shown}”是空的，未导入；请补上小区名称，或删去这一行"
         else:
-            figures = builder.add(res, row, bad or (), hidden=r in sheet.hidden_rows)
+            figures = builder.add(res, row, bad or (), hidden=r in sheet.hidden_rows, under=list(context.values()))
             # the file's own arithmetic: every community row counts, imported or not
             group = _cell(row, col_of.get("district")) or _cell(row, col_of.get("township")) or ""
             if figures is None:
@@ -395,28 +401,110 @@ def _breakdown_rows(sheet: workbook.Sheet, start: int, classified: list[kinds.Ki
 _CHINESE_LIST_NUMBER = re.compile(r"[(（]?[一二三四五六七八九十]+[、.．)）]")
 
 
-def _heading_rows(sheet: workbook.Sheet, start: int, classified: list[kinds.Kind], mapping: dict[int, str]) -> set[int]:
-    """The sheet rows that title a group of the list (一、新开工项目 | 二、续建项目, 一、城关街道): a Chinese-numeral
-    list number in the 序号 or the name cell and nothing in any other imported column, in a list whose community
-    rows hold more than a name and are numbered otherwise (1, 2 …). They were imported as communities named
-    新开工项目; a plain list of names, or one numbered 一、二、 throughout, has none."""
-    numbered = [c for c, f in mapping.items() if f in ("seq", "name")]
+def _own_cells(sheet: workbook.Sheet, r: int, across: dict[int, list[tuple[int, int]]]) -> list[Any]:
+    """A row's cells without those a merge across the row filled in (一、新开工项目 merged over A:E says it once);
+    `across`: the merges by their first row, (first column, last column)."""
+    row = sheet.cells[r]
+    if r not in across:
+        return row
+    row = list(row)
+    for c0, c1 in across[r]:
+        for c in range(c0 + 1, min(c1 + 1, len(row))):
+            row[c] = None
+    return row
+
+
+def _heading_rows(
+    sheet: workbook.Sheet,
+    start: int,
+    classified: list[kinds.Kind],
+    mapping: dict[int, str],
+    meaning: Callable[[str], _Heading | None],
+) -> dict[int, str]:
+    """The sheet rows that title a group of the list, with their text (一、新开工项目 | 二、续建项目, （一）城关街道,
+    城关街道（5个）): nothing in any imported column but the 序号 and the name, in a list whose community rows hold
+    more than a name and are numbered otherwise (1, 2 …); either a Chinese-numeral list number, or a text that
+    names a township or a status (`meaning`). They were imported as communities named 新开工项目; a plain list of
+    names, or one numbered 一、二、 throughout, has none."""
+    numbered = sorted(c for c, f in mapping.items() if f in ("seq", "name"))
     others = [c for c, f in mapping.items() if f not in ("seq", "name")]
-    found: set[int] = set()
+    found: dict[int, str] = {}
+    across: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for r0, c0, _r1, c1 in sheet.merged:
+        across[r0].append((c0, c1))
     filled = False  # a community row holding more than a name, numbered otherwise (1, 2 …)
     for i, k in enumerate(classified):
-        if k.kind != kinds.COMMUNITY:
+        if k.kind not in (kinds.COMMUNITY, kinds.BATCH):
             continue
-        row = sheet.cells[start + i]
-        chinese = any(
-            isinstance(v, str) and _CHINESE_LIST_NUMBER.match(values.normalise(v))
-            for v in (_cell(row, c) for c in numbered)
-        )
+        row = _own_cells(sheet, start + i, across)
+        texts = [v.strip() for v in (_cell(row, c) for c in numbered) if isinstance(v, str)]
+        chinese = any(_CHINESE_LIST_NUMBER.match(values.normalise(t)) for t in texts)
         if any(_cell(row, c) is not None for c in others):
-            filled = filled or not chinese
-        elif chinese:
-            found.add(start + i)
-    return found if filled else set()
+            filled = filled or (not chinese and k.kind == kinds.COMMUNITY)
+        elif chinese or (texts and meaning("".join(texts)) is not None):
+            found[start + i] = "".join(texts)
+    return found if filled else {}
+
+
+# how a group heading is numbered: 一、 (a group) over （一） (a part of it) over no number
+_HEADING_NUMBER = (
+    re.compile(r"^[一二三四五六七八九十]+[、.．]"),
+    re.compile(r"^[(（][一二三四五六七八九十]+[)）]、?"),
+    re.compile(r"^\d{1,3}[、.．](?!\d)"),
+)
+_HEADING_COUNT = re.compile(r"[(（]?(?:共|计)?\d+个(?:小区|项目)?[)）]?$")  # 城关街道（5个）
+_HEADING_TAIL = re.compile(r"(?:的)?(?:改造)?(?:项目|小区)(?:清单|名单)?$")  # 新开工项目, 拟改造小区
+
+
+@dataclass(frozen=True)
+class _Heading:
+    """What a group heading says of the rows under it (until the next heading of its level or above)."""
+
+    text: str  # as the sheet writes it
+    level: int  # 1: 一、 2: （一） 3: no Chinese number
+    township: str | None = None  # the township it names (its name, as a township cell would hold it)
+    status: str | None = None  # a status the rows without their own take (续建: started; 计划, 拟: planned)
+    start_kind: str | None = None  # new | continued (新开工 / 续建)
+
+    @property
+    def understood(self) -> bool:
+        return bool(self.township or self.status or self.start_kind)
+
+
+def _heading_parts(text: str) -> tuple[int, str, bool]:
+    """(level, the heading without its number and count, whether a number or a count marks it as a heading)."""
+    core = values.normalise(text)
+    level, marked = 3, False
+    for i, pattern in enumerate(_HEADING_NUMBER):
+        m = pattern.match(core)
+        if m:
+            core, level, marked = core[m.end() :], min(i + 1, 3), True
+            break
+    counted = _HEADING_COUNT.search(core)
+    if counted and counted.start() > 0:
+        core, marked = core[: counted.start()], True
+    return level, core, marked
+
+
+def _heading_status(words: str) -> tuple[str | None, str | None]:
+    """(status, start kind) a heading's words give: 续建 is started (the works began in an earlier year); 新开工
+    is a start planned for the plan year, which says nothing sure of the status (the rows keep their own); 计划
+    and 拟 are planned; other status words (已完工项目, 在建项目) as in a status cell; (None, None) otherwise."""
+    bare = _HEADING_TAIL.sub("", words)
+    bare = re.sub(r"^\d{4}年(?:度)?", "", bare)
+    kind = "continued" if "续建" in bare else ("new" if "新开工" in bare else None)
+    if bare.startswith(values.NOT_YET) or bare in ("计划", "储备", "谋划"):
+        return (values.parse_status(bare) if bare in ("储备", "谋划") else PLANNED), kind
+    if kind == "continued":
+        return STARTED, kind
+    if kind == "new":
+        return None, kind
+    if not bare or len(bare) > 6:
+        return None, None
+    try:
+        return values.parse_status(bare), None
+    except ValueError:
+        return None, None
 
 
 def _breakdown(name: str, last: int) -> int | None:
@@ -941,11 +1029,14 @@ class _Builder:
         unread: Sequence[tuple[int, workbook.CellNote]] = (),
         *,
         hidden: bool = False,
+        under: Sequence[_Heading] = (),
     ) -> dict[str, Decimal] | None:
         """Make the row's bulk rows; return its figures for reconciliation (None: not parsed here).
 
         `unread`: cells the reader gave as empty that hold an error or an uncomputed formula — the field is left
-        out and the row says which cell (the whole row is refused when it is the name or the township)."""
+        out and the row says which cell (the whole row is refused when it is the name or the township).
+        `under`: the group headings above the row (（一）城关街道, 二、续建项目): what they say fills what the row
+        leaves empty (its township, status, 新开工/续建), each said in the row's hints; the row's own cells win."""
         c = self.col_of
         width = len(row)
         flags: list[str] = []
@@ -964,6 +1055,20 @@ class _Builder:
         if hidden:
             flags.append("隐藏行：这一行在 Excel 中是隐藏的，已照常导入，请核对是否应当导入")
         raw_township = _cell(row, c.get("township"))
+        by_heading = {
+            aspect: h
+            for h in sorted(under, key=lambda h: h.level)
+            for aspect in ("township", "status", "start_kind")
+            if getattr(h, aspect)
+        }
+        if raw_township is None and "township" in by_heading:
+            h = by_heading["township"]
+            raw_township = h.township
+            if self.mode != workspace.TOWNSHIP:
+                flags.append(f"乡镇（街道）按分组标题“{h.text}”记为{h.township}")
+        for h in under:
+            if not h.understood:
+                flags.append(f"在分组标题“{h.text}”下")
         try:
             code, why = self.township_memo[raw_township]
         except (KeyError, TypeError):
@@ -1108,6 +1213,13 @@ class _Builder:
                 data["start_kind"] = found_kind
             else:
                 flags.append(f"新开工/续建“{kind}”无法识别，未导入")
+        elif "start_kind" in by_heading:
+            h = by_heading["start_kind"]
+            data["start_kind"] = h.start_kind
+            shown_kind = "续建" if h.start_kind == "continued" else "新开工"
+            flags.append(f"新开工/续建按分组标题“{h.text}”记为{shown_kind}")
+            if h.start_kind == "new" and h.status is None and _cell(row, c.get("status")) is None:
+                flags.append(f"分组标题“{h.text}”未说明是否已开工，状态未据此改动")
         if raw_village is not None:
             if village_code:
                 data["village_code"] = village_code
@@ -1115,6 +1227,7 @@ class _Builder:
                 flags.append(f"所属社区“{raw_village}”不在本乡镇（街道）的社区（村）名单中，未导入")
         word = _cell(row, c.get("status"))
         ok, status = self._parsed("status", values.parse_status, word) if word is not None else (True, None)
+        heading_status = by_heading.get("status") if word is None else None
         if ok and status is not None:
             # a date in the status cell (2023年3月15日开工, 2021年12月已完工): the words give the status, the date
             # the date of the milestone they name
@@ -1124,6 +1237,14 @@ class _Builder:
             problems.append(f"{self._label('status')}：{status}")
             status = None
         sources = self._phrased_dates(phrased, dates, days, flags)
+        if heading_status is not None and heading_status.status:
+            actual = "completed" if "completion_date" in dates else ("started" if "start_date" in dates else None)
+            shown_status = STATUS_LABELS.get(heading_status.status, heading_status.status)
+            if actual is None:  # the row says nothing of its status: the heading's, said
+                status, word = heading_status.status, heading_status.text
+                flags.append(f"状态按分组标题“{heading_status.text}”记为{shown_status}")
+            elif actual != heading_status.status:  # the row's own dates win
+                flags.append(f"分组标题“{heading_status.text}”为{shown_status}，本行有开工/完工时间，按时间记录")
         for f in ("planned_start", "planned_completion"):
             if f in dates:
                 data[f] = dates[f]
@@ -1147,6 +1268,30 @@ class _Builder:
         res.action = UPDATED if found else NEW
         self._milestones(res, cid, status, dates, word, found, sources)
         return figures if len(figures) == sum(1 for f in FIGURES if f in c) else None
+
+    def heading(self, text: str) -> _Heading | None:
+        """What a group heading's text says (一、新开工项目, （一）城关街道, 城关街道（5个）, 一、城关街道续建项目), or
+        None when it names no township and no status: a registered township (full name, or the name without its
+        kind no two share), or a township name a list number or a count marks as a heading (in a county, unknown
+        ones are listed as in a township cell; a township's ledger refuses rows under another township's)."""
+        level, core, marked = _heading_parts(text)
+        township = None
+        for name in sorted(self.full_names, key=len, reverse=True):
+            if core.startswith(name):
+                township, core = name, core[len(name) :]
+                break
+        else:
+            key = township_key(core)
+            if core and core in (key, township_full(core)) and key in self.townships and key not in self.shared:
+                township, core = core, ""
+            elif marked and core.endswith(("街道", "镇", "乡", "办事处")):  # a township's ledger refuses its rows
+                township, core = core, ""
+        status, kind = _heading_status(core) if core else (None, None)
+        if core and (status or kind) is None and township:
+            return None  # 城关街道幸福里: a township's name before other words is a community's name
+        if not (township or status or kind) or not (marked or township or _HEADING_TAIL.search(core)):
+            return None
+        return _Heading(text, level, township, status, kind)
 
     def _phrase(self, f: str, raw: Any, problems: list[str]) -> list[tuple[str, values.Dated]] | None:
         """The dates a phrase in a cell holds (2023年3月15日开工, 已于2023年3月开工, 2022年底完工, 2022.12竣工), each

@@ -10,6 +10,7 @@ import pytest
 
 from oldcomm_desktop.core.importing import values
 from oldcomm_desktop.storage.database import Database
+from tests.core.importing.conftest import CHENGGUAN, DONGCHENG
 from tests.core.importing.ledgers import _communities, _import, _plan, write
 
 
@@ -107,3 +108,118 @@ def test_group_headings_of_the_list_are_not_communities(county_db: Database, tmp
     assert set(_communities(county_db)) == {"甲", "乙", "丙", "丁"}
     names = [["序号", "乡镇（街道）", "小区名称"], ["一、", "东城街道", "幸福里"], ["二、", "东城街道", "和平苑"]]
     assert _plan(county_db, write(tmp_path / "b.xlsx", names)).counts()["new"] == 2  # a list numbered 一、 throughout
+
+
+def test_group_headings_pass_their_township_status_and_start_kind_to_the_rows_below(
+    county_db: Database, tmp_path: Path
+) -> None:
+    """一、新开工项目 / （一）城关街道 / 城关街道（2个）: the rows below took nothing from them (their township cell
+    empty: refused). A heading fills what a row leaves empty, said in its hints; a row's own cell wins; 续建 is
+    started, 新开工 only the start kind (a start planned for the year says nothing sure of the status)."""
+    rows: list[list[object]] = [
+        ["序号", "乡镇（街道）", "小区名称", "户数", "状态", "新开工/续建"],
+        ["一、", None, "新开工项目", None, None, None],
+        ["（一）", None, "城关街道", None, None, None],
+        [1, None, "甲", 100, None, None],
+        [2, "东城街道", "乙", 120, "在建", None],  # its own township and status win
+        [None, None, "（二）东城街道", None, None, None],
+        [3, None, "丙", 130, None, "续建"],  # its own start kind wins
+        [None, None, "二、续建项目", None, None, None],  # a new group: the township under 一、 no longer holds
+        [None, None, "城关街道（2个）", None, None, None],
+        [4, None, "丁", 140, None, None],
+        [5, None, "戊", 150, "已完工", None],
+    ]
+    path = write(tmp_path / "a.xlsx", rows)
+    p = _import(county_db, path)
+    assert [(r.name, r.action) for r in p.rows if r.kind == "community"] == [
+        ("甲", "new"),
+        ("乙", "new"),
+        ("丙", "new"),
+        ("丁", "new"),
+        ("戊", "new"),
+    ]
+    assert [r.name for r in p.rows if r.kind == "heading"] == [
+        "新开工项目",
+        "城关街道",
+        "（二）东城街道",
+        "二、续建项目",
+        "城关街道（2个）",
+    ]
+    c = _communities(county_db)
+    assert {n: (x.township_code, x.start_kind, x.status) for n, x in c.items()} == {
+        "甲": (CHENGGUAN, "new", "reserve"),  # no milestone: as a new community without a status word
+        "乙": (DONGCHENG, "new", "started"),
+        "丙": (DONGCHENG, "continued", "reserve"),
+        "丁": (CHENGGUAN, "continued", "started"),
+        "戊": (CHENGGUAN, "continued", "completed"),
+    }
+    flags = {r.name: r.flags for r in p.rows if r.kind == "community"}
+    assert flags["甲"][:3] == [
+        "乡镇（街道）按分组标题“（一）城关街道”记为城关街道",
+        "新开工/续建按分组标题“一、新开工项目”记为新开工",
+        "分组标题“一、新开工项目”未说明是否已开工，状态未据此改动",
+    ]
+    assert flags["乙"][0] == "新开工/续建按分组标题“一、新开工项目”记为新开工"
+    assert flags["丙"] == ["乡镇（街道）按分组标题“（二）东城街道”记为东城街道"]
+    assert flags["丁"][:3] == [
+        "乡镇（街道）按分组标题“城关街道（2个）”记为城关街道",
+        "新开工/续建按分组标题“二、续建项目”记为续建",
+        "状态按分组标题“二、续建项目”记为已开工",
+    ]
+    assert not any("状态按分组标题" in f for f in flags["戊"])
+    assert _import(county_db, path).counts()["unchanged"] == 5
+
+
+def test_a_heading_merged_across_the_row_a_planned_one_and_one_not_understood(
+    county_db: Database, tmp_path: Path
+) -> None:
+    """一、拟改造项目 merged over the whole row (every cell held it: imported as a community of that name, or
+    refused) gives planned; 二、北关片区 says nothing the model holds: each row under it says it is there."""
+    rows: list[list[object]] = [
+        ["2024年城关街道老旧小区改造计划表"],
+        ["序号", "乡镇（街道）", "小区名称", "户数", "开工时间"],
+        ["一、拟改造项目"],
+        [1, "城关街道", "甲", 100, None],
+        [2, "城关街道", "乙", 110, "2024-03-01"],  # its own date wins over the heading's plan
+        ["二、北关片区"],
+        [3, "城关街道", "丙", 120, None],
+    ]
+    path = write(tmp_path / "a.xlsx", rows, merges=("A1:E1", "A3:E3", "A6:E6"))
+    p = _import(county_db, path)
+    assert [(r.name, r.kind, r.action) for r in p.rows] == [
+        ("一、拟改造项目", "heading", "skipped"),
+        ("甲", "community", "new"),
+        ("乙", "community", "new"),
+        ("二、北关片区", "heading", "skipped"),
+        ("丙", "community", "new"),
+    ]
+    flags = {r.name: r.flags for r in p.rows}
+    assert flags["甲"] == ["状态按分组标题“一、拟改造项目”记为计划"]
+    assert "分组标题“一、拟改造项目”为计划，本行有开工/完工时间，按时间记录" in flags["乙"]
+    assert flags["丙"] == ["在分组标题“二、北关片区”下"]
+    c = _communities(county_db)
+    assert (c["甲"].status, c["乙"].status, c["丙"].status) == ("planned", "started", "planned")  # 2024's plan
+    assert _import(county_db, path).counts()["unchanged"] == 3
+
+
+def _township_headings(tmp_path: Path) -> Path:
+    rows: list[list[object]] = [
+        ["序号", "乡镇（街道）", "小区名称", "户数"],
+        [None, None, "（一）柳林镇", None],
+        [1, None, "甲", 100],
+        [None, None, "（二）东城街道", None],
+        [2, None, "乙", 100],
+    ]
+    return write(tmp_path / "a.xlsx", rows)
+
+
+def test_a_heading_naming_a_township_the_county_lacks_lists_it(county_db: Database, tmp_path: Path) -> None:
+    p = _plan(county_db, _township_headings(tmp_path))
+    assert [(r.name, r.action) for r in p.rows if r.kind == "community"] == [("甲", "rejected"), ("乙", "new")]
+    assert p.unknown_townships == ["柳林镇"] and "柳林镇" in p.rows[1].reason
+
+
+def test_a_township_ledger_refuses_rows_under_a_heading_naming_another_township(db: Database, tmp_path: Path) -> None:
+    p = _plan(db, _township_headings(tmp_path))  # 城关街道's own database
+    assert [(r.name, r.action) for r in p.rows if r.kind == "community"] == [("甲", "rejected"), ("乙", "rejected")]
+    assert "不是本乡镇" in p.rows[3].reason
