@@ -665,8 +665,10 @@ def _date_field(words: str) -> str | None:
     except ValueError:
         return None
     text = values.normalise(words)
-    if status is None or text.startswith(("未", "尚未", "前", "之前", "以前")):  # 未完工 as of a date; 6月底前完工
+    if status is None or text.startswith(("未", "尚未")):  # 未完工 as of a date is no date of a milestone
         return None
+    if text.startswith(("前", "之前", "以前")):  # 2024年6月底前完工: a deadline, the planned date
+        return "planned_start" if "开工" in text else "planned_completion"
     if status == WITHDRAWN:
         return "withdrawal"
     done = any(w in text for w in ("完工", "竣工", "验收", "完成"))

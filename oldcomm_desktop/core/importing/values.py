@@ -519,6 +519,7 @@ _NEGATED: dict[str, str] = {"验收": COMPLETED, "完工": STARTED, "完成": ST
 NOT_YET = ("待", "拟", "准备", "计划", "即将", "预计", "尚待")
 _BEFORE_WORKS = ("招标", "设计", "前期", "方案", "立项", "可研", "评审", "公示", "征询", "审批")
 _WORKS = ("开工", "施工", "在建", "完工", "竣工", "验收", "进场")
+_DEADLINE = re.compile(r"(?:月|日|号|底|末|年)(?:之|以)?前(?:开工|完工|竣工|完成)")
 # every status word, the longest first (a word found inside a longer one must not win over it)
 _WORDS_LONGEST_FIRST = sorted({**STATUS_WORDS, **LEDGER_STATUS_WORDS}.items(), key=lambda kv: len(kv[0]), reverse=True)
 
@@ -539,6 +540,8 @@ def parse_status(value: Any) -> str | None:
         share = Decimal(percent[1])
         return COMPLETED if share >= 100 else (STARTED if share > 0 else PLANNED)
     if text.startswith(NOT_YET) and "开工" in text:  # 待开工, 拟开工, 计划6月开工: not started
+        return PLANNED
+    if _DEADLINE.search(text) and "已" not in text:  # 2024年6月底前完工: a deadline, the works are still to come
         return PLANNED
     if "主体" in text and not any(w in text for w in ("竣工", "验收")):  # 已完成主体施工: the works go on
         return STARTED

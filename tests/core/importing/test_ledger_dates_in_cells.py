@@ -113,11 +113,21 @@ def test_a_column_s_date_wins_over_the_status_cell_s_and_a_different_one_is_said
 
 
 def test_a_planned_date_in_a_status_cell_is_the_planned_start_not_a_start(county_db: Database, tmp_path: Path) -> None:
-    rows: list[list[Any]] = [["乡镇（街道）", "小区名称", "状态"], ["城关街道", "甲", "计划2024年6月开工"]]
+    """计划2024年6月开工 is a plan; 2024年6月底前完工 a deadline (it was completed, on the day of the import); a date
+    beside words that name no milestone (2023年3月施工中: the works were going on then) is left out, said."""
+    rows: list[list[Any]] = [
+        ["乡镇（街道）", "小区名称", "状态"],
+        ["城关街道", "甲", "计划2024年6月开工"],
+        ["城关街道", "乙", "2024年6月底前完工"],
+        ["城关街道", "丙", "2023年3月施工中"],
+    ]
     p = _import(county_db, write(tmp_path / "a.xlsx", rows))
-    c = _communities(county_db)["甲"]
-    assert p.rows[0].action == "new" and _milestones(county_db, "甲") == {}
-    assert c.planned_start == date(2024, 6, 1)
+    c = _communities(county_db)
+    assert [r.action for r in p.rows] == ["new"] * 3
+    assert _milestones(county_db, "甲") == _milestones(county_db, "乙") == {}
+    assert c["甲"].planned_start == date(2024, 6, 1) and c["乙"].planned_completion == date(2024, 6, 1)
+    assert c["丙"].status == "started"
+    assert p.rows[2].flags[0] == "状态“2023年3月施工中”中的日期 2023年3月 不能确定是哪个进度节点的日期，未导入"
 
 
 def test_a_bad_date_in_a_status_cell_is_said_and_the_word_still_counts(county_db: Database, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from oldcomm_desktop.core.importing import rows as kinds
 from oldcomm_desktop.core.importing import values
 from oldcomm_desktop.storage.database import Database
 from tests.core.importing.conftest import CHENGGUAN, DONGCHENG
@@ -104,7 +105,8 @@ def test_group_headings_of_the_list_are_not_communities(county_db: Database, tmp
         ("丙", "new"),
         ("丁", "new"),
     ]
-    assert p.rows[0].reason == "分组标题行（如“一、新开工项目”，不是小区，不导入）"
+    assert p.rows[0].reason == kinds.KIND_LABELS[kinds.HEADING]
+    assert p.rows[0].reason.startswith("分组标题行（如“一、新开工项目”，不是小区，不导入；")
     assert set(_communities(county_db)) == {"甲", "乙", "丙", "丁"}
     names = [["序号", "乡镇（街道）", "小区名称"], ["一、", "东城街道", "幸福里"], ["二、", "东城街道", "和平苑"]]
     assert _plan(county_db, write(tmp_path / "b.xlsx", names)).counts()["new"] == 2  # a list numbered 一、 throughout

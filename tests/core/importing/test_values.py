@@ -344,6 +344,9 @@ def test_traditional_units_in_a_header() -> None:
         ("正在施工", "started"),
         ("主体完工", "started"),
         ("前期", "planned"),
+        ("6月底前完工", "planned"),  # a deadline: the works are still to come
+        ("2024年年底前开工", "planned"),
+        ("已于6月底前完工", "completed"),
     ],
 )
 def test_negated_and_partial_status_words(word: str, status: str) -> None:
