@@ -145,9 +145,14 @@ def open_count(session: Session, township: str | None = None) -> int:
 def find(session: Session, conflict_id: str) -> SyncConflict:
     c = session.get(SyncConflict, conflict_id)
     if c is None:
-        matches = list(session.scalars(select(SyncConflict).where(SyncConflict.id.startswith(conflict_id))))
+        matches = list(session.scalars(select(SyncConflict).where(SyncConflict.id.startswith(conflict_id)).limit(50)))
         if len(matches) == 1:
             c = matches[0]
+        elif matches:  # ids made within a minute share their start: a short prefix names several
+            raise OldcommError(
+                f"编号开头“{conflict_id}”对应 {len(matches)}{'+' if len(matches) == 50 else ''} 个冲突，"
+                "请多写几位（用 oldcomm sync conflicts 查看完整编号）"
+            )
     if c is None:
         raise OldcommError(f"冲突 {conflict_id} 不存在（用 oldcomm sync conflicts 查看编号）")
     return c

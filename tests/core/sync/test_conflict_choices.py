@@ -3,9 +3,12 @@ and `oldcomm sync conflicts` under each conflict."""
 
 from __future__ import annotations
 
+import pytest
+
+from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.sync import choices, conflicts
 
-from .conftest import Node, exchange
+from .conftest import COUNTY, T1, Node, exchange
 from .test_rule_clashes import _money_clash
 
 
@@ -40,3 +43,20 @@ def test_a_record_held_for_the_rules_can_only_be_kept_or_taken(world: dict[str, 
     said = choices.explain(c)
     assert said["ours"].startswith("保留本方：本方记录不变并发给对方")
     assert "请先修改本方记录" in said["theirs"] and said["edit"] == ""
+
+
+def test_a_short_id_shared_by_several_conflicts_says_so(world: dict[str, Node]) -> None:
+    """Ids made within a minute share their first characters: a prefix naming two conflicts is not "不存在"."""
+    county, township = world[COUNTY], world[T1]
+    a, b = township.new_community("甲小区", households=1), township.new_community("乙小区", households=2)
+    exchange(county, township, 1)
+    for cid in (a, b):
+        county.update_community(cid, households=30)
+        township.update_community(cid, households=40)
+    county.import_(township.export().path)
+    with county.db.transaction("审核员") as s:
+        ids = [c["id"] for c in conflicts.listing(s)]
+        common = ids[0][: next((i for i in range(len(ids[0])) if ids[0][i] != ids[1][i]), 8)]
+        with pytest.raises(OldcommError, match="对应 2 个冲突，请多写几位"):
+            conflicts.find(s, common)
+        assert conflicts.find(s, ids[1][: len(common) + 1]).id == ids[1]
