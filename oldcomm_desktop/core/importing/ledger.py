@@ -253,6 +253,8 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
             continue
         if k.kind == kinds.TOTAL:
             context = {}  # a grand total closes every group
+        elif k.kind == kinds.SUBTOTAL:  # a township's 小计 closes its group: the rows after it are not its
+            context = {level: h for level, h in context.items() if not h.township}
         if k.kind in (kinds.SUBTOTAL, kinds.TOTAL):
             res.reason = kinds.KIND_LABELS[k.kind]
             label = _total_label(row, sheet.filled(r), mapping)

@@ -130,6 +130,9 @@ def test_group_headings_pass_their_township_status_and_start_kind_to_the_rows_be
         [None, None, "城关街道（2个）", None, None, None],
         [4, None, "丁", 140, None, None],
         [5, None, "戊", 150, "已完工", None],
+        [None, "城关街道小计", None, 290, None, None],  # closes the township's group, not the 续建 one
+        [6, None, "己", 160, None, None],  # no township of its own any more: refused
+        [7, "东城街道", "庚", 170, None, None],
     ]
     path = write(tmp_path / "a.xlsx", rows)
     p = _import(county_db, path)
@@ -139,7 +142,10 @@ def test_group_headings_pass_their_township_status_and_start_kind_to_the_rows_be
         ("丙", "new"),
         ("丁", "new"),
         ("戊", "new"),
+        ("己", "rejected"),
+        ("庚", "new"),
     ]
+    assert p.rows[-2].reason == "没有填写乡镇（街道）"
     assert [r.name for r in p.rows if r.kind == "heading"] == [
         "新开工项目",
         "城关街道",
@@ -154,6 +160,7 @@ def test_group_headings_pass_their_township_status_and_start_kind_to_the_rows_be
         "丙": (DONGCHENG, "continued", "reserve"),
         "丁": (CHENGGUAN, "continued", "started"),
         "戊": (CHENGGUAN, "continued", "completed"),
+        "庚": (DONGCHENG, "continued", "started"),
     }
     flags = {r.name: r.flags for r in p.rows if r.kind == "community"}
     assert flags["甲"][:3] == [
@@ -169,7 +176,8 @@ def test_group_headings_pass_their_township_status_and_start_kind_to_the_rows_be
         "状态按分组标题“二、续建项目”记为已开工",
     ]
     assert not any("状态按分组标题" in f for f in flags["戊"])
-    assert _import(county_db, path).counts()["unchanged"] == 5
+    assert flags["庚"][:2] == ["新开工/续建按分组标题“二、续建项目”记为续建", "状态按分组标题“二、续建项目”记为已开工"]
+    assert _import(county_db, path).counts()["unchanged"] == 6
 
 
 def test_a_heading_merged_across_the_row_a_planned_one_and_one_not_understood(
