@@ -132,3 +132,30 @@ def test_a_rollback_deletes_the_type_again(world: dict[str, Node]) -> None:
     with county.db.transaction("审核员") as s:
         history.rollback(s, report.import_id)
     assert _type_state(county, code) == (True, True) and _items(county, cid) == []
+
+
+def test_a_deleted_type_whose_name_was_taken_is_named_and_comes_back_once_freed(world: dict[str, Node]) -> None:
+    """The county deleted the type and made a new one of the same name: the old one cannot come back beside it
+    (names are unique), so the package is refused, naming the type by its name (never its record id); once the
+    county renames its new entry, the next package brings the old one back retired."""
+    from oldcomm_desktop.core.sync.package import PackageError
+
+    county, t1 = world[COUNTY], world[T1]
+    cid = t1.new_community("幸福里", households=100)
+    exchange(county, t1, rounds=1)
+    with county.db.transaction("审核员") as s:
+        old = catalogue_editing.add(s, "基础类", "雨污分流改造", "米")
+        code, ident = old.code, old.id
+    t1.import_(county.export(T1).path)
+    with t1.db.transaction("录入员") as s:
+        items.create(s, cid, {"item_type_id": code, "planned_quantity": "10", "investment": "100"})
+    with county.db.transaction("审核员") as s:
+        catalogue_editing.delete(s, code)
+        new_code = catalogue_editing.add(s, "基础类", "雨污分流改造", "米").code
+    with pytest.raises(PackageError, match="“雨污分流改造”已从目录中删除") as refused:
+        county.import_(t1.export().path)
+    assert ident not in str(refused.value)
+    with county.db.transaction("审核员") as s:
+        catalogue_editing.rename(s, new_code, "雨污分流改造（新）")
+    county.import_(t1.export().path)
+    assert _type_state(county, code) == (False, False) and _items(county, cid) == [code]
