@@ -324,11 +324,13 @@ class ItemSpec(TableSpec):
         types = batch.cached("item_types", lambda: _catalogue(batch, ItemType))
         type_id = types.get(str(row.get("item_type_id")))
         if type_id is None:
-            problems.append(FieldProblem("item_type_id", "改造内容类型", f"“{row.get('item_type_id')}”不在目录中"))
+            problems.append(
+                FieldProblem("item_type_id", "改造内容类型", _missing(batch, ItemType, row.get("item_type_id")))
+            )
         else:
             row["item_type_id"] = type_id
             retired = batch.cached("retired_item_types", lambda: _retired(batch))
-            if type_id in retired:
+            if type_id in retired and _merged(batch) is None:  # a record merged from the other side keeps it
                 refused = items.retired_problem(
                     retired[type_id], False, type_id, stored.get("item_type_id") if stored else None
                 )
@@ -348,6 +350,15 @@ def _retired(batch: Batch) -> dict[str, str]:
     """id → name of the item types the county retired (停用): refused for new items, kept on old ones."""
     q = select(ItemType.id, ItemType.name).where(ItemType.deleted_at.is_(None), ItemType.active.is_(False))
     return {str(i): n for i, n in batch.session.execute(q)}
+
+
+def _missing(batch: Batch, cls: Any, ref: Any) -> str:
+    """Why a reference to a catalogue entry is refused: named by the entry's name (never its record id), said
+    deleted when it is in the recycle bin here."""
+    found = batch.session.scalar(select(cls).where((cls.id == str(ref)) | (cls.code == str(ref))).limit(1))
+    if found is None:
+        return f"“{ref}”不在目录中"
+    return f"“{found.name}”已从目录中删除" if found.deleted_at is not None else f"“{found.name}”不在目录中"
 
 
 def _catalogue(batch: Batch, cls: Any) -> dict[str, str]:
@@ -539,13 +550,15 @@ class FundingLineSpec(TableSpec):
         sources = batch.cached("sources", lambda: _sources(batch))
         found = sources.get(str(row.get("source_id")))
         if found is None:
-            return problems + [FieldProblem("source_id", "资金来源", f"资金来源“{row.get('source_id')}”不在目录中")]
+            missing = _missing(batch, FundingSource, row.get("source_id"))
+            return problems + [FieldProblem("source_id", "资金来源", f"资金来源{missing}")]
         source_id, name, leaf, needs_note, retired = found
         row["source_id"] = source_id
         prefix = f"{name}："
         if not leaf:
             problems.append(FieldProblem("source_id", "资金来源", f"“{name}”是汇总项，请填在它的下级来源上"))
-        elif retired and (stored is None or stored.get("source_id") != source_id):  # new money on it
+        elif retired and (stored is None or stored.get("source_id") != source_id) and _merged(batch) is None:
+            # new money on it; a line merged from the other side was recorded there before it knew: kept
             problems.append(FieldProblem("source_id", "资金来源", catalogues.RETIRED_TEXT.format(name=name)))
         problems += funding.line_problems(row, prefix)
         if needs_note and not row.get("source_note") and any(row.get(k) for k in funding.MEASURES):
@@ -608,9 +621,11 @@ class InvestmentEntrySpec(TableSpec):
         if row.get("source_id"):
             found = batch.cached("sources", lambda: _sources(batch)).get(str(row["source_id"]))
             if found is None:
-                problems.append(FieldProblem("source_id", "资金来源", f"资金来源“{row['source_id']}”不在目录中"))
+                missing = _missing(batch, FundingSource, row["source_id"])
+                problems.append(FieldProblem("source_id", "资金来源", f"资金来源{missing}"))
             else:
-                if found[4] and (stored is None or stored.get("source_id") != found[0]):
+                merged = _merged(batch) is not None  # from the other side: recorded before it knew of the retirement
+                if found[4] and (stored is None or stored.get("source_id") != found[0]) and not merged:
                     problems.append(
                         FieldProblem("source_id", "资金来源", catalogues.RETIRED_TEXT.format(name=found[1]))
                     )

@@ -43,6 +43,7 @@ from oldcomm_desktop.core.sync import (
     parents,
     rule_holds,
     tables,
+    used_entries,
     writes,
 )
 from oldcomm_desktop.core.sync.exporter import county_of, peer_row
@@ -471,6 +472,14 @@ def _merge(
             conn, pkg, keymaps, images, audit, import_id, now, who, report=report, scope=scope
         )
         keymaps.reload()
+    report.catalogue_changed += used_entries.revive(  # a deleted entry their records use comes back, retired
+        conn,
+        pkg.records,
+        keymaps,
+        image=lambda n, i, before, v, sh: images.append(_image(import_id, n, i, before, v, sh)),
+        audit=lambda n, i, f, old, new: audit.append(_audit(now, who, n, i, "update", f, old, new)),
+        now=now,
+    )
     total = sum(len(r) for r in pkg.records.values())
     done = 0
     from_county = m["sender"]["mode"] == workspace.COUNTY
