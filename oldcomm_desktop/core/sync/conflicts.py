@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import divisions, funding_dates, workspace
+from oldcomm_desktop.core import divisions, funding_dates, responsibility, workspace
 from oldcomm_desktop.core.errors import OldcommError, ValidationError
 from oldcomm_desktop.core.importing import bulk_tables
 from oldcomm_desktop.core.model import SyncConflict
@@ -168,7 +168,12 @@ def resolve(
     session.info[_DECIDING] = True
     try:
         c = _decide(session, conflict_id, keep, value=value, edit=edit)
+        party = _party_of(session, c)
+        if party is not None and not edit:
+            _party_family(session, c, keep, *party)
         _settle_brought_back(session)
+        if party is not None:
+            responsibility.columns_follow(session, party[0])
         return c
     finally:
         session.info.pop(_DECIDING, None)
@@ -222,6 +227,8 @@ def _decide(
     if c.table_name in tables.CATALOGUE_TABLES:
         return _resolve_catalogue(session, c, keep, value, edit, keymaps)
     if c.field == rule_holds.FIELD:
+        if c.table_name == "responsible_party" and keep == "theirs" and not edit:
+            _party_makes_way(session, c)
         return rule_holds.resolve(session, c, keep, edit)
     if c.field == deleted_parents.FIELD:
         deleted_parents.resolve(session, c, keep, edit)
@@ -292,6 +299,63 @@ def _decide(
             _children_follow(session, c.table_name, c.record_id)
             _reassert_deletion(session, c)
     return c
+
+
+def _held_party(c: SyncConflict) -> tuple[str, str] | None:
+    """(project, role) of a responsible party held for the rules (a second live party of a role)."""
+    if c.table_name != "responsible_party" or c.field != rule_holds.FIELD:
+        return None
+    v = (json.loads(c.theirs or "{}") or {}).get("v") or {}
+    if not v.get("project_id") or not v.get("role"):
+        return None
+    return str(v["project_id"]), str(v["role"])
+
+
+def _party_of(session: Session, c: SyncConflict) -> tuple[str, str] | None:
+    """(project, role) when the conflict is about a project's responsible party: a party held for the rules, or
+    the project's own column naming a party's unit (施工单位 …)."""
+    held = _held_party(c)
+    if held is not None:
+        return held
+    if c.table_name == "project":
+        role = next((r for r, col in responsibility.PROJECT_COLUMN.items() if col == c.field), None)
+        if role is not None:
+            return c.record_id, role
+    return None
+
+
+def _party_family(session: Session, c: SyncConflict, keep: str | None, project_id: str, role: str) -> None:
+    """Both sides named a party for the same role: the party held for the rules and the project's column naming
+    its unit are one question, decided together the same way, so the column and the party list agree."""
+    column = responsibility.PROJECT_COLUMN.get(role)
+    waiting = session.scalars(
+        select(SyncConflict).where(
+            SyncConflict.status == "open",
+            or_(
+                (SyncConflict.table_name == "project")
+                & (SyncConflict.record_id == project_id)
+                & (SyncConflict.field == (column or "")),
+                (SyncConflict.table_name == "responsible_party") & (SyncConflict.field == rule_holds.FIELD),
+            ),
+        )
+    ).all()
+    for other in waiting:
+        if other.id == c.id or other.status != "open":
+            continue
+        if other.table_name == "responsible_party" and _held_party(other) != (project_id, role):
+            continue
+        _decide(session, other.id, keep)
+
+
+def _party_makes_way(session: Session, c: SyncConflict) -> None:
+    """Taking their party of a role retires ours of the same role (into the recycle bin, as `set_parties` retires
+    the party it replaces): a project has one live party per role."""
+    held = _held_party(c)
+    if held is None:
+        return
+    for party in responsibility.parties(session, held[0]):
+        if party.role == held[1] and party.id is not None and party.id != c.record_id:
+            responsibility.delete(session, party.id)
 
 
 def _ends_live(session: Session, c: SyncConflict, keep: str) -> bool:
