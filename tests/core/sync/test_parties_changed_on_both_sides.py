@@ -72,7 +72,9 @@ def _shown(node, pid: str) -> dict[str, tuple]:
 def _decide_all(node, keep: str, first: str | None = None) -> None:
     """Every open conflict decided `keep`; `first`: the (table, field) decided before the others."""
     with node.db.transaction("审核员") as s:
-        ids = [(c.table_name, c.field, c.id) for c in s.scalars(select(SyncConflict).where(SyncConflict.status == "open"))]
+        ids = [
+            (c.table_name, c.field, c.id) for c in s.scalars(select(SyncConflict).where(SyncConflict.status == "open"))
+        ]
     ids.sort(key=lambda x: (x[0], x[1]) != first)
     for _t, _f, cid in ids:
         with node.db.transaction("审核员") as s:
