@@ -167,6 +167,8 @@ def resolve(
         return _decide(session, conflict_id, keep, value=value, edit=edit)
     session.info[_DECIDING] = True
     try:
+        if edit:
+            _typed_unit_refused(session, find(session, conflict_id))
         c = _decide(session, conflict_id, keep, value=value, edit=edit)
         party = _party_of(session, c)
         if party is not None and not edit:
@@ -322,6 +324,20 @@ def _party_of(session: Session, c: SyncConflict) -> tuple[str, str] | None:
         if role is not None:
             return c.record_id, role
     return None
+
+
+def _typed_unit_refused(session: Session, c: SyncConflict) -> None:
+    """A project's column naming a party's unit (施工单位 …) follows the role's live party: a value typed into it
+    would be overwritten by the party's unit, so it is refused, saying where the unit is changed."""
+    party = _party_of(session, c)
+    if party is None or c.table_name != "project":
+        return
+    for p in responsibility.parties(session, party[0]):
+        if p.role == party[1] and p.id is not None:
+            raise ValidationError(
+                f"{responsibility.ROLES[p.role]}由五方责任主体决定（现为“{p.unit_name}”）：请选择保留本方或采用对方，"
+                "或在参建单位中修改"
+            )
 
 
 def _party_family(session: Session, c: SyncConflict, keep: str | None, project_id: str, role: str) -> None:

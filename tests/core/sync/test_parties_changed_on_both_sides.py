@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from oldcomm_desktop.core import projects, responsibility
+from oldcomm_desktop.core.errors import ValidationError
 from oldcomm_desktop.core.model import Project, ResponsibleParty, SyncConflict
 from oldcomm_desktop.core.sync import conflicts, rule_holds
 
@@ -124,3 +125,18 @@ def test_one_decision_leaves_one_party_per_role_and_the_column_agrees_on_both_si
         assert (leader, live, column) == (contractor, 1, "甲建设公司"), node.code
         (unit, leader), column, live = shown["supervisor"]
         assert (unit, column, live) == (supervisor, supervisor, 1), node.code
+
+
+def test_a_unit_typed_into_the_projects_column_is_refused_while_a_party_names_it(world) -> None:
+    county, t1 = world[COUNTY], world[T1]
+    pid = _start(county, t1)
+    _both_change(county, t1, pid)
+    first_moves(county, t1, "both_export_first")
+    with county.db.transaction("审核员") as s:
+        [cid] = s.scalars(
+            select(SyncConflict.id).where(SyncConflict.table_name == "project", SyncConflict.status == "open")
+        ).all()
+        with pytest.raises(ValidationError, match="监理单位由五方责任主体决定"):
+            conflicts.resolve(s, cid, value="戊监理", edit=True)
+    before = _shown(county, pid)["supervisor"]
+    assert before == (("丙监理", "王五"), "丙监理", 1)
