@@ -171,10 +171,9 @@ def resolve(
             _typed_unit_refused(session, find(session, conflict_id))
         c = _decide(session, conflict_id, keep, value=value, edit=edit)
         party = _party_of(session, c)
-        if party is not None and not edit:
-            _party_family(session, c, keep, *party)
+        held = party is not None and not edit and _party_family(session, c, keep, *party)
         _settle_brought_back(session)
-        if party is not None:
+        if party is not None and held:
             responsibility.columns_follow(session, party[0])
         return c
     finally:
@@ -330,8 +329,8 @@ def _typed_unit_refused(session: Session, c: SyncConflict) -> None:
     """A project's column naming a party's unit (施工单位 …) follows the role's live party: a value typed into it
     would be overwritten by the party's unit, so it is refused, saying where the unit is changed."""
     party = _party_of(session, c)
-    if party is None or c.table_name != "project":
-        return
+    if party is None or c.table_name != "project" or not _party_holds(session, c, *party):
+        return  # no party both sides named: the column is decided as any field
     for p in responsibility.parties(session, party[0]):
         if p.role == party[1] and p.id is not None:
             raise ValidationError(
@@ -340,9 +339,20 @@ def _typed_unit_refused(session: Session, c: SyncConflict) -> None:
             )
 
 
-def _party_family(session: Session, c: SyncConflict, keep: str | None, project_id: str, role: str) -> None:
+def _party_family(session: Session, c: SyncConflict, keep: str | None, project_id: str, role: str) -> bool:
     """Both sides named a party for the same role: the party held for the rules and the project's column naming
-    its unit are one question, decided together the same way, so the column and the party list agree."""
+    its unit are one question, decided together the same way, so the column and the party list agree. Whether a
+    party held for the rules was part of the decision (then the column follows the live party)."""
+    family = _party_holds(session, c, project_id, role)
+    for other in family:
+        if other.status == "open":
+            _decide(session, other.id, keep)
+    return bool(family) or _held_party(c) is not None
+
+
+def _party_holds(session: Session, c: SyncConflict, project_id: str, role: str) -> list[SyncConflict]:
+    """The other open conflicts of the question `c` is part of: the parties of the role held for the rules, and the
+    project's column naming the role's unit (only when a party is held)."""
     column = responsibility.PROJECT_COLUMN.get(role)
     waiting = session.scalars(
         select(SyncConflict).where(
@@ -355,12 +365,12 @@ def _party_family(session: Session, c: SyncConflict, keep: str | None, project_i
             ),
         )
     ).all()
-    for other in waiting:
-        if other.id == c.id or other.status != "open":
-            continue
-        if other.table_name == "responsible_party" and _held_party(other) != (project_id, role):
-            continue
-        _decide(session, other.id, keep)
+    family = [
+        o for o in waiting if o.id != c.id and (o.table_name == "project" or _held_party(o) == (project_id, role))
+    ]
+    if _held_party(c) is None and not any(o.table_name == "responsible_party" for o in family):
+        return []  # the column alone: no party both sides named
+    return family
 
 
 def _party_makes_way(session: Session, c: SyncConflict) -> None:
