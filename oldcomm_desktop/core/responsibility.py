@@ -175,6 +175,21 @@ def set_parties(session: Session, project_id: str, data: Mapping[str, Mapping[st
     return parties(session, project.id)
 
 
+def columns_follow(session: Session, project_id: str) -> None:
+    """The project's own 建设/设计/施工/监理单位 columns say the unit of the role's live party (as `set_parties`
+    keeps them): after a sync decision kept one of two parties both sides named. A role with no live party keeps
+    its column as it is."""
+    project = session.get(Project, project_id)
+    if project is None or project.deleted_at is not None:
+        return
+    live = _live(session, project.id)
+    for role, column in PROJECT_COLUMN.items():
+        party = live.get(role)
+        if party is not None and getattr(project, column) != party.unit_name:
+            setattr(project, column, party.unit_name)
+    session.flush()
+
+
 def restore(session: Session, party_id: str, *, expected_version: int | None = None) -> ResponsibleParty:
     """Bring a tombstoned party back (undo of a change), replacing whoever holds that role now.
 

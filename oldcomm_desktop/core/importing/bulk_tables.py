@@ -1257,6 +1257,44 @@ class PartySpec(TableSpec):
         unknown = responsibility.role_problem(row["role"])
         return [unknown] if unknown is not None else responsibility.party_problems(row["role"], row)
 
+    def finish(self, batch: Batch, outs: list[RowOutcome]) -> None:
+        """One live party per role of a project (`set_parties` retires the one it replaces): the parties as they
+        will be — stored live ones, those the batch deletes or changes taken as the batch has them, plus the
+        batch's new ones. A second live party of a role (both sides named one before they exchanged) is refused
+        with the one it meets named; sync holds it as a conflict (rule_holds) whose decision keeps one."""
+        rows = batch.rows["responsible_party"]
+        arriving: dict[tuple[str, str], list[RowOutcome]] = defaultdict(list)
+        for o in outs:
+            if o.action != REJECT and rows[o.id].get("deleted_at") is None:
+                row = rows[o.id]
+                arriving[(str(row["project_id"]), str(row["role"]))].append(o)
+        if not arriving:
+            return
+        projects_ = sorted({pid for pid, _ in arriving})
+        stored: dict[tuple[str, str], list[tuple[str, str, str]]] = defaultdict(list)
+        for start in range(0, len(projects_), 500):
+            q = select(
+                ResponsibleParty.id,
+                ResponsibleParty.project_id,
+                ResponsibleParty.role,
+                ResponsibleParty.unit_name,
+                ResponsibleParty.leader,
+            ).where(ResponsibleParty.project_id.in_(projects_[start : start + 500]), _live(ResponsibleParty.deleted_at))
+            for rid, pid, role, unit, leader in batch.session.execute(q):
+                if str(rid) not in rows:  # one the batch carries is counted as the batch has it
+                    stored[(str(pid), str(role))].append((str(rid), unit or "", leader or ""))
+        for key, group in arriving.items():
+            present = list(stored.get(key, []))
+            for o in sorted(group, key=lambda o: o.id):
+                if present:
+                    _rid, unit, leader = present[0]
+                    label = responsibility.ROLES.get(key[1], key[1])
+                    why = f"该项目已有{label}（{unit}，项目负责人{leader}），同一责任主体只能有一个"
+                    _reject(batch, o, [FieldProblem("role", "责任主体", why)])
+                    continue
+                row = rows[o.id]
+                present.append((o.id, row.get("unit_name") or "", row.get("leader") or ""))
+
 
 SPECS["responsible_party"] = PartySpec()
 # every table, parents before children: prepare and apply

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import divisions, funding_dates, workspace
+from oldcomm_desktop.core import divisions, funding_dates, responsibility, workspace
 from oldcomm_desktop.core.errors import OldcommError, ValidationError
 from oldcomm_desktop.core.importing import bulk_tables
 from oldcomm_desktop.core.model import SyncConflict
@@ -172,8 +172,14 @@ def resolve(
         return _decide(session, conflict_id, keep, value=value, edit=edit)
     session.info[_DECIDING] = True
     try:
+        if edit:
+            _typed_unit_refused(session, find(session, conflict_id))
         c = _decide(session, conflict_id, keep, value=value, edit=edit)
+        party = _party_of(session, c)
+        held = party is not None and not edit and _party_family(session, c, keep, *party)
         _settle_brought_back(session)
+        if party is not None and held:
+            responsibility.columns_follow(session, party[0])
         return c
     finally:
         session.info.pop(_DECIDING, None)
@@ -227,6 +233,8 @@ def _decide(
     if c.table_name in tables.CATALOGUE_TABLES:
         return _resolve_catalogue(session, c, keep, value, edit, keymaps)
     if c.field == rule_holds.FIELD:
+        if c.table_name == "responsible_party" and keep == "theirs" and not edit:
+            _party_makes_way(session, c)
         return rule_holds.resolve(session, c, keep, edit)
     if c.field == deleted_parents.FIELD:
         deleted_parents.resolve(session, c, keep, edit)
@@ -297,6 +305,88 @@ def _decide(
             _children_follow(session, c.table_name, c.record_id)
             _reassert_deletion(session, c)
     return c
+
+
+def _held_party(c: SyncConflict) -> tuple[str, str] | None:
+    """(project, role) of a responsible party held for the rules (a second live party of a role)."""
+    if c.table_name != "responsible_party" or c.field != rule_holds.FIELD:
+        return None
+    v = (json.loads(c.theirs or "{}") or {}).get("v") or {}
+    if not v.get("project_id") or not v.get("role"):
+        return None
+    return str(v["project_id"]), str(v["role"])
+
+
+def _party_of(session: Session, c: SyncConflict) -> tuple[str, str] | None:
+    """(project, role) when the conflict is about a project's responsible party: a party held for the rules, or
+    the project's own column naming a party's unit (施工单位 …)."""
+    held = _held_party(c)
+    if held is not None:
+        return held
+    if c.table_name == "project":
+        role = next((r for r, col in responsibility.PROJECT_COLUMN.items() if col == c.field), None)
+        if role is not None:
+            return c.record_id, role
+    return None
+
+
+def _typed_unit_refused(session: Session, c: SyncConflict) -> None:
+    """A project's column naming a party's unit (施工单位 …) follows the role's live party: a value typed into it
+    would be overwritten by the party's unit, so it is refused, saying where the unit is changed."""
+    party = _party_of(session, c)
+    if party is None or c.table_name != "project" or not _party_holds(session, c, *party):
+        return  # no party both sides named: the column is decided as any field
+    for p in responsibility.parties(session, party[0]):
+        if p.role == party[1] and p.id is not None:
+            raise ValidationError(
+                f"{responsibility.ROLES[p.role]}由五方责任主体决定（现为“{p.unit_name}”）：请选择保留本方或采用对方，"
+                "或在参建单位中修改"
+            )
+
+
+def _party_family(session: Session, c: SyncConflict, keep: str | None, project_id: str, role: str) -> bool:
+    """Both sides named a party for the same role: the party held for the rules and the project's column naming
+    its unit are one question, decided together the same way, so the column and the party list agree. Whether a
+    party held for the rules was part of the decision (then the column follows the live party)."""
+    family = _party_holds(session, c, project_id, role)
+    for other in family:
+        if other.status == "open":
+            _decide(session, other.id, keep)
+    return bool(family) or _held_party(c) is not None
+
+
+def _party_holds(session: Session, c: SyncConflict, project_id: str, role: str) -> list[SyncConflict]:
+    """The other open conflicts of the question `c` is part of: the parties of the role held for the rules, and the
+    project's column naming the role's unit (only when a party is held)."""
+    column = responsibility.PROJECT_COLUMN.get(role)
+    waiting = session.scalars(
+        select(SyncConflict).where(
+            SyncConflict.status == "open",
+            or_(
+                (SyncConflict.table_name == "project")
+                & (SyncConflict.record_id == project_id)
+                & (SyncConflict.field == (column or "")),
+                (SyncConflict.table_name == "responsible_party") & (SyncConflict.field == rule_holds.FIELD),
+            ),
+        )
+    ).all()
+    family = [
+        o for o in waiting if o.id != c.id and (o.table_name == "project" or _held_party(o) == (project_id, role))
+    ]
+    if _held_party(c) is None and not any(o.table_name == "responsible_party" for o in family):
+        return []  # the column alone: no party both sides named
+    return family
+
+
+def _party_makes_way(session: Session, c: SyncConflict) -> None:
+    """Taking their party of a role retires ours of the same role (into the recycle bin, as `set_parties` retires
+    the party it replaces): a project has one live party per role."""
+    held = _held_party(c)
+    if held is None:
+        return
+    for party in responsibility.parties(session, held[0]):
+        if party.role == held[1] and party.id is not None and party.id != c.record_id:
+            responsibility.delete(session, party.id)
 
 
 def _ends_live(session: Session, c: SyncConflict, keep: str) -> bool:
