@@ -1481,16 +1481,21 @@ def _receipt(
         peer.installation_id = m["sender"]["installation_id"]
     elif peer.installation_id != m["sender"]["installation_id"]:
         # the same key under a new installation id: the peer's database was restored from a backup (or copied).
-        # Its change numbers start a new series: counted afresh; and at the county what came from the township
-        # is no echo any more, so the next package gives it back what it had sent after the backup.
+        # Its change numbers start a new series: counted afresh; and what came from the peer is no echo any more,
+        # so the next package gives it back what it had sent after the backup: the county's to a restored
+        # township, and the township's to a restored county (its corrections, deletions and decisions made after
+        # the backup, which the township holds and the restored county lost).
         peer.installation_id = m["sender"]["installation_id"]
         peer.received_seq = 0
-        if workspace.mode(session) == workspace.COUNTY:
-            changes.forget_echoes(session, m.sender_code)
+        changes.forget_echoes(session, m.sender_code)
     rng = m["range"]
     before = peer.received_seq
     from_seq, to_seq = rng.get("from_seq"), rng.get("to_seq")
-    if isinstance(from_seq, int) and isinstance(to_seq, int) and from_seq <= peer.received_seq:
+    # A package written for another installation of ours (its receipt counts that one's changes: this database was
+    # restored from a backup, or set up again) left out what the peer took from that installation unchanged, as
+    # echoes: corrections the restored file lost. Its range is not counted as held, so our receipt sends the peer
+    # back to our count, and its next package (it sees our new installation id, `forget_echoes`) gives them back.
+    if mine and isinstance(from_seq, int) and isinstance(to_seq, int) and from_seq <= peer.received_seq:
         peer.received_seq = max(peer.received_seq, to_seq)
     created = datetime.fromisoformat(m["created_at"])
     if peer.last_package_at is None or created >= peer.last_package_at:
