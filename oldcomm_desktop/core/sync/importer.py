@@ -296,6 +296,26 @@ def addressed_orders(conn: Any, pkg: package.ReadPackage, scope: str) -> set[str
     return {i for i in ids if i}
 
 
+def _restored_county(session: Session) -> tuple[str, str] | None:
+    """(own code, this installation's node) of a county database restored from a backup, else None."""
+    if workspace.mode(session) != workspace.COUNTY:
+        return None
+    node = changes.node(session)
+    own = workspace.own_code(session) or ""
+    return (own, node) if node != own else None
+
+
+def _own_act_back(clocks: dict[str, Any], restored_as: tuple[str, str] | None) -> bool:
+    """A county act a township gives back to a county restored from a backup: the county made it after the backup
+    (every count in its vectors is the county's, under an earlier installation's name), the township holds it, the
+    restored file lost it. Taken back, as the county's own later versions of the records it still has are."""
+    if restored_as is None:
+        return False
+    own, node = restored_as
+    counts = [(k, n) for v in clocks.values() if isinstance(v, dict) for k, n in v.items()]
+    return bool(counts) and all(changes.of_node(k, own) and k != node for k, _n in counts)
+
+
 def _county_act(name: str, values: dict[str, Any]) -> bool:
     if name not in tables.COUNTY_ACTS:
         return False
@@ -474,6 +494,7 @@ def _merge(
     total = sum(len(r) for r in pkg.records.values())
     done = 0
     from_county = m["sender"]["mode"] == workspace.COUNTY
+    restored_as = None if from_county else _restored_county(session)
     addressed = addressed_orders(conn, pkg, scope) if from_county else set()
     shas: dict[str, bool] = {}
     # Writes wait until every record is merged: the tables the bulk write path knows go through it first (one
@@ -554,7 +575,7 @@ def _merge(
                         )
                 owner = None if wide else scope
                 row = live.get(rid)
-                if row is None and acts and _county_act(name, theirs):
+                if row is None and acts and _county_act(name, theirs) and not _own_act_back(theirs_clocks, restored_as):
                     raise PackageError(
                         f"数据包内{tables.named(conn, name, rid, theirs)}是县里的审核或督办操作，"
                         "乡镇（街道）不能上报，已拒绝"
