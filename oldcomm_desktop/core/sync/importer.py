@@ -296,24 +296,31 @@ def addressed_orders(conn: Any, pkg: package.ReadPackage, scope: str) -> set[str
     return {i for i in ids if i}
 
 
-def _restored_county(session: Session) -> tuple[str, str] | None:
-    """(own code, this installation's node) of a county database restored from a backup, else None."""
+def _county_as(session: Session) -> tuple[str, str] | None:
+    """(own code, this installation's node in version vectors) of a county database, else None."""
     if workspace.mode(session) != workspace.COUNTY:
         return None
-    node = changes.node(session)
-    own = workspace.own_code(session) or ""
-    return (own, node) if node != own else None
+    return workspace.own_code(session) or "", changes.node(session)
 
 
-def _own_act_back(clocks: dict[str, Any], restored_as: tuple[str, str] | None) -> bool:
-    """A county act a township gives back to a county restored from a backup: the county made it after the backup
-    (every count in its vectors is the county's, under an earlier installation's name), the township holds it, the
-    restored file lost it. Taken back, as the county's own later versions of the records it still has are."""
-    if restored_as is None:
-        return False
-    own, node = restored_as
-    counts = [(k, n) for v in clocks.values() if isinstance(v, dict) for k, n in v.items()]
-    return bool(counts) and all(changes.of_node(k, own) and k != node for k, _n in counts)
+TAKE, SKIP = "take", "skip"
+
+
+def _own_act_back(clocks: dict[str, Any], county_as: tuple[str, str] | None) -> str | None:
+    """What to do with a county act, new here, in a township's package (a township may never report one).
+
+    The county's own coming back (every count in its vectors is the county's): at a county restored from a backup,
+    made by the installation before the restore, it is taken back (TAKE) — the restored file lost it, the township
+    holds it — as the county's own later versions of the records it still has are. Elsewhere (a county set up
+    again without a restore) it is left out (SKIP), as before, when the township held it as an echo and never sent
+    it. Anything a township counted: None, the package is refused."""
+    if county_as is None:
+        return None
+    own, node = county_as
+    counts = [k for v in clocks.values() if isinstance(v, dict) for k in v]
+    if not counts or not all(changes.of_node(k, own) for k in counts):
+        return None
+    return TAKE if node != own and node not in counts else SKIP
 
 
 def _county_act(name: str, values: dict[str, Any]) -> bool:
@@ -494,7 +501,7 @@ def _merge(
     total = sum(len(r) for r in pkg.records.values())
     done = 0
     from_county = m["sender"]["mode"] == workspace.COUNTY
-    restored_as = None if from_county else _restored_county(session)
+    county_as = None if from_county else _county_as(session)
     addressed = addressed_orders(conn, pkg, scope) if from_county else set()
     shas: dict[str, bool] = {}
     # Writes wait until every record is merged: the tables the bulk write path knows go through it first (one
@@ -575,11 +582,16 @@ def _merge(
                         )
                 owner = None if wide else scope
                 row = live.get(rid)
-                if row is None and acts and _county_act(name, theirs) and not _own_act_back(theirs_clocks, restored_as):
-                    raise PackageError(
-                        f"数据包内{tables.named(conn, name, rid, theirs)}是县里的审核或督办操作，"
-                        "乡镇（街道）不能上报，已拒绝"
-                    )
+                if row is None and acts and _county_act(name, theirs):
+                    back = _own_act_back(theirs_clocks, county_as)
+                    if back is None:
+                        raise PackageError(
+                            f"数据包内{tables.named(conn, name, rid, theirs)}是县里的审核或督办操作，"
+                            "乡镇（街道）不能上报，已拒绝"
+                        )
+                    if back == SKIP:
+                        counts.unchanged += 1
+                        continue
                 if held and (name, rid) in held:  # the rules refuse it merged with ours: a conflict (rule_holds)
                     report.conflicts.append(
                         rule_holds.hold(

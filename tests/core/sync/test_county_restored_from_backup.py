@@ -154,3 +154,20 @@ def test_a_restored_county_still_refuses_an_act_the_township_made_itself(world, 
         county.import_(forged)
     with county.db.transaction("测试员") as s:
         assert s.scalars(select(ReturnSubmission)).all() == []
+
+
+def test_which_county_acts_a_county_takes_back() -> None:
+    """Taken back only by a restored county, only when the county's earlier installation alone counted it; left
+    out (as before, when it stayed an echo at the township) by a county set up again; refused when a township
+    counted it, or at a township."""
+    from oldcomm_desktop.core.sync.importer import SKIP, TAKE, _own_act_back
+
+    restored = (COUNTY, f"{COUNTY}~3f9a1c2e")
+    assert _own_act_back({"*": {COUNTY: 1}}, restored) == TAKE
+    assert _own_act_back({"*": {COUNTY: 1}, "opinion": {f"{COUNTY}~0b1d": 1}}, restored) == TAKE
+    assert _own_act_back({"*": {f"{COUNTY}~3f9a1c2e": 1}}, restored) == SKIP
+    assert _own_act_back({"*": {COUNTY: 1}}, (COUNTY, COUNTY)) == SKIP
+    assert _own_act_back({"*": {COUNTY: 1, T1: 1}}, restored) is None
+    assert _own_act_back({"*": {T1: 1}}, restored) is None
+    assert _own_act_back({}, restored) is None
+    assert _own_act_back({"*": {COUNTY: 1}}, None) is None
