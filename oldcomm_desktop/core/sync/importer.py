@@ -87,6 +87,8 @@ class ImportReport:
     settled: list[str] = field(default_factory=list)  # open conflicts their side decided (reopened by a rollback)
     released: list[str] = field(default_factory=list)  # held records written once this package restored a parent
     imported_before: datetime | None = None  # when this same package was applied here already (still applied)
+    # the county's own acts a township gave back that this county cannot take (_own_act_back): named, for the clerk
+    left_out: list[str] = field(default_factory=list)
 
     def total(self, what: str) -> int:
         return sum(getattr(c, what) for c in self.tables.values())
@@ -105,6 +107,7 @@ class ImportReport:
             "attachments_copied": self.attachments_copied,
             "conflicts": self.conflicts,
             "released": self.released,
+            "left_out": self.left_out,
             "imported_before": self.imported_before.isoformat() if self.imported_before else None,
         }
 
@@ -323,6 +326,24 @@ def _own_act_back(clocks: dict[str, Any], county_as: tuple[str, str] | None) -> 
     return TAKE if node != own and node not in counts else SKIP
 
 
+def _act_has_parent(conn: Any, pkg: package.ReadPackage, name: str, values: dict[str, Any], lost: set[str]) -> bool:
+    """Whether a county act coming back has the record it belongs to here: an order issued after the backup never
+    comes back (orders go down only), so neither do its targets and their steps — left out, not refusing the
+    package for want of their order."""
+    if name == "order_target":
+        t = tables.table("supervision_order")
+        return conn.execute(select(t.c.id).where(t.c.id == values.get("order_id"))).first() is not None
+    if name == "order_event":
+        target = values.get("target_id")
+        if target in lost:
+            return False
+        t = tables.table("order_target")
+        return conn.execute(select(t.c.id).where(t.c.id == target)).first() is not None or any(
+            r["id"] == target for r in pkg.records.get("order_target", [])
+        )
+    return True
+
+
 def _county_act(name: str, values: dict[str, Any]) -> bool:
     if name not in tables.COUNTY_ACTS:
         return False
@@ -502,6 +523,7 @@ def _merge(
     done = 0
     from_county = m["sender"]["mode"] == workspace.COUNTY
     county_as = None if from_county else _county_as(session)
+    lost_acts: set[str] = set()  # county acts coming back that are left out (_own_act_back, _act_has_parent)
     addressed = addressed_orders(conn, pkg, scope) if from_county else set()
     shas: dict[str, bool] = {}
     # Writes wait until every record is merged: the tables the bulk write path knows go through it first (one
@@ -589,7 +611,9 @@ def _merge(
                             f"数据包内{tables.named(conn, name, rid, theirs)}是县里的审核或督办操作，"
                             "乡镇（街道）不能上报，已拒绝"
                         )
-                    if back == SKIP:
+                    if back == SKIP or not _act_has_parent(conn, pkg, name, theirs, lost_acts):
+                        lost_acts.add(rid)
+                        report.left_out.append(tables.named(conn, name, rid, theirs))
                         counts.unchanged += 1
                         continue
                 if held and (name, rid) in held:  # the rules refuse it merged with ours: a conflict (rule_holds)

@@ -171,3 +171,28 @@ def test_which_county_acts_a_county_takes_back() -> None:
     assert _own_act_back({"*": {T1: 1}}, restored) is None
     assert _own_act_back({}, restored) is None
     assert _own_act_back({"*": {COUNTY: 1}}, None) is None
+
+
+def test_an_order_issued_after_the_backup_does_not_block_the_townships_packages(corrected, tmp_path: Path) -> None:
+    """Orders go down only: the target and steps of an order the restored county lost come back without their
+    order. They are left out and named to the clerk (re-issue it), and the rest of the package is taken."""
+    from datetime import date
+
+    from oldcomm_desktop.core.supervision import orders
+
+    county, t1, b, d = corrected
+    snapshot = backup(Path(county.db.path), tmp_path / "again.zip")
+    with county.db.transaction("县督办员") as s:
+        orders.issue(
+            s,
+            {"problem": "进度滞后", "requirement": "月底前完成", "deadline": date(2026, 6, 30)},
+            [{"township_code": T1}],
+            today=date(2026, 6, 15),
+        )
+    t1.import_(county.export(to=T1).path)
+    county = _restore(county, snapshot)
+    county.import_(t1.export().path)
+    t1.import_(county.export(to=T1).path)
+    report = county.import_(t1.export().path)  # the township's versions of the county's records come back
+    assert report.left_out and all("督办" in n for n in report.left_out)
+    assert _state(county, b, d) == [("乙小区", "县核对", 20, False), ("丁小区", None, 40, True)]
