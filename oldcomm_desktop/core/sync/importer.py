@@ -88,6 +88,8 @@ class ImportReport:
     settled: list[str] = field(default_factory=list)  # open conflicts their side decided (reopened by a rollback)
     released: list[str] = field(default_factory=list)  # held records written once this package restored a parent
     imported_before: datetime | None = None  # when this same package was applied here already (still applied)
+    # the county's own acts a township gave back that this county cannot take (_own_act_back): named, for the clerk
+    left_out: list[str] = field(default_factory=list)
 
     def total(self, what: str) -> int:
         return sum(getattr(c, what) for c in self.tables.values())
@@ -106,6 +108,7 @@ class ImportReport:
             "attachments_copied": self.attachments_copied,
             "conflicts": self.conflicts,
             "released": self.released,
+            "left_out": self.left_out,
             "imported_before": self.imported_before.isoformat() if self.imported_before else None,
         }
 
@@ -297,6 +300,51 @@ def addressed_orders(conn: Any, pkg: package.ReadPackage, scope: str) -> set[str
     return {i for i in ids if i}
 
 
+def _county_as(session: Session) -> tuple[str, str] | None:
+    """(own code, this installation's node in version vectors) of a county database, else None."""
+    if workspace.mode(session) != workspace.COUNTY:
+        return None
+    return workspace.own_code(session) or "", changes.node(session)
+
+
+TAKE, SKIP = "take", "skip"
+
+
+def _own_act_back(clocks: dict[str, Any], county_as: tuple[str, str] | None) -> str | None:
+    """What to do with a county act, new here, in a township's package (a township may never report one).
+
+    The county's own coming back (every count in its vectors is the county's): at a county restored from a backup,
+    made by the installation before the restore, it is taken back (TAKE) — the restored file lost it, the township
+    holds it — as the county's own later versions of the records it still has are. Elsewhere (a county set up
+    again without a restore) it is left out (SKIP), as before, when the township held it as an echo and never sent
+    it. Anything a township counted: None, the package is refused."""
+    if county_as is None:
+        return None
+    own, node = county_as
+    counts = [k for v in clocks.values() if isinstance(v, dict) for k in v]
+    if not counts or not all(changes.of_node(k, own) for k in counts):
+        return None
+    return TAKE if node != own and node not in counts else SKIP
+
+
+def _act_has_parent(conn: Any, pkg: package.ReadPackage, name: str, values: dict[str, Any], lost: set[str]) -> bool:
+    """Whether a county act coming back has the record it belongs to here: an order issued after the backup never
+    comes back (orders go down only), so neither do its targets and their steps — left out, not refusing the
+    package for want of their order."""
+    if name == "order_target":
+        t = tables.table("supervision_order")
+        return conn.execute(select(t.c.id).where(t.c.id == values.get("order_id"))).first() is not None
+    if name == "order_event":
+        target = values.get("target_id")
+        if target in lost:
+            return False
+        t = tables.table("order_target")
+        return conn.execute(select(t.c.id).where(t.c.id == target)).first() is not None or any(
+            r["id"] == target for r in pkg.records.get("order_target", [])
+        )
+    return True
+
+
 def _county_act(name: str, values: dict[str, Any]) -> bool:
     if name not in tables.COUNTY_ACTS:
         return False
@@ -483,6 +531,8 @@ def _merge(
     total = sum(len(r) for r in pkg.records.values())
     done = 0
     from_county = m["sender"]["mode"] == workspace.COUNTY
+    county_as = None if from_county else _county_as(session)
+    lost_acts: set[str] = set()  # county acts coming back that are left out (_own_act_back, _act_has_parent)
     addressed = addressed_orders(conn, pkg, scope) if from_county else set()
     shas: dict[str, bool] = {}
     # Writes wait until every record is merged: the tables the bulk write path knows go through it first (one
@@ -564,10 +614,17 @@ def _merge(
                 owner = None if wide else scope
                 row = live.get(rid)
                 if row is None and acts and _county_act(name, theirs):
-                    raise PackageError(
-                        f"数据包内{tables.named(conn, name, rid, theirs)}是县里的审核或督办操作，"
-                        "乡镇（街道）不能上报，已拒绝"
-                    )
+                    back = _own_act_back(theirs_clocks, county_as)
+                    if back is None:
+                        raise PackageError(
+                            f"数据包内{tables.named(conn, name, rid, theirs)}是县里的审核或督办操作，"
+                            "乡镇（街道）不能上报，已拒绝"
+                        )
+                    if back == SKIP or not _act_has_parent(conn, pkg, name, theirs, lost_acts):
+                        lost_acts.add(rid)
+                        report.left_out.append(tables.named(conn, name, rid, theirs))
+                        counts.unchanged += 1
+                        continue
                 if held and (name, rid) in held:  # the rules refuse it merged with ours: a conflict (rule_holds)
                     report.conflicts.append(
                         rule_holds.hold(
@@ -1490,16 +1547,21 @@ def _receipt(
         peer.installation_id = m["sender"]["installation_id"]
     elif peer.installation_id != m["sender"]["installation_id"]:
         # the same key under a new installation id: the peer's database was restored from a backup (or copied).
-        # Its change numbers start a new series: counted afresh; and at the county what came from the township
-        # is no echo any more, so the next package gives it back what it had sent after the backup.
+        # Its change numbers start a new series: counted afresh; and what came from the peer is no echo any more,
+        # so the next package gives it back what it had sent after the backup: the county's to a restored
+        # township, and the township's to a restored county (its corrections, deletions and decisions made after
+        # the backup, which the township holds and the restored county lost).
         peer.installation_id = m["sender"]["installation_id"]
         peer.received_seq = 0
-        if workspace.mode(session) == workspace.COUNTY:
-            changes.forget_echoes(session, m.sender_code)
+        changes.forget_echoes(session, m.sender_code)
     rng = m["range"]
     before = peer.received_seq
     from_seq, to_seq = rng.get("from_seq"), rng.get("to_seq")
-    if isinstance(from_seq, int) and isinstance(to_seq, int) and from_seq <= peer.received_seq:
+    # A package written for another installation of ours (its receipt counts that one's changes: this database was
+    # restored from a backup, or set up again) left out what the peer took from that installation unchanged, as
+    # echoes: corrections the restored file lost. Its range is not counted as held, so our receipt sends the peer
+    # back to our count, and its next package (it sees our new installation id, `forget_echoes`) gives them back.
+    if mine and isinstance(from_seq, int) and isinstance(to_seq, int) and from_seq <= peer.received_seq:
         peer.received_seq = max(peer.received_seq, to_seq)
     created = datetime.fromisoformat(m["created_at"])
     if peer.last_package_at is None or created >= peer.last_package_at:
