@@ -770,9 +770,7 @@ def _merge(
     report.settled.extend(deleted_parents.settled_by_arrival(conn, f"对方（{sender}）", now, _written(images)))
     # records held because a parent was deleted here, whose parent this package brought back (deleted_parents):
     # written now, each with its before-image, so a rollback of this import takes them out and holds them again
-    keep_image = lambda name, rid, before, version, sh: images.append(  # noqa: E731
-        _image(import_id, name, rid, before, version, sh)
-    )
+    keep_image = _image_keeper(images, import_id)
     report.released = deleted_parents.release(session, deleted_parents.RELEASED_BY_PACKAGE, record=keep_image)
     # records held for the rules that the rules take now (the clash was decided on either side)
     report.released += rule_holds.release(session, rule_holds.RELEASED_BY_PACKAGE, record=keep_image)
@@ -1252,6 +1250,23 @@ def _image(
         "after_version": after_version,
         "shadow_before": shadow.as_json() if shadow is not None else None,
     }
+
+
+def _image_keeper(images: list[dict[str, Any]], import_id: str) -> deleted_parents.Recorder:
+    """The `record` of a release: the before-image of each record it writes. A record this import wrote already
+    (a rectification it restored, derived again once the re-inspection held under it is written) keeps its first
+    image, with the version it has now: a rollback puts it back as it was before the import, in one step."""
+    by_record = {(im["table_name"], im["record_id"]): im for im in images}
+
+    def keep(name: str, rid: str, before: dict | None, version: int, sh: changes.ShadowRow | None) -> None:
+        found = by_record.get((name, rid))
+        if found is not None:
+            found["after_version"] = version
+            return
+        by_record[(name, rid)] = im = _image(import_id, name, rid, before, version, sh)
+        images.append(im)
+
+    return keep
 
 
 CREATED = "*"  # sync_import_row.record_id of the one image listing the records an import created in a table
