@@ -262,6 +262,52 @@ def settled_by_arrival(conn: Connection, by: str, now: datetime, arrived: set[tu
     return settled
 
 
+def settled_with_parent(
+    session: Session, decided: set[tuple[str, str]], by: str, *, record: Recorder | None = None
+) -> list[str]:
+    """Holds under a parent whose deletion here the other side has just decided to keep — its clerk took our
+    deletion against its own edit (the county deleted an inspection, the township re-inspected its rectification
+    and then took the deletion). Their decision settles the family (README: one decision on either side): each
+    record held under it is written deleted with the parent, as keep ours would write it, and the hold is closed
+    as settled by `by` (a rollback of the import opens it again and takes the record out). The write is a local
+    edit on top of the held state, so it travels: their copy, live under their deleted parent, goes into the bin
+    too. Records held under a record put in the bin so follow it. Returns the settled conflicts' ids."""
+    if not decided:
+        return []
+    conn = session.connection()
+    waiting = list(
+        session.scalars(
+            select(SyncConflict)
+            .where(SyncConflict.field == FIELD, SyncConflict.status == "open")
+            .order_by(SyncConflict.created_at, SyncConflict.id)
+        )
+    )
+    gone = set(decided)
+    settled: list[str] = []
+    moved = True
+    while moved:
+        moved = False
+        for c in waiting:
+            parent = tuple(json.loads(c.theirs or "{}").get("parent") or ())
+            if c.status != "open" or parent not in gone:
+                continue
+            pt = tables.table(parent[0])
+            stamp = conn.execute(select(pt.c.deleted_at).where(pt.c.id == parent[1])).scalar()
+            if stamp is None:
+                continue
+            try:
+                with session.begin_nested():
+                    write_held(session, c, "ours", operator=by, record=record)
+            except (ValidationError, OldcommError):
+                continue  # a clerk decides it, as before
+            c.status, c.resolved_at, c.resolved_by = "settled", utcnow(), by[:50]
+            session.flush()
+            settled.append(c.id)
+            gone.add((c.table_name, c.record_id))
+            moved = True
+    return settled
+
+
 Recorder = Callable[[str, str, "dict[str, Any] | None", int, "changes.ShadowRow | None"], None]
 
 

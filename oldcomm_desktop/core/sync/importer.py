@@ -485,6 +485,7 @@ def _merge(
     parents = deleted_parents.ParentStates(conn, _owner_tables(pkg))
     fresh_shadows: list[changes.ShadowRow] = []  # first shadows, inserted at the end in key order (B-tree appends)
     held_deletions: set[tuple[str, str]] = set()  # records whose deletion from them is a conflict here (kept live)
+    decided_deleted: set[tuple[str, str]] = set()  # records whose deletion here they decided to keep (deleted)
     # parents whose deletion arrives while a record under them, deleted with them, was edited here meanwhile
     held_for_children = _parents_held_by_children(conn, pkg)
     disputed: dict[str, dict[str, dict[str, Any]]] = {}  # their values of conflicting fields, per table and record
@@ -643,6 +644,8 @@ def _merge(
                     parents.note(name, rid, result.values.get("deleted_at"), sent_deleted=sent)
                 for f in result.settled:
                     c = open_conflicts.get((rid, f))
+                    if c is not None and f == merge.DELETED and result.values.get(f) is not None:
+                        decided_deleted.add((name, rid))  # they took our deletion: what we hold under it goes too
                     if c is not None:
                         conn.execute(
                             CONFLICT.update()
@@ -771,6 +774,10 @@ def _merge(
     # records held because a parent was deleted here, whose parent this package brought back (deleted_parents):
     # written now, each with its before-image, so a rollback of this import takes them out and holds them again
     keep_image = _image_keeper(images, import_id)
+    # records held under a parent whose deletion (ours) they have now decided to keep: into the bin with it
+    report.settled.extend(
+        deleted_parents.settled_with_parent(session, decided_deleted, f"对方（{sender}）", record=keep_image)
+    )
     report.released = deleted_parents.release(session, deleted_parents.RELEASED_BY_PACKAGE, record=keep_image)
     # records held for the rules that the rules take now (the clash was decided on either side)
     report.released += rule_holds.release(session, rule_holds.RELEASED_BY_PACKAGE, record=keep_image)
