@@ -164,3 +164,36 @@ def test_take_theirs_at_the_township_settles_the_countys_held_reinspection(world
     assert _state(county, iid, rid)[:2] == (False, False)
     assert _state(county, iid, rid)[4] == [(True, False)]  # in the bin with its rectification
     assert _rows(county, rid) == _rows(t1, rid)
+
+
+def test_take_theirs_at_the_county_settles_the_townships_held_reinspection(world) -> None:
+    """The mirror: the township deletes the inspection, the county re-inspects and takes the deletion."""
+    county, t1, iid, rid = _shared(world)
+    _delete(t1, iid)
+    _reply_and_pass(county, rid)
+    first_moves(county, t1, "both_export_first")
+    assert ("reinspection", "parent_deleted") in _open(t1)
+    _decide_all(county, "theirs")
+    exchange(county, t1, 2)
+    assert _open(county) == _open(t1) == []
+    assert _state(county, iid, rid) == _state(t1, iid, rid)
+    assert (_state(t1, iid, rid)[:2], _state(t1, iid, rid)[4]) == ((False, False), [(True, False)])
+    assert _rows(county, rid) == _rows(t1, rid)
+
+
+def test_rolling_back_the_import_that_settled_the_hold_opens_it_again(world) -> None:
+    county, t1, iid, rid = _shared(world)
+    _delete(county, iid)
+    _reply_and_pass(t1, rid)
+    first_moves(county, t1, "both_export_first")
+    _decide_all(t1, "theirs")
+    report = county.import_(t1.export().path)
+    assert _open(county) == []
+    assert _state(county, iid, rid)[4] == [(True, False)]
+    with county.db.transaction("测试员") as s:
+        history.rollback(s, report.import_id)
+    assert ("reinspection", "parent_deleted") in _open(county)
+    assert _state(county, iid, rid)[4] == []  # held again, not written
+    exchange(county, t1, 2)
+    assert _open(county) == _open(t1) == []
+    assert _rows(county, rid) == _rows(t1, rid)
