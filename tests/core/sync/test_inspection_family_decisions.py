@@ -104,6 +104,7 @@ def test_keep_ours_at_the_township_closes_the_countys_rectification_too(world) -
     _delete(county, iid)
     _reply_and_pass(t1, rid)
     first_moves(county, t1, "both_export_first")
+    exchange(county, t1, 1)  # a round of ordinary packages before anyone decides
     assert ("reinspection", "parent_deleted") in _open(county)
     _decide_all(t1, "ours")
     exchange(county, t1, 2)
@@ -118,6 +119,7 @@ def test_keep_ours_at_the_county_closes_the_townships_rectification_too(world) -
     _delete(t1, iid)
     _reply_and_pass(county, rid)
     first_moves(county, t1, "both_export_first")
+    exchange(county, t1, 1)  # a round of ordinary packages before anyone decides
     assert ("reinspection", "parent_deleted") in _open(t1)
     _decide_all(county, "ours")
     exchange(county, t1, 2)
@@ -133,6 +135,7 @@ def test_the_import_that_released_the_reinspection_rolls_back_whole(world) -> No
     _delete(county, iid)
     _reply_and_pass(t1, rid)
     first_moves(county, t1, "both_export_first")
+    exchange(county, t1, 1)  # a round of ordinary packages before anyone decides
     before = _state(county, iid, rid)
     _decide_all(t1, "ours")
     report = county.import_(t1.export().path)
@@ -156,6 +159,7 @@ def test_take_theirs_at_the_township_settles_the_countys_held_reinspection(world
     _delete(county, iid)
     _reply_and_pass(t1, rid)
     first_moves(county, t1, "both_export_first")
+    exchange(county, t1, 1)  # a round of ordinary packages before anyone decides
     assert ("reinspection", "parent_deleted") in _open(county)
     _decide_all(t1, "theirs")
     exchange(county, t1, 2)
@@ -172,6 +176,7 @@ def test_take_theirs_at_the_county_settles_the_townships_held_reinspection(world
     _delete(t1, iid)
     _reply_and_pass(county, rid)
     first_moves(county, t1, "both_export_first")
+    exchange(county, t1, 1)  # a round of ordinary packages before anyone decides
     assert ("reinspection", "parent_deleted") in _open(t1)
     _decide_all(county, "theirs")
     exchange(county, t1, 2)
@@ -186,6 +191,7 @@ def test_rolling_back_the_import_that_settled_the_hold_opens_it_again(world) -> 
     _delete(county, iid)
     _reply_and_pass(t1, rid)
     first_moves(county, t1, "both_export_first")
+    exchange(county, t1, 1)  # a round of ordinary packages before anyone decides
     _decide_all(t1, "theirs")
     report = county.import_(t1.export().path)
     assert _open(county) == []
