@@ -262,6 +262,52 @@ def settled_by_arrival(conn: Connection, by: str, now: datetime, arrived: set[tu
     return settled
 
 
+def settled_with_parent(
+    session: Session, decided: set[tuple[str, str]], by: str, *, record: Recorder | None = None
+) -> list[str]:
+    """Holds under a parent whose deletion here the other side has just decided to keep — its clerk took our
+    deletion against its own edit (the county deleted an inspection, the township re-inspected its rectification
+    and then took the deletion). Their decision settles the family (README: one decision on either side): each
+    record held under it is written deleted with the parent, as keep ours would write it, and the hold is closed
+    as settled by `by` (a rollback of the import opens it again and takes the record out). The write is a local
+    edit on top of the held state, so it travels: their copy, live under their deleted parent, goes into the bin
+    too. Records held under a record put in the bin so follow it. Returns the settled conflicts' ids."""
+    if not decided:
+        return []
+    conn = session.connection()
+    waiting = list(
+        session.scalars(
+            select(SyncConflict)
+            .where(SyncConflict.field == FIELD, SyncConflict.status == "open")
+            .order_by(SyncConflict.created_at, SyncConflict.id)
+        )
+    )
+    gone = set(decided)
+    settled: list[str] = []
+    moved = True
+    while moved:
+        moved = False
+        for c in waiting:
+            parent = tuple(json.loads(c.theirs or "{}").get("parent") or ())
+            if c.status != "open" or parent not in gone:
+                continue
+            pt = tables.table(parent[0])
+            stamp = conn.execute(select(pt.c.deleted_at).where(pt.c.id == parent[1])).scalar()
+            if stamp is None:
+                continue
+            try:
+                with session.begin_nested():
+                    write_held(session, c, "ours", operator=by, record=record)
+            except (ValidationError, OldcommError):
+                continue  # a clerk decides it, as before
+            c.status, c.resolved_at, c.resolved_by = "settled", utcnow(), by[:50]
+            session.flush()
+            settled.append(c.id)
+            gone.add((c.table_name, c.record_id))
+            moved = True
+    return settled
+
+
 Recorder = Callable[[str, str, "dict[str, Any] | None", int, "changes.ShadowRow | None"], None]
 
 
@@ -370,6 +416,8 @@ def write_held(
         row = {"id": rid, **codec.decode({k: v for k, v in written.items() if current.get(k) != v})}
     if len(row) > 1:
         rows.setdefault(name, []).append(row)
+    # a live rectification's closed state follows the re-inspection written under it (derived in the same batch)
+    rederived = _rectification_follows(conn, name, values, rows, keymaps)
     sh = changes.ShadowRow(name, rid, values.get("township_code"), values, clocks, 0, echo)
     sh.seq = changes.allocate(session, 1)
     if echo:
@@ -399,7 +447,37 @@ def write_held(
     if record is not None:
         version = conn.execute(select(t.c.version).where(t.c.id == rid)).scalar()
         record(name, rid, codec.encode(live) if live is not None else None, int(version or 1), shadow)
+        if rederived is not None:
+            rect_id, before, rect_shadow = rederived
+            rt = tables.table("rectification")
+            version = conn.execute(select(rt.c.version).where(rt.c.id == rect_id)).scalar()
+            record("rectification", rect_id, before, int(version or 1), rect_shadow)
     return True
+
+
+def _rectification_follows(
+    conn: Connection,
+    name: str,
+    values: dict[str, Any],
+    rows: dict[str, list[dict[str, Any]]],
+    keymaps: tables.KeyMaps,
+) -> tuple[str, dict[str, Any], changes.ShadowRow | None] | None:
+    """A re-inspection written under a live rectification (a held one released, or taken by a decision): the
+    rectification goes into the same batch, so the bulk path derives its closed state, closed-on date and current
+    deadline again from its live re-inspections, this one included (bulk_tables.RectificationSpec.derive). Else
+    it kept the state derived before the re-inspection was here (the township's passed 复查 live at the county
+    under a rectification still 未销号). A rectification in the bin keeps its merged state (importer._absorb_derived).
+    Returns (its id, its values before, its shadow before) for the caller's before-image, or None."""
+    rect_id = values.get("rectification_id") if name == "reinspection" else None
+    if not isinstance(rect_id, str) or any(r["id"] == rect_id for r in rows.get("rectification", ())):
+        return None  # a rectification restored in the batch is derived with it already
+    rt = tables.table("rectification")
+    rect = conn.execute(select(rt).where(rt.c.id == rect_id)).first()
+    if rect is None or rect.deleted_at is not None:
+        return None
+    rows.setdefault("rectification", []).append({"id": rect_id})
+    before = tables.RowCodec("rectification", keymaps).encode(rect)
+    return rect_id, before, changes.load_shadows(conn, "rectification", [rect_id]).get(rect_id)
 
 
 def _write_plain(conn: Connection, rows: dict[str, list[dict[str, Any]]], live: Any, rid: str, operator: str) -> None:

@@ -544,6 +544,7 @@ def _merge(
     parents = deleted_parents.ParentStates(conn, _owner_tables(pkg))
     fresh_shadows: list[changes.ShadowRow] = []  # first shadows, inserted at the end in key order (B-tree appends)
     held_deletions: set[tuple[str, str]] = set()  # records whose deletion from them is a conflict here (kept live)
+    decided_deleted: set[tuple[str, str]] = set()  # records whose deletion here they decided to keep (deleted)
     # parents whose deletion arrives while a record under them, deleted with them, was edited here meanwhile
     held_for_children = _parents_held_by_children(conn, pkg)
     disputed: dict[str, dict[str, dict[str, Any]]] = {}  # their values of conflicting fields, per table and record
@@ -709,6 +710,8 @@ def _merge(
                     parents.note(name, rid, result.values.get("deleted_at"), sent_deleted=sent)
                 for f in result.settled:
                     c = open_conflicts.get((rid, f))
+                    if c is not None and f == merge.DELETED and result.values.get(f) is not None:
+                        decided_deleted.add((name, rid))  # they took our deletion: what we hold under it goes too
                     if c is not None:
                         conn.execute(
                             CONFLICT.update()
@@ -836,8 +839,10 @@ def _merge(
     report.settled.extend(deleted_parents.settled_by_arrival(conn, f"对方（{sender}）", now, _written(images)))
     # records held because a parent was deleted here, whose parent this package brought back (deleted_parents):
     # written now, each with its before-image, so a rollback of this import takes them out and holds them again
-    keep_image = lambda name, rid, before, version, sh: images.append(  # noqa: E731
-        _image(import_id, name, rid, before, version, sh)
+    keep_image = _image_keeper(images, import_id)
+    # records held under a parent whose deletion (ours) they have now decided to keep: into the bin with it
+    report.settled.extend(
+        deleted_parents.settled_with_parent(session, decided_deleted, f"对方（{sender}）", record=keep_image)
     )
     report.released = deleted_parents.release(session, deleted_parents.RELEASED_BY_PACKAGE, record=keep_image)
     # records held for the rules that the rules take now (the clash was decided on either side)
@@ -1318,6 +1323,23 @@ def _image(
         "after_version": after_version,
         "shadow_before": shadow.as_json() if shadow is not None else None,
     }
+
+
+def _image_keeper(images: list[dict[str, Any]], import_id: str) -> deleted_parents.Recorder:
+    """The `record` of a release: the before-image of each record it writes. A record this import wrote already
+    (a rectification it restored, derived again once the re-inspection held under it is written) keeps its first
+    image, with the version it has now: a rollback puts it back as it was before the import, in one step."""
+    by_record = {(im["table_name"], im["record_id"]): im for im in images}
+
+    def keep(name: str, rid: str, before: dict | None, version: int, sh: changes.ShadowRow | None) -> None:
+        found = by_record.get((name, rid))
+        if found is not None:
+            found["after_version"] = version
+            return
+        by_record[(name, rid)] = im = _image(import_id, name, rid, before, version, sh)
+        images.append(im)
+
+    return keep
 
 
 CREATED = "*"  # sync_import_row.record_id of the one image listing the records an import created in a table
