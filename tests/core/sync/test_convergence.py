@@ -19,9 +19,9 @@ from unittest import mock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from oldcomm_desktop.core import communities, items
+from oldcomm_desktop.core import communities, items, milestones
 from oldcomm_desktop.core.errors import NotFound, OldcommError
-from oldcomm_desktop.core.model import Community, RenovationItem, SyncConflict
+from oldcomm_desktop.core.model import Community, Milestone, RenovationItem, SyncConflict
 from oldcomm_desktop.core.model import base as model_base
 from oldcomm_desktop.core.model.supervision import OrderTarget
 from oldcomm_desktop.core.supervision import orders
@@ -38,6 +38,7 @@ KINDS = ["edit"] * 6 + ["exchange"] * 3 + ["export", "import", "import", "create
 KINDS += ["order", "answer", "answer"]  # county orders go down, answers come up, confirmations go down
 KINDS += ["race"]  # one side deletes a record the other edits before they exchange
 KINDS += ["child"]  # one side deletes a community the other adds an item to before they exchange
+KINDS += ["milestone", "milestone"]  # dated milestones added or undone on either side: the status follows them
 
 
 def differences(a: dict[str, dict], b: dict[str, dict]) -> list[tuple]:
@@ -70,6 +71,7 @@ EXAMPLES = int(os.environ.get("OLDCOMM_CONVERGENCE_EXAMPLES", "0"))
 SEEN_CONFLICTS: list[int] = []
 SEEN_DELETE_CONFLICTS: list[int] = []  # per example: deletions against edits reported as conflicts
 SEEN_ANSWERED: list[int] = []  # per example: order targets answered (or decided) as the townships hold them
+SEEN_MILESTONES: list[int] = []  # per example: milestones live at the end (on the county)
 SEEN_HELD: list[int] = []  # per example: items held because their community was deleted on the other side
 
 
@@ -161,6 +163,39 @@ class Run:
         self.counter += 1
         rows = self.live(self.nodes[deleter])
         self.delete(deleter, [c.id for c in rows].index(cid))
+
+    def milestone(self, n: int, r: int, up: bool) -> None:
+        """Node n records the next milestone of a community (纳入年度计划, 开工, 完工, 退出计划), or undoes its
+        latest: the two sides' logs meet in the merge, and the order rules judge the merged log on both."""
+        node = self.nodes[n]
+        rows = self.live(node)
+        if not rows:
+            return
+        c = rows[r % len(rows)]
+        try:
+            with node.db.transaction("录入员") as s, s.begin_nested():
+                live = sorted(milestones.milestones_of(s, s.get_one(Community, c.id)), key=lambda m: m.reached_on)
+                if up or not live or r:
+                    kind = ("plan", "start", "completion", "withdrawal")[(len(live) + r) % 4]
+                    day = date(2026, 1, 1 + self.counter % 28)
+                    milestones.add(
+                        s, s.get_one(Community, c.id), {"kind": kind, "reached_on": day}, today=date(2026, 6, 1)
+                    )
+                else:
+                    milestones.remove(s, live[-1].id)
+        except OldcommError:
+            pass  # the order rules refused it here: a clerk would see the message
+        self.counter += 1
+
+    def lifecycle(self, node: Node, township: str) -> dict[str, dict]:
+        """Each community's derived status and its milestones (kind, date, live), as the node holds them."""
+        with node.db.transaction("测试员") as s:
+            found: dict[str, dict] = {}
+            for c in s.query(Community).filter(Community.township_code == township):
+                ms = s.query(Milestone).filter(Milestone.community_id == c.id).order_by(Milestone.id)
+                logged = tuple((m.id, m.kind, m.reached_on, m.deleted_at is None) for m in ms)
+                found[c.id] = {"status": c.status, "milestones": logged}
+            return found
 
     def items(self, node: Node, township: str) -> dict[str, tuple]:
         with node.db.transaction("测试员") as s:
@@ -260,6 +295,11 @@ class Run:
                     conflicts.resolve(s, c["id"], "ours")
             return len(found)
 
+    def still_open(self, node: Node) -> list[tuple]:
+        """The open conflicts as a failure shows them."""
+        with node.db.transaction("测试员") as s:
+            return [(c["table"], c["field"], c["record"], c.get("ours"), c.get("theirs")) for c in conflicts.listing(s)]
+
     def open(self, node: Node) -> int:
         with node.db.transaction("测试员") as s:
             return conflicts.open_count(s)
@@ -321,6 +361,8 @@ def test_every_node_converges_and_nothing_is_lost(world_template: Path, rnd, n: 
         run.exchange(0)
         run.exchange(1)
         run.child(0, 0, rnd.random() < 0.5)  # an item added to a community the other side deletes, every example
+        run.milestone(1, 0, True)  # a township's community gets its 纳入年度计划, the county the next step or two
+        run.milestone(0, rnd.randrange(4), True)
         for kind, n, k, field, up, full in ops:
             if kind == "edit":
                 run.edit(n, k, field)
@@ -338,6 +380,8 @@ def test_every_node_converges_and_nothing_is_lost(world_template: Path, rnd, n: 
                 run.race(n % 3, k, field, up)
             elif kind == "child":
                 run.child(n % 3, k, up)
+            elif kind == "milestone":
+                run.milestone(n, k, up)
             elif kind == "order":
                 run.order(k % 3)
             elif kind == "answer":
@@ -354,8 +398,11 @@ def test_every_node_converges_and_nothing_is_lost(world_template: Path, rnd, n: 
             assert ours == county_copy, (ops, differences(ours, county_copy))
             assert run.targets(township, township.code) == run.targets(county, township.code)
             assert run.items(township, township.code) == run.items(county, township.code)
+            ours, county_copy = run.lifecycle(township, township.code), run.lifecycle(county, township.code)
+            assert ours == county_copy, (ops, differences(ours, county_copy))
+            SEEN_MILESTONES.append(sum(live for c in county_copy.values() for *_m, live in c["milestones"]))
         for node in run.nodes:
-            assert run.open(node) == 0
+            assert run.open(node) == 0, (ops, node.code, run.still_open(node))
         final = set()
         for township in TOWNSHIPS:
             for cid, state in run.states(county, township).items():
@@ -393,4 +440,6 @@ def test_the_property_met_real_conflicts() -> None:
         assert max(SEEN_DELETE_CONFLICTS) > 0, SEEN_DELETE_CONFLICTS
     if SEEN_HELD:
         assert max(SEEN_HELD) > 0, SEEN_HELD
+    if SEEN_MILESTONES:
+        assert max(SEEN_MILESTONES) > 0, SEEN_MILESTONES
     assert set(NAMES) == {COUNTY, *TOWNSHIPS}
