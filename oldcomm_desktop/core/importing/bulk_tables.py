@@ -568,10 +568,10 @@ class FundingLineSpec(TableSpec):
                 by_target[_funding_target(row)].append(o)
         moved: dict[tuple[str, str], dict[str, Decimal | None]] = defaultdict(dict)  # line id -> approved, None: gone
         for line_id in batch.cache.get(("tombstones", "funding_line"), ()):
-            row = batch.rows["funding_line"].get(line_id)
-            if row is not None:
-                live = row.get("deleted_at") is None
-                moved[_funding_target(row)][line_id] = (row.get("approved") or Decimal(0)) if live else None
+            gone = batch.rows["funding_line"].get(line_id)
+            if gone is not None:
+                live = gone.get("deleted_at") is None
+                moved[_funding_target(gone)][line_id] = (gone.get("approved") or Decimal(0)) if live else None
         stored_lines: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(dict)  # target -> line id -> approved
         for table, column in (("community", FundingLine.community_id), ("project", FundingLine.project_id)):
             ids = sorted(tid for t, tid in by_target if t == table and batch.existing[table].get(tid))
