@@ -288,6 +288,8 @@ def _decide(
         other.resolved_at = now
         other.resolved_by = session.info.get("operator")
     session.flush()
+    if c.table_name == "funding_line" and c.field == merge.DELETED:
+        _resend_funding_table(session, c.record_id)
     if c.field == merge.DELETED and keep in KEEP:
         for child in _deleted_with(session, c):  # their deletions held with this record's: decided with it
             if child.status == "open":  # not decided already down another path (an inspection under both)
@@ -326,10 +328,11 @@ def _funding_adds_up(session: Session, c: SyncConflict, keep: str | None, *, liv
     line = tables.named(conn, "funding_line", c.record_id)
     owner_table, owner_id = _funding_target(conn, c.record_id)
     owner = tables.named(conn, owner_table, owner_id)
-    act = "恢复" if live else "删除"
+    act, stays = ("恢复", "保持删除") if live else ("删除", "保留")
+    other = "保留本方" if keep == "theirs" else "采用对方"
     raise ValidationError(
-        f"{act}{line}后，{owner}{why}，冲突没有处理。请先核对本方的资金表与总投资，"
-        f"使{act}后的批复资金合计与总投资一致，再处理这个冲突；或选择{'保留本方' if keep == 'theirs' else '采用对方'}"
+        f"{act}{line}后，{owner}{why}，冲突没有处理。可选择{other}（这项资金{stays}，对方收到后随之处理）；"
+        f"如确需{act}它，请先与对方核对资金表，修改本方的总投资或资金表，使{act}后的批复资金合计与总投资一致，再处理这个冲突"
     )
 
 
@@ -368,6 +371,26 @@ def _take_held_money(session: Session, c: SyncConflict) -> SyncConflict:
         if c.status != "open":
             return c
     raise first
+
+
+def _resend_funding_table(session: Session, line_id: str) -> None:
+    """The other lines of a funding table whose line was just decided live or deleted travel again with the
+    decision (their vectors unchanged: nothing new to merge where they are known). The other side may hold one of
+    them for the rules (the money moved onto it from this line: 1,000 + 400 ≠ 1,000 there while this line's
+    deletion was a conflict); with the decision, the table adds up there, and the line arriving again settles
+    the hold — else it would wait for an edit that never comes, beside a table that no longer adds up."""
+    conn = session.connection()
+    fl = tables.table("funding_line")
+    name, target_id = _funding_target(conn, line_id)
+    ids = list(conn.execute(select(fl.c.id).where(fl.c[f"{name}_id"] == target_id, fl.c.id != line_id)).scalars())
+    shadows = list(changes.load_shadows(conn, "funding_line", ids).values())
+    if not shadows:
+        return
+    first = changes.allocate(session, len(shadows))
+    for k, sh in enumerate(shadows):
+        sh.seq = first + k
+        sh.echo_of = sh.echo_seq = None
+    changes.save_shadows(conn, shadows, {("funding_line", sh.record_id) for sh in shadows})
 
 
 def _funding_target(conn: Any, line_id: str) -> tuple[str, str]:

@@ -116,9 +116,11 @@ def test_taking_the_line_back_where_the_money_moved_is_refused_with_what_to_fix(
     assert [(t, f) for t, f, _ in _open(t1)] == [("funding_line", "deleted_at")]
     with t1.db.transaction("审核员") as s:  # keep ours instead: the county's hold is decided by it
         conflicts.resolve(s, conflict_id, "ours")
-    county.import_(t1.export().path)
+    county.import_(t1.export().path)  # the 1,000 held there arrives again with the decision and is taken
     t1.import_(county.export(T1).path)
     assert _live_sum(t1, cid) == 1000
+    assert _lines(county, cid) == _lines(t1, cid)
+    assert _open(county) == [] and _open(t1) == []
 
 
 def test_taking_the_removal_takes_the_money_moved_with_it(county, world) -> None:
