@@ -568,17 +568,23 @@ class FundingLineSpec(TableSpec):
     def finish(self, batch: Batch, outs: list[RowOutcome]) -> None:
         """The approved amounts of each target's funding table add up to its total investment (as
         `funding.set_lines` requires): the table as it will be — stored live lines, those the batch updates
-        replaced by their new values, plus the batch's new lines — for new and stored targets alike."""
+        replaced by their new values, plus the batch's new lines — for new and stored targets alike. A deletion
+        or restore arriving by sync (`bulk.prepare`'s `tombstones`) is never refused itself, but the table as it
+        will be counts it: a line the batch deletes adds nothing, one it restores adds its approved amount (the
+        township moved the money of the line it removed onto another line: the two arrive together)."""
         by_target: dict[tuple[str, str], list[RowOutcome]] = defaultdict(list)
         for o in outs:
             if o.action != REJECT:
                 row = batch.rows["funding_line"][o.id]
                 if row.get("deleted_at") is not None:
                     continue
-                target = (
-                    ("community", row["community_id"]) if row.get("community_id") else ("project", row["project_id"])
-                )
-                by_target[target].append(o)
+                by_target[_funding_target(row)].append(o)
+        moved: dict[tuple[str, str], dict[str, Decimal | None]] = defaultdict(dict)  # line id -> approved, None: gone
+        for line_id in batch.cache.get(("tombstones", "funding_line"), ()):
+            gone = batch.rows["funding_line"].get(line_id)
+            if gone is not None:
+                live = gone.get("deleted_at") is None
+                moved[_funding_target(gone)][line_id] = (gone.get("approved") or Decimal(0)) if live else None
         stored_lines: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(dict)  # target -> line id -> approved
         for table, column in (("community", FundingLine.community_id), ("project", FundingLine.project_id)):
             ids = sorted(tid for t, tid in by_target if t == table and batch.existing[table].get(tid))
@@ -590,12 +596,21 @@ class FundingLineSpec(TableSpec):
                     stored_lines[(table, str(tid))][str(line_id)] = approved or Decimal(0)
         for (table, tid), group in by_target.items():
             lines = dict(stored_lines.get((table, tid), {}))
+            for line_id, approved in moved.get((table, tid), {}).items():
+                if approved is None:
+                    lines.pop(line_id, None)
+                else:
+                    lines[line_id] = approved
             for o in group:
                 lines[o.id] = batch.rows["funding_line"][o.id].get("approved") or Decimal(0)
             holder = batch.rows[table].get(tid) or batch.existing[table].get(tid) or {}
             problems = funding.approved_sum_problems(sum(lines.values(), Decimal(0)), holder.get("total_investment"))
             if problems:
                 _reject(batch, group[0], problems)
+
+
+def _funding_target(row: Mapping[str, Any]) -> tuple[str, str]:
+    return ("community", row["community_id"]) if row.get("community_id") else ("project", row["project_id"])
 
 
 def _sources(batch: Batch) -> dict[str, tuple[str, str, bool, bool, bool]]:

@@ -9,6 +9,7 @@ the same conflict closes itself (status "settled") when it arrives.
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -235,6 +236,8 @@ def _decide(
     if c.field == rule_holds.FIELD:
         if c.table_name == "responsible_party" and keep == "theirs" and not edit:
             _party_makes_way(session, c)
+        if c.table_name == "funding_line" and keep == "theirs" and not edit:
+            return _take_held_money(session, c)
         return rule_holds.resolve(session, c, keep, edit)
     if c.field == deleted_parents.FIELD:
         deleted_parents.resolve(session, c, keep, edit)
@@ -277,6 +280,8 @@ def _decide(
     old = shadow.state.get(c.field)
     if new != old:
         _write_decision(session, codec, c, old, new, now)
+        if c.table_name == "funding_line" and c.field == merge.DELETED:
+            _funding_adds_up(session, c, keep, live=new is None)
     if c.table_name == "funding_line" and c.field in funding_dates.MEASURES:
         funding_dates.settle(conn, [c.record_id])  # the dated rows say the decided figure (not dated today)
     shadow.state[c.field] = new
@@ -296,6 +301,8 @@ def _decide(
         other.resolved_at = now
         other.resolved_by = session.info.get("operator")
     session.flush()
+    if c.table_name == "funding_line" and c.field == merge.DELETED:
+        _resend_funding_table(session, c.record_id)
     if c.field == merge.DELETED and keep in KEEP:
         for child in _deleted_with(session, c):  # their deletions held with this record's: decided with it
             if child.status == "open":  # not decided already down another path (an inspection under both)
@@ -387,6 +394,146 @@ def _party_makes_way(session: Session, c: SyncConflict) -> None:
     for party in responsibility.parties(session, held[0]):
         if party.role == held[1] and party.id is not None and party.id != c.record_id:
             responsibility.delete(session, party.id)
+
+
+def _funding_adds_up(session: Session, c: SyncConflict, keep: str | None, *, live: bool) -> None:
+    """A funding line a decision brought back or deleted: its table still adds up to the total investment (as
+    `funding.set_lines` requires), or the decision is refused with what to fix — a restore or deletion is
+    written without the rules (`tombstones`), so nothing else would say the table no longer adds up.
+
+    Taking their deletion while their other line is held for the rules here (the township moved the money of the
+    line it removed onto another: 1,000 held as 1,000 + 400 ≠ 1,000) decides that hold their way too: the two
+    are one edit of theirs, and the table adds up only with both."""
+    conn = session.connection()
+    if _funding_problem(conn, c.record_id) is None:
+        return
+    if keep == "theirs":
+        target = _funding_target(conn, c.record_id)
+        for hold in _funding_holds(session, target):
+            try:
+                with session.begin_nested():
+                    rule_holds.resolve(session, hold, "theirs", False)
+            except (ValidationError, OldcommError):
+                continue
+            if _funding_problem(conn, c.record_id) is None:
+                return
+    why = _funding_problem(conn, c.record_id)
+    if why is None:
+        return
+    line = tables.named(conn, "funding_line", c.record_id)
+    owner_table, owner_id = _funding_target(conn, c.record_id)
+    owner = tables.named(conn, owner_table, owner_id)
+    act, stays = ("恢复", "保持删除") if live else ("删除", "保留")
+    other = "保留本方" if keep == "theirs" else "采用对方"
+    raise ValidationError(
+        f"{act}{line}后，{owner}{why}，冲突没有处理。可选择{other}（这项资金{stays}，对方收到后随之处理）；"
+        f"如确需{act}它，请先与对方核对资金表，修改本方的总投资或资金表，使{act}后的批复资金合计与总投资一致，再处理这个冲突"
+    )
+
+
+def _take_held_money(session: Session, c: SyncConflict) -> SyncConflict:
+    """Take their funding line held for the rules; refused while our table would not add up with it, unless their
+    removal of another line of the same table waits as a deletion conflict here (the money moved off the line they
+    removed): that removal is taken too — one edit of theirs, the table adds up only with both."""
+    try:
+        with session.begin_nested():
+            return rule_holds.resolve(session, c, "theirs", False)
+    except (ValidationError, OldcommError) as refused:
+        first = refused
+    conn = session.connection()
+    fl = tables.table("funding_line")
+    name, target_id = _funding_target(conn, c.record_id)
+    removals = session.scalars(
+        select(SyncConflict)
+        .join(fl, fl.c.id == SyncConflict.record_id)
+        .where(
+            SyncConflict.table_name == "funding_line",
+            SyncConflict.field == merge.DELETED,
+            SyncConflict.status == "open",
+            SyncConflict.theirs.is_not(None),
+            SyncConflict.theirs != "null",  # they removed it
+            fl.c[f"{name}_id"] == target_id,
+            fl.c.deleted_at.is_(None),
+        )
+        .order_by(SyncConflict.created_at, SyncConflict.id)
+    ).all()
+    for removal in removals:
+        try:
+            with session.begin_nested():
+                resolve(session, removal.id, "theirs")  # takes this hold with it once the table adds up
+        except (ValidationError, OldcommError):
+            continue
+        if c.status != "open":
+            return c
+    raise first
+
+
+def _resend_funding_table(session: Session, line_id: str) -> None:
+    """The other lines of a funding table whose line was just decided live or deleted travel again with the
+    decision (their vectors unchanged: nothing new to merge where they are known). The other side may hold one of
+    them for the rules (the money moved onto it from this line: 1,000 + 400 ≠ 1,000 there while this line's
+    deletion was a conflict); with the decision, the table adds up there, and the line arriving again settles
+    the hold — else it would wait for an edit that never comes, beside a table that no longer adds up."""
+    conn = session.connection()
+    fl = tables.table("funding_line")
+    name, target_id = _funding_target(conn, line_id)
+    ids = list(conn.execute(select(fl.c.id).where(fl.c[f"{name}_id"] == target_id, fl.c.id != line_id)).scalars())
+    shadows = list(changes.load_shadows(conn, "funding_line", ids).values())
+    if not shadows:
+        return
+    first = changes.allocate(session, len(shadows))
+    for k, sh in enumerate(shadows):
+        sh.seq = first + k
+        sh.echo_of = sh.echo_seq = None
+    changes.save_shadows(conn, shadows, {("funding_line", sh.record_id) for sh in shadows})
+
+
+def _funding_target(conn: Any, line_id: str) -> tuple[str, str]:
+    fl = tables.table("funding_line")
+    row = conn.execute(select(fl.c.community_id, fl.c.project_id).where(fl.c.id == line_id)).one()
+    return ("community", row.community_id) if row.community_id else ("project", row.project_id)
+
+
+def _funding_problem(conn: Any, line_id: str) -> str | None:
+    """Why the live funding table beside this line does not add up to its total investment (each line named
+    with its approved amount), or None."""
+    from oldcomm_desktop.core import funding
+
+    name, target_id = _funding_target(conn, line_id)
+    fl, source, owner = tables.table("funding_line"), tables.table("funding_source"), tables.table(name)
+    total = conn.execute(select(owner.c.total_investment).where(owner.c.id == target_id)).scalar()
+    q = (
+        select(source.c.name, fl.c.approved)
+        .join(source, source.c.id == fl.c.source_id)
+        .where(fl.c[f"{name}_id"] == target_id, fl.c.deleted_at.is_(None))
+        .order_by(source.c.name)
+    )
+    lines = [(n, Decimal(a or 0)) for n, a in conn.execute(q)]
+    if not lines:
+        return None
+    problems = funding.approved_sum_problems(sum((a for _n, a in lines), Decimal(0)), total)
+    if not problems:
+        return None
+    shown = "、".join(f"{n} {a:.2f} 元" for n, a in lines)
+    return f"{problems[0].message}（{shown}）"
+
+
+def _funding_holds(session: Session, target: tuple[str, str]) -> list[SyncConflict]:
+    """Open holds for the rules of funding lines of the same community or project."""
+    fl = tables.table("funding_line")
+    name, target_id = target
+    q = (
+        select(SyncConflict)
+        .join(fl, fl.c.id == SyncConflict.record_id)
+        .where(
+            SyncConflict.table_name == "funding_line",
+            SyncConflict.field == rule_holds.FIELD,
+            SyncConflict.status == "open",
+            fl.c[f"{name}_id"] == target_id,
+        )
+        .order_by(SyncConflict.created_at, SyncConflict.id)
+    )
+    return list(session.scalars(q))
 
 
 def _ends_live(session: Session, c: SyncConflict, keep: str) -> bool:
