@@ -48,6 +48,7 @@ UNITS: dict[str, tuple[str, Decimal]] = {
 MAGNITUDES: dict[str, Decimal] = {
     "千万": Decimal(10_000_000),
     "百万": Decimal(1_000_000),
+    "十万": Decimal(100_000),
     "亿": Decimal(100_000_000),
     "万": Decimal(10_000),
     "千": Decimal(1000),
@@ -221,12 +222,34 @@ def _factor(unit: str | None) -> Decimal:
     return Decimal(1)
 
 
+# a header's unit: a magnitude may stand before a unit (千元, 百万元, 千平方米: not the 万元 inside 百万元), or alone
+# in brackets (总投资（万）: that many of the quantity's base unit, 万 yuan or 万 m²)
+_HEADER_UNIT = re.compile(rf"({_MAGNITUDE_RE})?({_UNIT_RE})", re.IGNORECASE)
+_HEADER_MAGNITUDE = re.compile(rf"\(({_MAGNITUDE_RE})\)")
+
+
 def unit_in(text: str) -> str | None:
-    """The unit a header names ('建筑面积(万平方米)' → '万平方米', '(萬元)' → '万元'), or None."""
-    m = re.search(_UNIT_RE, normalise(text), re.IGNORECASE)
+    """The unit a header names ('建筑面积(万平方米)' → '万平方米', '(萬元)' → '万元', '（千元）' → '千元',
+    '（百万元）' → '百万元', '总投资（万）' → '万'), or None. Every unit it returns converts (`known_unit`)."""
+    text = normalise(text)
+    m = _HEADER_UNIT.search(text)
     if m is None:
-        return None
-    return next(u for u in UNITS if u.lower() == m.group(0).lower())
+        bare = _HEADER_MAGNITUDE.search(text)
+        return bare.group(1) if bare else None
+    magnitude, unit = m.groups()
+    word = next(u for u in UNITS if u.lower() == unit.lower())
+    if magnitude and magnitude + word in UNITS:
+        return magnitude + word  # 万元, 万平方米, 亿元
+    if magnitude and word in UNITS and UNITS[word][1] == 1:
+        return magnitude + word  # 千元, 百万元, 千平方米: the magnitude times the base unit
+    return word
+
+
+def known_unit(unit: str) -> bool:
+    """Whether a unit converts: one of UNITS, a magnitude alone (万) or a magnitude before a base unit (千元)."""
+    if unit in UNITS or unit in MAGNITUDES:
+        return True
+    return any(unit.startswith(m) and unit[len(m) :] in UNITS and UNITS[unit[len(m) :]][1] == 1 for m in MAGNITUDES)
 
 
 _YEAR = re.compile(r"\s*(1[89]\d\d|20\d\d)\s*年?\s*")

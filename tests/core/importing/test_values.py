@@ -419,3 +419,16 @@ def test_a_phrase_without_a_date_or_with_a_bad_one() -> None:
         values.dates_in_text("2023年13月开工")
     with pytest.raises(ValueError, match="没有年份"):
         values.dates_in_text("3月15日开工")
+
+
+@given(
+    st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False, allow_infinity=False),
+    st.sampled_from(sorted(values.MAGNITUDES)),
+    st.sampled_from(["元", "平方米", "户", ""]),
+    st.sampled_from(["（{}）", "({})"]),
+)
+def test_property_a_header_unit_with_a_magnitude_converts(x: Decimal, magnitude: str, base: str, br: str) -> None:
+    """总投资（千元）, （百万元）, （万）, （千平方米）: the figure times the magnitude, not the 万元 inside 百万元."""
+    unit = values.unit_in("总投资" + br.format(magnitude + base))
+    assert unit is not None and values.known_unit(unit)
+    assert values.parse_number(str(x), default_unit=unit).value == x * values.MAGNITUDES[magnitude]  # type: ignore[union-attr]
