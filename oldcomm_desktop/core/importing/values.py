@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from oldcomm_desktop.core.lifecycle import ACCEPTED, COMPLETED, PLANNED, STARTED, STATUS_WORDS
+from oldcomm_desktop.core.lifecycle import ACCEPTED, COMPLETED, PLANNED, STARTED, STATUS_WORDS, WITHDRAWN
 
 EXCEL_EPOCH = date(1899, 12, 30)
 
@@ -532,12 +532,32 @@ LEDGER_STATUS_WORDS: dict[str, str] = {
     "停工": STARTED,
     "验收": ACCEPTED,
     "已竣工验收": ACCEPTED,
+    "交工": COMPLETED,  # handed over by the contractor: the works are done, acceptance is still to come
+    "已交工": COMPLETED,
+    "交工验收": COMPLETED,
+    "在施": STARTED,
+    "进场": STARTED,
+    "已进场": STARTED,
+    "调整出计划": WITHDRAWN,
+    "移出计划": WITHDRAWN,
     "前期": PLANNED,
     "前期工作": PLANNED,
     "未实施": PLANNED,
 }
 # after 未 / 尚未: what the negated word leaves (未完工: started, not completed; 未验收: completed, not accepted)
-_NEGATED: dict[str, str] = {"验收": COMPLETED, "完工": STARTED, "完成": STARTED, "竣工": STARTED, "开工": PLANNED}
+_NEGATED: dict[str, str] = {
+    "验收": COMPLETED,
+    "完工": STARTED,
+    "完成": STARTED,
+    "竣工": STARTED,
+    "开工": PLANNED,
+    "启动": PLANNED,
+    "进场": PLANNED,
+}
+# acceptance under way or not passed (验收中, 正在验收, 待验收, 已完工未验收, 验收未通过): completed, not accepted
+_ACCEPTANCE_PENDING = re.compile(r"(?:未|没有|待|正在|申请|准备|拟|组织)验收|验收(?:中|未通过|不合格|未合格)")
+# works done in part (基本完工, 部分完工, 大部分完成): started, not completed
+_PARTLY_DONE = re.compile(r"(?:基本|部分|大部|局部|陆续|大体)分?(?:完工|完成|竣工)")
 # a step before the works (完成招标, 设计中, 已立项) and words that name the works themselves
 NOT_YET = ("待", "拟", "准备", "计划", "即将", "预计", "尚待")
 _BEFORE_WORKS = ("招标", "设计", "前期", "方案", "立项", "可研", "评审", "公示", "征询", "审批")
@@ -575,6 +595,10 @@ def parse_status(value: Any) -> str | None:
         for word, status in _NEGATED.items():
             if word in text:
                 return status
+    if "交工" not in text and "验收" in text:  # 已完工并通过验收, 完工验收: accepted; 验收中: not yet
+        return COMPLETED if _ACCEPTANCE_PENDING.search(text) else ACCEPTED
+    if _PARTLY_DONE.search(text):
+        return STARTED
     for word, status in _WORDS_LONGEST_FIRST:
         if word in text:
             return status
