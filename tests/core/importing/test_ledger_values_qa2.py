@@ -38,3 +38,57 @@ def test_a_header_unit_with_a_magnitude_converts(
     assert getattr(_communities(county_db)["幸福里"], field) == stored
     assert _import(county_db, path, confirm=True).counts()["unchanged"] == 1  # the remembered unit reads back
     assert getattr(_communities(county_db)["幸福里"], field) == stored
+
+
+STATUS_CASES = [
+    ("已完工并通过验收", "accepted"),
+    ("已完工已验收", "accepted"),
+    ("完工验收", "accepted"),
+    ("基本完工", "started"),
+    ("部分完工", "started"),
+    ("验收中", "completed"),
+    ("正在验收", "completed"),
+    ("调整出计划", "withdrawn"),
+    ("已交工", "completed"),
+    ("在施", "started"),
+    ("已进场", "started"),
+    ("未启动", "planned"),
+]
+
+
+def test_status_words_clerks_write_are_read_as_their_stage(county_db: Database, tmp_path: Path) -> None:
+    """已完工并通过验收 was completed (accepted), 基本完工 completed (started), 验收中 accepted (completed), 调整出计划,
+    在施, 已进场, 未启动 were refused; 已交工 (handed over, acceptance to come) is completed."""
+    rows: list[list[object]] = [
+        ["城关街道2023年老旧小区改造进度台账"],
+        ["乡镇（街道）", "小区名称", "开工时间", "完工时间", "进展情况"],
+    ]
+    rows += [["城关街道", f"小区{i:02d}", "2023-03-01", "2023-09-30", w] for i, (w, _) in enumerate(STATUS_CASES)]
+    path = write(tmp_path / "a.xlsx", rows)
+    p = _import(county_db, path)
+    assert [r.action for r in p.rows] == ["new"] * len(STATUS_CASES)
+    got = _communities(county_db)
+    assert [got[f"小区{i:02d}"].status for i in range(len(STATUS_CASES))] == [s for _, s in STATUS_CASES]
+    assert _import(county_db, path).counts()["unchanged"] == len(STATUS_CASES)
+
+
+def test_a_reserve_row_takes_no_plan_year_from_the_title(county_db: Database, tmp_path: Path) -> None:
+    """储备 / 谋划 rows in a file whose title names 2024 took that year (from the row and from the title's project)
+    and counted as planned; they are the project pool: reserve, no plan year, said in the row's hints."""
+    rows = [
+        ["城关街道2024年老旧小区改造项目储备库"],
+        ["乡镇（街道）", "小区名称", "户数（户）", "状态"],
+        ["城关街道", "幸福里", 100, "储备"],
+        ["城关街道", "建设路", 200, "谋划"],
+        ["城关街道", "粮站宿舍", 50, "未开工"],
+    ]
+    path = write(tmp_path / "a.xlsx", rows)
+    p = _import(county_db, path)
+    got = _communities(county_db)
+    assert [(got[n].status, got[n].plan_year) for n in ("幸福里", "建设路", "粮站宿舍")] == [
+        ("reserve", None),
+        ("reserve", None),
+        ("planned", 2024),
+    ]
+    assert p.rows[0].flags == ["状态为“储备”（储备），未按标题记入 2024 年度计划"]
+    assert _import(county_db, path).counts()["unchanged"] == 3

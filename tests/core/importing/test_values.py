@@ -432,3 +432,24 @@ def test_property_a_header_unit_with_a_magnitude_converts(x: Decimal, magnitude:
     unit = values.unit_in("总投资" + br.format(magnitude + base))
     assert unit is not None and values.known_unit(unit)
     assert values.parse_number(str(x), default_unit=unit).value == x * values.MAGNITUDES[magnitude]  # type: ignore[union-attr]
+
+
+@given(
+    st.sampled_from(["", "已", "已完工", "完工", "竣工"]),
+    st.sampled_from(["未验收", "待验收", "正在验收", "验收中", "申请验收", "验收未通过"]),
+)
+def test_property_acceptance_not_passed_is_completed_not_accepted(before: str, pending: str) -> None:
+    assert values.parse_status(before + pending) == "completed"
+
+
+@given(
+    st.sampled_from(["", "已", "已完工", "完工", "竣工", "已完工并"]),
+    st.sampled_from(["验收", "通过验收", "已验收"]),
+)
+def test_property_acceptance_passed_is_accepted(before: str, passed: str) -> None:
+    assert values.parse_status(before + passed) == "accepted"
+
+
+@given(st.sampled_from(["基本", "部分", "大部分", "局部"]), st.sampled_from(["完工", "完成", "竣工"]))
+def test_property_works_done_in_part_are_started(part: str, done: str) -> None:
+    assert values.parse_status(part + done) == "started"
