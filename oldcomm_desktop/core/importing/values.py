@@ -61,10 +61,13 @@ _PLAIN = re.compile(r"-?\d+(\.\d+)?")
 _GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")  # 1,930 or 12,345.67: thousands separators in place
 # a full unit first (万平方米, 万方平米, 亿元 …), else a magnitude with or without a base unit (3.15万余平方米, 2.1亿)
 _NUMBER = re.compile(
-    rf"(约|近|超过|逾)?\s*(-?\d[\d,]*(?:\.\d+)?)\s*(余|多)?\s*"
-    rf"(?:({_UNIT_RE})|({_MAGNITUDE_RE})\s*(余|多)?\s*({_BASE_UNIT_RE})?)?\s*(余|多|左右)?",
+    rf"(约|近|超过|逾|不足|不到|少于|低于|多于|高于|大于|小于|至少|最少|最多|大约|将近|接近)?\s*"
+    rf"(-?\d[\d,]*(?:\.\d+)?)\s*(余|多)?\s*"
+    rf"(?:({_UNIT_RE})|({_MAGNITUDE_RE})\s*(余|多)?\s*({_BASE_UNIT_RE})?)?\s*(余|多|左右|以上|以下|以内|上下|不到|许)?",
     re.IGNORECASE,
 )
+# a second figure after the first (100+50, 100/50, 100、50): not one figure, refused rather than read as the first
+_SEVERAL = re.compile(r"[+/、&]\s*\d")
 # what follows a figure that no unit of ours converts: refused rather than stored as if it were the header's unit
 _UNCONVERTIBLE = re.compile(r"(%|％|公顷|亩|平方公里|km|公里|米(?!²)|e\d|E\d)")
 
@@ -182,9 +185,17 @@ def parse_number(value: Any, *, default_unit: str | None = None) -> Number | Non
         rest = rest[1:]  # a percentage column (形象进度): 80% is 80
     if _UNCONVERTIBLE.match(rest):
         raise ValueError(f"“{value}”的单位无法换算（只认 万元、元、亿元、平方米、万平方米、户、栋 这样的单位）")
+    if _SEVERAL.match(rest):
+        raise ValueError(
+            f"“{value}”写了不止一个数，不能确定应导入哪一个（不会自动相加或取第一个）；请只填一个数，分项写在备注中"
+        )
     ranged = bool(rest) and bool(_RANGE.match(rest))
     approximate = bool(about or more1 or more2 or more3 or ranged)
     note = note or (f"范围 {text}" if ranged else "")
+    if ranged and not (unit or magnitude):  # 1.2-1.5万平方米: the unit after the range is the first figure's too
+        end = _NUMBER.match(rest[1:].lstrip("至到~～-"))
+        if end is not None and end.group(2) and (end.group(4) or end.group(5)):
+            unit, magnitude, base = end.group(4), end.group(5), end.group(7)
     if magnitude:  # "2.1亿", "1.2万平方米" spelt apart, "3.15万余平方米": the base unit times the magnitude
         base_word = _unit_word(base) if base else None
         return Number(number * MAGNITUDES[magnitude], f"{magnitude}{base_word or ''}", approximate, note)

@@ -92,3 +92,29 @@ def test_a_reserve_row_takes_no_plan_year_from_the_title(county_db: Database, tm
     ]
     assert p.rows[0].flags == ["状态为“储备”（储备），未按标题记入 2024 年度计划"]
     assert _import(county_db, path).counts()["unchanged"] == 3
+
+
+def test_figures_that_are_not_one_number_are_refused_or_flagged(county_db: Database, tmp_path: Path) -> None:
+    """100+50, 100＋50, 100/50 under 总投资（万元） were stored as 100万元 silently: refused, the cell named;
+    10户以上 and 不足100户 were exact: flagged; 1.2-1.5万平方米 was flagged but stored as 1.2 m²: the 万 is kept."""
+    rows = [
+        ["城关街道2023年老旧小区改造台账"],
+        ["乡镇（街道）", "小区名称", "户数（户）", "建筑面积（平方米）", "总投资（万元）"],
+        ["城关街道", "甲", 100, 5000, "100+50"],
+        ["城关街道", "乙", 100, 5000, "100＋50"],
+        ["城关街道", "丙", 100, 5000, "100/50"],
+        ["城关街道", "丁", "10户以上", 5000, 100],
+        ["城关街道", "戊", "不足100户", 5000, 100],
+        ["城关街道", "己", 100, "1.2-1.5万平方米", 100],
+    ]
+    path = write(tmp_path / "a.xlsx", rows)
+    p = _import(county_db, path)
+    for r, cell in zip(p.rows[:3], ("100+50", "100＋50", "100/50"), strict=True):
+        assert r.action == "rejected"
+        assert r.reason.startswith(f"总投资（万元）：“{cell}”写了不止一个数")
+    got = _communities(county_db)
+    assert set(got) == {"丁", "戊", "己"}
+    assert p.rows[3].flags == ["户数（户）为约数（10户以上）"] and got["丁"].households == 10
+    assert p.rows[4].flags == ["户数（户）为约数（不足100户）"] and got["戊"].households == 100
+    assert got["己"].floor_area == Decimal("12000") and "建筑面积（平方米）为约数（1.2-1.5万平方米）" in p.rows[5].flags
+    assert _import(county_db, path).counts()["unchanged"] == 3

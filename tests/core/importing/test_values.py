@@ -453,3 +453,32 @@ def test_property_acceptance_passed_is_accepted(before: str, passed: str) -> Non
 @given(st.sampled_from(["基本", "部分", "大部分", "局部"]), st.sampled_from(["完工", "完成", "竣工"]))
 def test_property_works_done_in_part_are_started(part: str, done: str) -> None:
     assert values.parse_status(part + done) == "started"
+
+
+@given(
+    st.decimals(min_value=0, max_value=10**5, places=2, allow_nan=False, allow_infinity=False),
+    st.decimals(min_value=0, max_value=10**5, places=2, allow_nan=False, allow_infinity=False),
+    st.sampled_from(["+", "＋", "/", "、"]),
+)
+def test_property_two_figures_in_a_cell_are_refused_never_the_first(x: Decimal, y: Decimal, sign: str) -> None:
+    with pytest.raises(ValueError, match="不止一个数"):
+        values.parse_number(f"{x}{sign}{y}", default_unit="万元")
+
+
+@given(
+    st.decimals(min_value=0, max_value=10**4, places=2, allow_nan=False, allow_infinity=False),
+    st.sampled_from(["-", "~", "至"]),
+    st.sampled_from(["万平方米", "万元", "亿元", "万"]),
+)
+def test_property_a_range_keeps_the_unit_written_after_it(x: Decimal, sign: str, unit: str) -> None:
+    n = values.parse_number(f"{x}{sign}{x + 1}{unit}", default_unit="平方米")
+    assert n is not None and n.approximate and n.value == x * values._factor(unit)
+
+
+@given(
+    st.integers(min_value=1, max_value=10**5),
+    st.sampled_from([("", "户以上"), ("不足", "户"), ("", "户以下"), ("少于", "户"), ("", "户左右")]),
+)
+def test_property_bounds_are_approximate(x: int, words: tuple[str, str]) -> None:
+    n = values.parse_number(f"{words[0]}{x}{words[1]}")
+    assert n is not None and n.approximate and n.value == x
