@@ -424,6 +424,8 @@ def parse_date(value: Any, *, year: int | None = None) -> Day | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if 20000 <= value <= 80000:
             return Day(EXCEL_EPOCH + timedelta(days=int(value)))
+        if value == int(value) and 19000101 <= value <= 21001231:  # 20210315 typed as a number: a date in digits
+            return parse_date(str(int(value)), year=year)
         if isinstance(value, float) and 1900 < value < 2100 and value != int(value):
             found = _year_and_month(value)
             if found is None:
@@ -441,13 +443,33 @@ def parse_date(value: Any, *, year: int | None = None) -> Day | None:
         text = _numeral_date(text)  # 二〇二一年三月 is 2021年3月
     if re.fullmatch(r"\d{5}(\.0)?", text):
         return parse_date(float(text), year=year)
-    m = re.fullmatch(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?(\s.*)?", text)
+    text = text.rstrip(".。")  # 2021.3.: a stray point at the end
+    span = _SPAN.fullmatch(text)
+    if span:  # 2021.3.15-2021.9.30: a span in one cell, its start taken
+        first, end = parse_date(span[1], year=year), parse_date(span[2], year=year)
+        if first is not None and end is not None:
+            doubt = f"写的是一段时间，按开始日期 {first.value.isoformat()} 导入（结束 {end.value.isoformat()}）"
+            return Day(first.value, first.precision, first.sheet_year, doubt)
+    m = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)  # 20210315
+    if m is None:
+        m = re.fullmatch(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*[日号]?(\s.*)?", text)
     try:
         if m:
             return Day(date(int(m[1]), int(m[2]), int(m[3])))
         m = re.fullmatch(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*月?(份)?", text)
         if m:
             return Day(date(int(m[1]), int(m[2]), 1), "month")
+        m = re.fullmatch(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*月?份?(底|末|初|上旬|中旬|下旬)", text)
+        if m:  # 2021年3月底, 3月中旬: a day in that part of the month, said
+            y, month = int(m[1]), int(m[2])
+            last = (date(y + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+            on = date(y, month, {"初": 1, "上旬": 1, "中旬": 15, "下旬": 21}.get(m[3], last))
+            return Day(on, doubt=f"写的是{month}月{m[3]}，按 {on.isoformat()} 记录")
+        m = re.fullmatch(r"(\d{4})\s*年(底|末|初)", text)
+        if m:  # 2021年底: a day of that part of the year, said
+            y = int(m[1])
+            on = date(y, 12, 31) if m[2] != "初" else date(y, 1, 1)
+            return Day(on, doubt=f"写的是{y}年{m[2]}，按 {on.isoformat()} 记录")
         m = re.fullmatch(r"(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?", text)
         if m:
             if year is None:
@@ -458,6 +480,10 @@ def parse_date(value: Any, *, year: int | None = None) -> Day | None:
             raise
         raise ValueError(f"“{text}”不是有效日期") from None
     raise ValueError(f"“{text}”不是日期（应为 2021-03-15、2021.3、2021年3月 这样的格式）")
+
+
+# two dates in one cell (2021.3.15-2021.9.30, 2021年3月至2021年9月): the second starts with its year
+_SPAN = re.compile(r"(\d{4}\S*?\d[日号月]?)\s*(?:-|~|～|—|–|至|到)\s*(\d{4}(?!\d)\S*)")
 
 
 # a date inside a phrase (2023年3月15日开工, 已于2023年3月开工, 2022年底完工, 2022.12竣工), the most precise form

@@ -118,3 +118,36 @@ def test_figures_that_are_not_one_number_are_refused_or_flagged(county_db: Datab
     assert p.rows[4].flags == ["户数（户）为约数（不足100户）"] and got["戊"].households == 100
     assert got["己"].floor_area == Decimal("12000") and "建筑面积（平方米）为约数（1.2-1.5万平方米）" in p.rows[5].flags
     assert _import(county_db, path).counts()["unchanged"] == 3
+
+
+def test_date_forms_clerks_type_are_read_and_never_refuse_the_row(county_db: Database, tmp_path: Path) -> None:
+    """2021年3月15号, 2021年3月底/中旬/初, 20210315, 2021.3., 2021年底 and a span 2021.3.15-2021.9.30 in one cell
+    refused the whole community row: each is read, the part of a month or year and the span said in a hint."""
+    rows: list[list[object]] = [
+        ["城关街道2021年老旧小区改造台账"],
+        ["乡镇（街道）", "小区名称", "户数（户）", "实际开工时间", "计划完工时间", "状态"],
+    ]
+    cases = [
+        ("2021年3月15号", None, "2021-03-15", None),
+        ("2021年3月底", None, "2021-03-31", "实际开工时间 2021年3月底 写的是3月底，按 2021-03-31 记录，请核对"),
+        ("2021年3月中旬", None, "2021-03-15", "实际开工时间 2021年3月中旬 写的是3月中旬，按 2021-03-15 记录，请核对"),
+        ("2021年3月初", None, "2021-03-01", "实际开工时间 2021年3月初 写的是3月初，按 2021-03-01 记录，请核对"),
+        ("20210315", None, "2021-03-15", None),
+        (20210315, None, "2021-03-15", None),
+        ("2021.3.", None, "2021-03-01", "实际开工时间只写到月，按当月 1 日记录"),
+        ("2021-03-15", "2021年底", "2021-03-15", "计划完工时间 2021年底 写的是2021年底，按 2021-12-31 记录，请核对"),
+        (
+            "2021.3.15-2021.9.30",
+            None,
+            "2021-03-15",
+            "实际开工时间 2021.3.15-2021.9.30 写的是一段时间，按开始日期 2021-03-15 导入（结束 2021-09-30），请核对",
+        ),
+    ]
+    rows += [["城关街道", f"小区{i}", 100, a, b, "在建"] for i, (a, b, _, _) in enumerate(cases)]
+    path = write(tmp_path / "a.xlsx", rows)
+    p = _import(county_db, path)
+    assert [r.action for r in p.rows] == ["new"] * len(cases), [r.reason for r in p.rows]
+    for r, (_, _, _, hint) in zip(p.rows, cases, strict=True):
+        assert hint is None or hint in r.flags, r.flags
+    assert p.rows[7].flags  # the planned completion's hint
+    assert _import(county_db, path).counts()["unchanged"] == len(cases)
