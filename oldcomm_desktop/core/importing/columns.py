@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from oldcomm_desktop.core.errors import OldcommError
-from oldcomm_desktop.core.importing.values import UNITS, normalise
+from oldcomm_desktop.core.importing.values import UNITS, known_unit, normalise
 
 # field -> (Chinese label, synonyms, exact first). Order matters where one header could match two fields.
 FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -225,7 +225,7 @@ def from_json(data: Mapping[str, Any], labels: Sequence[str]) -> tuple[dict[int,
         raise OldcommError("对应关系文件格式不对：units 应为 {字段: 单位}")
     units = {str(k): str(v) for k, v in given.items()}
     for key, unit in units.items():
-        if unit not in UNITS:
+        if not known_unit(unit):
             known = "、".join(u for u in UNITS if UNITS[u][0] in ("area", "money"))
             what = f"“{key}”（{LABELS[key]}）" if key in LABELS else f"“{key}”"
             raise OldcommError(f"对应关系文件中{what}的单位“{unit}”无法换算（可用：{known}）")

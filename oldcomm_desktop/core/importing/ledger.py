@@ -1249,6 +1249,12 @@ class _Builder:
                 flags.append(f"状态按分组标题“{heading_status.text}”记为{shown_status}")
             elif actual != heading_status.status:  # the row's own dates win
                 flags.append(f"分组标题“{heading_status.text}”为{shown_status}，本行有开工/完工时间，按时间记录")
+        pool = status == "reserve" and "plan_year" not in c and data.get("plan_year") == self.year
+        if pool:
+            # 储备 / 谋划: in the project pool, in no annual plan; the title's year is not its plan year
+            del data["plan_year"]
+            flags[:] = [x for x in flags if not x.startswith("改造年度按标题")]
+            flags.append(f"状态为“{values.shown(word)}”（储备），未按标题记入 {self.year} 年度计划")
         for f in ("planned_start", "planned_completion"):
             if f in dates:
                 data[f] = dates[f]
@@ -1260,7 +1266,9 @@ class _Builder:
             data["notes"] = notes
         res.flags = flags
         project = _cell(row, c.get("project"))
-        if project is not None or not found:  # a matched community keeps its project unless the file names one
+        if pool and project is None:
+            pass  # a 储备 row joins no project of the title's year (a new community would take that year from it)
+        elif project is not None or not found:  # a matched community keeps its project unless the file names one
             data["project_id"] = self._project(code, project)
         if data.get("total_investment") is not None:
             self._split_again(data.get("project_id") or (found or {}).get("project_id"), flags)

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from oldcomm_desktop.core.lifecycle import ACCEPTED, COMPLETED, PLANNED, STARTED, STATUS_WORDS
+from oldcomm_desktop.core.lifecycle import ACCEPTED, COMPLETED, PLANNED, STARTED, STATUS_WORDS, WITHDRAWN
 
 EXCEL_EPOCH = date(1899, 12, 30)
 
@@ -48,6 +48,7 @@ UNITS: dict[str, tuple[str, Decimal]] = {
 MAGNITUDES: dict[str, Decimal] = {
     "千万": Decimal(10_000_000),
     "百万": Decimal(1_000_000),
+    "十万": Decimal(100_000),
     "亿": Decimal(100_000_000),
     "万": Decimal(10_000),
     "千": Decimal(1000),
@@ -60,10 +61,13 @@ _PLAIN = re.compile(r"-?\d+(\.\d+)?")
 _GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")  # 1,930 or 12,345.67: thousands separators in place
 # a full unit first (万平方米, 万方平米, 亿元 …), else a magnitude with or without a base unit (3.15万余平方米, 2.1亿)
 _NUMBER = re.compile(
-    rf"(约|近|超过|逾)?\s*(-?\d[\d,]*(?:\.\d+)?)\s*(余|多)?\s*"
-    rf"(?:({_UNIT_RE})|({_MAGNITUDE_RE})\s*(余|多)?\s*({_BASE_UNIT_RE})?)?\s*(余|多|左右)?",
+    rf"(约|近|超过|逾|不足|不到|少于|低于|多于|高于|大于|小于|至少|最少|最多|大约|将近|接近)?\s*"
+    rf"(-?\d[\d,]*(?:\.\d+)?)\s*(余|多)?\s*"
+    rf"(?:({_UNIT_RE})|({_MAGNITUDE_RE})\s*(余|多)?\s*({_BASE_UNIT_RE})?)?\s*(余|多|左右|以上|以下|以内|上下|不到|许)?",
     re.IGNORECASE,
 )
+# a second figure after the first (100+50, 100/50, 100、50): not one figure, refused rather than read as the first
+_SEVERAL = re.compile(r"[+/、&]\s*\d")
 # what follows a figure that no unit of ours converts: refused rather than stored as if it were the header's unit
 _UNCONVERTIBLE = re.compile(r"(%|％|公顷|亩|平方公里|km|公里|米(?!²)|e\d|E\d)")
 
@@ -181,9 +185,17 @@ def parse_number(value: Any, *, default_unit: str | None = None) -> Number | Non
         rest = rest[1:]  # a percentage column (形象进度): 80% is 80
     if _UNCONVERTIBLE.match(rest):
         raise ValueError(f"“{value}”的单位无法换算（只认 万元、元、亿元、平方米、万平方米、户、栋 这样的单位）")
+    if _SEVERAL.match(rest):
+        raise ValueError(
+            f"“{value}”写了不止一个数，不能确定应导入哪一个（不会自动相加或取第一个）；请只填一个数，分项写在备注中"
+        )
     ranged = bool(rest) and bool(_RANGE.match(rest))
     approximate = bool(about or more1 or more2 or more3 or ranged)
     note = note or (f"范围 {text}" if ranged else "")
+    if ranged and not (unit or magnitude):  # 1.2-1.5万平方米: the unit after the range is the first figure's too
+        end = _NUMBER.match(rest[1:].lstrip("至到~～-"))
+        if end is not None and end.group(2) and (end.group(4) or end.group(5)):
+            unit, magnitude, base = end.group(4), end.group(5), end.group(7)
     if magnitude:  # "2.1亿", "1.2万平方米" spelt apart, "3.15万余平方米": the base unit times the magnitude
         base_word = _unit_word(base) if base else None
         return Number(number * MAGNITUDES[magnitude], f"{magnitude}{base_word or ''}", approximate, note)
@@ -221,12 +233,34 @@ def _factor(unit: str | None) -> Decimal:
     return Decimal(1)
 
 
+# a header's unit: a magnitude may stand before a unit (千元, 百万元, 千平方米: not the 万元 inside 百万元), or alone
+# in brackets (总投资（万）: that many of the quantity's base unit, 万 yuan or 万 m²)
+_HEADER_UNIT = re.compile(rf"({_MAGNITUDE_RE})?({_UNIT_RE})", re.IGNORECASE)
+_HEADER_MAGNITUDE = re.compile(rf"\(({_MAGNITUDE_RE})\)")
+
+
 def unit_in(text: str) -> str | None:
-    """The unit a header names ('建筑面积(万平方米)' → '万平方米', '(萬元)' → '万元'), or None."""
-    m = re.search(_UNIT_RE, normalise(text), re.IGNORECASE)
+    """The unit a header names ('建筑面积(万平方米)' → '万平方米', '(萬元)' → '万元', '（千元）' → '千元',
+    '（百万元）' → '百万元', '总投资（万）' → '万'), or None. Every unit it returns converts (`known_unit`)."""
+    text = normalise(text)
+    m = _HEADER_UNIT.search(text)
     if m is None:
-        return None
-    return next(u for u in UNITS if u.lower() == m.group(0).lower())
+        bare = _HEADER_MAGNITUDE.search(text)
+        return bare.group(1) if bare else None
+    magnitude, unit = m.groups()
+    word = next(u for u in UNITS if u.lower() == unit.lower())
+    if magnitude and magnitude + word in UNITS:
+        return magnitude + word  # 万元, 万平方米, 亿元
+    if magnitude and word in UNITS and UNITS[word][1] == 1:
+        return magnitude + word  # 千元, 百万元, 千平方米: the magnitude times the base unit
+    return word
+
+
+def known_unit(unit: str) -> bool:
+    """Whether a unit converts: one of UNITS, a magnitude alone (万) or a magnitude before a base unit (千元)."""
+    if unit in UNITS or unit in MAGNITUDES:
+        return True
+    return any(unit.startswith(m) and unit[len(m) :] in UNITS and UNITS[unit[len(m) :]][1] == 1 for m in MAGNITUDES)
 
 
 _YEAR = re.compile(r"\s*(1[89]\d\d|20\d\d)\s*年?\s*")
@@ -390,6 +424,8 @@ def parse_date(value: Any, *, year: int | None = None) -> Day | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if 20000 <= value <= 80000:
             return Day(EXCEL_EPOCH + timedelta(days=int(value)))
+        if value == int(value) and 19000101 <= value <= 21001231:  # 20210315 typed as a number: a date in digits
+            return parse_date(str(int(value)), year=year)
         if isinstance(value, float) and 1900 < value < 2100 and value != int(value):
             found = _year_and_month(value)
             if found is None:
@@ -407,13 +443,33 @@ def parse_date(value: Any, *, year: int | None = None) -> Day | None:
         text = _numeral_date(text)  # 二〇二一年三月 is 2021年3月
     if re.fullmatch(r"\d{5}(\.0)?", text):
         return parse_date(float(text), year=year)
-    m = re.fullmatch(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?(\s.*)?", text)
+    text = text.rstrip(".。")  # 2021.3.: a stray point at the end
+    span = _SPAN.fullmatch(text)
+    if span:  # 2021.3.15-2021.9.30: a span in one cell, its start taken
+        first, end = parse_date(span[1], year=year), parse_date(span[2], year=year)
+        if first is not None and end is not None:
+            doubt = f"写的是一段时间，按开始日期 {first.value.isoformat()} 导入（结束 {end.value.isoformat()}）"
+            return Day(first.value, first.precision, first.sheet_year, doubt)
+    m = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)  # 20210315
+    if m is None:
+        m = re.fullmatch(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*[日号]?(\s.*)?", text)
     try:
         if m:
             return Day(date(int(m[1]), int(m[2]), int(m[3])))
         m = re.fullmatch(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*月?(份)?", text)
         if m:
             return Day(date(int(m[1]), int(m[2]), 1), "month")
+        m = re.fullmatch(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*月?份?(底|末|初|上旬|中旬|下旬)", text)
+        if m:  # 2021年3月底, 3月中旬: a day in that part of the month, said
+            y, month = int(m[1]), int(m[2])
+            last = (date(y + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+            on = date(y, month, {"初": 1, "上旬": 1, "中旬": 15, "下旬": 21}.get(m[3], last))
+            return Day(on, doubt=f"写的是{month}月{m[3]}，按 {on.isoformat()} 记录")
+        m = re.fullmatch(r"(\d{4})\s*年(底|末|初)", text)
+        if m:  # 2021年底: a day of that part of the year, said
+            y = int(m[1])
+            on = date(y, 12, 31) if m[2] != "初" else date(y, 1, 1)
+            return Day(on, doubt=f"写的是{y}年{m[2]}，按 {on.isoformat()} 记录")
         m = re.fullmatch(r"(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?", text)
         if m:
             if year is None:
@@ -424,6 +480,10 @@ def parse_date(value: Any, *, year: int | None = None) -> Day | None:
             raise
         raise ValueError(f"“{text}”不是有效日期") from None
     raise ValueError(f"“{text}”不是日期（应为 2021-03-15、2021.3、2021年3月 这样的格式）")
+
+
+# two dates in one cell (2021.3.15-2021.9.30, 2021年3月至2021年9月): the second starts with its year
+_SPAN = re.compile(r"(\d{4}\S*?\d[日号月]?)\s*(?:-|~|～|—|–|至|到)\s*(\d{4}(?!\d)\S*)")
 
 
 # a date inside a phrase (2023年3月15日开工, 已于2023年3月开工, 2022年底完工, 2022.12竣工), the most precise form
@@ -509,12 +569,32 @@ LEDGER_STATUS_WORDS: dict[str, str] = {
     "停工": STARTED,
     "验收": ACCEPTED,
     "已竣工验收": ACCEPTED,
+    "交工": COMPLETED,  # handed over by the contractor: the works are done, acceptance is still to come
+    "已交工": COMPLETED,
+    "交工验收": COMPLETED,
+    "在施": STARTED,
+    "进场": STARTED,
+    "已进场": STARTED,
+    "调整出计划": WITHDRAWN,
+    "移出计划": WITHDRAWN,
     "前期": PLANNED,
     "前期工作": PLANNED,
     "未实施": PLANNED,
 }
 # after 未 / 尚未: what the negated word leaves (未完工: started, not completed; 未验收: completed, not accepted)
-_NEGATED: dict[str, str] = {"验收": COMPLETED, "完工": STARTED, "完成": STARTED, "竣工": STARTED, "开工": PLANNED}
+_NEGATED: dict[str, str] = {
+    "验收": COMPLETED,
+    "完工": STARTED,
+    "完成": STARTED,
+    "竣工": STARTED,
+    "开工": PLANNED,
+    "启动": PLANNED,
+    "进场": PLANNED,
+}
+# acceptance under way or not passed (验收中, 正在验收, 待验收, 已完工未验收, 验收未通过): completed, not accepted
+_ACCEPTANCE_PENDING = re.compile(r"(?:未|没有|待|正在|申请|准备|拟|组织)验收|验收(?:中|未通过|不合格|未合格)")
+# works done in part (基本完工, 部分完工, 大部分完成): started, not completed
+_PARTLY_DONE = re.compile(r"(?:基本|部分|大部|局部|陆续|大体)分?(?:完工|完成|竣工)")
 # a step before the works (完成招标, 设计中, 已立项) and words that name the works themselves
 NOT_YET = ("待", "拟", "准备", "计划", "即将", "预计", "尚待")
 _BEFORE_WORKS = ("招标", "设计", "前期", "方案", "立项", "可研", "评审", "公示", "征询", "审批")
@@ -552,6 +632,10 @@ def parse_status(value: Any) -> str | None:
         for word, status in _NEGATED.items():
             if word in text:
                 return status
+    if "交工" not in text and "验收" in text:  # 已完工并通过验收, 完工验收: accepted; 验收中: not yet
+        return COMPLETED if _ACCEPTANCE_PENDING.search(text) else ACCEPTED
+    if _PARTLY_DONE.search(text):
+        return STARTED
     for word, status in _WORDS_LONGEST_FIRST:
         if word in text:
             return status

@@ -76,7 +76,7 @@ def test_a_unit_line_above_the_table_gives_columns_without_one_their_unit(county
         ("已完成施工图设计", "planned"),
         ("已完成主体施工", "started"),
         ("主体已封顶", "started"),
-        ("完工并通过验收", "completed"),  # as before
+        ("完工并通过验收", "accepted"),  # acceptance passed (QA round 2)
         ("已完成", "completed"),
         ("未开工", "planned"),
     ],

@@ -419,3 +419,66 @@ def test_a_phrase_without_a_date_or_with_a_bad_one() -> None:
         values.dates_in_text("2023年13月开工")
     with pytest.raises(ValueError, match="没有年份"):
         values.dates_in_text("3月15日开工")
+
+
+@given(
+    st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False, allow_infinity=False),
+    st.sampled_from(sorted(values.MAGNITUDES)),
+    st.sampled_from(["元", "平方米", "户", ""]),
+    st.sampled_from(["（{}）", "({})"]),
+)
+def test_property_a_header_unit_with_a_magnitude_converts(x: Decimal, magnitude: str, base: str, br: str) -> None:
+    """总投资（千元）, （百万元）, （万）, （千平方米）: the figure times the magnitude, not the 万元 inside 百万元."""
+    unit = values.unit_in("总投资" + br.format(magnitude + base))
+    assert unit is not None and values.known_unit(unit)
+    assert values.parse_number(str(x), default_unit=unit).value == x * values.MAGNITUDES[magnitude]  # type: ignore[union-attr]
+
+
+@given(
+    st.sampled_from(["", "已", "已完工", "完工", "竣工"]),
+    st.sampled_from(["未验收", "待验收", "正在验收", "验收中", "申请验收", "验收未通过"]),
+)
+def test_property_acceptance_not_passed_is_completed_not_accepted(before: str, pending: str) -> None:
+    assert values.parse_status(before + pending) == "completed"
+
+
+@given(
+    st.sampled_from(["", "已", "已完工", "完工", "竣工", "已完工并"]),
+    st.sampled_from(["验收", "通过验收", "已验收"]),
+)
+def test_property_acceptance_passed_is_accepted(before: str, passed: str) -> None:
+    assert values.parse_status(before + passed) == "accepted"
+
+
+@given(st.sampled_from(["基本", "部分", "大部分", "局部"]), st.sampled_from(["完工", "完成", "竣工"]))
+def test_property_works_done_in_part_are_started(part: str, done: str) -> None:
+    assert values.parse_status(part + done) == "started"
+
+
+@given(
+    st.decimals(min_value=0, max_value=10**5, places=2, allow_nan=False, allow_infinity=False),
+    st.decimals(min_value=0, max_value=10**5, places=2, allow_nan=False, allow_infinity=False),
+    st.sampled_from(["+", "＋", "/", "、"]),
+)
+def test_property_two_figures_in_a_cell_are_refused_never_the_first(x: Decimal, y: Decimal, sign: str) -> None:
+    with pytest.raises(ValueError, match="不止一个数"):
+        values.parse_number(f"{x}{sign}{y}", default_unit="万元")
+
+
+@given(
+    st.decimals(min_value=0, max_value=10**4, places=2, allow_nan=False, allow_infinity=False),
+    st.sampled_from(["-", "~", "至"]),
+    st.sampled_from(["万平方米", "万元", "亿元", "万"]),
+)
+def test_property_a_range_keeps_the_unit_written_after_it(x: Decimal, sign: str, unit: str) -> None:
+    n = values.parse_number(f"{x}{sign}{x + 1}{unit}", default_unit="平方米")
+    assert n is not None and n.approximate and n.value == x * values._factor(unit)
+
+
+@given(
+    st.integers(min_value=1, max_value=10**5),
+    st.sampled_from([("", "户以上"), ("不足", "户"), ("", "户以下"), ("少于", "户"), ("", "户左右")]),
+)
+def test_property_bounds_are_approximate(x: int, words: tuple[str, str]) -> None:
+    n = values.parse_number(f"{words[0]}{x}{words[1]}")
+    assert n is not None and n.approximate and n.value == x
