@@ -167,16 +167,69 @@ def propose(labels: Sequence[str]) -> dict[int, str]:
     return mapping
 
 
+def _full(label: str) -> str:
+    """A header as a key, its unit kept: 户数（户） and 户数（原） are two columns, not one 户数."""
+    return re.sub(r"\s+", "", normalise(label))
+
+
 def layout_key(labels: Sequence[str]) -> str:
-    """Files whose headers read the same share a key (so a corrected mapping is remembered for them)."""
-    text = "|".join(_core(x) for x in labels)
+    """Files whose headers read the same, units and brackets included, share a key (so a corrected mapping is
+    remembered for them): 户数（户） | 户数（原） is not the layout of 户数（原） | 户数（户）."""
+    text = "|".join(_full(x) for x in labels)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def remembered(session: Any, labels: Sequence[str]) -> dict[str, Any] | None:
     from oldcomm_desktop.core import catalogues
 
-    return catalogues.get_setting(session, f"import_mapping:{layout_key(labels)}")
+    found = catalogues.get_setting(session, f"import_mapping:{layout_key(labels)}")
+    if found is None:  # saved before keys kept the brackets: its header texts are matched in full first
+        old = hashlib.sha256("|".join(_core(x) for x in labels).encode()).hexdigest()[:16]
+        found = catalogues.get_setting(session, f"import_mapping:{old}")
+    return found
+
+
+def by_position(saved: Mapping[str, Any], labels: Sequence[str]) -> dict[int, str] | None:
+    """A remembered mapping's {column: field} when it was saved for exactly these header labels (the same
+    columns in the same places), else None (then its header texts are matched)."""
+    positions = saved.get("positions")
+    if not isinstance(positions, Mapping) or list(saved.get("labels") or []) != list(labels):
+        return None
+    out: dict[int, str] = {}
+    for col, f in positions.items():
+        if not str(col).isdigit() or int(col) >= len(labels) or f not in FIELDS:
+            return None
+        out[int(col)] = str(f)
+    return out
+
+
+def _column_of(header: str, labels: Sequence[str]) -> int | None:
+    """The column a mapping file's header names: its full text first (户数（户） is not 户数（原）), then its text
+    without the bracket when only one column reads so. Two columns it could be: an error, not a guess."""
+    full = [i for i, x in enumerate(labels) if x and _full(x) == _full(header)]
+    if len(full) == 1:
+        return full[0]
+    core = full or [i for i, x in enumerate(labels) if x and _core(x) == _core(header)]
+    if len(core) > 1:
+        cols = "、".join(f"第 {i + 1} 列“{labels[i]}”" for i in core)
+        raise OldcommError(f"对应关系文件中的表头“{header}”对应不止一列（{cols}），请写出完整的表头（含括号）")
+    return core[0] if core else None
+
+
+def alike(labels: Sequence[str], mapping: Mapping[int, str], hidden: Sequence[int] = ()) -> list[str]:
+    """What a clerk must be told about the columns that name a field the mapping imports from another column
+    (户数（户） and 户数（原）): which one is imported, which is not, and how to choose the other."""
+    out = []
+    for col, f in sorted(mapping.items()):
+        others = [c for c, x in enumerate(labels) if c != col and c not in mapping and x and match(x) == f]
+        if not others:
+            continue
+        named = "、".join(f"第 {c + 1} 列“{labels[c]}”" + ("（隐藏列）" if c in hidden else "") for c in others)
+        out.append(
+            f"{LABELS[f]}有不止一列：导入第 {col + 1} 列“{labels[col]}”，{named}不导入；"
+            "要用另一列，请把列的对应关系另存为文件修改后用 --mapping 指定"
+        )
+    return out
 
 
 def known_headers(session: Any, data: Mapping[str, Any] | None = None) -> frozenset[str]:
@@ -194,7 +247,13 @@ def known_headers(session: Any, data: Mapping[str, Any] | None = None) -> frozen
 def remember(session: Any, labels: Sequence[str], mapping: Mapping[int, str], units: Mapping[str, str]) -> None:
     from oldcomm_desktop.core import catalogues
 
-    value = {"columns": {labels[c]: f for c, f in mapping.items()}, "units": dict(units)}
+    value = {
+        "columns": {labels[c]: f for c, f in mapping.items()},
+        "units": dict(units),
+        # by position too: two columns whose headers read alike (户数（户）, 户数（原）) keep their own field
+        "labels": list(labels),
+        "positions": {str(c): f for c, f in sorted(mapping.items())},
+    }
     key = f"import_mapping:{layout_key(labels)}"
     if catalogues.get_setting(session, key) != value:
         catalogues.set_setting(session, key, value)
@@ -205,10 +264,9 @@ def from_json(data: Mapping[str, Any], labels: Sequence[str]) -> tuple[dict[int,
     columns = data.get("columns") or {}
     if not isinstance(columns, Mapping):
         raise OldcommError("对应关系文件格式不对：columns 应为 {表头: 字段}")
-    index = {_core(x): i for i, x in enumerate(labels) if x}
     mapping: dict[int, str] = {}
     for header, field in columns.items():
-        col = index.get(_core(str(header)))
+        col = _column_of(str(header), labels)
         if col is None:
             raise OldcommError(f"对应关系文件中的表头“{header}”在工作表中找不到")
         if field is None:

@@ -85,6 +85,7 @@ class LedgerPlan:
     answers: list[str] = field(default_factory=list)  # the questions answered by `Options.confirm`
     samples: list[list[str]] = field(default_factory=list)  # per column, the first values under its header
     year_assumed: bool = False  # `year` is only the title's as-of date (截至2024年6月底), not a year of work
+    notices: list[str] = field(default_factory=list)  # about the sheet and its columns (two 户数 columns …)
 
     @property
     def asking_rows(self) -> list[RowResult]:
@@ -186,7 +187,11 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
         assumed = assumed and not file_year
     else:
         saved = columns.remembered(session, labels)
-        if saved:
+        same = columns.by_position(saved, labels) if saved else None
+        if saved and same is not None:  # the same header as last time: the same columns, by position
+            mapping = same
+            units = {str(k): str(v) for k, v in (saved.get("units") or {}).items()}
+        elif saved:
             mapping, units, _ = columns.from_json(saved, labels)
         else:
             mapping = columns.propose(labels)
@@ -297,6 +302,7 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
         new_townships=builder.new_townships,
         samples=headers.samples(sheet.cells, head, mapping),
         year_assumed=assumed,
+        notices=columns.alike(labels, mapping),
     )
 
 
