@@ -234,6 +234,8 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
     parts = _breakdown_rows(sheet, head.data_start, classified, name_col)
     headings = _heading_rows(sheet, head.data_start, classified, mapping, builder.heading)
     context: dict[int, _Heading] = {}  # the headings the rows below are under, by level
+    ended = False  # a note (注：…) or a total after the communities: what is under it is the notes block
+    seen_community = False
     for r in range(head.data_start, len(sheet.cells)):
         row = sheet.cells[r]
         k = classified[r - head.data_start]
@@ -250,6 +252,13 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
             res.kind = kinds.PART
             res.reason = f"{parts[r]}行下的“其中”分项（不导入，不计入{parts[r]}）"
             continue
+        if ended and r not in headings and k.kind in (kinds.COMMUNITY, kinds.NAMELESS) and _one_text(sheet, r):
+            k = kinds.Kind(kinds.FOOTER)  # 2.户数以…为准。 under 注：1.…, merged across the row or not
+            res.kind = k.kind
+        if k.kind == kinds.FOOTER or (k.kind == kinds.TOTAL and seen_community):
+            ended = True
+        elif k.kind == kinds.COMMUNITY:
+            seen_community = True
         if r in headings:
             res.kind, res.reason = kinds.HEADING, kinds.KIND_LABELS[kinds.HEADING]
             found_heading = builder.heading(headings[r]) or _Heading(headings[r], _heading_parts(headings[r])[0])
@@ -341,6 +350,14 @@ def _row_notes(sheet: workbook.Sheet, mapping: dict[int, str]) -> dict[int, list
         if col in mapping:
             out[r].append((col, note))
     return out
+
+
+def _one_text(sheet: workbook.Sheet, r: int) -> bool:
+    """A row that holds one text of its own (a line of notes typed in the first cell, or merged across the row
+    and filled into every cell), with no second value beside it."""
+    filled = sheet.filled(r)
+    own = [c for c, cell in enumerate(sheet.cells[r]) if c not in filled and values.shown(cell).strip()]
+    return len(own) == 1 and not isinstance(sheet.cells[r][own[0]], (int, float))
 
 
 def _total_label(row: list[Any], filled: set[int], mapping: dict[int, str]) -> str:
