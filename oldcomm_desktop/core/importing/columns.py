@@ -90,7 +90,16 @@ PLANNED_DATES = {"start_date": "planned_start", "completion_date": "planned_comp
 
 
 def match(label: str) -> str | None:
-    """The field a header names, or None: exact synonym first, then the longest synonym it contains."""
+    """The field a header names, or None: exact synonym first, then the longest synonym it contains; a two-row
+    header's label (资金来源（万元）/总投资) that names none as a whole names what its lower part names."""
+    found = _match(label)
+    if found is None and label and "/" in label:
+        child = label.rsplit("/", 1)[1]
+        found = _match(child) if child else None
+    return found
+
+
+def _match(label: str) -> str | None:
     if not label:
         return None
     core = _core(label)
@@ -317,9 +326,7 @@ def load_file(path: Path) -> dict[str, Any]:
     try:
         decoded = text.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise OldcommError(
-            f"对应关系文件 {path} 不是 UTF-8 编码（记事本请“另存为”并选 UTF-8）"
-        ) from None
+        raise OldcommError(f"对应关系文件 {path} 不是 UTF-8 编码（记事本请“另存为”并选 UTF-8）") from None
     try:
         data = json.loads(decoded)
     except ValueError as exc:

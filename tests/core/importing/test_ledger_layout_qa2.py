@@ -44,3 +44,44 @@ def test_a_mapping_file_header_that_two_columns_read_as_is_an_error(county_db: D
         _plan(county_db, path, mapping={"columns": {"小区名称": "name", "户数": "households"}})
     p = _plan(county_db, path, mapping={"columns": {"小区名称": "name", "户数（原）": "households"}})
     assert p.mapping[3] == "households" and 2 not in p.mapping
+
+
+@pytest.mark.parametrize("merged", [False, True])
+def test_a_notes_block_under_the_table_is_skipped_merged_or_not(
+    county_db: Database, tmp_path: Path, merged: bool
+) -> None:
+    """2.户数以2022年入户调查为准。 under 备注：1.…, merged across the row, was refused as a community and its 2 was
+    added to the reconciliation; 填表说明：… likewise."""
+    rows = [
+        ["乡镇（街道）", "小区名称", "户数（户）", "总投资（万元）", "状态"],
+        ["城关街道", "幸福里", 100, 200, "在建"],
+        ["城关街道", "建设路", 100, 200, "在建"],
+        ["合计", None, 200, 400, None],
+        ["备注：1.本表共2个小区。"],
+        ["2.户数以2022年入户调查为准。"],
+        ["填表说明：总投资含2022年已下达资金300万元"],
+    ]
+    merges = tuple(f"A{r}:E{r}" for r in (5, 6, 7)) if merged else ()
+    p = _plan(county_db, write(tmp_path / "a.xlsx", rows, merges=merges))
+    assert p.counts()["rejected"] == 0 and p.counts()["new"] == 2
+    assert not p.mismatches
+
+
+@pytest.mark.parametrize(
+    "parent", ["资金来源（万元）", "资金情况（万元）", "投资情况（万元）", "计划投资（万元）", "资金来源及构成（万元）"]
+)
+def test_a_parent_header_over_its_children_gives_them_its_unit(
+    county_db: Database, tmp_path: Path, parent: str
+) -> None:
+    """资金来源（万元） merged over 中央补助 | 省级补助 | 总投资: the children's row named more columns, so the header
+    was read as that one row and 总投资 800 was stored as 800 元."""
+    rows = [
+        ["城关街道2023年度老旧小区改造台账"],
+        ["乡镇（街道）", "小区名称", "户数", parent, None, None],
+        [None, None, None, "中央补助", "省级补助", "总投资"],
+        ["城关街道", "幸福里", 100, 100, 100, 300],
+    ]
+    merges = ("A2:A3", "B2:B3", "C2:C3", "D2:F2")
+    p = _import(county_db, write(tmp_path / "a.xlsx", rows, merges=merges))
+    assert p.header.rows == 2 and p.mapping[5] == "total_investment" and p.units["total_investment"] == "万元"
+    assert _communities(county_db)["幸福里"].total_investment == Decimal("3000000.00")
