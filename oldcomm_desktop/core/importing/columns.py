@@ -103,8 +103,8 @@ def _match(label: str) -> str | None:
     if not label:
         return None
     core = _core(label)
-    if any(word in core for word in SUMMARY_WORDS):
-        return None  # 小区数 counts communities: it is not the 小区 (name) column
+    if any(word in core for word in SUMMARY_WORDS) or _counts(label):
+        return None  # 小区数, 小区（个） count communities: not the 小区 (name) column
     found = exact(label)
     if found:
         return found
@@ -132,9 +132,18 @@ def exact(label: str) -> str | None:
     return None
 
 
+def _counts(label: str) -> bool:
+    """A header that counts communities or projects by its unit: 小区（个）, 项目(个), 改造小区（个）."""
+    text = normalise(label)
+    unit = re.search(r"[(（]\s*(个|处)\s*[)）]", text)
+    return unit is not None and _core(label).endswith(("小区", "项目"))
+
+
 def is_summary_header(labels: Sequence[str]) -> str | None:
-    """The header word that shows a summary table (小区数, 项目数量 …), or None."""
+    """The header word that shows a summary table (小区数, 项目数量, 小区（个） …), or None."""
     for label in labels:
+        if _counts(label):
+            return label
         core = _core(label)
         for word in SUMMARY_WORDS:
             if word in core:

@@ -85,3 +85,19 @@ def test_a_parent_header_over_its_children_gives_them_its_unit(
     p = _import(county_db, write(tmp_path / "a.xlsx", rows, merges=merges))
     assert p.header.rows == 2 and p.mapping[5] == "total_investment" and p.units["total_investment"] == "万元"
     assert _communities(county_db)["幸福里"].total_investment == Decimal("3000000.00")
+
+
+@pytest.mark.parametrize("count", ["小区（个）", "改造小区(个)", "项目（个）"])
+def test_a_count_column_headed_with_a_unit_makes_a_summary_sheet(
+    county_db: Database, tmp_path: Path, count: str
+) -> None:
+    """小区（个） counts each district's communities: it was taken as 小区名称, importing communities named 12 and 3."""
+    from oldcomm_desktop.core.errors import OldcommError
+
+    rows = [
+        ["序号", "乡镇（街道）", count, "户数（户）", "总投资（万元）"],
+        [1, "城关街道", 12, 2300, 4200],
+        [2, "东城街道", 3, 500, 800],
+    ]
+    with pytest.raises(OldcommError, match="不是小区清单"):
+        _plan(county_db, write(tmp_path / "a.xlsx", rows))
