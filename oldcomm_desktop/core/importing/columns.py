@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -170,15 +170,17 @@ def stand_in_area(label: str) -> str | None:
     return None
 
 
-def propose(labels: Sequence[str]) -> dict[int, str]:
+def propose(labels: Sequence[str], hidden: Collection[int] = ()) -> dict[int, str]:
     """{column: field} from the header labels; each field once (the first column that names it). A column headed
     only 面积 is proposed as 建筑面积 when it is the sheet's only area column (the clerk sees the proposal and each
     row says so); beside a 建筑面积, 改造面积 or 占地面积 column, or a second 面积, it is left out."""
     mapping: dict[int, str] = {}
-    for col, label in enumerate(labels):
-        field = match(label)
+    order = [c for c in range(len(labels)) if c not in hidden] + [c for c in range(len(labels)) if c in hidden]
+    for col in order:  # a visible column before a hidden one of the same meaning (an old figure hidden)
+        field = match(labels[col])
         if field and field not in mapping.values():
             mapping[col] = field
+    mapping = dict(sorted(mapping.items()))
     bare = [col for col, label in enumerate(labels) if is_bare_area(label)]
     if len(bare) == 1 and not any(f in AREAS for f in mapping.values()):
         mapping[bare[0]] = "floor_area"

@@ -194,7 +194,7 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
         elif saved:
             mapping, units, _ = columns.from_json(saved, labels)
         else:
-            mapping = columns.propose(labels)
+            mapping = columns.propose(labels, sheet.hidden_columns)
     summary = columns.is_summary_header(labels)
     if "name" not in mapping.values():
         if summary:
@@ -311,7 +311,10 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
         new_townships=builder.new_townships,
         samples=headers.samples(sheet.cells, head, mapping),
         year_assumed=assumed,
-        notices=columns.alike(labels, mapping),
+        notices=[
+            *([sheet.chosen] if sheet.chosen else []),
+            *columns.alike(labels, mapping, sorted(sheet.hidden_columns)),
+        ],
     )
 
 

@@ -101,3 +101,47 @@ def test_a_count_column_headed_with_a_unit_makes_a_summary_sheet(
     ]
     with pytest.raises(OldcommError, match="不是小区清单"):
         _plan(county_db, write(tmp_path / "a.xlsx", rows))
+
+
+def test_without_a_sheet_named_the_visible_active_sheet_is_read(county_db: Database, tmp_path: Path) -> None:
+    """A hidden first sheet (an old copy) was imported when no sheet was named; the workbook opens on another."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    old = wb.active
+    assert old is not None
+    old.title = "旧表"
+    for row in (["乡镇（街道）", "小区名称", "户数"], ["城关街道", "幸福里", 999]):
+        old.append(row)
+    old.sheet_state = "hidden"
+    new = wb.create_sheet("2023台账")
+    for row in (["乡镇（街道）", "小区名称", "户数"], ["城关街道", "幸福里", 100]):
+        new.append(row)
+    wb.active = 1
+    path = tmp_path / "a.xlsx"
+    wb.save(path)
+    p = _import(county_db, path)
+    assert p.sheet == "2023台账" and _communities(county_db)["幸福里"].households == 100
+    assert any("2023台账" in n and "旧表" in n and "--sheet" in n for n in p.notices)
+    assert _plan(county_db, path, sheet="旧表").sheet == "旧表"  # named: read, hidden or not
+
+
+def test_a_visible_column_wins_over_a_hidden_one_of_the_same_meaning(county_db: Database, tmp_path: Path) -> None:
+    """户数（户） hidden beside 核实户数（户）: the hidden column's old figures were imported, with no word."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    for row in (
+        ["乡镇（街道）", "小区名称", "户数（户）", "核实户数（户）"],
+        ["城关街道", "幸福里", 999, 100],
+    ):
+        ws.append(row)
+    ws.column_dimensions["C"].hidden = True
+    path = tmp_path / "a.xlsx"
+    wb.save(path)
+    p = _import(county_db, path)
+    assert p.mapping.get(3) == "households" and 2 not in p.mapping
+    assert _communities(county_db)["幸福里"].households == 100
+    assert any("隐藏列" in n and "户数（户）" in n for n in p.notices)
