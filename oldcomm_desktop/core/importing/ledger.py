@@ -176,7 +176,13 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
     sheet = workbook.read_sheet(path, options.sheet)
     head = headers.find(sheet.cells, columns.known_headers(session, options.mapping))
     if head is None:
-        raise OldcommError(f"工作表“{sheet.name}”中找不到表头（前 20 行中没有“小区名称”“户数”这样的列名）")
+        others = [n for n in workbook.sheet_names(path) if n != sheet.name]
+        more = (
+            f"；工作簿中还有工作表{'、'.join(f'“{n}”' for n in others)}，台账在其中的话请指定工作表（命令行用 --sheet）"
+            if others
+            else ""
+        )
+        raise OldcommError(f"工作表“{sheet.name}”中找不到表头（前 20 行中没有“小区名称”“户数”这样的列名）{more}")
     labels = head.labels
     year = options.year or head.year
     assumed = head.year_as_of and not options.year  # only an as-of date's year: said wherever it is used
@@ -1707,7 +1713,7 @@ def write_report(ledger_plan: LedgerPlan, out: Path, *, only_rejected: bool = Tr
         with out.open("ab"):
             pass  # can be written (a read-only folder, /proc …) before anything is made
     except OSError as exc:
-        raise OldcommError(f"无法保存 {out}：{exc.strerror or exc}") from None
+        raise OldcommError(f"无法保存 {out}：{workbook.os_reason(exc)}") from None
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("未导入的行")
     ws.append(["行号", "处理", "原因", "提示", *ledger_plan.header.labels])
@@ -1718,7 +1724,7 @@ def write_report(ledger_plan: LedgerPlan, out: Path, *, only_rejected: bool = Tr
     try:
         wb.save(out)
     except OSError as exc:
-        raise OldcommError(f"无法保存 {out}：{exc.strerror or exc}") from None
+        raise OldcommError(f"无法保存 {out}：{workbook.os_reason(exc)}") from None
     return out
 
 

@@ -62,6 +62,33 @@ class Sheet:
         }
 
 
+_OS_REASONS = {
+    "ENOENT": "无法在该位置创建文件（文件夹不存在或不能写入）",
+    "EACCES": "没有写入权限",
+    "EPERM": "没有写入权限",
+    "EROFS": "该位置是只读的",
+    "ENOSPC": "磁盘空间不足",
+    "EDQUOT": "磁盘配额已满",
+    "EISDIR": "这是一个文件夹",
+    "ENOTDIR": "路径中有一段不是文件夹",
+    "EEXIST": "路径中有一段是文件而不是文件夹",
+    "ENAMETOOLONG": "文件名或路径太长",
+    "EBUSY": "文件正被占用",
+    "ETXTBSY": "文件正被占用",
+    "EINVAL": "文件名不合法",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file could not be read or written, in Chinese (the OS's own text is English or the system's)."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    if isinstance(exc, PermissionError) and not name:
+        name = "EACCES"
+    return _OS_REASONS.get(name, f"系统错误（{name or '未知'}）" if name else "系统错误")
+
+
 def _ole_kind(path: Path) -> str | None:
     """What an OLE compound file holds, from its stream names (UTF-16 in its directory), not its extension:
     "encrypted" (a password-protected .xlsx: EncryptedPackage), "xls" (Workbook / Book), or None."""

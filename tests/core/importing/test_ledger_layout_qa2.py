@@ -145,3 +145,21 @@ def test_a_visible_column_wins_over_a_hidden_one_of_the_same_meaning(county_db: 
     assert p.mapping.get(3) == "households" and 2 not in p.mapping
     assert _communities(county_db)["幸福里"].households == 100
     assert any("隐藏列" in n and "户数（户）" in n for n in p.notices)
+
+
+def test_messages_name_the_other_sheets_and_stay_chinese(county_db: Database, tmp_path: Path) -> None:
+    """A first sheet of 填表说明 said only 找不到表头; a report path that cannot be written said the OS's English."""
+    from oldcomm_desktop.core.errors import OldcommError
+    from oldcomm_desktop.core.importing import ledger
+
+    rows = [["填表说明"], ["1.户数填写实际户数"]]
+    path = write(tmp_path / "a.xlsx", rows, title="填表说明", extra_sheets={"台账": [["小区名称", "户数"], ["甲", 1]]})
+    with pytest.raises(OldcommError, match="“台账”.*--sheet"):
+        _plan(county_db, path)
+    p = _plan(county_db, path, sheet="台账")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(OldcommError) as caught:
+        ledger.write_report(p, blocker / "r.xlsx")
+    reason = str(caught.value).rsplit("：", 1)[1]
+    assert "无法保存" in str(caught.value) and "系统错误" not in reason and not any(ch.isascii() for ch in reason)
