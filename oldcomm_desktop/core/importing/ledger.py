@@ -467,8 +467,25 @@ def _heading_rows(
     for r0, c0, _r1, c1 in sheet.merged:
         across[r0].append((c0, c1))
     filled = False  # a community row holding more than a name, numbered otherwise (1, 2 …)
+    cols = sorted(mapping)
+
+    def one_across(i: int) -> str | None:
+        """The text of a row merged across every imported column that holds nothing else (二、续建项目 merged
+        over A:F lands in whichever column comes first: 序号, or 乡镇（街道） when the list has one)."""
+        r = start + i
+        if not cols or not any(c0 <= cols[0] and c1 >= cols[-1] for c0, c1 in across.get(r, [])):
+            return None
+        own = [v for v in _own_cells(sheet, r, across) if v is not None and values.shown(v).strip()]
+        return own[0].strip() if len(own) == 1 and isinstance(own[0], str) else None
+
+    lone = {i: t for i, k in enumerate(classified) if k.kind == kinds.COMMUNITY and (t := one_across(i))}
+    last = max((i for i, k in enumerate(classified) if k.kind == kinds.COMMUNITY and i not in lone), default=-1)
     for i, k in enumerate(classified):
         if k.kind not in (kinds.COMMUNITY, kinds.BATCH):
+            continue
+        if i in lone:
+            if i < last:  # a heading titles rows below it; a merged line after the last row is a note
+                found[start + i] = lone[i]
             continue
         row = _own_cells(sheet, start + i, across)
         texts = [v.strip() for v in (_cell(row, c) for c in numbered) if isinstance(v, str)]

@@ -163,3 +163,19 @@ def test_messages_name_the_other_sheets_and_stay_chinese(county_db: Database, tm
         ledger.write_report(p, blocker / "r.xlsx")
     reason = str(caught.value).rsplit("：", 1)[1]
     assert "无法保存" in str(caught.value) and "系统错误" not in reason and not any(ch.isascii() for ch in reason)
+
+
+def test_section_headings_merged_across_the_row_are_skipped(county_db: Database, tmp_path: Path) -> None:
+    """二、续建项目, 以下为续建项目, 续建项目, 2022年续建小区 merged across the row are headings, not communities: with
+    a 乡镇（街道） column first the merged text landed in it, and the rows were refused (户数：…不是数字)."""
+    heads = ["二、续建项目", "以下为续建项目", "续建项目", "2022年续建小区"]
+    rows: list[list[object]] = [["乡镇（街道）", "小区名称", "户数（户）", "总投资（万元）"], ["一、新开工项目"]]
+    rows.append(["城关街道", "幸福里", 100, 200])
+    merges = ["A2:D2"]
+    for i, h in enumerate(heads):
+        rows.append([h])
+        merges.append(f"A{len(rows)}:D{len(rows)}")
+        rows.append(["城关街道", f"续建{i}", 100, 200])
+    p = _plan(county_db, write(tmp_path / "a.xlsx", rows, merges=tuple(merges)))
+    assert p.counts()["rejected"] == 0 and p.counts()["new"] == 5
+    assert sum(1 for r in p.rows if r.kind == "heading") == 5
