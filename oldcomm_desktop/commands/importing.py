@@ -97,6 +97,8 @@ def _print_plan(plan: Any, *, show_mapping: bool) -> None:
         print(f"年份：{plan.year}（标题中只有截至日期，按它的年份；不对请用 --year 指定）")
     elif plan.year:
         print(f"年份：{plan.year}")
+    for notice in plan.notices:
+        print(f"注意：{notice}")
     if show_mapping:
         print("各列导入为（括号里是前几行的值）：")
         for col, label in enumerate(plan.header.labels):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -90,12 +90,21 @@ PLANNED_DATES = {"start_date": "planned_start", "completion_date": "planned_comp
 
 
 def match(label: str) -> str | None:
-    """The field a header names, or None: exact synonym first, then the longest synonym it contains."""
+    """The field a header names, or None: exact synonym first, then the longest synonym it contains; a two-row
+    header's label (资金来源（万元）/总投资) that names none as a whole names what its lower part names."""
+    found = _match(label)
+    if found is None and label and "/" in label:
+        child = label.rsplit("/", 1)[1]
+        found = _match(child) if child else None
+    return found
+
+
+def _match(label: str) -> str | None:
     if not label:
         return None
     core = _core(label)
-    if any(word in core for word in SUMMARY_WORDS):
-        return None  # 小区数 counts communities: it is not the 小区 (name) column
+    if any(word in core for word in SUMMARY_WORDS) or _counts(label):
+        return None  # 小区数, 小区（个） count communities: not the 小区 (name) column
     found = exact(label)
     if found:
         return found
@@ -123,9 +132,18 @@ def exact(label: str) -> str | None:
     return None
 
 
+def _counts(label: str) -> bool:
+    """A header that counts communities or projects by its unit: 小区（个）, 项目(个), 改造小区（个）."""
+    text = normalise(label)
+    unit = re.search(r"[(（]\s*(个|处)\s*[)）]", text)
+    return unit is not None and _core(label).endswith(("小区", "项目"))
+
+
 def is_summary_header(labels: Sequence[str]) -> str | None:
-    """The header word that shows a summary table (小区数, 项目数量 …), or None."""
+    """The header word that shows a summary table (小区数, 项目数量, 小区（个） …), or None."""
     for label in labels:
+        if _counts(label):
+            return label
         core = _core(label)
         for word in SUMMARY_WORDS:
             if word in core:
@@ -152,31 +170,86 @@ def stand_in_area(label: str) -> str | None:
     return None
 
 
-def propose(labels: Sequence[str]) -> dict[int, str]:
+def propose(labels: Sequence[str], hidden: Collection[int] = ()) -> dict[int, str]:
     """{column: field} from the header labels; each field once (the first column that names it). A column headed
     only 面积 is proposed as 建筑面积 when it is the sheet's only area column (the clerk sees the proposal and each
     row says so); beside a 建筑面积, 改造面积 or 占地面积 column, or a second 面积, it is left out."""
     mapping: dict[int, str] = {}
-    for col, label in enumerate(labels):
-        field = match(label)
+    order = [c for c in range(len(labels)) if c not in hidden] + [c for c in range(len(labels)) if c in hidden]
+    for col in order:  # a visible column before a hidden one of the same meaning (an old figure hidden)
+        field = match(labels[col])
         if field and field not in mapping.values():
             mapping[col] = field
+    mapping = dict(sorted(mapping.items()))
     bare = [col for col, label in enumerate(labels) if is_bare_area(label)]
     if len(bare) == 1 and not any(f in AREAS for f in mapping.values()):
         mapping[bare[0]] = "floor_area"
     return mapping
 
 
+def _full(label: str) -> str:
+    """A header as a key, its unit kept: 户数（户） and 户数（原） are two columns, not one 户数."""
+    return re.sub(r"\s+", "", normalise(label))
+
+
 def layout_key(labels: Sequence[str]) -> str:
-    """Files whose headers read the same share a key (so a corrected mapping is remembered for them)."""
-    text = "|".join(_core(x) for x in labels)
+    """Files whose headers read the same, units and brackets included, share a key (so a corrected mapping is
+    remembered for them): 户数（户） | 户数（原） is not the layout of 户数（原） | 户数（户）."""
+    text = "|".join(_full(x) for x in labels)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def remembered(session: Any, labels: Sequence[str]) -> dict[str, Any] | None:
     from oldcomm_desktop.core import catalogues
 
-    return catalogues.get_setting(session, f"import_mapping:{layout_key(labels)}")
+    found = catalogues.get_setting(session, f"import_mapping:{layout_key(labels)}")
+    if found is None:  # saved before keys kept the brackets: its header texts are matched in full first
+        old = hashlib.sha256("|".join(_core(x) for x in labels).encode()).hexdigest()[:16]
+        found = catalogues.get_setting(session, f"import_mapping:{old}")
+    return found
+
+
+def by_position(saved: Mapping[str, Any], labels: Sequence[str]) -> dict[int, str] | None:
+    """A remembered mapping's {column: field} when it was saved for exactly these header labels (the same
+    columns in the same places), else None (then its header texts are matched)."""
+    positions = saved.get("positions")
+    if not isinstance(positions, Mapping) or list(saved.get("labels") or []) != list(labels):
+        return None
+    out: dict[int, str] = {}
+    for col, f in positions.items():
+        if not str(col).isdigit() or int(col) >= len(labels) or f not in FIELDS:
+            return None
+        out[int(col)] = str(f)
+    return out
+
+
+def _column_of(header: str, labels: Sequence[str]) -> int | None:
+    """The column a mapping file's header names: its full text first (户数（户） is not 户数（原）), then its text
+    without the bracket when only one column reads so. Two columns it could be: an error, not a guess."""
+    full = [i for i, x in enumerate(labels) if x and _full(x) == _full(header)]
+    if len(full) == 1:
+        return full[0]
+    core = full or [i for i, x in enumerate(labels) if x and _core(x) == _core(header)]
+    if len(core) > 1:
+        cols = "、".join(f"第 {i + 1} 列“{labels[i]}”" for i in core)
+        raise OldcommError(f"对应关系文件中的表头“{header}”对应不止一列（{cols}），请写出完整的表头（含括号）")
+    return core[0] if core else None
+
+
+def alike(labels: Sequence[str], mapping: Mapping[int, str], hidden: Sequence[int] = ()) -> list[str]:
+    """What a clerk must be told about the columns that name a field the mapping imports from another column
+    (户数（户） and 户数（原）): which one is imported, which is not, and how to choose the other."""
+    out = []
+    for col, f in sorted(mapping.items()):
+        others = [c for c, x in enumerate(labels) if c != col and c not in mapping and x and match(x) == f]
+        if not others:
+            continue
+        named = "、".join(f"第 {c + 1} 列“{labels[c]}”" + ("（隐藏列）" if c in hidden else "") for c in others)
+        out.append(
+            f"{LABELS[f]}有不止一列：导入第 {col + 1} 列“{labels[col]}”，{named}不导入；"
+            "要用另一列，请把列的对应关系另存为文件修改后用 --mapping 指定"
+        )
+    return out
 
 
 def known_headers(session: Any, data: Mapping[str, Any] | None = None) -> frozenset[str]:
@@ -194,7 +267,13 @@ def known_headers(session: Any, data: Mapping[str, Any] | None = None) -> frozen
 def remember(session: Any, labels: Sequence[str], mapping: Mapping[int, str], units: Mapping[str, str]) -> None:
     from oldcomm_desktop.core import catalogues
 
-    value = {"columns": {labels[c]: f for c, f in mapping.items()}, "units": dict(units)}
+    value = {
+        "columns": {labels[c]: f for c, f in mapping.items()},
+        "units": dict(units),
+        # by position too: two columns whose headers read alike (户数（户）, 户数（原）) keep their own field
+        "labels": list(labels),
+        "positions": {str(c): f for c, f in sorted(mapping.items())},
+    }
     key = f"import_mapping:{layout_key(labels)}"
     if catalogues.get_setting(session, key) != value:
         catalogues.set_setting(session, key, value)
@@ -205,10 +284,9 @@ def from_json(data: Mapping[str, Any], labels: Sequence[str]) -> tuple[dict[int,
     columns = data.get("columns") or {}
     if not isinstance(columns, Mapping):
         raise OldcommError("对应关系文件格式不对：columns 应为 {表头: 字段}")
-    index = {_core(x): i for i, x in enumerate(labels) if x}
     mapping: dict[int, str] = {}
     for header, field in columns.items():
-        col = index.get(_core(str(header)))
+        col = _column_of(str(header), labels)
         if col is None:
             raise OldcommError(f"对应关系文件中的表头“{header}”在工作表中找不到")
         if field is None:
@@ -259,9 +337,7 @@ def load_file(path: Path) -> dict[str, Any]:
     try:
         decoded = text.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise OldcommError(
-            f"对应关系文件 {path} 不是 UTF-8 编码（记事本请“另存为”并选 UTF-8）"
-        ) from None
+        raise OldcommError(f"对应关系文件 {path} 不是 UTF-8 编码（记事本请“另存为”并选 UTF-8）") from None
     try:
         data = json.loads(decoded)
     except ValueError as exc:

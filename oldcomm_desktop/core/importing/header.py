@@ -93,6 +93,10 @@ def find(cells: list[list[Any]], known: frozenset[str] = frozenset()) -> Header 
             return None
         best_row = lone
     width = max((len(r) for r in cells), default=0)
+    if best < 2 or best_row == 0:
+        pass
+    elif _parent_row(cells[best_row - 1], cells[best_row], width):
+        best_row -= 1  # the children's row named more columns: the parents' row above is the header's first
     top = [_label(c) for c in cells[best_row]] + [""] * (width - len(cells[best_row]))
     rows = 1
     labels = top
@@ -194,6 +198,20 @@ def _names_column(text: str, above: str) -> bool:
     under 乡镇（街道） is a first row of data (a ledger of names only, without a 序号 to show it), not a header."""
     field = match(text)
     return field is not None and field != match(above)
+
+
+def _parent_row(above: list[Any], row: list[Any], width: int) -> bool:
+    """The first row of a two-row header found by its second: 资金来源（万元） merged over 中央补助 | 省级补助 | 总投资
+    (the children name more known columns than the parents' row, so the header was found one row too low and the
+    parent and its unit were lost). The row above holds no figure, repeats the label of some columns of the
+    row (merged down over both rows) and spans a parent over two or more columns whose labels differ below."""
+    top = [_label(c) for c in above] + [""] * (width - len(above))
+    below = [_label(c) for c in row] + [""] * (width - len(row))
+    if any(_is_number(t) for t in top if t):
+        return False
+    same = [i for i in range(width) if top[i] and top[i] == below[i]]
+    differs = [i for i in range(width) if top[i] and below[i] and top[i] != below[i]]
+    return bool(same) and bool(differs) and _spans(top, differs) and len({top[i] for i in differs}) < len(differs)
 
 
 def _spans(top: list[str], cols: list[int]) -> bool:

@@ -85,6 +85,7 @@ class LedgerPlan:
     answers: list[str] = field(default_factory=list)  # the questions answered by `Options.confirm`
     samples: list[list[str]] = field(default_factory=list)  # per column, the first values under its header
     year_assumed: bool = False  # `year` is only the title's as-of date (截至2024年6月底), not a year of work
+    notices: list[str] = field(default_factory=list)  # about the sheet and its columns (two 户数 columns …)
 
     @property
     def asking_rows(self) -> list[RowResult]:
@@ -175,7 +176,13 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
     sheet = workbook.read_sheet(path, options.sheet)
     head = headers.find(sheet.cells, columns.known_headers(session, options.mapping))
     if head is None:
-        raise OldcommError(f"工作表“{sheet.name}”中找不到表头（前 20 行中没有“小区名称”“户数”这样的列名）")
+        others = [n for n in workbook.sheet_names(path) if n != sheet.name]
+        more = (
+            f"；工作簿中还有工作表{'、'.join(f'“{n}”' for n in others)}，台账在其中的话请指定工作表（命令行用 --sheet）"
+            if others
+            else ""
+        )
+        raise OldcommError(f"工作表“{sheet.name}”中找不到表头（前 20 行中没有“小区名称”“户数”这样的列名）{more}")
     labels = head.labels
     year = options.year or head.year
     assumed = head.year_as_of and not options.year  # only an as-of date's year: said wherever it is used
@@ -186,10 +193,14 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
         assumed = assumed and not file_year
     else:
         saved = columns.remembered(session, labels)
-        if saved:
+        same = columns.by_position(saved, labels) if saved else None
+        if saved and same is not None:  # the same header as last time: the same columns, by position
+            mapping = same
+            units = {str(k): str(v) for k, v in (saved.get("units") or {}).items()}
+        elif saved:
             mapping, units, _ = columns.from_json(saved, labels)
         else:
-            mapping = columns.propose(labels)
+            mapping = columns.propose(labels, sheet.hidden_columns)
     summary = columns.is_summary_header(labels)
     if "name" not in mapping.values():
         if summary:
@@ -229,6 +240,8 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
     parts = _breakdown_rows(sheet, head.data_start, classified, name_col)
     headings = _heading_rows(sheet, head.data_start, classified, mapping, builder.heading)
     context: dict[int, _Heading] = {}  # the headings the rows below are under, by level
+    ended = False  # a note (注：…) or a total after the communities: what is under it is the notes block
+    seen_community = False
     for r in range(head.data_start, len(sheet.cells)):
         row = sheet.cells[r]
         k = classified[r - head.data_start]
@@ -245,6 +258,13 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
             res.kind = kinds.PART
             res.reason = f"{parts[r]}行下的“其中”分项（不导入，不计入{parts[r]}）"
             continue
+        if ended and r not in headings and k.kind in (kinds.COMMUNITY, kinds.NAMELESS) and _one_text(sheet, r):
+            k = kinds.Kind(kinds.FOOTER)  # 2.户数以…为准。 under 注：1.…, merged across the row or not
+            res.kind = k.kind
+        if k.kind == kinds.FOOTER or (k.kind == kinds.TOTAL and seen_community):
+            ended = True
+        elif k.kind == kinds.COMMUNITY:
+            seen_community = True
         if r in headings:
             res.kind, res.reason = kinds.HEADING, kinds.KIND_LABELS[kinds.HEADING]
             found_heading = builder.heading(headings[r]) or _Heading(headings[r], _heading_parts(headings[r])[0])
@@ -297,6 +317,10 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
         new_townships=builder.new_townships,
         samples=headers.samples(sheet.cells, head, mapping),
         year_assumed=assumed,
+        notices=[
+            *([sheet.chosen] if sheet.chosen else []),
+            *columns.alike(labels, mapping, sorted(sheet.hidden_columns)),
+        ],
     )
 
 
@@ -335,6 +359,14 @@ def _row_notes(sheet: workbook.Sheet, mapping: dict[int, str]) -> dict[int, list
         if col in mapping:
             out[r].append((col, note))
     return out
+
+
+def _one_text(sheet: workbook.Sheet, r: int) -> bool:
+    """A row that holds one text of its own (a line of notes typed in the first cell, or merged across the row
+    and filled into every cell), with no second value beside it."""
+    filled = sheet.filled(r)
+    own = [c for c, cell in enumerate(sheet.cells[r]) if c not in filled and values.shown(cell).strip()]
+    return len(own) == 1 and not isinstance(sheet.cells[r][own[0]], (int, float))
 
 
 def _total_label(row: list[Any], filled: set[int], mapping: dict[int, str]) -> str:
@@ -435,8 +467,25 @@ def _heading_rows(
     for r0, c0, _r1, c1 in sheet.merged:
         across[r0].append((c0, c1))
     filled = False  # a community row holding more than a name, numbered otherwise (1, 2 …)
+    cols = sorted(mapping)
+
+    def one_across(i: int) -> str | None:
+        """The text of a row merged across every imported column that holds nothing else (二、续建项目 merged
+        over A:F lands in whichever column comes first: 序号, or 乡镇（街道） when the list has one)."""
+        r = start + i
+        if not cols or not any(c0 <= cols[0] and c1 >= cols[-1] for c0, c1 in across.get(r, [])):
+            return None
+        own = [v for v in _own_cells(sheet, r, across) if v is not None and values.shown(v).strip()]
+        return own[0].strip() if len(own) == 1 and isinstance(own[0], str) else None
+
+    lone = {i: t for i, k in enumerate(classified) if k.kind == kinds.COMMUNITY and (t := one_across(i))}
+    last = max((i for i, k in enumerate(classified) if k.kind == kinds.COMMUNITY and i not in lone), default=-1)
     for i, k in enumerate(classified):
         if k.kind not in (kinds.COMMUNITY, kinds.BATCH):
+            continue
+        if i in lone:
+            if i < last:  # a heading titles rows below it; a merged line after the last row is a note
+                found[start + i] = lone[i]
             continue
         row = _own_cells(sheet, start + i, across)
         texts = [v.strip() for v in (_cell(row, c) for c in numbered) if isinstance(v, str)]
@@ -1689,7 +1738,7 @@ def write_report(ledger_plan: LedgerPlan, out: Path, *, only_rejected: bool = Tr
         with out.open("ab"):
             pass  # can be written (a read-only folder, /proc …) before anything is made
     except OSError as exc:
-        raise OldcommError(f"无法保存 {out}：{exc.strerror or exc}") from None
+        raise OldcommError(f"无法保存 {out}：{workbook.os_reason(exc)}") from None
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("未导入的行")
     ws.append(["行号", "处理", "原因", "提示", *ledger_plan.header.labels])
@@ -1700,7 +1749,7 @@ def write_report(ledger_plan: LedgerPlan, out: Path, *, only_rejected: bool = Tr
     try:
         wb.save(out)
     except OSError as exc:
-        raise OldcommError(f"无法保存 {out}：{exc.strerror or exc}") from None
+        raise OldcommError(f"无法保存 {out}：{workbook.os_reason(exc)}") from None
     return out
 
 

@@ -51,17 +51,42 @@ class Sheet:
     merged: list[tuple[int, int, int, int]]  # (first row, first col, last row, last col), 0-based
     hidden_rows: frozenset[int] = frozenset()  # 0-based rows hidden in Excel (by hand, a filter or an outline)
     notes: dict[tuple[int, int], CellNote] = field(default_factory=dict)  # (row, col), 0-based
+    hidden_columns: frozenset[int] = frozenset()  # 0-based columns hidden in Excel
+    chosen: str = ""  # why this sheet was read when none was named (another sheet is hidden …), or ""
 
     def filled(self, row: int) -> set[int]:
         """The columns of `row` (0-based) whose value was filled in from a merged cell above or to the left: what
         the row does not say itself (a 街道 merged down over its subtotal row)."""
         return {
-            c
-            for r0, c0, r1, c1 in self.merged
-            if r0 <= row <= r1
-            for c in range(c0, c1 + 1)
-            if (row, c) != (r0, c0)
+            c for r0, c0, r1, c1 in self.merged if r0 <= row <= r1 for c in range(c0, c1 + 1) if (row, c) != (r0, c0)
         }
+
+
+_OS_REASONS = {
+    "ENOENT": "无法在该位置创建文件（文件夹不存在或不能写入）",
+    "EACCES": "没有写入权限",
+    "EPERM": "没有写入权限",
+    "EROFS": "该位置是只读的",
+    "ENOSPC": "磁盘空间不足",
+    "EDQUOT": "磁盘配额已满",
+    "EISDIR": "这是一个文件夹",
+    "ENOTDIR": "路径中有一段不是文件夹",
+    "EEXIST": "路径中有一段是文件而不是文件夹",
+    "ENAMETOOLONG": "文件名或路径太长",
+    "EBUSY": "文件正被占用",
+    "ETXTBSY": "文件正被占用",
+    "EINVAL": "文件名不合法",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file could not be read or written, in Chinese (the OS's own text is English or the system's)."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    if isinstance(exc, PermissionError) and not name:
+        name = "EACCES"
+    return _OS_REASONS.get(name, f"系统错误（{name or '未知'}）" if name else "系统错误")
 
 
 def _ole_kind(path: Path) -> str | None:
@@ -134,8 +159,9 @@ def read_sheet(path: Path, sheet: str | int | None = None) -> Sheet:
     names = list(wb.sheet_names)
     if not names:
         raise UnreadableFile(f"{Path(path).name} 中没有工作表")
+    chosen = ""
     if sheet is None or sheet == "":
-        name = names[0]
+        name, chosen = _default_sheet(Path(path), names)
     elif isinstance(sheet, int) or (isinstance(sheet, str) and sheet.isdigit() and sheet not in names):
         index = int(sheet) - 1
         if not 0 <= index < len(names):
@@ -156,8 +182,35 @@ def read_sheet(path: Path, sheet: str | int | None = None) -> Sheet:
     except Exception as exc:
         raise UnreadableFile(f"工作表“{name}”无法读取：文件已损坏或格式不对（{type(exc).__name__}）") from None
     _fill_merged(cells, merged)
-    hidden, notes = _cell_notes(Path(path), name)
-    return Sheet(name, cells, merged, hidden, notes)
+    hidden, notes, columns = _cell_notes(Path(path), name)
+    return Sheet(name, cells, merged, hidden, notes, columns, chosen)
+
+
+def _default_sheet(path: Path, names: list[str]) -> tuple[str, str]:
+    """The sheet read when none is named: the one the workbook opens on when it is visible, else the first
+    visible one (a hidden first sheet is often an old copy) — and, when that is not simply the first sheet,
+    what to tell the clerk."""
+    hidden: set[str] = set()
+    active = 0
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for el in _parse_xml(zf.read("xl/workbook.xml")).iter():
+                tag = el.tag.rsplit("}", 1)[-1]
+                if tag == "sheet" and el.get("state") in ("hidden", "veryHidden"):
+                    hidden.add(el.get("name") or "")
+                elif tag == "workbookView" and (el.get("activeTab") or "").isdigit():
+                    active = int(el.get("activeTab") or 0)
+    except (KeyError, OSError, zipfile.BadZipFile, SyntaxError, ValueError):
+        return names[0], ""
+    visible = [n for n in names if n not in hidden]
+    if not visible:
+        return names[0], ""
+    name = names[active] if active < len(names) and names[active] not in hidden else visible[0]
+    if name == names[0]:
+        return name, ""
+    skipped = [n for n in names if n in hidden]
+    why = f"（隐藏的工作表“{'”“'.join(skipped)}”未读）" if skipped else "（打开文件时显示的工作表）"
+    return name, f"未指定工作表，读的是“{name}”{why}；要读其他工作表请用 --sheet 指定"
 
 
 _REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
@@ -167,49 +220,54 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*>([^<]*)</")
 CHUNK = 8 * 1024 * 1024
 
 
+def _parse_xml(data: bytes) -> Any:
+    from defusedxml import ElementTree  # type: ignore[import-untyped]  # no stubs; refuses entity bombs
+
+    return ElementTree.fromstring(data)
+
+
 def _sheet_part(zf: zipfile.ZipFile, name: str) -> str | None:
     """The zip member holding the sheet called `name` (xl/worksheets/sheet1.xml …), from the workbook's list of
     sheets and its relationships."""
-    from defusedxml import ElementTree  # type: ignore[import-untyped]  # no stubs; refuses entity bombs
-
     rid = None
-    for el in ElementTree.fromstring(zf.read("xl/workbook.xml")).iter():
+    for el in _parse_xml(zf.read("xl/workbook.xml")).iter():
         if el.tag.rsplit("}", 1)[-1] == "sheet" and el.get("name") == name:
             rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
     if rid is None:
         return None
-    for el in ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels")).iter():
+    for el in _parse_xml(zf.read("xl/_rels/workbook.xml.rels")).iter():
         if el.get("Id") == rid:
             target = el.get("Target") or ""
             return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
     return None
 
 
-def _cell_notes(path: Path, name: str) -> tuple[frozenset[int], dict[tuple[int, int], CellNote]]:
+def _cell_notes(path: Path, name: str) -> tuple[frozenset[int], dict[tuple[int, int], CellNote], frozenset[int]]:
     """Hidden rows, error cells and formulas without a computed value, from the sheet's XML: calamine reads
     the last two as empty cells and knows nothing of the first. The XML is scanned in pieces cut between
     rows with plain byte searches (a 100,000-row sheet with a formula in every row: ~0.3 s)."""
     hidden: set[int] = set()
     notes: dict[tuple[int, int], CellNote] = {}
+    columns: set[int] = set()
     try:
         with zipfile.ZipFile(path) as zf:
             part = _sheet_part(zf, name)
             if part is None:
-                return frozenset(), {}
+                return frozenset(), {}, frozenset()
             with zf.open(part) as fh:
                 rest = b""
                 while True:
                     chunk = fh.read(CHUNK)
                     data = rest + chunk
                     if not chunk:
-                        _scan(data, hidden, notes)
+                        _scan(data, hidden, notes, columns)
                         break
                     cut = _row_boundary(data)
-                    _scan(data[:cut], hidden, notes)
+                    _scan(data[:cut], hidden, notes, columns)
                     rest = data[cut:]
     except (KeyError, OSError, zipfile.BadZipFile, SyntaxError, ValueError):
-        return frozenset(), {}  # calamine read the cells; what it cannot say is then not said
-    return frozenset(hidden), notes
+        return frozenset(), {}, frozenset()  # calamine read the cells; what it cannot say is then not said
+    return frozenset(hidden), notes, frozenset(columns)
 
 
 def _row_boundary(data: bytes) -> int:
@@ -236,7 +294,9 @@ def _position(tag: bytes) -> tuple[int, int] | None:
     return int(m.group(2)) - 1, col - 1
 
 
-def _scan(data: bytes, hidden: set[int], notes: dict[tuple[int, int], CellNote]) -> None:
+def _scan(
+    data: bytes, hidden: set[int], notes: dict[tuple[int, int], CellNote], columns: set[int] | None = None
+) -> None:
     i = data.find(b'hidden="')
     while i >= 0:
         lt = data.rfind(b"<", 0, i)
@@ -245,6 +305,10 @@ def _scan(data: bytes, hidden: set[int], notes: dict[tuple[int, int], CellNote])
             m = _ROW_NUMBER.search(tag)
             if m:
                 hidden.add(int(m.group(1)) - 1)
+        elif columns is not None and re.match(rb"<(?:\w+:)?col\b", tag) and re.search(rb'\bhidden="(?:1|true)"', tag):
+            lo, hi = re.search(rb'\bmin="(\d+)"', tag), re.search(rb'\bmax="(\d+)"', tag)
+            if lo and hi:
+                columns.update(range(int(lo.group(1)) - 1, min(int(hi.group(1)), MAX_COLUMNS)))
         i = data.find(b'hidden="', i + 8)
     i = data.find(b't="e"')
     while i >= 0:
