@@ -330,7 +330,7 @@ class ItemSpec(TableSpec):
         else:
             row["item_type_id"] = type_id
             retired = batch.cached("retired_item_types", lambda: _retired(batch))
-            if type_id in retired and _merged(batch) is None:  # a record merged from the other side keeps it
+            if type_id in retired and not _from_other_side(batch):  # a record merged from the other side keeps it
                 refused = items.retired_problem(
                     retired[type_id], False, type_id, stored.get("item_type_id") if stored else None
                 )
@@ -557,7 +557,7 @@ class FundingLineSpec(TableSpec):
         prefix = f"{name}："
         if not leaf:
             problems.append(FieldProblem("source_id", "资金来源", f"“{name}”是汇总项，请填在它的下级来源上"))
-        elif retired and (stored is None or stored.get("source_id") != source_id) and _merged(batch) is None:
+        elif retired and (stored is None or stored.get("source_id") != source_id) and not _from_other_side(batch):
             # new money on it; a line merged from the other side was recorded there before it knew: kept
             problems.append(FieldProblem("source_id", "资金来源", catalogues.RETIRED_TEXT.format(name=name)))
         problems += funding.line_problems(row, prefix)
@@ -639,7 +639,7 @@ class InvestmentEntrySpec(TableSpec):
                 missing = _missing(batch, FundingSource, row["source_id"])
                 problems.append(FieldProblem("source_id", "资金来源", f"资金来源{missing}"))
             else:
-                merged = _merged(batch) is not None  # from the other side: recorded before it knew of the retirement
+                merged = _from_other_side(batch)  # from the other side: recorded before it knew of the retirement
                 if found[4] and (stored is None or stored.get("source_id") != found[0]) and not merged:
                     problems.append(
                         FieldProblem("source_id", "资金来源", catalogues.RETIRED_TEXT.format(name=found[1]))
@@ -900,6 +900,25 @@ def merging(
         funding_dates.scoped_info(session, AUTHORED, authored),
     ):
         yield
+
+
+UNDOING = "oldcomm_bulk_undoing"  # session.info: a rollback puts back before-images (history.rollback)
+
+
+@contextlib.contextmanager
+def undoing(session: Any) -> Iterator[None]:
+    """Inside the block the rows written are before-images a rollback puts back: a clerk's act here, not the
+    other side's record, so a catalogue entry retired since is refused as for any new use."""
+    session.info[UNDOING] = True
+    try:
+        yield
+    finally:
+        session.info.pop(UNDOING, None)
+
+
+def _from_other_side(batch: Batch) -> bool:
+    """A record merged from the other side (made there before it knew of a retirement here), not a rollback."""
+    return _merged(batch) is not None and not batch.session.info.get(UNDOING)
 
 
 def _merged(batch: Batch) -> tuple[str | None, str | None] | None:

@@ -128,7 +128,11 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
     # a line's dated arrived/paid rows are rolled back with it (their own images): none of today is added
     # the before-images are the sender's acts undone (a county order at a township): asked of the sender's mode
     sender_mode = writes.peer_mode(session)
-    with funding_dates.history_carried(session), bulk_tables.merging(session, sender_mode, imp.sender_code):
+    with (
+        funding_dates.history_carried(session),
+        bulk_tables.merging(session, sender_mode, imp.sender_code),
+        bulk_tables.undoing(session),
+    ):
         writes.through_bulk(
             session,
             restored,
