@@ -440,23 +440,14 @@ def _take_held_money(session: Session, c: SyncConflict) -> SyncConflict:
             return rule_holds.resolve(session, c, "theirs", False)
     except (ValidationError, OldcommError) as refused:
         first = refused
-    conn = session.connection()
-    fl = tables.table("funding_line")
-    name, target_id = _funding_target(conn, c.record_id)
-    removals = session.scalars(
-        select(SyncConflict)
-        .join(fl, fl.c.id == SyncConflict.record_id)
-        .where(
-            SyncConflict.table_name == "funding_line",
-            SyncConflict.field == merge.DELETED,
-            SyncConflict.status == "open",
-            SyncConflict.theirs.is_not(None),
-            SyncConflict.theirs != "null",  # they removed it
-            fl.c[f"{name}_id"] == target_id,
-            fl.c.deleted_at.is_(None),
-        )
-        .order_by(SyncConflict.created_at, SyncConflict.id)
-    ).all()
+    removals = _funding_conflicts(
+        session,
+        _funding_target(session.connection(), c.record_id),
+        merge.DELETED,
+        SyncConflict.theirs.is_not(None),
+        SyncConflict.theirs != "null",  # they removed it
+        tables.table("funding_line").c.deleted_at.is_(None),
+    )
     for removal in removals:
         try:
             with session.begin_nested():
@@ -520,6 +511,11 @@ def _funding_problem(conn: Any, line_id: str) -> str | None:
 
 def _funding_holds(session: Session, target: tuple[str, str]) -> list[SyncConflict]:
     """Open holds for the rules of funding lines of the same community or project."""
+    return _funding_conflicts(session, target, rule_holds.FIELD)
+
+
+def _funding_conflicts(session: Session, target: tuple[str, str], field: str, *where: Any) -> list[SyncConflict]:
+    """Open conflicts on `field` of the funding lines of one community or project (`target`), oldest first."""
     fl = tables.table("funding_line")
     name, target_id = target
     q = (
@@ -527,9 +523,10 @@ def _funding_holds(session: Session, target: tuple[str, str]) -> list[SyncConfli
         .join(fl, fl.c.id == SyncConflict.record_id)
         .where(
             SyncConflict.table_name == "funding_line",
-            SyncConflict.field == rule_holds.FIELD,
+            SyncConflict.field == field,
             SyncConflict.status == "open",
             fl.c[f"{name}_id"] == target_id,
+            *where,
         )
         .order_by(SyncConflict.created_at, SyncConflict.id)
     )

@@ -223,8 +223,13 @@ def resolve(session: Session, c: SyncConflict, keep: str | None, edit: bool) -> 
 
 def _held_under(session: Session, table: str, record_id: str) -> list[SyncConflict]:
     """The open holds whose parent is this record."""
-    waiting = session.scalars(select(SyncConflict).where(SyncConflict.field == FIELD, SyncConflict.status == "open"))
-    return [c for c in waiting if json.loads(c.theirs or "{}").get("parent") == [table, record_id]]
+    return [c for c in _open_holds(session) if json.loads(c.theirs or "{}").get("parent") == [table, record_id]]
+
+
+def _open_holds(session: Session) -> list[SyncConflict]:
+    """Every open hold of a record whose parent is deleted here, oldest first."""
+    q = select(SyncConflict).where(SyncConflict.field == FIELD, SyncConflict.status == "open")
+    return list(session.scalars(q.order_by(SyncConflict.created_at, SyncConflict.id)))
 
 
 RELEASED = "released"  # the conflict's status once its parent came back and the held record was written
@@ -242,8 +247,9 @@ def settled_by_arrival(conn: Connection, by: str, now: datetime, arrived: set[tu
     restored an item both sides had deleted, while the county deleted its community) has not arrived deleted:
     its hold waits for a clerk, else the county had nothing to decide and kept the item deleted for good."""
     waiting = conn.execute(
-        select(conflict_rows.CONFLICT.c.id, conflict_rows.CONFLICT.c.table_name, conflict_rows.CONFLICT.c.record_id)
-        .where(conflict_rows.CONFLICT.c.field == FIELD, conflict_rows.CONFLICT.c.status == "open")
+        select(
+            conflict_rows.CONFLICT.c.id, conflict_rows.CONFLICT.c.table_name, conflict_rows.CONFLICT.c.record_id
+        ).where(conflict_rows.CONFLICT.c.field == FIELD, conflict_rows.CONFLICT.c.status == "open")
     ).all()
     settled = []
     for cid, name, rid in waiting:
@@ -275,13 +281,7 @@ def settled_with_parent(
     if not decided:
         return []
     conn = session.connection()
-    waiting = list(
-        session.scalars(
-            select(SyncConflict)
-            .where(SyncConflict.field == FIELD, SyncConflict.status == "open")
-            .order_by(SyncConflict.created_at, SyncConflict.id)
-        )
-    )
+    waiting = _open_holds(session)
     gone = set(decided)
     settled: list[str] = []
     moved = True
@@ -327,13 +327,7 @@ def release(session: Session, why: str, *, record: Recorder | None = None) -> li
     from oldcomm_desktop.core.sync.importer import CONFLICT  # the importer imports this module
 
     conn = session.connection()
-    waiting = list(
-        session.scalars(
-            select(SyncConflict)
-            .where(SyncConflict.field == FIELD, SyncConflict.status == "open")
-            .order_by(SyncConflict.created_at, SyncConflict.id)
-        )
-    )
+    waiting = _open_holds(session)
     released: list[str] = []
     moved = True
     while moved:
