@@ -128,7 +128,7 @@ def _import(args: argparse.Namespace) -> int:
         print(f"有 {len(report.released)} 条因所属记录已删除而暂存的记录，所属记录已恢复，已自动写入")
     if report.left_out:
         print(
-            f"有 {len(report.left_out)} 条乡镇交回的县里审核或督办记录（恢复备份或重装前所做）没有导入："
+            f"有 {len(report.left_out)} 条乡镇交回的县里审核或督办记录及其答复（恢复备份或重装前所做）没有导入："
             + "、".join(report.left_out[:5])
             + ("等" if len(report.left_out) > 5 else "")
             + "；请核对后在本库重新下发或审核"

@@ -1017,6 +1017,17 @@ class ManualScoreSpec(TableSpec):
                 _reject(batch, o, [problem(self.fields, "indicator", assessment.ONE_SCORE)])
 
 
+def _numbers_orders_here(batch: Batch) -> bool:
+    """Whether an order's number is this database's to keep unique: not at a township taking the county's orders.
+    The county alone numbers them; restored from a backup older than an order, it gives the lost order's number
+    again when the clerk re-issues it, and the township, which holds the lost one, keeps both rather than refuse
+    every later package of the county."""
+    if _merged(batch) is None:
+        return True
+    here = batch.cached("mode", lambda: (workspace.mode(batch.session), workspace.own_code(batch.session)))
+    return here[0] != workspace.TOWNSHIP
+
+
 class OrderSpec(TableSpec):
     model = SupervisionOrder
     fields = orders.FIELDS
@@ -1035,7 +1046,7 @@ class OrderSpec(TableSpec):
         numbers: dict[str, str] = batch.cache.setdefault("order_numbers", {})  # number -> the batch's order
         number = row.get("number")
         taken = False
-        if number and (stored is None or stored.get("number") != number):
+        if number and (stored is None or stored.get("number") != number) and _numbers_orders_here(batch):
             taken = numbers.get(number, row["id"]) != row["id"] or batch.cached(
                 ("order_number", number), lambda: orders.number_taken(batch.session, number)
             )

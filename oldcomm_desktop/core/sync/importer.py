@@ -328,14 +328,14 @@ def _own_act_back(clocks: dict[str, Any], county_as: tuple[str, str] | None) -> 
 
 
 def _act_has_parent(conn: Any, pkg: package.ReadPackage, name: str, values: dict[str, Any], lost: set[str]) -> bool:
-    """Whether a county act coming back has the record it belongs to here: an order issued after the backup never
-    comes back (orders go down only), so neither do its targets and their steps — left out, not refusing the
-    package for want of their order."""
+    """Whether a county act coming back, or a township's answer to one, has the record it belongs to here: an
+    order issued after the backup never comes back (orders go down only), so neither do its targets, their steps
+    and the files of their answers — left out, not refusing the package for want of their order."""
     if name == "order_target":
         t = tables.table("supervision_order")
         return conn.execute(select(t.c.id).where(t.c.id == values.get("order_id"))).first() is not None
-    if name == "order_event":
-        target = values.get("target_id")
+    if name == "order_event" or (name == "attachment" and values.get("owner_table") == "order_target"):
+        target = values.get("target_id" if name == "order_event" else "owner_id")
         if target in lost:
             return False
         t = tables.table("order_target")
@@ -343,6 +343,23 @@ def _act_has_parent(conn: Any, pkg: package.ReadPackage, name: str, values: dict
             r["id"] == target for r in pkg.records.get("order_target", [])
         )
     return True
+
+
+def _answered_act(clocks: dict[str, Any], county_as: tuple[str, str] | None) -> bool:
+    """Whether a county act a township's package brings, with the township's counts in its vectors, was begun by
+    the county (some count is the county's): a target of an order the county issued, which the township then
+    answered. Left out when its order is gone here (_act_has_parent), as the unanswered one is; a township's
+    package is never refused for having answered an order the county has since lost."""
+    if county_as is None:
+        return False
+    own = county_as[0]
+    return any(changes.of_node(k, own) for v in clocks.values() if isinstance(v, dict) for k in v)
+
+
+def _answers_lost_order(name: str, values: dict[str, Any]) -> bool:
+    """A township's own record that belongs to an order's target (its steps, its answer's files): checked for its
+    target here when new here (_act_has_parent)."""
+    return name == "order_event" or (name == "attachment" and values.get("owner_table") == "order_target")
 
 
 def _county_act(name: str, values: dict[str, Any]) -> bool:
@@ -616,16 +633,27 @@ def _merge(
                 row = live.get(rid)
                 if row is None and acts and _county_act(name, theirs):
                     back = _own_act_back(theirs_clocks, county_as)
-                    if back is None:
+                    has_parent = _act_has_parent(conn, pkg, name, theirs, lost_acts)
+                    if back is None and (has_parent or not _answered_act(theirs_clocks, county_as)):
                         raise PackageError(
                             f"数据包内{tables.named(conn, name, rid, theirs)}是县里的审核或督办操作，"
                             "乡镇（街道）不能上报，已拒绝"
                         )
-                    if back == SKIP or not _act_has_parent(conn, pkg, name, theirs, lost_acts):
+                    if back != TAKE or not has_parent:
                         lost_acts.add(rid)
                         report.left_out.append(tables.named(conn, name, rid, theirs))
                         counts.unchanged += 1
                         continue
+                elif (
+                    row is None
+                    and county_as is not None
+                    and _answers_lost_order(name, theirs)
+                    and not _act_has_parent(conn, pkg, name, theirs, lost_acts)
+                ):  # the township's answer to an order lost here: left out with its target
+                    lost_acts.add(rid)
+                    report.left_out.append(tables.named(conn, name, rid, theirs))
+                    counts.unchanged += 1
+                    continue
                 if held and (name, rid) in held:  # the rules refuse it merged with ours: a conflict (rule_holds)
                     report.conflicts.append(
                         rule_holds.hold(

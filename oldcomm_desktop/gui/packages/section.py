@@ -196,7 +196,7 @@ class PackagesSection(QGroupBox):
         if done.released:  # held under a parent deleted here, which this package brought back
             extra += f"；{len(done.released)} 条暂存的记录因所属记录已恢复而自动写入"
         if done.left_out:  # the county's own acts a township gave back, whose order this database lost
-            extra += f"；{len(done.left_out)} 条乡镇交回的县里审核或督办记录没有导入，请核对后重新下发或审核"
+            extra += f"；{len(done.left_out)} 条乡镇交回的县里审核或督办记录及其答复没有导入，请核对后重新下发或审核"
         self._say(
             f"已导入 {done.file_name}：新增 {done.total('added')}，修改 {done.total('changed')}，"
             f"删除 {done.total('deleted')}{extra}。"

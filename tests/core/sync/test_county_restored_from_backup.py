@@ -196,3 +196,103 @@ def test_an_order_issued_after_the_backup_does_not_block_the_townships_packages(
     report = county.import_(t1.export().path)  # the township's versions of the county's records come back
     assert report.left_out and all("督办" in n for n in report.left_out)
     assert _state(county, b, d) == [("乙小区", "县核对", 20, False), ("丁小区", None, 40, True)]
+
+
+def _lost_order_answered(corrected, tmp_path: Path):
+    """The county issues an order after a backup, the township takes it down and answers it (text and a file),
+    then the county is restored from the backup: the county, the township, and the answered target's id."""
+    from datetime import date
+
+    from oldcomm_desktop.core.model import OrderTarget
+    from oldcomm_desktop.core.supervision import orders
+
+    county, t1, b, d = corrected
+    snapshot = backup(Path(county.db.path), tmp_path / "again.zip")
+    with county.db.transaction("县督办员") as s:
+        orders.issue(
+            s,
+            {"problem": "进度滞后", "requirement": "月底前完成", "deadline": date(2026, 6, 30)},
+            [{"township_code": T1}],
+            today=date(2026, 6, 15),
+        )
+    t1.import_(county.export(to=T1).path)
+    scan = tmp_path / "回复.pdf"
+    scan.write_bytes(b"%PDF-1.4 reply")
+    with t1.db.transaction("城关街道填报员") as s:
+        target = s.scalars(select(OrderTarget)).one()
+        orders.answer(s, target.id, "已完成整改", date(2026, 6, 20), files=[scan], today=date(2026, 6, 20))
+        target_id = target.id
+    return _restore(county, snapshot), t1, target_id
+
+
+def _county_rows(county: Node) -> dict[str, int]:
+    from oldcomm_desktop.core.model import Attachment, OrderEvent, OrderTarget, SupervisionOrder
+
+    with county.db.transaction("测试员") as s:
+        return {
+            m.__tablename__: len(s.scalars(select(m)).all())
+            for m in (SupervisionOrder, OrderTarget, OrderEvent, Attachment)
+        }
+
+
+def test_an_answer_to_an_order_issued_after_the_backup_does_not_refuse_the_package(corrected, tmp_path: Path) -> None:
+    """The township answered (text, a file) an order the restored county lost: the package is taken, the answer,
+    its steps and its file are left out and named (the clerk re-issues the order), the rest is taken."""
+    county, t1, target_id = _lost_order_answered(corrected, tmp_path)
+    _county, _t1, b, d = corrected
+    t1.update_community(b, households=23)  # the township's other work in the same package
+    up = t1.export().path
+    report = county.import_(up)
+    assert report.left_out and all("督办" in n or "附件" in n for n in report.left_out)
+    assert any("附件" in n for n in report.left_out), report.left_out  # the answer's file too
+    assert _county_rows(county) == {"supervision_order": 0, "order_target": 0, "order_event": 0, "attachment": 0}
+    assert _state(county, b)[0][2] == 23
+    again = county.import_(up)  # idempotent: the same left out again, nothing written
+    assert sorted(again.left_out) == sorted(report.left_out)
+    assert _county_rows(county) == {"supervision_order": 0, "order_target": 0, "order_event": 0, "attachment": 0}
+    assert _state(county, b)[0][2] == 23
+
+
+def test_after_the_order_is_issued_again_the_townships_packages_are_still_taken(corrected, tmp_path: Path) -> None:
+    """The clerk re-issues the order; the township answers the new one and goes on editing its answer to the lost
+    one: every later package is taken, the new answer arrives, the lost order's answer stays left out."""
+    from datetime import date
+
+    from oldcomm_desktop.core.model import OrderTarget
+    from oldcomm_desktop.core.supervision import orders
+
+    county, t1, old_id = _lost_order_answered(corrected, tmp_path)
+    county.import_(t1.export().path)
+    with county.db.transaction("县督办员") as s:
+        orders.issue(
+            s,
+            {"problem": "进度滞后（重新下发）", "requirement": "月底前完成", "deadline": date(2026, 7, 31)},
+            [{"township_code": T1}],
+            today=date(2026, 7, 1),
+        )
+    t1.import_(county.export(to=T1).path)
+    with t1.db.transaction("城关街道填报员") as s:
+        new_id = next(t.id for t in s.scalars(select(OrderTarget)) if t.id != old_id)
+        orders.answer(s, new_id, "已按期完成", date(2026, 7, 5), today=date(2026, 7, 5))
+    more = tmp_path / "补充.pdf"
+    more.write_bytes(b"%PDF-1.4 more")
+    with t1.db.transaction("城关街道填报员") as s:
+        orders.attach(s, old_id, [more])  # a file added later to the lost order's answer, the target unchanged
+    report = county.import_(t1.export().path)
+    assert sum("附件" in n for n in report.left_out) == 2, report.left_out  # the answer's file and the later one
+    t1.import_(county.export(to=T1).path)
+    with t1.db.transaction("城关街道填报员") as s:
+        s.get(OrderTarget, old_id).answer = "已完成整改（补充）"  # a later edit of the lost order's answer
+    for _ in range(2):  # and again, whole: the same left out, nothing refused
+        report = county.import_(t1.export(full=True).path)
+        assert any("督办" in n for n in report.left_out)
+        t1.import_(county.export(to=T1).path)
+    exchange(county, t1, 2)
+    with county.db.transaction("测试员") as s:
+        new = s.get(OrderTarget, new_id)
+        assert (new.state, new.answer) == ("done", "已按期完成")
+        assert s.get(OrderTarget, old_id) is None
+    with t1.db.transaction("测试员") as s:  # the township keeps both: the lost order's answer is not lost
+        assert s.get(OrderTarget, old_id).answer == "已完成整改（补充）"
+        assert s.get(OrderTarget, new_id).state == "done"
+    assert county.open_conflicts() == [] and t1.open_conflicts() == []
