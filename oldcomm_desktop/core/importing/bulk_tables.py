@@ -795,7 +795,13 @@ class RectificationSpec(TableSpec):
     def derive(self, batch: Batch, outs: list[RowOutcome]) -> None:
         """Closed, closed on and the current deadline from every re-inspection of the rectification: those of
         this batch and, for a stored rectification, those stored (a rectification changed alone, as a sync
-        package carries it when only its own row changed, keeps the re-inspection that closed it)."""
+        package carries it when only its own row changed, keeps the re-inspection that closed it).
+
+        Not in a rollback (`undoing`): its rows are before-images, stored rows put back as they were, and their
+        state is the one they held — which re-inspections entered by hand out of date order may have left
+        different from the derivation in date order (each re-inspection sets the state as it comes)."""
+        if batch.session.info.get(UNDOING):
+            return
         found: dict[str, dict[str, Any]] = {}
         stored_ids = sorted(o.id for o in outs if batch.existing["rectification"].get(o.id))
         t = Reinspection.__table__
