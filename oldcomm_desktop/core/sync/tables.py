@@ -192,7 +192,9 @@ NAME_COLUMNS = ("name", "description", "problem", "topic", "text", "file_name") 
 
 
 def kind_label(name: str, values: dict[str, Any]) -> str:
-    """A milestone or an inspection by its kind and date (方案公示 2026-02-01), the codes in Chinese: "" else."""
+    """A milestone or an inspection by its kind and date (方案公示 2026-02-01), the codes in Chinese; an order's
+    target by the order's deadline and its answer (办理期限 2026-06-30，答复：已完成), so a clerk told to issue a
+    lost order again can tell which one it was: "" else."""
     from oldcomm_desktop.core.inspections import KINDS as INSPECTION_KINDS
     from oldcomm_desktop.core.lifecycle import KIND_BY_CODE
 
@@ -202,6 +204,9 @@ def kind_label(name: str, values: dict[str, Any]) -> str:
         return f"{found.label if found else kind} {values.get('reached_on') or ''}".strip()
     if name == "inspection" and kind:
         return f"{INSPECTION_KINDS.get(str(kind), kind)} {values.get('inspected_on') or ''}".strip()
+    if name == "order_target" and values.get("deadline"):
+        answer = str(values.get("answer") or "")[:20]
+        return f"办理期限 {values['deadline']}" + (f"，答复：{answer}" if answer else "")
     return ""
 
 

@@ -173,6 +173,19 @@ def test_which_county_acts_a_county_takes_back() -> None:
     assert _own_act_back({"*": {COUNTY: 1}}, None) is None
 
 
+def test_which_answered_county_acts_may_be_left_out() -> None:
+    """A county act the township answered counts the township too: left out when its order is lost, but only if
+    the county began it (a count of the county's, of any installation); one only the township counted is refused."""
+    from oldcomm_desktop.core.sync.importer import _answered_act
+
+    restored = (COUNTY, f"{COUNTY}~3f9a1c2e")
+    assert _answered_act({"*": {COUNTY: 1}, "state": {T1: 2}}, restored)
+    assert _answered_act({"*": {f"{COUNTY}~0b1d": 1}, "answer": {T1: 1}}, (COUNTY, COUNTY))
+    assert not _answered_act({"*": {T1: 1}}, restored)
+    assert not _answered_act({}, restored)
+    assert not _answered_act({"*": {COUNTY: 1}, "state": {T1: 2}}, None)
+
+
 def test_an_order_issued_after_the_backup_does_not_block_the_townships_packages(corrected, tmp_path: Path) -> None:
     """Orders go down only: the target and steps of an order the restored county lost come back without their
     order. They are left out and named to the clerk (re-issue it), and the rest of the package is taken."""
@@ -245,6 +258,8 @@ def test_an_answer_to_an_order_issued_after_the_backup_does_not_refuse_the_packa
     report = county.import_(up)
     assert report.left_out and all("督办" in n or "附件" in n for n in report.left_out)
     assert any("附件" in n for n in report.left_out), report.left_out  # the answer's file too
+    # the target named so the clerk can tell which order to issue again: the order's deadline, the answer
+    assert "督办对象及答复“办理期限 2026-06-30，答复：已完成整改”" in report.left_out, report.left_out
     assert _county_rows(county) == {"supervision_order": 0, "order_target": 0, "order_event": 0, "attachment": 0}
     assert _state(county, b)[0][2] == 23
     again = county.import_(up)  # idempotent: the same left out again, nothing written
