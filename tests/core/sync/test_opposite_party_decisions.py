@@ -88,10 +88,11 @@ def test_opposite_decisions_on_a_party_clash_come_back_and_one_decision_settles_
     _decide_all(t1, keep)  # both decide before either decision travels
     _decide_all(county, keep)
     first_moves(county, t1, order, whole_round=True)
-    exchange(county, t1, 1)
-    for node in (county, t1):  # the two decisions meet: asked again, one live party on each side meanwhile
-        _one_party_shown(node, pid)
-        assert node.open_conflicts(), node.code
+    for _ in range(2):  # and again: ordinary rounds neither settle the question nor lose a party
+        exchange(county, t1, 1)
+        for node in (county, t1):  # the two decisions meet: asked again, one live party on each side meanwhile
+            _one_party_shown(node, pid)
+            assert node.open_conflicts(), node.code
     decider = county if pair == "each_keeps_own" else t1  # holds the county's party now
     _decide_all(decider, "ours")
     exchange(county, t1, 3)
@@ -139,6 +140,28 @@ def test_one_answer_settles_the_whole_question_again(world: dict[str, Node], pai
     expected = held_now if keep == "ours" else ({"丙监理", "丁监理"} - {held_now}).pop()
     assert _one_party_shown(county, pid) == expected
     exchange(county, t1, 3)
+    for node in (county, t1):
+        assert node.open_conflicts() == [], node.code
+        assert _one_party_shown(node, pid) == expected, node.code
+
+
+@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("county_keeps", ["ours", "theirs"])
+def test_agreeing_decisions_at_once_settle_without_asking_and_packages_repeat_harmlessly(
+    world: dict[str, Node], order: str, county_keeps: str
+) -> None:
+    """Both clerks choose the same party at once (the county keeps its own, the township takes the county's; or
+    the other way round): nothing is asked again, and importing each package a second time changes nothing."""
+    county, t1 = world[COUNTY], world[T1]
+    pid = _clash(county, t1, order)
+    _decide_all(county, county_keeps)
+    _decide_all(t1, "theirs" if county_keeps == "ours" else "ours")
+    up, down = t1.export().path, county.export(to=t1.code).path
+    for _ in range(2):
+        county.import_(up)
+        t1.import_(down)
+    exchange(county, t1, 2)
+    expected = "丙监理" if county_keeps == "ours" else "丁监理"
     for node in (county, t1):
         assert node.open_conflicts() == [], node.code
         assert _one_party_shown(node, pid) == expected, node.code
