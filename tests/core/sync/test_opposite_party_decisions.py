@@ -18,6 +18,7 @@ from oldcomm_desktop.core.model import Project, ResponsibleParty, SyncConflict
 from oldcomm_desktop.core.sync import conflicts
 
 from .conftest import COUNTY, ORDERS, T1, Node, exchange, first_moves
+from .test_opposite_decisions import _decidable, _decide_all  # the deletion precedent's own steps
 
 CONTRACTOR = {"unit_name": "甲建设公司", "leader": "张三", "licence_no": "皖134000001"}
 COUNTY_SUPERVISOR = {"unit_name": "丙监理", "leader": "王五", "licence_no": "监123"}
@@ -53,21 +54,6 @@ def _supervisors(node: Node, pid: str) -> tuple[list[str], list[str], str | None
     return live, binned, column
 
 
-def _decide_all(node: Node, keep: str) -> None:
-    """Decide every open conflict here (a decision may close others of its question on the way)."""
-    for _ in range(20):
-        with node.db.transaction("审核员") as s:
-            first = s.scalar(
-                select(SyncConflict.id)
-                .where(SyncConflict.status == "open")
-                .order_by(SyncConflict.created_at, SyncConflict.table_name, SyncConflict.record_id)
-            )
-            if first is None:
-                return
-            conflicts.resolve(s, first, keep)
-    raise AssertionError(f"{node.code}: conflicts keep coming back")
-
-
 def _one_party_shown(node: Node, pid: str) -> str:
     live, binned, column = _supervisors(node, pid)
     assert len(live) == 1, (node.code, live, binned)
@@ -99,20 +85,6 @@ def test_opposite_decisions_on_a_party_clash_come_back_and_one_decision_settles_
     for node in (county, t1):
         assert node.open_conflicts() == [], node.code
         assert _one_party_shown(node, pid) == "丙监理", node.code
-
-
-def _decidable(node: Node) -> None:
-    """Every listed open conflict can be decided either way (tried and rolled back, each on its own)."""
-    with node.db.transaction("测试员") as s:
-        listed = [c["id"] for c in conflicts.listing(s)]
-    for cid in listed:
-        for keep in ("ours", "theirs"):
-            session = node.db.session("审核员")
-            try:
-                conflicts.resolve(session, cid, keep)
-            finally:
-                session.rollback()
-                session.close()
 
 
 @pytest.mark.parametrize("keep", ["ours", "theirs"])
