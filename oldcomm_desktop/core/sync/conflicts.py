@@ -181,6 +181,7 @@ def resolve(
         _settle_brought_back(session)
         if party is not None and held:
             responsibility.columns_follow(session, party[0])
+            _party_decision_sent(session, c, *party)
         return c
     finally:
         session.info.pop(_DECIDING, None)
@@ -324,10 +325,20 @@ def _held_party(c: SyncConflict) -> tuple[str, str] | None:
     return str(v["project_id"]), str(v["role"])
 
 
+def _deleted_party(session: Session, c: SyncConflict) -> tuple[str, str] | None:
+    """(project, role) of a responsible party whose deletion is the conflict (opposite decisions on a clash met:
+    each side retired the party the other kept)."""
+    if c.table_name != "responsible_party" or c.field != merge.DELETED:
+        return None
+    t = tables.table("responsible_party")
+    row = session.connection().execute(select(t.c.project_id, t.c.role).where(t.c.id == c.record_id)).first()
+    return (str(row.project_id), str(row.role)) if row is not None else None
+
+
 def _party_of(session: Session, c: SyncConflict) -> tuple[str, str] | None:
-    """(project, role) when the conflict is about a project's responsible party: a party held for the rules, or
-    the project's own column naming a party's unit (施工单位 …)."""
-    held = _held_party(c)
+    """(project, role) when the conflict is about a project's responsible party: a party held for the rules or
+    whose deletion is in conflict, or the project's own column naming a party's unit (施工单位 …)."""
+    held = _held_party(c) or _deleted_party(session, c)
     if held is not None:
         return held
     if c.table_name == "project":
@@ -353,8 +364,10 @@ def _typed_unit_refused(session: Session, c: SyncConflict) -> None:
 
 def _party_family(session: Session, c: SyncConflict, keep: str | None, project_id: str, role: str) -> bool:
     """Both sides named a party for the same role: the party held for the rules and the project's column naming
-    its unit are one question, decided together the same way, so the column and the party list agree. Whether a
-    party held for the rules was part of the decision (then the column follows the live party)."""
+    its unit are one question, decided together the same way, so the column and the party list agree; so too
+    the parties' deletion conflicts when two opposite decisions on it met (keeping ours on each keeps our live
+    party and our retired one retired). Whether a party held for the rules, or such a question, was part of
+    the decision (then the column follows the live party)."""
     family = _party_holds(session, c, project_id, role)
     for other in family:
         if other.status == "open":
@@ -363,8 +376,9 @@ def _party_family(session: Session, c: SyncConflict, keep: str | None, project_i
 
 
 def _party_holds(session: Session, c: SyncConflict, project_id: str, role: str) -> list[SyncConflict]:
-    """The other open conflicts of the question `c` is part of: the parties of the role held for the rules, and the
-    project's column naming the role's unit (only when a party is held)."""
+    """The other open conflicts of the question `c` is part of: the parties of the role held for the rules or whose
+    deletions are in conflict, and the project's column naming the role's unit (only when two parties of the
+    role are in question)."""
     column = responsibility.PROJECT_COLUMN.get(role)
     waiting = session.scalars(
         select(SyncConflict).where(
@@ -373,16 +387,41 @@ def _party_holds(session: Session, c: SyncConflict, project_id: str, role: str) 
                 (SyncConflict.table_name == "project")
                 & (SyncConflict.record_id == project_id)
                 & (SyncConflict.field == (column or "")),
-                (SyncConflict.table_name == "responsible_party") & (SyncConflict.field == rule_holds.FIELD),
+                (SyncConflict.table_name == "responsible_party")
+                & SyncConflict.field.in_((rule_holds.FIELD, merge.DELETED)),
             ),
         )
     ).all()
     family = [
-        o for o in waiting if o.id != c.id and (o.table_name == "project" or _held_party(o) == (project_id, role))
+        o
+        for o in waiting
+        if o.id != c.id
+        and (o.table_name == "project" or (_held_party(o) or _deleted_party(session, o)) == (project_id, role))
     ]
-    if _held_party(c) is None and not any(o.table_name == "responsible_party" for o in family):
-        return []  # the column alone: no party both sides named
+    parties_ = [o for o in family if o.table_name == "responsible_party"]
+    if _held_party(c) is not None or any(_held_party(o) is not None for o in parties_):
+        return family
+    deletions = parties_ + ([c] if _deleted_party(session, c) is not None else [])
+    if len(deletions) < 2:
+        return []  # the column alone, or one party's own deletion conflict: decided as any other
     return family
+
+
+def _party_decision_sent(session: Session, c: SyncConflict, project_id: str, role: str) -> None:
+    """Both parties of the decided clash — the one kept live and the one retired — carry the decision: each side's
+    decision touched only the party it retired, so two opposite decisions (each keeping its own, or each taking
+    the other's) each retired the other side's kept party quietly there, and the role ended with no live party on
+    either side. Now they meet as deletion conflicts on both sides, one question (`_party_holds`)."""
+    changes.scan(session, keys=tables.KeyMaps(session.connection()))  # the decision's own writes first
+    t = tables.table("responsible_party")
+    ids = set(
+        session.connection()
+        .execute(select(t.c.id).where(t.c.project_id == project_id, t.c.role == role, t.c.deleted_at.is_(None)))
+        .scalars()
+    )
+    if c.table_name == "responsible_party":
+        ids.add(c.record_id)
+    _send_deletion_state(session, "responsible_party", sorted(ids))
 
 
 def _party_makes_way(session: Session, c: SyncConflict) -> None:
@@ -688,20 +727,26 @@ def _reassert_deletion(session: Session, c: SyncConflict) -> None:
         for ptable, pid, _when in deleted_parents.deleted_above(conn, *up.pop()):
             family.setdefault(ptable, []).append({"id": pid})
             up.append((ptable, pid))
-    me = changes.node(session)
     for table_name, rows in family.items():
         ids = [r["id"] for r in rows if not (table_name == c.table_name and r["id"] == c.record_id)]
-        ids = [i for i in ids if _open_deletion(session, table_name, i) is None]
-        shadows = list(changes.load_shadows(conn, table_name, ids).values())
-        if not shadows:
-            continue
-        first = changes.allocate(session, len(shadows))
-        for k, sh in enumerate(shadows):
-            sh.clocks = merge.compact({**sh.clocks, merge.DELETED: merge.bump(merge.of(sh.clocks, merge.DELETED), me)})
-            sh.state_text = ""
-            sh.seq = first + k
-            sh.echo_of = sh.echo_seq = None
-        changes.save_shadows(conn, shadows, {(table_name, sh.record_id) for sh in shadows})
+        _send_deletion_state(session, table_name, [i for i in ids if _open_deletion(session, table_name, i) is None])
+
+
+def _send_deletion_state(session: Session, table_name: str, ids: list[str]) -> None:
+    """The records' deleted-or-live state is sent again as this side's decision, one that has seen the other
+    side's: a later opposite decision made there meets it as a conflict instead of quietly winning."""
+    conn = session.connection()
+    me = changes.node(session)
+    shadows = list(changes.load_shadows(conn, table_name, ids).values())
+    if not shadows:
+        return
+    first = changes.allocate(session, len(shadows))
+    for k, sh in enumerate(shadows):
+        sh.clocks = merge.compact({**sh.clocks, merge.DELETED: merge.bump(merge.of(sh.clocks, merge.DELETED), me)})
+        sh.state_text = ""
+        sh.seq = first + k
+        sh.echo_of = sh.echo_seq = None
+    changes.save_shadows(conn, shadows, {(table_name, sh.record_id) for sh in shadows})
 
 
 def _deleted_with(session: Session, c: SyncConflict) -> list[SyncConflict]:
