@@ -238,7 +238,9 @@ def _decide(
             _party_makes_way(session, c)
         if c.table_name == "funding_line" and keep == "theirs" and not edit:
             return _take_held_money(session, c)
-        return rule_holds.resolve(session, c, keep, edit)
+        rule_holds.resolve(session, c, keep, edit)
+        _resend_beside(session, c)
+        return c
     if c.field == deleted_parents.FIELD:
         deleted_parents.resolve(session, c, keep, edit)
         if keep == "ours":  # the other side may hold the parent's deletion for this record: it is decided now
@@ -469,14 +471,42 @@ def _resend_funding_table(session: Session, line_id: str) -> None:
     fl = tables.table("funding_line")
     name, target_id = _funding_target(conn, line_id)
     ids = list(conn.execute(select(fl.c.id).where(fl.c[f"{name}_id"] == target_id, fl.c.id != line_id)).scalars())
-    shadows = list(changes.load_shadows(conn, "funding_line", ids).values())
+    _send_again(session, "funding_line", ids)
+
+
+def _resend_beside(session: Session, c: SyncConflict) -> None:
+    """The records beside one decided for the rules — under the same parent: the other milestones of its
+    community — travel again with the decision (`_send_again`). The clash spans them: the township undid its 开工
+    while the county recorded 完工, and each side holds the other's record. When the township decides, its package
+    carries the 完工 decided and its 开工's removal again, so the county's own hold of that removal passes and
+    settles with it — else it would wait for an arrival that never comes (the removal was sent once, before)."""
+    conn = session.connection()
+    t = tables.table(c.table_name)
+    pairs = parents.PARENTS.get(c.table_name, ())
+    if not pairs:
+        return
+    row = conn.execute(select(*(t.c[col] for col, _p in pairs)).where(t.c.id == c.record_id)).first()
+    values = dict(row._mapping) if row is not None else (json.loads(c.theirs or "{}").get("v") or {})
+    ids: set[str] = set()
+    for col, _p in pairs:
+        if values.get(col) is not None:
+            q = select(t.c.id).where(t.c[col] == values[col], t.c.id != c.record_id)
+            ids.update(conn.execute(q).scalars())
+    _send_again(session, c.table_name, sorted(ids))
+
+
+def _send_again(session: Session, name: str, ids: list[str]) -> None:
+    """These records of `name` go out in the next package again, their vectors unchanged (nothing new to merge
+    where they are known; where the other side held one of them, it arrives again and may pass)."""
+    conn = session.connection()
+    shadows = list(changes.load_shadows(conn, name, ids).values())
     if not shadows:
         return
     first = changes.allocate(session, len(shadows))
     for k, sh in enumerate(shadows):
         sh.seq = first + k
         sh.echo_of = sh.echo_seq = None
-    changes.save_shadows(conn, shadows, {("funding_line", sh.record_id) for sh in shadows})
+    changes.save_shadows(conn, shadows, {(name, sh.record_id) for sh in shadows})
 
 
 def _funding_target(conn: Any, line_id: str) -> tuple[str, str]:

@@ -104,3 +104,23 @@ def test_a_completion_and_its_start_undone_together_travel(world: dict[str, Node
     for node in (county, t1):
         assert node.open_conflicts() == [], node.code
         assert _log(node, cid) == ([], "planned"), node.code
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_the_township_keeping_its_removal_settles_both_sides(world: dict[str, Node], order: str) -> None:
+    """The township decides the clash (keep ours: its 开工 stays removed, the county's 完工 goes): the county's own
+    hold of the removal closes as settled with the township's package — no second decision at the county."""
+    county, t1, cid, start = _started(world)
+    _add(county, cid, "completion", "2026-06-01")
+    with t1.db.transaction("录入员") as s:
+        milestones.remove(s, start)
+    first_moves(county, t1, order)
+    exchange(county, t1)
+    assert county.open_conflicts() == t1.open_conflicts() == [("milestone", rule_holds.FIELD)]
+    with t1.db.transaction("录入员") as s:
+        held = s.scalar(select(SyncConflict.id).where(SyncConflict.status == "open"))
+        conflicts.resolve(s, held, "ours")
+    exchange(county, t1)
+    for node in (county, t1):
+        assert node.open_conflicts() == [], node.code
+        assert _log(node, cid) == ([], "planned"), node.code
