@@ -61,6 +61,16 @@ def _together(session: Session, c: SyncConflict, family: list[SyncConflict]) -> 
     return ""
 
 
+def _together_in_rules(session: Session, c: SyncConflict) -> str:
+    """Why a hold for the rules is decided with others (`_rule_mates`): one clash spanning several records."""
+    mates = _rule_mates(session, c)
+    if not mates:
+        return ""
+    ptable, pid = _held_parent(session, c) or ("", "")
+    where = tables.named(session.connection(), ptable, pid)
+    return f"与{where}下的另 {len(mates)} 条记录是同一处冲突，一并处理：处理其中任一条，其余随之处理"
+
+
 def listing(session: Session, *, status: str | None = "open") -> list[dict[str, Any]]:
     """Conflicts (open ones by default), oldest first, as plain dicts for the CLI, the GUI and JSON."""
     q = select(SyncConflict).order_by(SyncConflict.created_at, SyncConflict.id)
@@ -99,7 +109,7 @@ def listing(session: Session, *, status: str | None = "open") -> list[dict[str, 
                 "status": c.status,
                 "resolved_at": c.resolved_at.isoformat() if c.resolved_at else None,
                 "resolved_by": c.resolved_by,  # who decided, or why it closed itself (a restored parent)
-                "note": _together(session, c, family) if c.status == "open" else "",
+                "note": (_together(session, c, family) or _together_in_rules(session, c)) if c.status == "open" else "",
             }
         )
     return out
@@ -238,8 +248,13 @@ def _decide(
             _party_makes_way(session, c)
         if c.table_name == "funding_line" and keep == "theirs" and not edit:
             return _take_held_money(session, c)
-        rule_holds.resolve(session, c, keep, edit)
-        _resend_beside(session, c)
+        family = [c, *_rule_mates(session, c)]
+        if keep == "theirs":  # theirs written in their order: 开工 before the 完工 that needs it
+            family.sort(key=lambda o: str(_held_values(session, o).get("reached_on") or ""))
+        for one in family:
+            if one.status == "open":
+                rule_holds.resolve(session, one, keep, edit)
+                _resend_beside(session, one)
         return c
     if c.field == deleted_parents.FIELD:
         deleted_parents.resolve(session, c, keep, edit)
@@ -472,6 +487,49 @@ def _resend_funding_table(session: Session, line_id: str) -> None:
     name, target_id = _funding_target(conn, line_id)
     ids = list(conn.execute(select(fl.c.id).where(fl.c[f"{name}_id"] == target_id, fl.c.id != line_id)).scalars())
     _send_again(session, "funding_line", ids)
+
+
+TOGETHER_IN_RULES = frozenset({"milestone"})  # tables whose records held for the rules under one parent are one clash
+
+
+def _held_values(session: Session, c: SyncConflict) -> dict[str, Any]:
+    """The values of a record held for the rules: as they sent it, else as stored here."""
+    v = (json.loads(c.theirs or "{}") or {}).get("v") or {}
+    if v:
+        return dict(v)
+    t = tables.table(c.table_name)
+    row = session.connection().execute(select(t).where(t.c.id == c.record_id)).first()
+    return dict(row._mapping) if row is not None else {}
+
+
+def _held_parent(session: Session, c: SyncConflict) -> tuple[str, str] | None:
+    values = _held_values(session, c)
+    for col, ptable in parents.PARENTS.get(c.table_name, ()):
+        if values.get(col):
+            return ptable, str(values[col])
+    return None
+
+
+def _rule_mates(session: Session, c: SyncConflict) -> list[SyncConflict]:
+    """The other open holds of the clash `c` is part of: records of the same table from the same side held for
+    the rules under the same parent — the township's 开工 and 完工 both refused beside the county's own 开工 are
+    one question of the community's milestone log, so one decision takes (or keeps out) both, and the clerk is
+    not asked twice."""
+    if c.table_name not in TOGETHER_IN_RULES or c.field != rule_holds.FIELD:
+        return []
+    parent = _held_parent(session, c)
+    if parent is None:
+        return []
+    waiting = session.scalars(
+        select(SyncConflict).where(
+            SyncConflict.status == "open",
+            SyncConflict.field == rule_holds.FIELD,
+            SyncConflict.table_name == c.table_name,
+            SyncConflict.peer_code == c.peer_code,
+            SyncConflict.id != c.id,
+        )
+    ).all()
+    return [o for o in waiting if _held_parent(session, o) == parent]
 
 
 def _resend_beside(session: Session, c: SyncConflict) -> None:
