@@ -490,6 +490,8 @@ def _resend_funding_table(session: Session, line_id: str) -> None:
 
 
 TOGETHER_IN_RULES = frozenset({"milestone"})  # tables whose records held for the rules under one parent are one clash
+# tables whose rules read the records beside one (the milestone log, running totals, 批复 sums, one party per role)
+RULES_OVER_SIBLINGS = frozenset({"milestone", "funding_line", "investment_entry", "responsible_party"})
 
 
 def _held_values(session: Session, c: SyncConflict) -> dict[str, Any]:
@@ -538,15 +540,13 @@ def _resend_beside(session: Session, c: SyncConflict) -> None:
     while the county recorded 完工, and each side holds the other's record. When the township decides, its package
     carries the 完工 decided and its 开工's removal again, so the county's own hold of that removal passes and
     settles with it — else it would wait for an arrival that never comes (the removal was sent once, before)."""
+    if c.table_name not in RULES_OVER_SIBLINGS:
+        return
     conn = session.connection()
     t = tables.table(c.table_name)
-    pairs = parents.PARENTS.get(c.table_name, ())
-    if not pairs:
-        return
-    row = conn.execute(select(*(t.c[col] for col, _p in pairs)).where(t.c.id == c.record_id)).first()
-    values = dict(row._mapping) if row is not None else (json.loads(c.theirs or "{}").get("v") or {})
+    values = _held_values(session, c)
     ids: set[str] = set()
-    for col, _p in pairs:
+    for col, _p in parents.PARENTS.get(c.table_name, ()):
         if values.get(col) is not None:
             q = select(t.c.id).where(t.c[col] == values[col], t.c.id != c.record_id)
             ids.update(conn.execute(q).scalars())
