@@ -5,7 +5,9 @@ deletes, restores or adds counts.
 
 Before, the township's correction of a completed-investment entry (withdrawn and recorded again with another
 date) arrived at the county as 600 stored + 600 new against a total of 1,000, and the package was refused for
-good; with an unsent edit of the county's on the same community it was held as a conflict nobody had made."""
+good — unless an unsent edit of the county's happened to sit on the same community (then the entry was held and
+released again within the import). Each case runs with nothing unsent at the county, an unsent edit on the same
+community, and one on another community; a package its own rules refuse stays refused beside an unrelated edit."""
 
 from __future__ import annotations
 
@@ -156,3 +158,28 @@ def test_a_party_replaced_travels(world: dict[str, Node], county_edit: str) -> N
                 ResponsibleParty.project_id == pid, ResponsibleParty.deleted_at.is_(None)
             )
             assert list(s.scalars(q)) == ["乙建设公司"], node.code
+
+
+def test_a_damaged_package_stays_refused_beside_an_unrelated_unsent_edit(world: dict[str, Node]) -> None:
+    """An unsent edit here on another community is no clash with the record the rules refuse: the package is
+    refused as a whole, nothing held, nothing written."""
+    from oldcomm_desktop.core.sync.package import PackageError
+
+    from .conftest import edit_record, rewrite
+
+    county, t1, cid, other = _world(world, total_investment="1000")
+    _invest(t1, cid, "2026-03-01", "600")
+    exchange(county, t1, rounds=1)
+    _invest(t1, cid, "2026-04-01", "100")
+    county.update_community(other, notes="县里核对过")
+    path = t1.export().path
+    forged = rewrite(
+        path,
+        path.with_name("forged.ocpkg"),
+        t1,
+        members=lambda m: edit_record(m, "investment_entry", lambda e: e["v"].update(amount="900.00")),
+    )
+    with pytest.raises(PackageError, match="超过总投资"):
+        county.import_(forged)
+    assert county.open_conflicts() == []
+    assert _entries(county, cid) == [("2026-03-01", 600)]
