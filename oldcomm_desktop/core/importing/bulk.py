@@ -113,6 +113,7 @@ class Batch:
         self.existing: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)  # table -> id -> stored row
         self.cache: dict[Any, Any] = {}
         self.input: Mapping[str, Sequence[Mapping[str, Any]]] = {}  # every table's rows as given (rules over tables)
+        self.prepared: set[str] = set()  # tables whose rows are all checked (their `rows` hold the batch's)
 
     def cached(self, key: Any, compute: Callable[[], Any]) -> Any:
         if key not in self.cache:
@@ -129,6 +130,50 @@ class Batch:
         if record_id not in self.existing[table]:
             self.load(table, [record_id])
         return self.existing[table].get(record_id)
+
+    def carried(self, table: str) -> Mapping[str, Mapping[str, Any]]:
+        """Each row of `table` this batch carries, by id, as the batch has it: its checked row once the table is
+        prepared (deletions and restores included), else its given values over the stored row (a sync row of a
+        stored record names only what changed). Rows that name no id are new and have none yet."""
+        if table in self.prepared:
+            return self.rows[table]
+        key = ("carried", table)
+        if key not in self.cache:
+            given = {str(r["id"]): r for r in self.input.get(table, ()) if r.get("id")}
+            self.load(table, given)
+            self.cache[key] = {rid: {**(self.existing[table].get(rid) or {}), **r} for rid, r in given.items()}
+        return cast(Mapping[str, Mapping[str, Any]], self.cache[key])
+
+    def live_after(
+        self, table: str, column: str, parents: Collection[str], stored: Mapping[str, Mapping[str, Any]]
+    ) -> dict[str, dict[str, Mapping[str, Any]]]:
+        """Per parent (the value of `column`, one of `parents`), the live rows of `table` by id as they will be
+        once this batch is written: `stored` — the rule's own read of the stored live rows, by id — with each
+        row the batch carries taken as the batch has it, those it deletes left out, and those it adds or
+        restores put in.
+
+        Why: a rule over sibling rows (a running total, one party per role, the sum of 批复) judged against the
+        stored rows alone refuses a package whose records are valid together — the township withdrew an entry
+        and recorded it again, the two arrive together — and sync can only refuse such a package for good (no
+        edit here clashes with it). The one view of "the table after the package" such rules read."""
+        carried = self.carried(table)
+        wanted = {str(p) for p in parents}
+        out: dict[str, dict[str, Mapping[str, Any]]] = defaultdict(dict)
+        for rid, row in stored.items():
+            mine = carried.get(rid)
+            self._keep_live(out, wanted, column, rid, {**row, **mine} if mine is not None else row)
+        for rid, row in carried.items():
+            if rid not in stored:
+                self._keep_live(out, wanted, column, rid, row)
+        return out
+
+    @staticmethod
+    def _keep_live(
+        out: dict[str, dict[str, Mapping[str, Any]]], wanted: set[str], column: str, rid: str, row: Mapping[str, Any]
+    ) -> None:
+        parent = row.get(column)
+        if row.get("deleted_at") is None and parent is not None and str(parent) in wanted:
+            out[str(parent)][rid] = row
 
     def load(self, table: str, ids: Iterable[str]) -> None:
         """Read stored rows of `table` by id into `existing` (chunked IN lists)."""
@@ -267,6 +312,7 @@ def prepare(
                 layout=row_layouts[index],
                 next_id=next_id,
             )
+        batch.prepared.add(table)
         kept_out = batch.cache.get(("tombstones", table), ())
         spec.finish(batch, [o for o in outs if o.id not in kept_out] if kept_out else outs)
         plan.outcomes[table] = outs

@@ -31,6 +31,7 @@ from oldcomm_desktop.core import (
     inspections,
     items,
     milestones,
+    money,
     notice_numbers,
     projects,
     responsibility,
@@ -232,17 +233,14 @@ class CommunitySpec(TableSpec):
     refs = frozenset({"project_id"})  # project_id is also a field; listed for clarity
 
     def preload(self, batch: Batch, rows: Sequence[Mapping[str, Any]]) -> None:
+        """The investment completed on each stored community as it will be after the batch (`_entries_after`):
+        an entry the batch withdraws no longer holds up a lower total investment arriving with it."""
         ids = [str(r["id"]) for r in rows if r.get("id") and batch.existing["community"].get(str(r["id"]))]
-        done: dict[str, Decimal] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            q = (
-                select(InvestmentEntry.community_id, func.sum(InvestmentEntry.amount))
-                .where(InvestmentEntry.community_id.in_(chunk), _live(InvestmentEntry.deleted_at))
-                .group_by(InvestmentEntry.community_id)
-            )
-            done.update({str(cid): total for cid, total in batch.session.execute(q)})
-        batch.cache["community_done"] = done
+        entries = _entries_after(batch, "community", ids)
+        batch.cache["community_done"] = {
+            cid: sum((_amount(e.get("amount")) for e in found.values()), Decimal("0.00"))
+            for cid, found in entries.items()
+        }
 
     def check(self, batch: Batch, row: dict[str, Any], stored: dict[str, Any] | None) -> list[FieldProblem]:
         problems = _township(batch, self.fields, row)
@@ -284,6 +282,29 @@ class CommunitySpec(TableSpec):
                 + stored_kinds.get(row["id"], [])
             )
             row.update(derived.community_columns(row, kinds))
+
+
+def _entries_after(batch: Batch, table: str, ids: Sequence[str]) -> dict[str, dict[str, Mapping[str, Any]]]:
+    """Per stored community or project (`table`), its completed-investment entries as they will be once the
+    batch is written (`Batch.live_after`): the stored live ones, read here, with the batch's deletions,
+    restores and new entries counted."""
+    column = InvestmentEntry.community_id if table == "community" else InvestmentEntry.project_id
+    stored: dict[str, Mapping[str, Any]] = {}
+    for start in range(0, len(ids), 500):
+        q = select(InvestmentEntry.id, column, InvestmentEntry.amount).where(
+            column.in_(ids[start : start + 500]), _live(InvestmentEntry.deleted_at)
+        )
+        stored.update({str(eid): {column.key: tid, "amount": amount} for eid, tid, amount in batch.session.execute(q)})
+    return batch.live_after("investment_entry", column.key, ids, stored)
+
+
+def _amount(value: Any) -> Decimal:
+    """An entry's amount as the batch gives it (a value not yet parsed when its table is not checked yet); one
+    that does not parse counts nothing here — its own row is refused with the reason."""
+    try:
+        return money.to_decimal(value) if value is not None else Decimal("0.00")
+    except ValueError:
+        return Decimal("0.00")
 
 
 def _live(deleted_at: Any) -> ColumnElement[bool]:
@@ -579,34 +600,22 @@ class FundingLineSpec(TableSpec):
                 if row.get("deleted_at") is not None:
                     continue
                 by_target[_funding_target(row)].append(o)
-        moved: dict[tuple[str, str], dict[str, Decimal | None]] = defaultdict(dict)  # line id -> approved, None: gone
-        for line_id in batch.cache.get(("tombstones", "funding_line"), ()):
-            gone = batch.rows["funding_line"].get(line_id)
-            if gone is not None:
-                live = gone.get("deleted_at") is None
-                moved[_funding_target(gone)][line_id] = (gone.get("approved") or Decimal(0)) if live else None
-        stored_lines: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(dict)  # target -> line id -> approved
         for table, column in (("community", FundingLine.community_id), ("project", FundingLine.project_id)):
-            ids = sorted(tid for t, tid in by_target if t == table and batch.existing[table].get(tid))
-            for start in range(0, len(ids), 500):
-                q = select(column, FundingLine.id, FundingLine.approved).where(
-                    column.in_(ids[start : start + 500]), _live(FundingLine.deleted_at)
+            ids = sorted(tid for t, tid in by_target if t == table)
+            known = [tid for tid in ids if batch.existing[table].get(tid)]
+            stored: dict[str, Mapping[str, Any]] = {}
+            for start in range(0, len(known), 500):
+                q = select(FundingLine.id, column, FundingLine.approved).where(
+                    column.in_(known[start : start + 500]), _live(FundingLine.deleted_at)
                 )
-                for tid, line_id, approved in batch.session.execute(q):
-                    stored_lines[(table, str(tid))][str(line_id)] = approved or Decimal(0)
-        for (table, tid), group in by_target.items():
-            lines = dict(stored_lines.get((table, tid), {}))
-            for line_id, approved in moved.get((table, tid), {}).items():
-                if approved is None:
-                    lines.pop(line_id, None)
-                else:
-                    lines[line_id] = approved
-            for o in group:
-                lines[o.id] = batch.rows["funding_line"][o.id].get("approved") or Decimal(0)
-            holder = batch.rows[table].get(tid) or batch.existing[table].get(tid) or {}
-            problems = funding.approved_sum_problems(sum(lines.values(), Decimal(0)), holder.get("total_investment"))
-            if problems:
-                _reject(batch, group[0], problems)
+                stored.update({str(i): {column.key: tid, "approved": a} for i, tid, a in batch.session.execute(q)})
+            after = batch.live_after("funding_line", column.key, ids, stored)
+            for tid in ids:
+                approved = sum((line.get("approved") or Decimal(0) for line in after.get(tid, {}).values()), Decimal(0))
+                holder = batch.rows[table].get(tid) or batch.existing[table].get(tid) or {}
+                problems = funding.approved_sum_problems(approved, holder.get("total_investment"))
+                if problems:
+                    _reject(batch, by_target[(table, tid)][0], problems)
 
 
 def _funding_target(row: Mapping[str, Any]) -> tuple[str, str]:
@@ -648,22 +657,24 @@ class InvestmentEntrySpec(TableSpec):
         return problems
 
     def finish(self, batch: Batch, outs: list[RowOutcome]) -> None:
-        running: dict[str, Decimal] = {}
-        for o in outs:
-            if o.action == REJECT:
-                continue
+        """The running total of each target may not pass its total investment (`add_investment`'s rule): the
+        entries as they will be (`_entries_after`: one the batch withdraws counts nothing, one it restores
+        counts), then the batch's new and changed ones, row by row."""
+        kept = [o for o in outs if o.action != REJECT]
+        checked = {o.id for o in kept}
+        targets: dict[str, set[str]] = defaultdict(set)  # stored targets (a new one has nothing completed yet)
+        for o in kept:
+            table, tid = _funding_target(batch.rows["investment_entry"][o.id])
+            if batch.existing[table].get(tid):
+                targets[table].add(tid)
+        running: dict[str, Decimal] = defaultdict(lambda: Decimal("0.00"))
+        for table, ids in targets.items():
+            for tid, others in _entries_after(batch, table, sorted(ids)).items():
+                amounts = (_amount(e.get("amount")) for eid, e in others.items() if eid not in checked)
+                running[tid] = sum(amounts, Decimal("0.00"))
+        for o in kept:
             row = batch.rows["investment_entry"][o.id]
-            table, tid = (
-                ("community", row["community_id"]) if row.get("community_id") else ("project", row["project_id"])
-            )
-            if tid not in running:
-                running[tid] = Decimal("0.00")
-                if batch.existing[table].get(tid):  # a stored target (a new one has nothing completed yet)
-                    target: Community | Project | None = (
-                        batch.session.get(Community, tid) if table == "community" else batch.session.get(Project, tid)
-                    )
-                    if target is not None:
-                        running[tid] = funding.completed_to_date(batch.session, target)
+            table, tid = _funding_target(row)
             done = running[tid] + row["amount"]
             problems = funding.running_total_problems(done, (batch.lookup(table, tid) or {}).get("total_investment"))
             if problems:
@@ -1322,18 +1333,19 @@ class PartySpec(TableSpec):
         if not arriving:
             return
         projects_ = sorted({pid for pid, _ in arriving})
-        stored: dict[tuple[str, str], list[tuple[str, str, str]]] = defaultdict(list)
+        read: dict[str, Mapping[str, Any]] = {}
+        t = ResponsibleParty
         for start in range(0, len(projects_), 500):
-            q = select(
-                ResponsibleParty.id,
-                ResponsibleParty.project_id,
-                ResponsibleParty.role,
-                ResponsibleParty.unit_name,
-                ResponsibleParty.leader,
-            ).where(ResponsibleParty.project_id.in_(projects_[start : start + 500]), _live(ResponsibleParty.deleted_at))
-            for rid, pid, role, unit, leader in batch.session.execute(q):
-                if str(rid) not in rows:  # one the batch carries is counted as the batch has it
-                    stored[(str(pid), str(role))].append((str(rid), unit or "", leader or ""))
+            q = select(t.id, t.project_id, t.role, t.unit_name, t.leader).where(
+                t.project_id.in_(projects_[start : start + 500]), _live(t.deleted_at)
+            )
+            read.update({str(r.id): r._asdict() for r in batch.session.execute(q)})
+        new = {o.id for group in arriving.values() for o in group}
+        stored: dict[tuple[str, str], list[tuple[str, str, str]]] = defaultdict(list)
+        for pid, live in batch.live_after("responsible_party", "project_id", projects_, read).items():
+            for rid, p in sorted(live.items()):  # the parties as the batch leaves them, but for its new ones
+                if rid not in new:
+                    stored[(pid, str(p["role"]))].append((rid, p.get("unit_name") or "", p.get("leader") or ""))
         for key, group in arriving.items():
             present = list(stored.get(key, []))
             for o in sorted(group, key=lambda o: o.id):

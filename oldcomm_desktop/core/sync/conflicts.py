@@ -61,6 +61,16 @@ def _together(session: Session, c: SyncConflict, family: list[SyncConflict]) -> 
     return ""
 
 
+def _together_in_rules(session: Session, c: SyncConflict) -> str:
+    """Why a hold for the rules is decided with others (`_rule_mates`): one clash spanning several records."""
+    mates = _rule_mates(session, c)
+    if not mates:
+        return ""
+    ptable, pid = _held_parent(session, c) or ("", "")
+    where = tables.named(session.connection(), ptable, pid)
+    return f"与{where}下的另 {len(mates)} 条记录是同一处冲突，一并处理：处理其中任一条，其余随之处理"
+
+
 def listing(session: Session, *, status: str | None = "open") -> list[dict[str, Any]]:
     """Conflicts (open ones by default), oldest first, as plain dicts for the CLI, the GUI and JSON."""
     q = select(SyncConflict).order_by(SyncConflict.created_at, SyncConflict.id)
@@ -99,7 +109,7 @@ def listing(session: Session, *, status: str | None = "open") -> list[dict[str, 
                 "status": c.status,
                 "resolved_at": c.resolved_at.isoformat() if c.resolved_at else None,
                 "resolved_by": c.resolved_by,  # who decided, or why it closed itself (a restored parent)
-                "note": _together(session, c, family) if c.status == "open" else "",
+                "note": (_together(session, c, family) or _together_in_rules(session, c)) if c.status == "open" else "",
             }
         )
     return out
@@ -239,7 +249,14 @@ def _decide(
             _party_makes_way(session, c)
         if c.table_name == "funding_line" and keep == "theirs" and not edit:
             return _take_held_money(session, c)
-        return rule_holds.resolve(session, c, keep, edit)
+        family = [c, *_rule_mates(session, c)]
+        if keep == "theirs":  # theirs written in their order: 开工 before the 完工 that needs it
+            family.sort(key=lambda o: str(_held_values(session, o).get("reached_on") or ""))
+        for one in family:
+            if one.status == "open":
+                rule_holds.resolve(session, one, keep, edit)
+                _resend_beside(session, one)
+        return c
     if c.field == deleted_parents.FIELD:
         deleted_parents.resolve(session, c, keep, edit)
         if keep == "ours":  # the other side may hold the parent's deletion for this record: it is decided now
@@ -508,14 +525,85 @@ def _resend_funding_table(session: Session, line_id: str) -> None:
     fl = tables.table("funding_line")
     name, target_id = _funding_target(conn, line_id)
     ids = list(conn.execute(select(fl.c.id).where(fl.c[f"{name}_id"] == target_id, fl.c.id != line_id)).scalars())
-    shadows = list(changes.load_shadows(conn, "funding_line", ids).values())
+    _send_again(session, "funding_line", ids)
+
+
+TOGETHER_IN_RULES = frozenset({"milestone"})  # tables whose records held for the rules under one parent are one clash
+# tables whose rules read the records beside one (the milestone log, running totals, 批复 sums, one party per role)
+RULES_OVER_SIBLINGS = frozenset({"milestone", "funding_line", "investment_entry", "responsible_party"})
+
+
+def _held_values(session: Session, c: SyncConflict) -> dict[str, Any]:
+    """The values of a record held for the rules: as they sent it, else as stored here."""
+    v = (json.loads(c.theirs or "{}") or {}).get("v") or {}
+    if v:
+        return dict(v)
+    t = tables.table(c.table_name)
+    row = session.connection().execute(select(t).where(t.c.id == c.record_id)).first()
+    return dict(row._mapping) if row is not None else {}
+
+
+def _held_parent(session: Session, c: SyncConflict) -> tuple[str, str] | None:
+    values = _held_values(session, c)
+    for col, ptable in parents.PARENTS.get(c.table_name, ()):
+        if values.get(col):
+            return ptable, str(values[col])
+    return None
+
+
+def _rule_mates(session: Session, c: SyncConflict) -> list[SyncConflict]:
+    """The other open holds of the clash `c` is part of: records of the same table from the same side held for
+    the rules under the same parent — the township's 开工 and 完工 both refused beside the county's own 开工 are
+    one question of the community's milestone log, so one decision takes (or keeps out) both, and the clerk is
+    not asked twice."""
+    if c.table_name not in TOGETHER_IN_RULES or c.field != rule_holds.FIELD:
+        return []
+    parent = _held_parent(session, c)
+    if parent is None:
+        return []
+    waiting = session.scalars(
+        select(SyncConflict).where(
+            SyncConflict.status == "open",
+            SyncConflict.field == rule_holds.FIELD,
+            SyncConflict.table_name == c.table_name,
+            SyncConflict.peer_code == c.peer_code,
+            SyncConflict.id != c.id,
+        )
+    ).all()
+    return [o for o in waiting if _held_parent(session, o) == parent]
+
+
+def _resend_beside(session: Session, c: SyncConflict) -> None:
+    """The records beside one decided for the rules — under the same parent: the other milestones of its
+    community — travel again with the decision (`_send_again`). The clash spans them: the township undid its 开工
+    while the county recorded 完工, and each side holds the other's record. When the township decides, its package
+    carries the 完工 decided and its 开工's removal again, so the county's own hold of that removal passes and
+    settles with it — else it would wait for an arrival that never comes (the removal was sent once, before)."""
+    if c.table_name not in RULES_OVER_SIBLINGS:
+        return
+    conn = session.connection()
+    t = tables.table(c.table_name)
+    values = _held_values(session, c)
+    ids: set[str] = set()
+    for col, _p in parents.PARENTS.get(c.table_name, ()):
+        if values.get(col) is not None:
+            q = select(t.c.id).where(t.c[col] == values[col], t.c.id != c.record_id)
+            ids.update(conn.execute(q).scalars())
+    _send_again(session, c.table_name, sorted(ids))
+
+
+def _send_again(session: Session, name: str, ids: list[str]) -> None:
+    """These records of `name` go out in the next package again, their vectors unchanged (nothing new to merge
+    where they are known; where the other side held one of them, it arrives again and may pass)."""
+    conn = session.connection()
+    shadows = list(changes.load_shadows(conn, name, ids).values())
     if not shadows:
         return
     first = changes.allocate(session, len(shadows))
     for k, sh in enumerate(shadows):
         sh.seq = first + k
         sh.echo_of = sh.echo_seq = None
-    changes.save_shadows(conn, shadows, {("funding_line", sh.record_id) for sh in shadows})
+    changes.save_shadows(conn, shadows, {(name, sh.record_id) for sh in shadows})
 
 
 def _funding_target(conn: Any, line_id: str) -> tuple[str, str]:
