@@ -225,10 +225,7 @@ def reinspect(
     session.flush()
     for path in evidence:
         attachments.add(session, re, path, caption="整改后照片")
-    if values["passed"]:
-        rect.closed, rect.closed_on = True, values["inspected_on"]
-    else:
-        rect.current_deadline = values["new_deadline"]
+    _rederive(session, rect)  # in date order, as the bulk path derives it: both sides of a sync agree
     session.flush()
     return re
 
@@ -328,11 +325,14 @@ def undo_reply(
 
 
 def _rederive(session: Session, rect: Rectification) -> None:
-    """Closed and current deadline follow from the live re-inspections, in the order they happened."""
+    """Closed and current deadline follow from the live re-inspections, in the order they happened.
+
+    Ordered by date, then by id (time-ordered, the same on every installation: a sync receiver derives the same
+    state; creation times are not compared, a carried one and one written here differ in type)."""
     found = session.scalars(
         select(Reinspection)
         .where(Reinspection.rectification_id == rect.id, Reinspection.deleted_at.is_(None))
-        .order_by(Reinspection.inspected_on, Reinspection.created_at)
+        .order_by(Reinspection.inspected_on, Reinspection.id)
     )
     rect.closed, rect.closed_on, rect.current_deadline = rectification_state(
         rect.deadline, [(r.passed, r.inspected_on, r.new_deadline) for r in found]

@@ -809,8 +809,8 @@ class RectificationSpec(TableSpec):
         package carries it when only its own row changed, keeps the re-inspection that closed it).
 
         Not in a rollback (`undoing`): its rows are before-images, stored rows put back as they were, and their
-        state is the one they held — which re-inspections entered by hand out of date order may have left
-        different from the derivation in date order (each re-inspection sets the state as it comes)."""
+        state is the one they held — which a database from an earlier release may hold different from the derivation
+        in date order (its re-inspections set the state as they came, in the order they were entered)."""
         if batch.session.info.get(UNDOING):
             return
         found: dict[str, dict[str, Any]] = {}
@@ -822,7 +822,7 @@ class RectificationSpec(TableSpec):
         found.update(batch.rows["reinspection"])  # this batch's rows stand for their stored selves
         by_rect: dict[str, list[tuple[bool, Any, Any]]] = defaultdict(list)
         live = [r for r in found.values() if r.get("deleted_at") is None]
-        for re in sorted(live, key=lambda r: r["inspected_on"]):
+        for re in sorted(live, key=lambda r: (r["inspected_on"], r["id"])):  # as inspections._rederive orders
             by_rect[re["rectification_id"]].append((re["passed"], re["inspected_on"], re.get("new_deadline")))
         for o in outs:
             row = batch.rows["rectification"][o.id]

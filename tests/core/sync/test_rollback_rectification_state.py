@@ -100,9 +100,9 @@ def test_rolling_back_an_import_that_deleted_the_closing_reinspection(world) -> 
     ],
 )
 def test_rolling_back_keeps_the_state_the_clerks_entries_made(world, entered) -> None:
-    """Re-inspections entered by hand out of date order: each set the state as it came, which the derivation
-    (in date order) would not give; an import touching the rectification and its rollback leave the state as
-    the clerk's entries made it."""
+    """Re-inspections entered by hand out of date order (each edit now derives the state in date order, as the
+    bulk path does; an earlier release set it as each came): an import touching the rectification and its
+    rollback leave the state as it was."""
     county, t1 = world[COUNTY], world[T1]
     _iid, rid = _inspection(t1, t1.new_community("幸福里小区", households=100))
     for on, passed, new_deadline in entered:
