@@ -87,7 +87,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _label(table: str) -> str:
-    from oldcomm_desktop.core.sync.tables import TABLE_LABELS
+    from oldcomm_desktop.core.record_names import TABLE_LABELS
 
     return TABLE_LABELS.get(table, table)
 

@@ -13,9 +13,9 @@ from datetime import timedelta
 from sqlalchemy import and_, func, select, text
 from sqlalchemy.orm import Session, aliased
 
+from oldcomm_desktop.core import record_names, record_parents
 from oldcomm_desktop.core.lifecycle import FILING_DAYS, STATUS_LABELS, derive_status
 from oldcomm_desktop.core.model import Community, FundingLine, InvestmentEntry, Milestone, Project
-from oldcomm_desktop.core.sync import parents
 
 
 @dataclass(frozen=True)
@@ -205,7 +205,7 @@ def _item_rules(session: Session) -> Iterator[Finding]:
         )
 
 
-KEPT_WITH_PARENT = parents.KEPT_WITH_PARENT  # the pairs every edit keeps together
+KEPT_WITH_PARENT = record_parents.KEPT_WITH_PARENT  # the pairs every edit keeps together
 
 
 def _orphan_rule(session: Session) -> Iterator[Finding]:
@@ -213,12 +213,11 @@ def _orphan_rule(session: Session) -> Iterator[Finding]:
     means a write went around the rules (an old release, a hand-edited file); the recycle bin restores the parent
     or the record can be deleted."""
     from oldcomm_desktop.core.model import Base
-    from oldcomm_desktop.core.sync import tables
 
     meta = Base.metadata.tables
     for child, col, parent in KEPT_WITH_PARENT:
         t, p = meta[child], meta[parent]
-        what = tables.TABLE_LABELS.get(child, child)
+        what = record_names.TABLE_LABELS.get(child, child)
         q = (
             select(p.c.id, func.count())
             .select_from(t.join(p, p.c.id == t.c[col]))
@@ -229,7 +228,7 @@ def _orphan_rule(session: Session) -> Iterator[Finding]:
         for pid, n in session.execute(q):  # named as every message names a record (an inspection by kind and date)
             yield Finding(
                 "error",
-                tables.named(conn, parent, pid),
+                record_names.named(conn, parent, pid),
                 f"已删除，但其中还有 {n:,} 条{what}未删除；请在回收站恢复它，或删除这些{what}",
             )
 

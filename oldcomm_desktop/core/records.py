@@ -17,6 +17,8 @@ from oldcomm_desktop.core.errors import FieldProblem, InRecycleBin, NotFound, St
 from oldcomm_desktop.core.fields import Field, parse_changes
 from oldcomm_desktop.core.model import Record
 from oldcomm_desktop.core.model.base import utcnow
+from oldcomm_desktop.core.record_names import named
+from oldcomm_desktop.core.record_parents import PARENTS
 
 R = TypeVar("R", bound=Record)
 Rule = Callable[[Session, Any, bool], list[FieldProblem]]  # (session, record, confirm) -> problems
@@ -46,7 +48,7 @@ def get(
     return obj
 
 
-# Parents beyond those a sync package's records sit under (core/sync/parents.py, the one list of them): a
+# Parents beyond those a sync package's records sit under (core/record_parents.py, the one list of them): a
 # county order's targets and their history sit under the order.
 _MORE_PARENTS: dict[str, tuple[tuple[str, str], ...]] = {
     "order_target": (("order_id", "supervision_order"),),
@@ -55,8 +57,6 @@ _MORE_PARENTS: dict[str, tuple[tuple[str, str], ...]] = {
 
 
 def _parent_links(table: str) -> tuple[tuple[str, str], ...]:
-    from oldcomm_desktop.core.sync.parents import PARENTS  # a module without imports: no cycle
-
     return PARENTS.get(table, ()) + _MORE_PARENTS.get(table, ())
 
 
@@ -115,8 +115,6 @@ def refuse_if_binned(session: Session, obj: Record, doing: str) -> None:
     binned = binned_ancestor(session, obj)
     if binned is None:
         return
-    from oldcomm_desktop.core.sync.tables import named
-
     with session.no_autoflush:
         name = named(session.connection(), binned.__tablename__, binned.id)
     raise InRecycleBin(

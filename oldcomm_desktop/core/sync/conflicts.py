@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import divisions, funding_dates, responsibility, workspace
+from oldcomm_desktop.core import divisions, funding_dates, record_names, record_parents, responsibility, workspace
 from oldcomm_desktop.core.errors import OldcommError, ValidationError
 from oldcomm_desktop.core.importing import bulk_tables
 from oldcomm_desktop.core.model import SyncConflict
 from oldcomm_desktop.core.model.base import utcnow
-from oldcomm_desktop.core.sync import changes, deleted_parents, importer, merge, parents, rule_holds, tables, writes
+from oldcomm_desktop.core.sync import changes, deleted_parents, importer, merge, rule_holds, tables, writes
 
 KEEP = ("ours", "theirs")
 BULK_TABLES: frozenset[str] = importer.BULK_TABLES  # written through importing/bulk.py
@@ -36,7 +36,7 @@ STATUS_LABELS = {
 
 def _label(session: Session, name: str, record_id: str) -> str:
     """小区“幸福里”, 改造内容“供水管网改造”（小区“幸福里”）: as every message names a record."""
-    return tables.named(session.connection(), name, record_id)
+    return record_names.named(session.connection(), name, record_id)
 
 
 def _together(session: Session, c: SyncConflict, family: list[SyncConflict]) -> str:
@@ -54,7 +54,7 @@ def _together(session: Session, c: SyncConflict, family: list[SyncConflict]) -> 
         for col, ptable in deleted_parents.PARENTS.get(c.table_name, ()):
             pid = row._mapping[col]
             if pid and any(o.table_name == ptable and o.record_id == pid for o in mates):
-                return f"与{tables.named(conn, ptable, pid)}的删除一并处理：处理其中任一条，其余随之处理"
+                return f"与{record_names.named(conn, ptable, pid)}的删除一并处理：处理其中任一条，其余随之处理"
     under = [o for o in mates if any(p == c.table_name for _col, p in deleted_parents.PARENTS.get(o.table_name, ()))]
     if under:
         return f"其中 {len(under)} 条记录的删除与它一并处理：处理其中任一条，其余随之处理"
@@ -67,7 +67,7 @@ def _together_in_rules(session: Session, c: SyncConflict) -> str:
     if not mates:
         return ""
     ptable, pid = _held_parent(session, c) or ("", "")
-    where = tables.named(session.connection(), ptable, pid)
+    where = record_names.named(session.connection(), ptable, pid)
     return f"与{where}下的另 {len(mates)} 条记录是同一处冲突，一并处理：处理其中任一条，其余随之处理"
 
 
@@ -476,9 +476,9 @@ def _funding_adds_up(session: Session, c: SyncConflict, keep: str | None, *, liv
     why = _funding_problem(conn, c.record_id)
     if why is None:
         return
-    line = tables.named(conn, "funding_line", c.record_id)
+    line = record_names.named(conn, "funding_line", c.record_id)
     owner_table, owner_id = _funding_target(conn, c.record_id)
-    owner = tables.named(conn, owner_table, owner_id)
+    owner = record_names.named(conn, owner_table, owner_id)
     act, stays = ("恢复", "保持删除") if live else ("删除", "保留")
     other = "保留本方" if keep == "theirs" else "采用对方"
     raise ValidationError(
@@ -545,7 +545,7 @@ def _held_values(session: Session, c: SyncConflict) -> dict[str, Any]:
 
 def _held_parent(session: Session, c: SyncConflict) -> tuple[str, str] | None:
     values = _held_values(session, c)
-    for col, ptable in parents.PARENTS.get(c.table_name, ()):
+    for col, ptable in record_parents.PARENTS.get(c.table_name, ()):
         if values.get(col):
             return ptable, str(values[col])
     return None
@@ -585,7 +585,7 @@ def _resend_beside(session: Session, c: SyncConflict) -> None:
     t = tables.table(c.table_name)
     values = _held_values(session, c)
     ids: set[str] = set()
-    for col, _p in parents.PARENTS.get(c.table_name, ()):
+    for col, _p in record_parents.PARENTS.get(c.table_name, ()):
         if values.get(col) is not None:
             q = select(t.c.id).where(t.c[col] == values[col], t.c.id != c.record_id)
             ids.update(conn.execute(q).scalars())
@@ -682,9 +682,8 @@ def _parents_live(session: Session, name: str, record_id: str) -> None:
         if conn.execute(select(pt.c.deleted_at).where(pt.c.id == pid)).scalar() is None:
             continue
         if not _restore_here(session, ptable, pid):
-            raise OldcommError(
-                f"这条记录所属的{tables.TABLE_LABELS.get(ptable, ptable)}已删除，请先在回收站恢复它，再处理这个冲突"
-            )
+            label = record_names.TABLE_LABELS.get(ptable, ptable)
+            raise OldcommError(f"这条记录所属的{label}已删除，请先在回收站恢复它，再处理这个冲突")
 
 
 BIN_KINDS = {  # tables the recycle bin restores (recycle_bin.RESTORE), with what was deleted with them
@@ -776,7 +775,7 @@ def _children_follow(session: Session, name: str, record_id: str) -> None:
     rows: dict[str, list[dict[str, Any]]] = {}
     # what deleting it here would take with it
     for child, cid in deleted_parents.below(
-        conn, name, record_id, parents.KEPT_WITH_PARENT, lambda t: t.c.deleted_at.is_(None)
+        conn, name, record_id, record_parents.KEPT_WITH_PARENT, lambda t: t.c.deleted_at.is_(None)
     ):
         rows.setdefault(child, []).append({"id": cid, "deleted_at": stamp})
     if not rows:

@@ -30,25 +30,26 @@ from sqlalchemy import ColumnElement, Table, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import funding_dates
+from oldcomm_desktop.core import funding_dates, record_names, record_parents
 from oldcomm_desktop.core.errors import OldcommError, ValidationError
 from oldcomm_desktop.core.model import SyncConflict
 from oldcomm_desktop.core.model.base import utcnow
-from oldcomm_desktop.core.sync import changes, conflict_rows, merge, parents, tables, writes
+from oldcomm_desktop.core.sync import changes, conflict_rows, merge, tables, writes
 
 FIELD = "parent_deleted"  # the conflict's pseudo-field: no column of that name exists
 LABEL = "所属记录已删除"
 
-PARENTS = parents.PARENTS
-PARENT_TABLES = parents.PARENT_TABLES
-CHILD_TABLES = frozenset(PARENTS) | frozenset(parents.OWNED)  # records held under a parent: a fixed one, or an owner
+PARENTS = record_parents.PARENTS
+PARENT_TABLES = record_parents.PARENT_TABLES
+# records held under a parent: a fixed one, or an owner
+CHILD_TABLES = frozenset(PARENTS) | frozenset(record_parents.OWNED)
 
 
 class ParentStates:
     """Whether each parent ends deleted after this import: merged in this package, else as stored here.
 
-    `owners`: the tables the package's photos name as their owners (parents.OWNED): noted as parents too, beside
-    the fixed parents' tables (parents.PARENT_TABLES), so a first package without photos notes no item."""
+    `owners`: the tables the package's photos name as their owners (record_parents.OWNED): noted as parents too, beside
+    the fixed parents' tables (record_parents.PARENT_TABLES), so a first package without photos notes no item."""
 
     def __init__(self, conn: Connection, owners: Iterable[str] = ()):
         self.conn = conn
@@ -60,7 +61,7 @@ class ParentStates:
         # parents whose deletion this package brings as the sender's own (not an echo of ours): a photo arriving
         # beside one is the sender's coherent state, not a photo added to a record deleted here
         self.sent_deleted: set[tuple[str, str]] = set()
-        self.tables = PARENT_TABLES | (frozenset(owners) & parents.OWNER_TABLES)
+        self.tables = PARENT_TABLES | (frozenset(owners) & record_parents.OWNER_TABLES)
 
     def notes(self, name: str) -> bool:
         """Whether records of `name` are noted: they are parents of later tables' records in this package."""
@@ -80,7 +81,7 @@ class ParentStates:
         """Read the stored deletion state of the parents of a chunk of incoming `name` records."""
         wanted: dict[str, set[str]] = {}
         for r in rows:
-            for col, parent in parents.of(name, r["v"]):
+            for col, parent in record_parents.of(name, r["v"]):
                 pid = r["v"].get(col)
                 if isinstance(pid, str) and (parent, pid) not in self.deleted:
                     wanted.setdefault(parent, set()).add(pid)
@@ -100,13 +101,13 @@ class ParentStates:
         `was_live`: the record is stored here live (a photo already live beside its deleted owner stays so)."""
         if not self.any_deleted or values.get("deleted_at") is not None:
             return None
-        for col, parent in parents.of(name, values):
+        for col, parent in record_parents.of(name, values):
             pid = values.get(col)
             if pid is not None:
-                if name in parents.LIVE_BESIDE_DELETED_PARENT and (parent, pid) not in self.held:
+                if name in record_parents.LIVE_BESIDE_DELETED_PARENT and (parent, pid) not in self.held:
                     return None
                 if (
-                    name in parents.NEW_UNDER_DELETED_PARENT
+                    name in record_parents.NEW_UNDER_DELETED_PARENT
                     and (parent, pid) not in self.held
                     and (was_live or (parent, pid) in self.sent_deleted)
                 ):
@@ -154,7 +155,7 @@ def shown_theirs(value: Any) -> str:
     for key in ("name", "description", "problem", "topic", "text", "caption", "file_name"):
         if value.get(key):
             return f"对方新增或修改了这条记录：{str(value[key])[:30]}"
-    kind = tables.kind_label("milestone" if "reached_on" in value else "inspection", value)  # codes in Chinese
+    kind = record_names.kind_label("milestone" if "reached_on" in value else "inspection", value)  # codes in Chinese
     return f"对方新增或修改了这条记录：{kind}" if kind else "对方新增或修改了这条记录"
 
 
@@ -162,7 +163,7 @@ def label(session: Session, c: SyncConflict) -> tuple[str, dict[str, Any]]:
     """The held record's name for the list (it is not in its table yet), and its values."""
     held = json.loads(c.theirs) if c.theirs else {}
     values = held.get("v") or {}
-    kind = tables.TABLE_LABELS.get(c.table_name, c.table_name)
+    kind = record_names.TABLE_LABELS.get(c.table_name, c.table_name)
     ptable, pid = (held.get("parent") or [None, None])[:2]
     parent = ""
     if ptable:
@@ -170,10 +171,10 @@ def label(session: Session, c: SyncConflict) -> tuple[str, dict[str, Any]]:
         col = next((x for x in ("name", "problem") if x in t.c), None)
         if col is not None:
             parent = session.connection().execute(select(t.c[col]).where(t.c.id == pid)).scalar() or ""
-    where = f"（{tables.TABLE_LABELS.get(ptable, ptable)}“{parent}”）" if ptable and parent else ""
+    where = f"（{record_names.TABLE_LABELS.get(ptable, ptable)}“{parent}”）" if ptable and parent else ""
     # named from the values they sent as every message names a record (资金“市县资金”（小区“幸福里”）), not by id
     conn = session.connection()
-    shown = tables.named(conn, c.table_name, c.record_id, values)
+    shown = record_names.named(conn, c.table_name, c.record_id, values)
     lid = values.get("funding_line_id")
     lines = tables.table("funding_line")
     if lid and conn.execute(select(lines.c.id).where(lines.c.id == lid)).first() is None:  # its line is held too
@@ -185,7 +186,7 @@ def label(session: Session, c: SyncConflict) -> tuple[str, dict[str, Any]]:
         line_values = (json.loads(line) or {}).get("v") if line else None
         if isinstance(line_values, dict):
             as_of = str(values.get("as_of") or "")[:10]
-            shown = f"{tables.named(conn, 'funding_line', lid, line_values)}的{kind}（{as_of}）"
+            shown = f"{record_names.named(conn, 'funding_line', lid, line_values)}的{kind}（{as_of}）"
     return (shown if not where or where in shown else shown + where), values
 
 
@@ -523,7 +524,8 @@ def _ancestors_back(conn: Connection, table: str, rid: str, rows: dict[str, list
 def restore_rows(conn: Connection, table: str, rid: str, stamp: datetime, rows: dict[str, list[dict]]) -> None:
     """The parent and what was deleted with it (the same deletion time), as the recycle bin restores them (the
     rows that restore them; conflicts.resolve takes their ids to send a deletion again)."""
-    for name, found in [(table, rid), *below(conn, table, rid, parents.ALL_PAIRS, lambda t: t.c.deleted_at == stamp)]:
+    same_stamp = below(conn, table, rid, record_parents.ALL_PAIRS, lambda t: t.c.deleted_at == stamp)
+    for name, found in [(table, rid), *same_stamp]:
         if not any(r["id"] == found for r in rows.get(name, [])):
             rows.setdefault(name, []).append({"id": found, "deleted_at": None})
 

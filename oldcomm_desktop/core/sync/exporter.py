@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import catalogues, collector, divisions, workspace
+from oldcomm_desktop.core import catalogues, collector, divisions, record_names, workspace
 from oldcomm_desktop.core.attachments import stored_path
 from oldcomm_desktop.core.errors import OldcommError, ValidationError
 from oldcomm_desktop.core.model import SyncPeer
@@ -155,7 +155,7 @@ def _export(
                     if name == "attachment":
                         shas.add(json.loads(r["state"])["sha256"])
                 if progress:
-                    progress(len(lines), 0, f"写出{tables.TABLE_LABELS[name]}…")
+                    progress(len(lines), 0, f"写出{record_names.TABLE_LABELS[name]}…")
             if lines:
                 result.counts[name] = writer.write_lines(f"records/{name}.jsonl", iter(lines))
         for sha in sorted(shas):

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import funding_dates
+from oldcomm_desktop.core import funding_dates, record_names
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.importing import bulk_tables
 from oldcomm_desktop.core.model import Community, CommunityCategory, RenovationItem, SyncImport, SyncPeer
@@ -78,7 +78,7 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
     for img in rows:
         t = tables.table(img.table_name)
         live = conn.execute(select(t).where(t.c.id == img.record_id)).first()
-        label = tables.TABLE_LABELS.get(img.table_name, img.table_name)
+        label = record_names.TABLE_LABELS.get(img.table_name, img.table_name)
         if live is None or live._mapping["version"] != img.after_version:
             raise OldcommError(
                 f"{label}记录 {img.record_id} 在这次导入之后又被修改过，不能自动回滚；请手工修改这条记录"

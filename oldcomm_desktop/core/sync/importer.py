@@ -27,7 +27,7 @@ from sqlalchemy import Table, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import collector, funding_dates, workspace
+from oldcomm_desktop.core import collector, funding_dates, record_names, record_parents, workspace
 from oldcomm_desktop.core.attachments import stored_path
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.importing import bulk, bulk_tables
@@ -40,7 +40,6 @@ from oldcomm_desktop.core.sync import (
     keys,
     merge,
     package,
-    parents,
     rule_holds,
     tables,
     used_entries,
@@ -195,7 +194,7 @@ def check_addressing(session: Session, pkg: package.ReadPackage) -> str:
                     "乡镇（街道）只能上报本乡镇的社区（村），已拒绝"
                 )
         for name in tables.COUNTY_WIDE & set(pkg.records):
-            raise PackageError(f"乡镇（街道）的数据包不能携带{tables.TABLE_LABELS[name]}（由县里下达），已拒绝")
+            raise PackageError(f"乡镇（街道）的数据包不能携带{record_names.TABLE_LABELS[name]}（由县里下达），已拒绝")
         scope = sender
     else:
         if m["sender"]["mode"] != workspace.COUNTY or sender != county_of(own):
@@ -216,7 +215,7 @@ def check_values(pkg: package.ReadPackage, scope: str) -> None:
         codec = tables.RowCodec(name, _NO_KEYS)
         cols = set(codec.names)
         refs = codec.refs
-        label = tables.TABLE_LABELS.get(name, name)
+        label = record_names.TABLE_LABELS.get(name, name)
         texts = pkg.state_texts.get(name, {})  # each line's clock text, as read: a well-formed one is checked once
         good_clocks: set[str] = set()
         for n, r in enumerate(rows, start=1):
@@ -258,7 +257,7 @@ def check_values(pkg: package.ReadPackage, scope: str) -> None:
         codec = tables.RowCodec(name, _NO_KEYS)
         cols = set(codec.names)
         for n, r in enumerate(rows, start=1):
-            where = f"数据包内目录{tables.TABLE_LABELS.get(name, name)}第 {n} 条"
+            where = f"数据包内目录{record_names.TABLE_LABELS.get(name, name)}第 {n} 条"
             if not isinstance(r.get("key"), str):
                 raise PackageError(f"{where}缺少代码，已拒绝")
             if not isinstance(r.get("id"), str) or len(r["id"]) > 36 or not isinstance(r.get("v"), dict):
@@ -274,7 +273,7 @@ def _where(label: str, n: int, r: dict[str, Any]) -> str:
     """How a message names a package's record (made only for a message: 100,000 lines pass the checks): its
     name where it has one, and its id, which a clerk passes on to whoever made the package."""
     v: dict[str, Any] = r["v"] if isinstance(r.get("v"), dict) else {}
-    shown = next((str(v[c])[:30] for c in tables.NAME_COLUMNS if isinstance(v.get(c), str) and v.get(c)), "")
+    shown = next((str(v[c])[:30] for c in record_names.NAME_COLUMNS if isinstance(v.get(c), str) and v.get(c)), "")
     return f"数据包内{label}第 {n} 条（{shown + '，' if shown else ''}编号 {r['id']}）"
 
 
@@ -618,7 +617,8 @@ def _merge(
                         continue
                     if keymaps.ident(target, key) is None:
                         raise PackageError(
-                            f"数据包内{tables.named(conn, name, rid, theirs)}引用的目录项“{key}”在本数据库中不存在；"
+                            f"数据包内{record_names.named(conn, name, rid, theirs)}引用的目录项“{key}”"
+                            "在本数据库中不存在；"
                             "请先从县里导入目录，或由县里在目录中加上它"
                         )
                     known_keys.add((target, key))
@@ -627,7 +627,7 @@ def _merge(
                     order_id = rid if name in tables.COUNTY_WIDE else theirs.get("owner_id")
                     if not from_county or order_id not in addressed:
                         raise PackageError(
-                            f"数据包内{tables.named(conn, name, rid, theirs)}不是发给 {scope} 的督办，已拒绝"
+                            f"数据包内{record_names.named(conn, name, rid, theirs)}不是发给 {scope} 的督办，已拒绝"
                         )
                 owner = None if wide else scope
                 row = live.get(rid)
@@ -636,12 +636,12 @@ def _merge(
                     has_parent = _act_has_parent(conn, pkg, name, theirs, lost_acts)
                     if back is None and (has_parent or not _answered_act(theirs_clocks, county_as)):
                         raise PackageError(
-                            f"数据包内{tables.named(conn, name, rid, theirs)}是县里的审核或督办操作，"
+                            f"数据包内{record_names.named(conn, name, rid, theirs)}是县里的审核或督办操作，"
                             "乡镇（街道）不能上报，已拒绝"
                         )
                     if back != TAKE or not has_parent:
                         lost_acts.add(rid)
-                        report.left_out.append(tables.named(conn, name, rid, theirs))
+                        report.left_out.append(record_names.named(conn, name, rid, theirs))
                         counts.unchanged += 1
                         continue
                 elif (
@@ -651,7 +651,7 @@ def _merge(
                     and not _act_has_parent(conn, pkg, name, theirs, lost_acts)
                 ):  # the township's answer to an order lost here: left out with its target
                     lost_acts.add(rid)
-                    report.left_out.append(tables.named(conn, name, rid, theirs))
+                    report.left_out.append(record_names.named(conn, name, rid, theirs))
                     counts.unchanged += 1
                     continue
                 if held and (name, rid) in held:  # the rules refuse it merged with ours: a conflict (rule_holds)
@@ -716,7 +716,7 @@ def _merge(
                     continue
                 if row._mapping["township_code"] != owner:
                     raise PackageError(
-                        f"数据包内{tables.named(conn, name, rid, theirs)}在本数据库中属于"
+                        f"数据包内{record_names.named(conn, name, rid, theirs)}在本数据库中属于"
                         f" {row._mapping['township_code']}，不属于 {scope}，已拒绝"
                     )
                 sh = shadows[rid]
@@ -816,7 +816,7 @@ def _merge(
                     written.setdefault(name, []).extend(new_shadows)
             done += len(part)
             if progress:
-                progress(done, total, f"合并{tables.TABLE_LABELS[name]}…")
+                progress(done, total, f"合并{record_names.TABLE_LABELS[name]}…")
         if created:
             images.append(_created_image(import_id, name, created))
     fresh_shadows.sort(key=lambda sh: (sh.table_name, sh.record_id))
@@ -888,9 +888,9 @@ FILL_MIN_RECORDS = 5000  # a smaller package is written in WAL mode whatever the
 
 
 def _owner_tables(pkg: package.ReadPackage) -> set[str]:
-    """The tables the package's photos and files name as their owners (parents.OWNED)."""
+    """The tables the package's photos and files name as their owners (record_parents.OWNED)."""
     found: set[str] = set()
-    for name, (table_col, _id_col) in parents.OWNED.items():
+    for name, (table_col, _id_col) in record_parents.OWNED.items():
         found |= {str(r["v"].get(table_col)) for r in pkg.records.get(name, ())}
     return found
 
@@ -987,7 +987,7 @@ def _parents_held_by_children(conn: Any, pkg: package.ReadPackage) -> set[tuple[
         if row is not None:
             held.update((p, row._mapping[col]) for col, p in pairs if (p, row._mapping[col]) in arriving)
     # records made here under them, which they never saw (their deletion would have taken those it knew)
-    for name, col, p in parents.KEPT_WITH_PARENT:
+    for name, col, p in record_parents.KEPT_WITH_PARENT:
         t = tables.table(name)
         if carried.get(name) is None:
             carried[name] = {r["id"] for r in pkg.records.get(name, ())}
@@ -1211,7 +1211,7 @@ def _check_disputed(session: Session, disputed: dict[str, dict[str, dict[str, An
 def _package_label(out: bulk.RowOutcome, conn: Any = None, values: dict[str, Any] | None = None) -> str:
     """How a refusal names a package's record: its table and name (数据包内小区“幸福里”), from the package's values
     or the stored row, else the end of its id."""
-    return f"数据包内{tables.named(conn, out.table, out.id, values)}"
+    return f"数据包内{record_names.named(conn, out.table, out.id, values)}"
 
 
 @contextlib.contextmanager

@@ -13,7 +13,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core.sync import parents
+from oldcomm_desktop.core import record_parents
 
 _RESTORED = "oldcomm_parent_restored"  # session.info: a flush in this transaction brought a parent back
 _RELEASING = "oldcomm_releasing_held"
@@ -25,7 +25,7 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
         return
     for obj in session.dirty:
         if (
-            getattr(obj, "__tablename__", None) not in parents.ANY_PARENT_TABLES
+            getattr(obj, "__tablename__", None) not in record_parents.ANY_PARENT_TABLES
             or getattr(obj, "deleted_at", 0) is not None
         ):
             continue

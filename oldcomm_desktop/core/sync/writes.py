@@ -19,6 +19,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam
 from sqlalchemy.engine import Connection
 
+from oldcomm_desktop.core import record_names
 from oldcomm_desktop.core.audit import _text
 from oldcomm_desktop.core.model import AuditEntry
 from oldcomm_desktop.core.sync import tables
@@ -139,7 +140,7 @@ def through_bulk(
     if plan.rejected:  # named as a clerk knows them, only the ones refused (a rollback may write 100,000)
         conn = session.connection()
         shown = [
-            f"{tables.named(conn, o.table, o.id, ordered[o.table][o.index])}：{p.label}{p.message}"
+            f"{record_names.named(conn, o.table, o.id, ordered[o.table][o.index])}：{p.label}{p.message}"
             for o in plan.rejected[:5]
             for p in o.problems[:1]
         ]

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from oldcomm_desktop.core.errors import OldcommError
+from oldcomm_desktop.core.record_names import TABLE_LABELS
 from oldcomm_desktop.core.sync import choices, conflicts, history, importer
-from oldcomm_desktop.core.sync.tables import TABLE_LABELS
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.widgets import ask
 

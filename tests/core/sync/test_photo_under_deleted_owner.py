@@ -2,8 +2,8 @@
 photo under a record in the recycle bin; a package used to write one there all the same: the item ended deleted on
 both sides with the new photo live inside it, and nobody was asked. The photo is held as 所属记录已删除 now, as an
 item added to a community deleted here is: its owner is named by two columns (owner_table, owner_id), not a fixed
-parent column (sync/parents.OWNED). Take theirs brings the owner (and what it sits under) back, keep ours puts the
-photo in the recycle bin; either way both sides end the same, and the photo's bytes arrive whole."""
+parent column (core/record_parents.OWNED). Take theirs brings the owner (and what it sits under) back, keep ours
+puts the photo in the recycle bin; either way both sides end the same, and the photo's bytes arrive whole."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from oldcomm_desktop.core import attachments, communities, inspections, items
+from oldcomm_desktop.core import attachments, communities, inspections, items, record_names
 from oldcomm_desktop.core.model import (
     Attachment,
     Community,
@@ -22,7 +22,7 @@ from oldcomm_desktop.core.model import (
     RenovationItem,
     SyncConflict,
 )
-from oldcomm_desktop.core.sync import conflicts, tables
+from oldcomm_desktop.core.sync import conflicts
 
 from .conftest import COUNTY, ORDERS, T1, Node, exchange, first_moves
 
@@ -260,7 +260,7 @@ def test_the_held_photo_is_named_by_its_caption_and_its_item(world: dict[str, No
     county.import_(t1.export().path)
     with county.db.transaction() as s:
         (held,) = conflicts.listing(s)
-        item = tables.named(s.connection(), "renovation_item", iid)
+        item = record_names.named(s.connection(), "renovation_item", iid)
     assert item.startswith("改造内容“") and "小区“幸福里”" in item
     assert held["record"] == f"照片“施工照片”（{item}）"
 

@@ -1,6 +1,7 @@
-"""Which records sit under which parent, for holding a record that arrives under a parent deleted here
-(deleted_parents) and for noticing a parent restored by any route (restored.py). Nothing of the program imported:
-opening a database loads this module."""
+"""Which records sit under which parent: for the recycle bin's check that nothing is written under a deleted
+record (records.py), for sync holding a record that arrives under a parent deleted here (sync/deleted_parents.py)
+and noticing a parent restored by any route (sync/restored.py). Outside sync, since the core's own writes ask it;
+nothing of the program imported: opening a database loads this module."""
 
 from __future__ import annotations
 
