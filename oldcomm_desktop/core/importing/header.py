@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from oldcomm_desktop.core.importing.columns import exact, is_summary_header, match
-from oldcomm_desktop.core.importing.values import UNITS, normalise, numeral_years, parse_number, shown, unit_in
+from oldcomm_desktop.core.importing.values import MAGNITUDES, UNITS, normalise, numeral_years, parse_number, shown, unit_in
 
 SCAN_ROWS = 20
 
@@ -140,7 +140,12 @@ def find(cells: list[list[Any]], known: frozenset[str] = frozenset()) -> Header 
 # who 单位 is in a line that names a body, not a unit (填报单位：城关街道办事处)
 _BODIES = ("填报", "建设", "实施", "责任", "施工", "监理", "设计", "主管", "报送", "编制", "牵头", "业主", "产权")
 _SHEET_UNIT = re.compile(r"单位[:：]")
-_ANY_UNIT = re.compile("|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True)), re.IGNORECASE)
+# a unit word, with the magnitude before it (千元, 百万元): 单位：千元 is thousands of yuan, not yuan
+_ANY_UNIT = re.compile(
+    "(" + "|".join(sorted(MAGNITUDES, key=len, reverse=True)) + ")?"
+    "(" + "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True)) + ")",
+    re.IGNORECASE,
+)
 
 
 def sheet_units(lines: Iterable[str]) -> dict[str, str]:
@@ -153,9 +158,10 @@ def sheet_units(lines: Iterable[str]) -> dict[str, str]:
             if text[max(0, m.start() - 2) : m.start()] in _BODIES:
                 continue
             for u in _ANY_UNIT.finditer(text[m.end() :]):
-                unit = next(k for k in UNITS if k.lower() == u.group(0).lower())
+                unit = next(k for k in UNITS if k.lower() == u.group(2).lower())
                 if UNITS[unit][0] in ("money", "area"):
-                    found.setdefault(UNITS[unit][0], unit)
+                    magnitude = u.group(1) if u.group(1) and UNITS[unit][1] == 1 else ""
+                    found.setdefault(UNITS[unit][0], magnitude + unit)
     return found
 
 
