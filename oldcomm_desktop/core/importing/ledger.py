@@ -1286,8 +1286,12 @@ class _Builder:
             # the date of the milestone they name
             for target, dated in self._phrase("status", word, flags) or ():
                 phrased.append((target, dated, "status", word))
-        if not ok:
+        if not ok and self._only_a_date(word):
+            # 2023.6 or a date cell under 状态: no word, so no status and no milestone (as a phrase with no word)
+            flags.append(f"{self._label('status')}“{values.shown(word)}”是日期，没有写状态，未据此记录状态")
+        elif not ok:
             problems.append(f"{self._label('status')}：{status}")
+        if not ok:
             status = None
         sources = self._phrased_dates(phrased, dates, days, flags)
         if heading_status is not None and heading_status.status:
@@ -1329,6 +1333,13 @@ class _Builder:
         res.action = UPDATED if found else NEW
         self._milestones(res, cid, status, dates, word, found, sources)
         return figures if len(figures) == sum(1 for f in FIGURES if f in c) else None
+
+    def _only_a_date(self, raw: Any) -> bool:
+        """Whether a cell holds a date and nothing else (2023.6, 2023年6月, a date cell)."""
+        try:
+            return self.parse_date(raw) is not None
+        except ValueError:
+            return False
 
     def heading(self, text: str) -> _Heading | None:
         """What a group heading's text says (一、新开工项目, （一）城关街道, 城关街道（5个）, 一、城关街道续建项目), or
