@@ -320,6 +320,7 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
         notices=[
             *([sheet.chosen] if sheet.chosen else []),
             *columns.alike(labels, mapping, sorted(sheet.hidden_columns)),
+            *columns.hidden_imported(labels, mapping, sheet.hidden_columns),
         ],
     )
 

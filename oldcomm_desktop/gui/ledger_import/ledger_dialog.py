@@ -307,6 +307,7 @@ class LedgerImportDialog(QDialog):
         ]
         if p.unknown_townships:
             lines.append("未登记的乡镇（街道）：" + "、".join(p.unknown_townships))
+        lines += p.notices  # about the sheet and its columns (a hidden column imported, two 户数 columns …)
         lines += [f"核对不符：{m.message()}" for m in p.mismatches]
         lines += [f"需要确认：{q}" for q in p.questions]
         self._say("\n".join(lines), error=bool(p.questions))
