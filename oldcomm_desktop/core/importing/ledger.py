@@ -301,6 +301,9 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
                     figures.pop(f, None)
             lines.append(Line(r + 1, "community", name, values.normalise(str(group)), figures))
     bulk_plan = builder.finish(results)
+    for res in results:
+        res.reason = shortened_quotes(res.reason)
+        res.flags = [shortened_quotes(f) for f in res.flags]
     return LedgerPlan(
         path=path,
         sheet=sheet.name,
@@ -323,6 +326,17 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
             *columns.hidden_imported(labels, mapping, sheet.hidden_columns),
         ],
     )
+
+
+QUOTE_LIMIT = 30  # characters of a quoted cell a message shows; the rest is …
+_QUOTED = re.compile(f"“([^“”]{{{QUOTE_LIMIT + 1},}})”")
+
+
+def shortened_quotes(message: str) -> str:
+    """A message with each quoted cell (“…”) cut to its first QUOTE_LIMIT characters and …: a 备注 of a few
+    hundred characters quoted whole drowns the dry-run table and the command line's lines. The saved report
+    keeps the row's cells whole."""
+    return _QUOTED.sub(lambda m: f"“{m.group(1)[:QUOTE_LIMIT]}…”", message)
 
 
 HINT = "导入提示："  # the line of a community's 备注 that holds an import's hints
