@@ -217,10 +217,15 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
             units[f] = head.units[col]
         elif f not in units and _QUANTITY.get(f) in head.sheet_units:  # 单位：万元 above the table
             units[f] = head.sheet_units[_QUANTITY[f]]
+    unconvertible = {  # 建筑面积（亩）: refused, neither read as m² nor asked about
+        f: u
+        for c, f in mapping.items()
+        if f in _QUANTITY and f not in units and c < len(labels) and (u := values.unconvertible_unit(labels[c] or ""))
+    }
     col_of = {f: c for c, f in mapping.items()}
     questions, answers = [], []
     confirmed: set[str] = set()
-    for question, f, unit in _unit_questions(sheet.cells[head.data_start :], col_of, units, labels):
+    for question, f, unit in _unit_questions(sheet.cells[head.data_start :], col_of, {**units, **unconvertible}, labels):
         if options.confirm:  # the clerk saw the question and answered yes: the proposed unit
             units[f] = unit
             confirmed.add(f)
@@ -231,6 +236,7 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
     builder = _Builder(session, options, col_of, units, year, head, path)
     builder.merged = merged
     builder.confirmed = confirmed
+    builder.unconvertible = unconvertible
     builder.year_assumed = assumed
     results: list[RowResult] = []
     lines: list[Line] = []
@@ -855,6 +861,7 @@ class _Builder:
             if f in col_of
         ]
         self.parse_date = functools.partial(values.parse_date, year=year)
+        self.unconvertible: dict[str, str] = {}  # field -> the unit its header names that nothing converts
         self.merged: dict[tuple[int, str], _Merged] = {}  # figures shared by several rows (see _merged_figures)
         self.project_money: dict[tuple[str, str], Decimal] = {}  # (township, project name) -> its merged 总投资
         self.resplit: set[str] = set()  # projects whose unsplit figure this file's community figures replace
@@ -1181,6 +1188,12 @@ class _Builder:
         for f, col, kind, parse in self.number_columns:
             raw = row[col] if col < width else None
             if raw is None or raw == "":
+                continue
+            if f in self.unconvertible:
+                problems.append(
+                    f"{self._label(f)}：列名中的单位“{self.unconvertible[f]}”无法换算"
+                    "（只认 万元、元、亿元、平方米、万平方米 这样的单位），请换算后再导入"
+                )
                 continue
             ok, n = self._parsed(f, parse, raw)
             if not ok:

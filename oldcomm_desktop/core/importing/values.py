@@ -256,6 +256,20 @@ def unit_in(text: str) -> str | None:
     return word
 
 
+_BRACKETED = re.compile(r"\(([^()]+)\)")
+
+
+def unconvertible_unit(header: str) -> str | None:
+    """The unit a header names in brackets that nothing converts (建筑面积（亩）, 占地面积（公顷）), or None: its
+    values are refused rather than read as the field's default unit, as a cell writing such a unit is."""
+    if unit_in(header) is not None:
+        return None
+    for m in _BRACKETED.finditer(normalise(header)):
+        if _UNCONVERTIBLE.match(m.group(1)):
+            return m.group(1)
+    return None
+
+
 def known_unit(unit: str) -> bool:
     """Whether a unit converts: one of UNITS, a magnitude alone (万) or a magnitude before a base unit (千元)."""
     if unit in UNITS or unit in MAGNITUDES:
