@@ -121,6 +121,8 @@ def _print_plan(plan: Any, *, show_mapping: bool) -> None:
             print(f"  拒绝 第 {r.row} 行 {r.name}：{r.reason}")
         elif r.flags:
             print(f"  提示 第 {r.row} 行 {r.name}：{'；'.join(r.flags)}")
+        elif r.action == ledger.SKIPPED and r.reason == ledger.TEMPLATE_ROW:
+            print(f"  跳过 第 {r.row} 行：{r.reason}")
     if plan.unknown_townships:
         print("未登记的乡镇（街道）：" + "、".join(plan.unknown_townships))
     for check in plan.checks:

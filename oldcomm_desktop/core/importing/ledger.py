@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import collector, divisions, workspace
+from oldcomm_desktop.core import collector, communities, divisions, workspace
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.importing import bulk, columns, values, workbook
 from oldcomm_desktop.core.importing import header as headers
@@ -291,6 +291,8 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
             res.reason = f"这一行代表一批 {k.batch_size} 个小区，不是一个小区；请逐个小区列出后再导入"
         elif k.kind in (kinds.PART, kinds.FOOTER):
             res.reason = kinds.KIND_LABELS[k.kind]
+        elif k.kind == kinds.NAMELESS and _only_zeros(row, mapping):
+            res.reason = TEMPLATE_ROW
         elif k.kind == kinds.NAMELESS:
             res.action = REJECTED
             shown = labels[name_col] or "小区名称"
@@ -332,6 +334,24 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
             *columns.hidden_imported(labels, mapping, sheet.hidden_columns),
         ],
     )
+
+
+TEMPLATE_ROW = "空白模板行（没有小区名称，数字都是 0），已跳过"
+
+
+def _only_zeros(row: list[Any], mapping: dict[int, str]) -> bool:
+    """Whether every imported cell of a row is empty or 0: a template's pre-filled line, not a community."""
+    for col in mapping:
+        v = _cell(row, col)
+        if v is None or (isinstance(v, str) and not v.strip()):
+            continue
+        try:
+            n = values.parse_number(v)
+        except ValueError:
+            return False
+        if n is not None and n.value != 0:
+            return False
+    return True
 
 
 QUOTE_LIMIT = 30  # characters of a quoted cell a message shows; the rest is …
@@ -1228,6 +1248,10 @@ class _Builder:
                 v = v * 100
             if found and found.get(f) is not None and v != found[f] and values.agrees_as_written(found[f], n):
                 v = found[f]  # the file shows the stored figure rounded (a return we exported): not a change
+            if v == 0 and communities.FIELDS[f].positive:
+                # a template pre-filled with 0: not filled, rather than a figure the single edit refuses
+                flags.append(f"{self._label(f)}填的是 0，按未填写处理")
+                continue
             v = _rounded(f, kind, v, raw, flags, self._label(f))
             data[f] = int(v) if kind == "int" and v == v.to_integral_value() else v
         for f, col in self.year_columns:
