@@ -16,7 +16,15 @@ from decimal import Decimal
 from typing import Any
 
 from oldcomm_desktop.core.importing.columns import exact, is_summary_header, match
-from oldcomm_desktop.core.importing.values import MAGNITUDES, UNITS, normalise, numeral_years, parse_number, shown, unit_in
+from oldcomm_desktop.core.importing.values import (
+    MAGNITUDES,
+    UNITS,
+    normalise,
+    numeral_years,
+    parse_number,
+    shown,
+    unit_in,
+)
 
 SCAN_ROWS = 20
 

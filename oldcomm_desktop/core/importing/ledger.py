@@ -225,7 +225,8 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
     col_of = {f: c for c, f in mapping.items()}
     questions, answers = [], []
     confirmed: set[str] = set()
-    for question, f, unit in _unit_questions(sheet.cells[head.data_start :], col_of, {**units, **unconvertible}, labels):
+    asked = _unit_questions(sheet.cells[head.data_start :], col_of, {**units, **unconvertible}, labels)
+    for question, f, unit in asked:
         if options.confirm:  # the clerk saw the question and answered yes: the proposed unit
             units[f] = unit
             confirmed.add(f)
