@@ -30,7 +30,7 @@ from oldcomm_desktop.core.model import (
     RenovationItem,
     SearchText,
 )
-from oldcomm_desktop.core.pinyin_search import match_phrase
+from oldcomm_desktop.core.pinyin_search import match_phrase, search_query
 
 
 @dataclass(frozen=True)
@@ -96,13 +96,14 @@ class Listing:
     ) -> list[ColumnElement[bool]]:
         deleted = self.entity.deleted_at
         found = [deleted.is_not(None) if query.include_deleted else deleted.is_(None)]
-        if query.search.strip() and fts and self.indexed_search is not None:
-            for word in query.search.split():
+        search = search_query(query.search)  # 建設路 finds 建设路小区 and 建設路小區 alike
+        if search.strip() and fts and self.indexed_search is not None:
+            for word in search.split():
                 ids = indexed(word)
                 if ids is not None:
                     found.append(self.indexed_search(ids, word, session))
-        elif query.search.strip():
-            found.append(_search(self.search_columns(), query.search.strip()))
+        elif search.strip():
+            found.append(_search(self.search_columns(), search.strip()))
         for name, value in query.filters.items():
             if value in (None, "", ()):
                 continue

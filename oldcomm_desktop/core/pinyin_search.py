@@ -18,6 +18,8 @@ import re
 import unicodedata
 from typing import Any
 
+from oldcomm_desktop.core.chinese_script import simplified
+
 MAX_VARIANTS = 8
 
 
@@ -107,7 +109,14 @@ def initials(text: str | None) -> str:
 
 
 def search_text(*parts: str | None) -> str:
-    return " ".join(initials(p) for p in parts if p)
+    """The stored search key: the initials of each part, and a part written in traditional characters in its
+    simplified form too, so 建设路 finds 建設路小區 (the query is simplified as well: `search_query`)."""
+    return " ".join(initials(p) + (" " + s if (s := simplified(p)) != p else "") for p in parts if p)
+
+
+def search_query(text: str) -> str:
+    """A search as typed, in the form the keys hold: 建設路 looks for 建设路 (see `search_text`)."""
+    return simplified(text)
 
 
 def sort_key(text: str | None) -> str:

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from oldcomm_desktop.core.chinese_script import simplified
 from oldcomm_desktop.core.lifecycle import ACCEPTED, COMPLETED, PLANNED, STARTED, STATUS_WORDS, WITHDRAWN
 
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -72,39 +73,13 @@ _SEVERAL = re.compile(r"[+/、&]\s*\d")
 _UNCONVERTIBLE = re.compile(r"(%|％|公顷|亩|平方公里|km|公里|米(?!²)|e\d|E\d)")
 
 
-@functools.lru_cache(maxsize=1)
-def _t2s() -> Any:
-    from opencc import OpenCC
-
-    return OpenCC("t2s")
-
-
-@functools.lru_cache(maxsize=1)
-def _traditional() -> frozenset[str]:
-    """Characters OpenCC's t2s changes (its TSCharacters dictionary): text without any is left as it is."""
-    import os
-
-    import opencc
-
-    path = os.path.join(os.path.dirname(opencc.__file__), "dictionary", "TSCharacters.txt")
-    found = set()
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            key, _, values = line.rstrip("\n").partition("\t")
-            if values.split(" ")[0] != key:
-                found.add(key)
-    return frozenset(found)
-
-
 @functools.lru_cache(maxsize=50_000)
 def normalise(text: str) -> str:
     """NFKC, traditional → simplified, spaces (also inner ones in CJK text) removed; for matching words.
 
     OpenCC's pure-Python converter costs ~200 µs a cell; it only runs on text holding a traditional character.
     """
-    text = unicodedata.normalize("NFKC", text)
-    if not _traditional().isdisjoint(text):
-        text = _t2s().convert(text)
+    text = simplified(unicodedata.normalize("NFKC", text))
     return re.sub(r"\s+", "", text)
 
 
