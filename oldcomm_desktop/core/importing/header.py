@@ -22,6 +22,7 @@ from oldcomm_desktop.core.importing.values import (
     normalise,
     numeral_years,
     parse_number,
+    shortened,
     shown,
     unit_in,
 )
@@ -267,7 +268,7 @@ def samples(cells: list[list[Any]], head: Header, mapping: dict[int, str], per_c
     """The first few values under each column, from rows that are communities (not subtotals, totals, 其中
     parts or footers): the mapping step shows them beside each header so a clerk can see what a column holds
     before choosing what it imports as (a bare 面积 header over values like 1.45 is 万平方米, not 平方米).
-    Each value once per column, as the cell shows it."""
+    Each value once per column, as the cell shows it (a long text cut with …)."""
     from oldcomm_desktop.core.importing.rows import COMMUNITY, classify
 
     out: list[list[str]] = [[] for _ in head.labels]
@@ -278,7 +279,7 @@ def samples(cells: list[list[Any]], head: Header, mapping: dict[int, str], per_c
         if classify(row, mapping, head.labels).kind != COMMUNITY:
             continue
         for col in list(missing):
-            text = _text(row[col]) if col < len(row) else ""
+            text = shortened(_text(row[col])) if col < len(row) else ""
             if text and text not in out[col]:
                 out[col].append(text)
                 if len(out[col]) >= per_column:

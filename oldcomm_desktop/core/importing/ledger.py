@@ -67,6 +67,17 @@ class RowResult:
     cells: list[Any] = field(default_factory=list)
     asks: bool = False  # rejected only because a question was not confirmed (Options.confirm answers it)
 
+    @property
+    def shown_reason(self) -> str:
+        """The reason as the dry run shows it: a long cell quoted in it cut with … (`values.shortened_quotes`);
+        the report keeps it whole."""
+        return values.shortened_quotes(self.reason)
+
+    @property
+    def shown_flags(self) -> list[str]:
+        """The hints as the dry run shows them (see `shown_reason`)."""
+        return [values.shortened_quotes(f) for f in self.flags]
+
 
 @dataclass
 class LedgerPlan:
@@ -310,9 +321,6 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
                     figures.pop(f, None)
             lines.append(Line(r + 1, "community", name, values.normalise(str(group)), figures))
     bulk_plan = builder.finish(results)
-    for res in results:
-        res.reason = shortened_quotes(res.reason)
-        res.flags = [shortened_quotes(f) for f in res.flags]
     return LedgerPlan(
         path=path,
         sheet=sheet.name,
@@ -353,17 +361,6 @@ def _only_zeros(row: list[Any], mapping: dict[int, str]) -> bool:
         if n is not None and n.value != 0:
             return False
     return True
-
-
-QUOTE_LIMIT = 30  # characters of a quoted cell a message shows; the rest is …
-_QUOTED = re.compile(f"“([^“”]{{{QUOTE_LIMIT + 1},}})”")
-
-
-def shortened_quotes(message: str) -> str:
-    """A message with each quoted cell (“…”) cut to its first QUOTE_LIMIT characters and …: a 备注 of a few
-    hundred characters quoted whole drowns the dry-run table and the command line's lines. The saved report
-    keeps the row's cells whole."""
-    return _QUOTED.sub(lambda m: f"“{m.group(1)[:QUOTE_LIMIT]}…”", message)
 
 
 HINT = "导入提示："  # the line of a community's 备注 that holds an import's hints

@@ -92,6 +92,21 @@ def shown(value: Any) -> str:
     return str(value)
 
 
+QUOTE_LIMIT = 30  # characters of a cell a message or the mapping step shows; the rest is …
+_QUOTED = re.compile(f"“([^“”]{{{QUOTE_LIMIT + 1},}})”")
+
+
+def shortened(text: str) -> str:
+    """A cell's text cut to QUOTE_LIMIT characters and …: a 备注 of a few hundred characters shown whole drowns
+    the dry-run table, the mapping step and the command line's lines. Reports keep the text whole."""
+    return text if len(text) <= QUOTE_LIMIT else text[:QUOTE_LIMIT] + "…"
+
+
+def shortened_quotes(message: str) -> str:
+    """A message with each quoted cell (“…”) `shortened`."""
+    return _QUOTED.sub(lambda m: f"“{shortened(m.group(1))}”", message)
+
+
 @dataclass(frozen=True)
 class Number:
     value: Decimal  # in the stored unit (m², yuan, or a count) after the unit's factor

@@ -297,7 +297,7 @@ class LedgerImportDialog(QDialog):
         shown = [r for r in p.rows if r.action != ledger.SKIPPED or r.kind != "footer"]
         self.result_table.setRowCount(len(shown))
         for i, r in enumerate(shown):
-            why = "；".join(x for x in (r.reason, *r.flags) if x)
+            why = "；".join(x for x in (r.shown_reason, *r.shown_flags) if x)
             for col, value in enumerate((str(r.row), r.name, ledger.ACTION_LABELS[r.action], why)):
                 self.result_table.setItem(i, col, QTableWidgetItem(value))
         c = p.counts()

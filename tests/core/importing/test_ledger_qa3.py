@@ -99,11 +99,35 @@ def test_long_notes_are_shortened_in_messages_not_in_the_report(county_db: Datab
     path = write(tmp_path / "a.xlsx", rows)
     p = _import(county_db, path)
     r = p.rows[0]
-    text = r.reason + "".join(r.flags)
+    text = r.shown_reason + "".join(r.shown_flags)
     assert long_text[:20] in text and long_text not in text and "…" in text
     out = ledger.write_report(p, tmp_path / "r.xlsx", only_rejected=False)
-    cells = [c.value for row in load_workbook(out).active.iter_rows() for c in row]
-    assert long_text in cells
+    cells = [str(c.value) for row in load_workbook(out).active.iter_rows() for c in row]
+    assert long_text in cells  # the cell itself
+    assert any(long_text in c and c != long_text for c in cells)  # and the 原因 column, whole
+
+
+def test_the_command_line_says_it_all(tmp_path: Path) -> None:
+    """The dry run prints a long cell shortened and an empty template row as skipped; a traditional search
+    finds the imported community."""
+    from tests.cli.test_cli import ok
+
+    db = tmp_path / "c.sqlite3"
+    ok(tmp_path, "--db", db, "init", "--county-code", "341122000000", "--county-name", "青禾县")
+    long_text = "楼道照明、雨污分流、屋面防水" * 20
+    rows = [
+        TITLE,
+        ["乡镇（街道）", "小区名称", "户数", "状态"],
+        ["城关街道", "建设路小区", 100, long_text],
+        [None, None, 0, None],
+    ]
+    path = write(tmp_path / "a.xlsx", rows)
+    r = ok(tmp_path, "--db", db, "import-excel", path, "--dry-run", "--add-townships")
+    assert long_text not in r.out and long_text[:30] + "…" in r.out
+    assert "跳过 第 4 行：空白模板行" in r.out
+    rows[2][3] = "在建"
+    ok(tmp_path, "--db", db, "import-excel", write(tmp_path / "b.xlsx", rows), "--add-townships")
+    assert "建设路小区" in ok(tmp_path, "--db", db, "list", "communities", "--search", "建設路").out
 
 
 @pytest.mark.parametrize("cell", ["2023.6", "2023年6月", "date"])
