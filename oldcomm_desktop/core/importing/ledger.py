@@ -345,6 +345,17 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
     )
 
 
+@functools.cache
+def _zero_refused(f: str) -> bool:
+    """Whether a single edit refuses 0 for a community field (户数, 楼栋数, 建筑面积, 建成年份 …): asked of the
+    field's own parser, so a template's pre-filled 0 there is read as not filled instead of refusing the row."""
+    try:
+        communities.FIELDS[f].parse(0)
+    except ValueError:
+        return True
+    return False
+
+
 TEMPLATE_ROW = "空白模板行（没有小区名称，数字都是 0），已跳过"
 
 
@@ -1246,7 +1257,7 @@ class _Builder:
                 v = v * 100
             if found and found.get(f) is not None and v != found[f] and values.agrees_as_written(found[f], n):
                 v = found[f]  # the file shows the stored figure rounded (a return we exported): not a change
-            if v == 0 and communities.FIELDS[f].positive:
+            if v == 0 and _zero_refused(f):
                 # a template pre-filled with 0: not filled, rather than a figure the single edit refuses
                 flags.append(f"{self._label(f)}填的是 0，按未填写处理")
                 continue
@@ -1255,6 +1266,9 @@ class _Builder:
         for f, col in self.year_columns:
             raw = row[col] if col < width else None
             if raw is None or raw == "":
+                continue
+            if values.shown(raw).strip() == "0" and _zero_refused(f):  # a template's 0 建成年份: not filled
+                flags.append(f"{self._label(f)}填的是 0，按未填写处理")
                 continue
             ok, y = self._parsed(f, values.parse_year, raw)
             if not ok:

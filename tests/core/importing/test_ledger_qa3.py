@@ -73,10 +73,10 @@ def test_template_rows_of_zeros(county_db: Database, tmp_path: Path) -> None:
     read as not filled where the field takes no 0."""
     rows = [
         TITLE,
-        ["乡镇（街道）", "小区名称", "楼栋数", "户数", "建筑面积（平方米）", "总投资（万元）"],
-        ["城关街道", "幸福里", 0, 0, 0, 0],
-        [None, None, 0, 0, 0, 0],
-        ["城关街道", "和平里", 3, 120, 5000, 80],
+        ["乡镇（街道）", "小区名称", "建成年份", "楼栋数", "户数", "建筑面积（平方米）", "总投资（万元）"],
+        ["城关街道", "幸福里", 0, 0, 0, 0, 0],
+        [None, None, 0, 0, 0, 0, 0],
+        ["城关街道", "和平里", 1995, 3, 120, 5000, 80],
     ]
     path = write(tmp_path / "a.xlsx", rows)
     p = _import(county_db, path)
@@ -86,7 +86,8 @@ def test_template_rows_of_zeros(county_db: Database, tmp_path: Path) -> None:
     assert by_row[4].action == "skipped" and "空" in by_row[4].reason
     assert p.counts()["skipped"] == 1
     c = _communities(county_db)
-    assert c["幸福里"].households is None and c["和平里"].households == 120
+    assert c["幸福里"].households is None and c["幸福里"].year_built is None and c["和平里"].households == 120
+    assert c["幸福里"].total_investment == 0  # 总投资 takes 0: kept
     again = _import(county_db, path)
     assert again.counts()["unchanged"] == 2 and again.counts()["rejected"] == 0
 
