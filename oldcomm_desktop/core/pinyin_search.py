@@ -202,9 +202,8 @@ def index_tokens(*parts: str | None) -> str:
     福里 finds 幸福里小区 from the index instead of reading every row (no tokenizer in SQLite splits Chinese).
     """
     tokens: list[str] = []
-    for part in (*parts, *(s for p in parts if p and (s := simplified(p)) != p)):  # 建設 found by 建设 too
-        if not part:
-            continue
+    forms = (form for p in parts if p for form in dict.fromkeys((p, simplified(p))))  # 建設 found by 建设 too
+    for part in forms:
         for is_ascii, run in _runs(part):
             if is_ascii:
                 tokens.append(run)
