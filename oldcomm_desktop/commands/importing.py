@@ -67,7 +67,7 @@ def cmd_import_excel(args: argparse.Namespace) -> int:
         for q in plan.questions:
             print(f"需要确认：{q}")
         for r in asking:
-            print(f"需要确认：第 {r.row} 行 {r.name}：{r.reason.replace('需要确认：', '')}")
+            print(f"需要确认：第 {r.row} 行 {r.name}：{r.shown_reason.replace('需要确认：', '')}")
         if (plan.questions or asking) and not args.dry_run:
             raise OldcommError(
                 "导入未进行：请先回答上面的问题——确认无误后加 --confirm 重新运行"
@@ -118,9 +118,11 @@ def _print_plan(plan: Any, *, show_mapping: bool) -> None:
     )
     for r in plan.rows:
         if r.action == ledger.REJECTED:
-            print(f"  拒绝 第 {r.row} 行 {r.name}：{r.reason}")
+            print(f"  拒绝 第 {r.row} 行 {r.name}：{r.shown_reason}")
         elif r.flags:
-            print(f"  提示 第 {r.row} 行 {r.name}：{'；'.join(r.flags)}")
+            print(f"  提示 第 {r.row} 行 {r.name}：{'；'.join(r.shown_flags)}")
+        elif r.action == ledger.SKIPPED and r.reason == ledger.TEMPLATE_ROW:
+            print(f"  跳过 第 {r.row} 行：{r.reason}")
     if plan.unknown_townships:
         print("未登记的乡镇（街道）：" + "、".join(plan.unknown_townships))
     for check in plan.checks:

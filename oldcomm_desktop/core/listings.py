@@ -30,7 +30,7 @@ from oldcomm_desktop.core.model import (
     RenovationItem,
     SearchText,
 )
-from oldcomm_desktop.core.pinyin_search import match_phrase
+from oldcomm_desktop.core.pinyin_search import match_phrase, search_forms
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def _like(text: str) -> str:
 
 def _search(columns: list, text: str) -> ColumnElement[bool]:
     words = [w for w in text.split() if w]
-    return and_(*(or_(*(c.like(_like(w), escape="\\") for c in columns)) for w in words))
+    return and_(*(or_(*(c.like(_like(f), escape="\\") for c in columns for f in search_forms(w))) for w in words))
 
 
 _FTS = table("search_fts", column("rowid"), column("search_fts"))
@@ -98,9 +98,12 @@ class Listing:
         found = [deleted.is_not(None) if query.include_deleted else deleted.is_(None)]
         if query.search.strip() and fts and self.indexed_search is not None:
             for word in query.search.split():
-                ids = indexed(word)
-                if ids is not None:
-                    found.append(self.indexed_search(ids, word, session))
+                # 建設路 finds 建设路小区 and 建設路小區 alike (pinyin_search.search_forms)
+                forms = [
+                    self.indexed_search(ids, w, session) for w in search_forms(word) if (ids := indexed(w)) is not None
+                ]
+                if forms:
+                    found.append(or_(*forms))
         elif query.search.strip():
             found.append(_search(self.search_columns(), query.search.strip()))
         for name, value in query.filters.items():

@@ -18,6 +18,8 @@ import re
 import unicodedata
 from typing import Any
 
+from oldcomm_desktop.core.chinese_script import simplified
+
 MAX_VARIANTS = 8
 
 
@@ -107,7 +109,18 @@ def initials(text: str | None) -> str:
 
 
 def search_text(*parts: str | None) -> str:
-    return " ".join(initials(p) for p in parts if p)
+    """The stored search key: the initials of each part, and a part written in traditional characters in its
+    simplified form too, so 建设路 finds 建設路小區 (a traditional query looks for its simplified form
+    as well: `search_forms`)."""
+    return " ".join(initials(p) + (" " + s if (s := simplified(p)) != p else "") for p in parts if p)
+
+
+def search_forms(word: str) -> tuple[str, ...]:
+    """What a search word looks for: itself, and its simplified form when it holds a traditional character —
+    建設路 finds 建设路小区 (whose key is simplified) and still finds text stored in traditional characters
+    that no key simplifies (an address, an item's description, a key written before)."""
+    plain = simplified(word)
+    return (word,) if plain == word else (word, plain)
 
 
 def sort_key(text: str | None) -> str:
@@ -189,9 +202,8 @@ def index_tokens(*parts: str | None) -> str:
     福里 finds 幸福里小区 from the index instead of reading every row (no tokenizer in SQLite splits Chinese).
     """
     tokens: list[str] = []
-    for part in parts:
-        if not part:
-            continue
+    forms = (form for p in parts if p for form in dict.fromkeys((p, simplified(p))))  # 建設 found by 建设 too
+    for part in forms:
         for is_ascii, run in _runs(part):
             if is_ascii:
                 tokens.append(run)

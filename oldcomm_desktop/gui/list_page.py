@@ -108,14 +108,16 @@ def query_rows(rows: Iterable[Mapping[str, Any]], query: PageQuery, search_keys:
     from oldcomm_desktop.core import pinyin_search
 
     needle = query.search.strip().lower()
+    needles = pinyin_search.search_forms(needle)  # 建設路 finds 建设路 too
     out = []
     for row in rows:
         if any(row.get(k) != v for k, v in query.filters):
             continue
         if needle and not any(
-            needle in str(row.get(k) or "").lower()
-            or any(needle in v for v in pinyin_search.initials(str(row.get(k) or "")).split())
+            n in str(row.get(k) or "").lower()
+            or any(n in v for v in pinyin_search.search_text(str(row.get(k) or "")).split())
             for k in search_keys
+            for n in needles
         ):
             continue
         out.append(dict(row))

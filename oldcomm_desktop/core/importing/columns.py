@@ -252,6 +252,16 @@ def alike(labels: Sequence[str], mapping: Mapping[int, str], hidden: Sequence[in
     return out
 
 
+def hidden_imported(labels: Sequence[str], mapping: Mapping[int, str], hidden: Collection[int]) -> list[str]:
+    """A hidden column the mapping imports (the only one of its kind): imported, but the clerk is told, as a
+    hidden row is, since a hidden column is often one the ledger's keeper meant to drop."""
+    return [
+        f"列“{labels[col] or LABELS.get(f, f)}”在表中被隐藏，已照常导入，请核对是否应当导入"
+        for col, f in sorted(mapping.items())
+        if col in hidden
+    ]
+
+
 def known_headers(session: Any, data: Mapping[str, Any] | None = None) -> frozenset[str]:
     """Header texts a mapping file or a remembered mapping names (so a header of unusual words is found)."""
     from sqlalchemy import select

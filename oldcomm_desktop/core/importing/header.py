@@ -16,7 +16,16 @@ from decimal import Decimal
 from typing import Any
 
 from oldcomm_desktop.core.importing.columns import exact, is_summary_header, match
-from oldcomm_desktop.core.importing.values import UNITS, normalise, numeral_years, parse_number, shown, unit_in
+from oldcomm_desktop.core.importing.values import (
+    MAGNITUDES,
+    UNITS,
+    normalise,
+    numeral_years,
+    parse_number,
+    shortened,
+    shown,
+    unit_in,
+)
 
 SCAN_ROWS = 20
 
@@ -140,7 +149,12 @@ def find(cells: list[list[Any]], known: frozenset[str] = frozenset()) -> Header 
 # who 单位 is in a line that names a body, not a unit (填报单位：城关街道办事处)
 _BODIES = ("填报", "建设", "实施", "责任", "施工", "监理", "设计", "主管", "报送", "编制", "牵头", "业主", "产权")
 _SHEET_UNIT = re.compile(r"单位[:：]")
-_ANY_UNIT = re.compile("|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True)), re.IGNORECASE)
+# a unit word, with the magnitude before it (千元, 百万元): 单位：千元 is thousands of yuan, not yuan
+_ANY_UNIT = re.compile(
+    "(" + "|".join(sorted(MAGNITUDES, key=len, reverse=True)) + ")?"
+    "(" + "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True)) + ")",
+    re.IGNORECASE,
+)
 
 
 def sheet_units(lines: Iterable[str]) -> dict[str, str]:
@@ -153,9 +167,10 @@ def sheet_units(lines: Iterable[str]) -> dict[str, str]:
             if text[max(0, m.start() - 2) : m.start()] in _BODIES:
                 continue
             for u in _ANY_UNIT.finditer(text[m.end() :]):
-                unit = next(k for k in UNITS if k.lower() == u.group(0).lower())
+                unit = next(k for k in UNITS if k.lower() == u.group(2).lower())
                 if UNITS[unit][0] in ("money", "area"):
-                    found.setdefault(UNITS[unit][0], unit)
+                    magnitude = u.group(1) if u.group(1) and UNITS[unit][1] == 1 else ""
+                    found.setdefault(UNITS[unit][0], magnitude + unit)
     return found
 
 
@@ -253,7 +268,7 @@ def samples(cells: list[list[Any]], head: Header, mapping: dict[int, str], per_c
     """The first few values under each column, from rows that are communities (not subtotals, totals, 其中
     parts or footers): the mapping step shows them beside each header so a clerk can see what a column holds
     before choosing what it imports as (a bare 面积 header over values like 1.45 is 万平方米, not 平方米).
-    Each value once per column, as the cell shows it."""
+    Each value once per column, as the cell shows it (a long text cut with …)."""
     from oldcomm_desktop.core.importing.rows import COMMUNITY, classify
 
     out: list[list[str]] = [[] for _ in head.labels]
@@ -264,7 +279,7 @@ def samples(cells: list[list[Any]], head: Header, mapping: dict[int, str], per_c
         if classify(row, mapping, head.labels).kind != COMMUNITY:
             continue
         for col in list(missing):
-            text = _text(row[col]) if col < len(row) else ""
+            text = shortened(_text(row[col])) if col < len(row) else ""
             if text and text not in out[col]:
                 out[col].append(text)
                 if len(out[col]) >= per_column:

@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import collector, divisions, workspace
+from oldcomm_desktop.core import collector, communities, divisions, workspace
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.importing import bulk, columns, values, workbook
 from oldcomm_desktop.core.importing import header as headers
@@ -66,6 +66,17 @@ class RowResult:
     flags: list[str] = field(default_factory=list)  # approximations and guesses the clerk should see
     cells: list[Any] = field(default_factory=list)
     asks: bool = False  # rejected only because a question was not confirmed (Options.confirm answers it)
+
+    @property
+    def shown_reason(self) -> str:
+        """The reason as the dry run shows it: a long cell quoted in it cut with … (`values.shortened_quotes`);
+        the report keeps it whole."""
+        return values.shortened_quotes(self.reason)
+
+    @property
+    def shown_flags(self) -> list[str]:
+        """The hints as the dry run shows them (see `shown_reason`)."""
+        return [values.shortened_quotes(f) for f in self.flags]
 
 
 @dataclass
@@ -217,10 +228,16 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
             units[f] = head.units[col]
         elif f not in units and _QUANTITY.get(f) in head.sheet_units:  # 单位：万元 above the table
             units[f] = head.sheet_units[_QUANTITY[f]]
+    unconvertible = {  # 建筑面积（亩）: refused, neither read as m² nor asked about
+        f: u
+        for c, f in mapping.items()
+        if f in _QUANTITY and f not in units and c < len(labels) and (u := values.unconvertible_unit(labels[c] or ""))
+    }
     col_of = {f: c for c, f in mapping.items()}
     questions, answers = [], []
     confirmed: set[str] = set()
-    for question, f, unit in _unit_questions(sheet.cells[head.data_start :], col_of, units, labels):
+    asked = _unit_questions(sheet.cells[head.data_start :], col_of, {**units, **unconvertible}, labels)
+    for question, f, unit in asked:
         if options.confirm:  # the clerk saw the question and answered yes: the proposed unit
             units[f] = unit
             confirmed.add(f)
@@ -231,6 +248,7 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
     builder = _Builder(session, options, col_of, units, year, head, path)
     builder.merged = merged
     builder.confirmed = confirmed
+    builder.unconvertible = unconvertible
     builder.year_assumed = assumed
     results: list[RowResult] = []
     lines: list[Line] = []
@@ -285,6 +303,8 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
             res.reason = f"这一行代表一批 {k.batch_size} 个小区，不是一个小区；请逐个小区列出后再导入"
         elif k.kind in (kinds.PART, kinds.FOOTER):
             res.reason = kinds.KIND_LABELS[k.kind]
+        elif k.kind == kinds.NAMELESS and _only_zeros(row, mapping):
+            res.reason = TEMPLATE_ROW
         elif k.kind == kinds.NAMELESS:
             res.action = REJECTED
             shown = labels[name_col] or "小区名称"
@@ -320,8 +340,38 @@ def plan(session: Session, path: Path, options: Options | None = None) -> Ledger
         notices=[
             *([sheet.chosen] if sheet.chosen else []),
             *columns.alike(labels, mapping, sorted(sheet.hidden_columns)),
+            *columns.hidden_imported(labels, mapping, sheet.hidden_columns),
         ],
     )
+
+
+@functools.cache
+def _zero_refused(f: str) -> bool:
+    """Whether a single edit refuses 0 for a community field (户数, 楼栋数, 建筑面积, 建成年份 …): asked of the
+    field's own parser, so a template's pre-filled 0 there is read as not filled instead of refusing the row."""
+    try:
+        communities.FIELDS[f].parse(0)
+    except ValueError:
+        return True
+    return False
+
+
+TEMPLATE_ROW = "空白模板行（没有小区名称，数字都是 0），已跳过"
+
+
+def _only_zeros(row: list[Any], mapping: dict[int, str]) -> bool:
+    """Whether every imported cell of a row is empty or 0: a template's pre-filled line, not a community."""
+    for col in mapping:
+        v = _cell(row, col)
+        if v is None or (isinstance(v, str) and not v.strip()):
+            continue
+        try:
+            n = values.parse_number(v)
+        except ValueError:
+            return False
+        if n is not None and n.value != 0:
+            return False
+    return True
 
 
 HINT = "导入提示："  # the line of a community's 备注 that holds an import's hints
@@ -840,6 +890,7 @@ class _Builder:
             if f in col_of
         ]
         self.parse_date = functools.partial(values.parse_date, year=year)
+        self.unconvertible: dict[str, str] = {}  # field -> the unit its header names that nothing converts
         self.merged: dict[tuple[int, str], _Merged] = {}  # figures shared by several rows (see _merged_figures)
         self.project_money: dict[tuple[str, str], Decimal] = {}  # (township, project name) -> its merged 总投资
         self.resplit: set[str] = set()  # projects whose unsplit figure this file's community figures replace
@@ -1167,6 +1218,12 @@ class _Builder:
             raw = row[col] if col < width else None
             if raw is None or raw == "":
                 continue
+            if f in self.unconvertible:
+                problems.append(
+                    f"{self._label(f)}：列名中的单位“{self.unconvertible[f]}”无法换算"
+                    "（只认 万元、元、亿元、平方米、万平方米 这样的单位），请换算后再导入"
+                )
+                continue
             ok, n = self._parsed(f, parse, raw)
             if not ok:
                 problems.append(f"{self._label(f)}：{n}")
@@ -1200,11 +1257,18 @@ class _Builder:
                 v = v * 100
             if found and found.get(f) is not None and v != found[f] and values.agrees_as_written(found[f], n):
                 v = found[f]  # the file shows the stored figure rounded (a return we exported): not a change
+            if v == 0 and _zero_refused(f):
+                # a template pre-filled with 0: not filled, rather than a figure the single edit refuses
+                flags.append(f"{self._label(f)}填的是 0，按未填写处理")
+                continue
             v = _rounded(f, kind, v, raw, flags, self._label(f))
             data[f] = int(v) if kind == "int" and v == v.to_integral_value() else v
         for f, col in self.year_columns:
             raw = row[col] if col < width else None
             if raw is None or raw == "":
+                continue
+            if values.shown(raw).strip() == "0" and _zero_refused(f):  # a template's 0 建成年份: not filled
+                flags.append(f"{self._label(f)}填的是 0，按未填写处理")
                 continue
             ok, y = self._parsed(f, values.parse_year, raw)
             if not ok:
@@ -1286,8 +1350,12 @@ class _Builder:
             # the date of the milestone they name
             for target, dated in self._phrase("status", word, flags) or ():
                 phrased.append((target, dated, "status", word))
-        if not ok:
+        if not ok and self._only_a_date(word):
+            # 2023.6 or a date cell under 状态: no word, so no status and no milestone (as a phrase with no word)
+            flags.append(f"{self._label('status')}“{values.shown(word)}”是日期，没有写状态，未据此记录状态")
+        elif not ok:
             problems.append(f"{self._label('status')}：{status}")
+        if not ok:
             status = None
         sources = self._phrased_dates(phrased, dates, days, flags)
         if heading_status is not None and heading_status.status:
@@ -1329,6 +1397,13 @@ class _Builder:
         res.action = UPDATED if found else NEW
         self._milestones(res, cid, status, dates, word, found, sources)
         return figures if len(figures) == sum(1 for f in FIGURES if f in c) else None
+
+    def _only_a_date(self, raw: Any) -> bool:
+        """Whether a cell holds a date and nothing else (2023.6, 2023年6月, a date cell)."""
+        try:
+            return self.parse_date(raw) is not None
+        except ValueError:
+            return False
 
     def heading(self, text: str) -> _Heading | None:
         """What a group heading's text says (一、新开工项目, （一）城关街道, 城关街道（5个）, 一、城关街道续建项目), or

@@ -13,7 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from oldcomm_desktop.core.importing.values import _traditional, normalise, strip_list_number
+from oldcomm_desktop.core.chinese_script import traditional_characters
+from oldcomm_desktop.core.importing.values import normalise, strip_list_number
 
 COMMUNITY, SUBTOTAL, TOTAL, BATCH, PART, FOOTER, BLANK, HEADER, NAMELESS, HEADING = (
     "community",
@@ -99,7 +100,7 @@ def classify(row: list[Any], mapping: dict[int, str], labels: list[str]) -> Kind
     if not joined:
         return Kind(BLANK)
     head = "".join(texts[:4])
-    if not (_WORD_CHARS.isdisjoint(head) and _traditional().isdisjoint(head)):
+    if not (_WORD_CHARS.isdisjoint(head) and traditional_characters().isdisjoint(head)):
         first = normalise(head)
         if first.startswith(NOTE_WORDS):  # "注：建筑面积按精确值合计为…" under a return: a note, not a total
             return Kind(FOOTER)

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from oldcomm_desktop.core.chinese_script import simplified
 from oldcomm_desktop.core.lifecycle import ACCEPTED, COMPLETED, PLANNED, STARTED, STATUS_WORDS, WITHDRAWN
 
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -72,39 +73,13 @@ _SEVERAL = re.compile(r"[+/、&]\s*\d")
 _UNCONVERTIBLE = re.compile(r"(%|％|公顷|亩|平方公里|km|公里|米(?!²)|e\d|E\d)")
 
 
-@functools.lru_cache(maxsize=1)
-def _t2s() -> Any:
-    from opencc import OpenCC
-
-    return OpenCC("t2s")
-
-
-@functools.lru_cache(maxsize=1)
-def _traditional() -> frozenset[str]:
-    """Characters OpenCC's t2s changes (its TSCharacters dictionary): text without any is left as it is."""
-    import os
-
-    import opencc
-
-    path = os.path.join(os.path.dirname(opencc.__file__), "dictionary", "TSCharacters.txt")
-    found = set()
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            key, _, values = line.rstrip("\n").partition("\t")
-            if values.split(" ")[0] != key:
-                found.add(key)
-    return frozenset(found)
-
-
 @functools.lru_cache(maxsize=50_000)
 def normalise(text: str) -> str:
     """NFKC, traditional → simplified, spaces (also inner ones in CJK text) removed; for matching words.
 
     OpenCC's pure-Python converter costs ~200 µs a cell; it only runs on text holding a traditional character.
     """
-    text = unicodedata.normalize("NFKC", text)
-    if not _traditional().isdisjoint(text):
-        text = _t2s().convert(text)
+    text = simplified(unicodedata.normalize("NFKC", text))
     return re.sub(r"\s+", "", text)
 
 
@@ -115,6 +90,21 @@ def shown(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+QUOTE_LIMIT = 30  # characters of a cell a message or the mapping step shows; the rest is …
+_QUOTED = re.compile(f"“([^“”]{{{QUOTE_LIMIT + 1},}})”")
+
+
+def shortened(text: str) -> str:
+    """A cell's text cut to QUOTE_LIMIT characters and …: a 备注 of a few hundred characters shown whole drowns
+    the dry-run table, the mapping step and the command line's lines. Reports keep the text whole."""
+    return text if len(text) <= QUOTE_LIMIT else text[:QUOTE_LIMIT] + "…"
+
+
+def shortened_quotes(message: str) -> str:
+    """A message with each quoted cell (“…”) `shortened`."""
+    return _QUOTED.sub(lambda m: f"“{shortened(m.group(1))}”", message)
 
 
 @dataclass(frozen=True)
@@ -254,6 +244,20 @@ def unit_in(text: str) -> str | None:
     if magnitude and word in UNITS and UNITS[word][1] == 1:
         return magnitude + word  # 千元, 百万元, 千平方米: the magnitude times the base unit
     return word
+
+
+_BRACKETED = re.compile(r"\(([^()]+)\)")
+
+
+def unconvertible_unit(header: str) -> str | None:
+    """The unit a header names in brackets that nothing converts (建筑面积（亩）, 占地面积（公顷）), or None: its
+    values are refused rather than read as the field's default unit, as a cell writing such a unit is."""
+    if unit_in(header) is not None:
+        return None
+    for m in _BRACKETED.finditer(normalise(header)):
+        if _UNCONVERTIBLE.match(m.group(1)):
+            return m.group(1)
+    return None
 
 
 def known_unit(unit: str) -> bool:

@@ -297,7 +297,7 @@ class LedgerImportDialog(QDialog):
         shown = [r for r in p.rows if r.action != ledger.SKIPPED or r.kind != "footer"]
         self.result_table.setRowCount(len(shown))
         for i, r in enumerate(shown):
-            why = "；".join(x for x in (r.reason, *r.flags) if x)
+            why = "；".join(x for x in (r.shown_reason, *r.shown_flags) if x)
             for col, value in enumerate((str(r.row), r.name, ledger.ACTION_LABELS[r.action], why)):
                 self.result_table.setItem(i, col, QTableWidgetItem(value))
         c = p.counts()
@@ -307,6 +307,7 @@ class LedgerImportDialog(QDialog):
         ]
         if p.unknown_townships:
             lines.append("未登记的乡镇（街道）：" + "、".join(p.unknown_townships))
+        lines += p.notices  # about the sheet and its columns (a hidden column imported, two 户数 columns …)
         lines += [f"核对不符：{m.message()}" for m in p.mismatches]
         lines += [f"需要确认：{q}" for q in p.questions]
         self._say("\n".join(lines), error=bool(p.questions))
