@@ -153,10 +153,15 @@ def open_count(session: Session, township: str | None = None) -> int:
     return int(session.scalar(q) or 0)
 
 
+MIN_PREFIX = 4  # an id's start a clerk may type; an empty one (an unset $ID in a script) must match nothing
+
+
 def find(session: Session, conflict_id: str) -> SyncConflict:
-    c = session.get(SyncConflict, conflict_id)
-    if c is None:
-        matches = list(session.scalars(select(SyncConflict).where(SyncConflict.id.startswith(conflict_id)).limit(50)))
+    conflict_id = conflict_id.strip()
+    c = session.get(SyncConflict, conflict_id) if conflict_id else None
+    if c is None and len(conflict_id) >= MIN_PREFIX:  # autoescape: % and _ are characters, not wildcards
+        found = select(SyncConflict).where(SyncConflict.id.startswith(conflict_id, autoescape=True)).limit(50)
+        matches = list(session.scalars(found))
         if len(matches) == 1:
             c = matches[0]
         elif matches:  # ids made within a minute share their start: a short prefix names several

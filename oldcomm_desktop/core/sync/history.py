@@ -21,6 +21,7 @@ from oldcomm_desktop.core.importing import bulk_tables
 from oldcomm_desktop.core.model import Community, CommunityCategory, RenovationItem, SyncImport, SyncPeer
 from oldcomm_desktop.core.model.base import utcnow
 from oldcomm_desktop.core.sync import changes, deleted_parents, importer, tables, writes
+from oldcomm_desktop.core.sync.conflicts import MIN_PREFIX
 from oldcomm_desktop.core.sync.importer import CONFLICT, CREATED, IMPORT_ROW, _audit
 
 
@@ -54,11 +55,18 @@ def history(session: Session) -> list[dict[str, Any]]:
 
 def rollback(session: Session, import_id: str, *, operator: str | None = None) -> int:
     """Undo one import from its before-images; refuses if a record it changed was changed again since."""
-    imp = session.get(SyncImport, import_id)
-    if imp is None:
-        matches = list(session.scalars(select(SyncImport).where(SyncImport.id.startswith(import_id))))
+    import_id = import_id.strip()
+    imp = session.get(SyncImport, import_id) if import_id else None
+    if imp is None and len(import_id) >= MIN_PREFIX:  # an empty id (an unset $ID) or % never matches them all
+        found = select(SyncImport).where(SyncImport.id.startswith(import_id, autoescape=True)).limit(50)
+        matches = list(session.scalars(found))
         if len(matches) == 1:
             imp = matches[0]
+        elif matches:
+            raise OldcommError(
+                f"编号开头“{import_id}”对应 {len(matches)}{'+' if len(matches) == 50 else ''} 次导入，"
+                "请多写几位（用 oldcomm sync history 查看完整编号）"
+            )
     if imp is None:
         raise OldcommError(f"导入记录 {import_id} 不存在（用 oldcomm sync history 查看编号）")
     if imp.status != "applied":

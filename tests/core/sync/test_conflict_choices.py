@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from oldcomm_desktop.core.errors import OldcommError
-from oldcomm_desktop.core.sync import choices, conflicts
+from oldcomm_desktop.core.sync import choices, conflicts, history
 
 from .conftest import COUNTY, T1, Node, exchange
 from .test_rule_clashes import _money_clash
@@ -60,3 +60,34 @@ def test_a_short_id_shared_by_several_conflicts_says_so(world: dict[str, Node]) 
         with pytest.raises(OldcommError, match="对应 2 个冲突，请多写几位"):
             conflicts.find(s, common)
         assert conflicts.find(s, ids[1][: len(common) + 1]).id == ids[1]
+
+
+@pytest.mark.parametrize("bad", ["", "  ", "%", "_", "0%", "%%%%", "____"])
+def test_an_empty_or_wildcard_id_names_no_conflict_and_no_import(world: dict[str, Node], bad: str) -> None:
+    """An unset $ID in a script (`sync resolve "" --keep theirs`) or a % must not decide the only open conflict,
+    nor roll back an import: SQL's LIKE would match every id."""
+    county, t1, _cid = _money_clash(world)
+    exchange(county, t1)
+    with county.db.transaction() as s:
+        [c] = conflicts.listing(s)
+        with pytest.raises(OldcommError):
+            conflicts.find(s, bad)
+        with pytest.raises(OldcommError):
+            history.rollback(s, bad)
+        assert conflicts.find(s, c["id"][:-2]).id == c["id"]  # a real prefix still names it
+    with county.db.transaction() as s:
+        assert [x["id"] for x in conflicts.listing(s)] == [c["id"]]
+        assert all(h["status"] == "applied" for h in history.history(s))
+
+
+@pytest.mark.parametrize("bad", ["", "%"])
+def test_an_empty_id_does_not_roll_back_the_only_import(world: dict[str, Node], bad: str) -> None:
+    county, t1 = world[COUNTY], world[T1]
+    t1.new_community("幸福里小区", households=100)
+    county.import_(t1.export().path)
+    with county.db.transaction() as s:
+        [only] = history.history(s)
+        with pytest.raises(OldcommError):
+            history.rollback(s, bad)
+    with county.db.transaction() as s:
+        assert [h["status"] for h in history.history(s)] == ["applied"] and only
