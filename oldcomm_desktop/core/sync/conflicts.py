@@ -9,6 +9,7 @@ the same conflict closes itself (status "settled") when it arrives.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -597,15 +598,20 @@ def _resend_beside(session: Session, c: SyncConflict) -> None:
     _send_again(session, c.table_name, sorted(ids))
 
 
-def _send_again(session: Session, name: str, ids: list[str]) -> None:
+def _send_again(
+    session: Session, name: str, ids: list[str], touch: Callable[[changes.ShadowRow], None] | None = None
+) -> None:
     """These records of `name` go out in the next package again, their vectors unchanged (nothing new to merge
-    where they are known; where the other side held one of them, it arrives again and may pass)."""
+    where they are known; where the other side held one of them, it arrives again and may pass) — or changed by
+    `touch` first (`_send_deletion_state`: the deletion's vector bumped, a decision of this side's)."""
     conn = session.connection()
     shadows = list(changes.load_shadows(conn, name, ids).values())
     if not shadows:
         return
     first = changes.allocate(session, len(shadows))
     for k, sh in enumerate(shadows):
+        if touch is not None:
+            touch(sh)
         sh.seq = first + k
         sh.echo_of = sh.echo_seq = None
     changes.save_shadows(conn, shadows, {(name, sh.record_id) for sh in shadows})
@@ -827,18 +833,13 @@ def _reassert_deletion(session: Session, c: SyncConflict) -> None:
 def _send_deletion_state(session: Session, table_name: str, ids: list[str]) -> None:
     """The records' deleted-or-live state is sent again as this side's decision, one that has seen the other
     side's: a later opposite decision made there meets it as a conflict instead of quietly winning."""
-    conn = session.connection()
     me = changes.node(session)
-    shadows = list(changes.load_shadows(conn, table_name, ids).values())
-    if not shadows:
-        return
-    first = changes.allocate(session, len(shadows))
-    for k, sh in enumerate(shadows):
+
+    def decided(sh: changes.ShadowRow) -> None:
         sh.clocks = merge.compact({**sh.clocks, merge.DELETED: merge.bump(merge.of(sh.clocks, merge.DELETED), me)})
         sh.state_text = ""
-        sh.seq = first + k
-        sh.echo_of = sh.echo_seq = None
-    changes.save_shadows(conn, shadows, {(table_name, sh.record_id) for sh in shadows})
+
+    _send_again(session, table_name, ids, decided)
 
 
 def _deleted_with(session: Session, c: SyncConflict) -> list[SyncConflict]:
