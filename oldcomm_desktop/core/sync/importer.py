@@ -326,6 +326,12 @@ def _own_act_back(clocks: dict[str, Any], county_as: tuple[str, str] | None) -> 
     return TAKE if node != own and node not in counts else SKIP
 
 
+def _answers_lost_order(name: str, values: dict[str, Any]) -> bool:
+    """A record that belongs to an order's target (its steps, its answer's files): left out with the target when
+    the target's order is gone here (_act_has_parent)."""
+    return name == "order_event" or (name == "attachment" and values.get("owner_table") == "order_target")
+
+
 def _act_has_parent(conn: Any, pkg: package.ReadPackage, name: str, values: dict[str, Any], lost: set[str]) -> bool:
     """Whether a county act coming back, or a township's answer to one, has the record it belongs to here: an
     order issued after the backup never comes back (orders go down only), so neither do its targets, their steps
@@ -333,7 +339,7 @@ def _act_has_parent(conn: Any, pkg: package.ReadPackage, name: str, values: dict
     if name == "order_target":
         t = tables.table("supervision_order")
         return conn.execute(select(t.c.id).where(t.c.id == values.get("order_id"))).first() is not None
-    if name == "order_event" or (name == "attachment" and values.get("owner_table") == "order_target"):
+    if _answers_lost_order(name, values):
         target = values.get("target_id" if name == "order_event" else "owner_id")
         if target in lost:
             return False
@@ -353,12 +359,6 @@ def _answered_act(clocks: dict[str, Any], county_as: tuple[str, str] | None) -> 
         return False
     own = county_as[0]
     return any(changes.of_node(k, own) for v in clocks.values() if isinstance(v, dict) for k in v)
-
-
-def _answers_lost_order(name: str, values: dict[str, Any]) -> bool:
-    """A township's own record that belongs to an order's target (its steps, its answer's files): checked for its
-    target here when new here (_act_has_parent)."""
-    return name == "order_event" or (name == "attachment" and values.get("owner_table") == "order_target")
 
 
 def _county_act(name: str, values: dict[str, Any]) -> bool:
