@@ -289,13 +289,21 @@ def _entries_after(batch: Batch, table: str, ids: Sequence[str]) -> dict[str, di
     batch is written (`Batch.live_after`): the stored live ones, read here, with the batch's deletions,
     restores and new entries counted."""
     column = InvestmentEntry.community_id if table == "community" else InvestmentEntry.project_id
+    return _siblings_after(batch, InvestmentEntry, column, InvestmentEntry.amount, ids, ids)
+
+
+def _siblings_after(
+    batch: Batch, model: Any, column: Any, value: Any, parents: Sequence[str], stored_parents: Sequence[str]
+) -> dict[str, dict[str, Mapping[str, Any]]]:
+    """Per parent, the live rows of `model` under it (their `column` and `value`) as they will be once the batch
+    is written (`Batch.live_after`), reading the stored live rows of `stored_parents` (those stored)."""
     stored: dict[str, Mapping[str, Any]] = {}
-    for start in range(0, len(ids), 500):
-        q = select(InvestmentEntry.id, column, InvestmentEntry.amount).where(
-            column.in_(ids[start : start + 500]), _live(InvestmentEntry.deleted_at)
+    for start in range(0, len(stored_parents), 500):
+        q = select(model.id, column, value).where(
+            column.in_(stored_parents[start : start + 500]), _live(model.deleted_at)
         )
-        stored.update({str(eid): {column.key: tid, "amount": amount} for eid, tid, amount in batch.session.execute(q)})
-    return batch.live_after("investment_entry", column.key, ids, stored)
+        stored.update({str(i): {column.key: tid, value.key: v} for i, tid, v in batch.session.execute(q)})
+    return batch.live_after(model.__tablename__, column.key, parents, stored)
 
 
 def _amount(value: Any) -> Decimal:
@@ -603,13 +611,7 @@ class FundingLineSpec(TableSpec):
         for table, column in (("community", FundingLine.community_id), ("project", FundingLine.project_id)):
             ids = sorted(tid for t, tid in by_target if t == table)
             known = [tid for tid in ids if batch.existing[table].get(tid)]
-            stored: dict[str, Mapping[str, Any]] = {}
-            for start in range(0, len(known), 500):
-                q = select(FundingLine.id, column, FundingLine.approved).where(
-                    column.in_(known[start : start + 500]), _live(FundingLine.deleted_at)
-                )
-                stored.update({str(i): {column.key: tid, "approved": a} for i, tid, a in batch.session.execute(q)})
-            after = batch.live_after("funding_line", column.key, ids, stored)
+            after = _siblings_after(batch, FundingLine, column, FundingLine.approved, ids, known)
             for tid in ids:
                 approved = sum((line.get("approved") or Decimal(0) for line in after.get(tid, {}).values()), Decimal(0))
                 holder = batch.rows[table].get(tid) or batch.existing[table].get(tid) or {}
