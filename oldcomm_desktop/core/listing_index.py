@@ -129,8 +129,7 @@ def sqlite_objects_lifted(
         objects = [
             (n, sql)
             for n, sql in objects
-            if next(iter(conn.exec_driver_sql(f"PRAGMA index_info({quote_(n)})")), (0, 0, None))[2]
-            not in keep_leading
+            if next(iter(conn.exec_driver_sql(f"PRAGMA index_info({quote_(n)})")), (0, 0, None))[2] not in keep_leading
         ]
     sqlite_transaction(conn)
     quote = conn.dialect.identifier_preparer.quote
@@ -248,6 +247,44 @@ def rebuild(conn: Connection) -> None:
     from oldcomm_desktop.core import stored_landmarks
 
     stored_landmarks.refresh(conn)
+
+
+def rewrite_traditional_keys(conn: Connection) -> None:
+    """Write again the search keys and full-text rows of the records whose text holds a traditional character.
+
+    Keys written before they held the simplified form (release 0014 and older) left 建設路小區 unfound by 建设路;
+    migration 0015 calls this once. Only derived columns change: no version, no audit entry, nothing to send.
+    """
+    from oldcomm_desktop.core.chinese_script import traditional_characters
+
+    trad = traditional_characters()
+
+    def holds(*texts: str | None) -> bool:
+        return any(t and not trad.isdisjoint(t) for t in texts)
+
+    # updated_at named as it is: the column's onupdate would otherwise mark the records changed
+    for p in [r for r in conn.execute(select(Project.id, Project.name)) if holds(r.name)]:
+        keys = project_columns(p.name)
+        conn.execute(update(Project).where(Project.id == p.id).values(**keys, updated_at=Project.updated_at))
+    found = [r for r in conn.execute(select(Community.id, Community.name, Community.address)) if holds(*r[1:])]
+    rows = []
+    for c in found:
+        keys = community_columns(c.name, c.address)
+        conn.execute(update(Community).where(Community.id == c.id).values(**keys, updated_at=Community.updated_at))
+        rows.append((c.id, c.name, c.address, keys["search_initials"]))
+    write_search(conn, "community", rows)
+    last = ""
+    while True:
+        chunk = conn.execute(
+            select(RenovationItem.id, RenovationItem.description)
+            .where(RenovationItem.id > last, RenovationItem.description.is_not(None))
+            .order_by(RenovationItem.id)
+            .limit(20000)
+        ).all()
+        if not chunk:
+            break
+        write_search(conn, "item", [tuple(r) for r in chunk if holds(r[1])])
+        last = chunk[-1][0]
 
 
 def _changed(obj: object, *keys: str) -> bool:

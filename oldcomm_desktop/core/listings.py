@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, column, false, func, literal
 from sqlalchemy.orm import Session, aliased
 
 from oldcomm_desktop.core import stored_landmarks
+from oldcomm_desktop.core.chinese_script import either_script_pattern
 from oldcomm_desktop.core.errors import ValidationError
 from oldcomm_desktop.core.lifecycle import STATUS_LABELS
 from oldcomm_desktop.core.model import (
@@ -47,8 +48,15 @@ def _like(text: str) -> str:
 
 
 def _search(columns: list, text: str) -> ColumnElement[bool]:
-    words = [w for w in text.split() if w]
-    return and_(*(or_(*(c.like(_like(f), escape="\\") for c in columns for f in search_forms(w))) for w in words))
+    """Each word in some column, as typed or simplified (LIKE), or in either script (a regular expression:
+    建设路 finds an address or a description stored as 建設路, which no search key simplifies)."""
+    found = []
+    for word in text.split():
+        forms = [c.like(_like(f), escape="\\") for c in columns for f in search_forms(word)]
+        if (pattern := either_script_pattern(word)) is not None:
+            forms += [c.regexp_match(pattern) for c in columns]
+        found.append(or_(*forms))
+    return and_(*found)
 
 
 _FTS = table("search_fts", column("rowid"), column("search_fts"))
