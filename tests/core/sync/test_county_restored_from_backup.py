@@ -189,11 +189,23 @@ def test_which_answered_county_acts_may_be_left_out() -> None:
 def test_an_order_issued_after_the_backup_does_not_block_the_townships_packages(corrected, tmp_path: Path) -> None:
     """Orders go down only: the target and steps of an order the restored county lost come back without their
     order. They are left out and named to the clerk (re-issue it), and the rest of the package is taken."""
+    county, t1, snapshot = _order_after_backup(corrected, tmp_path)
+    b, d = corrected[2:]
+    county = _restore(county, snapshot)
+    county.import_(t1.export().path)
+    t1.import_(county.export(to=T1).path)
+    report = county.import_(t1.export().path)  # the township's versions of the county's records come back
+    assert report.left_out and all("督办" in n for n in report.left_out)
+    assert _state(county, b, d) == [("乙小区", "县核对", 20, False), ("丁小区", None, 40, True)]
+
+
+def _order_after_backup(corrected, tmp_path: Path):
+    """The county backs up, then issues an order to T1, which takes it down: the county, T1 and the backup."""
     from datetime import date
 
     from oldcomm_desktop.core.supervision import orders
 
-    county, t1, b, d = corrected
+    county, t1 = corrected[:2]
     snapshot = backup(Path(county.db.path), tmp_path / "again.zip")
     with county.db.transaction("县督办员") as s:
         orders.issue(
@@ -203,12 +215,7 @@ def test_an_order_issued_after_the_backup_does_not_block_the_townships_packages(
             today=date(2026, 6, 15),
         )
     t1.import_(county.export(to=T1).path)
-    county = _restore(county, snapshot)
-    county.import_(t1.export().path)
-    t1.import_(county.export(to=T1).path)
-    report = county.import_(t1.export().path)  # the township's versions of the county's records come back
-    assert report.left_out and all("督办" in n for n in report.left_out)
-    assert _state(county, b, d) == [("乙小区", "县核对", 20, False), ("丁小区", None, 40, True)]
+    return county, t1, snapshot
 
 
 def _lost_order_answered(corrected, tmp_path: Path):
@@ -219,16 +226,7 @@ def _lost_order_answered(corrected, tmp_path: Path):
     from oldcomm_desktop.core.model import OrderTarget
     from oldcomm_desktop.core.supervision import orders
 
-    county, t1, b, d = corrected
-    snapshot = backup(Path(county.db.path), tmp_path / "again.zip")
-    with county.db.transaction("县督办员") as s:
-        orders.issue(
-            s,
-            {"problem": "进度滞后", "requirement": "月底前完成", "deadline": date(2026, 6, 30)},
-            [{"township_code": T1}],
-            today=date(2026, 6, 15),
-        )
-    t1.import_(county.export(to=T1).path)
+    county, t1, snapshot = _order_after_backup(corrected, tmp_path)
     scan = tmp_path / "回复.pdf"
     scan.write_bytes(b"%PDF-1.4 reply")
     with t1.db.transaction("城关街道填报员") as s:

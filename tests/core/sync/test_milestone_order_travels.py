@@ -41,12 +41,18 @@ def _started(world: dict[str, Node]) -> tuple[Node, Node, str, str]:
     return county, t1, cid, start
 
 
-@pytest.mark.parametrize("order", ORDERS)
-def test_a_start_undone_against_a_completion_is_held_on_both_sides(world: dict[str, Node], order: str) -> None:
+def _start_undone_against_completion(world: dict[str, Node]) -> tuple[Node, Node, str]:
+    """Both sides hold 开工; the county adds 完工 while the township removes 开工, before they exchange."""
     county, t1, cid, start = _started(world)
     _add(county, cid, "completion", "2026-06-01")
     with t1.db.transaction("录入员") as s:
         milestones.remove(s, start)
+    return county, t1, cid
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_a_start_undone_against_a_completion_is_held_on_both_sides(world: dict[str, Node], order: str) -> None:
+    county, t1, cid = _start_undone_against_completion(world)
     first_moves(county, t1, order)
     exchange(county, t1)
     assert _log(county, cid) == (["completion", "start"], "completed")  # the removal waits for a clerk
@@ -58,10 +64,7 @@ def test_a_start_undone_against_a_completion_is_held_on_both_sides(world: dict[s
 
 
 def test_the_county_keeping_its_start_settles_both_sides(world: dict[str, Node]) -> None:
-    county, t1, cid, start = _started(world)
-    _add(county, cid, "completion", "2026-06-01")
-    with t1.db.transaction("录入员") as s:
-        milestones.remove(s, start)
+    county, t1, cid = _start_undone_against_completion(world)
     exchange(county, t1)
     with county.db.transaction("审核员") as s:
         held = s.scalar(select(SyncConflict.id).where(SyncConflict.status == "open"))
@@ -110,10 +113,7 @@ def test_a_completion_and_its_start_undone_together_travel(world: dict[str, Node
 def test_the_township_keeping_its_removal_settles_both_sides(world: dict[str, Node], order: str) -> None:
     """The township decides the clash (keep ours: its 开工 stays removed, the county's 完工 goes): the county's own
     hold of the removal closes as settled with the township's package — no second decision at the county."""
-    county, t1, cid, start = _started(world)
-    _add(county, cid, "completion", "2026-06-01")
-    with t1.db.transaction("录入员") as s:
-        milestones.remove(s, start)
+    county, t1, cid = _start_undone_against_completion(world)
     first_moves(county, t1, order)
     exchange(county, t1)
     assert county.open_conflicts() == t1.open_conflicts() == [("milestone", rule_holds.FIELD)]
