@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -68,6 +68,27 @@ def refresh_status(session: Session, community: Community) -> str:
     if community.status != status:
         community.status = status
     return status
+
+
+def refresh_statuses(session: Session, community_ids: Iterable[str] = (), project_ids: Iterable[str] = ()) -> None:
+    """Derive again, by `refresh_status`, the status of these communities and of every community under these
+    projects, once a write that is not a clerk's single edit (a package, a rollback) has moved their milestones
+    or brought them back: the bulk path derives a status before it writes, from the milestones stored live
+    then, so a milestone it deletes or restores in the same batch is not yet seen.
+
+    A community in the recycle bin keeps the status it had when deleted, as the recycle bin keeps it."""
+    targets = set(community_ids)
+    projects = sorted(set(project_ids))
+    for k in range(0, len(projects), 500):
+        q = select(Community.id).where(Community.project_id.in_(projects[k : k + 500]))
+        targets |= set(session.scalars(q))
+    session.flush()
+    for cid in sorted(targets):
+        # populate_existing: the bulk path wrote these rows past the ORM, whose copy may be older
+        community = session.get(Community, cid, populate_existing=True)
+        if community is not None and community.deleted_at is None:
+            refresh_status(session, community)
+    session.flush()
 
 
 def add(

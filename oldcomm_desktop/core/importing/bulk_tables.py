@@ -273,7 +273,14 @@ class CommunitySpec(TableSpec):
     def derive(self, batch: Batch, outs: list[RowOutcome]) -> None:
         kinds_c: dict[str, list[str]] = batch.cache.get("kinds_community", {})
         kinds_p: dict[str, list[str]] = batch.cache.get("kinds_project", {})
-        stored_kinds = _stored_kinds(batch, [o.id for o in outs if batch.existing["community"].get(o.id)])
+        stored_kinds = _stored_kinds(
+            batch,
+            {
+                o.id: batch.rows["community"][o.id].get("project_id")
+                for o in outs
+                if batch.existing["community"].get(o.id)
+            },
+        )
         for o in outs:
             row = batch.rows["community"][o.id]
             kinds = (
@@ -323,9 +330,13 @@ def _live(deleted_at: Any) -> ColumnElement[bool]:
     return func.coalesce(deleted_at, None).is_(None)
 
 
-def _stored_kinds(batch: Batch, community_ids: list[str]) -> dict[str, list[str]]:
-    """Milestone kinds already stored for these communities (their own and their project's)."""
+def _stored_kinds(batch: Batch, projects: Mapping[str, str | None]) -> dict[str, list[str]]:
+    """Milestone kinds already stored for these communities: their own, and those of the project each will be
+    under once the batch is written (`projects`, by community id). Why the batch's project and not the stored
+    one: a community moved into or out of a project with 立项/可研批复 takes or loses that milestone's status,
+    as `communities.update` derives it for a clerk's move (milestones.milestones_of reads the live project_id)."""
     found: dict[str, list[str]] = defaultdict(list)
+    community_ids = sorted(projects)
     for start in range(0, len(community_ids), 500):
         chunk = community_ids[start : start + 500]
         q = select(Milestone.community_id, Milestone.kind).where(
@@ -333,13 +344,18 @@ def _stored_kinds(batch: Batch, community_ids: list[str]) -> dict[str, list[str]
         )
         for cid, kind in batch.session.execute(q):
             found[str(cid)].append(kind)
-        q2 = (
-            select(Community.id, Milestone.kind)
-            .join(Milestone, Milestone.project_id == Community.project_id)
-            .where(Community.id.in_(chunk), _live(Milestone.deleted_at))
+    members: dict[str, list[str]] = defaultdict(list)
+    for cid, pid in projects.items():
+        if pid:
+            members[str(pid)].append(cid)
+    project_ids = sorted(members)
+    for start in range(0, len(project_ids), 500):
+        q2 = select(Milestone.project_id, Milestone.kind).where(
+            Milestone.project_id.in_(project_ids[start : start + 500]), _live(Milestone.deleted_at)
         )
-        for cid, kind in batch.session.execute(q2):
-            found[cid].append(kind)
+        for pid, kind in batch.session.execute(q2):
+            for cid in members[str(pid)]:
+                found[cid].append(kind)
     return found
 
 
@@ -552,7 +568,9 @@ class MilestoneSpec(TableSpec):
             touched |= set(batch.session.scalars(q)) - batch_ids
         if not touched:
             return
-        kinds = _stored_kinds(batch, sorted(touched))
+        kinds = _stored_kinds(
+            batch, {cid: (batch.lookup("community", cid) or {}).get("project_id") for cid in sorted(touched)}
+        )
         extra = batch.cache.setdefault("extra_updates", {}).setdefault("community", [])
         for cid in sorted(touched):
             stored = batch.lookup("community", cid)

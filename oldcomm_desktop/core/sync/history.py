@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import funding_dates, record_names
+from oldcomm_desktop.core import funding_dates, milestones, record_names
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.importing import bulk_tables
 from oldcomm_desktop.core.model import Community, CommunityCategory, RenovationItem, SyncImport, SyncPeer
@@ -83,6 +83,7 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
     restored: dict[str, list[dict[str, Any]]] = {}  # before-images of the bulk path's tables
     shaped: dict[str, list[str]] = {}
     parents: set[str] = set()
+    moved: tuple[set[str], set[str]] = (set(), set())  # communities and projects whose status may move
     for img in rows:
         t = tables.table(img.table_name)
         live = conn.execute(select(t).where(t.c.id == img.record_id)).first()
@@ -92,6 +93,7 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
                 f"{label}记录 {img.record_id} 在这次导入之后又被修改过，不能自动回滚；请手工修改这条记录"
             )
         codec = tables.RowCodec(img.table_name, keymaps)
+        _status_moved(moved, img.table_name, img.record_id, live._mapping)
         if img.table_name in SHAPED:
             shaped.setdefault(img.table_name, []).append(img.record_id)
             if img.table_name == "renovation_item" and live._mapping["community_id"]:
@@ -149,6 +151,7 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
             operator=who,
         )
     funding_dates.settle(conn, [r["id"] for r in restored.get("funding_line", [])])
+    milestones.refresh_statuses(session, *moved)
     _refresh_shapes(conn, shaped, parents)
     conn.execute(CONFLICT.delete().where(CONFLICT.c.import_id == imp.id, CONFLICT.c.status == "open"))
     counts = json.loads(imp.counts)
@@ -172,6 +175,21 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
     imp.rolled_back_at = now
     session.flush()
     return len(rows)
+
+
+def _status_moved(moved: tuple[set[str], set[str]], name: str, record_id: str, live: Any) -> None:
+    """Note the communities (and projects) whose derived status a rolled-back row may move: a milestone put
+    back, taken out or restored (its community, or every community of its project), and a community restored
+    or moved back between projects. The before-images bring the milestones back but the bulk path derives a
+    status from those stored live before it writes (milestones.refresh_statuses)."""
+    communities, projects = moved
+    if name == "community":
+        communities.add(record_id)
+    elif name == "milestone":
+        if live["community_id"]:
+            communities.add(live["community_id"])
+        elif live["project_id"]:
+            projects.add(live["project_id"])
 
 
 def _expanded(images: Any) -> list[Any]:

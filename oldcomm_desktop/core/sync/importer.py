@@ -1235,25 +1235,22 @@ def _landmarks_lifted(conn: Any, new_items: int) -> Iterator[None]:
 
 def _refresh_status(session: Session, milestone_ids: list[str]) -> None:
     """A milestone deleted or restored by the package moves its communities' status, as milestones.remove
-    does (the bulk path derives a status from the milestones it sees live before it writes)."""
+    does (milestones.refresh_statuses says why the bulk path does not see it)."""
     if not milestone_ids:
         return
-    from oldcomm_desktop.core.milestones import refresh_status
-    from oldcomm_desktop.core.model import Community, Milestone
+    from oldcomm_desktop.core.milestones import refresh_statuses
+    from oldcomm_desktop.core.model import Milestone
 
-    targets: set[str] = set()
+    communities: set[str] = set()
+    projects: set[str] = set()
     for k in range(0, len(milestone_ids), 500):
         q = select(Milestone.community_id, Milestone.project_id).where(Milestone.id.in_(milestone_ids[k : k + 500]))
         for cid, pid in session.execute(q):
             if cid:
-                targets.add(cid)
+                communities.add(cid)
             elif pid:
-                targets |= set(session.scalars(select(Community.id).where(Community.project_id == pid)))
-    for cid in sorted(targets):
-        community = session.get(Community, cid)
-        if community is not None and community.deleted_at is None:
-            refresh_status(session, community)
-    session.flush()
+                projects.add(pid)
+    refresh_statuses(session, communities, projects)
 
 
 LOCAL_DERIVED_EXCLUDED = frozenset({"created_at", "deleted_at", "township_code"})
