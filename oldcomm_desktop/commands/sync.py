@@ -133,6 +133,14 @@ def _import(args: argparse.Namespace) -> int:
             + ("等" if len(report.left_out) > 5 else "")
             + "；请核对后在本库重新下发或审核"
         )
+    if report.not_taken:
+        print(
+            f"县里没有采用本乡镇（街道）上报的 {len(report.not_taken)} 条督办答复（县里已没有它们所属的督办，"
+            "可能县里的数据库从备份恢复过）："
+            + "、".join(report.not_taken[:5])
+            + ("等" if len(report.not_taken) > 5 else "")
+            + "；本库的答复都还在，请联系县里重新下发督办后再答复"
+        )
     if report.import_id:
         print(f"导入编号：{report.import_id}（可用 oldcomm sync rollback 回滚）")
     return EXIT_OK

@@ -27,7 +27,7 @@ from oldcomm_desktop.core.attachments import stored_path
 from oldcomm_desktop.core.errors import OldcommError, ValidationError
 from oldcomm_desktop.core.model import SyncPeer
 from oldcomm_desktop.core.model.base import utcnow
-from oldcomm_desktop.core.sync import changes, deleted_parents, keys, package, tables
+from oldcomm_desktop.core.sync import changes, deleted_parents, keys, not_taken, package, tables
 
 Progress = Callable[[int, int, str], None]
 
@@ -42,6 +42,7 @@ class ExportResult:
     catalogue: int = 0
     attachments: int = 0
     missing_files: list[str] = field(default_factory=list)
+    not_taken: list[str] = field(default_factory=list)  # named to the township: its answers this county lacks
 
     @property
     def total(self) -> int:
@@ -198,6 +199,8 @@ def _export(
             "receipt": {"to_seq": peer.received_seq, "installation_id": peer.installation_id},
             "missing_files": result.missing_files,
         }
+        if mode == workspace.COUNTY:  # the township's answers this county could not take (not_taken.py)
+            manifest["not_taken"] = result.not_taken = not_taken.still_missing(session, recipient)
         path = writer.finish(manifest, lambda body: keys.sign(session, body))
     except BaseException:
         writer.abort()

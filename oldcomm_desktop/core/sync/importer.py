@@ -39,6 +39,7 @@ from oldcomm_desktop.core.sync import (
     deleted_parents,
     keys,
     merge,
+    not_taken,
     package,
     rule_holds,
     tables,
@@ -89,6 +90,11 @@ class ImportReport:
     imported_before: datetime | None = None  # when this same package was applied here already (still applied)
     # the county's own acts a township gave back that this county cannot take (_own_act_back): named, for the clerk
     left_out: list[str] = field(default_factory=list)
+    # of them, the township's own work (its answers to an order this county lost): (table, id, name), kept in the
+    # import's history so the county's next package to the township names them (exporter: not_taken)
+    not_taken_here: list[tuple[str, str, str]] = field(default_factory=list)
+    # a township's import: what the county says it did not take of this township's work (the manifest's not_taken)
+    not_taken: list[str] = field(default_factory=list)
 
     def total(self, what: str) -> int:
         return sum(getattr(c, what) for c in self.tables.values())
@@ -108,6 +114,7 @@ class ImportReport:
             "conflicts": self.conflicts,
             "released": self.released,
             "left_out": self.left_out,
+            "not_taken": self.not_taken,
             "imported_before": self.imported_before.isoformat() if self.imported_before else None,
         }
 
@@ -472,6 +479,8 @@ def apply(
         created_at=m["created_at"],
         dry_run=dry_run,
     )
+    if m["sender"]["mode"] == workspace.COUNTY:
+        report.not_taken = not_taken.said(m)
     report.imported_before = session.scalar(
         select(func.max(SyncImport.imported_at)).where(
             SyncImport.package_id == m["package_id"], SyncImport.status == "applied"
@@ -631,6 +640,7 @@ def _merge(
                         )
                 owner = None if wide else scope
                 row = live.get(rid)
+                leave_out = answered = False
                 if row is None and acts and _county_act(name, theirs):
                     back = _own_act_back(theirs_clocks, county_as)
                     has_parent = _act_has_parent(conn, pkg, name, theirs, lost_acts)
@@ -639,19 +649,16 @@ def _merge(
                             f"数据包内{record_names.named(conn, name, rid, theirs)}是县里的审核或督办操作，"
                             "乡镇（街道）不能上报，已拒绝"
                         )
-                    if back != TAKE or not has_parent:
-                        lost_acts.add(rid)
-                        report.left_out.append(record_names.named(conn, name, rid, theirs))
-                        counts.unchanged += 1
-                        continue
-                elif (
-                    row is None
-                    and county_as is not None
-                    and _answers_lost_order(name, theirs)
-                    and not _act_has_parent(conn, pkg, name, theirs, lost_acts)
-                ):  # the township's answer to an order lost here: left out with its target
+                    leave_out, answered = back != TAKE or not has_parent, back is None
+                elif row is None and county_as is not None and _answers_lost_order(name, theirs):
+                    # the township's answer to an order lost here: left out with its target
+                    leave_out = answered = not _act_has_parent(conn, pkg, name, theirs, lost_acts)
+                if leave_out:
                     lost_acts.add(rid)
-                    report.left_out.append(record_names.named(conn, name, rid, theirs))
+                    shown = record_names.named(conn, name, rid, theirs)
+                    report.left_out.append(shown)
+                    if answered:  # the township's own work: its next package from here tells it (not_taken)
+                        report.not_taken_here.append((name, rid, shown))
                     counts.unchanged += 1
                     continue
                 if held and (name, rid) in held:  # the rules refuse it merged with ours: a conflict (rule_holds)
@@ -1636,6 +1643,7 @@ def _receipt(
                     "conflicts": len(report.conflicts),
                     "settled": report.settled,
                     "released": report.released,
+                    "not_taken": report.not_taken_here,
                 },
                 ensure_ascii=False,
             ),

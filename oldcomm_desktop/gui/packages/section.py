@@ -197,6 +197,11 @@ class PackagesSection(QGroupBox):
             extra += f"；{len(done.released)} 条暂存的记录因所属记录已恢复而自动写入"
         if done.left_out:  # the county's own acts a township gave back, whose order this database lost
             extra += f"；{len(done.left_out)} 条乡镇交回的县里审核或督办记录及其答复没有导入，请核对后重新下发或审核"
+        if done.not_taken:  # the township's answers to orders the county lost (core/sync/not_taken.py)
+            extra += (
+                f"；县里没有采用本乡镇（街道）上报的 {len(done.not_taken)} 条督办答复（县里已没有所属督办），"
+                "请联系县里重新下发督办后再答复"
+            )
         self._say(
             f"已导入 {done.file_name}：新增 {done.total('added')}，修改 {done.total('changed')}，"
             f"删除 {done.total('deleted')}{extra}。"

@@ -309,3 +309,39 @@ def test_after_the_order_is_issued_again_the_townships_packages_are_still_taken(
         assert s.get(OrderTarget, old_id).answer == "已完成整改（补充）"
         assert s.get(OrderTarget, new_id).state == "done"
     assert county.open_conflicts() == [] and t1.open_conflicts() == []
+
+
+def test_the_township_is_told_its_answer_was_not_taken(corrected, tmp_path: Path, capsys) -> None:
+    """The township's package was acknowledged like any other, so without a word it would never learn that the
+    county left its answer out: the county's packages to it name the answer until the county issues an order to it
+    again; the command line says so in Chinese."""
+    from datetime import date
+
+    from oldcomm_desktop import cli
+    from oldcomm_desktop.core.supervision import orders
+
+    county, t1, _target = _lost_order_answered(corrected, tmp_path)
+    shown = "督办对象及答复“办理期限 2026-06-30，答复：已完成整改”"
+    up = county.import_(t1.export().path)
+    assert shown in up.left_out and up.not_taken == []
+    down = county.export(to=T1)
+    assert shown in down.not_taken
+    path = Path(t1.db.path)
+    t1.db.close()  # the command line opens the file itself
+    assert cli.main(["--db", str(path), "sync", "import", str(down.path), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "县里没有采用本乡镇（街道）上报的" in out and shown in out and "重新下发督办" in out
+    t1 = Node(open_database(path), T1, t1.folder)
+    report = t1.import_(down.path)
+    assert shown in report.not_taken and report.as_json()["not_taken"] == report.not_taken
+    # the answer, its step and its file; told again in the next package (a lost USB stick does not lose it)
+    assert len(report.not_taken) == 3 and any(n.startswith("督办办理记录") for n in report.not_taken), report.not_taken
+    assert t1.import_(county.export(to=T1).path).not_taken == report.not_taken
+    with county.db.transaction("县督办员") as s:  # the advice followed: the order issued again
+        orders.issue(
+            s,
+            {"problem": "进度滞后（重新下发）", "requirement": "月底前完成", "deadline": date(2026, 7, 31)},
+            [{"township_code": T1}],
+            today=date(2026, 7, 1),
+        )
+    assert t1.import_(county.export(to=T1).path).not_taken == []
