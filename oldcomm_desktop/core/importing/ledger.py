@@ -1311,11 +1311,7 @@ class _Builder:
                     flags.append(f"{self._label(f)} {values.shown(raw)} {d.doubt}，请核对")
                 elif d.precision == "month":
                     flags.append(f"{self._label(f)}只写到月，按当月 1 日记录")
-                if d.sheet_year and self.year_assumed:
-                    flags.append(
-                        f"{self._label(f)}“{values.shown(raw)}”没有写年份，按标题中截至日期的年份记为 {self.year} 年，"
-                        "请核对（或导入时给出年份：--year）"
-                    )
+                flags += self._year_assumed(d, f"{self._label(f)}“{values.shown(raw)}”")
                 dates[f] = d.value
                 days[f] = d
         for f in ("address", "batch", "contact_person", "contact_phone"):
@@ -1483,14 +1479,16 @@ class _Builder:
                 flags.append(f"{where}中的日期只写到年（{dated.written}），按 {d.value.isoformat()} 记录，请核对")
             elif d.precision == "month":
                 flags.append(f"{where}中的日期只写到月（{dated.written}），按当月 1 日记录")
-            if d.sheet_year and self.year_assumed:
-                flags.append(
-                    f"{where}中的日期没有写年份，按标题中截至日期的年份记为 {self.year} 年，"
-                    "请核对（或导入时给出年份：--year）"
-                )
+            flags += self._year_assumed(d, f"{where}中的日期")
             dates[target], days[target] = d.value, d
             sources[target] = f"{where}"
         return sources
+
+    def _year_assumed(self, d: Any, what: str) -> list[str]:
+        """The hint for a date written without its year (3月15日), which took the year of the sheet's title."""
+        if not (d.sheet_year and self.year_assumed):
+            return []
+        return [f"{what}没有写年份，按标题中截至日期的年份记为 {self.year} 年，请核对（或导入时给出年份：--year）"]
 
     def _label(self, f: str, fallback: str = "") -> str:
         """The column's header as the file writes it (户数（户）, 建筑面积/万平方米), which a clerk can find in the
