@@ -36,6 +36,14 @@ def _reinspect(node: Node, rid: str, on: date, values: dict) -> None:
         inspections.reinspect(s, rid, {"inspected_on": on, **values}, today=TODAY)
 
 
+def _both_reinspect(county: Node, t1: Node, township_on: date, county_on: date, county_values: dict) -> str:
+    """The township's pass and the county's own re-inspection of one shared rectification, neither sent yet."""
+    rid = _shared(county, t1)
+    _reinspect(t1, rid, township_on, PASSED)
+    _reinspect(county, rid, county_on, county_values)
+    return rid
+
+
 def _state(node: Node, rid: str) -> tuple:
     with node.db.transaction("测试员") as s:
         r = s.get_one(Rectification, rid)
@@ -55,9 +63,7 @@ def _live(node: Node, rid: str) -> list[tuple]:
 @pytest.mark.parametrize("order", ORDERS)
 def test_a_later_failed_reinspection_at_the_county_reopens_on_both_sides(county: Node, world, order: str) -> None:
     t1 = world[T1]
-    rid = _shared(county, t1)
-    _reinspect(t1, rid, date(2026, 11, 6), PASSED)
-    _reinspect(county, rid, date(2026, 11, 8), FAILED)
+    rid = _both_reinspect(county, t1, date(2026, 11, 6), date(2026, 11, 8), FAILED)
     first_moves(county, t1, order)
     exchange(county, t1)
     for node in (county, t1):
@@ -75,9 +81,7 @@ def test_an_earlier_failed_reinspection_at_the_county_leaves_it_closed(county: N
     """The county's failure dated before the township's pass is an older finding: the pass closes, and the
     deadline it closed under is the county's new one."""
     t1 = world[T1]
-    rid = _shared(county, t1)
-    _reinspect(t1, rid, date(2026, 11, 7), PASSED)
-    _reinspect(county, rid, date(2026, 11, 6), FAILED)
+    rid = _both_reinspect(county, t1, date(2026, 11, 7), date(2026, 11, 6), FAILED)
     first_moves(county, t1, order)
     exchange(county, t1)
     for node in (county, t1):
@@ -86,11 +90,13 @@ def test_an_earlier_failed_reinspection_at_the_county_leaves_it_closed(county: N
         assert node.open_conflicts() == []
 
 
-def test_two_passes_close_on_the_first(county: Node, world) -> None:
+@pytest.mark.parametrize("order", ORDERS)
+def test_two_passes_close_on_the_first(county: Node, world, order: str) -> None:
+    """The county's rectification used to stay closed on its own date: the township's rectification row merged
+    to ours (derived columns), so the township's re-inspection arrived alone and nothing derived the state again."""
     t1 = world[T1]
-    rid = _shared(county, t1)
-    _reinspect(t1, rid, date(2026, 11, 6), PASSED)
-    _reinspect(county, rid, date(2026, 11, 8), PASSED)
+    rid = _both_reinspect(county, t1, date(2026, 11, 6), date(2026, 11, 8), PASSED)
+    first_moves(county, t1, order)
     exchange(county, t1)
     assert _state(county, rid) == _state(t1, rid) == (True, date(2026, 11, 6), date(2026, 11, 8))
 
@@ -99,9 +105,7 @@ def test_rolling_back_the_import_puts_the_derived_state_back(county: Node, world
     """The rectification derived again for a re-inspection that arrived alone has a before-image: rolling the
     import back takes the township's re-inspection out and puts the county's own 销号 date back."""
     t1 = world[T1]
-    rid = _shared(county, t1)
-    _reinspect(t1, rid, date(2026, 11, 6), PASSED)
-    _reinspect(county, rid, date(2026, 11, 8), PASSED)
+    rid = _both_reinspect(county, t1, date(2026, 11, 6), date(2026, 11, 8), PASSED)
     before = _state(county, rid)
     report = county.import_(t1.export().path)
     assert _state(county, rid) == (True, date(2026, 11, 6), date(2026, 11, 8))
