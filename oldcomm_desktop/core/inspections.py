@@ -345,14 +345,21 @@ def rectification_state(
     """(closed, closed_on, current_deadline) from the re-inspections (passed, on, new deadline) in order.
 
     The one derivation of a rectification's state, used by each re-inspection and by the bulk write path.
+    The latest re-inspection decides: a pass closes (销号 on the first pass since the last failure), a failure
+    after it reopens with its new deadline. Two sides that re-inspected before they exchanged (the township
+    closed it, the county found the problem still on site later) thus both end with the later finding, and
+    the earlier one stays in the record; a failure after a pass used to count for nothing.
     """
-    current = deadline
+    closed, closed_on, current = False, None, deadline
     for passed, on, new_deadline in reinspections:
         if passed:
-            return True, on, current
+            if not closed:
+                closed, closed_on = True, on
+            continue
+        closed, closed_on = False, None
         if new_deadline is not None:
             current = new_deadline
-    return False, None, current
+    return closed, closed_on, current
 
 
 def delete_reinspection(

@@ -752,7 +752,8 @@ class ResultSpec(TableSpec):
 
     def finish(self, batch: Batch, outs: list[RowOutcome]) -> None:
         """A line that becomes 不合格 needs a rectification of its inspection (`inspections.record`'s rule,
-        `failed_without_rectification`): one in this batch's rectification rows or one stored live."""
+        `failed_without_rectification`): one live once the batch is written (`Batch.live_after`: a stored one
+        the same batch deletes does not count, one it restores or adds does)."""
         failing: dict[str, list[RowOutcome]] = defaultdict(list)
         for o in outs:
             if o.action == REJECT:
@@ -763,14 +764,13 @@ class ResultSpec(TableSpec):
                 failing[str(row["inspection_id"])].append(o)
         if not failing:
             return
-        given = batch.input.get("rectification", ())
-        rectified = {str(r.get("inspection_id")) for r in given if r.get("deleted_at") is None}
-        ids = sorted(set(failing) - rectified)
-        for start in range(0, len(ids), 500):
-            q = select(Rectification.inspection_id).where(
-                Rectification.inspection_id.in_(ids[start : start + 500]), _live(Rectification.deleted_at)
-            )
-            rectified |= {str(i) for i in batch.session.scalars(q)}
+        ids = sorted(failing)
+        known = [iid for iid in ids if batch.existing["inspection"].get(iid)]
+        column = Rectification.inspection_id
+        after = _siblings_after(batch, Rectification, column, Rectification.deleted_at, ids, known)
+        rectified = {iid for iid, live in after.items() if live}
+        given = batch.input.get("rectification", ())  # new rows naming no id yet (live_after sees rows by id)
+        rectified |= {str(r.get("inspection_id")) for r in given if not r.get("id") and r.get("deleted_at") is None}
         for iid, group in failing.items():
             lines = [batch.rows["inspection_result"][o.id] for o in group]
             refused = inspections.failed_without_rectification(lines, iid in rectified)

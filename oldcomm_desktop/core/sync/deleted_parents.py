@@ -35,6 +35,7 @@ from oldcomm_desktop.core.errors import OldcommError, ValidationError
 from oldcomm_desktop.core.model import SyncConflict
 from oldcomm_desktop.core.model.base import utcnow
 from oldcomm_desktop.core.sync import changes, conflict_rows, merge, tables, writes
+from oldcomm_desktop.core.sync.rectifications_follow import rectifications_follow
 
 FIELD = "parent_deleted"  # the conflict's pseudo-field: no column of that name exists
 LABEL = "所属记录已删除"
@@ -412,7 +413,8 @@ def write_held(
     if len(row) > 1:
         rows.setdefault(name, []).append(row)
     # a live rectification's closed state follows the re-inspection written under it (derived in the same batch)
-    rederived = _rectification_follows(conn, name, values, rows, keymaps)
+    under = [{**values, "id": rid}] if name == "reinspection" else []
+    rederived = next(iter(rectifications_follow(conn, under, rows, keymaps)), None)
     sh = changes.ShadowRow(name, rid, values.get("township_code"), values, clocks, 0, echo)
     sh.seq = changes.allocate(session, 1)
     if echo:
@@ -448,31 +450,6 @@ def write_held(
             version = conn.execute(select(rt.c.version).where(rt.c.id == rect_id)).scalar()
             record("rectification", rect_id, before, int(version or 1), rect_shadow)
     return True
-
-
-def _rectification_follows(
-    conn: Connection,
-    name: str,
-    values: dict[str, Any],
-    rows: dict[str, list[dict[str, Any]]],
-    keymaps: tables.KeyMaps,
-) -> tuple[str, dict[str, Any], changes.ShadowRow | None] | None:
-    """A re-inspection written under a live rectification (a held one released, or taken by a decision): the
-    rectification goes into the same batch, so the bulk path derives its closed state, closed-on date and current
-    deadline again from its live re-inspections, this one included (bulk_tables.RectificationSpec.derive). Else
-    it kept the state derived before the re-inspection was here (the township's passed 复查 live at the county
-    under a rectification still 未销号). A rectification in the bin keeps its merged state (importer._absorb_derived).
-    Returns (its id, its values before, its shadow before) for the caller's before-image, or None."""
-    rect_id = values.get("rectification_id") if name == "reinspection" else None
-    if not isinstance(rect_id, str) or any(r["id"] == rect_id for r in rows.get("rectification", ())):
-        return None  # a rectification restored in the batch is derived with it already
-    rt = tables.table("rectification")
-    rect = conn.execute(select(rt).where(rt.c.id == rect_id)).first()
-    if rect is None or rect.deleted_at is not None:
-        return None
-    rows.setdefault("rectification", []).append({"id": rect_id})
-    before = tables.RowCodec("rectification", keymaps).encode(rect)
-    return rect_id, before, changes.load_shadows(conn, "rectification", [rect_id]).get(rect_id)
 
 
 def _write_plain(conn: Connection, rows: dict[str, list[dict[str, Any]]], live: Any, rid: str, operator: str) -> None:

@@ -48,6 +48,7 @@ from oldcomm_desktop.core.sync import (
 )
 from oldcomm_desktop.core.sync.exporter import county_of, peer_row
 from oldcomm_desktop.core.sync.package import PackageError
+from oldcomm_desktop.core.sync.rectifications_follow import rectifications_follow
 
 Progress = Callable[[int, int, str], None]
 CONFLICT = cast(Table, SyncConflict.__table__)
@@ -848,6 +849,7 @@ def _merge(
             ),
         ):
             moved = [r["id"] for r in bulk_rows.get("milestone", []) if "deleted_at" in r]
+            _rectifications_follow(conn, keymaps, bulk_rows, written, images, import_id)
             _check_disputed(session, disputed)
             try:
                 _write_through_bulk(session, bulk_rows, source)
@@ -1238,6 +1240,29 @@ def _landmarks_lifted(conn: Any, new_items: int) -> Iterator[None]:
             lifted.enter_context(sqlite_objects_lifted(conn, "trigger", name=name))
         yield
     stored_landmarks.refresh(conn)
+
+
+def _rectifications_follow(
+    conn: Any,
+    keymaps: tables.KeyMaps,
+    bulk_rows: dict[str, list[dict[str, Any]]],
+    written: dict[str, list[changes.ShadowRow]],
+    images: list[dict[str, Any]],
+    import_id: str,
+) -> None:
+    """The live rectifications of the re-inspections the package writes are derived in the same batch, even when
+    the merge left their own row as ours (rectifications_follow.py): each gets a before-image (a rollback puts its
+    state back) and its shadow takes the derived state (`_absorb_derived`), as a rectification the package wrote."""
+    added = rectifications_follow(conn, bulk_rows.get("reinspection", ()), bulk_rows, keymaps)
+    if not added:
+        return
+    imaged = {im["record_id"] for im in images if im["table_name"] == "rectification"}
+    shadowed = {sh.record_id for sh in written.get("rectification", ())}
+    for rect_id, before, shadow in added:
+        if rect_id not in imaged:  # the version after the write is read by _settle_versions
+            images.append(_image(import_id, "rectification", rect_id, before, 0, shadow))
+        if shadow is not None and rect_id not in shadowed:
+            written.setdefault("rectification", []).append(shadow)
 
 
 def _refresh_status(session: Session, milestone_ids: list[str]) -> None:
