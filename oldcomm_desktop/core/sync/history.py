@@ -1,8 +1,9 @@
 """The import history: every package applied (who sent it, when, what it changed), and rolling one back.
 
 Each import keeps the before-image of every row it inserted or changed (sync_import_row), with the version
-the row had afterwards. A rollback restores those images, newest first, and refuses if a row was changed
-again since (its version moved on): it never undoes a clerk's later edit. The peer is then asked, through
+the row had afterwards. A rollback restores those images, newest first, and refuses before writing anything if a
+row was changed again since (its version moved on: it never undoes a clerk's later edit) or if a record it would
+take out has something under it that came later (sync/rollback_checks.py). The peer is then asked, through
 the next receipt, to send those changes again.
 """
 
@@ -15,12 +16,12 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import funding_dates, record_names
+from oldcomm_desktop.core import funding_dates
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.importing import bulk_tables
 from oldcomm_desktop.core.model import Community, CommunityCategory, RenovationItem, SyncImport, SyncPeer
 from oldcomm_desktop.core.model.base import utcnow
-from oldcomm_desktop.core.sync import changes, deleted_parents, importer, tables, writes
+from oldcomm_desktop.core.sync import changes, deleted_parents, importer, rollback_checks, tables, writes
 from oldcomm_desktop.core.sync.conflicts import MIN_PREFIX
 from oldcomm_desktop.core.sync.importer import CONFLICT, CREATED, IMPORT_ROW, _audit
 
@@ -74,23 +75,19 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
     conn = session.connection()
     now = utcnow()
     who = operator or "回滚数据包导入"
-    keymaps = tables.KeyMaps(conn)
-    changes.scan(session, keys=keymaps)
     rows = _expanded(
         conn.execute(select(IMPORT_ROW).where(IMPORT_ROW.c.import_id == imp.id).order_by(IMPORT_ROW.c.seq.desc()))
     )
+    rollback_checks.check(conn, imp, rows)  # before anything is written
+    keymaps = tables.KeyMaps(conn)
+    changes.scan(session, keys=keymaps)
     audit: list[dict[str, Any]] = []
     restored: dict[str, list[dict[str, Any]]] = {}  # before-images of the bulk path's tables
     shaped: dict[str, list[str]] = {}
     parents: set[str] = set()
     for img in rows:
         t = tables.table(img.table_name)
-        live = conn.execute(select(t).where(t.c.id == img.record_id)).first()
-        label = record_names.TABLE_LABELS.get(img.table_name, img.table_name)
-        if live is None or live._mapping["version"] != img.after_version:
-            raise OldcommError(
-                f"{label}记录 {img.record_id} 在这次导入之后又被修改过，不能自动回滚；请手工修改这条记录"
-            )
+        live = conn.execute(select(t).where(t.c.id == img.record_id)).one()  # unchanged since (checked above)
         codec = tables.RowCodec(img.table_name, keymaps)
         if img.table_name in SHAPED:
             shaped.setdefault(img.table_name, []).append(img.record_id)
