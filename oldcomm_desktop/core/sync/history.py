@@ -79,6 +79,8 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
         conn.execute(select(IMPORT_ROW).where(IMPORT_ROW.c.import_id == imp.id).order_by(IMPORT_ROW.c.seq.desc()))
     )
     rollback_checks.check(conn, imp, rows)  # before anything is written
+    moved_first = rollback_checks.moved_out_first(conn, rows)
+    last: list[Any] = []  # records the import created, taken out after the before-images are put back
     keymaps = tables.KeyMaps(conn)
     changes.scan(session, keys=keymaps)
     audit: list[dict[str, Any]] = []
@@ -93,11 +95,10 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
             shaped.setdefault(img.table_name, []).append(img.record_id)
             if img.table_name == "renovation_item" and live._mapping["community_id"]:
                 parents.add(live._mapping["community_id"])  # its community's categories change with it
-        if img.before is None:
-            if img.table_name == "community":  # its categories row (list shapes) goes before the community
-                conn.execute(delete(CommunityCategory).where(CommunityCategory.community_id == img.record_id))
-            conn.execute(t.delete().where(t.c.id == img.record_id))
-            audit.append(_audit(now, who, img.table_name, img.record_id, "delete", "rollback"))
+        if img.before is None and (last or (img.table_name, img.record_id) in moved_first):
+            last.append(img)  # a record the import moved under it goes back first (below); older ones wait too
+        elif img.before is None:
+            _take_out(conn, img, t, now, who, audit)
         else:
             before = json.loads(img.before)
             current = codec.encode(live)
@@ -145,6 +146,8 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
             refused="不能回滚这次导入",
             operator=who,
         )
+    for img in last:  # newest first, as in the loop
+        _take_out(conn, img, tables.table(img.table_name), now, who, audit)
     funding_dates.settle(conn, [r["id"] for r in restored.get("funding_line", [])])
     _refresh_shapes(conn, shaped, parents)
     conn.execute(CONFLICT.delete().where(CONFLICT.c.import_id == imp.id, CONFLICT.c.status == "open"))
@@ -169,6 +172,14 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
     imp.rolled_back_at = now
     session.flush()
     return len(rows)
+
+
+def _take_out(conn: Any, img: Any, t: Any, now: Any, who: str, audit: list[dict[str, Any]]) -> None:
+    """Delete a record the import created (its rollback)."""
+    if img.table_name == "community":  # its categories row (list shapes) goes before the community
+        conn.execute(delete(CommunityCategory).where(CommunityCategory.community_id == img.record_id))
+    conn.execute(t.delete().where(t.c.id == img.record_id))
+    audit.append(_audit(now, who, img.table_name, img.record_id, "delete", "rollback"))
 
 
 def _expanded(images: Any) -> list[Any]:

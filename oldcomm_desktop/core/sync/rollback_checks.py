@@ -7,7 +7,9 @@ which only 审核/退回/重新打开 move. And a record the import created, whi
 something under it now that did not come with it — an item the county added under a community the package brought,
 a later package's record, a photo: taking the parent out would leave it without its parent (the database's foreign
 key refuses it, and a photo has none to refuse it), so the rollback is refused and the record named; one a later
-import brought goes first by rolling that import back.
+import brought goes first by rolling that import back. A record the import itself moved there (a community into a
+project it brought) is not in the way: its before-image puts it back before the new parent is taken out
+(`moved_out_first`).
 """
 
 from __future__ import annotations
@@ -75,11 +77,41 @@ def _return_advice(conn: Any, img: Any) -> str:
 
 def _under_created(conn: Any, images: list[Any]) -> list[tuple[str, str]]:
     """(table, id) of the records that sit under a record the rollback takes out (one the import created) and
-    that the rollback does not take out with it: in the recycle bin or not, by a foreign key or as a photo's owner."""
+    that the rollback does not take out with it or put back where it was (a community the import moved into a
+    project it brought): in the recycle bin or not, by a foreign key or as a photo's owner."""
+    written = {(img.table_name, img.record_id) for img in images}
+    return [found for found in _children_of_created(conn, images) if found not in written]
+
+
+def moved_out_first(conn: Any, images: list[Any]) -> set[tuple[str, str]]:
+    """(table, id) of the records the import created that a record it changed now sits under by a foreign key (a
+    project it brought, a community moved into it): taken out only once the changed record's before-image is put
+    back (history.rollback), which the database's foreign key requires."""
+    changed = {(img.table_name, img.record_id) for img in images if img.before is not None}
+    parents: set[tuple[str, str]] = set()
+    if not changed:
+        return parents
+    for parent, ids in _created(images).items():
+        for child, column in _children_of(parent):
+            if child in CLEARED_WITH:
+                continue
+            t = Base.metadata.tables[child]
+            rows = _rows_in(conn, t, t.c.id, t.c[column], sorted(ids))
+            parents |= {(parent, pid) for rid, pid in rows if (child, rid) in changed}
+    return parents
+
+
+def _created(images: list[Any]) -> dict[str, set[str]]:
     created: dict[str, set[str]] = {}
     for img in images:
         if img.before is None:
             created.setdefault(img.table_name, set()).add(img.record_id)
+    return created
+
+
+def _children_of_created(conn: Any, images: list[Any]) -> list[tuple[str, str]]:
+    """(table, id) of every record under a record the import created, those it created included."""
+    created = _created(images)
     out: list[tuple[str, str]] = []
     for parent, ids in created.items():
         for child, column in _children_of(parent):
@@ -88,18 +120,11 @@ def _under_created(conn: Any, images: list[Any]) -> list[tuple[str, str]]:
                 continue
             t = Base.metadata.tables[child]
             key = t.c.community_id if child in CLEARED_WITH else t.c.id
-            out += [
-                (shown_as, rid)
-                for rid in _select_in(conn, t, key, t.c[column], sorted(ids))
-                if rid not in created.get(shown_as, set())
-            ]
+            out += [(shown_as, rid) for rid, _p in _rows_in(conn, t, key, t.c[column], sorted(ids))]
         owner_table, owner_id = record_parents.OWNED["attachment"]
         t = Base.metadata.tables["attachment"]
-        out += [
-            ("attachment", rid)
-            for rid in _select_in(conn, t, t.c.id, t.c[owner_id], sorted(ids), t.c[owner_table] == parent)
-            if rid not in created.get("attachment", set())
-        ]
+        found = _rows_in(conn, t, t.c.id, t.c[owner_id], sorted(ids), t.c[owner_table] == parent)
+        out += [("attachment", rid) for rid, _p in found]
     return list(dict.fromkeys(out))
 
 
@@ -113,10 +138,11 @@ def _children_of(parent: str) -> list[tuple[str, str]]:
     ]
 
 
-def _select_in(conn: Any, t: Table, key: Any, column: Any, ids: list[str], *where: Any) -> list[str]:
-    found: list[str] = []
+def _rows_in(conn: Any, t: Table, key: Any, column: Any, ids: list[str], *where: Any) -> list[tuple[str, str]]:
+    """(key, parent id) of the rows of `t` whose `column` is one of `ids`."""
+    found: list[tuple[str, str]] = []
     for k in range(0, len(ids), 500):
-        found += [r[0] for r in conn.execute(select(key).where(column.in_(ids[k : k + 500]), *where))]
+        found += [(r[0], r[1]) for r in conn.execute(select(key, column).where(column.in_(ids[k : k + 500]), *where))]
     return found
 
 

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from oldcomm_desktop.cli import main
-from oldcomm_desktop.core import attachments, items
+from oldcomm_desktop.core import attachments, items, projects
 from oldcomm_desktop.core.errors import OldcommError
-from oldcomm_desktop.core.model import Community
+from oldcomm_desktop.core.model import Community, Project
 from oldcomm_desktop.core.returns import review
 from oldcomm_desktop.core.returns.periods import Period
 from oldcomm_desktop.core.sync import history
@@ -128,3 +128,20 @@ def test_the_command_line_prints_the_refusal(world, capsys) -> None:
     assert main(["--db", path, "sync", "rollback", imp]) == 1
     err = capsys.readouterr().err
     assert "改造内容“供水管网改造”（小区“幸福里”）" in err and "意外" not in err
+
+
+def test_a_community_moved_into_a_brought_project_goes_back_before_the_project_goes(world, county: Node) -> None:
+    """Not in the way: the import itself moved it there, and its before-image puts it back in its old project."""
+    t1 = world[T1]
+    with t1.db.transaction("录入员") as s:
+        old = projects.create(s, {"name": "一期", "township_code": T1, "plan_year": 2026}).id
+    cid = t1.new_community("幸福里", total_investment="1000", project_id=old)
+    exchange(county, t1)
+    with t1.db.transaction("录入员") as s:
+        new = projects.create(s, {"name": "二期", "township_code": T1, "plan_year": 2026}).id
+    t1.update_community(cid, project_id=new)
+    imp = county.import_(t1.export().path).import_id
+    _rollback(county, imp)
+    with county.db.transaction("测试员") as s:
+        assert s.get(Community, cid).project_id == old
+        assert s.get(Project, new) is None
