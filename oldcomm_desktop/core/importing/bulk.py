@@ -264,6 +264,7 @@ def prepare(
     service refuses some deletions or restores itself (a milestone another depends on) checks it, through
     its spec's `tombstone` hook, so a deletion arriving by sync meets the rule a clerk's deletion meets.
     """
+    from oldcomm_desktop.core.importing import period_locks
     from oldcomm_desktop.core.importing.bulk_tables import SPECS
     from oldcomm_desktop.core.importing.bulk_tables import TABLES as ORDER
 
@@ -319,6 +320,7 @@ def prepare(
     for table in ORDER:
         if table in plan.outcomes:
             SPECS[table].derive(batch, [o for o in plan.outcomes[table] if o.action != REJECT])
+    locked = period_locks.checked(session)  # a township's acts merged at the county meet the returns' lock
     for table, outs in plan.outcomes.items():
         full_rows = []
         for o in outs:
@@ -329,8 +331,15 @@ def prepare(
                 old = batch.existing[table][o.id]
                 o.changes = {k: (old[k], v) for k, v in row.items() if k in old and old[k] != v and k != "version"}
                 o.action = UPDATE if o.changes else UNCHANGED
-            if o.action != UNCHANGED:
-                full_rows.append(row)
+            if o.action == UNCHANGED:
+                continue
+            stored = batch.existing[table].get(o.id) or {}
+            why = locked and period_locks.refusal(batch, table, o.action == CREATE, row, stored, set(o.changes))
+            if why:
+                o.action = REJECT
+                o.problems.append(FieldProblem(period_locks.FIELD, "", why))
+                continue
+            full_rows.append(row)
         plan.rows[table] = full_rows
     plan.extra_updates = {t: rows for t, rows in batch.cache.get("extra_updates", {}).items() if rows}
     plan.run_notes = batch.cache.get("run_notes", {})

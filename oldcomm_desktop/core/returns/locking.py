@@ -10,10 +10,13 @@ So a change is refused when a return of its township (or the county's own) for P
   a funding line's arrived/paid are dated (core/funding_dates.py), so they count only when dated on or before P.end.
 Undated running figures the returns do not freeze (形象进度, the derived status) stay editable: what was
 sent is in the archive. Reopening (review.reopen) lifts the lock; the reason is in the audit log.
+The bulk path writes through Core, past the hook: a township's package merged at the county asks the same rule
+(`locked_by`) of each planned row (importing/period_locks.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -105,7 +108,8 @@ def _dates(session: Session, obj: Any) -> list[date]:
     return []
 
 
-def _locks(session: Session) -> list[tuple[str, str, str]]:
+def approved(session: Session) -> list[tuple[str, str, str]]:
+    """(kind, period, township) of every approved return: the locks in force."""
     with session.no_autoflush:
         return [
             (s.kind, s.period, s.township_code or "")
@@ -119,38 +123,65 @@ def _locks(session: Session) -> list[tuple[str, str, str]]:
 
 def conflict(session: Session, obj: Any, locks: list[tuple[str, str, str]]) -> str | None:
     """Why changing `obj` would alter a locked return, or None."""
+    found = locked_by(
+        session,
+        locks,
+        type(obj),
+        obj.township_code or "",
+        years=lambda: _plan_years(session, obj),
+        dates=lambda: _dates(session, obj),
+        changed=lambda fields: _changed(obj, fields),
+    )
+    if found is None:
+        return None
+    kind, period = found
+    return (
+        f"{period.label}{kind}已审核通过并锁定，这一修改会改变已上报的数字。"
+        f"如确需修改，请县里先重新打开该期（写明原因）"
+    )
+
+
+def locked_by(
+    session: Session,
+    locks: list[tuple[str, str, str]],
+    model: type,
+    town: str,
+    *,
+    years: Callable[[], set[int]],
+    dates: Callable[[], list[date]],
+    changed: Callable[[set[str]], bool],
+) -> tuple[str, Any] | None:
+    """(the return's name, its period) of the first lock that a change of a `model` record of `town` alters, or
+    None: the one rule, asked of an ORM object at flush (`conflict`) and of a bulk plan's row (the township's
+    acts a sync merge writes at the county, importing/period_locks.py). `years`: the plan years the record counts
+    in; `dates`: its dates before and after the change; `changed(fields)`: whether any of them changes (a new or
+    deleted record: True)."""
     from oldcomm_desktop.core.returns import KINDS
     from oldcomm_desktop.core.returns.periods import Period
 
-    town = obj.township_code or ""
     for kind, key, owner in locks:
         if owner != town and not (owner.endswith("000000") and town.startswith(owner[:6])):
             continue
         period = Period.parse(key)
-        years = _plan_years(session, obj)
-        dates = _dates(session, obj)
         hit = False
-        if isinstance(obj, (Milestone, InvestmentEntry)):
-            hit = period.year in years and any(d <= period.end for d in dates)
-        elif isinstance(obj, (Inspection, Rectification)):
-            hit = any(period.start <= d <= period.end for d in dates)
-        elif isinstance(obj, Community):
-            hit = period.year in years and _changed(obj, COMMUNITY_FIELDS)
-        elif isinstance(obj, FundingLine):
+        if model in (Milestone, InvestmentEntry):
+            hit = period.year in years() and any(d <= period.end for d in dates())
+        elif model in (Inspection, Rectification):
+            hit = any(period.start <= d <= period.end for d in dates())
+        elif model is Community:
+            hit = period.year in years() and changed(COMMUNITY_FIELDS)
+        elif model is FundingLine:
             # arrived/paid are dated (core/funding_dates.py): money dated after the period leaves it as it was
-            standing = _changed(obj, FUNDING_FIELDS - set(funding_dates.MEASURES))
-            dated = _changed(obj, set(funding_dates.MEASURES)) and funding_dates.change_day(session) <= period.end
-            hit = period.year in years and (standing or dated)
-        elif isinstance(obj, RenovationItem):
-            hit = period.year in years and (
-                _changed(obj, ITEM_STANDING)
-                or (any(d <= period.end for d in dates) and _changed(obj, {"completed_on", "completed_quantity"}))
+            standing = changed(FUNDING_FIELDS - set(funding_dates.MEASURES))
+            dated = changed(set(funding_dates.MEASURES)) and funding_dates.change_day(session) <= period.end
+            hit = period.year in years() and (standing or dated)
+        elif model is RenovationItem:
+            hit = period.year in years() and (
+                changed(ITEM_STANDING)
+                or (any(d <= period.end for d in dates()) and changed({"completed_on", "completed_quantity"}))
             )
         if hit:
-            return (
-                f"{period.label}{KINDS.get(kind, kind)}已审核通过并锁定，这一修改会改变已上报的数字。"
-                f"如确需修改，请县里先重新打开该期（写明原因）"
-            )
+            return KINDS.get(kind, kind), period
     return None
 
 
@@ -164,7 +195,7 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     ]
     if not touched:
         return
-    locks = _locks(session)
+    locks = approved(session)
     if not locks:
         return
     for obj in touched:

@@ -1,8 +1,9 @@
 """The import history: every package applied (who sent it, when, what it changed), and rolling one back.
 
 Each import keeps the before-image of every row it inserted or changed (sync_import_row), with the version
-the row had afterwards. A rollback restores those images, newest first, and refuses if a row was changed
-again since (its version moved on): it never undoes a clerk's later edit. The peer is then asked, through
+the row had afterwards. A rollback restores those images, newest first, and refuses before writing anything if a
+row was changed again since (its version moved on: it never undoes a clerk's later edit) or if a record it would
+take out has something under it that came later (sync/rollback_checks.py). The peer is then asked, through
 the next receipt, to send those changes again.
 """
 
@@ -15,12 +16,12 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from oldcomm_desktop.core import funding_dates, milestones, record_names
+from oldcomm_desktop.core import funding_dates, milestones
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.importing import bulk_tables
 from oldcomm_desktop.core.model import Community, CommunityCategory, RenovationItem, SyncImport, SyncPeer
 from oldcomm_desktop.core.model.base import utcnow
-from oldcomm_desktop.core.sync import changes, deleted_parents, importer, tables, writes
+from oldcomm_desktop.core.sync import changes, deleted_parents, importer, rollback_checks, tables, writes
 from oldcomm_desktop.core.sync.conflicts import MIN_PREFIX
 from oldcomm_desktop.core.sync.importer import CONFLICT, CREATED, IMPORT_ROW, _audit
 
@@ -74,11 +75,14 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
     conn = session.connection()
     now = utcnow()
     who = operator or "回滚数据包导入"
-    keymaps = tables.KeyMaps(conn)
-    changes.scan(session, keys=keymaps)
     rows = _expanded(
         conn.execute(select(IMPORT_ROW).where(IMPORT_ROW.c.import_id == imp.id).order_by(IMPORT_ROW.c.seq.desc()))
     )
+    rollback_checks.check(conn, imp, rows)  # before anything is written
+    moved_first = rollback_checks.moved_out_first(conn, rows)
+    last: list[Any] = []  # records the import created, taken out after the before-images are put back
+    keymaps = tables.KeyMaps(conn)
+    changes.scan(session, keys=keymaps)
     audit: list[dict[str, Any]] = []
     restored: dict[str, list[dict[str, Any]]] = {}  # before-images of the bulk path's tables
     shaped: dict[str, list[str]] = {}
@@ -86,23 +90,17 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
     moved: tuple[set[str], set[str]] = (set(), set())  # communities and projects whose status may move
     for img in rows:
         t = tables.table(img.table_name)
-        live = conn.execute(select(t).where(t.c.id == img.record_id)).first()
-        label = record_names.TABLE_LABELS.get(img.table_name, img.table_name)
-        if live is None or live._mapping["version"] != img.after_version:
-            raise OldcommError(
-                f"{label}记录 {img.record_id} 在这次导入之后又被修改过，不能自动回滚；请手工修改这条记录"
-            )
+        live = conn.execute(select(t).where(t.c.id == img.record_id)).one()  # unchanged since (checked above)
         codec = tables.RowCodec(img.table_name, keymaps)
         _status_moved(moved, img.table_name, img.record_id, live._mapping)
         if img.table_name in SHAPED:
             shaped.setdefault(img.table_name, []).append(img.record_id)
             if img.table_name == "renovation_item" and live._mapping["community_id"]:
                 parents.add(live._mapping["community_id"])  # its community's categories change with it
-        if img.before is None:
-            if img.table_name == "community":  # its categories row (list shapes) goes before the community
-                conn.execute(delete(CommunityCategory).where(CommunityCategory.community_id == img.record_id))
-            conn.execute(t.delete().where(t.c.id == img.record_id))
-            audit.append(_audit(now, who, img.table_name, img.record_id, "delete", "rollback"))
+        if img.before is None and (last or (img.table_name, img.record_id) in moved_first):
+            last.append(img)  # a record the import moved under it goes back first (below); older ones wait too
+        elif img.before is None:
+            _take_out(conn, img, t, now, who, audit)
         else:
             before = json.loads(img.before)
             current = codec.encode(live)
@@ -150,6 +148,8 @@ def rollback(session: Session, import_id: str, *, operator: str | None = None) -
             refused="不能回滚这次导入",
             operator=who,
         )
+    for img in last:  # newest first, as in the loop
+        _take_out(conn, img, tables.table(img.table_name), now, who, audit)
     funding_dates.settle(conn, [r["id"] for r in restored.get("funding_line", [])])
     milestones.refresh_statuses(session, *moved)
     _refresh_shapes(conn, shaped, parents)
@@ -190,6 +190,14 @@ def _status_moved(moved: tuple[set[str], set[str]], name: str, record_id: str, l
             communities.add(live["community_id"])
         elif live["project_id"]:
             projects.add(live["project_id"])
+
+
+def _take_out(conn: Any, img: Any, t: Any, now: Any, who: str, audit: list[dict[str, Any]]) -> None:
+    """Delete a record the import created (its rollback)."""
+    if img.table_name == "community":  # its categories row (list shapes) goes before the community
+        conn.execute(delete(CommunityCategory).where(CommunityCategory.community_id == img.record_id))
+    conn.execute(t.delete().where(t.c.id == img.record_id))
+    audit.append(_audit(now, who, img.table_name, img.record_id, "delete", "rollback"))
 
 
 def _expanded(images: Any) -> list[Any]:

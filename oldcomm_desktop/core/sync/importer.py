@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from oldcomm_desktop.core import collector, funding_dates, record_names, record_parents, workspace
 from oldcomm_desktop.core.attachments import stored_path
 from oldcomm_desktop.core.errors import OldcommError
-from oldcomm_desktop.core.importing import bulk, bulk_tables
+from oldcomm_desktop.core.importing import bulk, bulk_tables, period_locks
 from oldcomm_desktop.core.model import SyncConflict, SyncImport, SyncImportRow, SyncPeer
 from oldcomm_desktop.core.model.base import new_id, utcnow
 from oldcomm_desktop.core.sync import (
@@ -446,6 +446,9 @@ class RulesRefused(PackageError):
         self.records = records
         self.parents = parents  # (table, id) -> (column, parent table, parent id) of each parent it names
         self.holdable: set[tuple[str, str]] = set()
+        # refused by a return the county approved and locked (importing/period_locks.py): the township changed it
+        # before the approval reached it, a clash of two valid acts, always held for a clerk
+        self.locked: set[tuple[str, str]] = set()
 
 
 MAX_RULE_HOLDS = 200  # more clashes than this in one package: refused as a whole, as any refused record
@@ -489,7 +492,8 @@ def apply(
     )
     # The merge writes through Core (writes.py), which the returns' period lock (an ORM flush hook) does not
     # see; the flag says so for any ORM flush on the way too: what arrives was approved or decided on the
-    # other side, and a township's own edits were refused there by the same lock before they were exported.
+    # other side. A township's edit of a period the county approved is checked in the bulk path instead
+    # (importing/period_locks.py): made before the approval reached the township, it was not refused there.
     unlocked = session.info.get("returns_unlocked")
     session.info["returns_unlocked"] = True
     try:
@@ -855,7 +859,9 @@ def _merge(
                 _write_through_bulk(session, bulk_rows, source)
             except RulesRefused as refused:
                 # a clash with a change here they have not seen, or one held for the rules already
-                refused.holdable = _clashes(conn, refused, scope, sender) | (set(refused.records) & rule_waiting)
+                refused.holdable = (
+                    _clashes(conn, refused, scope, sender) | (set(refused.records) & rule_waiting) | refused.locked
+                )
                 raise
             _refresh_status(session, moved)
         _absorb_derived(conn, keymaps, written)
@@ -1165,7 +1171,7 @@ def _write_through_bulk(session: Session, rows: dict[str, list[dict[str, Any]]],
             for p in o.problems[:1]
         ]
         more = f"等 {len(plan.rejected)} 条" if len(plan.rejected) > 5 else ""
-        raise RulesRefused(
+        refused = RulesRefused(
             f"数据包中有记录未通过本数据库的校验{more}，没有导入任何内容：{'；'.join(shown)}。"
             "请对方核对这些记录后重新导出，或先更新本数据库的目录和区划。",
             {
@@ -1177,6 +1183,12 @@ def _write_through_bulk(session: Session, rows: dict[str, list[dict[str, Any]]],
                 for o in plan.rejected
             },
         )
+        refused.locked = {
+            (o.table, rows[o.table][o.index]["id"])
+            for o in plan.rejected
+            if any(p.field == period_locks.FIELD for p in o.problems)
+        }
+        raise refused
     rows.clear()
     bulk.apply(session, plan, source=source, kind="sync", event=False)
     return plan
