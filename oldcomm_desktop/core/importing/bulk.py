@@ -250,6 +250,7 @@ def prepare(
     labels: Mapping[str, Sequence[str]] | None = None,
     carry: Mapping[str, Collection[str]] | None = None,
     tombstones: bool = False,
+    period_lock: bool = False,
 ) -> Plan:
     """Parse, check and derive every row of every table (in dependency order); write nothing.
 
@@ -263,6 +264,9 @@ def prepare(
     be gone too); it also stays out of the rules over several rows (sums, running totals). Only a table whose
     service refuses some deletions or restores itself (a milestone another depends on) checks it, through
     its spec's `tombstone` hook, so a deletion arriving by sync meets the rule a clerk's deletion meets.
+    `period_lock`: the rows are a clerk's own edits (the Excel ledger import): a row that would alter an
+    approved, locked return is rejected with the reason a single edit gets (importing/period_locks.py); the
+    returns' lock is an ORM flush hook this path's Core writes never reach.
     """
     from oldcomm_desktop.core.importing import period_locks
     from oldcomm_desktop.core.importing.bulk_tables import SPECS
@@ -320,7 +324,9 @@ def prepare(
     for table in ORDER:
         if table in plan.outcomes:
             SPECS[table].derive(batch, [o for o in plan.outcomes[table] if o.action != REJECT])
-    locked = period_locks.checked(session)  # a township's acts merged at the county meet the returns' lock
+    # a township's acts merged at the county, and a ledger import's rows, meet the returns' lock
+    merged = period_locks.checked(session)
+    locked = (merged or period_lock) and period_locks.in_force(batch)
     for table, outs in plan.outcomes.items():
         full_rows = []
         for o in outs:
@@ -334,7 +340,9 @@ def prepare(
             if o.action == UNCHANGED:
                 continue
             stored = batch.existing[table].get(o.id) or {}
-            why = locked and period_locks.refusal(batch, table, o.action == CREATE, row, stored, set(o.changes))
+            why = locked and period_locks.refusal(
+                batch, table, o.action == CREATE, row, stored, set(o.changes), merged=merged
+            )
             if why:
                 o.action = REJECT
                 o.problems.append(FieldProblem(period_locks.FIELD, "", why))

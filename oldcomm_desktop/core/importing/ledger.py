@@ -1705,7 +1705,9 @@ class _Builder:
                     labels.append(label)
             self.rows["milestone"], self.labels["milestone"] = ms, labels
         while True:
-            p = bulk.prepare(self.session, self.rows, confirm=self.options.confirm, labels=self.labels)
+            p = bulk.prepare(
+                self.session, self.rows, confirm=self.options.confirm, labels=self.labels, period_lock=True
+            )
             bad: dict[str, list[str]] = {}
             asking: set[str] = set()
             for o in p.rejected:

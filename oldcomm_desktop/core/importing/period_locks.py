@@ -10,6 +10,10 @@ and takes the rest of the package; after 重新打开 the clerk takes theirs (or
 
 Only the township's acts merged at the county are checked (`bulk_tables.merging` in township mode): the county's
 own acts arriving at a township are the county's to make, and a rollback puts back what was there before.
+
+The Excel ledger import is a clerk's own edit in bulk (`bulk.prepare(period_lock=True)`): its row that would alter
+a locked return is refused with the single edit's reason (`locking.refused`), a rejected row like any other. The
+demo and rollbacks do not ask.
 """
 
 from __future__ import annotations
@@ -46,8 +50,24 @@ def checked(session: Any) -> bool:
     return bool(merged) and merged[0] == workspace.TOWNSHIP and not session.info.get(bulk_tables.UNDOING)
 
 
-def refusal(batch: Any, table: str, new: bool, row: dict[str, Any], old: dict[str, Any], fields: set[str]) -> str:
-    """Why this row of the plan would alter a locked return ("" when it would not). `fields`: what it changes."""
+def in_force(batch: Any) -> bool:
+    """Whether any return is approved (locked): none is the common case, and then no row is looked at (one query
+    a plan, kept in the batch's cache for `refusal`)."""
+    return bool(batch.cached("approved returns", lambda: locking.approved(batch.session)))
+
+
+def refusal(
+    batch: Any,
+    table: str,
+    new: bool,
+    row: dict[str, Any],
+    old: dict[str, Any],
+    fields: set[str],
+    *,
+    merged: bool = True,
+) -> str:
+    """Why this row of the plan would alter a locked return ("" when it would not). `fields`: what it changes;
+    `merged`: the row is the other side's act (a sync merge), else a clerk's own (the ledger import)."""
     model = MODELS.get(table)
     if model is None or (new and row.get("deleted_at")):  # one written straight into the recycle bin (keep ours)
         return ""
@@ -67,6 +87,8 @@ def refusal(batch: Any, table: str, new: bool, row: dict[str, Any], old: dict[st
     if found is None:
         return ""
     kind, period = found
+    if not merged:
+        return locking.refused(kind, period)
     return (
         f"{period.label}{kind}已审核通过并锁定，对方的这一修改会改变已上报的数字（对方修改时还不知道已审核通过）。"
         "如确需采用对方的修改，请先重新打开该期（写明原因），再采用对方；否则保留本方"

@@ -10,8 +10,8 @@ So a change is refused when a return of its township (or the county's own) for P
   a funding line's arrived/paid are dated (core/funding_dates.py), so they count only when dated on or before P.end.
 Undated running figures the returns do not freeze (形象进度, the derived status) stay editable: what was
 sent is in the archive. Reopening (review.reopen) lifts the lock; the reason is in the audit log.
-The bulk path writes through Core, past the hook: a township's package merged at the county asks the same rule
-(`locked_by`) of each planned row (importing/period_locks.py).
+The bulk path writes through Core, past the hook: a township's package merged at the county and the Excel ledger
+import ask the same rule (`locked_by`) of each planned row (importing/period_locks.py).
 """
 
 from __future__ import annotations
@@ -132,9 +132,12 @@ def conflict(session: Session, obj: Any, locks: list[tuple[str, str, str]]) -> s
         dates=lambda: _dates(session, obj),
         changed=lambda fields: _changed(obj, fields),
     )
-    if found is None:
-        return None
-    kind, period = found
+    return None if found is None else refused(*found)
+
+
+def refused(kind: str, period: Any) -> str:
+    """The lock's reason as a clerk's own change meets it: by a single edit (`conflict`) or a row of the Excel
+    ledger import (importing/period_locks.py), so both ways in say the same."""
     return (
         f"{period.label}{kind}已审核通过并锁定，这一修改会改变已上报的数字。"
         f"如确需修改，请县里先重新打开该期（写明原因）"
@@ -153,9 +156,9 @@ def locked_by(
 ) -> tuple[str, Any] | None:
     """(the return's name, its period) of the first lock that a change of a `model` record of `town` alters, or
     None: the one rule, asked of an ORM object at flush (`conflict`) and of a bulk plan's row (the township's
-    acts a sync merge writes at the county, importing/period_locks.py). `years`: the plan years the record counts
-    in; `dates`: its dates before and after the change; `changed(fields)`: whether any of them changes (a new or
-    deleted record: True)."""
+    acts a sync merge writes at the county, a ledger import's rows: importing/period_locks.py). `years`: the
+    plan years the record counts in; `dates`: its dates before and after the change; `changed(fields)`: whether
+    any of them changes (a new or deleted record: True)."""
     from oldcomm_desktop.core.returns import KINDS
     from oldcomm_desktop.core.returns.periods import Period
 
