@@ -237,3 +237,23 @@ def test_a_column_headed_only_mianji_is_shown_as_floor_area_in_the_dry_run(tmp_p
     r = ok(tmp_path, "--db", db, "import-excel", path, "--dry-run", "--add-townships")
     assert "第 3 列 面积（㎡） → 建筑面积（3000）" in r.out and '"面积（㎡）": "floor_area"' in r.out
     assert "“面积（㎡）”列只写了面积，按建筑面积导入" in r.out
+
+
+def test_dry_run_shows_a_row_the_returns_period_lock_refuses(tmp_path: Path) -> None:
+    """A row that would change an approved, locked return is listed as 拒绝 with the lock's reason; the import
+    leaves the approved figure as it was and takes the rest of the file."""
+    db = _county(tmp_path)
+    head = ["乡镇（街道）", "小区名称", "户数", "建筑面积（平方米）", "总投资（万元）", "改造年度"]
+    rows = [head, ["城关街道", "幸福里", 120, 12000, 400, 2026], ["城关街道", "旧年小区", 50, 3000, 100, 2025]]
+    ok(tmp_path, "--db", db, "import-excel", write(tmp_path / "a.xlsx", rows), "--add-townships")
+    [(town,)] = _rows(db, "select township_code from community where name = '幸福里'")
+    for step in ("submit", "approve"):
+        ok(tmp_path, "--db", db, "return", step, "progress", "--period", "2026-05", "--township", town)
+    rows[1][2], rows[2][2] = 125, 55
+    path = write(tmp_path / "b.xlsx", rows)
+    r = ok(tmp_path, "--db", db, "import-excel", path, "--dry-run")
+    assert "预演：新增 0，更新 1，无变化 0，拒绝 1" in r.out
+    assert "拒绝 第 2 行 幸福里：2026年1–5月进度月报表已审核通过并锁定" in r.out and "重新打开" in r.out
+    r = ok(tmp_path, "--db", db, "import-excel", path)
+    assert "已导入：新增 0 个，更新 1 个，无变化 0 个，拒绝 1 行" in r.out
+    assert sorted(_rows(db, "select name, households from community")) == [("幸福里", 120), ("旧年小区", 55)]

@@ -115,3 +115,29 @@ def test_rows_that_ask_are_imported_only_once_the_clerk_confirms(qtbot, ctx: App
     assert plan is not None and plan.counts()["new"] == 2 and not plan.asking_rows
     dialog.run_import()
     assert _count(ctx, Community) == 2
+
+
+def test_the_dry_run_table_shows_a_row_the_returns_period_lock_refuses(qtbot, ctx: AppContext, tmp_path: Path) -> None:
+    from oldcomm_desktop.core.importing import ledger
+    from oldcomm_desktop.core.returns import review
+    from oldcomm_desktop.core.returns.periods import Period
+
+    head = ["乡镇（街道）", "小区名称", "户数", "建筑面积（平方米）", "总投资（万元）", "改造年度"]
+    rows = [head, ["城关街道", "幸福里", 120, 12000, 400, 2026], ["城关街道", "旧年小区", 50, 3000, 100, 2025]]
+    with ctx.db.transaction("测试员") as s:
+        ledger.apply(s, ledger.plan(s, write(tmp_path / "a.xlsx", rows)))
+        review.submit(s, "progress", Period(2026, 5), township="341122001000")
+        review.approve(s, "progress", Period(2026, 5), township="341122001000")
+    rows[1][2], rows[2][2] = 125, 55
+    dialog = LedgerImportDialog(ctx, path=write(tmp_path / "b.xlsx", rows))
+    qtbot.addWidget(dialog)
+    plan = dialog.dry_run()
+    assert plan is not None and plan.counts()["rejected"] == 1 and plan.counts()["updated"] == 1
+    shown = dialog.plan_rows()
+    assert shown[0][:3] == ["2", "幸福里", "拒绝"] and "2026年1–5月进度月报表已审核通过并锁定" in shown[0][3]
+    assert dialog.report_button.isEnabled()  # the rejected row can be saved with its reason
+    dialog.run_import()
+    assert ctx.read(lambda s: sorted(s.execute(select(Community.name, Community.households)))) == [
+        ("幸福里", 120),
+        ("旧年小区", 55),
+    ]
