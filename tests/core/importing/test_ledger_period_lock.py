@@ -17,20 +17,11 @@ from oldcomm_desktop.core.returns.periods import Period
 from oldcomm_desktop.storage.database import Database
 from tests.core.importing.conftest import CHENGGUAN
 from tests.core.importing.ledgers import _communities, _import, _plan, write
+from tests.core.importing.test_ledger import HEAD as LEDGER_HEAD
 
 MAY = Period(2026, 5)
 LOCKED = "2026年1–5月进度月报表已审核通过并锁定"
-HEAD = [
-    "序号",
-    "乡镇（街道）",
-    "小区名称",
-    "建成年份",
-    "楼栋数",
-    "户数",
-    "建筑面积（平方米）",
-    "总投资（万元）",
-    "改造年度",
-]
+HEAD = [*LEDGER_HEAD[:-1], "改造年度"]  # test_ledger's columns, 状态 replaced by the plan year
 
 
 def _rows() -> list[list[object]]:
