@@ -95,16 +95,20 @@ def test_an_older_import_waits_for_the_later_one_that_built_on_it(world, county:
     assert _communities(county) == []
 
 
-def test_a_record_changed_since_is_named_not_by_its_id(world, county: Node) -> None:
-    t1 = world[T1]
+def _changed_by_import(county: Node, t1: Node) -> tuple[str, str | None]:
+    """A community both sides know, that an import then changes at the county: (its id, the import)."""
     cid = t1.new_community("幸福里", total_investment="1000")
     exchange(county, t1)
     t1.update_community(cid, households=30)
-    imp = county.import_(t1.export().path).import_id
+    return cid, county.import_(t1.export().path).import_id
+
+
+def test_a_record_changed_since_is_named_not_by_its_id(world, county: Node) -> None:
+    cid, imp = _changed_by_import(county, world[T1])
     county.update_community(cid, households=31)
     why = _refused(county, imp)
     assert why.startswith("小区“幸福里”在这次导入之后又被修改过") and cid not in why
-    assert "改回导入之前的样子" in why
+    assert "改回导入之前的样子（“小区台账”页面打开小区修改，或 oldcomm edit community）" in why  # and where
 
 
 def test_a_reviewed_return_is_not_advised_to_be_edited_by_hand(world, county: Node) -> None:
@@ -156,10 +160,7 @@ def test_a_community_moved_into_a_brought_project_goes_back_before_the_project_g
 def test_a_record_a_later_import_changed_names_that_import(world, county: Node) -> None:
     """The clerk did not change it: the refusal says which later package did, then the kind's advice."""
     t1 = world[T1]
-    cid = t1.new_community("幸福里", total_investment="1000")
-    exchange(county, t1)
-    t1.update_community(cid, households=30)
-    first = county.import_(t1.export().path).import_id
+    cid, first = _changed_by_import(county, t1)
     t1.update_community(cid, households=32)
     later = county.import_(t1.export().path).import_id
     assert later
@@ -216,11 +217,3 @@ def test_an_order_target_answered_since_is_sent_back_not_edited(world, county: N
     why = _refused(t1, imp)
     assert why.startswith("督办对象及答复“办理期限 2026-06-30")
     assert "只随办理" in why and "退回…" in why and "改回导入之前的样子" not in why
-
-
-def test_a_community_is_still_advised_to_be_changed_back_and_where(world, county: Node) -> None:
-    t1 = world[T1]
-    cid = t1.new_community("幸福里", total_investment="1000")
-    imp = county.import_(t1.export().path).import_id
-    county.update_community(cid, households=31)
-    assert "改回导入之前的样子（“小区台账”页面打开小区修改，或 oldcomm edit community）" in _refused(county, imp)
