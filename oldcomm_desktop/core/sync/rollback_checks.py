@@ -49,7 +49,9 @@ def _changed_since(conn: Any, img: Any) -> bool:
 
 def _changed_message(conn: Any, imp: SyncImport, changed: list[Any]) -> str:
     first = changed[0]
-    name = record_names.named(conn, first.table_name, first.record_id)
+    name = _binned(conn, first.table_name, first.record_id) + record_names.named(
+        conn, first.table_name, first.record_id
+    )
     more = f"等 {len(changed)} 条记录" if len(changed) > 1 else ""
     head = f"{name}{more}在这次导入之后又被修改过，不能自动回滚（回滚会撤销之后的修改）。"
     later = _changed_by_later(conn, imp, first)

@@ -183,7 +183,7 @@ def test_a_milestone_is_advised_to_be_deleted_and_added_again(world, county: Nod
     with county.db.transaction("县复核员") as s:
         milestones.remove(s, mid)
     why = _refused(county, imp)
-    assert why.startswith("进度节点“开工 2026-03-01”")
+    assert why.startswith("回收站中的进度节点“开工 2026-03-01”")  # deleted since: where the clerk will find it
     assert "进度节点只能添加和删除" in why and "添加节点…" in why and "改回导入之前的样子" not in why
 
 
