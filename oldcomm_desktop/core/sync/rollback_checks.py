@@ -3,7 +3,8 @@ records' names (record_names.named), with what the clerk can actually do about i
 
 Two things stand in the way. A record the import wrote was changed again since: undoing the import would undo that
 later change, so it is the clerk's to undo by hand where the program lets them, and never for a return's review,
-which only 审核/退回/重新打开 move. And a record the import created, which the rollback takes out again, has
+which only 审核/退回/重新打开 move (rollback_advice.py: what a clerk can do, kind by kind).
+And a record the import created, which the rollback takes out again, has
 something under it now that did not come with it — an item the county added under a community the package brought,
 a later package's record, a photo: taking the parent out would leave it without its parent (the database's foreign
 key refuses it, and a photo has none to refuse it), so the rollback is refused and the record named; one a later
