@@ -93,7 +93,7 @@ def _label(table: str) -> str:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from oldcomm_desktop.core.sync import importer
+    from oldcomm_desktop.core.sync import importer, rectification_news
 
     with _open(args) as db:
         with db.transaction() as s:
@@ -141,6 +141,8 @@ def _import(args: argparse.Namespace) -> int:
             + ("等" if len(report.not_taken) > 5 else "")
             + "；本库的答复都还在，请联系县里重新下发督办后再答复"
         )
+    for line in rectification_news.lines(report.reopened, report.closed, dry_run=report.dry_run):
+        print(line)
     if report.import_id:
         print(f"导入编号：{report.import_id}（可用 oldcomm sync rollback 回滚）")
     return EXIT_OK

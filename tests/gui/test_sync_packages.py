@@ -256,3 +256,23 @@ def test_a_new_key_for_a_registered_township_is_replaced_only_when_the_clerk_say
     assert "已替换" in section.last_message and new in section.last_message
     row = next(r for r in section.townships.rows if r["code"] == TOWNSHIP)
     assert row["fingerprint"] == new
+
+
+def test_the_result_names_a_rectification_the_package_reopened(page, monkeypatch) -> None:
+    """The page says what the core found (rectification_news): the reopened one, with its new deadline."""
+    section = page.packages
+    report = importer.ImportReport(
+        package_id="p1",
+        file_name="341122000000-to-341122102000.ocpkg",
+        sender_code="341122000000",
+        sender_name="测试县",
+        created_at="2026-12-01T08:00:00",
+        dry_run=False,
+    )
+    report.reopened = [{"record_id": "r1", "name": "整改“围挡破损”", "deadline": "2026-11-30", "failed": True}]
+    monkeypatch.setattr(section, "_run_import", lambda path, dry_run: report)
+    assert section.import_file(Path(report.file_name), confirm=lambda r: True) is report
+    assert (
+        "；有 1 条已销号的整改因对方的复查未通过而重新打开：整改“围挡破损”（新的整改期限 2026-11-30）。"
+        in section.result.text()
+    )

@@ -1,4 +1,5 @@
-"""The package preview says when the import will write records held under a parent this package restores."""
+"""The package preview says when the import will write records held under a parent this package restores, and
+which closed rectifications it will reopen."""
 
 from __future__ import annotations
 
@@ -30,3 +31,14 @@ def test_the_preview_names_the_held_records_the_import_will_write(qtbot) -> None
     quiet = PreviewDialog(_report([]))
     qtbot.addWidget(quiet)
     assert "暂存" not in quiet.findChild(QLabel, "preview_note").text()
+
+
+def test_the_preview_names_a_rectification_the_import_will_reopen(qtbot) -> None:
+    report = _report([])
+    report.reopened = [{"record_id": "r1", "name": "整改“围挡破损”", "deadline": "2026-11-30", "failed": True}]
+    dialog = PreviewDialog(report)
+    qtbot.addWidget(dialog)
+    assert (
+        "有 1 条已销号的整改因对方的复查未通过而将重新打开：整改“围挡破损”（新的整改期限 2026-11-30）"
+        in dialog.findChild(QLabel, "preview_note").text()
+    )

@@ -41,6 +41,7 @@ from oldcomm_desktop.core.sync import (
     merge,
     not_taken,
     package,
+    rectification_news,
     rule_holds,
     tables,
     used_entries,
@@ -96,6 +97,10 @@ class ImportReport:
     not_taken_here: list[tuple[str, str, str]] = field(default_factory=list)
     # a township's import: what the county says it did not take of this township's work (the manifest's not_taken)
     not_taken: list[str] = field(default_factory=list)
+    # rectifications whose 销号 the package undid or made (rectification_news): {"record_id", "name", "deadline" |
+    # "closed_on", …}, so the clerk hears of reopened work with its new deadline
+    reopened: list[dict[str, Any]] = field(default_factory=list)
+    closed: list[dict[str, Any]] = field(default_factory=list)
 
     def total(self, what: str) -> int:
         return sum(getattr(c, what) for c in self.tables.values())
@@ -116,6 +121,8 @@ class ImportReport:
             "released": self.released,
             "left_out": self.left_out,
             "not_taken": self.not_taken,
+            "reopened": self.reopened,
+            "closed": self.closed,
             "imported_before": self.imported_before.isoformat() if self.imported_before else None,
         }
 
@@ -854,6 +861,7 @@ def _merge(
         ):
             moved = [r["id"] for r in bulk_rows.get("milestone", []) if "deleted_at" in r]
             _rectifications_follow(conn, keymaps, bulk_rows, written, images, import_id)
+            closed_before = rectification_news.states(conn, [r["id"] for r in bulk_rows.get("rectification", ())])
             _check_disputed(session, disputed)
             try:
                 _write_through_bulk(session, bulk_rows, source)
@@ -890,6 +898,7 @@ def _merge(
     report.released = deleted_parents.release(session, deleted_parents.RELEASED_BY_PACKAGE, record=keep_image)
     # records held for the rules that the rules take now (the clash was decided on either side)
     report.released += rule_holds.release(session, rule_holds.RELEASED_BY_PACKAGE, record=keep_image)
+    report.reopened, report.closed = rectification_news.changed(conn, closed_before)
     insert = bulk._Insert(conn, IMPORT_ROW, skip=frozenset({"seq"}))  # tuples to the driver, as the bulk path
     for k in range(0, len(images), 5000):
         insert(images[k : k + 5000])

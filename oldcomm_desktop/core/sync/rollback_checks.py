@@ -3,7 +3,8 @@ records' names (record_names.named), with what the clerk can actually do about i
 
 Two things stand in the way. A record the import wrote was changed again since: undoing the import would undo that
 later change, so it is the clerk's to undo by hand where the program lets them, and never for a return's review,
-which only 审核/退回/重新打开 move. And a record the import created, which the rollback takes out again, has
+which only 审核/退回/重新打开 move (rollback_advice.py: what a clerk can do, kind by kind).
+And a record the import created, which the rollback takes out again, has
 something under it now that did not come with it — an item the county added under a community the package brought,
 a later package's record, a photo: taking the parent out would leave it without its parent (the database's foreign
 key refuses it, and a photo has none to refuse it), so the rollback is refused and the record named; one a later
@@ -22,13 +23,12 @@ from sqlalchemy import Table, select
 from oldcomm_desktop.core import record_names, record_parents
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.model import Base, SyncImport, SyncImportRow
-from oldcomm_desktop.core.sync import tables
+from oldcomm_desktop.core.sync import rollback_advice, tables
 from oldcomm_desktop.core.sync.importer import CREATED
 
 SHOWN = 5  # records named in one refusal; the rest are counted
 # the tables the rollback itself clears with a record it takes out (its categories row: history.rollback)
 CLEARED_WITH = {"community_category": "community"}
-RETURN_TABLES = frozenset({"return_submission", "return_archive", "return_round", "return_note"})
 
 
 def check(conn: Any, imp: SyncImport, images: list[Any]) -> None:
@@ -36,7 +36,7 @@ def check(conn: Any, imp: SyncImport, images: list[Any]) -> None:
     created has something under it that the rollback would leave without its parent."""
     changed = [img for img in images if _changed_since(conn, img)]
     if changed:
-        raise OldcommError(_changed_message(conn, changed))
+        raise OldcommError(_changed_message(conn, imp, changed))
     blocking = _under_created(conn, images)
     if blocking:
         raise OldcommError(_blocking_message(conn, imp, blocking))
@@ -48,31 +48,39 @@ def _changed_since(conn: Any, img: Any) -> bool:
     return version is None or version != img.after_version
 
 
-def _changed_message(conn: Any, changed: list[Any]) -> str:
+def _changed_message(conn: Any, imp: SyncImport, changed: list[Any]) -> str:
     first = changed[0]
-    name = record_names.named(conn, first.table_name, first.record_id)
+    name = _binned(conn, first.table_name, first.record_id) + record_names.named(
+        conn, first.table_name, first.record_id
+    )
     more = f"等 {len(changed)} 条记录" if len(changed) > 1 else ""
     head = f"{name}{more}在这次导入之后又被修改过，不能自动回滚（回滚会撤销之后的修改）。"
-    if first.table_name in RETURN_TABLES:
-        return head + _return_advice(conn, first)
-    return head + "如确需撤销这次导入带来的修改，请手工把这条记录改回导入之前的样子"
+    later = _changed_by_later(conn, imp, first)
+    if later:
+        ids = "、".join(f"{i[:8]}（{f or '数据包'}）" for i, f in later)
+        head += f"修改它的是之后的导入 {ids}，是对方之后的修改。"
+    return head + rollback_advice.advice(conn, first.table_name, first.record_id)
 
 
-def _return_advice(conn: Any, img: Any) -> str:
-    """A return's submission and review move only by 审核通过/退回/重新打开, never by a clerk's edit."""
-    from oldcomm_desktop.core.returns.review import STATUS_LABELS
-
-    t = tables.table("return_submission")
-    sid = img.record_id
-    if img.table_name != "return_submission":
-        row = conn.execute(select(tables.table(img.table_name)).where(tables.table(img.table_name).c.id == sid)).first()
-        sid = (row._mapping.get("submission_id") if row is not None else None) or sid
-    status = conn.execute(select(t.c.status).where(t.c.id == sid)).scalar()
-    now = f"（当前状态：{STATUS_LABELS.get(str(status), status)}）" if status else ""
-    return (
-        f"报表的上报和审核不能手工修改，这份报表在导入之后已经审核过{now}，这次导入不能回滚。"
-        "如上报的内容有误：已上报待审核的请退回修改，已审核通过的请重新打开（写明原因），由乡镇改正后重新上报"
+def _changed_by_later(conn: Any, imp: SyncImport, img: Any) -> list[tuple[str, str | None]]:
+    """(id, file) of the applied imports after this one that changed the record again (their before-image of it):
+    the clerk, who did not change it, hears whose change it is (rolling that import back would not let this one
+    roll back: the record's version moved on all the same)."""
+    rows = Base.metadata.tables[SyncImportRow.__tablename__]
+    imports = Base.metadata.tables[SyncImport.__tablename__]
+    q = (
+        select(imports.c.id, imports.c.file_name)
+        .join(rows, rows.c.import_id == imports.c.id)
+        .where(
+            imports.c.status == "applied",
+            imports.c.imported_at >= imp.imported_at,
+            imports.c.id != imp.id,
+            rows.c.table_name == img.table_name,
+            rows.c.record_id == img.record_id,
+        )
+        .order_by(imports.c.imported_at.desc())
     )
+    return list(dict.fromkeys((iid, file_name) for iid, file_name in conn.execute(q)))
 
 
 def _under_created(conn: Any, images: list[Any]) -> list[tuple[str, str]]:

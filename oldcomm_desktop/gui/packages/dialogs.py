@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from oldcomm_desktop.core.errors import OldcommError
 from oldcomm_desktop.core.record_names import TABLE_LABELS
-from oldcomm_desktop.core.sync import choices, conflicts, history, importer
+from oldcomm_desktop.core.sync import choices, conflicts, history, importer, rectification_news
 from oldcomm_desktop.gui.context import AppContext
 from oldcomm_desktop.gui.widgets import ask
 
@@ -123,6 +123,8 @@ class PreviewDialog(QDialog):
         if report.released:  # held records whose parent this package brings back
             released = f"导入后，{len(report.released)} 条因所属记录已删除而暂存的记录将自动写入（所属记录已恢复）。"
             note.setText(f"{note.text()}\n{released}")
+        for line in rectification_news.lines(report.reopened, report.closed, dry_run=True):
+            note.setText(f"{note.text()}\n{line}。")
         note.setObjectName("preview_note")
         note.setWordWrap(True)
         buttons = QDialogButtonBox()

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from oldcomm_desktop.core import workspace
 from oldcomm_desktop.core.errors import OldcommError
-from oldcomm_desktop.core.sync import conflicts, importer, keys
+from oldcomm_desktop.core.sync import conflicts, importer, keys, rectification_news
 from oldcomm_desktop.core.sync.exporter import ExportResult, export
 from oldcomm_desktop.gui import colours, settings_keys
 from oldcomm_desktop.gui.context import AppContext
@@ -202,6 +202,8 @@ class PackagesSection(QGroupBox):
                 f"；县里没有采用本乡镇（街道）上报的 {len(done.not_taken)} 条督办答复（县里已没有所属督办），"
                 "请联系县里重新下发督办后再答复"
             )
+        for line in rectification_news.lines(done.reopened, done.closed):  # a 销号 the package undid or made
+            extra += f"；{line}"
         self._say(
             f"已导入 {done.file_name}：新增 {done.total('added')}，修改 {done.total('changed')}，"
             f"删除 {done.total('deleted')}{extra}。"
