@@ -299,6 +299,10 @@ def _check_manifest(data: Any) -> Manifest:
 
 def open_zip(path: Path) -> zipfile.ZipFile:
     path = Path(path)
+    if path.is_dir():  # `sync import` given the folder `sync export --out` wrote into
+        found = sorted(p.name for p in path.glob(f"*{SUFFIX}"))
+        inside = f"，其中有：{'、'.join(found[:5])}{'等' if len(found) > 5 else ''}" if found else "，其中没有数据包"
+        raise PackageError(f"{path} 是一个文件夹，不是数据包文件{inside}；请指定其中一个数据包文件")
     if not path.is_file():
         raise PackageError(f"数据包文件 {path} 不存在")
     try:

@@ -52,6 +52,13 @@ def test_truncated_and_non_zip_files(world, good: Path, tmp_path: Path) -> None:
     refused(world[COUNTY], empty, "不是数据包")
 
 
+def test_a_folder_is_told_as_a_folder_with_the_packages_it_holds(world, good: Path, tmp_path: Path) -> None:
+    """`sync import` given the folder `sync export --out` wrote into said 数据包文件 … 不存在, though it exists."""
+    refused(world[COUNTY], good.parent, "是一个文件夹", good.name)
+    (tmp_path / "empty").mkdir()
+    refused(world[COUNTY], tmp_path / "empty", "是一个文件夹", "其中没有数据包")
+
+
 def test_damaged_compressed_bytes_are_refused_as_damaged(world, good: Path, tmp_path: Path) -> None:
     """A byte flipped inside a member's compressed data (a bad sector, a stick pulled out while copying) breaks
     the deflate stream itself, before any checksum: zlib's own error, told as a damaged package."""
