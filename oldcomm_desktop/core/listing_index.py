@@ -231,18 +231,8 @@ def rebuild(conn: Connection) -> None:
     rows = conn.execute(select(Community.id, Community.name, Community.address, Community.search_initials)).all()
     for start in range(0, len(rows), 5000):
         write_search(conn, "community", [tuple(r) for r in rows[start : start + 5000]])
-    last = ""
-    while True:  # items in chunks by id: two million rows never sit in memory at once
-        chunk = conn.execute(
-            select(RenovationItem.id, RenovationItem.description)
-            .where(RenovationItem.id > last, RenovationItem.description.is_not(None), RenovationItem.description != "")
-            .order_by(RenovationItem.id)
-            .limit(20000)
-        ).all()
-        if not chunk:
-            break
-        write_search(conn, "item", [tuple(r) for r in chunk])
-        last = chunk[-1][0]
+    for chunk in _item_descriptions(conn):
+        write_search(conn, "item", chunk)
     refresh_every_category(conn)
     from oldcomm_desktop.core import stored_landmarks
 
@@ -273,17 +263,24 @@ def rewrite_traditional_keys(conn: Connection) -> None:
         conn.execute(update(Community).where(Community.id == c.id).values(**keys, updated_at=Community.updated_at))
         rows.append((c.id, c.name, c.address, keys["search_initials"]))
     write_search(conn, "community", rows)
+    for chunk in _item_descriptions(conn):
+        write_search(conn, "item", [r for r in chunk if holds(r[1])])
+
+
+def _item_descriptions(conn: Connection) -> Iterator[list[tuple[str, str]]]:
+    """(id, description) of the items that have one, in chunks by id: two million rows never sit in memory at
+    once."""
     last = ""
     while True:
         chunk = conn.execute(
             select(RenovationItem.id, RenovationItem.description)
-            .where(RenovationItem.id > last, RenovationItem.description.is_not(None))
+            .where(RenovationItem.id > last, RenovationItem.description.is_not(None), RenovationItem.description != "")
             .order_by(RenovationItem.id)
             .limit(20000)
         ).all()
         if not chunk:
-            break
-        write_search(conn, "item", [tuple(r) for r in chunk if holds(r[1])])
+            return
+        yield [(r[0], r[1] or "") for r in chunk]
         last = chunk[-1][0]
 
 
