@@ -53,7 +53,11 @@ def checked(session: Any) -> bool:
 def in_force(batch: Any) -> bool:
     """Whether any return is approved (locked): none is the common case, and then no row is looked at (one query
     a plan, kept in the batch's cache for `refusal`)."""
-    return bool(batch.cached("approved returns", lambda: locking.approved(batch.session)))
+    return bool(_locks(batch))
+
+
+def _locks(batch: Any) -> list[tuple[str, str, str]]:
+    return batch.cached("approved returns", lambda: locking.approved(batch.session))
 
 
 def refusal(
@@ -71,7 +75,7 @@ def refusal(
     model = MODELS.get(table)
     if model is None or (new and row.get("deleted_at")):  # one written straight into the recycle bin (keep ours)
         return ""
-    locks = batch.cached("approved returns", lambda: locking.approved(batch.session))
+    locks = _locks(batch)
     if not locks:
         return ""
     both = (row, old)

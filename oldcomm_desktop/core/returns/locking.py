@@ -16,6 +16,7 @@ import ask the same rule (`locked_by`) of each planned row (importing/period_loc
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -162,6 +163,9 @@ def locked_by(
     from oldcomm_desktop.core.returns import KINDS
     from oldcomm_desktop.core.returns.periods import Period
 
+    # each asked at most once, and only of a lock of this township (a bulk row's plan years are lookups)
+    years = functools.cache(years)
+    dates = functools.cache(dates)
     for kind, key, owner in locks:
         if owner != town and not (owner.endswith("000000") and town.startswith(owner[:6])):
             continue
